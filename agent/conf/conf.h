@@ -1,0 +1,93 @@
+/*
+ * conf.h - thermwatch.conf (libconfig) into one validated struct agent_conf.
+ *
+ * Groups: agent, hwmon, ipmi, classes, policy, sensors, mqtt, actions,
+ * control. Every group is optional; see thermwatch.conf(5).
+ */
+#ifndef THERMWATCH_CONF_H
+#define THERMWATCH_CONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "conf_actions.h"
+#include "conf_engine.h"
+#include "conf_ipmi.h"
+#include "conf_mqtt.h"
+#include "conf_util.h"
+#include "engine.h"
+
+#define CNF_NAME_LEN	 64
+#define CNF_MAX_IGNORE	 32
+#define CNF_MAX_RULES	 64
+#define CNF_PATTERN_LEN	 128
+
+#ifndef TW_SYSCONFDIR
+#define TW_SYSCONFDIR "/etc"
+#endif
+#define CNF_DEFAULT_PATH TW_SYSCONFDIR "/thermwatch/thermwatch.conf"
+
+struct agent_group {
+	char site[CNF_NAME_LEN];
+	char zone[CNF_NAME_LEN];
+	char host[CNF_NAME_LEN];	/* defaults to the hostname */
+	int tier;			/* 0 = most important, shed last */
+	double interval_s;		/* sampling and evaluation period */
+	double rescan_s;		/* periodic rescan of sources */
+	char state_dir[PATH_MAX];
+};
+
+struct hwmon_conf {
+	bool enabled;
+	int n_ignore;
+	char ignore[CNF_MAX_IGNORE][CNF_PATTERN_LEN];	/* fnmatch on id */
+	char sensors_conf[PATH_MAX];	/* libsensors config; "" = system */
+};
+
+/* sensors = ( { match = "coretemp-*\/Package id 0"; class = "cpu"; ... } ) */
+struct sensor_rule {
+	char match[CNF_PATTERN_LEN];	/* fnmatch(3) on the sensor id */
+	int cls;			/* enum eng_class, or -1 = keep */
+	double trip_c;			/* NAN = keep */
+	bool ignore;
+	int line;
+};
+
+struct control_conf {
+	char socket[108];		/* sizeof(sun_path) */
+	int mode;			/* socket file mode, e.g. 0660 */
+};
+
+struct agent_conf {
+	char path[PATH_MAX];		/* the file it came from, or "" */
+	struct agent_group agent;
+	struct hwmon_conf hwmon;
+	struct ipmi_conf ipmi;
+	struct eng_conf engine;		/* classes + policy */
+	int n_rules;
+	struct sensor_rule rules[CNF_MAX_RULES];
+	struct mqtt_conf mqtt;
+	struct actions_conf actions;
+	struct control_conf control;
+};
+
+void cnf_defaults(struct agent_conf *c);
+/*
+ * Load path into *c (which is first set to defaults). Errors go to err as
+ * "path:line: message". Returns 0, or the number of errors (then *c holds
+ * whatever was read and must be released with cnf_free).
+ */
+int cnf_load(const char *path, struct agent_conf *c, FILE *err);
+/* The same from a string (tests); name is used in messages. */
+int cnf_load_string(const char *name, const char *text, struct agent_conf *c,
+    FILE *err);
+void cnf_free(struct agent_conf *c);
+/* Print the effective configuration in thermwatch.conf syntax. */
+int cnf_print(const struct agent_conf *c, FILE *out);
+
+/* Apply the sensors rules to one sensor id: class, trip and ignore. */
+const struct sensor_rule *cnf_match_rule(const struct agent_conf *c,
+    const char *id);
+
+#endif
