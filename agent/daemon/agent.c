@@ -11,6 +11,7 @@
 #include "hwmon.h"
 #include "log.h"
 #include "sdnotify.h"
+#include "mqtt_agent.h"
 /* HOOK(include) */
 
 static const char *const trip_src_names[] = { "hardware", "config",
@@ -112,6 +113,7 @@ void
 agent_event(struct agent *a, const char *type, cJSON *fields)
 {
 	/* HOOK(mqtt-event): publish (queued) before fields is freed */
+	mq_agent_event(a, type, fields);
 	(void)a;
 	(void)type;
 	cJSON_Delete(fields);
@@ -180,6 +182,7 @@ agent_tick(struct agent *a, int64_t now_ms)
 	eng_evaluate(a->eng, now_ms, &a->out);
 	dispatch(a, now_ms);
 	/* HOOK(mqtt-tick): telemetry, state, peer */
+	mq_agent_tick(a, now_ms);
 }
 
 static int64_t
@@ -232,6 +235,12 @@ rescan_hwmon(struct agent *a)
 	}
 	check_removed(a);
 	log_debug("hwmon rescan: %d sensors", n);
+}
+
+void
+agent_rescan(struct agent *a)
+{
+	rescan_hwmon(a);
 }
 
 static int64_t
@@ -298,6 +307,7 @@ agent_init(struct agent *a, struct agent_conf *conf, struct loop *l,
 	}
 	start_sources(a);
 	/* HOOK(mqtt-start) */
+	mq_agent_start(a);
 	/* HOOK(actions-start) */
 	/* HOOK(control-start) */
 	a->tick_timer = loop_add_timer(l, 0, tick_cb, a);
@@ -319,6 +329,7 @@ agent_done(struct agent *a)
 	/* HOOK(control-stop) */
 	/* HOOK(actions-stop) */
 	/* HOOK(mqtt-stop) */
+	mq_agent_stop(a);
 	stop_sources(a);
 	eng_free(a->eng);
 	a->eng = NULL;
@@ -366,6 +377,7 @@ agent_reload(struct agent *a)
 	start_sources(a);
 	check_removed(a);
 	/* HOOK(reload-after-swap) */
+	mq_agent_reload(a);
 	loop_del_timer(a->loop, a->rescan_timer);
 	a->rescan_timer = 0;
 	if (a->conf.agent.rescan_s > 0)

@@ -73,6 +73,8 @@ void agent_tick(struct agent *a, int64_t now_ms);
  */
 void agent_event(struct agent *a, const char *type, cJSON *fields);
 
+/* Rescan hwmon chips (SIGUSR2, the udev rule). */
+void agent_rescan(struct agent *a);
 /* Log the sensor table and the host state (SIGUSR1). */
 void agent_dump(struct agent *a);
 

@@ -70,7 +70,7 @@ struct loop {
 };
 
 static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD,
-	SIGUSR1 };
+	SIGUSR1, SIGUSR2 };
 
 int64_t
 loop_clock_ms(void)

@@ -28,7 +28,7 @@ typedef void (*loop_prepare_cb)(struct loop *l, void *arg);
 /* Monotonic clock in ms (CLOCK_MONOTONIC). */
 int64_t loop_clock_ms(void);
 
-/* Blocks SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1 and SIGPIPE-ignores;
+/* Blocks SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, ignores SIGPIPE;
  * they are delivered through a signalfd. NULL on failure (errno set). */
 struct loop *loop_create(void);
 void loop_free(struct loop *l);

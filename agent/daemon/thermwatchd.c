@@ -63,6 +63,14 @@ on_usr1(struct loop *l, int signo, void *arg)
 	agent_dump(arg);
 }
 
+static void
+on_usr2(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	(void)signo;
+	agent_rescan(arg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -166,6 +174,7 @@ main(int argc, char **argv)
 	loop_on_signal(l, SIGINT, on_stop, &agent);
 	loop_on_signal(l, SIGHUP, on_hup, &agent);
 	loop_on_signal(l, SIGUSR1, on_usr1, &agent);
+	loop_on_signal(l, SIGUSR2, on_usr2, &agent);
 	log_info("thermwatchd %s started: host %s, zone %s/%s, tier %d%s",
 	    TW_VERSION, agent.conf.agent.host, agent.conf.agent.site,
 	    agent.conf.agent.zone, agent.conf.agent.tier,
