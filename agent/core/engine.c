@@ -1,0 +1,404 @@
+/*
+ * engine.c - the engine object, sensors, and the per-sample path:
+ * validation, median filter and trend update.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_int.h"
+
+/* Values that broken sensors and drivers report instead of a reading. */
+static const double sentinels[] = { 0.0, -128.0, 127.0, 255.0 };
+
+struct eng *
+eng_create(const struct eng_conf *conf)
+{
+	struct eng *e;
+	int i;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->points = calloc((size_t)ENG_MAX_SENSORS * ENG_TREND_CAP,
+	    sizeof(*e->points));
+	if (e->points == NULL) {
+		free(e);
+		return NULL;
+	}
+	for (i = 0; i < ENG_MAX_SENSORS; i++)
+		e->sensors[i].tr.ring = e->points + (size_t)i * ENG_TREND_CAP;
+	e->conf = *conf;
+	e->state = ENG_STATE_OK;
+	e->since_ms = NO_TIME;
+	e->accepting = true;
+	e->zone_lost_ms = NO_TIME;
+	snprintf(e->reason, sizeof(e->reason), "starting");
+	return e;
+}
+
+void
+eng_free(struct eng *e)
+{
+	if (e == NULL)
+		return;
+	free(e->points);
+	free(e);
+}
+
+void
+eng_reconfigure(struct eng *e, const struct eng_conf *conf)
+{
+	int i;
+
+	e->conf = *conf;
+	/* A smaller filter window only looks at the newest values. */
+	for (i = 0; i < e->n_sensors; i++) {
+		struct sensor *s = &e->sensors[i];
+		int w = (int)conf->cls[s->cls].filter_window;
+
+		if (s->med_n > w)
+			s->med_n = w;
+		if (s->med_i >= w)
+			s->med_i = 0;
+	}
+}
+
+static void
+sensor_init(struct sensor *s, const char *id)
+{
+	struct tpoint *ring = s->tr.ring;
+	int k;
+
+	memset(s, 0, sizeof(*s));
+	s->tr.ring = ring;
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	s->added_ms = NO_TIME;
+	s->last_ms = NO_TIME;
+	s->filtered = NAN;
+	s->slope = 0.0;
+	s->eta = INFINITY;
+	s->raw_eta = INFINITY;
+	s->headroom = NAN;
+	s->value_used = NAN;
+	for (k = 0; k < LEVEL_COUNT; k++) {
+		s->above_since[k] = NO_TIME;
+		s->clear_since[k] = NO_TIME;
+	}
+	trend_reset(&s->tr);
+}
+
+int
+eng_sensor_add(struct eng *e, const char *id, enum eng_class cls,
+    double trip_c, enum eng_trip_src trip_src)
+{
+	struct sensor *s;
+	int i;
+
+	if ((unsigned)cls >= ENG_CLASS_COUNT)
+		cls = ENG_CLASS_OTHER;
+	/* A NAN or absurd trip would disable protection: use the class's. */
+	if (!isfinite(trip_c) || trip_c <= e->conf.cls[cls].min_valid_c) {
+		trip_c = e->conf.cls[cls].trip_c;
+		trip_src = ENG_TRIP_CLASS_DEFAULT;
+	}
+	i = eng_sensor_find(e, id);
+	if (i < 0) {
+		if (e->n_sensors >= ENG_MAX_SENSORS)
+			return -1;
+		i = e->n_sensors++;
+		sensor_init(&e->sensors[i], id);
+	}
+	s = &e->sensors[i];
+	s->cls = cls;
+	s->trip_c = trip_c;
+	s->trip_src = trip_src;
+	if (s->removed) {
+		s->removed = false;
+		s->added_ms = NO_TIME;
+	}
+	return i;
+}
+
+void
+eng_sensor_remove(struct eng *e, int sensor)
+{
+	if (sensor < 0 || sensor >= e->n_sensors)
+		return;
+	e->sensors[sensor].removed = true;
+	e->sensors[sensor].pending = false;
+}
+
+int
+eng_sensor_count(const struct eng *e)
+{
+	return e->n_sensors;
+}
+
+int
+eng_sensor_find(const struct eng *e, const char *id)
+{
+	int i;
+
+	for (i = 0; i < e->n_sensors; i++)
+		if (strcmp(e->sensors[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+void
+eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
+{
+	const struct sensor *s;
+
+	memset(v, 0, sizeof(*v));
+	if (sensor < 0 || sensor >= e->n_sensors) {
+		v->filtered_c = v->value_c = v->headroom_c = NAN;
+		v->eta_s = INFINITY;
+		return;
+	}
+	s = &e->sensors[sensor];
+	v->id = s->id;
+	v->cls = s->cls;
+	v->trip_c = s->trip_c;
+	v->trip_src = s->trip_src;
+	if (s->removed)
+		v->status = ENG_SENSOR_REMOVED;
+	else if (s->last_ms == NO_TIME)
+		v->status = ENG_SENSOR_NEW;
+	else if (s->stale)
+		v->status = ENG_SENSOR_STALE;
+	else
+		v->status = ENG_SENSOR_VALID;
+	v->value_c = s->last_ms == NO_TIME ? NAN : s->last_v;
+	v->filtered_c = s->filtered;
+	v->slope_c_per_s = s->slope;
+	v->eta_s = s->eta;
+	if (!isnan(s->headroom))
+		v->headroom_c = s->headroom;
+	else
+		v->headroom_c = s->trip_c - s->filtered;
+	v->level = s->level;
+	v->extrapolated = s->extrap;
+	v->accepted = s->accepted;
+	v->rejected = s->rejected;
+	v->last_reject = s->last_reject;
+}
+
+static void
+reject(struct sensor *s, const char *why)
+{
+	s->rejected++;
+	s->last_reject = why;
+}
+
+static double
+median(const double *v, int n)
+{
+	double a[ENG_MAX_FILTER];
+	int i, j;
+
+	/* Insertion sort: n is at most ENG_MAX_FILTER. */
+	for (i = 0; i < n; i++) {
+		double x = v[i];
+
+		for (j = i; j > 0 && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+	if (n & 1)
+		return a[n / 2];
+	return (a[n / 2 - 1] + a[n / 2]) / 2.0;
+}
+
+static void
+accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
+{
+	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
+	int w = (int)cc->filter_window;
+
+	if (w < 1)
+		w = 1;
+	if (w > ENG_MAX_FILTER)
+		w = ENG_MAX_FILTER;
+	/* After a gap the old values say nothing about the new ones. */
+	if (s->last_ms != NO_TIME &&
+	    t_ms - s->last_ms > (int64_t)(cc->stale_s * 1000.0))
+		s->med_n = s->med_i = 0;
+	s->accepted++;
+	s->last_ms = t_ms;
+	s->last_v = v;
+	s->med[s->med_i] = v;
+	s->med_i = (s->med_i + 1) % w;
+	if (s->med_n < w)
+		s->med_n++;
+	s->filtered = w == 1 ? v : median(s->med, s->med_n);
+	trend_push(&s->tr, t_ms, s->filtered, cc->trend_window_s);
+	s->dirty = true;
+}
+
+static bool
+is_sentinel(const struct eng *e, const struct sensor *s, double v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sentinels) / sizeof(sentinels[0]); i++) {
+		if (v != sentinels[i])
+			continue;
+		/* Believed only when the sensor was already near it. */
+		if (isnan(s->filtered) ||
+		    fabs(s->filtered - v) > e->conf.policy.sentinel_near_c)
+			return true;
+	}
+	return false;
+}
+
+void
+eng_feed(struct eng *e, const struct eng_reading *r)
+{
+	const struct eng_class_conf *cc;
+	struct sensor *s;
+	double v = r->value_c, allowed, dt;
+
+	if (r->sensor < 0 || r->sensor >= e->n_sensors)
+		return;
+	s = &e->sensors[r->sensor];
+	if (s->removed)
+		return;
+	cc = &e->conf.cls[s->cls];
+	if (r->quality != ENG_Q_OK) {
+		reject(s, r->quality == ENG_Q_FAULT ? "fault" : "unavailable");
+		return;
+	}
+	if (isnan(v)) {
+		reject(s, "nan");
+		return;
+	}
+	if (s->last_ms != NO_TIME && r->t_ms <= s->last_ms) {
+		reject(s, "out of order");
+		return;
+	}
+	/* The static baseline is a plain threshold check on raw values. */
+	if (e->conf.policy.kind == ENG_POLICY_STATIC) {
+		accept(e, s, r->t_ms, v);
+		return;
+	}
+	if (!(v >= cc->min_valid_c && v <= cc->max_valid_c)) {
+		reject(s, "range");
+		return;
+	}
+	if (is_sentinel(e, s, v)) {
+		reject(s, "sentinel");
+		return;
+	}
+	if (s->last_ms == NO_TIME) {
+		accept(e, s, r->t_ms, v);
+		return;
+	}
+	/* A jump faster than the class can heat or cool is held back until
+	 * the next sample confirms it. Quantised sensors step by a whole
+	 * degree, so the allowance is for at least one second. */
+	dt = (double)(r->t_ms - s->last_ms) / 1000.0;
+	allowed = cc->max_rate_c_per_s * (dt > 1.0 ? dt : 1.0);
+	if (fabs(v - s->last_v) <= allowed) {
+		if (s->pending) {
+			s->pending = false;
+			reject(s, "jump");
+		}
+		accept(e, s, r->t_ms, v);
+		return;
+	}
+	if (s->pending) {
+		dt = (double)(r->t_ms - s->pend_ms) / 1000.0;
+		allowed = cc->max_rate_c_per_s * (dt > 1.0 ? dt : 1.0);
+		if (fabs(v - s->pend_v) <= allowed) {
+			/* Confirmed: both samples stand. */
+			s->pending = false;
+			accept(e, s, s->pend_ms, s->pend_v);
+			accept(e, s, r->t_ms, v);
+			return;
+		}
+		reject(s, "jump");
+	}
+	s->pending = true;
+	s->pend_v = v;
+	s->pend_ms = r->t_ms;
+}
+
+void
+eng_peer_update(struct eng *e, const struct eng_peer *p)
+{
+	int i, oldest = -1;
+
+	if (p->host[0] == '\0' || strcmp(p->host, e->conf.host) == 0)
+		return;
+	for (i = 0; i < e->n_peers; i++) {
+		if (strncmp(e->peers[i].p.host, p->host, ENG_HOST_LEN) == 0)
+			break;
+		if (oldest < 0 || e->peers[i].p.t_ms < e->peers[oldest].p.t_ms)
+			oldest = i;
+	}
+	if (i == e->n_peers) {
+		if (e->n_peers < ENG_MAX_PEERS)
+			e->n_peers++;
+		else
+			i = oldest;	/* full: forget the longest silent */
+	}
+	e->peers[i].p = *p;
+	e->peers[i].p.host[ENG_HOST_LEN - 1] = '\0';
+	if (e->peers[i].p.tier < 0)
+		e->peers[i].p.tier = 0;
+	if (e->peers[i].p.tier > ENG_MAX_TIER)
+		e->peers[i].p.tier = ENG_MAX_TIER;
+	e->peers[i].used = true;
+}
+
+int
+eng_peer_count(const struct eng *e)
+{
+	return e->n_peers;
+}
+
+bool
+eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
+{
+	const struct sensor *best = NULL;
+	int i;
+
+	for (i = 0; i < e->n_sensors; i++) {
+		const struct sensor *s = &e->sensors[i];
+		int64_t stale_ms;
+
+		if (s->cls != ENG_CLASS_INLET || s->removed ||
+		    s->last_ms == NO_TIME || isnan(s->filtered))
+			continue;
+		stale_ms = (int64_t)(e->conf.cls[s->cls].stale_s * 1000.0);
+		if (now_ms - s->last_ms > stale_ms)
+			continue;
+		if (best == NULL || s->filtered > best->filtered)
+			best = s;
+	}
+	if (best == NULL)
+		return false;
+	memset(p, 0, sizeof(*p));
+	snprintf(p->host, sizeof(p->host), "%s", e->conf.host);
+	p->tier = e->conf.tier;
+	p->inlet_c = best->filtered;
+	p->slope_c_per_s = best->slope;
+	p->state = e->state;
+	p->t_ms = now_ms;
+	return true;
+}
+
+enum eng_state
+eng_state(const struct eng *e)
+{
+	return e->state;
+}
+
+void
+eng_evaluate(struct eng *e, int64_t now_ms, struct eng_output *out)
+{
+	eval_run(e, now_ms, out);
+}

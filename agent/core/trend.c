@@ -1,0 +1,230 @@
+/*
+ * trend.c - windowed least-squares slope and time-to-trip.
+ *
+ * Each sensor keeps its filtered values in a ring with running sums for
+ * two windows: the full trend window and its recent half. Adding and
+ * evicting a point is O(1); the sums are recomputed from the ring every
+ * ENG_TREND_CAP pushes so that rounding cannot drift over a long run.
+ * The older half is the difference of the two sums.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "eng_int.h"
+
+#define CAP_MASK	(ENG_TREND_CAP - 1)
+
+_Static_assert((ENG_TREND_CAP & CAP_MASK) == 0, "ring size: power of two");
+
+static void
+lsq_add(struct lsq *s, double t, double v, double sign)
+{
+	s->n += sign;
+	s->t += sign * t;
+	s->tt += sign * t * t;
+	s->v += sign * v;
+	s->tv += sign * t * v;
+	s->vv += sign * v * v;
+}
+
+static void
+lsq_sub(struct lsq *out, const struct lsq *a, const struct lsq *b)
+{
+	out->n = a->n - b->n;
+	out->t = a->t - b->t;
+	out->tt = a->tt - b->tt;
+	out->v = a->v - b->v;
+	out->tv = a->tv - b->tv;
+	out->vv = a->vv - b->vv;
+}
+
+struct lsq_fit
+lsq_solve(const struct lsq *s)
+{
+	struct lsq_fit f = { .ok = false };
+	double sxx, sxy, syy, sse;
+
+	if (s->n < 3.0)
+		return f;
+	f.tmean = s->t / s->n;
+	f.vmean = s->v / s->n;
+	sxx = s->tt - s->t * f.tmean;
+	if (sxx <= 1e-9)
+		return f;
+	sxy = s->tv - s->t * f.vmean;
+	syy = s->vv - s->v * f.vmean;
+	f.slope = sxy / sxx;
+	sse = syy - f.slope * sxy;
+	if (sse < 0.0)
+		sse = 0.0;
+	f.se = sqrt(sse / (s->n - 2.0) / sxx);
+	f.ok = true;
+	return f;
+}
+
+void
+trend_reset(struct trend *tr)
+{
+	tr->beg = tr->mid = tr->end = 0;
+	tr->t0_ms = NO_TIME;
+	tr->last_ms = NO_TIME;
+	tr->since_rebase = 0;
+	memset(&tr->full, 0, sizeof(tr->full));
+	memset(&tr->rec, 0, sizeof(tr->rec));
+}
+
+/* Move the time origin to the oldest point and resum exactly. */
+static void
+rebase(struct trend *tr)
+{
+	int64_t shift_ms;
+	double shift;
+	uint32_t i;
+
+	if (tr->beg == tr->end)
+		return;
+	shift_ms = (int64_t)llround(tr->ring[tr->beg & CAP_MASK].t * 1000.0);
+	shift = (double)shift_ms / 1000.0;
+	tr->t0_ms += shift_ms;
+	memset(&tr->full, 0, sizeof(tr->full));
+	memset(&tr->rec, 0, sizeof(tr->rec));
+	for (i = tr->beg; i != tr->end; i++) {
+		struct tpoint *p = &tr->ring[i & CAP_MASK];
+
+		p->t -= shift;
+		lsq_add(&tr->full, p->t, p->v, 1.0);
+		if ((int32_t)(i - tr->mid) >= 0)
+			lsq_add(&tr->rec, p->t, p->v, 1.0);
+	}
+	tr->since_rebase = 0;
+}
+
+static void
+evict_oldest(struct trend *tr)
+{
+	const struct tpoint *p = &tr->ring[tr->beg & CAP_MASK];
+
+	lsq_add(&tr->full, p->t, p->v, -1.0);
+	if (tr->mid == tr->beg) {
+		lsq_add(&tr->rec, p->t, p->v, -1.0);
+		tr->mid++;
+	}
+	tr->beg++;
+}
+
+void
+trend_push(struct trend *tr, int64_t t_ms, double v, double window_s)
+{
+	int64_t win_ms = (int64_t)(window_s * 1000.0);
+	/* Keep the ring from filling before the window does: points
+	 * closer than this to the previous one are left out. */
+	int64_t spacing_ms = win_ms / (ENG_TREND_CAP - 64);
+	struct tpoint *p;
+	double t;
+
+	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + spacing_ms)
+		return;
+	if (tr->t0_ms == NO_TIME)
+		tr->t0_ms = t_ms;
+	if (tr->end - tr->beg == ENG_TREND_CAP)
+		evict_oldest(tr);
+	t = (double)(t_ms - tr->t0_ms) / 1000.0;
+	p = &tr->ring[tr->end & CAP_MASK];
+	p->t = t;
+	p->v = v;
+	tr->end++;
+	lsq_add(&tr->full, t, v, 1.0);
+	lsq_add(&tr->rec, t, v, 1.0);
+	tr->last_ms = t_ms;
+
+	while (tr->beg != tr->end &&
+	    tr->ring[tr->beg & CAP_MASK].t < t - window_s)
+		evict_oldest(tr);
+	while (tr->mid != tr->end &&
+	    tr->ring[tr->mid & CAP_MASK].t < t - window_s / 2.0) {
+		p = &tr->ring[tr->mid & CAP_MASK];
+		lsq_add(&tr->rec, p->t, p->v, -1.0);
+		tr->mid++;
+	}
+	if (++tr->since_rebase >= ENG_TREND_CAP)
+		rebase(tr);
+}
+
+/*
+ * The straight line over the whole window is not trusted alone:
+ *
+ * - A rise that slows down (a load step settling, a room approaching a
+ *   new equilibrium) is not a straight line, and the line would predict a
+ *   trip that never comes. When the recent half's slope is significantly
+ *   below the older half's, the rise is modelled as an exponential
+ *   approach v(t) = A - (A - v) exp(-t / tau): tau from the ratio of the
+ *   two slopes, the asymptote A from the current value and slope.
+ * - A rise that has only just begun (the older half is flat) is the
+ *   onset of a load step far more often than of a cooling failure, which
+ *   rises steadily. The eta then uses the older half's slope: a rise
+ *   counts at its full rate once it has lasted half a window.
+ */
+static double
+shape_eta(const struct trend *tr, double sigma, double value,
+    double headroom, double slope, double half_s)
+{
+	struct lsq old;
+	struct lsq_fit fo, fr;
+	double tau, s_now, a, t_last, se, sq;
+
+	lsq_sub(&old, &tr->full, &tr->rec);
+	if (old.n < HALF_MIN_N || tr->rec.n < HALF_MIN_N)
+		return headroom / slope;
+	fo = lsq_solve(&old);
+	fr = lsq_solve(&tr->rec);
+	if (!fo.ok || !fr.ok)
+		return headroom / slope;
+	/* Sensors report whole degrees: over half a window that alone can
+	 * tilt a half's slope by about one step per half-window. */
+	sq = QUANT_C / (half_s > 1.0 ? half_s : 1.0);
+	se = sigma * sqrt(fo.se * fo.se + fr.se * fr.se + 2.0 * sq * sq);
+	if (fo.slope > 0.0 && fo.slope - fr.slope > se &&
+	    fr.slope < DECEL_RATIO * fo.slope) {
+		if (fr.slope <= 0.0)
+			return INFINITY;	/* it has stopped rising */
+		tau = (fr.tmean - fo.tmean) / log(fo.slope / fr.slope);
+		t_last = tr->ring[(tr->end - 1) & CAP_MASK].t;
+		s_now = fr.slope * exp(-(t_last - fr.tmean) / tau);
+		a = value + s_now * tau;
+		if (a <= value + headroom)
+			return INFINITY;	/* settles below trip */
+		return tau * log((a - value) / (a - value - headroom));
+	}
+	if (fr.slope - fo.slope > se) {
+		if (fo.slope <= 0.0)
+			return INFINITY;
+		return headroom / fo.slope;
+	}
+	return headroom / slope;
+}
+
+double
+trend_eta(const struct trend *tr, double min_slope, double sigma,
+    double value, double headroom, double max_lead, double window_s,
+    double *slope)
+{
+	struct lsq_fit f;
+	double eta;
+
+	*slope = 0.0;
+	if (tr->full.n < TREND_MIN_N)
+		return headroom <= 0.0 ? 0.0 : INFINITY;
+	f = lsq_solve(&tr->full);
+	if (!f.ok || f.slope <= min_slope || f.slope <= sigma * f.se)
+		return headroom <= 0.0 ? 0.0 : INFINITY;
+	*slope = f.slope;
+	if (headroom <= 0.0)
+		return 0.0;
+	eta = headroom / f.slope;
+	/* The shape test costs a few more divisions and logs: only worth
+	 * it when the straight line says something might happen. */
+	if (eta <= max_lead * 4.0)
+		eta = shape_eta(tr, sigma, value, headroom, f.slope,
+		    window_s / 2.0);
+	return eta;
+}
