@@ -1,0 +1,298 @@
+/*
+ * main.c - thermwatch-sim: rehearse a cooling failure through the real
+ * policy engine.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "run.h"
+
+enum {
+	OPT_COMPARE = 256,
+	OPT_CSV,
+	OPT_PLOT,
+	OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "compare", no_argument, NULL, OPT_COMPARE },
+	{ "csv", required_argument, NULL, OPT_CSV },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *arg_config;
+static const char *arg_csv;
+static const char *arg_plot;
+static const char *arg_scenario;
+static int arg_policy = ENG_POLICY_THERMWATCH;
+static bool arg_json;
+static bool arg_compare;
+static bool arg_quiet;
+static bool arg_seed_set;
+static uint64_t arg_seed;
+static double arg_duration = -1;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: thermwatch-sim [SCENARIO] [--config FILE] "
+	    "[--policy thermwatch|static|none]\n"
+	    "                      [--seed N] [--duration D] [--json] "
+	    "[--compare] [--csv FILE]\n"
+	    "                      [--plot FILE.svg] [--quiet]\n"
+	    "SCENARIO is a file or a name (ac-failure, normal-week, ...); "
+	    "without one the\nbuilt-in ac-failure scenario runs. "
+	    "D is seconds or 90m, 6h, 7d.\n");
+}
+
+static int
+bad(const char *fmt, const char *a)
+{
+	fprintf(stderr, "thermwatch-sim: ");
+	fprintf(stderr, fmt, a);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return 2;
+}
+
+static bool
+has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:p:s:jd:qh", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			arg_config = optarg;
+			break;
+		case 'p':
+			arg_policy = eng_policy_from_name(optarg);
+			if (arg_policy < 0)
+				return bad("--policy: \"%s\" is not one of "
+				    "thermwatch, static, none", optarg);
+			break;
+		case 's':
+			errno = 0;
+			arg_seed = strtoull(optarg, &end, 0);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    optarg[0] == '-')
+				return bad("--seed: \"%s\" is not a "
+				    "non-negative integer", optarg);
+			arg_seed_set = true;
+			break;
+		case 'j':
+			arg_json = true;
+			break;
+		case OPT_COMPARE:
+			arg_compare = true;
+			break;
+		case OPT_CSV:
+			arg_csv = optarg;
+			break;
+		case OPT_PLOT:
+			if (!has_suffix(optarg, ".svg"))
+				return bad("--plot: \"%s\": the plot is SVG; "
+				    "name it FILE.svg", optarg);
+			arg_plot = optarg;
+			break;
+		case 'd':
+			arg_duration = scn_parse_duration(optarg);
+			if (arg_duration <= 0 || arg_duration > 366 * 86400.0)
+				return bad("--duration: \"%s\" is not a "
+				    "duration like 3600, 90m, 6h or 7d (max "
+				    "366d)", optarg);
+			break;
+		case 'q':
+			arg_quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("thermwatch-sim %s\n", TW_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		arg_scenario = argv[optind++];
+	if (optind < argc)
+		return bad("unexpected argument \"%s\" (one scenario at most)",
+		    argv[optind]);
+	return 0;
+}
+
+static int
+load_scenario(struct sim_scenario *s)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (arg_scenario == NULL)
+		return scn_parse_string(sim_builtin_name, sim_builtin_text, s,
+		    stderr);
+	if (scn_resolve(arg_scenario, path, sizeof(path)) < 0) {
+		fprintf(stderr, "thermwatch-sim: scenario \"%s\": no such file, "
+		    "and no %s.conf in %s/thermwatch/scenarios or the source "
+		    "tree\n", arg_scenario, arg_scenario, TW_DATADIR);
+		return -1;
+	}
+	n = scn_parse_file(path, s, stderr);
+	if (n > 0)
+		fprintf(stderr, "thermwatch-sim: %s: %d error%s\n", path, n,
+		    n == 1 ? "" : "s");
+	return n;
+}
+
+static int
+load_config(struct eng_conf *ec)
+{
+	struct agent_conf *ac;
+	char err[256];
+	int n;
+
+	if (arg_config == NULL) {
+		eng_conf_defaults(ec);
+		return 0;
+	}
+	ac = calloc(1, sizeof(*ac));
+	if (ac == NULL)
+		return -1;
+	n = cnf_load(arg_config, ac, stderr);
+	if (n == 0)
+		*ec = ac->engine;
+	else
+		fprintf(stderr, "thermwatch-sim: %s: %d error%s\n", arg_config,
+		    n, n == 1 ? "" : "s");
+	cnf_free(ac);
+	free(ac);
+	if (n != 0)
+		return -1;
+	if (eng_conf_validate(ec, err, sizeof(err)) != 0) {
+		fprintf(stderr, "thermwatch-sim: %s: %s\n", arg_config, err);
+		return -1;
+	}
+	return 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sim_scenario scn;
+	struct sim_run runs[3];
+	struct sim_run *rp[3];
+	struct sim_opts o;
+	char buf[64];
+	int rc, i, n = 1, order[3];
+	double t0;
+
+	rc = parse_args(argc, argv);
+	if (rc != 0)
+		return rc;
+	memset(&o, 0, sizeof(o));
+	if (load_scenario(&scn) != 0)
+		return 1;
+	if (load_config(&o.conf) != 0)
+		return 1;
+	o.seed = arg_seed_set ? arg_seed : scn.seed;
+	o.duration_s = arg_duration;
+	o.record = arg_csv != NULL || arg_plot != NULL;
+	order[0] = arg_policy;
+	if (arg_compare) {
+		int p;
+
+		for (p = ENG_POLICY_THERMWATCH; p <= ENG_POLICY_NONE; p++)
+			if (p != arg_policy)
+				order[n++] = p;
+	}
+	if (!arg_json) {
+		scn_clock_label(&scn, 0, buf, sizeof(buf));
+		printf("thermwatch-sim: scenario %s (%s), seed %" PRIu64 ", "
+		    "config %s\n", scn.name, scn.file[0] ? scn.file :
+		    "built-in", o.seed, arg_config ? arg_config :
+		    "engine defaults");
+		if (scn.description[0])
+			printf("  %s\n", scn.description);
+	}
+	for (i = 0; i < n; i++) {
+		o.policy = (enum eng_policy_kind)order[i];
+		o.record = i == 0 && (arg_csv != NULL || arg_plot != NULL);
+		rp[i] = &runs[i];
+		if (run_init(&runs[i], &scn, &o) != 0) {
+			fprintf(stderr, "thermwatch-sim: cannot set up the "
+			    "run (out of memory or engine refused)\n");
+			return 1;
+		}
+		if (i == 0 && !arg_json)
+			printf("  %d hosts in %d zones, %.0f s simulated at "
+			    "%.1f s; a migration takes %.0f s, a clean "
+			    "shutdown %.0f s\n\n", runs[0].n_hosts,
+			    runs[0].n_zones, runs[0].end_ms / 1000.0,
+			    scn.tick_s, runs[0].migrate_s,
+			    runs[0].shutdown_s);
+		t0 = now_s();
+		run_all(&runs[i]);
+		runs[i].res.wall_s = now_s() - t0;
+	}
+	rc = 0;
+	if (arg_json) {
+		if (rpt_json(rp, n, stdout) != 0)
+			rc = 1;
+	} else {
+		if (!arg_quiet) {
+			rpt_timeline(&runs[0], stdout);
+			printf("\n");
+		}
+		for (i = 0; i < n; i++)
+			rpt_summary(&runs[i], stdout);
+		if (arg_compare) {
+			printf("\n");
+			rpt_compare(rp, n, stdout);
+		}
+		printf("wall time %.2f s\n", runs[0].res.wall_s);
+	}
+	if (arg_csv != NULL && rpt_csv(&runs[0], arg_csv, stderr) != 0)
+		rc = 1;
+	if (arg_plot != NULL && svg_plot(&runs[0], arg_plot, stderr) != 0)
+		rc = 1;
+	for (i = 0; i < n; i++)
+		run_done(&runs[i]);
+	return rc;
+}
