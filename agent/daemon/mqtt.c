@@ -115,7 +115,6 @@ teardown(struct mq *mq, const char *why)
 		mosquitto_destroy(mq->m);
 	mq->m = NULL;
 	mqq_reset_inflight(mq->q);
-	mq->inflight = 0;
 	mq->st.connected = false;
 	if (was) {
 		log_warnx("mqtt: connection to %s:%d lost: %s",
@@ -261,7 +260,6 @@ on_publish(struct mosquitto *m, void *obj, int mid, int reason,
 		mq->status_acked = true;
 	seq = mqq_ack_mid(mq->q, mid);
 	if (seq > 0) {
-		mq->inflight--;
 		mq->st.events_acked++;
 		flush_queue(mq);
 	}
@@ -446,23 +444,27 @@ mq_send(struct mq *mq, const char *topic, const char *payload, int qos,
 	return rc;
 }
 
-/* Send queued events in order, at most MQ_WINDOW awaiting PUBACK. */
+/*
+ * Send queued events in order, at most MQ_WINDOW awaiting PUBACK. The ones
+ * in flight are at the head, so this looks at about MQ_WINDOW entries.
+ */
 static void
 flush_queue(struct mq *mq)
 {
 	struct mqq_entry *e;
-	int i, mid, n = mqq_count(mq->q);
+	int i, mid, inflight = 0, n = mqq_count(mq->q);
 
-	for (i = 0; i < n && mq->connected && mq->inflight < MQ_WINDOW;
-	    i++) {
+	for (i = 0; i < n && mq->connected && inflight < MQ_WINDOW; i++) {
 		e = mqq_at(mq->q, i);
-		if (e->mid != 0 || e->acked)
+		if (e->acked)
 			continue;
-		if (mq_send(mq, mq->t_event, e->json, 1, false, &mid) !=
-		    MOSQ_ERR_SUCCESS)
-			break;
-		e->mid = mid;
-		mq->inflight++;
+		if (e->mid == 0) {
+			if (mq_send(mq, mq->t_event, e->json, 1, false,
+			    &mid) != MOSQ_ERR_SUCCESS)
+				break;
+			e->mid = mid;
+		}
+		inflight++;
 	}
 }
 
@@ -567,6 +569,9 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	mq->id.zone = mq->zone;
 	mq->id.host = mq->host;
 	mq->id.tier = id->tier;
+	mq->tier = id->tier;
+	snprintf(mq->state_dir, sizeof(mq->state_dir), "%s",
+	    state_dir != NULL ? state_dir : "");
 	if (cb != NULL)
 		mq->cb = *cb;
 	mq->arg = arg;
@@ -812,6 +817,17 @@ bool
 mq_connected(const struct mq *mq)
 {
 	return mq != NULL && mq->connected;
+}
+
+bool
+mq_same_conf(const struct mq *mq, const struct mqtt_conf *c,
+    const struct agent_group *id, const char *state_dir)
+{
+	return memcmp(&mq->conf, c, sizeof(*c)) == 0 &&
+	    strcmp(mq->site, id->site) == 0 &&
+	    strcmp(mq->zone, id->zone) == 0 &&
+	    strcmp(mq->host, id->host) == 0 && mq->tier == id->tier &&
+	    strcmp(mq->state_dir, state_dir != NULL ? state_dir : "") == 0;
 }
 
 void

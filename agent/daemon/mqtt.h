@@ -117,6 +117,9 @@ void mq_publish_overrides(struct mq *mq, const struct eng *e,
 uint64_t mq_publish_event(struct mq *mq, const char *type, cJSON *fields);
 
 bool mq_connected(const struct mq *mq);
+/* Whether mq runs with these settings (a reload compares). */
+bool mq_same_conf(const struct mq *mq, const struct mqtt_conf *c,
+    const struct agent_group *id, const char *state_dir);
 void mq_get_stats(const struct mq *mq, struct mq_stats *s);
 
 #endif

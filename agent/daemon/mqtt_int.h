@@ -20,6 +20,8 @@ struct mq {
 	char site[CNF_NAME_LEN];
 	char zone[CNF_NAME_LEN];
 	char host[CNF_NAME_LEN];
+	int tier;
+	char state_dir[PATH_MAX];
 	struct mqm_id id;
 	struct mq_callbacks cb;
 	void *arg;
@@ -57,7 +59,6 @@ struct mq {
 
 	/* events */
 	struct mqq *q;
-	int inflight;
 	int status_mid;			/* the final "offline" in mq_free */
 	bool status_acked;
 

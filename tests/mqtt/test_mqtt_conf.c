@@ -1,0 +1,152 @@
+/*
+ * test_mqtt_conf.c - the "mqtt" group: defaults, every key, errors with
+ * file:line, and the emitter read back.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+static int
+load(const char *text, struct agent_conf *c, char **msgs)
+{
+	size_t len;
+	FILE *err = open_memstream(msgs, &len);
+	int n = cnf_load_string("t.conf", text, c, err);
+
+	fclose(err);
+	return n;
+}
+
+static void
+test_defaults(void **state)
+{
+	struct mqtt_conf c;
+
+	(void)state;
+	mqtt_conf_defaults(&c);
+	assert_false(c.enabled);
+	assert_int_equal(c.n_brokers, 1);
+	assert_string_equal(c.brokers[0].host, "127.0.0.1");
+	assert_int_equal(c.brokers[0].port, 1883);
+	assert_string_equal(c.topic_prefix, "thermwatch/v1");
+	assert_true(c.tls.verify);
+	assert_int_equal(c.queue_max, 10000);
+}
+
+static void
+test_all_keys(void **state)
+{
+	struct agent_conf c;
+	char *msgs = NULL;
+
+	(void)state;
+	assert_int_equal(load("mqtt = { enabled = true;\n"
+	    " brokers = [ \"127.0.0.1:18830\", \"[::1]:1884\", \"localhost\" ];\n"
+	    " client_id = \"tw-a\"; username = \"hv01\";\n"
+	    " password_file = \"/etc/tw.pw\";\n"
+	    " tls = { ca_file = \"/ca.crt\"; cert_file = \"/c.crt\";\n"
+	    "   key_file = \"/c.key\"; verify = false; };\n"
+	    " keepalive_s = 10; telemetry_interval_s = 2.5;\n"
+	    " peer_interval_s = 1; peer_max_age_s = 30;\n"
+	    " reconnect_min_s = 0.5; reconnect_max_s = 20;\n"
+	    " topic_prefix = \"tw/test\"; queue_max = 50;\n"
+	    " overrides = false; max_payload = 512;\n"
+	    " override_authors = [ \"alice\", \"bob\" ]; };\n", &c, &msgs), 0);
+	assert_true(c.mqtt.enabled);
+	assert_int_equal(c.mqtt.n_brokers, 3);
+	assert_int_equal(c.mqtt.brokers[0].port, 18830);
+	assert_string_equal(c.mqtt.brokers[1].host, "::1");
+	assert_int_equal(c.mqtt.brokers[1].port, 1884);
+	assert_int_equal(c.mqtt.brokers[2].port, 1883);
+	assert_string_equal(c.mqtt.username, "hv01");
+	assert_true(c.mqtt.tls.enabled);
+	assert_false(c.mqtt.tls.verify);
+	assert_string_equal(c.mqtt.tls.key_file, "/c.key");
+	assert_int_equal(c.mqtt.keepalive_s, 10);
+	assert_true(c.mqtt.telemetry_interval_s == 2.5);
+	assert_string_equal(c.mqtt.topic_prefix, "tw/test");
+	assert_int_equal(c.mqtt.queue_max, 50);
+	assert_false(c.mqtt.overrides);
+	assert_int_equal(c.mqtt.n_authors, 2);
+	assert_string_equal(c.mqtt.authors[1], "bob");
+	cnf_free(&c);
+	free(msgs);
+}
+
+static void
+test_errors(void **state)
+{
+	struct agent_conf c;
+	char *msgs = NULL;
+	int n;
+
+	(void)state;
+	n = load("mqtt = {\n"
+	    " enabeld = true;\n"			/* 2: typo */
+	    " brokers = [ \"127.0.0.1:99999\" ];\n"	/* 3: port */
+	    " keepalive_s = 1;\n"			/* 4: range */
+	    " topic_prefix = \"a/#\";\n"		/* 5: wildcard */
+	    " tls = { cert_file = \"/c\"; };\n"	/* 6: no ca, no key */
+	    " password = \"secret\";\n"		/* 7: not a key */
+	    "};\n", &c, &msgs);
+	assert_true(n >= 6);
+	assert_non_null(strstr(msgs, "t.conf:2:"));
+	assert_non_null(strstr(msgs, "enabled"));	/* did you mean */
+	assert_non_null(strstr(msgs, "t.conf:3:"));
+	assert_non_null(strstr(msgs, "t.conf:4:"));
+	assert_non_null(strstr(msgs, "t.conf:5:"));
+	assert_non_null(strstr(msgs, "ca_file"));
+	assert_non_null(strstr(msgs, "t.conf:7:"));
+	cnf_free(&c);
+	free(msgs);
+}
+
+static void
+test_emit_reads_back(void **state)
+{
+	struct agent_conf c, d;
+	char *msgs = NULL, *out = NULL;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(load("mqtt = { enabled = true; brokers = "
+	    "[ \"127.0.0.1:18830\", \"[::1]:1884\" ]; tls = { ca_file = "
+	    "\"/ca\"; }; override_authors = [ \"alice\" ]; };\n", &c, &msgs),
+	    0);
+	free(msgs);
+	msgs = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(cnf_print(&c, f), 0);
+	fclose(f);
+	assert_int_equal(load(out, &d, &msgs), 0);
+	assert_int_equal(d.mqtt.n_brokers, 2);
+	assert_string_equal(d.mqtt.brokers[1].host, "::1");
+	assert_true(d.mqtt.tls.enabled);
+	assert_string_equal(d.mqtt.tls.ca_file, "/ca");
+	assert_int_equal(d.mqtt.n_authors, 1);
+	cnf_free(&c);
+	cnf_free(&d);
+	free(out);
+	free(msgs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_keys),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_emit_reads_back),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,267 @@
+/*
+ * test_mqtt_queue.c - the persisted event queue: order, acks, restart,
+ * bound with the "dropped" record, torn log lines.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mqtt_queue.h"
+
+static char dir[64];
+static char path[128];
+
+static char *
+mkdrop(void *arg, uint64_t seq, uint64_t first, uint64_t last,
+    uint64_t count)
+{
+	char *s = malloc(128);
+
+	(void)arg;
+	snprintf(s, 128, "{\"type\":\"dropped\",\"seq\":%" PRIu64
+	    ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64
+	    ",\"count\":%" PRIu64 "}", seq, first, last, count);
+	return s;
+}
+
+static char *
+ev(uint64_t seq)
+{
+	char *s = malloc(64);
+
+	snprintf(s, 64, "{\"seq\":%" PRIu64 "}", seq);
+	return s;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/tw-mqq.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/q", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char tmp[160];
+
+	(void)state;
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	rmdir(dir);
+	return 0;
+}
+
+static void
+push_n(struct mqq *q, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint64_t s = mqq_next_seq(q);
+
+		mqq_push(q, s, ev(s));
+	}
+}
+
+static void
+test_order_and_ack(void **state)
+{
+	struct mqq *q = mqq_open(path, 100, mkdrop, NULL);
+
+	(void)state;
+	assert_non_null(q);
+	assert_int_equal(mqq_next_seq(q), 1);
+	push_n(q, 5);
+	assert_int_equal(mqq_count(q), 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(mqq_at(q, i)->seq, (uint64_t)i + 1);
+	/* acks out of order: the head leaves only when it is acked */
+	mqq_at(q, 0)->mid = 10;
+	mqq_at(q, 1)->mid = 11;
+	assert_int_equal(mqq_ack_mid(q, 11), 2);
+	assert_int_equal(mqq_count(q), 5);
+	assert_int_equal(mqq_ack_mid(q, 10), 1);
+	assert_int_equal(mqq_count(q), 3);
+	assert_int_equal(mqq_at(q, 0)->seq, 3);
+	assert_int_equal(mqq_ack_mid(q, 99), 0);	/* unknown mid */
+	mqq_at(q, 0)->mid = 12;
+	mqq_reset_inflight(q);
+	assert_int_equal(mqq_at(q, 0)->mid, 0);
+	mqq_close(q);
+}
+
+static void
+test_restart_keeps_events(void **state)
+{
+	struct mqq *q = mqq_open(path, 100, mkdrop, NULL);
+
+	(void)state;
+	push_n(q, 4);
+	mqq_at(q, 0)->mid = 7;
+	mqq_ack_mid(q, 7);
+	mqq_close(q);		/* as if the agent was killed */
+
+	q = mqq_open(path, 100, mkdrop, NULL);
+	assert_non_null(q);
+	assert_int_equal(mqq_count(q), 3);
+	assert_int_equal(mqq_at(q, 0)->seq, 2);
+	assert_string_equal(mqq_at(q, 2)->json, "{\"seq\":4}");
+	assert_int_equal(mqq_next_seq(q), 5);
+	/* everything acked: seq still goes on after a restart */
+	for (int i = 0; i < 3; i++)
+		mqq_at(q, i)->mid = 20 + i;
+	for (int i = 0; i < 3; i++)
+		mqq_ack_mid(q, 20 + i);
+	assert_int_equal(mqq_count(q), 0);
+	mqq_close(q);
+	q = mqq_open(path, 100, mkdrop, NULL);
+	assert_int_equal(mqq_count(q), 0);
+	assert_int_equal(mqq_next_seq(q), 5);
+	mqq_close(q);
+}
+
+static void
+test_bound_drops_oldest(void **state)
+{
+	struct mqq *q = mqq_open(path, 10, mkdrop, NULL);
+	struct mqq_entry *d;
+	uint64_t prev;
+
+	(void)state;
+	push_n(q, 10);
+	assert_int_equal(mqq_dropped_total(q), 0);
+	push_n(q, 5);		/* seq 11..15: 1..5 dropped */
+	assert_int_equal(mqq_dropped_total(q), 5);
+	assert_int_equal(mqq_count(q), 11);	/* 10 events + the record */
+	d = mqq_at(q, 0);
+	assert_true(d->is_drop);
+	assert_int_equal(d->drop_first, 1);
+	assert_int_equal(d->drop_last, 5);
+	assert_int_equal(d->drop_count, 5);
+	assert_int_equal(d->seq, 5);
+	assert_non_null(strstr(d->json, "\"count\":5"));
+	/* seq increases in delivery order */
+	prev = 0;
+	for (int i = 0; i < mqq_count(q); i++) {
+		assert_true(mqq_at(q, i)->seq > prev);
+		prev = mqq_at(q, i)->seq;
+	}
+	assert_int_equal(mqq_at(q, 1)->seq, 6);
+	assert_int_equal(mqq_at(q, 10)->seq, 15);
+	mqq_close(q);
+
+	/* the record survives a restart and goes on counting */
+	q = mqq_open(path, 10, mkdrop, NULL);
+	assert_int_equal(mqq_count(q), 11);
+	assert_true(mqq_at(q, 0)->is_drop);
+	push_n(q, 1);
+	d = mqq_at(q, 0);
+	assert_int_equal(d->drop_count, 6);
+	assert_int_equal(d->drop_first, 1);
+	assert_int_equal(d->drop_last, 6);
+	assert_int_equal(mqq_at(q, 1)->seq, 7);
+	mqq_close(q);
+
+	/* a smaller bound at restart drops more, still summed up */
+	q = mqq_open(path, 4, mkdrop, NULL);
+	assert_int_equal(mqq_count(q), 5);
+	assert_int_equal(mqq_at(q, 0)->drop_count, 12);
+	assert_int_equal(mqq_at(q, 1)->seq, 13);
+	mqq_close(q);
+}
+
+static void
+test_drop_record_in_flight_not_folded(void **state)
+{
+	struct mqq *q = mqq_open(NULL, 10, mkdrop, NULL);
+
+	(void)state;
+	push_n(q, 12);
+	assert_int_equal(mqq_at(q, 0)->drop_count, 2);
+	mqq_at(q, 0)->mid = 5;		/* the record is being sent */
+	push_n(q, 1);
+	/* a new record counts only the new loss */
+	assert_int_equal(mqq_at(q, 0)->drop_count, 1);
+	assert_int_equal(mqq_at(q, 0)->drop_first, 3);
+	assert_int_equal(mqq_dropped_total(q), 3);
+	mqq_close(q);
+}
+
+static void
+test_torn_and_garbage_lines(void **state)
+{
+	FILE *f = fopen(path, "w");
+	struct mqq *q;
+
+	(void)state;
+	fputs("#thermwatch-mqtt-queue 1 next=40\n", f);
+	fputs("+41 {\"a\":1}\n", f);
+	fputs("garbage\n", f);
+	fputs("+42 {\"a\":2}\n", f);
+	fputs("-41\n", f);
+	fputs("+43 {\"a\":3}", f);	/* torn: no newline */
+	fclose(f);
+	q = mqq_open(path, 100, mkdrop, NULL);
+	assert_non_null(q);
+	assert_int_equal(mqq_count(q), 1);
+	assert_int_equal(mqq_at(q, 0)->seq, 42);
+	assert_int_equal(mqq_next_seq(q), 43);
+	mqq_close(q);
+}
+
+static void
+test_compaction_keeps_log_small(void **state)
+{
+	struct mqq *q = mqq_open(path, 20, mkdrop, NULL);
+	FILE *f;
+	int lines = 0, c;
+
+	(void)state;
+	for (int i = 0; i < 500; i++) {
+		push_n(q, 1);
+		mqq_at(q, 0)->mid = 1;
+		mqq_ack_mid(q, 1);
+	}
+	push_n(q, 3);
+	mqq_close(q);
+	f = fopen(path, "r");
+	while ((c = fgetc(f)) != EOF)
+		lines += c == '\n';
+	fclose(f);
+	assert_true(lines < 2 * 21 + 64 + 2);
+	q = mqq_open(path, 20, mkdrop, NULL);
+	assert_int_equal(mqq_count(q), 3);
+	assert_int_equal(mqq_at(q, 0)->seq, 501);
+	mqq_close(q);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_order_and_ack, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_restart_keeps_events,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_drop_record_in_flight_not_folded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_and_garbage_lines,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compaction_keeps_log_small,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
