@@ -84,13 +84,16 @@ static int64_t
 on_tick(struct loop *l, int64_t now, void *arg)
 {
 	struct run *r = arg;
+	struct bmc_stats st;
 	int64_t late = now - r->due;
 
 	if (late > r->max_late)
 		r->max_late = late;
 	r->ticks++;
-	printf("TICK\tt=%lld\tlate=%lld\tbusy=%d\n", (long long)(now - t0),
-	    (long long)late, bmc_busy(r->b));
+	bmc_get_stats(r->b, &st);
+	printf("TICK\tt=%lld\tlate=%lld\tbusy=%d\tfail=%d\tkilled=%llu\n",
+	    (long long)(now - t0), (long long)late, bmc_busy(r->b),
+	    st.failures, (unsigned long long)st.reads_killed);
 	fflush(stdout);
 	bmc_poll(r->b, now);
 	if (now >= r->end) {
@@ -271,6 +274,16 @@ main(int argc, char **argv)
 	if (load(file, &c) != 0)
 		return 2;
 	t0 = loop_clock_ms();
+	{
+		struct timespec w;
+
+		/* Lets a script map its own clock onto t= values. */
+		clock_gettime(CLOCK_REALTIME, &w);
+		printf("START\twall_ms=%lld\tpid=%d\n",
+		    (long long)w.tv_sec * 1000 + w.tv_nsec / 1000000,
+		    (int)getpid());
+		fflush(stdout);
+	}
 	if (strcmp(argv[0], "once") == 0) {
 		n = bmc_read_once(&c, state, emit, NULL, err, sizeof(err));
 		if (err[0] != '\0')
