@@ -12,7 +12,11 @@
 #include "log.h"
 #include "sdnotify.h"
 #include "mqtt_agent.h"
+#include "ctl.h"
+#include "override.h"
 /* HOOK(include) */
+#include "action.h"
+#include "bmc.h"
 
 static const char *const trip_src_names[] = { "hardware", "config",
 	"class-default" };
@@ -165,7 +169,9 @@ dispatch(struct agent *a, int64_t now_ms)
 		    d->code != NULL ? d->code : "", d->reason);
 		agent_event(a, "decision", decision_json(d, a));
 		/* HOOK(actions): run the hook for d */
+		act_decision(a->act, d, now_ms);
 	}
+	act_tick(a->act, o, now_ms);	/* HOOK(actions) */
 	(void)now_ms;
 }
 
@@ -178,6 +184,7 @@ agent_tick(struct agent *a, int64_t now_ms)
 	if (a->hwm != NULL)
 		hwm_read(a->hwm, now_ms, agent_on_reading, a);
 	/* HOOK(ipmi): start a BMC read if none is outstanding */
+	bmc_poll(a->bmc, now_ms);
 	(void)err;
 	eng_evaluate(a->eng, now_ms, &a->out);
 	dispatch(a, now_ms);
@@ -280,6 +287,16 @@ start_sources(struct agent *a)
 			    hwm_count(a->hwm));
 	}
 	/* HOOK(ipmi-start) */
+	if (a->conf.ipmi.enabled) {
+		a->bmc = bmc_create(a->loop, &a->conf.ipmi,
+		    a->conf.agent.state_dir, agent_on_reading, a);
+		if (a->bmc == NULL)
+			log_warnx("ipmi disabled: out of memory");
+		else
+			log_info("ipmi: BMC %s",
+			    a->conf.ipmi.driver == IPMI_DRV_LAN ?
+			    a->conf.ipmi.host : "in-band");
+	}
 	return 0;
 }
 
@@ -289,6 +306,8 @@ stop_sources(struct agent *a)
 	hwm_free(a->hwm);
 	a->hwm = NULL;
 	/* HOOK(ipmi-stop) */
+	bmc_free(a->bmc);
+	a->bmc = NULL;
 }
 
 int
@@ -309,7 +328,10 @@ agent_init(struct agent *a, struct agent_conf *conf, struct loop *l,
 	/* HOOK(mqtt-start) */
 	mq_agent_start(a);
 	/* HOOK(actions-start) */
+	a->act = act_create(a);
 	/* HOOK(control-start) */
+	a->ovr = ovr_create(a);		/* re-applies persisted overrides */
+	a->ctl = ctl_create(a);
 	a->tick_timer = loop_add_timer(l, 0, tick_cb, a);
 	if (a->conf.agent.rescan_s > 0)
 		a->rescan_timer = loop_add_timer(l,
@@ -327,7 +349,13 @@ agent_done(struct agent *a)
 	loop_del_timer(a->loop, a->rescan_timer);
 	loop_del_timer(a->loop, a->watchdog_timer);
 	/* HOOK(control-stop) */
+	ctl_free(a->ctl);
+	a->ctl = NULL;
+	ovr_free(a->ovr);
+	a->ovr = NULL;
 	/* HOOK(actions-stop) */
+	act_free(a->act);
+	a->act = NULL;
 	/* HOOK(mqtt-stop) */
 	mq_agent_stop(a);
 	stop_sources(a);
@@ -488,6 +516,19 @@ agent_once_json(const struct agent_conf *conf, FILE *out)
 		}
 	}
 	/* HOOK(ipmi-once): bmc_read_once(..., once_reading, &ctx, ...) */
+	if (conf->ipmi.enabled) {
+		char ierr[1024];
+
+		sources++;
+		if (bmc_read_once(&conf->ipmi, conf->agent.state_dir,
+		    once_reading, &ctx, ierr, sizeof(ierr)) < 0) {
+			log_warnx("%s", ierr);
+		} else {
+			if (ierr[0] != '\0')
+				log_warnx("%s", ierr);
+			ok++;
+		}
+	}
 	s = cJSON_Print(ctx.array);
 	fprintf(out, "%s\n", s);
 	free(s);

@@ -25,6 +25,7 @@ struct bmc;
 struct mq;
 struct act;
 struct ctl;
+struct ovr;
 
 /* What the agent remembers of each sensor beside the engine's view. */
 struct agent_sensor {
@@ -45,7 +46,9 @@ struct agent {
 	struct mq *mq;			/* NULL when mqtt is disabled */
 	struct act *act;		/* actions */
 	struct ctl *ctl;		/* control socket, NULL when off */
+	struct ovr *ovr;		/* persisted overrides (override.c) */
 	bool dry_run;
+	bool hold;			/* boot guard: see act_hold_reason() */
 	bool foreground;
 	int64_t started_ms;
 	uint64_t ticks;

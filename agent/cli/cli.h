@@ -1,0 +1,58 @@
+/*
+ * cli.h - thermwatchctl internals: one file per part (socket client,
+ * output, MQTT watch, SOL console), main() in thermwatchctl.c.
+ */
+#ifndef THERMWATCH_CLI_H
+#define THERMWATCH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+
+/* Exit codes. */
+#define CLI_OK		0
+#define CLI_FAIL	1	/* the daemon said no, or is not there */
+#define CLI_USAGE	2	/* bad arguments */
+
+struct cli {
+	const char *socket;		/* resolved control socket path */
+	const char *config;		/* -c, or NULL */
+	bool json;
+	bool have_conf;			/* conf was loaded */
+	struct agent_conf conf;
+};
+
+/* Print a message (and the usage line when usage) and return CLI_USAGE. */
+int cli_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+void cli_usage(FILE *out);
+
+/* Load the config (-c, or the default one when readable) once. 0 or -1
+ * with a message printed (only when -c was given or required). */
+int cli_load_conf(struct cli *c, bool required);
+
+/*
+ * One request over the control socket. Returns the response object, or
+ * NULL with a message printed (daemon not running: names the socket).
+ */
+cJSON *cli_request(const struct cli *c, cJSON *req);
+
+/* "90", "90s", "15m", "2h", "1d", "1h30m" -> seconds; -1 when invalid. */
+double cli_parse_duration(const char *s);
+/* 3725 -> "1h2m5s"; negative or non-finite -> "-". */
+void cli_fmt_duration(double s, char *buf, size_t len);
+
+/* Human output of a successful response's result. */
+void cli_print_status(const cJSON *r);
+void cli_print_sensors(const cJSON *r);
+void cli_print_overrides(const cJSON *r);
+void cli_print_overrides_one(const cJSON *r);
+
+int cli_watch(struct cli *c, int argc, char **argv);
+int cli_console(struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * cli_fmt.c - durations, and the human-readable tables of thermwatchctl.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+double
+cli_parse_duration(const char *s)
+{
+	double total = 0, v, mult;
+	char *end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (!isdigit((unsigned char)*s) && *s != '.')
+			return -1;
+		v = strtod(s, &end);
+		if (end == s || !isfinite(v) || v < 0)
+			return -1;
+		s = end;
+		switch (*s) {
+		case '\0':
+			mult = 1;
+			break;
+		case 's':
+			mult = 1;
+			s++;
+			break;
+		case 'm':
+			mult = 60;
+			s++;
+			break;
+		case 'h':
+			mult = 3600;
+			s++;
+			break;
+		case 'd':
+			mult = 86400;
+			s++;
+			break;
+		default:
+			return -1;
+		}
+		total += v * mult;
+	}
+	return total;
+}
+
+void
+cli_fmt_duration(double s, char *buf, size_t len)
+{
+	long t, d, h, m;
+
+	if (!isfinite(s) || s < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (s < 10 && s != floor(s)) {
+		snprintf(buf, len, "%.1fs", s);
+		return;
+	}
+	t = lround(s);
+	d = t / 86400;
+	h = t % 86400 / 3600;
+	m = t % 3600 / 60;
+	t %= 60;
+	if (d > 0)
+		snprintf(buf, len, "%ldd%ldh%ldm", d, h, m);
+	else if (h > 0)
+		snprintf(buf, len, "%ldh%ldm%lds", h, m, t);
+	else if (m > 0)
+		snprintf(buf, len, "%ldm%lds", m, t);
+	else
+		snprintf(buf, len, "%lds", t);
+}
+
+static const char *
+str(const cJSON *o, const char *name, const char *def)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(m) ? m->valuestring : def;
+}
+
+static double
+num(const cJSON *o, const char *name)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsNumber(m) ? m->valuedouble : NAN;
+}
+
+static bool
+flag(const cJSON *o, const char *name)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+void
+cli_print_status(const cJSON *r)
+{
+	char d1[32], d2[32];
+	const char *hold = str(r, "hold", NULL);
+
+	printf("host:       %s (site %s, zone %s, tier %.0f)\n",
+	    str(r, "host", "?"), str(r, "site", "?"), str(r, "zone", "?"),
+	    num(r, "tier"));
+	cli_fmt_duration(num(r, "in_state_s"), d1, sizeof(d1));
+	printf("state:      %s since %s (%s)\n", str(r, "state", "?"),
+	    str(r, "since", "?"), d1);
+	printf("reason:     %s\n", *str(r, "reason", "") != '\0' ?
+	    str(r, "reason", "") : "-");
+	cli_fmt_duration(num(r, "eta_s"), d1, sizeof(d1));
+	printf("eta:        %s\n", isfinite(num(r, "eta_s")) ? d1 :
+	    "- (not rising)");
+	if (flag(r, "zone_alarm"))
+		printf("zone:       COOLING ALARM (%.0f of %.0f hosts "
+		    "signalling)\n", num(r, "zone_signals"),
+		    num(r, "zone_members"));
+	else
+		printf("zone:       no alarm (%.0f hosts seen)\n",
+		    num(r, "zone_members"));
+	printf("load:       %s\n", flag(r, "accepting_load") ? "accepting" :
+	    "not accepting");
+	printf("hold:       %s\n", hold != NULL ? hold : "none");
+	printf("dry run:    %s\n", flag(r, "dry_run") ? "yes (no actions)" :
+	    "no");
+	printf("sensors:    %.0f\n", num(r, "sensors"));
+	printf("overrides:  %.0f\n", num(r, "overrides"));
+	printf("mqtt:       %s\n", str(r, "mqtt", "?"));
+	cli_fmt_duration(num(r, "uptime_s"), d2, sizeof(d2));
+	printf("uptime:     %s (thermwatchd %s)\n", d2, str(r, "version", "?"));
+}
+
+static void
+fmt_num(char *buf, size_t len, double v, const char *fmt)
+{
+	if (isfinite(v))
+		snprintf(buf, len, fmt, v);
+	else
+		snprintf(buf, len, "-");
+}
+
+void
+cli_print_sensors(const cJSON *r)
+{
+	const cJSON *s;
+	int w = 6, n;
+	char val[16], fil[16], slope[16], eta[32], trip[16];
+
+	cJSON_ArrayForEach(s, r) {
+		n = (int)strlen(str(s, "id", "?"));
+		if (n > w)
+			w = n > 48 ? 48 : n;
+	}
+	if (cJSON_GetArraySize(r) == 0) {
+		printf("no sensors\n");
+		return;
+	}
+	printf("%-*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n", w,
+	    "SENSOR", "SOURCE", "CLASS", "VALUE", "FILT", "SLOPE/min", "ETA",
+	    "TRIP", "TRIP FROM", "STATUS", "REJ");
+	cJSON_ArrayForEach(s, r) {
+		fmt_num(val, sizeof(val), num(s, "value_c"), "%.1f");
+		fmt_num(fil, sizeof(fil), num(s, "filtered_c"), "%.1f");
+		fmt_num(slope, sizeof(slope), num(s, "slope_c_per_s") * 60,
+		    "%+.2f");
+		cli_fmt_duration(num(s, "eta_s"), eta, sizeof(eta));
+		fmt_num(trip, sizeof(trip), num(s, "trip_c"), "%.1f");
+		printf("%-*.*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n",
+		    w, w, str(s, "id", "?"), str(s, "source", "?"),
+		    str(s, "class", "?"), val, fil, slope, eta, trip,
+		    str(s, "trip_from", "-"), str(s, "status", "?"),
+		    isfinite(num(s, "rejected")) ?
+		    (snprintf(val, sizeof(val), "%.0f", num(s, "rejected")),
+		    val) : "-");
+	}
+}
+
+void
+cli_print_overrides(const cJSON *r)
+{
+	const cJSON *o;
+	char left[32];
+	int w = 3, n;
+
+	if (cJSON_GetArraySize(r) == 0) {
+		printf("no overrides in force\n");
+		return;
+	}
+	cJSON_ArrayForEach(o, r) {
+		n = (int)strlen(str(o, "key", "?"));
+		if (n > w)
+			w = n;
+	}
+	printf("%-*s %8s %-10s %-20s %-16s %s\n", w, "KEY", "VALUE",
+	    "EXPIRES IN", "EXPIRES", "AUTHOR", "REASON");
+	cJSON_ArrayForEach(o, r) {
+		cli_fmt_duration(num(o, "expires_in_s"), left, sizeof(left));
+		printf("%-*s %8g %-10s %-20s %-16s %s\n", w, str(o, "key", "?"),
+		    num(o, "value"), left, str(o, "expires", "?"),
+		    str(o, "author", "?"), str(o, "reason", ""));
+	}
+}
+
+void
+cli_print_overrides_one(const cJSON *r)
+{
+	char left[32];
+
+	cli_fmt_duration(num(r, "expires_in_s"), left, sizeof(left));
+	printf("override %s = %g until %s (%s), by %s: %s\n",
+	    str(r, "key", "?"), num(r, "value"), str(r, "expires", "?"), left,
+	    str(r, "author", "?"), str(r, "reason", ""));
+}

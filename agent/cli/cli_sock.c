@@ -1,0 +1,178 @@
+/*
+ * cli_sock.c - thermwatchctl's side of the control socket (ctl_proto.h).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ctl_proto.h"
+
+#define CLI_TIMEOUT_MS	10000
+
+static int
+connect_to(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "thermwatchctl: socket path %s is too long\n",
+		    path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "thermwatchctl: socket: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	switch (errno) {
+	case ENOENT:
+	case ECONNREFUSED:
+	case ENOTDIR:
+		fprintf(stderr, "thermwatchctl: thermwatchd is not running "
+		    "(cannot connect to %s: %s)\n", path, strerror(errno));
+		break;
+	case EACCES:
+	case EPERM:
+		fprintf(stderr, "thermwatchctl: permission denied on %s (run "
+		    "as root or as a member of the socket's group)\n", path);
+		break;
+	default:
+		fprintf(stderr, "thermwatchctl: cannot connect to %s: %s\n",
+		    path, strerror(errno));
+		break;
+	}
+	close(fd);
+	return -1;
+}
+
+static int
+send_all(int fd, const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = send(fd, s, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Read one line (without its newline) into a malloc'ed buffer. */
+static char *
+read_line(int fd, const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *p;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+	int n;
+
+	if (buf == NULL)
+		return NULL;
+	for (;;) {
+		n = poll(&pfd, 1, CLI_TIMEOUT_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			fprintf(stderr, "thermwatchctl: no answer from "
+			    "thermwatchd on %s within %d s\n", path,
+			    CLI_TIMEOUT_MS / 1000);
+			break;
+		}
+		if (len + 1 >= cap) {
+			if (cap >= CTL_MAX_RESPONSE + 1) {
+				fprintf(stderr, "thermwatchctl: response too "
+				    "long\n");
+				break;
+			}
+			cap *= 2;
+			p = realloc(buf, cap);
+			if (p == NULL)
+				break;
+			buf = p;
+		}
+		r = recv(fd, buf + len, cap - 1 - len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "thermwatchctl: thermwatchd closed "
+			    "the connection on %s%s%s\n", path,
+			    r < 0 ? ": " : "", r < 0 ? strerror(errno) : "");
+			break;
+		}
+		len += (size_t)r;
+		buf[len] = '\0';
+		if ((p = memchr(buf, '\n', len)) != NULL) {
+			*p = '\0';
+			return buf;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+cJSON *
+cli_request(const struct cli *c, cJSON *req)
+{
+	cJSON *resp = NULL;
+	char *line, *text;
+	int fd;
+
+	cJSON_AddNumberToObject(req, "v", CTL_PROTO_VERSION);
+	text = cJSON_PrintUnformatted(req);
+	if (text == NULL) {
+		fprintf(stderr, "thermwatchctl: out of memory\n");
+		return NULL;
+	}
+	if (strlen(text) + 1 > CTL_MAX_REQUEST) {
+		fprintf(stderr, "thermwatchctl: request too long (max %d "
+		    "bytes)\n", CTL_MAX_REQUEST);
+		free(text);
+		return NULL;
+	}
+	fd = connect_to(c->socket);
+	if (fd < 0) {
+		free(text);
+		return NULL;
+	}
+	if (send_all(fd, text, strlen(text)) < 0 ||
+	    send_all(fd, "\n", 1) < 0) {
+		fprintf(stderr, "thermwatchctl: sending to %s: %s\n",
+		    c->socket, strerror(errno));
+		free(text);
+		close(fd);
+		return NULL;
+	}
+	free(text);
+	line = read_line(fd, c->socket);
+	close(fd);
+	if (line == NULL)
+		return NULL;
+	resp = cJSON_Parse(line);
+	free(line);
+	if (!cJSON_IsObject(resp)) {
+		fprintf(stderr, "thermwatchctl: malformed answer from "
+		    "thermwatchd on %s\n", c->socket);
+		cJSON_Delete(resp);
+		return NULL;
+	}
+	return resp;
+}
