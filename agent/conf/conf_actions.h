@@ -1,13 +1,47 @@
 /*
- * conf_actions.h - the "actions" group of thermwatch.conf.
+ * conf_actions.h - the "actions" group of thermwatch.conf: the hooks the
+ * agent runs (argv arrays, never shell strings), their timeouts, the
+ * migrate retries, the graceful shutdown sequence (event ack wait, BMC
+ * watchdog margin) and the boot guard. See thermwatch.conf(5), actions.
  */
 #ifndef THERMWATCH_CONF_ACTIONS_H
 #define THERMWATCH_CONF_ACTIONS_H
 
 #include "conf_util.h"
 
+/* The hooks, in the order of the config keys. */
+enum act_kind {
+	ACT_NOTIFY,		/* every state change */
+	ACT_MIGRATE,		/* entering hot or a zone alarm */
+	ACT_SHUTDOWN,		/* the graceful shutdown */
+	ACT_BOOT_HOLD,		/* on_boot_hold: start in hold */
+	ACT_KIND_COUNT
+};
+
+/* "notify", "migrate", "shutdown", "on_boot_hold". */
+extern const char *const act_kind_names[ACT_KIND_COUNT];
+
+struct actions_hook_conf {
+	char **argv;		/* NULL-terminated; NULL or empty = none */
+	double timeout_s;	/* then SIGTERM, then SIGKILL */
+};
+
 struct actions_conf {
 	bool dry_run;
+	struct actions_hook_conf hook[ACT_KIND_COUNT];
+	double kill_after_s;		/* SIGTERM -> SIGKILL grace */
+	int output_max_bytes;		/* hook output logged per run */
+	int migrate_retries;		/* extra attempts while hot */
+	double migrate_backoff_s;	/* first retry delay, then doubled */
+	double migrate_backoff_max_s;
+	int shutdown_retries;		/* extra attempts of a failed hook */
+	double shutdown_retry_s;
+	double event_ack_wait_s;	/* bound on the broker's PUBACK */
+	double watchdog_margin_s;	/* BMC countdown = lead + margin */
+	double watchdog_wait_s;		/* bound on arming before the hook */
+	bool boot_guard;
+	double resume_margin_c;		/* cool = this far below warn level */
+	double resume_hold_s;		/* cool this long to clear the hold */
 };
 
 void actions_conf_defaults(struct actions_conf *c);

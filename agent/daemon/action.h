@@ -1,0 +1,92 @@
+/*
+ * action.h - what the agent does about the engine's decisions: the hooks
+ * (notify, migrate, shutdown, on_boot_hold), the graceful shutdown
+ * sequence with its BMC watchdog fallback, and the boot guard.
+ *
+ * notify	one run per state change (the engine's NOTIFY decisions and
+ *		the boot guard's hold/clear), one at a time, in order.
+ * migrate	on the engine's MIGRATE decision (entering hot) and when a
+ *		zone alarm starts; never two at once; a failed run is retried
+ *		with exponential backoff while the host is still hot (or the
+ *		zone alarm lasts), up to actions.migrate_retries times.
+ * shutdown	once per boot, on the engine's SHUTDOWN decision:
+ *		  1. record the thermal shutdown in state_dir (first: the hook
+ *		     may power the host off at once);
+ *		  2. publish the "shutdown" event (QoS 1) and, at the same time,
+ *		     arm the BMC watchdog (when ipmi.watchdog.enabled) to power
+ *		     the host down after shutdown.lead_s + watchdog_margin_s;
+ *		  3. run the shutdown hook once the broker acked the event and
+ *		     the BMC confirmed the watchdog, or after event_ack_wait_s /
+ *		     watchdog_wait_s at the latest; a failed hook is retried
+ *		     shutdown_retries times.
+ * boot guard	at start, when state_dir holds a thermal shutdown record,
+ *		the agent is in "hold" (a->hold, logged, an event, notify and
+ *		on_boot_hold run) until every sensor has been at least
+ *		resume_margin_c below its warn level, with the engine state ok,
+ *		for resume_hold_s; or until an operator clears it
+ *		(act_hold_clear, or removing the record file).
+ *
+ * Dry run (--dry-run or actions.dry_run): all of the above is decided,
+ * logged and published ("would run ..."), but no hook is executed, the
+ * BMC watchdog is not armed and state_dir is not written.
+ *
+ * Every run is reported as an "action" event: action, id (stable across
+ * the retries of one action), attempt, result, exit code or signal,
+ * duration. Hook output is logged line by line.
+ */
+#ifndef THERMWATCH_ACTION_H
+#define THERMWATCH_ACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+struct agent;
+struct act;
+
+/* The thermal shutdown record, in agent.state_dir. */
+#define ACT_RECORD_FILE	 "thermal-shutdown"
+#define ACT_CLEARED_FILE "thermal-shutdown.cleared"
+
+/*
+ * Create the actions of agent a (reads a->conf, uses a->loop, a->bmc,
+ * a->mq, a->eng, agent_event()). Runs the boot guard: may put the agent
+ * in hold and start on_boot_hold. NULL on allocation failure (logged).
+ */
+struct act *act_create(struct agent *a);
+/*
+ * Stop: notify, migrate and on_boot_hold hooks still running are killed
+ * (their process groups); a shutdown hook is left to finish. NULL is a
+ * no-op.
+ */
+void act_free(struct act *act);
+
+/* One decision of the current evaluation (a->out). */
+void act_decision(struct act *act, const struct eng_decision *d,
+    int64_t now_ms);
+/* Once per tick, after the decisions: zone alarm start, end of the migrate
+ * retries when no longer hot, the boot guard's cool-down. */
+void act_tick(struct act *act, const struct eng_output *o, int64_t now_ms);
+
+/* The boot guard: NULL when not holding, else why (for status/state). */
+const char *act_hold_reason(const struct act *act);
+/*
+ * An operator clears the hold. who and reason go into the log and the
+ * event. 0, or -1 with a message in err when there is no hold.
+ */
+int act_hold_clear(struct act *act, const char *who, const char *reason,
+    char *err, size_t errlen);
+
+struct act_stats {
+	bool shutdown_started;
+	bool migrate_running;
+	bool migrate_retry_pending;
+	int hooks_running;
+	uint64_t runs;			/* hooks started */
+	uint64_t failures;		/* failed, timed out, killed, error */
+};
+void act_get_stats(const struct act *act, struct act_stats *st);
+
+#endif
