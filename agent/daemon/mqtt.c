@@ -736,21 +736,34 @@ mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms)
 	check_lost(mq);
 }
 
+/*
+ * The retained state goes out at once when the state, the load flag or the
+ * zone alarm changed; when only the reason's figures moved (it names the
+ * worst sensor's value), at most once per telemetry interval.
+ */
 void
 mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms)
 {
 	char sig[sizeof(mq->state_sig)];
+	bool key_changed;
 	char *s;
 	int mid;
 
-	snprintf(sig, sizeof(sig), "%d|%d|%d|%d|%s", (int)o->state,
-	    o->accepting_load, o->zone_alarm, (int)o->prev_state, o->reason);
-	if (mq->state_json != NULL && strcmp(sig, mq->state_sig) == 0)
+	snprintf(sig, sizeof(sig), "%d|%d|%d|%d|", (int)o->state,
+	    o->accepting_load, o->zone_alarm, (int)o->prev_state);
+	key_changed = mq->state_json == NULL ||
+	    strncmp(sig, mq->state_sig, strlen(sig)) != 0;
+	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s",
+	    o->reason);
+	if (!key_changed && (strcmp(sig, mq->state_sig) == 0 ||
+	    !due(now_ms, mq->last_state_ms, true,
+	    mq->conf.telemetry_interval_s)))
 		return;
 	s = mqm_state(&mq->id, mq_wall_ms(), ++mq->seq_state, o, now_ms);
 	if (s == NULL)
 		return;
 	memcpy(mq->state_sig, sig, sizeof(sig));
+	mq->last_state_ms = now_ms;
 	free(mq->state_json);
 	mq->state_json = s;
 	mq_send(mq, mq->t_state, s, 1, true, &mid);

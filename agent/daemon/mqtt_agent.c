@@ -4,6 +4,7 @@
 #include "mqtt_agent.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,12 +20,21 @@ on_peer(void *arg, const struct eng_peer *p)
 	eng_peer_update(a->eng, p);
 }
 
+/*
+ * A remote request is not interactive: nobody would see that the engine
+ * clamped it. So a value outside the engine's bounds is refused as a whole
+ * (the override in force for that key, if any, stays as it was).
+ */
 static int
 on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
     char *err, size_t errlen)
 {
 	struct agent *a = arg;
-	char who[128];
+	const struct eng_override *o;
+	struct eng_override prev;
+	bool had = false;
+	char who[128], e2[256];
+	int i, rc;
 
 	if (r->clear) {
 		if (eng_override_clear(a->eng, r->key) < 0) {
@@ -34,13 +44,30 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 		}
 		return 0;
 	}
-	/* The engine keeps who asked; say it came over MQTT, and at which
-	 * scope, so `thermwatchctl` shows it too. */
+	for (i = 0; i < eng_override_count(a->eng); i++) {
+		o = eng_override_get(a->eng, i);
+		if (o != NULL && strcmp(o->key, r->key) == 0) {
+			prev = *o;
+			had = true;
+		}
+	}
+	/* The engine keeps who asked; say it came over MQTT and at which
+	 * scope, so thermwatchctl shows it too. */
 	snprintf(who, sizeof(who), "%s (mqtt %s)", r->author,
 	    r->scope == MQ_SCOPE_SITE ? "site" :
 	    r->scope == MQ_SCOPE_ZONE ? "zone" : "host");
-	return eng_override_set(a->eng, r->key, r->value, r->ttl_s, r->reason,
+	rc = eng_override_set(a->eng, r->key, r->value, r->ttl_s, r->reason,
 	    who, now_ms, err, errlen);
+	if (rc != 1)
+		return rc;
+	snprintf(e2, sizeof(e2), "%s", err);
+	eng_override_clear(a->eng, r->key);
+	snprintf(err, errlen, "value out of bounds, not applied (%s)", e2);
+	if (had && prev.expires_ms > now_ms)
+		eng_override_set(a->eng, prev.key, prev.value,
+		    (double)(prev.expires_ms - now_ms) / 1000.0, prev.reason,
+		    prev.author, now_ms, e2, sizeof(e2));
+	return -1;
 }
 
 void

@@ -69,7 +69,7 @@ struct mq {
 	char *ovr_sig;
 
 	uint64_t seq_telemetry, seq_state, seq_status, seq_peer, seq_ovr;
-	int64_t last_telemetry_ms, last_peer_ms;
+	int64_t last_telemetry_ms, last_peer_ms, last_state_ms;
 	bool have_telemetry, have_peer;
 	struct mq_stats st;
 };

@@ -238,6 +238,7 @@ mqm_overrides(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 static cJSON *
 parse_object(const char *payload, size_t len, char *err, size_t errlen)
 {
+	const char *end = NULL;
 	cJSON *o;
 
 	if (len == 0) {
@@ -248,9 +249,13 @@ parse_object(const char *payload, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "NUL byte in payload");
 		return NULL;
 	}
-	o = cJSON_ParseWithLengthOpts(payload, len, NULL, true);
-	if (o == NULL) {
+	o = cJSON_ParseWithLengthOpts(payload, len, &end, false);
+	while (o != NULL && end < payload + len &&
+	    strchr(" \t\r\n", *end) != NULL)
+		end++;
+	if (o == NULL || end != payload + len) {
 		snprintf(err, errlen, "not valid JSON");
+		cJSON_Delete(o);
 		return NULL;
 	}
 	if (!cJSON_IsObject(o)) {

@@ -162,7 +162,7 @@ actions = { dry_run = true; };
 mqtt = { enabled = true; brokers = [ "127.0.0.1:$4" ]; username = "$2";
 	password_file = "$MQ_T/$2.pw"; telemetry_interval_s = 0.5;
 	peer_interval_s = 0.5; reconnect_min_s = 0.2; reconnect_max_s = 1;
-	$5 };
+	${5:-} };
 CONF
 }
 
