@@ -68,7 +68,12 @@ struct sim_host {
 	enum sim_hstate hstate;
 	int n_mig;
 	struct sim_mig mig[SIM_MAX_MIG];
+	int64_t mig_start_ms;
 	int64_t mig_done_ms;		/* -1: no migration running */
+	int mig_total;			/* load units in this evacuation */
+	int mig_sent;			/* ...moved (or given up) so far */
+	int mig_ok;
+	int mig_cross;
 	int64_t mig_retry_ms;		/* no new attempt before this */
 	int64_t off_ms;			/* graceful power-off time, -1 */
 	int64_t shutdown_start_ms;	/* -1 */

@@ -2,9 +2,10 @@
  * workload.c - load units (VMs), evacuation and graceful shutdown.
  *
  * An evacuation reserves room on other hosts (another zone first, the
- * hosts with the most room first), takes migrate_s, and moves the load
- * when it completes, if the target is still up. It fails when no host
- * has room or accepts load. A graceful shutdown takes shutdown_s; then
+ * hosts with the most room first) and takes migrate_s: the VMs go one
+ * after the other (live migrations run in sequence), so the source cools
+ * and the targets warm gradually. A VM whose target went down stays. It
+ * fails when no host has room or accepts load. A graceful shutdown takes shutdown_s; then
  * the host's heat leaves the room and the load still on it is lost.
  */
 #include <math.h>
@@ -121,7 +122,10 @@ wl_migrate(struct sim_run *r, int hi)
 		    h->vms);
 		return;
 	}
+	h->mig_start_ms = r->now_ms;
 	h->mig_done_ms = r->now_ms + (int64_t)(r->migrate_s * 1000);
+	h->mig_total = h->vms - left;
+	h->mig_sent = h->mig_ok = h->mig_cross = 0;
 	{
 		char zs[64] = "";
 		size_t o = 0;
@@ -146,6 +150,7 @@ cancel_migration(struct sim_run *r, struct sim_host *h)
 	for (i = 0; i < h->n_mig; i++)
 		r->host[h->mig[i].target].reserved -= h->mig[i].n;
 	h->n_mig = 0;
+	h->mig_total = h->mig_sent = 0;
 	h->mig_done_ms = -1;
 }
 
@@ -201,36 +206,56 @@ wl_trip(struct sim_run *r, int hi, int sensor)
 	h->hstate = SIM_H_TRIPPED;
 }
 
+/* Move one VM of the running evacuation. */
+static void
+send_one(struct sim_run *r, struct sim_host *h)
+{
+	struct sim_host *t;
+	int i;
+
+	for (i = 0; i < h->n_mig && h->mig[i].n == 0; i++)
+		;
+	if (i == h->n_mig)
+		return;
+	t = &r->host[h->mig[i].target];
+	h->mig[i].n--;
+	t->reserved--;
+	h->mig_sent++;
+	if (!t->powered || t->shutdown_start_ms >= 0)
+		return;
+	t->vms++;
+	h->vms--;
+	h->mig_ok++;
+	if (t->zone != h->zone)
+		h->mig_cross++;
+}
+
 void
 wl_step(struct sim_run *r, int hi)
 {
 	struct sim_host *h = &r->host[hi];
-	int i, moved = 0, cross = 0;
 
 	if (!h->powered)
 		return;
-	if (h->mig_done_ms >= 0 && r->now_ms >= h->mig_done_ms) {
-		for (i = 0; i < h->n_mig; i++) {
-			struct sim_host *t = &r->host[h->mig[i].target];
-			int n = h->mig[i].n;
+	if (h->mig_done_ms >= 0) {
+		int64_t span = h->mig_done_ms - h->mig_start_ms;
+		int due = span <= 0 || r->now_ms >= h->mig_done_ms ?
+		    h->mig_total : (int)((r->now_ms - h->mig_start_ms) *
+		    h->mig_total / span);
 
-			t->reserved -= n;
-			if (!t->powered || t->shutdown_start_ms >= 0)
-				continue;
-			t->vms += n;
-			h->vms -= n;
-			moved += n;
-			if (t->zone != h->zone)
-				cross += n;
-		}
+		while (h->mig_sent < due)
+			send_one(r, h);
+	}
+	if (h->mig_done_ms >= 0 && r->now_ms >= h->mig_done_ms) {
 		h->n_mig = 0;
 		h->mig_done_ms = -1;
 		h->mig_retry_ms = r->now_ms;
-		r->res.migrations += moved;
-		r->res.migrations_cross_zone += cross;
-		run_log(r, SIM_L_MIG_DONE, h->zone, hi, moved,
-		    "migrated %d VMs (%d to another zone), %d left", moved,
-		    cross, h->vms);
+		r->res.migrations += h->mig_ok;
+		r->res.migrations_cross_zone += h->mig_cross;
+		run_log(r, SIM_L_MIG_DONE, h->zone, hi, h->mig_ok,
+		    "migrated %d VMs (%d to another zone), %d left", h->mig_ok,
+		    h->mig_cross, h->vms);
+		h->mig_total = h->mig_sent = 0;
 	}
 	if (h->off_ms >= 0 && r->now_ms >= h->off_ms) {
 		r->res.graceful_shutdowns++;
