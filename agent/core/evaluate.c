@@ -170,8 +170,11 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 	if (!s->removed && s->last_ms != NO_TIME && !s->stale) {
 		s->extrap = false;
 		h = trip - s->filtered;
-		eta = trend_eta(&s->tr, cc->min_slope_c_per_s, p->trend_sigma,
-		    s->filtered, h, ef->lead[1], cc->trend_window_s, &slope);
+		/* The median filter makes neighbouring points alike, so the
+		 * residuals understate the noise by about sqrt(window). */
+		eta = trend_eta(&s->tr, cc->min_slope_c_per_s,
+		    p->trend_sigma * sqrt(cc->filter_window), s->filtered, h,
+		    ef->lead[1], cc->trend_window_s, &slope);
 		s->slope = slope;
 		s->raw_eta = eta;
 		if (e->zone_alarm && e->zone_slope > 0.0) {

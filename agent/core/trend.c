@@ -212,7 +212,10 @@ trend_eta(const struct trend *tr, double min_slope, double sigma,
 	double eta;
 
 	*slope = 0.0;
-	if (tr->full.n < TREND_MIN_N)
+	/* A handful of points says little: wait for half a window. */
+	if (tr->full.n < TREND_MIN_N ||
+	    tr->ring[(tr->end - 1) & CAP_MASK].t -
+	    tr->ring[tr->beg & CAP_MASK].t < window_s / 2.0)
 		return headroom <= 0.0 ? 0.0 : INFINITY;
 	f = lsq_solve(&tr->full);
 	if (!f.ok || f.slope <= min_slope || f.slope <= sigma * f.se)

@@ -1,0 +1,419 @@
+/*
+ * test_engine_prop.c - seeded randomized property tests of the engine.
+ *
+ * Each test draws its cases from a PRNG seeded by test_seed() (printed;
+ * TW_SEED=N replays a run). The properties are the contract's:
+ *
+ * - a flat signal with +-0.5 C noise and rare single-sample glitches over
+ *   a simulated week never leaves ok and decides nothing;
+ * - a single spike to 150 C causes nothing;
+ * - any steady ramp to trip at 0.05..5 C/min reaches critical with at
+ *   least shutdown_lead_s left before the value reaches trip;
+ * - the state only moves by the rules (persistence up, hysteresis and
+ *   hold down, critical final);
+ * - overrides stay inside their bounds and expire;
+ * - the zone alarm follows the quorum rule exactly.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "harness.h"
+
+static uint64_t seed;
+
+static int
+decisions_of(const struct eng_output *out)
+{
+	return out->n_decisions + out->n_suppressed;
+}
+
+/* One glitch of a kind seen in the field (FIELD.md item 1). */
+static void
+glitch(struct rng *r, struct eng_reading *rd)
+{
+	static const double bogus[] = {
+		150.0, 127.0, 0.0, -128.0, 255.0, 3892314.0, -40.0, 110.0
+	};
+
+	switch (rng_next(r) % 4) {
+	case 0:
+		rd->value_c = NAN;
+		break;
+	case 1:
+		rd->quality = ENG_Q_UNAVAILABLE;
+		break;
+	default:
+		rd->value_c = bogus[rng_next(r) % (sizeof(bogus) /
+		    sizeof(bogus[0]))];
+		break;
+	}
+}
+
+static void
+test_flat_week(void **state)
+{
+	static const struct {
+		enum eng_class cls;
+		double level;
+	} sens[] = {
+		{ ENG_CLASS_CPU, 55 }, { ENG_CLASS_CPU, 62 },
+		{ ENG_CLASS_INLET, 24 }, { ENG_CLASS_EXHAUST, 38 },
+		{ ENG_CLASS_OTHER, 45 },
+	};
+	const int n = sizeof(sens) / sizeof(sens[0]);
+	struct rng r = { seed ^ 0x1111 };
+	struct eng_conf conf;
+	struct eng_output out;
+	struct eng *e;
+	int64_t t, week = 7 * 24 * 3600;
+	uint64_t glitches = 0, rejected = 0;
+	int i, ids[8];
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	e = eng_create(&conf);
+	assert_non_null(e);
+	for (i = 0; i < n; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "s%d", i);
+		ids[i] = eng_sensor_add(e, id, sens[i].cls,
+		    conf.cls[sens[i].cls].trip_c, ENG_TRIP_CLASS_DEFAULT);
+	}
+	for (t = 1; t <= week; t++) {
+		for (i = 0; i < n; i++) {
+			struct eng_reading rd = {
+				.sensor = ids[i], .t_ms = t * 1000,
+				.value_c = sens[i].level +
+				    rng_range(&r, -0.5, 0.5),
+				.quality = ENG_Q_OK
+			};
+
+			/* about one glitch per sensor per three hours */
+			if (rng_next(&r) % 10000 == 0) {
+				glitch(&r, &rd);
+				glitches++;
+			}
+			eng_feed(e, &rd);
+		}
+		eng_evaluate(e, t * 1000, &out);
+		if (out.state != ENG_STATE_OK || decisions_of(&out) != 0)
+			print_message("t=%" PRId64 " state %s: %s\n", t,
+			    eng_state_name(out.state), out.reason);
+		assert_int_equal(out.state, ENG_STATE_OK);
+		assert_int_equal(decisions_of(&out), 0);
+	}
+	for (i = 0; i < n; i++) {
+		struct eng_sensor_view v;
+
+		eng_sensor_view(e, ids[i], &v);
+		rejected += v.rejected;
+	}
+	print_message("%" PRIu64 " glitches, %" PRIu64 " rejected\n",
+	    glitches, rejected);
+	assert_true(glitches > 100);
+	assert_true(rejected >= glitches / 2);
+	eng_free(e);
+}
+
+static void
+test_single_spike(void **state)
+{
+	struct rng r = { seed ^ 0x2222 };
+	int round;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		enum eng_class cls = (enum eng_class)(rng_next(&r) %
+		    ENG_CLASS_COUNT);
+		struct eng_conf conf;
+		struct eng_output out;
+		struct eng *e;
+		double base;
+		int s, spike_at = 30 + (int)(rng_next(&r) % 600), k;
+
+		eng_conf_defaults(&conf);
+		base = rng_range(&r, 20, conf.cls[cls].trip_c -
+		    conf.cls[cls].warn.margin_c - 3);
+		e = eng_create(&conf);
+		s = eng_sensor_add(e, "x", cls, conf.cls[cls].trip_c,
+		    ENG_TRIP_CLASS_DEFAULT);
+		for (k = 1; k < spike_at + 900; k++) {
+			double v = base + rng_range(&r, -0.5, 0.5);
+
+			feed1(e, s, k * 1000, k == spike_at ? 150.0 : v);
+			eng_evaluate(e, k * 1000, &out);
+			assert_int_equal(out.state, ENG_STATE_OK);
+			assert_int_equal(decisions_of(&out), 0);
+		}
+		eng_free(e);
+	}
+}
+
+/*
+ * Steady ramps. cpu and exhaust start at 40 C; inlet starts at 20 C,
+ * because from 40 C a 5 C/min inlet ramp reaches 45 C in one minute, less
+ * than the shutdown lead itself. Half the runs quantise to whole degrees
+ * as coretemp and most BMCs do.
+ */
+static void
+test_ramps(void **state)
+{
+	struct rng r = { seed ^ 0x3333 };
+	int round;
+
+	(void)state;
+	for (round = 0; round < 90; round++) {
+		enum eng_class cls = (enum eng_class)(round % 3);
+		double rate = 0.05 * pow(100.0, rng_uniform(&r)); /* C/min */
+		double noise = rng_range(&r, 0, 0.5);
+		bool quant = rng_next(&r) & 1;
+		double start = cls == ENG_CLASS_INLET ? 20.0 : 40.0;
+		double phase = rng_range(&r, 0, 1);
+		struct eng_conf conf;
+		struct eng_output out;
+		struct eng *e;
+		double trip, t_trip, left = -1;
+		int64_t t, t0 = 300;
+		int s;
+
+		eng_conf_defaults(&conf);
+		trip = conf.cls[cls].trip_c;
+		e = eng_create(&conf);
+		s = eng_sensor_add(e, "ramp", cls, trip, ENG_TRIP_HW);
+		t_trip = (double)t0 + phase + (trip - start) / (rate / 60.0);
+		for (t = 1; t < (int64_t)t_trip + 60; t++) {
+			double x = (double)t - t0 - phase;
+			double v = start + (x > 0 ? x * rate / 60.0 : 0.0) +
+			    rng_range(&r, -noise, noise);
+
+			if (quant)
+				v = floor(v);
+			feed1(e, s, t * 1000, v);
+			eng_evaluate(e, t * 1000, &out);
+			if (out.state == ENG_STATE_CRITICAL) {
+				left = t_trip - (double)t;
+				break;
+			}
+			assert_int_equal(decisions_of(&out) > 0 &&
+			    x < 0, 0);
+		}
+		print_message("%-7s %.3f C/min noise %.2f%s: %.0f s left\n",
+		    eng_class_name(cls), rate, noise, quant ? " quant" : "",
+		    left);
+		assert_true(left >= conf.cls[cls].shutdown.lead_s);
+		eng_free(e);
+	}
+}
+
+/* Rule check on random walks: every level change of the one sensor is
+ * justified by the headroom/eta history the engine itself reported. */
+static void
+test_state_rules(void **state)
+{
+	enum { N = 4000 };
+	static double hr[N], eta[N];
+	struct rng r = { seed ^ 0x4444 };
+	int round;
+
+	(void)state;
+	for (round = 0; round < 40; round++) {
+		enum eng_class cls = (enum eng_class)(rng_next(&r) %
+		    ENG_CLASS_COUNT);
+		struct eng_conf conf;
+		struct eng_output out;
+		struct eng *e;
+		const struct eng_class_conf *cc;
+		double v, margin[4], lead[4];
+		int s, k, level = 0, persist, hold;
+		enum eng_state prev = ENG_STATE_OK;
+
+		eng_conf_defaults(&conf);
+		cc = &conf.cls[cls];
+		margin[1] = cc->warn.margin_c;
+		margin[2] = cc->migrate.margin_c;
+		margin[3] = cc->shutdown.margin_c;
+		lead[1] = cc->warn.lead_s;
+		lead[2] = cc->migrate.lead_s;
+		lead[3] = cc->shutdown.lead_s *
+		    conf.policy.shutdown_safety_factor;
+		persist = (int)ceil(cc->persist_s);
+		hold = (int)ceil(cc->hold_s);
+		e = eng_create(&conf);
+		s = eng_sensor_add(e, "walk", cls, cc->trip_c, ENG_TRIP_HW);
+		v = cc->trip_c - margin[1] - 5;
+		for (k = 0; k < N; k++) {
+			struct eng_sensor_view sv;
+			int j;
+
+			/* piecewise steady with noise, steps now and then */
+			if (rng_next(&r) % 150 == 0)
+				v = cc->trip_c - rng_range(&r, 1.0,
+				    margin[1] + 8);
+			feed1(e, s, (k + 1) * 1000LL,
+			    v + rng_range(&r, -0.3, 0.3));
+			eng_evaluate(e, (k + 1) * 1000LL, &out);
+			eng_sensor_view(e, s, &sv);
+			hr[k] = sv.headroom_c;
+			eta[k] = sv.eta_s;
+			if (prev == ENG_STATE_CRITICAL)
+				assert_int_equal(out.state,
+				    ENG_STATE_CRITICAL);
+			if (sv.level > level) {
+				/* entered: the condition held persist_s */
+				for (j = k - persist; j <= k; j++)
+					assert_true(j < 0 ||
+					    hr[j] <= margin[sv.level] ||
+					    eta[j] <= lead[sv.level]);
+			} else if (sv.level < level) {
+				/* left: every level given up was clear (with
+				 * hysteresis) for hold_s */
+				int lv;
+
+				for (lv = sv.level + 1; lv <= level; lv++)
+					for (j = k - hold + 1; j <= k; j++)
+						assert_true(j >= 0 &&
+						    hr[j] > margin[lv] +
+						    cc->hysteresis_c &&
+						    eta[j] > lead[lv]);
+			}
+			level = sv.level;
+			prev = out.state;
+			if (out.state == ENG_STATE_CRITICAL)
+				break;
+		}
+		eng_free(e);
+	}
+}
+
+static void
+test_override_bounds(void **state)
+{
+	static const char *const keys[] = {
+		"quiet", "cpu.trip_c", "inlet.trip_c", "cpu.warn.margin_c",
+		"cpu.shutdown.margin_c", "inlet.shutdown.margin_c",
+		"exhaust.migrate.lead_s", "other.shutdown.lead_s",
+		"inlet.warn.lead_s", "bogus", "cpu.shutdown"
+	};
+	struct rng r = { seed ^ 0x5555 };
+	struct eng_conf conf;
+	struct eng *e;
+	int round;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	e = eng_create(&conf);
+	for (round = 0; round < 2000; round++) {
+		const char *key = keys[rng_next(&r) % (sizeof(keys) /
+		    sizeof(keys[0]))];
+		double value = rng_range(&r, -200, 400);
+		double ttl = rng_range(&r, -100, 2 *
+		    conf.policy.max_override_ttl_s);
+		double min, max;
+		bool valid = eng_override_key_valid(key, &min, &max);
+		char err[128];
+		int ret, i;
+
+		ret = eng_override_set(e, key, value, ttl, "r", "a",
+		    round * 1000LL, err, sizeof(err));
+		if (!valid || !(ttl > 0) ||
+		    ttl > conf.policy.max_override_ttl_s) {
+			assert_int_equal(ret, -1);
+			continue;
+		}
+		assert_true(ret >= 0);
+		if (strcmp(key, "quiet") != 0)
+			assert_int_equal(ret, value < min || value > max);
+		for (i = 0; i < eng_override_count(e); i++) {
+			const struct eng_override *o = eng_override_get(e, i);
+
+			assert_true(eng_override_key_valid(o->key, &min,
+			    &max));
+			assert_true(o->value >= min && o->value <= max);
+			assert_true(o->expires_ms <= round * 1000LL +
+			    (int64_t)(conf.policy.max_override_ttl_s *
+			    1000.0) + 1);
+		}
+	}
+	/* Everything expires once the longest ttl has passed. */
+	{
+		struct eng_output out;
+
+		eng_evaluate(e, 2000 * 1000LL +
+		    (int64_t)(conf.policy.max_override_ttl_s * 1000.0) + 1,
+		    &out);
+		assert_int_equal(eng_override_count(e), 0);
+	}
+	eng_free(e);
+}
+
+static void
+test_zone_quorum(void **state)
+{
+	struct rng r = { seed ^ 0x6666 };
+	int round;
+
+	(void)state;
+	for (round = 0; round < 300; round++) {
+		struct eng_conf conf;
+		struct eng_output out;
+		struct eng *e;
+		int n = (int)(rng_next(&r) % 40), i, fresh = 0, sig = 0;
+		double rise;
+		bool want;
+
+		eng_conf_defaults(&conf);
+		conf.policy.zone_quorum_count = 1 + (int)(rng_next(&r) % 4);
+		conf.policy.zone_quorum_fraction = rng_range(&r, 0, 1);
+		rise = conf.policy.zone_rise_c_per_h / 3600.0;
+		e = eng_create(&conf);
+		for (i = 0; i < n; i++) {
+			struct eng_peer p;
+			bool stale = rng_next(&r) % 5 == 0;
+			bool rising = rng_next(&r) % 2 == 0;
+			bool high = rng_next(&r) % 4 == 0;
+
+			memset(&p, 0, sizeof(p));
+			snprintf(p.host, sizeof(p.host), "h%d", i);
+			p.inlet_c = high ? conf.policy.zone_high_c + 1 : 23;
+			p.slope_c_per_s = rising ? rise * 2 : rise / 4;
+			p.t_ms = stale ? 0 : 1000 * 1000;
+			eng_peer_update(e, &p);
+			if (!stale) {
+				fresh++;
+				sig += rising || high;
+			}
+		}
+		eng_evaluate(e, 1000 * 1000 + 1000, &out);
+		want = sig >= conf.policy.zone_quorum_count &&
+		    sig >= conf.policy.zone_quorum_fraction * fresh;
+		assert_int_equal(out.zone_members, fresh);
+		assert_int_equal(out.zone_signals, sig);
+		assert_int_equal(out.zone_alarm, want);
+		assert_int_equal(out.accepting_load, !want);
+		eng_free(e);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flat_week),
+		cmocka_unit_test(test_single_spike),
+		cmocka_unit_test(test_ramps),
+		cmocka_unit_test(test_state_rules),
+		cmocka_unit_test(test_override_bounds),
+		cmocka_unit_test(test_zone_quorum),
+	};
+
+	seed = test_seed("engine_prop");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
