@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mqtt_protocol.h>
+
 #include "log.h"
 
 void
@@ -29,7 +31,13 @@ mq_in_subscribe(struct mq *mq)
 	char *subs[4];
 	int n = 0, rc, mid;
 
-	rc = mosquitto_subscribe_v5(mq->m, &mid, mq->t_peer_sub, 0, 0, NULL);
+	/*
+	 * Retain-as-published: a retained override request (or a peer's
+	 * retained summary) must be recognisable as such even when it comes
+	 * live, so it can be refused; MQTT clears the flag otherwise.
+	 */
+	rc = mosquitto_subscribe_v5(mq->m, &mid, mq->t_peer_sub, 0,
+	    MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 	if (rc != MOSQ_ERR_SUCCESS)
 		log_warnx("mqtt: subscribe %s: %s", mq->t_peer_sub,
 		    mosquitto_strerror(rc));
@@ -38,7 +46,8 @@ mq_in_subscribe(struct mq *mq)
 	subs[n++] = mq->t_set_host;
 	subs[n++] = mq->t_set_zone;
 	subs[n++] = mq->t_set_site;
-	rc = mosquitto_subscribe_multiple(mq->m, &mid, n, subs, 1, 0, NULL);
+	rc = mosquitto_subscribe_multiple(mq->m, &mid, n, subs, 1,
+	    MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 	if (rc != MOSQ_ERR_SUCCESS)
 		log_warnx("mqtt: subscribe override topics: %s",
 		    mosquitto_strerror(rc));
