@@ -312,7 +312,7 @@ cnf_print(const struct agent_conf *c, FILE *out)
 
 	config_init(&cfg);
 	/* "agent = {" rather than libconfig's default "agent :" */
-	config_set_options(&cfg, 0);
+	config_set_options(&cfg, CONFIG_OPTION_SEMICOLON_SEPARATORS);
 	root = config_root_setting(&cfg);
 	g = cnf_emit_group(root, "agent");
 	cnf_emit_string(g, "site", c->agent.site);

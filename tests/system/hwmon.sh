@@ -15,6 +15,7 @@ cat >"$D/tw.conf" <<CONF
 agent = { host = "t1"; interval_s = 0.2; rescan_s = 0; state_dir = "$D"; };
 hwmon = { sensors_conf = "/dev/null"; ignore = [ "acpitz-*" ]; };
 sensors = ( { match = "lm75-*"; class = "inlet"; } );
+classes = { inlet = { stale_s = 2.0; }; };
 control = { socket = "$D/ctl.sock"; };
 CONF
 
