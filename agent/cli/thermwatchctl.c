@@ -27,7 +27,7 @@ cli_usage(FILE *out)
 	    "  sensors\n"
 	    "  overrides\n"
 	    "  override set KEY VALUE --ttl DURATION --reason TEXT "
-	    "[--by NAME]\n"
+	    "[--by NAME] [--clamp]\n"
 	    "  override clear KEY\n"
 	    "  hold clear [--reason TEXT]\n"
 	    "  rescan\n"
@@ -196,10 +196,12 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 		{ "ttl", required_argument, NULL, 't' },
 		{ "reason", required_argument, NULL, 'r' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "clamp", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *reason = NULL, *by = NULL;
+	bool clamp = false;
 	double ttl = -1, value;
 	cJSON *req;
 	int ch;
@@ -220,6 +222,9 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 			break;
 		case 'b':
 			by = optarg;
+			break;
+		case 'C':
+			clamp = true;
 			break;
 		case 'j':
 			c->json = true;
@@ -246,6 +251,8 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 	cJSON_AddStringToObject(req, "reason", reason);
 	if (by != NULL)
 		cJSON_AddStringToObject(req, "by", by);
+	if (clamp)
+		cJSON_AddBoolToObject(req, "clamp", true);
 	return run(c, req, cli_print_overrides_one, NULL);
 }
 

@@ -283,7 +283,7 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p,
 	double value, ttl, min, max, maxttl;
 	char author[64], msg[256];
 	cJSON *r, *list, *e;
-	const cJSON *k;
+	const cJSON *k, *clamp;
 	int rc;
 
 	if (get_string(req, "key", true, ENG_KEY_LEN - 1, &key, err,
@@ -304,6 +304,19 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p,
 		snprintf(err, errlen, "%s: ttl %.0f s is out of range (more "
 		    "than 0, at most %.0f s = policy.max_override_ttl_s)", key,
 		    ttl, maxttl);
+		return -1;
+	}
+	clamp = cJSON_GetObjectItemCaseSensitive(req, "clamp");
+	if (clamp != NULL && !cJSON_IsBool(clamp)) {
+		snprintf(err, errlen, "\"clamp\" must be true or false");
+		return -1;
+	}
+	/* An operator gets what was asked or an error, unless clamping was
+	 * asked for: a typo must not silently become another value. */
+	if (!cJSON_IsTrue(clamp) &&
+	    ovr_check(a, key, value, ttl, msg, sizeof(msg)) == 1) {
+		snprintf(err, errlen, "%s; not applied (--clamp applies the "
+		    "clamped value)", msg);
 		return -1;
 	}
 	if (by != NULL && strcmp(by, p->user) != 0)
@@ -391,7 +404,7 @@ cmd_rescan(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 
 static const char *const no_fields[] = { NULL };
 static const char *const set_fields[] = { "key", "value", "ttl_s", "reason",
-	"by", NULL };
+	"by", "clamp", NULL };
 static const char *const clear_fields[] = { "key", NULL };
 static const char *const hold_fields[] = { "reason", NULL };
 

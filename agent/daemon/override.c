@@ -301,6 +301,33 @@ refused:
 }
 
 int
+ovr_check(struct agent *a, const char *key, double value, double ttl_s,
+    char *msg, size_t len)
+{
+	const struct eng_override *o = find(a, key);
+	int64_t now = loop_now_ms(a->loop);
+	struct eng_override prior;
+	bool had = o != NULL;
+	char err[256];
+	int rc;
+
+	if (had)
+		prior = *o;
+	rc = eng_override_set(a->eng, key, value, ttl_s, "check", "check",
+	    now, msg, len);
+	if (rc < 0)
+		return rc;
+	/* put back what was there */
+	if (had && prior.expires_ms > now)
+		(void)eng_override_set(a->eng, prior.key, prior.value,
+		    (double)(prior.expires_ms - now) / 1000.0, prior.reason,
+		    prior.author, now, err, sizeof(err));
+	else
+		(void)eng_override_clear(a->eng, key);
+	return rc;
+}
+
+int
 ovr_clear(struct agent *a, const char *key, const char *author,
     const char *via, char *msg, size_t len)
 {

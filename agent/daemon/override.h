@@ -43,6 +43,13 @@ void ovr_free(struct ovr *o);
 int ovr_apply(struct agent *a, const char *key, double value, double ttl_s,
     const char *reason, const char *author, const char *via, char *msg,
     size_t len);
+/*
+ * What ovr_apply() would do, without doing it: 0 accepted as is, 1 it
+ * would be clamped, -1 refused; msg says how or why. The engine is left
+ * as it was (an override already in force with that key is kept).
+ */
+int ovr_check(struct agent *a, const char *key, double value, double ttl_s,
+    char *msg, size_t len);
 /* Remove an override. 0, or -1 (msg says why) when none has that key. */
 int ovr_clear(struct agent *a, const char *key, const char *author,
     const char *via, char *msg, size_t len);
