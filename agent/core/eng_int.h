@@ -39,9 +39,11 @@ struct lsq_fit {
 	double vmean;
 };
 
+/* float halves the ring's cache footprint; the running sums are double
+ * and are built from the stored (rounded) values, so they stay exact. */
 struct tpoint {
-	double t;
-	double v;
+	float t;
+	float v;
 };
 
 /* The trend ring: full window [beg, end), recent half [mid, end). */
@@ -50,6 +52,8 @@ struct trend {
 	uint32_t beg, mid, end;
 	int64_t t0_ms;
 	int64_t last_ms;
+	double win_s;			/* window the spacing was computed for */
+	int64_t spacing_ms;
 	uint32_t since_rebase;
 	struct lsq full;
 	struct lsq rec;
@@ -138,7 +142,8 @@ struct eng {
 
 /* trend.c */
 void trend_reset(struct trend *tr);
-void trend_push(struct trend *tr, int64_t t_ms, double v, double window_s);
+void trend_push(struct trend *tr, int64_t t_ms, double value,
+    double window_s);
 struct lsq_fit lsq_solve(const struct lsq *s);
 /* Eta to trip from the trend (INFINITY when not rising significantly);
  * *slope gets the significant slope or 0. */

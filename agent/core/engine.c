@@ -230,10 +230,19 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 	s->last_ms = t_ms;
 	s->last_v = v;
 	s->med[s->med_i] = v;
-	s->med_i = (s->med_i + 1) % w;
+	if (++s->med_i >= w)
+		s->med_i = 0;
 	if (s->med_n < w)
 		s->med_n++;
-	s->filtered = w == 1 ? v : median(s->med, s->med_n);
+	if (s->med_n == 3) {
+		/* the usual case, without the sort */
+		double a = s->med[0], b = s->med[1], c = s->med[2];
+
+		s->filtered = a > b ? (b > c ? b : a > c ? c : a) :
+		    (a > c ? a : b > c ? c : b);
+	} else {
+		s->filtered = s->med_n == 1 ? v : median(s->med, s->med_n);
+	}
 	trend_push(&s->tr, t_ms, s->filtered, cc->trend_window_s);
 	s->dirty = true;
 }

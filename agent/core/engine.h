@@ -32,7 +32,7 @@
 #define ENG_REASON_LEN	  256
 #define ENG_MAX_TIER	  9
 #define ENG_MAX_FILTER	  9	/* largest median filter window */
-#define ENG_TREND_CAP	  512	/* points kept per sensor for the trend */
+#define ENG_TREND_CAP	  256	/* points kept per sensor for the trend */
 #define ENG_KEY_LEN	  48
 #define ENG_HOST_LEN	  64
 

@@ -90,17 +90,22 @@ since(int64_t *t, bool cond, int64_t now_ms)
 		*t = now_ms;
 }
 
-/* have: h and eta are meaningful; otherwise every level clears. */
+/*
+ * have: h and eta are meaningful; otherwise every level clears.
+ * eta_sd is the eta the shutdown level uses (see sensor_eval).
+ */
 static void
 level_step(struct sensor *s, const struct eff_class *ef, bool have,
-    double h, double eta, enum cause eta_cause, int64_t now_ms)
+    double h, double eta, double eta_sd, enum cause eta_cause,
+    int64_t now_ms)
 {
 	int k, up = 0;
 
 	for (k = 1; k < LEVEL_COUNT; k++) {
-		bool cond = have && (h <= ef->margin[k] || eta <= ef->lead[k]);
+		double e = k == 3 ? eta_sd : eta;
+		bool cond = have && (h <= ef->margin[k] || e <= ef->lead[k]);
 		bool clear = !have || (h > ef->margin[k] + ef->hyst &&
-		    eta > ef->lead[k] * LEAD_CLEAR);
+		    e > ef->lead[k] * LEAD_CLEAR);
 
 		since(&s->above_since[k], cond, now_ms);
 		since(&s->clear_since[k], clear, now_ms);
@@ -115,6 +120,8 @@ level_step(struct sensor *s, const struct eff_class *ef, bool have,
 	if (up > s->level) {
 		s->level = up;
 		s->cause = h <= ef->margin[up] ? CAUSE_MARGIN : eta_cause;
+		if (up == 3 && s->cause == CAUSE_ZONE && eta_sd > eta)
+			s->cause = CAUSE_ETA;
 		if (eta_cause == CAUSE_STALE)
 			s->cause = CAUSE_STALE;
 		return;
@@ -154,7 +161,7 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 {
 	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
 	const struct eng_policy_conf *p = &e->conf.policy;
-	double trip, h, eta, slope, rate;
+	double trip, h, eta, eta_sd, slope, rate;
 	enum cause ec = CAUSE_ETA;
 
 	if (s->added_ms == NO_TIME)
@@ -177,6 +184,7 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 		    ef->lead[1], cc->trend_window_s, &slope);
 		s->slope = slope;
 		s->raw_eta = eta;
+		eta_sd = eta;
 		if (e->zone_alarm && e->zone_slope > 0.0) {
 			double ez = h <= 0.0 ? 0.0 : h / e->zone_slope;
 
@@ -184,12 +192,17 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 				eta = ez;
 				ec = CAUSE_ZONE;
 				s->zone_cause = true;
+				/* Peers' summaries come over the network: they
+				 * may warn and shed load, but a shutdown also
+				 * needs this sensor itself to be rising. */
+				if (slope > 0.0)
+					eta_sd = ez;
 			}
 		}
 		s->value_used = s->filtered;
 		s->headroom = h;
 		s->eta = eta;
-		level_step(s, ef, true, h, eta, ec, now_ms);
+		level_step(s, ef, true, h, eta, eta_sd, ec, now_ms);
 		return;
 	}
 	/* Stale while the host is hot: a BMC that hangs because it is
@@ -206,7 +219,7 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 		eta = h <= 0.0 ? 0.0 : h / rate;
 		s->headroom = h;
 		s->eta = eta;
-		level_step(s, ef, true, h, eta, CAUSE_STALE, now_ms);
+		level_step(s, ef, true, h, eta, eta, CAUSE_STALE, now_ms);
 		return;
 	}
 	/* Missing: it only ever makes the host degraded, and whatever
@@ -214,7 +227,7 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 	s->extrap = false;
 	s->eta = INFINITY;
 	s->headroom = NAN;
-	level_step(s, ef, false, 0.0, INFINITY, CAUSE_NONE, now_ms);
+	level_step(s, ef, false, 0.0, INFINITY, INFINITY, CAUSE_NONE, now_ms);
 }
 
 static bool

@@ -69,6 +69,7 @@ trend_reset(struct trend *tr)
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
+	tr->win_s = 0.0;
 	memset(&tr->full, 0, sizeof(tr->full));
 	memset(&tr->rec, 0, sizeof(tr->rec));
 }
@@ -91,7 +92,7 @@ rebase(struct trend *tr)
 	for (i = tr->beg; i != tr->end; i++) {
 		struct tpoint *p = &tr->ring[i & CAP_MASK];
 
-		p->t -= shift;
+		p->t = (float)(p->t - shift);
 		lsq_add(&tr->full, p->t, p->v, 1.0);
 		if ((int32_t)(i - tr->mid) >= 0)
 			lsq_add(&tr->rec, p->t, p->v, 1.0);
@@ -113,25 +114,34 @@ evict_oldest(struct trend *tr)
 }
 
 void
-trend_push(struct trend *tr, int64_t t_ms, double v, double window_s)
+trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 {
-	int64_t win_ms = (int64_t)(window_s * 1000.0);
+	struct tpoint *p;
+	double t, v;
+
 	/* Keep the ring from filling before the window does: points
 	 * closer than this to the previous one are left out. */
-	int64_t spacing_ms = win_ms / (ENG_TREND_CAP - 64);
-	struct tpoint *p;
-	double t;
-
-	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + spacing_ms)
+	if (tr->win_s != window_s) {
+		tr->win_s = window_s;
+		tr->spacing_ms = (int64_t)(window_s * 1000.0) /
+		    (ENG_TREND_CAP - 64);
+	}
+	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + tr->spacing_ms)
 		return;
+	/* After a gap longer than the window nothing old would stay: start
+	 * afresh, which also keeps the float times small. */
+	if (tr->last_ms != NO_TIME &&
+	    t_ms - tr->last_ms > (int64_t)(window_s * 1000.0))
+		trend_reset(tr);
 	if (tr->t0_ms == NO_TIME)
 		tr->t0_ms = t_ms;
 	if (tr->end - tr->beg == ENG_TREND_CAP)
 		evict_oldest(tr);
-	t = (double)(t_ms - tr->t0_ms) / 1000.0;
 	p = &tr->ring[tr->end & CAP_MASK];
-	p->t = t;
-	p->v = v;
+	p->t = (float)((double)(t_ms - tr->t0_ms) / 1000.0);
+	p->v = (float)value;
+	t = p->t;
+	v = p->v;
 	tr->end++;
 	lsq_add(&tr->full, t, v, 1.0);
 	lsq_add(&tr->rec, t, v, 1.0);

@@ -666,12 +666,48 @@ test_zone_tier_order(void **state)
 				hot_at[i] = k;
 		}
 		assert_true(f.out.zone_alarm);
+		/* Peers alone never shut a host down: its own inlet is
+		 * flat. */
+		assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 0);
 		fix_done(&f);
 	}
 	print_message("tier 0 hot at %d s, tier 6 at %d s\n", hot_at[0],
 	    hot_at[1]);
 	assert_true(hot_at[1] >= 0);
 	assert_true(hot_at[0] < 0 || hot_at[1] < hot_at[0]);
+}
+
+/* With its own inlet rising too, the zone's faster slope brings the
+ * shutdown forward (code shutdown.zone). */
+static void
+test_zone_slope_shutdown(void **state)
+{
+	int crit_at[2] = { -1, -1 }, zone, k;
+	char code[2][32] = { "", "" };
+
+	(void)state;
+	for (zone = 0; zone <= 1; zone++) {
+		struct fix f;
+
+		fix_init(&f, ENG_CLASS_INLET);
+		fix_start(&f, ENG_CLASS_INLET);
+		fix_hold(&f, 25, 300);
+		for (k = 0; k < 3000 && f.out.state != ENG_STATE_CRITICAL;
+		    k++) {
+			if (zone)
+				add_peers(f.e, 6, 6, 3.0 / 60, f.t * 1000);
+			fix_hold(&f, 25 + 0.5 / 60 * k, 1);
+		}
+		crit_at[zone] = f.out.state == ENG_STATE_CRITICAL ? k : -1;
+		snprintf(code[zone], sizeof(code[zone]), "%s",
+		    f.last_code[ENG_ACT_SHUTDOWN]);
+		fix_done(&f);
+	}
+	print_message("critical at %d s alone, %d s in zone alarm (%s)\n",
+	    crit_at[0], crit_at[1], code[1]);
+	assert_true(crit_at[1] > 0);
+	assert_true(crit_at[0] < 0 || crit_at[1] < crit_at[0]);
+	assert_string_equal(code[1], "shutdown.zone");
 }
 
 /* ---- rule 6: overrides ---- */
@@ -965,6 +1001,7 @@ main(void)
 		cmocka_unit_test(test_zone_quorum_table),
 		cmocka_unit_test(test_zone_stale_peers),
 		cmocka_unit_test(test_zone_tier_order),
+		cmocka_unit_test(test_zone_slope_shutdown),
 		cmocka_unit_test(test_override_table),
 		cmocka_unit_test(test_override_expiry),
 		cmocka_unit_test(test_override_quiet),
