@@ -43,7 +43,8 @@ struct act_hook_result {
 	pid_t pid;
 	double duration_s;
 	size_t output_bytes;	/* stdout + stderr, all of it */
-	size_t output_dropped;	/* bytes beyond output_max, not handed on */
+	size_t output_dropped;	/* line bytes beyond output_max (newlines
+				   not counted), not handed on */
 };
 
 /* One line of output (without the newline). stream is 1 or 2. */
