@@ -14,7 +14,9 @@
  *
  *	P_host  = P_idle + (P_max - P_idle) min(1, load vms / capacity)
  *	inlet   = T + offset			(rack position, hot spot)
- *	cpu     -> inlet + R_cpu P_host		(first-order lag tau_cpu)
+ *	cpu     =  inlet + d_fast + d_slow	(two-pole Foster network:)
+ *	d_fast  -> f R_cpu P_host		(die, tau 2 s)
+ *	d_slow  -> (1 - f) R_cpu P_host		(heatsink, tau_cpu)
  *	exhaust -> inlet + R_exh P_host		(first-order lag tau_exh)
  *
  * The equations and the source of every default are in thermwatch-sim(1).
@@ -24,6 +26,9 @@
 #include <string.h>
 
 #include "run.h"
+
+/* Die and heat spreader: a load step shows within seconds. */
+#define MDL_TAU_DIE_S	2.0
 
 /* ---- PRNG: splitmix64 seeding xoshiro256** (public domain algorithms
  * by Vigna; written here from their definitions). ---- */
@@ -156,11 +161,15 @@ mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 	h->inlet_off_to = h->inlet_off_c;
 	h->r_cpu = g->r_cpu_k_per_w;
 	h->r_exh = g->r_exhaust_k_per_w;
+	h->cpu_fast = g->cpu_fast_fraction;
+	h->k_fast = 1 - exp(-dt / MDL_TAU_DIE_S);
 	h->k_cpu = 1 - exp(-dt / g->tau_cpu_s);
 	h->k_exh = 1 - exp(-dt / g->tau_exhaust_s);
 	mdl_host_power(h);
 	h->t_inlet = zd->setpoint_c + h->inlet_off_c;
-	h->t_cpu = h->t_inlet + h->r_cpu * h->power_w;
+	h->d_fast = h->cpu_fast * h->r_cpu * h->power_w;
+	h->d_slow = (1 - h->cpu_fast) * h->r_cpu * h->power_w;
+	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
 	h->t_exh = h->t_inlet + h->r_exh * h->power_w;
 	for (s = 0; s < SIM_NSENS; s++) {
 		struct sim_sens *ss = &h->sens[s];
@@ -247,8 +256,11 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 			    -h->inlet_off_rate;
 	}
 	h->t_inlet = r->zone[h->zone].t_air + h->inlet_off_c;
-	h->t_cpu += (h->t_inlet + h->r_cpu * h->power_w - h->t_cpu) *
+	h->d_fast += (h->cpu_fast * h->r_cpu * h->power_w - h->d_fast) *
+	    h->k_fast;
+	h->d_slow += ((1 - h->cpu_fast) * h->r_cpu * h->power_w - h->d_slow) *
 	    h->k_cpu;
+	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
 	h->t_exh += (h->t_inlet + h->r_exh * h->power_w - h->t_exh) *
 	    h->k_exh;
 	for (s = 0; s < SIM_NSENS; s++)

@@ -155,6 +155,7 @@ add_host_engine(struct sim_run *r, struct sim_host *h)
 	int s;
 
 	conf.tier = h->tier;
+	snprintf(conf.host, sizeof(conf.host), "%s", h->name);
 	conf.policy.kind = r->opt.policy;
 	h->eng = eng_create(&conf);
 	if (h->eng == NULL)
@@ -434,7 +435,7 @@ host_tick(struct sim_run *r, int hi)
 	for (d = 0; d < h->out.n_decisions && d < ENG_MAX_DECISIONS; d++) {
 		switch (h->out.decisions[d].action) {
 		case ENG_ACT_MIGRATE:
-			wl_migrate(r, hi);
+			wl_migrate(r, hi, h->out.decisions[d].reason);
 			break;
 		case ENG_ACT_SHUTDOWN:
 			wl_shutdown(r, hi);

@@ -52,10 +52,14 @@ struct sim_host {
 	double inlet_off_rate;		/* K per tick */
 	double r_cpu;
 	double r_exh;
-	double k_cpu;			/* 1 - exp(-dt / tau) */
+	double cpu_fast;		/* fraction of R_cpu P in the die */
+	double k_fast;			/* 1 - exp(-dt / tau) */
+	double k_cpu;
 	double k_exh;
 	double t_inlet;			/* true values */
 	double t_cpu;
+	double d_fast;			/* the CPU's rise above inlet, two poles */
+	double d_slow;
 	double t_exh;
 	double power_w;
 	struct sim_sens sens[SIM_NSENS];
@@ -227,7 +231,7 @@ bool mdl_sample(struct sim_run *r, struct sim_host *h, int s,
 double mdl_true_value(const struct sim_host *h, int s);
 
 /* workload.c */
-void wl_migrate(struct sim_run *r, int hi);
+void wl_migrate(struct sim_run *r, int hi, const char *why);
 void wl_shutdown(struct sim_run *r, int hi);
 void wl_trip(struct sim_run *r, int hi, int sensor);
 void wl_step(struct sim_run *r, int hi);

@@ -46,7 +46,8 @@ static const char *const cooler_keys[] = { "name", "capacity_kw", NULL };
 static const char *const group_keys[] = {
 	"prefix", "count", "tier", "vms", "capacity_vms", "idle_w", "max_w",
 	"inlet_offset_c", "inlet_spread_c", "trip_inlet_c", "trip_cpu_c",
-	"trip_exhaust_c", "r_cpu_k_per_w", "tau_cpu_s", "r_exhaust_k_per_w",
+	"trip_exhaust_c", "r_cpu_k_per_w", "cpu_fast_fraction", "tau_cpu_s",
+	"r_exhaust_k_per_w",
 	"tau_exhaust_s", NULL
 };
 static const char *const event_keys[] = {
@@ -241,7 +242,8 @@ parse_group(struct cnf_ctx *c, const config_setting_t *gs,
 	g->trip_c[SIM_S_CPU] = 100;
 	g->trip_c[SIM_S_EXHAUST] = 75;
 	g->r_cpu_k_per_w = 0.10;
-	g->tau_cpu_s = 30;
+	g->cpu_fast_fraction = 0.6;
+	g->tau_cpu_s = 60;
 	g->r_exhaust_k_per_w = 0.04;
 	g->tau_exhaust_s = 90;
 	g->line = config_setting_source_line(gs);
@@ -266,6 +268,8 @@ parse_group(struct cnf_ctx *c, const config_setting_t *gs,
 	cnf_get_double(c, gs, "trip_exhaust_c", 30, 120,
 	    &g->trip_c[SIM_S_EXHAUST]);
 	cnf_get_double(c, gs, "r_cpu_k_per_w", 0, 1, &g->r_cpu_k_per_w);
+	cnf_get_double(c, gs, "cpu_fast_fraction", 0, 1,
+	    &g->cpu_fast_fraction);
 	cnf_get_double(c, gs, "tau_cpu_s", 0.1, 3600, &g->tau_cpu_s);
 	cnf_get_double(c, gs, "r_exhaust_k_per_w", 0, 1,
 	    &g->r_exhaust_k_per_w);

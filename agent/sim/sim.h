@@ -64,7 +64,8 @@ struct sim_group {
 	double inlet_spread_c;		/* per-host random offset (stddev) */
 	double trip_c[SIM_NSENS];	/* hardware trips */
 	double r_cpu_k_per_w;
-	double tau_cpu_s;
+	double cpu_fast_fraction;	/* of the rise that follows at once */
+	double tau_cpu_s;		/* the rest: the heatsink */
 	double r_exhaust_k_per_w;
 	double tau_exhaust_s;
 	int line;

@@ -85,7 +85,7 @@ check_false(struct sim_run *r, int hi, const char *what)
 }
 
 void
-wl_migrate(struct sim_run *r, int hi)
+wl_migrate(struct sim_run *r, int hi, const char *why)
 {
 	struct sim_host *h = &r->host[hi];
 	bool used[SIM_MAX_HOSTS];
@@ -120,6 +120,7 @@ wl_migrate(struct sim_run *r, int hi)
 		run_log(r, SIM_L_MIG_FAIL, h->zone, hi, h->vms,
 		    "cannot migrate %d VMs: no host has room or accepts load",
 		    h->vms);
+		(void)why;
 		return;
 	}
 	h->mig_start_ms = r->now_ms;
@@ -137,8 +138,8 @@ wl_migrate(struct sim_run *r, int hi)
 				    "%s%s", o ? "," : "",
 				    r->scn->zones[z].name);
 		run_log(r, SIM_L_MIG_START, h->zone, hi, h->vms - left,
-		    "migrating %d of %d VMs to zone %s (%d hosts)",
-		    h->vms - left, h->vms, zs, h->n_mig);
+		    "migrating %d of %d VMs to zone %s (%d hosts): %s",
+		    h->vms - left, h->vms, zs, h->n_mig, why);
 	}
 }
 

@@ -1,11 +1,11 @@
 #!/bin/sh
 # A normal week (noise, glitches, dropouts, hung BMCs, load changes, no
-# failure): thermwatch must take no action at all. Four days cover every
+# failure): thermwatch must take no action at all. Three days cover every
 # event of the scenario and keep the test short under the sanitizers.
 . "$TW_SRC/tests/lib.sh"
 . "$TW_SRC/tests/sim/simlib.sh"
 
-"$SIM" normal-week --duration 4d --json > "$TMP/nw.json"
+"$SIM" normal-week --duration 3d --json > "$TMP/nw.json"
 check "run exits 0" [ $? = 0 ]
 check_eq "scenario" "$(jget "$TMP/nw.json" scenario)" normal-week
 check_eq "0 false actions" "$(jget "$TMP/nw.json" false_actions)" 0
