@@ -42,9 +42,14 @@ sim_pid() {
 	cat "$RUN/sim/sim.pid"
 }
 
-# con CMD...: emulator console commands (sensor_set_value ...)
+# con CMD...: emulator console commands (sensor_set_value ...); nc waits
+# 1 s after sending. con_now returns as soon as the commands are sent
+# (for timing a change).
 con() {
 	printf '%s\n' "$@" | timeout 5 nc -q 1 127.0.0.1 "$CON" > /dev/null
+}
+con_now() {
+	printf '%s\n' "$@" | timeout 5 nc -q 0 127.0.0.1 "$CON" > /dev/null
 }
 
 # Independent reading of the BMC through FreeIPMI's CLI (admin user).

@@ -1,0 +1,164 @@
+#!/bin/sh
+# The IPMI source through the real daemon, beside hwmon (a fake hwmon tree
+# in a private mount namespace): --once --json shows both with thresholds
+# and trip sources; a value changed in the simulated BMC is seen on the
+# next cycle; a hung BMC makes its sensors stale within one deadline while
+# hwmon goes on; they recover; a garbage password file stops IPMI only.
+BASE=19615
+. "$(dirname "$0")/ipmi_lib.sh"
+tw_need_root
+tw_need_cmd unshare jq
+TWD=$TW_BUILD/thermwatchd
+FAKE=$TW_SRC/tests/fakehwmon.sh
+[ -x "$TWD" ] || tw_skip "thermwatchd not built"
+H="ipmi 127.0.0.1:$LAN"
+
+sim_start || { not_ok "ipmi_sim starts"; tw_done; exit 1; }
+PW=$(pwfile pw monpw)
+
+# conf FILE PWFILE HWMON(true|false)
+conf() {
+	cat > "$1" <<EOF
+agent = { host = "t1"; interval_s = 0.5; rescan_s = 0; state_dir = "$RUN/state"; };
+hwmon = { enabled = $3; sensors_conf = "/dev/null"; };
+ipmi = {
+	enabled = true;
+	driver = "lan";
+	host = "127.0.0.1:$LAN";
+	username = "mon";
+	password_file = "$2";
+	workarounds = [ "opensesspriv" ];
+	timeout_s = 1.0;
+	deadline_s = 2.5;
+	backoff_max_s = 2.0;
+};
+sensors = ( { match = "ipmi:*/PCH Temp"; class = "inlet"; } );
+classes = {
+	cpu = { stale_s = 1.5; };
+	inlet = { stale_s = 1.5; };
+	exhaust = { stale_s = 1.5; };
+	other = { stale_s = 1.5; };
+};
+control = { socket = "$RUN/ctl.sock"; };
+EOF
+}
+conf "$RUN/tw.conf" "$PW" true
+conf "$RUN/ipmionly.conf" "$PW" false
+
+# 1. --once --json: IPMI sensors with their thresholds and trip source.
+"$TWD" --once --json -c "$RUN/ipmionly.conf" > "$RUN/once.json" \
+    2> "$RUN/once.err"
+check_eq "--once exits 0" $? 0
+check_eq "four IPMI sensors" "$(jq length "$RUN/once.json")" 4
+q() {
+	jq -c ".[] | select(.id == \"ipmi:127.0.0.1:$LAN/$1\") | [.source,
+	    .class, .value_c, .trip_c, .trip_from, .trip_kind, .max_c, .crit_c,
+	    .emergency_c, .state]" "$RUN/once.json"
+}
+check_eq "CPU Temp" "$(q "CPU Temp")" \
+    '["ipmi","cpu",40,95,"upper-critical","hardware",85,95,105,"nominal"]'
+check_eq "Inlet Temp" "$(q "Inlet Temp")" \
+    '["ipmi","inlet",22,35,"upper-critical","hardware",30,35,40,"nominal"]'
+check_eq "Exhaust Temp" "$(q "Exhaust Temp")" \
+    '["ipmi","exhaust",35,55,"upper-critical","hardware",45,55,65,"nominal"]'
+check_eq "PCH Temp: class from a sensors rule, no UNR" "$(q "PCH Temp")" \
+    '["ipmi","inlet",50,80,"upper-critical","hardware",70,80,null,"nominal"]'
+
+# 2. Beside hwmon.
+unshare -m sh -c "
+	mount -t tmpfs none /sys/class &&
+	$FAKE add 0 coretemp 'Package id 0' 45000 80000 100000 &&
+	exec $TWD --once --json -c $RUN/tw.conf" > "$RUN/both.json" \
+    2> "$RUN/both.err"
+check_eq "--once with hwmon and ipmi exits 0" $? 0
+check_eq "sources side by side" \
+    "$(jq -c '[.[] | .source] | group_by(.) | map([.[0], length])' \
+    "$RUN/both.json")" '[["hwmon",1],["ipmi",4]]'
+
+# 3. The daemon: live values, a hung BMC, recovery.
+unshare -m sh -c "
+	mount -t tmpfs none /sys/class &&
+	$FAKE add 0 coretemp 'Package id 0' 45000 &&
+	exec $TWD -f -c $RUN/tw.conf" > "$RUN/log" 2>&1 &
+PID=$!
+tw_bg_pids=$PID
+NSCLASS=/proc/$PID/root/sys/class
+dump_has() {
+	kill -USR1 "$PID"
+	sleep 0.1
+	grep -q "$1" "$RUN/log"
+}
+S="sensor ipmi:127.0.0.1:$LAN"
+# SIGUSR1 kills a daemon that has not set up its signals yet.
+wait_for 5 grep -q "ipmi: BMC 127.0.0.1:$LAN" "$RUN/log"
+wait_for 5 dump_has "$S/CPU Temp: valid class cpu raw 40.00"
+check "IPMI sensors in the daemon" \
+    grep -q "$S/CPU Temp: valid class cpu raw 40.00" "$RUN/log"
+check "hwmon sensors too" \
+    grep -q "Package id 0: valid class cpu raw 45.00" "$RUN/log"
+
+con_now "sensor_set_value 0x20 0 1 77 0"
+t0=$(now_ms)
+wait_for 5 dump_has "$S/CPU Temp: valid class cpu raw 77.00"
+dt=$(($(now_ms) - t0))
+check "a value changed in the BMC reaches the engine" \
+    grep -q "$S/CPU Temp: valid class cpu raw 77.00" "$RUN/log"
+echo "# new value in the engine $dt ms after the change"
+check_le "... on the next cycle (ms, interval 500)" "$dt" 1100
+
+kill -STOP "$(sim_pid)"
+t0=$(now_ms)
+wait_for 6 dump_has "$S/Inlet Temp: stale"
+dt=$(($(now_ms) - t0))
+check "a hung BMC's sensors go stale" grep -q "$S/Inlet Temp: stale" \
+    "$RUN/log"
+echo "# IPMI sensors stale $dt ms after the BMC hung"
+check_le "... within one deadline (ms, deadline 2500, +200 polling)" "$dt" 2700
+CLASS=$NSCLASS $FAKE set 0 52000
+wait_for 3 dump_has "Package id 0: valid class cpu raw 52.00"
+check "hwmon goes on while the BMC hangs" \
+    grep -q "Package id 0: valid class cpu raw 52.00" "$RUN/log"
+sleep 2
+check_eq "the hang is logged once" \
+    "$(grep -c "$H: no answer from the BMC" "$RUN/log")" 1
+kill -CONT "$(sim_pid)"
+con "sensor_set_value 0x20 0 2 24 0"
+wait_for 6 dump_has "$S/Inlet Temp: valid class inlet raw 24.00"
+check "IPMI sensors recover" \
+    grep -q "$S/Inlet Temp: valid class inlet raw 24.00" "$RUN/log"
+check "recovery logged" grep -q "$H: readings back" "$RUN/log"
+kill "$PID"
+wait "$PID"
+check_eq "clean exit" $? 0
+tw_bg_pids=""
+
+# 4. A garbage password file: IPMI stops with a clear error, hwmon goes on.
+printf '\001\002garbage\377\n' > "$RUN/garbage"
+chmod 600 "$RUN/garbage"
+conf "$RUN/bad.conf" "$RUN/garbage" true
+unshare -m sh -c "
+	mount -t tmpfs none /sys/class &&
+	$FAKE add 0 coretemp 'Package id 0' 45000 &&
+	exec $TWD -f -c $RUN/bad.conf" > "$RUN/badlog" 2>&1 &
+PID=$!
+tw_bg_pids=$PID
+NSCLASS=/proc/$PID/root/sys/class
+wait_for 5 grep -q "ipmi: BMC 127.0.0.1:$LAN" "$RUN/badlog"
+wait_for 5 grep -q "password file" "$RUN/badlog"
+check "garbage password file: clear error" grep -q \
+    "$H: password file $RUN/garbage is not a password" "$RUN/badlog"
+CLASS=$NSCLASS $FAKE set 0 47000
+dump_has2() {
+	kill -USR1 "$PID"
+	sleep 0.1
+	grep -q "$1" "$RUN/badlog"
+}
+wait_for 5 dump_has2 "Package id 0: valid class cpu raw 47.00"
+check "hwmon keeps running" \
+    grep -q "Package id 0: valid class cpu raw 47.00" "$RUN/badlog"
+check "daemon alive" kill -0 "$PID"
+kill "$PID"
+wait "$PID"
+tw_bg_pids=""
+
+tw_done
