@@ -152,7 +152,7 @@ cli_print_sensors(const cJSON *r)
 {
 	const cJSON *s;
 	int w = 6, n;
-	char val[16], fil[16], slope[16], eta[32], trip[16];
+	char val[16], fil[16], slope[16], eta[32], trip[16], rej[24];
 
 	cJSON_ArrayForEach(s, r) {
 		n = (int)strlen(str(s, "id", "?"));
@@ -173,13 +173,11 @@ cli_print_sensors(const cJSON *r)
 		    "%+.2f");
 		cli_fmt_duration(num(s, "eta_s"), eta, sizeof(eta));
 		fmt_num(trip, sizeof(trip), num(s, "trip_c"), "%.1f");
+		fmt_num(rej, sizeof(rej), num(s, "rejected"), "%.0f");
 		printf("%-*.*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n",
 		    w, w, str(s, "id", "?"), str(s, "source", "?"),
 		    str(s, "class", "?"), val, fil, slope, eta, trip,
-		    str(s, "trip_from", "-"), str(s, "status", "?"),
-		    isfinite(num(s, "rejected")) ?
-		    (snprintf(val, sizeof(val), "%.0f", num(s, "rejected")),
-		    val) : "-");
+		    str(s, "trip_from", "-"), str(s, "status", "?"), rej);
 	}
 }
 

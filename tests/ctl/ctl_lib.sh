@@ -35,9 +35,13 @@ ct_start() {
 	wait_for 5 test -S "$SOCK" || { cat "$CT/log"; return 1; }
 }
 
-# ct_stop: SIGTERM the daemon, wait for it.
+# ct_stop: SIGTERM the daemon, wait for it; no sanitizer report in its log.
 ct_stop() {
 	stop_pid "$TWD_PID"
+	if grep -q "Sanitizer" "$CT/log"; then
+		not_ok "sanitizer report in the daemon log"
+		grep -A20 "Sanitizer" "$CT/log"
+	fi
 	CT_PIDS=$(echo "$CT_PIDS" | tr ' ' '\n' | grep -vx "$TWD_PID" |
 	    tr '\n' ' ')
 }
