@@ -67,20 +67,21 @@ run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
 }
 
 static int
-rec_alloc(struct sim_run *r)
+rec_alloc(struct sim_run *r, struct sim_rec *c, double from_s, double to_s,
+    double iv)
 {
-	struct sim_rec *c = &r->rec;
 	size_t n, z = (size_t)r->n_zones;
-	double iv = r->opt.record_s;
 	double tick = r->tick_ms / 1000.0;
 
 	if (iv <= 0)
-		iv = r->end_ms / 1000.0 / 1500.0;
+		iv = (to_s - from_s) / 1500.0;
 	iv = tick * ceil(iv / tick);
 	if (iv < tick)
 		iv = tick;
 	c->interval_s = iv;
-	n = (size_t)(r->end_ms / 1000.0 / iv) + 2;
+	c->t0_s = from_s;
+	c->t1_s = to_s;
+	n = (size_t)((to_s - from_s) / iv) + 2;
 	c->cap = (int)n;
 	c->t_s = calloc(n, sizeof(double));
 	c->air_c = calloc(n * z, sizeof(double));
@@ -93,6 +94,44 @@ rec_alloc(struct sim_run *r)
 	    !c->building_c || !c->vms || !c->hstate)
 		return -1;
 	return 0;
+}
+
+static void
+rec_free(struct sim_rec *c)
+{
+	free(c->t_s);
+	free(c->air_c);
+	free(c->cap_kw);
+	free(c->heat_kw);
+	free(c->building_c);
+	free(c->vms);
+	free(c->hstate);
+}
+
+/* The plot zooms on the two hours after the first event that makes a zone
+ * worse, when the run is much longer than that. */
+static int
+zoom_alloc(struct sim_run *r)
+{
+	const struct sim_scenario *s = r->scn;
+	double at = -1, end = r->end_ms / 1000.0, from;
+	int i;
+
+	r->zoom_from_ms = r->zoom_to_ms = -1;
+	for (i = 0; i < s->n_events && at < 0; i++) {
+		const struct sim_event *e = &s->events[i];
+
+		if ((e->kind == SIM_EV_COOLING && e->capacity < 1) ||
+		    (e->kind == SIM_EV_BUILDING && e->delta_c > 0) ||
+		    (e->kind == SIM_EV_INLET && e->delta_c > 0))
+			at = e->at_s;
+	}
+	if (at < 0 || at >= end || end < 3 * SIM_ZOOM_S)
+		return 0;
+	from = fmax(0, at - SIM_ZOOM_S / 12);
+	r->zoom_from_ms = (int64_t)(from * 1000);
+	r->zoom_to_ms = (int64_t)(fmin(end, from + SIM_ZOOM_S) * 1000);
+	return rec_alloc(r, &r->zoom, from, r->zoom_to_ms / 1000.0, 0);
 }
 
 static enum sim_hstate
@@ -123,9 +162,8 @@ host_state(const struct sim_host *h)
 }
 
 static void
-record(struct sim_run *r)
+record(struct sim_run *r, struct sim_rec *c)
 {
-	struct sim_rec *c = &r->rec;
 	int z, i, k = c->n, vms = 0;
 
 	if (k >= c->cap)
@@ -260,7 +298,9 @@ run_init(struct sim_run *r, const struct sim_scenario *s,
 		zn->n_hosts = hi - zn->first_host;
 	}
 	r->res.hosts = r->n_hosts;
-	if (o->record && rec_alloc(r) < 0)
+	r->zoom_from_ms = -1;
+	if (o->record && (rec_alloc(r, &r->rec, 0, r->end_ms / 1000.0,
+	    o->record_s) < 0 || zoom_alloc(r) < 0))
 		return -1;
 	return 0;
 }
@@ -483,7 +523,8 @@ run_all(struct sim_run *r)
 {
 	int64_t peer_ms = (int64_t)llround(r->scn->peer_interval_s * 1000);
 	int64_t rec_ms = (int64_t)llround(r->rec.interval_s * 1000);
-	int64_t next_peer = 0, next_rec = 0;
+	int64_t zoom_ms = (int64_t)llround(r->zoom.interval_s * 1000);
+	int64_t next_peer = 0, next_rec = 0, next_zoom = r->zoom_from_ms;
 	int i, z, s;
 
 	if (peer_ms < r->tick_ms)
@@ -512,8 +553,13 @@ run_all(struct sim_run *r)
 		for (i = 0; i < r->n_hosts; i++)
 			wl_step(r, i);
 		if (r->opt.record && r->now_ms >= next_rec) {
-			record(r);
+			record(r, &r->rec);
 			next_rec += rec_ms;
+		}
+		if (r->zoom_from_ms >= 0 && r->now_ms >= next_zoom &&
+		    r->now_ms <= r->zoom_to_ms) {
+			record(r, &r->zoom);
+			next_zoom += zoom_ms;
 		}
 	}
 	r->now_ms -= r->tick_ms;
@@ -529,12 +575,7 @@ run_done(struct sim_run *r)
 		eng_free(r->host[i].eng);
 	free(r->host);
 	free(r->log);
-	free(r->rec.t_s);
-	free(r->rec.air_c);
-	free(r->rec.cap_kw);
-	free(r->rec.heat_kw);
-	free(r->rec.building_c);
-	free(r->rec.vms);
-	free(r->rec.hstate);
+	rec_free(&r->rec);
+	rec_free(&r->zoom);
 	memset(r, 0, sizeof(*r));
 }

@@ -166,6 +166,8 @@ struct sim_result {
 /* Recorded series for the CSV and the plot. */
 struct sim_rec {
 	int n;
+	double t0_s;			/* the span it covers */
+	double t1_s;
 	int cap;
 	double interval_s;
 	double *t_s;
@@ -212,7 +214,10 @@ struct sim_run {
 	int n_log;
 	int log_cap;
 	struct sim_log *log;
-	struct sim_rec rec;
+	struct sim_rec rec;		/* the whole run */
+	struct sim_rec zoom;		/* around the incident, finer */
+	int64_t zoom_from_ms;		/* -1: no zoom */
+	int64_t zoom_to_ms;
 	struct sim_result res;
 };
 

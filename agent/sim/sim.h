@@ -32,6 +32,7 @@
 #define SIM_MAX_HOSTS	1024
 #define SIM_MAX_MIG	16	/* targets of one evacuation */
 #define SIM_NOTE_LEN	128
+#define SIM_ZOOM_S	7200.0	/* the plot's close-up of the incident */
 
 /* The three sensors every virtual host has. */
 enum sim_sensor {

@@ -37,13 +37,17 @@ static const char *const state_label[SIM_H_COUNT] = {
 struct plot {
 	FILE *f;
 	const struct sim_run *r;
-	double t_end;
+	const struct sim_rec *c;	/* the series drawn */
+	double t0;			/* the time span drawn */
+	double t1;
+	const char *what;		/* appended to panel titles */
+	bool labels;			/* time labels under the host panel */
 };
 
 static double
 px(const struct plot *p, double t)
 {
-	return X0 + (X1 - X0) * t / p->t_end;
+	return X0 + (X1 - X0) * (t - p->t0) / (p->t1 - p->t0);
 }
 
 static void
@@ -60,11 +64,11 @@ time_axis(const struct plot *p, int y0, int y1, bool labels)
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		step = steps[i];
-		if (p->t_end / step <= 12)
+		if ((p->t1 - p->t0) / step <= 12)
 			break;
 	}
 	off = s->start_wday >= 0 ? s->start_tod_s : 0;
-	for (t = ceil(off / step) * step - off; t <= p->t_end + 1e-9;
+	for (t = ceil((off + p->t0) / step) * step - off; t <= p->t1 + 1e-9;
 	    t += step) {
 		double x = px(p, t);
 
@@ -91,13 +95,16 @@ event_marks(const struct plot *p, int y0, int y1)
 		const struct sim_event *e = &s->events[i];
 		double x;
 
-		if (e->at_s > p->t_end)
+		if (e->at_s > p->t1 || e->at_s < p->t0)
 			continue;
 		x = px(p, e->at_s);
 		fprintf(p->f, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
 		    "stroke='#555' stroke-dasharray='4,3'/>\n", x, y0, x, y1);
+		/* labels right of the line, or left of it near the edge */
 		fprintf(p->f, "<text x='%.1f' y='%d' font-size='10' "
-		    "fill='#333'>%s</text>\n", x + 3, y0 + 10 + 11 * (i % 3),
+		    "fill='#333' text-anchor='%s'>%s</text>\n",
+		    x > X1 - 250 ? x - 3 : x + 3, y0 + 10 + 11 * (i % 3),
+		    x > X1 - 250 ? "end" : "start",
 		    e->note[0] ? e->note : "event");
 	}
 }
@@ -107,7 +114,7 @@ polyline(const struct plot *p, const double *v, int stride, int col,
     double lo, double hi, int y0, int y1, const char *color,
     const char *dash, double width)
 {
-	const struct sim_rec *c = &p->r->rec;
+	const struct sim_rec *c = p->c;
 	int k;
 
 	fprintf(p->f, "<polyline fill='none' stroke='%s' stroke-width='%.1f'"
@@ -144,7 +151,7 @@ static void
 temp_panel(const struct plot *p, int y0, int y1)
 {
 	const struct sim_run *r = p->r;
-	const struct sim_rec *c = &r->rec;
+	const struct sim_rec *c = p->c;
 	double lo = 1e9, hi = -1e9, trip = 1e9;
 	int k, z, g, ly = y0 + 14;
 
@@ -169,7 +176,7 @@ temp_panel(const struct plot *p, int y0, int y1)
 	lo = 5 * floor((lo - 1) / 5);
 	hi = 5 * ceil((hi + 1) / 5);
 	fprintf(p->f, "<text x='%d' y='%d' font-size='13' font-weight='bold'>"
-	    "Zone air temperature</text>\n", 10, y0 - 6);
+	    "Zone air temperature%s</text>\n", 10, y0 - 8, p->what);
 	y_axis(p, lo, hi, hi - lo > 40 ? 10 : 5, y0, y1, " °C");
 	time_axis(p, y0, y1, false);
 	{
@@ -200,11 +207,11 @@ static void
 host_panel(const struct plot *p, int y0)
 {
 	const struct sim_run *r = p->r;
-	const struct sim_rec *c = &r->rec;
+	const struct sim_rec *c = p->c;
 	int i, k, st, y, prev_group = -1, prev_zone = -1;
 
 	fprintf(p->f, "<text x='10' y='%d' font-size='13' font-weight='bold'>"
-	    "Host states (one row per host)</text>\n", y0 - 6);
+	    "Host states, one row per host%s</text>\n", y0 - 8, p->what);
 	for (i = 0; i < r->n_hosts; i++) {
 		const struct sim_host *h = &r->host[i];
 
@@ -243,9 +250,9 @@ host_panel(const struct plot *p, int y0)
 		}
 	}
 	y = y0 + r->n_hosts * ROW_H;
-	time_axis(p, y0, y, false);
+	time_axis(p, y0, y, p->labels);
 	event_marks(p, y0, y);
-	y += 16;
+	y += p->labels ? 26 : 10;
 	for (st = 0; st < SIM_H_COUNT; st++) {
 		int x = X0 + st * 125;
 
@@ -260,7 +267,7 @@ static void
 cooling_panel(const struct plot *p, int y0, int y1)
 {
 	const struct sim_run *r = p->r;
-	const struct sim_rec *c = &r->rec;
+	const struct sim_rec *c = p->c;
 	double hi = 1;
 	int k, z, ly = y0 + 14;
 
@@ -269,7 +276,7 @@ cooling_panel(const struct plot *p, int y0, int y1)
 	hi = 5 * ceil(hi * 1.1 / 5);
 	fprintf(p->f, "<text x='10' y='%d' font-size='13' font-weight='bold'>"
 	    "Cooling capacity (solid) and heat load (dashed), kW</text>\n",
-	    y0 - 6);
+	    y0 - 8);
 	y_axis(p, 0, hi, hi > 40 ? 10 : 5, y0, y1, "");
 	time_axis(p, y0, y1, true);
 	for (z = 0; z < r->n_zones; z++) {
@@ -288,20 +295,21 @@ cooling_panel(const struct plot *p, int y0, int y1)
 int
 svg_plot(const struct sim_run *r, const char *path, FILE *err)
 {
-	struct plot p = { .r = r, .t_end = r->end_ms / 1000.0 };
+	struct plot p = { .r = r, .c = &r->rec, .t0 = 0, .what = "" };
 	const struct sim_result *res = &r->res;
-	int y_t0 = 60, y_t1 = 300, y_h0 = 335, y_c0, y_c1, h;
+	int hosts_h = r->n_hosts * ROW_H, y, h;
+	bool zoom = r->zoom_from_ms >= 0 && r->zoom.n > 1;
+	char what[96], a[32], b[32];
 
-	if (p.t_end <= 0)
-		p.t_end = 1;
+	p.t1 = r->end_ms > 0 ? r->end_ms / 1000.0 : 1;
 	p.f = fopen(path, "we");
 	if (p.f == NULL) {
 		fprintf(err, "thermwatch-sim: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	y_c0 = y_h0 + r->n_hosts * ROW_H + 60;
-	y_c1 = y_c0 + 170;
-	h = y_c1 + 30;
+	h = 70 + 240 + 45 + hosts_h + 30 + 55 + 170 + 40;
+	if (zoom)
+		h += 60 + 200 + 45 + hosts_h + 50;
 	fprintf(p.f, "<?xml version='1.0' encoding='UTF-8'?>\n<svg "
 	    "xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
 	    "viewBox='0 0 %d %d' font-family='DejaVu Sans, Helvetica, "
@@ -311,15 +319,35 @@ svg_plot(const struct sim_run *r, const char *path, FILE *err)
 	    "thermwatch-sim: %s, policy %s, seed %llu</text>\n",
 	    r->scn->name, run_policy_name(r->opt.policy),
 	    (unsigned long long)r->opt.seed);
-	fprintf(p.f, "<text x='10' y='40' font-size='13'>%d hosts: %d hard "
+	fprintf(p.f, "<text x='10' y='42' font-size='13'>%d hosts: %d hard "
 	    "trips, %d graceful shutdowns, %d VMs migrated (%d to another "
 	    "zone), service retained %.1f%%, %d false actions</text>\n",
 	    res->hosts, res->hard_trips, res->graceful_shutdowns,
 	    res->migrations, res->migrations_cross_zone,
 	    res->service_retained_pct, res->false_actions);
-	temp_panel(&p, y_t0, y_t1);
-	host_panel(&p, y_h0);
-	cooling_panel(&p, y_c0, y_c1);
+	y = 70;
+	temp_panel(&p, y, y + 240);
+	y += 240 + 45;
+	host_panel(&p, y);
+	y += hosts_h + 30 + 55;
+	cooling_panel(&p, y, y + 170);
+	y += 170 + 40;
+	if (zoom) {
+		p.c = &r->zoom;
+		p.t0 = r->zoom.t0_s;
+		p.t1 = r->zoom.t1_s;
+		p.labels = true;
+		scn_clock_label(r->scn, p.t0, a, sizeof(a));
+		scn_clock_label(r->scn, p.t1, b, sizeof(b));
+		snprintf(what, sizeof(what), ": close-up, %s to %s", a, b);
+		p.what = what;
+		y += 60;
+		fprintf(p.f, "<line x1='0' y1='%d' x2='%d' y2='%d' "
+		    "stroke='#999'/>\n", y - 45, W, y - 45);
+		temp_panel(&p, y, y + 200);
+		y += 200 + 45;
+		host_panel(&p, y);
+	}
 	fprintf(p.f, "</svg>\n");
 	if (fclose(p.f) != 0) {
 		fprintf(err, "thermwatch-sim: %s: %s\n", path, strerror(errno));
