@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "action.h"
 #include "agent.h"
 #include "ctl_proto.h"
 #include "mqtt.h"
@@ -147,13 +148,11 @@ get_number(const cJSON *req, const char *name, double *out, char *err,
 	return 0;
 }
 
+/* The boot guard's hold (actions module): why, or NULL. */
 static const char *
 hold_state(const struct agent *a)
 {
-	/* The actions module reports a boot-guard hold here once it has an
-	 * API for it; until then there is none to report. */
-	(void)a;
-	return NULL;
+	return a->act != NULL ? act_hold_reason(a->act) : NULL;
 }
 
 static int
@@ -372,17 +371,28 @@ static int
 cmd_hold_clear(struct agent *a, const struct ctl_peer *p, const cJSON *req,
     cJSON **result, char *err, size_t errlen)
 {
-	const char *reason;
+	const char *reason, *was;
+	char why[256];
+	cJSON *r;
 
-	(void)a;
-	(void)result;
 	if (get_string(req, "reason", false, REASON_MAX, &reason, err,
 	    errlen) < 0)
 		return -1;
-	log_info("control: hold-clear by %s refused: not supported", p->user);
-	snprintf(err, errlen, "hold-clear is not supported by this daemon "
-	    "(no boot guard hold in the actions module)");
-	return -1;
+	if (a->act == NULL) {
+		snprintf(err, errlen, "no boot guard: the actions module is "
+		    "not running");
+		return -1;
+	}
+	was = act_hold_reason(a->act);
+	snprintf(why, sizeof(why), "%s", was != NULL ? was : "");
+	if (act_hold_clear(a->act, p->user, reason, err, errlen) < 0)
+		return -1;
+	r = cJSON_CreateObject();
+	cJSON_AddBoolToObject(r, "cleared", true);
+	cJSON_AddStringToObject(r, "was", why);
+	cJSON_AddStringToObject(r, "by", p->user);
+	*result = r;
+	return 0;
 }
 
 static int

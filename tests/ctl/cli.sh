@@ -104,7 +104,7 @@ refused "thermwatchctl: cpu.trip_c: 150 clamped to" \
 	override set cpu.trip_c 150 --ttl 1h --reason "raise the trip"
 refused 'thermwatchctl: no override "inlet.trip_c" in force' \
 	override clear inlet.trip_c
-refused "thermwatchctl: hold-clear is not supported" hold clear
+refused "thermwatchctl: not in hold" hold clear
 check_eq "refusals changed nothing" "$(ctl --json overrides | jq length)" 2
 
 ctl override set cpu.shutdown.margin_c 0.5 --ttl 1h --reason r --clamp \
@@ -143,6 +143,24 @@ check "second daemon leaves a live socket alone" \
 	grep -q "is in use by a running daemon" "$CT/log2"
 stop_pid "$P2"
 check_eq "first daemon still answers" "$(ctl --json status | jq -r .host)" t1
+
+# the boot guard: a thermal shutdown record makes the next start hold
+ct_stop
+printf '{"reason":"cpu at 99 C","time_utc":"2026-11-24T02:00:00Z"}\n' \
+	>"$CT/state/thermal-shutdown"
+ct_start
+check_eq "status --json: hold" "$(ctl --json status | jq -r .hold)" \
+	"last shutdown was thermal (2026-11-24T02:00:00Z): cpu at 99 C"
+ctl status >"$CT/out"
+check "status: hold line" grep -q \
+	'^hold: *last shutdown was thermal (2026-11-24T02:00:00Z): cpu at 99 C' "$CT/out"
+check_eq "hold clear" "$(ctl hold clear --reason 'checked the CRAC')" \
+	"hold cleared"
+check_eq "hold gone" "$(ctl --json status | jq -c .hold)" null
+check "record kept for the post-mortem" test -f "$CT/state/thermal-shutdown.cleared"
+check "cleared by whom, why" grep -q "hold cleared (operator root): checked the CRAC" \
+	"$CT/log"
+refused "thermwatchctl: not in hold" hold clear
 
 ct_stop
 ctl status >/dev/null 2>"$CT/err"
