@@ -9,6 +9,7 @@ cat > "$T/b.conf" <<CONF
 allow_anonymous true
 persistence false
 max_connections -1
+set_tcp_nodelay ${NODELAY:-true}
 log_dest none
 listener 18869 127.0.0.1
 CONF
