@@ -153,6 +153,9 @@ priv_level(int priv)
 
 /* The FreeIPMI workaround bits for the LAN 2.0 / in-band paths. The
  * values are the same in libfreeipmi and libipmimonitoring. */
+#define WA2(x)	IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_##x
+#define WAI(x)	IPMI_WORKAROUND_FLAGS_INBAND_##x
+
 static unsigned int
 wa_flags(const struct ipmi_conf *c)
 {
@@ -160,24 +163,24 @@ wa_flags(const struct ipmi_conf *c)
 
 	if (c->driver == IPMI_DRV_LAN) {
 		if (w & IPMI_WA_AUTHCAP)
-			f |= IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_AUTHENTICATION_CAPABILITIES;
+			f |= WA2(AUTHENTICATION_CAPABILITIES);
 		if (w & IPMI_WA_INTEL20)
-			f |= IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_INTEL_2_0_SESSION;
+			f |= WA2(INTEL_2_0_SESSION);
 		if (w & IPMI_WA_SUPERMICRO20)
-			f |= IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUPERMICRO_2_0_SESSION;
+			f |= WA2(SUPERMICRO_2_0_SESSION);
 		if (w & IPMI_WA_SUN20)
-			f |= IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUN_2_0_SESSION;
+			f |= WA2(SUN_2_0_SESSION);
 		if (w & IPMI_WA_OPENSESSPRIV)
-			f |= IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE;
+			f |= WA2(OPEN_SESSION_PRIVILEGE);
 		if (w & IPMI_WA_INTEGRITYCHECK)
-			f |= IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NON_EMPTY_INTEGRITY_CHECK_VALUE;
+			f |= WA2(NON_EMPTY_INTEGRITY_CHECK_VALUE);
 		if (w & IPMI_WA_NOCHECKSUM)
-			f |= IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NO_CHECKSUM_CHECK;
+			f |= WA2(NO_CHECKSUM_CHECK);
 	} else {
 		if (w & IPMI_WA_ASSUMEIO)
-			f |= IPMI_WORKAROUND_FLAGS_INBAND_ASSUME_IO_BASE_ADDRESS;
+			f |= WAI(ASSUME_IO_BASE_ADDRESS);
 		if (w & IPMI_WA_SPINPOLL)
-			f |= IPMI_WORKAROUND_FLAGS_INBAND_SPIN_POLL;
+			f |= WAI(SPIN_POLL);
 	}
 	return f;
 }
@@ -389,17 +392,23 @@ to_celsius(double v, bool fahrenheit)
 	return fahrenheit ? (v - 32.0) * 5.0 / 9.0 : v;
 }
 
+/* Threshold bits of a reading ("AT_OR_BELOW" is the library's name for
+ * every one of them, upper ones included). */
+#define TB(x)	\
+	IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_##x##_THRESHOLD
+
+/* The state from the threshold bits: at or above upper non-critical is a
+ * warning (FreeIPMI's default calls it nominal), critical and
+ * non-recoverable are critical. Other sensors: the library's state. */
 static char
 state_of(int bmtype, int bm, int state)
 {
-	if (bmtype == IPMI_MONITORING_SENSOR_BITMASK_TYPE_THRESHOLD && bm >= 0) {
-		if (bm & (IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_UPPER_CRITICAL_THRESHOLD |
-		    IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_UPPER_NON_RECOVERABLE_THRESHOLD |
-		    IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_LOWER_CRITICAL_THRESHOLD |
-		    IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_LOWER_NON_RECOVERABLE_THRESHOLD))
+	if (bmtype == IPMI_MONITORING_SENSOR_BITMASK_TYPE_THRESHOLD &&
+	    bm >= 0) {
+		if (bm & (TB(UPPER_CRITICAL) | TB(UPPER_NON_RECOVERABLE) |
+		    TB(LOWER_CRITICAL) | TB(LOWER_NON_RECOVERABLE)))
 			return 'c';
-		if (bm & (IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_UPPER_NON_CRITICAL_THRESHOLD |
-		    IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_LOWER_NON_CRITICAL_THRESHOLD))
+		if (bm & (TB(UPPER_NON_CRITICAL) | TB(LOWER_NON_CRITICAL)))
 			return 'w';
 		if (state != IPMI_MONITORING_STATE_UNKNOWN)
 			return 'n';
@@ -450,7 +459,8 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 		return;
 	len = ipmi_sdr_cache_record_read(sdr, rec, sizeof(rec));
 	if (len <= 0 ||
-	    ipmi_sdr_parse_record_id_and_type(sdr, rec, len, &rid, &rtype) < 0 ||
+	    ipmi_sdr_parse_record_id_and_type(sdr, rec, len, &rid,
+	    &rtype) < 0 ||
 	    rtype != IPMI_SDR_FORMAT_FULL_SENSOR_RECORD ||
 	    ipmi_sdr_parse_event_reading_type_code(sdr, rec, len, &ertc) < 0 ||
 	    !IPMI_EVENT_READING_TYPE_CODE_IS_THRESHOLD(ertc))
@@ -656,7 +666,8 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		r = &rds[k++];
 		r->rid = ipmi_monitoring_sensor_read_record_id(m);
 		r->snum = ipmi_monitoring_sensor_read_sensor_number(m);
-		r->fahrenheit = units == IPMI_MONITORING_SENSOR_UNITS_FAHRENHEIT;
+		r->fahrenheit =
+		    units == IPMI_MONITORING_SENSOR_UNITS_FAHRENHEIT;
 		name = ipmi_monitoring_sensor_read_sensor_name(m);
 		snprintf(r->name, sizeof(r->name), "%s",
 		    name != NULL && name[0] != '\0' ? name : "unnamed");
@@ -672,8 +683,8 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		    rtype == IPMI_MONITORING_SENSOR_READING_TYPE_DOUBLE &&
 		    isfinite(*(double *)val))
 			r->value = to_celsius(*(double *)val, r->fahrenheit);
-		else if (val != NULL &&
-		    rtype == IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER32)
+		else if (val != NULL && rtype ==
+		    IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER32)
 			r->value = to_celsius(*(uint32_t *)val, r->fahrenheit);
 		fprintf(out, "S\t%d\t%d\t%c", r->rid, r->snum, r->state);
 		put_num(out, r->value);
