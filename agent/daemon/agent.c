@@ -405,6 +405,8 @@ agent_reload(struct agent *a)
 	start_sources(a);
 	check_removed(a);
 	/* HOOK(reload-after-swap) */
+	ctl_reload(a);
+	ovr_reload(a);
 	mq_agent_reload(a);
 	loop_del_timer(a->loop, a->rescan_timer);
 	a->rescan_timer = 0;

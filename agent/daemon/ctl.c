@@ -516,3 +516,20 @@ ctl_free(struct ctl *c)
 		unlink(c->path);
 	free(c);
 }
+
+void
+ctl_reload(struct agent *a)
+{
+	struct ctl *c = a->ctl;
+
+	if (c != NULL && strcmp(c->path, a->conf.control.socket) == 0) {
+		if (chmod(c->path, (mode_t)a->conf.control.mode) != 0)
+			log_warn("control: chmod %s", c->path);
+		return;
+	}
+	if (c != NULL)
+		log_info("control: socket moves from %s to %s", c->path,
+		    a->conf.control.socket);
+	ctl_free(c);
+	a->ctl = ctl_create(a);
+}

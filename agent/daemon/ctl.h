@@ -28,5 +28,10 @@ struct ctl;
 struct ctl *ctl_create(struct agent *a);
 /* Close every client, close and unlink the socket. NULL is a no-op. */
 void ctl_free(struct ctl *c);
+/*
+ * After a reload swapped a->conf: move the socket when control.socket
+ * changed (or retry when there was none), apply a new control.mode.
+ */
+void ctl_reload(struct agent *a);
 
 #endif

@@ -557,3 +557,20 @@ ovr_free(struct ovr *ov)
 	ov->a->ovr = NULL;
 	free(ov);
 }
+
+void
+ovr_reload(struct agent *a)
+{
+	struct ovr *ov = a->ovr;
+	char path[sizeof(ov->path)];
+
+	if (ov == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", a->conf.agent.state_dir,
+	    OVR_FILE);
+	if (strcmp(path, ov->path) == 0)
+		return;
+	log_info("overrides: now kept in %s", path);
+	snprintf(ov->path, sizeof(ov->path), "%s", path);
+	persist(a);
+}

@@ -31,6 +31,9 @@ struct ovr;
 struct ovr *ovr_create(struct agent *a);
 /* Write the file one last time and stop. NULL is a no-op. */
 void ovr_free(struct ovr *o);
+/* After a reload: follow a new agent.state_dir (the overrides in force
+ * are written there; the engine keeps them across the reload). */
+void ovr_reload(struct agent *a);
 
 /*
  * Set (or replace) an override. reason and author are required, via says

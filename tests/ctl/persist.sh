@@ -69,5 +69,21 @@ check_eq "a new file is written after that" \
 # cleared overrides leave the file too
 ctl override clear inlet.warn.margin_c >/dev/null
 check_eq "cleared: file empty" "$(jq -c '.overrides' "$F")" '[]'
+
+# a reload moves the socket and the file, keeping the overrides
+ctl override set exhaust.warn.lead_s 120 --ttl 20m --reason reload >/dev/null
+OLD=$SOCK
+SOCK=$CT/run2/ctl.sock
+sed -e "s|$CT/run/ctl.sock|$SOCK|" -e "s|$CT/state|$CT/state2|" \
+	"$CT/tw.conf" >"$CT/tw2.conf" && mv "$CT/tw2.conf" "$CT/tw.conf"
+kill -HUP "$TWD_PID"
+wait_for 5 test -S "$SOCK"
+check "socket moved on reload" test -S "$SOCK"
+check "old socket removed" test ! -e "$OLD"
+check_eq "overrides kept across the reload" \
+	"$(ctl --json overrides | jq -c '[.[].key]')" '["exhaust.warn.lead_s"]'
+check_eq "file follows state_dir" \
+	"$(jq -c '[.overrides[].key]' "$CT/state2/overrides.json")" \
+	'["exhaust.warn.lead_s"]'
 ct_stop
 tw_done
