@@ -156,4 +156,4 @@ bridge_down() { grep -q "^$P/r101/hv01/bridge 0" "$MQ_T/up.sub"; }
 check "host gone dark: the bridge's will says 0" wait_for 5 bridge_down
 mq_sub_stop up
 
-tw_done
+mq_done

@@ -199,3 +199,20 @@ mq_need_agent() {
 mq_payloads() {
 	awk -v l="/$2\$" '$1 ~ l { sub(/^[^ ]* /, ""); print }' "$1"
 }
+
+# mq_done: stop everything, check the agents' logs for sanitizer reports
+# (ASan/UBSan builds), then tw_done.
+mq_done() {
+	for p in $MQ_PIDS; do
+		stop_pid "$p"
+	done
+	MQ_PIDS=
+	bad=$(grep -l -e 'Sanitizer' -e 'runtime error:' "$MQ_T"/*.log 2>/dev/null)
+	if [ -n "$bad" ]; then
+		not_ok "sanitizer reports in: $bad"
+		grep -h -A20 -e 'Sanitizer' -e 'runtime error:' $bad | head -60
+	else
+		ok "no sanitizer reports in the logs"
+	fi
+	tw_done
+}

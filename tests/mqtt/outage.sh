@@ -120,4 +120,4 @@ check_eq "dropped event comes first, its range ends at its seq" \
 	'["dropped",true,true]'
 check_eq "after it, at most queue_max events, in order" \
 	"$(jq -s -c '[.[1:][] | .seq] | (length <= 10) and (. == (sort))' "$MQ_T/ev2.sub")" true
-tw_done
+mq_done

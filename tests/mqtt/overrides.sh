@@ -131,4 +131,4 @@ mq_sub_stop ovr
 "$TW_BUILD/tests/mqtt/mq_check" -q < "$MQ_T/ev.sub" > "$MQ_T/check.out"
 check "events match the schema" test $? = 0
 grep ERROR "$MQ_T/check.out"
-tw_done
+mq_done

@@ -79,4 +79,4 @@ st=$(mosquitto_sub -h 127.0.0.1 -p $PORT -u dashboard -P dashboardpw \
 check_eq "kill -9: retained status offline (last will)" \
 	"$(echo "$st" | jq -c '[.status, .reason, .v]')" \
 	'["offline","connection lost",1]'
-tw_done
+mq_done

@@ -72,4 +72,4 @@ done
 mq_sub_stop st
 "$TW_BUILD/tests/mqtt/mq_check" -q < "$MQ_T/st.sub" > "$MQ_T/check.out"
 check "state payloads match the schema" test $? = 0
-tw_done
+mq_done
