@@ -93,7 +93,8 @@ int bmc_read_once(const struct ipmi_conf *c, const char *state_dir,
 /*
  * BMC watchdog, timer use SMS/OS, action ipmi.watchdog.action (power down
  * by default). arm sets the countdown (countdown_s <= 0: the configured
- * ipmi.watchdog.countdown_s) and starts it; arming again restarts it.
+ * ipmi.watchdog.countdown_s) and starts it; arming again restarts it (not
+ * on ipmi_sim 2.0.33, whose old countdown stays pending).
  * disarm stops the timer. Asynchronous: done is called from the loop. A
  * read in progress is killed to make room (one child per BMC); one
  * request may wait behind a running one. Returns 0 when started or

@@ -259,9 +259,13 @@ bmc_ipmi_open(const struct ipmi_conf *c, int priv, char *err, size_t errlen,
 		default:
 			break;
 		}
-		snprintf(err, errlen, "%s (user \"%s\", privilege %s)%s",
-		    ipmi_ctx_errormsg(ipmi), c->username, bmc_priv_name(priv),
-		    c->driver != IPMI_DRV_LAN ? inband_hint : "");
+		if (c->driver == IPMI_DRV_LAN)
+			snprintf(err, errlen, "%s (user \"%s\", privilege %s)",
+			    ipmi_ctx_errormsg(ipmi), c->username,
+			    bmc_priv_name(priv));
+		else
+			snprintf(err, errlen, "%s%s", ipmi_ctx_errormsg(ipmi),
+			    inband_hint);
 		ipmi_ctx_destroy(ipmi);
 		return NULL;
 	}
@@ -275,6 +279,46 @@ bmc_ipmi_close(void *ipmi)
 		return;
 	ipmi_ctx_close(ipmi);
 	ipmi_ctx_destroy(ipmi);
+}
+
+/*
+ * libipmimonitoring says little more than "internal system error" when
+ * the in-band device is missing or closed to us: look for ourselves.
+ */
+static void
+inband_diagnose(const struct ipmi_conf *c, const char *libmsg, char *err,
+    size_t errlen)
+{
+	const char *dev = c->device[0] != '\0' ? c->device : "/dev/ipmi0";
+	const char *cls;
+	char msg[512];
+	void *ipmi;
+	int fd;
+
+	if (c->driver == IPMI_DRV_AUTO || c->driver == IPMI_DRV_OPENIPMI) {
+		fd = open(dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0)
+			close(fd);
+		else if (errno == EACCES || errno == EPERM) {
+			snprintf(err, errlen, "cannot open %s: %s (the agent "
+			    "needs read and write access, e.g. through "
+			    "udev/60-thermwatch-ipmi.rules)", dev,
+			    strerror(errno));
+			return;
+		} else if (c->driver == IPMI_DRV_OPENIPMI ||
+		    c->device[0] != '\0') {
+			snprintf(err, errlen, "cannot open %s: %s%s", dev,
+			    strerror(errno), inband_hint);
+			return;
+		}
+	}
+	ipmi = bmc_ipmi_open(c, c->privilege, msg, sizeof(msg), &cls);
+	if (ipmi == NULL) {
+		snprintf(err, errlen, "%s", msg);
+		return;
+	}
+	bmc_ipmi_close(ipmi);
+	snprintf(err, errlen, "%s%s", libmsg, inband_hint);
 }
 
 /* Turn a libipmimonitoring failure into a message and a class. */
@@ -331,16 +375,12 @@ mon_error(const struct ipmi_conf *c, ipmi_monitoring_ctx_t m,
 		snprintf(err, errlen, "cannot use the SDR cache in %s: %s",
 		    cache_dir, ipmi_monitoring_ctx_errormsg(m));
 		return BMC_E_CACHE;
-	case IPMI_MONITORING_ERR_PERMISSION:
-	case IPMI_MONITORING_ERR_SYSTEM_ERROR:
-		if (c->driver != IPMI_DRV_LAN) {
-			snprintf(err, errlen, "%s%s",
-			    ipmi_monitoring_ctx_errormsg(m), inband_hint);
-			return BMC_E_CONN;
-		}
-		break;
 	default:
 		break;
+	}
+	if (c->driver != IPMI_DRV_LAN) {
+		inband_diagnose(c, ipmi_monitoring_ctx_errormsg(m), err, errlen);
+		return BMC_E_CONN;
 	}
 	snprintf(err, errlen, "%s", ipmi_monitoring_ctx_errormsg(m));
 	return BMC_E_OTHER;

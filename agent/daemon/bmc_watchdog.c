@@ -9,9 +9,10 @@
  * session timeout although the setting was applied.
  *
  * Arming is Set (don't-stop clear: stops a running timer), Set (values,
- * don't-stop set) and Reset (starts the countdown). The first Set makes a
- * re-arm restart the countdown with the new value even on BMCs where Reset
- * does not restart a running timer. Disarming is one Set with don't-stop
+ * don't-stop set) and Reset (starts the countdown), so that arming again
+ * restarts the countdown with the new value (IPMI 2.0, 27.6/27.7).
+ * ipmi_sim 2.0.33 gets this wrong: its first countdown stays pending after
+ * a stop and fires at the old time. Disarming is one Set with don't-stop
  * clear and action "none", which stops the timer.
  */
 #include "bmc_int.h"

@@ -45,6 +45,22 @@ expect_err wrong-port "$RUN/port.conf" \
 check_le "wrong port: gives up within the deadline (ms)" \
     $(($(now_ms) - t0)) 2600
 
+# In-band, where this machine has no BMC: the message says what to do.
+if [ ! -e /dev/ipmi0 ] && [ ! -e /dev/ipmi/0 ] && [ ! -e /dev/ipmidev/0 ]; then
+	printf 'ipmi = { enabled = true; driver = "auto"; };\n' \
+	    > "$RUN/inband.conf"
+	expect_err in-band-none "$RUN/inband.conf" \
+	    "ipmi local: no in-band IPMI interface found (is the ipmi_si"
+	check "in-band: points at the udev rule" \
+	    grep -q "udev/60-thermwatch-ipmi.rules" "$RUN/in-band-none.err"
+else
+	echo "# this machine has an in-band BMC: in-band error case skipped"
+fi
+printf 'ipmi = { enabled = true; driver = "openipmi"; device = "%s"; };\n' \
+    "$RUN/no-such-dev" > "$RUN/inband2.conf"
+expect_err in-band-device "$RUN/inband2.conf" \
+    "ipmi local: cannot open $RUN/no-such-dev: No such file or directory"
+
 # Bad password files.
 printf 'mon\001\377\000pw\n' > "$RUN/garbage"
 chmod 600 "$RUN/garbage"

@@ -71,6 +71,10 @@ check "host still up 6.5 s after a 4 s arm that was disarmed" \
     kill -0 "$HOST2"
 check_eq "BMC says power on" "$(power)" on
 
+# (Re-arming a running countdown cannot be checked here: ipmi_sim 2.0.33
+# keeps the first countdown's timer pending even after Set stops it, so a
+# re-arm expires at the old time. Real BMCs restart it, as the spec says.)
+
 # 3. Asynchronous arm from the loop while a read is in flight.
 "$DRIVE" -c "$RUN/wd.conf" -s "$RUN/state" wd-async 30 > "$RUN/async.out" \
     2>&1
