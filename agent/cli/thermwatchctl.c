@@ -77,6 +77,15 @@ cli_load_conf(struct cli *c, bool required)
 		return -1;
 	n = cnf_load(path, &c->conf, err);
 	fclose(err);
+	if (n != 0 && c->config == NULL) {
+		/* only a hint: go on with the defaults */
+		fprintf(stderr, "thermwatchctl: warning: %s has errors, "
+		    "ignoring it (thermwatchd --check-config shows them)\n",
+		    path);
+		free(msgs);
+		cnf_free(&c->conf);
+		return 0;
+	}
 	if (n != 0) {
 		fprintf(stderr, "%s", msgs);
 		fprintf(stderr, "thermwatchctl: %s has errors\n", path);

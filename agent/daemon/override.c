@@ -318,10 +318,11 @@ ovr_check(struct agent *a, const char *key, double value, double ttl_s,
 	if (rc < 0)
 		return rc;
 	/* put back what was there */
+	/* (the half millisecond keeps the engine's ceil() on the same ms) */
 	if (had && prior.expires_ms > now)
 		(void)eng_override_set(a->eng, prior.key, prior.value,
-		    (double)(prior.expires_ms - now) / 1000.0, prior.reason,
-		    prior.author, now, err, sizeof(err));
+		    ((double)(prior.expires_ms - now) - 0.5) / 1000.0,
+		    prior.reason, prior.author, now, err, sizeof(err));
 	else
 		(void)eng_override_clear(a->eng, key);
 	return rc;

@@ -104,6 +104,22 @@ check_eq "4 extra clients are refused with a message" \
 check_eq "answers once they are gone" "$(raw '{"v":1,"cmd":"status"}' |
 	jq .ok)" true
 
+# a client that sends and never reads: the daemon stops reading it and
+# serves the others
+tw_need_cmd socat
+yes '{"v":1,"cmd":"status"}' | head -n 20000 >"$CT/flood"
+socat -u "OPEN:$CT/flood" "UNIX-CONNECT:$SOCK" 2>/dev/null &
+FLOOD=$!
+CT_PIDS="$CT_PIDS $FLOOD"
+sleep 1
+check "the flooding client is stuck, not the daemon" kill -0 "$FLOOD"
+t0=$(date +%s%N)
+check_eq "others served during a flood" "$(raw '{"v":1,"cmd":"status"}' |
+	jq .ok)" true
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "answered within 1 s ($ms ms)" test "$ms" -lt 1000
+stop_pid "$FLOOD"
+
 check "daemon still running" kill -0 "$TWD_PID"
 check "nothing crashed" sh -c "! grep -qi 'sanitizer\|segmentation' '$CT/log'"
 ct_stop

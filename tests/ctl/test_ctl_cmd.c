@@ -167,6 +167,7 @@ test_set_clamp_clear(void **state)
 {
 	struct fx *f = *state;
 	const cJSON *res;
+	int64_t expires;
 	cJSON *r;
 
 	/* out of bounds: refused unless clamping is asked for */
@@ -194,6 +195,7 @@ test_set_clamp_clear(void **state)
 	assert_int_equal(eng_override_count(f->a.eng), 1);
 
 	/* a refused replacement leaves the override in force untouched */
+	expires = eng_override_get(f->a.eng, 0)->expires_ms;
 	r = req(f, "{\"v\":1,\"cmd\":\"override-set\",\"key\":"
 	    "\"cpu.shutdown.margin_c\",\"value\":500,\"ttl_s\":60,"
 	    "\"reason\":\"typo\"}");
@@ -202,8 +204,7 @@ test_set_clamp_clear(void **state)
 	assert_int_equal(eng_override_count(f->a.eng), 1);
 	assert_float_equal(eng_override_get(f->a.eng, 0)->value, 2.0, 1e-9);
 	assert_string_equal(eng_override_get(f->a.eng, 0)->reason, "test");
-	assert_true(eng_override_get(f->a.eng, 0)->expires_ms -
-	    loop_now_ms(f->l) > 590 * 1000);
+	assert_true(eng_override_get(f->a.eng, 0)->expires_ms == expires);
 
 	r = req(f, "{\"v\":1,\"cmd\":\"override-clear\",\"key\":"
 	    "\"cpu.shutdown.margin_c\"}");
