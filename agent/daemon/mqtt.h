@@ -50,6 +50,7 @@ struct mq_override_req {
 	const char *author;
 	const char *id;			/* request id ("" when none) */
 	enum mq_scope scope;
+	const char *via;		/* "mqtt host", "mqtt zone", "mqtt site" */
 };
 
 struct mq_callbacks {
@@ -58,12 +59,15 @@ struct mq_callbacks {
 	void (*peer)(void *arg, const struct eng_peer *p);
 	/*
 	 * Apply an override (eng_override_set/clear). Return 0 applied,
-	 * 1 applied but clamped, -1 refused; err says how or why. The
-	 * result is published as an event by the mq module. NULL: remote
-	 * overrides are refused.
+	 * 1 applied but clamped, -1 refused; err says how or why. Unless
+	 * announces is set, the mq module publishes the "override" or
+	 * "override_rejected" event. NULL: remote overrides are refused.
 	 */
 	int (*override)(void *arg, const struct mq_override_req *r,
 	    int64_t now_ms, char *err, size_t errlen);
+	/* The override callback emits the events itself (the daemon's
+	 * override module does, for every channel alike). */
+	bool announces;
 	/* The broker connection came up (true) or went away. May be NULL. */
 	void (*connection)(void *arg, bool up);
 };

@@ -11,6 +11,7 @@
 #include "agent.h"
 #include "log.h"
 #include "mqtt.h"
+#include "override.h"
 
 static void
 on_peer(void *arg, const struct eng_peer *p)
@@ -20,54 +21,60 @@ on_peer(void *arg, const struct eng_peer *p)
 	eng_peer_update(a->eng, p);
 }
 
+static void
+refuse(struct agent *a, const struct mq_override_req *r, const char *msg)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	log_warnx("override %s by %s via %s refused: %s", r->key, r->author,
+	    r->via, msg);
+	cJSON_AddStringToObject(f, "action", r->clear ? "clear" : "set");
+	cJSON_AddStringToObject(f, "key", r->key);
+	if (!r->clear) {
+		cJSON_AddNumberToObject(f, "value", r->value);
+		cJSON_AddNumberToObject(f, "ttl_s", r->ttl_s);
+	}
+	cJSON_AddStringToObject(f, "reason", r->reason);
+	cJSON_AddStringToObject(f, "author", r->author);
+	cJSON_AddStringToObject(f, "via", r->via);
+	cJSON_AddStringToObject(f, "message", msg);
+	if (r->id[0] != '\0')
+		cJSON_AddStringToObject(f, "id", r->id);
+	agent_event(a, "override_rejected", f);
+}
+
 /*
- * A remote request is not interactive: nobody would see that the engine
- * clamped it. So a value outside the engine's bounds is refused as a whole
- * (the override in force for that key, if any, stays as it was).
+ * Through the daemon's override module, like the control socket: applied,
+ * persisted, announced. But a remote request is not interactive: nobody
+ * would see that the engine clamped it, so a value outside the engine's
+ * bounds is refused as a whole (an override in force for that key stays).
  */
 static int
 on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
     char *err, size_t errlen)
 {
 	struct agent *a = arg;
-	const struct eng_override *o;
-	struct eng_override prev;
-	bool had = false;
-	char who[128], e2[256];
-	int i, rc;
+	char msg[256];
+	int rc;
 
+	(void)now_ms;
 	if (r->clear) {
-		if (eng_override_clear(a->eng, r->key) < 0) {
-			snprintf(err, errlen, "no override \"%s\" in force",
-			    r->key);
+		if (ovr_clear(a, r->key, r->author, r->via, err, errlen) < 0) {
+			refuse(a, r, err);
 			return -1;
 		}
 		return 0;
 	}
-	for (i = 0; i < eng_override_count(a->eng); i++) {
-		o = eng_override_get(a->eng, i);
-		if (o != NULL && strcmp(o->key, r->key) == 0) {
-			prev = *o;
-			had = true;
-		}
+	rc = ovr_check(a, r->key, r->value, r->ttl_s, err, errlen);
+	if (rc == 1) {
+		snprintf(msg, sizeof(msg), "value out of bounds, not applied "
+		    "(%s)", err);
+		snprintf(err, errlen, "%s", msg);
+		refuse(a, r, msg);
+		return -1;
 	}
-	/* The engine keeps who asked; say it came over MQTT and at which
-	 * scope, so thermwatchctl shows it too. */
-	snprintf(who, sizeof(who), "%s (mqtt %s)", r->author,
-	    r->scope == MQ_SCOPE_SITE ? "site" :
-	    r->scope == MQ_SCOPE_ZONE ? "zone" : "host");
-	rc = eng_override_set(a->eng, r->key, r->value, r->ttl_s, r->reason,
-	    who, now_ms, err, errlen);
-	if (rc != 1)
-		return rc;
-	snprintf(e2, sizeof(e2), "%s", err);
-	eng_override_clear(a->eng, r->key);
-	snprintf(err, errlen, "value out of bounds, not applied (%s)", e2);
-	if (had && prev.expires_ms > now_ms)
-		eng_override_set(a->eng, prev.key, prev.value,
-		    (double)(prev.expires_ms - now_ms) / 1000.0, prev.reason,
-		    prev.author, now_ms, e2, sizeof(e2));
-	return -1;
+	return ovr_apply(a, r->key, r->value, r->ttl_s, r->reason, r->author,
+	    r->via, err, errlen);
 }
 
 void
@@ -76,6 +83,7 @@ mq_agent_start(struct agent *a)
 	static const struct mq_callbacks cb = {
 		.peer = on_peer,
 		.override = on_override,
+		.announces = true,
 	};
 
 	if (!a->conf.mqtt.enabled)

@@ -100,12 +100,18 @@ ignore:
 }
 
 static const char *
-scope_name(enum mq_scope s)
+via_name(enum mq_scope s)
 {
-	return s == MQ_SCOPE_SITE ? "site" : s == MQ_SCOPE_ZONE ? "zone" :
-	    "host";
+	return s == MQ_SCOPE_SITE ? "mqtt site" : s == MQ_SCOPE_ZONE ?
+	    "mqtt zone" : "mqtt host";
 }
 
+/*
+ * The override events have the same members whichever way an override
+ * came (control socket or MQTT): action, key, value, ttl_s, reason (the
+ * request's), author, via, message (why refused, or how clamped). The MQTT
+ * layer adds topic, bytes and id.
+ */
 static void
 reject(struct mq *mq, const struct mosquitto_message *msg,
     enum mq_scope scope, const struct mqm_override *r, const char *why)
@@ -115,16 +121,23 @@ reject(struct mq *mq, const struct mosquitto_message *msg,
 	mq->st.overrides_rejected++;
 	log_warnx("mqtt: override request on %s rejected: %s", msg->topic,
 	    why);
-	cJSON_AddStringToObject(f, "topic", msg->topic);
-	cJSON_AddStringToObject(f, "scope", scope_name(scope));
-	cJSON_AddStringToObject(f, "reason", why);
-	cJSON_AddNumberToObject(f, "bytes", msg->payloadlen);
-	if (r != NULL) {
-		cJSON_AddStringToObject(f, "key", r->key);
-		cJSON_AddStringToObject(f, "author", r->author);
-		if (r->id[0] != '\0')
-			cJSON_AddStringToObject(f, "id", r->id);
+	cJSON_AddStringToObject(f, "action",
+	    r != NULL && r->clear ? "clear" : "set");
+	cJSON_AddStringToObject(f, "key", r != NULL ? r->key : "");
+	if (r != NULL && !r->clear) {
+		mqm_add_num(f, "value", r->value);
+		mqm_add_num(f, "ttl_s", r->ttl_s);
 	}
+	if (r != NULL) {
+		cJSON_AddStringToObject(f, "reason", r->reason);
+		cJSON_AddStringToObject(f, "author", r->author);
+	}
+	cJSON_AddStringToObject(f, "via", via_name(scope));
+	cJSON_AddStringToObject(f, "message", why);
+	cJSON_AddStringToObject(f, "topic", msg->topic);
+	cJSON_AddNumberToObject(f, "bytes", msg->payloadlen);
+	if (r != NULL && r->id[0] != '\0')
+		cJSON_AddStringToObject(f, "id", r->id);
 	mq_publish_event(mq, "override_rejected", f);
 }
 
@@ -191,19 +204,24 @@ on_override(struct mq *mq, const struct mosquitto_message *msg,
 	req.author = r.author;
 	req.id = r.id;
 	req.scope = scope;
+	req.via = via_name(scope);
 	err[0] = '\0';
 	rc = mq->cb.override(mq->arg, &req, loop_now_ms(mq->loop), err,
 	    sizeof(err));
 	if (rc < 0) {
-		snprintf(why, sizeof(why), "refused by the engine: %s",
-		    err[0] != '\0' ? err : "unknown reason");
-		reject(mq, msg, scope, &r, why);
+		mq->st.overrides_rejected++;
+		if (mq->cb.announces)
+			return;
+		reject(mq, msg, scope, &r, err[0] != '\0' ? err :
+		    "refused by the engine");
 		return;
 	}
 	mq->st.overrides_applied++;
-	log_info("mqtt: override %s %s by %s (%s scope)%s%s",
-	    r.clear ? "clear" : "set", r.key, r.author, scope_name(scope),
-	    rc == 1 ? ": clamped: " : "", rc == 1 ? err : "");
+	if (mq->cb.announces)
+		return;
+	log_info("mqtt: override %s %s by %s (%s)%s%s",
+	    r.clear ? "clear" : "set", r.key, r.author, via_name(scope),
+	    rc == 1 ? ": " : "", rc == 1 ? err : "");
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "action", r.clear ? "clear" : "set");
 	cJSON_AddStringToObject(f, "key", r.key);
@@ -211,13 +229,11 @@ on_override(struct mq *mq, const struct mosquitto_message *msg,
 		mqm_add_num(f, "value", r.value);
 		mqm_add_num(f, "ttl_s", r.ttl_s);
 	}
-	cJSON_AddBoolToObject(f, "clamped", rc == 1);
-	if (rc == 1)
-		cJSON_AddStringToObject(f, "note", err);
-	cJSON_AddStringToObject(f, "author", r.author);
 	cJSON_AddStringToObject(f, "reason", r.reason);
-	cJSON_AddStringToObject(f, "scope", scope_name(scope));
-	cJSON_AddStringToObject(f, "source", "mqtt");
+	cJSON_AddStringToObject(f, "author", r.author);
+	cJSON_AddStringToObject(f, "via", via_name(scope));
+	if (rc == 1)
+		cJSON_AddStringToObject(f, "message", err);
 	if (r.id[0] != '\0')
 		cJSON_AddStringToObject(f, "id", r.id);
 	mq_publish_event(mq, "override", f);

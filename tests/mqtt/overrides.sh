@@ -47,26 +47,28 @@ req() {	# key value ttl author [id]
 
 send operator $P/override/set "$(req inlet.warn.margin_c 12 600 alice h1)"
 check_eq "host scope applied" \
-	"$(field '[.type, .action, .key, .value, .scope, .clamped, .id] | @csv')" \
-	'"override","set","inlet.warn.margin_c",12,"host",false,"h1"'
+	"$(field '[.type, .action, .key, .value, .ttl_s, .via, .author, .reason] | @csv')" \
+	'"override","set","inlet.warn.margin_c",12,600,"mqtt host","alice","test"'
 send operator $S/r101/_all/override/set "$(req quiet 1 60 bob z1)"
-check_eq "zone scope applied" "$(field '[.type, .scope, .key] | @csv')" \
-	'"override","zone","quiet"'
+check_eq "zone scope applied" "$(field '[.type, .via, .key] | @csv')" \
+	'"override","mqtt zone","quiet"'
 send operator $S/_all/_all/override/set "$(req cpu.warn.margin_c 20 60 bob s1)"
-check_eq "site scope applied" "$(field '[.type, .scope] | @csv')" \
-	'"override","site"'
+check_eq "site scope applied" "$(field '[.type, .via] | @csv')" \
+	'"override","mqtt site"'
 inforce() {
 	tail -1 "$MQ_T/ovr.sub" | cut -d' ' -f2- |
 	    jq -c '[.overrides[].key] | sort'
 }
 has3() { [ "$(inforce)" = '["cpu.warn.margin_c","inlet.warn.margin_c","quiet"]' ]; }
 check "retained list has the three" wait_for 5 has3
-check "author recorded with the scope" \
-	sh -c "tail -1 '$MQ_T/ovr.sub' | grep -q 'bob (mqtt zone)'"
+check "author recorded" \
+	sh -c "tail -1 '$MQ_T/ovr.sub' | grep -q '\"author\":\"bob\"'"
+check "persisted like any override" \
+	grep -q '"key": *"quiet"' "$MQ_T/state-hv01/overrides.json"
 
 rejected() {	# description reason-substring
 	if [ "$(field .type)" = override_rejected ] &&
-	    field .reason | grep -q -- "$2"; then
+	    field .message | grep -q -- "$2"; then
 		ok "$1"
 	else
 		not_ok "$1: got $last"
