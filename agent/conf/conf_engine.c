@@ -25,7 +25,7 @@ static const char *const class_keys[] = {
 	"trip_c", "min_valid_c", "max_valid_c", "max_rate_c_per_s",
 	"filter_window", "trend_window_s", "min_slope_c_per_s", "warn",
 	"migrate", "shutdown", "hysteresis_c", "persist_s", "hold_s",
-	"stale_s", "worst_slew_c_per_s", NULL
+	"stale_s", "worst_slew_c_per_s", "max_trend_c_per_s", NULL
 };
 static const char *const warn_keys[] = { "margin_c", "eta_s", NULL };
 static const char *const level_keys[] = { "margin_c", "lead_s", NULL };
@@ -93,6 +93,8 @@ parse_class(struct cnf_ctx *ctx, const config_setting_t *g,
 	cnf_get_double(ctx, g, "stale_s", 1.0, 86400.0, &cc->stale_s);
 	cnf_get_double(ctx, g, "worst_slew_c_per_s", 0.001, 10.0,
 	    &cc->worst_slew_c_per_s);
+	cnf_get_double(ctx, g, "max_trend_c_per_s", 0.0, 10.0,
+	    &cc->max_trend_c_per_s);
 }
 
 static void
@@ -192,6 +194,7 @@ engine_conf_emit(config_setting_t *root, const struct eng_conf *c)
 		cnf_emit_double(g, "stale_s", cc->stale_s);
 		cnf_emit_double(g, "worst_slew_c_per_s",
 		    cc->worst_slew_c_per_s);
+		cnf_emit_double(g, "max_trend_c_per_s", cc->max_trend_c_per_s);
 	}
 	p = cnf_emit_group(root, "policy");
 	cnf_emit_string(p, "kind", eng_policy_name(c->policy.kind));

@@ -15,20 +15,20 @@
 struct class_default {
 	double trip, vmin, vmax, rate, window, minslope;
 	double warn_m, warn_eta, mig_m, mig_lead, sd_m, sd_lead;
-	double hyst, persist, hold, stale, slew;
+	double hyst, persist, hold, stale, slew, max_trend;
 };
 
 static const struct class_default class_defaults[ENG_CLASS_COUNT] = {
 	/* cpu: fast sensor, load steps settle in tens of seconds */
 	[ENG_CLASS_CPU] = { 100, 5, 130, 10, 60, 0.005,
-	    15, 1800, 8, 600, 3, 120, 3, 15, 60, 10, 0.5 },
+	    15, 900, 8, 300, 3, 120, 3, 15, 60, 10, 0.5, 0.085 },
 	/* inlet: slow air, BMC readings that may lag a minute */
-	[ENG_CLASS_INLET] = { 45, -10, 70, 2, 180, 0.002,
-	    10, 3600, 6, 600, 3, 120, 1, 10, 300, 60, 0.05 },
+	[ENG_CLASS_INLET] = { 45, -10, 70, 2, 180, 0.005,
+	    10, 3600, 6, 600, 3, 120, 1, 10, 300, 60, 0.05, 0 },
 	[ENG_CLASS_EXHAUST] = { 75, -10, 110, 5, 120, 0.003,
-	    12, 1800, 7, 600, 3, 120, 2, 5, 120, 60, 0.1 },
+	    12, 1800, 7, 600, 3, 120, 2, 5, 120, 60, 0.1, 0 },
 	[ENG_CLASS_OTHER] = { 90, -10, 150, 10, 120, 0.003,
-	    12, 1800, 7, 600, 3, 120, 2, 5, 120, 30, 0.2 },
+	    12, 1800, 7, 600, 3, 120, 2, 5, 120, 30, 0.2, 0 },
 };
 
 void
@@ -59,6 +59,7 @@ eng_conf_defaults(struct eng_conf *conf)
 		cc->hold_s = d->hold;
 		cc->stale_s = d->stale;
 		cc->worst_slew_c_per_s = d->slew;
+		cc->max_trend_c_per_s = d->max_trend;
 	}
 	conf->policy.kind = ENG_POLICY_THERMWATCH;
 	conf->policy.shutdown_safety_factor = 1.75;
@@ -129,6 +130,10 @@ check_class(const struct eng_conf *conf, int c, char *err, size_t errlen)
 	CHECK(cc->stale_s > 0, "classes.%s: stale_s must be positive", n);
 	CHECK(cc->worst_slew_c_per_s > 0, "classes.%s: worst_slew_c_per_s "
 	    "must be positive", n);
+	CHECK(cc->max_trend_c_per_s == 0 ||
+	    cc->max_trend_c_per_s >= cc->min_slope_c_per_s,
+	    "classes.%s: max_trend_c_per_s must be 0 (no cap) or at least "
+	    "min_slope_c_per_s", n);
 	return 0;
 }
 

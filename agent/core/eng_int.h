@@ -147,9 +147,9 @@ void trend_push(struct trend *tr, int64_t t_ms, double value,
 struct lsq_fit lsq_solve(const struct lsq *s);
 /* Eta to trip from the trend (INFINITY when not rising significantly);
  * *slope gets the significant slope or 0. */
-double trend_eta(const struct trend *tr, double min_slope, double sigma,
-    double value, double headroom, double max_lead, double window_s,
-    double *slope);
+double trend_eta(const struct trend *tr, double min_slope, double max_slope,
+    double sigma, double value, double headroom, double max_lead,
+    double window_s, double *slope);
 
 /* override.c */
 void ovr_expire(struct eng *e, int64_t now_ms, struct eng_output *out);

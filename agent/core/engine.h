@@ -104,6 +104,10 @@ struct eng_class_conf {
 	double hold_s;			/* ...and be clear this long to leave */
 	double stale_s;			/* no valid sample for this long = stale */
 	double worst_slew_c_per_s;	/* assumed rise of a stale sensor when hot */
+	/* added by the engine */
+	double max_trend_c_per_s;	/* eta uses at most this slope; 0 = no cap
+					   (a cpu rising faster follows its load
+					   and settles) */
 };
 
 struct eng_policy_conf {

@@ -180,6 +180,7 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 		/* The median filter makes neighbouring points alike, so the
 		 * residuals understate the noise by about sqrt(window). */
 		eta = trend_eta(&s->tr, cc->min_slope_c_per_s,
+		    cc->max_trend_c_per_s,
 		    p->trend_sigma * sqrt(cc->filter_window), s->filtered, h,
 		    ef->lead[1], cc->trend_window_s, &slope);
 		s->slope = slope;

@@ -210,22 +210,32 @@ shape_eta(const struct trend *tr, double sigma, double value,
 			return INFINITY;
 		return headroom / fo.slope;
 	}
+	/* Neither: a jump early in the window still tilts the whole line,
+	 * so the recent half gets the last word when it is clearly slower
+	 * (whole-degree steps make a half's slope jitter). */
+	if (slope - fr.slope > se) {
+		if (fr.slope <= 0.0)
+			return INFINITY;
+		return headroom / fr.slope;
+	}
 	return headroom / slope;
 }
 
 double
-trend_eta(const struct trend *tr, double min_slope, double sigma,
-    double value, double headroom, double max_lead, double window_s,
-    double *slope)
+trend_eta(const struct trend *tr, double min_slope, double max_slope,
+    double sigma, double value, double headroom, double max_lead,
+    double window_s, double *slope)
 {
 	struct lsq_fit f;
 	double eta;
 
 	*slope = 0.0;
-	/* A handful of points says little: wait for half a window. */
+	/* A partial window says little, least of all about whole-degree
+	 * sensors flickering between two values: wait for (nearly) all of
+	 * it. */
 	if (tr->full.n < TREND_MIN_N ||
 	    tr->ring[(tr->end - 1) & CAP_MASK].t -
-	    tr->ring[tr->beg & CAP_MASK].t < window_s / 2.0)
+	    tr->ring[tr->beg & CAP_MASK].t < 0.9 * window_s)
 		return headroom <= 0.0 ? 0.0 : INFINITY;
 	f = lsq_solve(&tr->full);
 	if (!f.ok || f.slope <= min_slope || f.slope <= sigma * f.se)
@@ -239,5 +249,7 @@ trend_eta(const struct trend *tr, double min_slope, double sigma,
 	if (eta <= max_lead * 4.0)
 		eta = shape_eta(tr, sigma, value, headroom, f.slope,
 		    window_s / 2.0);
+	if (max_slope > 0.0 && eta < headroom / max_slope)
+		eta = headroom / max_slope;
 	return eta;
 }

@@ -56,7 +56,8 @@ test_parse_values(void **state)
 	    "    warn = { margin_c = 20.0; eta_s = 2400; };\n"
 	    "    migrate = { margin_c = 9; lead_s = 900; };\n"
 	    "    shutdown = { margin_c = 4; lead_s = 240; }; };\n"
-	    "  inlet = { trend_window_s = 240; filter_window = 5; };\n"
+	    "  inlet = { trend_window_s = 240; filter_window = 5;\n"
+	    "    max_trend_c_per_s = 0.5; };\n"
 	    "};\n"
 	    "policy = { kind = \"static\"; zone_quorum_count = 3;\n"
 	    "  floor_margin_c = 2.5; stale_extrapolate = false; };\n";
@@ -77,6 +78,8 @@ test_parse_values(void **state)
 	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].trend_window_s, 240,
 	    1e-9);
 	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].filter_window, 5, 0);
+	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].max_trend_c_per_s, 0.5,
+	    1e-9);
 	/* untouched keys keep their defaults */
 	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].trip_c,
 	    def.cls[ENG_CLASS_INLET].trip_c, 0);
@@ -166,6 +169,8 @@ test_emit_roundtrip(void **state)
 		assert_float_equal(a->hold_s, b->hold_s, 1e-6);
 		assert_float_equal(a->worst_slew_c_per_s,
 		    b->worst_slew_c_per_s, 1e-6);
+		assert_float_equal(a->max_trend_c_per_s,
+		    b->max_trend_c_per_s, 1e-6);
 	}
 	assert_int_equal(p.conf.policy.kind, ENG_POLICY_NONE);
 	assert_float_equal(p.conf.policy.zone_rise_c_per_h, 12.5, 1e-6);

@@ -66,6 +66,8 @@ test_flat_week(void **state)
 		{ ENG_CLASS_CPU, 55 }, { ENG_CLASS_CPU, 62 },
 		{ ENG_CLASS_INLET, 24 }, { ENG_CLASS_EXHAUST, 38 },
 		{ ENG_CLASS_OTHER, 45 },
+		/* whole degrees, flickering between 30 and 31 */
+		{ ENG_CLASS_INLET, -31 }, { ENG_CLASS_CPU, -70 },
 	};
 	const int n = sizeof(sens) / sizeof(sens[0]);
 	struct rng r = { seed ^ 0x1111 };
@@ -74,7 +76,7 @@ test_flat_week(void **state)
 	struct eng *e;
 	int64_t t, week = 7 * 24 * 3600;
 	uint64_t glitches = 0, rejected = 0;
-	int i, ids[8];
+	int i, ids[16];
 
 	(void)state;
 	eng_conf_defaults(&conf);
@@ -89,12 +91,15 @@ test_flat_week(void **state)
 	}
 	for (t = 1; t <= week; t++) {
 		for (i = 0; i < n; i++) {
+			double lv = fabs(sens[i].level);
 			struct eng_reading rd = {
 				.sensor = ids[i], .t_ms = t * 1000,
-				.value_c = sens[i].level +
-				    rng_range(&r, -0.5, 0.5),
+				.value_c = lv + rng_range(&r, -0.5, 0.5),
 				.quality = ENG_Q_OK
 			};
+
+			if (sens[i].level < 0)
+				rd.value_c = floor(rd.value_c);
 
 			/* about one glitch per sensor per three hours */
 			if (rng_next(&r) % 10000 == 0) {
@@ -150,6 +155,10 @@ test_single_spike(void **state)
 
 			feed1(e, s, k * 1000, k == spike_at ? 150.0 : v);
 			eng_evaluate(e, k * 1000, &out);
+			if (out.state != ENG_STATE_OK)
+				print_message("%s at %.1f, spike at %d, t=%d: "
+				    "%s\n", eng_class_name(cls), base,
+				    spike_at, k, out.reason);
 			assert_int_equal(out.state, ENG_STATE_OK);
 			assert_int_equal(decisions_of(&out), 0);
 		}
@@ -202,6 +211,9 @@ test_ramps(void **state)
 				left = t_trip - (double)t;
 				break;
 			}
+			if (decisions_of(&out) > 0 && x < 0)
+				print_message("before the ramp, t=%d: %s\n",
+				    (int)t, out.reason);
 			assert_int_equal(decisions_of(&out) > 0 &&
 			    x < 0, 0);
 		}
