@@ -557,6 +557,14 @@ finish_read(struct bmc *b, struct job *j, int64_t now)
 		b->st.last_ok_ms = now;
 		b->last_err[0] = '\0';
 		read_done(b, &res, now);
+		if (b->st.reads_ok == 1)
+			log_info("ipmi %s: %d temperature sensor%s, first read "
+			    "in %lld ms", b->st.label, b->st.n_sensors,
+			    b->st.n_sensors == 1 ? "" : "s",
+			    (long long)b->st.last_duration_ms);
+		if (res.got_thresholds)
+			log_debug("ipmi %s: thresholds read%s", b->st.label,
+			    res.rebuilt ? " (SDR cache rebuilt)" : "");
 		b->next_ms = j->start_ms +
 		    (int64_t)(b->conf.interval_s * 1000);
 		return;
@@ -982,4 +990,20 @@ bmc_watchdog_get_once(const struct ipmi_conf *c, struct bmc_wd_status *st,
     char *err, size_t errlen)
 {
 	return wd_once(c, BMC_JOB_WD_GET, 0, st, err, errlen);
+}
+
+int
+bmc_conf_check(const struct ipmi_conf *c, char *err, size_t errlen)
+{
+	char pw[BMC_PW_MAX + 1], msg[ERR_LEN];
+
+	if (!c->enabled || c->driver != IPMI_DRV_LAN)
+		return 0;
+	if (bmc_password_load(c->password_file, pw, sizeof(pw), msg,
+	    sizeof(msg)) != 0) {
+		snprintf(err, errlen, "ipmi %s: %s", c->host, msg);
+		return -1;
+	}
+	explicit_bzero(pw, sizeof(pw));
+	return 0;
 }

@@ -113,6 +113,11 @@ int bmc_watchdog_disarm_once(const struct ipmi_conf *c, char *err,
 int bmc_watchdog_get_once(const struct ipmi_conf *c, struct bmc_wd_status *st,
     char *err, size_t errlen);
 
+/* For --check-config: the checks that need no BMC (the password file).
+ * 0, or -1 with a message naming the BMC and the file in err. A failure
+ * here does not stop the daemon: the IPMI source reports it and retries. */
+int bmc_conf_check(const struct ipmi_conf *c, char *err, size_t errlen);
+
 /* The class a BMC sensor name implies: Inlet/Ambient/Front Panel ->
  * inlet, Exhaust/Outlet -> exhaust, CPU -> cpu, else other. */
 enum eng_class bmc_class_of_name(const char *name);
