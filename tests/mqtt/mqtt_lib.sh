@@ -149,6 +149,7 @@ mq_agent_stop() {	# NAME [SIGNAL]
 }
 
 # mq_agent_conf OUT HOST ZONE PORT [extra mqtt settings]
+# (MQ_BROKERS replaces the broker list, e.g. '"127.0.0.1:1", "127.0.0.1:2"')
 mq_agent_conf() {
 	mkdir -p "$MQ_T/state-$2"
 	printf '%spw\n' "$2" > "$MQ_T/$2.pw"
@@ -159,7 +160,7 @@ hwmon = { sensors_conf = "/dev/null"; };
 sensors = ( { match = "lm75-*"; class = "inlet"; } );
 control = { socket = "$MQ_T/$2.sock"; };
 actions = { dry_run = true; };
-mqtt = { enabled = true; brokers = [ "127.0.0.1:$4" ]; username = "$2";
+mqtt = { enabled = true; brokers = [ ${MQ_BROKERS:-"127.0.0.1:$4"} ]; username = "$2";
 	password_file = "$MQ_T/$2.pw"; telemetry_interval_s = 0.5;
 	peer_interval_s = 0.5; reconnect_min_s = 0.2; reconnect_max_s = 1;
 	${5:-} };

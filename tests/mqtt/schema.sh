@@ -3,7 +3,7 @@
 # status, peer and override messages with the schema of thermwatch-mqtt(7)
 # (checked by mq_check, which refuses undocumented members); kill -9 of
 # the agent leaves the retained status "offline" through the last will.
-# Port 18850.
+# Ports 18850 (18851 stays closed: broker failover).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need_agent
@@ -15,7 +15,9 @@ mq_etc
 mq_plain_conf "$MQ_T/b.conf" $PORT
 check "broker up" mq_broker b "$MQ_T/b.conf" $PORT
 mq_sub all $PORT 'thermwatch/v1/#'
-mq_agent_conf "$MQ_T/hv01.conf" hv01 r101 $PORT
+# failover: the first broker of the list is not there
+MQ_BROKERS="\"127.0.0.1:18851\", \"127.0.0.1:$PORT\"" \
+	mq_agent_conf "$MQ_T/hv01.conf" hv01 r101 $PORT
 cat >> "$MQ_T/hv01.conf" <<'CONF'
 classes = { inlet = { persist_s = 0.0; hold_s = 1.0; filter_window = 1;
 	max_rate_c_per_s = 100.0; }; };
@@ -23,6 +25,10 @@ CONF
 mq_agent hv01 "$MQ_T/hv01.conf" 45000 24000
 has() { grep -q "$1" "$MQ_T/all.sub"; }
 check "status online" wait_for 10 has "^$P/status .*\"status\":\"online\""
+check "first broker down: failed over to the second" \
+	grep -q "cannot connect to 127.0.0.1:18851" "$MQ_T/hv01.log"
+check "... and connected there" \
+	grep -q "connected to 127.0.0.1:$PORT" "$MQ_T/hv01.log"
 check "telemetry" wait_for 5 has "^$P/telemetry "
 check "peer summary" wait_for 5 has "^$P/peer "
 check "retained state" wait_for 5 has "^$P/state "
