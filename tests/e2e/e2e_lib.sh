@@ -108,6 +108,12 @@ events() {
 		else "" end)'
 }
 
+# ev_check JQ: JQ (over the array of all event payloads) is true
+ev_check() {
+	awk '$1 ~ /\/event$/ { sub(/^[^ ]* /, ""); print }' "$D/sub" |
+	    jq -s -e "$1" > /dev/null
+}
+
 # --- ipmi_sim ----------------------------------------------------------
 
 e2e_need_ipmi() {
@@ -180,6 +186,12 @@ ${2:-}
 CONF
 }
 
+# conf_sub OLD NEW: change a setting that e2e_conf wrote
+conf_sub() {
+	grep -qF "$1" "$D/tw.conf" || { echo "conf_sub: no '$1'"; exit 1; }
+	sed -i "s|$1|$2|" "$D/tw.conf"
+}
+
 # The mqtt group for e2e_conf's second argument.
 mqtt_group() {
 	echo "mqtt = { enabled = true; brokers = [ \"127.0.0.1:$PORT_MQTT\" ];
@@ -202,6 +214,7 @@ ipmi_group() {
 e2e_start() {
 	t=$1
 	shift
+	touch "$D/log"
 	unshare -m sh -c "
 		mount -t tmpfs none /sys/class &&
 		$FAKE add 0 coretemp 'Package id 0' $t 80000 100000 &&

@@ -95,10 +95,10 @@ seqs=$(awk '$1 ~ /\/event$/ { sub(/^[^ ]* /, ""); print }' "$D/sub" |
 check "event seq strictly increasing" awk -v s="$seqs" 'BEGIN {
 	n = split(s, a, " "); for (i = 2; i <= n; i++) if (a[i] <= a[i-1])
 		exit 1; exit n < 5 }'
-check "shutdown action event has exit code and duration" sh -c "
-	awk '\$1 ~ /\\/event\$/ { sub(/^[^ ]* /, \"\"); print }' '$D/sub' |
-	jq -e 'select(.type == \"action\" and .action == \"shutdown\") |
-	    .exit_code == 0 and .duration_s >= 0 and .attempt == 1' >/dev/null"
+check "shutdown action event has exit code and duration" ev_check \
+    '[.[] | select(.type == "action" and .action == "shutdown")] |
+    length == 1 and .[0].exit_code == 0 and .[0].duration_s >= 0 and
+    .[0].attempt == 1 and .[0].result == "ok"'
 last_state=$(awk '$1 ~ /\/state$/ { sub(/^[^ ]* /, ""); print }' "$D/sub" |
     tail -n 1 | jq -r .state)
 check_eq "state on MQTT is critical" "$last_state" critical

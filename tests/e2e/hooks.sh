@@ -1,0 +1,54 @@
+#!/bin/sh
+# End to end: the hook contract under failure. A notify hook that hangs
+# (and ignores SIGTERM) is killed at its timeout and reported; a migrate
+# hook that fails is retried per config (2 retries, same action id) and
+# then given up; a failing shutdown hook is retried shutdown_retries times.
+# PORTS: none.
+. "$(dirname "$0")/e2e_lib.sh"
+
+HOOK_NOTIFY="\"$HOOK\", \"$REC\", \"hang\"" \
+HOOK_MIGRATE="\"$HOOK\", \"$REC\", \"fail\"" \
+HOOK_SHUTDOWN="\"$HOOK\", \"$REC\", \"fail\"" \
+e2e_conf
+conf_sub "notify_timeout_s = 5.0" "notify_timeout_s = 1.0"
+conf_sub "shutdown_retries = 0" "shutdown_retries = 1; shutdown_retry_s = 0.5"
+e2e_start 66000
+check "daemon started" has_log "thermwatchd .* started"
+sleep 1.5
+ramp 66000 82000 500 0.5
+wait_for 30 test "$(runs migrate)" -ge 3
+sleep 2			# a 4th attempt would come within 1 s
+check_eq "migrate ran 1 + 2 retries" "$(runs migrate)" 3
+check_eq "the attempts counted 1 2 3" \
+    "$(grep ' action=migrate ' "$REC" | tr ' ' '\n' | sed -n 's/^attempt=//p' | tr '\n' ' ')" \
+    "1 2 3 "
+check_eq "one action id for all attempts" \
+    "$(grep ' action=migrate ' "$REC" | tr ' ' '\n' | sed -n 's/^id=//p' | sort -u | wc -l)" 1
+check "each failure logged" has_log "migrate hook .*: exit 1 after"
+check "retry scheduled with backoff" has_log "migrate .*: attempt 1 failed, retry in 0.5 s"
+check "backoff doubled" has_log "migrate .*: attempt 2 failed, retry in 1.0 s"
+check "given up after 3 attempts" has_log "migrate .*: giving up after 3 attempts"
+
+check "hung notify killed at its timeout" \
+    has_log "notify hook .*: timed out after 1.[0-9] s, killed (signal 9)"
+check_eq "the hung hook ran for warn first" "$(rec_field notify 1 state)" warn
+check "the queued notify ran after the kill" grep -q ' action=notify state=hot ' "$REC"
+sleep 2
+leftover=0
+for f in /proc/[0-9]*/cmdline; do
+	{ tr '\0' ' ' < "$f"; } 2>/dev/null | grep -q "$REC hang" &&
+	    leftover=$((leftover + 1))
+done
+check_eq "no hung hook process left (after both timeouts)" "$leftover" 0
+
+ramp 82000 100000 500 0.5
+wait_for 30 test "$(runs shutdown)" -ge 2
+sleep 1.5
+ramp_stop
+check_eq "shutdown hook ran 1 + 1 retry" "$(runs shutdown)" 2
+check_eq "same shutdown id" \
+    "$(grep ' action=shutdown ' "$REC" | tr ' ' '\n' | sed -n 's/^id=//p' | sort -u | wc -l)" 1
+check "failure reported without a watchdog" \
+    has_log "shutdown .*: the hook failed 2 times; no BMC watchdog is armed"
+e2e_stop
+tw_done
