@@ -138,6 +138,14 @@ struct eng {
 	int64_t zone_lost_ms;
 	double zone_slope;
 	char reason[ENG_REASON_LEN];
+	/* The reason is rebuilt only when what it says changes: formatting
+	 * it every tick would cost more than the rest of the evaluation. */
+	struct {
+		bool valid;
+		enum eng_state state;
+		int worst, level, n_missing, missing;
+		enum cause cause;
+	} rkey;
 };
 
 /* trend.c */

@@ -366,10 +366,16 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	enum eng_state prev = e->state, next;
 	enum cause cause = CAUSE_NONE;
 	bool was_accepting = e->accepting;
-	int i, level = 0, n_missing = 0, worst = -1;
+	int i, level = 0, n_missing = 0, worst = -1, missing_i = -1;
 	char buf[ENG_REASON_LEN];
 
-	memset(out, 0, sizeof(*out));
+	/* Not a memset: the arrays are only read up to their counts. */
+	out->n_decisions = 0;
+	out->n_suppressed = 0;
+	out->n_expired = 0;
+	out->zone_members = 0;
+	out->zone_signals = 0;
+	out->zone_slope_c_per_s = 0.0;
 	ovr_expire(e, now_ms, out);
 	if (!e->started) {
 		e->started = true;
@@ -386,8 +392,10 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 
 		sensor_eval(e, s, f, now_ms);
 		if (sensor_missing(s, f, now_ms)) {
-			if (n_missing++ == 0)
+			if (n_missing++ == 0) {
 				missing = s;
+				missing_i = i;
+			}
 			if (s->level == 0)
 				continue;
 		}
@@ -422,8 +430,14 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	if (e->conf.policy.kind == ENG_POLICY_NONE)
 		next = ENG_STATE_OK;
 
-	/* The reason of a shutdown stays as it was decided. */
-	if (prev != ENG_STATE_CRITICAL) {
+	/* The reason of a shutdown stays as it was decided. Otherwise it
+	 * says why the state is what it is, with the figures of the moment
+	 * that reason arose. */
+	if (prev != ENG_STATE_CRITICAL && (!e->rkey.valid ||
+	    e->rkey.state != next || e->rkey.level != level ||
+	    e->rkey.cause != cause || e->rkey.n_missing != n_missing ||
+	    e->rkey.missing != missing_i ||
+	    (level > 0 && e->rkey.worst != worst))) {
 		const char *sn = eng_state_name(next);
 
 		if (e->conf.policy.kind == ENG_POLICY_NONE)
@@ -448,12 +462,18 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 			    missing->last_ms == NO_TIME ? "has no valid sample" :
 			    "is stale", n_missing, e->n_sensors);
 		else if (w != NULL)
-			snprintf(buf, sizeof(buf), "%s: %d sensors, worst %s "
-			    "at %.1f C, headroom %.1f C", sn, e->n_sensors,
-			    w->id, w->value_used, w->headroom);
+			snprintf(buf, sizeof(buf), "%s: %d sensors within "
+			    "limits", sn, e->n_sensors);
 		else
 			snprintf(buf, sizeof(buf), "%s: no readings yet", sn);
 		memcpy(e->reason, buf, sizeof(e->reason));
+		e->rkey.valid = true;
+		e->rkey.state = next;
+		e->rkey.level = level;
+		e->rkey.cause = cause;
+		e->rkey.n_missing = n_missing;
+		e->rkey.missing = missing_i;
+		e->rkey.worst = worst;
 	}
 
 	e->state = next;
