@@ -24,7 +24,7 @@
 #define MAX_SENS	ENG_MAX_SENSORS
 #define NAME_LEN	64
 #define OUT_MAX		(64 * 1024)	/* a child's output, at most */
-#define ERR_LEN		384
+#define ERR_LEN		1024
 #define CHILD_FD	3
 
 struct sens {
@@ -375,17 +375,20 @@ parse(struct bmc *b, struct job *j, struct result *res, bool do_emit)
 			for (i = 0; i < b->n_sens; i++)
 				b->sens[i].seen = false;
 		for (off = 0; off < j->len; off = (size_t)(next - j->buf)) {
-			char copy[512];
+			char copy[ERR_LEN + 64];
+			size_t ll;
 
 			line = j->buf + off;
 			next = strchr(line, '\n');
 			if (next == NULL)
 				break;	/* partial line: the child died */
 			next++;
-			if ((size_t)(next - line) >= sizeof(copy))
-				continue;
-			memcpy(copy, line, (size_t)(next - line - 1));
-			copy[next - line - 1] = '\0';
+			/* Longer lines (messages) are cut, not dropped. */
+			ll = (size_t)(next - line - 1);
+			if (ll >= sizeof(copy))
+				ll = sizeof(copy) - 1;
+			memcpy(copy, line, ll);
+			copy[ll] = '\0';
 			n = fields(copy, f, 8);
 			if (pass == 0) {
 				if (f[0][0] == 'E' && n >= 3) {

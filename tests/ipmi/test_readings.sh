@@ -40,6 +40,18 @@ Exhaust_Temp exhaust 35.00 45.00 55.00 65.00 55.00 upper-critical
 PCH_Temp other 50.00 70.00 80.00 nan 80.00 upper-critical
 EOF
 
+# A corrupt SDR cache is rebuilt, not trusted.
+CACHE="$RUN/state/ipmi-127.0.0.1:$LAN/sdrcache.127.0.0.1:$LAN"
+good=$(cksum < "$CACHE")
+head -c 300 /dev/urandom > "$CACHE"
+"$DRIVE" -c "$RUN/a.conf" -s "$RUN/state" once > "$RUN/corrupt.out" 2>&1
+check_eq "corrupt SDR cache: still four sensors" \
+    "$(grep -c '^R' "$RUN/corrupt.out")" 4
+check_eq "corrupt SDR cache: rebuilt" "$(cksum < "$CACHE")" "$good"
+r=$(reading "$RUN/corrupt.out" "Exhaust Temp")
+check_eq "corrupt SDR cache: thresholds still right" \
+    "$(field "$r" unc) $(field "$r" uc) $(field "$r" unr)" "45.00 55.00 65.00"
+
 # The same BMC through FreeIPMI's CLI: same names, values, thresholds.
 mkdir -p "$RUN/cli-sdr"
 ipmi-sensors $IPMI_ADMIN --sdr-cache-directory="$RUN/cli-sdr" --quiet-cache \
