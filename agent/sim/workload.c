@@ -5,8 +5,9 @@
  * hosts with the most room first) and takes migrate_s: the VMs go one
  * after the other (live migrations run in sequence), so the source cools
  * and the targets warm gradually. A VM whose target went down stays. It
- * fails when no host has room or accepts load. A graceful shutdown takes shutdown_s; then
- * the host's heat leaves the room and the load still on it is lost.
+ * fails when no host has room or accepts load. A graceful shutdown takes
+ * shutdown_s; then the host's heat leaves the room and the load still on
+ * it is lost.
  */
 #include <math.h>
 #include <string.h>
