@@ -186,8 +186,8 @@ wa_flags(const struct ipmi_conf *c)
 }
 
 static const char inband_hint[] =
-    " (is the ipmi_si/ipmi_ssif and ipmi_devintf module loaded, and may the"
-    " agent open /dev/ipmi0? see udev/60-thermwatch-ipmi.rules)";
+    " (are the ipmi_si or ipmi_ssif and the ipmi_devintf modules loaded, and"
+    " may the agent open /dev/ipmi0? see udev/60-thermwatch-ipmi.rules)";
 
 void *
 bmc_ipmi_open(const struct ipmi_conf *c, int priv, char *err, size_t errlen,

@@ -50,7 +50,7 @@ if [ ! -e /dev/ipmi0 ] && [ ! -e /dev/ipmi/0 ] && [ ! -e /dev/ipmidev/0 ]; then
 	printf 'ipmi = { enabled = true; driver = "auto"; };\n' \
 	    > "$RUN/inband.conf"
 	expect_err in-band-none "$RUN/inband.conf" \
-	    "ipmi local: no in-band IPMI interface found (is the ipmi_si"
+	    "ipmi local: no in-band IPMI interface found (are the ipmi_si"
 	check "in-band: points at the udev rule" \
 	    grep -q "udev/60-thermwatch-ipmi.rules" "$RUN/in-band-none.err"
 else
