@@ -208,9 +208,12 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 	}
 	/* Stale while the host is hot: a BMC that hangs because it is
 	 * overheating must not hide a trip. Assume it keeps rising at its
-	 * last slope or the class's worst slew, whichever is faster. */
+	 * last slope or the class's worst slew, whichever is faster. Only
+	 * a sensor that was itself at a level counts: a cool disk sensor
+	 * that stops answering tells nothing about the heat. */
 	if (s->stale && !s->removed && p->stale_extrapolate &&
-	    !isnan(s->filtered) && (s->extrap || e->state == ENG_STATE_HOT)) {
+	    !isnan(s->filtered) && (s->extrap ||
+	    (e->state == ENG_STATE_HOT && s->level >= 1))) {
 		s->extrap = true;
 		rate = s->slope > cc->worst_slew_c_per_s ? s->slope :
 		    cc->worst_slew_c_per_s;

@@ -565,6 +565,41 @@ test_stale_extrapolation(void **state)
 	}
 }
 
+/* A cool sensor that goes stale while another makes the host hot is not
+ * extrapolated: it makes nothing worse than it was. */
+static void
+test_stale_cool_sensor_not_extrapolated(void **state)
+{
+	struct fix f;
+	const struct eng_class_conf *cc;
+	int cool, k;
+
+	(void)state;
+	fix_init(&f, ENG_CLASS_CPU);
+	cc = &f.conf.cls[ENG_CLASS_CPU];
+	fix_start(&f, ENG_CLASS_CPU);
+	cool = eng_sensor_add(f.e, "disk/temp1", ENG_CLASS_OTHER, 60,
+	    ENG_TRIP_HW);
+	for (k = 0; k < 300; k++) {
+		f.t++;
+		feed1(f.e, f.s, f.t * 1000, k < 30 ? 60.0 :
+		    cc->trip_c - cc->migrate.margin_c + 1);
+		if (k < 30)
+			feed1(f.e, cool, f.t * 1000, 35.0);
+		fix_eval(&f);
+	}
+	assert_int_equal(f.out.state, ENG_STATE_HOT);
+	{
+		struct eng_sensor_view v;
+
+		eng_sensor_view(f.e, cool, &v);
+		assert_int_equal(v.status, ENG_SENSOR_STALE);
+		assert_false(v.extrapolated);
+	}
+	assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 0);
+	fix_done(&f);
+}
+
 /* ---- rule 5: zone alarm ---- */
 
 static void
@@ -1002,6 +1037,7 @@ main(void)
 		cmocka_unit_test(test_degraded_stale_and_removed),
 		cmocka_unit_test(test_removed_hot_sensor_no_shutdown),
 		cmocka_unit_test(test_stale_extrapolation),
+		cmocka_unit_test(test_stale_cool_sensor_not_extrapolated),
 		cmocka_unit_test(test_zone_quorum_table),
 		cmocka_unit_test(test_zone_stale_peers),
 		cmocka_unit_test(test_zone_tier_order),
