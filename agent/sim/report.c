@@ -84,17 +84,39 @@ rpt_summary(const struct sim_run *r, FILE *out)
 	    res->vms_start, res->false_actions,
 	    (unsigned long long)res->readings,
 	    (unsigned long long)res->rejected);
-	for (z = 0; z < r->n_zones; z++)
-		fprintf(out, "  zone %s: peak air %.1f C\n",
-		    r->scn->zones[z].name, res->peak_c[z]);
+	for (z = 0; z < r->n_zones; z++) {
+		int i, n[SIM_L_FALSE + 1] = { 0 };
+		char a[32] = "-", b[32] = "-";
+
+		for (i = 0; i < r->n_log; i++)
+			if (r->log[i].zone == z)
+				n[r->log[i].kind]++;
+		if (r->zone[z].first_alarm_ms >= 0)
+			scn_clock_label(r->scn, r->zone[z].first_alarm_ms /
+			    1000.0, a, sizeof(a));
+		if (r->zone[z].first_zone_alarm_ms >= 0)
+			scn_clock_label(r->scn, r->zone[z].first_zone_alarm_ms /
+			    1000.0, b, sizeof(b));
+		fprintf(out, "  zone %s: peak air %.1f C, first alarm %s, "
+		    "cooling alarm %s, %d evacuations (%d without room), %d "
+		    "shutdowns, %d hard trips\n", r->scn->zones[z].name,
+		    res->peak_c[z], a, b, n[SIM_L_MIG_START],
+		    n[SIM_L_MIG_FAIL], n[SIM_L_SHUTDOWN], n[SIM_L_TRIP]);
+	}
 	for (t = 0; t <= ENG_MAX_TIER; t++) {
 		const struct sim_tier_result *tr = &res->tier[t];
 		char a[32], b[32];
 
 		if (tr->hosts == 0)
 			continue;
-		fmt_dur(tr->first_shutdown_ms / 1000.0, a, sizeof(a));
-		fmt_dur(tr->last_shutdown_ms / 1000.0, b, sizeof(b));
+		snprintf(a, sizeof(a), "-");
+		snprintf(b, sizeof(b), "-");
+		if (tr->first_shutdown_ms >= 0) {
+			scn_clock_label(r->scn, tr->first_shutdown_ms / 1000.0,
+			    a, sizeof(a));
+			scn_clock_label(r->scn, tr->last_shutdown_ms / 1000.0,
+			    b, sizeof(b));
+		}
 		fprintf(out, "  tier %d: %2d hosts, %2d survived, %2d shut down "
 		    "(first %s, last %s), %2d tripped\n", t, tr->hosts,
 		    tr->survived, tr->graceful, a, b, tr->hard_trips);
