@@ -12,10 +12,12 @@
 #define NO_TIME		INT64_MIN
 #define LEVEL_COUNT	4		/* none, warn, migrate, shutdown */
 #define TREND_MIN_N	8		/* fewer points: no slope at all */
-#define HALF_MIN_N	4		/* per half, for the curvature test */
-#define DECEL_RATIO	0.9		/* recent slope below this x older */
-#define QUANT_C		0.3		/* assumed sensor resolution */
-#define LEAD_CLEAR	1.25		/* eta must exceed lead x this to clear */
+#define HALF_MIN_N	4		/* per half, for the shape test */
+#define DECEL_RATIO	0.9		/* recent slope < this x older */
+/* How much whole-degree steps can tilt a half window's line, in C: the
+ * slope jitter a half window's test allows for is QUANT_C / half. */
+#define QUANT_C		0.3
+#define LEAD_CLEAR	1.25		/* eta must exceed lead x this */
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
 enum cause {
@@ -52,7 +54,7 @@ struct trend {
 	uint32_t beg, mid, end;
 	int64_t t0_ms;
 	int64_t last_ms;
-	double win_s;			/* window the spacing was computed for */
+	double win_s;			/* spacing_ms is for this window */
 	int64_t spacing_ms;
 	uint32_t since_rebase;
 	struct lsq full;
@@ -70,7 +72,7 @@ struct sensor {
 	/* validation */
 	int64_t last_ms;		/* last accepted sample, NO_TIME none */
 	double last_v;
-	bool pending;			/* a jump waiting for confirmation */
+	bool pending;			/* a jump awaiting confirmation */
 	double pend_v;
 	int64_t pend_ms;
 	uint64_t accepted;
@@ -90,7 +92,7 @@ struct sensor {
 	bool stale;
 	bool extrap;
 	double slope;
-	double raw_eta;			/* from own data, before zone slope */
+	double raw_eta;			/* own data, before zone slope */
 	double eta;
 	double headroom;
 	double value_used;		/* filtered or extrapolated */

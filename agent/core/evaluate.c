@@ -73,7 +73,8 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 	} else if (e->zone_alarm) {
 		if (e->zone_lost_ms == NO_TIME)
 			e->zone_lost_ms = now_ms;
-		if (now_ms - e->zone_lost_ms >= (int64_t)(p->zone_hold_s * 1000))
+		if (now_ms - e->zone_lost_ms >=
+		    (int64_t)(p->zone_hold_s * 1000.0))
 			e->zone_alarm = false;
 	}
 	out->zone_members = members;
@@ -343,7 +344,8 @@ decide(struct eng *e, enum eng_state prev, bool was_accepting, int worst,
 		d = add_decision(out, ENG_ACT_HOLD, e->accepting ?
 		    "hold.resume" : "hold.stop", e, worst);
 		if (d != NULL)
-			snprintf(d->reason, sizeof(d->reason), "%s load: %.220s",
+			snprintf(d->reason, sizeof(d->reason),
+			    "%s load: %.220s",
 			    e->accepting ? "accepting" : "not accepting",
 			    e->zone_alarm ? "zone cooling alarm" :
 			    e->reason);
@@ -462,7 +464,8 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 			snprintf(buf, sizeof(buf), "%s: %s %s (%d of %d "
 			    "sensors missing)", sn, missing->id,
 			    missing->removed ? "removed" :
-			    missing->last_ms == NO_TIME ? "has no valid sample" :
+			    missing->last_ms == NO_TIME ?
+			    "has no valid sample" :
 			    "is stale", n_missing, e->n_sensors);
 		else if (w != NULL)
 			snprintf(buf, sizeof(buf), "%s: %d sensors within "
