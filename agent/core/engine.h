@@ -184,6 +184,19 @@ struct eng_peer {
 	int64_t t_ms;
 };
 
+/*
+ * Decision codes (static strings):
+ *	NOTIFY		state.ok state.warn state.hot state.critical
+ *			state.degraded
+ *	MIGRATE		migrate.margin migrate.eta migrate.zone migrate.stale
+ *	SHUTDOWN	shutdown.margin shutdown.eta shutdown.zone
+ *			shutdown.stale
+ *	HOLD		hold.stop hold.resume
+ * The suffix says what put the worst sensor at its level: headroom under
+ * the margin, its own eta, the zone's slope, or extrapolation while stale.
+ * Order within one output: NOTIFY, HOLD, MIGRATE, SHUTDOWN. "quiet" drops
+ * NOTIFY and MIGRATE (counted in n_suppressed), never SHUTDOWN or HOLD.
+ */
 struct eng_decision {
 	enum eng_action action;
 	const char *code;		/* machine code, e.g. "shutdown.eta" */
@@ -198,7 +211,9 @@ struct eng_output {
 	enum eng_state state;
 	enum eng_state prev_state;
 	bool changed;			/* state changed in this evaluation */
-	char reason[ENG_REASON_LEN];
+	char reason[ENG_REASON_LEN];	/* why the state is what it is, with
+					   the figures from when that arose;
+					   frozen once critical */
 	int64_t since_ms;		/* when the current state was entered */
 	double eta_s;			/* host-wide shortest eta */
 	int worst_sensor;		/* -1 if none */
