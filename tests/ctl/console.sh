@@ -43,8 +43,12 @@ socat TCP-LISTEN:$SOL,bind=127.0.0.1,reuseaddr,fork \
 	"EXEC:$CT/hostside.sh $CT/host.log" 2>"$CT/socat.log" &
 SOCAT=$!
 CT_PIDS="$CT_PIDS $SOCAT"
-wait_for 5 sh -c "ss -ltn 2>/dev/null | grep -q '127.0.0.1:$SOL' || \
-	netstat -ltn 2>/dev/null | grep -q '127.0.0.1:$SOL'"
+# listening on 127.0.0.1:$SOL (state 0A) without connecting to it
+listening() {
+	grep -q "0100007F:$(printf %04X $SOL) 00000000:0000 0A" /proc/net/tcp
+}
+wait_for 5 listening
+check "SOL backend listening" listening
 
 sed -e "s|@RUNDIR@|$D|g" -e "s|@HERE@|$IPMI_DIR|g" -e "s|@LAN@|$LAN|g" \
 	-e "s|@CON@|$CON|g" -e "s|@SER@|$SER|g" \
@@ -68,7 +72,7 @@ check "ipmi_sim connected to the SOL backend" grep -q "connected" "$CT/host.log"
 console() { # TEXT [extra options]: one session sending TEXT, then ~.
 	text=$1
 	shift
-	(sleep 1; printf '%s\r' "$text"; sleep 2; printf '~.'; sleep 5) |
+	(sleep 2; printf '%s\r' "$text"; sleep 2; printf '~.') |
 	    "$CTL" console --host 127.0.0.1:$LAN --user admin \
 	    --password-file "$CT/pw" \
 	    -W opensesspriv,solchannelsupport,solpayloadsize --timeout 20 "$@"
@@ -94,11 +98,19 @@ check "second line arrives whole" grep -qx "RX:second session line" \
 	"$CT/host.log"
 
 # escape char: ~~ sends one ~
-(sleep 1; printf '~~tilde\r'; sleep 2; printf '~.') |
+(sleep 2; printf '~~tilde\r'; sleep 2; printf '~.') |
     "$CTL" console --host 127.0.0.1:$LAN --user admin \
     --password-file "$CT/pw" -W opensesspriv,solchannelsupport,solpayloadsize \
     --sacrificial-cr --timeout 20 >"$CT/s3" 2>"$CT/s3.err"
 check "~~ sends one ~" grep -qx "RX:~tilde" "$CT/host.log"
+
+# no "~.": the end of input ends the session after --linger
+printf 'line then eof\r' | "$CTL" console --host 127.0.0.1:$LAN --user admin \
+    --password-file "$CT/pw" -W opensesspriv,solchannelsupport,solpayloadsize \
+    --sacrificial-cr --linger 2s >"$CT/s5" 2>"$CT/s5.err"
+check_eq "end of input: exit 0" "$?" 0
+check "line sent before the end" grep -qx "RX:line then eof" "$CT/host.log"
+check "its echo read while lingering" grep -q "host-echo: line then eof" "$CT/s5"
 
 # a wrong password: a clear error, exit 1
 printf '' | "$CTL" console --host 127.0.0.1:$LAN --user admin \
@@ -109,4 +121,5 @@ check "wrong password: message" grep -q "no SOL session with 127.0.0.1:$LAN" \
 	"$CT/s4.err"
 cat "$CT/s4.err"
 check "ipmi_sim survived" kill -0 "$(cat "$D/sim.pid")"
+[ "$tw_fails" = 0 ] || { echo "# host.log:"; cat "$CT/host.log"; }
 tw_done
