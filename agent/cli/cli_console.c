@@ -176,7 +176,7 @@ now_s(void)
 struct esc {
 	char ch;
 	bool line_start;
-	bool pending;			/* saw the escape char at line start */
+	bool pending;			/* escape char seen at line start */
 };
 
 /* Filter keystrokes into out; true when the user asked to quit. */

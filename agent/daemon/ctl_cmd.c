@@ -21,7 +21,7 @@
 #include "override.h"
 
 #define REASON_MAX	127	/* struct eng_override.reason */
-#define BY_MAX		24	/* "by (user)" fits struct eng_override.author */
+#define BY_MAX		24	/* "by (user)" fits eng_override.author */
 
 struct cmd {
 	const char *name;

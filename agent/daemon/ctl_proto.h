@@ -20,8 +20,8 @@
 #define THERMWATCH_CTL_PROTO_H
 
 #define CTL_PROTO_VERSION	1
-#define CTL_MAX_REQUEST		4096	/* bytes per request line, with \n */
-#define CTL_MAX_RESPONSE	(1024 * 1024)	/* bytes per response line */
+#define CTL_MAX_REQUEST		4096	/* bytes per request, with \n */
+#define CTL_MAX_RESPONSE	(1024 * 1024)	/* bytes per response */
 #define CTL_DEFAULT_SOCKET	"/run/thermwatch/control.sock"
 
 #define CTL_CMD_STATUS		"status"
