@@ -90,21 +90,23 @@ dump_has() {
 }
 S="sensor ipmi:127.0.0.1:$LAN"
 # SIGUSR1 kills a daemon that has not set up its signals yet.
-wait_for 5 grep -q "ipmi: BMC 127.0.0.1:$LAN" "$RUN/log"
+wait_for 5 grep -q "ipmi: BMC 127.0.0.1:$LAN" "$RUN/log" 2>/dev/null
 wait_for 5 dump_has "$S/CPU Temp: valid class cpu raw 40.00"
 check "IPMI sensors in the daemon" \
     grep -q "$S/CPU Temp: valid class cpu raw 40.00" "$RUN/log"
 check "hwmon sensors too" \
     grep -q "Package id 0: valid class cpu raw 45.00" "$RUN/log"
 
-con_now "sensor_set_value 0x20 0 1 77 0"
+# A small step: a big jump is held back by the engine's rate check, which
+# is not what is measured here.
+con_now "sensor_set_value 0x20 0 1 42 0"
 t0=$(now_ms)
-wait_for 5 dump_has "$S/CPU Temp: valid class cpu raw 77.00"
+wait_for 5 dump_has "$S/CPU Temp: valid class cpu raw 42.00"
 dt=$(($(now_ms) - t0))
 check "a value changed in the BMC reaches the engine" \
-    grep -q "$S/CPU Temp: valid class cpu raw 77.00" "$RUN/log"
+    grep -q "$S/CPU Temp: valid class cpu raw 42.00" "$RUN/log"
 echo "# new value in the engine $dt ms after the change"
-check_le "... on the next cycle (ms; interval 500, +200 polling)" "$dt" 1300
+check_le "... on the next cycle (ms; interval 500, +200 polling)" "$dt" 900
 
 kill -STOP "$(sim_pid)"
 t0=$(now_ms)
@@ -114,6 +116,28 @@ check "a hung BMC's sensors go stale" grep -q "$S/Inlet Temp: stale" \
     "$RUN/log"
 echo "# IPMI sensors stale $dt ms after the BMC hung"
 check_le "... within one deadline (ms, deadline 2500, +200 polling)" "$dt" 2700
+# The loop is never blocked by the hung BMC: a SIGUSR1 dump is answered
+# at once, every time (measured over 2 s of the hang).
+worst=0
+i=0
+while [ $i -lt 10 ]; do
+	n0=$(grep -c "^thermwatchd: state " "$RUN/log")
+	ts=$(now_ms)
+	kill -USR1 "$PID"
+	j=0
+	while [ "$(grep -c "^thermwatchd: state " "$RUN/log")" -le "$n0" ] &&
+	    [ $j -lt 200 ]; do
+		sleep 0.005
+		j=$((j + 1))
+	done
+	lat=$(($(now_ms) - ts))
+	[ $lat -gt $worst ] && worst=$lat
+	sleep 0.15
+	i=$((i + 1))
+done
+echo "# daemon loop during the hang: worst SIGUSR1 answer $worst ms"
+check_le "the daemon's loop keeps answering during the hang (ms)" \
+    "$worst" 100
 CLASS=$NSCLASS $FAKE set 0 52000
 wait_for 3 dump_has "Package id 0: valid class cpu raw 52.00"
 check "hwmon goes on while the BMC hangs" \
@@ -127,6 +151,20 @@ wait_for 6 dump_has "$S/Inlet Temp: valid class inlet raw 24.00"
 check "IPMI sensors recover" \
     grep -q "$S/Inlet Temp: valid class inlet raw 24.00" "$RUN/log"
 check "recovery logged" grep -q "$H: readings back" "$RUN/log"
+
+# The BMC dies and comes back.
+sim_stop
+t0=$(now_ms)
+wait_for 6 dump_has "$S/Exhaust Temp: stale"
+check "a dead BMC's sensors go stale" grep -q "$S/Exhaust Temp: stale" \
+    "$RUN/log"
+sim_start > /dev/null || not_ok "ipmi_sim restarts"
+nvalid=$(grep -c "$S/Exhaust Temp: valid class exhaust raw 35.00" "$RUN/log")
+wait_for 8 sh -c "kill -USR1 $PID; sleep 0.1; [ \$(grep -c \
+    '$S/Exhaust Temp: valid class exhaust raw 35.00' '$RUN/log') -gt $nvalid ]"
+check "IPMI sensors back after the BMC restarts" [ "$(grep -c \
+    "$S/Exhaust Temp: valid class exhaust raw 35.00" "$RUN/log")" -gt "$nvalid" ]
+check "daemon still running" kill -0 "$PID"
 kill "$PID"
 wait "$PID"
 check_eq "clean exit" $? 0
@@ -143,7 +181,7 @@ unshare -m sh -c "
 PID=$!
 tw_bg_pids=$PID
 NSCLASS=/proc/$PID/root/sys/class
-wait_for 5 grep -q "ipmi: BMC 127.0.0.1:$LAN" "$RUN/badlog"
+wait_for 5 grep -q "ipmi: BMC 127.0.0.1:$LAN" "$RUN/badlog" 2>/dev/null
 wait_for 5 grep -q "password file" "$RUN/badlog"
 check "garbage password file: clear error" grep -q \
     "$H: password file $RUN/garbage is not a password" "$RUN/badlog"
