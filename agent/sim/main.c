@@ -17,7 +17,8 @@ enum {
 	OPT_COMPARE = 256,
 	OPT_CSV,
 	OPT_PLOT,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_LIST
 };
 
 static const struct option longopts[] = {
@@ -32,6 +33,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "list", no_argument, NULL, OPT_LIST },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -55,7 +57,7 @@ usage(FILE *f)
 	    "[--policy thermwatch|static|none]\n"
 	    "                      [--seed N] [--duration D] [--json] "
 	    "[--compare] [--csv FILE]\n"
-	    "                      [--plot FILE.svg] [--quiet]\n"
+	    "                      [--plot FILE.svg] [--quiet] | --list\n"
 	    "SCENARIO is a file or a name (ac-failure, normal-week, ...); "
 	    "without one the\nbuilt-in ac-failure scenario runs. "
 	    "D is seconds or 90m, 6h, 7d.\n");
@@ -136,6 +138,11 @@ parse_args(int argc, char **argv)
 			exit(0);
 		case OPT_VERSION:
 			printf("thermwatch-sim %s\n", TW_VERSION);
+			exit(0);
+		case OPT_LIST:
+			printf("%-32s %s\n", "(no argument)",
+			    "the built-in ac-failure scenario");
+			scn_list(stdout);
 			exit(0);
 		default:
 			usage(stderr);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "conf_util.h"
@@ -662,19 +663,73 @@ scn_resolve(const char *name, char *path, size_t len)
 		snprintf(path, len, "%s", name);
 		return is_file(name) ? 0 : -ENOENT;
 	}
-	if ((size_t)snprintf(path, len, "%s/%s.conf", SCN_INSTALLED,
-	    name) < len && is_file(path))
+	/* "ac-failure" or "ac-failure.conf" */
+	n = strlen(name);
+	if (n > 5 && strcmp(name + n - 5, ".conf") == 0)
+		n -= 5;
+	if ((size_t)snprintf(path, len, "%s/%.*s.conf", SCN_INSTALLED,
+	    (int)n, name) < len && is_file(path))
 		return 0;
 	/* The source tree this binary was built from: __FILE__ is
 	 * ".../agent/sim/scenario.c" under CMake. */
 	snprintf(src, sizeof(src), "%s", __FILE__);
 	p = strstr(src, "agent/sim/scenario.c");
-	if (p != NULL) {
-		n = (size_t)(p - src);
-		if ((size_t)snprintf(path, len, "%.*stests/scenarios/%s.conf",
-		    (int)n, src, name) < len && is_file(path))
-			return 0;
-	}
+	if (p != NULL && (size_t)snprintf(path, len,
+	    "%.*stests/scenarios/%.*s.conf", (int)(p - src), src, (int)n,
+	    name) < len && is_file(path))
+		return 0;
 	snprintf(path, len, "%s", name);
 	return -ENOENT;
+}
+
+static void
+list_dir(const char *dir, FILE *out)
+{
+	struct dirent **ents;
+	struct sim_scenario *s;
+	char path[PATH_MAX];
+	FILE *null;
+	int i, n;
+
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return;
+	s = malloc(sizeof(*s));
+	null = fopen("/dev/null", "we");
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(ents[i]->d_name);
+
+		if (s != NULL && null != NULL && l > 5 &&
+		    strcmp(ents[i]->d_name + l - 5, ".conf") == 0 &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    ents[i]->d_name) < sizeof(path)) {
+			if (scn_parse_file(path, s, null) == 0)
+				fprintf(out, "%-32s %s\n  %s\n", s->name,
+				    s->description, path);
+			else
+				fprintf(out, "%-32s (has errors)\n  %s\n",
+				    ents[i]->d_name, path);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	free(s);
+	if (null != NULL)
+		fclose(null);
+}
+
+void
+scn_list(FILE *out)
+{
+	char src[PATH_MAX];
+	const char *p;
+
+	list_dir(SCN_INSTALLED, out);
+	snprintf(src, sizeof(src), "%s", __FILE__);
+	p = strstr(src, "agent/sim/scenario.c");
+	if (p != NULL) {
+		snprintf(src + (p - src), sizeof(src) - (size_t)(p - src),
+		    "tests/scenarios");
+		list_dir(src, out);
+	}
 }

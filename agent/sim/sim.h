@@ -154,6 +154,9 @@ int scn_parse_file(const char *path, struct sim_scenario *s, FILE *err);
 /* Resolve a command-line scenario name: an existing path, else NAME.conf
  * in the installed scenarios directory, else in the source tree. */
 int scn_resolve(const char *name, char *path, size_t len);
+/* Print the scenarios found in the installed directory and the source
+ * tree: name, description, file. */
+void scn_list(FILE *out);
 /* "90", "90s", "15m", "6h", "7d" -> seconds; -1 when malformed. */
 double scn_parse_duration(const char *s);
 /* "Fri 19:00" relative to the scenario start; -1 when malformed. */

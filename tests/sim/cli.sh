@@ -25,6 +25,13 @@ bad "unknown option" --frobnicate
 "$SIM" --help > "$TMP/out"
 check "--help exits 0 and shows usage" grep -q "usage: thermwatch-sim" \
     "$TMP/out"
+"$SIM" --list > "$TMP/out"
+for f in "$SCN"/*.conf; do
+	check "--list names $(basename "$f" .conf)" \
+	    grep -q "^$(basename "$f" .conf) " "$TMP/out"
+done
+"$SIM" hot-spot-rack.conf --duration 60 --json > /dev/null
+check_eq "a name with .conf resolves" $? 0
 "$SIM" no-such-scenario > /dev/null 2> "$TMP/err"
 check_eq "unknown scenario: exit 1" $? 1
 check "unknown scenario named" grep -q "no-such-scenario" "$TMP/err"
