@@ -222,6 +222,12 @@ persist(struct agent *a)
 	(void)save(a->ovr);
 }
 
+void
+ovr_save(struct agent *a)
+{
+	persist(a);
+}
+
 static void
 event(struct agent *a, const char *type, const char *action,
     const char *key, double value, double ttl_s, const char *reason,

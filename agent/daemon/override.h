@@ -58,6 +58,13 @@ int ovr_clear(struct agent *a, const char *key, const char *author,
     const char *via, char *msg, size_t len);
 
 /*
+ * Write the overrides in force now. For code that changes them straight
+ * through eng_override_set()/eng_override_clear() and announces them
+ * itself (without it, ovr_sync() writes them within a second).
+ */
+void ovr_save(struct agent *a);
+
+/*
  * Notice overrides that changed in the engine behind our back (expired, or
  * set straight through eng_override_set()): announce expiries and rewrite
  * the file. Called by the timer; cheap when nothing changed.

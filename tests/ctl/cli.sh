@@ -75,16 +75,16 @@ out=$(ctl override set cpu.migrate.lead_s 900 --ttl 2h --reason \
 	"slow migrations today" --by alice)
 check_eq "override set: exit 0" "$?" 0
 check "override set: says what was set" sh -c "echo '$out' | grep -q \
-	'^override cpu.migrate.lead_s = 900 until .* (2h0m0s), by alice (root): slow migrations today'"
+	'^override cpu.migrate.lead_s = 900 until .* (2h0m0s), by alice ($ME): slow migrations today'"
 ctl override set quiet on --ttl 90 --reason "fan swap" >/dev/null
 ctl overrides >"$CT/out"
 check "overrides: header" grep -q "^KEY  *VALUE EXPIRES IN EXPIRES  *AUTHOR  *REASON" \
 	"$CT/out"
-check "overrides: quiet row" grep -q "^quiet  *1 1m[23][0-9]s .* root  *fan swap" \
+check "overrides: quiet row" grep -q "^quiet  *1 1m[23][0-9]s .* $ME  *fan swap" \
 	"$CT/out"
 j=$(ctl --json overrides)
 check_eq "overrides --json" "$(echo "$j" | jq -c '[.[] | [.key, .value, .author]]')" \
-	'[["cpu.migrate.lead_s",900,"alice (root)"],["quiet",1,"root"]]'
+	"[[\"cpu.migrate.lead_s\",900,\"alice ($ME)\"],[\"quiet\",1,\"$ME\"]]"
 check_eq "status counts them" "$(ctl --json status | jq .overrides)" 2
 
 refused() { # expected-message args...: exit 1 and a clear error
@@ -129,9 +129,9 @@ check_eq "rescan" "$(ctl rescan)" "rescan done"
 
 # the daemon logs who did what
 check "set logged with the author" grep -q \
-	"override cpu.migrate.lead_s = 900 for 7200 s by alice (root) via control: slow migrations today" \
+	"override cpu.migrate.lead_s = 900 for 7200 s by alice ($ME) via control: slow migrations today" \
 	"$CT/log"
-check "clear logged" grep -q "override quiet cleared by root via control" \
+check "clear logged" grep -q "override quiet cleared by $ME via control" \
 	"$CT/log"
 
 # a second daemon on the same socket does not steal it
@@ -158,7 +158,7 @@ check_eq "hold clear" "$(ctl hold clear --reason 'checked the CRAC')" \
 	"hold cleared"
 check_eq "hold gone" "$(ctl --json status | jq -c .hold)" null
 check "record kept for the post-mortem" test -f "$CT/state/thermal-shutdown.cleared"
-check "cleared by whom, why" grep -q "hold cleared (operator root): checked the CRAC" \
+check "cleared by whom, why" grep -q "hold cleared (operator $ME): checked the CRAC" \
 	"$CT/log"
 refused "thermwatchctl: not in hold" hold clear
 

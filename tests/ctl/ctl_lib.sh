@@ -6,6 +6,7 @@ TWD=$TW_BUILD/thermwatchd
 CTL=$TW_BUILD/thermwatchctl
 RAW=$TW_BUILD/tests/ctl/ctl_rawclient
 SOCK=$CT/run/ctl.sock
+ME=$(id -un)		# the author the daemon sees (SO_PEERCRED)
 CT_PIDS=
 
 ct_cleanup() {

@@ -29,7 +29,7 @@ check_eq "both back after a restart" "$(echo "$o" | jq -c '[.[].key]')" \
 	'["quiet","cpu.shutdown.margin_c"]'
 check_eq "author and reason kept" \
 	"$(echo "$o" | jq -c '.[1] | [.author, .reason, .value]')" \
-	'["alice (root)","AC work",8]'
+	"[\"alice ($ME)\",\"AC work\",8]"
 check "with the time they had left" \
 	sh -c "echo '$o' | jq -e '.[1].expires_in_s > 3500 and .[1].expires_in_s <= 3600' >/dev/null"
 check "restore logged" grep -q "override cpu.shutdown.margin_c = 8 restored" \

@@ -55,7 +55,7 @@ ev=$(jq -c 'select(.topic == "thermwatch/v1/lab/z1/t1/event") |
 	select(.payload.type == "override") | .payload |
 	[.action, .key, .value, .author, .via, .reason]' "$CT/w2")
 check_eq "override event on MQTT" "$ev" \
-	'["set","quiet",1,"root","control","watch test"]'
+	"[\"set\",\"quiet\",1,\"$ME\",\"control\",\"watch test\"]"
 check "override topic updated" has '.topic == "thermwatch/v1/lab/z1/t1/override" and
 	.payload.overrides[0].key == "quiet"' "$CT/w2"
 
