@@ -121,6 +121,14 @@ teardown(struct mq *mq, const char *why)
 		    cur_broker(mq)->host, cur_broker(mq)->port, why);
 		if (mq->cb.connection != NULL)
 			mq->cb.connection(mq->arg, false);
+	} else if (!mq->closing) {
+		/* e.g. the TLS handshake or the login failed after connect() */
+		if (!mq->warned_down)
+			log_warnx("mqtt: cannot connect to %s:%d: %s",
+			    cur_broker(mq)->host, cur_broker(mq)->port, why);
+		else
+			log_debug("mqtt: cannot connect to %s:%d: %s",
+			    cur_broker(mq)->host, cur_broker(mq)->port, why);
 	}
 	if (!mq->closing)
 		schedule_connect(mq, was);
@@ -376,6 +384,17 @@ connect_cb(struct loop *l, int64_t now_ms, void *arg)
 	return LOOP_NOMORE;
 }
 
+int64_t
+mq_backoff_ms(double min_s, double max_s, int rounds, double u)
+{
+	double d = min_s * pow(2.0, rounds < 1 ? 0 : rounds > 30 ? 29 :
+	    rounds - 1);
+
+	if (d > max_s)
+		d = max_s;
+	return (int64_t)(d * (0.75 + 0.5 * u) * 1000.0);
+}
+
 /*
  * Next attempt: the next broker of the list at once; after a whole round
  * failed, the first again after min * 2^(rounds-1) (capped at max), with
@@ -400,14 +419,17 @@ schedule_connect(struct mq *mq, bool after_loss)
 		mq->broker = 0;
 		mq->round_fails++;
 		mq->warned_down = true;
-		d = mq->conf.reconnect_min_s *
-		    pow(2.0, mq->round_fails > 30 ? 30 : mq->round_fails - 1);
-		if (d > mq->conf.reconnect_max_s)
-			d = mq->conf.reconnect_max_s;
+		d = -1;
 	}
-	if (d > 0)
-		d *= 0.75 + 0.5 * (rnd_next(mq) % 10001) / 10000.0;
-	ms = (int64_t)(d * 1000.0);
+	if (d < 0)
+		ms = mq_backoff_ms(mq->conf.reconnect_min_s,
+		    mq->conf.reconnect_max_s, mq->round_fails,
+		    (rnd_next(mq) % 10001) / 10000.0);
+	else if (d > 0)
+		ms = (int64_t)(d * (0.75 + 0.5 * (rnd_next(mq) % 10001) /
+		    10000.0) * 1000.0);
+	else
+		ms = 0;
 	mq->conn_timer = loop_add_timer(mq->loop, ms, connect_cb, mq);
 	if (mq->conn_timer < 0) {
 		log_warn("mqtt: reconnect timer");

@@ -74,6 +74,12 @@ struct mq {
 	struct mq_stats st;
 };
 
+/*
+ * Reconnect delay after `rounds` whole rounds of the broker list failed:
+ * min_s doubling per round up to max_s, times a jitter factor 0.75..1.25
+ * from u in [0, 1].
+ */
+int64_t mq_backoff_ms(double min_s, double max_s, int rounds, double u);
 /* Wall clock, ms since the epoch. */
 int64_t mq_wall_ms(void);
 /* Keep the loop's fd watcher in step with libmosquitto's socket. */

@@ -153,6 +153,7 @@ mq_agent_stop() {	# NAME [SIGNAL]
 mq_agent_conf() {
 	mkdir -p "$MQ_T/state-$2"
 	printf '%spw\n' "$2" > "$MQ_T/$2.pw"
+	brokers=${MQ_BROKERS:-"\"127.0.0.1:$4\""}
 	cat > "$1" <<CONF
 agent = { site = "dc1"; zone = "$3"; host = "$2"; tier = 2;
 	interval_s = 0.2; rescan_s = 0; state_dir = "$MQ_T/state-$2"; };
@@ -160,7 +161,7 @@ hwmon = { sensors_conf = "/dev/null"; };
 sensors = ( { match = "lm75-*"; class = "inlet"; } );
 control = { socket = "$MQ_T/$2.sock"; };
 actions = { dry_run = true; };
-mqtt = { enabled = true; brokers = [ ${MQ_BROKERS:-"127.0.0.1:$4"} ]; username = "$2";
+mqtt = { enabled = true; brokers = [ $brokers ]; username = "$2";
 	password_file = "$MQ_T/$2.pw"; telemetry_interval_s = 0.5;
 	peer_interval_s = 0.5; reconnect_min_s = 0.2; reconnect_max_s = 1;
 	${5:-} };
