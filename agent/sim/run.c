@@ -452,7 +452,9 @@ note_alarm(struct sim_run *r, int hi)
 	if (h->out.zone_alarm && z->first_zone_alarm_ms < 0) {
 		z->first_zone_alarm_ms = r->now_ms;
 		run_log(r, SIM_L_ZONE_ALARM, h->zone, hi, 0, "zone cooling "
-		    "alarm (seen first by %s)", h->name);
+		    "alarm (seen first by %s: %d of %d hosts signal, zone "
+		    "slope %.2f C/min)", h->name, h->out.zone_signals,
+		    h->out.zone_members, h->out.zone_slope_c_per_s * 60);
 	}
 }
 
