@@ -143,12 +143,12 @@ ipmi_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
 {
 	static const char *const known[] = { "enabled", "driver", "device",
 		"host", "username", "password_file", "privilege",
-		"cipher_suite", "workarounds", "timeout_s", "retransmit_s",
+		"port", "cipher_suite", "workarounds", "timeout_s", "retransmit_s",
 		"deadline_s", "interval_s", "backoff_max_s",
 		"thresholds_refresh_s", "trip_threshold", "temperature_only",
 		"watchdog", "password", NULL };
 	const config_setting_t *s;
-	int v;
+	int v, port = 0;
 
 	if (group == NULL)
 		return;
@@ -163,6 +163,22 @@ ipmi_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
 		    "'host' = \"%s\" is not a host name or address, "
 		    "optionally with :port (1-65535)", c->host);
 		c->host[0] = '\0';
+	}
+	/* port: the same as "host:port", for those who prefer it apart. */
+	if (cnf_get_int(ctx, group, "port", 1, 65535, &port) &&
+	    c->host[0] != '\0') {
+		const char *h = c->host[0] == '[' ? strchr(c->host, ']') :
+		    c->host;
+
+		if (h != NULL && strchr(h, ':') != NULL)
+			cnf_error(ctx, config_setting_get_member(group,
+			    "port"), "'port' and a port in 'host' (\"%s\"): "
+			    "give one of them", c->host);
+		else if (strlen(c->host) + 7 > sizeof(c->host))
+			cnf_error(ctx, config_setting_get_member(group,
+			    "port"), "'host' is too long to add the port");
+		else
+			snprintf(c->host + strlen(c->host), 7, ":%d", port);
 	}
 	cnf_get_string(ctx, group, "username", c->username,
 	    sizeof(c->username));
@@ -212,6 +228,9 @@ ipmi_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
 		cnf_error(ctx, group, "ipmi: 'host' is only used with "
 		    "driver = \"lan\" (driver is \"%s\")",
 		    ipmi_driver_names[c->driver]);
+	if (c->driver != IPMI_DRV_LAN && port != 0)
+		cnf_error(ctx, group, "ipmi: 'port' is only used with "
+		    "driver = \"lan\"");
 	if (c->driver == IPMI_DRV_LAN && c->device[0] != '\0')
 		cnf_error(ctx, group, "ipmi: 'device' is for in-band drivers, "
 		    "not driver = \"lan\"");

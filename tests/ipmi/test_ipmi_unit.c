@@ -172,6 +172,29 @@ test_hosts(void **state)
 }
 
 static void
+test_port(void **state)
+{
+	struct ipmi_conf c;
+	char msgs[2048];
+
+	(void)state;
+	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"bmc1\";"
+	    " port = 19623; };", &c, msgs, sizeof(msgs)), 0);
+	assert_string_equal(c.host, "bmc1:19623");
+	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"[::1]\";"
+	    " port = 623; };", &c, msgs, sizeof(msgs)), 0);
+	assert_string_equal(c.host, "[::1]:623");
+	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"b:1\";"
+	    " port = 623; };", &c, msgs, sizeof(msgs)), 1);
+	assert_non_null(strstr(msgs, "give one of them"));
+	assert_int_equal(parse("ipmi = { port = 623; };", &c, msgs,
+	    sizeof(msgs)), 1);
+	assert_non_null(strstr(msgs, "'port' is only used with"));
+	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"b\";"
+	    " port = 0; };", &c, msgs, sizeof(msgs)), 1);
+}
+
+static void
 test_emit_roundtrip(void **state)
 {
 	struct ipmi_conf a, b;
@@ -291,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_lan),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_emit_roundtrip),
 		cmocka_unit_test(test_password_file),
 		cmocka_unit_test(test_class_of_name),
