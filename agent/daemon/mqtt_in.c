@@ -35,9 +35,10 @@ mq_in_subscribe(struct mq *mq)
 	 * Retain-as-published: a retained override request (or a peer's
 	 * retained summary) must be recognisable as such even when it comes
 	 * live, so it can be refused; MQTT clears the flag otherwise.
+	 * No-local: our own summaries need not come back to us.
 	 */
 	rc = mosquitto_subscribe_v5(mq->m, &mid, mq->t_peer_sub, 0,
-	    MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
+	    MQTT_SUB_OPT_RETAIN_AS_PUBLISHED | MQTT_SUB_OPT_NO_LOCAL, NULL);
 	if (rc != MOSQ_ERR_SUCCESS)
 		log_warnx("mqtt: subscribe %s: %s", mq->t_peer_sub,
 		    mosquitto_strerror(rc));
