@@ -110,7 +110,11 @@ mq_broker() {
 	mosquitto -c "$2" > "$MQ_T/$1.log" 2>&1 &
 	eval "BPID_$1=$!"
 	mq_track $!
-	wait_for 5 mq_ready "$3"
+	wait_for 5 mq_ready "$3" && return 0
+	# another test (run) on the same port makes every later check lie
+	grep -q "Address already in use" "$MQ_T/$1.log" &&
+	    echo "# port $3 is in use by another process: tests run twice?"
+	return 1
 }
 
 mq_broker_stop() {	# NAME
