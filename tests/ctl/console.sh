@@ -121,5 +121,5 @@ check "wrong password: message" grep -q "no SOL session with 127.0.0.1:$LAN" \
 	"$CT/s4.err"
 cat "$CT/s4.err"
 check "ipmi_sim survived" kill -0 "$(cat "$D/sim.pid")"
-[ "$tw_fails" = 0 ] || { echo "# host.log:"; cat "$CT/host.log"; }
+[ "$tw_fails" = 0 ] || { echo "# host.log:"; cat "$CT/host.log"; echo "# sim.log:"; cat "$D/sim.log"; }
 tw_done
