@@ -26,6 +26,7 @@
 #define OUT_MAX		(64 * 1024)	/* a child's output, at most */
 #define ERR_LEN		1024
 #define CHILD_FD	3
+#define KILLED_FMT	"no answer within deadline_s = %g s: IPMI child killed"
 
 struct sens {
 	int rid;
@@ -183,6 +184,26 @@ child_main(const struct bmc *b, const struct bmc_job_req *req, int wfd)
 	_exit(rc);
 }
 
+/*
+ * Wait at most ms for a child that was killed or is ending. One stuck in
+ * the kernel (a hung in-band driver) ignores SIGKILL until the call
+ * returns: the daemon must not hang with it. Left over, it is reaped by
+ * the loop (unwatched children are reaped) or by init.
+ */
+static void
+reap_bounded(pid_t pid, int ms)
+{
+	pid_t r;
+	int i;
+
+	for (i = 0; i <= ms; i += 5) {
+		r = waitpid(pid, NULL, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		usleep(5000);
+	}
+}
+
 /* fork the child for req; the pipe's read end in *rfd (non-blocking). */
 static pid_t
 spawn(const struct bmc *b, const struct bmc_job_req *req, int *rfd)
@@ -206,7 +227,7 @@ spawn(const struct bmc *b, const struct bmc_job_req *req, int *rfd)
 	if (fcntl(p[0], F_SETFL, O_NONBLOCK) != 0) {
 		close(p[0]);
 		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		reap_bounded(pid, 1000);
 		return -1;
 	}
 	*rfd = p[0];
@@ -468,8 +489,7 @@ parse(struct bmc *b, struct job *j, struct result *res, bool do_emit)
 	}
 	if (!res->ok && res->msg[0] == '\0') {
 		if (j->killed)
-			snprintf(res->msg, sizeof(res->msg), "no answer within "
-			    "deadline_s = %g s: IPMI child killed",
+			snprintf(res->msg, sizeof(res->msg), KILLED_FMT,
 			    b->conf.deadline_s);
 		else if (j->overflow)
 			snprintf(res->msg, sizeof(res->msg), "IPMI child "
@@ -690,6 +710,7 @@ on_deadline(struct loop *l, int64_t now_ms, void *arg)
 {
 	struct bmc *b = arg;
 	struct job *j = &b->job;
+	char msg[128];
 
 	(void)l;
 	(void)now_ms;
@@ -697,6 +718,14 @@ on_deadline(struct loop *l, int64_t now_ms, void *arg)
 	if (j->pid > 0) {
 		j->killed = true;
 		kill(j->pid, SIGKILL);
+		/* Say it now: a child stuck in the kernel may take long to
+		 * die, and the read only finishes then. */
+		snprintf(msg, sizeof(msg), KILLED_FMT, b->conf.deadline_s);
+		if (j->req.kind == BMC_JOB_READ &&
+		    strcmp(b->last_err, msg) != 0) {
+			log_warnx("ipmi %s: %s", b->st.label, msg);
+			snprintf(b->last_err, sizeof(b->last_err), "%s", msg);
+		}
 	}
 	return LOOP_NOMORE;
 }
@@ -738,7 +767,7 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
 		    b->st.label);
 		loop_del_fd(b->loop, fd);
 		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		reap_bounded(pid, 200);
 		j->killed = true;
 		j->timer = 0;
 		finish(b, now);
@@ -845,8 +874,7 @@ bmc_free(struct bmc *b)
 		if (b->loop != NULL)
 			loop_unwatch_child(b->loop, j->pid);
 		kill(j->pid, SIGKILL);
-		while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		reap_bounded(j->pid, 200);
 		if (j->req.kind != BMC_JOB_READ && j->done != NULL)
 			j->done(j->done_arg, 0, msg);
 	}
@@ -872,7 +900,7 @@ run_blocking(struct bmc *b, const struct bmc_job_req *req)
 	struct job *j = &b->job;
 	struct pollfd pfd;
 	int64_t start, left;
-	int fd = -1, status;
+	int fd = -1;
 	pid_t pid;
 
 	j->req = *req;
@@ -904,8 +932,7 @@ run_blocking(struct bmc *b, const struct bmc_job_req *req)
 		if (drain(j))
 			break;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	reap_bounded(pid, 1000);
 	drain(j);
 	close(fd);
 	j->fd = -1;

@@ -7,8 +7,15 @@ DRIVE=${BMC_DRIVE:-$TW_BUILD/tests/ipmi/bmc_drive}
 LAN=$BASE
 CON=$((BASE + 1))
 
-tw_need_cmd ipmi_sim ipmi-raw ipmi-sensors ipmi-power nc
+tw_need_cmd ipmi_sim ipmi-raw ipmi-sensors ipmi-power nc setpriv ss
 [ -x "$DRIVE" ] || tw_skip "test driver $DRIVE not built"
+
+# The ports are fixed: two runs of the same script (two build trees tested
+# at once) take turns instead of colliding. Processes that may outlive the
+# test (ipmi_sim and its "host") do not inherit the lock (start_sim.sh).
+tw_need_cmd flock
+exec 9> "${TMPDIR:-/tmp}/tw-ipmi-$BASE.lock"
+flock -w 100 9 || tw_skip "ports $BASE-$((BASE + 2)) busy for 100 s"
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/tw-ipmi.XXXXXX")
 mkdir -p "$RUN/state"
@@ -29,9 +36,19 @@ ipmi_cleanup() {
 trap ipmi_cleanup EXIT
 trap 'exit 1' INT TERM
 
+. "$IPMI_DIR/sim_lib.sh"
+
+# sim_start: the test's own ipmi_sim. Started from the test's shell with a
+# parent-death signal, so that it cannot outlive the test even when the
+# test is killed outright (its "host" dies with it, see fakehost.sh).
 sim_start() {
 	mkdir -p "$RUN/sim"
-	"$IPMI_DIR/start_sim.sh" "$RUN/sim" "$LAN"
+	sim_prepare "$RUN/sim" "$LAN" || return 1
+	setpriv --pdeathsig KILL ipmi_sim -c "$RUN/sim/lan.conf" \
+	    -f "$SIM_EMU" -s "$RUN/sim/state" -n -p \
+	    > "$RUN/sim/sim.log" 2>&1 < /dev/null 9>&- &
+	echo $! > "$RUN/sim/sim.pid"
+	sim_ready "$RUN/sim" "$LAN" || { sim_stop; return 1; }
 }
 
 sim_stop() {

@@ -6,6 +6,7 @@ D=$1
 if [ -f "$D/sim.pid" ]; then
 	P=$(cat "$D/sim.pid")
 	kill "$P" 2>/dev/null
+	kill -CONT "$P" 2>/dev/null	# a test may have stopped it
 	i=0
 	while kill -0 "$P" 2>/dev/null && [ $i -lt 50 ]; do
 		sleep 0.1

@@ -3,7 +3,7 @@
 # port, a missing workaround and every kind of bad password file; config
 # mistakes are file:line errors; a failing BMC never stops the loop, is
 # logged once, and the source recovers once the password file is fixed.
-BASE=19609
+BASE=19627
 . "$(dirname "$0")/ipmi_lib.sh"
 
 sim_start || { not_ok "ipmi_sim starts"; tw_done; exit 1; }

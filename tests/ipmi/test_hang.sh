@@ -4,7 +4,7 @@
 # keeps its cadence, there is never more than one IPMI child, the error is
 # reported once within one deadline, the hung child is killed at the
 # deadline, and readings come back when the BMC does.
-BASE=19606
+BASE=19624
 . "$(dirname "$0")/ipmi_lib.sh"
 
 TICK=250
