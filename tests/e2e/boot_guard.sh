@@ -5,7 +5,7 @@
 # THERMWATCH_STATE=hold. Not yet cool (72 C, resume level 65 C): it holds.
 # Cool (50 C) for resume_hold_s (2 s): the hold clears, the record is kept
 # as thermal-shutdown.cleared. Then an operator clears a hold by hand.
-# PORTS: MQTT 18915.
+# PORTS: MQTT 18915(-18919).
 PORT_MQTT=18915
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
@@ -16,7 +16,7 @@ e2e_conf "" "$(mqtt_group)"
 
 # 1. the thermal shutdown
 e2e_start 93000
-wait_for 10 test "$(runs shutdown)" -ge 1
+wait_for 10 runs_ge shutdown 1
 check_eq "shutdown hook ran" "$(runs shutdown)" 1
 check "thermal shutdown recorded" test -s "$D/state/thermal-shutdown"
 e2e_stop
@@ -26,7 +26,7 @@ e2e_stop
 e2e_start 72000
 wait_for 5 has_log "hold: last shutdown was thermal"
 check "hold reported in the log" has_log "hold: last shutdown was thermal"
-wait_for 5 test "$(runs on_boot_hold)" -ge 1
+wait_for 5 runs_ge on_boot_hold 1
 check_eq "on_boot_hold ran" "$(runs on_boot_hold)" 1
 check_eq "on_boot_hold: state hold" "$(rec_field on_boot_hold 1 state)" hold
 check "on_boot_hold env: action" grep -qx THERMWATCH_ACTION=on_boot_hold \

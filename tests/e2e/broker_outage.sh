@@ -3,7 +3,7 @@
 # hook still runs on time (at least the 10 s lead left before 100 C, the
 # wait for the broker's ack bounded by event_ack_wait_s = 1 s); once the
 # broker is back, the events of the outage arrive, in order.
-# PORTS: MQTT 18905.
+# PORTS: MQTT 18905(-18909).
 PORT_MQTT=18905
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
@@ -16,13 +16,13 @@ check "daemon started" has_log "thermwatchd .* started"
 wait_for 10 has_log "mqtt.*connected"
 sleep 1
 ramp 66000 100000 500 0.5
-wait_for 20 test "$(runs notify)" -ge 1
+wait_for 20 runs_ge notify 1
 wait_for 5 grep -q '"to":"warn"' "$D/sub"
 check "warn event arrived while the broker was up" grep -q '"to":"warn"' "$D/sub"
 e2e_broker_stop
 echo "# broker stopped at $(tail -n 1 "$D/ramp" | cut -d' ' -f2) mC"
 
-wait_for 45 test "$(runs shutdown)" -ge 1
+wait_for 45 runs_ge shutdown 1
 ramp_stop
 check_eq "shutdown hook ran once" "$(runs shutdown)" 1
 sys=$(rec_field shutdown 1 sys)

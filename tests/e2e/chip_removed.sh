@@ -10,7 +10,7 @@ e2e_start 66000
 check "daemon started" has_log "thermwatchd .* started"
 sleep 1.5
 ramp 66000 76000 500 0.5
-wait_for 20 test "$(runs notify)" -ge 1
+wait_for 20 runs_ge notify 1
 ramp_stop
 check "notify ran for warn" grep -q ' action=notify state=warn ' "$REC"
 del_chip 0

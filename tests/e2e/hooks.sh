@@ -16,7 +16,7 @@ e2e_start 66000
 check "daemon started" has_log "thermwatchd .* started"
 sleep 1.5
 ramp 66000 82000 500 0.5
-wait_for 30 test "$(runs migrate)" -ge 3
+wait_for 30 runs_ge migrate 3
 sleep 2			# a 4th attempt would come within 1 s
 check_eq "migrate ran 1 + 2 retries" "$(runs migrate)" 3
 check_eq "the attempts counted 1 2 3" \
@@ -42,7 +42,7 @@ done
 check_eq "no hung hook process left (after both timeouts)" "$leftover" 0
 
 ramp 82000 100000 500 0.5
-wait_for 30 test "$(runs shutdown)" -ge 2
+wait_for 30 runs_ge shutdown 2
 sleep 1.5
 ramp_stop
 check_eq "shutdown hook ran 1 + 1 retry" "$(runs shutdown)" 2
