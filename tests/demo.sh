@@ -72,9 +72,60 @@ CONF
 	echo "The CPU reached $((t / 1000)) C of its 100 C trip when the agent decided."
 }
 
+# A private broker on loopback for the demo only (the tests use 18830+).
+DEMO_PORT=${DEMO_PORT:-18820}
+
+start_broker() {
+	mkdir -p "$D/broker"
+	chmod 755 "$D" "$D/broker"
+	cat >"$D/broker/mosquitto.conf" <<CONF
+listener $DEMO_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 200000
+CONF
+	mosquitto -c "$D/broker/mosquitto.conf" >"$D/broker/log" 2>&1 &
+	BROKER=$!
+	PIDS="$PIDS $BROKER"
+	i=0
+	until mosquitto_pub -h 127.0.0.1 -p "$DEMO_PORT" -t demo/ready -n \
+	    2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 50 ] || ! kill -0 "$BROKER" 2>/dev/null; then
+			echo "cannot start mosquitto on 127.0.0.1:$DEMO_PORT:"
+			cat "$D/broker/log"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 sim_demo() {
-	title "2. The AC failure, replayed by thermwatch-sim"
-	"$B/thermwatch-sim" --compare
+	title "2. The AC failure, replayed by thermwatch-sim through MQTT"
+	echo "A private mosquitto on 127.0.0.1:$DEMO_PORT; a dashboard subscribes"
+	echo "to thermwatch/v1/# while the 60 virtual hosts publish."
+	start_broker || return 1
+	mosquitto_sub -h 127.0.0.1 -p "$DEMO_PORT" -t 'thermwatch/v1/#' -v \
+	    >"$D/dashboard.txt" 2>/dev/null &
+	SUB=$!
+	PIDS="$PIDS $SUB"
+	sleep 0.3
+	"$B/thermwatch-sim" --compare --mqtt "127.0.0.1:$DEMO_PORT"
+	sleep 1
+	kill "$SUB" 2>/dev/null
+	wait "$SUB" 2>/dev/null
+	echo
+	echo "The dashboard received (per topic kind):"
+	awk '{ n = split($1, t, "/"); print t[n] }' "$D/dashboard.txt" |
+	    sort | uniq -c | sed 's/^/  /'
+	echo
+	echo "Tier 0 host a-t0-01 as the dashboard saw it (state topic):"
+	grep '/a-t0-01/state ' "$D/dashboard.txt" | cut -d' ' -f2- |
+	    jq -r '"  \(.state): \(.reason)"'
+	echo
+	echo "Tier 3 host a-t3-01 (shed first):"
+	grep '/a-t3-01/state ' "$D/dashboard.txt" | cut -d' ' -f2- |
+	    jq -r '"  \(.state): \(.reason)"'
 }
 
 agent_demo

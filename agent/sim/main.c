@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "publish.h"
 #include "run.h"
 
 enum {
@@ -18,7 +19,9 @@ enum {
 	OPT_CSV,
 	OPT_PLOT,
 	OPT_VERSION,
-	OPT_LIST
+	OPT_LIST,
+	OPT_MQTT,
+	OPT_MQTT_INTERVAL
 };
 
 static const struct option longopts[] = {
@@ -34,6 +37,8 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "mqtt", required_argument, NULL, OPT_MQTT },
+	{ "mqtt-interval", required_argument, NULL, OPT_MQTT_INTERVAL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -48,6 +53,8 @@ static bool arg_quiet;
 static bool arg_seed_set;
 static uint64_t arg_seed;
 static double arg_duration = -1;
+static const char *arg_mqtt;
+static double arg_mqtt_interval = 300.0;
 
 static void
 usage(FILE *f)
@@ -57,7 +64,9 @@ usage(FILE *f)
 	    "[--policy thermwatch|static|none]\n"
 	    "                      [--seed N] [--duration D] [--json] "
 	    "[--compare] [--csv FILE]\n"
-	    "                      [--plot FILE.svg] [--quiet] | --list\n"
+	    "                      [--plot FILE.svg] [--quiet] "
+	    "[--mqtt HOST:PORT [--mqtt-interval D]]\n"
+	    "       thermwatch-sim --list\n"
 	    "SCENARIO is a file or a name (ac-failure, normal-week, ...); "
 	    "without one the\nbuilt-in ac-failure scenario runs. "
 	    "D is seconds or 90m, 6h, 7d.\n");
@@ -132,6 +141,15 @@ parse_args(int argc, char **argv)
 			break;
 		case 'q':
 			arg_quiet = true;
+			break;
+		case OPT_MQTT:
+			arg_mqtt = optarg;
+			break;
+		case OPT_MQTT_INTERVAL:
+			arg_mqtt_interval = scn_parse_duration(optarg);
+			if (arg_mqtt_interval < 1 || arg_mqtt_interval > 86400)
+				return bad("--mqtt-interval: \"%s\" is not a "
+				    "duration from 1 s to 1 d", optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -225,8 +243,9 @@ main(int argc, char **argv)
 	static struct sim_scenario scn;
 	struct sim_run runs[3];
 	struct sim_run *rp[3];
+	struct simpub *pub = NULL;
 	struct sim_opts o;
-	char buf[64];
+	char buf[64], err[256];
 	int rc, i, n = 1, order[3];
 	double t0;
 
@@ -258,8 +277,19 @@ main(int argc, char **argv)
 		if (scn.description[0])
 			printf("  %s\n", scn.description);
 	}
+	if (arg_mqtt != NULL) {
+		pub = simpub_create(arg_mqtt, scn.name, arg_mqtt_interval, err,
+		    sizeof(err));
+		if (pub == NULL) {
+			fprintf(stderr, "thermwatch-sim: %s\n", err);
+			return 1;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		o.policy = (enum eng_policy_kind)order[i];
+		/* only the first policy's hosts publish */
+		o.host_cb = i == 0 && pub != NULL ? simpub_host : NULL;
+		o.host_cb_arg = pub;
 		o.record = i == 0 && (arg_csv != NULL || arg_plot != NULL);
 		rp[i] = &runs[i];
 		if (run_init(&runs[i], &scn, &o) != 0) {
@@ -278,6 +308,7 @@ main(int argc, char **argv)
 		run_all(&runs[i]);
 		runs[i].res.wall_s = now_s() - t0;
 	}
+	simpub_free(pub, arg_json ? stderr : stdout);
 	rc = 0;
 	if (arg_json) {
 		if (rpt_json(rp, n, stdout) != 0)
