@@ -204,6 +204,16 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 		s->value_used = s->filtered;
 		s->headroom = h;
 		s->eta = eta;
+		/* Likewise the tier's wider shutdown margin: it needs the
+		 * sensor's own data to be rising or past its warn margin. */
+		if (e->zone_alarm && slope <= 0.0 && h > ef->margin[1] &&
+		    ef->margin[3] > ef->sd_margin_own) {
+			struct eff_class own = *ef;
+
+			own.margin[3] = own.sd_margin_own;
+			level_step(s, &own, true, h, eta, eta_sd, ec, now_ms);
+			return;
+		}
 		level_step(s, ef, true, h, eta, eta_sd, ec, now_ms);
 		return;
 	}

@@ -300,9 +300,14 @@ ovr_effective(const struct eng *e, enum eng_class c, bool zone,
 		ef->lead[3] = p->min_shutdown_lead_s;
 	ef->lead[3] *= p->shutdown_safety_factor;
 	/* In a zone alarm the less important hosts move first: their
-	 * migrate and shutdown leads grow with the tier number. */
+	 * migrate and shutdown levels, both margins and leads, grow with
+	 * the tier number. Leads alone would not do: in a slow rise every
+	 * host reaches its shutdown margin at about the same time. */
 	if (zone)
 		tier_mult = 1.0 + p->tier_lead_factor * e->conf.tier;
+	ef->sd_margin_own = ef->margin[3];
 	ef->lead[2] *= tier_mult;
 	ef->lead[3] *= tier_mult;
+	ef->margin[2] *= tier_mult;
+	ef->margin[3] *= tier_mult;
 }

@@ -155,6 +155,71 @@ test_zone_slope_shutdown(void **state)
 	assert_string_equal(code[1], "shutdown.zone");
 }
 
+/* In a zone alarm the tier widens the migrate and shutdown margins too:
+ * at the same rising inlet a tier 4 host shuts down, a tier 0 host only
+ * warns. With its own inlet flat and short of its warn margin, the wider
+ * shutdown margin does not apply (peers alone never shut a host down);
+ * the migrate one does. */
+static void
+test_zone_tier_margins(void **state)
+{
+	static const struct {
+		int tier;
+		bool rising;
+		enum eng_state want;
+	} cases[] = {
+		{ 0, true, ENG_STATE_WARN },
+		{ 4, true, ENG_STATE_CRITICAL },
+		{ 4, false, ENG_STATE_CRITICAL },	/* past warn: applies */
+		{ 6, false, ENG_STATE_HOT },
+	};
+	size_t i;
+	int k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fix f;
+		const struct eng_class_conf *cc;
+		double mult, v;
+
+		fix_init(&f, ENG_CLASS_INLET);
+		f.conf.tier = cases[i].tier;
+		/* no eta from any slope: margins only */
+		f.conf.cls[ENG_CLASS_INLET].max_trend_c_per_s = 1e-3;
+		f.conf.policy.zone_rise_c_per_h = 1000;
+		cc = &f.conf.cls[ENG_CLASS_INLET];
+		mult = 1 + f.conf.policy.tier_lead_factor * cases[i].tier;
+		/* inside the tier's shutdown margin, outside tier 0's */
+		v = cc->trip_c - cc->shutdown.margin_c * mult + 0.5;
+		if (cases[i].tier == 0)
+			v = cc->trip_c - cc->shutdown.margin_c * 3 + 0.5;
+		assert_true(v < cc->trip_c - cc->shutdown.margin_c);
+		if (cases[i].tier == 6)
+			assert_true(v < cc->trip_c - cc->warn.margin_c);
+		fix_start(&f, ENG_CLASS_INLET);
+		fix_hold(&f, cases[i].rising ? v - 3 : v, 400);
+		for (k = 0; k < 400; k++) {
+			struct eng_peer p;
+			int j;
+
+			for (j = 0; j < 4; j++) {
+				memset(&p, 0, sizeof(p));
+				snprintf(p.host, sizeof(p.host), "p%d", j);
+				p.inlet_c = f.conf.policy.zone_high_c + 2;
+				p.t_ms = f.t * 1000;
+				eng_peer_update(f.e, &p);
+			}
+			fix_hold(&f, cases[i].rising ?
+			    v - 3 + 3.0 * k / 399 : v, 1);
+		}
+		print_message("tier %d %s: %s\n", cases[i].tier,
+		    cases[i].rising ? "rising" : "flat", f.out.reason);
+		assert_true(f.out.zone_alarm);
+		assert_int_equal(f.out.state, cases[i].want);
+		fix_done(&f);
+	}
+}
+
 /* ---- rule 6: overrides ---- */
 
 static void
@@ -434,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_zone_stale_peers),
 		cmocka_unit_test(test_zone_tier_order),
 		cmocka_unit_test(test_zone_slope_shutdown),
+		cmocka_unit_test(test_zone_tier_margins),
 		cmocka_unit_test(test_override_table),
 		cmocka_unit_test(test_override_expiry),
 		cmocka_unit_test(test_override_quiet),
