@@ -260,6 +260,8 @@ main(int argc, char **argv)
 	c0 = cpu_s();
 	b0 = proc_cpu_s(bpid);
 	t0 = now_ns();
+	for (i = 0; i < n_hosts; i++)	/* spread from now on */
+		hosts[i].next_ns = t0 + period_ns * i / n_hosts;
 	end = t0 + (int64_t)duration * 1000000000;
 	last_misc = t0;
 	/*
