@@ -2,13 +2,13 @@
  * mqtt.h - thermwatch on MQTT (libmosquitto driven by our own poll loop).
  *
  * Topics under <prefix>/<site>/<zone>/<host>/ (prefix "thermwatch/v1"):
- *	telemetry	QoS 0		every telemetry_interval_s
- *	state		QoS 1, retained	on change and on (re)connect
- *	event		QoS 1		queued, persisted, in order
- *	status		QoS 1, retained	"online"; the last will says "offline"
- *	peer		QoS 0		inlet summary for the zone, peer_interval_s
- *	override	QoS 1, retained	the overrides in force
- *	override/set	subscribed	remote override requests for this host
+ *	telemetry	QoS 0	every telemetry_interval_s
+ *	state		QoS 1	retained; on change and on (re)connect
+ *	event		QoS 1	queued, persisted, in order
+ *	status		QoS 1	retained "online"; the will says "offline"
+ *	peer		QoS 0	inlet summary for the zone peers
+ *	override	QoS 1	retained: the overrides in force
+ *	override/set	in	remote override requests for this host
  * plus <prefix>/<site>/<zone>/_all/override/set (zone) and
  * <prefix>/<site>/_all/_all/override/set (site), and the zone's
  * <prefix>/<site>/<zone>/+/peer. See thermwatch-mqtt(7).
