@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "bmc.h"
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
@@ -154,6 +155,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		char err[512];
+
+		/* the password file is read at run time; say now if it
+		 * will not work (the daemon would run without the BMC) */
+		if (conf.ipmi.enabled &&
+		    bmc_conf_check(&conf.ipmi, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", path, err);
+			cnf_free(&conf);
+			return 1;
+		}
 		cnf_print(&conf, stdout);
 		fprintf(stderr, "%s: configuration OK\n", path);
 		cnf_free(&conf);
