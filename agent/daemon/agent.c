@@ -175,6 +175,25 @@ dispatch(struct agent *a, int64_t now_ms)
 	(void)now_ms;
 }
 
+/*
+ * At start the first BMC read may take a while (session, SDR download):
+ * evaluating before it ends would report "degraded: no sensors" and notify
+ * for nothing. Wait for its first answer, at most one read deadline.
+ */
+static bool
+sources_settled(struct agent *a, int64_t now_ms)
+{
+	struct bmc_stats st;
+
+	if (a->bmc == NULL || a->settled)
+		return true;
+	bmc_get_stats(a->bmc, &st);
+	if (st.reads_ok + st.reads_failed + st.reads_killed > 0 ||
+	    now_ms - a->started_ms > (int64_t)(a->conf.ipmi.deadline_s * 1000))
+		a->settled = true;
+	return a->settled;
+}
+
 void
 agent_tick(struct agent *a, int64_t now_ms)
 {
@@ -186,6 +205,8 @@ agent_tick(struct agent *a, int64_t now_ms)
 	/* HOOK(ipmi): start a BMC read if none is outstanding */
 	bmc_poll(a->bmc, now_ms);
 	(void)err;
+	if (!sources_settled(a, now_ms))
+		return;
 	eng_evaluate(a->eng, now_ms, &a->out);
 	dispatch(a, now_ms);
 	/* HOOK(mqtt-tick): telemetry, state, peer */

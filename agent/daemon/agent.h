@@ -51,6 +51,7 @@ struct agent {
 	bool hold;			/* boot guard: see act_hold_reason() */
 	bool foreground;
 	int64_t started_ms;
+	bool settled;			/* every source has answered once */
 	uint64_t ticks;
 	struct eng_output out;		/* the last evaluation */
 	int tick_timer;
