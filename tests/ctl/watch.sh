@@ -72,6 +72,17 @@ check "human telemetry line" grep -q "lab/z1/t1 telemetry degraded" "$CT/w3"
 check "human override line" grep -q "lab/z1/t1 override (retained) none\|lab/z1/t1 override none" \
 	"$CT/w3"
 
+# a remote override (MQTT straight into the engine) is persisted too
+mosquitto_pub -h 127.0.0.1 -p $PORT -q 1 -t thermwatch/v1/lab/z1/t1/override/set \
+	-m '{"v":1,"key":"inlet.warn.margin_c","value":4,"ttl_s":600,"reason":"remote","author":"ops"}'
+remote() { [ "$(ctl --json overrides | jq -r '.[0].author')" = ops ]; }
+wait_for 5 remote
+check "remote override listed by thermwatchctl" remote
+in_file() { jq -e '.overrides[0].key == "inlet.warn.margin_c"' \
+	"$CT/state/overrides.json" >/dev/null 2>&1; }
+wait_for 5 in_file
+check "remote override persisted" in_file
+
 # filters: nothing for another host; --count not reached is an error
 W --host nosuch --count 1 --timeout 2 >"$CT/w4" 2>"$CT/w4.err"
 check_eq "nothing for another host: exit 1" "$?" 1
