@@ -20,7 +20,7 @@ struct class_default {
 
 static const struct class_default class_defaults[ENG_CLASS_COUNT] = {
 	/* cpu: fast sensor, load steps settle in tens of seconds */
-	[ENG_CLASS_CPU] = { 100, 5, 130, 10, 60, 0.005,
+	[ENG_CLASS_CPU] = { 100, 5, 130, 10, 120, 0.005,
 	    15, 900, 8, 300, 3, 120, 3, 15, 60, 10, 0.5, 0.085 },
 	/* inlet: slow air, BMC readings that may lag a minute */
 	[ENG_CLASS_INLET] = { 45, -10, 70, 2, 180, 0.005,

@@ -17,7 +17,9 @@
 /* How much whole-degree steps can tilt a half window's line, in C: the
  * slope jitter a half window's test allows for is QUANT_C / half. */
 #define QUANT_C		0.3
+#define QUANT_RISE_C	1.0		/* least fitted rise over a window */
 #define LEAD_CLEAR	1.25		/* eta must exceed lead x this */
+#define LEAD_PENDING	1.1		/* a pending level holds up to this */
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
 enum cause {

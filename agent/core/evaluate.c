@@ -104,7 +104,11 @@ level_step(struct sensor *s, const struct eff_class *ef, bool have,
 
 	for (k = 1; k < LEVEL_COUNT; k++) {
 		double e = k == 3 ? eta_sd : eta;
-		bool cond = have && (h <= ef->margin[k] || e <= ef->lead[k]);
+		/* Once pending, an eta that wobbles a little above the lead
+		 * (noise, whole-degree steps) does not restart the count. */
+		double lead = s->above_since[k] != NO_TIME ?
+		    ef->lead[k] * LEAD_PENDING : ef->lead[k];
+		bool cond = have && (h <= ef->margin[k] || e <= lead);
 		bool clear = !have || (h > ef->margin[k] + ef->hyst &&
 		    e > ef->lead[k] * LEAD_CLEAR);
 

@@ -238,7 +238,11 @@ trend_eta(const struct trend *tr, double min_slope, double max_slope,
 	    tr->ring[tr->beg & CAP_MASK].t < 0.9 * window_s)
 		return headroom <= 0.0 ? 0.0 : INFINITY;
 	f = lsq_solve(&tr->full);
-	if (!f.ok || f.slope <= min_slope || f.slope <= sigma * f.se)
+	/* A whole-degree sensor flickering between two values can line up
+	 * into what looks like a slope: the fitted rise over the window
+	 * must be at least one step. */
+	if (!f.ok || f.slope <= min_slope || f.slope <= sigma * f.se ||
+	    f.slope * window_s < QUANT_RISE_C)
 		return headroom <= 0.0 ? 0.0 : INFINITY;
 	*slope = f.slope;
 	if (headroom <= 0.0)

@@ -279,11 +279,12 @@ test_state_rules(void **state)
 				assert_int_equal(out.state,
 				    ENG_STATE_CRITICAL);
 			if (sv.level > level) {
-				/* entered: the condition held persist_s */
+				/* entered: the condition held persist_s (an
+				 * eta pending may be up to 10% over) */
 				for (j = k - persist; j <= k; j++)
 					assert_true(j < 0 ||
 					    hr[j] <= margin[sv.level] ||
-					    eta[j] <= lead[sv.level]);
+					    eta[j] <= 1.1 * lead[sv.level]);
 			} else if (sv.level < level) {
 				/* left: every level given up was clear (with
 				 * hysteresis) for hold_s */
