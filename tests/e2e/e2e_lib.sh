@@ -256,10 +256,16 @@ e2e_start() {
 	wait_for 5 grep -q "thermwatchd .* started" "$D/log"
 }
 
+# e2e_stop: SIGTERM the daemon; its log must hold no sanitizer report
+# (ASan/UBSan builds: leaks show up at exit).
 e2e_stop() {
 	stop_pid "$DPID"
 	e2e_untrack "$DPID"
 	DPID=
+	if grep -q "Sanitizer\|runtime error:" "$D/log"; then
+		not_ok "sanitizer report in the daemon's log"
+		grep -A20 "Sanitizer\|runtime error:" "$D/log" | head -60
+	fi
 }
 
 # set_temp mC [CHIP]: atomic write into the daemon's fake tree
