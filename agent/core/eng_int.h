@@ -50,10 +50,11 @@ struct tpoint {
 	float v;
 };
 
-/* The trend ring: full window [beg, end), recent half [mid, end). */
+/* The trend ring: full window [beg, end), recent half [mid, end), recent
+ * quarter [qtr, end). */
 struct trend {
 	struct tpoint *ring;		/* ENG_TREND_CAP points */
-	uint32_t beg, mid, end;
+	uint32_t beg, mid, qtr, end;
 	int64_t t0_ms;
 	int64_t last_ms;
 	double win_s;			/* spacing_ms is for this window */
@@ -61,6 +62,7 @@ struct trend {
 	uint32_t since_rebase;
 	struct lsq full;
 	struct lsq rec;
+	struct lsq qrt;
 };
 
 struct sensor {

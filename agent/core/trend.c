@@ -2,10 +2,12 @@
  * trend.c - windowed least-squares slope and time-to-trip.
  *
  * Each sensor keeps its filtered values in a ring with running sums for
- * two windows: the full trend window and its recent half. Adding and
+ * three windows: the full trend window, its recent half and its recent
+ * quarter. Adding and
  * evicting a point is O(1); the sums are recomputed from the ring every
  * ENG_TREND_CAP pushes so that rounding cannot drift over a long run.
- * The older half is the difference of the two sums.
+ * The older half is the difference of two sums, and so is the quarter
+ * before the recent one.
  */
 #include <math.h>
 #include <string.h>
@@ -65,13 +67,14 @@ lsq_solve(const struct lsq *s)
 void
 trend_reset(struct trend *tr)
 {
-	tr->beg = tr->mid = tr->end = 0;
+	tr->beg = tr->mid = tr->qtr = tr->end = 0;
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
 	tr->win_s = 0.0;
 	memset(&tr->full, 0, sizeof(tr->full));
 	memset(&tr->rec, 0, sizeof(tr->rec));
+	memset(&tr->qrt, 0, sizeof(tr->qrt));
 }
 
 /* Move the time origin to the oldest point and resum exactly. */
@@ -89,6 +92,7 @@ rebase(struct trend *tr)
 	tr->t0_ms += shift_ms;
 	memset(&tr->full, 0, sizeof(tr->full));
 	memset(&tr->rec, 0, sizeof(tr->rec));
+	memset(&tr->qrt, 0, sizeof(tr->qrt));
 	for (i = tr->beg; i != tr->end; i++) {
 		struct tpoint *p = &tr->ring[i & CAP_MASK];
 
@@ -96,6 +100,8 @@ rebase(struct trend *tr)
 		lsq_add(&tr->full, p->t, p->v, 1.0);
 		if ((int32_t)(i - tr->mid) >= 0)
 			lsq_add(&tr->rec, p->t, p->v, 1.0);
+		if ((int32_t)(i - tr->qtr) >= 0)
+			lsq_add(&tr->qrt, p->t, p->v, 1.0);
 	}
 	tr->since_rebase = 0;
 }
@@ -109,6 +115,10 @@ evict_oldest(struct trend *tr)
 	if (tr->mid == tr->beg) {
 		lsq_add(&tr->rec, p->t, p->v, -1.0);
 		tr->mid++;
+	}
+	if (tr->qtr == tr->beg) {
+		lsq_add(&tr->qrt, p->t, p->v, -1.0);
+		tr->qtr++;
 	}
 	tr->beg++;
 }
@@ -145,6 +155,7 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 	tr->end++;
 	lsq_add(&tr->full, t, v, 1.0);
 	lsq_add(&tr->rec, t, v, 1.0);
+	lsq_add(&tr->qrt, t, v, 1.0);
 	tr->last_ms = t_ms;
 
 	while (tr->beg != tr->end &&
@@ -155,6 +166,12 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 		p = &tr->ring[tr->mid & CAP_MASK];
 		lsq_add(&tr->rec, p->t, p->v, -1.0);
 		tr->mid++;
+	}
+	while (tr->qtr != tr->end &&
+	    tr->ring[tr->qtr & CAP_MASK].t < t - window_s / 4.0) {
+		p = &tr->ring[tr->qtr & CAP_MASK];
+		lsq_add(&tr->qrt, p->t, p->v, -1.0);
+		tr->qtr++;
 	}
 	if (++tr->since_rebase >= ENG_TREND_CAP)
 		rebase(tr);
@@ -174,13 +191,50 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
  *   rises steadily. The eta then uses the older half's slope: a rise
  *   counts at its full rate once it has lasted half a window.
  */
+/* The exponential approach through two slopes fo (older) and fr (recent). */
+static double
+exp_eta(const struct trend *tr, struct lsq_fit fo, struct lsq_fit fr,
+    double value, double headroom)
+{
+	double tau, s_now, a, t_last;
+
+	if (fr.slope <= 0.0)
+		return INFINITY;	/* it has stopped rising */
+	tau = (fr.tmean - fo.tmean) / log(fo.slope / fr.slope);
+	t_last = tr->ring[(tr->end - 1) & CAP_MASK].t;
+	s_now = fr.slope * exp(-(t_last - fr.tmean) / tau);
+	a = value + s_now * tau;
+	if (a <= value + headroom)
+		return INFINITY;	/* settles below trip */
+	return tau * log((a - value) / (a - value - headroom));
+}
+
+/* Is the rise from fo to fr slowing down significantly? */
+static bool
+decelerating(struct lsq_fit fo, struct lsq_fit fr, double se)
+{
+	return fo.slope > 0.0 && fo.slope - fr.slope > se &&
+	    fr.slope < DECEL_RATIO * fo.slope;
+}
+
+/* sigma times the standard error of a difference of two slopes over
+ * spans of span_s, allowing for whole-degree steps: over a span those
+ * alone can tilt a line by about QUANT_C / span. */
+static double
+diff_se(struct lsq_fit a, struct lsq_fit b, double sigma, double span_s)
+{
+	double sq = QUANT_C / (span_s > 1.0 ? span_s : 1.0);
+
+	return sigma * sqrt(a.se * a.se + b.se * b.se + 2.0 * sq * sq);
+}
+
 static double
 shape_eta(const struct trend *tr, double sigma, double value,
     double headroom, double slope, double half_s)
 {
-	struct lsq old;
-	struct lsq_fit fo, fr;
-	double tau, s_now, a, t_last, se, sq;
+	struct lsq old, qold;
+	struct lsq_fit fo, fr, qo, qr;
+	double se, eta;
 
 	lsq_sub(&old, &tr->full, &tr->rec);
 	if (old.n < HALF_MIN_N || tr->rec.n < HALF_MIN_N)
@@ -189,36 +243,34 @@ shape_eta(const struct trend *tr, double sigma, double value,
 	fr = lsq_solve(&tr->rec);
 	if (!fo.ok || !fr.ok)
 		return headroom / slope;
-	/* Sensors report whole degrees: over half a window that alone can
-	 * tilt a half's slope by about one step per half-window. */
-	sq = QUANT_C / (half_s > 1.0 ? half_s : 1.0);
-	se = sigma * sqrt(fo.se * fo.se + fr.se * fr.se + 2.0 * sq * sq);
-	if (fo.slope > 0.0 && fo.slope - fr.slope > se &&
-	    fr.slope < DECEL_RATIO * fo.slope) {
-		if (fr.slope <= 0.0)
-			return INFINITY;	/* it has stopped rising */
-		tau = (fr.tmean - fo.tmean) / log(fo.slope / fr.slope);
-		t_last = tr->ring[(tr->end - 1) & CAP_MASK].t;
-		s_now = fr.slope * exp(-(t_last - fr.tmean) / tau);
-		a = value + s_now * tau;
-		if (a <= value + headroom)
-			return INFINITY;	/* settles below trip */
-		return tau * log((a - value) / (a - value - headroom));
-	}
+	se = diff_se(fo, fr, sigma, half_s);
+	if (decelerating(fo, fr, se))
+		return exp_eta(tr, fo, fr, value, headroom);
 	if (fr.slope - fo.slope > se) {
 		if (fo.slope <= 0.0)
 			return INFINITY;
 		return headroom / fo.slope;
 	}
-	/* Neither: a jump early in the window still tilts the whole line,
-	 * so the recent half gets the last word when it is clearly slower
-	 * (whole-degree steps make a half's slope jitter). */
-	if (slope - fr.slope > se) {
-		if (fr.slope <= 0.0)
-			return INFINITY;
-		return headroom / fr.slope;
+	/* A step that began in the older half and is settling now shows
+	 * its curve only within the recent half: the same test on its two
+	 * quarters. */
+	eta = headroom / slope;
+	lsq_sub(&qold, &tr->rec, &tr->qrt);
+	if (qold.n >= HALF_MIN_N && tr->qrt.n >= HALF_MIN_N) {
+		qo = lsq_solve(&qold);
+		qr = lsq_solve(&tr->qrt);
+		if (qo.ok && qr.ok &&
+		    decelerating(qo, qr, diff_se(qo, qr, sigma, half_s / 2.0)))
+			eta = fmax(eta, exp_eta(tr, qo, qr, value, headroom));
 	}
-	return headroom / slope;
+	/* A jump early in the window still tilts the whole line, so the
+	 * recent half counts when it is clearly slower (whole-degree steps
+	 * make a half's slope jitter). Each of these corrections is evidence
+	 * that the line is too pessimistic: the longest eta stands. */
+	if (slope - fr.slope > se)
+		eta = fmax(eta, fr.slope <= 0.0 ? INFINITY :
+		    headroom / fr.slope);
+	return eta;
 }
 
 double
