@@ -34,14 +34,14 @@ struct actions_conf {
 	int migrate_retries;		/* extra attempts while hot */
 	double migrate_backoff_s;	/* first retry delay, then doubled */
 	double migrate_backoff_max_s;
-	int shutdown_retries;		/* extra attempts of a failed hook */
+	int shutdown_retries;		/* extra attempts when failed */
 	double shutdown_retry_s;
-	double event_ack_wait_s;	/* bound on the broker's PUBACK */
-	double watchdog_margin_s;	/* BMC countdown = lead + margin */
-	double watchdog_wait_s;		/* bound on arming before the hook */
+	double event_ack_wait_s;	/* bound: the broker's PUBACK */
+	double watchdog_margin_s;	/* BMC countdown: lead + this */
+	double watchdog_wait_s;		/* bound: BMC confirms the arm */
 	bool boot_guard;
-	double resume_margin_c;		/* cool = this far below warn level */
-	double resume_hold_s;		/* cool this long to clear the hold */
+	double resume_margin_c;		/* cool: this far below warn */
+	double resume_hold_s;		/* cool this long: hold clears */
 };
 
 void actions_conf_defaults(struct actions_conf *c);

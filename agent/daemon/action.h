@@ -12,17 +12,18 @@
  * shutdown	once per boot, on the engine's SHUTDOWN decision:
  *		  1. record the thermal shutdown in state_dir (first: the hook
  *		     may power the host off at once);
- *		  2. publish the "shutdown" event (QoS 1) and, at the same time,
- *		     arm the BMC watchdog (when ipmi.watchdog.enabled) to power
- *		     the host down after shutdown.lead_s + watchdog_margin_s;
- *		  3. run the shutdown hook once the broker acked the event and
- *		     the BMC confirmed the watchdog, or after event_ack_wait_s /
- *		     watchdog_wait_s at the latest; a failed hook is retried
- *		     shutdown_retries times.
+ *		  2. publish the "shutdown" event (QoS 1) and, at the same
+ *		     time, arm the BMC watchdog (ipmi.watchdog.enabled) to
+ *		     power the host down after shutdown.lead_s +
+ *		     watchdog_margin_s;
+ *		  3. run the shutdown hook once the broker acked the event
+ *		     and the BMC confirmed the watchdog, or after
+ *		     event_ack_wait_s / watchdog_wait_s at the latest; a
+ *		     failed hook is retried shutdown_retries times.
  * boot guard	at start, when state_dir holds a thermal shutdown record,
  *		the agent is in "hold" (a->hold, logged, an event, notify and
  *		on_boot_hold run) until every sensor has been at least
- *		resume_margin_c below its warn level, with the engine state ok,
+ *		resume_margin_c below its warn level, engine state ok,
  *		for resume_hold_s; or until an operator clears it
  *		(act_hold_clear, or removing the record file).
  *

@@ -158,7 +158,7 @@ record_read(const struct act *act, bool *exists)
 	if (f == NULL) {
 		if (errno != ENOENT) {
 			log_warn("boot guard: %s", path);
-			*exists = true;	/* unreadable: be careful, hold */
+			*exists = true;	/* unreadable: hold */
 		}
 		return NULL;
 	}
@@ -269,7 +269,7 @@ act_guard_start(struct act *act)
 	t = jstr(rec, "time_utc");
 	if (rec == NULL)
 		snprintf(why, sizeof(why), "last shutdown was thermal "
-		    "(%s, unreadable)", path);
+		    "(%.200s, unreadable)", path);
 	else
 		snprintf(why, sizeof(why), "last shutdown was thermal (%s): "
 		    "%.200s", t != NULL ? t : "time unknown",

@@ -30,7 +30,7 @@
 enum act_hook_status {
 	ACT_HOOK_OK,		/* exit status 0 */
 	ACT_HOOK_FAILED,	/* exit status != 0 */
-	ACT_HOOK_SIGNALED,	/* killed by a signal it did not get from us */
+	ACT_HOOK_SIGNALED,	/* killed by a signal not from us */
 	ACT_HOOK_TIMEOUT,	/* killed at its timeout */
 	ACT_HOOK_ERROR		/* could not be started (err says why) */
 };
