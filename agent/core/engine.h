@@ -291,9 +291,13 @@ int eng_peer_count(const struct eng *e);
  * affects shutdown), "<class>.trip_c" (may only lower a sensor's trip),
  * "<class>.<level>.margin_c" and "<class>.<level>.lead_s" with <class> one
  * of cpu, inlet, exhaust, other and <level> one of warn, migrate, shutdown.
- * Returns true and fills the bounds of an accepted value when key is valid.
+ * Returns true and fills the bounds of an accepted value when key is valid;
+ * eng_override_key_valid() gives the bounds under the default config,
+ * eng_override_bounds() under the engine's own (floor, min lead, trips).
  */
 bool eng_override_key_valid(const char *key, double *min, double *max);
+bool eng_override_bounds(const struct eng *e, const char *key, double *min,
+    double *max);
 
 const char *eng_state_name(enum eng_state s);
 const char *eng_class_name(enum eng_class c);

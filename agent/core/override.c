@@ -122,6 +122,18 @@ eng_override_key_valid(const char *key, double *min, double *max)
 	return true;
 }
 
+bool
+eng_override_bounds(const struct eng *e, const char *key, double *min,
+    double *max)
+{
+	struct okey k = parse_key(key);
+
+	if (k.kind == OK_INVALID)
+		return false;
+	key_bounds(&e->conf, k, min, max);
+	return true;
+}
+
 static int
 find(const struct eng *e, const char *key)
 {

@@ -271,6 +271,9 @@ test_override_table(void **state)
 
 			assert_true(eng_override_key_valid(o->key, &min, &max));
 			assert_true(o->value >= min && o->value <= max);
+			assert_true(eng_override_bounds(f.e, o->key, &min,
+			    &max));
+			assert_true(o->value >= min && o->value <= max);
 			assert_string_equal(o->author, "ops");
 			assert_string_equal(o->reason, "test");
 		}
@@ -342,6 +345,13 @@ test_override_floor(void **state)
 	assert_int_equal(eng_override_set(f.e, "other.shutdown.margin_c", 0.5,
 	    3600, "benchmark", "ops", 0, err, sizeof(err)), 1);
 	floor_at = cc->trip_c - f.conf.policy.floor_margin_c;
+	{
+		double min, max;
+
+		assert_true(eng_override_bounds(f.e,
+		    "other.shutdown.margin_c", &min, &max));
+		assert_float_equal(min, f.conf.policy.floor_margin_c, 0);
+	}
 	fix_hold(&f, floor_at - 3, 30);
 	fix_hold(&f, floor_at - 1.5, 1);
 	fix_hold(&f, floor_at + 0.3, 30);
