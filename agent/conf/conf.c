@@ -222,6 +222,8 @@ parse_tree(struct cnf_ctx *ctx, config_t *cfg, struct agent_conf *c)
 	engine_conf_parse(ctx, cnf_group(ctx, root, "classes"),
 	    cnf_group(ctx, root, "policy"), &c->engine);
 	c->engine.tier = c->agent.tier;
+	/* the engine ignores peer summaries carrying its own name */
+	snprintf(c->engine.host, sizeof(c->engine.host), "%s", c->agent.host);
 	parse_sensors(ctx, config_setting_get_member(root, "sensors"), c);
 	mqtt_conf_parse(ctx, cnf_group(ctx, root, "mqtt"), &c->mqtt);
 	actions_conf_parse(ctx, cnf_group(ctx, root, "actions"), &c->actions);
