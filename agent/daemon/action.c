@@ -771,8 +771,7 @@ act_tick(struct act *act, const struct eng_output *o, int64_t now_ms)
 		cancel_retry(act, &act->migrate);
 	}
 	if (o->zone_alarm && !act->zone_alarm &&
-	    o->state != ENG_STATE_CRITICAL && !act->migrate.active &&
-	    act->sd_phase == ACT_SD_IDLE) {
+	    o->state != ENG_STATE_CRITICAL && act->sd_phase == ACT_SD_IDLE) {
 		if (engine_quiet(act->a->eng)) {
 			log_info("zone alarm: migrate suppressed (quiet)");
 		} else {

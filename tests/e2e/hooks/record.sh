@@ -8,6 +8,7 @@
 #   <epoch.ns> action=... state=... id=... attempt=... sys=<hwmon0 mC> ...
 # and the whole environment to FILE.env.<action>.<attempt>.
 # MODE: ok (default), fail (exit 1), hang (ignore SIGTERM, never end),
+#       slow S (take S seconds, then exit 0),
 #       wd PORT (first record the BMC watchdog of ipmi_sim on PORT).
 rec=$1
 mode=${2:-ok}
@@ -33,6 +34,10 @@ echo "a line on stderr" >&2
 case $mode in
 fail)
 	exit 1
+	;;
+slow)
+	sleep "${3:-5}"
+	echo "slow run done"
 	;;
 hang)
 	trap '' TERM
