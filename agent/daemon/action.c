@@ -27,7 +27,7 @@
 bool
 act_dry_run(const struct act *act)
 {
-	return act->a->dry_run || act->a->conf.actions.dry_run;
+	return agent_dry_run(act->a);
 }
 
 void

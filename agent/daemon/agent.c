@@ -338,7 +338,7 @@ agent_init(struct agent *a, struct agent_conf *conf, struct loop *l,
 	memset(a, 0, sizeof(*a));
 	a->conf = *conf;
 	a->loop = l;
-	a->dry_run = dry_run || conf->actions.dry_run;
+	a->dry_run = dry_run;	/* the flag; the config's is read live */
 	a->started_ms = loop_now_ms(l);
 	a->eng = eng_create(&a->conf.engine);
 	if (a->eng == NULL) {

@@ -47,7 +47,7 @@ struct agent {
 	struct act *act;		/* actions */
 	struct ctl *ctl;		/* control socket, NULL when off */
 	struct ovr *ovr;		/* persisted overrides (override.c) */
-	bool dry_run;
+	bool dry_run;			/* --dry-run (see agent_dry_run) */
 	bool hold;			/* boot guard: see act_hold_reason() */
 	bool foreground;
 	int64_t started_ms;
@@ -60,6 +60,13 @@ struct agent {
 	int n_sensors;
 	struct agent_sensor sensors[ENG_MAX_SENSORS];
 };
+
+/* --dry-run or actions.dry_run (which a reload may change). */
+static inline bool
+agent_dry_run(const struct agent *a)
+{
+	return a->dry_run || a->conf.actions.dry_run;
+}
 
 /* Take ownership of conf (the caller must not cnf_free it). 0 or -1. */
 int agent_init(struct agent *a, struct agent_conf *conf, struct loop *l,

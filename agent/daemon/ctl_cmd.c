@@ -183,7 +183,7 @@ cmd_status(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 	cJSON_AddNumberToObject(r, "zone_members", o->zone_members);
 	cJSON_AddNumberToObject(r, "zone_signals", o->zone_signals);
 	cJSON_AddBoolToObject(r, "accepting_load", o->accepting_load);
-	cJSON_AddBoolToObject(r, "dry_run", a->dry_run);
+	cJSON_AddBoolToObject(r, "dry_run", agent_dry_run(a));
 	if (hold != NULL)
 		cJSON_AddStringToObject(r, "hold", hold);
 	else

@@ -764,6 +764,12 @@ mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms)
  * worst sensor's value), at most once per telemetry interval.
  */
 void
+mq_set_hold(struct mq *mq, const char *reason)
+{
+	snprintf(mq->hold, sizeof(mq->hold), "%s", reason != NULL ? reason : "");
+}
+
+void
 mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms)
 {
 	char sig[sizeof(mq->state_sig)];
@@ -771,8 +777,8 @@ mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms)
 	char *s;
 	int mid;
 
-	snprintf(sig, sizeof(sig), "%d|%d|%d|%d|", (int)o->state,
-	    o->accepting_load, o->zone_alarm, (int)o->prev_state);
+	snprintf(sig, sizeof(sig), "%d|%d|%d|%d|%s|", (int)o->state,
+	    o->accepting_load, o->zone_alarm, (int)o->prev_state, mq->hold);
 	key_changed = mq->state_json == NULL ||
 	    strncmp(sig, mq->state_sig, strlen(sig)) != 0;
 	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s",
@@ -781,7 +787,8 @@ mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms)
 	    !due(now_ms, mq->last_state_ms, true,
 	    mq->conf.telemetry_interval_s)))
 		return;
-	s = mqm_state(&mq->id, mq_wall_ms(), ++mq->seq_state, o, now_ms);
+	s = mqm_state_hold(&mq->id, mq_wall_ms(), ++mq->seq_state, o, now_ms,
+	    mq->hold[0] != '\0' ? mq->hold : NULL);
 	if (s == NULL)
 		return;
 	memcpy(mq->state_sig, sig, sizeof(sig));

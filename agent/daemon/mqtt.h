@@ -120,6 +120,9 @@ void mq_publish_overrides(struct mq *mq, const struct eng *e,
  */
 uint64_t mq_publish_event(struct mq *mq, const char *type, cJSON *fields);
 
+/* The boot guard's hold (NULL when none): the state topic then says
+ * "hold" with this reason. Takes effect at the next mq_publish_state. */
+void mq_set_hold(struct mq *mq, const char *reason);
 bool mq_connected(const struct mq *mq);
 /* Whether mq runs with these settings (a reload compares). */
 bool mq_same_conf(const struct mq *mq, const struct mqtt_conf *c,

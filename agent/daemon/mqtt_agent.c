@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "action.h"
 #include "agent.h"
 #include "log.h"
 #include "mqtt.h"
@@ -107,6 +108,7 @@ mq_agent_tick(struct agent *a, int64_t now_ms)
 {
 	if (a->mq == NULL)
 		return;
+	mq_set_hold(a->mq, act_hold_reason(a->act));
 	mq_publish_state(a->mq, &a->out, now_ms);
 	mq_publish_telemetry(a->mq, a->eng, &a->out, now_ms);
 	mq_publish_peer(a->mq, a->eng, now_ms);

@@ -64,7 +64,8 @@ struct mq {
 
 	/* latest state and overrides, re-sent on every connect */
 	char *state_json;
-	char state_sig[ENG_REASON_LEN + 64];
+	char state_sig[2 * ENG_REASON_LEN + 64];
+	char hold[ENG_REASON_LEN];	/* "" when not held */
 	char *ovr_json;
 	char *ovr_sig;
 

@@ -123,8 +123,8 @@ mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 }
 
 char *
-mqm_state(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
-    const struct eng_output *out, int64_t now_ms)
+mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *out, int64_t now_ms, const char *hold)
 {
 	cJSON *o = mqm_header(id, ts_ms, seq);
 	int64_t since = ts_ms - (now_ms - out->since_ms);
@@ -132,15 +132,27 @@ mqm_state(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 	if (o == NULL)
 		return NULL;
 	cJSON_AddNumberToObject(o, "tier", id->tier);
-	cJSON_AddStringToObject(o, "state", eng_state_name(out->state));
+	cJSON_AddStringToObject(o, "state",
+	    hold != NULL ? "hold" : eng_state_name(out->state));
+	if (hold != NULL)
+		cJSON_AddStringToObject(o, "engine_state",
+		    eng_state_name(out->state));
 	cJSON_AddStringToObject(o, "prev_state",
 	    eng_state_name(out->prev_state));
-	cJSON_AddStringToObject(o, "reason", out->reason);
+	cJSON_AddStringToObject(o, "reason", hold != NULL ? hold : out->reason);
 	cJSON_AddNumberToObject(o, "since", (double)since);
 	mqm_add_num(o, "eta_s", out->eta_s);
-	cJSON_AddBoolToObject(o, "accepting_load", out->accepting_load);
+	cJSON_AddBoolToObject(o, "accepting_load",
+	    hold == NULL && out->accepting_load);
 	cJSON_AddBoolToObject(o, "zone_alarm", out->zone_alarm);
 	return mqm_finish(o);
+}
+
+char *
+mqm_state(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *out, int64_t now_ms)
+{
+	return mqm_state_hold(id, ts_ms, seq, out, now_ms, NULL);
 }
 
 static bool

@@ -50,6 +50,10 @@ char *mqm_finish(cJSON *o);
 
 char *mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng *e, const struct eng_output *o);
+/* hold: NULL, or why the boot guard holds the host: then "state" is
+ * "hold", "engine_state" the engine's state and accepting_load false. */
+char *mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *o, int64_t now_ms, const char *hold);
 char *mqm_state(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng_output *o, int64_t now_ms);
 /* fields is consumed (may be NULL): its members are moved into the event. */

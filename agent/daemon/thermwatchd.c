@@ -189,7 +189,7 @@ main(int argc, char **argv)
 	log_info("thermwatchd %s started: host %s, zone %s/%s, tier %d%s",
 	    TW_VERSION, agent.conf.agent.host, agent.conf.agent.site,
 	    agent.conf.agent.zone, agent.conf.agent.tier,
-	    agent.dry_run ? ", dry run" : "");
+	    agent_dry_run(&agent) ? ", dry run" : "");
 	sdn_notify("READY=1");
 	rc = loop_run(l);
 	sdn_notify("STOPPING=1");

@@ -40,7 +40,7 @@ err(const char *fmt, const char *a, const char *b)
 }
 
 static const char *const states[] = { "ok", "warn", "hot", "critical",
-	"degraded", NULL };
+	"degraded", "hold", NULL };
 static const char *const classes[] = { "cpu", "inlet", "exhaust", "other",
 	NULL };
 
@@ -129,7 +129,8 @@ static const struct field f_state[] = { HDR, { "tier", T_INT, true },
 	{ "state", T_STATE, true }, { "prev_state", T_STATE, true },
 	{ "reason", T_STR, true }, { "since", T_INT, true },
 	{ "eta_s", T_NUMNULL, true }, { "accepting_load", T_BOOL, true },
-	{ "zone_alarm", T_BOOL, true }, { NULL, 0, 0 } };
+	{ "zone_alarm", T_BOOL, true }, { "engine_state", T_STATE, false },
+	{ NULL, 0, 0 } };
 static const struct field f_status[] = { HDR, { "tier", T_INT, true },
 	{ "status", T_STR, true }, { "reason", T_STR, true },
 	{ "version", T_STR, true }, { NULL, 0, 0 } };

@@ -191,6 +191,44 @@ test_state_payload(void **state)
 	free(s);
 }
 
+static void
+test_state_hold(void **state)
+{
+	struct eng_output out = { 0 };
+	cJSON *o;
+	char *s;
+
+	(void)state;
+	out.state = ENG_STATE_OK;
+	out.prev_state = ENG_STATE_OK;
+	snprintf(out.reason, sizeof(out.reason), "ok: 2 sensors");
+	out.eta_s = INFINITY;
+	out.accepting_load = true;
+	s = mqm_state_hold(&id, 1764000010000, 3, &out, 8000,
+	    "thermal shutdown, not yet cool");
+	o = cJSON_Parse(s);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring,
+	    "hold");
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "engine_state")->valuestring, "ok");
+	assert_string_equal(cJSON_GetObjectItem(o, "reason")->valuestring,
+	    "thermal shutdown, not yet cool");
+	/* a held host never takes load, whatever the engine says */
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "accepting_load")));
+	cJSON_Delete(o);
+	free(s);
+	/* without a hold there is no engine_state */
+	s = mqm_state_hold(&id, 1764000010000, 4, &out, 8000, NULL);
+	o = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring,
+	    "ok");
+	assert_null(cJSON_GetObjectItem(o, "engine_state"));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "accepting_load")));
+	cJSON_Delete(o);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -200,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_peer_roundtrip),
 		cmocka_unit_test(test_event_header_wins),
 		cmocka_unit_test(test_state_payload),
+		cmocka_unit_test(test_state_hold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
