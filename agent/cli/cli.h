@@ -14,21 +14,20 @@
 #include "conf.h"
 
 /* Exit codes. */
-#define CLI_OK		0
-#define CLI_FAIL	1	/* the daemon said no, or is not there */
-#define CLI_USAGE	2	/* bad arguments */
+#define CLI_OK    0
+#define CLI_FAIL  1 /* the daemon said no, or is not there */
+#define CLI_USAGE 2 /* bad arguments */
 
 struct cli {
-	const char *socket;		/* resolved control socket path */
-	const char *config;		/* -c, or NULL */
+	const char *socket; /* resolved control socket path */
+	const char *config; /* -c, or NULL */
 	bool json;
-	bool have_conf;			/* conf was loaded */
+	bool have_conf; /* conf was loaded */
 	struct agent_conf conf;
 };
 
 /* Print a message (and the usage line when usage) and return CLI_USAGE. */
-int cli_usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage(FILE *out);
 
 /* Load the config (-c, or the default one when readable) once. 0 or -1

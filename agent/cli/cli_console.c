@@ -69,17 +69,18 @@ parse_workarounds(const char *list, unsigned int *flags)
 
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save)) {
 		found = false;
 		for (i = 0; i < sizeof(workarounds) / sizeof(workarounds[0]);
-		    i++)
+		     i++)
 			if (strcmp(tok, workarounds[i].name) == 0) {
 				*flags |= workarounds[i].flag;
 				found = true;
 			}
 		if (!found)
 			return cli_usage_error("console: unknown workaround "
-			    "\"%s\"", tok);
+					       "\"%s\"",
+			    tok);
 	}
 	return 0;
 }
@@ -113,8 +114,10 @@ read_secret(const char *path, char *buf, size_t len)
 	FILE *f = fopen(path, "re");
 
 	if (f == NULL) {
-		fprintf(stderr, "thermwatchctl: cannot read password file "
-		    "%s: %s\n", path, strerror(errno));
+		fprintf(stderr,
+		    "thermwatchctl: cannot read password file "
+		    "%s: %s\n",
+		    path, strerror(errno));
 		return -1;
 	}
 	if (fgets(buf, (int)len, f) == NULL)
@@ -176,13 +179,12 @@ now_s(void)
 struct esc {
 	char ch;
 	bool line_start;
-	bool pending;			/* escape char seen at line start */
+	bool pending; /* escape char seen at line start */
 };
 
 /* Filter keystrokes into out; true when the user asked to quit. */
 static bool
-filter_input(struct esc *e, const char *in, size_t n, char *out,
-    size_t *olen)
+filter_input(struct esc *e, const char *in, size_t n, char *out, size_t *olen)
 {
 	size_t i;
 
@@ -221,14 +223,13 @@ cli_console(struct cli *c, int argc, char **argv)
 		{ "sacrificial-cr", no_argument, NULL, 'C' },
 		{ "escape", required_argument, NULL, 'e' },
 		{ "timeout", required_argument, NULL, 'T' },
-		{ "linger", required_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 }
+		{ "linger", required_argument, NULL, 'L' }, { NULL, 0, NULL, 0 }
 	};
 	char host[IPMI_HOST_LEN] = "", user[IPMI_USER_LEN + 1] = "";
 	char pwfile[PATH_MAX] = "", password[64] = "", ibuf[512], obuf[1100];
 	struct ipmiconsole_ipmi_config ic;
-	struct ipmiconsole_protocol_config pc = { 5000, 250, -1, 2000, 1000,
-		-1, -1 };
+	struct ipmiconsole_protocol_config pc = { 5000, 250, -1, 2000, 1000, -1,
+		-1 };
 	struct ipmiconsole_engine_config ec = { 0, 0, 0 };
 	ipmiconsole_ctx_t ctx = NULL;
 	struct esc esc = { '~', true, false };
@@ -245,15 +246,15 @@ cli_console(struct cli *c, int argc, char **argv)
 	if (c->have_conf && c->conf.ipmi.host[0] != '\0') {
 		snprintf(host, sizeof(host), "%s", c->conf.ipmi.host);
 		snprintf(user, sizeof(user), "%s", c->conf.ipmi.username);
-		snprintf(pwfile, sizeof(pwfile), "%s",
-		    c->conf.ipmi.password_file);
+		snprintf(
+		    pwfile, sizeof(pwfile), "%s", c->conf.ipmi.password_file);
 		suite = c->conf.ipmi.cipher_suite;
 		wflags = conf_workarounds(c->conf.ipmi.workarounds);
 	}
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "H:u:P:l:I:W:Ce:T:L:", opts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(
+		    argc, argv, "H:u:P:l:I:W:Ce:T:L:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H':
 			snprintf(host, sizeof(host), "%s", optarg);
@@ -261,7 +262,7 @@ cli_console(struct cli *c, int argc, char **argv)
 		case 'u':
 			if (strlen(optarg) >= sizeof(user) - 1)
 				return cli_usage_error("console: --user is "
-				    "longer than 16 bytes");
+						       "longer than 16 bytes");
 			snprintf(user, sizeof(user), "%s", optarg);
 			break;
 		case 'P':
@@ -275,16 +276,19 @@ cli_console(struct cli *c, int argc, char **argv)
 			else if (strcmp(optarg, "admin") == 0)
 				priv = IPMICONSOLE_PRIVILEGE_ADMIN;
 			else
-				return cli_usage_error("console: bad "
+				return cli_usage_error(
+				    "console: bad "
 				    "--privilege \"%s\" (user, operator or "
-				    "admin)", optarg);
+				    "admin)",
+				    optarg);
 			break;
 		case 'I':
 			suite = (int)strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' ||
 			    !ipmiconsole_cipher_suite_id_is_valid(suite))
 				return cli_usage_error("console: bad "
-				    "--cipher-suite \"%s\"", optarg);
+						       "--cipher-suite \"%s\"",
+				    optarg);
 			break;
 		case 'W':
 			if (!have_w)
@@ -299,38 +303,43 @@ cli_console(struct cli *c, int argc, char **argv)
 		case 'e':
 			if (strlen(optarg) != 1)
 				return cli_usage_error("console: --escape "
-				    "takes one character");
+						       "takes one character");
 			esc.ch = optarg[0];
 			break;
 		case 'T':
 			timeout = cli_parse_duration(optarg);
 			if (!(timeout > 0))
 				return cli_usage_error("console: bad "
-				    "--timeout \"%s\"", optarg);
+						       "--timeout \"%s\"",
+				    optarg);
 			break;
 		case 'L':
 			linger = cli_parse_duration(optarg);
 			if (linger < 0)
 				return cli_usage_error("console: bad "
-				    "--linger \"%s\"", optarg);
+						       "--linger \"%s\"",
+				    optarg);
 			break;
 		default:
 			return cli_usage_error("console: unknown or "
-			    "incomplete option %s", argv[optind - 1]);
+					       "incomplete option %s",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("console: unexpected argument %s",
-		    argv[optind]);
+		return cli_usage_error(
+		    "console: unexpected argument %s", argv[optind]);
 	if (host[0] == '\0')
 		return cli_usage_error("console: --host is required (or "
-		    "ipmi.host in the config)");
+				       "ipmi.host in the config)");
 	if (pwfile[0] != '\0' &&
 	    read_secret(pwfile, password, sizeof(password)) != 0)
 		return CLI_FAIL;
 	if (!ipmiconsole_password_is_valid(password)) {
-		fprintf(stderr, "thermwatchctl: the password in %s is too "
-		    "long for IPMI\n", pwfile);
+		fprintf(stderr,
+		    "thermwatchctl: the password in %s is too "
+		    "long for IPMI\n",
+		    pwfile);
 		goto out;
 	}
 
@@ -397,8 +406,8 @@ cli_console(struct cli *c, int argc, char **argv)
 				in_open = false;
 				t_end = now_s() + linger;
 			} else {
-				if (filter_input(&esc, ibuf, (size_t)r, obuf,
-				    &olen))
+				if (filter_input(
+					&esc, ibuf, (size_t)r, obuf, &olen))
 					stop = 1;
 				if (olen > 0 && write_all(fd, obuf, olen) != 0)
 					break;

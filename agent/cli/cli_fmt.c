@@ -114,23 +114,23 @@ cli_print_status(const cJSON *r)
 	cli_fmt_duration(num(r, "in_state_s"), d1, sizeof(d1));
 	printf("state:      %s since %s (%s)\n", str(r, "state", "?"),
 	    str(r, "since", "?"), d1);
-	printf("reason:     %s\n", *str(r, "reason", "") != '\0' ?
-	    str(r, "reason", "") : "-");
+	printf("reason:     %s\n",
+	    *str(r, "reason", "") != '\0' ? str(r, "reason", "") : "-");
 	cli_fmt_duration(num(r, "eta_s"), d1, sizeof(d1));
-	printf("eta:        %s\n", isfinite(num(r, "eta_s")) ? d1 :
-	    "- (not rising)");
+	printf("eta:        %s\n",
+	    isfinite(num(r, "eta_s")) ? d1 : "- (not rising)");
 	if (flag(r, "zone_alarm"))
 		printf("zone:       COOLING ALARM (%.0f of %.0f hosts "
-		    "signalling)\n", num(r, "zone_signals"),
-		    num(r, "zone_members"));
+		       "signalling)\n",
+		    num(r, "zone_signals"), num(r, "zone_members"));
 	else
 		printf("zone:       no alarm (%.0f hosts seen)\n",
 		    num(r, "zone_members"));
-	printf("load:       %s\n", flag(r, "accepting_load") ? "accepting" :
-	    "not accepting");
+	printf("load:       %s\n",
+	    flag(r, "accepting_load") ? "accepting" : "not accepting");
 	printf("hold:       %s\n", hold != NULL ? hold : "none");
-	printf("dry run:    %s\n", flag(r, "dry_run") ? "yes (no actions)" :
-	    "no");
+	printf(
+	    "dry run:    %s\n", flag(r, "dry_run") ? "yes (no actions)" : "no");
 	printf("sensors:    %.0f\n", num(r, "sensors"));
 	printf("overrides:  %.0f\n", num(r, "overrides"));
 	printf("mqtt:       %s\n", str(r, "mqtt", "?"));
@@ -154,7 +154,8 @@ cli_print_sensors(const cJSON *r)
 	int w = 6, n;
 	char val[16], fil[16], slope[16], eta[32], trip[16], rej[24];
 
-	cJSON_ArrayForEach(s, r) {
+	cJSON_ArrayForEach(s, r)
+	{
 		n = (int)strlen(str(s, "id", "?"));
 		if (n > w)
 			w = n > 48 ? 48 : n;
@@ -166,7 +167,8 @@ cli_print_sensors(const cJSON *r)
 	printf("%-*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n", w,
 	    "SENSOR", "SOURCE", "CLASS", "VALUE", "FILT", "SLOPE/min", "ETA",
 	    "TRIP", "TRIP FROM", "STATUS", "REJ");
-	cJSON_ArrayForEach(s, r) {
+	cJSON_ArrayForEach(s, r)
+	{
 		fmt_num(val, sizeof(val), num(s, "value_c"), "%.1f");
 		fmt_num(fil, sizeof(fil), num(s, "filtered_c"), "%.1f");
 		fmt_num(slope, sizeof(slope), num(s, "slope_c_per_s") * 60,
@@ -192,14 +194,16 @@ cli_print_overrides(const cJSON *r)
 		printf("no overrides in force\n");
 		return;
 	}
-	cJSON_ArrayForEach(o, r) {
+	cJSON_ArrayForEach(o, r)
+	{
 		n = (int)strlen(str(o, "key", "?"));
 		if (n > w)
 			w = n;
 	}
 	printf("%-*s %8s %-10s %-20s %-16s %s\n", w, "KEY", "VALUE",
 	    "EXPIRES IN", "EXPIRES", "AUTHOR", "REASON");
-	cJSON_ArrayForEach(o, r) {
+	cJSON_ArrayForEach(o, r)
+	{
 		cli_fmt_duration(num(o, "expires_in_s"), left, sizeof(left));
 		printf("%-*s %8g %-10s %-20s %-16s %s\n", w, str(o, "key", "?"),
 		    num(o, "value"), left, str(o, "expires", "?"),

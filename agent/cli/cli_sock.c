@@ -13,7 +13,7 @@
 #include "cli.h"
 #include "ctl_proto.h"
 
-#define CLI_TIMEOUT_MS	10000
+#define CLI_TIMEOUT_MS 10000
 
 static int
 connect_to(const char *path)
@@ -31,8 +31,7 @@ connect_to(const char *path)
 	memcpy(sun.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "thermwatchctl: socket: %s\n",
-		    strerror(errno));
+		fprintf(stderr, "thermwatchctl: socket: %s\n", strerror(errno));
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
@@ -41,13 +40,17 @@ connect_to(const char *path)
 	case ENOENT:
 	case ECONNREFUSED:
 	case ENOTDIR:
-		fprintf(stderr, "thermwatchctl: thermwatchd is not running "
-		    "(cannot connect to %s: %s)\n", path, strerror(errno));
+		fprintf(stderr,
+		    "thermwatchctl: thermwatchd is not running "
+		    "(cannot connect to %s: %s)\n",
+		    path, strerror(errno));
 		break;
 	case EACCES:
 	case EPERM:
-		fprintf(stderr, "thermwatchctl: permission denied on %s (run "
-		    "as root or as a member of the socket's group)\n", path);
+		fprintf(stderr,
+		    "thermwatchctl: permission denied on %s (run "
+		    "as root or as a member of the socket's group)\n",
+		    path);
 		break;
 	default:
 		fprintf(stderr, "thermwatchctl: cannot connect to %s: %s\n",
@@ -92,14 +95,16 @@ read_line(int fd, const char *path)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0) {
-			fprintf(stderr, "thermwatchctl: no answer from "
-			    "thermwatchd on %s within %d s\n", path,
-			    CLI_TIMEOUT_MS / 1000);
+			fprintf(stderr,
+			    "thermwatchctl: no answer from "
+			    "thermwatchd on %s within %d s\n",
+			    path, CLI_TIMEOUT_MS / 1000);
 			break;
 		}
 		if (len + 1 >= cap) {
 			if (cap >= CTL_MAX_RESPONSE + 1) {
-				fprintf(stderr, "thermwatchctl: response too "
+				fprintf(stderr,
+				    "thermwatchctl: response too "
 				    "long\n");
 				break;
 			}
@@ -113,9 +118,11 @@ read_line(int fd, const char *path)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			fprintf(stderr, "thermwatchctl: thermwatchd closed "
-			    "the connection on %s%s%s\n", path,
-			    r < 0 ? ": " : "", r < 0 ? strerror(errno) : "");
+			fprintf(stderr,
+			    "thermwatchctl: thermwatchd closed "
+			    "the connection on %s%s%s\n",
+			    path, r < 0 ? ": " : "",
+			    r < 0 ? strerror(errno) : "");
 			break;
 		}
 		len += (size_t)r;
@@ -143,8 +150,10 @@ cli_request(const struct cli *c, cJSON *req)
 		return NULL;
 	}
 	if (strlen(text) + 1 > CTL_MAX_REQUEST) {
-		fprintf(stderr, "thermwatchctl: request too long (max %d "
-		    "bytes)\n", CTL_MAX_REQUEST);
+		fprintf(stderr,
+		    "thermwatchctl: request too long (max %d "
+		    "bytes)\n",
+		    CTL_MAX_REQUEST);
 		free(text);
 		return NULL;
 	}
@@ -153,10 +162,9 @@ cli_request(const struct cli *c, cJSON *req)
 		free(text);
 		return NULL;
 	}
-	if (send_all(fd, text, strlen(text)) < 0 ||
-	    send_all(fd, "\n", 1) < 0) {
-		fprintf(stderr, "thermwatchctl: sending to %s: %s\n",
-		    c->socket, strerror(errno));
+	if (send_all(fd, text, strlen(text)) < 0 || send_all(fd, "\n", 1) < 0) {
+		fprintf(stderr, "thermwatchctl: sending to %s: %s\n", c->socket,
+		    strerror(errno));
 		free(text);
 		close(fd);
 		return NULL;
@@ -169,8 +177,10 @@ cli_request(const struct cli *c, cJSON *req)
 	resp = cJSON_Parse(line);
 	free(line);
 	if (!cJSON_IsObject(resp)) {
-		fprintf(stderr, "thermwatchctl: malformed answer from "
-		    "thermwatchd on %s\n", c->socket);
+		fprintf(stderr,
+		    "thermwatchctl: malformed answer from "
+		    "thermwatchd on %s\n",
+		    c->socket);
 		cJSON_Delete(resp);
 		return NULL;
 	}

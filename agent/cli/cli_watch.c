@@ -21,7 +21,7 @@
 
 struct watch {
 	bool json;
-	long count;			/* stop after this many, 0 = never */
+	long count; /* stop after this many, 0 = never */
 	long seen;
 	char topic[512];
 	char prefix[MQC_NAME_LEN];
@@ -84,7 +84,8 @@ summary_sensors(const cJSON *arr, char *buf, size_t len)
 	int n = 0, shown = 0;
 
 	buf[0] = '\0';
-	cJSON_ArrayForEach(s, arr) {
+	cJSON_ArrayForEach(s, arr)
+	{
 		double v = jnum(s, "value_c");
 
 		n++;
@@ -96,8 +97,8 @@ summary_sensors(const cJSON *arr, char *buf, size_t len)
 		    shown > 0 ? " " : "", jstr(s, "id", "?"),
 		    isfinite(v) ? "" : "-");
 		if (isfinite(v))
-			off += (size_t)snprintf(buf + off, len - off, "%.1f",
-			    v);
+			off += (size_t)snprintf(
+			    buf + off, len - off, "%.1f", v);
 		shown++;
 	}
 	if (n > shown && off + 16 < len)
@@ -116,7 +117,8 @@ summary_fields(const cJSON *o, char *buf, size_t len)
 	bool hide;
 
 	buf[0] = '\0';
-	cJSON_ArrayForEach(m, o) {
+	cJSON_ArrayForEach(m, o)
+	{
 		hide = false;
 		for (i = 0; skip[i] != NULL; i++)
 			if (strcmp(m->string, skip[i]) == 0)
@@ -128,12 +130,11 @@ summary_fields(const cJSON *o, char *buf, size_t len)
 			    "%s%s=\"%s\"", off > 0 ? " " : "", m->string,
 			    m->valuestring);
 		else if (cJSON_IsNumber(m))
-			off += (size_t)snprintf(buf + off, len - off,
-			    "%s%s=%g", off > 0 ? " " : "", m->string,
-			    m->valuedouble);
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%g",
+			    off > 0 ? " " : "", m->string, m->valuedouble);
 		else if (cJSON_IsBool(m))
-			off += (size_t)snprintf(buf + off, len - off,
-			    "%s%s=%s", off > 0 ? " " : "", m->string,
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
+			    off > 0 ? " " : "", m->string,
 			    cJSON_IsTrue(m) ? "true" : "false");
 		if (off >= len)
 			off = len - 1;
@@ -141,8 +142,8 @@ summary_fields(const cJSON *o, char *buf, size_t len)
 }
 
 static void
-print_human(struct watch *w, const struct mosquitto_message *msg,
-    const cJSON *o)
+print_human(
+    struct watch *w, const struct mosquitto_message *msg, const cJSON *o)
 {
 	char who[256], text[1024], tbuf[16];
 	const char *kind = topic_kind(msg->topic, w->prefix, who, sizeof(who));
@@ -161,10 +162,9 @@ print_human(struct watch *w, const struct mosquitto_message *msg,
 	} else if (strcmp(kind, "telemetry") == 0) {
 		char s[768];
 
-		summary_sensors(cJSON_GetObjectItemCaseSensitive(o,
-		    "sensors"), s, sizeof(s));
-		snprintf(text, sizeof(text), "%s %s", jstr(o, "state", "?"),
-		    s);
+		summary_sensors(cJSON_GetObjectItemCaseSensitive(o, "sensors"),
+		    s, sizeof(s));
+		snprintf(text, sizeof(text), "%s %s", jstr(o, "state", "?"), s);
 	} else if (strcmp(kind, "state") == 0) {
 		snprintf(text, sizeof(text), "%s (was %s): %s",
 		    jstr(o, "state", "?"), jstr(o, "prev_state", "?"),
@@ -178,16 +178,15 @@ print_human(struct watch *w, const struct mosquitto_message *msg,
 		summary_fields(o, f, sizeof(f));
 		snprintf(text, sizeof(text), "%s %s", jstr(o, "type", "?"), f);
 	} else if (strcmp(kind, "override") == 0) {
-		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o,
-		    "overrides"), *x;
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
+				o, "overrides"),
+			    *x;
 		size_t off = 0;
 
-		cJSON_ArrayForEach(x, arr)
-			if (off + 80 < sizeof(text))
-				off += (size_t)snprintf(text + off,
-				    sizeof(text) - off, "%s%s=%g",
-				    off > 0 ? " " : "", jstr(x, "key", "?"),
-				    jnum(x, "value"));
+		cJSON_ArrayForEach(x, arr) if (off + 80 < sizeof(text))
+		    off += (size_t)snprintf(text + off, sizeof(text) - off,
+			"%s%s=%g", off > 0 ? " " : "", jstr(x, "key", "?"),
+			jnum(x, "value"));
 		if (off == 0)
 			snprintf(text, sizeof(text), "none");
 	} else {
@@ -206,8 +205,8 @@ on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 
 	(void)m;
 	if (msg->payloadlen > 0)
-		o = cJSON_ParseWithLength(msg->payload,
-		    (size_t)msg->payloadlen);
+		o = cJSON_ParseWithLength(
+		    msg->payload, (size_t)msg->payloadlen);
 	if (w->json) {
 		line = cJSON_CreateObject();
 		cJSON_AddStringToObject(line, "topic", msg->topic);
@@ -253,8 +252,10 @@ read_password(const char *path)
 	FILE *f = fopen(path, "re");
 
 	if (f == NULL) {
-		fprintf(stderr, "thermwatchctl: cannot read password file "
-		    "%s: %s\n", path, strerror(errno));
+		fprintf(stderr,
+		    "thermwatchctl: cannot read password file "
+		    "%s: %s\n",
+		    path, strerror(errno));
 		return NULL;
 	}
 	if (fgets(buf, sizeof(buf), f) == NULL)
@@ -267,8 +268,8 @@ read_password(const char *path)
 int
 cli_watch(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "broker", required_argument, NULL, 'b' },
+	static const struct option opts[] = { { "broker", required_argument,
+						  NULL, 'b' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "password-file", required_argument, NULL, 'P' },
 		{ "site", required_argument, NULL, 'S' },
@@ -277,9 +278,7 @@ cli_watch(struct cli *c, int argc, char **argv)
 		{ "topic", required_argument, NULL, 't' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const char *site = "+", *zone = "+", *host = "+", *topic = NULL;
 	const char *user = NULL, *pwfile = NULL;
 	struct mqtt_broker broker = { "127.0.0.1", 1883 };
@@ -295,13 +294,14 @@ cli_watch(struct cli *c, int argc, char **argv)
 	snprintf(w.prefix, sizeof(w.prefix), "thermwatch/v1");
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "b:u:P:S:Z:H:t:n:T:", opts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(
+		    argc, argv, "b:u:P:S:Z:H:t:n:T:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			if (mqtt_conf_parse_broker(optarg, &broker) != 0)
 				return cli_usage_error("watch: bad --broker "
-				    "\"%s\" (HOST:PORT)", optarg);
+						       "\"%s\" (HOST:PORT)",
+				    optarg);
 			have_broker = true;
 			break;
 		case 'u':
@@ -326,25 +326,28 @@ cli_watch(struct cli *c, int argc, char **argv)
 			w.count = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || w.count <= 0)
 				return cli_usage_error("watch: bad --count "
-				    "\"%s\"", optarg);
+						       "\"%s\"",
+				    optarg);
 			break;
 		case 'T':
 			timeout = cli_parse_duration(optarg);
 			if (!(timeout > 0))
 				return cli_usage_error("watch: bad --timeout "
-				    "\"%s\"", optarg);
+						       "\"%s\"",
+				    optarg);
 			break;
 		case 'j':
 			c->json = true;
 			break;
 		default:
 			return cli_usage_error("watch: unknown or incomplete "
-			    "option %s", argv[optind - 1]);
+					       "option %s",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("watch: unexpected argument %s",
-		    argv[optind]);
+		return cli_usage_error(
+		    "watch: unexpected argument %s", argv[optind]);
 	w.json = c->json;
 	if (c->have_conf) {
 		snprintf(w.prefix, sizeof(w.prefix), "%s",
@@ -394,10 +397,12 @@ cli_watch(struct cli *c, int argc, char **argv)
 	mosquitto_message_callback_set(m, on_message);
 	r = mosquitto_connect(m, broker.host, broker.port, 30);
 	if (r != MOSQ_ERR_SUCCESS) {
-		fprintf(stderr, "thermwatchctl: cannot connect to the MQTT "
-		    "broker %s:%d: %s\n", broker.host, broker.port,
-		    r == MOSQ_ERR_ERRNO ? strerror(errno) :
-		    mosquitto_strerror(r));
+		fprintf(stderr,
+		    "thermwatchctl: cannot connect to the MQTT "
+		    "broker %s:%d: %s\n",
+		    broker.host, broker.port,
+		    r == MOSQ_ERR_ERRNO ? strerror(errno)
+					: mosquitto_strerror(r));
 		goto out;
 	}
 	signal(SIGINT, on_signal);
@@ -410,9 +415,10 @@ cli_watch(struct cli *c, int argc, char **argv)
 	while (!stop) {
 		r = mosquitto_loop(m, 200, 1);
 		if (w.connect_rc != 0) {
-			fprintf(stderr, "thermwatchctl: the broker %s:%d "
-			    "refused the connection: %s\n", broker.host,
-			    broker.port,
+			fprintf(stderr,
+			    "thermwatchctl: the broker %s:%d "
+			    "refused the connection: %s\n",
+			    broker.host, broker.port,
 			    mosquitto_connack_string(w.connect_rc));
 			goto out;
 		}
@@ -420,19 +426,24 @@ cli_watch(struct cli *c, int argc, char **argv)
 		    r != MOSQ_ERR_CONN_LOST && r != MOSQ_ERR_ERRNO)
 			break;
 		if (r != MOSQ_ERR_SUCCESS) {
-			fprintf(stderr, "thermwatchctl: lost the broker: %s; "
-			    "reconnecting\n", mosquitto_strerror(r));
+			fprintf(stderr,
+			    "thermwatchctl: lost the broker: %s; "
+			    "reconnecting\n",
+			    mosquitto_strerror(r));
 			sleep(1);
 			(void)mosquitto_reconnect(m);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		if (timeout > 0 && (double)ts.tv_sec + (double)ts.tv_nsec /
-		    1e9 - t0 >= timeout)
+		if (timeout > 0 &&
+		    (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - t0 >=
+			timeout)
 			break;
 	}
 	if (w.count > 0 && w.seen < w.count) {
-		fprintf(stderr, "thermwatchctl: %ld of %ld messages before "
-		    "the timeout\n", w.seen, w.count);
+		fprintf(stderr,
+		    "thermwatchctl: %ld of %ld messages before "
+		    "the timeout\n",
+		    w.seen, w.count);
 		rc = CLI_FAIL;
 	} else {
 		rc = CLI_OK;

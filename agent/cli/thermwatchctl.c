@@ -68,8 +68,10 @@ cli_load_conf(struct cli *c, bool required)
 		return 0;
 	if (c->config == NULL && access(path, R_OK) != 0) {
 		if (required)
-			fprintf(stderr, "thermwatchctl: cannot read %s: %s "
-			    "(give -c)\n", path, strerror(errno));
+			fprintf(stderr,
+			    "thermwatchctl: cannot read %s: %s "
+			    "(give -c)\n",
+			    path, strerror(errno));
 		return required ? -1 : 0;
 	}
 	err = open_memstream(&msgs, &len);
@@ -79,7 +81,8 @@ cli_load_conf(struct cli *c, bool required)
 	fclose(err);
 	if (n != 0 && c->config == NULL) {
 		/* only a hint: go on with the defaults */
-		fprintf(stderr, "thermwatchctl: warning: %s has errors, "
+		fprintf(stderr,
+		    "thermwatchctl: warning: %s has errors, "
 		    "ignoring it (thermwatchd --check-config shows them)\n",
 		    path);
 		free(msgs);
@@ -100,8 +103,7 @@ cli_load_conf(struct cli *c, bool required)
 
 /* Send req (consumed); print the result; the exit code. */
 static int
-run(struct cli *c, cJSON *req, void (*print)(const cJSON *),
-    const char *done)
+run(struct cli *c, cJSON *req, void (*print)(const cJSON *), const char *done)
 {
 	const cJSON *ok, *res, *warn;
 	cJSON *resp;
@@ -115,11 +117,12 @@ run(struct cli *c, cJSON *req, void (*print)(const cJSON *),
 	ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
 	res = cJSON_GetObjectItemCaseSensitive(resp, "result");
 	if (!cJSON_IsTrue(ok)) {
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(resp,
-		    "error");
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(
+		    resp, "error");
 
-		fprintf(stderr, "thermwatchctl: %s\n", cJSON_IsString(e) ?
-		    e->valuestring : "the daemon refused the request");
+		fprintf(stderr, "thermwatchctl: %s\n",
+		    cJSON_IsString(e) ? e->valuestring
+				      : "the daemon refused the request");
 		if (c->json && (s = cJSON_PrintUnformatted(resp)) != NULL) {
 			printf("%s\n", s);
 			free(s);
@@ -167,8 +170,8 @@ plain_args(struct cli *c, int argc, char **argv, int want, const char *what)
 		if (strcmp(argv[i], "--json") == 0)
 			c->json = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cli_usage_error("%s: unknown option %s", what,
-			    argv[i]);
+			return cli_usage_error(
+			    "%s: unknown option %s", what, argv[i]);
 		else
 			argv[++n] = argv[i];
 	}
@@ -201,14 +204,12 @@ parse_value(const char *s, double *v)
 static int
 cmd_override_set(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "ttl", required_argument, NULL, 't' },
+	static const struct option opts[] = { { "ttl", required_argument, NULL,
+						  't' },
 		{ "reason", required_argument, NULL, 'r' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "clamp", no_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const char *reason = NULL, *by = NULL;
 	bool clamp = false;
 	double ttl = -1, value;
@@ -222,7 +223,8 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 		case 't':
 			ttl = cli_parse_duration(optarg);
 			if (!(ttl > 0))
-				return cli_usage_error("override set: bad "
+				return cli_usage_error(
+				    "override set: bad "
 				    "--ttl \"%s\" (e.g. 90s, 30m, 2h, 1h30m)",
 				    optarg);
 			break;
@@ -240,17 +242,19 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 			break;
 		default:
 			return cli_usage_error("override set: unknown or "
-			    "incomplete option %s", argv[optind - 1]);
+					       "incomplete option %s",
+			    argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("override set: need KEY and VALUE");
 	if (parse_value(argv[optind + 1], &value) != 0)
 		return cli_usage_error("override set: VALUE \"%s\" is not a "
-		    "number", argv[optind + 1]);
+				       "number",
+		    argv[optind + 1]);
 	if (ttl < 0)
 		return cli_usage_error("override set: --ttl is required "
-		    "(overrides always expire)");
+				       "(overrides always expire)");
 	if (reason == NULL || reason[0] == '\0')
 		return cli_usage_error("override set: --reason is required");
 	req = request(CTL_CMD_OVERRIDE_SET);
@@ -276,32 +280,31 @@ cmd_override(struct cli *c, int argc, char **argv)
 	if (strcmp(argv[1], "set") == 0)
 		return cmd_override_set(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "clear") == 0) {
-		if ((rc = plain_args(c, argc - 1, argv + 1, 1,
-		    "override clear")) != 0)
+		if ((rc = plain_args(
+			 c, argc - 1, argv + 1, 1, "override clear")) != 0)
 			return rc;
 		req = request(CTL_CMD_OVERRIDE_CLEAR);
 		cJSON_AddStringToObject(req, "key", argv[2]);
 		return run(c, req, NULL, "override cleared");
 	}
 	if (strcmp(argv[1], "list") == 0) {
-		if ((rc = plain_args(c, argc - 1, argv + 1, 0,
-		    "override list")) != 0)
+		if ((rc = plain_args(
+			 c, argc - 1, argv + 1, 0, "override list")) != 0)
 			return rc;
-		return run(c, request(CTL_CMD_OVERRIDES),
-		    cli_print_overrides, NULL);
+		return run(
+		    c, request(CTL_CMD_OVERRIDES), cli_print_overrides, NULL);
 	}
 	return cli_usage_error("override: unknown action \"%s\" (set, clear "
-	    "or list)", argv[1]);
+			       "or list)",
+	    argv[1]);
 }
 
 static int
 cmd_hold(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "reason", required_argument,
+						  NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const char *reason = NULL;
 	cJSON *req;
 	int ch;
@@ -319,11 +322,12 @@ cmd_hold(struct cli *c, int argc, char **argv)
 			c->json = true;
 		else
 			return cli_usage_error("hold clear: unknown or "
-			    "incomplete option %s", argv[optind - 1]);
+					       "incomplete option %s",
+			    argv[optind - 1]);
 	}
 	if (optind != argc)
-		return cli_usage_error("hold clear: unexpected argument %s",
-		    argv[optind]);
+		return cli_usage_error(
+		    "hold clear: unexpected argument %s", argv[optind]);
 	req = request(CTL_CMD_HOLD_CLEAR);
 	if (reason != NULL)
 		cJSON_AddStringToObject(req, "reason", reason);
@@ -344,14 +348,12 @@ resolve_socket(struct cli *c)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
+	static const struct option opts[] = { { "socket", required_argument,
+						  NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	struct cli c;
 	const char *cmd;
 	int ch, rc;
@@ -378,9 +380,10 @@ main(int argc, char **argv)
 		default:
 			if (optopt != 0 && strchr("sc", optopt) != NULL)
 				return cli_usage_error("option -%c needs an "
-				    "argument", optopt);
-			return cli_usage_error("unknown option %s",
-			    argv[optind - 1]);
+						       "argument",
+				    optopt);
+			return cli_usage_error(
+			    "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -398,8 +401,8 @@ main(int argc, char **argv)
 		if ((rc = plain_args(&c, argc, argv, 0, cmd)) != 0)
 			return rc;
 		if (strcmp(cmd, "status") == 0)
-			rc = run(&c, request(CTL_CMD_STATUS),
-			    cli_print_status, NULL);
+			rc = run(&c, request(CTL_CMD_STATUS), cli_print_status,
+			    NULL);
 		else if (strcmp(cmd, "sensors") == 0)
 			rc = run(&c, request(CTL_CMD_SENSORS),
 			    cli_print_sensors, NULL);
@@ -407,8 +410,8 @@ main(int argc, char **argv)
 			rc = run(&c, request(CTL_CMD_OVERRIDES),
 			    cli_print_overrides, NULL);
 		else
-			rc = run(&c, request(CTL_CMD_RESCAN), NULL,
-			    "rescan done");
+			rc = run(
+			    &c, request(CTL_CMD_RESCAN), NULL, "rescan done");
 	} else if (strcmp(cmd, "override") == 0) {
 		rc = cmd_override(&c, argc, argv);
 	} else if (strcmp(cmd, "hold") == 0) {

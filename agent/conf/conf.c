@@ -61,8 +61,8 @@ check_name(struct cnf_ctx *ctx, const config_setting_t *g, const char *key,
 }
 
 static void
-parse_agent(struct cnf_ctx *ctx, const config_setting_t *g,
-    struct agent_group *a)
+parse_agent(
+    struct cnf_ctx *ctx, const config_setting_t *g, struct agent_group *a)
 {
 	static const char *const known[] = { "site", "zone", "host", "tier",
 		"interval_s", "rescan_s", "state_dir", NULL };
@@ -82,15 +82,16 @@ parse_agent(struct cnf_ctx *ctx, const config_setting_t *g,
 	    a->rescan_s > 0 && a->rescan_s < 5.0)
 		cnf_error(ctx, config_setting_get_member(g, "rescan_s"),
 		    "'rescan_s' must be 0 (off) or at least 5");
-	if (cnf_get_string(ctx, g, "state_dir", a->state_dir,
-		sizeof(a->state_dir)) && a->state_dir[0] != '/')
+	if (cnf_get_string(
+		ctx, g, "state_dir", a->state_dir, sizeof(a->state_dir)) &&
+	    a->state_dir[0] != '/')
 		cnf_error(ctx, config_setting_get_member(g, "state_dir"),
 		    "'state_dir' must be an absolute path");
 }
 
 static void
-parse_hwmon(struct cnf_ctx *ctx, const config_setting_t *g,
-    struct hwmon_conf *h)
+parse_hwmon(
+    struct cnf_ctx *ctx, const config_setting_t *g, struct hwmon_conf *h)
 {
 	static const char *const known[] = { "enabled", "ignore",
 		"sensors_conf", NULL };
@@ -101,8 +102,8 @@ parse_hwmon(struct cnf_ctx *ctx, const config_setting_t *g,
 		return;
 	cnf_check_keys(ctx, g, "hwmon", known);
 	cnf_get_bool(ctx, g, "enabled", &h->enabled);
-	cnf_get_string(ctx, g, "sensors_conf", h->sensors_conf,
-	    sizeof(h->sensors_conf));
+	cnf_get_string(
+	    ctx, g, "sensors_conf", h->sensors_conf, sizeof(h->sensors_conf));
 	if (!cnf_get_strv(ctx, g, "ignore", false, &v))
 		return;
 	for (i = 0; v[i] != NULL; i++) {
@@ -124,8 +125,8 @@ parse_hwmon(struct cnf_ctx *ctx, const config_setting_t *g,
 }
 
 static void
-parse_sensors(struct cnf_ctx *ctx, const config_setting_t *list,
-    struct agent_conf *c)
+parse_sensors(
+    struct cnf_ctx *ctx, const config_setting_t *list, struct agent_conf *c)
 {
 	static const char *const known[] = { "match", "class", "trip_c",
 		"ignore", NULL };
@@ -138,15 +139,18 @@ parse_sensors(struct cnf_ctx *ctx, const config_setting_t *list,
 	if (list == NULL)
 		return;
 	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		cnf_error(ctx, list, "'sensors' must be a list ( { ... }, ... )");
+		cnf_error(
+		    ctx, list, "'sensors' must be a list ( { ... }, ... )");
 		return;
 	}
 	n = config_setting_length(list);
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(list, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			cnf_error(ctx, e, "'sensors' entry %d must be a group "
-			    "{ match = ...; }", i + 1);
+			cnf_error(ctx, e,
+			    "'sensors' entry %d must be a group "
+			    "{ match = ...; }",
+			    i + 1);
 			continue;
 		}
 		if (c->n_rules >= CNF_MAX_RULES) {
@@ -160,11 +164,13 @@ parse_sensors(struct cnf_ctx *ctx, const config_setting_t *list,
 		r->ignore = false;
 		r->line = (int)config_setting_source_line(e);
 		cnf_check_keys(ctx, e, "sensors", known);
-		if (!cnf_get_string(ctx, e, "match", r->match,
-			sizeof(r->match))) {
+		if (!cnf_get_string(
+			ctx, e, "match", r->match, sizeof(r->match))) {
 			if (config_setting_get_member(e, "match") == NULL)
-				cnf_error(ctx, e, "'sensors' entry %d has no "
-				    "'match' pattern", i + 1);
+				cnf_error(ctx, e,
+				    "'sensors' entry %d has no "
+				    "'match' pattern",
+				    i + 1);
 			continue;
 		}
 		cnf_get_enum(ctx, e, "class", classes, &r->cls);
@@ -176,8 +182,8 @@ parse_sensors(struct cnf_ctx *ctx, const config_setting_t *list,
 
 /* mode = "0660": a string, because libconfig has no octal numbers. */
 static void
-parse_mode(struct cnf_ctx *ctx, const config_setting_t *g,
-    struct control_conf *k)
+parse_mode(
+    struct cnf_ctx *ctx, const config_setting_t *g, struct control_conf *k)
 {
 	char buf[8], *end;
 	long v;
@@ -189,14 +195,15 @@ parse_mode(struct cnf_ctx *ctx, const config_setting_t *g,
 	    (v & 0600) != 0600)
 		cnf_error(ctx, config_setting_get_member(g, "mode"),
 		    "'mode' = \"%s\" must be an octal file mode from \"0600\" "
-		    "to \"0666\"", buf);
+		    "to \"0666\"",
+		    buf);
 	else
 		k->mode = (int)v;
 }
 
 static void
-parse_control(struct cnf_ctx *ctx, const config_setting_t *g,
-    struct control_conf *k)
+parse_control(
+    struct cnf_ctx *ctx, const config_setting_t *g, struct control_conf *k)
 {
 	static const char *const known[] = { "socket", "mode", NULL };
 
@@ -232,8 +239,8 @@ parse_tree(struct cnf_ctx *ctx, config_t *cfg, struct agent_conf *c)
 }
 
 static int
-load(const char *name, const char *path, const char *text,
-    struct agent_conf *c, FILE *err)
+load(const char *name, const char *path, const char *text, struct agent_conf *c,
+    FILE *err)
 {
 	struct cnf_ctx ctx = { .file = name, .err = err, .errors = 0 };
 	config_t cfg;
@@ -276,8 +283,8 @@ cnf_load(const char *path, struct agent_conf *c, FILE *err)
 }
 
 int
-cnf_load_string(const char *name, const char *text, struct agent_conf *c,
-    FILE *err)
+cnf_load_string(
+    const char *name, const char *text, struct agent_conf *c, FILE *err)
 {
 	return load(name, NULL, text, c, err);
 }

@@ -18,10 +18,10 @@
 #include "conf_util.h"
 #include "engine.h"
 
-#define CNF_NAME_LEN	 64
-#define CNF_MAX_IGNORE	 32
-#define CNF_MAX_RULES	 64
-#define CNF_PATTERN_LEN	 128
+#define CNF_NAME_LEN    64
+#define CNF_MAX_IGNORE  32
+#define CNF_MAX_RULES   64
+#define CNF_PATTERN_LEN 128
 
 #ifndef TW_SYSCONFDIR
 #define TW_SYSCONFDIR "/etc"
@@ -31,40 +31,40 @@
 struct agent_group {
 	char site[CNF_NAME_LEN];
 	char zone[CNF_NAME_LEN];
-	char host[CNF_NAME_LEN];	/* defaults to the hostname */
-	int tier;			/* 0 = most important, shed last */
-	double interval_s;		/* sampling and evaluation period */
-	double rescan_s;		/* periodic rescan of sources */
+	char host[CNF_NAME_LEN]; /* defaults to the hostname */
+	int tier;                /* 0 = most important, shed last */
+	double interval_s;       /* sampling and evaluation period */
+	double rescan_s;         /* periodic rescan of sources */
 	char state_dir[PATH_MAX];
 };
 
 struct hwmon_conf {
 	bool enabled;
 	int n_ignore;
-	char ignore[CNF_MAX_IGNORE][CNF_PATTERN_LEN];	/* fnmatch on id */
-	char sensors_conf[PATH_MAX];	/* libsensors config; "" = system */
+	char ignore[CNF_MAX_IGNORE][CNF_PATTERN_LEN]; /* fnmatch on id */
+	char sensors_conf[PATH_MAX]; /* libsensors config; "" = system */
 };
 
 /* sensors = ( { match = "coretemp-*\/Package id 0"; class = "cpu"; ... } ) */
 struct sensor_rule {
-	char match[CNF_PATTERN_LEN];	/* fnmatch(3) on the sensor id */
-	int cls;			/* enum eng_class, or -1 = keep */
-	double trip_c;			/* NAN = keep */
+	char match[CNF_PATTERN_LEN]; /* fnmatch(3) on the sensor id */
+	int cls;                     /* enum eng_class, or -1 = keep */
+	double trip_c;               /* NAN = keep */
 	bool ignore;
 	int line;
 };
 
 struct control_conf {
-	char socket[108];		/* sizeof(sun_path) */
-	int mode;			/* socket file mode, e.g. 0660 */
+	char socket[108]; /* sizeof(sun_path) */
+	int mode;         /* socket file mode, e.g. 0660 */
 };
 
 struct agent_conf {
-	char path[PATH_MAX];		/* the file it came from, or "" */
+	char path[PATH_MAX]; /* the file it came from, or "" */
 	struct agent_group agent;
 	struct hwmon_conf hwmon;
 	struct ipmi_conf ipmi;
-	struct eng_conf engine;		/* classes + policy */
+	struct eng_conf engine; /* classes + policy */
 	int n_rules;
 	struct sensor_rule rules[CNF_MAX_RULES];
 	struct mqtt_conf mqtt;
@@ -80,14 +80,14 @@ void cnf_defaults(struct agent_conf *c);
  */
 int cnf_load(const char *path, struct agent_conf *c, FILE *err);
 /* The same from a string (tests); name is used in messages. */
-int cnf_load_string(const char *name, const char *text, struct agent_conf *c,
-    FILE *err);
+int cnf_load_string(
+    const char *name, const char *text, struct agent_conf *c, FILE *err);
 void cnf_free(struct agent_conf *c);
 /* Print the effective configuration in thermwatch.conf syntax. */
 int cnf_print(const struct agent_conf *c, FILE *out);
 
 /* Apply the sensors rules to one sensor id: class, trip and ignore. */
-const struct sensor_rule *cnf_match_rule(const struct agent_conf *c,
-    const char *id);
+const struct sensor_rule *
+cnf_match_rule(const struct agent_conf *c, const char *id);
 
 #endif

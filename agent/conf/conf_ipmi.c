@@ -77,8 +77,8 @@ check_host(const char *s)
 }
 
 static void
-parse_workarounds(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct ipmi_conf *c)
+parse_workarounds(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct ipmi_conf *c)
 {
 	char **v = NULL, **p;
 	const char *hint;
@@ -110,8 +110,8 @@ parse_workarounds(struct cnf_ctx *ctx, const config_setting_t *group,
 }
 
 static void
-parse_watchdog(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct ipmi_wd_conf *w)
+parse_watchdog(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct ipmi_wd_conf *w)
 {
 	static const char *const known[] = { "enabled", "action", "privilege",
 		"countdown_s", NULL };
@@ -125,25 +125,25 @@ parse_watchdog(struct cnf_ctx *ctx, const config_setting_t *group,
 		w->action = v;
 	if (cnf_get_enum(ctx, group, "privilege", ipmi_priv_names, &v)) {
 		if (v == IPMI_PRIV_USER)
-			cnf_error(ctx, config_setting_get_member(group,
-			    "privilege"), "'privilege' = \"user\" cannot set "
+			cnf_error(ctx,
+			    config_setting_get_member(group, "privilege"),
+			    "'privilege' = \"user\" cannot set "
 			    "the BMC watchdog (Set Watchdog Timer needs "
 			    "\"operator\" or \"admin\")");
 		else
 			w->privilege = v;
 	}
 	/* The countdown is 16 bits of 100 ms. */
-	cnf_get_double(ctx, group, "countdown_s", 1.0, 6553.0,
-	    &w->countdown_s);
+	cnf_get_double(ctx, group, "countdown_s", 1.0, 6553.0, &w->countdown_s);
 }
 
 void
-ipmi_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct ipmi_conf *c)
+ipmi_conf_parse(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct ipmi_conf *c)
 {
 	static const char *const known[] = { "enabled", "driver", "device",
-		"host", "username", "password_file", "privilege",
-		"port", "cipher_suite", "workarounds", "timeout_s", "retransmit_s",
+		"host", "username", "password_file", "privilege", "port",
+		"cipher_suite", "workarounds", "timeout_s", "retransmit_s",
 		"deadline_s", "interval_s", "backoff_max_s",
 		"thresholds_refresh_s", "trip_threshold", "temperature_only",
 		"watchdog", "password", NULL };
@@ -161,37 +161,43 @@ ipmi_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
 	    check_host(c->host) != 0) {
 		cnf_error(ctx, config_setting_get_member(group, "host"),
 		    "'host' = \"%s\" is not a host name or address, "
-		    "optionally with :port (1-65535)", c->host);
+		    "optionally with :port (1-65535)",
+		    c->host);
 		c->host[0] = '\0';
 	}
 	/* port: the same as "host:port", for those who prefer it apart. */
 	if (cnf_get_int(ctx, group, "port", 1, 65535, &port) &&
 	    c->host[0] != '\0') {
-		const char *h = c->host[0] == '[' ? strchr(c->host, ']') :
-		    c->host;
+		const char *h = c->host[0] == '[' ? strchr(c->host, ']')
+						  : c->host;
 
 		if (h != NULL && strchr(h, ':') != NULL)
-			cnf_error(ctx, config_setting_get_member(group,
-			    "port"), "'port' and a port in 'host' (\"%s\"): "
-			    "give one of them", c->host);
+			cnf_error(ctx, config_setting_get_member(group, "port"),
+			    "'port' and a port in 'host' (\"%s\"): "
+			    "give one of them",
+			    c->host);
 		else if (strlen(c->host) + 7 > sizeof(c->host))
-			cnf_error(ctx, config_setting_get_member(group,
-			    "port"), "'host' is too long to add the port");
+			cnf_error(ctx, config_setting_get_member(group, "port"),
+			    "'host' is too long to add the port");
 		else
 			snprintf(c->host + strlen(c->host), 7, ":%d", port);
 	}
-	cnf_get_string(ctx, group, "username", c->username,
-	    sizeof(c->username));
+	cnf_get_string(
+	    ctx, group, "username", c->username, sizeof(c->username));
 	if (cnf_get_string(ctx, group, "password_file", c->password_file,
-	    sizeof(c->password_file)) && c->password_file[0] != '/') {
-		cnf_error(ctx, config_setting_get_member(group,
-		    "password_file"), "'password_file' = \"%s\" must be an "
-		    "absolute path", c->password_file);
+		sizeof(c->password_file)) &&
+	    c->password_file[0] != '/') {
+		cnf_error(ctx,
+		    config_setting_get_member(group, "password_file"),
+		    "'password_file' = \"%s\" must be an "
+		    "absolute path",
+		    c->password_file);
 		c->password_file[0] = '\0';
 	}
 	s = config_setting_get_member(group, "password");
 	if (s != NULL)
-		cnf_error(ctx, s, "no passwords in the main config: put it "
+		cnf_error(ctx, s,
+		    "no passwords in the main config: put it "
 		    "alone in a file readable only by the agent and set "
 		    "'password_file'");
 	if (cnf_get_enum(ctx, group, "privilege", ipmi_priv_names, &v))
@@ -199,12 +205,12 @@ ipmi_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
 	cnf_get_int(ctx, group, "cipher_suite", 0, 17, &c->cipher_suite);
 	parse_workarounds(ctx, group, c);
 	cnf_get_double(ctx, group, "timeout_s", 0.2, 120.0, &c->timeout_s);
-	cnf_get_double(ctx, group, "retransmit_s", 0.05, 10.0,
-	    &c->retransmit_s);
+	cnf_get_double(
+	    ctx, group, "retransmit_s", 0.05, 10.0, &c->retransmit_s);
 	cnf_get_double(ctx, group, "deadline_s", 0.5, 600.0, &c->deadline_s);
 	cnf_get_double(ctx, group, "interval_s", 0.0, 3600.0, &c->interval_s);
-	cnf_get_double(ctx, group, "backoff_max_s", 1.0, 3600.0,
-	    &c->backoff_max_s);
+	cnf_get_double(
+	    ctx, group, "backoff_max_s", 1.0, 3600.0, &c->backoff_max_s);
 	cnf_get_double(ctx, group, "thresholds_refresh_s", 10.0, 86400.0,
 	    &c->thresholds_refresh_s);
 	if (cnf_get_enum(ctx, group, "trip_threshold", ipmi_trip_names, &v))
@@ -214,25 +220,32 @@ ipmi_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
 
 	/* Cross-key checks, reported on the group's line. */
 	if (c->retransmit_s > c->timeout_s)
-		cnf_error(ctx, group, "ipmi: retransmit_s (%g) must not be "
-		    "longer than timeout_s (%g)", c->retransmit_s,
-		    c->timeout_s);
+		cnf_error(ctx, group,
+		    "ipmi: retransmit_s (%g) must not be "
+		    "longer than timeout_s (%g)",
+		    c->retransmit_s, c->timeout_s);
 	if (c->deadline_s <= c->timeout_s)
-		cnf_error(ctx, group, "ipmi: deadline_s (%g) must be longer "
+		cnf_error(ctx, group,
+		    "ipmi: deadline_s (%g) must be longer "
 		    "than timeout_s (%g): the deadline is the hard limit "
-		    "behind the session timeout", c->deadline_s, c->timeout_s);
+		    "behind the session timeout",
+		    c->deadline_s, c->timeout_s);
 	if (c->driver == IPMI_DRV_LAN && c->enabled && c->host[0] == '\0')
-		cnf_error(ctx, group, "ipmi: driver \"lan\" needs 'host' "
+		cnf_error(ctx, group,
+		    "ipmi: driver \"lan\" needs 'host' "
 		    "(\"name\" or \"name:port\")");
 	if (c->driver != IPMI_DRV_LAN && c->host[0] != '\0')
-		cnf_error(ctx, group, "ipmi: 'host' is only used with "
+		cnf_error(ctx, group,
+		    "ipmi: 'host' is only used with "
 		    "driver = \"lan\" (driver is \"%s\")",
 		    ipmi_driver_names[c->driver]);
 	if (c->driver != IPMI_DRV_LAN && port != 0)
-		cnf_error(ctx, group, "ipmi: 'port' is only used with "
+		cnf_error(ctx, group,
+		    "ipmi: 'port' is only used with "
 		    "driver = \"lan\"");
 	if (c->driver == IPMI_DRV_LAN && c->device[0] != '\0')
-		cnf_error(ctx, group, "ipmi: 'device' is for in-band drivers, "
+		cnf_error(ctx, group,
+		    "ipmi: 'device' is for in-band drivers, "
 		    "not driver = \"lan\"");
 }
 
@@ -257,8 +270,8 @@ ipmi_conf_emit(config_setting_t *root, const struct ipmi_conf *c)
 	a = config_setting_add(g, "workarounds", CONFIG_TYPE_ARRAY);
 	for (i = 0; ipmi_workaround_names[i] != NULL; i++)
 		if (c->workarounds & (1u << i))
-			config_setting_set_string_elem(a, -1,
-			    ipmi_workaround_names[i]);
+			config_setting_set_string_elem(
+			    a, -1, ipmi_workaround_names[i]);
 	cnf_emit_double(g, "timeout_s", c->timeout_s);
 	cnf_emit_double(g, "retransmit_s", c->retransmit_s);
 	cnf_emit_double(g, "deadline_s", c->deadline_s);
@@ -270,8 +283,7 @@ ipmi_conf_emit(config_setting_t *root, const struct ipmi_conf *c)
 	w = cnf_emit_group(g, "watchdog");
 	cnf_emit_bool(w, "enabled", c->watchdog.enabled);
 	cnf_emit_string(w, "action", ipmi_wd_action_names[c->watchdog.action]);
-	cnf_emit_string(w, "privilege",
-	    ipmi_priv_names[c->watchdog.privilege]);
+	cnf_emit_string(w, "privilege", ipmi_priv_names[c->watchdog.privilege]);
 	cnf_emit_double(w, "countdown_s", c->watchdog.countdown_s);
 }
 

@@ -66,8 +66,8 @@ mqtt_conf_parse_broker(const char *s, struct mqtt_broker *b)
 }
 
 static void
-parse_brokers(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct mqtt_conf *c)
+parse_brokers(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c)
 {
 	const config_setting_t *s = config_setting_get_member(group, "brokers");
 	char **v = NULL;
@@ -84,8 +84,10 @@ parse_brokers(struct cnf_ctx *ctx, const config_setting_t *group,
 	}
 	for (int i = 0; i < n; i++) {
 		if (mqtt_conf_parse_broker(v[i], &c->brokers[i]) < 0) {
-			cnf_error(ctx, s, "mqtt.brokers: \"%s\" is not "
-			    "host:port (port 1..65535)", v[i]);
+			cnf_error(ctx, s,
+			    "mqtt.brokers: \"%s\" is not "
+			    "host:port (port 1..65535)",
+			    v[i]);
 			goto out;
 		}
 	}
@@ -95,8 +97,8 @@ out:
 }
 
 static void
-parse_authors(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct mqtt_conf *c)
+parse_authors(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c)
 {
 	const config_setting_t *s;
 	char **v = NULL;
@@ -108,7 +110,8 @@ parse_authors(struct cnf_ctx *ctx, const config_setting_t *group,
 	for (n = 0; v[n] != NULL; n++) {
 		if (n >= MQC_MAX_AUTHORS ||
 		    strlen(v[n]) >= sizeof(c->authors[0]) || v[n][0] == '\0') {
-			cnf_error(ctx, s, "mqtt.override_authors: at most %d "
+			cnf_error(ctx, s,
+			    "mqtt.override_authors: at most %d "
 			    "non-empty names of < %zu characters",
 			    MQC_MAX_AUTHORS, sizeof(c->authors[0]));
 			n = 0;
@@ -121,11 +124,11 @@ parse_authors(struct cnf_ctx *ctx, const config_setting_t *group,
 }
 
 static void
-parse_tls(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct mqtt_conf *c)
+parse_tls(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c)
 {
-	static const char *const known[] = { "ca_file", "ca_path",
-	    "cert_file", "key_file", "verify", NULL };
+	static const char *const known[] = { "ca_file", "ca_path", "cert_file",
+		"key_file", "verify", NULL };
 	const config_setting_t *g = cnf_group(ctx, group, "tls");
 	struct mqtt_tls_conf *t = &c->tls;
 
@@ -135,27 +138,27 @@ parse_tls(struct cnf_ctx *ctx, const config_setting_t *group,
 	t->enabled = true;
 	cnf_get_string(ctx, g, "ca_file", t->ca_file, sizeof(t->ca_file));
 	cnf_get_string(ctx, g, "ca_path", t->ca_path, sizeof(t->ca_path));
-	cnf_get_string(ctx, g, "cert_file", t->cert_file,
-	    sizeof(t->cert_file));
+	cnf_get_string(ctx, g, "cert_file", t->cert_file, sizeof(t->cert_file));
 	cnf_get_string(ctx, g, "key_file", t->key_file, sizeof(t->key_file));
 	cnf_get_bool(ctx, g, "verify", &t->verify);
 	if (t->ca_file[0] == '\0' && t->ca_path[0] == '\0')
 		cnf_error(ctx, g, "mqtt.tls: ca_file or ca_path is required");
 	if ((t->cert_file[0] == '\0') != (t->key_file[0] == '\0'))
-		cnf_error(ctx, g, "mqtt.tls: cert_file and key_file go "
+		cnf_error(ctx, g,
+		    "mqtt.tls: cert_file and key_file go "
 		    "together");
 }
 
 void
-mqtt_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct mqtt_conf *c)
+mqtt_conf_parse(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c)
 {
-	static const char *const known[] = { "enabled", "brokers",
-	    "client_id", "username", "password_file", "tls", "keepalive_s",
-	    "telemetry_interval_s", "peer_interval_s", "peer_max_age_s",
-	    "reconnect_min_s", "reconnect_max_s", "topic_prefix",
-	    "queue_max", "overrides", "max_payload", "override_authors",
-	    NULL };
+	static const char *const known[] = { "enabled", "brokers", "client_id",
+		"username", "password_file", "tls", "keepalive_s",
+		"telemetry_interval_s", "peer_interval_s", "peer_max_age_s",
+		"reconnect_min_s", "reconnect_max_s", "topic_prefix",
+		"queue_max", "overrides", "max_payload", "override_authors",
+		NULL };
 	const config_setting_t *s;
 
 	if (group == NULL)
@@ -163,39 +166,41 @@ mqtt_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
 	cnf_check_keys(ctx, group, "mqtt", known);
 	cnf_get_bool(ctx, group, "enabled", &c->enabled);
 	parse_brokers(ctx, group, c);
-	cnf_get_string(ctx, group, "client_id", c->client_id,
-	    sizeof(c->client_id));
-	cnf_get_string(ctx, group, "username", c->username,
-	    sizeof(c->username));
+	cnf_get_string(
+	    ctx, group, "client_id", c->client_id, sizeof(c->client_id));
+	cnf_get_string(
+	    ctx, group, "username", c->username, sizeof(c->username));
 	cnf_get_string(ctx, group, "password_file", c->password_file,
 	    sizeof(c->password_file));
 	parse_tls(ctx, group, c);
 	cnf_get_int(ctx, group, "keepalive_s", 5, 3600, &c->keepalive_s);
 	cnf_get_double(ctx, group, "telemetry_interval_s", 0.1, 3600,
 	    &c->telemetry_interval_s);
-	cnf_get_double(ctx, group, "peer_interval_s", 0.1, 3600,
-	    &c->peer_interval_s);
-	cnf_get_double(ctx, group, "peer_max_age_s", 0, 86400,
-	    &c->peer_max_age_s);
-	cnf_get_double(ctx, group, "reconnect_min_s", 0.1, 600,
-	    &c->reconnect_min_s);
-	cnf_get_double(ctx, group, "reconnect_max_s", 0.1, 3600,
-	    &c->reconnect_max_s);
+	cnf_get_double(
+	    ctx, group, "peer_interval_s", 0.1, 3600, &c->peer_interval_s);
+	cnf_get_double(
+	    ctx, group, "peer_max_age_s", 0, 86400, &c->peer_max_age_s);
+	cnf_get_double(
+	    ctx, group, "reconnect_min_s", 0.1, 600, &c->reconnect_min_s);
+	cnf_get_double(
+	    ctx, group, "reconnect_max_s", 0.1, 3600, &c->reconnect_max_s);
 	if (c->reconnect_max_s < c->reconnect_min_s) {
 		s = config_setting_get_member(group, "reconnect_max_s");
-		cnf_error(ctx, s != NULL ? s : group, "mqtt.reconnect_max_s "
-		    "(%g) is below reconnect_min_s (%g)", c->reconnect_max_s,
-		    c->reconnect_min_s);
+		cnf_error(ctx, s != NULL ? s : group,
+		    "mqtt.reconnect_max_s "
+		    "(%g) is below reconnect_min_s (%g)",
+		    c->reconnect_max_s, c->reconnect_min_s);
 	}
 	if (cnf_get_string(ctx, group, "topic_prefix", c->topic_prefix,
-	    sizeof(c->topic_prefix))) {
+		sizeof(c->topic_prefix))) {
 		size_t n = strlen(c->topic_prefix);
 
 		s = config_setting_get_member(group, "topic_prefix");
 		if (n == 0 || c->topic_prefix[0] == '/' ||
 		    c->topic_prefix[n - 1] == '/' ||
 		    strpbrk(c->topic_prefix, "+#") != NULL)
-			cnf_error(ctx, s, "mqtt.topic_prefix: \"%s\": no "
+			cnf_error(ctx, s,
+			    "mqtt.topic_prefix: \"%s\": no "
 			    "leading or trailing '/', no '+' or '#'",
 			    c->topic_prefix);
 	}
@@ -223,8 +228,8 @@ mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c)
 		const struct mqtt_broker *b = &c->brokers[i];
 
 		snprintf(buf[i], sizeof(buf[i]),
-		    strchr(b->host, ':') != NULL ? "[%s]:%d" : "%s:%d",
-		    b->host, b->port);
+		    strchr(b->host, ':') != NULL ? "[%s]:%d" : "%s:%d", b->host,
+		    b->port);
 		bv[i] = buf[i];
 	}
 	bv[i] = NULL;

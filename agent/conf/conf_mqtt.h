@@ -19,10 +19,10 @@
 
 #include "conf_util.h"
 
-#define MQC_MAX_BROKERS	8
-#define MQC_HOST_LEN	256
-#define MQC_NAME_LEN	128
-#define MQC_MAX_AUTHORS	32
+#define MQC_MAX_BROKERS 8
+#define MQC_HOST_LEN    256
+#define MQC_NAME_LEN    128
+#define MQC_MAX_AUTHORS 32
 
 struct mqtt_broker {
 	char host[MQC_HOST_LEN];
@@ -30,40 +30,40 @@ struct mqtt_broker {
 };
 
 struct mqtt_tls_conf {
-	bool enabled;			/* true when the tls group is present */
+	bool enabled; /* true when the tls group is present */
 	char ca_file[PATH_MAX];
 	char ca_path[PATH_MAX];
 	char cert_file[PATH_MAX];
 	char key_file[PATH_MAX];
-	bool verify;			/* check the broker's certificate + name */
+	bool verify; /* check the broker's certificate + name */
 };
 
 struct mqtt_conf {
 	bool enabled;
-	int n_brokers;			/* tried in order, then round again */
+	int n_brokers; /* tried in order, then round again */
 	struct mqtt_broker brokers[MQC_MAX_BROKERS];
-	char client_id[MQC_NAME_LEN];	/* "" = "thermwatch-<host>" */
-	char username[MQC_NAME_LEN];	/* "" = no user name */
-	char password_file[PATH_MAX];	/* "" = no password */
+	char client_id[MQC_NAME_LEN]; /* "" = "thermwatch-<host>" */
+	char username[MQC_NAME_LEN];  /* "" = no user name */
+	char password_file[PATH_MAX]; /* "" = no password */
 	struct mqtt_tls_conf tls;
 	int keepalive_s;
 	double telemetry_interval_s;
 	double peer_interval_s;
-	double peer_max_age_s;		/* peers with an older ts are ignored */
-	double reconnect_min_s;		/* backoff: min, doubling up to max */
+	double peer_max_age_s;  /* peers with an older ts are ignored */
+	double reconnect_min_s; /* backoff: min, doubling up to max */
 	double reconnect_max_s;
 	char topic_prefix[MQC_NAME_LEN];
-	int queue_max;			/* bound of the persisted event queue */
-	bool overrides;			/* accept remote overrides */
-	int max_payload;		/* bytes; bigger incoming messages refused */
-	int n_authors;			/* 0 = any author the broker let through */
+	int queue_max;   /* bound of the persisted event queue */
+	bool overrides;  /* accept remote overrides */
+	int max_payload; /* bytes; bigger incoming messages refused */
+	int n_authors;   /* 0 = any author the broker let through */
 	char authors[MQC_MAX_AUTHORS][64];
 };
 
 void mqtt_conf_defaults(struct mqtt_conf *c);
 /* group may be NULL (absent: defaults stay). */
-void mqtt_conf_parse(struct cnf_ctx *ctx, const config_setting_t *group,
-    struct mqtt_conf *c);
+void mqtt_conf_parse(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c);
 void mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c);
 void mqtt_conf_free(struct mqtt_conf *c);
 

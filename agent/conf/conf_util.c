@@ -10,8 +10,8 @@
 #include <string.h>
 
 void
-cnf_error(struct cnf_ctx *c, const config_setting_t *where, const char *fmt,
-    ...)
+cnf_error(
+    struct cnf_ctx *c, const config_setting_t *where, const char *fmt, ...)
 {
 	const char *file = c->file;
 	int line = 0;
@@ -149,8 +149,8 @@ member(const config_setting_t *group, const char *key)
 }
 
 bool
-cnf_get_bool(struct cnf_ctx *c, const config_setting_t *group,
-    const char *key, bool *out)
+cnf_get_bool(struct cnf_ctx *c, const config_setting_t *group, const char *key,
+    bool *out)
 {
 	config_setting_t *s = member(group, key);
 
@@ -166,8 +166,8 @@ cnf_get_bool(struct cnf_ctx *c, const config_setting_t *group,
 }
 
 bool
-cnf_get_int(struct cnf_ctx *c, const config_setting_t *group,
-    const char *key, int min, int max, int *out)
+cnf_get_int(struct cnf_ctx *c, const config_setting_t *group, const char *key,
+    int min, int max, int *out)
 {
 	config_setting_t *s = member(group, key);
 	long long v;
@@ -246,8 +246,8 @@ cnf_get_string(struct cnf_ctx *c, const config_setting_t *group,
 }
 
 bool
-cnf_get_enum(struct cnf_ctx *c, const config_setting_t *group,
-    const char *key, const char *const choices[], int *out)
+cnf_get_enum(struct cnf_ctx *c, const config_setting_t *group, const char *key,
+    const char *const choices[], int *out)
 {
 	config_setting_t *s = member(group, key);
 	char list[256] = "";
@@ -273,11 +273,12 @@ cnf_get_enum(struct cnf_ctx *c, const config_setting_t *group,
 	}
 	hint = cnf_suggest(v, choices);
 	if (hint != NULL)
-		cnf_error(c, s, "'%s' = \"%s\" is not one of %s "
-		    "(did you mean \"%s\"?)", key, v, list, hint);
+		cnf_error(c, s,
+		    "'%s' = \"%s\" is not one of %s "
+		    "(did you mean \"%s\"?)",
+		    key, v, list, hint);
 	else
-		cnf_error(c, s, "'%s' = \"%s\" is not one of %s", key, v,
-		    list);
+		cnf_error(c, s, "'%s' = \"%s\" is not one of %s", key, v, list);
 	return false;
 }
 
@@ -317,8 +318,8 @@ cnf_strv_dup(char *const *v)
 }
 
 bool
-cnf_get_strv(struct cnf_ctx *c, const config_setting_t *group,
-    const char *key, bool nonempty, char ***out)
+cnf_get_strv(struct cnf_ctx *c, const config_setting_t *group, const char *key,
+    bool nonempty, char ***out)
 {
 	config_setting_t *s = member(group, key), *e;
 	int i, n;
@@ -328,9 +329,10 @@ cnf_get_strv(struct cnf_ctx *c, const config_setting_t *group,
 		return false;
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		cnf_error(c, s, "'%s' must be an array of strings "
-		    "like [ \"a\", \"b\" ], not %s", key,
-		    type_name(config_setting_type(s)));
+		cnf_error(c, s,
+		    "'%s' must be an array of strings "
+		    "like [ \"a\", \"b\" ], not %s",
+		    key, type_name(config_setting_type(s)));
 		return false;
 	}
 	n = config_setting_length(s);
@@ -341,8 +343,8 @@ cnf_get_strv(struct cnf_ctx *c, const config_setting_t *group,
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			cnf_error(c, e, "'%s' element %d must be a string",
-			    key, i + 1);
+			cnf_error(c, e, "'%s' element %d must be a string", key,
+			    i + 1);
 			return false;
 		}
 	}
@@ -389,8 +391,8 @@ cnf_emit_group(config_setting_t *parent, const char *key)
 void
 cnf_emit_bool(config_setting_t *g, const char *key, bool v)
 {
-	config_setting_set_bool(config_setting_add(g, key, CONFIG_TYPE_BOOL),
-	    v);
+	config_setting_set_bool(
+	    config_setting_add(g, key, CONFIG_TYPE_BOOL), v);
 }
 
 void
@@ -402,8 +404,8 @@ cnf_emit_int(config_setting_t *g, const char *key, int v)
 void
 cnf_emit_double(config_setting_t *g, const char *key, double v)
 {
-	config_setting_set_float(config_setting_add(g, key, CONFIG_TYPE_FLOAT),
-	    v);
+	config_setting_set_float(
+	    config_setting_add(g, key, CONFIG_TYPE_FLOAT), v);
 }
 
 void

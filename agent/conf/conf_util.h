@@ -15,8 +15,8 @@
 #include <stdio.h>
 
 struct cnf_ctx {
-	const char *file;	/* for messages */
-	FILE *err;		/* where messages go */
+	const char *file; /* for messages */
+	FILE *err;        /* where messages go */
 	int errors;
 };
 
@@ -60,8 +60,8 @@ void cnf_strv_free(char **v);
 char **cnf_strv_dup(char *const *v);
 
 /* Group lookup: NULL when absent; an error when present but not a group. */
-const config_setting_t *cnf_group(struct cnf_ctx *c,
-    const config_setting_t *parent, const char *key);
+const config_setting_t *
+cnf_group(struct cnf_ctx *c, const config_setting_t *parent, const char *key);
 
 /* Emitting the effective config (thermwatchd --check-config). */
 config_setting_t *cnf_emit_group(config_setting_t *parent, const char *key);

@@ -20,15 +20,15 @@ struct class_default {
 
 static const struct class_default class_defaults[ENG_CLASS_COUNT] = {
 	/* cpu: fast sensor, load steps settle in tens of seconds */
-	[ENG_CLASS_CPU] = { 100, 5, 130, 10, 120, 0.005,
-	    15, 900, 8, 300, 3, 120, 3, 15, 60, 10, 0.5, 0.085 },
+	[ENG_CLASS_CPU] = { 100, 5, 130, 10, 120, 0.005, 15, 900, 8, 300, 3,
+	    120, 3, 15, 60, 10, 0.5, 0.085 },
 	/* inlet: slow air, BMC readings that may lag a minute */
-	[ENG_CLASS_INLET] = { 45, -10, 70, 2, 180, 0.005,
-	    10, 3600, 6, 600, 3, 120, 1, 10, 300, 60, 0.05, 0 },
-	[ENG_CLASS_EXHAUST] = { 75, -10, 110, 5, 120, 0.003,
-	    12, 1800, 7, 600, 3, 120, 2, 5, 120, 60, 0.1, 0 },
-	[ENG_CLASS_OTHER] = { 90, -10, 150, 10, 120, 0.003,
-	    12, 1800, 7, 600, 3, 120, 2, 5, 120, 30, 0.2, 0 },
+	[ENG_CLASS_INLET] = { 45, -10, 70, 2, 180, 0.005, 10, 3600, 6, 600, 3,
+	    120, 1, 10, 300, 60, 0.05, 0 },
+	[ENG_CLASS_EXHAUST] = { 75, -10, 110, 5, 120, 0.003, 12, 1800, 7, 600,
+	    3, 120, 2, 5, 120, 60, 0.1, 0 },
+	[ENG_CLASS_OTHER] = { 90, -10, 150, 10, 120, 0.003, 12, 1800, 7, 600, 3,
+	    120, 2, 5, 120, 30, 0.2, 0 },
 };
 
 void
@@ -79,12 +79,12 @@ eng_conf_defaults(struct eng_conf *conf)
 	conf->tier = 2;
 }
 
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			snprintf(err, errlen, __VA_ARGS__);		\
-			return -1;					\
-		}							\
+#define CHECK(cond, ...)                                    \
+	do {                                                \
+		if (!(cond)) {                              \
+			snprintf(err, errlen, __VA_ARGS__); \
+			return -1;                          \
+		}                                           \
 	} while (0)
 
 static int
@@ -95,45 +95,55 @@ check_class(const struct eng_conf *conf, int c, char *err, size_t errlen)
 	int w = (int)cc->filter_window;
 
 	CHECK(cc->min_valid_c < cc->max_valid_c,
-	    "classes.%s: min_valid_c (%g) must be below max_valid_c (%g)",
-	    n, cc->min_valid_c, cc->max_valid_c);
+	    "classes.%s: min_valid_c (%g) must be below max_valid_c (%g)", n,
+	    cc->min_valid_c, cc->max_valid_c);
 	CHECK(cc->trip_c > cc->min_valid_c && cc->trip_c <= cc->max_valid_c,
-	    "classes.%s: trip_c (%g) must lie in (min_valid_c, max_valid_c]",
-	    n, cc->trip_c);
-	CHECK(w == cc->filter_window && w >= 1 && w <= ENG_MAX_FILTER &&
-	    (w & 1), "classes.%s: filter_window (%g) must be odd, 1..%d",
-	    n, cc->filter_window, ENG_MAX_FILTER);
-	CHECK(cc->max_rate_c_per_s > 0, "classes.%s: max_rate_c_per_s must "
-	    "be positive", n);
-	CHECK(cc->trend_window_s > 0, "classes.%s: trend_window_s must be "
-	    "positive", n);
+	    "classes.%s: trip_c (%g) must lie in (min_valid_c, max_valid_c]", n,
+	    cc->trip_c);
+	CHECK(
+	    w == cc->filter_window && w >= 1 && w <= ENG_MAX_FILTER && (w & 1),
+	    "classes.%s: filter_window (%g) must be odd, 1..%d", n,
+	    cc->filter_window, ENG_MAX_FILTER);
+	CHECK(cc->max_rate_c_per_s > 0,
+	    "classes.%s: max_rate_c_per_s must "
+	    "be positive",
+	    n);
+	CHECK(cc->trend_window_s > 0,
+	    "classes.%s: trend_window_s must be "
+	    "positive",
+	    n);
 	CHECK(cc->warn.margin_c >= cc->migrate.margin_c &&
-	    cc->migrate.margin_c >= cc->shutdown.margin_c,
+		cc->migrate.margin_c >= cc->shutdown.margin_c,
 	    "classes.%s: margins must not increase from warn (%g) over "
-	    "migrate (%g) to shutdown (%g)", n, cc->warn.margin_c,
-	    cc->migrate.margin_c, cc->shutdown.margin_c);
+	    "migrate (%g) to shutdown (%g)",
+	    n, cc->warn.margin_c, cc->migrate.margin_c, cc->shutdown.margin_c);
 	CHECK(cc->warn.lead_s >= cc->migrate.lead_s &&
-	    cc->migrate.lead_s >= cc->shutdown.lead_s,
+		cc->migrate.lead_s >= cc->shutdown.lead_s,
 	    "classes.%s: lead times must not increase from warn (%g) over "
-	    "migrate (%g) to shutdown (%g)", n, cc->warn.lead_s,
-	    cc->migrate.lead_s, cc->shutdown.lead_s);
+	    "migrate (%g) to shutdown (%g)",
+	    n, cc->warn.lead_s, cc->migrate.lead_s, cc->shutdown.lead_s);
 	CHECK(cc->shutdown.margin_c >= conf->policy.floor_margin_c,
 	    "classes.%s: shutdown.margin_c (%g) is below policy.floor_margin_c"
-	    " (%g)", n, cc->shutdown.margin_c, conf->policy.floor_margin_c);
+	    " (%g)",
+	    n, cc->shutdown.margin_c, conf->policy.floor_margin_c);
 	CHECK(cc->shutdown.lead_s >= conf->policy.min_shutdown_lead_s,
 	    "classes.%s: shutdown.lead_s (%g) is below "
-	    "policy.min_shutdown_lead_s (%g)", n, cc->shutdown.lead_s,
-	    conf->policy.min_shutdown_lead_s);
+	    "policy.min_shutdown_lead_s (%g)",
+	    n, cc->shutdown.lead_s, conf->policy.min_shutdown_lead_s);
 	CHECK(cc->hysteresis_c >= 0 && cc->persist_s >= 0 && cc->hold_s >= 0,
 	    "classes.%s: hysteresis_c, persist_s and hold_s must not be "
-	    "negative", n);
+	    "negative",
+	    n);
 	CHECK(cc->stale_s > 0, "classes.%s: stale_s must be positive", n);
-	CHECK(cc->worst_slew_c_per_s > 0, "classes.%s: worst_slew_c_per_s "
-	    "must be positive", n);
+	CHECK(cc->worst_slew_c_per_s > 0,
+	    "classes.%s: worst_slew_c_per_s "
+	    "must be positive",
+	    n);
 	CHECK(cc->max_trend_c_per_s == 0 ||
-	    cc->max_trend_c_per_s >= cc->min_slope_c_per_s,
+		cc->max_trend_c_per_s >= cc->min_slope_c_per_s,
 	    "classes.%s: max_trend_c_per_s must be 0 (no cap) or at least "
-	    "min_slope_c_per_s", n);
+	    "min_slope_c_per_s",
+	    n);
 	return 0;
 }
 
@@ -149,21 +159,27 @@ eng_conf_validate(const struct eng_conf *conf, char *err, size_t errlen)
 	CHECK(p->shutdown_safety_factor >= 1.0,
 	    "policy.shutdown_safety_factor (%g) must be at least 1",
 	    p->shutdown_safety_factor);
-	CHECK(p->floor_margin_c >= 0, "policy.floor_margin_c must not be "
+	CHECK(p->floor_margin_c >= 0,
+	    "policy.floor_margin_c must not be "
 	    "negative");
-	CHECK(p->max_override_ttl_s > 0, "policy.max_override_ttl_s must be "
+	CHECK(p->max_override_ttl_s > 0,
+	    "policy.max_override_ttl_s must be "
 	    "positive");
-	CHECK(p->zone_quorum_count >= 1, "policy.zone_quorum_count must be "
+	CHECK(p->zone_quorum_count >= 1,
+	    "policy.zone_quorum_count must be "
 	    "at least 1");
 	CHECK(p->zone_quorum_fraction >= 0 && p->zone_quorum_fraction <= 1,
 	    "policy.zone_quorum_fraction must be in 0..1");
-	CHECK(p->zone_rise_c_per_h > 0, "policy.zone_rise_c_per_h must be "
+	CHECK(p->zone_rise_c_per_h > 0,
+	    "policy.zone_rise_c_per_h must be "
 	    "positive");
 	CHECK(p->peer_stale_s > 0, "policy.peer_stale_s must be positive");
-	CHECK(p->tier_lead_factor >= 0, "policy.tier_lead_factor must not be "
+	CHECK(p->tier_lead_factor >= 0,
+	    "policy.tier_lead_factor must not be "
 	    "negative");
 	CHECK(p->trend_sigma >= 0, "policy.trend_sigma must not be negative");
-	CHECK(p->min_shutdown_lead_s >= 0, "policy.min_shutdown_lead_s must "
+	CHECK(p->min_shutdown_lead_s >= 0,
+	    "policy.min_shutdown_lead_s must "
 	    "not be negative");
 	CHECK(p->zone_hold_s >= 0, "policy.zone_hold_s must not be negative");
 	CHECK(conf->tier >= 0 && conf->tier <= ENG_MAX_TIER,
@@ -174,24 +190,16 @@ eng_conf_validate(const struct eng_conf *conf, char *err, size_t errlen)
 	return 0;
 }
 
-static const char *const state_names[ENG_STATE_COUNT] = {
-	"ok", "warn", "hot", "critical", "degraded"
-};
-static const char *const class_names[ENG_CLASS_COUNT] = {
-	"cpu", "inlet", "exhaust", "other"
-};
-static const char *const action_names[] = {
-	"notify", "migrate", "shutdown", "hold"
-};
-static const char *const trip_src_names[] = {
-	"hw", "config", "class"
-};
-static const char *const policy_names[] = {
-	"thermwatch", "static", "none"
-};
-static const char *const level_names[LEVEL_COUNT] = {
-	"none", "warn", "migrate", "shutdown"
-};
+static const char *const state_names[ENG_STATE_COUNT] = { "ok", "warn", "hot",
+	"critical", "degraded" };
+static const char *const class_names[ENG_CLASS_COUNT] = { "cpu", "inlet",
+	"exhaust", "other" };
+static const char *const action_names[] = { "notify", "migrate", "shutdown",
+	"hold" };
+static const char *const trip_src_names[] = { "hw", "config", "class" };
+static const char *const policy_names[] = { "thermwatch", "static", "none" };
+static const char *const level_names[LEVEL_COUNT] = { "none", "warn", "migrate",
+	"shutdown" };
 
 const char *
 eng_state_name(enum eng_state s)

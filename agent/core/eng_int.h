@@ -9,26 +9,20 @@
 
 #include "engine.h"
 
-#define NO_TIME		INT64_MIN
-#define LEVEL_COUNT	4		/* none, warn, migrate, shutdown */
-#define TREND_MIN_N	8		/* fewer points: no slope at all */
-#define HALF_MIN_N	4		/* per half, for the shape test */
-#define DECEL_RATIO	0.9		/* recent slope < this x older */
+#define NO_TIME     INT64_MIN
+#define LEVEL_COUNT 4   /* none, warn, migrate, shutdown */
+#define TREND_MIN_N 8   /* fewer points: no slope at all */
+#define HALF_MIN_N  4   /* per half, for the shape test */
+#define DECEL_RATIO 0.9 /* recent slope < this x older */
 /* How much whole-degree steps can tilt a half window's line, in C: the
  * slope jitter a half window's test allows for is QUANT_C / half. */
-#define QUANT_C		0.3
-#define QUANT_RISE_C	1.0		/* least fitted rise over a window */
-#define LEAD_CLEAR	1.25		/* eta must exceed lead x this */
-#define LEAD_PENDING	1.1		/* a pending level holds up to this */
+#define QUANT_C      0.3
+#define QUANT_RISE_C 1.0  /* least fitted rise over a window */
+#define LEAD_CLEAR   1.25 /* eta must exceed lead x this */
+#define LEAD_PENDING 1.1  /* a pending level holds up to this */
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
-enum cause {
-	CAUSE_NONE,
-	CAUSE_MARGIN,
-	CAUSE_ETA,
-	CAUSE_ZONE,
-	CAUSE_STALE
-};
+enum cause { CAUSE_NONE, CAUSE_MARGIN, CAUSE_ETA, CAUSE_ZONE, CAUSE_STALE };
 
 /* Running sums for a least-squares line; t in s relative to t0_ms. */
 struct lsq {
@@ -38,7 +32,7 @@ struct lsq {
 struct lsq_fit {
 	bool ok;
 	double slope;
-	double se;			/* standard error of the slope */
+	double se; /* standard error of the slope */
 	double tmean;
 	double vmean;
 };
@@ -53,11 +47,11 @@ struct tpoint {
 /* The trend ring: full window [beg, end), recent half [mid, end), recent
  * quarter [qtr, end). */
 struct trend {
-	struct tpoint *ring;		/* ENG_TREND_CAP points */
+	struct tpoint *ring; /* ENG_TREND_CAP points */
 	uint32_t beg, mid, qtr, end;
 	int64_t t0_ms;
 	int64_t last_ms;
-	double win_s;			/* spacing_ms is for this window */
+	double win_s; /* spacing_ms is for this window */
 	int64_t spacing_ms;
 	uint32_t since_rebase;
 	struct lsq full;
@@ -71,12 +65,12 @@ struct sensor {
 	double trip_c;
 	enum eng_trip_src trip_src;
 	bool removed;
-	int64_t added_ms;		/* first evaluate after add */
+	int64_t added_ms; /* first evaluate after add */
 
 	/* validation */
-	int64_t last_ms;		/* last accepted sample, NO_TIME none */
+	int64_t last_ms; /* last accepted sample, NO_TIME none */
 	double last_v;
-	bool pending;			/* a jump awaiting confirmation */
+	bool pending; /* a jump awaiting confirmation */
 	double pend_v;
 	int64_t pend_ms;
 	uint64_t accepted;
@@ -92,20 +86,20 @@ struct sensor {
 	struct trend tr;
 
 	/* results of the last evaluation */
-	bool dirty;			/* new sample since the last slope */
+	bool dirty; /* new sample since the last slope */
 	bool stale;
 	bool extrap;
 	double slope;
-	double raw_eta;			/* own data, before zone slope */
+	double raw_eta; /* own data, before zone slope */
 	double eta;
 	double headroom;
-	double value_used;		/* filtered or extrapolated */
+	double value_used; /* filtered or extrapolated */
 	double trip_used;
 
 	/* level machine */
 	int level;
 	enum cause cause;
-	bool zone_cause;		/* eta came from the zone slope */
+	bool zone_cause; /* eta came from the zone slope */
 	int64_t above_since[LEVEL_COUNT];
 	int64_t clear_since[LEVEL_COUNT];
 };
@@ -117,10 +111,10 @@ struct peer {
 
 /* Class settings after overrides, floor and tier are applied. */
 struct eff_class {
-	double trip_max;		/* "<class>.trip_c" override, or INF */
+	double trip_max; /* "<class>.trip_c" override, or INF */
 	double margin[LEVEL_COUNT];
 	double lead[LEVEL_COUNT];
-	double sd_margin_own;		/* shutdown margin before the tier */
+	double sd_margin_own; /* shutdown margin before the tier */
 	double hyst;
 	int64_t persist_ms;
 	int64_t hold_ms;
@@ -131,7 +125,7 @@ struct eng {
 	struct eng_conf conf;
 	int n_sensors;
 	struct sensor sensors[ENG_MAX_SENSORS];
-	struct tpoint *points;		/* one block for every ring */
+	struct tpoint *points; /* one block for every ring */
 	int n_peers;
 	struct peer peers[ENG_MAX_PEERS];
 	int n_ovr;
@@ -157,8 +151,7 @@ struct eng {
 
 /* trend.c */
 void trend_reset(struct trend *tr);
-void trend_push(struct trend *tr, int64_t t_ms, double value,
-    double window_s);
+void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
 struct lsq_fit lsq_solve(const struct lsq *s);
 /* Eta to trip from the trend (INFINITY when not rising significantly);
  * *slope gets the significant slope or 0. */
@@ -168,8 +161,8 @@ double trend_eta(const struct trend *tr, double min_slope, double max_slope,
 
 /* override.c */
 void ovr_expire(struct eng *e, int64_t now_ms, struct eng_output *out);
-void ovr_effective(const struct eng *e, enum eng_class c, bool zone,
-    struct eff_class *ef);
+void ovr_effective(
+    const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef);
 bool ovr_quiet(const struct eng *e);
 
 /* evaluate.c */

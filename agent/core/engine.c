@@ -21,8 +21,8 @@ eng_create(const struct eng_conf *conf)
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
-	e->points = calloc((size_t)ENG_MAX_SENSORS * ENG_TREND_CAP,
-	    sizeof(*e->points));
+	e->points = calloc(
+	    (size_t)ENG_MAX_SENSORS * ENG_TREND_CAP, sizeof(*e->points));
 	if (e->points == NULL) {
 		free(e);
 		return NULL;
@@ -90,8 +90,8 @@ sensor_init(struct sensor *s, const char *id)
 }
 
 int
-eng_sensor_add(struct eng *e, const char *id, enum eng_class cls,
-    double trip_c, enum eng_trip_src trip_src)
+eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
+    enum eng_trip_src trip_src)
 {
 	struct sensor *s;
 	int i;
@@ -238,8 +238,12 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 		/* the usual case, without the sort */
 		double a = s->med[0], b = s->med[1], c = s->med[2];
 
-		s->filtered = a > b ? (b > c ? b : a > c ? c : a) :
-		    (a > c ? a : b > c ? c : b);
+		s->filtered = a > b ? (b > c          ? b
+					      : a > c ? c
+						      : a)
+				    : (a > c          ? a
+					      : b > c ? c
+						      : b);
 	} else {
 		s->filtered = s->med_n == 1 ? v : median(s->med, s->med_n);
 	}
@@ -352,7 +356,7 @@ eng_peer_update(struct eng *e, const struct eng_peer *p)
 		if (e->n_peers < ENG_MAX_PEERS)
 			e->n_peers++;
 		else
-			i = oldest;	/* full: forget the longest silent */
+			i = oldest; /* full: forget the longest silent */
 	}
 	e->peers[i].p = *p;
 	e->peers[i].p.host[ENG_HOST_LEN - 1] = '\0';

@@ -7,8 +7,8 @@
  *	e = eng_create(&conf);                  once, at start
  *	idx = eng_sensor_add(e, "chip/label", ENG_CLASS_CPU, 98.0, ENG_TRIP_HW);
  *	every tick:
- *		eng_feed(e, &reading)  for each reading gathered since the last tick
- *		eng_peer_update(e, &peer) for each zone peer summary received
+ *		eng_feed(e, &reading)  for each reading gathered since the last
+ *tick eng_peer_update(e, &peer) for each zone peer summary received
  *		eng_evaluate(e, now_ms, &out)
  *		act on out.decisions[], log out.reason when out.changed
  *	eng_free(e)
@@ -24,17 +24,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ENG_MAX_SENSORS	  128
-#define ENG_MAX_PEERS	  256
+#define ENG_MAX_SENSORS   128
+#define ENG_MAX_PEERS     256
 #define ENG_MAX_OVERRIDES 32
 #define ENG_MAX_DECISIONS 8
-#define ENG_ID_LEN	  96
-#define ENG_REASON_LEN	  256
-#define ENG_MAX_TIER	  9
-#define ENG_MAX_FILTER	  9	/* largest median filter window */
-#define ENG_TREND_CAP	  256	/* points kept per sensor for the trend */
-#define ENG_KEY_LEN	  48
-#define ENG_HOST_LEN	  64
+#define ENG_ID_LEN        96
+#define ENG_REASON_LEN    256
+#define ENG_MAX_TIER      9
+#define ENG_MAX_FILTER    9   /* largest median filter window */
+#define ENG_TREND_CAP     256 /* points kept per sensor for the trend */
+#define ENG_KEY_LEN       48
+#define ENG_HOST_LEN      64
 
 enum eng_class {
 	ENG_CLASS_CPU,
@@ -56,30 +56,30 @@ enum eng_state {
 
 /* Where a sensor's trip point comes from. */
 enum eng_trip_src {
-	ENG_TRIP_HW,		/* hardware limit (hwmon crit/emergency, BMC UC/UNR) */
-	ENG_TRIP_CONFIG,	/* sensors = ( { trip_c = ... } ) */
-	ENG_TRIP_CLASS_DEFAULT	/* classes.<class>.trip_c */
+	ENG_TRIP_HW,     /* hardware limit (hwmon crit/emergency, BMC UC/UNR) */
+	ENG_TRIP_CONFIG, /* sensors = ( { trip_c = ... } ) */
+	ENG_TRIP_CLASS_DEFAULT /* classes.<class>.trip_c */
 };
 
 /* Quality of one sample, as the source saw it. */
 enum eng_quality {
 	ENG_Q_OK,
-	ENG_Q_UNAVAILABLE,	/* "reading unavailable", read error, no value */
-	ENG_Q_FAULT		/* hardware fault flag set */
+	ENG_Q_UNAVAILABLE, /* "reading unavailable", read error, no value */
+	ENG_Q_FAULT        /* hardware fault flag set */
 };
 
 /* Which policy drives the decisions (the simulator compares them). */
 enum eng_policy_kind {
-	ENG_POLICY_THERMWATCH,	/* the full engine */
-	ENG_POLICY_STATIC,	/* plain thresholds, no trend, no persistence */
-	ENG_POLICY_NONE		/* never decides anything */
+	ENG_POLICY_THERMWATCH, /* the full engine */
+	ENG_POLICY_STATIC,     /* plain thresholds, no trend, no persistence */
+	ENG_POLICY_NONE        /* never decides anything */
 };
 
 enum eng_action {
-	ENG_ACT_NOTIFY,		/* state changed: tell people */
-	ENG_ACT_MIGRATE,	/* move load away */
-	ENG_ACT_SHUTDOWN,	/* graceful shutdown now */
-	ENG_ACT_HOLD		/* keep (or stop) accepting load, no action */
+	ENG_ACT_NOTIFY,   /* state changed: tell people */
+	ENG_ACT_MIGRATE,  /* move load away */
+	ENG_ACT_SHUTDOWN, /* graceful shutdown now */
+	ENG_ACT_HOLD      /* keep (or stop) accepting load, no action */
 };
 
 /* One level: entered when headroom <= margin_c, or eta <= lead_s. */
@@ -89,68 +89,68 @@ struct eng_level {
 };
 
 struct eng_class_conf {
-	double trip_c;			/* default trip when the hardware has none */
-	double min_valid_c;		/* physical range; outside = rejected */
+	double trip_c;      /* default trip when the hardware has none */
+	double min_valid_c; /* physical range; outside = rejected */
 	double max_valid_c;
-	double max_rate_c_per_s;	/* faster jumps need confirmation */
-	double filter_window;		/* samples in the median filter (odd) */
-	double trend_window_s;		/* least-squares window */
-	double min_slope_c_per_s;	/* slopes below this are "not rising" */
-	struct eng_level warn;		/* warn.lead_s: warn eta_s */
-	struct eng_level migrate;	/* migrate.lead_s: migrate_lead_s */
-	struct eng_level shutdown;	/* shutdown.lead_s: shutdown_lead_s */
+	double max_rate_c_per_s;   /* faster jumps need confirmation */
+	double filter_window;      /* samples in the median filter (odd) */
+	double trend_window_s;     /* least-squares window */
+	double min_slope_c_per_s;  /* slopes below this are "not rising" */
+	struct eng_level warn;     /* warn.lead_s: warn eta_s */
+	struct eng_level migrate;  /* migrate.lead_s: migrate_lead_s */
+	struct eng_level shutdown; /* shutdown.lead_s: shutdown_lead_s */
 	double hysteresis_c;
-	double persist_s;		/* a level must hold this long to enter */
-	double hold_s;			/* ...and be clear this long to leave */
-	double stale_s;			/* no valid sample for this long = stale */
-	double worst_slew_c_per_s;	/* assumed rise of a stale sensor when hot */
+	double persist_s;          /* a level must hold this long to enter */
+	double hold_s;             /* ...and be clear this long to leave */
+	double stale_s;            /* no valid sample for this long = stale */
+	double worst_slew_c_per_s; /* assumed rise of a stale sensor when hot */
 	/* added by the engine */
-	double max_trend_c_per_s;	/* eta uses at most this slope; 0 = no cap
-					   (a cpu rising faster follows its load
-					   and settles) */
+	double max_trend_c_per_s; /* eta uses at most this slope; 0 = no cap
+				     (a cpu rising faster follows its load
+				     and settles) */
 };
 
 struct eng_policy_conf {
 	enum eng_policy_kind kind;
-	double shutdown_safety_factor;	/* shutdown lead is multiplied by this */
-	double floor_margin_c;		/* shutdown level never above trip - this */
-	bool stale_extrapolate;		/* extrapolate stale sensors when hot */
+	double shutdown_safety_factor; /* shutdown lead is multiplied by this */
+	double floor_margin_c;  /* shutdown level never above trip - this */
+	bool stale_extrapolate; /* extrapolate stale sensors when hot */
 	double max_override_ttl_s;
 	/* zone alarm */
 	int zone_quorum_count;
 	double zone_quorum_fraction;
-	double zone_rise_c_per_h;	/* inlet slope that counts as "rising" */
-	double zone_high_c;		/* inlet value that counts as "high" */
+	double zone_rise_c_per_h; /* inlet slope that counts as "rising" */
+	double zone_high_c;       /* inlet value that counts as "high" */
 	double peer_stale_s;
-	double tier_lead_factor;	/* extra lead per tier step below top */
+	double tier_lead_factor; /* extra lead per tier step below top */
 	/* added by the engine */
-	double trend_sigma;		/* slope must exceed this many std errors */
-	double sentinel_near_c;		/* a sentinel value is believed only
-					   this close to the filtered value */
-	double min_shutdown_lead_s;	/* overrides cannot lower shutdown lead
-					   below this */
-	double zone_hold_s;		/* zone alarm ends after quorum is lost
-					   for this long */
+	double trend_sigma;         /* slope must exceed this many std errors */
+	double sentinel_near_c;     /* a sentinel value is believed only
+				       this close to the filtered value */
+	double min_shutdown_lead_s; /* overrides cannot lower shutdown lead
+				       below this */
+	double zone_hold_s;         /* zone alarm ends after quorum is lost
+				       for this long */
 };
 
 struct eng_conf {
 	struct eng_class_conf cls[ENG_CLASS_COUNT];
 	struct eng_policy_conf policy;
-	int tier;			/* this host's tier, 0 = most important */
-	char host[ENG_HOST_LEN];	/* this host; peers with this name are
-					   ignored (our own echo) */
+	int tier;                /* this host's tier, 0 = most important */
+	char host[ENG_HOST_LEN]; /* this host; peers with this name are
+				    ignored (our own echo) */
 };
 
 struct eng_reading {
-	int sensor;			/* index from eng_sensor_add() */
-	int64_t t_ms;			/* monotonic time of the sample */
+	int sensor;   /* index from eng_sensor_add() */
+	int64_t t_ms; /* monotonic time of the sample */
 	double value_c;
 	enum eng_quality quality;
 };
 
 /* What the engine currently thinks of one sensor. */
 enum eng_sensor_status {
-	ENG_SENSOR_NEW,			/* no valid sample yet */
+	ENG_SENSOR_NEW, /* no valid sample yet */
 	ENG_SENSOR_VALID,
 	ENG_SENSOR_STALE,
 	ENG_SENSOR_REMOVED
@@ -162,16 +162,16 @@ struct eng_sensor_view {
 	double trip_c;
 	enum eng_trip_src trip_src;
 	enum eng_sensor_status status;
-	double value_c;			/* last accepted raw value */
-	double filtered_c;		/* NAN before the first valid sample */
-	double slope_c_per_s;		/* 0 when not significant */
-	double eta_s;			/* seconds to trip; INFINITY when not rising */
-	double headroom_c;		/* trip - filtered */
-	int level;			/* 0 none, 1 warn, 2 migrate, 3 shutdown */
-	bool extrapolated;		/* stale, assumed to keep rising */
+	double value_c;       /* last accepted raw value */
+	double filtered_c;    /* NAN before the first valid sample */
+	double slope_c_per_s; /* 0 when not significant */
+	double eta_s;         /* seconds to trip; INFINITY when not rising */
+	double headroom_c;    /* trip - filtered */
+	int level;            /* 0 none, 1 warn, 2 migrate, 3 shutdown */
+	bool extrapolated;    /* stale, assumed to keep rising */
 	uint64_t accepted;
 	uint64_t rejected;
-	const char *last_reject;	/* reason of the last rejection, or NULL */
+	const char *last_reject; /* reason of the last rejection, or NULL */
 };
 
 /* A zone peer's inlet summary, as received (t_ms is local receive time). */
@@ -199,9 +199,9 @@ struct eng_peer {
  */
 struct eng_decision {
 	enum eng_action action;
-	const char *code;		/* machine code, e.g. "shutdown.eta" */
-	char reason[ENG_REASON_LEN];	/* names sensor, value, level, eta */
-	int sensor;			/* -1 when not about one sensor */
+	const char *code;            /* machine code, e.g. "shutdown.eta" */
+	char reason[ENG_REASON_LEN]; /* names sensor, value, level, eta */
+	int sensor;                  /* -1 when not about one sensor */
 	double value_c;
 	double trip_c;
 	double eta_s;
@@ -210,43 +210,45 @@ struct eng_decision {
 struct eng_output {
 	enum eng_state state;
 	enum eng_state prev_state;
-	bool changed;			/* state changed in this evaluation */
-	char reason[ENG_REASON_LEN];	/* why the state is what it is, with
-					   the figures from when that arose;
-					   frozen once critical */
-	int64_t since_ms;		/* when the current state was entered */
-	double eta_s;			/* host-wide shortest eta */
-	int worst_sensor;		/* -1 if none */
+	bool changed;                /* state changed in this evaluation */
+	char reason[ENG_REASON_LEN]; /* why the state is what it is, with
+					the figures from when that arose;
+					frozen once critical */
+	int64_t since_ms;            /* when the current state was entered */
+	double eta_s;                /* host-wide shortest eta */
+	int worst_sensor;            /* -1 if none */
 	bool zone_alarm;
 	bool accepting_load;
 	int n_decisions;
 	struct eng_decision decisions[ENG_MAX_DECISIONS];
-	int n_suppressed;		/* decisions dropped by "quiet" */
-	int zone_members;		/* fresh peers + this host */
-	int zone_signals;		/* of which inlet rising or high */
-	double zone_slope_c_per_s;	/* median slope of the signalling ones */
-	int n_expired;			/* overrides that expired in this call */
+	int n_suppressed;          /* decisions dropped by "quiet" */
+	int zone_members;          /* fresh peers + this host */
+	int zone_signals;          /* of which inlet rising or high */
+	double zone_slope_c_per_s; /* median slope of the signalling ones */
+	int n_expired;             /* overrides that expired in this call */
 	char expired[ENG_MAX_OVERRIDES][ENG_KEY_LEN];
 };
 
 struct eng_override {
-	char key[ENG_KEY_LEN];		/* e.g. "cpu.shutdown.margin_c", "quiet" */
+	char key[ENG_KEY_LEN]; /* e.g. "cpu.shutdown.margin_c", "quiet" */
 	double value;
-	int64_t expires_ms;		/* monotonic */
+	int64_t expires_ms; /* monotonic */
 	char reason[128];
 	char author[64];
 };
 
 struct eng;
 
-/* Defaults for every class and the policy (documented in thermwatch.conf(5)). */
+/* Defaults for every class and the policy (documented in thermwatch.conf(5)).
+ */
 void eng_conf_defaults(struct eng_conf *conf);
 /* Check a configuration for consistency; 0 or -1 with a message in err. */
 int eng_conf_validate(const struct eng_conf *conf, char *err, size_t errlen);
 
 struct eng *eng_create(const struct eng_conf *conf);
 void eng_free(struct eng *e);
-/* Swap in a new configuration, keeping sensors, history, state and overrides. */
+/* Swap in a new configuration, keeping sensors, history, state and overrides.
+ */
 void eng_reconfigure(struct eng *e, const struct eng_conf *conf);
 
 /* Register a sensor; returns its index or -1 when the table is full.
@@ -258,7 +260,8 @@ int eng_sensor_add(struct eng *e, const char *id, enum eng_class cls,
 void eng_sensor_remove(struct eng *e, int sensor);
 int eng_sensor_count(const struct eng *e);
 int eng_sensor_find(const struct eng *e, const char *id);
-void eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v);
+void
+eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v);
 
 /* Feed one sample. Cheap: validation, filter and trend update only. */
 void eng_feed(struct eng *e, const struct eng_reading *r);
@@ -275,9 +278,9 @@ bool eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p);
  * Returns 0 when applied as asked, 1 when applied but clamped (err says
  * how), -1 when refused (err says why).
  */
-int eng_override_set(struct eng *e, const char *key, double value,
-    double ttl_s, const char *reason, const char *author, int64_t now_ms,
-    char *err, size_t errlen);
+int eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
+    const char *reason, const char *author, int64_t now_ms, char *err,
+    size_t errlen);
 int eng_override_clear(struct eng *e, const char *key);
 int eng_override_count(const struct eng *e);
 const struct eng_override *eng_override_get(const struct eng *e, int i);
@@ -296,8 +299,8 @@ int eng_peer_count(const struct eng *e);
  * eng_override_bounds() under the engine's own (floor, min lead, trips).
  */
 bool eng_override_key_valid(const char *key, double *min, double *max);
-bool eng_override_bounds(const struct eng *e, const char *key, double *min,
-    double *max);
+bool eng_override_bounds(
+    const struct eng *e, const char *key, double *min, double *max);
 
 const char *eng_state_name(enum eng_state s);
 const char *eng_class_name(enum eng_class c);

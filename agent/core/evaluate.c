@@ -14,20 +14,13 @@
 
 #include "eng_int.h"
 
-
 /* Machine codes, static so decisions can point at them. */
-static const char *const migrate_codes[] = {
-	"migrate.margin", "migrate.margin", "migrate.eta", "migrate.zone",
-	"migrate.stale"
-};
-static const char *const shutdown_codes[] = {
-	"shutdown.margin", "shutdown.margin", "shutdown.eta",
-	"shutdown.zone", "shutdown.stale"
-};
-static const char *const state_codes[ENG_STATE_COUNT] = {
-	"state.ok", "state.warn", "state.hot", "state.critical",
-	"state.degraded"
-};
+static const char *const migrate_codes[] = { "migrate.margin", "migrate.margin",
+	"migrate.eta", "migrate.zone", "migrate.stale" };
+static const char *const shutdown_codes[] = { "shutdown.margin",
+	"shutdown.margin", "shutdown.eta", "shutdown.zone", "shutdown.stale" };
+static const char *const state_codes[ENG_STATE_COUNT] = { "state.ok",
+	"state.warn", "state.hot", "state.critical", "state.degraded" };
 
 static void
 zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
@@ -68,8 +61,9 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 	if (quorum) {
 		e->zone_alarm = true;
 		e->zone_lost_ms = NO_TIME;
-		e->zone_slope = signals & 1 ? slopes[signals / 2] :
-		    (slopes[signals / 2 - 1] + slopes[signals / 2]) / 2.0;
+		e->zone_slope = signals & 1
+		    ? slopes[signals / 2]
+		    : (slopes[signals / 2 - 1] + slopes[signals / 2]) / 2.0;
 	} else if (e->zone_alarm) {
 		if (e->zone_lost_ms == NO_TIME)
 			e->zone_lost_ms = now_ms;
@@ -96,9 +90,8 @@ since(int64_t *t, bool cond, int64_t now_ms)
  * eta_sd is the eta the shutdown level uses (see sensor_eval).
  */
 static void
-level_step(struct sensor *s, const struct eff_class *ef, bool have,
-    double h, double eta, double eta_sd, enum cause eta_cause,
-    int64_t now_ms)
+level_step(struct sensor *s, const struct eff_class *ef, bool have, double h,
+    double eta, double eta_sd, enum cause eta_cause, int64_t now_ms)
 {
 	int k, up = 0;
 
@@ -106,11 +99,13 @@ level_step(struct sensor *s, const struct eff_class *ef, bool have,
 		double e = k == 3 ? eta_sd : eta;
 		/* Once pending, an eta that wobbles a little above the lead
 		 * (noise, whole-degree steps) does not restart the count. */
-		double lead = s->above_since[k] != NO_TIME ?
-		    ef->lead[k] * LEAD_PENDING : ef->lead[k];
+		double lead = s->above_since[k] != NO_TIME
+		    ? ef->lead[k] * LEAD_PENDING
+		    : ef->lead[k];
 		bool cond = have && (h <= ef->margin[k] || e <= lead);
-		bool clear = !have || (h > ef->margin[k] + ef->hyst &&
-		    e > ef->lead[k] * LEAD_CLEAR);
+		bool clear = !have ||
+		    (h > ef->margin[k] + ef->hyst &&
+			e > ef->lead[k] * LEAD_CLEAR);
 
 		since(&s->above_since[k], cond, now_ms);
 		since(&s->clear_since[k], clear, now_ms);
@@ -161,8 +156,8 @@ sensor_static(struct sensor *s, const struct eff_class *ef, double trip)
 }
 
 static void
-sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
-    int64_t now_ms)
+sensor_eval(
+    struct eng *e, struct sensor *s, const struct eff_class *ef, int64_t now_ms)
 {
 	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
 	const struct eng_policy_conf *p = &e->conf.policy;
@@ -227,11 +222,12 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 	 * a sensor that was itself at a level counts: a cool disk sensor
 	 * that stops answering tells nothing about the heat. */
 	if (s->stale && !s->removed && p->stale_extrapolate &&
-	    !isnan(s->filtered) && (s->extrap ||
-	    (e->state == ENG_STATE_HOT && s->level >= 1))) {
+	    !isnan(s->filtered) &&
+	    (s->extrap || (e->state == ENG_STATE_HOT && s->level >= 1))) {
 		s->extrap = true;
-		rate = s->slope > cc->worst_slew_c_per_s ? s->slope :
-		    cc->worst_slew_c_per_s;
+		rate = s->slope > cc->worst_slew_c_per_s
+		    ? s->slope
+		    : cc->worst_slew_c_per_s;
 		s->value_used = s->filtered +
 		    rate * (double)(now_ms - s->last_ms) / 1000.0;
 		h = trip - s->value_used;
@@ -250,8 +246,8 @@ sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 }
 
 static bool
-sensor_missing(const struct sensor *s, const struct eff_class *ef,
-    int64_t now_ms)
+sensor_missing(
+    const struct sensor *s, const struct eff_class *ef, int64_t now_ms)
 {
 	if (s->removed || (s->stale && !s->extrap))
 		return true;
@@ -281,8 +277,8 @@ fmt_eta(char *buf, size_t len, double eta)
 }
 
 static void
-sensor_reason(char *buf, size_t len, const char *state,
-    const struct sensor *s, const struct eff_class *ef, double now_ms)
+sensor_reason(char *buf, size_t len, const char *state, const struct sensor *s,
+    const struct eff_class *ef, double now_ms)
 {
 	char eta[32];
 	int k = s->level;
@@ -290,24 +286,28 @@ sensor_reason(char *buf, size_t len, const char *state,
 	fmt_eta(eta, sizeof(eta), s->eta);
 	switch (s->cause) {
 	case CAUSE_STALE:
-		snprintf(buf, len, "%s: %s stale for %.0f s while hot, "
+		snprintf(buf, len,
+		    "%s: %s stale for %.0f s while hot, "
 		    "assumed at %.1f C, eta %s to trip %.1f C, %s level "
-		    "lead %.0f s", state, s->id,
-		    (now_ms - (double)s->last_ms) / 1000.0, s->value_used,
-		    eta, s->trip_used, eng_level_name(k), ef->lead[k]);
+		    "lead %.0f s",
+		    state, s->id, (now_ms - (double)s->last_ms) / 1000.0,
+		    s->value_used, eta, s->trip_used, eng_level_name(k),
+		    ef->lead[k]);
 		break;
 	case CAUSE_ETA:
 	case CAUSE_ZONE:
-		snprintf(buf, len, "%s: %s at %.1f C rising %.2f C/min%s, "
-		    "eta %s to trip %.1f C, %s level lead %.0f s", state,
-		    s->id, s->value_used, 60.0 * s->slope,
+		snprintf(buf, len,
+		    "%s: %s at %.1f C rising %.2f C/min%s, "
+		    "eta %s to trip %.1f C, %s level lead %.0f s",
+		    state, s->id, s->value_used, 60.0 * s->slope,
 		    s->cause == CAUSE_ZONE ? " (zone slope)" : "", eta,
 		    s->trip_used, eng_level_name(k), ef->lead[k]);
 		break;
 	default:
-		snprintf(buf, len, "%s: %s at %.1f C, %s level %.1f C "
-		    "(trip %.1f C - %.1f), eta %s", state, s->id,
-		    s->value_used, eng_level_name(k),
+		snprintf(buf, len,
+		    "%s: %s at %.1f C, %s level %.1f C "
+		    "(trip %.1f C - %.1f), eta %s",
+		    state, s->id, s->value_used, eng_level_name(k),
 		    s->trip_used - ef->margin[k], s->trip_used, ef->margin[k],
 		    eta);
 		break;
@@ -351,30 +351,29 @@ decide(struct eng *e, enum eng_state prev, bool was_accepting, int worst,
 		if (quiet)
 			out->n_suppressed++;
 		else
-			add_decision(out, ENG_ACT_NOTIFY,
-			    state_codes[e->state], e, worst);
+			add_decision(out, ENG_ACT_NOTIFY, state_codes[e->state],
+			    e, worst);
 	}
 	if (e->accepting != was_accepting) {
-		d = add_decision(out, ENG_ACT_HOLD, e->accepting ?
-		    "hold.resume" : "hold.stop", e, worst);
+		d = add_decision(out, ENG_ACT_HOLD,
+		    e->accepting ? "hold.resume" : "hold.stop", e, worst);
 		if (d != NULL)
 			snprintf(d->reason, sizeof(d->reason),
 			    "%s load: %.220s",
 			    e->accepting ? "accepting" : "not accepting",
-			    e->zone_alarm ? "zone cooling alarm" :
-			    e->reason);
+			    e->zone_alarm ? "zone cooling alarm" : e->reason);
 	}
 	if (e->state == ENG_STATE_HOT && prev != ENG_STATE_HOT &&
 	    prev != ENG_STATE_CRITICAL) {
 		if (quiet)
 			out->n_suppressed++;
 		else
-			add_decision(out, ENG_ACT_MIGRATE,
-			    migrate_codes[cause], e, worst);
+			add_decision(out, ENG_ACT_MIGRATE, migrate_codes[cause],
+			    e, worst);
 	}
 	if (e->state == ENG_STATE_CRITICAL && prev != ENG_STATE_CRITICAL)
-		add_decision(out, ENG_ACT_SHUTDOWN, shutdown_codes[cause], e,
-		    worst);
+		add_decision(
+		    out, ENG_ACT_SHUTDOWN, shutdown_codes[cause], e, worst);
 }
 
 void
@@ -452,38 +451,46 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	/* The reason of a shutdown stays as it was decided. Otherwise it
 	 * says why the state is what it is, with the figures of the moment
 	 * that reason arose. */
-	if (prev != ENG_STATE_CRITICAL && (!e->rkey.valid ||
-	    e->rkey.state != next || e->rkey.level != level ||
-	    e->rkey.cause != cause || e->rkey.n_missing != n_missing ||
-	    e->rkey.missing != missing_i ||
-	    (level > 0 && e->rkey.worst != worst))) {
+	if (prev != ENG_STATE_CRITICAL &&
+	    (!e->rkey.valid || e->rkey.state != next ||
+		e->rkey.level != level || e->rkey.cause != cause ||
+		e->rkey.n_missing != n_missing ||
+		e->rkey.missing != missing_i ||
+		(level > 0 && e->rkey.worst != worst))) {
 		const char *sn = eng_state_name(next);
 
 		if (e->conf.policy.kind == ENG_POLICY_NONE)
 			snprintf(buf, sizeof(buf), "ok: policy none");
 		else if (cause == CAUSE_ZONE && w != NULL && w->level == 0)
-			snprintf(buf, sizeof(buf), "%s: zone cooling alarm, "
+			snprintf(buf, sizeof(buf),
+			    "%s: zone cooling alarm, "
 			    "%d of %d hosts with inlet rising or high, zone "
-			    "slope %.1f C/h", sn, out->zone_signals,
-			    out->zone_members, e->zone_slope * 3600.0);
+			    "slope %.1f C/h",
+			    sn, out->zone_signals, out->zone_members,
+			    e->zone_slope * 3600.0);
 		else if (cause == CAUSE_ZONE && w == NULL)
-			snprintf(buf, sizeof(buf), "%s: zone cooling alarm",
-			    sn);
+			snprintf(
+			    buf, sizeof(buf), "%s: zone cooling alarm", sn);
 		else if (level > 0)
 			sensor_reason(buf, sizeof(buf), sn, w, &ef[w->cls],
 			    (double)now_ms);
 		else if (e->n_sensors == 0)
 			snprintf(buf, sizeof(buf), "%s: no sensors", sn);
 		else if (n_missing > 0)
-			snprintf(buf, sizeof(buf), "%s: %s %s (%d of %d "
-			    "sensors missing)", sn, missing->id,
-			    missing->removed ? "removed" :
-			    missing->last_ms == NO_TIME ?
-			    "has no valid sample" :
-			    "is stale", n_missing, e->n_sensors);
+			snprintf(buf, sizeof(buf),
+			    "%s: %s %s (%d of %d "
+			    "sensors missing)",
+			    sn, missing->id,
+			    missing->removed ? "removed"
+				: missing->last_ms == NO_TIME
+				? "has no valid sample"
+				: "is stale",
+			    n_missing, e->n_sensors);
 		else if (w != NULL)
-			snprintf(buf, sizeof(buf), "%s: %d sensors within "
-			    "limits", sn, e->n_sensors);
+			snprintf(buf, sizeof(buf),
+			    "%s: %d sensors within "
+			    "limits",
+			    sn, e->n_sensors);
 		else
 			snprintf(buf, sizeof(buf), "%s: no readings yet", sn);
 		memcpy(e->reason, buf, sizeof(e->reason));

@@ -18,16 +18,10 @@
 
 #include "eng_int.h"
 
-#define MAX_MARGIN_C	100.0
-#define MAX_LEAD_S	86400.0
+#define MAX_MARGIN_C 100.0
+#define MAX_LEAD_S   86400.0
 
-enum okind {
-	OK_INVALID,
-	OK_QUIET,
-	OK_TRIP,
-	OK_MARGIN,
-	OK_LEAD
-};
+enum okind { OK_INVALID, OK_QUIET, OK_TRIP, OK_MARGIN, OK_LEAD };
 
 struct okey {
 	enum okind kind;
@@ -79,8 +73,7 @@ parse_key(const char *key)
 
 /* The bounds an override value is clamped into. */
 static void
-key_bounds(const struct eng_conf *conf, struct okey k, double *min,
-    double *max)
+key_bounds(const struct eng_conf *conf, struct okey k, double *min, double *max)
 {
 	const struct eng_class_conf *cc;
 
@@ -123,8 +116,8 @@ eng_override_key_valid(const char *key, double *min, double *max)
 }
 
 bool
-eng_override_bounds(const struct eng *e, const char *key, double *min,
-    double *max)
+eng_override_bounds(
+    const struct eng *e, const char *key, double *min, double *max)
 {
 	struct okey k = parse_key(key);
 
@@ -146,9 +139,9 @@ find(const struct eng *e, const char *key)
 }
 
 int
-eng_override_set(struct eng *e, const char *key, double value,
-    double ttl_s, const char *reason, const char *author, int64_t now_ms,
-    char *err, size_t errlen)
+eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
+    const char *reason, const char *author, int64_t now_ms, char *err,
+    size_t errlen)
 {
 	struct okey k = parse_key(key);
 	struct eng_override *o;
@@ -166,14 +159,15 @@ eng_override_set(struct eng *e, const char *key, double value,
 		return -1;
 	}
 	if (!(ttl_s > 0)) {
-		snprintf(err, errlen, "%s: a ttl is required (seconds > 0)",
-		    key);
+		snprintf(
+		    err, errlen, "%s: a ttl is required (seconds > 0)", key);
 		return -1;
 	}
 	if (ttl_s > e->conf.policy.max_override_ttl_s) {
-		snprintf(err, errlen, "%s: ttl %.0f s exceeds the maximum of "
-		    "%.0f s (policy.max_override_ttl_s)", key, ttl_s,
-		    e->conf.policy.max_override_ttl_s);
+		snprintf(err, errlen,
+		    "%s: ttl %.0f s exceeds the maximum of "
+		    "%.0f s (policy.max_override_ttl_s)",
+		    key, ttl_s, e->conf.policy.max_override_ttl_s);
 		return -1;
 	}
 	key_bounds(&e->conf, k, &min, &max);
@@ -249,8 +243,8 @@ ovr_expire(struct eng *e, int64_t now_ms, struct eng_output *out)
 			continue;
 		}
 		if (out->n_expired < ENG_MAX_OVERRIDES)
-			snprintf(out->expired[out->n_expired++],
-			    ENG_KEY_LEN, "%s", e->ovr[i].key);
+			snprintf(out->expired[out->n_expired++], ENG_KEY_LEN,
+			    "%s", e->ovr[i].key);
 		remove_at(e, i);
 	}
 }
@@ -270,8 +264,8 @@ clamp(double v, double min, double max)
 }
 
 void
-ovr_effective(const struct eng *e, enum eng_class c, bool zone,
-    struct eff_class *ef)
+ovr_effective(
+    const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef)
 {
 	const struct eng_class_conf *cc = &e->conf.cls[c];
 	const struct eng_policy_conf *p = &e->conf.policy;

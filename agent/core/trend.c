@@ -14,7 +14,7 @@
 
 #include "eng_int.h"
 
-#define CAP_MASK	(ENG_TREND_CAP - 1)
+#define CAP_MASK (ENG_TREND_CAP - 1)
 
 _Static_assert((ENG_TREND_CAP & CAP_MASK) == 0, "ring size: power of two");
 
@@ -158,8 +158,8 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 	lsq_add(&tr->qrt, t, v, 1.0);
 	tr->last_ms = t_ms;
 
-	while (tr->beg != tr->end &&
-	    tr->ring[tr->beg & CAP_MASK].t < t - window_s)
+	while (
+	    tr->beg != tr->end && tr->ring[tr->beg & CAP_MASK].t < t - window_s)
 		evict_oldest(tr);
 	while (tr->mid != tr->end &&
 	    tr->ring[tr->mid & CAP_MASK].t < t - window_s / 2.0) {
@@ -199,13 +199,13 @@ exp_eta(const struct trend *tr, struct lsq_fit fo, struct lsq_fit fr,
 	double tau, s_now, a, t_last;
 
 	if (fr.slope <= 0.0)
-		return INFINITY;	/* it has stopped rising */
+		return INFINITY; /* it has stopped rising */
 	tau = (fr.tmean - fo.tmean) / log(fo.slope / fr.slope);
 	t_last = tr->ring[(tr->end - 1) & CAP_MASK].t;
 	s_now = fr.slope * exp(-(t_last - fr.tmean) / tau);
 	a = value + s_now * tau;
 	if (a <= value + headroom)
-		return INFINITY;	/* settles below trip */
+		return INFINITY; /* settles below trip */
 	return tau * log((a - value) / (a - value - headroom));
 }
 
@@ -229,8 +229,8 @@ diff_se(struct lsq_fit a, struct lsq_fit b, double sigma, double span_s)
 }
 
 static double
-shape_eta(const struct trend *tr, double sigma, double value,
-    double headroom, double slope, double half_s)
+shape_eta(const struct trend *tr, double sigma, double value, double headroom,
+    double slope, double half_s)
 {
 	struct lsq old, qold;
 	struct lsq_fit fo, fr, qo, qr;
@@ -268,8 +268,8 @@ shape_eta(const struct trend *tr, double sigma, double value,
 	 * make a half's slope jitter). Each of these corrections is evidence
 	 * that the line is too pessimistic: the longest eta stands. */
 	if (slope - fr.slope > se)
-		eta = fmax(eta, fr.slope <= 0.0 ? INFINITY :
-		    headroom / fr.slope);
+		eta = fmax(
+		    eta, fr.slope <= 0.0 ? INFINITY : headroom / fr.slope);
 	return eta;
 }
 
@@ -287,7 +287,8 @@ trend_eta(const struct trend *tr, double min_slope, double max_slope,
 	 * it. */
 	if (tr->full.n < TREND_MIN_N ||
 	    tr->ring[(tr->end - 1) & CAP_MASK].t -
-	    tr->ring[tr->beg & CAP_MASK].t < 0.9 * window_s)
+		    tr->ring[tr->beg & CAP_MASK].t <
+		0.9 * window_s)
 		return headroom <= 0.0 ? 0.0 : INFINITY;
 	f = lsq_solve(&tr->full);
 	/* A whole-degree sensor flickering between two values can line up
@@ -303,8 +304,8 @@ trend_eta(const struct trend *tr, double min_slope, double max_slope,
 	/* The shape test costs a few more divisions and logs: only worth
 	 * it when the straight line says something might happen. */
 	if (eta <= max_lead * 4.0)
-		eta = shape_eta(tr, sigma, value, headroom, f.slope,
-		    window_s / 2.0);
+		eta = shape_eta(
+		    tr, sigma, value, headroom, f.slope, window_s / 2.0);
 	if (max_slope > 0.0 && eta < headroom / max_slope)
 		eta = headroom / max_slope;
 	return eta;

@@ -19,10 +19,10 @@
 #include "log.h"
 #include "mqtt.h"
 
-#define ENV_MAX		24
-#define ENV_LEN		(ACT_HOLD_LEN + 32)
-#define SD_POLL_MS	10
-#define WD_MAX_S	6553	/* 16 bits of 100 ms */
+#define ENV_MAX    24
+#define ENV_LEN    (ACT_HOLD_LEN + 32)
+#define SD_POLL_MS 10
+#define WD_MAX_S   6553 /* 16 bits of 100 ms */
 
 bool
 act_dry_run(const struct act *act)
@@ -57,8 +57,8 @@ act_ctx_fill(struct act *act, struct act_ctx *ctx, enum act_kind kind,
 	ctx->kind = kind;
 	ctx->attempt = 1;
 	act_new_id(act, ctx->id, sizeof(ctx->id));
-	snprintf(ctx->state, sizeof(ctx->state), "%s",
-	    eng_state_name(o->state));
+	snprintf(
+	    ctx->state, sizeof(ctx->state), "%s", eng_state_name(o->state));
 	snprintf(ctx->prev_state, sizeof(ctx->prev_state), "%s",
 	    eng_state_name(o->prev_state));
 	snprintf(ctx->reason, sizeof(ctx->reason), "%s",
@@ -68,8 +68,8 @@ act_ctx_fill(struct act *act, struct act_ctx *ctx, enum act_kind kind,
 	ctx->eta_s = INFINITY;
 	if (d == NULL)
 		return;
-	snprintf(ctx->code, sizeof(ctx->code), "%s",
-	    d->code != NULL ? d->code : "");
+	snprintf(
+	    ctx->code, sizeof(ctx->code), "%s", d->code != NULL ? d->code : "");
 	if (d->sensor >= 0) {
 		eng_sensor_view(act->a->eng, d->sensor, &v);
 		snprintf(ctx->sensor, sizeof(ctx->sensor), "%s", v.id);
@@ -128,8 +128,8 @@ argv_text(char *const *argv, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; argv != NULL && argv[i] != NULL && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-		    i > 0 ? " " : "", argv[i]);
+		off += (size_t)snprintf(
+		    buf + off, len - off, "%s%s", i > 0 ? " " : "", argv[i]);
 }
 
 static void
@@ -151,8 +151,8 @@ result_fields(const struct act_job *job, const char *result)
 	cJSON_AddStringToObject(f, "id", job->ctx.id);
 	cJSON_AddNumberToObject(f, "attempt", job->ctx.attempt);
 	cJSON_AddStringToObject(f, "result", result);
-	cJSON_AddStringToObject(f, "program",
-	    argv != NULL && argv[0] != NULL ? argv[0] : "");
+	cJSON_AddStringToObject(
+	    f, "program", argv != NULL && argv[0] != NULL ? argv[0] : "");
 	cJSON_AddStringToObject(f, "state", job->ctx.state);
 	cJSON_AddStringToObject(f, "reason", job->ctx.reason);
 	return f;
@@ -161,8 +161,7 @@ result_fields(const struct act_job *job, const char *result)
 static void job_done(void *arg, const struct act_hook_result *r);
 
 static void
-job_finished(struct act_job *job, const struct act_hook_result *r,
-    bool dry);
+job_finished(struct act_job *job, const struct act_hook_result *r, bool dry);
 
 void
 act_job_run(struct act_job *job)
@@ -209,13 +208,13 @@ act_job_run(struct act_job *job)
 	act->runs++;
 	job->h = act_hook_start(act->a->loop, &spec, &r);
 	if (job->h == NULL) {
-		log_warnx("cannot run %s hook %s: %s", kind, text,
-		    strerror(r.err));
+		log_warnx(
+		    "cannot run %s hook %s: %s", kind, text, strerror(r.err));
 		job_finished(job, &r, false);
 		return;
 	}
-	log_info("running %s hook: %s (pid %d, id %s, attempt %d)", kind,
-	    text, (int)act_hook_pid(job->h), job->ctx.id, job->ctx.attempt);
+	log_info("running %s hook: %s (pid %d, id %s, attempt %d)", kind, text,
+	    (int)act_hook_pid(job->h), job->ctx.id, job->ctx.attempt);
 }
 
 /* --- notify ---------------------------------------------------------- */
@@ -290,8 +289,8 @@ retry_cb(struct loop *l, int64_t now_ms, void *arg)
 	job->active = false;
 	if (job->ctx.kind == ACT_MIGRATE &&
 	    (!still_hot(act) || act->sd_phase != ACT_SD_IDLE)) {
-		log_info("migrate %s: host no longer hot, no retry",
-		    job->ctx.id);
+		log_info(
+		    "migrate %s: host no longer hot, no retry", job->ctx.id);
 		return LOOP_NOMORE;
 	}
 	/* Same id and decision; a new attempt in the current state. */
@@ -318,7 +317,8 @@ migrate_start(struct act *act, const struct eng_decision *d)
 	}
 	if (job->retry_timer > 0) {
 		log_info("migrate %s waits for its retry, not starting "
-		    "another", job->ctx.id);
+			 "another",
+		    job->ctx.id);
 		return;
 	}
 	act_ctx_fill(act, &job->ctx, ACT_MIGRATE, d);
@@ -366,8 +366,8 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 			cJSON_AddNumberToObject(f, "duration_s",
 			    round(r->duration_s * 1000.0) / 1000.0);
 		if (r->output_dropped > 0)
-			cJSON_AddNumberToObject(f, "output_dropped",
-			    (double)r->output_dropped);
+			cJSON_AddNumberToObject(
+			    f, "output_dropped", (double)r->output_dropped);
 	}
 	if (!ok) {
 		act->failures++;
@@ -392,12 +392,12 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 		agent_event(act->a, "action", f);
 		if (r->status == ACT_HOOK_TIMEOUT)
 			log_warnx("%s hook %s: timed out after %.1f s, killed "
-			    "(signal %d)", kind, job->ctx.id, r->duration_s,
-			    r->signo);
+				  "(signal %d)",
+			    kind, job->ctx.id, r->duration_s, r->signo);
 		else if (r->status == ACT_HOOK_SIGNALED)
 			log_warnx("%s hook %s: killed by signal %d after "
-			    "%.1f s", kind, job->ctx.id, r->signo,
-			    r->duration_s);
+				  "%.1f s",
+			    kind, job->ctx.id, r->signo, r->duration_s);
 		else if (r->status == ACT_HOOK_FAILED)
 			log_warnx("%s hook %s: exit %d after %.1f s", kind,
 			    job->ctx.id, r->exit_code, r->duration_s);
@@ -407,11 +407,12 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 	}
 	if (delay >= 0) {
 		log_info("%s %s: attempt %d failed, retry in %.1f s (%d of "
-		    "%d)", kind, job->ctx.id, job->ctx.attempt, delay,
+			 "%d)",
+		    kind, job->ctx.id, job->ctx.attempt, delay,
 		    job->ctx.attempt, retries);
 		job->active = true;
-		job->retry_timer = loop_add_timer(act->a->loop,
-		    (int64_t)(delay * 1000.0), retry_cb, job);
+		job->retry_timer = loop_add_timer(
+		    act->a->loop, (int64_t)(delay * 1000.0), retry_cb, job);
 		if (job->retry_timer < 0) {
 			job->retry_timer = 0;
 			job->active = false;
@@ -419,9 +420,11 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 	} else if (!ok && job->ctx.kind == ACT_SHUTDOWN) {
 		log_warnx("shutdown %s: the hook failed %d time%s%s",
 		    job->ctx.id, job->ctx.attempt,
-		    job->ctx.attempt == 1 ? "" : "s", act->wd_countdown_s > 0 ?
-		    "; the BMC watchdog powers the host down" :
-		    "; no BMC watchdog is armed: the host is unprotected");
+		    job->ctx.attempt == 1 ? "" : "s",
+		    act->wd_countdown_s > 0
+			? "; the BMC watchdog powers the host down"
+			: "; no BMC watchdog is armed: the host is "
+			  "unprotected");
 	} else if (!ok && job->ctx.kind == ACT_MIGRATE) {
 		log_warnx("migrate %s: giving up after %d attempt%s",
 		    job->ctx.id, job->ctx.attempt,
@@ -497,7 +500,8 @@ wd_done(void *arg, int ok, const char *msg)
 	agent_event(act->a, "watchdog", f);
 	if (ok) {
 		log_info("shutdown %s: BMC watchdog armed, power down in "
-		    "%d s: %s", act->shutdown.ctx.id, act->wd_countdown_s,
+			 "%d s: %s",
+		    act->shutdown.ctx.id, act->wd_countdown_s,
 		    msg != NULL ? msg : "");
 	} else {
 		log_warnx("shutdown %s: BMC watchdog not armed: %s",
@@ -521,12 +525,12 @@ shutdown_advance(struct act *act)
 		if (st.events_acked >= act->ack_target) {
 			act->ack_wait = false;
 			log_info("shutdown %s: the broker has the event "
-			    "(%" PRId64 " ms)", act->shutdown.ctx.id,
-			    now - act->sd_t0_ms);
+				 "(%" PRId64 " ms)",
+			    act->shutdown.ctx.id, now - act->sd_t0_ms);
 		} else if (now >= act->ack_deadline_ms) {
 			act->ack_wait = false;
 			log_warnx("shutdown %s: no ack from the broker within "
-			    "%.1f s, going on (the event stays queued)",
+				  "%.1f s, going on (the event stays queued)",
 			    act->shutdown.ctx.id,
 			    act->a->conf.actions.event_ack_wait_s);
 		}
@@ -534,13 +538,13 @@ shutdown_advance(struct act *act)
 	if (act->wd_wait && now >= act->wd_deadline_ms) {
 		act->wd_wait = false;
 		log_warnx("shutdown %s: the BMC did not confirm the watchdog "
-		    "within %.1f s, going on", act->shutdown.ctx.id,
-		    act->a->conf.actions.watchdog_wait_s);
+			  "within %.1f s, going on",
+		    act->shutdown.ctx.id, act->a->conf.actions.watchdog_wait_s);
 	}
 	if (act->ack_wait || act->wd_wait) {
 		if (act->sd_poll_timer == 0) {
-			act->sd_poll_timer = loop_add_timer(act->a->loop,
-			    SD_POLL_MS, sd_poll_cb, act);
+			act->sd_poll_timer = loop_add_timer(
+			    act->a->loop, SD_POLL_MS, sd_poll_cb, act);
 			if (act->sd_poll_timer < 0) {
 				/* Without a timer we cannot wait: go on. */
 				act->sd_poll_timer = 0;
@@ -560,8 +564,7 @@ shutdown_advance(struct act *act)
 }
 
 static void
-shutdown_start(struct act *act, const struct eng_decision *d,
-    int64_t now_ms)
+shutdown_start(struct act *act, const struct eng_decision *d, int64_t now_ms)
 {
 	struct agent *a = act->a;
 	const struct actions_conf *c = &a->conf.actions;
@@ -588,8 +591,8 @@ shutdown_start(struct act *act, const struct eng_decision *d,
 	if (cd > WD_MAX_S)
 		cd = WD_MAX_S;
 	act->wd_countdown_s = wd ? (int)cd : 0;
-	log_warnx("%sthermal shutdown %s: %s", dry ? "dry run: " : "",
-	    ctx->id, ctx->reason);
+	log_warnx("%sthermal shutdown %s: %s", dry ? "dry run: " : "", ctx->id,
+	    ctx->reason);
 
 	/* 1. the record, before anything can power the host off */
 	if (dry)
@@ -626,10 +629,12 @@ shutdown_start(struct act *act, const struct eng_decision *d,
 	act->wd_wait = false;
 	if (!wd) {
 		log_info("shutdown %s: no BMC watchdog configured, the hook "
-		    "has no hardware fallback", ctx->id);
+			 "has no hardware fallback",
+		    ctx->id);
 	} else if (dry) {
 		log_info("dry run: would arm the BMC watchdog: power down in "
-		    "%d s", (int)cd);
+			 "%d s",
+		    (int)cd);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "id", ctx->id);
 		cJSON_AddStringToObject(f, "result", "dry_run");
@@ -692,8 +697,8 @@ act_create(struct agent *a)
 		rc = act_hook_resolve(argv[0], buf, sizeof(buf));
 		if (rc < 0)
 			log_warnx("actions.%s: %s: %s (the hook will fail "
-			    "until it is installed)", act_kind_names[k],
-			    argv[0], strerror(-rc));
+				  "until it is installed)",
+			    act_kind_names[k], argv[0], strerror(-rc));
 	}
 	for (k = 0; k < ENG_CLASS_COUNT; k++) {
 		double spare = ec->cls[k].shutdown.lead_s *
@@ -701,10 +706,12 @@ act_create(struct agent *a)
 
 		if (a->conf.ipmi.enabled && a->conf.ipmi.watchdog.enabled &&
 		    c->watchdog_margin_s >= spare)
-			log_warnx("actions.watchdog_margin_s (%g s) is not "
+			log_warnx(
+			    "actions.watchdog_margin_s (%g s) is not "
 			    "below the %s shutdown lead's safety spare "
 			    "(%g s): the BMC may power down only after the "
-			    "predicted trip", c->watchdog_margin_s,
+			    "predicted trip",
+			    c->watchdog_margin_s,
 			    eng_class_name((enum eng_class)k), spare);
 	}
 	act_guard_start(act);
@@ -723,7 +730,7 @@ act_free(struct act *act)
 	if (act->sd_poll_timer > 0)
 		loop_del_timer(act->a->loop, act->sd_poll_timer);
 	if (act->wd_token != NULL)
-		act->wd_token->dead = true;	/* freed by wd_done */
+		act->wd_token->dead = true; /* freed by wd_done */
 	act_hook_abandon(act->notify.h, true);
 	act_hook_abandon(act->migrate.h, true);
 	act_hook_abandon(act->boot_hold.h, true);
@@ -807,9 +814,8 @@ act_get_stats(const struct act *act, struct act_stats *st)
 	st->shutdown_started = act->sd_phase != ACT_SD_IDLE;
 	st->migrate_running = act->migrate.h != NULL;
 	st->migrate_retry_pending = act->migrate.retry_timer > 0;
-	st->hooks_running = (act->notify.h != NULL) +
-	    (act->migrate.h != NULL) + (act->shutdown.h != NULL) +
-	    (act->boot_hold.h != NULL);
+	st->hooks_running = (act->notify.h != NULL) + (act->migrate.h != NULL) +
+	    (act->shutdown.h != NULL) + (act->boot_hold.h != NULL);
 	st->runs = act->runs;
 	st->failures = act->failures;
 }

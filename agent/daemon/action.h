@@ -48,7 +48,7 @@ struct agent;
 struct act;
 
 /* The thermal shutdown record, in agent.state_dir. */
-#define ACT_RECORD_FILE	 "thermal-shutdown"
+#define ACT_RECORD_FILE  "thermal-shutdown"
 #define ACT_CLEARED_FILE "thermal-shutdown.cleared"
 
 /*
@@ -65,8 +65,8 @@ struct act *act_create(struct agent *a);
 void act_free(struct act *act);
 
 /* One decision of the current evaluation (a->out). */
-void act_decision(struct act *act, const struct eng_decision *d,
-    int64_t now_ms);
+void
+act_decision(struct act *act, const struct eng_decision *d, int64_t now_ms);
 /* Once per tick, after the decisions: zone alarm start, end of the migrate
  * retries when no longer hot, the boot guard's cool-down. */
 void act_tick(struct act *act, const struct eng_output *o, int64_t now_ms);
@@ -85,8 +85,8 @@ struct act_stats {
 	bool migrate_running;
 	bool migrate_retry_pending;
 	int hooks_running;
-	uint64_t runs;			/* hooks started */
-	uint64_t failures;		/* failed, timed out, killed, error */
+	uint64_t runs;     /* hooks started */
+	uint64_t failures; /* failed, timed out, killed, error */
 };
 void act_get_stats(const struct act *act, struct act_stats *st);
 

@@ -27,8 +27,7 @@
 static int
 record_path(const struct act *act, const char *name, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/%s", act->a->conf.agent.state_dir,
-	    name);
+	int n = snprintf(buf, len, "%s/%s", act->a->conf.agent.state_dir, name);
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
@@ -158,7 +157,7 @@ record_read(const struct act *act, bool *exists)
 	if (f == NULL) {
 		if (errno != ENOENT) {
 			log_warn("boot guard: %s", path);
-			*exists = true;	/* unreadable: hold */
+			*exists = true; /* unreadable: hold */
 		}
 		return NULL;
 	}
@@ -188,7 +187,8 @@ enter_hold(struct act *act, const char *why)
 	act->a->hold = true;
 	act->cool_since_ms = -1;
 	snprintf(act->hold_reason, sizeof(act->hold_reason), "%s", why);
-	log_warnx("hold: %s; the hold clears once every sensor is %.1f C "
+	log_warnx(
+	    "hold: %s; the hold clears once every sensor is %.1f C "
 	    "below its warn level for %.0f s, or when an operator clears it",
 	    why, c->resume_margin_c, c->resume_hold_s);
 	f = cJSON_CreateObject();
@@ -211,8 +211,7 @@ enter_hold(struct act *act, const char *why)
 }
 
 static void
-clear_hold(struct act *act, const char *by, const char *who,
-    const char *why)
+clear_hold(struct act *act, const char *by, const char *who, const char *why)
 {
 	char path[PATH_MAX], done[PATH_MAX];
 	struct act_ctx ctx;
@@ -242,8 +241,8 @@ clear_hold(struct act *act, const char *by, const char *who,
 	act_ctx_fill(act, &ctx, ACT_NOTIFY, NULL);
 	snprintf(ctx.prev_state, sizeof(ctx.prev_state), "hold");
 	snprintf(ctx.code, sizeof(ctx.code), "hold.cleared");
-	snprintf(ctx.reason, sizeof(ctx.reason), "hold cleared (%s): %s", by,
-	    why);
+	snprintf(
+	    ctx.reason, sizeof(ctx.reason), "hold cleared (%s): %s", by, why);
 	act_notify(act, &ctx);
 }
 
@@ -268,11 +267,15 @@ act_guard_start(struct act *act)
 	r = jstr(rec, "reason");
 	t = jstr(rec, "time_utc");
 	if (rec == NULL)
-		snprintf(why, sizeof(why), "last shutdown was thermal "
-		    "(%.200s, unreadable)", path);
+		snprintf(why, sizeof(why),
+		    "last shutdown was thermal "
+		    "(%.200s, unreadable)",
+		    path);
 	else
-		snprintf(why, sizeof(why), "last shutdown was thermal (%s): "
-		    "%.200s", t != NULL ? t : "time unknown",
+		snprintf(why, sizeof(why),
+		    "last shutdown was thermal (%s): "
+		    "%.200s",
+		    t != NULL ? t : "time unknown",
 		    r != NULL ? r : "no reason recorded");
 	cJSON_Delete(rec);
 	enter_hold(act, why);
@@ -281,8 +284,8 @@ act_guard_start(struct act *act)
 /* Cool: the engine says ok and every live sensor is resume_margin_c
  * below its warn level. why says what is not cool. */
 static bool
-is_cool(const struct act *act, const struct eng_output *o, char *why,
-    size_t len)
+is_cool(
+    const struct act *act, const struct eng_output *o, char *why, size_t len)
 {
 	const struct agent_conf *c = &act->a->conf;
 	struct eng_sensor_view v;
@@ -354,8 +357,8 @@ act_hold_reason(const struct act *act)
 }
 
 int
-act_hold_clear(struct act *act, const char *who, const char *reason,
-    char *err, size_t errlen)
+act_hold_clear(struct act *act, const char *who, const char *reason, char *err,
+    size_t errlen)
 {
 	if (act == NULL || !act->hold) {
 		snprintf(err, errlen, "not in hold");

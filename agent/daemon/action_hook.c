@@ -16,12 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define LINE_MAX_LEN 1024	/* longer lines are handed on in pieces */
+#define LINE_MAX_LEN 1024 /* longer lines are handed on in pieces */
 
 struct act_hook {
 	struct loop *loop;
 	pid_t pid;
-	int fd[2];		/* stdout, stderr (read ends), -1 = closed */
+	int fd[2]; /* stdout, stderr (read ends), -1 = closed */
 	int timer;
 	bool term_sent;
 	bool kill_sent;
@@ -45,8 +45,7 @@ act_hook_status_name(enum act_hook_status s)
 	static const char *const names[] = { "ok", "failed", "signaled",
 		"timeout", "error" };
 
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
-	    "?";
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 static int
@@ -260,9 +259,8 @@ on_exit_status(struct loop *l, pid_t pid, int status, void *arg)
 }
 
 /* In the child: never returns. Only async-signal-safe calls. */
-static void __attribute__((noreturn))
-child(const char *path, char *const *argv, char *const *envp, int in,
-    int out, int err)
+static void __attribute__((noreturn)) child(const char *path, char *const *argv,
+    char *const *envp, int in, int out, int err)
 {
 	static const char msg[] = "thermwatchd: cannot execute hook: ";
 	const char *e;
@@ -286,8 +284,8 @@ child(const char *path, char *const *argv, char *const *envp, int in,
 	}
 	execve(path, argv, envp);
 	e = strerror(errno);
-	if (write(2, msg, sizeof(msg) - 1) < 0 || write(2, path,
-	    strlen(path)) < 0 || write(2, ": ", 2) < 0 ||
+	if (write(2, msg, sizeof(msg) - 1) < 0 ||
+	    write(2, path, strlen(path)) < 0 || write(2, ": ", 2) < 0 ||
 	    write(2, e, strlen(e)) < 0 || write(2, "\n", 1) < 0)
 		_exit(127);
 	_exit(127);
@@ -304,8 +302,8 @@ close_pair(int p[2])
 }
 
 struct act_hook *
-act_hook_start(struct loop *l, const struct act_hook_spec *s,
-    struct act_hook_result *res)
+act_hook_start(
+    struct loop *l, const struct act_hook_spec *s, struct act_hook_result *res)
 {
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, nul = -1, rc, i;
 	char path[PATH_MAX];
@@ -373,8 +371,8 @@ act_hook_start(struct loop *l, const struct act_hook_spec *s,
 			h->fd[i] = -1;
 		}
 	}
-	h->timer = loop_add_timer(l, (int64_t)(s->timeout_s * 1000.0),
-	    on_timer, h);
+	h->timer = loop_add_timer(
+	    l, (int64_t)(s->timeout_s * 1000.0), on_timer, h);
 	if (h->timer < 0)
 		h->timer = 0;
 	res->status = ACT_HOOK_OK;

@@ -24,41 +24,42 @@
 
 #include "loop.h"
 
-#define ACT_HOOK_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
+#define ACT_HOOK_PATH                                        \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 	"/sbin:/bin"
 
 enum act_hook_status {
-	ACT_HOOK_OK,		/* exit status 0 */
-	ACT_HOOK_FAILED,	/* exit status != 0 */
-	ACT_HOOK_SIGNALED,	/* killed by a signal not from us */
-	ACT_HOOK_TIMEOUT,	/* killed at its timeout */
-	ACT_HOOK_ERROR		/* could not be started (err says why) */
+	ACT_HOOK_OK,       /* exit status 0 */
+	ACT_HOOK_FAILED,   /* exit status != 0 */
+	ACT_HOOK_SIGNALED, /* killed by a signal not from us */
+	ACT_HOOK_TIMEOUT,  /* killed at its timeout */
+	ACT_HOOK_ERROR     /* could not be started (err says why) */
 };
 
 struct act_hook_result {
 	enum act_hook_status status;
-	int exit_code;		/* -1 unless it exited */
-	int signo;		/* 0 unless a signal ended it */
-	int err;		/* errno of ACT_HOOK_ERROR */
+	int exit_code; /* -1 unless it exited */
+	int signo;     /* 0 unless a signal ended it */
+	int err;       /* errno of ACT_HOOK_ERROR */
 	pid_t pid;
 	double duration_s;
-	size_t output_bytes;	/* stdout + stderr, all of it */
-	size_t output_dropped;	/* line bytes beyond output_max (newlines
-				   not counted), not handed on */
+	size_t output_bytes;   /* stdout + stderr, all of it */
+	size_t output_dropped; /* line bytes beyond output_max (newlines
+				  not counted), not handed on */
 };
 
 /* One line of output (without the newline). stream is 1 or 2. */
-typedef void (*act_hook_line_cb)(void *arg, pid_t pid, int stream,
-    const char *line);
+typedef void (*act_hook_line_cb)(
+    void *arg, pid_t pid, int stream, const char *line);
 typedef void (*act_hook_done_cb)(void *arg, const struct act_hook_result *r);
 
 struct act_hook_spec {
-	char *const *argv;		/* argv[0] is the program */
-	char *const *envp;		/* the whole environment */
+	char *const *argv; /* argv[0] is the program */
+	char *const *envp; /* the whole environment */
 	double timeout_s;
 	double kill_after_s;
 	size_t output_max;
-	act_hook_line_cb line;		/* NULL: lines are dropped */
+	act_hook_line_cb line; /* NULL: lines are dropped */
 	act_hook_done_cb done;
 	void *arg;
 };
@@ -72,8 +73,8 @@ struct act_hook;
  * will be called from the loop exactly once, unless the hook is released
  * with act_hook_abandon() before.
  */
-struct act_hook *act_hook_start(struct loop *l, const struct act_hook_spec *s,
-    struct act_hook_result *res);
+struct act_hook *act_hook_start(
+    struct loop *l, const struct act_hook_spec *s, struct act_hook_result *res);
 pid_t act_hook_pid(const struct act_hook *h);
 
 /*

@@ -15,9 +15,9 @@
 #include "conf_actions.h"
 #include "engine.h"
 
-#define ACT_ID_LEN	  96
-#define ACT_NOTIFY_QUEUE  8
-#define ACT_HOLD_LEN	  320
+#define ACT_ID_LEN       96
+#define ACT_NOTIFY_QUEUE 8
+#define ACT_HOLD_LEN     320
 
 /* Everything a hook run is told about, fixed when the action is decided. */
 struct act_ctx {
@@ -38,15 +38,15 @@ struct act_ctx {
 struct act_job {
 	struct act *act;
 	struct act_ctx ctx;
-	struct act_hook *h;		/* running, else NULL */
-	int retry_timer;		/* waiting to retry, else 0 */
-	bool active;			/* running or waiting to retry */
+	struct act_hook *h; /* running, else NULL */
+	int retry_timer;    /* waiting to retry, else 0 */
+	bool active;        /* running or waiting to retry */
 };
 
 enum act_sd_phase {
 	ACT_SD_IDLE,
-	ACT_SD_WAIT,			/* for the ack and the watchdog */
-	ACT_SD_HOOK,			/* hook running or retrying */
+	ACT_SD_WAIT, /* for the ack and the watchdog */
+	ACT_SD_HOOK, /* hook running or retrying */
 	ACT_SD_DONE
 };
 
@@ -58,7 +58,7 @@ struct act_wd_token {
 
 struct act {
 	struct agent *a;
-	int64_t t0_wall_s;		/* for action ids */
+	int64_t t0_wall_s; /* for action ids */
 	unsigned seq;
 
 	struct act_job notify;
@@ -67,7 +67,7 @@ struct act {
 	int nq_len;
 
 	struct act_job migrate;
-	bool zone_alarm;		/* as of the last tick */
+	bool zone_alarm; /* as of the last tick */
 
 	struct act_job shutdown;
 	enum act_sd_phase sd_phase;
@@ -84,7 +84,7 @@ struct act {
 	struct act_job boot_hold;
 	bool hold;
 	char hold_reason[ACT_HOLD_LEN];
-	int64_t cool_since_ms;		/* -1 = not cool */
+	int64_t cool_since_ms; /* -1 = not cool */
 
 	uint64_t runs;
 	uint64_t failures;
@@ -106,7 +106,7 @@ void act_job_run(struct act_job *job);
 int act_record_write(struct act *act, const struct act_ctx *ctx);
 /* At start: enter the hold when a record is there. */
 void act_guard_start(struct act *act);
-void act_guard_tick(struct act *act, const struct eng_output *o,
-    int64_t now_ms);
+void
+act_guard_tick(struct act *act, const struct eng_output *o, int64_t now_ms);
 
 #endif

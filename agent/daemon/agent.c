@@ -94,8 +94,8 @@ agent_on_reading(void *arg, const struct src_reading *r)
 		s->eng_idx = eng_sensor_add(a->eng, r->id, cls, trip, src);
 		s->used = true;
 		if (s->eng_idx < 0) {
-			log_warnx("engine sensor table full, ignoring %s",
-			    r->id);
+			log_warnx(
+			    "engine sensor table full, ignoring %s", r->id);
 			return;
 		}
 		log_info("sensor %s: class %s, trip %.1f C (%s)", r->id,
@@ -156,8 +156,8 @@ dispatch(struct agent *a, int64_t now_ms)
 		log_info("state %s -> %s: %s", eng_state_name(o->prev_state),
 		    eng_state_name(o->state), o->reason);
 		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "from",
-		    eng_state_name(o->prev_state));
+		cJSON_AddStringToObject(
+		    f, "from", eng_state_name(o->prev_state));
 		cJSON_AddStringToObject(f, "to", eng_state_name(o->state));
 		cJSON_AddStringToObject(f, "reason", o->reason);
 		agent_event(a, "state", f);
@@ -171,7 +171,7 @@ dispatch(struct agent *a, int64_t now_ms)
 		/* HOOK(actions): run the hook for d */
 		act_decision(a->act, d, now_ms);
 	}
-	act_tick(a->act, o, now_ms);	/* HOOK(actions) */
+	act_tick(a->act, o, now_ms); /* HOOK(actions) */
 	(void)now_ms;
 }
 
@@ -279,8 +279,9 @@ rescan_cb(struct loop *l, int64_t now_ms, void *arg)
 	(void)l;
 	(void)now_ms;
 	rescan_hwmon(a);
-	return a->conf.agent.rescan_s > 0 ?
-	    (int64_t)(a->conf.agent.rescan_s * 1000.0) : LOOP_NOMORE;
+	return a->conf.agent.rescan_s > 0
+	    ? (int64_t)(a->conf.agent.rescan_s * 1000.0)
+	    : LOOP_NOMORE;
 }
 
 static int64_t
@@ -304,8 +305,8 @@ start_sources(struct agent *a)
 		if (a->hwm == NULL)
 			log_warnx("hwmon disabled: %s", err);
 		else
-			log_info("hwmon: %d temperature sensors",
-			    hwm_count(a->hwm));
+			log_info(
+			    "hwmon: %d temperature sensors", hwm_count(a->hwm));
 	}
 	/* HOOK(ipmi-start) */
 	if (a->conf.ipmi.enabled) {
@@ -315,8 +316,9 @@ start_sources(struct agent *a)
 			log_warnx("ipmi disabled: out of memory");
 		else
 			log_info("ipmi: BMC %s",
-			    a->conf.ipmi.driver == IPMI_DRV_LAN ?
-			    a->conf.ipmi.host : "in-band");
+			    a->conf.ipmi.driver == IPMI_DRV_LAN
+				? a->conf.ipmi.host
+				: "in-band");
 	}
 	return 0;
 }
@@ -332,13 +334,13 @@ stop_sources(struct agent *a)
 }
 
 int
-agent_init(struct agent *a, struct agent_conf *conf, struct loop *l,
-    bool dry_run)
+agent_init(
+    struct agent *a, struct agent_conf *conf, struct loop *l, bool dry_run)
 {
 	memset(a, 0, sizeof(*a));
 	a->conf = *conf;
 	a->loop = l;
-	a->dry_run = dry_run;	/* the flag; the config's is read live */
+	a->dry_run = dry_run; /* the flag; the config's is read live */
 	a->started_ms = loop_now_ms(l);
 	a->eng = eng_create(&a->conf.engine);
 	if (a->eng == NULL) {
@@ -351,15 +353,15 @@ agent_init(struct agent *a, struct agent_conf *conf, struct loop *l,
 	/* HOOK(actions-start) */
 	a->act = act_create(a);
 	/* HOOK(control-start) */
-	a->ovr = ovr_create(a);		/* re-applies persisted overrides */
+	a->ovr = ovr_create(a); /* re-applies persisted overrides */
 	a->ctl = ctl_create(a);
 	a->tick_timer = loop_add_timer(l, 0, tick_cb, a);
 	if (a->conf.agent.rescan_s > 0)
 		a->rescan_timer = loop_add_timer(l,
 		    (int64_t)(a->conf.agent.rescan_s * 1000.0), rescan_cb, a);
 	if (sdn_watchdog_interval_ms() > 0)
-		a->watchdog_timer = loop_add_timer(l,
-		    sdn_watchdog_interval_ms(), watchdog_cb, a);
+		a->watchdog_timer = loop_add_timer(
+		    l, sdn_watchdog_interval_ms(), watchdog_cb, a);
 	return 0;
 }
 
@@ -407,10 +409,11 @@ agent_reload(struct agent *a)
 		char *line, *save = NULL;
 
 		for (line = strtok_r(msgs, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save))
+		     line = strtok_r(NULL, "\n", &save))
 			log_warnx("%s", line);
 		log_warnx("reload: %s has %d error%s, keeping the running "
-		    "configuration", a->conf.path, n, n == 1 ? "" : "s");
+			  "configuration",
+		    a->conf.path, n, n == 1 ? "" : "s");
 		cnf_free(&next);
 		free(msgs);
 		rescan_hwmon(a);
@@ -544,7 +547,7 @@ agent_once_json(const struct agent_conf *conf, FILE *out)
 
 		sources++;
 		if (bmc_read_once(&conf->ipmi, conf->agent.state_dir,
-		    once_reading, &ctx, ierr, sizeof(ierr)) < 0) {
+			once_reading, &ctx, ierr, sizeof(ierr)) < 0) {
 			log_warnx("%s", ierr);
 		} else {
 			if (ierr[0] != '\0')

@@ -31,10 +31,10 @@ struct ovr;
 struct agent_sensor {
 	char id[ENG_ID_LEN];
 	bool used;
-	bool ignored;			/* by hwmon.ignore or a sensors rule */
-	int eng_idx;			/* -1 when ignored */
-	const char *trip_from;		/* "crit", "config", "class-default"... */
-	struct src_reading last;	/* the last reading from its source */
+	bool ignored;            /* by hwmon.ignore or a sensors rule */
+	int eng_idx;             /* -1 when ignored */
+	const char *trip_from;   /* "crit", "config", "class-default"... */
+	struct src_reading last; /* the last reading from its source */
 };
 
 struct agent {
@@ -42,18 +42,18 @@ struct agent {
 	struct loop *loop;
 	struct eng *eng;
 	struct hwm *hwm;
-	struct bmc *bmc;		/* NULL when ipmi is disabled */
-	struct mq *mq;			/* NULL when mqtt is disabled */
-	struct act *act;		/* actions */
-	struct ctl *ctl;		/* control socket, NULL when off */
-	struct ovr *ovr;		/* persisted overrides (override.c) */
-	bool dry_run;			/* --dry-run (see agent_dry_run) */
-	bool hold;			/* boot guard: see act_hold_reason() */
+	struct bmc *bmc; /* NULL when ipmi is disabled */
+	struct mq *mq;   /* NULL when mqtt is disabled */
+	struct act *act; /* actions */
+	struct ctl *ctl; /* control socket, NULL when off */
+	struct ovr *ovr; /* persisted overrides (override.c) */
+	bool dry_run;    /* --dry-run (see agent_dry_run) */
+	bool hold;       /* boot guard: see act_hold_reason() */
 	bool foreground;
 	int64_t started_ms;
-	bool settled;			/* every source has answered once */
+	bool settled; /* every source has answered once */
 	uint64_t ticks;
-	struct eng_output out;		/* the last evaluation */
+	struct eng_output out; /* the last evaluation */
 	int tick_timer;
 	int rescan_timer;
 	int watchdog_timer;
@@ -69,8 +69,8 @@ agent_dry_run(const struct agent *a)
 }
 
 /* Take ownership of conf (the caller must not cnf_free it). 0 or -1. */
-int agent_init(struct agent *a, struct agent_conf *conf, struct loop *l,
-    bool dry_run);
+int agent_init(
+    struct agent *a, struct agent_conf *conf, struct loop *l, bool dry_run);
 void agent_done(struct agent *a);
 /* Re-read the config file; keep the old one when the new one is invalid. */
 void agent_reload(struct agent *a);

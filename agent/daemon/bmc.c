@@ -21,31 +21,31 @@
 #include "bmc_int.h"
 #include "log.h"
 
-#define MAX_SENS	ENG_MAX_SENSORS
-#define NAME_LEN	64
-#define OUT_MAX		(64 * 1024)	/* a child's output, at most */
-#define ERR_LEN		1024
-#define CHILD_FD	3
-#define KILLED_FMT	"no answer within deadline_s = %g s: IPMI child killed"
+#define MAX_SENS   ENG_MAX_SENSORS
+#define NAME_LEN   64
+#define OUT_MAX    (64 * 1024) /* a child's output, at most */
+#define ERR_LEN    1024
+#define CHILD_FD   3
+#define KILLED_FMT "no answer within deadline_s = %g s: IPMI child killed"
 
 struct sens {
 	int rid;
 	int snum;
 	char name[NAME_LEN];
-	double unc, uc, unr;	/* °C, NAN = none */
-	bool thr_known;		/* a threshold fetch has seen it */
-	bool seen;		/* in the last read */
+	double unc, uc, unr; /* °C, NAN = none */
+	bool thr_known;      /* a threshold fetch has seen it */
+	bool seen;           /* in the last read */
 };
 
 struct job {
-	pid_t pid;		/* 0 = no child */
-	int fd;			/* read end, -1 when closed */
-	int timer;		/* deadline timer id, 0 = none */
+	pid_t pid; /* 0 = no child */
+	int fd;    /* read end, -1 when closed */
+	int timer; /* deadline timer id, 0 = none */
 	struct bmc_job_req req;
-	bool killed;		/* by the deadline */
-	bool preempted;		/* killed for a watchdog request */
+	bool killed;    /* by the deadline */
+	bool preempted; /* killed for a watchdog request */
 	int64_t start_ms;
-	bmc_done_cb done;	/* watchdog jobs */
+	bmc_done_cb done; /* watchdog jobs */
 	void *done_arg;
 	char *buf;
 	size_t len;
@@ -78,7 +78,7 @@ struct bmc {
 	void *wd_arg;
 	/* scheduling */
 	int64_t next_ms;
-	int64_t thr_ms;		/* last threshold fetch, 0 = never */
+	int64_t thr_ms; /* last threshold fetch, 0 = never */
 	bool new_sensor;
 	/* errors, logged once */
 	char last_err[ERR_LEN];
@@ -114,8 +114,7 @@ set_cache_dir(struct bmc *b, const char *state_dir)
 		if (*p == '/' || *p == '[' || *p == ']' || *p == ' ')
 			*p = '_';
 	snprintf(b->cache_dir, sizeof(b->cache_dir), "%s/ipmi-%s",
-	    state_dir != NULL && state_dir[0] != '\0' ? state_dir : ".",
-	    label);
+	    state_dir != NULL && state_dir[0] != '\0' ? state_dir : ".", label);
 }
 
 static struct bmc *
@@ -175,8 +174,8 @@ child_main(const struct bmc *b, const struct bmc_job_req *req, int wfd)
 	if (out == NULL)
 		_exit(127);
 	if (req->kind == BMC_JOB_READ)
-		rc = bmc_child_read(&b->conf, b->cache_dir,
-		    req->want_thresholds, out);
+		rc = bmc_child_read(
+		    &b->conf, b->cache_dir, req->want_thresholds, out);
 	else
 		rc = bmc_child_watchdog(&b->conf, req, out);
 	fflush(out);
@@ -346,15 +345,14 @@ hw_state(char c)
 }
 
 static void
-set_trip(const struct ipmi_conf *c, const struct sens *s,
-    struct src_reading *r)
+set_trip(const struct ipmi_conf *c, const struct sens *s, struct src_reading *r)
 {
 	double first = c->trip == IPMI_TRIP_UNR ? s->unr : s->uc;
 	double second = c->trip == IPMI_TRIP_UNR ? s->uc : s->unr;
-	const char *fn = c->trip == IPMI_TRIP_UNR ? "upper-non-recoverable" :
-	    "upper-critical";
-	const char *sn = c->trip == IPMI_TRIP_UNR ? "upper-critical" :
-	    "upper-non-recoverable";
+	const char *fn = c->trip == IPMI_TRIP_UNR ? "upper-non-recoverable"
+						  : "upper-critical";
+	const char *sn = c->trip == IPMI_TRIP_UNR ? "upper-critical"
+						  : "upper-non-recoverable";
 
 	/* The configured threshold, else the other upper one, else none
 	 * (the engine then uses the class default). */
@@ -402,7 +400,7 @@ parse(struct bmc *b, struct job *j, struct result *res, bool do_emit)
 			line = j->buf + off;
 			next = strchr(line, '\n');
 			if (next == NULL)
-				break;	/* partial line: the child died */
+				break; /* partial line: the child died */
 			next++;
 			/* Longer lines (messages) are cut, not dropped. */
 			ll = (size_t)(next - line - 1);
@@ -425,8 +423,8 @@ parse(struct bmc *b, struct job *j, struct result *res, bool do_emit)
 					snprintf(res->info, sizeof(res->info),
 					    "%s", f[1]);
 				} else if (f[0][0] == 'S' && n >= 6) {
-					sens_get(b, atoi(f[1]), atoi(f[2]),
-					    f[5]);
+					sens_get(
+					    b, atoi(f[1]), atoi(f[2]), f[5]);
 				} else if (f[0][0] == 'T' && n >= 6) {
 					s = sens_find(b, atoi(f[1]));
 					if (s == NULL)
@@ -441,12 +439,12 @@ parse(struct bmc *b, struct job *j, struct result *res, bool do_emit)
 					res->wd.running = (use & 0x40) != 0;
 					res->wd.timer_use = (int)(use & 0x07);
 					res->wd.action = atoi(f[2]) & 0x07;
-					res->wd.expired_sms_os =
-					    (atoi(f[3]) & 0x10) != 0;
+					res->wd.expired_sms_os = (atoi(f[3]) &
+								     0x10) != 0;
 					res->wd.initial_s = atoi(f[4]) / 10.0;
 					if (atoi(f[5]) >= 0)
-						res->wd.present_s =
-						    atoi(f[5]) / 10.0;
+						res->wd.present_s = atoi(f[5]) /
+						    10.0;
 				}
 				continue;
 			}
@@ -467,16 +465,15 @@ parse(struct bmc *b, struct job *j, struct result *res, bool do_emit)
 			memset(&r, 0, sizeof(r));
 			if (dup)
 				snprintf(r.id, sizeof(r.id), "ipmi:%s/%s #%d",
-				    bmc_conf_label(&b->conf), s->name,
-				    s->snum);
+				    bmc_conf_label(&b->conf), s->name, s->snum);
 			else
 				snprintf(r.id, sizeof(r.id), "ipmi:%s/%s",
 				    bmc_conf_label(&b->conf), s->name);
 			r.source = "ipmi";
 			r.cls = bmc_class_of_name(s->name);
 			r.value_c = num(f[4]);
-			r.quality = isnan(r.value_c) ? ENG_Q_UNAVAILABLE :
-			    ENG_Q_OK;
+			r.quality = isnan(r.value_c) ? ENG_Q_UNAVAILABLE
+						     : ENG_Q_OK;
 			r.max_c = s->unc;
 			r.crit_c = s->uc;
 			r.emergency_c = s->unr;
@@ -492,10 +489,12 @@ parse(struct bmc *b, struct job *j, struct result *res, bool do_emit)
 			snprintf(res->msg, sizeof(res->msg), KILLED_FMT,
 			    b->conf.deadline_s);
 		else if (j->overflow)
-			snprintf(res->msg, sizeof(res->msg), "IPMI child "
+			snprintf(res->msg, sizeof(res->msg),
+			    "IPMI child "
 			    "output too long");
 		else
-			snprintf(res->msg, sizeof(res->msg), "IPMI child "
+			snprintf(res->msg, sizeof(res->msg),
+			    "IPMI child "
 			    "ended without a result");
 		snprintf(res->cls, sizeof(res->cls), "%s", BMC_E_CONN);
 	}
@@ -508,8 +507,7 @@ read_done(struct bmc *b, const struct result *res, int64_t now)
 {
 	int i, n = 0;
 
-	if (res->got_thresholds || b->job.req.want_thresholds ||
-	    res->rebuilt) {
+	if (res->got_thresholds || b->job.req.want_thresholds || res->rebuilt) {
 		b->thr_ms = now;
 		b->new_sensor = false;
 		for (i = 0; i < b->n_sens; i++)
@@ -573,7 +571,8 @@ finish_read(struct bmc *b, struct job *j, int64_t now)
 	if (res.ok) {
 		if (b->st.failures > 0)
 			log_info("ipmi %s: readings back after %d failed "
-			    "read%s", b->st.label, b->st.failures,
+				 "read%s",
+			    b->st.label, b->st.failures,
 			    b->st.failures > 1 ? "s" : "");
 		b->st.failures = 0;
 		b->st.reads_ok++;
@@ -582,14 +581,14 @@ finish_read(struct bmc *b, struct job *j, int64_t now)
 		read_done(b, &res, now);
 		if (b->st.reads_ok == 1)
 			log_info("ipmi %s: %d temperature sensor%s, first read "
-			    "in %lld ms", b->st.label, b->st.n_sensors,
+				 "in %lld ms",
+			    b->st.label, b->st.n_sensors,
 			    b->st.n_sensors == 1 ? "" : "s",
 			    (long long)b->st.last_duration_ms);
 		if (res.got_thresholds)
 			log_debug("ipmi %s: thresholds read%s", b->st.label,
 			    res.rebuilt ? " (SDR cache rebuilt)" : "");
-		b->next_ms = j->start_ms +
-		    (int64_t)(b->conf.interval_s * 1000);
+		b->next_ms = j->start_ms + (int64_t)(b->conf.interval_s * 1000);
 		return;
 	}
 	b->st.failures++;
@@ -600,8 +599,9 @@ finish_read(struct bmc *b, struct job *j, int64_t now)
 	b->next_ms = now + delay;
 	if (strcmp(res.msg, b->last_err) != 0) {
 		log_warnx("ipmi %s: %s (retrying in %.0f s, backing off up to "
-		    "%g s)", b->st.label, res.msg,
-		    delay / 1000.0, b->conf.backoff_max_s);
+			  "%g s)",
+		    b->st.label, res.msg, delay / 1000.0,
+		    b->conf.backoff_max_s);
 		snprintf(b->last_err, sizeof(b->last_err), "%s", res.msg);
 	} else {
 		log_debug("ipmi %s: %s (failure %d, retrying in %.0f s)",
@@ -616,23 +616,30 @@ finish_wd(struct bmc *b, struct job *j)
 	char msg[ERR_LEN + 64];
 
 	if (j->preempted) {
-		snprintf(msg, sizeof(msg), "ipmi %s: watchdog request "
-		    "cancelled", b->st.label);
+		snprintf(msg, sizeof(msg),
+		    "ipmi %s: watchdog request "
+		    "cancelled",
+		    b->st.label);
 		res.ok = false;
 	} else {
 		parse(b, j, &res, false);
 		if (res.ok && j->req.kind == BMC_JOB_WD_ARM)
-			snprintf(msg, sizeof(msg), "ipmi %s: BMC watchdog "
+			snprintf(msg, sizeof(msg),
+			    "ipmi %s: BMC watchdog "
 			    "armed: %s in %.1f s unless disarmed",
 			    b->st.label,
 			    ipmi_wd_action_names[b->conf.watchdog.action],
 			    j->req.countdown_ds / 10.0);
 		else if (res.ok)
-			snprintf(msg, sizeof(msg), "ipmi %s: BMC watchdog "
-			    "disarmed", b->st.label);
+			snprintf(msg, sizeof(msg),
+			    "ipmi %s: BMC watchdog "
+			    "disarmed",
+			    b->st.label);
 		else
-			snprintf(msg, sizeof(msg), "ipmi %s: BMC watchdog "
-			    "%s failed: %s", b->st.label,
+			snprintf(msg, sizeof(msg),
+			    "ipmi %s: BMC watchdog "
+			    "%s failed: %s",
+			    b->st.label,
 			    j->req.kind == BMC_JOB_WD_ARM ? "arm" : "disarm",
 			    res.msg);
 	}
@@ -749,8 +756,10 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
 	j->start_ms = now;
 	pid = spawn(b, req, &fd);
 	if (pid < 0) {
-		snprintf(msg, sizeof(msg), "ipmi %s: cannot start the IPMI "
-		    "child: %s", b->st.label, strerror(errno));
+		snprintf(msg, sizeof(msg),
+		    "ipmi %s: cannot start the IPMI "
+		    "child: %s",
+		    b->st.label, strerror(errno));
 		log_warnx("%s", msg);
 		b->next_ms = now + 1000;
 		if (req->kind != BMC_JOB_READ && done != NULL)
@@ -763,8 +772,8 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
 	if (loop_add_fd(b->loop, fd, POLLIN, on_fd, b) != 0 ||
 	    loop_watch_child(b->loop, pid, on_child, b) != 0) {
 		/* Loop tables full: do it the slow way, but bounded. */
-		log_warnx("ipmi %s: event loop full, IPMI child killed",
-		    b->st.label);
+		log_warnx(
+		    "ipmi %s: event loop full, IPMI child killed", b->st.label);
 		loop_del_fd(b->loop, fd);
 		kill(pid, SIGKILL);
 		reap_bounded(pid, 200);
@@ -773,8 +782,8 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
 		finish(b, now);
 		return;
 	}
-	j->timer = loop_add_timer(b->loop,
-	    (int64_t)(b->conf.deadline_s * 1000), on_deadline, b);
+	j->timer = loop_add_timer(
+	    b->loop, (int64_t)(b->conf.deadline_s * 1000), on_deadline, b);
 	if (j->timer < 0)
 		j->timer = 0;
 }
@@ -911,9 +920,10 @@ run_blocking(struct bmc *b, const struct bmc_job_req *req)
 	j->start_ms = start;
 	pid = spawn(b, req, &fd);
 	if (pid < 0) {
-		j->len = (size_t)snprintf(j->buf, OUT_MAX, "E\t%s\tcannot "
-		    "start the IPMI child: %s\n", BMC_E_OTHER,
-		    strerror(errno));
+		j->len = (size_t)snprintf(j->buf, OUT_MAX,
+		    "E\t%s\tcannot "
+		    "start the IPMI child: %s\n",
+		    BMC_E_OTHER, strerror(errno));
 		return;
 	}
 	j->fd = fd;
@@ -939,8 +949,8 @@ run_blocking(struct bmc *b, const struct bmc_job_req *req)
 }
 
 static void
-copy_err(const struct bmc *b, const struct result *res, char *err,
-    size_t errlen)
+copy_err(
+    const struct bmc *b, const struct result *res, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "ipmi %s: %s", b->st.label, res->msg);
 }
@@ -1003,8 +1013,8 @@ wd_once(const struct ipmi_conf *c, enum bmc_job_kind kind, int countdown_s,
 }
 
 int
-bmc_watchdog_arm_once(const struct ipmi_conf *c, int countdown_s, char *err,
-    size_t errlen)
+bmc_watchdog_arm_once(
+    const struct ipmi_conf *c, int countdown_s, char *err, size_t errlen)
 {
 	return wd_once(c, BMC_JOB_WD_ARM, countdown_s, NULL, err, errlen);
 }
@@ -1029,8 +1039,8 @@ bmc_conf_check(const struct ipmi_conf *c, char *err, size_t errlen)
 
 	if (!c->enabled || c->driver != IPMI_DRV_LAN)
 		return 0;
-	if (bmc_password_load(c->password_file, pw, sizeof(pw), msg,
-	    sizeof(msg)) != 0) {
+	if (bmc_password_load(
+		c->password_file, pw, sizeof(pw), msg, sizeof(msg)) != 0) {
 		snprintf(err, errlen, "ipmi %s: %s", c->host, msg);
 		return -1;
 	}

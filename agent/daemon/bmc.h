@@ -40,28 +40,28 @@ typedef void (*bmc_done_cb)(void *arg, int ok, const char *msg);
 
 /* Counters for status output (thermwatchctl, --once). */
 struct bmc_stats {
-	const char *label;		/* "local" or the host */
-	bool busy;			/* a child is running */
-	int failures;			/* consecutive failed reads */
+	const char *label; /* "local" or the host */
+	bool busy;         /* a child is running */
+	int failures;      /* consecutive failed reads */
 	uint64_t reads_ok;
 	uint64_t reads_failed;
-	uint64_t reads_killed;		/* hit the deadline */
-	uint64_t polls_skipped;		/* bmc_poll while busy/backing off */
-	int64_t last_ok_ms;		/* monotonic, 0 = never */
-	int64_t last_duration_ms;	/* of the last finished read */
-	int64_t next_ms;		/* no read starts before this */
+	uint64_t reads_killed;    /* hit the deadline */
+	uint64_t polls_skipped;   /* bmc_poll while busy/backing off */
+	int64_t last_ok_ms;       /* monotonic, 0 = never */
+	int64_t last_duration_ms; /* of the last finished read */
+	int64_t next_ms;          /* no read starts before this */
 	int n_sensors;
-	const char *last_error;		/* "" when the last read worked */
+	const char *last_error; /* "" when the last read worked */
 };
 
 /* What Get Watchdog Timer says. */
 struct bmc_wd_status {
-	bool running;		/* "don't stop" bit of the timer use byte */
-	int timer_use;		/* 1 BIOS FRB2 ... 4 SMS/OS */
-	int action;		/* 0 none, 1 hard reset, 2 power down, 3 cycle */
-	bool expired_sms_os;	/* SMS/OS expiration flag */
-	double initial_s;	/* the countdown set */
-	double present_s;	/* the countdown left, NAN if not reported */
+	bool running;        /* "don't stop" bit of the timer use byte */
+	int timer_use;       /* 1 BIOS FRB2 ... 4 SMS/OS */
+	int action;          /* 0 none, 1 hard reset, 2 power down, 3 cycle */
+	bool expired_sms_os; /* SMS/OS expiration flag */
+	double initial_s;    /* the countdown set */
+	double present_s;    /* the countdown left, NAN if not reported */
 };
 
 /*
@@ -101,15 +101,15 @@ int bmc_read_once(const struct ipmi_conf *c, const char *state_dir,
  * queued, -1 when another request is already waiting.
  * Callers check ipmi.watchdog.enabled; these functions do not.
  */
-int bmc_watchdog_arm(struct bmc *b, int countdown_s, bmc_done_cb done,
-    void *arg);
+int
+bmc_watchdog_arm(struct bmc *b, int countdown_s, bmc_done_cb done, void *arg);
 int bmc_watchdog_disarm(struct bmc *b, bmc_done_cb done, void *arg);
 
 /* Blocking variants (CLI, tests): 0, or -1 with a message in err. */
-int bmc_watchdog_arm_once(const struct ipmi_conf *c, int countdown_s,
-    char *err, size_t errlen);
-int bmc_watchdog_disarm_once(const struct ipmi_conf *c, char *err,
-    size_t errlen);
+int bmc_watchdog_arm_once(
+    const struct ipmi_conf *c, int countdown_s, char *err, size_t errlen);
+int
+bmc_watchdog_disarm_once(const struct ipmi_conf *c, char *err, size_t errlen);
 int bmc_watchdog_get_once(const struct ipmi_conf *c, struct bmc_wd_status *st,
     char *err, size_t errlen);
 

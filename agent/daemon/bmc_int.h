@@ -29,12 +29,12 @@
 #include "conf_ipmi.h"
 
 /* Classes of failure, from the "E" line: they decide the backoff. */
-#define BMC_E_AUTH	"auth"	/* password, user, privilege, pw file */
-#define BMC_E_CONN	"conn"	/* no answer, session timeout, resolve */
-#define BMC_E_CACHE	"cache"	/* SDR cache directory or file */
-#define BMC_E_OTHER	"other"
+#define BMC_E_AUTH  "auth"  /* password, user, privilege, pw file */
+#define BMC_E_CONN  "conn"  /* no answer, session timeout, resolve */
+#define BMC_E_CACHE "cache" /* SDR cache directory or file */
+#define BMC_E_OTHER "other"
 
-#define BMC_PW_MAX	20	/* IPMI 2.0 password length limit */
+#define BMC_PW_MAX 20 /* IPMI 2.0 password length limit */
 
 enum bmc_job_kind {
 	BMC_JOB_READ,
@@ -46,8 +46,8 @@ enum bmc_job_kind {
 /* What a child is asked to do. */
 struct bmc_job_req {
 	enum bmc_job_kind kind;
-	bool want_thresholds;	/* READ: also fetch the thresholds */
-	int countdown_ds;	/* WD_ARM: tenths of a second */
+	bool want_thresholds; /* READ: also fetch the thresholds */
+	int countdown_ds;     /* WD_ARM: tenths of a second */
 };
 
 /*
@@ -56,8 +56,8 @@ struct bmc_job_req {
  */
 int bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
     bool want_thresholds, FILE *out);
-int bmc_child_watchdog(const struct ipmi_conf *c,
-    const struct bmc_job_req *req, FILE *out);
+int bmc_child_watchdog(
+    const struct ipmi_conf *c, const struct bmc_job_req *req, FILE *out);
 
 /*
  * Read the password file (path "" = empty password). 0 on success; -1
@@ -65,8 +65,8 @@ int bmc_child_watchdog(const struct ipmi_conf *c,
  * readable by everyone, empty, several lines, control characters, or
  * longer than BMC_PW_MAX. buf holds the password (NUL-terminated).
  */
-int bmc_password_load(const char *path, char *buf, size_t len, char *err,
-    size_t errlen);
+int bmc_password_load(
+    const char *path, char *buf, size_t len, char *err, size_t errlen);
 
 /* "local" for in-band, else the configured host ("name[:port]"). */
 const char *bmc_conf_label(const struct ipmi_conf *c);

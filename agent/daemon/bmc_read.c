@@ -21,15 +21,15 @@
 #include <ipmi_monitoring.h>
 #include <ipmi_monitoring_bitmasks.h>
 
-#define MAX_SENSORS	256
-#define NAME_LEN	64
-#define CACHE_PREFIX	"sdrcache."
+#define MAX_SENSORS  256
+#define NAME_LEN     64
+#define CACHE_PREFIX "sdrcache."
 
 struct rd {
 	int rid;
 	int snum;
-	char state;		/* n w c u */
-	double value;		/* °C or NAN */
+	char state;   /* n w c u */
+	double value; /* °C or NAN */
 	bool fahrenheit;
 	char name[NAME_LEN];
 };
@@ -57,8 +57,8 @@ bmc_sanitize(char *s)
 }
 
 int
-bmc_password_load(const char *path, char *buf, size_t len, char *err,
-    size_t errlen)
+bmc_password_load(
+    const char *path, char *buf, size_t len, char *err, size_t errlen)
 {
 	char raw[128];
 	struct stat st;
@@ -71,8 +71,8 @@ bmc_password_load(const char *path, char *buf, size_t len, char *err,
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot read password file %s: %s",
-		    path, strerror(errno));
+		snprintf(err, errlen, "cannot read password file %s: %s", path,
+		    strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -81,22 +81,25 @@ bmc_password_load(const char *path, char *buf, size_t len, char *err,
 		goto fail;
 	}
 	if (st.st_mode & S_IROTH) {
-		snprintf(err, errlen, "password file %s is readable by "
+		snprintf(err, errlen,
+		    "password file %s is readable by "
 		    "everyone (mode %04o): chmod o-rwx it",
 		    path, (unsigned)(st.st_mode & 07777));
 		goto fail;
 	}
 	n = read(fd, raw, sizeof(raw));
 	if (n < 0) {
-		snprintf(err, errlen, "cannot read password file %s: %s",
-		    path, strerror(errno));
+		snprintf(err, errlen, "cannot read password file %s: %s", path,
+		    strerror(errno));
 		goto fail;
 	}
 	close(fd);
 	fd = -1;
 	if ((size_t)n == sizeof(raw)) {
-		snprintf(err, errlen, "password file %s is not a password: "
-		    "more than %zu bytes", path, sizeof(raw) - 1);
+		snprintf(err, errlen,
+		    "password file %s is not a password: "
+		    "more than %zu bytes",
+		    path, sizeof(raw) - 1);
 		return -1;
 	}
 	/* One line: the password, optionally ended by \n or \r\n. */
@@ -107,12 +110,15 @@ bmc_password_load(const char *path, char *buf, size_t len, char *err,
 		end--;
 	for (i = 0; i < end; i++) {
 		if (raw[i] == '\n') {
-			snprintf(err, errlen, "password file %s is not a "
-			    "password: more than one line", path);
+			snprintf(err, errlen,
+			    "password file %s is not a "
+			    "password: more than one line",
+			    path);
 			return -1;
 		}
 		if ((unsigned char)raw[i] < 0x20 || raw[i] == 0x7f) {
-			snprintf(err, errlen, "password file %s is not a "
+			snprintf(err, errlen,
+			    "password file %s is not a "
 			    "password: it holds control or binary bytes",
 			    path);
 			return -1;
@@ -123,9 +129,10 @@ bmc_password_load(const char *path, char *buf, size_t len, char *err,
 		return -1;
 	}
 	if (end > BMC_PW_MAX || end >= len) {
-		snprintf(err, errlen, "password file %s is not a password: "
-		    "%zu bytes, IPMI allows at most %d", path, end,
-		    BMC_PW_MAX);
+		snprintf(err, errlen,
+		    "password file %s is not a password: "
+		    "%zu bytes, IPMI allows at most %d",
+		    path, end, BMC_PW_MAX);
 		return -1;
 	}
 	memcpy(buf, raw, end);
@@ -153,8 +160,8 @@ priv_level(int priv)
 
 /* The FreeIPMI workaround bits for the LAN 2.0 / in-band paths. The
  * values are the same in libfreeipmi and libipmimonitoring. */
-#define WA2(x)	IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_##x
-#define WAI(x)	IPMI_WORKAROUND_FLAGS_INBAND_##x
+#define WA2(x) IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_##x
+#define WAI(x) IPMI_WORKAROUND_FLAGS_INBAND_##x
 
 static unsigned int
 wa_flags(const struct ipmi_conf *c)
@@ -209,8 +216,8 @@ bmc_ipmi_open(const struct ipmi_conf *c, int priv, char *err, size_t errlen,
 	}
 	switch (c->driver) {
 	case IPMI_DRV_LAN:
-		if (bmc_password_load(c->password_file, pw, sizeof(pw), err,
-		    errlen) != 0) {
+		if (bmc_password_load(
+			c->password_file, pw, sizeof(pw), err, errlen) != 0) {
 			*cls = BMC_E_AUTH;
 			ipmi_ctx_destroy(ipmi);
 			return NULL;
@@ -223,22 +230,24 @@ bmc_ipmi_open(const struct ipmi_conf *c, int priv, char *err, size_t errlen,
 		explicit_bzero(pw, sizeof(pw));
 		break;
 	case IPMI_DRV_AUTO:
-		rv = ipmi_ctx_find_inband(ipmi, &type, 0, 0, 0, dev,
-		    wa_flags(c), IPMI_FLAGS_DEFAULT);
+		rv = ipmi_ctx_find_inband(
+		    ipmi, &type, 0, 0, 0, dev, wa_flags(c), IPMI_FLAGS_DEFAULT);
 		if (rv == 0) {
-			snprintf(err, errlen, "no in-band IPMI interface "
-			    "found%s", inband_hint);
+			snprintf(err, errlen,
+			    "no in-band IPMI interface "
+			    "found%s",
+			    inband_hint);
 			ipmi_ctx_destroy(ipmi);
 			return NULL;
 		}
 		rv = rv > 0 ? 0 : -1;
 		break;
 	default:
-		type = c->driver == IPMI_DRV_OPENIPMI ? IPMI_DEVICE_OPENIPMI :
-		    c->driver == IPMI_DRV_KCS ? IPMI_DEVICE_KCS :
-		    IPMI_DEVICE_SSIF;
-		rv = ipmi_ctx_open_inband(ipmi, type, 0, 0, 0, dev,
-		    wa_flags(c), IPMI_FLAGS_DEFAULT);
+		type = c->driver == IPMI_DRV_OPENIPMI ? IPMI_DEVICE_OPENIPMI
+		    : c->driver == IPMI_DRV_KCS       ? IPMI_DEVICE_KCS
+						      : IPMI_DEVICE_SSIF;
+		rv = ipmi_ctx_open_inband(
+		    ipmi, type, 0, 0, 0, dev, wa_flags(c), IPMI_FLAGS_DEFAULT);
 		break;
 	}
 	if (rv < 0) {
@@ -286,8 +295,8 @@ bmc_ipmi_close(void *ipmi)
  * the in-band device is missing or closed to us: look for ourselves.
  */
 static void
-inband_diagnose(const struct ipmi_conf *c, const char *libmsg, char *err,
-    size_t errlen)
+inband_diagnose(
+    const struct ipmi_conf *c, const char *libmsg, char *err, size_t errlen)
 {
 	const char *dev = c->device[0] != '\0' ? c->device : "/dev/ipmi0";
 	const char *cls;
@@ -300,10 +309,11 @@ inband_diagnose(const struct ipmi_conf *c, const char *libmsg, char *err,
 		if (fd >= 0)
 			close(fd);
 		else if (errno == EACCES || errno == EPERM) {
-			snprintf(err, errlen, "cannot open %s: %s (the agent "
+			snprintf(err, errlen,
+			    "cannot open %s: %s (the agent "
 			    "needs read and write access, e.g. through "
-			    "udev/60-thermwatch-ipmi.rules)", dev,
-			    strerror(errno));
+			    "udev/60-thermwatch-ipmi.rules)",
+			    dev, strerror(errno));
 			return;
 		} else if (c->driver == IPMI_DRV_OPENIPMI ||
 		    c->device[0] != '\0') {
@@ -330,35 +340,47 @@ mon_error(const struct ipmi_conf *c, ipmi_monitoring_ctx_t m,
 
 	switch (e) {
 	case IPMI_MONITORING_ERR_PASSWORD_INVALID:
-		snprintf(err, errlen, "invalid password for user \"%s\" "
-		    "(password file %s)", c->username,
+		snprintf(err, errlen,
+		    "invalid password for user \"%s\" "
+		    "(password file %s)",
+		    c->username,
 		    c->password_file[0] ? c->password_file : "none");
 		return BMC_E_AUTH;
 	case IPMI_MONITORING_ERR_USERNAME_INVALID:
 		snprintf(err, errlen, "invalid user name \"%s\"", c->username);
 		return BMC_E_AUTH;
 	case IPMI_MONITORING_ERR_PRIVILEGEL_LEVEL_CANNOT_BE_OBTAINED:
-		snprintf(err, errlen, "privilege level %s cannot be obtained "
-		    "for user \"%s\"%s", bmc_priv_name(c->privilege),
-		    c->username, (c->workarounds & IPMI_WA_OPENSESSPRIV) ? "" :
-		    " (some BMCs, ipmi_sim among them, need workarounds = "
-		    "[ \"opensesspriv\" ])");
+		snprintf(err, errlen,
+		    "privilege level %s cannot be obtained "
+		    "for user \"%s\"%s",
+		    bmc_priv_name(c->privilege), c->username,
+		    (c->workarounds & IPMI_WA_OPENSESSPRIV)
+			? ""
+			: " (some BMCs, ipmi_sim among them, need workarounds "
+			  "= "
+			  "[ \"opensesspriv\" ])");
 		return BMC_E_AUTH;
 	case IPMI_MONITORING_ERR_PRIVILEGE_LEVEL_INSUFFICIENT:
-		snprintf(err, errlen, "privilege level %s is not enough for "
-		    "user \"%s\"", bmc_priv_name(c->privilege), c->username);
+		snprintf(err, errlen,
+		    "privilege level %s is not enough for "
+		    "user \"%s\"",
+		    bmc_priv_name(c->privilege), c->username);
 		return BMC_E_AUTH;
 	case IPMI_MONITORING_ERR_K_G_INVALID:
 		snprintf(err, errlen, "invalid K_g key");
 		return BMC_E_AUTH;
 	case IPMI_MONITORING_ERR_CONNECTION_TIMEOUT:
-		snprintf(err, errlen, "no answer from the BMC within "
+		snprintf(err, errlen,
+		    "no answer from the BMC within "
 		    "timeout_s = %g s (wrong host or port, BMC down, or its "
-		    "LAN channel disabled)", c->timeout_s);
+		    "LAN channel disabled)",
+		    c->timeout_s);
 		return BMC_E_CONN;
 	case IPMI_MONITORING_ERR_SESSION_TIMEOUT:
-		snprintf(err, errlen, "the BMC stopped answering (session "
-		    "timeout after %g s)", c->timeout_s);
+		snprintf(err, errlen,
+		    "the BMC stopped answering (session "
+		    "timeout after %g s)",
+		    c->timeout_s);
 		return BMC_E_CONN;
 	case IPMI_MONITORING_ERR_HOSTNAME_INVALID:
 		snprintf(err, errlen, "host name cannot be resolved");
@@ -379,7 +401,8 @@ mon_error(const struct ipmi_conf *c, ipmi_monitoring_ctx_t m,
 		break;
 	}
 	if (c->driver != IPMI_DRV_LAN) {
-		inband_diagnose(c, ipmi_monitoring_ctx_errormsg(m), err, errlen);
+		inband_diagnose(
+		    c, ipmi_monitoring_ctx_errormsg(m), err, errlen);
 		return BMC_E_CONN;
 	}
 	snprintf(err, errlen, "%s", ipmi_monitoring_ctx_errormsg(m));
@@ -400,11 +423,11 @@ find_cache(const char *dir, char *path, size_t len, struct stat *st)
 	if (d == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, CACHE_PREFIX,
-		    strlen(CACHE_PREFIX)) != 0)
+		if (strncmp(de->d_name, CACHE_PREFIX, strlen(CACHE_PREFIX)) !=
+		    0)
 			continue;
-		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir,
-		    de->d_name) >= sizeof(p))
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
+		    sizeof(p))
 			continue;
 		if (stat(p, &s) != 0 || !S_ISREG(s.st_mode))
 			continue;
@@ -434,7 +457,7 @@ to_celsius(double v, bool fahrenheit)
 
 /* Threshold bits of a reading ("AT_OR_BELOW" is the library's name for
  * every one of them, upper ones included). */
-#define TB(x)	\
+#define TB(x) \
 	IPMI_MONITORING_SENSOR_BITMASK_THRESHOLD_AT_OR_BELOW_##x##_THRESHOLD
 
 /* The state from the threshold bits: at or above upper non-critical is a
@@ -445,8 +468,9 @@ state_of(int bmtype, int bm, int state)
 {
 	if (bmtype == IPMI_MONITORING_SENSOR_BITMASK_TYPE_THRESHOLD &&
 	    bm >= 0) {
-		if (bm & (TB(UPPER_CRITICAL) | TB(UPPER_NON_RECOVERABLE) |
-		    TB(LOWER_CRITICAL) | TB(LOWER_NON_RECOVERABLE)))
+		if (bm &
+		    (TB(UPPER_CRITICAL) | TB(UPPER_NON_RECOVERABLE) |
+			TB(LOWER_CRITICAL) | TB(LOWER_NON_RECOVERABLE)))
 			return 'c';
 		if (bm & (TB(UPPER_NON_CRITICAL) | TB(LOWER_NON_CRITICAL)))
 			return 'w';
@@ -486,7 +510,7 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 	    chan, adf, lin;
 	uint8_t r_lnc, r_lc, r_lnr, r_unc, r_uc, r_unr;
 	double *lnc = NULL, *lc = NULL, *lnr = NULL, *unc = NULL, *uc = NULL,
-	    *unr = NULL, v[3] = { NAN, NAN, NAN }, d;
+	       *unr = NULL, v[3] = { NAN, NAN, NAN }, d;
 	int8_t rexp, bexp;
 	int16_t m, b;
 	uint16_t rid;
@@ -499,18 +523,18 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 		return;
 	len = ipmi_sdr_cache_record_read(sdr, rec, sizeof(rec));
 	if (len <= 0 ||
-	    ipmi_sdr_parse_record_id_and_type(sdr, rec, len, &rid,
-	    &rtype) < 0 ||
+	    ipmi_sdr_parse_record_id_and_type(sdr, rec, len, &rid, &rtype) <
+		0 ||
 	    rtype != IPMI_SDR_FORMAT_FULL_SENSOR_RECORD ||
 	    ipmi_sdr_parse_event_reading_type_code(sdr, rec, len, &ertc) < 0 ||
 	    !IPMI_EVENT_READING_TYPE_CODE_IS_THRESHOLD(ertc))
 		return;
 	/* The SDR copy, filtered by the readable mask: unreadable
 	 * thresholds come back as 0.0, not as NULL. */
-	if (ipmi_sdr_parse_thresholds(sdr, rec, len, &lnc, &lc, &lnr, &unc,
-	    &uc, &unr) == 0 &&
+	if (ipmi_sdr_parse_thresholds(
+		sdr, rec, len, &lnc, &lc, &lnr, &unc, &uc, &unr) == 0 &&
 	    ipmi_sdr_parse_threshold_readable(sdr, rec, len, &r_lnc, &r_lc,
-	    &r_lnr, &r_unc, &r_uc, &r_unr) == 0) {
+		&r_lnr, &r_unc, &r_uc, &r_unr) == 0) {
 		if (r_unc && unc != NULL)
 			v[0] = *unc;
 		if (r_uc && uc != NULL)
@@ -530,11 +554,11 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 	    ipmi_sdr_parse_sensor_owner_id(sdr, rec, len, &otype, &oid) == 0 &&
 	    ipmi_sdr_parse_sensor_owner_lun(sdr, rec, len, &lun, &chan) == 0 &&
 	    otype == 0 && (oid << 1) == IPMI_SLAVE_ADDRESS_BMC && lun == 0 &&
-	    ipmi_sdr_parse_sensor_decoding_data(sdr, rec, len, &rexp, &bexp,
-	    &m, &b, &lin, &adf) == 0) {
+	    ipmi_sdr_parse_sensor_decoding_data(
+		sdr, rec, len, &rexp, &bexp, &m, &b, &lin, &adf) == 0) {
 		fiid_obj_clear(rs);
-		if (ipmi_cmd_get_sensor_thresholds(ipmi, (uint8_t)r->snum,
-		    rs) == 0) {
+		if (ipmi_cmd_get_sensor_thresholds(
+			ipmi, (uint8_t)r->snum, rs) == 0) {
 			src = "live";
 			for (i = 0; i < 3; i++) {
 				snprintf(field, sizeof(field),
@@ -543,22 +567,23 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 				    !readable ||
 				    fiid_obj_get(rs, key[i], &val) <= 0 ||
 				    ipmi_sensor_decode_value(rexp, bexp, m, b,
-				    lin, adf, (uint8_t)val, &d) < 0) {
+					lin, adf, (uint8_t)val, &d) < 0) {
 					v[i] = NAN;
 					continue;
 				}
 				v[i] = d;
 			}
 		} else if ((*live_failures)++ == 0) {
-			fprintf(out, "I\tGet Sensor Thresholds failed for "
-			    "\"%s\": %s; using the SDR copy\n", r->name,
-			    ipmi_ctx_errormsg(ipmi));
+			fprintf(out,
+			    "I\tGet Sensor Thresholds failed for "
+			    "\"%s\": %s; using the SDR copy\n",
+			    r->name, ipmi_ctx_errormsg(ipmi));
 		}
 	}
 	fprintf(out, "T\t%d", r->rid);
 	for (i = 0; i < 3; i++)
-		put_num(out, isnan(v[i]) ? NAN : to_celsius(v[i],
-		    r->fahrenheit));
+		put_num(
+		    out, isnan(v[i]) ? NAN : to_celsius(v[i], r->fahrenheit));
 	fprintf(out, "\t%s\n", src);
 }
 
@@ -577,17 +602,20 @@ thresholds_all(const struct ipmi_conf *c, const char *cache_path,
 	if (sdr == NULL)
 		return;
 	if (ipmi_sdr_cache_open(sdr, NULL, cache_path) < 0) {
-		fprintf(out, "I\tcannot open the SDR cache %s: %s; no "
-		    "thresholds this time\n", cache_path,
-		    ipmi_sdr_ctx_errormsg(sdr));
+		fprintf(out,
+		    "I\tcannot open the SDR cache %s: %s; no "
+		    "thresholds this time\n",
+		    cache_path, ipmi_sdr_ctx_errormsg(sdr));
 		ipmi_sdr_ctx_destroy(sdr);
 		return;
 	}
 	ipmi = bmc_ipmi_open(c, c->privilege, err, sizeof(err), &cls);
 	if (ipmi == NULL) {
 		bmc_sanitize(err);
-		fprintf(out, "I\tno session for the live thresholds (%s); "
-		    "using the SDR copies\n", err);
+		fprintf(out,
+		    "I\tno session for the live thresholds (%s); "
+		    "using the SDR copies\n",
+		    err);
 	}
 	rs = fiid_obj_create(tmpl_cmd_get_sensor_thresholds_rs);
 	for (i = 0; i < n; i++)
@@ -604,7 +632,8 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
     bool want_thresholds, FILE *out)
 {
 	static unsigned int temp_type[] = {
-		IPMI_MONITORING_SENSOR_TYPE_TEMPERATURE };
+		IPMI_MONITORING_SENSOR_TYPE_TEMPERATURE
+	};
 	struct ipmi_monitoring_ipmi_config cfg;
 	struct stat before, after;
 	struct timespec ts;
@@ -617,36 +646,38 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 	int n, i, k = 0, units, rtype, errnum;
 
 	if (mkdir(cache_dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(out, "E\t%s\tcannot create the SDR cache directory "
-		    "%s: %s\n", BMC_E_CACHE, cache_dir, strerror(errno));
+		fprintf(out,
+		    "E\t%s\tcannot create the SDR cache directory "
+		    "%s: %s\n",
+		    BMC_E_CACHE, cache_dir, strerror(errno));
 		return 1;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.driver_type = -1;
 	cfg.protocol_version = -1;
 	cfg.authentication_type = -1;
-	cfg.privilege_level = c->privilege == IPMI_PRIV_ADMIN ?
-	    IPMI_MONITORING_PRIVILEGE_LEVEL_ADMIN :
-	    c->privilege == IPMI_PRIV_OPERATOR ?
-	    IPMI_MONITORING_PRIVILEGE_LEVEL_OPERATOR :
-	    IPMI_MONITORING_PRIVILEGE_LEVEL_USER;
+	cfg.privilege_level = c->privilege == IPMI_PRIV_ADMIN
+	    ? IPMI_MONITORING_PRIVILEGE_LEVEL_ADMIN
+	    : c->privilege == IPMI_PRIV_OPERATOR
+	    ? IPMI_MONITORING_PRIVILEGE_LEVEL_OPERATOR
+	    : IPMI_MONITORING_PRIVILEGE_LEVEL_USER;
 	cfg.workaround_flags = wa_flags(c);
 	switch (c->driver) {
 	case IPMI_DRV_LAN:
 		if (bmc_password_load(c->password_file, pw, sizeof(pw), err,
-		    sizeof(err)) != 0) {
+			sizeof(err)) != 0) {
 			bmc_sanitize(err);
 			fprintf(out, "E\t%s\t%s\n", BMC_E_AUTH, err);
 			return 1;
 		}
 		cfg.protocol_version = IPMI_MONITORING_PROTOCOL_VERSION_2_0;
-		cfg.username = c->username[0] != '\0' ?
-		    (char *)c->username : NULL;
+		cfg.username = c->username[0] != '\0' ? (char *)c->username
+						      : NULL;
 		cfg.password = pw[0] != '\0' ? pw : NULL;
 		cfg.cipher_suite_id = c->cipher_suite;
 		cfg.session_timeout_len = (int)(c->timeout_s * 1000.0);
-		cfg.retransmission_timeout_len =
-		    (int)(c->retransmit_s * 1000.0);
+		cfg.retransmission_timeout_len = (int)(c->retransmit_s *
+		    1000.0);
 		break;
 	case IPMI_DRV_OPENIPMI:
 		cfg.driver_type = IPMI_MONITORING_DRIVER_TYPE_OPENIPMI;
@@ -684,8 +715,8 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 
 	n = ipmi_monitoring_sensor_readings_by_sensor_type(m,
 	    c->driver == IPMI_DRV_LAN ? c->host : NULL, &cfg, 0,
-	    c->temperature_only ? temp_type : NULL,
-	    c->temperature_only ? 1 : 0, NULL, NULL);
+	    c->temperature_only ? temp_type : NULL, c->temperature_only ? 1 : 0,
+	    NULL, NULL);
 	explicit_bzero(pw, sizeof(pw));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (n < 0) {
@@ -706,8 +737,8 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		r = &rds[k++];
 		r->rid = ipmi_monitoring_sensor_read_record_id(m);
 		r->snum = ipmi_monitoring_sensor_read_sensor_number(m);
-		r->fahrenheit =
-		    units == IPMI_MONITORING_SENSOR_UNITS_FAHRENHEIT;
+		r->fahrenheit = units ==
+		    IPMI_MONITORING_SENSOR_UNITS_FAHRENHEIT;
 		name = ipmi_monitoring_sensor_read_sensor_name(m);
 		snprintf(r->name, sizeof(r->name), "%s",
 		    name != NULL && name[0] != '\0' ? name : "unnamed");
@@ -723,8 +754,9 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		    rtype == IPMI_MONITORING_SENSOR_READING_TYPE_DOUBLE &&
 		    isfinite(*(double *)val))
 			r->value = to_celsius(*(double *)val, r->fahrenheit);
-		else if (val != NULL && rtype ==
-		    IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER32)
+		else if (val != NULL &&
+		    rtype ==
+			IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER32)
 			r->value = to_celsius(*(uint32_t *)val, r->fahrenheit);
 		fprintf(out, "S\t%d\t%d\t%c", r->rid, r->snum, r->state);
 		put_num(out, r->value);

@@ -22,12 +22,12 @@
 
 #include <freeipmi/freeipmi.h>
 
-#define WD_CMD_RESET	0x22
-#define WD_CMD_SET	0x24
-#define WD_CMD_GET	0x25
-#define WD_USE_SMS_OS	0x04
-#define WD_DONT_STOP	0x40
-#define WD_FLAG_SMS_OS	0x10
+#define WD_CMD_RESET   0x22
+#define WD_CMD_SET     0x24
+#define WD_CMD_GET     0x25
+#define WD_USE_SMS_OS  0x04
+#define WD_DONT_STOP   0x40
+#define WD_FLAG_SMS_OS 0x10
 
 static const char *
 cc_text(uint8_t cc)
@@ -37,10 +37,10 @@ cc_text(uint8_t cc)
 		return "command not supported";
 	case 0xcc:
 		return "invalid data (the BMC may lack power control for "
-		    "this action)";
+		       "this action)";
 	case 0xd4:
 		return "insufficient privilege (Set Watchdog Timer needs "
-		    "operator or admin)";
+		       "operator or admin)";
 	case 0xd5:
 		return "not supported in the present state";
 	case 0x80:
@@ -57,8 +57,8 @@ raw(ipmi_ctx_t ipmi, const uint8_t *rq, unsigned int len, uint8_t *rs,
 {
 	int n;
 
-	n = ipmi_cmd_raw(ipmi, IPMI_BMC_IPMB_LUN_BMC, IPMI_NET_FN_APP_RQ, rq,
-	    len, rs, rsl);
+	n = ipmi_cmd_raw(
+	    ipmi, IPMI_BMC_IPMB_LUN_BMC, IPMI_NET_FN_APP_RQ, rq, len, rs, rsl);
 	if (n < 0) {
 		snprintf(err, errlen, "command 0x%02x: %s", rq[0],
 		    ipmi_ctx_errormsg(ipmi));
@@ -86,13 +86,13 @@ action_code(int action)
 	case IPMI_WD_POWER_CYCLE:
 		return 0x03;
 	default:
-		return 0x02;	/* power down */
+		return 0x02; /* power down */
 	}
 }
 
 int
-bmc_child_watchdog(const struct ipmi_conf *c, const struct bmc_job_req *req,
-    FILE *out)
+bmc_child_watchdog(
+    const struct ipmi_conf *c, const struct bmc_job_req *req, FILE *out)
 {
 	uint8_t rq[8], rs[64];
 	char err[512];
@@ -101,8 +101,9 @@ bmc_child_watchdog(const struct ipmi_conf *c, const struct bmc_job_req *req,
 	ipmi_ctx_t ipmi;
 	int n, cd = req->countdown_ds;
 
-	ipmi = bmc_ipmi_open(c, req->kind == BMC_JOB_WD_GET ? c->privilege :
-	    c->watchdog.privilege, err, sizeof(err), &cls);
+	ipmi = bmc_ipmi_open(c,
+	    req->kind == BMC_JOB_WD_GET ? c->privilege : c->watchdog.privilege,
+	    err, sizeof(err), &cls);
 	if (ipmi == NULL) {
 		bmc_sanitize(err);
 		fprintf(out, "E\t%s\t%s\n", cls, err);
@@ -132,8 +133,8 @@ bmc_child_watchdog(const struct ipmi_conf *c, const struct bmc_job_req *req,
 		break;
 	case BMC_JOB_WD_DISARM:
 		rq[0] = WD_CMD_SET;
-		rq[1] = WD_USE_SMS_OS;	/* don't-stop clear: stop */
-		rq[2] = 0x00;		/* no action */
+		rq[1] = WD_USE_SMS_OS; /* don't-stop clear: stop */
+		rq[2] = 0x00;          /* no action */
 		rq[3] = 0;
 		rq[4] = WD_FLAG_SMS_OS;
 		rq[5] = (uint8_t)(cd & 0xff);
@@ -146,8 +147,10 @@ bmc_child_watchdog(const struct ipmi_conf *c, const struct bmc_job_req *req,
 		if (raw(ipmi, rq, 1, rs, sizeof(rs), &n, err, sizeof(err)))
 			goto fail;
 		if (n < 8) {
-			snprintf(err, sizeof(err), "Get Watchdog Timer: "
-			    "short reply (%d bytes)", n);
+			snprintf(err, sizeof(err),
+			    "Get Watchdog Timer: "
+			    "short reply (%d bytes)",
+			    n);
 			goto fail;
 		}
 		/* Some BMCs (ipmi_sim) leave out the present countdown. */

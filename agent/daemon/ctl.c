@@ -29,11 +29,11 @@
 #include "ctl_cmd.h"
 #include "log.h"
 
-#define CTL_MAX_OUT	(4 * CTL_MAX_RESPONSE)
-#define CTL_SWEEP_MS	5000
+#define CTL_MAX_OUT  (4 * CTL_MAX_RESPONSE)
+#define CTL_SWEEP_MS 5000
 
 struct client {
-	int fd;				/* -1 when the slot is free */
+	int fd; /* -1 when the slot is free */
 	uid_t uid;
 	pid_t pid;
 	char user[64];
@@ -42,7 +42,7 @@ struct client {
 	char *out;
 	size_t out_len;
 	size_t out_off;
-	bool closing;			/* close once out is flushed */
+	bool closing; /* close once out is flushed */
 	bool eof;
 	int64_t last_ms;
 };
@@ -100,8 +100,8 @@ queue_json(struct client *cl, cJSON *resp)
 		return false;
 	if (strlen(s) + 1 > CTL_MAX_RESPONSE) {
 		free(s);
-		resp = ctl_error_response(NULL, NULL,
-		    "response too large for the protocol");
+		resp = ctl_error_response(
+		    NULL, NULL, "response too large for the protocol");
 		s = cJSON_PrintUnformatted(resp);
 		cJSON_Delete(resp);
 		if (s == NULL)
@@ -151,8 +151,9 @@ handle_line(struct ctl *c, struct client *cl, char *line, size_t len)
 {
 	struct ctl_peer peer;
 
-	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' ||
-	    line[len - 1] == '\t'))
+	while (len > 0 &&
+	    (line[len - 1] == '\r' || line[len - 1] == ' ' ||
+		line[len - 1] == '\t'))
 		len--;
 	if (len == 0)
 		return;
@@ -161,7 +162,8 @@ handle_line(struct ctl *c, struct client *cl, char *line, size_t len)
 	peer.user = cl->user;
 	if (!queue_json(cl, ctl_handle(c->a, &peer, line, len))) {
 		log_warnx("control: client %s (pid %ld) reads too slowly, "
-		    "dropped", cl->user, (long)cl->pid);
+			  "dropped",
+		    cl->user, (long)cl->pid);
 		cl->closing = true;
 		cl->out_len = cl->out_off = 0;
 	}
@@ -183,11 +185,13 @@ process(struct ctl *c, struct client *cl)
 				cl->in_len = 0;
 			} else if (cl->in_len == sizeof(cl->in)) {
 				log_warnx("control: request of more than %d "
-				    "bytes from %s (pid %ld), closing",
+					  "bytes from %s (pid %ld), closing",
 				    CTL_MAX_REQUEST, cl->user, (long)cl->pid);
-				queue_json(cl, ctl_error_response(NULL, NULL,
-				    "request too long (max %d bytes per line)",
-				    CTL_MAX_REQUEST));
+				queue_json(cl,
+				    ctl_error_response(NULL, NULL,
+					"request too long (max %d bytes per "
+					"line)",
+					CTL_MAX_REQUEST));
 				cl->closing = true;
 				cl->in_len = 0;
 			}
@@ -228,10 +232,10 @@ client_cb(struct loop *l, int fd, short revents, void *arg)
 		flush(c, cl);
 		return;
 	}
-	r = recv(fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len,
-	    MSG_DONTWAIT);
-	if (r < 0 && (errno == EINTR || errno == EAGAIN ||
-	    errno == EWOULDBLOCK))
+	r = recv(
+	    fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len, MSG_DONTWAIT);
+	if (r < 0 &&
+	    (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	if (r < 0) {
 		client_close(c, cl);
@@ -273,8 +277,10 @@ peer_name(struct client *cl)
 static void
 reject_busy(int fd)
 {
-	cJSON *r = ctl_error_response(NULL, NULL, "too many control clients "
-	    "(max %d), try again later", CTL_MAX_CLIENTS);
+	cJSON *r = ctl_error_response(NULL, NULL,
+	    "too many control clients "
+	    "(max %d), try again later",
+	    CTL_MAX_CLIENTS);
 	char *s = cJSON_PrintUnformatted(r);
 
 	cJSON_Delete(r);
@@ -346,8 +352,7 @@ sweep_cb(struct loop *l, int64_t now_ms, void *arg)
 		struct client *cl = &c->cl[i];
 
 		if (cl->fd >= 0 && now_ms - cl->last_ms > CTL_IDLE_S * 1000) {
-			log_debug("control: client %s idle, closing",
-			    cl->user);
+			log_debug("control: client %s idle, closing", cl->user);
 			client_close(c, cl);
 		}
 	}
@@ -382,8 +387,7 @@ make_parent(const char *path)
 static bool
 socket_alive(const struct sockaddr_un *sun)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	bool alive;
 
 	if (fd < 0)
@@ -417,12 +421,13 @@ listen_on(const char *path, int mode)
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_warnx("control: %s exists and is not a socket, "
-			    "leaving it alone", path);
+				  "leaving it alone",
+			    path);
 			return -1;
 		}
 		if (socket_alive(&sun)) {
-			log_warnx("control: %s is in use by a running daemon",
-			    path);
+			log_warnx(
+			    "control: %s is in use by a running daemon", path);
 			return -1;
 		}
 		if (unlink(path) != 0) {
@@ -473,7 +478,7 @@ ctl_create(struct agent *a)
 	c->fd = listen_on(c->path, a->conf.control.mode);
 	if (c->fd < 0) {
 		log_warnx("control socket disabled, thermwatchctl will not "
-		    "work");
+			  "work");
 		free(c);
 		return NULL;
 	}
@@ -485,8 +490,8 @@ ctl_create(struct agent *a)
 		return NULL;
 	}
 	c->timer = loop_add_timer(a->loop, CTL_SWEEP_MS, sweep_cb, c);
-	log_info("control socket %s (mode %04o)", c->path,
-	    a->conf.control.mode);
+	log_info(
+	    "control socket %s (mode %04o)", c->path, a->conf.control.mode);
 	return c;
 }
 

@@ -16,8 +16,8 @@
 struct agent;
 struct ctl;
 
-#define CTL_MAX_CLIENTS	16
-#define CTL_IDLE_S	60
+#define CTL_MAX_CLIENTS 16
+#define CTL_IDLE_S      60
 
 /*
  * Create the socket at a->conf.control.socket (the parent directory is

@@ -20,14 +20,14 @@
 #include "mqtt.h"
 #include "override.h"
 
-#define REASON_MAX	127	/* struct eng_override.reason */
-#define BY_MAX		24	/* "by (user)" fits eng_override.author */
+#define REASON_MAX 127 /* struct eng_override.reason */
+#define BY_MAX     24  /* "by (user)" fits eng_override.author */
 
 struct cmd {
 	const char *name;
-	const char *const *fields;	/* members besides v, cmd and id */
-	int (*run)(struct agent *a, const struct ctl_peer *p,
-	    const cJSON *req, cJSON **result, char *err, size_t errlen);
+	const char *const *fields; /* members besides v, cmd and id */
+	int (*run)(struct agent *a, const struct ctl_peer *p, const cJSON *req,
+	    cJSON **result, char *err, size_t errlen);
 	const char *help;
 };
 
@@ -122,8 +122,10 @@ get_string(const cJSON *req, const char *name, bool required, size_t max,
 	}
 	for (s = (const unsigned char *)m->valuestring; *s != '\0'; s++)
 		if (*s < 0x20 || *s == 0x7f) {
-			snprintf(err, errlen, "\"%s\" contains control "
-			    "characters", name);
+			snprintf(err, errlen,
+			    "\"%s\" contains control "
+			    "characters",
+			    name);
 			return -1;
 		}
 	*out = m->valuestring;
@@ -131,8 +133,8 @@ get_string(const cJSON *req, const char *name, bool required, size_t max,
 }
 
 static int
-get_number(const cJSON *req, const char *name, double *out, char *err,
-    size_t errlen)
+get_number(
+    const cJSON *req, const char *name, double *out, char *err, size_t errlen)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, name);
 
@@ -176,8 +178,8 @@ cmd_status(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 	cJSON_AddStringToObject(r, "state", eng_state_name(o->state));
 	cJSON_AddStringToObject(r, "reason", o->reason);
 	add_time(r, "since", mono_to_wall(a, o->since_ms));
-	cJSON_AddNumberToObject(r, "in_state_s",
-	    (double)(now - o->since_ms) / 1000.0);
+	cJSON_AddNumberToObject(
+	    r, "in_state_s", (double)(now - o->since_ms) / 1000.0);
 	add_num(r, "eta_s", o->eta_s);
 	cJSON_AddBoolToObject(r, "zone_alarm", o->zone_alarm);
 	cJSON_AddNumberToObject(r, "zone_members", o->zone_members);
@@ -188,12 +190,14 @@ cmd_status(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 		cJSON_AddStringToObject(r, "hold", hold);
 	else
 		cJSON_AddNullToObject(r, "hold");
-	cJSON_AddNumberToObject(r, "uptime_s",
-	    (double)(now - a->started_ms) / 1000.0);
+	cJSON_AddNumberToObject(
+	    r, "uptime_s", (double)(now - a->started_ms) / 1000.0);
 	cJSON_AddNumberToObject(r, "sensors", eng_sensor_count(a->eng));
 	cJSON_AddNumberToObject(r, "overrides", eng_override_count(a->eng));
-	cJSON_AddStringToObject(r, "mqtt", a->mq == NULL ? "disabled" :
-	    mq_connected(a->mq) ? "connected" : "disconnected");
+	cJSON_AddStringToObject(r, "mqtt",
+	    a->mq == NULL             ? "disabled"
+		: mq_connected(a->mq) ? "connected"
+				      : "disconnected");
 	*result = r;
 	return 0;
 }
@@ -208,14 +212,14 @@ sensor_json(const struct agent *a, const struct agent_sensor *s)
 	struct eng_sensor_view v;
 
 	cJSON_AddStringToObject(j, "id", s->id);
-	cJSON_AddStringToObject(j, "source",
-	    s->last.source != NULL ? s->last.source : "?");
+	cJSON_AddStringToObject(
+	    j, "source", s->last.source != NULL ? s->last.source : "?");
 	if (s->eng_idx < 0) {
-		cJSON_AddStringToObject(j, "class",
-		    eng_class_name(s->last.cls));
+		cJSON_AddStringToObject(
+		    j, "class", eng_class_name(s->last.cls));
 		add_num(j, "value_c", s->last.value_c);
-		cJSON_AddStringToObject(j, "status",
-		    s->ignored ? "ignored" : "removed");
+		cJSON_AddStringToObject(
+		    j, "status", s->ignored ? "ignored" : "removed");
 		return j;
 	}
 	eng_sensor_view(a->eng, s->eng_idx, &v);
@@ -226,10 +230,11 @@ sensor_json(const struct agent *a, const struct agent_sensor *s)
 	add_num(j, "eta_s", v.eta_s);
 	add_num(j, "headroom_c", v.headroom_c);
 	add_num(j, "trip_c", v.trip_c);
-	cJSON_AddStringToObject(j, "trip_from", s->trip_from != NULL ?
-	    s->trip_from : eng_trip_src_name(v.trip_src));
-	cJSON_AddStringToObject(j, "status",
-	    (unsigned)v.status < 4 ? status_names[v.status] : "?");
+	cJSON_AddStringToObject(j, "trip_from",
+	    s->trip_from != NULL ? s->trip_from
+				 : eng_trip_src_name(v.trip_src));
+	cJSON_AddStringToObject(
+	    j, "status", (unsigned)v.status < 4 ? status_names[v.status] : "?");
 	cJSON_AddStringToObject(j, "level", eng_level_name(v.level));
 	cJSON_AddBoolToObject(j, "extrapolated", v.extrapolated);
 	cJSON_AddNumberToObject(j, "accepted", (double)v.accepted);
@@ -270,13 +275,14 @@ cmd_overrides(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 	return 0;
 }
 
-static const char key_help[] = "keys: quiet, <class>.trip_c, "
+static const char key_help[] =
+    "keys: quiet, <class>.trip_c, "
     "<class>.<level>.margin_c, <class>.<level>.lead_s; class cpu, inlet, "
     "exhaust or other; level warn, migrate or shutdown";
 
 static int
-cmd_override_set(struct agent *a, const struct ctl_peer *p,
-    const cJSON *req, cJSON **result, char *err, size_t errlen)
+cmd_override_set(struct agent *a, const struct ctl_peer *p, const cJSON *req,
+    cJSON **result, char *err, size_t errlen)
 {
 	const char *key, *reason, *by;
 	double value, ttl, min, max, maxttl;
@@ -285,12 +291,12 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p,
 	const cJSON *k, *clamp;
 	int rc;
 
-	if (get_string(req, "key", true, ENG_KEY_LEN - 1, &key, err,
-	    errlen) < 0 ||
+	if (get_string(req, "key", true, ENG_KEY_LEN - 1, &key, err, errlen) <
+		0 ||
 	    get_number(req, "value", &value, err, errlen) < 0 ||
 	    get_number(req, "ttl_s", &ttl, err, errlen) < 0 ||
-	    get_string(req, "reason", true, REASON_MAX, &reason, err,
-	    errlen) < 0 ||
+	    get_string(req, "reason", true, REASON_MAX, &reason, err, errlen) <
+		0 ||
 	    get_string(req, "by", false, BY_MAX, &by, err, errlen) < 0)
 		return -1;
 	if (!eng_override_key_valid(key, &min, &max)) {
@@ -300,9 +306,10 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p,
 	}
 	maxttl = a->conf.engine.policy.max_override_ttl_s;
 	if (!(ttl > 0) || ttl > maxttl) {
-		snprintf(err, errlen, "%s: ttl %.0f s is out of range (more "
-		    "than 0, at most %.0f s = policy.max_override_ttl_s)", key,
-		    ttl, maxttl);
+		snprintf(err, errlen,
+		    "%s: ttl %.0f s is out of range (more "
+		    "than 0, at most %.0f s = policy.max_override_ttl_s)",
+		    key, ttl, maxttl);
 		return -1;
 	}
 	clamp = cJSON_GetObjectItemCaseSensitive(req, "clamp");
@@ -314,16 +321,18 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p,
 	 * asked for: a typo must not silently become another value. */
 	if (!cJSON_IsTrue(clamp) &&
 	    ovr_check(a, key, value, ttl, msg, sizeof(msg)) == 1) {
-		snprintf(err, errlen, "%s; not applied (--clamp applies the "
-		    "clamped value)", msg);
+		snprintf(err, errlen,
+		    "%s; not applied (--clamp applies the "
+		    "clamped value)",
+		    msg);
 		return -1;
 	}
 	if (by != NULL && strcmp(by, p->user) != 0)
 		snprintf(author, sizeof(author), "%s (%s)", by, p->user);
 	else
 		snprintf(author, sizeof(author), "%s", p->user);
-	rc = ovr_apply(a, key, value, ttl, reason, author, "control", msg,
-	    sizeof(msg));
+	rc = ovr_apply(
+	    a, key, value, ttl, reason, author, "control", msg, sizeof(msg));
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", msg);
 		return -1;
@@ -331,7 +340,8 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p,
 	/* answer with the override as it is now in force */
 	r = NULL;
 	list = ovr_list_json(a, loop_now_ms(a->loop));
-	cJSON_ArrayForEach(e, list) {
+	cJSON_ArrayForEach(e, list)
+	{
 		k = cJSON_GetObjectItemCaseSensitive(e, "key");
 		if (cJSON_IsString(k) && strcmp(k->valuestring, key) == 0) {
 			r = cJSON_DetachItemViaPointer(list, e);
@@ -349,14 +359,14 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p,
 }
 
 static int
-cmd_override_clear(struct agent *a, const struct ctl_peer *p,
-    const cJSON *req, cJSON **result, char *err, size_t errlen)
+cmd_override_clear(struct agent *a, const struct ctl_peer *p, const cJSON *req,
+    cJSON **result, char *err, size_t errlen)
 {
 	const char *key;
 	cJSON *r;
 
-	if (get_string(req, "key", true, ENG_KEY_LEN - 1, &key, err,
-	    errlen) < 0)
+	if (get_string(req, "key", true, ENG_KEY_LEN - 1, &key, err, errlen) <
+	    0)
 		return -1;
 	if (ovr_clear(a, key, p->user, "control", err, errlen) < 0)
 		return -1;
@@ -375,11 +385,12 @@ cmd_hold_clear(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 	char why[256];
 	cJSON *r;
 
-	if (get_string(req, "reason", false, REASON_MAX, &reason, err,
-	    errlen) < 0)
+	if (get_string(req, "reason", false, REASON_MAX, &reason, err, errlen) <
+	    0)
 		return -1;
 	if (a->act == NULL) {
-		snprintf(err, errlen, "no boot guard: the actions module is "
+		snprintf(err, errlen,
+		    "no boot guard: the actions module is "
 		    "not running");
 		return -1;
 	}
@@ -443,8 +454,8 @@ known_field(const struct cmd *c, const char *name)
 }
 
 cJSON *
-ctl_handle(struct agent *a, const struct ctl_peer *peer, const char *line,
-    size_t len)
+ctl_handle(
+    struct agent *a, const struct ctl_peer *peer, const char *line, size_t len)
 {
 	const cJSON *v, *cmd, *id, *m;
 	const struct cmd *c = NULL;
@@ -459,8 +470,8 @@ ctl_handle(struct agent *a, const struct ctl_peer *peer, const char *line,
 		    "line)");
 	if (!cJSON_IsObject(req)) {
 		cJSON_Delete(req);
-		return ctl_error_response(NULL, NULL,
-		    "malformed request: not a JSON object");
+		return ctl_error_response(
+		    NULL, NULL, "malformed request: not a JSON object");
 	}
 	id = cJSON_GetObjectItemCaseSensitive(req, "id");
 	if (id != NULL && !cJSON_IsString(id) && !cJSON_IsNumber(id))
@@ -468,17 +479,22 @@ ctl_handle(struct agent *a, const struct ctl_peer *peer, const char *line,
 	v = cJSON_GetObjectItemCaseSensitive(req, "v");
 	cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
 	if (v == NULL) {
-		resp = ctl_error_response(NULL, id, "missing protocol version "
-		    "\"v\" (this daemon speaks %d)", CTL_PROTO_VERSION);
+		resp = ctl_error_response(NULL, id,
+		    "missing protocol version "
+		    "\"v\" (this daemon speaks %d)",
+		    CTL_PROTO_VERSION);
 		goto out;
 	}
 	if (!cJSON_IsNumber(v) || v->valuedouble != CTL_PROTO_VERSION) {
-		resp = ctl_error_response(NULL, id, "unsupported protocol "
-		    "version (this daemon speaks %d)", CTL_PROTO_VERSION);
+		resp = ctl_error_response(NULL, id,
+		    "unsupported protocol "
+		    "version (this daemon speaks %d)",
+		    CTL_PROTO_VERSION);
 		goto out;
 	}
 	if (!cJSON_IsString(cmd) || cmd->valuestring == NULL) {
-		resp = ctl_error_response(NULL, id, "missing \"cmd\" (a "
+		resp = ctl_error_response(NULL, id,
+		    "missing \"cmd\" (a "
 		    "string)");
 		goto out;
 	}
@@ -486,22 +502,26 @@ ctl_handle(struct agent *a, const struct ctl_peer *peer, const char *line,
 		if (strcmp(cmds[i].name, cmd->valuestring) == 0)
 			c = &cmds[i];
 	if (c == NULL) {
-		resp = ctl_error_response(NULL, id, "unknown command \"%.64s\" "
+		resp = ctl_error_response(NULL, id,
+		    "unknown command \"%.64s\" "
 		    "(known: status, sensors, overrides, override-set, "
-		    "override-clear, hold-clear, rescan)", cmd->valuestring);
+		    "override-clear, hold-clear, rescan)",
+		    cmd->valuestring);
 		goto out;
 	}
-	cJSON_ArrayForEach(m, req)
-		if (m->string == NULL || !known_field(c, m->string)) {
-			resp = ctl_error_response(c->name, id, "unknown field "
-			    "\"%.64s\" for %s", m->string != NULL ? m->string :
-			    "", c->name);
-			goto out;
-		}
+	cJSON_ArrayForEach(
+	    m, req) if (m->string == NULL || !known_field(c, m->string))
+	{
+		resp = ctl_error_response(c->name, id,
+		    "unknown field "
+		    "\"%.64s\" for %s",
+		    m->string != NULL ? m->string : "", c->name);
+		goto out;
+	}
 	err[0] = '\0';
 	if (c->run(a, peer, req, &result, err, sizeof(err)) < 0) {
-		resp = ctl_error_response(c->name, id, "%s",
-		    err[0] != '\0' ? err : "failed");
+		resp = ctl_error_response(
+		    c->name, id, "%s", err[0] != '\0' ? err : "failed");
 		goto out;
 	}
 	resp = response(c->name, id, true);

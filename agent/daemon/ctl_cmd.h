@@ -19,7 +19,7 @@ struct agent;
 struct ctl_peer {
 	uid_t uid;
 	pid_t pid;
-	const char *user;		/* user name, or "uid N" */
+	const char *user; /* user name, or "uid N" */
 };
 
 /*
@@ -27,11 +27,11 @@ struct ctl_peer {
  * returns a response object: {"v":1,"ok":true,"cmd":...,"result":...}
  * or {"v":1,"ok":false,"error":"..."}; never NULL except out of memory.
  */
-cJSON *ctl_handle(struct agent *a, const struct ctl_peer *peer,
-    const char *line, size_t len);
+cJSON *ctl_handle(
+    struct agent *a, const struct ctl_peer *peer, const char *line, size_t len);
 
 /* {"v":1,"ok":false,"cmd":cmd,"id":id,"error":...}; cmd, id may be NULL. */
-cJSON *ctl_error_response(const char *cmd, const cJSON *id,
-    const char *fmt, ...) LOG_FMT(3, 4);
+cJSON *ctl_error_response(
+    const char *cmd, const cJSON *id, const char *fmt, ...) LOG_FMT(3, 4);
 
 #endif

@@ -19,17 +19,17 @@
 #ifndef THERMWATCH_CTL_PROTO_H
 #define THERMWATCH_CTL_PROTO_H
 
-#define CTL_PROTO_VERSION	1
-#define CTL_MAX_REQUEST		4096	/* bytes per request, with \n */
-#define CTL_MAX_RESPONSE	(1024 * 1024)	/* bytes per response */
-#define CTL_DEFAULT_SOCKET	"/run/thermwatch/control.sock"
+#define CTL_PROTO_VERSION  1
+#define CTL_MAX_REQUEST    4096          /* bytes per request, with \n */
+#define CTL_MAX_RESPONSE   (1024 * 1024) /* bytes per response */
+#define CTL_DEFAULT_SOCKET "/run/thermwatch/control.sock"
 
-#define CTL_CMD_STATUS		"status"
-#define CTL_CMD_SENSORS		"sensors"
-#define CTL_CMD_OVERRIDES	"overrides"
-#define CTL_CMD_OVERRIDE_SET	"override-set"
-#define CTL_CMD_OVERRIDE_CLEAR	"override-clear"
-#define CTL_CMD_HOLD_CLEAR	"hold-clear"
-#define CTL_CMD_RESCAN		"rescan"
+#define CTL_CMD_STATUS         "status"
+#define CTL_CMD_SENSORS        "sensors"
+#define CTL_CMD_OVERRIDES      "overrides"
+#define CTL_CMD_OVERRIDE_SET   "override-set"
+#define CTL_CMD_OVERRIDE_CLEAR "override-clear"
+#define CTL_CMD_HOLD_CLEAR     "hold-clear"
+#define CTL_CMD_RESCAN         "rescan"
 
 #endif

@@ -18,8 +18,8 @@ struct hwm_sensor {
 	char id[ENG_ID_LEN];
 	enum eng_class cls;
 	int input_nr;
-	int fault_nr;		/* -1 when absent */
-	int alarm_nr;		/* crit_alarm, -1 when absent */
+	int fault_nr; /* -1 when absent */
+	int alarm_nr; /* crit_alarm, -1 when absent */
 	double max_c, crit_c, emergency_c;
 };
 
@@ -113,8 +113,8 @@ scan(struct hwm *h)
 
 	h->n = 0;
 	while ((chip = sensors_get_detected_chips(NULL, &c)) != NULL) {
-		if (sensors_snprintf_chip_name(chipname, sizeof(chipname),
-			chip) < 0)
+		if (sensors_snprintf_chip_name(
+			chipname, sizeof(chipname), chip) < 0)
 			continue;
 		f = 0;
 		while ((feat = sensors_get_features(chip, &f)) != NULL) {
@@ -123,8 +123,8 @@ scan(struct hwm *h)
 			if (h->n >= ENG_MAX_SENSORS)
 				return;
 			s = &h->s[h->n];
-			s->input_nr = subfeature_nr(chip, feat,
-			    SENSORS_SUBFEATURE_TEMP_INPUT);
+			s->input_nr = subfeature_nr(
+			    chip, feat, SENSORS_SUBFEATURE_TEMP_INPUT);
 			if (s->input_nr < 0)
 				continue;
 			label = sensors_get_label(chip, feat);
@@ -135,16 +135,16 @@ scan(struct hwm *h)
 				continue;
 			s->chip = chip;
 			s->cls = hwm_class_of_chip(chip->prefix);
-			s->fault_nr = subfeature_nr(chip, feat,
-			    SENSORS_SUBFEATURE_TEMP_FAULT);
-			s->alarm_nr = subfeature_nr(chip, feat,
-			    SENSORS_SUBFEATURE_TEMP_CRIT_ALARM);
-			s->max_c = read_limit(chip, feat,
-			    SENSORS_SUBFEATURE_TEMP_MAX);
-			s->crit_c = read_limit(chip, feat,
-			    SENSORS_SUBFEATURE_TEMP_CRIT);
-			s->emergency_c = read_limit(chip, feat,
-			    SENSORS_SUBFEATURE_TEMP_EMERGENCY);
+			s->fault_nr = subfeature_nr(
+			    chip, feat, SENSORS_SUBFEATURE_TEMP_FAULT);
+			s->alarm_nr = subfeature_nr(
+			    chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM);
+			s->max_c = read_limit(
+			    chip, feat, SENSORS_SUBFEATURE_TEMP_MAX);
+			s->crit_c = read_limit(
+			    chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT);
+			s->emergency_c = read_limit(
+			    chip, feat, SENSORS_SUBFEATURE_TEMP_EMERGENCY);
 			h->n++;
 		}
 	}

@@ -16,28 +16,28 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_FDS	     64
+#define MAX_FDS      64
 #define MAX_TIMERS   64
 #define MAX_CHILDREN 64
 #define MAX_SIGNALS  8
 #define MAX_PREPARE  8
 
 struct fd_watch {
-	int fd;			/* -1 = free */
+	int fd; /* -1 = free */
 	short events;
 	loop_fd_cb cb;
 	void *arg;
 };
 
 struct timer {
-	int id;			/* 0 = free */
+	int id; /* 0 = free */
 	int64_t due_ms;
 	loop_timer_cb cb;
 	void *arg;
 };
 
 struct child {
-	pid_t pid;		/* 0 = free */
+	pid_t pid; /* 0 = free */
 	loop_child_cb cb;
 	void *arg;
 };
@@ -95,7 +95,7 @@ loop_create(void)
 		l->fds[i].fd = -1;
 	sigemptyset(&mask);
 	for (i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]);
-	    i++)
+	     i++)
 		sigaddset(&mask, handled_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &mask, &l->oldmask) != 0)
 		goto fail;
@@ -128,7 +128,7 @@ loop_child_reset_signals(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]);
-	    i++)
+	     i++)
 		signal(handled_signals[i], SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
@@ -303,8 +303,8 @@ read_signals(struct loop *l)
 		}
 		for (i = 0; i < l->n_sigs; i++)
 			if (l->sigs[i].signo == (int)si.ssi_signo)
-				l->sigs[i].cb(l, (int)si.ssi_signo,
-				    l->sigs[i].arg);
+				l->sigs[i].cb(
+				    l, (int)si.ssi_signo, l->sigs[i].arg);
 	}
 	/* Reap on every wakeup too: SIGCHLDs coalesce. */
 	(void)child;
@@ -361,7 +361,8 @@ loop_run_once(struct loop *l, int64_t max_wait_ms)
 		l->pfd[nfds].events = l->fds[i].events;
 		l->pfd[nfds++].revents = 0;
 	}
-	n = poll(l->pfd, (nfds_t)nfds, wait > INT32_MAX ? INT32_MAX : (int)wait);
+	n = poll(
+	    l->pfd, (nfds_t)nfds, wait > INT32_MAX ? INT32_MAX : (int)wait);
 	if (n < 0 && errno != EINTR)
 		return -1;
 	l->now_ms = loop_clock_ms();

@@ -12,15 +12,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define LOOP_NOMORE (-1)	/* a timer callback returns this to stop */
+#define LOOP_NOMORE (-1) /* a timer callback returns this to stop */
 
 struct loop;
 
 typedef void (*loop_fd_cb)(struct loop *l, int fd, short revents, void *arg);
 /* Returns the delay in ms until the next call, or LOOP_NOMORE. */
 typedef int64_t (*loop_timer_cb)(struct loop *l, int64_t now_ms, void *arg);
-typedef void (*loop_child_cb)(struct loop *l, pid_t pid, int status,
-    void *arg);
+typedef void (*loop_child_cb)(struct loop *l, pid_t pid, int status, void *arg);
 typedef void (*loop_signal_cb)(struct loop *l, int signo, void *arg);
 /* Called before every poll(): a place to refresh fds (e.g. MQTT). */
 typedef void (*loop_prepare_cb)(struct loop *l, void *arg);
@@ -34,14 +33,13 @@ struct loop *loop_create(void);
 void loop_free(struct loop *l);
 
 /* fd watchers: events are POLLIN/POLLOUT. One watcher per fd. */
-int loop_add_fd(struct loop *l, int fd, short events, loop_fd_cb cb,
-    void *arg);
+int loop_add_fd(struct loop *l, int fd, short events, loop_fd_cb cb, void *arg);
 int loop_set_fd_events(struct loop *l, int fd, short events);
 void loop_del_fd(struct loop *l, int fd);
 
 /* Timers: returns an id > 0, or -1. Delay 0 runs at the next wakeup. */
-int loop_add_timer(struct loop *l, int64_t delay_ms, loop_timer_cb cb,
-    void *arg);
+int
+loop_add_timer(struct loop *l, int64_t delay_ms, loop_timer_cb cb, void *arg);
 void loop_del_timer(struct loop *l, int id);
 
 /* Called once when pid exits (status as from waitpid). Children nobody

@@ -61,8 +61,7 @@ rnd_next(struct mq *mq)
 
 /* --- socket and teardown --------------------------------------------- */
 
-static void
-fd_cb(struct loop *l, int fd, short revents, void *arg);
+static void fd_cb(struct loop *l, int fd, short revents, void *arg);
 
 void
 mq_sync_fd(struct mq *mq)
@@ -138,16 +137,18 @@ teardown(struct mq *mq, const char *why)
 static void
 after_call(struct mq *mq, int rc, const char *what)
 {
-	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN &&
-	    !mq->lost && mq->m != NULL && mosquitto_socket(mq->m) < 0)
+	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN && !mq->lost &&
+	    mq->m != NULL && mosquitto_socket(mq->m) < 0)
 		mq->lost = true;
 	if (rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO ||
 	    rc == MOSQ_ERR_PROTOCOL || rc == MOSQ_ERR_KEEPALIVE ||
 	    rc == MOSQ_ERR_TLS)
 		mq->lost = true;
 	if (mq->lost) {
-		teardown(mq, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-		    rc != MOSQ_ERR_SUCCESS ? mosquitto_strerror(rc) : what);
+		teardown(mq,
+		    rc == MOSQ_ERR_ERRNO         ? strerror(errno)
+			: rc != MOSQ_ERR_SUCCESS ? mosquitto_strerror(rc)
+						 : what);
 		return;
 	}
 	mq_sync_fd(mq);
@@ -224,8 +225,8 @@ on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	log_info("mqtt: connected to %s:%d as %s", cur_broker(mq)->host,
 	    cur_broker(mq)->port, mq->client_id);
 	mq_in_subscribe(mq);
-	st = mqm_status(&mq->id, mq_wall_ms(), ++mq->seq_status, true,
-	    "connected");
+	st = mqm_status(
+	    &mq->id, mq_wall_ms(), ++mq->seq_status, true, "connected");
 	if (st != NULL)
 		mq_send(mq, mq->t_status, st, 1, true, &mid);
 	free(st);
@@ -239,8 +240,8 @@ on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 }
 
 static void
-on_disconnect(struct mosquitto *m, void *obj, int rc,
-    const mosquitto_property *props)
+on_disconnect(
+    struct mosquitto *m, void *obj, int rc, const mosquitto_property *props)
 {
 	struct mq *mq = obj;
 
@@ -262,7 +263,8 @@ on_publish(struct mosquitto *m, void *obj, int mid, int reason,
 	if (reason >= 0x80) {
 		mq->st.denied++;
 		log_warnx("mqtt: broker refused message %d: %s (check the "
-		    "broker's ACL)", mid, mosquitto_reason_string(reason));
+			  "broker's ACL)",
+		    mid, mosquitto_reason_string(reason));
 	}
 	if (mid == mq->status_mid)
 		mq->status_acked = true;
@@ -299,16 +301,16 @@ setup_client(struct mq *mq)
 		log_warn("mqtt: mosquitto_new");
 		return -1;
 	}
-	mosquitto_int_option(mq->m, MOSQ_OPT_PROTOCOL_VERSION,
-	    MQTT_PROTOCOL_V5);
+	mosquitto_int_option(
+	    mq->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
 	mosquitto_int_option(mq->m, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_v5_callback_set(mq->m, on_connect);
 	mosquitto_disconnect_v5_callback_set(mq->m, on_disconnect);
 	mosquitto_publish_v5_callback_set(mq->m, on_publish);
 	mosquitto_message_v5_callback_set(mq->m, on_message);
 	if (mq->conf.username[0] != '\0' &&
-	    (rc = mosquitto_username_pw_set(mq->m, mq->conf.username,
-	    mq->password)) != MOSQ_ERR_SUCCESS)
+	    (rc = mosquitto_username_pw_set(
+		 mq->m, mq->conf.username, mq->password)) != MOSQ_ERR_SUCCESS)
 		goto fail;
 	if (t->enabled) {
 		rc = mosquitto_tls_set(mq->m,
@@ -324,21 +326,20 @@ setup_client(struct mq *mq)
 		}
 	}
 	/* The will is fixed at connect time: ts is the connect time. */
-	will = mqm_status(&mq->id, mq_wall_ms(), 0, false,
-	    "connection lost");
+	will = mqm_status(&mq->id, mq_wall_ms(), 0, false, "connection lost");
 	if (will == NULL) {
 		rc = MOSQ_ERR_NOMEM;
 		goto fail;
 	}
-	rc = mosquitto_will_set_v5(mq->m, mq->t_status, (int)strlen(will),
-	    will, 1, true, NULL);
+	rc = mosquitto_will_set_v5(
+	    mq->m, mq->t_status, (int)strlen(will), will, 1, true, NULL);
 	free(will);
 	if (rc != MOSQ_ERR_SUCCESS)
 		goto fail;
 	return 0;
 fail:
-	log_warnx("mqtt: client setup: %s", rc == MOSQ_ERR_ERRNO ?
-	    strerror(errno) : mosquitto_strerror(rc));
+	log_warnx("mqtt: client setup: %s",
+	    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 	mosquitto_destroy(mq->m);
 	mq->m = NULL;
 	return -1;
@@ -367,13 +368,15 @@ connect_cb(struct loop *l, int64_t now_ms, void *arg)
 	rc = mosquitto_connect(mq->m, b->host, b->port, mq->conf.keepalive_s);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		if (!mq->warned_down)
-			log_warnx("mqtt: cannot connect to %s:%d: %s",
-			    b->host, b->port, rc == MOSQ_ERR_ERRNO ?
-			    strerror(errno) : mosquitto_strerror(rc));
+			log_warnx("mqtt: cannot connect to %s:%d: %s", b->host,
+			    b->port,
+			    rc == MOSQ_ERR_ERRNO ? strerror(errno)
+						 : mosquitto_strerror(rc));
 		else
-			log_debug("mqtt: cannot connect to %s:%d: %s",
-			    b->host, b->port, rc == MOSQ_ERR_ERRNO ?
-			    strerror(errno) : mosquitto_strerror(rc));
+			log_debug("mqtt: cannot connect to %s:%d: %s", b->host,
+			    b->port,
+			    rc == MOSQ_ERR_ERRNO ? strerror(errno)
+						 : mosquitto_strerror(rc));
 		mosquitto_destroy(mq->m);
 		mq->m = NULL;
 		schedule_connect(mq, false);
@@ -387,8 +390,11 @@ connect_cb(struct loop *l, int64_t now_ms, void *arg)
 int64_t
 mq_backoff_ms(double min_s, double max_s, int rounds, double u)
 {
-	double d = min_s * pow(2.0, rounds < 1 ? 0 : rounds > 30 ? 29 :
-	    rounds - 1);
+	double d = min_s *
+	    pow(2.0,
+		rounds < 1        ? 0
+		    : rounds > 30 ? 29
+				  : rounds - 1);
 
 	if (d > max_s)
 		d = max_s;
@@ -426,8 +432,8 @@ schedule_connect(struct mq *mq, bool after_loss)
 		    mq->conf.reconnect_max_s, mq->round_fails,
 		    (rnd_next(mq) % 10001) / 10000.0);
 	else if (d > 0)
-		ms = (int64_t)(d * (0.75 + 0.5 * (rnd_next(mq) % 10001) /
-		    10000.0) * 1000.0);
+		ms = (int64_t)(d *
+		    (0.75 + 0.5 * (rnd_next(mq) % 10001) / 10000.0) * 1000.0);
 	else
 		ms = 0;
 	mq->conn_timer = loop_add_timer(mq->loop, ms, connect_cb, mq);
@@ -452,8 +458,8 @@ mq_send(struct mq *mq, const char *topic, const char *payload, int qos,
 	if (rc == MOSQ_ERR_SUCCESS)
 		mq->st.published++;
 	else
-		log_debug("mqtt: publish %s: %s", topic,
-		    mosquitto_strerror(rc));
+		log_debug(
+		    "mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
 	/* No teardown here: we may be inside a libmosquitto callback. */
 	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN &&
 	    rc != MOSQ_ERR_NOMEM && rc != MOSQ_ERR_PAYLOAD_SIZE)
@@ -481,8 +487,8 @@ flush_queue(struct mq *mq)
 		if (e->acked)
 			continue;
 		if (e->mid == 0) {
-			if (mq_send(mq, mq->t_event, e->json, 1, false,
-			    &mid) != MOSQ_ERR_SUCCESS)
+			if (mq_send(mq, mq->t_event, e->json, 1, false, &mid) !=
+			    MOSQ_ERR_SUCCESS)
 				break;
 			e->mid = mid;
 		}
@@ -504,8 +510,8 @@ check_lost(struct mq *mq)
 /* --- public API ------------------------------------------------------ */
 
 static char *
-drop_payload(void *arg, uint64_t seq, uint64_t first, uint64_t last,
-    uint64_t count)
+drop_payload(
+    void *arg, uint64_t seq, uint64_t first, uint64_t last, uint64_t count)
 {
 	struct mq *mq = arg;
 	cJSON *f = cJSON_CreateObject();
@@ -514,7 +520,8 @@ drop_payload(void *arg, uint64_t seq, uint64_t first, uint64_t last,
 	cJSON_AddNumberToObject(f, "last_seq", (double)last);
 	cJSON_AddNumberToObject(f, "count", (double)count);
 	cJSON_AddNumberToObject(f, "queue_max", mq->conf.queue_max);
-	cJSON_AddStringToObject(f, "reason", "event queue full while the "
+	cJSON_AddStringToObject(f, "reason",
+	    "event queue full while the "
 	    "broker was unreachable; oldest events dropped");
 	return mqm_event(&mq->id, mq_wall_ms(), seq, "dropped", f);
 }
@@ -572,7 +579,7 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	if (!name_ok(id->site) || !name_ok(id->zone) || !name_ok(id->host) ||
 	    strcmp(id->host, "_all") == 0 || strcmp(id->zone, "_all") == 0) {
 		log_warnx("mqtt: site, zone and host must be non-empty, "
-		    "without '/', '+' or '#', and not \"_all\"");
+			  "without '/', '+' or '#', and not \"_all\"");
 		return NULL;
 	}
 	if ((mq = calloc(1, sizeof(*mq))) == NULL) {
@@ -599,26 +606,25 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	mq->arg = arg;
 	mq->rnd = (uint32_t)getpid() ^ (uint32_t)mq_wall_ms() ^ 0x5bd1e995u;
 	if (c->client_id[0] != '\0')
-		snprintf(mq->client_id, sizeof(mq->client_id), "%s",
-		    c->client_id);
+		snprintf(
+		    mq->client_id, sizeof(mq->client_id), "%s", c->client_id);
 	else
 		snprintf(mq->client_id, sizeof(mq->client_id),
 		    "thermwatch-%.100s", id->host);
 	p = c->topic_prefix;
-	TOPIC(mq->t_telemetry, "%s/%s/%s/%s/telemetry", p, mq->site,
-	    mq->zone, mq->host);
-	TOPIC(mq->t_state, "%s/%s/%s/%s/state", p, mq->site, mq->zone,
+	TOPIC(mq->t_telemetry, "%s/%s/%s/%s/telemetry", p, mq->site, mq->zone,
 	    mq->host);
-	TOPIC(mq->t_event, "%s/%s/%s/%s/event", p, mq->site, mq->zone,
-	    mq->host);
+	TOPIC(
+	    mq->t_state, "%s/%s/%s/%s/state", p, mq->site, mq->zone, mq->host);
+	TOPIC(
+	    mq->t_event, "%s/%s/%s/%s/event", p, mq->site, mq->zone, mq->host);
 	TOPIC(mq->t_status, "%s/%s/%s/%s/status", p, mq->site, mq->zone,
 	    mq->host);
-	TOPIC(mq->t_peer, "%s/%s/%s/%s/peer", p, mq->site, mq->zone,
-	    mq->host);
+	TOPIC(mq->t_peer, "%s/%s/%s/%s/peer", p, mq->site, mq->zone, mq->host);
 	TOPIC(mq->t_override, "%s/%s/%s/%s/override", p, mq->site, mq->zone,
 	    mq->host);
-	TOPIC(mq->t_set_host, "%s/%s/%s/%s/override/set", p, mq->site,
-	    mq->zone, mq->host);
+	TOPIC(mq->t_set_host, "%s/%s/%s/%s/override/set", p, mq->site, mq->zone,
+	    mq->host);
 	TOPIC(mq->t_set_zone, "%s/%s/%s/_all/override/set", p, mq->site,
 	    mq->zone);
 	TOPIC(mq->t_set_site, "%s/%s/_all/_all/override/set", p, mq->site);
@@ -627,12 +633,12 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	if (read_password(mq) < 0)
 		goto fail;
 	if (state_dir != NULL && state_dir[0] != '\0') {
-		snprintf(path, sizeof(path), "%s/mqtt-events.queue",
-		    state_dir);
+		snprintf(path, sizeof(path), "%s/mqtt-events.queue", state_dir);
 		mq->q = mqq_open(path, c->queue_max, drop_payload, mq);
 		if (mq->q == NULL)
 			log_warn("mqtt: event queue %s, keeping events in "
-			    "memory only", path);
+				 "memory only",
+			    path);
 		else if (mqq_count(mq->q) > 0)
 			log_info("mqtt: %d events from %s still to deliver",
 			    mqq_count(mq->q), path);
@@ -665,12 +671,12 @@ mq_free(struct mq *mq)
 		return;
 	mq->closing = true;
 	if (mq->connected && mq->m != NULL) {
-		st = mqm_status(&mq->id, mq_wall_ms(), ++mq->seq_status, false,
-		    "shutdown");
+		st = mqm_status(
+		    &mq->id, mq_wall_ms(), ++mq->seq_status, false, "shutdown");
 		mq->status_mid = -1;
 		if (st != NULL &&
 		    mq_send(mq, mq->t_status, st, 1, true, &mq->status_mid) ==
-		    MOSQ_ERR_SUCCESS) {
+			MOSQ_ERR_SUCCESS) {
 			end = loop_clock_ms() + 1000;
 			mq->in_lib = true;
 			while (!mq->status_acked && !mq->lost &&
@@ -725,8 +731,9 @@ mq_publish_telemetry(struct mq *mq, const struct eng *e,
 	char *s;
 	int mid;
 
-	if (!mq->connected || !due(now_ms, mq->last_telemetry_ms,
-	    mq->have_telemetry, mq->conf.telemetry_interval_s))
+	if (!mq->connected ||
+	    !due(now_ms, mq->last_telemetry_ms, mq->have_telemetry,
+		mq->conf.telemetry_interval_s))
 		return;
 	mq->last_telemetry_ms = now_ms;
 	mq->have_telemetry = true;
@@ -744,8 +751,9 @@ mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms)
 	char *s;
 	int mid;
 
-	if (!mq->connected || !due(now_ms, mq->last_peer_ms, mq->have_peer,
-	    mq->conf.peer_interval_s))
+	if (!mq->connected ||
+	    !due(now_ms, mq->last_peer_ms, mq->have_peer,
+		mq->conf.peer_interval_s))
 		return;
 	mq->last_peer_ms = now_ms;
 	mq->have_peer = true;
@@ -766,7 +774,8 @@ mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms)
 void
 mq_set_hold(struct mq *mq, const char *reason)
 {
-	snprintf(mq->hold, sizeof(mq->hold), "%s", reason != NULL ? reason : "");
+	snprintf(
+	    mq->hold, sizeof(mq->hold), "%s", reason != NULL ? reason : "");
 }
 
 void
@@ -781,11 +790,11 @@ mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms)
 	    o->accepting_load, o->zone_alarm, (int)o->prev_state, mq->hold);
 	key_changed = mq->state_json == NULL ||
 	    strncmp(sig, mq->state_sig, strlen(sig)) != 0;
-	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s",
-	    o->reason);
-	if (!key_changed && (strcmp(sig, mq->state_sig) == 0 ||
-	    !due(now_ms, mq->last_state_ms, true,
-	    mq->conf.telemetry_interval_s)))
+	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s", o->reason);
+	if (!key_changed &&
+	    (strcmp(sig, mq->state_sig) == 0 ||
+		!due(now_ms, mq->last_state_ms, true,
+		    mq->conf.telemetry_interval_s)))
 		return;
 	s = mqm_state_hold(&mq->id, mq_wall_ms(), ++mq->seq_state, o, now_ms,
 	    mq->hold[0] != '\0' ? mq->hold : NULL);
@@ -847,7 +856,7 @@ mq_publish_event(struct mq *mq, const char *type, cJSON *fields)
 		if (mq->st.dropped == (uint64_t)dropped ||
 		    mq->st.dropped % 1000 == 0)
 			log_warnx("mqtt: event queue full (%d), %" PRIu64
-			    " oldest events dropped so far",
+				  " oldest events dropped so far",
 			    mq->conf.queue_max, mq->st.dropped);
 	}
 	flush_queue(mq);

@@ -34,23 +34,19 @@
 
 struct mq;
 
-enum mq_scope {
-	MQ_SCOPE_HOST,
-	MQ_SCOPE_ZONE,
-	MQ_SCOPE_SITE
-};
+enum mq_scope { MQ_SCOPE_HOST, MQ_SCOPE_ZONE, MQ_SCOPE_SITE };
 
 /* A remote override request that passed the schema and size checks. */
 struct mq_override_req {
 	const char *key;
-	double value;			/* NAN when clear */
-	double ttl_s;			/* 0 when clear */
+	double value; /* NAN when clear */
+	double ttl_s; /* 0 when clear */
 	bool clear;
 	const char *reason;
 	const char *author;
-	const char *id;			/* request id ("" when none) */
+	const char *id; /* request id ("" when none) */
 	enum mq_scope scope;
-	const char *via;		/* "mqtt host", "mqtt zone", "mqtt site" */
+	const char *via; /* "mqtt host", "mqtt zone", "mqtt site" */
 };
 
 struct mq_callbacks {
@@ -74,17 +70,17 @@ struct mq_callbacks {
 
 struct mq_stats {
 	bool connected;
-	int broker;			/* index in brokers[] of the last try */
+	int broker; /* index in brokers[] of the last try */
 	uint64_t connects;
-	uint64_t published;		/* messages handed to libmosquitto */
+	uint64_t published; /* messages handed to libmosquitto */
 	uint64_t events_acked;
-	int queued;			/* events waiting for a PUBACK */
-	uint64_t dropped;		/* events dropped (queue full) */
+	int queued;       /* events waiting for a PUBACK */
+	uint64_t dropped; /* events dropped (queue full) */
 	uint64_t peers_received;
-	uint64_t peers_ignored;		/* own, stale, malformed */
+	uint64_t peers_ignored; /* own, stale, malformed */
 	uint64_t overrides_applied;
 	uint64_t overrides_rejected;
-	uint64_t denied;		/* PUBACK >= 0x80 (e.g. ACL) */
+	uint64_t denied; /* PUBACK >= 0x80 (e.g. ACL) */
 };
 
 /*
@@ -107,11 +103,10 @@ void mq_free(struct mq *mq);
  */
 void mq_publish_telemetry(struct mq *mq, const struct eng *e,
     const struct eng_output *o, int64_t now_ms);
-void mq_publish_state(struct mq *mq, const struct eng_output *o,
-    int64_t now_ms);
+void
+mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms);
 void mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms);
-void mq_publish_overrides(struct mq *mq, const struct eng *e,
-    int64_t now_ms);
+void mq_publish_overrides(struct mq *mq, const struct eng *e, int64_t now_ms);
 /*
  * Queue an event (QoS 1, in order, persisted; delivered after a reconnect
  * or a restart). fields is consumed (may be NULL); its members are added

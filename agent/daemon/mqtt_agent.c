@@ -68,8 +68,10 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 	}
 	rc = ovr_check(a, r->key, r->value, r->ttl_s, err, errlen);
 	if (rc == 1) {
-		snprintf(msg, sizeof(msg), "value out of bounds, not applied "
-		    "(%s)", err);
+		snprintf(msg, sizeof(msg),
+		    "value out of bounds, not applied "
+		    "(%s)",
+		    err);
 		snprintf(err, errlen, "%s", msg);
 		refuse(a, r, msg);
 		return -1;
@@ -93,7 +95,7 @@ mq_agent_start(struct agent *a)
 	    a->conf.agent.state_dir, &cb, a);
 	if (a->mq == NULL)
 		log_warnx("mqtt disabled: see the messages above; the host "
-		    "is still protected locally");
+			  "is still protected locally");
 }
 
 void
@@ -120,8 +122,8 @@ mq_agent_event(struct agent *a, const char *type, const cJSON *fields)
 {
 	if (a->mq == NULL)
 		return;
-	mq_publish_event(a->mq, type,
-	    fields != NULL ? cJSON_Duplicate(fields, true) : NULL);
+	mq_publish_event(
+	    a->mq, type, fields != NULL ? cJSON_Duplicate(fields, true) : NULL);
 }
 
 void
@@ -129,8 +131,9 @@ mq_agent_reload(struct agent *a)
 {
 	if (a->mq == NULL && !a->conf.mqtt.enabled)
 		return;
-	if (a->mq != NULL && mq_same_conf(a->mq, &a->conf.mqtt,
-	    &a->conf.agent, a->conf.agent.state_dir))
+	if (a->mq != NULL &&
+	    mq_same_conf(
+		a->mq, &a->conf.mqtt, &a->conf.agent, a->conf.agent.state_dir))
 		return;
 	log_info("mqtt: settings changed, restarting the connection");
 	mq_agent_stop(a);

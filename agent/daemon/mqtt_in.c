@@ -47,8 +47,8 @@ mq_in_subscribe(struct mq *mq)
 	subs[n++] = mq->t_set_host;
 	subs[n++] = mq->t_set_zone;
 	subs[n++] = mq->t_set_site;
-	rc = mosquitto_subscribe_multiple(mq->m, &mid, n, subs, 1,
-	    MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
+	rc = mosquitto_subscribe_multiple(
+	    mq->m, &mid, n, subs, 1, MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 	if (rc != MOSQ_ERR_SUCCESS)
 		log_warnx("mqtt: subscribe override topics: %s",
 		    mosquitto_strerror(rc));
@@ -69,26 +69,26 @@ on_peer(struct mq *mq, const struct mosquitto_message *msg)
 	memcpy(hbuf, host, hlen);
 	hbuf[hlen] = '\0';
 	if (strcmp(hbuf, mq->host) == 0)
-		return;			/* our own summary */
+		return; /* our own summary */
 	if (msg->retain) {
 		log_debug("mqtt: peer %s: retained summary ignored", hbuf);
 		goto ignore;
 	}
 	if (msg->payloadlen > mq->conf.max_payload) {
-		log_debug("mqtt: peer %s: %d bytes, ignored", hbuf,
-		    msg->payloadlen);
+		log_debug(
+		    "mqtt: peer %s: %d bytes, ignored", hbuf, msg->payloadlen);
 		goto ignore;
 	}
-	if (mqm_peer_parse(msg->payload, (size_t)msg->payloadlen, hbuf, &p,
-	    &ts, err, sizeof(err)) < 0) {
+	if (mqm_peer_parse(msg->payload, (size_t)msg->payloadlen, hbuf, &p, &ts,
+		err, sizeof(err)) < 0) {
 		log_debug("mqtt: peer %s: %s, ignored", hbuf, err);
 		goto ignore;
 	}
 	age = mq_wall_ms() - ts;
 	if (mq->conf.peer_max_age_s > 0 &&
 	    age > (int64_t)(mq->conf.peer_max_age_s * 1000.0)) {
-		log_debug("mqtt: peer %s: %" PRId64 " ms old, ignored", hbuf,
-		    age);
+		log_debug(
+		    "mqtt: peer %s: %" PRId64 " ms old, ignored", hbuf, age);
 		goto ignore;
 	}
 	p.t_ms = loop_now_ms(mq->loop);
@@ -103,8 +103,9 @@ ignore:
 static const char *
 via_name(enum mq_scope s)
 {
-	return s == MQ_SCOPE_SITE ? "mqtt site" : s == MQ_SCOPE_ZONE ?
-	    "mqtt zone" : "mqtt host";
+	return s == MQ_SCOPE_SITE ? "mqtt site"
+	    : s == MQ_SCOPE_ZONE  ? "mqtt zone"
+				  : "mqtt host";
 }
 
 /*
@@ -114,16 +115,15 @@ via_name(enum mq_scope s)
  * layer adds topic, bytes and id.
  */
 static void
-reject(struct mq *mq, const struct mosquitto_message *msg,
-    enum mq_scope scope, const struct mqm_override *r, const char *why)
+reject(struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope,
+    const struct mqm_override *r, const char *why)
 {
 	cJSON *f = cJSON_CreateObject();
 
 	mq->st.overrides_rejected++;
-	log_warnx("mqtt: override request on %s rejected: %s", msg->topic,
-	    why);
-	cJSON_AddStringToObject(f, "action",
-	    r != NULL && r->clear ? "clear" : "set");
+	log_warnx("mqtt: override request on %s rejected: %s", msg->topic, why);
+	cJSON_AddStringToObject(
+	    f, "action", r != NULL && r->clear ? "clear" : "set");
 	cJSON_AddStringToObject(f, "key", r != NULL ? r->key : "");
 	if (r != NULL && !r->clear) {
 		mqm_add_num(f, "value", r->value);
@@ -154,8 +154,8 @@ author_ok(const struct mq *mq, const char *author)
 }
 
 static void
-on_override(struct mq *mq, const struct mosquitto_message *msg,
-    enum mq_scope scope)
+on_override(
+    struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope)
 {
 	struct mqm_override r;
 	struct mq_override_req req;
@@ -164,31 +164,36 @@ on_override(struct mq *mq, const struct mosquitto_message *msg,
 	int rc;
 
 	if (!mq->conf.overrides) {
-		reject(mq, msg, scope, NULL, "remote overrides are disabled "
+		reject(mq, msg, scope, NULL,
+		    "remote overrides are disabled "
 		    "(mqtt.overrides = false)");
 		return;
 	}
 	if (msg->retain) {
-		reject(mq, msg, scope, NULL, "retained request refused: "
+		reject(mq, msg, scope, NULL,
+		    "retained request refused: "
 		    "publish override/set without the retain flag");
 		return;
 	}
 	if (msg->payloadlen > mq->conf.max_payload) {
-		snprintf(why, sizeof(why), "payload of %d bytes is over "
-		    "mqtt.max_payload (%d)", msg->payloadlen,
-		    mq->conf.max_payload);
+		snprintf(why, sizeof(why),
+		    "payload of %d bytes is over "
+		    "mqtt.max_payload (%d)",
+		    msg->payloadlen, mq->conf.max_payload);
 		reject(mq, msg, scope, NULL, why);
 		return;
 	}
-	if (mqm_override_parse(msg->payload, (size_t)msg->payloadlen, &r,
-	    err, sizeof(err)) < 0) {
+	if (mqm_override_parse(msg->payload, (size_t)msg->payloadlen, &r, err,
+		sizeof(err)) < 0) {
 		snprintf(why, sizeof(why), "malformed request: %s", err);
 		reject(mq, msg, scope, NULL, why);
 		return;
 	}
 	if (!author_ok(mq, r.author)) {
-		snprintf(why, sizeof(why), "author \"%s\" is not in "
-		    "mqtt.override_authors", r.author);
+		snprintf(why, sizeof(why),
+		    "author \"%s\" is not in "
+		    "mqtt.override_authors",
+		    r.author);
 		reject(mq, msg, scope, &r, why);
 		return;
 	}
@@ -207,14 +212,14 @@ on_override(struct mq *mq, const struct mosquitto_message *msg,
 	req.scope = scope;
 	req.via = via_name(scope);
 	err[0] = '\0';
-	rc = mq->cb.override(mq->arg, &req, loop_now_ms(mq->loop), err,
-	    sizeof(err));
+	rc = mq->cb.override(
+	    mq->arg, &req, loop_now_ms(mq->loop), err, sizeof(err));
 	if (rc < 0) {
 		mq->st.overrides_rejected++;
 		if (mq->cb.announces)
 			return;
-		reject(mq, msg, scope, &r, err[0] != '\0' ? err :
-		    "refused by the engine");
+		reject(mq, msg, scope, &r,
+		    err[0] != '\0' ? err : "refused by the engine");
 		return;
 	}
 	mq->st.overrides_applied++;
@@ -259,8 +264,9 @@ mq_in_message(struct mq *mq, const struct mosquitto_message *msg)
 		on_override(mq, msg, MQ_SCOPE_SITE);
 		return;
 	}
-	if (mosquitto_topic_matches_sub(mq->t_peer_sub, msg->topic,
-	    &match) == MOSQ_ERR_SUCCESS && match) {
+	if (mosquitto_topic_matches_sub(mq->t_peer_sub, msg->topic, &match) ==
+		MOSQ_ERR_SUCCESS &&
+	    match) {
 		on_peer(mq, msg);
 		return;
 	}

@@ -11,8 +11,8 @@
 #include "mqtt_msg.h"
 #include "mqtt_queue.h"
 
-#define MQ_TOPIC_LEN	512
-#define MQ_WINDOW	16	/* events in flight at once */
+#define MQ_TOPIC_LEN 512
+#define MQ_WINDOW    16 /* events in flight at once */
 
 struct mq {
 	struct loop *loop;
@@ -26,7 +26,7 @@ struct mq {
 	struct mq_callbacks cb;
 	void *arg;
 	char client_id[MQC_NAME_LEN + 16];
-	char *password;			/* NULL when none */
+	char *password; /* NULL when none */
 
 	/* topics */
 	char t_telemetry[MQ_TOPIC_LEN];
@@ -38,34 +38,34 @@ struct mq {
 	char t_set_host[MQ_TOPIC_LEN];
 	char t_set_zone[MQ_TOPIC_LEN];
 	char t_set_site[MQ_TOPIC_LEN];
-	char t_peer_sub[MQ_TOPIC_LEN];	/* <prefix>/<site>/<zone>/+/peer */
-	size_t peer_pfx_len;		/* strlen("<prefix>/<site>/<zone>/") */
+	char t_peer_sub[MQ_TOPIC_LEN]; /* <prefix>/<site>/<zone>/+/peer */
+	size_t peer_pfx_len;           /* strlen("<prefix>/<site>/<zone>/") */
 
 	/* connection */
 	struct mosquitto *m;
-	int fd;				/* watched fd, -1 when none */
+	int fd; /* watched fd, -1 when none */
 	short fd_events;
-	bool connected;			/* CONNACK accepted */
-	bool lost;			/* tear down after the current call */
-	bool closing;			/* mq_free in progress */
-	bool in_lib;			/* inside mosquitto_loop_*() */
-	int64_t connect_deadline_ms;	/* CONNACK must come by then */
-	int broker;			/* index of the broker being tried */
-	int round_fails;		/* whole rounds failed in a row */
+	bool connected;              /* CONNACK accepted */
+	bool lost;                   /* tear down after the current call */
+	bool closing;                /* mq_free in progress */
+	bool in_lib;                 /* inside mosquitto_loop_*() */
+	int64_t connect_deadline_ms; /* CONNACK must come by then */
+	int broker;                  /* index of the broker being tried */
+	int round_fails;             /* whole rounds failed in a row */
 	int conn_timer;
 	int misc_timer;
 	uint32_t rnd;
-	bool warned_down;		/* log a failing broker once per outage */
+	bool warned_down; /* log a failing broker once per outage */
 
 	/* events */
 	struct mqq *q;
-	int status_mid;			/* the final "offline" in mq_free */
+	int status_mid; /* the final "offline" in mq_free */
 	bool status_acked;
 
 	/* latest state and overrides, re-sent on every connect */
 	char *state_json;
 	char state_sig[2 * ENG_REASON_LEN + 64];
-	char hold[ENG_REASON_LEN];	/* "" when not held */
+	char hold[ENG_REASON_LEN]; /* "" when not held */
 	char *ovr_json;
 	char *ovr_sig;
 

@@ -13,8 +13,8 @@
 #define TW_VERSION "unknown"
 #endif
 
-static const char *const header_keys[] = { "v", "ts", "seq", "site",
-	"zone", "host", "type", NULL };
+static const char *const header_keys[] = { "v", "ts", "seq", "site", "zone",
+	"host", "type", NULL };
 
 cJSON *
 mqm_header(const struct mqm_id *id, int64_t ts_ms, uint64_t seq)
@@ -110,8 +110,8 @@ mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 		mqm_add_num(s, "value_c", v.value_c);
 		mqm_add_num(s, "filtered_c", v.filtered_c);
 		mqm_add_num(s, "trip_c", v.trip_c);
-		cJSON_AddStringToObject(s, "trip_src",
-		    trip_src_name(v.trip_src));
+		cJSON_AddStringToObject(
+		    s, "trip_src", trip_src_name(v.trip_src));
 		mqm_add_num(s, "headroom_c", v.headroom_c);
 		mqm_add_num(s, "slope_c_per_min", v.slope_c_per_s * 60.0);
 		mqm_add_num(s, "eta_s", v.eta_s);
@@ -132,18 +132,18 @@ mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 	if (o == NULL)
 		return NULL;
 	cJSON_AddNumberToObject(o, "tier", id->tier);
-	cJSON_AddStringToObject(o, "state",
-	    hold != NULL ? "hold" : eng_state_name(out->state));
+	cJSON_AddStringToObject(
+	    o, "state", hold != NULL ? "hold" : eng_state_name(out->state));
 	if (hold != NULL)
-		cJSON_AddStringToObject(o, "engine_state",
-		    eng_state_name(out->state));
-	cJSON_AddStringToObject(o, "prev_state",
-	    eng_state_name(out->prev_state));
+		cJSON_AddStringToObject(
+		    o, "engine_state", eng_state_name(out->state));
+	cJSON_AddStringToObject(
+	    o, "prev_state", eng_state_name(out->prev_state));
 	cJSON_AddStringToObject(o, "reason", hold != NULL ? hold : out->reason);
 	cJSON_AddNumberToObject(o, "since", (double)since);
 	mqm_add_num(o, "eta_s", out->eta_s);
-	cJSON_AddBoolToObject(o, "accepting_load",
-	    hold == NULL && out->accepting_load);
+	cJSON_AddBoolToObject(
+	    o, "accepting_load", hold == NULL && out->accepting_load);
 	cJSON_AddBoolToObject(o, "zone_alarm", out->zone_alarm);
 	return mqm_finish(o);
 }
@@ -188,8 +188,8 @@ mqm_event(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 }
 
 char *
-mqm_status(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
-    bool online, const char *reason)
+mqm_status(const struct mqm_id *id, int64_t ts_ms, uint64_t seq, bool online,
+    const char *reason)
 {
 	cJSON *o = mqm_header(id, ts_ms, seq);
 
@@ -236,8 +236,8 @@ mqm_overrides(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 		mqm_add_num(x, "value", ov->value);
 		mqm_add_num(x, "expires_in_s",
 		    (double)(ov->expires_ms - now_ms) / 1000.0);
-		cJSON_AddNumberToObject(x, "expires",
-		    (double)(ts_ms + (ov->expires_ms - now_ms)));
+		cJSON_AddNumberToObject(
+		    x, "expires", (double)(ts_ms + (ov->expires_ms - now_ms)));
 		cJSON_AddStringToObject(x, "reason", ov->reason);
 		cJSON_AddStringToObject(x, "author", ov->author);
 		cJSON_AddItemToArray(arr, x);
@@ -262,8 +262,8 @@ parse_object(const char *payload, size_t len, char *err, size_t errlen)
 		return NULL;
 	}
 	o = cJSON_ParseWithLengthOpts(payload, len, &end, false);
-	while (o != NULL && end < payload + len &&
-	    strchr(" \t\r\n", *end) != NULL)
+	while (
+	    o != NULL && end < payload + len && strchr(" \t\r\n", *end) != NULL)
 		end++;
 	if (o == NULL || end != payload + len) {
 		snprintf(err, errlen, "not valid JSON");
@@ -292,8 +292,8 @@ check_version(const cJSON *o, char *err, size_t errlen)
 
 /* An optional (required == false) or required string into buf. */
 static int
-get_str(const cJSON *o, const char *key, bool required, char *buf,
-    size_t len, char *err, size_t errlen)
+get_str(const cJSON *o, const char *key, bool required, char *buf, size_t len,
+    char *err, size_t errlen)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -310,8 +310,8 @@ get_str(const cJSON *o, const char *key, bool required, char *buf,
 	}
 	for (const char *p = s->valuestring; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20) {
-			snprintf(err, errlen, "\"%s\" has control characters",
-			    key);
+			snprintf(
+			    err, errlen, "\"%s\" has control characters", key);
 			return -1;
 		}
 	}
@@ -320,8 +320,8 @@ get_str(const cJSON *o, const char *key, bool required, char *buf,
 }
 
 static int
-get_num(const cJSON *o, const char *key, double min, double max,
-    double *out, char *err, size_t errlen)
+get_num(const cJSON *o, const char *key, double min, double max, double *out,
+    char *err, size_t errlen)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -339,12 +339,13 @@ get_num(const cJSON *o, const char *key, double min, double max,
 }
 
 static int
-check_members(const cJSON *o, const char *const known[], char *err,
-    size_t errlen)
+check_members(
+    const cJSON *o, const char *const known[], char *err, size_t errlen)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, o) {
+	cJSON_ArrayForEach(it, o)
+	{
 		int i;
 
 		for (i = 0; known[i] != NULL; i++)
@@ -384,13 +385,14 @@ mqm_peer_parse(const char *payload, size_t len, const char *topic_host,
 	    get_num(o, "ts", 0, 1e15, &ts, err, errlen) < 0 ||
 	    get_num(o, "tier", 0, ENG_MAX_TIER, &tier, err, errlen) < 0 ||
 	    get_num(o, "inlet_c", -60, 200, &inlet, err, errlen) < 0 ||
-	    get_num(o, "slope_c_per_min", -600, 600, &slope, err,
-	    errlen) < 0 ||
+	    get_num(o, "slope_c_per_min", -600, 600, &slope, err, errlen) < 0 ||
 	    get_str(o, "state", true, state, sizeof(state), err, errlen) < 0)
 		goto out;
 	if (strcmp(host, topic_host) != 0) {
-		snprintf(err, errlen, "host \"%s\" published on the topic of "
-		    "\"%s\"", host, topic_host);
+		snprintf(err, errlen,
+		    "host \"%s\" published on the topic of "
+		    "\"%s\"",
+		    host, topic_host);
 		goto out;
 	}
 	if ((st = state_from_name(state)) < 0) {
@@ -415,7 +417,7 @@ key_ok(const char *k)
 {
 	for (; *k != '\0'; k++)
 		if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
-		    *k == '_' || *k == '.' || *k == '-'))
+			*k == '_' || *k == '.' || *k == '-'))
 			return false;
 	return true;
 }
@@ -424,8 +426,8 @@ int
 mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
     char *err, size_t errlen)
 {
-	static const char *const known[] = { "v", "ts", "key", "value",
-	    "ttl_s", "clear", "reason", "author", "id", NULL };
+	static const char *const known[] = { "v", "ts", "key", "value", "ttl_s",
+		"clear", "reason", "author", "id", NULL };
 	cJSON *o = parse_object(payload, len, err, errlen);
 	const cJSON *clear;
 	int rc = -1;
@@ -437,9 +439,9 @@ mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
 	    check_members(o, known, err, errlen) < 0 ||
 	    get_str(o, "key", true, r->key, sizeof(r->key), err, errlen) < 0 ||
 	    get_str(o, "author", true, r->author, sizeof(r->author), err,
-	    errlen) < 0 ||
+		errlen) < 0 ||
 	    get_str(o, "reason", true, r->reason, sizeof(r->reason), err,
-	    errlen) < 0 ||
+		errlen) < 0 ||
 	    get_str(o, "id", false, r->id, sizeof(r->id), err, errlen) < 0)
 		goto out;
 	if (!key_ok(r->key)) {
@@ -455,16 +457,15 @@ mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
 	if (r->clear) {
 		if (cJSON_HasObjectItem(o, "value") ||
 		    cJSON_HasObjectItem(o, "ttl_s")) {
-			snprintf(err, errlen, "\"clear\" takes no value or "
+			snprintf(err, errlen,
+			    "\"clear\" takes no value or "
 			    "ttl_s");
 			goto out;
 		}
 		r->value = NAN;
 		r->ttl_s = 0;
-	} else if (get_num(o, "value", -1e6, 1e6, &r->value, err,
-	    errlen) < 0 ||
-	    get_num(o, "ttl_s", 1, 365 * 86400.0, &r->ttl_s, err,
-	    errlen) < 0) {
+	} else if (get_num(o, "value", -1e6, 1e6, &r->value, err, errlen) < 0 ||
+	    get_num(o, "ttl_s", 1, 365 * 86400.0, &r->ttl_s, err, errlen) < 0) {
 		goto out;
 	}
 	rc = 0;

@@ -18,10 +18,10 @@
 
 #include "engine.h"
 
-#define MQM_VERSION	1
-#define MQM_KEY_LEN	48
-#define MQM_TEXT_LEN	128
-#define MQM_AUTHOR_LEN	64
+#define MQM_VERSION    1
+#define MQM_KEY_LEN    48
+#define MQM_TEXT_LEN   128
+#define MQM_AUTHOR_LEN 64
 
 struct mqm_id {
 	const char *site;
@@ -33,12 +33,12 @@ struct mqm_id {
 /* A parsed override/set request. */
 struct mqm_override {
 	char key[MQM_KEY_LEN];
-	double value;			/* NAN for "clear" */
-	double ttl_s;			/* 0 for "clear" */
+	double value; /* NAN for "clear" */
+	double ttl_s; /* 0 for "clear" */
 	bool clear;
 	char reason[MQM_TEXT_LEN];
 	char author[MQM_AUTHOR_LEN];
-	char id[MQM_KEY_LEN];		/* request id, optional, echoed */
+	char id[MQM_KEY_LEN]; /* request id, optional, echoed */
 };
 
 /* A new object with v, ts, seq and the identity. */
@@ -74,7 +74,7 @@ char *mqm_overrides(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 int mqm_peer_parse(const char *payload, size_t len, const char *topic_host,
     struct eng_peer *p, int64_t *ts_ms, char *err, size_t errlen);
 /* Parse an override/set request; 0, or -1 with the reason in err. */
-int mqm_override_parse(const char *payload, size_t len,
-    struct mqm_override *r, char *err, size_t errlen);
+int mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
+    char *err, size_t errlen);
 
 #endif

@@ -14,19 +14,19 @@
 
 #include "log.h"
 
-#define HEADER	"#thermwatch-mqtt-queue 1 next="
+#define HEADER "#thermwatch-mqtt-queue 1 next="
 
 struct mqq {
-	char *path;		/* NULL: memory only */
-	int fd;			/* append fd of the log, -1 if none */
+	char *path; /* NULL: memory only */
+	int fd;     /* append fd of the log, -1 if none */
 	int max;
-	int cap;		/* max + 1: room for the dropped record */
+	int cap; /* max + 1: room for the dropped record */
 	int head;
 	int count;
 	struct mqq_entry *ring;
 	uint64_t next_seq;
 	uint64_t dropped_total;
-	long log_lines;		/* lines in the log since the last compaction */
+	long log_lines; /* lines in the log since the last compaction */
 	int io_errors;
 	mqq_drop_fn drop;
 	void *drop_arg;
@@ -76,7 +76,7 @@ write_line(int fd, const char *prefix, const char *json, size_t len)
 		iov[n].iov_base = (void *)(uintptr_t)json;
 		iov[n++].iov_len = len;
 	}
-	iov[n].iov_base = (void *)(uintptr_t)"\n";
+	iov[n].iov_base = (void *)(uintptr_t) "\n";
 	iov[n++].iov_len = 1;
 	return write_all(fd, iov, n);
 }
@@ -87,16 +87,16 @@ write_entry(int fd, const struct mqq_entry *e)
 	char pfx[96];
 
 	if (e->is_drop)
-		snprintf(pfx, sizeof(pfx), "D%" PRIu64 " %" PRIu64 " %" PRIu64
-		    " %" PRIu64 " ", e->seq, e->drop_first, e->drop_last,
-		    e->drop_count);
+		snprintf(pfx, sizeof(pfx),
+		    "D%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", e->seq,
+		    e->drop_first, e->drop_last, e->drop_count);
 	else
 		snprintf(pfx, sizeof(pfx), "+%" PRIu64 " ", e->seq);
 	return write_line(fd, pfx, e->json, e->len);
 }
 
-static void log_append(struct mqq *q, const struct mqq_entry *e,
-    uint64_t removed);
+static void
+log_append(struct mqq *q, const struct mqq_entry *e, uint64_t removed);
 
 /* Rewrite the log with just the header and the entries, atomically. */
 static int
@@ -113,8 +113,8 @@ compact(struct mqq *q)
 	if ((tmp = malloc(n)) == NULL)
 		return -1;
 	snprintf(tmp, n, "%s.tmp", q->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-	    0600);
+	fd = open(
+	    tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto fail;
 	snprintf(hdr, sizeof(hdr), HEADER "%" PRIu64, q->next_seq);
@@ -127,7 +127,7 @@ compact(struct mqq *q)
 		goto fail_close;
 	if (q->fd >= 0)
 		close(q->fd);
-	q->fd = fd;	/* O_APPEND: the log goes on in the new file */
+	q->fd = fd; /* O_APPEND: the log goes on in the new file */
 	q->log_lines = q->count + 1;
 	free(tmp);
 	return 0;
@@ -166,7 +166,8 @@ log_append(struct mqq *q, const struct mqq_entry *e, uint64_t removed)
 	if (rc < 0) {
 		if (q->io_errors++ == 0)
 			log_warn("mqtt queue: appending to %s, continuing in "
-			    "memory", q->path);
+				 "memory",
+			    q->path);
 		return;
 	}
 	q->log_lines++;
@@ -230,7 +231,7 @@ drop_oldest(struct mqq *q)
 	d.drop_count = count + 1;
 	d.json = q->drop(q->drop_arg, seq, first, seq, count + 1);
 	if (d.json == NULL)
-		return;		/* out of memory: the loss is still counted */
+		return; /* out of memory: the loss is still counted */
 	d.len = strlen(d.json);
 	push_front(q, &d);
 	log_append(q, &d, 0);
@@ -355,7 +356,8 @@ load_line(struct mqq *q, struct loadv *lv, char *line)
 		break;
 	case 'D':
 		if (sscanf(line + 1, "%llu %llu %llu %llu %n", &a, &b, &c, &d,
-		    &off) != 4 || line[1 + off] != '{')
+			&off) != 4 ||
+		    line[1 + off] != '{')
 			return -1;
 		e.seq = a;
 		e.is_drop = true;
@@ -393,7 +395,7 @@ load(struct mqq *q, struct loadv *lv)
 		return errno == ENOENT ? 0 : -1;
 	while ((n = getline(&line, &sz, f)) > 0) {
 		if (line[n - 1] != '\n') {
-			bad++;	/* torn write at the end */
+			bad++; /* torn write at the end */
 			break;
 		}
 		line[n - 1] = '\0';
@@ -403,8 +405,8 @@ load(struct mqq *q, struct loadv *lv)
 	free(line);
 	fclose(f);
 	if (bad > 0)
-		log_warnx("mqtt queue: %s: %d malformed lines ignored",
-		    q->path, bad);
+		log_warnx(
+		    "mqtt queue: %s: %d malformed lines ignored", q->path, bad);
 	return 0;
 }
 

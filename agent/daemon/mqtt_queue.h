@@ -31,19 +31,19 @@ struct mqq;
 
 struct mqq_entry {
 	uint64_t seq;
-	int mid;		/* libmosquitto message id in flight, 0 = none */
+	int mid; /* libmosquitto message id in flight, 0 = none */
 	bool acked;
-	bool is_drop;		/* the "dropped" summary record */
-	uint64_t drop_first;	/* dropped seq range and count (is_drop) */
+	bool is_drop;        /* the "dropped" summary record */
+	uint64_t drop_first; /* dropped seq range and count (is_drop) */
 	uint64_t drop_last;
 	uint64_t drop_count;
-	char *json;		/* payload, NUL-terminated */
+	char *json; /* payload, NUL-terminated */
 	size_t len;
 };
 
 /* Builds the payload of a "dropped" record (malloc'ed string, or NULL). */
-typedef char *(*mqq_drop_fn)(void *arg, uint64_t seq, uint64_t first,
-    uint64_t last, uint64_t count);
+typedef char *(*mqq_drop_fn)(
+    void *arg, uint64_t seq, uint64_t first, uint64_t last, uint64_t count);
 
 /*
  * Open (create) the queue. path NULL keeps it in memory only. max is the

@@ -27,8 +27,8 @@
 #include "agent.h"
 #include "log.h"
 
-#define OVR_SYNC_MS	1000
-#define OVR_MAX_FILE	(256 * 1024)
+#define OVR_SYNC_MS  1000
+#define OVR_MAX_FILE (256 * 1024)
 
 struct ovr_snap {
 	char key[ENG_KEY_LEN];
@@ -72,8 +72,7 @@ mono_to_wall(const struct agent *a, int64_t mono_ms)
 }
 
 static cJSON *
-entry_json(const struct agent *a, const struct eng_override *o,
-    int64_t now_ms)
+entry_json(const struct agent *a, const struct eng_override *o, int64_t now_ms)
 {
 	cJSON *j = cJSON_CreateObject();
 	double at = mono_to_wall(a, o->expires_ms);
@@ -82,8 +81,8 @@ entry_json(const struct agent *a, const struct eng_override *o,
 	iso_time(at, iso, sizeof(iso));
 	cJSON_AddStringToObject(j, "key", o->key);
 	cJSON_AddNumberToObject(j, "value", o->value);
-	cJSON_AddNumberToObject(j, "expires_in_s",
-	    (double)(o->expires_ms - now_ms) / 1000.0);
+	cJSON_AddNumberToObject(
+	    j, "expires_in_s", (double)(o->expires_ms - now_ms) / 1000.0);
 	cJSON_AddStringToObject(j, "expires", iso);
 	cJSON_AddNumberToObject(j, "expires_unix", floor(at * 1000.0) / 1000.0);
 	cJSON_AddStringToObject(j, "reason", o->reason);
@@ -156,8 +155,8 @@ save(struct ovr *ov)
 	cJSON_AddNumberToObject(root, "v", OVR_FILE_VERSION);
 	iso_time(wall_now(), iso, sizeof(iso));
 	cJSON_AddStringToObject(root, "written", iso);
-	cJSON_AddItemToObject(root, "overrides",
-	    ovr_list_json(a, loop_now_ms(a->loop)));
+	cJSON_AddItemToObject(
+	    root, "overrides", ovr_list_json(a, loop_now_ms(a->loop)));
 	text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (text == NULL) {
@@ -167,8 +166,8 @@ save(struct ovr *ov)
 	if (mkdir(a->conf.agent.state_dir, 0750) != 0 && errno != EEXIST)
 		log_warn("overrides: mkdir %s", a->conf.agent.state_dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", ov->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
+	fd = open(
+	    tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0) {
 		rc = -errno;
 		log_warn("overrides: cannot save to %s", tmp);
@@ -202,8 +201,9 @@ snapshot(struct ovr *ov)
 	int i;
 
 	ov->n = 0;
-	for (i = 0; i < eng_override_count(ov->a->eng) &&
-	    ov->n < ENG_MAX_OVERRIDES; i++) {
+	for (i = 0;
+	     i < eng_override_count(ov->a->eng) && ov->n < ENG_MAX_OVERRIDES;
+	     i++) {
 		if ((o = eng_override_get(ov->a->eng, i)) == NULL)
 			continue;
 		snprintf(ov->snap[ov->n].key, ENG_KEY_LEN, "%s", o->key);
@@ -229,9 +229,9 @@ ovr_save(struct agent *a)
 }
 
 static void
-event(struct agent *a, const char *type, const char *action,
-    const char *key, double value, double ttl_s, const char *reason,
-    const char *author, const char *via, const char *msg)
+event(struct agent *a, const char *type, const char *action, const char *key,
+    double value, double ttl_s, const char *reason, const char *author,
+    const char *via, const char *msg)
 {
 	cJSON *f = cJSON_CreateObject();
 
@@ -299,8 +299,9 @@ ovr_apply(struct agent *a, const char *key, double value, double ttl_s,
 	persist(a);
 	return rc;
 refused:
-	log_warnx("override %s by %s via %s refused: %s", key != NULL ? key :
-	    "(none)", author != NULL ? author : "(nobody)", via, msg);
+	log_warnx("override %s by %s via %s refused: %s",
+	    key != NULL ? key : "(none)", author != NULL ? author : "(nobody)",
+	    via, msg);
 	event(a, "override_rejected", "set", key != NULL ? key : "", value,
 	    ttl_s, reason, author, via, msg);
 	return -1;
@@ -319,8 +320,8 @@ ovr_check(struct agent *a, const char *key, double value, double ttl_s,
 
 	if (had)
 		prior = *o;
-	rc = eng_override_set(a->eng, key, value, ttl_s, "check", "check",
-	    now, msg, len);
+	rc = eng_override_set(
+	    a->eng, key, value, ttl_s, "check", "check", now, msg, len);
 	if (rc < 0)
 		return rc;
 	/* put back what was there */
@@ -335,8 +336,8 @@ ovr_check(struct agent *a, const char *key, double value, double ttl_s,
 }
 
 int
-ovr_clear(struct agent *a, const char *key, const char *author,
-    const char *via, char *msg, size_t len)
+ovr_clear(struct agent *a, const char *key, const char *author, const char *via,
+    char *msg, size_t len)
 {
 	if (len > 0)
 		msg[0] = '\0';
@@ -376,8 +377,8 @@ ovr_sync(struct agent *a)
 		changed = true;
 		if (ov->snap[i].expires_ms <= now) {
 			log_info("override %s expired", ov->snap[i].key);
-			event(a, "override", "expired", ov->snap[i].key, NAN,
-			    0, NULL, NULL, "engine", NULL);
+			event(a, "override", "expired", ov->snap[i].key, NAN, 0,
+			    NULL, NULL, "engine", NULL);
 		}
 	}
 	if (eng_override_count(a->eng) != ov->n)
@@ -403,10 +404,11 @@ set_aside(const struct ovr *ov, const char *why)
 	snprintf(bad, sizeof(bad), "%s.corrupt", ov->path);
 	if (rename(ov->path, bad) == 0)
 		log_warnx("overrides: %s: %s; moved aside to %s, starting "
-		    "without persisted overrides", ov->path, why, bad);
+			  "without persisted overrides",
+		    ov->path, why, bad);
 	else
-		log_warn("overrides: %s: %s; cannot move it aside",
-		    ov->path, why);
+		log_warn(
+		    "overrides: %s: %s; cannot move it aside", ov->path, why);
 }
 
 static char *
@@ -477,15 +479,16 @@ restore_one(struct agent *a, const cJSON *e, double now_wall, int idx)
 		/* A clock set back, or a lower maximum since: never keep an
 		 * override longer than the config allows. */
 		log_warnx("overrides: %s has %.0f s left, more than the "
-		    "maximum of %.0f s; shortened", k->valuestring, left, max);
+			  "maximum of %.0f s; shortened",
+		    k->valuestring, left, max);
 		left = max;
 	}
 	rc = eng_override_set(a->eng, k->valuestring, v->valuedouble, left,
 	    r->valuestring, au->valuestring, loop_now_ms(a->loop), err,
 	    sizeof(err));
 	if (rc < 0) {
-		log_warnx("overrides: %s not restored: %s", k->valuestring,
-		    err);
+		log_warnx(
+		    "overrides: %s not restored: %s", k->valuestring, err);
 		return;
 	}
 	log_info("override %s = %g restored (%.0f s left, by %s: %s)%s%s",
@@ -526,8 +529,7 @@ load(struct ovr *ov)
 		set_aside(ov, "not a version 1 overrides file");
 		return true;
 	}
-	cJSON_ArrayForEach(e, list)
-		restore_one(ov->a, e, wall_now(), i++);
+	cJSON_ArrayForEach(e, list) restore_one(ov->a, e, wall_now(), i++);
 	cJSON_Delete(root);
 	return true;
 }
@@ -541,8 +543,8 @@ ovr_create(struct agent *a)
 	if (ov == NULL)
 		return NULL;
 	ov->a = a;
-	snprintf(ov->path, sizeof(ov->path), "%s/%s",
-	    a->conf.agent.state_dir, OVR_FILE);
+	snprintf(ov->path, sizeof(ov->path), "%s/%s", a->conf.agent.state_dir,
+	    OVR_FILE);
 	a->ovr = ov;
 	had_file = load(ov);
 	snapshot(ov);
@@ -573,8 +575,8 @@ ovr_reload(struct agent *a)
 
 	if (ov == NULL)
 		return;
-	snprintf(path, sizeof(path), "%s/%s", a->conf.agent.state_dir,
-	    OVR_FILE);
+	snprintf(
+	    path, sizeof(path), "%s/%s", a->conf.agent.state_dir, OVR_FILE);
 	if (strcmp(path, ov->path) == 0)
 		return;
 	log_info("overrides: now kept in %s", path);

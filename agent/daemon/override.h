@@ -20,7 +20,7 @@
 struct agent;
 struct ovr;
 
-#define OVR_FILE	"overrides.json"
+#define OVR_FILE         "overrides.json"
 #define OVR_FILE_VERSION 1
 
 /*

@@ -13,22 +13,22 @@
 #include "engine.h"
 
 struct src_reading {
-	char id[ENG_ID_LEN];	/* stable: "coretemp-isa-0000/Package id 0",
-				   "ipmi:127.0.0.1:19623/Inlet Temp" */
-	const char *source;	/* "hwmon", "ipmi", "sim" */
-	enum eng_class cls;	/* the source's guess */
-	double value_c;		/* NAN when unavailable */
+	char id[ENG_ID_LEN]; /* stable: "coretemp-isa-0000/Package id 0",
+				"ipmi:127.0.0.1:19623/Inlet Temp" */
+	const char *source;  /* "hwmon", "ipmi", "sim" */
+	enum eng_class cls;  /* the source's guess */
+	double value_c;      /* NAN when unavailable */
 	enum eng_quality quality;
-	double trip_c;		/* hardware trip, NAN when none */
-	const char *trip_from;	/* "emergency", "crit", "upper-critical",
-				   "upper-non-recoverable", or NULL */
+	double trip_c;         /* hardware trip, NAN when none */
+	const char *trip_from; /* "emergency", "crit", "upper-critical",
+				  "upper-non-recoverable", or NULL */
 	/* hardware limits as reported, NAN when absent */
-	double max_c;		/* hwmon max / BMC upper non-critical */
-	double crit_c;		/* hwmon crit / BMC upper critical */
-	double emergency_c;	/* hwmon emergency / BMC upper non-recoverable */
-	const char *hw_state;	/* "nominal", "warning", "critical", "alarm",
-				   "fault", or NULL */
-	int64_t t_ms;		/* monotonic time of the sample */
+	double max_c;         /* hwmon max / BMC upper non-critical */
+	double crit_c;        /* hwmon crit / BMC upper critical */
+	double emergency_c;   /* hwmon emergency / BMC upper non-recoverable */
+	const char *hw_state; /* "nominal", "warning", "critical", "alarm",
+				 "fault", or NULL */
+	int64_t t_ms;         /* monotonic time of the sample */
 };
 
 /* A source calls this for every reading it makes. */

@@ -76,8 +76,8 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_ONCE = 256, OPT_JSON, OPT_DRY_RUN };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
+	static const struct option longopts[] = { { "config", required_argument,
+						      NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -85,9 +85,7 @@ main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *path = CNF_DEFAULT_PATH;
 	bool check = false, once = false, json = false, dry_run = false;
 	bool foreground = false;
@@ -96,8 +94,8 @@ main(int argc, char **argv)
 	struct loop *l;
 	int ch, verbose = 0, n, rc;
 
-	while ((ch = getopt_long(argc, argv, "c:nfvVh", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:nfvVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;

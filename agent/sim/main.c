@@ -24,8 +24,8 @@ enum {
 	OPT_MQTT_INTERVAL
 };
 
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
+static const struct option longopts[] = { { "config", required_argument, NULL,
+					      'c' },
 	{ "policy", required_argument, NULL, 'p' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "json", no_argument, NULL, 'j' },
@@ -33,14 +33,12 @@ static const struct option longopts[] = {
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "duration", required_argument, NULL, 'd' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
+	{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "mqtt", required_argument, NULL, OPT_MQTT },
 	{ "mqtt-interval", required_argument, NULL, OPT_MQTT_INTERVAL },
-	{ NULL, 0, NULL, 0 }
-};
+	{ NULL, 0, NULL, 0 } };
 
 static const char *arg_config;
 static const char *arg_csv;
@@ -96,8 +94,8 @@ parse_args(int argc, char **argv)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:p:s:jd:qh", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:s:jd:qh", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'c':
 			arg_config = optarg;
@@ -106,7 +104,8 @@ parse_args(int argc, char **argv)
 			arg_policy = eng_policy_from_name(optarg);
 			if (arg_policy < 0)
 				return bad("--policy: \"%s\" is not one of "
-				    "thermwatch, static, none", optarg);
+					   "thermwatch, static, none",
+				    optarg);
 			break;
 		case 's':
 			errno = 0;
@@ -114,7 +113,8 @@ parse_args(int argc, char **argv)
 			if (errno != 0 || end == optarg || *end != '\0' ||
 			    optarg[0] == '-')
 				return bad("--seed: \"%s\" is not a "
-				    "non-negative integer", optarg);
+					   "non-negative integer",
+				    optarg);
 			arg_seed_set = true;
 			break;
 		case 'j':
@@ -129,15 +129,18 @@ parse_args(int argc, char **argv)
 		case OPT_PLOT:
 			if (!has_suffix(optarg, ".svg"))
 				return bad("--plot: \"%s\": the plot is SVG; "
-				    "name it FILE.svg", optarg);
+					   "name it FILE.svg",
+				    optarg);
 			arg_plot = optarg;
 			break;
 		case 'd':
 			arg_duration = scn_parse_duration(optarg);
 			if (arg_duration <= 0 || arg_duration > 366 * 86400.0)
-				return bad("--duration: \"%s\" is not a "
+				return bad(
+				    "--duration: \"%s\" is not a "
 				    "duration like 3600, 90m, 6h or 7d (max "
-				    "366d)", optarg);
+				    "366d)",
+				    optarg);
 			break;
 		case 'q':
 			arg_quiet = true;
@@ -149,7 +152,8 @@ parse_args(int argc, char **argv)
 			arg_mqtt_interval = scn_parse_duration(optarg);
 			if (arg_mqtt_interval < 1 || arg_mqtt_interval > 86400)
 				return bad("--mqtt-interval: \"%s\" is not a "
-				    "duration from 1 s to 1 d", optarg);
+					   "duration from 1 s to 1 d",
+				    optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -182,12 +186,14 @@ load_scenario(struct sim_scenario *s)
 	int n;
 
 	if (arg_scenario == NULL)
-		return scn_parse_string(sim_builtin_name, sim_builtin_text, s,
-		    stderr);
+		return scn_parse_string(
+		    sim_builtin_name, sim_builtin_text, s, stderr);
 	if (scn_resolve(arg_scenario, path, sizeof(path)) < 0) {
-		fprintf(stderr, "thermwatch-sim: scenario \"%s\": no such file, "
+		fprintf(stderr,
+		    "thermwatch-sim: scenario \"%s\": no such file, "
 		    "and no %s.conf in %s/thermwatch/scenarios or the source "
-		    "tree\n", arg_scenario, arg_scenario, TW_DATADIR);
+		    "tree\n",
+		    arg_scenario, arg_scenario, TW_DATADIR);
 		return -1;
 	}
 	n = scn_parse_file(path, s, stderr);
@@ -271,15 +277,15 @@ main(int argc, char **argv)
 	if (!arg_json) {
 		scn_clock_label(&scn, 0, buf, sizeof(buf));
 		printf("thermwatch-sim: scenario %s (%s), seed %" PRIu64 ", "
-		    "config %s\n", scn.name, scn.file[0] ? scn.file :
-		    "built-in", o.seed, arg_config ? arg_config :
-		    "engine defaults");
+		       "config %s\n",
+		    scn.name, scn.file[0] ? scn.file : "built-in", o.seed,
+		    arg_config ? arg_config : "engine defaults");
 		if (scn.description[0])
 			printf("  %s\n", scn.description);
 	}
 	if (arg_mqtt != NULL) {
-		pub = simpub_create(arg_mqtt, scn.name, arg_mqtt_interval, err,
-		    sizeof(err));
+		pub = simpub_create(
+		    arg_mqtt, scn.name, arg_mqtt_interval, err, sizeof(err));
 		if (pub == NULL) {
 			fprintf(stderr, "thermwatch-sim: %s\n", err);
 			return 1;
@@ -293,17 +299,18 @@ main(int argc, char **argv)
 		o.record = i == 0 && (arg_csv != NULL || arg_plot != NULL);
 		rp[i] = &runs[i];
 		if (run_init(&runs[i], &scn, &o) != 0) {
-			fprintf(stderr, "thermwatch-sim: cannot set up the "
+			fprintf(stderr,
+			    "thermwatch-sim: cannot set up the "
 			    "run (out of memory or engine refused)\n");
 			return 1;
 		}
 		if (i == 0 && !arg_json)
 			printf("  %d hosts in %d zones, %.0f s simulated at "
-			    "%.1f s; a migration takes %.0f s, a clean "
-			    "shutdown %.0f s\n\n", runs[0].n_hosts,
-			    runs[0].n_zones, runs[0].end_ms / 1000.0,
-			    scn.tick_s, runs[0].migrate_s,
-			    runs[0].shutdown_s);
+			       "%.1f s; a migration takes %.0f s, a clean "
+			       "shutdown %.0f s\n\n",
+			    runs[0].n_hosts, runs[0].n_zones,
+			    runs[0].end_ms / 1000.0, scn.tick_s,
+			    runs[0].migrate_s, runs[0].shutdown_s);
 		t0 = now_s();
 		run_all(&runs[i]);
 		runs[i].res.wall_s = now_s() - t0;

@@ -28,7 +28,7 @@
 #include "run.h"
 
 /* Die and heat spreader: a load step shows within seconds. */
-#define MDL_TAU_DIE_S	2.0
+#define MDL_TAU_DIE_S 2.0
 
 /* ---- PRNG: splitmix64 seeding xoshiro256** (public domain algorithms
  * by Vigna; written here from their definitions). ---- */
@@ -116,7 +116,8 @@ mdl_building_c(const struct sim_run *r, int64_t now_ms)
 	const struct sim_scenario *s = r->scn;
 	double h = (s->start_tod_s + now_ms / 1000.0) / 3600.0;
 
-	return s->building_c + r->building_shift_c + s->building_swing_c *
+	return s->building_c + r->building_shift_c +
+	    s->building_swing_c *
 	    cos(2 * M_PI * (h - s->building_peak_h) / 24.0);
 }
 
@@ -212,8 +213,9 @@ mdl_step_zone(struct sim_run *r, int zi)
 			heat += r->host[i].power_w;
 	tb = mdl_building_c(r, r->now_ms);
 	ext = zd->ua_w_per_k * (tb - z->t_air);
-	demand = heat + ext + zd->heat_capacity_j_per_k *
-	    (z->t_air - zd->setpoint_c) / zd->control_tau_s;
+	demand = heat + ext +
+	    zd->heat_capacity_j_per_k * (z->t_air - zd->setpoint_c) /
+		zd->control_tau_s;
 	if (demand < 0)
 		demand = 0;
 	if (demand > cap)
@@ -252,8 +254,8 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 		if (fabs(d) <= h->inlet_off_rate)
 			h->inlet_off_c = h->inlet_off_to;
 		else
-			h->inlet_off_c += d > 0 ? h->inlet_off_rate :
-			    -h->inlet_off_rate;
+			h->inlet_off_c += d > 0 ? h->inlet_off_rate
+						: -h->inlet_off_rate;
 	}
 	h->t_inlet = r->zone[h->zone].t_air + h->inlet_off_c;
 	h->d_fast += (h->cpu_fast * h->r_cpu * h->power_w - h->d_fast) *
@@ -261,8 +263,7 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 	h->d_slow += ((1 - h->cpu_fast) * h->r_cpu * h->power_w - h->d_slow) *
 	    h->k_cpu;
 	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
-	h->t_exh += (h->t_inlet + h->r_exh * h->power_w - h->t_exh) *
-	    h->k_exh;
+	h->t_exh += (h->t_inlet + h->r_exh * h->power_w - h->t_exh) * h->k_exh;
 	for (s = 0; s < SIM_NSENS; s++)
 		if (mdl_true_value(h, s) >= h->sens[s].trip_c)
 			return s;
@@ -283,8 +284,7 @@ glitch_value(struct sim_run *r, double v)
 }
 
 bool
-mdl_sample(struct sim_run *r, struct sim_host *h, int s,
-    struct eng_reading *rd)
+mdl_sample(struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd)
 {
 	const struct sim_faults *f = &r->scn->faults;
 	struct sim_sens *ss = &h->sens[s];

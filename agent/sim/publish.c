@@ -19,7 +19,7 @@
 
 struct pubhost {
 	int64_t next_telemetry_ms;
-	int last_state;		/* -1 before the first state */
+	int last_state; /* -1 before the first state */
 	uint64_t seq;
 };
 
@@ -70,8 +70,8 @@ simpub_create(const char *broker, const char *site, double interval_s,
 		*colon = '\0';
 		port = strtol(colon + 1, &end, 10);
 		if (*end != '\0' || port < 1 || port > 65535) {
-			snprintf(err, errlen, "--mqtt: \"%s\": bad port",
-			    broker);
+			snprintf(
+			    err, errlen, "--mqtt: \"%s\": bad port", broker);
 			return NULL;
 		}
 	}
@@ -95,8 +95,9 @@ simpub_create(const char *broker, const char *site, double interval_s,
 	rc = mosquitto_connect(p->m, host, (int)port, 30);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(err, errlen, "--mqtt: cannot connect to %s: %s",
-		    broker, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-		    mosquitto_strerror(rc));
+		    broker,
+		    rc == MOSQ_ERR_ERRNO ? strerror(errno)
+					 : mosquitto_strerror(rc));
 		goto fail;
 	}
 	return p;
@@ -119,10 +120,10 @@ pub_send(struct simpub *p, const struct mqm_id *id, const char *kind,
 		p->errors++;
 		return;
 	}
-	snprintf(topic, sizeof(topic), "%s/%s/%s/%s/%s", TOPIC_PREFIX,
-	    id->site, id->zone, id->host, kind);
-	rc = mosquitto_publish(p->m, NULL, topic, (int)strlen(payload),
-	    payload, qos, retain);
+	snprintf(topic, sizeof(topic), "%s/%s/%s/%s/%s", TOPIC_PREFIX, id->site,
+	    id->zone, id->host, kind);
+	rc = mosquitto_publish(
+	    p->m, NULL, topic, (int)strlen(payload), payload, qos, retain);
 	free(payload);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		p->errors++;
@@ -162,31 +163,31 @@ simpub_host(void *arg, const struct sim_run *r, const struct sim_host *h,
 	id.host = h->name;
 	id.tier = h->tier;
 	if (ph->last_state < 0)
-		pub_send(p, &id, "status", mqm_status(&id, ts, ++ph->seq, true,
-		    "simulated"), 1, true);
+		pub_send(p, &id, "status",
+		    mqm_status(&id, ts, ++ph->seq, true, "simulated"), 1, true);
 	if ((int)out->state != ph->last_state) {
 		ph->last_state = (int)out->state;
-		pub_send(p, &id, "state", mqm_state(&id, ts, ++ph->seq, out,
-		    now_ms), 1, true);
+		pub_send(p, &id, "state",
+		    mqm_state(&id, ts, ++ph->seq, out, now_ms), 1, true);
 	}
 	for (i = 0; i < out->n_decisions; i++) {
 		const struct eng_decision *d = &out->decisions[i];
 		cJSON *f = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(f, "action",
-		    eng_action_name(d->action));
+		cJSON_AddStringToObject(
+		    f, "action", eng_action_name(d->action));
 		cJSON_AddStringToObject(f, "code", d->code ? d->code : "");
 		cJSON_AddStringToObject(f, "reason", d->reason);
 		mqm_add_num(f, "value_c", d->value_c);
 		mqm_add_num(f, "trip_c", d->trip_c);
 		mqm_add_num(f, "eta_s", d->eta_s);
-		pub_send(p, &id, "event", mqm_event(&id, ts, ++ph->seq, "decision",
-		    f), 1, false);
+		pub_send(p, &id, "event",
+		    mqm_event(&id, ts, ++ph->seq, "decision", f), 1, false);
 	}
 	if (now_ms >= ph->next_telemetry_ms) {
 		ph->next_telemetry_ms = now_ms + p->interval_ms;
-		pub_send(p, &id, "telemetry", mqm_telemetry(&id, ts, ++ph->seq,
-		    h->eng, out), 0, false);
+		pub_send(p, &id, "telemetry",
+		    mqm_telemetry(&id, ts, ++ph->seq, h->eng, out), 0, false);
 	}
 }
 
@@ -202,8 +203,10 @@ simpub_free(struct simpub *p, FILE *summary)
 		if (mosquitto_loop(p->m, 10, 1) != MOSQ_ERR_SUCCESS)
 			break;
 	if (summary != NULL)
-		fprintf(summary, "mqtt: published %llu messages (%llu QoS 1, "
-		    "%llu acked, %llu errors)\n", (unsigned long long)p->sent,
+		fprintf(summary,
+		    "mqtt: published %llu messages (%llu QoS 1, "
+		    "%llu acked, %llu errors)\n",
+		    (unsigned long long)p->sent,
 		    (unsigned long long)p->qos1_sent,
 		    (unsigned long long)p->acked,
 		    (unsigned long long)p->errors);

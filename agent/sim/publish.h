@@ -21,8 +21,8 @@ struct simpub;
 struct simpub *simpub_create(const char *broker, const char *site,
     double interval_s, char *err, size_t errlen);
 /* The sim_host_cb for struct sim_opts. */
-void simpub_host(void *arg, const struct sim_run *r,
-    const struct sim_host *h, int64_t now_ms, const struct eng_output *out);
+void simpub_host(void *arg, const struct sim_run *r, const struct sim_host *h,
+    int64_t now_ms, const struct eng_output *out);
 /* Wait (bounded) for QoS 1 acks, print a one-line summary, disconnect. */
 void simpub_free(struct simpub *p, FILE *summary);
 

@@ -12,10 +12,8 @@
 
 #include "run.h"
 
-static const char *const hstate_names[SIM_H_COUNT] = {
-	"ok", "warn", "hot", "degraded", "migrating", "shutting_down", "off",
-	"tripped"
-};
+static const char *const hstate_names[SIM_H_COUNT] = { "ok", "warn", "hot",
+	"degraded", "migrating", "shutting_down", "off", "tripped" };
 
 static void
 fmt_dur(double s, char *buf, size_t len)
@@ -59,8 +57,7 @@ rpt_timeline(const struct sim_run *r, FILE *out)
 		fmt_dur(l->t_ms / 1000.0, rel, sizeof(rel));
 		fprintf(out, "  %s %8s  %-4s %-10s %s\n", when, rel,
 		    l->zone >= 0 ? s->zones[l->zone].name : "*",
-		    l->host >= 0 ? r->host[l->host].name : "",
-		    l->text);
+		    l->host >= 0 ? r->host[l->host].name : "", l->text);
 	}
 }
 
@@ -72,17 +69,19 @@ rpt_summary(const struct sim_run *r, FILE *out)
 	int t, z;
 
 	fmt_dur(first_alarm_s(res), fa, sizeof(fa));
-	fprintf(out, "summary (%s policy): %d hosts, %d hard trips, %d "
+	fprintf(out,
+	    "summary (%s policy): %d hosts, %d hard trips, %d "
 	    "graceful shutdowns, %d VMs migrated (%d to another zone), "
-	    "%d evacuations found no room\n", run_policy_name(r->opt.policy),
-	    res->hosts, res->hard_trips, res->graceful_shutdowns,
-	    res->migrations, res->migrations_cross_zone,
-	    res->migrations_failed);
-	fprintf(out, "  first alarm %s after the incident, service retained "
+	    "%d evacuations found no room\n",
+	    run_policy_name(r->opt.policy), res->hosts, res->hard_trips,
+	    res->graceful_shutdowns, res->migrations,
+	    res->migrations_cross_zone, res->migrations_failed);
+	fprintf(out,
+	    "  first alarm %s after the incident, service retained "
 	    "%.1f%% (%d of %d VMs), %d false actions, %llu readings (%llu "
-	    "rejected)\n", fa, res->service_retained_pct, res->vms_end,
-	    res->vms_start, res->false_actions,
-	    (unsigned long long)res->readings,
+	    "rejected)\n",
+	    fa, res->service_retained_pct, res->vms_end, res->vms_start,
+	    res->false_actions, (unsigned long long)res->readings,
 	    (unsigned long long)res->rejected);
 	for (z = 0; z < r->n_zones; z++) {
 		int i, n[SIM_L_FALSE + 1] = { 0 };
@@ -92,16 +91,19 @@ rpt_summary(const struct sim_run *r, FILE *out)
 			if (r->log[i].zone == z)
 				n[r->log[i].kind]++;
 		if (r->zone[z].first_alarm_ms >= 0)
-			scn_clock_label(r->scn, r->zone[z].first_alarm_ms /
-			    1000.0, a, sizeof(a));
+			scn_clock_label(r->scn,
+			    r->zone[z].first_alarm_ms / 1000.0, a, sizeof(a));
 		if (r->zone[z].first_zone_alarm_ms >= 0)
-			scn_clock_label(r->scn, r->zone[z].first_zone_alarm_ms /
-			    1000.0, b, sizeof(b));
-		fprintf(out, "  zone %s: peak air %.1f C, first alarm %s, "
+			scn_clock_label(r->scn,
+			    r->zone[z].first_zone_alarm_ms / 1000.0, b,
+			    sizeof(b));
+		fprintf(out,
+		    "  zone %s: peak air %.1f C, first alarm %s, "
 		    "cooling alarm %s, %d evacuations (%d without room), %d "
-		    "shutdowns, %d hard trips\n", r->scn->zones[z].name,
-		    res->peak_c[z], a, b, n[SIM_L_MIG_START],
-		    n[SIM_L_MIG_FAIL], n[SIM_L_SHUTDOWN], n[SIM_L_TRIP]);
+		    "shutdowns, %d hard trips\n",
+		    r->scn->zones[z].name, res->peak_c[z], a, b,
+		    n[SIM_L_MIG_START], n[SIM_L_MIG_FAIL], n[SIM_L_SHUTDOWN],
+		    n[SIM_L_TRIP]);
 	}
 	for (t = 0; t <= ENG_MAX_TIER; t++) {
 		const struct sim_tier_result *tr = &res->tier[t];
@@ -117,9 +119,11 @@ rpt_summary(const struct sim_run *r, FILE *out)
 			scn_clock_label(r->scn, tr->last_shutdown_ms / 1000.0,
 			    b, sizeof(b));
 		}
-		fprintf(out, "  tier %d: %2d hosts, %2d survived, %2d shut down "
-		    "(first %s, last %s), %2d tripped\n", t, tr->hosts,
-		    tr->survived, tr->graceful, a, b, tr->hard_trips);
+		fprintf(out,
+		    "  tier %d: %2d hosts, %2d survived, %2d shut down "
+		    "(first %s, last %s), %2d tripped\n",
+		    t, tr->hosts, tr->survived, tr->graceful, a, b,
+		    tr->hard_trips);
 	}
 }
 
@@ -133,15 +137,15 @@ rpt_compare(struct sim_run *const runs[], int n, FILE *out)
 	for (i = 0; i < n; i++)
 		fprintf(out, " %12s", run_policy_name(runs[i]->opt.policy));
 	fprintf(out, "\n");
-#define ROW(label, fmt, expr)						\
-	do {								\
-		fprintf(out, "%-28s", label);				\
-		for (i = 0; i < n; i++) {				\
-			const struct sim_result *res = &runs[i]->res;	\
-			(void)res;					\
-			fprintf(out, " %12" fmt, expr);			\
-		}							\
-		fprintf(out, "\n");					\
+#define ROW(label, fmt, expr)                                         \
+	do {                                                          \
+		fprintf(out, "%-28s", label);                         \
+		for (i = 0; i < n; i++) {                             \
+			const struct sim_result *res = &runs[i]->res; \
+			(void)res;                                    \
+			fprintf(out, " %12" fmt, expr);               \
+		}                                                     \
+		fprintf(out, "\n");                                   \
 	} while (0)
 	ROW("hard trips", "d", res->hard_trips);
 	ROW("graceful shutdowns", "d", res->graceful_shutdowns);
@@ -189,11 +193,11 @@ run_json(const struct sim_run *r, bool with_events)
 	cJSON_AddStringToObject(o, "policy", run_policy_name(r->opt.policy));
 	cJSON_AddNumberToObject(o, "hosts", res->hosts);
 	cJSON_AddNumberToObject(o, "hard_trips", res->hard_trips);
-	cJSON_AddNumberToObject(o, "graceful_shutdowns",
-	    res->graceful_shutdowns);
+	cJSON_AddNumberToObject(
+	    o, "graceful_shutdowns", res->graceful_shutdowns);
 	cJSON_AddNumberToObject(o, "migrations", res->migrations);
-	cJSON_AddNumberToObject(o, "migrations_cross_zone",
-	    res->migrations_cross_zone);
+	cJSON_AddNumberToObject(
+	    o, "migrations_cross_zone", res->migrations_cross_zone);
 	cJSON_AddNumberToObject(o, "migrations_failed", res->migrations_failed);
 	if (fa < 0)
 		cJSON_AddNullToObject(o, "first_alarm_s");
@@ -214,8 +218,8 @@ run_json(const struct sim_run *r, bool with_events)
 		e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "name", r->scn->zones[z].name);
 		cJSON_AddNumberToObject(e, "hosts", r->zone[z].n_hosts);
-		cJSON_AddNumberToObject(e, "peak_air_c",
-		    round(res->peak_c[z] * 100) / 100);
+		cJSON_AddNumberToObject(
+		    e, "peak_air_c", round(res->peak_c[z] * 100) / 100);
 		add_time(e, "first_alarm_at_s", r->zone[z].first_alarm_ms);
 		add_time(e, "zone_alarm_at_s", r->zone[z].first_zone_alarm_ms);
 		cJSON_AddItemToArray(a, e);
@@ -241,21 +245,20 @@ run_json(const struct sim_run *r, bool with_events)
 	a = cJSON_AddArrayToObject(o, "events");
 	for (i = 0; i < r->n_log; i++) {
 		const struct sim_log *l = &r->log[i];
-		static const char *const kinds[] = {
-			"event", "alarm", "zone_alarm", "migrate", "migrated",
-			"migrate_failed", "shutdown", "off", "trip", "false"
-		};
+		static const char *const kinds[] = { "event", "alarm",
+			"zone_alarm", "migrate", "migrated", "migrate_failed",
+			"shutdown", "off", "trip", "false" };
 
 		e = cJSON_CreateObject();
 		cJSON_AddNumberToObject(e, "t_s", l->t_ms / 1000.0);
 		cJSON_AddStringToObject(e, "kind", kinds[l->kind]);
-		cJSON_AddStringToObject(e, "zone", l->zone >= 0 ?
-		    r->scn->zones[l->zone].name : "*");
+		cJSON_AddStringToObject(e, "zone",
+		    l->zone >= 0 ? r->scn->zones[l->zone].name : "*");
 		if (l->host >= 0) {
-			cJSON_AddStringToObject(e, "host",
-			    r->host[l->host].name);
-			cJSON_AddNumberToObject(e, "tier",
-			    r->host[l->host].tier);
+			cJSON_AddStringToObject(
+			    e, "host", r->host[l->host].name);
+			cJSON_AddNumberToObject(
+			    e, "tier", r->host[l->host].tier);
 		}
 		cJSON_AddNumberToObject(e, "n", l->n);
 		cJSON_AddStringToObject(e, "text", l->text);
@@ -291,8 +294,8 @@ rpt_json(struct sim_run *const runs[], int n, FILE *out)
 			cJSON_AddItemToArray(a, c);
 		}
 	}
-	cJSON_AddNumberToObject(o, "wall_s", round(r->res.wall_s * 1000) /
-	    1000);
+	cJSON_AddNumberToObject(
+	    o, "wall_s", round(r->res.wall_s * 1000) / 1000);
 	txt = cJSON_Print(o);
 	cJSON_Delete(o);
 	if (txt == NULL)

@@ -21,9 +21,8 @@
 
 #include "run.h"
 
-static const enum eng_class sens_class[SIM_NSENS] = {
-	ENG_CLASS_INLET, ENG_CLASS_CPU, ENG_CLASS_EXHAUST
-};
+static const enum eng_class sens_class[SIM_NSENS] = { ENG_CLASS_INLET,
+	ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
 
 const char *
 run_policy_name(enum eng_policy_kind k)
@@ -47,8 +46,7 @@ run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
 
 	if (r->n_log == r->log_cap) {
 		int cap = r->log_cap ? r->log_cap * 2 : 256;
-		struct sim_log *nl = realloc(r->log, sizeof(*nl) *
-		    (size_t)cap);
+		struct sim_log *nl = realloc(r->log, sizeof(*nl) * (size_t)cap);
 
 		if (nl == NULL)
 			return;
@@ -67,8 +65,8 @@ run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
 }
 
 static int
-rec_alloc(struct sim_run *r, struct sim_rec *c, double from_s, double to_s,
-    double iv)
+rec_alloc(
+    struct sim_run *r, struct sim_rec *c, double from_s, double to_s, double iv)
 {
 	size_t n, z = (size_t)r->n_zones;
 	double tick = r->tick_ms / 1000.0;
@@ -199,10 +197,10 @@ add_host_engine(struct sim_run *r, struct sim_host *h)
 	if (h->eng == NULL)
 		return -1;
 	for (s = 0; s < SIM_NSENS; s++) {
-		snprintf(id, sizeof(id), "sim:%s/%s", h->name,
-		    scn_sensor_name(s));
-		h->sens[s].eng_idx = eng_sensor_add(h->eng, id, sens_class[s],
-		    h->sens[s].trip_c, ENG_TRIP_HW);
+		snprintf(
+		    id, sizeof(id), "sim:%s/%s", h->name, scn_sensor_name(s));
+		h->sens[s].eng_idx = eng_sensor_add(
+		    h->eng, id, sens_class[s], h->sens[s].trip_c, ENG_TRIP_HW);
 		if (h->sens[s].eng_idx < 0)
 			return -1;
 	}
@@ -226,8 +224,8 @@ max_lead(const struct eng_conf *c, bool shutdown)
 }
 
 int
-run_init(struct sim_run *r, const struct sim_scenario *s,
-    const struct sim_opts *o)
+run_init(
+    struct sim_run *r, const struct sim_scenario *s, const struct sim_opts *o)
 {
 	int z, g, k, t, hi = 0;
 	double dur;
@@ -241,14 +239,14 @@ run_init(struct sim_run *r, const struct sim_scenario *s,
 		r->tick_ms = 1;
 	dur = o->duration_s > 0 ? o->duration_s : s->duration_s;
 	r->end_ms = (int64_t)llround(dur * 1000);
-	r->migrate_s = s->migrate_s > 0 ? s->migrate_s : max_lead(&o->conf,
-	    false);
-	r->shutdown_s = s->shutdown_s > 0 ? s->shutdown_s :
-	    max_lead(&o->conf, true);
+	r->migrate_s = s->migrate_s > 0 ? s->migrate_s
+					: max_lead(&o->conf, false);
+	r->shutdown_s = s->shutdown_s > 0 ? s->shutdown_s
+					  : max_lead(&o->conf, true);
 	r->n_zones = s->n_zones;
 	r->n_hosts = scn_total_hosts(s);
-	r->host = calloc((size_t)(r->n_hosts ? r->n_hosts : 1),
-	    sizeof(*r->host));
+	r->host = calloc(
+	    (size_t)(r->n_hosts ? r->n_hosts : 1), sizeof(*r->host));
 	if (r->host == NULL)
 		return -1;
 	r->res.incident_ms = -1;
@@ -267,7 +265,8 @@ run_init(struct sim_run *r, const struct sim_scenario *s,
 		zn->first_zone_alarm_ms = -1;
 		zn->first_host = hi;
 		for (k = 0; k < zd->n_coolers; k++) {
-			zn->cool_frac[k] = zn->cool_from[k] = zn->cool_to[k] = 1;
+			zn->cool_frac[k] = zn->cool_from[k] = zn->cool_to[k] =
+			    1;
 			zn->ramp_start_ms[k] = zn->ramp_end_ms[k] = 0;
 		}
 		for (g = 0; g < zd->n_groups; g++) {
@@ -299,8 +298,9 @@ run_init(struct sim_run *r, const struct sim_scenario *s,
 	}
 	r->res.hosts = r->n_hosts;
 	r->zoom_from_ms = -1;
-	if (o->record && (rec_alloc(r, &r->rec, 0, r->end_ms / 1000.0,
-	    o->record_s) < 0 || zoom_alloc(r) < 0))
+	if (o->record &&
+	    (rec_alloc(r, &r->rec, 0, r->end_ms / 1000.0, o->record_s) < 0 ||
+		zoom_alloc(r) < 0))
 		return -1;
 	return 0;
 }
@@ -339,8 +339,8 @@ apply_event(struct sim_run *r, const struct sim_event *e)
 {
 	int z, i, s;
 
-	run_log(r, SIM_L_EVENT, e->zone, -1, 0, "%s", e->note[0] ? e->note :
-	    "scenario event");
+	run_log(r, SIM_L_EVENT, e->zone, -1, 0, "%s",
+	    e->note[0] ? e->note : "scenario event");
 	switch (e->kind) {
 	case SIM_EV_COOLING:
 		for (z = 0; z < r->n_zones; z++)
@@ -371,7 +371,8 @@ apply_event(struct sim_run *r, const struct sim_event *e)
 
 				h->inlet_off_to += e->delta_c;
 				h->inlet_off_rate = fabs(h->inlet_off_to -
-				    h->inlet_off_c) / (ticks > 1 ? ticks : 1);
+							h->inlet_off_c) /
+				    (ticks > 1 ? ticks : 1);
 				if (e->delta_c > 0)
 					mark_incident(r, h->zone);
 				continue;
@@ -402,8 +403,8 @@ exchange_peers(struct sim_run *r)
 			    eng_inlet_summary(h->eng, r->now_ms, &h->summary);
 			if (!h->summary_ok)
 				continue;
-			snprintf(h->summary.host, sizeof(h->summary.host),
-			    "%s", h->name);
+			snprintf(h->summary.host, sizeof(h->summary.host), "%s",
+			    h->name);
 			h->summary.tier = h->tier;
 			h->summary.t_ms = r->now_ms;
 			if (h->have_out)
@@ -440,21 +441,24 @@ note_alarm(struct sim_run *r, int hi)
 		return;
 	/* The first alarm raised at or after the incident (an alarm that was
 	 * already on before it does not count as a detection). */
-	if (!was && r->res.first_alarm_ms < 0 && (r->res.incident_ms < 0 ||
-	    r->now_ms >= r->res.incident_ms))
+	if (!was && r->res.first_alarm_ms < 0 &&
+	    (r->res.incident_ms < 0 || r->now_ms >= r->res.incident_ms))
 		r->res.first_alarm_ms = r->now_ms;
 	if (z->first_alarm_ms < 0) {
 		z->first_alarm_ms = r->now_ms;
-		run_log(r, SIM_L_ALARM, h->zone, hi, 0, "first alarm in the "
-		    "zone: %s is %s: %s", h->name,
-		    eng_state_name(h->out.state), h->out.reason);
+		run_log(r, SIM_L_ALARM, h->zone, hi, 0,
+		    "first alarm in the "
+		    "zone: %s is %s: %s",
+		    h->name, eng_state_name(h->out.state), h->out.reason);
 	}
 	if (h->out.zone_alarm && z->first_zone_alarm_ms < 0) {
 		z->first_zone_alarm_ms = r->now_ms;
-		run_log(r, SIM_L_ZONE_ALARM, h->zone, hi, 0, "zone cooling "
+		run_log(r, SIM_L_ZONE_ALARM, h->zone, hi, 0,
+		    "zone cooling "
 		    "alarm (seen first by %s: %d of %d hosts signal, zone "
-		    "slope %.2f C/min)", h->name, h->out.zone_signals,
-		    h->out.zone_members, h->out.zone_slope_c_per_s * 60);
+		    "slope %.2f C/min)",
+		    h->name, h->out.zone_signals, h->out.zone_members,
+		    h->out.zone_slope_c_per_s * 60);
 	}
 }
 
@@ -514,8 +518,9 @@ finish(struct sim_run *r)
 			res->rejected += v.rejected;
 		}
 	}
-	res->service_retained_pct = res->vms_start > 0 ?
-	    100.0 * res->vms_end / res->vms_start : 100.0;
+	res->service_retained_pct = res->vms_start > 0
+	    ? 100.0 * res->vms_end / res->vms_start
+	    : 100.0;
 	for (z = 0; z < r->n_zones; z++)
 		res->peak_c[z] = r->zone[z].peak_c;
 }
@@ -534,7 +539,7 @@ run_all(struct sim_run *r)
 	for (r->now_ms = 0; r->now_ms <= r->end_ms; r->now_ms += r->tick_ms) {
 		while (r->next_event < r->scn->n_events &&
 		    r->scn->events[r->next_event].at_s * 1000 <=
-		    (double)r->now_ms)
+			(double)r->now_ms)
 			apply_event(r, &r->scn->events[r->next_event++]);
 		for (z = 0; z < r->n_zones; z++)
 			mdl_step_zone(r, z);

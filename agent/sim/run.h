@@ -13,9 +13,9 @@ enum sim_hstate {
 	SIM_H_HOT,
 	SIM_H_DEGRADED,
 	SIM_H_MIGRATING,
-	SIM_H_SHUTTING,		/* graceful shutdown in progress */
-	SIM_H_OFF,		/* shut down cleanly */
-	SIM_H_TRIPPED,		/* hardware thermal trip: power lost */
+	SIM_H_SHUTTING, /* graceful shutdown in progress */
+	SIM_H_OFF,      /* shut down cleanly */
+	SIM_H_TRIPPED,  /* hardware thermal trip: power lost */
 	SIM_H_COUNT
 };
 
@@ -28,14 +28,14 @@ struct sim_sens {
 	int64_t next_stale_ms;
 	int64_t dropout_until_ms;
 	int64_t stale_until_ms;
-	enum sim_fault fault;		/* from scenario events */
+	enum sim_fault fault; /* from scenario events */
 	double stuck_c;
 	int eng_idx;
 };
 
 struct sim_mig {
-	int target;			/* host index */
-	int n;				/* load units reserved there */
+	int target; /* host index */
+	int n;      /* load units reserved there */
 };
 
 struct sim_host {
@@ -46,19 +46,19 @@ struct sim_host {
 	/* thermal */
 	double idle_w;
 	double max_w;
-	double load;			/* utilisation multiplier (events) */
+	double load; /* utilisation multiplier (events) */
 	double inlet_off_c;
-	double inlet_off_to;		/* hot-spot events ramp towards this */
-	double inlet_off_rate;		/* K per tick */
+	double inlet_off_to;   /* hot-spot events ramp towards this */
+	double inlet_off_rate; /* K per tick */
 	double r_cpu;
 	double r_exh;
-	double cpu_fast;		/* fraction of R_cpu P in the die */
-	double k_fast;			/* 1 - exp(-dt / tau) */
+	double cpu_fast; /* fraction of R_cpu P in the die */
+	double k_fast;   /* 1 - exp(-dt / tau) */
 	double k_cpu;
 	double k_exh;
-	double t_inlet;			/* true values */
+	double t_inlet; /* true values */
 	double t_cpu;
-	double d_fast;			/* the CPU's rise above inlet, two poles */
+	double d_fast; /* the CPU's rise above inlet, two poles */
 	double d_slow;
 	double t_exh;
 	double power_w;
@@ -67,68 +67,68 @@ struct sim_host {
 	int vms;
 	int vms_start;
 	int capacity;
-	int reserved;			/* incoming migrations */
+	int reserved; /* incoming migrations */
 	bool powered;
 	enum sim_hstate hstate;
 	int n_mig;
 	struct sim_mig mig[SIM_MAX_MIG];
 	int64_t mig_start_ms;
-	int64_t mig_done_ms;		/* -1: no migration running */
-	int mig_total;			/* load units in this evacuation */
-	int mig_sent;			/* ...moved (or given up) so far */
+	int64_t mig_done_ms; /* -1: no migration running */
+	int mig_total;       /* load units in this evacuation */
+	int mig_sent;        /* ...moved (or given up) so far */
 	int mig_ok;
 	int mig_cross;
-	int64_t mig_retry_ms;		/* no new attempt before this */
-	int64_t off_ms;			/* graceful power-off time, -1 */
-	int64_t shutdown_start_ms;	/* -1 */
-	int64_t trip_ms;		/* -1 */
+	int64_t mig_retry_ms;      /* no new attempt before this */
+	int64_t off_ms;            /* graceful power-off time, -1 */
+	int64_t shutdown_start_ms; /* -1 */
+	int64_t trip_ms;           /* -1 */
 	/* engine */
 	struct eng *eng;
 	struct eng_output out;
 	bool have_out;
 	bool accepting;
-	bool alarmed;			/* warn or worse, or zone alarm */
+	bool alarmed; /* warn or worse, or zone alarm */
 	struct eng_peer summary;
 	bool summary_ok;
 };
 
 struct sim_zone {
 	double t_air;
-	double dtdt;			/* true rate of change, K/s */
-	double cool_frac[SIM_MAX_COOLERS];	/* current fraction */
-	double cool_from[SIM_MAX_COOLERS];	/* ramp start */
+	double dtdt;                       /* true rate of change, K/s */
+	double cool_frac[SIM_MAX_COOLERS]; /* current fraction */
+	double cool_from[SIM_MAX_COOLERS]; /* ramp start */
 	double cool_to[SIM_MAX_COOLERS];
 	int64_t ramp_start_ms[SIM_MAX_COOLERS];
 	int64_t ramp_end_ms[SIM_MAX_COOLERS];
-	double cap_w;			/* available cooling now */
-	double cool_w;			/* delivered */
-	double heat_w;			/* IT + other */
-	bool incident;			/* an event made this zone worse */
+	double cap_w;  /* available cooling now */
+	double cool_w; /* delivered */
+	double heat_w; /* IT + other */
+	bool incident; /* an event made this zone worse */
 	double peak_c;
-	int64_t first_alarm_ms;		/* -1 */
+	int64_t first_alarm_ms; /* -1 */
 	int64_t first_zone_alarm_ms;
 	int first_host;
 	int n_hosts;
 };
 
 enum sim_log_kind {
-	SIM_L_EVENT,		/* scenario event */
-	SIM_L_ALARM,		/* first alarm in the zone */
-	SIM_L_ZONE_ALARM,	/* first cooling alarm in the zone */
+	SIM_L_EVENT,      /* scenario event */
+	SIM_L_ALARM,      /* first alarm in the zone */
+	SIM_L_ZONE_ALARM, /* first cooling alarm in the zone */
 	SIM_L_MIG_START,
 	SIM_L_MIG_DONE,
 	SIM_L_MIG_FAIL,
-	SIM_L_SHUTDOWN,		/* graceful shutdown started */
+	SIM_L_SHUTDOWN, /* graceful shutdown started */
 	SIM_L_OFF,
 	SIM_L_TRIP,
-	SIM_L_FALSE		/* an action without a thermal cause */
+	SIM_L_FALSE /* an action without a thermal cause */
 };
 
 struct sim_log {
 	int64_t t_ms;
 	enum sim_log_kind kind;
 	int zone;
-	int host;			/* -1 */
+	int host; /* -1 */
 	int n;
 	char text[SIM_NOTE_LEN + 64];
 };
@@ -138,23 +138,23 @@ struct sim_tier_result {
 	int hard_trips;
 	int graceful;
 	int survived;
-	int64_t first_shutdown_ms;	/* -1 */
-	int64_t last_shutdown_ms;	/* -1 */
+	int64_t first_shutdown_ms; /* -1 */
+	int64_t last_shutdown_ms;  /* -1 */
 };
 
 struct sim_result {
 	int hosts;
 	int hard_trips;
 	int graceful_shutdowns;
-	int migrations;			/* load units moved */
+	int migrations; /* load units moved */
 	int migrations_cross_zone;
-	int migrations_failed;		/* evacuations that found no room */
+	int migrations_failed; /* evacuations that found no room */
 	int vms_start;
 	int vms_end;
 	int vms_lost;
 	int false_actions;
-	int64_t incident_ms;		/* first event making a zone worse, -1 */
-	int64_t first_alarm_ms;		/* -1 */
+	int64_t incident_ms;    /* first event making a zone worse, -1 */
+	int64_t first_alarm_ms; /* -1 */
 	uint64_t readings;
 	uint64_t rejected;
 	double service_retained_pct;
@@ -166,17 +166,17 @@ struct sim_result {
 /* Recorded series for the CSV and the plot. */
 struct sim_rec {
 	int n;
-	double t0_s;			/* the span it covers */
+	double t0_s; /* the span it covers */
 	double t1_s;
 	int cap;
 	double interval_s;
 	double *t_s;
-	double *air_c;			/* [n * n_zones] */
+	double *air_c; /* [n * n_zones] */
 	double *cap_kw;
 	double *heat_kw;
 	double *building_c;
-	unsigned char *hstate;		/* [n * n_hosts] */
-	int *vms;			/* [n] running load units */
+	unsigned char *hstate; /* [n * n_hosts] */
+	int *vms;              /* [n] running load units */
 };
 
 /* Called for every powered host after every evaluation: the place to
@@ -187,10 +187,10 @@ typedef void (*sim_host_cb)(void *arg, const struct sim_run *r,
 
 struct sim_opts {
 	enum eng_policy_kind policy;
-	struct eng_conf conf;		/* engine part of --config, or defaults */
+	struct eng_conf conf; /* engine part of --config, or defaults */
 	uint64_t seed;
-	double duration_s;		/* <= 0: the scenario's */
-	double record_s;		/* <= 0: automatic */
+	double duration_s; /* <= 0: the scenario's */
+	double record_s;   /* <= 0: automatic */
 	bool record;
 	sim_host_cb host_cb;
 	void *host_cb_arg;
@@ -214,25 +214,25 @@ struct sim_run {
 	int n_log;
 	int log_cap;
 	struct sim_log *log;
-	struct sim_rec rec;		/* the whole run */
-	struct sim_rec zoom;		/* around the incident, finer */
-	int64_t zoom_from_ms;		/* -1: no zoom */
+	struct sim_rec rec;   /* the whole run */
+	struct sim_rec zoom;  /* around the incident, finer */
+	int64_t zoom_from_ms; /* -1: no zoom */
 	int64_t zoom_to_ms;
 	struct sim_result res;
 };
 
 /* model.c */
 double mdl_building_c(const struct sim_run *r, int64_t now_ms);
-void mdl_init_host(struct sim_run *r, struct sim_host *h,
-    const struct sim_group *g);
+void
+mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g);
 void mdl_host_power(struct sim_host *h);
 void mdl_step_zone(struct sim_run *r, int z);
 /* Advance a host's true temperatures; returns the sensor that reached its
  * hardware trip, or -1. */
 int mdl_step_host(struct sim_run *r, struct sim_host *h);
 /* The sample a sensor delivers now: false when it delivers none. */
-bool mdl_sample(struct sim_run *r, struct sim_host *h, int s,
-    struct eng_reading *rd);
+bool mdl_sample(
+    struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd);
 double mdl_true_value(const struct sim_host *h, int s);
 
 /* workload.c */
@@ -243,12 +243,12 @@ void wl_step(struct sim_run *r, int hi);
 bool wl_action_is_false(const struct sim_run *r, const struct sim_host *h);
 
 /* run.c */
-int run_init(struct sim_run *r, const struct sim_scenario *s,
-    const struct sim_opts *o);
+int run_init(
+    struct sim_run *r, const struct sim_scenario *s, const struct sim_opts *o);
 void run_all(struct sim_run *r);
 void run_done(struct sim_run *r);
-void run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host,
-    int n, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 const char *run_policy_name(enum eng_policy_kind k);
 
 /* report.c */

@@ -23,47 +23,34 @@
 #endif
 #define SCN_INSTALLED TW_DATADIR "/thermwatch/scenarios"
 
-static const char *const wdays[] = {
-	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", NULL
-};
+static const char *const wdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+	"Sun", NULL };
 
-static const char *const top_keys[] = {
-	"name", "description", "duration", "start", "tick_s",
-	"peer_interval_s", "migrate_s", "shutdown_s", "seed", "building",
-	"sensors", "zones", "events", NULL
-};
-static const char *const building_keys[] = {
-	"temp_c", "swing_c", "peak_hour", NULL
-};
-static const char *const sensors_keys[] = {
-	"noise_inlet_c", "noise_cpu_c", "noise_exhaust_c", "glitch_per_h",
-	"dropout_per_h", "dropout_s", "stale_per_h", "stale_s", NULL
-};
-static const char *const zone_keys[] = {
-	"name", "heat_capacity_kj_per_k", "ua_w_per_k", "setpoint_c",
-	"control_tau_s", "other_heat_w", "cooling", "hosts", NULL
-};
+static const char *const top_keys[] = { "name", "description", "duration",
+	"start", "tick_s", "peer_interval_s", "migrate_s", "shutdown_s", "seed",
+	"building", "sensors", "zones", "events", NULL };
+static const char *const building_keys[] = { "temp_c", "swing_c", "peak_hour",
+	NULL };
+static const char *const sensors_keys[] = { "noise_inlet_c", "noise_cpu_c",
+	"noise_exhaust_c", "glitch_per_h", "dropout_per_h", "dropout_s",
+	"stale_per_h", "stale_s", NULL };
+static const char *const zone_keys[] = { "name", "heat_capacity_kj_per_k",
+	"ua_w_per_k", "setpoint_c", "control_tau_s", "other_heat_w", "cooling",
+	"hosts", NULL };
 static const char *const cooler_keys[] = { "name", "capacity_kw", NULL };
-static const char *const group_keys[] = {
-	"prefix", "count", "tier", "vms", "capacity_vms", "idle_w", "max_w",
-	"inlet_offset_c", "inlet_spread_c", "trip_inlet_c", "trip_cpu_c",
-	"trip_exhaust_c", "r_cpu_k_per_w", "cpu_fast_fraction", "tau_cpu_s",
-	"r_exhaust_k_per_w",
-	"tau_exhaust_s", NULL
-};
-static const char *const event_keys[] = {
-	"at", "kind", "zone", "cooler", "capacity", "ramp_s", "delta_c",
-	"hosts", "sensor", "fault", "value_c", "load", "note", NULL
-};
-static const char *const kind_names[] = {
-	"cooling", "building", "sensor", "load", "inlet", NULL
-};
-static const char *const fault_names[] = {
-	"ok", "dead", "stale", "stuck", NULL
-};
-static const char *const sensor_names[] = {
-	"inlet", "cpu", "exhaust", NULL
-};
+static const char *const group_keys[] = { "prefix", "count", "tier", "vms",
+	"capacity_vms", "idle_w", "max_w", "inlet_offset_c", "inlet_spread_c",
+	"trip_inlet_c", "trip_cpu_c", "trip_exhaust_c", "r_cpu_k_per_w",
+	"cpu_fast_fraction", "tau_cpu_s", "r_exhaust_k_per_w", "tau_exhaust_s",
+	NULL };
+static const char *const event_keys[] = { "at", "kind", "zone", "cooler",
+	"capacity", "ramp_s", "delta_c", "hosts", "sensor", "fault", "value_c",
+	"load", "note", NULL };
+static const char *const kind_names[] = { "cooling", "building", "sensor",
+	"load", "inlet", NULL };
+static const char *const fault_names[] = { "ok", "dead", "stale", "stuck",
+	NULL };
+static const char *const sensor_names[] = { "inlet", "cpu", "exhaust", NULL };
 
 const char *
 scn_sensor_name(int sensor)
@@ -155,14 +142,13 @@ scn_parse_when(const struct sim_scenario *s, const char *when)
 }
 
 void
-scn_clock_label(const struct sim_scenario *s, double t_s, char *buf,
-    size_t len)
+scn_clock_label(const struct sim_scenario *s, double t_s, char *buf, size_t len)
 {
 	long long t = llround(t_s);
 
 	if (s->start_wday >= 0) {
-		long long a = t + (long long)(s->start_wday * 86400.0 +
-		    s->start_tod_s);
+		long long a = t +
+		    (long long)(s->start_wday * 86400.0 + s->start_tod_s);
 		int d = (int)((a / 86400) % 7);
 		long long r = a % 86400;
 
@@ -205,20 +191,21 @@ get_time(struct cnf_ctx *c, const struct sim_scenario *s,
 	case CONFIG_TYPE_STRING:
 		t = scn_parse_when(s, config_setting_get_string(v));
 		if (t < 0) {
-			cnf_error(c, v, "%s: \"%s\" is not a time (seconds, "
-			    "\"+6h\", or \"Fri 19:00\" with start set)", key,
-			    config_setting_get_string(v));
+			cnf_error(c, v,
+			    "%s: \"%s\" is not a time (seconds, "
+			    "\"+6h\", or \"Fri 19:00\" with start set)",
+			    key, config_setting_get_string(v));
 			return false;
 		}
 		break;
 	default:
-		cnf_error(c, v, "%s: expected a number of seconds or a string",
-		    key);
+		cnf_error(
+		    c, v, "%s: expected a number of seconds or a string", key);
 		return false;
 	}
 	if (!(t >= 0) || t > 365 * 86400.0) {
-		cnf_error(c, v, "%s: %g out of range (min 0, max 1 year)", key,
-		    t);
+		cnf_error(
+		    c, v, "%s: %g out of range (min 0, max 1 year)", key, t);
 		return false;
 	}
 	*out = t;
@@ -226,8 +213,8 @@ get_time(struct cnf_ctx *c, const struct sim_scenario *s,
 }
 
 static void
-parse_group(struct cnf_ctx *c, const config_setting_t *gs,
-    struct sim_group *g, int idx)
+parse_group(
+    struct cnf_ctx *c, const config_setting_t *gs, struct sim_group *g, int idx)
 {
 	cnf_check_keys(c, gs, "hosts entry", group_keys);
 	snprintf(g->prefix, sizeof(g->prefix), "h%d-", idx);
@@ -263,17 +250,14 @@ parse_group(struct cnf_ctx *c, const config_setting_t *gs,
 		    g->idle_w);
 	cnf_get_double(c, gs, "inlet_offset_c", -10, 30, &g->inlet_offset_c);
 	cnf_get_double(c, gs, "inlet_spread_c", 0, 10, &g->inlet_spread_c);
-	cnf_get_double(c, gs, "trip_inlet_c", 20, 80,
-	    &g->trip_c[SIM_S_INLET]);
+	cnf_get_double(c, gs, "trip_inlet_c", 20, 80, &g->trip_c[SIM_S_INLET]);
 	cnf_get_double(c, gs, "trip_cpu_c", 40, 150, &g->trip_c[SIM_S_CPU]);
-	cnf_get_double(c, gs, "trip_exhaust_c", 30, 120,
-	    &g->trip_c[SIM_S_EXHAUST]);
+	cnf_get_double(
+	    c, gs, "trip_exhaust_c", 30, 120, &g->trip_c[SIM_S_EXHAUST]);
 	cnf_get_double(c, gs, "r_cpu_k_per_w", 0, 1, &g->r_cpu_k_per_w);
-	cnf_get_double(c, gs, "cpu_fast_fraction", 0, 1,
-	    &g->cpu_fast_fraction);
+	cnf_get_double(c, gs, "cpu_fast_fraction", 0, 1, &g->cpu_fast_fraction);
 	cnf_get_double(c, gs, "tau_cpu_s", 0.1, 3600, &g->tau_cpu_s);
-	cnf_get_double(c, gs, "r_exhaust_k_per_w", 0, 1,
-	    &g->r_exhaust_k_per_w);
+	cnf_get_double(c, gs, "r_exhaust_k_per_w", 0, 1, &g->r_exhaust_k_per_w);
 	cnf_get_double(c, gs, "tau_exhaust_s", 0.1, 3600, &g->tau_exhaust_s);
 }
 
@@ -311,21 +295,21 @@ parse_zone(struct cnf_ctx *c, const config_setting_t *zs,
 			n = SIM_MAX_COOLERS;
 		}
 		for (i = 0; i < n; i++) {
-			const config_setting_t *cs = config_setting_get_elem(l,
-			    i);
+			const config_setting_t *cs = config_setting_get_elem(
+			    l, i);
 			struct sim_cooler *u = &z->coolers[i];
 			double kw = 10;
 
 			if (!config_setting_is_group(cs)) {
-				cnf_error(c, cs, "cooling entry: expected "
+				cnf_error(c, cs,
+				    "cooling entry: expected "
 				    "{ name = ...; capacity_kw = ...; }");
 				continue;
 			}
 			cnf_check_keys(c, cs, "cooling entry", cooler_keys);
-			snprintf(u->name, sizeof(u->name), "%s-cool%d",
-			    z->name, i);
-			cnf_get_string(c, cs, "name", u->name,
-			    sizeof(u->name));
+			snprintf(
+			    u->name, sizeof(u->name), "%s-cool%d", z->name, i);
+			cnf_get_string(c, cs, "name", u->name, sizeof(u->name));
 			cnf_get_double(c, cs, "capacity_kw", 0, 10000, &kw);
 			u->capacity_w = kw * 1000;
 		}
@@ -343,8 +327,8 @@ parse_zone(struct cnf_ctx *c, const config_setting_t *zs,
 	}
 	n = config_setting_length(l);
 	if (n > SIM_MAX_GROUPS) {
-		cnf_error(c, l, "hosts: too many entries (max %d)",
-		    SIM_MAX_GROUPS);
+		cnf_error(
+		    c, l, "hosts: too many entries (max %d)", SIM_MAX_GROUPS);
 		n = SIM_MAX_GROUPS;
 	}
 	for (i = 0; i < n; i++) {
@@ -406,8 +390,8 @@ parse_event(struct cnf_ctx *c, struct sim_scenario *s,
 			if (e->zone >= 0 && z != e->zone)
 				continue;
 			for (i = 0; i < s->zones[z].n_coolers; i++)
-				if (strcmp(s->zones[z].coolers[i].name,
-				    buf) == 0) {
+				if (strcmp(s->zones[z].coolers[i].name, buf) ==
+				    0) {
 					e->cooler = i;
 					e->zone = z;
 				}
@@ -469,8 +453,8 @@ cmp_event(const void *a, const void *b)
 }
 
 static void
-parse_root(struct cnf_ctx *c, const config_setting_t *root,
-    struct sim_scenario *s)
+parse_root(
+    struct cnf_ctx *c, const config_setting_t *root, struct sim_scenario *s)
 {
 	const config_setting_t *g, *l, *v;
 	char buf[64];
@@ -478,15 +462,17 @@ parse_root(struct cnf_ctx *c, const config_setting_t *root,
 
 	cnf_check_keys(c, root, "scenario", top_keys);
 	cnf_get_string(c, root, "name", s->name, sizeof(s->name));
-	cnf_get_string(c, root, "description", s->description,
-	    sizeof(s->description));
+	cnf_get_string(
+	    c, root, "description", s->description, sizeof(s->description));
 	if ((v = config_setting_get_member(root, "start")) != NULL &&
 	    cnf_get_string(c, root, "start", buf, sizeof(buf))) {
 		double w = parse_weekclock(buf);
 
 		if (w < 0)
-			cnf_error(c, v, "start: \"%s\" is not like \"Fri "
-			    "12:00\"", buf);
+			cnf_error(c, v,
+			    "start: \"%s\" is not like \"Fri "
+			    "12:00\"",
+			    buf);
 		else {
 			s->start_wday = (int)(w / 86400);
 			s->start_tod_s = w - s->start_wday * 86400.0;
@@ -497,7 +483,8 @@ parse_root(struct cnf_ctx *c, const config_setting_t *root,
 			s->duration_s = scn_parse_duration(
 			    config_setting_get_string(v));
 			if (s->duration_s <= 0 || s->duration_s > 366 * 86400.0)
-				cnf_error(c, v, "duration: \"%s\" is not a "
+				cnf_error(c, v,
+				    "duration: \"%s\" is not a "
 				    "duration like \"72h\" (max 366d)",
 				    config_setting_get_string(v));
 		} else
@@ -505,8 +492,8 @@ parse_root(struct cnf_ctx *c, const config_setting_t *root,
 			    &s->duration_s);
 	}
 	cnf_get_double(c, root, "tick_s", 0.1, 60, &s->tick_s);
-	cnf_get_double(c, root, "peer_interval_s", 0.1, 3600,
-	    &s->peer_interval_s);
+	cnf_get_double(
+	    c, root, "peer_interval_s", 0.1, 3600, &s->peer_interval_s);
 	cnf_get_double(c, root, "migrate_s", 1, 86400, &s->migrate_s);
 	cnf_get_double(c, root, "shutdown_s", 1, 86400, &s->shutdown_s);
 	if (cnf_get_int(c, root, "seed", 0, INT_MAX, &seed))
@@ -522,15 +509,15 @@ parse_root(struct cnf_ctx *c, const config_setting_t *root,
 		struct sim_faults *f = &s->faults;
 
 		cnf_check_keys(c, g, "sensors", sensors_keys);
-		cnf_get_double(c, g, "noise_inlet_c", 0, 20,
-		    &f->noise_c[SIM_S_INLET]);
-		cnf_get_double(c, g, "noise_cpu_c", 0, 20,
-		    &f->noise_c[SIM_S_CPU]);
-		cnf_get_double(c, g, "noise_exhaust_c", 0, 20,
-		    &f->noise_c[SIM_S_EXHAUST]);
+		cnf_get_double(
+		    c, g, "noise_inlet_c", 0, 20, &f->noise_c[SIM_S_INLET]);
+		cnf_get_double(
+		    c, g, "noise_cpu_c", 0, 20, &f->noise_c[SIM_S_CPU]);
+		cnf_get_double(
+		    c, g, "noise_exhaust_c", 0, 20, &f->noise_c[SIM_S_EXHAUST]);
 		cnf_get_double(c, g, "glitch_per_h", 0, 3600, &f->glitch_per_h);
-		cnf_get_double(c, g, "dropout_per_h", 0, 3600,
-		    &f->dropout_per_h);
+		cnf_get_double(
+		    c, g, "dropout_per_h", 0, 3600, &f->dropout_per_h);
 		cnf_get_double(c, g, "dropout_s", 0, 86400, &f->dropout_s);
 		cnf_get_double(c, g, "stale_per_h", 0, 3600, &f->stale_per_h);
 		cnf_get_double(c, g, "stale_s", 0, 86400, &f->stale_s);
@@ -539,21 +526,23 @@ parse_root(struct cnf_ctx *c, const config_setting_t *root,
 	l = config_setting_get_member(root, "zones");
 	if (l == NULL || !config_setting_is_list(l) ||
 	    config_setting_length(l) == 0) {
-		cnf_error(c, l != NULL ? l : root, "zones: expected a "
+		cnf_error(c, l != NULL ? l : root,
+		    "zones: expected a "
 		    "non-empty list ( { name = \"A\"; ... }, ... )");
 	} else {
 		n = config_setting_length(l);
 		if (n > SIM_MAX_ZONES) {
-			cnf_error(c, l, "zones: too many (max %d)",
-			    SIM_MAX_ZONES);
+			cnf_error(
+			    c, l, "zones: too many (max %d)", SIM_MAX_ZONES);
 			n = SIM_MAX_ZONES;
 		}
 		for (i = 0; i < n; i++) {
-			const config_setting_t *zs = config_setting_get_elem(l,
-			    i);
+			const config_setting_t *zs = config_setting_get_elem(
+			    l, i);
 
 			if (!config_setting_is_group(zs)) {
-				cnf_error(c, zs, "zones entry: expected "
+				cnf_error(c, zs,
+				    "zones entry: expected "
 				    "{ ... }");
 				continue;
 			}
@@ -574,29 +563,29 @@ parse_root(struct cnf_ctx *c, const config_setting_t *root,
 	else if (l != NULL) {
 		n = config_setting_length(l);
 		if (n > SIM_MAX_EVENTS) {
-			cnf_error(c, l, "events: too many (max %d)",
-			    SIM_MAX_EVENTS);
+			cnf_error(
+			    c, l, "events: too many (max %d)", SIM_MAX_EVENTS);
 			n = SIM_MAX_EVENTS;
 		}
 		for (i = 0; i < n; i++) {
-			const config_setting_t *es = config_setting_get_elem(l,
-			    i);
+			const config_setting_t *es = config_setting_get_elem(
+			    l, i);
 
 			if (!config_setting_is_group(es)) {
-				cnf_error(c, es, "events entry: expected "
+				cnf_error(c, es,
+				    "events entry: expected "
 				    "{ at = ...; kind = ...; }");
 				continue;
 			}
 			parse_event(c, s, es, &s->events[s->n_events++]);
 		}
-		qsort(s->events, s->n_events, sizeof(s->events[0]),
-		    cmp_event);
+		qsort(s->events, s->n_events, sizeof(s->events[0]), cmp_event);
 	}
 }
 
 static int
-parse_config(const char *name, config_t *cf, int rc, struct sim_scenario *s,
-    FILE *err)
+parse_config(
+    const char *name, config_t *cf, int rc, struct sim_scenario *s, FILE *err)
 {
 	struct cnf_ctx c = { .file = name, .err = err, .errors = 0 };
 
@@ -610,8 +599,8 @@ parse_config(const char *name, config_t *cf, int rc, struct sim_scenario *s,
 }
 
 int
-scn_parse_string(const char *name, const char *text, struct sim_scenario *s,
-    FILE *err)
+scn_parse_string(
+    const char *name, const char *text, struct sim_scenario *s, FILE *err)
 {
 	config_t cf;
 	int n;
@@ -667,16 +656,18 @@ scn_resolve(const char *name, char *path, size_t len)
 	n = strlen(name);
 	if (n > 5 && strcmp(name + n - 5, ".conf") == 0)
 		n -= 5;
-	if ((size_t)snprintf(path, len, "%s/%.*s.conf", SCN_INSTALLED,
-	    (int)n, name) < len && is_file(path))
+	if ((size_t)snprintf(
+		path, len, "%s/%.*s.conf", SCN_INSTALLED, (int)n, name) < len &&
+	    is_file(path))
 		return 0;
 	/* The source tree this binary was built from: __FILE__ is
 	 * ".../agent/sim/scenario.c" under CMake. */
 	snprintf(src, sizeof(src), "%s", __FILE__);
 	p = strstr(src, "agent/sim/scenario.c");
-	if (p != NULL && (size_t)snprintf(path, len,
-	    "%.*stests/scenarios/%.*s.conf", (int)(p - src), src, (int)n,
-	    name) < len && is_file(path))
+	if (p != NULL &&
+	    (size_t)snprintf(path, len, "%.*stests/scenarios/%.*s.conf",
+		(int)(p - src), src, (int)n, name) < len &&
+	    is_file(path))
 		return 0;
 	snprintf(path, len, "%s", name);
 	return -ENOENT;
@@ -702,7 +693,7 @@ list_dir(const char *dir, FILE *out)
 		if (s != NULL && null != NULL && l > 5 &&
 		    strcmp(ents[i]->d_name + l - 5, ".conf") == 0 &&
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		    ents[i]->d_name) < sizeof(path)) {
+			ents[i]->d_name) < sizeof(path)) {
 			if (scn_parse_file(path, s, null) == 0)
 				fprintf(out, "%-32s %s\n  %s\n", s->name,
 				    s->description, path);

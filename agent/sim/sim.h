@@ -24,31 +24,26 @@
 
 #include "engine.h"
 
-#define SIM_NAME_LEN	48
-#define SIM_MAX_ZONES	8
-#define SIM_MAX_COOLERS	8
-#define SIM_MAX_GROUPS	16
-#define SIM_MAX_EVENTS	64
-#define SIM_MAX_HOSTS	1024
-#define SIM_MAX_MIG	16	/* targets of one evacuation */
-#define SIM_NOTE_LEN	128
-#define SIM_ZOOM_S	7200.0	/* the plot's close-up of the incident */
+#define SIM_NAME_LEN    48
+#define SIM_MAX_ZONES   8
+#define SIM_MAX_COOLERS 8
+#define SIM_MAX_GROUPS  16
+#define SIM_MAX_EVENTS  64
+#define SIM_MAX_HOSTS   1024
+#define SIM_MAX_MIG     16 /* targets of one evacuation */
+#define SIM_NOTE_LEN    128
+#define SIM_ZOOM_S      7200.0 /* the plot's close-up of the incident */
 
 /* The three sensors every virtual host has. */
-enum sim_sensor {
-	SIM_S_INLET,
-	SIM_S_CPU,
-	SIM_S_EXHAUST,
-	SIM_NSENS
-};
+enum sim_sensor { SIM_S_INLET, SIM_S_CPU, SIM_S_EXHAUST, SIM_NSENS };
 
 /* Sensor imperfections, applied to every sensor of every host. */
 struct sim_faults {
-	double noise_c[SIM_NSENS];	/* standard deviation */
-	double glitch_per_h;		/* single bogus samples, per sensor */
-	double dropout_per_h;		/* "reading unavailable" periods */
+	double noise_c[SIM_NSENS]; /* standard deviation */
+	double glitch_per_h;       /* single bogus samples, per sensor */
+	double dropout_per_h;      /* "reading unavailable" periods */
 	double dropout_s;
-	double stale_per_h;		/* no sample at all (hung BMC) */
+	double stale_per_h; /* no sample at all (hung BMC) */
 	double stale_s;
 };
 
@@ -57,16 +52,16 @@ struct sim_group {
 	char prefix[SIM_NAME_LEN];
 	int count;
 	int tier;
-	int vms;			/* load units at start */
+	int vms; /* load units at start */
 	int capacity_vms;
 	double idle_w;
-	double max_w;			/* at capacity_vms */
-	double inlet_offset_c;		/* rack position, hot spot */
-	double inlet_spread_c;		/* per-host random offset (stddev) */
-	double trip_c[SIM_NSENS];	/* hardware trips */
+	double max_w;             /* at capacity_vms */
+	double inlet_offset_c;    /* rack position, hot spot */
+	double inlet_spread_c;    /* per-host random offset (stddev) */
+	double trip_c[SIM_NSENS]; /* hardware trips */
 	double r_cpu_k_per_w;
-	double cpu_fast_fraction;	/* of the rise that follows at once */
-	double tau_cpu_s;		/* the rest: the heatsink */
+	double cpu_fast_fraction; /* of the rise that follows at once */
+	double tau_cpu_s;         /* the rest: the heatsink */
 	double r_exhaust_k_per_w;
 	double tau_exhaust_s;
 	int line;
@@ -80,10 +75,10 @@ struct sim_cooler {
 struct sim_zone_def {
 	char name[SIM_NAME_LEN];
 	double heat_capacity_j_per_k;
-	double ua_w_per_k;		/* exchange with the building */
+	double ua_w_per_k; /* exchange with the building */
 	double setpoint_c;
-	double control_tau_s;		/* how fast cooling pulls back */
-	double other_heat_w;		/* network, UPS, lights */
+	double control_tau_s; /* how fast cooling pulls back */
+	double other_heat_w;  /* network, UPS, lights */
 	int n_coolers;
 	struct sim_cooler coolers[SIM_MAX_COOLERS];
 	int n_groups;
@@ -92,33 +87,33 @@ struct sim_zone_def {
 };
 
 enum sim_ev_kind {
-	SIM_EV_COOLING,		/* a cooler's capacity becomes a fraction */
-	SIM_EV_BUILDING,	/* building temperature shifts */
-	SIM_EV_SENSOR,		/* a sensor fails (or is repaired) */
-	SIM_EV_LOAD,		/* hosts' utilisation changes */
-	SIM_EV_INLET		/* hosts' inlet offset shifts (hot spot) */
+	SIM_EV_COOLING,  /* a cooler's capacity becomes a fraction */
+	SIM_EV_BUILDING, /* building temperature shifts */
+	SIM_EV_SENSOR,   /* a sensor fails (or is repaired) */
+	SIM_EV_LOAD,     /* hosts' utilisation changes */
+	SIM_EV_INLET     /* hosts' inlet offset shifts (hot spot) */
 };
 
 enum sim_fault {
-	SIM_F_OK,		/* repaired */
-	SIM_F_DEAD,		/* "reading unavailable" */
-	SIM_F_STALE,		/* no samples at all */
-	SIM_F_STUCK		/* a constant value */
+	SIM_F_OK,    /* repaired */
+	SIM_F_DEAD,  /* "reading unavailable" */
+	SIM_F_STALE, /* no samples at all */
+	SIM_F_STUCK  /* a constant value */
 };
 
 struct sim_event {
 	enum sim_ev_kind kind;
 	double at_s;
-	int zone;			/* -1: all zones */
-	int cooler;			/* -1: all coolers of the zone */
-	double capacity;		/* fraction of nominal, 0..1 */
-	double ramp_s;			/* linear change over this time */
-	double delta_c;			/* building shift */
-	char hosts[SIM_NAME_LEN];	/* fnmatch pattern */
-	int sensor;			/* enum sim_sensor, -1 all */
+	int zone;                 /* -1: all zones */
+	int cooler;               /* -1: all coolers of the zone */
+	double capacity;          /* fraction of nominal, 0..1 */
+	double ramp_s;            /* linear change over this time */
+	double delta_c;           /* building shift */
+	char hosts[SIM_NAME_LEN]; /* fnmatch pattern */
+	int sensor;               /* enum sim_sensor, -1 all */
 	enum sim_fault fault;
-	double value_c;			/* stuck value */
-	double load;			/* utilisation multiplier */
+	double value_c; /* stuck value */
+	double load;    /* utilisation multiplier */
 	char note[SIM_NOTE_LEN];
 	int line;
 };
@@ -126,13 +121,13 @@ struct sim_event {
 struct sim_scenario {
 	char name[SIM_NAME_LEN];
 	char description[256];
-	char file[PATH_MAX];		/* "" for the built-in text */
+	char file[PATH_MAX]; /* "" for the built-in text */
 	double duration_s;
 	double tick_s;
 	double peer_interval_s;
-	double migrate_s;		/* < 0: the engine config's lead */
+	double migrate_s; /* < 0: the engine config's lead */
 	double shutdown_s;
-	int start_wday;			/* 0 Mon .. 6 Sun, -1 none */
+	int start_wday; /* 0 Mon .. 6 Sun, -1 none */
 	double start_tod_s;
 	uint64_t seed;
 	double building_c;
@@ -148,8 +143,8 @@ struct sim_scenario {
 /* scenario.c */
 /* Parse; errors go to err as "file:line: message". Returns the number of
  * errors (0 = ok). name is used in messages. */
-int scn_parse_string(const char *name, const char *text,
-    struct sim_scenario *s, FILE *err);
+int scn_parse_string(
+    const char *name, const char *text, struct sim_scenario *s, FILE *err);
 int scn_parse_file(const char *path, struct sim_scenario *s, FILE *err);
 /* Resolve a command-line scenario name: an existing path, else NAME.conf
  * in the installed scenarios directory, else in the source tree. */
@@ -162,8 +157,8 @@ double scn_parse_duration(const char *s);
 /* "Fri 19:00" relative to the scenario start; -1 when malformed. */
 double scn_parse_when(const struct sim_scenario *s, const char *when);
 /* Label for a simulated time, "Fri 19:04:10" or "+7h04m". */
-void scn_clock_label(const struct sim_scenario *s, double t_s, char *buf,
-    size_t len);
+void scn_clock_label(
+    const struct sim_scenario *s, double t_s, char *buf, size_t len);
 int scn_total_hosts(const struct sim_scenario *s);
 const char *scn_sensor_name(int sensor);
 
@@ -180,8 +175,8 @@ struct sim_rng {
 
 void rng_seed(struct sim_rng *r, uint64_t seed);
 uint64_t rng_next(struct sim_rng *r);
-double rng_uniform(struct sim_rng *r);		/* [0, 1) */
-double rng_normal(struct sim_rng *r);		/* mean 0, sd 1 */
+double rng_uniform(struct sim_rng *r); /* [0, 1) */
+double rng_normal(struct sim_rng *r);  /* mean 0, sd 1 */
 double rng_exp(struct sim_rng *r, double mean);
 
 #endif

@@ -10,38 +10,34 @@
 
 #include "run.h"
 
-#define W	1200
-#define X0	150
-#define X1	(W - 30)
-#define ROW_H	6
+#define W     1200
+#define X0    150
+#define X1    (W - 30)
+#define ROW_H 6
 
-static const char *const zone_color[] = {
-	"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
-	"#7f7f7f", "#bcbd22"
-};
+static const char *const zone_color[] = { "#d62728", "#1f77b4", "#2ca02c",
+	"#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22" };
 static const char *const state_color[SIM_H_COUNT] = {
-	"#8fd18f",	/* ok */
-	"#f2d45c",	/* warn */
-	"#f28e2b",	/* hot */
-	"#b07cc6",	/* degraded */
-	"#4e9be6",	/* migrating */
-	"#e15759",	/* shutting down */
-	"#c8c8c8",	/* off, clean */
-	"#000000"	/* tripped */
+	"#8fd18f", /* ok */
+	"#f2d45c", /* warn */
+	"#f28e2b", /* hot */
+	"#b07cc6", /* degraded */
+	"#4e9be6", /* migrating */
+	"#e15759", /* shutting down */
+	"#c8c8c8", /* off, clean */
+	"#000000"  /* tripped */
 };
-static const char *const state_label[SIM_H_COUNT] = {
-	"ok", "warn", "hot", "degraded", "migrating", "shutting down",
-	"off (clean)", "HARD TRIP"
-};
+static const char *const state_label[SIM_H_COUNT] = { "ok", "warn", "hot",
+	"degraded", "migrating", "shutting down", "off (clean)", "HARD TRIP" };
 
 struct plot {
 	FILE *f;
 	const struct sim_run *r;
-	const struct sim_rec *c;	/* the series drawn */
-	double t0;			/* the time span drawn */
+	const struct sim_rec *c; /* the series drawn */
+	double t0;               /* the time span drawn */
 	double t1;
-	const char *what;		/* appended to panel titles */
-	bool labels;			/* time labels under the host panel */
+	const char *what; /* appended to panel titles */
+	bool labels;      /* time labels under the host panel */
 };
 
 static double
@@ -53,10 +49,8 @@ px(const struct plot *p, double t)
 static void
 time_axis(const struct plot *p, int y0, int y1, bool labels)
 {
-	static const double steps[] = {
-		60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
-		86400, 172800, 604800
-	};
+	static const double steps[] = { 60, 300, 600, 900, 1800, 3600, 7200,
+		10800, 21600, 43200, 86400, 172800, 604800 };
 	const struct sim_scenario *s = p->r->scn;
 	double step = steps[0], off, t;
 	char buf[32];
@@ -69,19 +63,22 @@ time_axis(const struct plot *p, int y0, int y1, bool labels)
 	}
 	off = s->start_wday >= 0 ? s->start_tod_s : 0;
 	for (t = ceil((off + p->t0) / step) * step - off; t <= p->t1 + 1e-9;
-	    t += step) {
+	     t += step) {
 		double x = px(p, t);
 
-		fprintf(p->f, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
-		    "stroke='#e6e6e6'/>\n", x, y0, x, y1);
+		fprintf(p->f,
+		    "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
+		    "stroke='#e6e6e6'/>\n",
+		    x, y0, x, y1);
 		if (!labels)
 			continue;
 		scn_clock_label(s, t, buf, sizeof(buf));
 		if (s->start_wday >= 0)
-			buf[9] = '\0';	/* "Fri 19:00" */
-		fprintf(p->f, "<text x='%.1f' y='%d' font-size='11' "
-		    "text-anchor='middle' fill='#444'>%s</text>\n", x, y1 + 14,
-		    buf);
+			buf[9] = '\0'; /* "Fri 19:00" */
+		fprintf(p->f,
+		    "<text x='%.1f' y='%d' font-size='11' "
+		    "text-anchor='middle' fill='#444'>%s</text>\n",
+		    x, y1 + 14, buf);
 	}
 }
 
@@ -98,10 +95,13 @@ event_marks(const struct plot *p, int y0, int y1)
 		if (e->at_s > p->t1 || e->at_s < p->t0)
 			continue;
 		x = px(p, e->at_s);
-		fprintf(p->f, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
-		    "stroke='#555' stroke-dasharray='4,3'/>\n", x, y0, x, y1);
+		fprintf(p->f,
+		    "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
+		    "stroke='#555' stroke-dasharray='4,3'/>\n",
+		    x, y0, x, y1);
 		/* labels right of the line, or left of it near the edge */
-		fprintf(p->f, "<text x='%.1f' y='%d' font-size='10' "
+		fprintf(p->f,
+		    "<text x='%.1f' y='%d' font-size='10' "
 		    "fill='#333' text-anchor='%s'>%s</text>\n",
 		    x > X1 - 250 ? x - 3 : x + 3, y0 + 10 + 11 * (i % 3),
 		    x > X1 - 250 ? "end" : "start",
@@ -110,19 +110,21 @@ event_marks(const struct plot *p, int y0, int y1)
 }
 
 static void
-polyline(const struct plot *p, const double *v, int stride, int col,
-    double lo, double hi, int y0, int y1, const char *color,
-    const char *dash, double width)
+polyline(const struct plot *p, const double *v, int stride, int col, double lo,
+    double hi, int y0, int y1, const char *color, const char *dash,
+    double width)
 {
 	const struct sim_rec *c = p->c;
 	int k;
 
-	fprintf(p->f, "<polyline fill='none' stroke='%s' stroke-width='%.1f'"
-	    "%s%s%s points='", color, width, dash ? " stroke-dasharray='" :
-	    "", dash ? dash : "", dash ? "'" : "");
+	fprintf(p->f,
+	    "<polyline fill='none' stroke='%s' stroke-width='%.1f'"
+	    "%s%s%s points='",
+	    color, width, dash ? " stroke-dasharray='" : "", dash ? dash : "",
+	    dash ? "'" : "");
 	for (k = 0; k < c->n; k++) {
-		double y = y1 - (y1 - y0) * (v[k * stride + col] - lo) /
-		    (hi - lo);
+		double y = y1 -
+		    (y1 - y0) * (v[k * stride + col] - lo) / (hi - lo);
 
 		fprintf(p->f, "%.1f,%.1f ", px(p, c->t_s[k]), y);
 	}
@@ -130,21 +132,24 @@ polyline(const struct plot *p, const double *v, int stride, int col,
 }
 
 static void
-y_axis(const struct plot *p, double lo, double hi, double step, int y0,
-    int y1, const char *unit)
+y_axis(const struct plot *p, double lo, double hi, double step, int y0, int y1,
+    const char *unit)
 {
 	double v;
 
 	for (v = lo; v <= hi + 1e-9; v += step) {
 		double y = y1 - (y1 - y0) * (v - lo) / (hi - lo);
 
-		fprintf(p->f, "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' "
+		fprintf(p->f,
+		    "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' "
 		    "stroke='#eee'/>\n<text x='%d' y='%.1f' font-size='11' "
-		    "text-anchor='end' fill='#444'>%g%s</text>\n", X0, y, X1, y,
-		    X0 - 6, y + 4, v, unit);
+		    "text-anchor='end' fill='#444'>%g%s</text>\n",
+		    X0, y, X1, y, X0 - 6, y + 4, v, unit);
 	}
-	fprintf(p->f, "<rect x='%d' y='%d' width='%d' height='%d' "
-	    "fill='none' stroke='#999'/>\n", X0, y0, X1 - X0, y1 - y0);
+	fprintf(p->f,
+	    "<rect x='%d' y='%d' width='%d' height='%d' "
+	    "fill='none' stroke='#999'/>\n",
+	    X0, y0, X1 - X0, y1 - y0);
 }
 
 static void
@@ -159,8 +164,9 @@ temp_panel(const struct plot *p, int y0, int y1)
 		for (g = 0; g < r->scn->zones[z].n_groups; g++)
 			if (r->scn->zones[z].groups[g].trip_c[SIM_S_INLET] <
 			    trip)
-				trip = r->scn->zones[z].groups[g].trip_c[
-				    SIM_S_INLET];
+				trip = r->scn->zones[z]
+					   .groups[g]
+					   .trip_c[SIM_S_INLET];
 		for (k = 0; k < c->n; k++) {
 			double v = c->air_c[k * r->n_zones + z];
 
@@ -175,31 +181,37 @@ temp_panel(const struct plot *p, int y0, int y1)
 	hi = fmax(hi, trip);
 	lo = 5 * floor((lo - 1) / 5);
 	hi = 5 * ceil((hi + 1) / 5);
-	fprintf(p->f, "<text x='%d' y='%d' font-size='13' font-weight='bold'>"
-	    "Zone air temperature%s</text>\n", 10, y0 - 8, p->what);
+	fprintf(p->f,
+	    "<text x='%d' y='%d' font-size='13' font-weight='bold'>"
+	    "Zone air temperature%s</text>\n",
+	    10, y0 - 8, p->what);
 	y_axis(p, lo, hi, hi - lo > 40 ? 10 : 5, y0, y1, " °C");
 	time_axis(p, y0, y1, false);
 	{
 		double y = y1 - (y1 - y0) * (trip - lo) / (hi - lo);
 
-		fprintf(p->f, "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' "
+		fprintf(p->f,
+		    "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' "
 		    "stroke='#d62728' stroke-width='1.5' "
 		    "stroke-dasharray='8,4'/>\n<text x='%d' y='%.1f' "
 		    "font-size='11' fill='#d62728' text-anchor='end'>inlet "
-		    "hardware trip %g °C</text>\n", X0, y, X1, y, X1 - 4,
-		    y - 4, trip);
+		    "hardware trip %g °C</text>\n",
+		    X0, y, X1, y, X1 - 4, y - 4, trip);
 	}
 	polyline(p, c->building_c, 1, 0, lo, hi, y0, y1, "#999", "2,3", 1);
 	for (z = 0; z < r->n_zones; z++) {
 		polyline(p, c->air_c, r->n_zones, z, lo, hi, y0, y1,
 		    zone_color[z % 8], NULL, 2);
-		fprintf(p->f, "<text x='%d' y='%d' font-size='12' fill='%s'>"
-		    "zone %s</text>\n", 12, ly, zone_color[z % 8],
-		    r->scn->zones[z].name);
+		fprintf(p->f,
+		    "<text x='%d' y='%d' font-size='12' fill='%s'>"
+		    "zone %s</text>\n",
+		    12, ly, zone_color[z % 8], r->scn->zones[z].name);
 		ly += 15;
 	}
-	fprintf(p->f, "<text x='12' y='%d' font-size='12' fill='#999'>"
-	    "building</text>\n", ly);
+	fprintf(p->f,
+	    "<text x='12' y='%d' font-size='12' fill='#999'>"
+	    "building</text>\n",
+	    ly);
 	event_marks(p, y0, y1);
 }
 
@@ -210,19 +222,24 @@ host_panel(const struct plot *p, int y0)
 	const struct sim_rec *c = p->c;
 	int i, k, st, y, prev_group = -1, prev_zone = -1;
 
-	fprintf(p->f, "<text x='10' y='%d' font-size='13' font-weight='bold'>"
-	    "Host states, one row per host%s</text>\n", y0 - 8, p->what);
+	fprintf(p->f,
+	    "<text x='10' y='%d' font-size='13' font-weight='bold'>"
+	    "Host states, one row per host%s</text>\n",
+	    y0 - 8, p->what);
 	for (i = 0; i < r->n_hosts; i++) {
 		const struct sim_host *h = &r->host[i];
 
 		y = y0 + i * ROW_H;
 		if (h->group != prev_group || h->zone != prev_zone) {
-			fprintf(p->f, "<line x1='%d' y1='%d' x2='%d' y2='%d' "
-			    "stroke='#fff' stroke-width='1'/>\n", X0, y, X1, y);
-			fprintf(p->f, "<text x='%d' y='%d' font-size='10' "
+			fprintf(p->f,
+			    "<line x1='%d' y1='%d' x2='%d' y2='%d' "
+			    "stroke='#fff' stroke-width='1'/>\n",
+			    X0, y, X1, y);
+			fprintf(p->f,
+			    "<text x='%d' y='%d' font-size='10' "
 			    "text-anchor='end' fill='#333'>%s %s* tier %d"
-			    "</text>\n", X0 - 6, y + 9,
-			    r->scn->zones[h->zone].name,
+			    "</text>\n",
+			    X0 - 6, y + 9, r->scn->zones[h->zone].name,
 			    r->scn->zones[h->zone].groups[h->group].prefix,
 			    h->tier);
 			prev_group = h->group;
@@ -233,18 +250,20 @@ host_panel(const struct plot *p, int y0)
 
 			st = c->hstate[(size_t)k * (size_t)r->n_hosts +
 			    (size_t)i];
-			while (k2 + 1 < c->n && c->hstate[(size_t)(k2 + 1) *
-			    (size_t)r->n_hosts + (size_t)i] == st)
+			while (k2 + 1 < c->n &&
+			    c->hstate[(size_t)(k2 + 1) * (size_t)r->n_hosts +
+				(size_t)i] == st)
 				k2++;
 			{
 				double xa = px(p, c->t_s[k]);
-				double xb = k2 + 1 < c->n ?
-				    px(p, c->t_s[k2 + 1]) : X1;
+				double xb = k2 + 1 < c->n
+				    ? px(p, c->t_s[k2 + 1])
+				    : X1;
 
-				fprintf(p->f, "<rect x='%.1f' y='%d' "
+				fprintf(p->f,
+				    "<rect x='%.1f' y='%d' "
 				    "width='%.1f' height='%d' fill='%s'/>\n",
-				    xa, y, xb - xa, ROW_H - 1,
-				    state_color[st]);
+				    xa, y, xb - xa, ROW_H - 1, state_color[st]);
 			}
 			k = k2 + 1;
 		}
@@ -256,10 +275,11 @@ host_panel(const struct plot *p, int y0)
 	for (st = 0; st < SIM_H_COUNT; st++) {
 		int x = X0 + st * 125;
 
-		fprintf(p->f, "<rect x='%d' y='%d' width='12' height='10' "
+		fprintf(p->f,
+		    "<rect x='%d' y='%d' width='12' height='10' "
 		    "fill='%s' stroke='#666' stroke-width='0.5'/><text x='%d' "
-		    "y='%d' font-size='11'>%s</text>\n", x, y, state_color[st],
-		    x + 16, y + 9, state_label[st]);
+		    "y='%d' font-size='11'>%s</text>\n",
+		    x, y, state_color[st], x + 16, y + 9, state_label[st]);
 	}
 }
 
@@ -274,7 +294,8 @@ cooling_panel(const struct plot *p, int y0, int y1)
 	for (k = 0; k < c->n * r->n_zones; k++)
 		hi = fmax(hi, fmax(c->cap_kw[k], c->heat_kw[k]));
 	hi = 5 * ceil(hi * 1.1 / 5);
-	fprintf(p->f, "<text x='10' y='%d' font-size='13' font-weight='bold'>"
+	fprintf(p->f,
+	    "<text x='10' y='%d' font-size='13' font-weight='bold'>"
 	    "Cooling capacity (solid) and heat load (dashed), kW</text>\n",
 	    y0 - 8);
 	y_axis(p, 0, hi, hi > 40 ? 10 : 5, y0, y1, "");
@@ -284,9 +305,10 @@ cooling_panel(const struct plot *p, int y0, int y1)
 		    zone_color[z % 8], NULL, 2);
 		polyline(p, c->heat_kw, r->n_zones, z, 0, hi, y0, y1,
 		    zone_color[z % 8], "5,3", 1.5);
-		fprintf(p->f, "<text x='12' y='%d' font-size='12' fill='%s'>"
-		    "zone %s</text>\n", ly, zone_color[z % 8],
-		    r->scn->zones[z].name);
+		fprintf(p->f,
+		    "<text x='12' y='%d' font-size='12' fill='%s'>"
+		    "zone %s</text>\n",
+		    ly, zone_color[z % 8], r->scn->zones[z].name);
 		ly += 15;
 	}
 	event_marks(p, y0, y1);
@@ -310,16 +332,20 @@ svg_plot(const struct sim_run *r, const char *path, FILE *err)
 	h = 70 + 240 + 45 + hosts_h + 30 + 55 + 170 + 40;
 	if (zoom)
 		h += 60 + 200 + 45 + hosts_h + 50;
-	fprintf(p.f, "<?xml version='1.0' encoding='UTF-8'?>\n<svg "
+	fprintf(p.f,
+	    "<?xml version='1.0' encoding='UTF-8'?>\n<svg "
 	    "xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
 	    "viewBox='0 0 %d %d' font-family='DejaVu Sans, Helvetica, "
 	    "Arial, sans-serif'>\n<rect width='100%%' height='100%%' "
-	    "fill='white'/>\n", W, h, W, h);
-	fprintf(p.f, "<text x='10' y='22' font-size='16' font-weight='bold'>"
+	    "fill='white'/>\n",
+	    W, h, W, h);
+	fprintf(p.f,
+	    "<text x='10' y='22' font-size='16' font-weight='bold'>"
 	    "thermwatch-sim: %s, policy %s, seed %llu</text>\n",
 	    r->scn->name, run_policy_name(r->opt.policy),
 	    (unsigned long long)r->opt.seed);
-	fprintf(p.f, "<text x='10' y='42' font-size='13'>%d hosts: %d hard "
+	fprintf(p.f,
+	    "<text x='10' y='42' font-size='13'>%d hosts: %d hard "
 	    "trips, %d graceful shutdowns, %d VMs migrated (%d to another "
 	    "zone), service retained %.1f%%, %d false actions</text>\n",
 	    res->hosts, res->hard_trips, res->graceful_shutdowns,
@@ -342,8 +368,10 @@ svg_plot(const struct sim_run *r, const char *path, FILE *err)
 		snprintf(what, sizeof(what), ": close-up, %s to %s", a, b);
 		p.what = what;
 		y += 60;
-		fprintf(p.f, "<line x1='0' y1='%d' x2='%d' y2='%d' "
-		    "stroke='#999'/>\n", y - 45, W, y - 45);
+		fprintf(p.f,
+		    "<line x1='0' y1='%d' x2='%d' y2='%d' "
+		    "stroke='#999'/>\n",
+		    y - 45, W, y - 45);
 		temp_panel(&p, y, y + 200);
 		y += 200 + 45;
 		host_panel(&p, y);

@@ -54,20 +54,20 @@ pick_target(const struct sim_run *r, int src, const bool *used)
 bool
 wl_action_is_false(const struct sim_run *r, const struct sim_host *h)
 {
-	static const enum eng_class cls[SIM_NSENS] = {
-		ENG_CLASS_INLET, ENG_CLASS_CPU, ENG_CLASS_EXHAUST
-	};
+	static const enum eng_class cls[SIM_NSENS] = { ENG_CLASS_INLET,
+		ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
 	const struct eng_conf *c = &r->opt.conf;
-	double rise = c->policy.zone_rise_c_per_h > 0 ?
-	    c->policy.zone_rise_c_per_h : 20;
+	double rise = c->policy.zone_rise_c_per_h > 0
+	    ? c->policy.zone_rise_c_per_h
+	    : 20;
 	int s;
 
 	/* The room is heating: acting early is the point. */
 	if (r->zone[h->zone].dtdt * 3600 >= rise)
 		return false;
 	for (s = 0; s < SIM_NSENS; s++)
-		if (mdl_true_value(h, s) >= h->sens[s].trip_c -
-		    c->cls[cls[s]].warn.margin_c)
+		if (mdl_true_value(h, s) >=
+		    h->sens[s].trip_c - c->cls[cls[s]].warn.margin_c)
 			return false;
 	return true;
 }
@@ -80,9 +80,10 @@ check_false(struct sim_run *r, int hi, const char *what)
 	if (!wl_action_is_false(r, h))
 		return;
 	r->res.false_actions++;
-	run_log(r, SIM_L_FALSE, h->zone, hi, 0, "%s was a FALSE action: "
-	    "inlet %.1f, cpu %.1f, exhaust %.1f C really", what, h->t_inlet,
-	    h->t_cpu, h->t_exh);
+	run_log(r, SIM_L_FALSE, h->zone, hi, 0,
+	    "%s was a FALSE action: "
+	    "inlet %.1f, cpu %.1f, exhaust %.1f C really",
+	    what, h->t_inlet, h->t_cpu, h->t_exh);
 }
 
 void
@@ -187,8 +188,8 @@ wl_shutdown(struct sim_run *r, int hi)
 	h->off_ms = r->now_ms + (int64_t)(r->shutdown_s * 1000);
 	tier_shutdown(r, h);
 	run_log(r, SIM_L_SHUTDOWN, h->zone, hi, h->vms,
-	    "graceful shutdown (tier %d, %d VMs on it%s): %s", h->tier,
-	    h->vms, h->mig_done_ms >= 0 ? ", migration still running" : "",
+	    "graceful shutdown (tier %d, %d VMs on it%s): %s", h->tier, h->vms,
+	    h->mig_done_ms >= 0 ? ", migration still running" : "",
 	    h->have_out ? h->out.reason : "");
 }
 
@@ -202,8 +203,9 @@ wl_trip(struct sim_run *r, int hi, int sensor)
 	h->trip_ms = r->now_ms;
 	run_log(r, SIM_L_TRIP, h->zone, hi, h->vms,
 	    "HARD TRIP: %s %.1f C reached the hardware trip %.1f C; power "
-	    "lost with %d VMs", scn_sensor_name(sensor),
-	    mdl_true_value(h, sensor), h->sens[sensor].trip_c, h->vms);
+	    "lost with %d VMs",
+	    scn_sensor_name(sensor), mdl_true_value(h, sensor),
+	    h->sens[sensor].trip_c, h->vms);
 	lose_load(r, h);
 	h->hstate = SIM_H_TRIPPED;
 }
@@ -241,9 +243,10 @@ wl_step(struct sim_run *r, int hi)
 		return;
 	if (h->mig_done_ms >= 0) {
 		int64_t span = h->mig_done_ms - h->mig_start_ms;
-		int due = span <= 0 || r->now_ms >= h->mig_done_ms ?
-		    h->mig_total : (int)((r->now_ms - h->mig_start_ms) *
-		    h->mig_total / span);
+		int due = span <= 0 || r->now_ms >= h->mig_done_ms
+		    ? h->mig_total
+		    : (int)((r->now_ms - h->mig_start_ms) * h->mig_total /
+			  span);
 
 		while (h->mig_sent < due)
 			send_one(r, h);

@@ -33,8 +33,8 @@ main(int argc, char **argv)
 	memcpy(sun.sun_path, argv[1], strlen(argv[1]));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		fprintf(stderr, "rawclient: %s: %s\n", argv[1],
-		    strerror(errno));
+		fprintf(
+		    stderr, "rawclient: %s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
 	while ((r = read(STDIN_FILENO, buf, sizeof(buf))) > 0)

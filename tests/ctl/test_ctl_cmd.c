@@ -122,10 +122,10 @@ test_status(void **state)
 	r = req(f, "{\"v\":1,\"cmd\":\"status\"}");
 	res = cJSON_GetObjectItemCaseSensitive(r, "result");
 	assert_true(ok(r));
-	assert_string_equal(cJSON_GetObjectItemCaseSensitive(res, "host")
-	    ->valuestring, "t1");
-	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(res,
-	    "eta_s")));
+	assert_string_equal(
+	    cJSON_GetObjectItemCaseSensitive(res, "host")->valuestring, "t1");
+	assert_true(
+	    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(res, "eta_s")));
 	cJSON_Delete(r);
 }
 
@@ -133,17 +133,20 @@ static void
 test_bad_requests(void **state)
 {
 	static const char *const bad[][2] = {
-		{ "", "malformed request: not valid JSON (one JSON object per "
+		{ "",
+		    "malformed request: not valid JSON (one JSON object per "
 		    "line)" },
 		{ "{\"v\":1,\"cmd\":7}", "missing \"cmd\" (a string)" },
-		{ "{\"v\":\"1\",\"cmd\":\"status\"}", "unsupported protocol "
+		{ "{\"v\":\"1\",\"cmd\":\"status\"}",
+		    "unsupported protocol "
 		    "version (this daemon speaks 1)" },
 		{ "{\"v\":1,\"cmd\":\"override-set\",\"key\":\"quiet\","
-		    "\"value\":1,\"ttl_s\":60,\"reason\":\"r\",\"by\":"
-		    "\"abcdefghijklmnopqrstuvwxyz\"}",
+		  "\"value\":1,\"ttl_s\":60,\"reason\":\"r\",\"by\":"
+		  "\"abcdefghijklmnopqrstuvwxyz\"}",
 		    "\"by\" is too long (max 24 bytes)" },
 		{ "{\"v\":1,\"cmd\":\"override-set\",\"key\":\"cpu.nope\","
-		    "\"value\":1,\"ttl_s\":60,\"reason\":\"r\"}", NULL },
+		  "\"value\":1,\"ttl_s\":60,\"reason\":\"r\"}",
+		    NULL },
 	};
 	struct fx *f = *state;
 	size_t i;
@@ -155,8 +158,8 @@ test_bad_requests(void **state)
 		if (bad[i][1] != NULL)
 			assert_string_equal(error_of(r), bad[i][1]);
 		else
-			assert_non_null(strstr(error_of(r),
-			    "unknown override key \"cpu.nope\""));
+			assert_non_null(strstr(
+			    error_of(r), "unknown override key \"cpu.nope\""));
 		cJSON_Delete(r);
 	}
 	assert_int_equal(eng_override_count(f->a.eng), 0);
@@ -171,32 +174,38 @@ test_set_clamp_clear(void **state)
 	cJSON *r;
 
 	/* out of bounds: refused unless clamping is asked for */
-	r = req(f, "{\"v\":1,\"cmd\":\"override-set\",\"key\":"
+	r = req(f,
+	    "{\"v\":1,\"cmd\":\"override-set\",\"key\":"
 	    "\"cpu.shutdown.margin_c\",\"value\":0.5,\"ttl_s\":600,"
 	    "\"reason\":\"test\",\"by\":\"alice\"}");
 	assert_false(ok(r));
-	assert_string_equal(error_of(r), "cpu.shutdown.margin_c: 0.5 clamped "
+	assert_string_equal(error_of(r),
+	    "cpu.shutdown.margin_c: 0.5 clamped "
 	    "to 2 (allowed 2..100); not applied (--clamp applies the clamped "
 	    "value)");
 	cJSON_Delete(r);
 	assert_int_equal(eng_override_count(f->a.eng), 0);
-	r = req(f, "{\"v\":1,\"cmd\":\"override-set\",\"key\":"
+	r = req(f,
+	    "{\"v\":1,\"cmd\":\"override-set\",\"key\":"
 	    "\"cpu.shutdown.margin_c\",\"value\":0.5,\"ttl_s\":600,"
 	    "\"reason\":\"test\",\"by\":\"alice\",\"clamp\":true}");
 	assert_true(ok(r));
 	res = cJSON_GetObjectItemCaseSensitive(r, "result");
-	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res,
-	    "clamped")));
-	assert_float_equal(cJSON_GetObjectItemCaseSensitive(res, "value")
-	    ->valuedouble, 2.0, 1e-9);
-	assert_string_equal(cJSON_GetObjectItemCaseSensitive(res, "author")
-	    ->valuestring, "alice (root)");
+	assert_true(
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "clamped")));
+	assert_float_equal(
+	    cJSON_GetObjectItemCaseSensitive(res, "value")->valuedouble, 2.0,
+	    1e-9);
+	assert_string_equal(
+	    cJSON_GetObjectItemCaseSensitive(res, "author")->valuestring,
+	    "alice (root)");
 	cJSON_Delete(r);
 	assert_int_equal(eng_override_count(f->a.eng), 1);
 
 	/* a refused replacement leaves the override in force untouched */
 	expires = eng_override_get(f->a.eng, 0)->expires_ms;
-	r = req(f, "{\"v\":1,\"cmd\":\"override-set\",\"key\":"
+	r = req(f,
+	    "{\"v\":1,\"cmd\":\"override-set\",\"key\":"
 	    "\"cpu.shutdown.margin_c\",\"value\":500,\"ttl_s\":60,"
 	    "\"reason\":\"typo\"}");
 	assert_false(ok(r));
@@ -206,15 +215,17 @@ test_set_clamp_clear(void **state)
 	assert_string_equal(eng_override_get(f->a.eng, 0)->reason, "test");
 	assert_true(eng_override_get(f->a.eng, 0)->expires_ms == expires);
 
-	r = req(f, "{\"v\":1,\"cmd\":\"override-clear\",\"key\":"
+	r = req(f,
+	    "{\"v\":1,\"cmd\":\"override-clear\",\"key\":"
 	    "\"cpu.shutdown.margin_c\"}");
 	assert_true(ok(r));
 	cJSON_Delete(r);
-	r = req(f, "{\"v\":1,\"cmd\":\"override-clear\",\"key\":"
+	r = req(f,
+	    "{\"v\":1,\"cmd\":\"override-clear\",\"key\":"
 	    "\"cpu.shutdown.margin_c\"}");
 	assert_false(ok(r));
-	assert_string_equal(error_of(r),
-	    "no override \"cpu.shutdown.margin_c\" in force");
+	assert_string_equal(
+	    error_of(r), "no override \"cpu.shutdown.margin_c\" in force");
 	cJSON_Delete(r);
 	assert_int_equal(eng_override_count(f->a.eng), 0);
 }
@@ -228,11 +239,14 @@ test_persist_restore(void **state)
 	int64_t left;
 
 	assert_int_equal(ovr_apply(&f->a, "quiet", 1, 3600, "maintenance",
-	    "bob", "test", msg, sizeof(msg)), 0);
-	assert_int_equal(ovr_apply(&f->a, "inlet.trip_c", 1000, 600, "x",
-	    "bob", "test", msg, sizeof(msg)), 1);
+			     "bob", "test", msg, sizeof(msg)),
+	    0);
+	assert_int_equal(ovr_apply(&f->a, "inlet.trip_c", 1000, 600, "x", "bob",
+			     "test", msg, sizeof(msg)),
+	    1);
 	assert_int_equal(ovr_apply(&f->a, "quiet", 1, 1e9, "too long", "bob",
-	    "test", msg, sizeof(msg)), -1);
+			     "test", msg, sizeof(msg)),
+	    -1);
 	assert_non_null(strstr(msg, "exceeds the maximum"));
 	/* a restart: a new agent on the same state dir */
 	agent_down(f);
@@ -267,17 +281,19 @@ test_expired_and_corrupt(void **state)
 	struct stat st;
 
 	agent_down(f);
-	snprintf(text, sizeof(text), "{\"v\":1,\"overrides\":["
+	snprintf(text, sizeof(text),
+	    "{\"v\":1,\"overrides\":["
 	    "{\"key\":\"quiet\",\"value\":1,\"expires_unix\":%ld,"
 	    "\"reason\":\"old\",\"author\":\"a\"},"
 	    "{\"key\":\"cpu.warn.lead_s\",\"value\":100,\"expires_unix\":%ld,"
 	    "\"reason\":\"new\",\"author\":\"a\"},"
-	    "{\"key\":7}]}", (long)time(NULL) - 10, (long)time(NULL) + 100);
+	    "{\"key\":7}]}",
+	    (long)time(NULL) - 10, (long)time(NULL) + 100);
 	write_file(f, text);
 	agent_up(f);
 	assert_int_equal(eng_override_count(f->a.eng), 1);
-	assert_string_equal(eng_override_get(f->a.eng, 0)->key,
-	    "cpu.warn.lead_s");
+	assert_string_equal(
+	    eng_override_get(f->a.eng, 0)->key, "cpu.warn.lead_s");
 
 	agent_down(f);
 	write_file(f, "{\"v\":1,\"overrides\":[");
@@ -292,14 +308,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_requests, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_set_clamp_clear, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_persist_restore, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_expired_and_corrupt,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bad_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_set_clamp_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_persist_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_expired_and_corrupt, setup, teardown),
 	};
 
 	log_init("test_ctl_cmd", true, 0);

@@ -81,8 +81,7 @@ static char *default_env[] = { "PATH=/usr/bin:/bin", "THERMWATCH_STATE=hot",
 
 /* Run a hook to its end (at most max_s); returns the wall time used. */
 static double
-run(const char *path, double timeout_s, size_t output_max,
-    struct capture *c)
+run(const char *path, double timeout_s, size_t output_max, struct capture *c)
 {
 	char *argv[] = { (char *)path, "arg one", NULL };
 	struct act_hook_spec s = { 0 };
@@ -114,15 +113,16 @@ test_ok_and_output(void **state)
 	struct capture c;
 
 	(void)state;
-	run(script("ok", "echo \"out1 $1\"\necho err1 >&2\nprintf 'no newline'"),
+	run(script(
+		"ok", "echo \"out1 $1\"\necho err1 >&2\nprintf 'no newline'"),
 	    5, 4096, &c);
 	assert_int_equal(c.r.status, ACT_HOOK_OK);
 	assert_int_equal(c.r.exit_code, 0);
 	assert_int_equal(c.r.signo, 0);
 	assert_int_equal(c.n, 3);
 	/* stdout lines keep their order; stderr is its own stream */
-	assert_string_equal(c.line[0], c.stream[0] == 1 ? "out1 arg one" :
-	    "err1");
+	assert_string_equal(
+	    c.line[0], c.stream[0] == 1 ? "out1 arg one" : "err1");
 	{
 		int i, seen = 0;
 
@@ -136,8 +136,9 @@ test_ok_and_output(void **state)
 		}
 		assert_int_equal(seen, 7);
 	}
-	assert_int_equal(c.r.output_bytes, strlen("out1 arg one\nerr1\n"
-	    "no newline"));
+	assert_int_equal(c.r.output_bytes,
+	    strlen("out1 arg one\nerr1\n"
+		   "no newline"));
 	assert_int_equal(c.r.output_dropped, 0);
 }
 
@@ -169,7 +170,7 @@ test_clean_env(void **state)
 		    strcmp(c.line[i], "THERMWATCH_ACTION=migrate") == 0 ||
 		    strcmp(c.line[i], "PATH=/usr/bin:/bin") == 0)
 			found++;
-		else	/* the shell itself adds PWD, nothing else */
+		else /* the shell itself adds PWD, nothing else */
 			assert_int_equal(strncmp(c.line[i], "PWD=", 4), 0);
 	}
 	/* exactly what we gave, nothing from our own environment */
@@ -189,8 +190,9 @@ test_fds_closed_stdin_null(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(dup2(fd, 57), 57);
 	close(fd);
-	run(script("fds", "[ -e /proc/$$/fd/57 ] && { echo leaked; exit 1; }\n"
-	    "if read x; then echo \"stdin gave $x\"; exit 2; fi\nexit 0"),
+	run(script("fds",
+		"[ -e /proc/$$/fd/57 ] && { echo leaked; exit 1; }\n"
+		"if read x; then echo \"stdin gave $x\"; exit 2; fi\nexit 0"),
 	    5, 4096, &c);
 	close(57);
 	assert_int_equal(c.r.exit_code, 0);
@@ -218,8 +220,10 @@ test_timeout_kill(void **state)
 	double t;
 
 	(void)state;
-	t = run(script("stubborn", "trap '' TERM\necho started\n"
-	    "while :; do sleep 0.05; done"), 0.3, 4096, &c);
+	t = run(script("stubborn",
+		    "trap '' TERM\necho started\n"
+		    "while :; do sleep 0.05; done"),
+	    0.3, 4096, &c);
 	assert_int_equal(c.r.status, ACT_HOOK_TIMEOUT);
 	assert_int_equal(c.r.signo, SIGKILL);
 	assert_true(c.r.duration_s >= 0.5);
@@ -236,8 +240,10 @@ test_output_cap(void **state)
 	int i;
 
 	(void)state;
-	run(script("chatty", "i=0\nwhile [ $i -lt 200 ]; do "
-	    "echo 0123456789012345678901234567890123456789; i=$((i+1)); done"),
+	run(script("chatty",
+		"i=0\nwhile [ $i -lt 200 ]; do "
+		"echo 0123456789012345678901234567890123456789; i=$((i+1)); "
+		"done"),
 	    5, 100, &c);
 	assert_int_equal(c.r.status, ACT_HOOK_OK);
 	assert_int_equal(c.r.output_bytes, 200 * 41);
@@ -257,8 +263,10 @@ test_child_left_behind(void **state)
 
 	(void)state;
 	/* The background sleep keeps stdout open: the exit still counts. */
-	t = run(script("bg", "sleep 3 &\necho $! > \"$0.pid\"\necho bye\n"
-	    "exit 0"), 10, 4096, &c);
+	t = run(script("bg",
+		    "sleep 3 &\necho $! > \"$0.pid\"\necho bye\n"
+		    "exit 0"),
+	    10, 4096, &c);
 	assert_int_equal(c.r.status, ACT_HOOK_OK);
 	assert_true(t < 2.0);
 	/* the leftover is in the hook's process group */
@@ -292,8 +300,8 @@ test_not_found(void **state)
 	assert_int_equal(r.err, EACCES);
 	/* a bare name is found in the fixed PATH only */
 	assert_int_equal(act_hook_resolve("sh", buf, sizeof(buf)), 0);
-	assert_true(strcmp(buf, "/usr/bin/sh") == 0 ||
-	    strcmp(buf, "/bin/sh") == 0);
+	assert_true(
+	    strcmp(buf, "/usr/bin/sh") == 0 || strcmp(buf, "/bin/sh") == 0);
 }
 
 static void

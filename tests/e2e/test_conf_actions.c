@@ -89,8 +89,8 @@ test_hooks(void **state)
 	/* argv elements are passed as they are: no splitting, no shell */
 	assert_string_equal(c.actions.hook[ACT_NOTIFY].argv[2], "b 12");
 	assert_null(c.actions.hook[ACT_NOTIFY].argv[3]);
-	assert_string_equal(c.actions.hook[ACT_MIGRATE].argv[0],
-	    "/x/migrate.sh");
+	assert_string_equal(
+	    c.actions.hook[ACT_MIGRATE].argv[0], "/x/migrate.sh");
 	assert_string_equal(c.actions.hook[ACT_SHUTDOWN].argv[2], "now");
 	assert_null(c.actions.hook[ACT_BOOT_HOLD].argv);
 	assert_true(c.actions.hook[ACT_MIGRATE].timeout_s == 900.0);
@@ -107,24 +107,23 @@ static void
 test_errors(void **state)
 {
 	(void)state;
-	expect_error("actions = {\n notfy = [ \"/x\" ];\n};\n",
-	    "t.conf:2:");
+	expect_error("actions = {\n notfy = [ \"/x\" ];\n};\n", "t.conf:2:");
 	expect_error("actions = { notfy = [ \"/x\" ]; };\n", "notify");
 	expect_error("actions = { shutdown = [ ]; };\n", "must not be empty");
-	expect_error("actions = { notify = \"/bin/page me\"; };\n",
-	    "array of strings");
+	expect_error(
+	    "actions = { notify = \"/bin/page me\"; };\n", "array of strings");
 	expect_error("actions = { migrate = [ \"/x\", 3 ]; };\n",
 	    "mismatched element type");
-	expect_error("actions = { migrate = [ \"\" ]; };\n",
-	    "must not be empty");
+	expect_error(
+	    "actions = { migrate = [ \"\" ]; };\n", "must not be empty");
 	expect_error("actions = { notify_timeout_s = 0; };\n",
 	    "out of range (min 0.1, max 86400)");
-	expect_error("actions = { migrate_retries = 101; };\n",
-	    "out of range");
+	expect_error("actions = { migrate_retries = 101; };\n", "out of range");
 	expect_error("actions = { migrate_backoff_s = 60; "
-	    "migrate_backoff_max_s = 10; };\n", "must not be below");
-	expect_error("actions = {\n\n event_ack_wait_s = 61; };\n",
-	    "t.conf:3:");
+		     "migrate_backoff_max_s = 10; };\n",
+	    "must not be below");
+	expect_error(
+	    "actions = {\n\n event_ack_wait_s = 61; };\n", "t.conf:3:");
 	expect_error("actions = { resume_margin_c = -1; };\n", "out of range");
 	expect_error("actions = { kill_after_s = \"5\"; };\n", "number");
 }
@@ -154,8 +153,7 @@ test_emit_roundtrip(void **state)
 	assert_string_equal(d.actions.hook[ACT_NOTIFY].argv[1], "b c");
 	assert_string_equal(d.actions.hook[ACT_BOOT_HOLD].argv[0], "/h");
 	assert_null(d.actions.hook[ACT_MIGRATE].argv);
-	assert_string_equal(d.actions.hook[ACT_SHUTDOWN].argv[0],
-	    "systemctl");
+	assert_string_equal(d.actions.hook[ACT_SHUTDOWN].argv[0], "systemctl");
 	assert_int_equal(d.actions.shutdown_retries, 4);
 	assert_true(d.actions.watchdog_wait_s == 1.5);
 	assert_true(d.actions.resume_hold_s == c.actions.resume_hold_s);

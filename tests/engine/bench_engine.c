@@ -17,7 +17,7 @@
 #include "engine.h"
 #include "harness.h"
 
-#define PATTERN 4096	/* samples per sensor prepared in advance */
+#define PATTERN 4096 /* samples per sensor prepared in advance */
 
 static double
 now_s(void)
@@ -42,8 +42,8 @@ run(struct eng *e, int n, long t_max, const double *sig, bool evaluate,
 		r.t_ms = (int64_t)t * 1000;
 		for (i = 0; i < n; i++) {
 			r.sensor = i;
-			r.value_c = sig[(size_t)i * PATTERN + (size_t)(t %
-			    PATTERN)];
+			r.value_c =
+			    sig[(size_t)i * PATTERN + (size_t)(t % PATTERN)];
 			eng_feed(e, &r);
 		}
 		if (evaluate) {
@@ -66,8 +66,10 @@ main(int argc, char **argv)
 	int pass, i, k;
 
 	if (n < 1 || n > ENG_MAX_SENSORS || t_max < 1) {
-		fprintf(stderr, "usage: bench_engine [1..%d sensors "
-		    "[samples]]\n", ENG_MAX_SENSORS);
+		fprintf(stderr,
+		    "usage: bench_engine [1..%d sensors "
+		    "[samples]]\n",
+		    ENG_MAX_SENSORS);
 		return 2;
 	}
 	sig = malloc(sizeof(*sig) * (size_t)n * PATTERN);
@@ -106,9 +108,9 @@ main(int argc, char **argv)
 		}
 		secs = run(e, n, t_max, sig, pass == 1, &decisions);
 		printf("%-18s %d sensors x %ld samples: %.3f s, "
-		    "%.2f M readings/s, %.1f ns/reading\n",
-		    pass == 0 ? "feed only" : "feed + evaluate", n, t_max,
-		    secs, total / secs / 1e6, secs * 1e9 / total);
+		       "%.2f M readings/s, %.1f ns/reading\n",
+		    pass == 0 ? "feed only" : "feed + evaluate", n, t_max, secs,
+		    total / secs / 1e6, secs * 1e9 / total);
 		eng_free(e);
 	}
 	printf("decisions: %" PRIu64 "\n", decisions);

@@ -24,9 +24,9 @@ struct fix {
 	struct eng_conf conf;
 	struct eng *e;
 	int s;
-	int64_t t;		/* seconds */
+	int64_t t; /* seconds */
 	struct eng_output out;
-	int n_dec[4];		/* decisions seen, by action */
+	int n_dec[4]; /* decisions seen, by action */
 	char last_code[4][32];
 };
 
@@ -57,8 +57,8 @@ fix_eval(struct fix *f)
 		const struct eng_decision *d = &f->out.decisions[i];
 
 		f->n_dec[d->action]++;
-		snprintf(f->last_code[d->action], sizeof(f->last_code[0]),
-		    "%s", d->code);
+		snprintf(f->last_code[d->action], sizeof(f->last_code[0]), "%s",
+		    d->code);
 		/* Every decision explains itself. */
 		assert_non_null(d->code);
 		assert_true(strlen(d->reason) > 0);

@@ -56,8 +56,8 @@ test_seed(const char *what)
 	else
 		seed = (uint64_t)time(NULL) * 2654435761ULL ^
 		    (uint64_t)getpid();
-	printf("# %s: seed %" PRIu64 " (set TW_SEED=%" PRIu64
-	    " to replay)\n", what, seed, seed);
+	printf("# %s: seed %" PRIu64 " (set TW_SEED=%" PRIu64 " to replay)\n",
+	    what, seed, seed);
 	fflush(stdout);
 	return seed;
 }
@@ -65,10 +65,10 @@ test_seed(const char *what)
 static inline void
 feed1(struct eng *e, int sensor, int64_t t_ms, double v)
 {
-	struct eng_reading r = {
-		.sensor = sensor, .t_ms = t_ms, .value_c = v,
-		.quality = ENG_Q_OK
-	};
+	struct eng_reading r = { .sensor = sensor,
+		.t_ms = t_ms,
+		.value_c = v,
+		.quality = ENG_Q_OK };
 
 	eng_feed(e, &r);
 }

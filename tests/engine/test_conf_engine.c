@@ -71,15 +71,14 @@ test_parse_values(void **state)
 	assert_float_equal(p.conf.cls[ENG_CLASS_CPU].trip_c, 95, 1e-9);
 	assert_float_equal(p.conf.cls[ENG_CLASS_CPU].persist_s, 4, 1e-9);
 	assert_float_equal(p.conf.cls[ENG_CLASS_CPU].warn.lead_s, 2400, 1e-9);
-	assert_float_equal(p.conf.cls[ENG_CLASS_CPU].migrate.lead_s, 900,
-	    1e-9);
-	assert_float_equal(p.conf.cls[ENG_CLASS_CPU].shutdown.margin_c, 4,
-	    1e-9);
-	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].trend_window_s, 240,
-	    1e-9);
+	assert_float_equal(p.conf.cls[ENG_CLASS_CPU].migrate.lead_s, 900, 1e-9);
+	assert_float_equal(
+	    p.conf.cls[ENG_CLASS_CPU].shutdown.margin_c, 4, 1e-9);
+	assert_float_equal(
+	    p.conf.cls[ENG_CLASS_INLET].trend_window_s, 240, 1e-9);
 	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].filter_window, 5, 0);
-	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].max_trend_c_per_s, 0.5,
-	    1e-9);
+	assert_float_equal(
+	    p.conf.cls[ENG_CLASS_INLET].max_trend_c_per_s, 0.5, 1e-9);
 	/* untouched keys keep their defaults */
 	assert_float_equal(p.conf.cls[ENG_CLASS_INLET].trip_c,
 	    def.cls[ENG_CLASS_INLET].trip_c, 0);
@@ -94,7 +93,7 @@ test_parse_errors(void **state)
 {
 	static const struct {
 		const char *text;
-		const char *want;	/* substring of the message */
+		const char *want; /* substring of the message */
 	} cases[] = {
 		{ "classes = { cpu = { trip = 90; }; };", "trip_c" },
 		{ "classes = { gpu = { trip_c = 90; }; };", "gpu" },
@@ -105,7 +104,8 @@ test_parse_errors(void **state)
 		{ "classes = { inlet = { shutdown = { margin_c = 1; }; }; };",
 		    "floor" },
 		{ "classes = { exhaust = { migrate = { margin_c = 30; }; };"
-		    " };", "margins" },
+		  " };",
+		    "margins" },
 		{ "policy = { kind = \"thermwach\"; };", "thermwatch" },
 		{ "policy = { zone_quorum_fraction = 1.5; };",
 		    "zone_quorum_fraction" },
@@ -162,15 +162,15 @@ test_emit_roundtrip(void **state)
 		assert_float_equal(a->max_valid_c, b->max_valid_c, 1e-6);
 		assert_float_equal(a->trend_window_s, b->trend_window_s, 1e-6);
 		assert_float_equal(a->warn.lead_s, b->warn.lead_s, 1e-6);
-		assert_float_equal(a->migrate.margin_c, b->migrate.margin_c,
-		    1e-6);
-		assert_float_equal(a->shutdown.lead_s, b->shutdown.lead_s,
-		    1e-6);
+		assert_float_equal(
+		    a->migrate.margin_c, b->migrate.margin_c, 1e-6);
+		assert_float_equal(
+		    a->shutdown.lead_s, b->shutdown.lead_s, 1e-6);
 		assert_float_equal(a->hold_s, b->hold_s, 1e-6);
-		assert_float_equal(a->worst_slew_c_per_s,
-		    b->worst_slew_c_per_s, 1e-6);
-		assert_float_equal(a->max_trend_c_per_s,
-		    b->max_trend_c_per_s, 1e-6);
+		assert_float_equal(
+		    a->worst_slew_c_per_s, b->worst_slew_c_per_s, 1e-6);
+		assert_float_equal(
+		    a->max_trend_c_per_s, b->max_trend_c_per_s, 1e-6);
 	}
 	assert_int_equal(p.conf.policy.kind, ENG_POLICY_NONE);
 	assert_float_equal(p.conf.policy.zone_rise_c_per_h, 12.5, 1e-6);

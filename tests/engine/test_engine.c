@@ -14,10 +14,10 @@
 struct val_case {
 	const char *name;
 	enum eng_class cls;
-	double history;		/* held for 10 s first; NAN: none */
+	double history; /* held for 10 s first; NAN: none */
 	double sample;
 	enum eng_quality q;
-	const char *reject;	/* expected last_reject, NULL = accepted */
+	const char *reject; /* expected last_reject, NULL = accepted */
 };
 
 static const struct val_case val_cases[] = {
@@ -57,8 +57,9 @@ test_validation_table(void **state)
 			fix_hold(&f, c->history, 10);
 		eng_sensor_view(f.e, f.s, &v);
 		r = (struct eng_reading){ .sensor = f.s,
-		    .t_ms = (f.t + 1) * 1000, .value_c = c->sample,
-		    .quality = c->q };
+			.t_ms = (f.t + 1) * 1000,
+			.value_c = c->sample,
+			.quality = c->q };
 		eng_feed(f.e, &r);
 		{
 			struct eng_sensor_view w = view(&f);
@@ -93,13 +94,13 @@ test_jump_confirmation(void **state)
 	fix_init(&f, ENG_CLASS_CPU);
 	fix_start(&f, ENG_CLASS_CPU);
 	fix_hold(&f, 50, 10);
-	fix_hold(&f, 80, 2);	/* 30 C in 1 s > 10 C/s, then again */
+	fix_hold(&f, 80, 2); /* 30 C in 1 s > 10 C/s, then again */
 	v = view(&f);
 	assert_int_equal(v.accepted, 12);
 	assert_int_equal(v.rejected, 0);
 	assert_float_equal(v.value_c, 80, 1e-9);
 
-	fix_hold(&f, 120, 1);		/* spike, then back */
+	fix_hold(&f, 120, 1); /* spike, then back */
 	fix_hold(&f, 80, 1);
 	v = view(&f);
 	assert_int_equal(v.accepted, 13);
@@ -119,7 +120,7 @@ test_median_filter(void **state)
 		double want;
 	} cases[] = {
 		{ { 50, 52, 51 }, 51 },
-		{ { 50, 58, 51 }, 51 },	/* one outlier is ignored */
+		{ { 50, 58, 51 }, 51 }, /* one outlier is ignored */
 		{ { 60, 55, 50 }, 55 },
 		{ { 50, 50, 57 }, 50 },
 	};
@@ -145,7 +146,7 @@ test_trend_linear(void **state)
 {
 	static const struct {
 		enum eng_class cls;
-		double start, rate;	/* C, C/s */
+		double start, rate; /* C, C/s */
 	} cases[] = {
 		{ ENG_CLASS_CPU, 40, 0.02 },
 		{ ENG_CLASS_CPU, 40, 0.1 },
@@ -172,8 +173,8 @@ test_trend_linear(void **state)
 		/* eta takes the slope at most at max_trend_c_per_s */
 		cap = f.conf.cls[cases[i].cls].max_trend_c_per_s;
 		rate = cap > 0 && cap < cases[i].rate ? cap : cases[i].rate;
-		assert_float_equal(v.eta_s, v.headroom_c / rate,
-		    1e-3 * v.eta_s);
+		assert_float_equal(
+		    v.eta_s, v.headroom_c / rate, 1e-3 * v.eta_s);
 		fix_done(&f);
 	}
 }
@@ -235,16 +236,18 @@ test_trend_settling_step(void **state)
 		fix_start(&f, ENG_CLASS_CPU);
 		fix_hold(&f, cases[i].from, 300);
 		for (k = 1; k <= 900; k++) {
-			fix_hold(&f, cases[i].from + (cases[i].to -
-			    cases[i].from) * (1 - exp(-k / cases[i].tau)) +
-			    rng_range(&r, -0.5, 0.5), 1);
+			fix_hold(&f,
+			    cases[i].from +
+				(cases[i].to - cases[i].from) *
+				    (1 - exp(-k / cases[i].tau)) +
+				rng_range(&r, -0.5, 0.5),
+			    1);
 			if (f.out.state != ENG_STATE_DEGRADED &&
 			    (int)f.out.state > worst)
 				worst = f.out.state;
 		}
-		print_message("step %g -> %g tau %g: worst %s\n",
-		    cases[i].from, cases[i].to, cases[i].tau,
-		    eng_state_name(worst));
+		print_message("step %g -> %g tau %g: worst %s\n", cases[i].from,
+		    cases[i].to, cases[i].tau, eng_state_name(worst));
 		assert_true(worst <= (int)cases[i].worst);
 		assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 0);
 		if (cases[i].worst < ENG_STATE_HOT)
@@ -257,7 +260,7 @@ test_trend_settling_step(void **state)
 
 struct level_case {
 	enum eng_class cls;
-	int level;		/* 1 warn, 2 migrate, 3 shutdown */
+	int level; /* 1 warn, 2 migrate, 3 shutdown */
 	enum eng_state want;
 };
 
@@ -275,8 +278,9 @@ static const struct level_case level_cases[] = {
 static const struct eng_level *
 level_of(const struct eng_class_conf *cc, int level)
 {
-	return level == 1 ? &cc->warn : level == 2 ? &cc->migrate :
-	    &cc->shutdown;
+	return level == 1 ? &cc->warn
+	    : level == 2  ? &cc->migrate
+			  : &cc->shutdown;
 }
 
 /* A flat value just inside a margin enters the level after persist_s,
@@ -327,7 +331,7 @@ test_levels_hysteresis_hold(void **state)
 	cc = &f.conf.cls[ENG_CLASS_CPU];
 	fix_start(&f, ENG_CLASS_CPU);
 	warn_at = cc->trip_c - cc->warn.margin_c;
-	inside = warn_at - cc->hysteresis_c / 2;	/* in the band */
+	inside = warn_at - cc->hysteresis_c / 2; /* in the band */
 	clear = warn_at - cc->hysteresis_c - 1.0;
 	hold = (int)cc->hold_s;
 
@@ -375,8 +379,8 @@ test_decisions_sequence(void **state)
 	fix_hold(&f, cc->trip_c - cc->shutdown.margin_c + 0.5, 30);
 	assert_int_equal(f.out.state, ENG_STATE_CRITICAL);
 	assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 1);
-	assert_true(strncmp(f.last_code[ENG_ACT_SHUTDOWN], "shutdown.", 9)
-	    == 0);
+	assert_true(
+	    strncmp(f.last_code[ENG_ACT_SHUTDOWN], "shutdown.", 9) == 0);
 	assert_non_null(strstr(f.out.reason, "chip/temp1"));
 
 	/* Final: cooling down changes nothing and decides nothing more. */
@@ -486,7 +490,7 @@ test_stale_extrapolation(void **state)
 		fix_hold(&f, v, 300);
 		assert_int_equal(f.out.state, ENG_STATE_HOT);
 		for (k = 0; k < 3600 && f.out.state != ENG_STATE_CRITICAL;
-		    k++) {
+		     k++) {
 			f.t++;
 			fix_eval(&f);
 		}
@@ -499,14 +503,13 @@ test_stale_extrapolation(void **state)
 			    cc->worst_slew_c_per_s;
 
 			assert_int_equal(f.out.state, ENG_STATE_CRITICAL);
-			assert_string_equal(f.last_code[ENG_ACT_SHUTDOWN],
-			    "shutdown.stale");
+			assert_string_equal(
+			    f.last_code[ENG_ACT_SHUTDOWN], "shutdown.stale");
 			assert_true(age > cc->stale_s);
 			assert_true(to_trip - age >= 0 ||
 			    age <= cc->stale_s + cc->persist_s + 1);
 		} else {
-			assert_int_not_equal(f.out.state,
-			    ENG_STATE_CRITICAL);
+			assert_int_not_equal(f.out.state, ENG_STATE_CRITICAL);
 			assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 0);
 		}
 		fix_done(&f);
@@ -526,12 +529,12 @@ test_stale_cool_sensor_not_extrapolated(void **state)
 	fix_init(&f, ENG_CLASS_CPU);
 	cc = &f.conf.cls[ENG_CLASS_CPU];
 	fix_start(&f, ENG_CLASS_CPU);
-	cool = eng_sensor_add(f.e, "disk/temp1", ENG_CLASS_OTHER, 60,
-	    ENG_TRIP_HW);
+	cool = eng_sensor_add(
+	    f.e, "disk/temp1", ENG_CLASS_OTHER, 60, ENG_TRIP_HW);
 	for (k = 0; k < 300; k++) {
 		f.t++;
-		feed1(f.e, f.s, f.t * 1000, k < 30 ? 60.0 :
-		    cc->trip_c - cc->migrate.margin_c + 1);
+		feed1(f.e, f.s, f.t * 1000,
+		    k < 30 ? 60.0 : cc->trip_c - cc->migrate.margin_c + 1);
 		if (k < 30)
 			feed1(f.e, cool, f.t * 1000, 35.0);
 		fix_eval(&f);

@@ -34,12 +34,11 @@ test_zone_quorum_table(void **state)
 		bool alarm;
 	} cases[] = {
 		/* defaults: count 2, fraction 0.5; this host is a member */
-		{ 0, 0, false },
-		{ 3, 1, false },	/* 1 of 4 */
-		{ 3, 2, true },		/* 2 of 4 */
-		{ 9, 4, false },	/* 4 of 10 */
-		{ 9, 5, true },		/* 5 of 10 */
-		{ 1, 1, false },	/* fraction ok, count not */
+		{ 0, 0, false }, { 3, 1, false }, /* 1 of 4 */
+		{ 3, 2, true },                   /* 2 of 4 */
+		{ 9, 4, false },                  /* 4 of 10 */
+		{ 9, 5, true },                   /* 5 of 10 */
+		{ 1, 1, false },                  /* fraction ok, count not */
 	};
 	size_t i;
 
@@ -52,8 +51,8 @@ test_zone_quorum_table(void **state)
 		fix_start(&f, ENG_CLASS_INLET);
 		rise = 3 * f.conf.policy.zone_rise_c_per_h / 3600.0;
 		fix_hold(&f, 22, 30);
-		add_peers(f.e, cases[i].peers, cases[i].rising, rise,
-		    f.t * 1000);
+		add_peers(
+		    f.e, cases[i].peers, cases[i].rising, rise, f.t * 1000);
 		fix_hold(&f, 22, 1);
 		print_message("zone case %zu\n", i);
 		assert_int_equal(f.out.zone_alarm, cases[i].alarm);
@@ -98,7 +97,7 @@ test_zone_tier_order(void **state)
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		struct fix f;
-		double slope = 2.0 / 60.0;	/* 2 C/min, Hosting365 */
+		double slope = 2.0 / 60.0; /* 2 C/min, Hosting365 */
 
 		fix_init(&f, ENG_CLASS_INLET);
 		f.conf.tier = tiers[i];
@@ -106,7 +105,7 @@ test_zone_tier_order(void **state)
 		fix_hold(&f, 22, 30);
 		for (k = 0; k < 2000; k++) {
 			add_peers(f.e, 6, 6, slope, f.t * 1000);
-			fix_hold(&f, 22, 1);	/* own inlet flat */
+			fix_hold(&f, 22, 1); /* own inlet flat */
 			if (f.out.state >= ENG_STATE_HOT && hot_at[i] < 0)
 				hot_at[i] = k;
 		}
@@ -116,8 +115,8 @@ test_zone_tier_order(void **state)
 		assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 0);
 		fix_done(&f);
 	}
-	print_message("tier 0 hot at %d s, tier 6 at %d s\n", hot_at[0],
-	    hot_at[1]);
+	print_message(
+	    "tier 0 hot at %d s, tier 6 at %d s\n", hot_at[0], hot_at[1]);
 	assert_true(hot_at[1] >= 0);
 	assert_true(hot_at[0] < 0 || hot_at[1] < hot_at[0]);
 }
@@ -138,7 +137,7 @@ test_zone_slope_shutdown(void **state)
 		fix_start(&f, ENG_CLASS_INLET);
 		fix_hold(&f, 25, 300);
 		for (k = 0; k < 3000 && f.out.state != ENG_STATE_CRITICAL;
-		    k++) {
+		     k++) {
 			if (zone)
 				add_peers(f.e, 6, 6, 3.0 / 60, f.t * 1000);
 			fix_hold(&f, 25 + 0.5 / 60 * k, 1);
@@ -170,7 +169,7 @@ test_zone_tier_margins(void **state)
 	} cases[] = {
 		{ 0, true, ENG_STATE_WARN },
 		{ 4, true, ENG_STATE_CRITICAL },
-		{ 4, false, ENG_STATE_CRITICAL },	/* past warn: applies */
+		{ 4, false, ENG_STATE_CRITICAL }, /* past warn: applies */
 		{ 6, false, ENG_STATE_HOT },
 	};
 	size_t i;
@@ -209,8 +208,8 @@ test_zone_tier_margins(void **state)
 				p.t_ms = f.t * 1000;
 				eng_peer_update(f.e, &p);
 			}
-			fix_hold(&f, cases[i].rising ?
-			    v - 3 + 3.0 * k / 399 : v, 1);
+			fix_hold(
+			    &f, cases[i].rising ? v - 3 + 3.0 * k / 399 : v, 1);
 		}
 		print_message("tier %d %s: %s\n", cases[i].tier,
 		    cases[i].rising ? "rising" : "flat", f.out.reason);
@@ -231,16 +230,16 @@ test_override_table(void **state)
 		int want;
 	} cases[] = {
 		{ "cpu.shutdown.margin_c", 5, 600, 0 },
-		{ "cpu.shutdown.margin_c", 0.5, 600, 1 },	/* < floor */
+		{ "cpu.shutdown.margin_c", 0.5, 600, 1 }, /* < floor */
 		{ "inlet.migrate.lead_s", 900, 600, 0 },
-		{ "inlet.shutdown.lead_s", 1, 600, 1 },	/* < min lead */
+		{ "inlet.shutdown.lead_s", 1, 600, 1 }, /* < min lead */
 		{ "cpu.trip_c", 90, 600, 0 },
-		{ "cpu.trip_c", 120, 600, 1 },	/* may only lower */
+		{ "cpu.trip_c", 120, 600, 1 }, /* may only lower */
 		{ "exhaust.warn.margin_c", 500, 600, 1 },
 		{ "quiet", 1, 600, 0 },
-		{ "quiet", 1, 0, -1 },			/* ttl required */
+		{ "quiet", 1, 0, -1 }, /* ttl required */
 		{ "quiet", 1, -5, -1 },
-		{ "quiet", 1, 1e9, -1 },		/* ttl > max */
+		{ "quiet", 1, 1e9, -1 }, /* ttl > max */
 		{ "cpu.shutdown.margin", 5, 600, -1 },
 		{ "gpu.trip_c", 5, 600, -1 },
 		{ "cpu.panic.lead_s", 5, 600, -1 },
@@ -271,8 +270,8 @@ test_override_table(void **state)
 
 			assert_true(eng_override_key_valid(o->key, &min, &max));
 			assert_true(o->value >= min && o->value <= max);
-			assert_true(eng_override_bounds(f.e, o->key, &min,
-			    &max));
+			assert_true(
+			    eng_override_bounds(f.e, o->key, &min, &max));
 			assert_true(o->value >= min && o->value <= max);
 			assert_string_equal(o->author, "ops");
 			assert_string_equal(o->reason, "test");
@@ -291,8 +290,9 @@ test_override_expiry(void **state)
 	fix_init(&f, ENG_CLASS_CPU);
 	fix_start(&f, ENG_CLASS_CPU);
 	fix_hold(&f, 50, 1);
-	assert_int_equal(eng_override_set(f.e, "quiet", 1, 60, "maint",
-	    "ops", f.t * 1000, err, sizeof(err)), 0);
+	assert_int_equal(eng_override_set(f.e, "quiet", 1, 60, "maint", "ops",
+			     f.t * 1000, err, sizeof(err)),
+	    0);
 	fix_hold(&f, 50, 59);
 	assert_int_equal(eng_override_count(f.e), 1);
 	fix_hold(&f, 50, 1);
@@ -316,8 +316,9 @@ test_override_quiet(void **state)
 	cc = &f.conf.cls[ENG_CLASS_EXHAUST];
 	fix_start(&f, ENG_CLASS_EXHAUST);
 	fix_hold(&f, 40, 10);
-	assert_int_equal(eng_override_set(f.e, "quiet", 1, 3600, "maint",
-	    "ops", f.t * 1000, err, sizeof(err)), 0);
+	assert_int_equal(eng_override_set(f.e, "quiet", 1, 3600, "maint", "ops",
+			     f.t * 1000, err, sizeof(err)),
+	    0);
 	while (view(&f).value_c < cc->trip_c - cc->shutdown.margin_c + 0.5)
 		fix_hold(&f, view(&f).value_c + 1, 1);
 	fix_hold(&f, view(&f).value_c, 30);
@@ -343,13 +344,14 @@ test_override_floor(void **state)
 	cc = &f.conf.cls[ENG_CLASS_OTHER];
 	fix_start(&f, ENG_CLASS_OTHER);
 	assert_int_equal(eng_override_set(f.e, "other.shutdown.margin_c", 0.5,
-	    3600, "benchmark", "ops", 0, err, sizeof(err)), 1);
+			     3600, "benchmark", "ops", 0, err, sizeof(err)),
+	    1);
 	floor_at = cc->trip_c - f.conf.policy.floor_margin_c;
 	{
 		double min, max;
 
-		assert_true(eng_override_bounds(f.e,
-		    "other.shutdown.margin_c", &min, &max));
+		assert_true(eng_override_bounds(
+		    f.e, "other.shutdown.margin_c", &min, &max));
 		assert_float_equal(min, f.conf.policy.floor_margin_c, 0);
 	}
 	fix_hold(&f, floor_at - 3, 30);
@@ -374,7 +376,8 @@ test_override_trip(void **state)
 	fix_hold(&f, 70, 30);
 	assert_int_equal(f.out.state, ENG_STATE_OK);
 	assert_int_equal(eng_override_set(f.e, "cpu.trip_c", 80, 3600,
-	    "weak fan", "ops", f.t * 1000, err, sizeof(err)), 0);
+			     "weak fan", "ops", f.t * 1000, err, sizeof(err)),
+	    0);
 	fix_hold(&f, 70, 30);
 	/* 70 is within cpu's migrate margin of 80 */
 	assert_true(80 - 70 <= cc->migrate.margin_c + 2);
@@ -387,9 +390,8 @@ test_override_trip(void **state)
 static void
 test_policy_static_and_none(void **state)
 {
-	static const enum eng_policy_kind kinds[] = {
-		ENG_POLICY_THERMWATCH, ENG_POLICY_STATIC, ENG_POLICY_NONE
-	};
+	static const enum eng_policy_kind kinds[] = { ENG_POLICY_THERMWATCH,
+		ENG_POLICY_STATIC, ENG_POLICY_NONE };
 	/* one spike to 150 on a cpu at 50: only the static baseline,
 	 * which has no validation or persistence, acts on it */
 	static const int want_shutdowns[] = { 0, 1, 0 };
@@ -424,7 +426,7 @@ test_conf_validate(void **state)
 	eng_conf_defaults(&c);
 	assert_int_equal(eng_conf_validate(&c, err, sizeof(err)), 0);
 
-	c.cls[ENG_CLASS_CPU].shutdown.margin_c = 1.0;	/* below floor 2 */
+	c.cls[ENG_CLASS_CPU].shutdown.margin_c = 1.0; /* below floor 2 */
 	assert_int_equal(eng_conf_validate(&c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "floor"));
 
@@ -433,7 +435,7 @@ test_conf_validate(void **state)
 	assert_int_equal(eng_conf_validate(&c, err, sizeof(err)), -1);
 
 	eng_conf_defaults(&c);
-	c.cls[ENG_CLASS_EXHAUST].migrate.margin_c = 20;	/* > warn 12 */
+	c.cls[ENG_CLASS_EXHAUST].migrate.margin_c = 20; /* > warn 12 */
 	assert_int_equal(eng_conf_validate(&c, err, sizeof(err)), -1);
 
 	eng_conf_defaults(&c);
@@ -452,11 +454,12 @@ test_names(void **state)
 
 	(void)state;
 	for (i = 0; i < ENG_CLASS_COUNT; i++)
-		assert_int_equal(eng_class_from_name(
-		    eng_class_name((enum eng_class)i)), i);
+		assert_int_equal(
+		    eng_class_from_name(eng_class_name((enum eng_class)i)), i);
 	for (i = 0; i <= ENG_POLICY_NONE; i++)
 		assert_int_equal(eng_policy_from_name(
-		    eng_policy_name((enum eng_policy_kind)i)), i);
+				     eng_policy_name((enum eng_policy_kind)i)),
+		    i);
 	assert_int_equal(eng_class_from_name("gpu"), -1);
 	assert_string_equal(eng_state_name(ENG_STATE_HOT), "hot");
 	assert_string_equal(eng_action_name(ENG_ACT_SHUTDOWN), "shutdown");
@@ -475,10 +478,11 @@ test_sensors_and_reconfigure(void **state)
 	(void)state;
 	fix_init(&f, ENG_CLASS_CPU);
 	fix_start(&f, ENG_CLASS_CPU);
-	assert_int_equal(eng_sensor_add(f.e, "chip/temp1", ENG_CLASS_CPU, 95,
-	    ENG_TRIP_HW), 0);
-	i = eng_sensor_add(f.e, "chip/temp2", ENG_CLASS_OTHER, NAN,
-	    ENG_TRIP_HW);
+	assert_int_equal(
+	    eng_sensor_add(f.e, "chip/temp1", ENG_CLASS_CPU, 95, ENG_TRIP_HW),
+	    0);
+	i = eng_sensor_add(
+	    f.e, "chip/temp2", ENG_CLASS_OTHER, NAN, ENG_TRIP_HW);
 	assert_int_equal(i, 1);
 	assert_int_equal(eng_sensor_find(f.e, "chip/temp2"), 1);
 	{
@@ -486,8 +490,8 @@ test_sensors_and_reconfigure(void **state)
 
 		eng_sensor_view(f.e, i, &v);
 		assert_int_equal(v.trip_src, ENG_TRIP_CLASS_DEFAULT);
-		assert_float_equal(v.trip_c,
-		    f.conf.cls[ENG_CLASS_OTHER].trip_c, 1e-9);
+		assert_float_equal(
+		    v.trip_c, f.conf.cls[ENG_CLASS_OTHER].trip_c, 1e-9);
 	}
 	eng_sensor_remove(f.e, 1);
 	fix_hold(&f, 92, 60);

@@ -38,9 +38,8 @@ decisions_of(const struct eng_output *out)
 static void
 glitch(struct rng *r, struct eng_reading *rd)
 {
-	static const double bogus[] = {
-		150.0, 127.0, 0.0, -128.0, 255.0, 3892314.0, -40.0, 110.0
-	};
+	static const double bogus[] = { 150.0, 127.0, 0.0, -128.0, 255.0,
+		3892314.0, -40.0, 110.0 };
 
 	switch (rng_next(r) % 4) {
 	case 0:
@@ -50,8 +49,8 @@ glitch(struct rng *r, struct eng_reading *rd)
 		rd->quality = ENG_Q_UNAVAILABLE;
 		break;
 	default:
-		rd->value_c = bogus[rng_next(r) % (sizeof(bogus) /
-		    sizeof(bogus[0]))];
+		rd->value_c =
+		    bogus[rng_next(r) % (sizeof(bogus) / sizeof(bogus[0]))];
 		break;
 	}
 }
@@ -63,11 +62,14 @@ test_flat_week(void **state)
 		enum eng_class cls;
 		double level;
 	} sens[] = {
-		{ ENG_CLASS_CPU, 55 }, { ENG_CLASS_CPU, 62 },
-		{ ENG_CLASS_INLET, 24 }, { ENG_CLASS_EXHAUST, 38 },
+		{ ENG_CLASS_CPU, 55 },
+		{ ENG_CLASS_CPU, 62 },
+		{ ENG_CLASS_INLET, 24 },
+		{ ENG_CLASS_EXHAUST, 38 },
 		{ ENG_CLASS_OTHER, 45 },
 		/* whole degrees, flickering between 30 and 31 */
-		{ ENG_CLASS_INLET, -31 }, { ENG_CLASS_CPU, -70 },
+		{ ENG_CLASS_INLET, -31 },
+		{ ENG_CLASS_CPU, -70 },
 	};
 	const int n = sizeof(sens) / sizeof(sens[0]);
 	struct rng r = { seed ^ 0x1111 };
@@ -92,11 +94,10 @@ test_flat_week(void **state)
 	for (t = 1; t <= week; t++) {
 		for (i = 0; i < n; i++) {
 			double lv = fabs(sens[i].level);
-			struct eng_reading rd = {
-				.sensor = ids[i], .t_ms = t * 1000,
+			struct eng_reading rd = { .sensor = ids[i],
+				.t_ms = t * 1000,
 				.value_c = lv + rng_range(&r, -0.5, 0.5),
-				.quality = ENG_Q_OK
-			};
+				.quality = ENG_Q_OK };
 
 			if (sens[i].level < 0)
 				rd.value_c = floor(rd.value_c);
@@ -121,8 +122,8 @@ test_flat_week(void **state)
 		eng_sensor_view(e, ids[i], &v);
 		rejected += v.rejected;
 	}
-	print_message("%" PRIu64 " glitches, %" PRIu64 " rejected\n",
-	    glitches, rejected);
+	print_message(
+	    "%" PRIu64 " glitches, %" PRIu64 " rejected\n", glitches, rejected);
 	assert_true(glitches > 100);
 	assert_true(rejected >= glitches / 2);
 	eng_free(e);
@@ -136,8 +137,8 @@ test_single_spike(void **state)
 
 	(void)state;
 	for (round = 0; round < 200; round++) {
-		enum eng_class cls = (enum eng_class)(rng_next(&r) %
-		    ENG_CLASS_COUNT);
+		enum eng_class cls = (enum eng_class)(
+		    rng_next(&r) % ENG_CLASS_COUNT);
 		struct eng_conf conf;
 		struct eng_output out;
 		struct eng *e;
@@ -145,11 +146,11 @@ test_single_spike(void **state)
 		int s, spike_at = 30 + (int)(rng_next(&r) % 600), k;
 
 		eng_conf_defaults(&conf);
-		base = rng_range(&r, 20, conf.cls[cls].trip_c -
-		    conf.cls[cls].warn.margin_c - 3);
+		base = rng_range(&r, 20,
+		    conf.cls[cls].trip_c - conf.cls[cls].warn.margin_c - 3);
 		e = eng_create(&conf);
-		s = eng_sensor_add(e, "x", cls, conf.cls[cls].trip_c,
-		    ENG_TRIP_CLASS_DEFAULT);
+		s = eng_sensor_add(
+		    e, "x", cls, conf.cls[cls].trip_c, ENG_TRIP_CLASS_DEFAULT);
 		for (k = 1; k < spike_at + 900; k++) {
 			double v = base + rng_range(&r, -0.5, 0.5);
 
@@ -157,8 +158,9 @@ test_single_spike(void **state)
 			eng_evaluate(e, k * 1000, &out);
 			if (out.state != ENG_STATE_OK)
 				print_message("%s at %.1f, spike at %d, t=%d: "
-				    "%s\n", eng_class_name(cls), base,
-				    spike_at, k, out.reason);
+					      "%s\n",
+				    eng_class_name(cls), base, spike_at, k,
+				    out.reason);
 			assert_int_equal(out.state, ENG_STATE_OK);
 			assert_int_equal(decisions_of(&out), 0);
 		}
@@ -214,8 +216,7 @@ test_ramps(void **state)
 			if (decisions_of(&out) > 0 && x < 0)
 				print_message("before the ramp, t=%d: %s\n",
 				    (int)t, out.reason);
-			assert_int_equal(decisions_of(&out) > 0 &&
-			    x < 0, 0);
+			assert_int_equal(decisions_of(&out) > 0 && x < 0, 0);
 		}
 		print_message("%-7s %.3f C/min noise %.2f%s: %.0f s left\n",
 		    eng_class_name(cls), rate, noise, quant ? " quant" : "",
@@ -237,8 +238,8 @@ test_state_rules(void **state)
 
 	(void)state;
 	for (round = 0; round < 40; round++) {
-		enum eng_class cls = (enum eng_class)(rng_next(&r) %
-		    ENG_CLASS_COUNT);
+		enum eng_class cls = (enum eng_class)(
+		    rng_next(&r) % ENG_CLASS_COUNT);
 		struct eng_conf conf;
 		struct eng_output out;
 		struct eng *e;
@@ -267,8 +268,8 @@ test_state_rules(void **state)
 
 			/* piecewise steady with noise, steps now and then */
 			if (rng_next(&r) % 150 == 0)
-				v = cc->trip_c - rng_range(&r, 1.0,
-				    margin[1] + 8);
+				v = cc->trip_c -
+				    rng_range(&r, 1.0, margin[1] + 8);
 			feed1(e, s, (k + 1) * 1000LL,
 			    v + rng_range(&r, -0.3, 0.3));
 			eng_evaluate(e, (k + 1) * 1000LL, &out);
@@ -276,8 +277,7 @@ test_state_rules(void **state)
 			hr[k] = sv.headroom_c;
 			eta[k] = sv.eta_s;
 			if (prev == ENG_STATE_CRITICAL)
-				assert_int_equal(out.state,
-				    ENG_STATE_CRITICAL);
+				assert_int_equal(out.state, ENG_STATE_CRITICAL);
 			if (sv.level > level) {
 				/* entered: the condition held persist_s (an
 				 * eta pending may be up to 10% over) */
@@ -294,7 +294,7 @@ test_state_rules(void **state)
 					for (j = k - hold + 1; j <= k; j++)
 						assert_true(j >= 0 &&
 						    hr[j] > margin[lv] +
-						    cc->hysteresis_c &&
+							    cc->hysteresis_c &&
 						    eta[j] > lead[lv]);
 			}
 			level = sv.level;
@@ -309,12 +309,11 @@ test_state_rules(void **state)
 static void
 test_override_bounds(void **state)
 {
-	static const char *const keys[] = {
-		"quiet", "cpu.trip_c", "inlet.trip_c", "cpu.warn.margin_c",
-		"cpu.shutdown.margin_c", "inlet.shutdown.margin_c",
-		"exhaust.migrate.lead_s", "other.shutdown.lead_s",
-		"inlet.warn.lead_s", "bogus", "cpu.shutdown"
-	};
+	static const char *const keys[] = { "quiet", "cpu.trip_c",
+		"inlet.trip_c", "cpu.warn.margin_c", "cpu.shutdown.margin_c",
+		"inlet.shutdown.margin_c", "exhaust.migrate.lead_s",
+		"other.shutdown.lead_s", "inlet.warn.lead_s", "bogus",
+		"cpu.shutdown" };
 	struct rng r = { seed ^ 0x5555 };
 	struct eng_conf conf;
 	struct eng *e;
@@ -324,11 +323,11 @@ test_override_bounds(void **state)
 	eng_conf_defaults(&conf);
 	e = eng_create(&conf);
 	for (round = 0; round < 2000; round++) {
-		const char *key = keys[rng_next(&r) % (sizeof(keys) /
-		    sizeof(keys[0]))];
+		const char *key =
+		    keys[rng_next(&r) % (sizeof(keys) / sizeof(keys[0]))];
 		double value = rng_range(&r, -200, 400);
-		double ttl = rng_range(&r, -100, 2 *
-		    conf.policy.max_override_ttl_s);
+		double ttl = rng_range(
+		    &r, -100, 2 * conf.policy.max_override_ttl_s);
 		double min, max;
 		bool valid = eng_override_key_valid(key, &min, &max);
 		char err[128];
@@ -347,20 +346,21 @@ test_override_bounds(void **state)
 		for (i = 0; i < eng_override_count(e); i++) {
 			const struct eng_override *o = eng_override_get(e, i);
 
-			assert_true(eng_override_key_valid(o->key, &min,
-			    &max));
+			assert_true(eng_override_key_valid(o->key, &min, &max));
 			assert_true(o->value >= min && o->value <= max);
 			assert_true(o->expires_ms <= round * 1000LL +
-			    (int64_t)(conf.policy.max_override_ttl_s *
-			    1000.0) + 1);
+				(int64_t)(conf.policy.max_override_ttl_s *
+				    1000.0) +
+				1);
 		}
 	}
 	/* Everything expires once the longest ttl has passed. */
 	{
 		struct eng_output out;
 
-		eng_evaluate(e, 2000 * 1000LL +
-		    (int64_t)(conf.policy.max_override_ttl_s * 1000.0) + 1,
+		eng_evaluate(e,
+		    2000 * 1000LL +
+			(int64_t)(conf.policy.max_override_ttl_s * 1000.0) + 1,
 		    &out);
 		assert_int_equal(eng_override_count(e), 0);
 	}

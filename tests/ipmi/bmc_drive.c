@@ -10,11 +10,10 @@
  *
  * FILE is a thermwatch.conf; only its "ipmi" group is read. Readings are
  * printed one per line, tab-separated key=value fields:
- *	R	t=<ms>	id=...	class=...	value=...	quality=...	state=...
- *		unc=...	uc=...	unr=...	trip=...	from=...
- * "run" also prints every tick with its lateness and, at the end, the
- * largest lateness, so that tests can check that a hung BMC never delays
- * the loop.
+ *	R	t=<ms>	id=...	class=...	value=...	quality=...
+ *state=... unc=...	uc=...	unr=...	trip=...	from=... "run" also
+ *prints every tick with its lateness and, at the end, the largest lateness, so
+ *that tests can check that a hung BMC never delays the loop.
  */
 #include <errno.h>
 #include <math.h>
@@ -41,13 +40,15 @@ emit(void *arg, const struct src_reading *r)
 	if (getenv("BMC_DRIVE_QUIET") != NULL)
 		return;
 	printf("R\tt=%lld\tid=%s\tsource=%s\tclass=%s\tvalue=%.2f\t"
-	    "quality=%s\tstate=%s\tunc=%.2f\tuc=%.2f\tunr=%.2f\ttrip=%.2f\t"
-	    "from=%s\n", (long long)(r->t_ms - t0), r->id, r->source,
-	    cls_names[r->cls], r->value_c,
-	    r->quality == ENG_Q_OK ? "ok" : r->quality == ENG_Q_FAULT ?
-	    "fault" : "unavailable", r->hw_state ? r->hw_state : "-",
-	    r->max_c, r->crit_c, r->emergency_c, r->trip_c,
-	    r->trip_from ? r->trip_from : "-");
+	       "quality=%s\tstate=%s\tunc=%.2f\tuc=%.2f\tunr=%.2f\ttrip=%.2f\t"
+	       "from=%s\n",
+	    (long long)(r->t_ms - t0), r->id, r->source, cls_names[r->cls],
+	    r->value_c,
+	    r->quality == ENG_Q_OK          ? "ok"
+		: r->quality == ENG_Q_FAULT ? "fault"
+					    : "unavailable",
+	    r->hw_state ? r->hw_state : "-", r->max_c, r->crit_c,
+	    r->emergency_c, r->trip_c, r->trip_from ? r->trip_from : "-");
 	fflush(stdout);
 }
 
@@ -65,8 +66,8 @@ load(const char *path, struct ipmi_conf *c)
 		config_destroy(&cfg);
 		return -1;
 	}
-	ipmi_conf_parse(&ctx, cnf_group(&ctx, config_root_setting(&cfg),
-	    "ipmi"), c);
+	ipmi_conf_parse(
+	    &ctx, cnf_group(&ctx, config_root_setting(&cfg), "ipmi"), c);
 	config_destroy(&cfg);
 	return ctx.errors == 0 ? 0 : -1;
 }
@@ -92,8 +93,8 @@ on_tick(struct loop *l, int64_t now, void *arg)
 	r->ticks++;
 	bmc_get_stats(r->b, &st);
 	printf("TICK\tt=%lld\tlate=%lld\tbusy=%d\tfail=%d\tkilled=%llu\n",
-	    (long long)(now - t0), (long long)late, bmc_busy(r->b),
-	    st.failures, (unsigned long long)st.reads_killed);
+	    (long long)(now - t0), (long long)late, bmc_busy(r->b), st.failures,
+	    (unsigned long long)st.reads_killed);
 	fflush(stdout);
 	bmc_poll(r->b, now);
 	if (now >= r->end) {
@@ -111,7 +112,7 @@ print_stats(struct bmc *b)
 
 	bmc_get_stats(b, &st);
 	printf("STATS\tok=%llu\tfailed=%llu\tkilled=%llu\tskipped=%llu\t"
-	    "sensors=%d\tlast_ms=%lld\terror=%s\n",
+	       "sensors=%d\tlast_ms=%lld\terror=%s\n",
 	    (unsigned long long)st.reads_ok,
 	    (unsigned long long)st.reads_failed,
 	    (unsigned long long)st.reads_killed,
@@ -176,8 +177,8 @@ do_bench(struct ipmi_conf *c, const char *state, int cycles)
 			    (z.tv_nsec - a.tv_nsec) / 1000;
 		}
 		if (n_readings == 0) {
-			fprintf(stderr, "bench: cycle %d gave no readings\n",
-			    i);
+			fprintf(
+			    stderr, "bench: cycle %d gave no readings\n", i);
 			return 1;
 		}
 		sum += v[i];
@@ -194,8 +195,9 @@ do_bench(struct ipmi_conf *c, const char *state, int cycles)
 			v[j - 1] = t;
 		}
 	printf("BENCH\tcycles=%d\tmean_us=%lld\tmedian_us=%lld\tmin_us=%lld\t"
-	    "max_us=%lld\n", cycles, (long long)(sum / cycles),
-	    (long long)v[cycles / 2], (long long)best, (long long)worst);
+	       "max_us=%lld\n",
+	    cycles, (long long)(sum / cycles), (long long)v[cycles / 2],
+	    (long long)best, (long long)worst);
 	free(v);
 	bmc_free(b);
 	loop_free(l);
@@ -239,7 +241,8 @@ do_wd_async(struct ipmi_conf *c, const char *state, int secs)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bmc_drive -c FILE [-s STATEDIR] [-v] "
+	fprintf(stderr,
+	    "usage: bmc_drive -c FILE [-s STATEDIR] [-v] "
 	    "once | run SECONDS TICK_MS | bench CYCLES | wd-arm SECONDS | "
 	    "wd-disarm | wd-get | wd-async SECONDS\n");
 	exit(2);
@@ -301,8 +304,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "wd-async") == 0 && argc == 2)
 		return do_wd_async(&c, state, atoi(argv[1]));
 	if (strcmp(argv[0], "wd-arm") == 0 && argc == 2) {
-		if (bmc_watchdog_arm_once(&c, atoi(argv[1]), err,
-		    sizeof(err)) != 0) {
+		if (bmc_watchdog_arm_once(
+			&c, atoi(argv[1]), err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
@@ -321,9 +324,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 		printf("WDGET\trunning=%d\tuse=%d\taction=%d\texpired=%d\t"
-		    "initial_s=%.1f\tpresent_s=%.1f\n", st.running,
-		    st.timer_use, st.action, st.expired_sms_os, st.initial_s,
-		    st.present_s);
+		       "initial_s=%.1f\tpresent_s=%.1f\n",
+		    st.running, st.timer_use, st.action, st.expired_sms_os,
+		    st.initial_s, st.present_s);
 		return 0;
 	}
 	usage();

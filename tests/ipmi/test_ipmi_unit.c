@@ -34,8 +34,8 @@ parse(const char *text, struct ipmi_conf *c, char *msgs, size_t len)
 	config_init(&cfg);
 	ipmi_conf_defaults(c);
 	assert_true(config_read_string(&cfg, text));
-	ipmi_conf_parse(&ctx, cnf_group(&ctx, config_root_setting(&cfg),
-	    "ipmi"), c);
+	ipmi_conf_parse(
+	    &ctx, cnf_group(&ctx, config_root_setting(&cfg), "ipmi"), c);
 	config_destroy(&cfg);
 	fclose(err);
 	return ctx.errors;
@@ -68,20 +68,21 @@ test_lan(void **state)
 	char msgs[2048];
 
 	(void)state;
-	assert_int_equal(parse(
-	    "ipmi = { enabled = true; driver = \"lan\";\n"
-	    " host = \"bmc1.example:623\"; username = \"mon\";\n"
-	    " password_file = \"/etc/thermwatch/bmc.pw\";\n"
-	    " privilege = \"operator\"; cipher_suite = 17;\n"
-	    " workarounds = [ \"opensesspriv\", \"intel20\" ];\n"
-	    " timeout_s = 2; retransmit_s = 0.5; deadline_s = 5;\n"
-	    " interval_s = 10; backoff_max_s = 120;\n"
-	    " thresholds_refresh_s = 60;\n"
-	    " trip_threshold = \"upper-non-recoverable\";\n"
-	    " temperature_only = false;\n"
-	    " watchdog = { enabled = true; action = \"power-cycle\";\n"
-	    "  privilege = \"admin\"; countdown_s = 600; }; };",
-	    &c, msgs, sizeof(msgs)), 0);
+	assert_int_equal(
+	    parse("ipmi = { enabled = true; driver = \"lan\";\n"
+		  " host = \"bmc1.example:623\"; username = \"mon\";\n"
+		  " password_file = \"/etc/thermwatch/bmc.pw\";\n"
+		  " privilege = \"operator\"; cipher_suite = 17;\n"
+		  " workarounds = [ \"opensesspriv\", \"intel20\" ];\n"
+		  " timeout_s = 2; retransmit_s = 0.5; deadline_s = 5;\n"
+		  " interval_s = 10; backoff_max_s = 120;\n"
+		  " thresholds_refresh_s = 60;\n"
+		  " trip_threshold = \"upper-non-recoverable\";\n"
+		  " temperature_only = false;\n"
+		  " watchdog = { enabled = true; action = \"power-cycle\";\n"
+		  "  privilege = \"admin\"; countdown_s = 600; }; };",
+		&c, msgs, sizeof(msgs)),
+	    0);
 	assert_true(c.enabled);
 	assert_int_equal(c.driver, IPMI_DRV_LAN);
 	assert_string_equal(c.host, "bmc1.example:623");
@@ -110,17 +111,18 @@ test_errors(void **state)
 
 	(void)state;
 	/* Every mistake is reported, each with its line. */
-	assert_int_equal(parse(
-	    "ipmi = {\n"
-	    " driver = \"lann\";\n"			/* 2 */
-	    " host = \"bad host\";\n"			/* 3 */
-	    " password = \"x\";\n"			/* 4 */
-	    " password_file = \"relative\";\n"	/* 5 */
-	    " cipher_suite = 99;\n"			/* 6 */
-	    " workarounds = [ \"nosuch\" ];\n"	/* 7 */
-	    " timeout_s = 0.01;\n"			/* 8 */
-	    " colour = 1;\n"				/* 9 */
-	    "};", &c, msgs, sizeof(msgs)), 8);
+	assert_int_equal(parse("ipmi = {\n"
+			       " driver = \"lann\";\n"            /* 2 */
+			       " host = \"bad host\";\n"          /* 3 */
+			       " password = \"x\";\n"             /* 4 */
+			       " password_file = \"relative\";\n" /* 5 */
+			       " cipher_suite = 99;\n"            /* 6 */
+			       " workarounds = [ \"nosuch\" ];\n" /* 7 */
+			       " timeout_s = 0.01;\n"             /* 8 */
+			       " colour = 1;\n"                   /* 9 */
+			       "};",
+			     &c, msgs, sizeof(msgs)),
+	    8);
 	assert_non_null(strstr(msgs, "test.conf:2: "));
 	assert_non_null(strstr(msgs, "did you mean \"lan\""));
 	assert_non_null(strstr(msgs, "test.conf:3: 'host' = \"bad host\""));
@@ -132,16 +134,20 @@ test_errors(void **state)
 	assert_non_null(strstr(msgs, "test.conf:9: "));
 
 	assert_int_equal(parse("ipmi = { enabled = true; driver = \"lan\"; };",
-	    &c, msgs, sizeof(msgs)), 1);
+			     &c, msgs, sizeof(msgs)),
+	    1);
 	assert_non_null(strstr(msgs, "needs 'host'"));
-	assert_int_equal(parse("ipmi = { host = \"x\"; };", &c, msgs,
-	    sizeof(msgs)), 1);
+	assert_int_equal(
+	    parse("ipmi = { host = \"x\"; };", &c, msgs, sizeof(msgs)), 1);
 	assert_non_null(strstr(msgs, "only used with driver = \"lan\""));
-	assert_int_equal(parse("ipmi = { timeout_s = 5; deadline_s = 5; };",
-	    &c, msgs, sizeof(msgs)), 1);
+	assert_int_equal(parse("ipmi = { timeout_s = 5; deadline_s = 5; };", &c,
+			     msgs, sizeof(msgs)),
+	    1);
 	assert_non_null(strstr(msgs, "deadline_s (5) must be longer"));
 	assert_int_equal(parse("ipmi = { watchdog = { privilege = \"user\";"
-	    " countdown_s = 7000; }; };", &c, msgs, sizeof(msgs)), 2);
+			       " countdown_s = 7000; }; };",
+			     &c, msgs, sizeof(msgs)),
+	    2);
 	assert_non_null(strstr(msgs, "Set Watchdog Timer needs"));
 	assert_non_null(strstr(msgs, "'countdown_s' = 7000"));
 }
@@ -151,22 +157,26 @@ test_hosts(void **state)
 {
 	static const char *const good[] = { "127.0.0.1", "127.0.0.1:19623",
 		"bmc-1.example.org", "[::1]", "[::1]:623", NULL };
-	static const char *const bad[] = { "", "a:b", "h:0", "h:65536",
-		"h:1:2", "[::1", "[::1]x", ":623", NULL };
+	static const char *const bad[] = { "", "a:b", "h:0", "h:65536", "h:1:2",
+		"[::1", "[::1]x", ":623", NULL };
 	struct ipmi_conf c;
 	char text[256], msgs[2048];
 	int i;
 
 	(void)state;
 	for (i = 0; good[i] != NULL; i++) {
-		snprintf(text, sizeof(text), "ipmi = { driver = \"lan\"; "
-		    "host = \"%s\"; };", good[i]);
+		snprintf(text, sizeof(text),
+		    "ipmi = { driver = \"lan\"; "
+		    "host = \"%s\"; };",
+		    good[i]);
 		assert_int_equal(parse(text, &c, msgs, sizeof(msgs)), 0);
 		assert_string_equal(c.host, good[i]);
 	}
 	for (i = 0; bad[i] != NULL; i++) {
-		snprintf(text, sizeof(text), "ipmi = { driver = \"lan\"; "
-		    "host = \"%s\"; };", bad[i]);
+		snprintf(text, sizeof(text),
+		    "ipmi = { driver = \"lan\"; "
+		    "host = \"%s\"; };",
+		    bad[i]);
 		assert_int_not_equal(parse(text, &c, msgs, sizeof(msgs)), 0);
 	}
 }
@@ -179,19 +189,27 @@ test_port(void **state)
 
 	(void)state;
 	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"bmc1\";"
-	    " port = 19623; };", &c, msgs, sizeof(msgs)), 0);
+			       " port = 19623; };",
+			     &c, msgs, sizeof(msgs)),
+	    0);
 	assert_string_equal(c.host, "bmc1:19623");
 	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"[::1]\";"
-	    " port = 623; };", &c, msgs, sizeof(msgs)), 0);
+			       " port = 623; };",
+			     &c, msgs, sizeof(msgs)),
+	    0);
 	assert_string_equal(c.host, "[::1]:623");
 	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"b:1\";"
-	    " port = 623; };", &c, msgs, sizeof(msgs)), 1);
+			       " port = 623; };",
+			     &c, msgs, sizeof(msgs)),
+	    1);
 	assert_non_null(strstr(msgs, "give one of them"));
-	assert_int_equal(parse("ipmi = { port = 623; };", &c, msgs,
-	    sizeof(msgs)), 1);
+	assert_int_equal(
+	    parse("ipmi = { port = 623; };", &c, msgs, sizeof(msgs)), 1);
 	assert_non_null(strstr(msgs, "'port' is only used with"));
 	assert_int_equal(parse("ipmi = { driver = \"lan\"; host = \"b\";"
-	    " port = 0; };", &c, msgs, sizeof(msgs)), 1);
+			       " port = 0; };",
+			     &c, msgs, sizeof(msgs)),
+	    1);
 }
 
 static void
@@ -204,12 +222,15 @@ test_emit_roundtrip(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(parse("ipmi = { enabled = true; driver = \"lan\";"
-	    " host = \"127.0.0.1:19623\"; username = \"mon\";"
-	    " password_file = \"/x/pw\"; workarounds = [ \"opensesspriv\" ];"
-	    " trip_threshold = \"upper-non-recoverable\";"
-	    " watchdog = { enabled = true; countdown_s = 90; }; };",
-	    &a, msgs, sizeof(msgs)), 0);
+	assert_int_equal(
+	    parse("ipmi = { enabled = true; driver = \"lan\";"
+		  " host = \"127.0.0.1:19623\"; username = \"mon\";"
+		  " password_file = \"/x/pw\"; workarounds = [ "
+		  "\"opensesspriv\" ];"
+		  " trip_threshold = \"upper-non-recoverable\";"
+		  " watchdog = { enabled = true; countdown_s = 90; }; };",
+		&a, msgs, sizeof(msgs)),
+	    0);
 	config_init(&cfg);
 	ipmi_conf_emit(config_root_setting(&cfg), &a);
 	f = open_memstream(&text, &len);
@@ -266,8 +287,8 @@ test_password_file(void **state)
 	expect_pw("monpw\n", 6, 0600, "monpw", NULL);
 	expect_pw("monpw", 5, 0640, "monpw", NULL);
 	expect_pw("p w!\r\n", 6, 0400, "p w!", NULL);
-	expect_pw("12345678901234567890\n", 21, 0600, "12345678901234567890",
-	    NULL);
+	expect_pw(
+	    "12345678901234567890\n", 21, 0600, "12345678901234567890", NULL);
 	expect_pw("123456789012345678901\n", 22, 0600, NULL, "at most 20");
 	expect_pw("", 0, 0600, NULL, "is empty");
 	expect_pw("\n", 1, 0600, NULL, "is empty");
@@ -275,16 +296,18 @@ test_password_file(void **state)
 	expect_pw("a\0b\n", 4, 0600, NULL, "control or binary");
 	expect_pw("\x7f\x45LF\x02\x01", 6, 0600, NULL, "control or binary");
 	expect_pw("monpw\n", 6, 0644, NULL, "readable by everyone");
-	assert_int_equal(bmc_password_load("/nonexistent/pw", buf,
-	    sizeof(buf), err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "cannot read password file "
+	assert_int_equal(bmc_password_load("/nonexistent/pw", buf, sizeof(buf),
+			     err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err,
+	    "cannot read password file "
 	    "/nonexistent/pw"));
-	assert_int_equal(bmc_password_load("/tmp", buf, sizeof(buf), err,
-	    sizeof(err)), -1);
+	assert_int_equal(
+	    bmc_password_load("/tmp", buf, sizeof(buf), err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a regular file"));
 	/* No file: empty password (anonymous setups). */
-	assert_int_equal(bmc_password_load("", buf, sizeof(buf), err,
-	    sizeof(err)), 0);
+	assert_int_equal(
+	    bmc_password_load("", buf, sizeof(buf), err, sizeof(err)), 0);
 	assert_string_equal(buf, "");
 }
 
@@ -293,12 +316,10 @@ test_class_of_name(void **state)
 {
 	(void)state;
 	assert_int_equal(bmc_class_of_name("Inlet Temp"), ENG_CLASS_INLET);
-	assert_int_equal(bmc_class_of_name("System Ambient"),
-	    ENG_CLASS_INLET);
-	assert_int_equal(bmc_class_of_name("Front Panel Temp"),
-	    ENG_CLASS_INLET);
-	assert_int_equal(bmc_class_of_name("Exhaust Temp"),
-	    ENG_CLASS_EXHAUST);
+	assert_int_equal(bmc_class_of_name("System Ambient"), ENG_CLASS_INLET);
+	assert_int_equal(
+	    bmc_class_of_name("Front Panel Temp"), ENG_CLASS_INLET);
+	assert_int_equal(bmc_class_of_name("Exhaust Temp"), ENG_CLASS_EXHAUST);
 	assert_int_equal(bmc_class_of_name("Outlet Temp"), ENG_CLASS_EXHAUST);
 	assert_int_equal(bmc_class_of_name("CPU1 Temp"), ENG_CLASS_CPU);
 	assert_int_equal(bmc_class_of_name("cpu_temp"), ENG_CLASS_CPU);

@@ -35,7 +35,7 @@ struct host {
 	char name[16];
 	char topic[96];
 	uint64_t seq;
-	int64_t sent_ns[RING];	/* by seq % RING */
+	int64_t sent_ns[RING]; /* by seq % RING */
 	int64_t next_ns;
 };
 
@@ -83,7 +83,7 @@ proc_cpu_s(int pid)
 		return 0;
 	/* fields after ")": state(3) ... utime(14) stime(15) */
 	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st) != 2)
+		&ut, &st) != 2)
 		return 0;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -170,16 +170,33 @@ main(int argc, char **argv)
 
 	while ((ch = getopt(argc, argv, "p:n:r:d:s:b:u:P:")) != -1) {
 		switch (ch) {
-		case 'p': port = atoi(optarg); break;
-		case 'n': n_hosts = atoi(optarg); break;
-		case 'r': rate = atof(optarg); break;
-		case 'd': duration = atoi(optarg); break;
-		case 's': n_sensors = atoi(optarg); break;
-		case 'b': bpid = atoi(optarg); break;
-		case 'u': user = optarg; break;
-		case 'P': pass = optarg; break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			n_hosts = atoi(optarg);
+			break;
+		case 'r':
+			rate = atof(optarg);
+			break;
+		case 'd':
+			duration = atoi(optarg);
+			break;
+		case 's':
+			n_sensors = atoi(optarg);
+			break;
+		case 'b':
+			bpid = atoi(optarg);
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'P':
+			pass = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: bench_mqtt [-p port] [-n hosts] "
+			fprintf(stderr,
+			    "usage: bench_mqtt [-p port] [-n hosts] "
 			    "[-r hz] [-d s] [-s sensors] [-b broker_pid] "
 			    "[-u user -P pw]\n");
 			return 2;
@@ -201,8 +218,9 @@ main(int argc, char **argv)
 		struct eng_reading r = { 0 };
 
 		snprintf(sid, sizeof(sid), "coretemp-isa-0000/Core %d", i);
-		r.sensor = eng_sensor_add(e, sid, i == 0 ? ENG_CLASS_INLET :
-		    ENG_CLASS_CPU, 98.0, ENG_TRIP_HW);
+		r.sensor = eng_sensor_add(e, sid,
+		    i == 0 ? ENG_CLASS_INLET : ENG_CLASS_CPU, 98.0,
+		    ENG_TRIP_HW);
 		for (int k = 0; k < 5; k++) {
 			r.t_ms = k * 1000;
 			r.value_c = 40.0 + i + k * 0.1;
@@ -227,8 +245,8 @@ main(int argc, char **argv)
 	if (user != NULL)
 		mosquitto_username_pw_set(sub, user, pass);
 	if (mosquitto_connect(sub, "127.0.0.1", port, 60) != MOSQ_ERR_SUCCESS) {
-		fprintf(stderr, "bench_mqtt: no broker on 127.0.0.1:%d\n",
-		    port);
+		fprintf(
+		    stderr, "bench_mqtt: no broker on 127.0.0.1:%d\n", port);
 		return 1;
 	}
 	mosquitto_subscribe(sub, NULL, "thermwatch/v1/+/+/+/telemetry", 0);
@@ -260,7 +278,7 @@ main(int argc, char **argv)
 	c0 = cpu_s();
 	b0 = proc_cpu_s(bpid);
 	t0 = now_ns();
-	for (i = 0; i < n_hosts; i++)	/* spread from now on */
+	for (i = 0; i < n_hosts; i++) /* spread from now on */
 		hosts[i].next_ns = t0 + period_ns * i / n_hosts;
 	end = t0 + (int64_t)duration * 1000000000;
 	last_misc = t0;
@@ -280,12 +298,12 @@ main(int argc, char **argv)
 			snprintf(zone, sizeof(zone), "z%d", i / 50);
 			id.host = h->name;
 			id.zone = zone;
-			payload = mqm_telemetry(&id, 1764000000000, ++h->seq, e,
-			    &out);
+			payload = mqm_telemetry(
+			    &id, 1764000000000, ++h->seq, e, &out);
 			h->sent_ns[h->seq % RING] = now_ns();
 			if (mosquitto_publish(h->m, &mid, h->topic,
-			    (int)strlen(payload), payload, 0, false) ==
-			    MOSQ_ERR_SUCCESS)
+				(int)strlen(payload), payload, 0,
+				false) == MOSQ_ERR_SUCCESS)
 				published++;
 			free(payload);
 			h->next_ns += period_ns;
@@ -311,22 +329,22 @@ main(int argc, char **argv)
 	qsort(lat_ns, n_lat, sizeof(*lat_ns), cmp64);
 	payload = mqm_telemetry(&id, 1764000000000, 1, e, &out);
 	printf("bench_mqtt: %d hosts x %.2f Hz for %d s, %d sensors "
-	    "(telemetry payload %zu bytes), one local broker\n", n_hosts,
-	    rate, duration, n_sensors, strlen(payload));
+	       "(telemetry payload %zu bytes), one local broker\n",
+	    n_hosts, rate, duration, n_sensors, strlen(payload));
 	free(payload);
 	printf("  published %" PRIu64 ", received %" PRIu64 " (%.2f%%)\n",
 	    published, received,
 	    published ? 100.0 * (double)received / (double)published : 0.0);
 	if (n_lat > 0)
 		printf("  latency publish->receive: p50 %.3f ms, p99 %.3f ms, "
-		    "max %.3f ms\n", lat_ns[n_lat / 2] / 1e6,
+		       "max %.3f ms\n",
+		    lat_ns[n_lat / 2] / 1e6,
 		    lat_ns[(size_t)((double)n_lat * 0.99)] / 1e6,
 		    lat_ns[n_lat - 1] / 1e6);
-	printf("  payload build (mqm_telemetry): %.2f us/message\n",
-	    build_us);
+	printf("  payload build (mqm_telemetry): %.2f us/message\n", build_us);
 	if (published > 0)
 		printf("  CPU this process (build+publish+receive): %.2f "
-		    "us/message (%.1f%% of a core)\n",
+		       "us/message (%.1f%% of a core)\n",
 		    (c1 - c0) * 1e6 / (double)published,
 		    100.0 * (c1 - c0) / duration);
 	if (bpid > 0 && published > 0)

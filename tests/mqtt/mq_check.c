@@ -18,8 +18,17 @@
 
 #include <cjson/cJSON.h>
 
-enum type { T_STR, T_NUM, T_NUMNULL, T_INT, T_BOOL, T_ARR, T_STATE,
-	T_CLASS, T_ANY };
+enum type {
+	T_STR,
+	T_NUM,
+	T_NUMNULL,
+	T_INT,
+	T_BOOL,
+	T_ARR,
+	T_STATE,
+	T_CLASS,
+	T_ANY
+};
 
 struct field {
 	const char *name;
@@ -82,8 +91,8 @@ type_ok(const cJSON *v, enum type t)
 
 /* Check o against fields[]; strict: members not listed are errors. */
 static void
-check_fields(const cJSON *o, const struct field *f, bool strict,
-    const char *what)
+check_fields(
+    const cJSON *o, const struct field *f, bool strict, const char *what)
 {
 	const cJSON *it;
 	int i;
@@ -100,7 +109,8 @@ check_fields(const cJSON *o, const struct field *f, bool strict,
 	}
 	if (!strict)
 		return;
-	cJSON_ArrayForEach(it, o) {
+	cJSON_ArrayForEach(it, o)
+	{
 		for (i = 0; f[i].name != NULL; i++)
 			if (strcmp(f[i].name, it->string) == 0)
 				break;
@@ -109,10 +119,12 @@ check_fields(const cJSON *o, const struct field *f, bool strict,
 	}
 }
 
-#define HDR \
+#define HDR                                                                  \
 	{ "v", T_INT, true }, { "ts", T_INT, true }, { "seq", T_INT, true }, \
-	{ "site", T_STR, true }, { "zone", T_STR, true }, \
-	{ "host", T_STR, true }
+	    { "site", T_STR, true }, { "zone", T_STR, true },                \
+	{                                                                    \
+		"host", T_STR, true                                          \
+	}
 
 static const struct field f_telemetry[] = { HDR, { "tier", T_INT, true },
 	{ "state", T_STATE, false }, { "zone_alarm", T_BOOL, false },
@@ -123,8 +135,7 @@ static const struct field f_sensor[] = { { "id", T_STR, true },
 	{ "trip_c", T_NUMNULL, true }, { "trip_src", T_STR, true },
 	{ "headroom_c", T_NUMNULL, true },
 	{ "slope_c_per_min", T_NUMNULL, true }, { "eta_s", T_NUMNULL, true },
-	{ "level", T_INT, true }, { "rejected", T_INT, true },
-	{ NULL, 0, 0 } };
+	{ "level", T_INT, true }, { "rejected", T_INT, true }, { NULL, 0, 0 } };
 static const struct field f_state[] = { HDR, { "tier", T_INT, true },
 	{ "state", T_STATE, true }, { "prev_state", T_STATE, true },
 	{ "reason", T_STR, true }, { "since", T_INT, true },
@@ -137,8 +148,8 @@ static const struct field f_status[] = { HDR, { "tier", T_INT, true },
 static const struct field f_peer[] = { HDR, { "tier", T_INT, true },
 	{ "inlet_c", T_NUM, true }, { "slope_c_per_min", T_NUM, true },
 	{ "state", T_STATE, true }, { NULL, 0, 0 } };
-static const struct field f_override[] = { HDR,
-	{ "overrides", T_ARR, true }, { NULL, 0, 0 } };
+static const struct field f_override[] = { HDR, { "overrides", T_ARR, true },
+	{ NULL, 0, 0 } };
 static const struct field f_ovitem[] = { { "key", T_STR, true },
 	{ "value", T_NUM, true }, { "expires_in_s", T_NUM, true },
 	{ "expires", T_INT, true }, { "reason", T_STR, true },
@@ -217,12 +228,13 @@ check_identity(const cJSON *o, char **lv, int n)
 }
 
 static void
-check_array(const cJSON *o, const char *key, const struct field *f,
-    const char *what)
+check_array(
+    const cJSON *o, const char *key, const struct field *f, const char *what)
 {
 	const cJSON *it, *a = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	cJSON_ArrayForEach(it, a) {
+	cJSON_ArrayForEach(it, a)
+	{
 		if (!cJSON_IsObject(it))
 			err("%s: %s", what, "not an object");
 		else
@@ -251,7 +263,7 @@ main(int argc, char **argv)
 		tcopy = strdup(line);
 		n = 0;
 		for (char *s = strtok(tcopy, "/"); s != NULL && n < 16;
-		    s = strtok(NULL, "/"))
+		     s = strtok(NULL, "/"))
 			lv[n++] = s;
 		/* skip what operators publish and the bridges' "1"/"0" */
 		if (n < 6 || strcmp(lv[n - 1], "set") == 0 ||
@@ -279,8 +291,8 @@ main(int argc, char **argv)
 				check_fields(o, f_peer, true, leaf);
 			} else if (strcmp(leaf, "override") == 0) {
 				check_fields(o, f_override, true, leaf);
-				check_array(o, "overrides", f_ovitem,
-				    "override");
+				check_array(
+				    o, "overrides", f_ovitem, "override");
 			} else if (strcmp(leaf, "event") == 0) {
 				check_event(o);
 			} else {

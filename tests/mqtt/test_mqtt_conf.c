@@ -47,18 +47,22 @@ test_all_keys(void **state)
 	char *msgs = NULL;
 
 	(void)state;
-	assert_int_equal(load("mqtt = { enabled = true;\n"
-	    " brokers = [ \"127.0.0.1:18830\", \"[::1]:1884\", \"localhost\" ];\n"
-	    " client_id = \"tw-a\"; username = \"hv01\";\n"
-	    " password_file = \"/etc/tw.pw\";\n"
-	    " tls = { ca_file = \"/ca.crt\"; cert_file = \"/c.crt\";\n"
-	    "   key_file = \"/c.key\"; verify = false; };\n"
-	    " keepalive_s = 10; telemetry_interval_s = 2.5;\n"
-	    " peer_interval_s = 1; peer_max_age_s = 30;\n"
-	    " reconnect_min_s = 0.5; reconnect_max_s = 20;\n"
-	    " topic_prefix = \"tw/test\"; queue_max = 50;\n"
-	    " overrides = false; max_payload = 512;\n"
-	    " override_authors = [ \"alice\", \"bob\" ]; };\n", &c, &msgs), 0);
+	assert_int_equal(
+	    load("mqtt = { enabled = true;\n"
+		 " brokers = [ \"127.0.0.1:18830\", \"[::1]:1884\", "
+		 "\"localhost\" ];\n"
+		 " client_id = \"tw-a\"; username = \"hv01\";\n"
+		 " password_file = \"/etc/tw.pw\";\n"
+		 " tls = { ca_file = \"/ca.crt\"; cert_file = \"/c.crt\";\n"
+		 "   key_file = \"/c.key\"; verify = false; };\n"
+		 " keepalive_s = 10; telemetry_interval_s = 2.5;\n"
+		 " peer_interval_s = 1; peer_max_age_s = 30;\n"
+		 " reconnect_min_s = 0.5; reconnect_max_s = 20;\n"
+		 " topic_prefix = \"tw/test\"; queue_max = 50;\n"
+		 " overrides = false; max_payload = 512;\n"
+		 " override_authors = [ \"alice\", \"bob\" ]; };\n",
+		&c, &msgs),
+	    0);
 	assert_true(c.mqtt.enabled);
 	assert_int_equal(c.mqtt.n_brokers, 3);
 	assert_int_equal(c.mqtt.brokers[0].port, 18830);
@@ -89,16 +93,17 @@ test_errors(void **state)
 
 	(void)state;
 	n = load("mqtt = {\n"
-	    " enabeld = true;\n"			/* 2: typo */
-	    " brokers = [ \"127.0.0.1:99999\" ];\n"	/* 3: port */
-	    " keepalive_s = 1;\n"			/* 4: range */
-	    " topic_prefix = \"a/#\";\n"		/* 5: wildcard */
-	    " tls = { cert_file = \"/c\"; };\n"	/* 6: no ca, no key */
-	    " password = \"secret\";\n"		/* 7: not a key */
-	    "};\n", &c, &msgs);
+		 " enabeld = true;\n"                    /* 2: typo */
+		 " brokers = [ \"127.0.0.1:99999\" ];\n" /* 3: port */
+		 " keepalive_s = 1;\n"                   /* 4: range */
+		 " topic_prefix = \"a/#\";\n"            /* 5: wildcard */
+		 " tls = { cert_file = \"/c\"; };\n"     /* 6: no ca, no key */
+		 " password = \"secret\";\n"             /* 7: not a key */
+		 "};\n",
+	    &c, &msgs);
 	assert_true(n >= 6);
 	assert_non_null(strstr(msgs, "t.conf:2:"));
-	assert_non_null(strstr(msgs, "enabled"));	/* did you mean */
+	assert_non_null(strstr(msgs, "enabled")); /* did you mean */
 	assert_non_null(strstr(msgs, "t.conf:3:"));
 	assert_non_null(strstr(msgs, "t.conf:4:"));
 	assert_non_null(strstr(msgs, "t.conf:5:"));
@@ -117,9 +122,11 @@ test_emit_reads_back(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(load("mqtt = { enabled = true; brokers = "
-	    "[ \"127.0.0.1:18830\", \"[::1]:1884\" ]; tls = { ca_file = "
-	    "\"/ca\"; }; override_authors = [ \"alice\" ]; };\n", &c, &msgs),
+	assert_int_equal(
+	    load("mqtt = { enabled = true; brokers = "
+		 "[ \"127.0.0.1:18830\", \"[::1]:1884\" ]; tls = { ca_file = "
+		 "\"/ca\"; }; override_authors = [ \"alice\" ]; };\n",
+		&c, &msgs),
 	    0);
 	free(msgs);
 	msgs = NULL;

@@ -30,8 +30,10 @@ test_override_valid(void **state)
 
 	(void)state;
 	assert_int_equal(ovr("{\"v\":1,\"key\":\"cpu.shutdown.margin_c\","
-	    "\"value\":4.5,\"ttl_s\":600,\"reason\":\"bench\","
-	    "\"author\":\"alice\",\"id\":\"r1\"}", &r, err, sizeof(err)), 0);
+			     "\"value\":4.5,\"ttl_s\":600,\"reason\":\"bench\","
+			     "\"author\":\"alice\",\"id\":\"r1\"}",
+			     &r, err, sizeof(err)),
+	    0);
 	assert_string_equal(r.key, "cpu.shutdown.margin_c");
 	assert_true(r.value == 4.5);
 	assert_true(r.ttl_s == 600);
@@ -39,7 +41,8 @@ test_override_valid(void **state)
 	assert_string_equal(r.author, "alice");
 	assert_string_equal(r.id, "r1");
 	assert_int_equal(ovr("{\"v\":1,\"key\":\"quiet\",\"clear\":true,"
-	    "\"reason\":\"done\",\"author\":\"bob\"}", &r, err, sizeof(err)),
+			     "\"reason\":\"done\",\"author\":\"bob\"}",
+			     &r, err, sizeof(err)),
 	    0);
 	assert_true(r.clear);
 	assert_true(isnan(r.value));
@@ -56,33 +59,46 @@ test_override_invalid(void **state)
 		{ "not json", "not valid JSON" },
 		{ "[1,2]", "not a JSON object" },
 		{ "{\"key\":\"a\",\"value\":1,\"ttl_s\":1,\"reason\":\"r\","
-		    "\"author\":\"a\"}", "\"v\"" },
+		  "\"author\":\"a\"}",
+		    "\"v\"" },
 		{ "{\"v\":2,\"key\":\"a\",\"value\":1,\"ttl_s\":1,"
-		    "\"reason\":\"r\",\"author\":\"a\"}", "\"v\"" },
+		  "\"reason\":\"r\",\"author\":\"a\"}",
+		    "\"v\"" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":1,\"ttl_s\":1,"
-		    "\"reason\":\"r\"}", "\"author\"" },
+		  "\"reason\":\"r\"}",
+		    "\"author\"" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":1,\"ttl_s\":1,"
-		    "\"author\":\"a\"}", "\"reason\"" },
+		  "\"author\":\"a\"}",
+		    "\"reason\"" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":\"1\",\"ttl_s\":1,"
-		    "\"reason\":\"r\",\"author\":\"a\"}", "\"value\"" },
+		  "\"reason\":\"r\",\"author\":\"a\"}",
+		    "\"value\"" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":1,\"ttl_s\":0,"
-		    "\"reason\":\"r\",\"author\":\"a\"}", "\"ttl_s\"" },
+		  "\"reason\":\"r\",\"author\":\"a\"}",
+		    "\"ttl_s\"" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":1,"
-		    "\"reason\":\"r\",\"author\":\"a\"}", "\"ttl_s\"" },
+		  "\"reason\":\"r\",\"author\":\"a\"}",
+		    "\"ttl_s\"" },
 		{ "{\"v\":1,\"key\":\"A B\",\"value\":1,\"ttl_s\":5,"
-		    "\"reason\":\"r\",\"author\":\"a\"}", "\"key\"" },
+		  "\"reason\":\"r\",\"author\":\"a\"}",
+		    "\"key\"" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":1,\"ttl_s\":5,"
-		    "\"reason\":\"r\",\"author\":\"a\",\"extra\":1}",
+		  "\"reason\":\"r\",\"author\":\"a\",\"extra\":1}",
 		    "unknown member" },
 		{ "{\"v\":1,\"key\":\"a\",\"clear\":true,\"value\":3,"
-		    "\"reason\":\"r\",\"author\":\"a\"}", "\"clear\"" },
+		  "\"reason\":\"r\",\"author\":\"a\"}",
+		    "\"clear\"" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":1,\"ttl_s\":5,"
-		    "\"reason\":\"r\",\"author\":\"a\\u0001\"}", "control" },
-		{ "{\"v\":1,\"key\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		    "aaaa\",\"value\":1,\"ttl_s\":5,\"reason\":\"r\","
-		    "\"author\":\"a\"}", "longer" },
+		  "\"reason\":\"r\",\"author\":\"a\\u0001\"}",
+		    "control" },
+		{ "{\"v\":1,\"key\":"
+		  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaa\",\"value\":1,\"ttl_s\":5,\"reason\":\"r\","
+		  "\"author\":\"a\"}",
+		    "longer" },
 		{ "{\"v\":1,\"key\":\"a\",\"value\":1e300,\"ttl_s\":5,"
-		    "\"reason\":\"r\",\"author\":\"a\"}", "out of range" },
+		  "\"reason\":\"r\",\"author\":\"a\"}",
+		    "out of range" },
 	};
 	struct mqm_override r;
 	char err[256];
@@ -92,12 +108,12 @@ test_override_invalid(void **state)
 		err[0] = '\0';
 		assert_int_equal(ovr(bad[i].json, &r, err, sizeof(err)), -1);
 		if (strstr(err, bad[i].why) == NULL)
-			fail_msg("case %zu: \"%s\" does not say \"%s\"", i,
-			    err, bad[i].why);
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, err,
+			    bad[i].why);
 	}
 	/* a NUL byte inside the payload */
-	assert_int_equal(mqm_override_parse("{\"v\":1}\0x", 9, &r, err,
-	    sizeof(err)), -1);
+	assert_int_equal(
+	    mqm_override_parse("{\"v\":1}\0x", 9, &r, err, sizeof(err)), -1);
 }
 
 static void
@@ -113,8 +129,8 @@ test_peer_roundtrip(void **state)
 	p.state = ENG_STATE_WARN;
 	s = mqm_peer(&id, 1764000000000, 9, &p);
 	assert_non_null(s);
-	assert_int_equal(mqm_peer_parse(s, strlen(s), "hv01", &q, &ts, err,
-	    sizeof(err)), 0);
+	assert_int_equal(
+	    mqm_peer_parse(s, strlen(s), "hv01", &q, &ts, err, sizeof(err)), 0);
 	assert_string_equal(q.host, "hv01");
 	assert_int_equal(q.tier, 3);
 	assert_true(fabs(q.inlet_c - 27.25) < 1e-9);
@@ -122,18 +138,21 @@ test_peer_roundtrip(void **state)
 	assert_int_equal(q.state, ENG_STATE_WARN);
 	assert_true(ts == 1764000000000);
 	/* another host's topic: refused */
-	assert_int_equal(mqm_peer_parse(s, strlen(s), "hv02", &q, &ts, err,
-	    sizeof(err)), -1);
+	assert_int_equal(
+	    mqm_peer_parse(s, strlen(s), "hv02", &q, &ts, err, sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, "hv02"));
 	free(s);
 	s = "{\"v\":1,\"ts\":1,\"host\":\"hv02\",\"tier\":1,\"inlet_c\":999,"
 	    "\"slope_c_per_min\":0,\"state\":\"ok\"}";
-	assert_int_equal(mqm_peer_parse(s, strlen(s), "hv02", &q, &ts, err,
-	    sizeof(err)), -1);
+	assert_int_equal(
+	    mqm_peer_parse(s, strlen(s), "hv02", &q, &ts, err, sizeof(err)),
+	    -1);
 	s = "{\"v\":1,\"ts\":1,\"host\":\"hv02\",\"tier\":1,\"inlet_c\":20,"
 	    "\"slope_c_per_min\":0,\"state\":\"melting\"}";
-	assert_int_equal(mqm_peer_parse(s, strlen(s), "hv02", &q, &ts, err,
-	    sizeof(err)), -1);
+	assert_int_equal(
+	    mqm_peer_parse(s, strlen(s), "hv02", &q, &ts, err, sizeof(err)),
+	    -1);
 }
 
 static void
@@ -149,16 +168,16 @@ test_event_header_wins(void **state)
 	s = mqm_event(&id, 1764000000123, 7, "state", f);
 	o = cJSON_Parse(s);
 	assert_non_null(o);
-	assert_string_equal(cJSON_GetObjectItem(o, "host")->valuestring,
-	    "hv01");
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "host")->valuestring, "hv01");
 	assert_int_equal(cJSON_GetObjectItem(o, "seq")->valueint, 7);
 	assert_int_equal(cJSON_GetObjectItem(o, "v")->valueint, 1);
-	assert_string_equal(cJSON_GetObjectItem(o, "type")->valuestring,
-	    "state");
-	assert_string_equal(cJSON_GetObjectItem(o, "reason")->valuestring,
-	    "because");
-	assert_true(cJSON_GetObjectItem(o, "ts")->valuedouble ==
-	    1764000000123.0);
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "type")->valuestring, "state");
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "reason")->valuestring, "because");
+	assert_true(
+	    cJSON_GetObjectItem(o, "ts")->valuedouble == 1764000000123.0);
 	cJSON_Delete(o);
 	free(s);
 }
@@ -180,11 +199,11 @@ test_state_payload(void **state)
 	out.zone_alarm = true;
 	s = mqm_state(&id, 1764000010000, 2, &out, 8000);
 	o = cJSON_Parse(s);
-	assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring,
-	    "hot");
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "state")->valuestring, "hot");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "eta_s")));
-	assert_true(cJSON_GetObjectItem(o, "since")->valuedouble ==
-	    1764000007000.0);
+	assert_true(
+	    cJSON_GetObjectItem(o, "since")->valuedouble == 1764000007000.0);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "zone_alarm")));
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "accepting_load")));
 	cJSON_Delete(o);
@@ -208,8 +227,8 @@ test_state_hold(void **state)
 	    "thermal shutdown, not yet cool");
 	o = cJSON_Parse(s);
 	assert_non_null(o);
-	assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring,
-	    "hold");
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "state")->valuestring, "hold");
 	assert_string_equal(
 	    cJSON_GetObjectItem(o, "engine_state")->valuestring, "ok");
 	assert_string_equal(cJSON_GetObjectItem(o, "reason")->valuestring,
@@ -221,8 +240,7 @@ test_state_hold(void **state)
 	/* without a hold there is no engine_state */
 	s = mqm_state_hold(&id, 1764000010000, 4, &out, 8000, NULL);
 	o = cJSON_Parse(s);
-	assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring,
-	    "ok");
+	assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring, "ok");
 	assert_null(cJSON_GetObjectItem(o, "engine_state"));
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "accepting_load")));
 	cJSON_Delete(o);

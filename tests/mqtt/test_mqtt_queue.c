@@ -19,15 +19,15 @@ static char dir[64];
 static char path[128];
 
 static char *
-mkdrop(void *arg, uint64_t seq, uint64_t first, uint64_t last,
-    uint64_t count)
+mkdrop(void *arg, uint64_t seq, uint64_t first, uint64_t last, uint64_t count)
 {
 	char *s = malloc(128);
 
 	(void)arg;
-	snprintf(s, 128, "{\"type\":\"dropped\",\"seq\":%" PRIu64
-	    ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64
-	    ",\"count\":%" PRIu64 "}", seq, first, last, count);
+	snprintf(s, 128,
+	    "{\"type\":\"dropped\",\"seq\":%" PRIu64 ",\"first_seq\":%" PRIu64
+	    ",\"last_seq\":%" PRIu64 ",\"count\":%" PRIu64 "}",
+	    seq, first, last, count);
 	return s;
 }
 
@@ -93,7 +93,7 @@ test_order_and_ack(void **state)
 	assert_int_equal(mqq_ack_mid(q, 10), 1);
 	assert_int_equal(mqq_count(q), 3);
 	assert_int_equal(mqq_at(q, 0)->seq, 3);
-	assert_int_equal(mqq_ack_mid(q, 99), 0);	/* unknown mid */
+	assert_int_equal(mqq_ack_mid(q, 99), 0); /* unknown mid */
 	mqq_at(q, 0)->mid = 12;
 	mqq_reset_inflight(q);
 	assert_int_equal(mqq_at(q, 0)->mid, 0);
@@ -109,7 +109,7 @@ test_restart_keeps_events(void **state)
 	push_n(q, 4);
 	mqq_at(q, 0)->mid = 7;
 	mqq_ack_mid(q, 7);
-	mqq_close(q);		/* as if the agent was killed */
+	mqq_close(q); /* as if the agent was killed */
 
 	q = mqq_open(path, 100, mkdrop, NULL);
 	assert_non_null(q);
@@ -140,9 +140,9 @@ test_bound_drops_oldest(void **state)
 	(void)state;
 	push_n(q, 10);
 	assert_int_equal(mqq_dropped_total(q), 0);
-	push_n(q, 5);		/* seq 11..15: 1..5 dropped */
+	push_n(q, 5); /* seq 11..15: 1..5 dropped */
 	assert_int_equal(mqq_dropped_total(q), 5);
-	assert_int_equal(mqq_count(q), 11);	/* 10 events + the record */
+	assert_int_equal(mqq_count(q), 11); /* 10 events + the record */
 	d = mqq_at(q, 0);
 	assert_true(d->is_drop);
 	assert_int_equal(d->drop_first, 1);
@@ -188,7 +188,7 @@ test_drop_record_in_flight_not_folded(void **state)
 	(void)state;
 	push_n(q, 12);
 	assert_int_equal(mqq_at(q, 0)->drop_count, 2);
-	mqq_at(q, 0)->mid = 5;		/* the record is being sent */
+	mqq_at(q, 0)->mid = 5; /* the record is being sent */
 	push_n(q, 1);
 	/* a new record counts only the new loss */
 	assert_int_equal(mqq_at(q, 0)->drop_count, 1);
@@ -209,7 +209,7 @@ test_torn_and_garbage_lines(void **state)
 	fputs("garbage\n", f);
 	fputs("+42 {\"a\":2}\n", f);
 	fputs("-41\n", f);
-	fputs("+43 {\"a\":3}", f);	/* torn: no newline */
+	fputs("+43 {\"a\":3}", f); /* torn: no newline */
 	fclose(f);
 	q = mqq_open(path, 100, mkdrop, NULL);
 	assert_non_null(q);
@@ -249,18 +249,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_order_and_ack, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_restart_keeps_events,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_order_and_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_restart_keeps_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bound_drops_oldest, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_drop_record_in_flight_not_folded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_and_garbage_lines,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_compaction_keeps_log_small,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_torn_and_garbage_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_compaction_keeps_log_small, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,8 +53,8 @@ setup_run(struct sim_run *r, enum eng_policy_kind k)
 {
 	struct sim_opts o;
 
-	assert_int_equal(scn_parse_string("builtin", sim_builtin_text, &scn,
-	    stderr), 0);
+	assert_int_equal(
+	    scn_parse_string("builtin", sim_builtin_text, &scn, stderr), 0);
 	memset(&o, 0, sizeof(o));
 	eng_conf_defaults(&o.conf);
 	o.policy = k;
@@ -78,8 +78,8 @@ test_room_heats_plausibly(void **state)
 	for (r.now_ms = 0; r.now_ms <= 3600 * 1000; r.now_ms += r.tick_ms) {
 		mdl_step_zone(&r, z);
 		hottest = -100;
-		for (i = r.zone[z].first_host; i < r.zone[z].first_host +
-		    r.zone[z].n_hosts; i++) {
+		for (i = r.zone[z].first_host;
+		     i < r.zone[z].first_host + r.zone[z].n_hosts; i++) {
 			mdl_step_host(&r, &r.host[i]);
 			hottest = fmax(hottest, r.host[i].t_inlet);
 		}
@@ -108,7 +108,7 @@ test_room_holds_setpoint(void **state)
 		for (z = 0; z < r.n_zones; z++) {
 			mdl_step_zone(&r, z);
 			assert_true(fabs(r.zone[z].t_air -
-			    scn.zones[z].setpoint_c) < 0.5);
+					scn.zones[z].setpoint_c) < 0.5);
 		}
 	run_done(&r);
 }
@@ -179,9 +179,12 @@ test_times(void **state)
 	assert_true(scn_parse_duration("7x") < 0);
 	assert_true(scn_parse_duration("-1") < 0);
 	assert_true(scn_parse_duration("") < 0);
-	assert_int_equal(scn_parse_string("t", "start = \"Fri 12:00\";\n"
-	    "zones = ( { name = \"A\"; hosts = ( { count = 1; } ); } );\n",
-	    &s, stderr), 0);
+	assert_int_equal(
+	    scn_parse_string("t",
+		"start = \"Fri 12:00\";\n"
+		"zones = ( { name = \"A\"; hosts = ( { count = 1; } ); } );\n",
+		&s, stderr),
+	    0);
 	assert_true(scn_parse_when(&s, "Fri 19:00") == 7 * 3600);
 	assert_true(scn_parse_when(&s, "Mon 08:00") == 68 * 3600);
 	assert_true(scn_parse_when(&s, "+2h") == 7200);

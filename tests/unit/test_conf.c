@@ -50,7 +50,8 @@ test_good_file(void **state)
 	    "agent = { site = \"kth\"; zone = \"flemingsberg\"; "
 	    "host = \"hv01\"; tier = 3; interval_s = 2; rescan_s = 30.0;\n"
 	    "  state_dir = \"/tmp/tw\"; };\n"
-	    "hwmon = { enabled = true; ignore = [ \"nvme-*\", \"acpitz-*\" ]; };\n"
+	    "hwmon = { enabled = true; ignore = [ \"nvme-*\", \"acpitz-*\" ]; "
+	    "};\n"
 	    "ipmi = { enabled = false; };\n"
 	    "sensors = (\n"
 	    "  { match = \"coretemp-*/Package id 0\"; class = \"cpu\"; "
@@ -91,7 +92,7 @@ test_good_file(void **state)
 	r = cnf_match_rule(&c, "lm75-i2c-3-4c/temp1");
 	assert_non_null(r);
 	assert_int_equal(r->cls, ENG_CLASS_INLET);
-	assert_true(r->trip_c != r->trip_c);	/* NAN: keep */
+	assert_true(r->trip_c != r->trip_c); /* NAN: keep */
 	assert_null(cnf_match_rule(&c, "k10temp-pci-00c3/Tctl"));
 	cnf_free(&c);
 	free(msgs);
@@ -124,8 +125,7 @@ test_syntax_error_line(void **state)
 	(void)state;
 	expect_error("agent = {\n  site = \"kth\";\n  tier = = 2;\n};\n",
 	    "test.conf:3: syntax error");
-	expect_error("agent = {\n  site = \"kth;\n};\n",
-	    "test.conf:");
+	expect_error("agent = {\n  site = \"kth;\n};\n", "test.conf:");
 }
 
 static void
@@ -223,8 +223,9 @@ test_missing_file(void **state)
 	(void)state;
 	assert_int_equal(cnf_load("/nonexistent/thermwatch.conf", &c, err), 1);
 	fclose(err);
-	assert_non_null(strstr(msgs, "/nonexistent/thermwatch.conf: cannot "
-				     "open: No such file or directory"));
+	assert_non_null(strstr(msgs,
+	    "/nonexistent/thermwatch.conf: cannot "
+	    "open: No such file or directory"));
 	cnf_free(&c);
 	free(msgs);
 }

@@ -84,7 +84,7 @@ test_timers_order(void **state)
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.order[0], 1);
 	assert_int_equal(r.order[1], 2);
-	assert_int_equal(r.fired, 0);	/* deleted timer never ran */
+	assert_int_equal(r.fired, 0); /* deleted timer never ran */
 	loop_free(l);
 }
 
@@ -150,7 +150,7 @@ test_signal(void **state)
 
 	(void)state;
 	loop_on_signal(l, SIGHUP, on_signal, &r);
-	raise(SIGHUP);		/* blocked: delivered through the signalfd */
+	raise(SIGHUP); /* blocked: delivered through the signalfd */
 	assert_int_equal(loop_run(l), 0);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.order[0], SIGHUP);
