@@ -25,6 +25,7 @@
 #include <ipmiconsole.h>
 
 #include "cli.h"
+#include "fileio.h"
 
 static const struct {
 	const char *name;
@@ -148,23 +149,6 @@ make_raw(void)
 		raw_mode = true;
 		atexit(restore_tty);
 	}
-}
-
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static double
@@ -369,7 +353,7 @@ cli_console(struct cli *c, int argc, char **argv)
 	fprintf(stderr, "[SOL session with %s established; %c. to quit]%s",
 	    host, esc.ch, isatty(STDIN_FILENO) ? "\r\n" : "\n");
 	if (sacrificial) {
-		(void)write_all(fd, "\r", 1);
+		(void)fio_write_all(fd, "\r", 1);
 		usleep(300000);
 	}
 	signal(SIGINT, on_signal);
@@ -397,7 +381,7 @@ cli_console(struct cli *c, int argc, char **argv)
 				rc = CLI_FAIL;
 				break;
 			}
-			(void)write_all(STDOUT_FILENO, obuf, (size_t)r);
+			(void)fio_write_all(STDOUT_FILENO, obuf, (size_t)r);
 		}
 		if (n > 0 && in_open &&
 		    (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -409,7 +393,8 @@ cli_console(struct cli *c, int argc, char **argv)
 				if (filter_input(
 					&esc, ibuf, (size_t)r, obuf, &olen))
 					stop = 1;
-				if (olen > 0 && write_all(fd, obuf, olen) != 0)
+				if (olen > 0 &&
+				    fio_write_all(fd, obuf, olen) != 0)
 					break;
 			}
 		}

@@ -20,6 +20,7 @@
 
 #include "action_int.h"
 #include "agent.h"
+#include "fileio.h"
 #include "log.h"
 
 #define RECORD_MAX 8192
@@ -55,36 +56,18 @@ add_num(cJSON *o, const char *key, double v)
 		cJSON_AddNullToObject(o, key);
 }
 
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 act_record_write(struct act *act, const struct act_ctx *ctx)
 {
 	const char *dir = act->a->conf.agent.state_dir;
-	char path[PATH_MAX], tmp[PATH_MAX], bid[64], when[32];
+	char path[PATH_MAX], bid[64], when[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	cJSON *o;
 	char *s;
-	int fd, rc = -1;
+	int rc = -1;
 
-	if (record_path(act, ACT_RECORD_FILE, path, sizeof(path)) < 0 ||
-	    record_path(act, ACT_RECORD_FILE ".tmp", tmp, sizeof(tmp)) < 0) {
+	if (record_path(act, ACT_RECORD_FILE, path, sizeof(path)) < 0) {
 		log_warnx("thermal shutdown record: state_dir too long");
 		return -1;
 	}
@@ -112,28 +95,9 @@ act_record_write(struct act *act, const struct act_ctx *ctx)
 		log_warnx("thermal shutdown record: out of memory");
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		log_warn("thermal shutdown record: %s", tmp);
+	if (fio_replace(path, s, 0640) != 0) {
+		log_warn("thermal shutdown record: %s", path);
 		goto out;
-	}
-	if (write_all(fd, s, strlen(s)) < 0 || write_all(fd, "\n", 1) < 0 ||
-	    fsync(fd) < 0) {
-		log_warn("thermal shutdown record: %s", tmp);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		log_warn("thermal shutdown record: rename to %s", path);
-		unlink(tmp);
-		goto out;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
 	}
 	log_info("thermal shutdown recorded in %s", path);
 	rc = 0;

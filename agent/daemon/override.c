@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "fileio.h"
 #include "log.h"
 
 #define OVR_SYNC_MS  1000
@@ -103,53 +104,15 @@ ovr_list_json(const struct agent *a, int64_t now_ms)
 	return arr;
 }
 
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void
-sync_dir(const char *path)
-{
-	char dir[PATH_MAX + 32], *slash;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return;
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	(void)fsync(fd);
-	close(fd);
-}
-
 /* Write the overrides in force; 0 or -errno (logged). */
 static int
 save(struct ovr *ov)
 {
 	struct agent *a = ov->a;
-	char tmp[PATH_MAX + 40], iso[32];
+	char iso[32];
 	cJSON *root;
 	char *text;
-	int fd, rc;
+	int rc;
 
 	root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "v", OVR_FILE_VERSION);
@@ -165,32 +128,12 @@ save(struct ovr *ov)
 	}
 	if (mkdir(a->conf.agent.state_dir, 0750) != 0 && errno != EEXIST)
 		log_warn("overrides: mkdir %s", a->conf.agent.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", ov->path);
-	fd = open(
-	    tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0) {
-		rc = -errno;
-		log_warn("overrides: cannot save to %s", tmp);
-		free(text);
-		return rc;
-	}
-	rc = write_all(fd, text, strlen(text));
-	if (rc == 0)
-		rc = write_all(fd, "\n", 1);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
+	rc = fio_replace(ov->path, text, 0640);
 	free(text);
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, ov->path) != 0)
-		rc = -errno;
 	if (rc != 0) {
-		errno = -rc;
 		log_warn("overrides: cannot save %s", ov->path);
-		(void)unlink(tmp);
 		return rc;
 	}
-	sync_dir(ov->path);
 	return 0;
 }
 

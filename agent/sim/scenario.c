@@ -307,8 +307,9 @@ parse_zone(struct cnf_ctx *c, const config_setting_t *zs,
 				continue;
 			}
 			cnf_check_keys(c, cs, "cooling entry", cooler_keys);
-			snprintf(
-			    u->name, sizeof(u->name), "%s-cool%d", z->name, i);
+			/* the zone name is cut so that the suffix fits */
+			snprintf(u->name, sizeof(u->name), "%.*s-cool%d",
+			    (int)sizeof(u->name) - 16, z->name, i);
 			cnf_get_string(c, cs, "name", u->name, sizeof(u->name));
 			cnf_get_double(c, cs, "capacity_kw", 0, 10000, &kw);
 			u->capacity_w = kw * 1000;

@@ -1,0 +1,22 @@
+/*
+ * fileio.h - small file helpers shared by the modules that keep state in
+ * state_dir (overrides, the thermal shutdown record) and the CLI.
+ */
+#ifndef THERMWATCH_FILEIO_H
+#define THERMWATCH_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write all n bytes (EINTR retried). 0, or -errno. */
+int fio_write_all(int fd, const void *buf, size_t n);
+
+/*
+ * Replace path with text plus a newline so that a crash leaves either the
+ * old or the new file, never half of one: write path.tmp (O_NOFOLLOW),
+ * fsync, rename over path, fsync the directory. 0, or -errno with errno
+ * set (path.tmp is removed on failure).
+ */
+int fio_replace(const char *path, const char *text, mode_t mode);
+
+#endif
