@@ -275,8 +275,9 @@ run_init(
 			for (k = 0; k < gr->count; k++, hi++) {
 				struct sim_host *h = &r->host[hi];
 
-				snprintf(h->name, sizeof(h->name), "%s%02d",
-				    gr->prefix, k + 1);
+				/* cut the prefix so that any number fits */
+				snprintf(h->name, sizeof(h->name), "%.*s%02d",
+				    (int)sizeof(h->name) - 12, gr->prefix, k + 1);
 				h->zone = z;
 				h->group = g;
 				h->tier = gr->tier;
