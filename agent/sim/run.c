@@ -277,7 +277,8 @@ run_init(
 
 				/* cut the prefix so that any number fits */
 				snprintf(h->name, sizeof(h->name), "%.*s%02d",
-				    (int)sizeof(h->name) - 12, gr->prefix, k + 1);
+				    (int)sizeof(h->name) - 12, gr->prefix,
+				    k + 1);
 				h->zone = z;
 				h->group = g;
 				h->tier = gr->tier;
