@@ -14,7 +14,6 @@
 #include "mqtt_agent.h"
 #include "ctl.h"
 #include "override.h"
-/* HOOK(include) */
 #include "action.h"
 #include "bmc.h"
 
@@ -116,10 +115,7 @@ agent_on_reading(void *arg, const struct src_reading *r)
 void
 agent_event(struct agent *a, const char *type, cJSON *fields)
 {
-	/* HOOK(mqtt-event): publish (queued) before fields is freed */
 	mq_agent_event(a, type, fields);
-	(void)a;
-	(void)type;
 	cJSON_Delete(fields);
 }
 
@@ -168,11 +164,9 @@ dispatch(struct agent *a, int64_t now_ms)
 		log_info("decision %s (%s): %s", eng_action_name(d->action),
 		    d->code != NULL ? d->code : "", d->reason);
 		agent_event(a, "decision", decision_json(d, a));
-		/* HOOK(actions): run the hook for d */
 		act_decision(a->act, d, now_ms);
 	}
-	act_tick(a->act, o, now_ms); /* HOOK(actions) */
-	(void)now_ms;
+	act_tick(a->act, o, now_ms);
 }
 
 /*
@@ -197,19 +191,14 @@ sources_settled(struct agent *a, int64_t now_ms)
 void
 agent_tick(struct agent *a, int64_t now_ms)
 {
-	char err[256];
-
 	a->ticks++;
 	if (a->hwm != NULL)
 		hwm_read(a->hwm, now_ms, agent_on_reading, a);
-	/* HOOK(ipmi): start a BMC read if none is outstanding */
 	bmc_poll(a->bmc, now_ms);
-	(void)err;
 	if (!sources_settled(a, now_ms))
 		return;
 	eng_evaluate(a->eng, now_ms, &a->out);
 	dispatch(a, now_ms);
-	/* HOOK(mqtt-tick): telemetry, state, peer */
 	mq_agent_tick(a, now_ms);
 }
 
@@ -308,7 +297,6 @@ start_sources(struct agent *a)
 			log_info(
 			    "hwmon: %d temperature sensors", hwm_count(a->hwm));
 	}
-	/* HOOK(ipmi-start) */
 	if (a->conf.ipmi.enabled) {
 		a->bmc = bmc_create(a->loop, &a->conf.ipmi,
 		    a->conf.agent.state_dir, agent_on_reading, a);
@@ -328,7 +316,6 @@ stop_sources(struct agent *a)
 {
 	hwm_free(a->hwm);
 	a->hwm = NULL;
-	/* HOOK(ipmi-stop) */
 	bmc_free(a->bmc);
 	a->bmc = NULL;
 }
@@ -348,11 +335,8 @@ agent_init(
 		return -1;
 	}
 	start_sources(a);
-	/* HOOK(mqtt-start) */
 	mq_agent_start(a);
-	/* HOOK(actions-start) */
 	a->act = act_create(a);
-	/* HOOK(control-start) */
 	a->ovr = ovr_create(a); /* re-applies persisted overrides */
 	a->ctl = ctl_create(a);
 	a->tick_timer = loop_add_timer(l, 0, tick_cb, a);
@@ -371,15 +355,12 @@ agent_done(struct agent *a)
 	loop_del_timer(a->loop, a->tick_timer);
 	loop_del_timer(a->loop, a->rescan_timer);
 	loop_del_timer(a->loop, a->watchdog_timer);
-	/* HOOK(control-stop) */
 	ctl_free(a->ctl);
 	a->ctl = NULL;
 	ovr_free(a->ovr);
 	a->ovr = NULL;
-	/* HOOK(actions-stop) */
 	act_free(a->act);
 	a->act = NULL;
-	/* HOOK(mqtt-stop) */
 	mq_agent_stop(a);
 	stop_sources(a);
 	eng_free(a->eng);
@@ -421,14 +402,12 @@ agent_reload(struct agent *a)
 		return;
 	}
 	free(msgs);
-	/* HOOK(reload-before-swap) */
 	cnf_free(&a->conf);
 	a->conf = next;
 	eng_reconfigure(a->eng, &a->conf.engine);
 	stop_sources(a);
 	start_sources(a);
 	check_removed(a);
-	/* HOOK(reload-after-swap) */
 	ctl_reload(a);
 	ovr_reload(a);
 	mq_agent_reload(a);
@@ -541,7 +520,6 @@ agent_once_json(const struct agent_conf *conf, FILE *out)
 			ok++;
 		}
 	}
-	/* HOOK(ipmi-once): bmc_read_once(..., once_reading, &ctx, ...) */
 	if (conf->ipmi.enabled) {
 		char ierr[1024];
 
