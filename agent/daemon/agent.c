@@ -192,8 +192,22 @@ void
 agent_tick(struct agent *a, int64_t now_ms)
 {
 	a->ticks++;
-	if (a->hwm != NULL)
+	if (a->hwm != NULL) {
+		int64_t took;
+
 		hwm_read(a->hwm, now_ms, agent_on_reading, a);
+		/* hwmon is read on the loop: say so when a driver is slow,
+		 * at most once a minute, since it delays everything else */
+		took = loop_clock_ms() - now_ms;
+		if (took > (int64_t)(a->conf.agent.interval_s * 500.0) &&
+		    now_ms - a->slow_hwmon_logged_ms > 60000) {
+			log_warnx("hwmon: reading the sensors took %lld ms "
+				  "(interval %.1f s); a slow driver delays "
+				  "the agent",
+			    (long long)took, a->conf.agent.interval_s);
+			a->slow_hwmon_logged_ms = now_ms;
+		}
+	}
 	bmc_poll(a->bmc, now_ms);
 	if (!sources_settled(a, now_ms))
 		return;

@@ -51,7 +51,8 @@ struct agent {
 	bool hold;       /* boot guard: see act_hold_reason() */
 	bool foreground;
 	int64_t started_ms;
-	bool settled; /* every source has answered once */
+	bool settled;                 /* every source has answered once */
+	int64_t slow_hwmon_logged_ms; /* rate limit of the slow-read warning */
 	uint64_t ticks;
 	struct eng_output out; /* the last evaluation */
 	int tick_timer;
