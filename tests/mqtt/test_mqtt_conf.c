@@ -12,17 +12,8 @@
 #include <string.h>
 
 #include "conf.h"
-
-static int
-load(const char *text, struct agent_conf *c, char **msgs)
-{
-	size_t len;
-	FILE *err = open_memstream(msgs, &len);
-	int n = cnf_load_string("t.conf", text, c, err);
-
-	fclose(err);
-	return n;
-}
+#define CONF_TEST_NAME "t.conf"
+#include "conf_load.h"
 
 static void
 test_defaults(void **state)

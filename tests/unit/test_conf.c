@@ -14,35 +14,9 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "conf_load.h"
 
 /* Load text; return the error count and the messages in *msgs. */
-static int
-load(const char *text, struct agent_conf *c, char **msgs)
-{
-	size_t len = 0;
-	FILE *err = open_memstream(msgs, &len);
-	int n;
-
-	assert_non_null(err);
-	n = cnf_load_string("test.conf", text, c, err);
-	fclose(err);
-	return n;
-}
-
-static void
-expect_error(const char *text, const char *needle)
-{
-	struct agent_conf c;
-	char *msgs = NULL;
-	int n = load(text, &c, &msgs);
-
-	if (n == 0 || strstr(msgs, needle) == NULL)
-		fail_msg("wanted an error containing [%s], got %d: [%s]",
-		    needle, n, msgs);
-	cnf_free(&c);
-	free(msgs);
-}
-
 static void
 test_good_file(void **state)
 {
