@@ -16,6 +16,7 @@
 #include "action_int.h"
 #include "agent.h"
 #include "bmc.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "mqtt.h"
 
@@ -35,15 +36,6 @@ act_new_id(struct act *act, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s-%" PRId64 "-%u", act->a->conf.agent.host,
 	    act->t0_wall_s, ++act->seq);
-}
-
-static void
-add_num(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
 }
 
 void
@@ -615,9 +607,9 @@ shutdown_start(struct act *act, const struct eng_decision *d, int64_t now_ms)
 	cJSON_AddStringToObject(f, "code", ctx->code);
 	cJSON_AddStringToObject(f, "reason", ctx->reason);
 	cJSON_AddStringToObject(f, "sensor", ctx->sensor);
-	add_num(f, "value_c", ctx->value_c);
-	add_num(f, "trip_c", ctx->trip_c);
-	add_num(f, "eta_s", ctx->eta_s);
+	json_add_num(f, "value_c", ctx->value_c);
+	json_add_num(f, "trip_c", ctx->trip_c);
+	json_add_num(f, "eta_s", ctx->eta_s);
 	cJSON_AddNumberToObject(f, "lead_s", lead);
 	if (wd)
 		cJSON_AddNumberToObject(f, "watchdog_s", cd);

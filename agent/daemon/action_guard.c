@@ -21,6 +21,7 @@
 #include "action_int.h"
 #include "agent.h"
 #include "fileio.h"
+#include "jsonutil.h"
 #include "log.h"
 
 #define RECORD_MAX 8192
@@ -45,15 +46,6 @@ boot_id(char *buf, size_t len)
 		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
-}
-
-static void
-add_num(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
 }
 
 int
@@ -86,9 +78,9 @@ act_record_write(struct act *act, const struct act_ctx *ctx)
 	cJSON_AddStringToObject(o, "code", ctx->code);
 	cJSON_AddStringToObject(o, "reason", ctx->reason);
 	cJSON_AddStringToObject(o, "sensor", ctx->sensor);
-	add_num(o, "value_c", ctx->value_c);
-	add_num(o, "trip_c", ctx->trip_c);
-	add_num(o, "eta_s", ctx->eta_s);
+	json_add_num(o, "value_c", ctx->value_c);
+	json_add_num(o, "trip_c", ctx->trip_c);
+	json_add_num(o, "eta_s", ctx->eta_s);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (s == NULL) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hwmon.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "mqtt_agent.h"
@@ -473,15 +474,6 @@ struct once_ctx {
 };
 
 static void
-add_number_or_null(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-static void
 once_reading(void *arg, const struct src_reading *r)
 {
 	struct once_ctx *ctx = arg;
@@ -497,13 +489,13 @@ once_reading(void *arg, const struct src_reading *r)
 	cJSON_AddStringToObject(o, "id", r->id);
 	cJSON_AddStringToObject(o, "source", r->source);
 	cJSON_AddStringToObject(o, "class", eng_class_name(cls));
-	add_number_or_null(o, "value_c", r->value_c);
-	add_number_or_null(o, "trip_c", trip);
+	json_add_num(o, "value_c", r->value_c);
+	json_add_num(o, "trip_c", trip);
 	cJSON_AddStringToObject(o, "trip_from", from);
 	cJSON_AddStringToObject(o, "trip_kind", trip_src_names[src]);
-	add_number_or_null(o, "max_c", r->max_c);
-	add_number_or_null(o, "crit_c", r->crit_c);
-	add_number_or_null(o, "emergency_c", r->emergency_c);
+	json_add_num(o, "max_c", r->max_c);
+	json_add_num(o, "crit_c", r->crit_c);
+	json_add_num(o, "emergency_c", r->emergency_c);
 	if (r->quality == ENG_Q_UNAVAILABLE)
 		state = "unavailable";
 	else if (r->quality == ENG_Q_FAULT)

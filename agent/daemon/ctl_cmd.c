@@ -17,6 +17,7 @@
 #include "action.h"
 #include "agent.h"
 #include "ctl_proto.h"
+#include "jsonutil.h"
 #include "mqtt.h"
 #include "override.h"
 
@@ -60,15 +61,6 @@ ctl_error_response(const char *cmd, const cJSON *id, const char *fmt, ...)
 	if (r != NULL)
 		cJSON_AddStringToObject(r, "error", msg);
 	return r;
-}
-
-static void
-add_num(cJSON *o, const char *name, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, name, v);
-	else
-		cJSON_AddNullToObject(o, name);
 }
 
 static double
@@ -180,7 +172,7 @@ cmd_status(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 	add_time(r, "since", mono_to_wall(a, o->since_ms));
 	cJSON_AddNumberToObject(
 	    r, "in_state_s", (double)(now - o->since_ms) / 1000.0);
-	add_num(r, "eta_s", o->eta_s);
+	json_add_num(r, "eta_s", o->eta_s);
 	cJSON_AddBoolToObject(r, "zone_alarm", o->zone_alarm);
 	cJSON_AddNumberToObject(r, "zone_members", o->zone_members);
 	cJSON_AddNumberToObject(r, "zone_signals", o->zone_signals);
@@ -217,19 +209,19 @@ sensor_json(const struct agent *a, const struct agent_sensor *s)
 	if (s->eng_idx < 0) {
 		cJSON_AddStringToObject(
 		    j, "class", eng_class_name(s->last.cls));
-		add_num(j, "value_c", s->last.value_c);
+		json_add_num(j, "value_c", s->last.value_c);
 		cJSON_AddStringToObject(
 		    j, "status", s->ignored ? "ignored" : "removed");
 		return j;
 	}
 	eng_sensor_view(a->eng, s->eng_idx, &v);
 	cJSON_AddStringToObject(j, "class", eng_class_name(v.cls));
-	add_num(j, "value_c", v.value_c);
-	add_num(j, "filtered_c", v.filtered_c);
-	add_num(j, "slope_c_per_s", v.slope_c_per_s);
-	add_num(j, "eta_s", v.eta_s);
-	add_num(j, "headroom_c", v.headroom_c);
-	add_num(j, "trip_c", v.trip_c);
+	json_add_num(j, "value_c", v.value_c);
+	json_add_num(j, "filtered_c", v.filtered_c);
+	json_add_num(j, "slope_c_per_s", v.slope_c_per_s);
+	json_add_num(j, "eta_s", v.eta_s);
+	json_add_num(j, "headroom_c", v.headroom_c);
+	json_add_num(j, "trip_c", v.trip_c);
 	cJSON_AddStringToObject(j, "trip_from",
 	    s->trip_from != NULL ? s->trip_from
 				 : eng_trip_src_name(v.trip_src));
