@@ -207,14 +207,11 @@
 	};
 
 	Room.prototype.onBridge = function (t, text, arrival) {
-		var h = this.host(t);
 		var v = text.trim();
-		if (v === '')
-			h.bridge = null;
-		else if (v === '1' || v === '0')
-			h.bridge = v === '1';
-		else
+		if (v !== '' && v !== '1' && v !== '0')
 			return this.bad(t.leaf, 'bridge payload not 0 or 1');
+		var h = this.host(t);
+		h.bridge = v === '' ? null : v === '1';
 		h.lastArrival = arrival;
 		this.version++;
 		return true;
@@ -389,10 +386,12 @@
 		var evTs = -1;
 		z.hosts.forEach(function (h) {
 			var off = offline(h);
-			if (off)
+			if (off) {
 				s.offline++;
-			var st = h.state || 'unknown';
-			s.byState[st] = (s.byState[st] || 0) + 1;
+			} else {
+				var st = h.state || 'unknown';
+				s.byState[st] = (s.byState[st] || 0) + 1;
+			}
 			if (!off && h.zoneAlarm) {
 				s.alarm++;
 				if (h.alarmSince !== null &&

@@ -60,6 +60,19 @@
 		    Math.floor(s % 86400 / 3600) + 'h';
 	}
 
+	/* short, for a tile: 45s, 9m33s, 17m, 3h05 */
+	function fmtEta(s) {
+		s = Math.max(0, Math.round(s));
+		if (s < 60)
+			return s + 's';
+		if (s < 600)
+			return Math.floor(s / 60) + 'm' + pad2(s % 60) + 's';
+		if (s < 3600)
+			return Math.floor(s / 60) + 'm';
+		return Math.floor(s / 3600) + 'h' +
+		    pad2(Math.floor(s % 3600 / 60));
+	}
+
 	function fmtC(c, digits) {
 		return c === null || c === undefined ? '\u2014' :
 		    c.toFixed(digits) + '\u00b0';
@@ -217,7 +230,8 @@
 		if (ze.countsSig !== sig) {
 			ze.countsSig = sig;
 			ze.counts.textContent = '';
-			ze.counts.appendChild(el('span', 'n', s.hosts + ' hosts'));
+			ze.counts.appendChild(el('span', 'n', s.hosts +
+			    (s.hosts === 1 ? ' host' : ' hosts')));
 			parts.forEach(function (p) {
 				var c = el('span', 'chip', p[1] + ' ' + p[0]);
 				c.setAttribute('data-state', p[0]);
@@ -270,21 +284,25 @@
 		var root = el('div', 'host');
 		root.setAttribute('data-host', h.host);
 		var r1 = el('div', 'r1'), r2 = el('div', 'r2'),
-		    r3 = el('div', 'r3');
+		    r3 = el('div', 'r3'), r4 = el('div', 'r4');
 		var t = { root: root, name: el('b', 'name', h.host),
 			tier: el('span', 'tier'), state: el('span', 'st'),
 			eta: el('span', 'eta'), temps: el('span', 'temps'),
-			load: el('span', 'load'), silent: el('span', 'silent') };
+			load: el('span', 'load'), stale: el('span', 'stale'),
+			silent: el('span', 'silent') };
+		/* name, tier / state, notes / inlet, cpu / load, eta */
 		r1.appendChild(t.name);
 		r1.appendChild(t.tier);
 		r2.appendChild(t.state);
-		r2.appendChild(t.eta);
+		r2.appendChild(t.stale);
+		r2.appendChild(t.silent);
 		r3.appendChild(t.temps);
-		r3.appendChild(t.load);
+		r4.appendChild(t.load);
+		r4.appendChild(t.eta);
 		root.appendChild(r1);
 		root.appendChild(r2);
 		root.appendChild(r3);
-		root.appendChild(t.silent);
+		root.appendChild(r4);
 		return t;
 	}
 
@@ -329,11 +347,13 @@
 			setText(t.state, st.toUpperCase() +
 			    (h.engineState ? ' (' + h.engineState + ')' : ''));
 			setText(t.eta, h.eta === null ? '' :
-			    'eta ' + fmtDur(h.eta));
+			    'eta ' + fmtEta(h.eta));
 		}
 		setText(t.temps, 'in ' + fmtC(h.inlet, 1) + '  cpu ' +
-		    fmtC(h.cpu, 0) + (h.stale ? '  ' + h.stale + ' stale' : ''));
-		setText(t.load, off ? '' : h.accepting === false ? 'NO LOAD' :
+		    fmtC(h.cpu, 0));
+		setText(t.stale, h.stale ? h.stale + ' sensor' +
+		    (h.stale > 1 ? 's' : '') + ' stale' : '');
+		setText(t.load, off ? '' : h.accepting === false ? 'no load' :
 		    h.accepting === true ? 'takes load' : '');
 		var tip = h.site + '/' + h.zone + '/' + h.host;
 		if (off)
