@@ -45,32 +45,22 @@
 		    pad2(d.getSeconds());
 	}
 
-	function fmtDur(s) {
+	/*
+	 * A duration in seconds: 45s, 9m33s, 17m05s, 3h05m, 2d 4h. Tight
+	 * (for a tile) drops the seconds from 10 minutes on.
+	 */
+	function fmtDur(s, tight) {
 		if (s === null || s === undefined || !isFinite(s))
 			return '\u2014';
 		s = Math.max(0, Math.round(s));
-		if (s < 60)
-			return s + ' s';
-		if (s < 3600)
-			return Math.floor(s / 60) + 'm ' + pad2(s % 60) + 's';
-		if (s < 86400)
-			return Math.floor(s / 3600) + 'h ' +
-			    pad2(Math.floor(s % 3600 / 60)) + 'm';
-		return Math.floor(s / 86400) + 'd ' +
-		    Math.floor(s % 86400 / 3600) + 'h';
-	}
-
-	/* short, for a tile: 45s, 9m33s, 17m, 3h05 */
-	function fmtEta(s) {
-		s = Math.max(0, Math.round(s));
+		var m = Math.floor(s / 60), h = Math.floor(s / 3600);
 		if (s < 60)
 			return s + 's';
-		if (s < 600)
-			return Math.floor(s / 60) + 'm' + pad2(s % 60) + 's';
 		if (s < 3600)
-			return Math.floor(s / 60) + 'm';
-		return Math.floor(s / 3600) + 'h' +
-		    pad2(Math.floor(s % 3600 / 60));
+			return m + 'm' + (tight && s >= 600 ? '' : pad2(s % 60) + 's');
+		if (s < 86400)
+			return h + 'h' + pad2(m % 60) + 'm';
+		return Math.floor(s / 86400) + 'd ' + h % 24 + 'h';
 	}
 
 	function fmtC(c, digits) {
@@ -131,7 +121,7 @@
 		if (!force && this.drawn === room.version)
 			return;
 		this.drawn = room.version;
-		var zones = room.zones(), self = this;
+		var zones = room.zones(), self = this, alarms = [];
 		zones.forEach(function (z, i) {
 			var ze = self.zoneEls.get(z.key);
 			if (!ze) {
@@ -141,8 +131,12 @@
 			if (self.zonesEl.children[i] !== ze.root)
 				self.zonesEl.insertBefore(ze.root,
 				    self.zonesEl.children[i] || null);
-			self.renderZone(ze, z);
+			if (self.renderZone(ze, z))
+				alarms.push(z.zone);
 		});
+		/* a tab in the background still says it */
+		document.title = (alarms.length ? 'COOLING ALARM ' +
+		    alarms.join(', ') + ' \u00b7 ' : '') + 'thermwatch room view';
 		this.renderOverrides();
 		this.renderEvents();
 		setText(this.statsEl, room.hosts.size + ' hosts, ' +
@@ -241,6 +235,7 @@
 		this.renderAlarm(ze, s);
 		this.renderSpark(ze, z, s);
 		this.renderTiles(ze, z);
+		return s.alarm > 0;
 	};
 
 	View.prototype.renderAlarm = function (ze, s) {
@@ -347,7 +342,7 @@
 			setText(t.state, st.toUpperCase() +
 			    (h.engineState ? ' (' + h.engineState + ')' : ''));
 			setText(t.eta, h.eta === null ? '' :
-			    'eta ' + fmtEta(h.eta));
+			    'eta ' + fmtDur(h.eta, true));
 		}
 		setText(t.temps, 'in ' + fmtC(h.inlet, 1) + '  cpu ' +
 		    fmtC(h.cpu, 0));

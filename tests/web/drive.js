@@ -104,13 +104,17 @@ function drained() {
 	});
 }
 
+/* Run the simulator; true when it ran and got every message out. */
 function sim(args) {
 	const r = spawnSync(env.TW_SIM, ['--mqtt', '127.0.0.1:' +
 		env.TW_SIM_BROKER, '--mqtt-interval', '60', '--quiet']
 		.concat(args), { encoding: 'utf8' });
-	console.log('# thermwatch-sim ' + args.join(' ') + ': ' +
-	    (r.stdout + r.stderr).trim().split('\n').slice(-1)[0]);
-	return r.status === 0;
+	const line = (r.stdout + r.stderr).split('\n')
+	    .find((l) => /^mqtt: published/.test(l)) || '';
+	console.log('# thermwatch-sim ' + args.join(' ') + ': ' + line);
+	const n = line.match(
+		/published (\d+) messages .* (\d+) acked, (\d+) errors/);
+	return r.status === 0 && n !== null && n[1] === n[2] && n[3] === '0';
 }
 
 /* What the page shows, read from the DOM and computed styles. */
@@ -233,7 +237,8 @@ async function run(page) {
 	'logged in as dashboard over websockets, subscribed');
 
 	/* 1. before the failure: every host ok */
-	ok(sim(['--duration', '30m']), 'sim: 30 quiet minutes published');
+	ok(sim(['--duration', '30m']), 'sim: 30 quiet minutes, every message' +
+	    ' out');
 	ok(await drained(), 'the bridge delivered them');
 	let expect = brokerStates();
 	const simZones = ['ac-failure/A', 'ac-failure/B'];
@@ -257,7 +262,8 @@ async function run(page) {
 		'-q', '1', '-v', '-t', 'thermwatch/v1/+/+/+/event']),
 	{ stdio: ['ignore', fs.openSync(evFile, 'w'), 'ignore'] });
 	await sleep(500);
-	ok(sim(['--duration', '445m']), 'sim: the AC failure published');
+	ok(sim(['--duration', '445m']), 'sim: the AC failure, every message' +
+	    ' out');
 	ok(await drained(), 'the bridge delivered them');
 	expect = brokerStates();
 	ok(await matchesBroker(page, expect),
@@ -297,6 +303,8 @@ async function run(page) {
 	    .some((s) => s.zone_alarm);
 	ok(za.alarm === '1' && za.alarmShown && alarmIn('ac-failure/A'),
 	    'zone A shows its cooling alarm');
+	ok(/^COOLING ALARM A · /.test(await page.title()),
+	    'the page title says so too: ' + await page.title());
 	ok(/COOLING ALARM/.test(za.alarmText) &&
 	    /\d+ of \d+ hosts report it/.test(za.alarmText) &&
 	    /hottest inlet \d+\.\d/.test(za.alarmText),
