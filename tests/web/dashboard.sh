@@ -6,8 +6,9 @@
 # chromium logs in as "dashboard" while the simulator plays the AC failure;
 # drive.js asserts from the DOM and window.__tw (hosts per zone, colours
 # following states, the zone alarm and its evidence, the events, an
-# override, the killed agent's last will) and saves screenshots in
-# $TW_BUILD/tests/web/. Then: the dashboard user cannot publish.
+# override, the killed agent's last will, a broker restart) and saves
+# screenshots in $TW_BUILD/tests/web/. Then: the dashboard user cannot
+# publish.
 # Free ports are probed, not fixed.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../mqtt/mqtt_lib.sh"
@@ -91,11 +92,18 @@ agent_up() { grep -q "mqtt: connected" "$MQ_T/hv01.log"; }
 check "agent hv01 connected" wait_for 10 agent_up
 
 eval "apid=\$APID_hv01"
-TW_URL="http://127.0.0.1:$WS/" TW_PLAIN=$PLAIN TW_SIM_BROKER=$SIMP \
+TW_URL="http://127.0.0.1:$WS/" TW_PLAIN=$PLAIN TW_BROKER_PID=$BPID_zone \
+TW_ZONE_CONF=$MQ_T/zone.conf TW_ZONE_LOG=$MQ_T/zone.log \
+TW_BROKER_PIDFILE=$MQ_T/zone2.pid TW_SIM_BROKER=$SIMP \
 TW_SIM=$SIM TW_AGENT_PID=$apid TW_OUT=$OUT TW_PLAYWRIGHT=$PWC \
 CHROMIUM=$CHROMIUM \
 	node "$(dirname "$0")/drive.js" > "$MQ_T/drive.out" 2>&1
 rc=$?
+# drive.js restarted the zone broker: track the new one
+if [ -s "$MQ_T/zone2.pid" ]; then
+	BPID_zone=$(cat "$MQ_T/zone2.pid")
+	mq_track "$BPID_zone"
+fi
 cat "$MQ_T/drive.out"
 n_ok=$(grep -c '^ok - ' "$MQ_T/drive.out")
 n_bad=$(grep -c '^not ok - ' "$MQ_T/drive.out")

@@ -7,7 +7,8 @@
  * lines; exit status 1 when any failed.
  *
  * Environment (set by dashboard.sh): TW_URL, TW_PLAIN (zone broker, plain
- * MQTT), TW_SIM_BROKER, TW_SIM, TW_AGENT_PID, TW_OUT (artefacts),
+ * MQTT), TW_BROKER_PID, TW_ZONE_CONF, TW_ZONE_LOG, TW_BROKER_PIDFILE (to
+ * restart it), TW_SIM_BROKER, TW_SIM, TW_AGENT_PID, TW_OUT (artefacts),
  * TW_PLAYWRIGHT (playwright-core dir), CHROMIUM.
  */
 'use strict';
@@ -220,6 +221,34 @@ async function main() {
 	}
 }
 
+/*
+ * The zone broker restarts: the page must say at once that what it shows
+ * is old, then reconnect by itself. The new broker's PID goes to
+ * TW_BROKER_PIDFILE for dashboard.sh to track.
+ */
+async function reconnect(page) {
+	const conn = () => page.$eval('#conn', (e) => [e.dataset.conn,
+		e.textContent]);
+	process.kill(Number(env.TW_BROKER_PID), 'SIGTERM');
+	ok(await until('the page to notice', async () => {
+		const c = await conn();
+		return c[0] === 'down' && /DISCONNECTED/.test(c[1]) ? true : c;
+	}, 10000), 'a lost broker is shown at once');
+	const free = () => spawnSync('ss', ['-Hltn', 'sport = :' +
+		env.TW_PLAIN], { encoding: 'utf8' }).stdout.trim() === '';
+	await until('the port to be free', async () => free(), 10000);
+	const log = fs.openSync(env.TW_ZONE_LOG, 'a');
+	const b = spawn('mosquitto', ['-c', env.TW_ZONE_CONF],
+	    { stdio: ['ignore', log, log] });
+	fs.writeFileSync(env.TW_BROKER_PIDFILE, String(b.pid));
+	ok(await until('the page to reconnect', async () => {
+		const c = await conn();
+		return c[0] === 'up' ? true : c;
+	}, 20000), 'the page reconnects by itself');
+	ok(await matchesBroker(page, brokerStates()),
+	    'and shows the restarted broker\'s retained states');
+}
+
 async function run(page) {
 	await page.goto(env.TW_URL);
 	ok(await page.isVisible('#login'), 'login form shown first');
@@ -408,6 +437,7 @@ async function run(page) {
 	ok(fit[1].length === 0, 'no text cut off in a tile at 1366 px',
 	    fit[1].slice(0, 5).join(' | '));
 	await page.screenshot({ path: path.join(OUT, 'dashboard-1366.png') });
+	await reconnect(page);
 	const snap = await page.evaluate(() => window.__tw.snapshot());
 	fs.writeFileSync(path.join(OUT, 'snapshot.json'),
 	    JSON.stringify(snap, null, 1));
