@@ -338,7 +338,9 @@ start_one() { # UUID DEST
 	migrate_cmd "$u" "${d_uri[i]}" "$secs"
 	seq=$((seq + 1))
 	echo "migrating \"${dom_name[$u]}\" to ${d_host[i]} (within $secs s)"
-	"${mcmd[@]}" >"$tw_tmp/job.$seq" 2>&1 </dev/null &
+	# SIGINT as the default: bash ignores it in background jobs, and
+	# virsh must see it to abort the migration job (or die before it)
+	env --default-signal=INT "${mcmd[@]}" >"$tw_tmp/job.$seq" 2>&1 </dev/null &
 	pid=$!
 	tw_clock
 	job_uuid[$pid]=$u
