@@ -136,3 +136,11 @@ tw_tmpdir() {
 		{ tw_err "cannot create a temporary directory"; exit 1; }
 	trap 'rm -rf "$tw_tmp"' EXIT
 }
+
+# Print what a child wrote (its file from tw_run_bounded), indented.
+tw_show() { # FILE
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '  %s\n' "${line//$'\r'/ }"
+	done <"$1"
+}
