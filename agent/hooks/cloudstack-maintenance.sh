@@ -140,10 +140,9 @@ down() { # WHY
 		tw_err "no --fallback-libvirt: giving up"
 		exit 1
 	fi
-	local left
-	left=$(tw_left_s)
-	echo "falling back to libvirt-migrate.sh for the $left s left"
-	args=(--timeout "$left")
+	tw_time_left
+	echo "falling back to libvirt-migrate.sh for the $tw_left s left"
+	args=(--timeout "$tw_left")
 	((dry_run)) && args+=(--dry-run)
 	exec "$here/libvirt-migrate.sh" "${args[@]}" "${libvirt_args[@]}"
 }
@@ -222,8 +221,8 @@ esac
 ((wait_done)) || exit 0
 
 while :; do
-	left=$(tw_left_s)
-	if ((left <= poll)); then
+	tw_time_left
+	if ((tw_left <= poll)); then
 		tw_err "host $name still in $state: CloudStack is not done in time" \
 			"(a retry waits again)"
 		exit 1

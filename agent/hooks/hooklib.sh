@@ -64,11 +64,12 @@ tw_deadline_init() { # TIMEOUT_S_OR_EMPTY
 	tw_deadline_s=$t
 }
 
-# Seconds left before the deadline (0 when past it).
-tw_left_s() {
+# Sets tw_left: whole seconds left before the deadline (0 when past it).
+tw_time_left() {
 	tw_clock
-	local l=$(((tw_deadline_cs - tw_now_cs) / 100))
-	echo $((l > 0 ? l : 0))
+	tw_left=$(((tw_deadline_cs - tw_now_cs) / 100))
+	((tw_left < 0)) && tw_left=0
+	return 0
 }
 
 # A command line as a shell would take it back, for --dry-run and logs.
@@ -98,10 +99,10 @@ tw_stop_child() { # PID SIGNAL GRACE_S
 # Run CMD with stdout and stderr to OUT, for at most SECS and never past
 # the deadline; exit status of CMD, or 124 when it was stopped.
 tw_run_bounded() { # SECS OUT CMD...
-	local secs=$1 out=$2 pid left end
+	local secs=$1 out=$2 pid end
 	shift 2
-	left=$(tw_left_s)
-	((secs > left)) && secs=$left
+	tw_time_left
+	((secs > tw_left)) && secs=$tw_left
 	tw_clock
 	end=$((tw_now_cs + secs * 100))
 	"$@" >"$out" 2>&1 </dev/null &

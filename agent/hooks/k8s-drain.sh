@@ -191,7 +191,8 @@ fi
 [ "$mode" = cordon ] && { echo "node $node cordoned"; exit 0; }
 
 # Drain within what is left, leaving time to say what stayed.
-left=$(($(tw_left_s) - 5))
+tw_time_left
+left=$((tw_left - 5))
 if ((left < grace + 5)); then
 	tw_err "only $left s left: not enough to drain with a grace period of $grace s"
 	exit 1

@@ -332,7 +332,8 @@ seq=0
 
 start_one() { # UUID DEST
 	local u=$1 i=$2 secs left pid
-	left=$(($(tw_left_s) - stop_grace))
+	tw_time_left
+	left=$((tw_left - stop_grace))
 	secs=$domain_timeout
 	((secs > left)) && secs=$left
 	migrate_cmd "$u" "${d_uri[i]}" "$secs"
@@ -428,7 +429,8 @@ while :; do
 			next+=("$u")
 			continue
 		fi
-		if (($(tw_left_s) < min_start + stop_grace)); then
+		tw_time_left
+		if ((tw_left < min_start + stop_grace)); then
 			stay "$u" "not started: the run's deadline is near${dom_why[$u]:+ (${dom_why[$u]})}"
 			continue
 		fi
@@ -502,8 +504,8 @@ if [ ${#left[@]} -gt 0 ] && [ "$fallback" = shutdown ]; then
 		fi
 	done
 	wait_s=$shutdown_wait
-	left_s=$(tw_left_s)
-	((wait_s > left_s)) && wait_s=$left_s
+	tw_time_left
+	((wait_s > tw_left)) && wait_s=$tw_left
 	tw_clock
 	until_cs=$((tw_now_cs + wait_s * 100))
 	while [ ${#asked[@]} -gt 0 ]; do

@@ -73,7 +73,7 @@ check_eq "the other 3 migrated" "$(count_lines hang '^summary: migrated "')" 3
 check_eq "virsh got SIGINT (aborts the job)" "$(grep -c ' signal INT' "$FAKE_DIR/calls")" 1
 check_eq "a timed-out domain is not tried elsewhere" \
     "$(grep -c " start .*migrate .*$(uuid 2)" "$FAKE_DIR/calls")" 1
-check "within the domain timeout, not the run's: $(secs_of hang) s" le "$(secs_of hang)" 6
+check "within the domain timeout, not the run's (60 s): $(secs_of hang) s" le "$(secs_of hang)" 30
 check_eq "the migrate timeout (--timeout) is 2/3 of the domain's" \
     "$(grep -c ' migrate .*--timeout 1 ' "$FAKE_DIR/calls")" 4
 
