@@ -126,6 +126,7 @@ for c in cmk jq ${url:+curl}; do
 done
 tw_deadline_init "$timeout"
 tw_tmpdir
+tw_private_home
 cmk=(cmk)
 [ -n "$cfg" ] && cmk+=(-c "$cfg")
 [ -n "$profile" ] && cmk+=(-p "$profile")

@@ -145,3 +145,12 @@ tw_show() { # FILE
 		printf '  %s\n' "${line//$'\r'/ }"
 	done <"$1"
 }
+
+# thermwatchd gives hooks no HOME: tools that keep a cache there (kubectl,
+# cmk) get a private one for this run.
+tw_private_home() {
+	[ -n "${HOME:-}" ] && return 0
+	HOME=$tw_tmp/home
+	export HOME
+	mkdir -p "$HOME"
+}

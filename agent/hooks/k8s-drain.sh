@@ -127,6 +127,7 @@ if [ "$mode" = notify ]; then
 fi
 tw_deadline_init "$timeout"
 tw_tmpdir
+tw_private_home
 kc=(kubectl "--request-timeout=${request_timeout}s")
 [ -n "$kubeconfig" ] && kc+=(--kubeconfig "$kubeconfig")
 echo "thermwatch ${THERMWATCH_ACTION_ID:-?} (${THERMWATCH_ACTION:-by hand}," \
