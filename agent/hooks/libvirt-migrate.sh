@@ -429,12 +429,12 @@ while :; do
 			next+=("$u")
 			continue
 		fi
+		pick_dest "$u"
 		tw_time_left
-		if ((tw_left < min_start + stop_grace)); then
+		if ((pick != -2 && tw_left < min_start + stop_grace)); then
 			stay "$u" "not started: the run's deadline is near${dom_why[$u]:+ (${dom_why[$u]})}"
 			continue
 		fi
-		pick_dest "$u"
 		case $pick in
 		-2) stay "$u" "${dom_why[$u]:-no destination}" ;;
 		-1)
