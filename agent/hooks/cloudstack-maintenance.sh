@@ -48,8 +48,8 @@ Put this host into maintenance in CloudStack; fall back to libvirt.
       --fallback-libvirt   when the management server is down or the host
                            ends in ErrorInMaintenance, run libvirt-migrate.sh
                            with the arguments after --
-      --timeout S          the whole run (default THERMWATCH_TIMEOUT_S less a
-                           margin, else $TW_DEFAULT_TIMEOUT)
+      --timeout S          the whole run, at most THERMWATCH_TIMEOUT_S less a
+                           margin (default that, else $TW_DEFAULT_TIMEOUT)
       --dry-run            look, say what would be done, change nothing
   -h, --help               this text
 

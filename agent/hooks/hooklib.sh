@@ -3,9 +3,10 @@
 # Not a hook itself: it does nothing when run.
 # shellcheck shell=bash disable=SC2034
 #
-# The deadline: --timeout S of the hook, else THERMWATCH_TIMEOUT_S (the
-# hook's own timeout, set by thermwatchd) less a margin, so the hook ends
-# with its summary before thermwatchd kills it; else TW_DEFAULT_TIMEOUT.
+# The deadline: --timeout S of the hook or THERMWATCH_TIMEOUT_S (the
+# hook's own timeout, set by thermwatchd) less a margin, whichever is
+# shorter, so the hook ends with its summary before thermwatchd kills it;
+# else TW_DEFAULT_TIMEOUT.
 
 tw_prog=${0##*/}
 tw_deadline_cs=0 # on the /proc/uptime clock, in centiseconds
@@ -37,30 +38,31 @@ tw_clock() {
 	tw_now_cs=$((10#$up))
 }
 
-# Set the deadline from --timeout (may be empty) or the environment.
+# Set the deadline: --timeout (may be empty) or THERMWATCH_TIMEOUT_S less
+# a margin, whichever is shorter; else TW_DEFAULT_TIMEOUT.
 tw_deadline_init() { # TIMEOUT_S_OR_EMPTY
-	local t=$1 from margin
-	from="--timeout"
-	if [ -z "$t" ]; then
-		t=${THERMWATCH_TIMEOUT_S:-}
-		from="THERMWATCH_TIMEOUT_S"
-		if [[ ! $t =~ ^[0-9]+([.][0-9]*)?$ ]]; then
-			[ -z "$t" ] ||
-				tw_err "ignoring THERMWATCH_TIMEOUT_S='$t' (not seconds)"
-			t=$TW_DEFAULT_TIMEOUT
-			from="default"
-		else
-			t=${t%%.*}
-			# leave time for the summary and thermwatchd's kill_after_s
-			margin=$((t / 10))
-			((margin < 3)) && margin=3
-			((margin > 30)) && margin=30
-			t=$((t > margin ? t - margin : 1))
+	local t=$1 from=--timeout env=${THERMWATCH_TIMEOUT_S:-} margin
+	if [[ $env =~ ^[0-9]+([.][0-9]*)?$ ]]; then
+		env=${env%%.*}
+		# leave time for the summary and thermwatchd's kill_after_s
+		margin=$((env / 10))
+		((margin < 3)) && margin=3
+		((margin > 30)) && margin=30
+		env=$((env > margin ? env - margin : 1))
+		if [ -z "$t" ] || ((env < t)); then
+			t=$env
+			from=THERMWATCH_TIMEOUT_S
 		fi
+	elif [ -n "$env" ]; then
+		tw_err "ignoring THERMWATCH_TIMEOUT_S='$env' (not seconds)"
+	fi
+	if [ -z "$t" ]; then
+		t=$TW_DEFAULT_TIMEOUT
+		from=default
 	fi
 	tw_clock
 	tw_deadline_cs=$((tw_now_cs + t * 100))
-	tw_deadline_from="$from"
+	tw_deadline_from=$from
 	tw_deadline_s=$t
 }
 

@@ -45,8 +45,8 @@ Taint, cordon and drain this Kubernetes node; or release it again.
       --no-taint          cordon and drain only
       --grace-period S    for each pod to end (default 60)
       --request-timeout S one API request (default 20)
-      --timeout S         the whole run (default THERMWATCH_TIMEOUT_S less a
-                          margin, else $TW_DEFAULT_TIMEOUT)
+      --timeout S         the whole run, at most THERMWATCH_TIMEOUT_S less a
+                          margin (default that, else $TW_DEFAULT_TIMEOUT)
       --dry-run           say what would be done, change nothing
   -h, --help              this text
 

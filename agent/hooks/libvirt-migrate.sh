@@ -41,8 +41,8 @@ Live-migrate this host's running and paused libvirt domains away.
                          that gives none; %h is the host
                          (default qemu+ssh://%h/system)
       --parallel N       migrations at once (default 3)
-      --timeout S        the whole run (default THERMWATCH_TIMEOUT_S less a
-                         margin, else $TW_DEFAULT_TIMEOUT)
+      --timeout S        the whole run, at most THERMWATCH_TIMEOUT_S less a
+                         margin (default that, else $TW_DEFAULT_TIMEOUT)
       --domain-timeout S one migration (default half the run, at least 60)
       --suspend-after S  pause a domain whose live migration has not
                          converged after S, so it finishes (default 2/3 of
@@ -171,8 +171,8 @@ fleet_destinations() {
 	command -v jq >/dev/null || { tw_err "jq not found: THERMWATCH_DESTINATIONS ignored"; return 0; }
 	# shellcheck disable=SC2016
 	jq -r --arg t "$uri_template" '
-		def count: if type == "number" and . >= 0 then floor
-		    else -1 end;
+		def count: if type == "number" and . >= 0
+		    then [., 1000000000] | min | floor else -1 end;
 		if type != "array" then error("not an array") else . end
 		| .[] | select(type == "object" and (.host | type) == "string")
 		| .host as $h

@@ -80,9 +80,9 @@ check_eq "the migrate timeout (--timeout) is 2/3 of the domain's" \
 echo "# every virsh ignores SIGINT and hangs: the run's deadline from THERMWATCH_TIMEOUT_S"
 N=3 fresh_domains
 behave 'migrate * * hang-noint'
-THERMWATCH_TIMEOUT_S=14 run_hook dead "$H" --dest qemu+ssh://hv21/system
+THERMWATCH_TIMEOUT_S=14 run_hook dead "$H" --timeout 100 --dest qemu+ssh://hv21/system
 check_eq "exit 1" "$(rc_of dead)" 1
-check "ended before thermwatchd's timeout (14 s less 3 s): $(secs_of dead) s" \
+check "ended before thermwatchd's timeout (14 s less 3 s, not --timeout 100): $(secs_of dead) s" \
     le "$(secs_of dead)" 11.5
 check_eq "all 3 stayed, timed out" \
     "$(count_lines dead '^summary: stayed .*: timed out after [0-9]+ s migrating')" 3
