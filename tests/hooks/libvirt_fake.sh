@@ -40,9 +40,9 @@ alive_virsh() { # fake virsh processes of the calls log still running
 	echo $n
 }
 
-echo "# 6 domains, 1 s each, 3 at once, two destinations"
+echo "# 6 domains, 1.5 s each, 3 at once, two destinations"
 N=6 fresh_domains
-behave 'migrate * * sleep 1'
+behave 'migrate * * sleep 1.5'
 run_hook par "$H" --parallel 3 --dest qemu+ssh://hv21/system --dest qemu+ssh://hv22/system
 check_eq "all moved: exit 0" "$(rc_of par)" 0
 check_eq "summary: 6 migrated" "$(count_lines par '^summary: migrated "')" 6
