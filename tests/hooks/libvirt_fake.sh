@@ -131,6 +131,9 @@ THERMWATCH_DESTINATIONS='{"host":"hv21"}' run_hook badjson "$H" --dest qemu+ssh:
 check "a destination list that is not an array is reported" \
     has_line badjson 'THERMWATCH_DESTINATIONS is not a JSON array of destinations'
 check "and the static list used instead" grep -q hv9 "$FAKE_DIR/placed"
+N=1 fresh_domains
+THERMWATCH_DESTINATIONS='[]' run_hook empty "$H" --dest qemu+ssh://hv8/system
+check "an empty list ([]): the static list is used" grep -q hv8 "$FAKE_DIR/placed"
 
 echo "# dry run: read-only, nothing changes"
 N=3 fresh_domains
