@@ -30,6 +30,6 @@ check "and the totals" has_log 'migrate\[[0-9]*\]: summary: 0 migrated, 0 shut d
 check "no missing command or library" not grep -qE 'command not found|No such file|hooklib' "$D/log"
 secs=$(sed -n 's/.*migrate hook .*: exit 1 after \([0-9.]*\) s.*/\1/p' "$D/log" | head -1)
 check "the hook kept to its --timeout 12: ${secs:-?} s" \
-    awk -v s="${secs:-99}" 'BEGIN { exit !(s <= 13) }'
+    awk -v s="${secs:-99}" 'BEGIN { exit !(s <= 14) }'
 e2e_stop
 tw_done
