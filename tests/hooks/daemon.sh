@@ -10,7 +10,8 @@
 tw_need_cmd virsh jq
 not() { ! "$@"; }
 LV=$TW_SRC/agent/hooks/libvirt-migrate.sh
-U=test://$TW_SRC/tests/hooks/node.xml
+cp "$TW_SRC/tests/hooks/node.xml" "$D/node.xml"
+U=test://$D/node.xml
 HOOK_MIGRATE="\"$LV\", \"--connect\", \"$U\", \"--dest\", \"test:///default\",
 	\"--parallel\", \"2\", \"--domain-timeout\", \"3\", \"--timeout\", \"12\"" \
 e2e_conf

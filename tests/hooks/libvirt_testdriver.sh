@@ -8,7 +8,9 @@
 . "$(dirname "$0")/hooks_lib.sh"
 tw_need_cmd virsh jq
 H=$HOOKS/libvirt-migrate.sh
-U=test://$TW_SRC/tests/hooks/node.xml
+# a copy of our own: "no virsh left" must not see another test's
+cp "$TW_SRC/tests/hooks/node.xml" "$T/node.xml"
+U=test://$T/node.xml
 NAMES='plain|web server "prod" 1|--help|2'
 
 run_hook dry "$H" --connect "$U" --dry-run --parallel 2 \
