@@ -7,25 +7,19 @@
 #include "bmc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bmc_int.h"
+#include "child.h"
 #include "log.h"
 
 #define MAX_SENS   ENG_MAX_SENSORS
 #define NAME_LEN   64
 #define OUT_MAX    (64 * 1024) /* a child's output, at most */
 #define ERR_LEN    1024
-#define CHILD_FD   3
 #define KILLED_FMT "no answer within deadline_s = %g s: IPMI child killed"
 
 struct sens {
@@ -38,9 +32,7 @@ struct sens {
 };
 
 struct job {
-	pid_t pid; /* 0 = no child */
-	int fd;    /* read end, -1 when closed */
-	int timer; /* deadline timer id, 0 = none */
+	struct child *child; /* NULL = no child */
 	struct bmc_job_req req;
 	bool killed;    /* by the deadline */
 	bool preempted; /* killed for a watchdog request */
@@ -130,7 +122,6 @@ bmc_alloc(struct loop *l, const struct ipmi_conf *c, const char *state_dir,
 	b->conf = *c;
 	b->emit = emit;
 	b->arg = arg;
-	b->job.fd = -1;
 	b->job.buf = malloc(OUT_MAX);
 	if (b->job.buf == NULL) {
 		free(b);
@@ -151,114 +142,59 @@ bmc_create(struct loop *l, const struct ipmi_conf *c, const char *state_dir,
 
 /* ---- the child ---- */
 
-static void __attribute__((noreturn))
-child_main(const struct bmc *b, const struct bmc_job_req *req, int wfd)
+/* Runs in the forked child (child.h function mode). */
+static int
+child_main(void *arg, int fd)
 {
+	const struct bmc *b = arg;
+	const struct bmc_job_req *req = &b->job.req;
 	FILE *out;
 	int rc;
 
-	loop_child_reset_signals();
-	/* Die with the agent, and on our own at the deadline should the
-	 * parent be unable to kill us. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	alarm((unsigned int)ceil(b->conf.deadline_s) + 1);
-	if (wfd != CHILD_FD) {
-		if (dup2(wfd, CHILD_FD) < 0)
-			_exit(127);
-		close(wfd);
-	}
-	/* No exec follows, so O_CLOEXEC does not help: drop the agent's
-	 * sockets and files explicitly. */
-	close_range(CHILD_FD + 1, ~0U, 0);
-	out = fdopen(CHILD_FD, "w");
+	out = fdopen(fd, "w");
 	if (out == NULL)
-		_exit(127);
+		return 127;
 	if (req->kind == BMC_JOB_READ)
 		rc = bmc_child_read(
 		    &b->conf, b->cache_dir, req->want_thresholds, out);
 	else
 		rc = bmc_child_watchdog(&b->conf, req, out);
 	fflush(out);
-	/* _exit: no atexit handlers or stdio flushes of the parent's copy. */
-	_exit(rc);
+	return rc;
 }
 
-/*
- * Wait at most ms for a child that was killed or is ending. One stuck in
- * the kernel (a hung in-band driver) ignores SIGKILL until the call
- * returns: the daemon must not hang with it. Left over, it is reaped by
- * the loop (unwatched children are reaped) or by init.
- */
+/* The child's output, kept whole (up to OUT_MAX) for parsing at the end. */
 static void
-reap_bounded(pid_t pid, int ms)
+on_output(void *arg, int stream, const char *data, size_t n)
 {
-	pid_t r;
-	int i;
+	struct bmc *b = arg;
+	struct job *j = &b->job;
 
-	for (i = 0; i <= ms; i += 5) {
-		r = waitpid(pid, NULL, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
-			return;
-		usleep(5000);
+	(void)stream;
+	if (data == NULL)
+		return;
+	if (j->len + n > OUT_MAX - 1) {
+		j->overflow = true;
+		return;
 	}
+	memcpy(j->buf + j->len, data, n);
+	j->len += n;
 }
 
-/* fork the child for req; the pipe's read end in *rfd (non-blocking). */
-static pid_t
-spawn(const struct bmc *b, const struct bmc_job_req *req, int *rfd)
+static void on_deadline(void *arg);
+static void on_done(void *arg, const struct child_result *r);
+
+static void
+child_spec_of(struct bmc *b, struct child_spec *cs)
 {
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		child_main(b, req, p[1]);
-	}
-	close(p[1]);
-	if (fcntl(p[0], F_SETFL, O_NONBLOCK) != 0) {
-		close(p[0]);
-		kill(pid, SIGKILL);
-		reap_bounded(pid, 1000);
-		return -1;
-	}
-	*rfd = p[0];
-	return pid;
-}
-
-/* Read what is there; returns 1 at EOF, 0 when more may come. */
-static int
-drain(struct job *j)
-{
-	char tmp[4096];
-	ssize_t n;
-
-	for (;;) {
-		n = read(j->fd, tmp, sizeof(tmp));
-		if (n > 0) {
-			if (j->len + (size_t)n > OUT_MAX - 1) {
-				j->overflow = true;
-				continue;
-			}
-			memcpy(j->buf + j->len, tmp, (size_t)n);
-			j->len += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return 1;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN)
-			return 0;
-		return 1;
-	}
+	memset(cs, 0, sizeof(*cs));
+	cs->fn = child_main;
+	cs->fn_arg = b;
+	cs->deadline_s = b->conf.deadline_s;
+	cs->output = on_output;
+	cs->deadline = on_deadline;
+	cs->done = on_done;
+	cs->arg = b;
 }
 
 /* ---- parsing ---- */
@@ -659,17 +595,7 @@ finish(struct bmc *b, int64_t now)
 	bmc_done_cb done;
 	void *arg;
 
-	if (j->fd >= 0) {
-		drain(j);
-		loop_del_fd(b->loop, j->fd);
-		close(j->fd);
-		j->fd = -1;
-	}
-	if (j->timer > 0) {
-		loop_del_timer(b->loop, j->timer);
-		j->timer = 0;
-	}
-	j->pid = 0;
+	j->child = NULL;
 	b->st.busy = false;
 	if (j->req.kind == BMC_JOB_READ)
 		finish_read(b, j, now);
@@ -685,56 +611,29 @@ finish(struct bmc *b, int64_t now)
 }
 
 static void
-on_child(struct loop *l, pid_t pid, int status, void *arg)
+on_done(void *arg, const struct child_result *r)
 {
 	struct bmc *b = arg;
 
-	(void)pid;
-	(void)status;
-	finish(b, loop_now_ms(l));
+	(void)r;
+	finish(b, loop_now_ms(b->loop));
 }
 
 static void
-on_fd(struct loop *l, int fd, short revents, void *arg)
-{
-	struct bmc *b = arg;
-	struct job *j = &b->job;
-
-	(void)revents;
-	if (fd != j->fd)
-		return;
-	if (drain(j)) {
-		/* EOF: the result is complete; it is used when the child
-		 * has been reaped (on_child). */
-		loop_del_fd(l, j->fd);
-		close(j->fd);
-		j->fd = -1;
-	}
-}
-
-static int64_t
-on_deadline(struct loop *l, int64_t now_ms, void *arg)
+on_deadline(void *arg)
 {
 	struct bmc *b = arg;
 	struct job *j = &b->job;
 	char msg[128];
 
-	(void)l;
-	(void)now_ms;
-	j->timer = 0;
-	if (j->pid > 0) {
-		j->killed = true;
-		kill(j->pid, SIGKILL);
-		/* Say it now: a child stuck in the kernel may take long to
-		 * die, and the read only finishes then. */
-		snprintf(msg, sizeof(msg), KILLED_FMT, b->conf.deadline_s);
-		if (j->req.kind == BMC_JOB_READ &&
-		    strcmp(b->last_err, msg) != 0) {
-			log_warnx("ipmi %s: %s", b->st.label, msg);
-			snprintf(b->last_err, sizeof(b->last_err), "%s", msg);
-		}
+	j->killed = true;
+	/* Say it now: a child stuck in the kernel may take long to die, and
+	 * the read only finishes then. */
+	snprintf(msg, sizeof(msg), KILLED_FMT, b->conf.deadline_s);
+	if (j->req.kind == BMC_JOB_READ && strcmp(b->last_err, msg) != 0) {
+		log_warnx("ipmi %s: %s", b->st.label, msg);
+		snprintf(b->last_err, sizeof(b->last_err), "%s", msg);
 	}
-	return LOOP_NOMORE;
 }
 
 static void
@@ -742,9 +641,8 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
     void *arg, int64_t now)
 {
 	struct job *j = &b->job;
+	struct child_spec cs;
 	char msg[ERR_LEN];
-	int fd = -1;
-	pid_t pid;
 
 	j->req = *req;
 	j->killed = false;
@@ -754,8 +652,9 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
 	j->done = done;
 	j->done_arg = arg;
 	j->start_ms = now;
-	pid = spawn(b, req, &fd);
-	if (pid < 0) {
+	child_spec_of(b, &cs);
+	j->child = child_start(b->loop, &cs);
+	if (j->child == NULL) {
 		snprintf(msg, sizeof(msg),
 		    "ipmi %s: cannot start the IPMI "
 		    "child: %s",
@@ -766,26 +665,7 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
 			done(arg, 0, msg);
 		return;
 	}
-	j->pid = pid;
-	j->fd = fd;
 	b->st.busy = true;
-	if (loop_add_fd(b->loop, fd, POLLIN, on_fd, b) != 0 ||
-	    loop_watch_child(b->loop, pid, on_child, b) != 0) {
-		/* Loop tables full: do it the slow way, but bounded. */
-		log_warnx(
-		    "ipmi %s: event loop full, IPMI child killed", b->st.label);
-		loop_del_fd(b->loop, fd);
-		kill(pid, SIGKILL);
-		reap_bounded(pid, 200);
-		j->killed = true;
-		j->timer = 0;
-		finish(b, now);
-		return;
-	}
-	j->timer = loop_add_timer(
-	    b->loop, (int64_t)(b->conf.deadline_s * 1000), on_deadline, b);
-	if (j->timer < 0)
-		j->timer = 0;
 }
 
 void
@@ -795,7 +675,7 @@ bmc_poll(struct bmc *b, int64_t now_ms)
 
 	if (b == NULL)
 		return;
-	if (b->job.pid > 0 || now_ms < b->next_ms) {
+	if (b->job.child != NULL || now_ms < b->next_ms) {
 		b->st.polls_skipped++;
 		return;
 	}
@@ -808,7 +688,7 @@ bmc_poll(struct bmc *b, int64_t now_ms)
 bool
 bmc_busy(const struct bmc *b)
 {
-	return b != NULL && b->job.pid > 0;
+	return b != NULL && b->job.child != NULL;
 }
 
 void
@@ -840,7 +720,7 @@ wd_request(struct bmc *b, enum bmc_job_kind kind, int countdown_s,
 		errno = EBUSY;
 		return -1;
 	}
-	if (b->job.pid == 0) {
+	if (b->job.child == NULL) {
 		start_job(b, &req, done, arg, loop_now_ms(b->loop));
 		return 0;
 	}
@@ -851,7 +731,7 @@ wd_request(struct bmc *b, enum bmc_job_kind kind, int countdown_s,
 	if (b->job.req.kind == BMC_JOB_READ) {
 		/* The watchdog matters more than one cycle of readings. */
 		b->job.preempted = true;
-		kill(b->job.pid, SIGKILL);
+		child_kill(b->job.child);
 	}
 	return 0;
 }
@@ -879,21 +759,11 @@ bmc_free(struct bmc *b)
 	j = &b->job;
 	snprintf(msg, sizeof(msg), "ipmi %s: cancelled (IPMI source stopped)",
 	    b->st.label);
-	if (j->pid > 0) {
-		if (b->loop != NULL)
-			loop_unwatch_child(b->loop, j->pid);
-		kill(j->pid, SIGKILL);
-		reap_bounded(j->pid, 200);
+	if (j->child != NULL) {
+		child_abandon(j->child, true, 200);
 		if (j->req.kind != BMC_JOB_READ && j->done != NULL)
 			j->done(j->done_arg, 0, msg);
 	}
-	if (j->fd >= 0) {
-		if (b->loop != NULL)
-			loop_del_fd(b->loop, j->fd);
-		close(j->fd);
-	}
-	if (j->timer > 0 && b->loop != NULL)
-		loop_del_timer(b->loop, j->timer);
 	if (b->wd_pending && b->wd_done != NULL)
 		b->wd_done(b->wd_arg, 0, msg);
 	free(j->buf);
@@ -907,45 +777,25 @@ static void
 run_blocking(struct bmc *b, const struct bmc_job_req *req)
 {
 	struct job *j = &b->job;
-	struct pollfd pfd;
-	int64_t start, left;
-	int fd = -1;
-	pid_t pid;
+	struct child_spec cs;
+	struct child_result r;
 
 	j->req = *req;
 	j->len = 0;
 	j->killed = false;
 	j->overflow = false;
-	start = loop_clock_ms();
-	j->start_ms = start;
-	pid = spawn(b, req, &fd);
-	if (pid < 0) {
+	j->start_ms = loop_clock_ms();
+	child_spec_of(b, &cs);
+	cs.deadline = NULL;
+	cs.done = NULL;
+	if (child_run(&cs, &r) < 0) {
 		j->len = (size_t)snprintf(j->buf, OUT_MAX,
 		    "E\t%s\tcannot "
 		    "start the IPMI child: %s\n",
 		    BMC_E_OTHER, strerror(errno));
 		return;
 	}
-	j->fd = fd;
-	for (;;) {
-		left = start + (int64_t)(b->conf.deadline_s * 1000) -
-		    loop_clock_ms();
-		if (left <= 0) {
-			j->killed = true;
-			kill(pid, SIGKILL);
-			break;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
-			break;
-		if (drain(j))
-			break;
-	}
-	reap_bounded(pid, 1000);
-	drain(j);
-	close(fd);
-	j->fd = -1;
+	j->killed = r.timed_out;
 }
 
 static void
