@@ -17,6 +17,7 @@
 #include "override.h"
 #include "action.h"
 #include "bmc.h"
+#include "mqtt.h"
 
 static const char *const trip_src_names[] = { "hardware", "config",
 	"class-default" };
@@ -118,6 +119,65 @@ agent_event(struct agent *a, const char *type, cJSON *fields)
 {
 	mq_agent_event(a, type, fields);
 	cJSON_Delete(fields);
+}
+
+/* --- what the actions see of the agent ------------------------------- */
+
+static void
+act_on_event(void *arg, const char *type, cJSON *fields)
+{
+	agent_event(arg, type, fields);
+}
+
+static bool
+act_watchdog_ready(void *arg)
+{
+	const struct agent *a = arg;
+
+	return a->bmc != NULL;
+}
+
+static int
+act_watchdog_arm(void *arg, int countdown_s, act_wd_done_cb done, void *darg)
+{
+	struct agent *a = arg;
+
+	if (a->bmc == NULL)
+		return -1;
+	return bmc_watchdog_arm(a->bmc, countdown_s, done, darg);
+}
+
+static bool
+act_event_acks(void *arg, uint64_t *acked, int *queued)
+{
+	const struct agent *a = arg;
+	struct mq_stats st;
+
+	if (a->mq == NULL)
+		return false;
+	mq_get_stats(a->mq, &st);
+	*acked = st.events_acked;
+	*queued = st.queued;
+	return true;
+}
+
+static struct act *
+start_actions(struct agent *a)
+{
+	struct act_env env = {
+		.loop = a->loop,
+		.conf = &a->conf,
+		.eng = a->eng,
+		.out = &a->out,
+		.dry_run = a->dry_run,
+		.event = act_on_event,
+		.watchdog_ready = act_watchdog_ready,
+		.watchdog_arm = act_watchdog_arm,
+		.event_acks = act_event_acks,
+		.arg = a,
+	};
+
+	return act_create(&env);
 }
 
 static cJSON *
@@ -351,7 +411,7 @@ agent_init(
 	}
 	start_sources(a);
 	mq_agent_start(a);
-	a->act = act_create(a);
+	a->act = start_actions(a);
 	a->ovr = ovr_create(a); /* re-applies persisted overrides */
 	a->ctl = ctl_create(a);
 	a->tick_timer = loop_add_timer(l, 0, tick_cb, a);

@@ -48,7 +48,6 @@ struct agent {
 	struct ctl *ctl; /* control socket, NULL when off */
 	struct ovr *ovr; /* persisted overrides (override.c) */
 	bool dry_run;    /* --dry-run (see agent_dry_run) */
-	bool hold;       /* boot guard: see act_hold_reason() */
 	bool foreground;
 	int64_t started_ms;
 	bool settled;                 /* every source has answered once */
