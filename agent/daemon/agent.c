@@ -413,7 +413,7 @@ agent_init(
 	mq_agent_start(a);
 	a->act = start_actions(a);
 	a->ovr = ovr_create(a); /* re-applies persisted overrides */
-	a->ctl = ctl_create(a);
+	agent_ctl_start(a);
 	a->tick_timer = loop_add_timer(l, 0, tick_cb, a);
 	if (a->conf.agent.rescan_s > 0)
 		a->rescan_timer = loop_add_timer(l,
@@ -483,7 +483,7 @@ agent_reload(struct agent *a)
 	stop_sources(a);
 	start_sources(a);
 	check_removed(a);
-	ctl_reload(a);
+	agent_ctl_reload(a);
 	ovr_reload(a);
 	mq_agent_reload(a);
 	loop_del_timer(a->loop, a->rescan_timer);

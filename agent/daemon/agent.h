@@ -26,6 +26,7 @@ struct mq;
 struct act;
 struct ctl;
 struct ovr;
+struct ctl_ops;
 
 /* What the agent remembers of each sensor beside the engine's view. */
 struct agent_sensor {
@@ -95,6 +96,12 @@ void agent_on_reading(void *arg, const struct src_reading *r);
 /* thermwatchd --once --json: sample every source once, print a JSON
  * array. Returns 0, or 1 when no source could be read. */
 int agent_once_json(const struct agent_conf *conf, FILE *out);
+
+/* agent_ctl.c: the control socket on a->conf.control (a->ctl), and the
+ * operations its commands run on an agent. */
+void agent_ctl_start(struct agent *a);
+void agent_ctl_reload(struct agent *a);
+const struct ctl_ops *agent_ctl_ops(void);
 
 /* Resolve class, trip and trip source for a reading under conf. Returns
  * false when the sensor is ignored. */

@@ -91,7 +91,8 @@ static const struct ctl_peer peer = { 0, 1, "root" };
 static cJSON *
 req(struct fx *f, const char *line)
 {
-	cJSON *r = ctl_handle(&f->a, &peer, line, strlen(line));
+	cJSON *r = ctl_handle(
+	    agent_ctl_ops(), &f->a, &peer, line, strlen(line));
 
 	assert_non_null(r);
 	return r;
