@@ -25,6 +25,7 @@ struct ctx {
 	const struct ctl_ops *ops;
 	void *arg;
 	const struct ctl_peer *p;
+	const char *cmd;
 };
 
 struct cmd {
@@ -123,36 +124,20 @@ get_number(
 	return 0;
 }
 
+/* status, sensors, overrides: a view of the daemon, as it is now. */
 static int
-cmd_status(const struct ctx *x, const cJSON *req, cJSON **result, char *err,
+cmd_view(const struct ctx *x, const cJSON *req, cJSON **result, char *err,
     size_t errlen)
 {
 	(void)req;
 	(void)err;
 	(void)errlen;
-	*result = x->ops->status(x->arg);
-	return 0;
-}
-
-static int
-cmd_sensors(const struct ctx *x, const cJSON *req, cJSON **result, char *err,
-    size_t errlen)
-{
-	(void)req;
-	(void)err;
-	(void)errlen;
-	*result = x->ops->sensors(x->arg);
-	return 0;
-}
-
-static int
-cmd_overrides(const struct ctx *x, const cJSON *req, cJSON **result, char *err,
-    size_t errlen)
-{
-	(void)req;
-	(void)err;
-	(void)errlen;
-	*result = x->ops->overrides(x->arg);
+	if (strcmp(x->cmd, CTL_CMD_STATUS) == 0)
+		*result = x->ops->status(x->arg);
+	else if (strcmp(x->cmd, CTL_CMD_SENSORS) == 0)
+		*result = x->ops->sensors(x->arg);
+	else
+		*result = x->ops->overrides(x->arg);
 	return 0;
 }
 
@@ -306,9 +291,9 @@ static const char *const clear_fields[] = { "key", NULL };
 static const char *const hold_fields[] = { "reason", NULL };
 
 static const struct cmd cmds[] = {
-	{ CTL_CMD_STATUS, no_fields, cmd_status, "host state" },
-	{ CTL_CMD_SENSORS, no_fields, cmd_sensors, "sensor table" },
-	{ CTL_CMD_OVERRIDES, no_fields, cmd_overrides, "overrides in force" },
+	{ CTL_CMD_STATUS, no_fields, cmd_view, "host state" },
+	{ CTL_CMD_SENSORS, no_fields, cmd_view, "sensor table" },
+	{ CTL_CMD_OVERRIDES, no_fields, cmd_view, "overrides in force" },
 	{ CTL_CMD_OVERRIDE_SET, set_fields, cmd_override_set, NULL },
 	{ CTL_CMD_OVERRIDE_CLEAR, clear_fields, cmd_override_clear, NULL },
 	{ CTL_CMD_HOLD_CLEAR, hold_fields, cmd_hold_clear, NULL },
@@ -333,7 +318,7 @@ cJSON *
 ctl_handle(const struct ctl_ops *ops, void *arg, const struct ctl_peer *peer,
     const char *line, size_t len)
 {
-	const struct ctx x = { ops, arg, peer };
+	struct ctx x = { ops, arg, peer, NULL };
 	const cJSON *v, *cmd, *id, *m;
 	const struct cmd *c = NULL;
 	cJSON *req, *resp, *result = NULL;
@@ -396,6 +381,7 @@ ctl_handle(const struct ctl_ops *ops, void *arg, const struct ctl_peer *peer,
 		goto out;
 	}
 	err[0] = '\0';
+	x.cmd = c->name;
 	if (c->run(&x, req, &result, err, sizeof(err)) < 0) {
 		resp = ctl_error_response(
 		    c->name, id, "%s", err[0] != '\0' ? err : "failed");

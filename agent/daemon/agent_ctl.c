@@ -1,17 +1,18 @@
 /*
  * agent_ctl.c - the control socket's view of the agent: the "status" and
  * "sensors" results, and the struct ctl_ops that points the commands at
- * the override store, the boot guard and the sensor rescan.
+ * the override store, the boot guard and the sensor rescan. Part of the
+ * wiring module.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "action.h"
-#include "agent.h"
+#include "agent_int.h"
 #include "ctl.h"
 #include "jsonutil.h"
 #include "mqtt.h"
-#include "override.h"
+#include "override_store.h"
 #include "walltime.h"
 
 static cJSON *
@@ -112,12 +113,16 @@ sensors_json(void *arg)
 	return arr;
 }
 
+static const char no_store[] = "overrides unavailable (out of memory)";
+
 static cJSON *
 overrides_json(void *arg)
 {
 	struct agent *a = arg;
 
-	return ovr_list_json(a, loop_now_ms(a->loop));
+	if (a->ovs == NULL)
+		return cJSON_CreateArray();
+	return ovs_list_json(a->ovs, loop_now_ms(a->loop));
 }
 
 static double
@@ -132,7 +137,9 @@ static int
 override_check(void *arg, const char *key, double value, double ttl_s,
     char *msg, size_t len)
 {
-	return ovr_check(arg, key, value, ttl_s, msg, len);
+	struct agent *a = arg;
+
+	return eng_override_check(a->eng, key, value, ttl_s, msg, len);
 }
 
 static int
@@ -140,14 +147,27 @@ override_set(void *arg, const char *key, double value, double ttl_s,
     const char *reason, const char *author, const char *via, char *msg,
     size_t len)
 {
-	return ovr_apply(arg, key, value, ttl_s, reason, author, via, msg, len);
+	struct agent *a = arg;
+
+	if (a->ovs == NULL) {
+		snprintf(msg, len, "%s", no_store);
+		return -1;
+	}
+	return ovs_apply(
+	    a->ovs, key, value, ttl_s, reason, author, via, msg, len);
 }
 
 static int
 override_clear(void *arg, const char *key, const char *author, const char *via,
     char *msg, size_t len)
 {
-	return ovr_clear(arg, key, author, via, msg, len);
+	struct agent *a = arg;
+
+	if (a->ovs == NULL) {
+		snprintf(msg, len, "%s", no_store);
+		return -1;
+	}
+	return ovs_clear(a->ovs, key, author, via, msg, len);
 }
 
 static int
