@@ -37,6 +37,7 @@ cnf_defaults(struct agent_conf *c)
 	c->agent.tier = 2;
 	c->agent.interval_s = 1.0;
 	c->agent.rescan_s = 60.0;
+	c->agent.max_sensors = CNF_MAX_SENSORS;
 	snprintf(c->agent.state_dir, sizeof(c->agent.state_dir),
 	    "/var/lib/thermwatch");
 	c->hwmon.enabled = true;
@@ -65,7 +66,7 @@ parse_agent(
     struct cnf_ctx *ctx, const config_setting_t *g, struct agent_group *a)
 {
 	static const char *const known[] = { "site", "zone", "host", "tier",
-		"interval_s", "rescan_s", "state_dir", NULL };
+		"interval_s", "rescan_s", "state_dir", "max_sensors", NULL };
 
 	if (g == NULL)
 		return;
@@ -78,6 +79,8 @@ parse_agent(
 		check_name(ctx, g, "host", a->host);
 	cnf_get_int(ctx, g, "tier", 0, ENG_MAX_TIER, &a->tier);
 	cnf_get_double(ctx, g, "interval_s", 0.1, 60.0, &a->interval_s);
+	cnf_get_int(
+	    ctx, g, "max_sensors", 1, CNF_SENSORS_LIMIT, &a->max_sensors);
 	if (cnf_get_double(ctx, g, "rescan_s", 0.0, 86400.0, &a->rescan_s) &&
 	    a->rescan_s > 0 && a->rescan_s < 5.0)
 		cnf_error(ctx, config_setting_get_member(g, "rescan_s"),
@@ -330,6 +333,7 @@ cnf_print(const struct agent_conf *c, FILE *out)
 	cnf_emit_int(g, "tier", c->agent.tier);
 	cnf_emit_double(g, "interval_s", c->agent.interval_s);
 	cnf_emit_double(g, "rescan_s", c->agent.rescan_s);
+	cnf_emit_int(g, "max_sensors", c->agent.max_sensors);
 	cnf_emit_string(g, "state_dir", c->agent.state_dir);
 
 	g = cnf_emit_group(root, "hwmon");

@@ -28,6 +28,14 @@
 #endif
 #define CNF_DEFAULT_PATH TW_SYSCONFDIR "/thermwatch/thermwatch.conf"
 
+/* agent.max_sensors: the default, and the most the engine can take. */
+#define CNF_MAX_SENSORS 1024
+#ifdef ENG_SENSORS_LIMIT
+#define CNF_SENSORS_LIMIT ENG_SENSORS_LIMIT
+#else
+#define CNF_SENSORS_LIMIT 4096
+#endif
+
 struct agent_group {
 	char site[CNF_NAME_LEN];
 	char zone[CNF_NAME_LEN];
@@ -35,6 +43,7 @@ struct agent_group {
 	int tier;                /* 0 = most important, shed last */
 	double interval_s;       /* sampling and evaluation period */
 	double rescan_s;         /* periodic rescan of sources */
+	int max_sensors;         /* sensors the engine monitors, at most */
 	char state_dir[PATH_MAX];
 };
 

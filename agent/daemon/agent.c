@@ -66,7 +66,7 @@ rescan_cb(struct loop *l, int64_t now_ms, void *arg)
 
 	(void)l;
 	(void)now_ms;
-	agent_rescan(a);
+	agent_rescan_check(a);
 	return a->conf.agent.rescan_s > 0
 	    ? (int64_t)(a->conf.agent.rescan_s * 1000.0)
 	    : LOOP_NOMORE;
@@ -105,7 +105,14 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 	a->loop = l;
 	a->dry_run = dry_run; /* the flag; the config's is read live */
 	a->started_ms = loop_now_ms(l);
+	a->max_sensors = a->conf.agent.max_sensors;
+#ifdef ENG_SENSORS_LIMIT
+	a->eng = eng_create_sized(&a->conf.engine, a->max_sensors);
+#else
+	if (a->max_sensors > ENG_MAX_SENSORS)
+		a->max_sensors = ENG_MAX_SENSORS;
 	a->eng = eng_create(&a->conf.engine);
+#endif
 	if (a->eng == NULL) {
 		log_warnx("cannot create the policy engine");
 		cnf_free(&a->conf);
@@ -147,6 +154,7 @@ agent_free(struct agent *a)
 	agent_sources_stop(a);
 	eng_free(a->eng);
 	a->eng = NULL;
+	atab_free(&a->tab);
 	cnf_free(&a->conf);
 	free(a);
 }
@@ -185,6 +193,10 @@ agent_reload(struct agent *a)
 		return;
 	}
 	free(msgs);
+	if (next.agent.max_sensors != a->conf.agent.max_sensors)
+		log_warnx("reload: agent.max_sensors takes effect at the next "
+			  "start; %d stays",
+		    a->max_sensors);
 	cnf_free(&a->conf);
 	a->conf = next;
 	eng_reconfigure(a->eng, &a->conf.engine);

@@ -14,7 +14,11 @@
 #include <cjson/cJSON.h>
 
 #include "agent.h"
+#include "agent_table.h"
 #include "source.h"
+
+/* agent.max_sensors, at most */
+#define AGENT_SENSORS_LIMIT CNF_SENSORS_LIMIT
 
 struct hwm;
 struct bmc;
@@ -22,16 +26,6 @@ struct mq;
 struct act;
 struct ctl;
 struct ovs;
-
-/* What the agent remembers of each sensor beside the engine's view. */
-struct agent_sensor {
-	char id[ENG_ID_LEN];
-	bool used;
-	bool ignored;            /* by hwmon.ignore or a sensors rule */
-	int eng_idx;             /* -1 when ignored */
-	const char *trip_from;   /* "crit", "config", "class-default"... */
-	struct src_reading last; /* the last reading from its source */
-};
 
 struct agent {
 	struct agent_conf conf;
@@ -52,8 +46,15 @@ struct agent {
 	int tick_timer;
 	int rescan_timer;
 	int watchdog_timer;
+	/* The sensor table (agent_table.h); sensors and n_sensors mirror
+	 * tab.s and tab.n for the readers of the table. */
+	struct agent_table tab;
+	struct agent_sensor *sensors;
 	int n_sensors;
-	struct agent_sensor sensors[ENG_MAX_SENSORS];
+	int max_sensors;   /* the engine's capacity, fixed at the start */
+	unsigned scan_gen; /* hwmon scans so far */
+	int refused;       /* sensors not monitored for want of room */
+	int refused_told;  /* the count last warned about */
 };
 
 /*
@@ -69,10 +70,15 @@ void agent_sources_start(struct agent *a);
 void agent_sources_stop(struct agent *a);
 /* Read hwmon, poll the BMC. False while the first BMC read is pending. */
 bool agent_sources_read(struct agent *a, int64_t now_ms);
-/* A source's reading: resolve class and trip, register, feed. */
+/* A source found a sensor: resolve its class and trip under the sensors
+ * rules, register it with the engine; returns its handle (src_attach_cb). */
+int agent_attach(void *arg, const struct src_reading *r);
+/* A source's reading, by its handle: fed to the engine. */
 void agent_on_reading(void *arg, const struct src_reading *r);
 /* hwmon sensors that went away are missing, not hot. */
 void agent_check_removed(struct agent *a);
+/* The periodic rescan: only when the chips or the config changed. */
+void agent_rescan_check(struct agent *a);
 
 /* agent_act.c */
 struct act *agent_act_start(struct agent *a);

@@ -65,7 +65,7 @@ agent_once_json(const struct agent_conf *conf, FILE *out)
 
 	if (conf->hwmon.enabled) {
 		sources++;
-		h = hwm_create(&conf->hwmon, err, sizeof(err));
+		h = hwm_create(&conf->hwmon, NULL, NULL, err, sizeof(err));
 		if (h == NULL) {
 			log_warnx("hwmon: %s", err);
 		} else {

@@ -1,8 +1,9 @@
 /*
  * agent_sensors.c - where a reading enters: the sources started and read
  * on each tick, the sensors rules of the config applied to each reading
- * (class, trip point, ignore), the sensor table beside the engine, chips
- * that went away, and the SIGUSR1 dump. Part of the wiring module.
+ * (class, trip point, ignore) once, when a source attaches a sensor, the
+ * per-cycle readings by handle, the limit on sensors (agent.max_sensors),
+ * chips that went away, and the SIGUSR1 dump. Part of the wiring module.
  */
 #include <math.h>
 #include <string.h>
@@ -40,38 +41,50 @@ agent_resolve(const struct agent_conf *conf, const struct src_reading *r,
 	return true;
 }
 
-static struct agent_sensor *
-sensor_slot(struct agent *a, const char *id)
+/* NAN equals NAN here: "no hardware trip" did not change. */
+static bool
+same_trip(double a, double b)
 {
-	int i;
-
-	for (i = 0; i < a->n_sensors; i++)
-		if (strcmp(a->sensors[i].id, id) == 0)
-			return &a->sensors[i];
-	if (a->n_sensors >= ENG_MAX_SENSORS)
-		return NULL;
-	memset(&a->sensors[a->n_sensors], 0, sizeof(a->sensors[0]));
-	snprintf(a->sensors[a->n_sensors].id, ENG_ID_LEN, "%s", id);
-	a->sensors[a->n_sensors].eng_idx = -1;
-	return &a->sensors[a->n_sensors++];
+	return a == b || (isnan(a) && isnan(b));
 }
 
-void
-agent_on_reading(void *arg, const struct src_reading *r)
+/* The table was full for this sensor: say so once per new count. */
+static void
+note_refused(struct agent *a, struct agent_sensor *s)
 {
-	struct agent *a = arg;
-	struct agent_sensor *s = sensor_slot(a, r->id);
-	struct eng_reading er;
+	cJSON *f;
+
+	if (s->refused)
+		return;
+	s->refused = true;
+	a->refused++;
+	if (a->refused <= a->refused_told)
+		return;
+	a->refused_told = a->refused;
+	log_warnx("sensor limit reached: agent.max_sensors = %d, %d sensor%s "
+		  "not monitored (the latest: %s); raise agent.max_sensors "
+		  "(at most %d) and restart",
+	    a->max_sensors, a->refused, a->refused == 1 ? "" : "s", s->id,
+	    AGENT_SENSORS_LIMIT);
+	f = cJSON_CreateObject();
+	cJSON_AddNumberToObject(f, "max_sensors", a->max_sensors);
+	cJSON_AddNumberToObject(f, "refused", a->refused);
+	cJSON_AddStringToObject(f, "sensor", s->id);
+	agent_event(a, "sensor_limit", f);
+}
+
+/* Class and trip under the sensors rules; (re-)registered with the
+ * engine, which updates class and trip of a sensor it knows. */
+static void
+resolve(struct agent *a, struct agent_sensor *s, const struct src_reading *r)
+{
 	enum eng_trip_src src;
 	enum eng_class cls;
 	double trip;
 	const char *from;
 
-	if (s == NULL) {
-		log_debug("sensor table full, ignoring %s", r->id);
-		return;
-	}
-	s->last = *r;
+	s->src_cls = r->cls;
+	s->src_trip_c = r->trip_c;
 	if (!agent_resolve(&a->conf, r, &cls, &trip, &src, &from)) {
 		if (s->eng_idx >= 0)
 			eng_sensor_remove(a->eng, s->eng_idx);
@@ -81,22 +94,66 @@ agent_on_reading(void *arg, const struct src_reading *r)
 	}
 	s->ignored = false;
 	s->trip_from = from;
-	if (!s->used) {
-		s->eng_idx = eng_sensor_add(a->eng, r->id, cls, trip, src);
-		s->used = true;
-		if (s->eng_idx < 0) {
-			log_warnx(
-			    "engine sensor table full, ignoring %s", r->id);
-			return;
-		}
+	s->eng_idx = eng_sensor_add(a->eng, r->id, cls, trip, src);
+	if (s->eng_idx < 0) {
+		note_refused(a, s);
+		return;
+	}
+	if (s->refused) {
+		s->refused = false;
+		a->refused--;
+	}
+	if (!s->used)
 		log_info("sensor %s: class %s, trip %.1f C (%s)", r->id,
 		    eng_class_name(cls), trip, from);
-	} else if (s->eng_idx >= 0) {
-		/* re-registering updates class and trip after a reload */
-		s->eng_idx = eng_sensor_add(a->eng, r->id, cls, trip, src);
+	s->used = true;
+}
+
+int
+agent_attach(void *arg, const struct src_reading *r)
+{
+	struct agent *a = arg;
+	struct agent_sensor *s;
+	int slot = atab_add(&a->tab, r->id);
+
+	a->sensors = a->tab.s;
+	a->n_sensors = a->tab.n;
+	if (slot < 0) {
+		log_warnx("sensor %s: out of memory, not monitored", r->id);
+		return -1;
 	}
+	s = &a->sensors[slot];
+	s->last = *r;
+	s->last.handle = slot;
+	if (strcmp(r->source, "hwmon") == 0)
+		s->gen = a->scan_gen;
+	resolve(a, s, r);
+	return s->eng_idx >= 0 ? slot : -1;
+}
+
+/*
+ * The per-cycle path: the handle is the slot, nothing is looked up or
+ * allocated. Only a change of the source's class or trip (a BMC's
+ * thresholds, read after its first readings) resolves again.
+ */
+void
+agent_on_reading(void *arg, const struct src_reading *r)
+{
+	struct agent *a = arg;
+	struct agent_sensor *s;
+	struct eng_reading er;
+
+	if (r->handle < 0 || r->handle >= a->n_sensors)
+		return;
+	s = &a->sensors[r->handle];
+	s->last = *r;
 	if (s->eng_idx < 0)
 		return;
+	if (r->cls != s->src_cls || !same_trip(r->trip_c, s->src_trip_c)) {
+		resolve(a, s, r);
+		if (s->eng_idx < 0)
+			return;
+	}
 	er.sensor = s->eng_idx;
 	er.t_ms = r->t_ms;
 	er.value_c = r->value_c;
@@ -155,9 +212,15 @@ agent_check_removed(struct agent *a)
 	for (i = 0; i < a->n_sensors; i++) {
 		struct agent_sensor *s = &a->sensors[i];
 
-		if (s->eng_idx < 0 || s->last.source == NULL ||
+		if (s->last.source == NULL ||
 		    strcmp(s->last.source, "hwmon") != 0 ||
-		    (a->hwm != NULL && hwm_has(a->hwm, s->id)))
+		    (a->hwm != NULL && s->gen == a->scan_gen))
+			continue;
+		if (s->refused) {
+			s->refused = false;
+			a->refused--;
+		}
+		if (s->eng_idx < 0)
 			continue;
 		log_warnx("sensor %s is gone", s->id);
 		eng_sensor_remove(a->eng, s->eng_idx);
@@ -178,6 +241,7 @@ agent_rescan(struct agent *a)
 
 	if (a->hwm == NULL)
 		return;
+	a->scan_gen++;
 	n = hwm_rescan(a->hwm, err, sizeof(err));
 	if (n < 0) {
 		log_warnx("hwmon rescan failed: %s", err);
@@ -188,21 +252,31 @@ agent_rescan(struct agent *a)
 }
 
 void
+agent_rescan_check(struct agent *a)
+{
+	if (a->hwm != NULL && hwm_changed(a->hwm))
+		agent_rescan(a);
+}
+
+void
 agent_sources_start(struct agent *a)
 {
 	char err[256];
 
 	if (a->conf.hwmon.enabled) {
-		a->hwm = hwm_create(&a->conf.hwmon, err, sizeof(err));
+		a->scan_gen++;
+		a->hwm = hwm_create(
+		    &a->conf.hwmon, agent_attach, a, err, sizeof(err));
 		if (a->hwm == NULL)
 			log_warnx("hwmon disabled: %s", err);
 		else
-			log_info(
-			    "hwmon: %d temperature sensors", hwm_count(a->hwm));
+			log_info("hwmon: %d temperature sensors (%d read "
+				 "through libsensors)",
+			    hwm_count(a->hwm), hwm_count_library(a->hwm));
 	}
 	if (a->conf.ipmi.enabled) {
 		a->bmc = bmc_create(a->loop, &a->conf.ipmi,
-		    a->conf.agent.state_dir, agent_on_reading, a);
+		    a->conf.agent.state_dir, agent_attach, agent_on_reading, a);
 		if (a->bmc == NULL)
 			log_warnx("ipmi disabled: out of memory");
 		else
@@ -239,7 +313,9 @@ agent_dump(struct agent *a)
 
 		if (s->eng_idx < 0) {
 			log_info("sensor %s: %s", s->id,
-			    s->ignored ? "ignored" : "removed");
+			    s->ignored       ? "ignored"
+				: s->refused ? "not monitored (max_sensors)"
+					     : "removed");
 			continue;
 		}
 		eng_sensor_view(a->eng, s->eng_idx, &v);

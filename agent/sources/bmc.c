@@ -15,9 +15,9 @@
 
 struct bmc *
 bmc_create(struct loop *l, const struct ipmi_conf *c, const char *state_dir,
-    src_emit_cb emit, void *arg)
+    src_attach_cb attach, src_emit_cb emit, void *arg)
 {
-	return bmc_alloc(l, c, state_dir, emit, arg);
+	return bmc_alloc(l, c, state_dir, attach, emit, arg);
 }
 
 /* After a successful read: thresholds bookkeeping. */
@@ -337,5 +337,6 @@ bmc_free(struct bmc *b)
 	if (b->wd_pending && b->wd_done != NULL)
 		b->wd_done(b->wd_arg, 0, msg);
 	free(j->buf);
+	bmc_table_free(&b->table);
 	free(b);
 }

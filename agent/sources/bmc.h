@@ -66,12 +66,13 @@ struct bmc_wd_status {
 
 /*
  * The IPMI source for the BMC described by c (copied). state_dir holds the
- * SDR cache (state_dir/ipmi-<host>/). Readings are handed to emit from the
- * loop's callbacks. NULL on allocation failure only: BMC problems show up
- * as logged read errors later.
+ * SDR cache (state_dir/ipmi-<host>/). A sensor seen for the first time (or
+ * under a new id) is handed to attach (may be NULL: handle 0), its
+ * readings to emit, from the loop's callbacks. NULL on allocation failure only:
+ * BMC problems show up as logged read errors later.
  */
 struct bmc *bmc_create(struct loop *l, const struct ipmi_conf *c,
-    const char *state_dir, src_emit_cb emit, void *arg);
+    const char *state_dir, src_attach_cb attach, src_emit_cb emit, void *arg);
 /* Kills a running child and waits for it; pending watchdog requests are
  * completed with ok = 0. NULL is a no-op. */
 void bmc_free(struct bmc *b);

@@ -17,7 +17,6 @@
 #include "bmc_reply.h"
 #include "child.h"
 
-#define BMC_MAX_SENS   ENG_MAX_SENSORS
 #define BMC_OUT_MAX    (64 * 1024) /* a child's reply, at most */
 #define BMC_ERR_LEN    1024
 #define BMC_KILLED_FMT "no answer within deadline_s = %g s: IPMI child killed"
@@ -30,12 +29,15 @@ struct bmc_sens {
 	double unc, uc, unr; /* °C, NAN = none */
 	bool thr_known;      /* a threshold fetch has seen it */
 	bool seen;           /* in the last read */
+	int handle;          /* the sink's (src_attach_cb) for id */
+	char id[ENG_ID_LEN]; /* as attached; "" = not yet */
 };
 
+/* Grows as the BMC shows sensors: no cap. */
 struct bmc_table {
-	int n;
+	int n, cap;
 	bool new_sensor; /* one appeared (or changed) since the last fetch */
-	struct bmc_sens s[BMC_MAX_SENS];
+	struct bmc_sens *s;
 };
 
 /* The one child of a BMC and its reply. */
@@ -68,6 +70,7 @@ struct bmc {
 	struct loop *loop; /* NULL for the blocking commands */
 	struct ipmi_conf conf;
 	char cache_dir[PATH_MAX];
+	src_attach_cb attach;
 	src_emit_cb emit;
 	void *arg;
 	struct bmc_job job;
@@ -88,7 +91,7 @@ struct bmc {
 
 /* bmc_job.c */
 struct bmc *bmc_alloc(struct loop *l, const struct ipmi_conf *c,
-    const char *state_dir, src_emit_cb emit, void *arg);
+    const char *state_dir, src_attach_cb attach, src_emit_cb emit, void *arg);
 /* Reset the job for req and fill in the child spec that runs it (the
  * reply goes to b->job.buf); the caller adds deadline and done. */
 void bmc_job_prepare(struct bmc *b, const struct bmc_job_req *req,
@@ -105,11 +108,12 @@ int bmc_countdown_ds(const struct ipmi_conf *c, int countdown_s);
 
 /* bmc_sensors.c */
 struct bmc_sens *bmc_table_find(struct bmc_table *t, int rid);
-/* Register (or refresh) a sensor; NULL when the table is full. */
+/* Register (or refresh) a sensor; NULL when out of memory. */
 struct bmc_sens *
 bmc_table_add(struct bmc_table *t, int rid, int num, const char *name);
+void bmc_table_free(struct bmc_table *t);
 /* The reading of sensor s from its reply record (ids, class, limits, the
- * trip point as ipmi.trip says). */
+ * trip point as ipmi.trip says); r->handle is s's. */
 void bmc_reading(const struct bmc_table *t, const struct bmc_sens *s,
     const struct ipmi_conf *c, const struct bmc_rec *rec, int64_t t_ms,
     struct src_reading *r);

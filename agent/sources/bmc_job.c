@@ -26,7 +26,7 @@ set_cache_dir(struct bmc *b, const char *state_dir)
 
 struct bmc *
 bmc_alloc(struct loop *l, const struct ipmi_conf *c, const char *state_dir,
-    src_emit_cb emit, void *arg)
+    src_attach_cb attach, src_emit_cb emit, void *arg)
 {
 	struct bmc *b;
 
@@ -35,6 +35,7 @@ bmc_alloc(struct loop *l, const struct ipmi_conf *c, const char *state_dir,
 		return NULL;
 	b->loop = l;
 	b->conf = *c;
+	b->attach = attach;
 	b->emit = emit;
 	b->arg = arg;
 	b->job.buf = malloc(BMC_OUT_MAX);
@@ -179,7 +180,15 @@ emit(struct bmc *b, const struct bmc_rec *rec, const struct bmc_result *res,
 	if (!do_emit)
 		return 0;
 	bmc_reading(&b->table, s, &b->conf, rec, res->t_ms, &r);
-	b->emit(b->arg, &r);
+	if (s->id[0] == '\0' || strcmp(s->id, r.id) != 0) {
+		/* new, or its id changed (a name now seen twice) */
+		snprintf(s->id, sizeof(s->id), "%s", r.id);
+		r.handle = -1;
+		s->handle = b->attach != NULL ? b->attach(b->arg, &r) : 0;
+		r.handle = s->handle;
+	}
+	if (r.handle >= 0)
+		b->emit(b->arg, &r);
 	return 1;
 }
 

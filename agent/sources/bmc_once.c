@@ -50,7 +50,7 @@ bmc_read_once(const struct ipmi_conf *c, const char *state_dir,
 	struct bmc *b;
 	int n;
 
-	b = bmc_alloc(NULL, c, state_dir, emit, arg);
+	b = bmc_alloc(NULL, c, state_dir, NULL, emit, arg);
 	if (b == NULL) {
 		snprintf(err, errlen, "ipmi: out of memory");
 		return -1;
@@ -80,7 +80,7 @@ wd_once(const struct ipmi_conf *c, enum bmc_job_kind kind, int countdown_s,
 	struct bmc_result res;
 	struct bmc *b;
 
-	b = bmc_alloc(NULL, c, NULL, NULL, NULL);
+	b = bmc_alloc(NULL, c, NULL, NULL, NULL, NULL);
 	if (b == NULL) {
 		snprintf(err, errlen, "ipmi: out of memory");
 		return -1;

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -36,10 +37,18 @@ bmc_table_find(struct bmc_table *t, int rid)
 	return NULL;
 }
 
+void
+bmc_table_free(struct bmc_table *t)
+{
+	free(t->s);
+	memset(t, 0, sizeof(*t));
+}
+
 static void
 reset(struct bmc_table *t, struct bmc_sens *s, const char *name)
 {
 	s->unc = s->uc = s->unr = NAN;
+	s->id[0] = '\0';
 	s->thr_known = false;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	t->new_sensor = true;
@@ -54,9 +63,18 @@ bmc_table_add(struct bmc_table *t, int rid, int num, const char *name)
 	if (s != NULL && strcmp(s->name, name) != 0)
 		reset(t, s, name);
 	if (s == NULL) {
-		if (t->n == BMC_MAX_SENS)
-			return NULL;
+		if (t->n == t->cap) {
+			int cap = t->cap > 0 ? 2 * t->cap : 32;
+			struct bmc_sens *ns = realloc(
+			    t->s, (size_t)cap * sizeof(*ns));
+
+			if (ns == NULL)
+				return NULL;
+			t->s = ns;
+			t->cap = cap;
+		}
 		s = &t->s[t->n++];
+		memset(s, 0, sizeof(*s));
 		s->rid = rid;
 		reset(t, s, name);
 	}
@@ -133,4 +151,5 @@ bmc_reading(const struct bmc_table *t, const struct bmc_sens *s,
 	set_trip(c, s, r);
 	r->hw_state = hw_state(rec->state);
 	r->t_ms = t_ms;
+	r->handle = s->handle;
 }

@@ -1,34 +1,24 @@
 /*
- * hwmon.c - libsensors source.
+ * hwmon.c - the hwmon source's discovery: libsensors started with the
+ * configured sensors3.conf, the temperature features found with their
+ * ids, classes and limits, each attached to the sink once per scan, and
+ * the fingerprint that tells a periodic check whether a rescan is due.
+ * The per-cycle reads are in hwmon_fd.c. See hwmon.h.
  */
-#include "hwmon.h"
+#include "hwmon_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sensors/error.h>
-#include <sensors/sensors.h>
 
-struct hwm_sensor {
-	const sensors_chip_name *chip;
-	char id[ENG_ID_LEN];
-	enum eng_class cls;
-	int input_nr;
-	int fault_nr; /* -1 when absent */
-	int alarm_nr; /* crit_alarm, -1 when absent */
-	double max_c, crit_c, emergency_c;
-};
-
-struct hwm {
-	struct hwmon_conf conf;
-	bool inited;
-	int n;
-	struct hwm_sensor s[ENG_MAX_SENSORS];
-};
+#define HWMON_CLASS "/sys/class/hwmon"
 
 enum eng_class
 hwm_class_of_chip(const char *prefix)
@@ -81,12 +71,14 @@ read_limit(const sensors_chip_name *chip, const sensors_feature *feat,
 	return v;
 }
 
+/* The subfeature's number and file name; -1 and "" when absent. */
 static int
-subfeature_nr(const sensors_chip_name *chip, const sensors_feature *feat,
-    sensors_subfeature_type type)
+subfeature(const sensors_chip_name *chip, const sensors_feature *feat,
+    sensors_subfeature_type type, char *name, size_t len)
 {
 	const sensors_subfeature *sf = sensors_get_subfeature(chip, feat, type);
 
+	snprintf(name, len, "%s", sf != NULL ? sf->name : "");
 	return sf != NULL ? sf->number : -1;
 }
 
@@ -101,57 +93,190 @@ ignored(const struct hwm *h, const char *id)
 	return false;
 }
 
+/* A limit is plausible when it is a finite value above 0 degC. */
+static bool
+plausible_limit(double v)
+{
+	return isfinite(v) && v > 0.0 && v < 250.0;
+}
+
+/* The static part of the sensor's readings: id, class, limits, trip. */
+static void
+describe(struct hwm_sensor *s, const sensors_feature *feat)
+{
+	struct src_reading *r = &s->r;
+
+	r->source = "hwmon";
+	r->cls = hwm_class_of_chip(s->chip->prefix);
+	r->max_c = read_limit(s->chip, feat, SENSORS_SUBFEATURE_TEMP_MAX);
+	r->crit_c = read_limit(s->chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT);
+	r->emergency_c = read_limit(
+	    s->chip, feat, SENSORS_SUBFEATURE_TEMP_EMERGENCY);
+	r->trip_c = NAN;
+	if (plausible_limit(r->emergency_c)) {
+		r->trip_c = r->emergency_c;
+		r->trip_from = "emergency";
+	} else if (plausible_limit(r->crit_c)) {
+		r->trip_c = r->crit_c;
+		r->trip_from = "crit";
+	}
+	r->value_c = NAN;
+	r->quality = ENG_Q_UNAVAILABLE;
+	r->handle = -1;
+}
+
+static struct hwm_sensor *
+next_slot(struct hwm *h)
+{
+	struct hwm_sensor *s;
+	int cap;
+
+	if (h->n == h->cap) {
+		cap = h->cap > 0 ? h->cap * 2 : 64;
+		s = realloc(h->s, (size_t)cap * sizeof(*s));
+		if (s == NULL)
+			return NULL;
+		h->s = s;
+		h->cap = cap;
+	}
+	s = &h->s[h->n];
+	memset(s, 0, sizeof(*s));
+	s->fd_input = s->fd_fault = s->fd_alarm = -1;
+	return s;
+}
+
+/* One temperature feature: described, opened, attached. False when it
+ * is not a sensor to read (no input, ignored, out of memory). */
+static bool
+add_feature(struct hwm *h, const sensors_chip_name *chip, const char *chipname,
+    const sensors_feature *feat, const char *probe)
+{
+	struct hwm_sensor *s = next_slot(h);
+	char *label;
+
+	if (s == NULL)
+		return false;
+	s->chip = chip;
+	s->input_nr = subfeature(chip, feat, SENSORS_SUBFEATURE_TEMP_INPUT,
+	    s->input_name, sizeof(s->input_name));
+	if (s->input_nr < 0)
+		return false;
+	label = sensors_get_label(chip, feat);
+	snprintf(s->r.id, sizeof(s->r.id), "%s/%s", chipname,
+	    label != NULL ? label : feat->name);
+	free(label);
+	if (ignored(h, s->r.id))
+		return false;
+	s->fault_nr = subfeature(chip, feat, SENSORS_SUBFEATURE_TEMP_FAULT,
+	    s->fault_name, sizeof(s->fault_name));
+	s->alarm_nr = subfeature(chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM,
+	    s->alarm_name, sizeof(s->alarm_name));
+	describe(s, feat);
+	s->r.handle = h->attach != NULL ? h->attach(h->attach_arg, &s->r) : 0;
+	if (s->r.handle >= 0) {
+		hwm_fd_open(s, probe);
+		if (s->fd_input < 0)
+			h->n_lib++;
+	}
+	h->n++;
+	return true;
+}
+
+static void
+close_all(struct hwm *h)
+{
+	for (int i = 0; i < h->n; i++)
+		hwm_fd_close(&h->s[i]);
+	h->n = 0;
+	h->n_lib = 0;
+}
+
+/* Of the chips' names, of the libsensors configuration: what a periodic
+ * check compares. FNV-1a over the names and inode numbers. */
+static uint64_t
+fnv(uint64_t x, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		x = (x ^ c[i]) * 0x100000001b3ULL;
+	return x;
+}
+
+static uint64_t
+stat_mark(uint64_t x, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return fnv(x, "-", 1);
+	x = fnv(x, &st.st_ino, sizeof(st.st_ino));
+	x = fnv(x, &st.st_size, sizeof(st.st_size));
+	return fnv(x, &st.st_mtim, sizeof(st.st_mtim));
+}
+
+static uint64_t
+dir_mark(uint64_t x, const char *path, bool stat_entries)
+{
+	char sub[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	if (d == NULL)
+		return fnv(x, "-", 1);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		x = fnv(x, de->d_name, strlen(de->d_name) + 1);
+		x = fnv(x, &de->d_ino, sizeof(de->d_ino));
+		if (stat_entries &&
+		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) <
+			(int)sizeof(sub))
+			x = stat_mark(x, sub);
+	}
+	closedir(d);
+	return x;
+}
+
+static uint64_t
+fingerprint(const struct hwm *h)
+{
+	uint64_t x = 0xcbf29ce484222325ULL;
+
+	x = dir_mark(x, HWMON_CLASS, false);
+	if (h->conf.sensors_conf[0] != '\0')
+		return stat_mark(x, h->conf.sensors_conf);
+	/* sensors_init(NULL): these files, as libsensors reads them */
+	x = stat_mark(x, "/etc/sensors3.conf");
+	x = stat_mark(x, "/etc/sensors.conf");
+	return dir_mark(x, "/etc/sensors.d", true);
+}
+
 static void
 scan(struct hwm *h)
 {
 	const sensors_chip_name *chip;
 	const sensors_feature *feat;
-	struct hwm_sensor *s;
-	char chipname[64];
+	char chipname[64], probe[PATH_MAX];
 	int c = 0, f;
-	char *label;
 
-	h->n = 0;
+	h->fingerprint = fingerprint(h);
+	hwm_probe_begin(probe, sizeof(probe));
 	while ((chip = sensors_get_detected_chips(NULL, &c)) != NULL) {
 		if (sensors_snprintf_chip_name(
 			chipname, sizeof(chipname), chip) < 0)
 			continue;
 		f = 0;
-		while ((feat = sensors_get_features(chip, &f)) != NULL) {
-			if (feat->type != SENSORS_FEATURE_TEMP)
-				continue;
-			if (h->n >= ENG_MAX_SENSORS)
-				return;
-			s = &h->s[h->n];
-			s->input_nr = subfeature_nr(
-			    chip, feat, SENSORS_SUBFEATURE_TEMP_INPUT);
-			if (s->input_nr < 0)
-				continue;
-			label = sensors_get_label(chip, feat);
-			snprintf(s->id, sizeof(s->id), "%s/%s", chipname,
-			    label != NULL ? label : feat->name);
-			free(label);
-			if (ignored(h, s->id))
-				continue;
-			s->chip = chip;
-			s->cls = hwm_class_of_chip(chip->prefix);
-			s->fault_nr = subfeature_nr(
-			    chip, feat, SENSORS_SUBFEATURE_TEMP_FAULT);
-			s->alarm_nr = subfeature_nr(
-			    chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM);
-			s->max_c = read_limit(
-			    chip, feat, SENSORS_SUBFEATURE_TEMP_MAX);
-			s->crit_c = read_limit(
-			    chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT);
-			s->emergency_c = read_limit(
-			    chip, feat, SENSORS_SUBFEATURE_TEMP_EMERGENCY);
-			h->n++;
-		}
+		while ((feat = sensors_get_features(chip, &f)) != NULL)
+			if (feat->type == SENSORS_FEATURE_TEMP)
+				add_feature(h, chip, chipname, feat, probe);
 	}
+	hwm_probe_end(probe);
 }
 
 struct hwm *
-hwm_create(const struct hwmon_conf *c, char *err, size_t errlen)
+hwm_create(const struct hwmon_conf *c, src_attach_cb attach, void *arg,
+    char *err, size_t errlen)
 {
 	struct hwm *h = calloc(1, sizeof(*h));
 
@@ -160,6 +285,8 @@ hwm_create(const struct hwmon_conf *c, char *err, size_t errlen)
 		return NULL;
 	}
 	h->conf = *c;
+	h->attach = attach;
+	h->attach_arg = arg;
 	if (init_lib(h, err, errlen) != 0) {
 		free(h);
 		return NULL;
@@ -173,95 +300,65 @@ hwm_free(struct hwm *h)
 {
 	if (h == NULL)
 		return;
+	close_all(h);
 	if (h->inited)
 		sensors_cleanup();
+	free(h->s);
 	free(h);
 }
 
 int
 hwm_rescan(struct hwm *h, char *err, size_t errlen)
 {
+	close_all(h);
 	if (h->inited)
 		sensors_cleanup();
 	h->inited = false;
-	h->n = 0;
 	if (init_lib(h, err, errlen) != 0)
 		return -1;
 	scan(h);
 	return h->n;
 }
 
-/* A limit is plausible when it is a finite value above 0 degC. */
-static bool
-plausible_limit(double v)
+bool
+hwm_changed(struct hwm *h)
 {
-	return isfinite(v) && v > 0.0 && v < 250.0;
+	return fingerprint(h) != h->fingerprint;
 }
 
 void
 hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 {
-	struct src_reading r;
 	struct hwm_sensor *s;
-	double v, flag;
 	int i;
 
 	for (i = 0; i < h->n; i++) {
 		s = &h->s[i];
-		memset(&r, 0, sizeof(r));
-		memcpy(r.id, s->id, sizeof(r.id));
-		r.source = "hwmon";
-		r.cls = s->cls;
-		r.t_ms = now_ms;
-		r.max_c = s->max_c;
-		r.crit_c = s->crit_c;
-		r.emergency_c = s->emergency_c;
-		r.trip_c = NAN;
-		if (plausible_limit(s->emergency_c)) {
-			r.trip_c = s->emergency_c;
-			r.trip_from = "emergency";
-		} else if (plausible_limit(s->crit_c)) {
-			r.trip_c = s->crit_c;
-			r.trip_from = "crit";
-		}
-		r.quality = ENG_Q_OK;
-		r.hw_state = "nominal";
-		if (sensors_get_value(s->chip, s->input_nr, &v) != 0) {
-			r.value_c = NAN;
-			r.quality = ENG_Q_UNAVAILABLE;
-			r.hw_state = NULL;
-		} else {
-			r.value_c = v;
-		}
-		/* libsensors still returns a number when the fault flag is
-		 * set, so the flag must be read separately. */
-		if (s->fault_nr >= 0 &&
-		    sensors_get_value(s->chip, s->fault_nr, &flag) == 0 &&
-		    flag != 0.0) {
-			r.quality = ENG_Q_FAULT;
-			r.hw_state = "fault";
-		} else if (r.quality == ENG_Q_OK && s->alarm_nr >= 0 &&
-		    sensors_get_value(s->chip, s->alarm_nr, &flag) == 0 &&
-		    flag != 0.0) {
-			r.hw_state = "alarm";
-		}
-		emit(arg, &r);
+		if (s->r.handle < 0)
+			continue;
+		hwm_fd_read(s);
+		s->r.t_ms = now_ms;
+		emit(arg, &s->r);
 	}
-}
-
-bool
-hwm_has(const struct hwm *h, const char *id)
-{
-	int i;
-
-	for (i = 0; i < h->n; i++)
-		if (strcmp(h->s[i].id, id) == 0)
-			return true;
-	return false;
 }
 
 int
 hwm_count(const struct hwm *h)
 {
 	return h->n;
+}
+
+int
+hwm_count_library(const struct hwm *h)
+{
+	return h->n_lib;
+}
+
+int
+hwm_reads_direct(const struct hwm *h, const char *id)
+{
+	for (int i = 0; i < h->n; i++)
+		if (strcmp(h->s[i].r.id, id) == 0)
+			return h->s[i].fd_input >= 0 ? 1 : 0;
+	return -1;
 }

@@ -4,6 +4,11 @@
  * A source never decides anything: it reports raw values, hardware limits
  * and flags. The agent applies the sensors rules of the config, registers
  * the sensor with the engine and feeds it.
+ *
+ * Sensors are attached once, when a source finds them (a scan, a new BMC
+ * sensor): the sink resolves the id then and answers with a handle, which
+ * every later reading of that sensor carries, so that the per-cycle path
+ * never looks an id up.
  */
 #ifndef THERMWATCH_SOURCE_H
 #define THERMWATCH_SOURCE_H
@@ -29,9 +34,16 @@ struct src_reading {
 	const char *hw_state; /* "nominal", "warning", "critical", "alarm",
 				 "fault", or NULL */
 	int64_t t_ms;         /* monotonic time of the sample */
+	int handle;           /* the sink's, from src_attach_cb; -1 = none */
 };
 
 /* A source calls this for every reading it makes. */
 typedef void (*src_emit_cb)(void *arg, const struct src_reading *r);
+/* A source calls this once for every sensor it finds, before its first
+ * reading (r describes the sensor; its value is not meaningful, its
+ * handle is -1). Returns the handle for the sensor's readings, or -1
+ * when the sink takes none (ignored, or no room): the source may then
+ * skip reading it. */
+typedef int (*src_attach_cb)(void *arg, const struct src_reading *r);
 
 #endif

@@ -129,7 +129,7 @@ do_run(struct ipmi_conf *c, const char *state, double secs, int tick)
 	if (l == NULL)
 		return 1;
 	memset(&r, 0, sizeof(r));
-	r.b = bmc_create(l, c, state, emit, NULL);
+	r.b = bmc_create(l, c, state, NULL, emit, NULL);
 	r.tick_ms = tick;
 	r.due = loop_clock_ms();
 	r.end = r.due + (int64_t)(secs * 1000);
@@ -154,7 +154,7 @@ do_bench(struct ipmi_conf *c, const char *state, int cycles)
 	if (l == NULL)
 		return 1;
 	v = calloc((size_t)cycles, sizeof(*v));
-	b = bmc_create(l, c, state, emit, NULL);
+	b = bmc_create(l, c, state, NULL, emit, NULL);
 	/* Warm up: the SDR cache (cold when STATEDIR is fresh) and the
 	 * thresholds (always fetched on the first read). */
 	t = loop_clock_ms();
@@ -225,7 +225,7 @@ do_wd_async(struct ipmi_conf *c, const char *state, int secs)
 
 	if (l == NULL)
 		return 1;
-	b = bmc_create(l, c, state, emit, NULL);
+	b = bmc_create(l, c, state, NULL, emit, NULL);
 	bmc_poll(b, loop_clock_ms());
 	printf("BUSY\t%d\n", bmc_busy(b));
 	if (bmc_watchdog_arm(b, secs, wd_done, NULL) != 0)

@@ -151,7 +151,7 @@ new_bmc(struct got *g)
 	snprintf(c.host, sizeof(c.host), "10.0.0.9");
 	c.trip = IPMI_TRIP_UC;
 	c.deadline_s = 3;
-	b = bmc_alloc(NULL, &c, "/nonexistent", on_reading, g);
+	b = bmc_alloc(NULL, &c, "/nonexistent", NULL, on_reading, g);
 	assert_non_null(b);
 	b->job.req.kind = BMC_JOB_READ;
 	return b;
