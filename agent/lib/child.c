@@ -50,7 +50,7 @@ close_from(int first)
 static void __attribute__((noreturn))
 run_program(const struct child_spec *s, int in, int out, int err)
 {
-	static const char msg[] = "thermwatchd: cannot execute hook: ";
+	static const char msg[] = "thermwatchd: cannot execute ";
 	const char *e;
 
 	/* Move the three above 2 first: any of them may be 0, 1 or 2. */

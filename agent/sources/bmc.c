@@ -225,19 +225,22 @@ start_job(struct bmc *b, const struct bmc_job_req *req, bmc_done_cb done,
 {
 	struct bmc_job *j = &b->job;
 	struct child_spec cs;
-	char msg[BMC_ERR_LEN];
+	char msg[BMC_ERR_LEN + PATH_MAX];
+	char **env;
 
 	bmc_job_prepare(b, req, now, &cs);
 	j->done = done;
 	j->done_arg = arg;
 	cs.deadline = on_deadline;
 	cs.done = on_done;
-	j->child = child_start(b->loop, &cs);
+	env = bmc_job_env(b);
+	cs.envp = env;
+	j->child = env != NULL ? child_start(b->loop, &cs) : NULL;
+	bmc_job_env_free(env);
 	if (j->child == NULL) {
 		snprintf(msg, sizeof(msg),
-		    "ipmi %s: cannot start the IPMI "
-		    "child: %s",
-		    b->st.label, strerror(errno));
+		    "ipmi %s: cannot start the IPMI reader %s: %s", b->st.label,
+		    b->helper, strerror(errno));
 		log_warnx("%s", msg);
 		b->next_ms = now + 1000;
 		if (req->kind != BMC_JOB_READ && done != NULL)
@@ -337,6 +340,7 @@ bmc_free(struct bmc *b)
 	if (b->wd_pending && b->wd_done != NULL)
 		b->wd_done(b->wd_arg, 0, msg);
 	free(j->buf);
+	free(b->settings);
 	bmc_table_free(&b->table);
 	free(b);
 }

@@ -1,9 +1,11 @@
 /*
- * bmc_child.h - the child side of the IPMI source: what a forked child is
- * asked to do, and the FreeIPMI calls that do it (bmc_session.c,
- * bmc_read.c, bmc_watchdog.c). A child writes its reply in the protocol
- * of bmc_reply.h and exits; it may block as long as the libraries like,
- * the parent kills it at the deadline.
+ * bmc_child.h - between the IPMI source and its reader: what the reader
+ * (thermwatch-ipmi, a program of its own, see agent/ipmi/) is asked to do,
+ * its failure classes, and what both sides share without FreeIPMI: the
+ * password file's checks and the names used in messages (bmc_pwfile.c).
+ * The reader writes its reply in the protocol of bmc_reply.h and exits;
+ * it may block as long as the libraries like, the parent kills it at the
+ * deadline.
  */
 #ifndef THERMWATCH_BMC_CHILD_H
 #define THERMWATCH_BMC_CHILD_H
@@ -30,21 +32,23 @@ enum bmc_job_kind {
 	BMC_JOB_WD_GET
 };
 
+/* The reader's command for each kind ("read", "watchdog-arm", ...). */
+extern const char *const bmc_job_names[];
+
+/*
+ * The reader's settings travel in this environment variable: the ipmi
+ * group of thermwatch.conf, in its syntax, as the agent has it (so a
+ * reload that failed, leaving the file and the agent apart, does not
+ * matter). Not on the command line: ps shows that to everyone.
+ */
+#define BMC_CONF_ENV "THERMWATCH_IPMI_CONF"
+
 /* What a child is asked to do. */
 struct bmc_job_req {
 	enum bmc_job_kind kind;
 	bool want_thresholds; /* READ: also fetch the thresholds */
 	int countdown_ds;     /* WD_ARM: tenths of a second */
 };
-
-/*
- * Each writes its reply (bmc_reply.h) to out and returns the exit status
- * for _exit(). cache_dir is this BMC's SDR cache directory.
- */
-int bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
-    bool want_thresholds, FILE *out);
-int bmc_child_watchdog(
-    const struct ipmi_conf *c, const struct bmc_job_req *req, FILE *out);
 
 /*
  * Read the password file (path "" = empty password). 0 on success; -1
@@ -60,19 +64,5 @@ const char *bmc_conf_label(const struct ipmi_conf *c);
 
 /* A human word for the privilege enum ("user"...), for messages. */
 const char *bmc_priv_name(int priv);
-
-/* Open a libfreeipmi context for c at privilege priv (enum ipmi_priv).
- * NULL with a message in err (and the failure class in *cls). The
- * returned pointer is an ipmi_ctx_t. */
-void *bmc_ipmi_open(const struct ipmi_conf *c, int priv, char *err,
-    size_t errlen, const char **cls);
-void bmc_ipmi_close(void *ipmi);
-
-/* The FreeIPMI workaround flags for c's driver (the values are the same
- * in libfreeipmi and libipmimonitoring). */
-unsigned int bmc_wa_flags(const struct ipmi_conf *c);
-
-/* Appended to in-band failures: which modules and device access to check. */
-extern const char bmc_inband_hint[];
 
 #endif

@@ -17,7 +17,14 @@
 #include "bmc_reply.h"
 #include "child.h"
 
-#define BMC_OUT_MAX    (64 * 1024) /* a child's reply, at most */
+#define BMC_OUT_MAX     (1024 * 1024) /* a reader's reply, at most */
+#define BMC_HELPER_NAME "thermwatch-ipmi"
+#ifndef TW_IPMI_HELPER /* where the install puts the reader */
+#define TW_IPMI_HELPER "/usr/libexec/thermwatch/" BMC_HELPER_NAME
+#endif
+#ifndef TW_IPMI_HELPER_REL /* ...relative to thermwatchd's directory */
+#define TW_IPMI_HELPER_REL "../libexec/thermwatch"
+#endif
 #define BMC_ERR_LEN    1024
 #define BMC_KILLED_FMT "no answer within deadline_s = %g s: IPMI child killed"
 
@@ -40,10 +47,13 @@ struct bmc_table {
 	struct bmc_sens *s;
 };
 
-/* The one child of a BMC and its reply. */
+/* The one reader of a BMC, its command line and its reply. */
 struct bmc_job {
 	struct child *child; /* NULL = no child */
 	struct bmc_job_req req;
+	char *argv[8];
+	char deadline[32], countdown[16];
+	char note[256]; /* the end of its stderr */
 	bool killed;    /* by the deadline */
 	bool preempted; /* killed for a watchdog request */
 	int64_t start_ms;
@@ -70,6 +80,8 @@ struct bmc {
 	struct loop *loop; /* NULL for the blocking commands */
 	struct ipmi_conf conf;
 	char cache_dir[PATH_MAX];
+	char helper[PATH_MAX]; /* the IPMI reader program */
+	char *settings;        /* its settings (BMC_CONF_ENV) */
 	src_attach_cb attach;
 	src_emit_cb emit;
 	void *arg;
@@ -92,10 +104,17 @@ struct bmc {
 /* bmc_job.c */
 struct bmc *bmc_alloc(struct loop *l, const struct ipmi_conf *c,
     const char *state_dir, src_attach_cb attach, src_emit_cb emit, void *arg);
-/* Reset the job for req and fill in the child spec that runs it (the
- * reply goes to b->job.buf); the caller adds deadline and done. */
+/* Reset the job for req and fill in the child spec that runs the reader
+ * for it (the reply goes to b->job.buf); the caller adds the environment
+ * (bmc_job_env), deadline and done. */
 void bmc_job_prepare(struct bmc *b, const struct bmc_job_req *req,
     int64_t now_ms, struct child_spec *cs);
+/* The reader's environment: ours plus its settings. NULL when out of
+ * memory; free with bmc_job_env_free once the child started. */
+char **bmc_job_env(const struct bmc *b);
+void bmc_job_env_free(char **env);
+/* Keep the end of the reader's stderr. */
+void bmc_job_note(struct bmc_job *j, const char *data, size_t n);
 /*
  * Parse the job's reply. For a read, sensors and thresholds go into b's
  * table (first pass) and readings are handed to b->emit when do_emit

@@ -1,7 +1,8 @@
 /*
- * bmc_job.c - one exchange with a BMC as the parent sees it: the state of
- * a BMC source, the forked child that does the exchange, and the child's
- * reply read back into results and readings.
+ * bmc_job.c - one exchange with a BMC as the agent sees it: the state of
+ * a BMC source, the IPMI reader that does the exchange (thermwatch-ipmi,
+ * run with an argv and its settings in the environment), and its reply
+ * read back into results and readings.
  */
 #include "bmc_int.h"
 
@@ -9,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <libconfig.h>
 
 static void
 set_cache_dir(struct bmc *b, const char *state_dir)
@@ -22,6 +26,73 @@ set_cache_dir(struct bmc *b, const char *state_dir)
 			*p = '_';
 	snprintf(b->cache_dir, sizeof(b->cache_dir), "%s/ipmi-%s",
 	    state_dir != NULL && state_dir[0] != '\0' ? state_dir : ".", label);
+}
+
+/* The settings for the reader, in thermwatch.conf syntax (BMC_CONF_ENV). */
+static char *
+settings_text(const struct ipmi_conf *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	config_t cfg;
+	FILE *f;
+
+	f = open_memstream(&text, &len);
+	if (f == NULL)
+		return NULL;
+	config_init(&cfg);
+	ipmi_conf_emit(config_root_setting(&cfg), c);
+	config_write(&cfg, f);
+	config_destroy(&cfg);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* path is an executable file. */
+static bool
+runnable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+/*
+ * The reader: $THERMWATCH_IPMI_HELPER, else next to the running program
+ * (a build tree), else where the install put it relative to the running
+ * program (any --prefix), else the configured path.
+ */
+static void
+find_helper(char *path, size_t len)
+{
+	const char *env = getenv("THERMWATCH_IPMI_HELPER");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env != NULL && env[0] == '/') {
+		snprintf(path, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (snprintf(path, len, "%s/%s", self,
+				BMC_HELPER_NAME) < (int)len &&
+			    runnable(path))
+				return;
+			if (snprintf(path, len, "%s/%s/%s", self,
+				TW_IPMI_HELPER_REL,
+				BMC_HELPER_NAME) < (int)len &&
+			    runnable(path))
+				return;
+		}
+	}
+	snprintf(path, len, "%s", TW_IPMI_HELPER);
 }
 
 struct bmc *
@@ -44,30 +115,16 @@ bmc_alloc(struct loop *l, const struct ipmi_conf *c, const char *state_dir,
 		return NULL;
 	}
 	set_cache_dir(b, state_dir);
+	find_helper(b->helper, sizeof(b->helper));
+	b->settings = settings_text(c);
+	if (b->settings == NULL) {
+		free(b->job.buf);
+		free(b);
+		return NULL;
+	}
 	b->st.label = bmc_conf_label(&b->conf);
 	b->st.last_error = b->last_err;
 	return b;
-}
-
-/* Runs in the forked child (child.h function mode). */
-static int
-child_main(void *arg, int fd)
-{
-	const struct bmc *b = arg;
-	const struct bmc_job_req *req = &b->job.req;
-	FILE *out;
-	int rc;
-
-	out = fdopen(fd, "w");
-	if (out == NULL)
-		return 127;
-	if (req->kind == BMC_JOB_READ)
-		rc = bmc_child_read(
-		    &b->conf, b->cache_dir, req->want_thresholds, out);
-	else
-		rc = bmc_child_watchdog(&b->conf, req, out);
-	fflush(out);
-	return rc;
 }
 
 /* The child's reply, kept whole (up to BMC_OUT_MAX) for parsing at the
@@ -78,9 +135,13 @@ on_output(void *arg, int stream, const char *data, size_t n)
 	struct bmc *b = arg;
 	struct bmc_job *j = &b->job;
 
-	(void)stream;
 	if (data == NULL)
 		return;
+	if (stream == 2) {
+		/* the last words on stderr, for when no reply came */
+		bmc_job_note(j, data, n);
+		return;
+	}
 	if (j->len + n > BMC_OUT_MAX - 1) {
 		j->overflow = true;
 		return;
@@ -94,21 +155,93 @@ bmc_job_prepare(struct bmc *b, const struct bmc_job_req *req, int64_t now_ms,
     struct child_spec *cs)
 {
 	struct bmc_job *j = &b->job;
+	int k = 0;
 
 	j->req = *req;
 	j->killed = false;
 	j->preempted = false;
 	j->len = 0;
 	j->overflow = false;
+	j->note[0] = '\0';
 	j->done = NULL;
 	j->done_arg = NULL;
 	j->start_ms = now_ms;
+	snprintf(j->deadline, sizeof(j->deadline), "%g", b->conf.deadline_s);
+	j->argv[k++] = BMC_HELPER_NAME;
+	j->argv[k++] = "-d";
+	j->argv[k++] = j->deadline;
+	j->argv[k++] = (char *)bmc_job_names[req->kind];
+	if (req->kind == BMC_JOB_READ) {
+		if (req->want_thresholds)
+			j->argv[k++] = "--thresholds";
+		j->argv[k++] = b->cache_dir;
+	} else if (req->kind == BMC_JOB_WD_ARM) {
+		snprintf(j->countdown, sizeof(j->countdown), "%d",
+		    req->countdown_ds);
+		j->argv[k++] = j->countdown;
+	}
+	j->argv[k] = NULL;
 	memset(cs, 0, sizeof(*cs));
-	cs->fn = child_main;
-	cs->fn_arg = b;
+	cs->path = b->helper;
+	cs->argv = j->argv;
 	cs->deadline_s = b->conf.deadline_s;
 	cs->output = on_output;
 	cs->arg = b;
+}
+
+char **
+bmc_job_env(const struct bmc *b)
+{
+	size_t n = 0, k = 0, len = strlen(BMC_CONF_ENV);
+	char **env, *var;
+
+	while (environ[n] != NULL)
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	var = malloc(len + 2 + strlen(b->settings));
+	if (env == NULL || var == NULL) {
+		free(env);
+		free(var);
+		return NULL;
+	}
+	sprintf(var, "%s=%s", BMC_CONF_ENV, b->settings);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], BMC_CONF_ENV "=", len + 1) != 0)
+			env[k++] = environ[i];
+	env[k++] = var;
+	env[k] = NULL;
+	return env;
+}
+
+void
+bmc_job_env_free(char **env)
+{
+	size_t n = 0;
+
+	if (env == NULL)
+		return;
+	while (env[n] != NULL)
+		n++;
+	free(env[n - 1]); /* ours, the last */
+	free(env);
+}
+
+void
+bmc_job_note(struct bmc_job *j, const char *data, size_t n)
+{
+	size_t cap = sizeof(j->note) - 1, have = strlen(j->note), drop;
+
+	if (n >= cap) {
+		data += n - cap;
+		n = cap;
+		have = 0;
+	} else if (have + n > cap) {
+		drop = have + n - cap;
+		memmove(j->note, j->note + drop, have - drop);
+		have -= drop;
+	}
+	memcpy(j->note + have, data, n);
+	j->note[have + n] = '\0';
 }
 
 int
@@ -118,6 +251,18 @@ bmc_countdown_ds(const struct ipmi_conf *c, int countdown_s)
 	long ds = lround(s * 10.0);
 
 	return ds > 0xffff ? 0xffff : ds < 1 ? 1 : (int)ds;
+}
+
+/* The last non-empty line of text, without its newline (in place). */
+static const char *
+last_line(char *text)
+{
+	char *end = text + strlen(text), *p;
+
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	p = strrchr(text, '\n');
+	return p != NULL ? p + 1 : text;
 }
 
 /* Pass 0: the outcome and the table. */
@@ -233,7 +378,10 @@ bmc_parse(struct bmc *b, struct bmc_result *res, bool do_emit)
 			    "IPMI child output too long");
 		else
 			snprintf(res->msg, sizeof(res->msg),
-			    "IPMI child ended without a result");
+			    "the IPMI reader %.300s ended without a "
+			    "result%s%.400s",
+			    b->helper, j->note[0] != '\0' ? ": " : "",
+			    last_line(j->note));
 		snprintf(res->cls, sizeof(res->cls), "%s", BMC_E_CONN);
 	}
 	return emitted;

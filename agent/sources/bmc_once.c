@@ -17,20 +17,30 @@ run_blocking(struct bmc *b, const struct bmc_job_req *req)
 	struct bmc_job *j = &b->job;
 	struct child_spec cs;
 	struct child_result r;
+	char **env;
 	FILE *f;
+	int e;
 
 	bmc_job_prepare(b, req, loop_clock_ms(), &cs);
-	if (child_run(&cs, &r) < 0) {
+	env = bmc_job_env(b);
+	cs.envp = env;
+	if (env == NULL)
+		errno = ENOMEM;
+	if (env == NULL || child_run(&cs, &r) < 0) {
+		e = errno;
+		bmc_job_env_free(env);
 		/* the reply the child could not give */
 		f = fmemopen(j->buf, BMC_OUT_MAX, "w");
 		if (f != NULL) {
 			bmc_reply_error(f, BMC_E_OTHER,
-			    "cannot start the IPMI child: %s", strerror(errno));
+			    "cannot start the IPMI reader %s: %s", b->helper,
+			    strerror(e));
 			j->len = (size_t)ftell(f);
 			fclose(f);
 		}
 		return;
 	}
+	bmc_job_env_free(env);
 	j->killed = r.timed_out;
 }
 

@@ -5,6 +5,9 @@
 
 IPMI_DIR=$TW_SRC/tests/ipmi
 DRIVE=${BMC_DRIVE:-$TW_BUILD/tests/ipmi/bmc_drive}
+# the IPMI reader of this build (the driver does not live beside it)
+THERMWATCH_IPMI_HELPER=${THERMWATCH_IPMI_HELPER:-$TW_BUILD/thermwatch-ipmi}
+export THERMWATCH_IPMI_HELPER
 
 tw_need_cmd ipmi_sim ipmi-raw ipmi-sensors ipmi-power nc setpriv ss
 [ -x "$DRIVE" ] || tw_skip "test driver $DRIVE not built"

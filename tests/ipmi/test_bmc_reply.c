@@ -151,6 +151,7 @@ new_bmc(struct got *g)
 	snprintf(c.host, sizeof(c.host), "10.0.0.9");
 	c.trip = IPMI_TRIP_UC;
 	c.deadline_s = 3;
+	setenv("THERMWATCH_IPMI_HELPER", "/nonexistent/thermwatch-ipmi", 1);
 	b = bmc_alloc(NULL, &c, "/nonexistent", NULL, on_reading, g);
 	assert_non_null(b);
 	b->job.req.kind = BMC_JOB_READ;
@@ -204,8 +205,7 @@ test_parse_reply(void **state)
 	assert_string_equal(g.r[1].hw_state, "critical");
 	assert_int_equal(g.r[2].quality, ENG_Q_UNAVAILABLE);
 	assert_true(isnan(g.r[2].trip_c));
-	free(b->job.buf);
-	free(b);
+	bmc_free(b);
 }
 
 static void
@@ -221,13 +221,21 @@ test_parse_no_result(void **state)
 	assert_false(res.ok);
 	assert_int_equal(g.n, 0);
 	assert_string_equal(res.cls, BMC_E_CONN);
-	assert_string_equal(res.msg, "IPMI child ended without a result");
+	assert_string_equal(res.msg,
+	    "the IPMI reader /nonexistent/thermwatch-ipmi "
+	    "ended without a result");
+	/* the end of its stderr says why */
+	bmc_job_note(&b->job, "thermwatch-ipmi: first\n", 23);
+	bmc_job_note(&b->job, "thermwatch-ipmi: no settings\n", 29);
+	bmc_parse(b, &res, true);
+	assert_string_equal(res.msg,
+	    "the IPMI reader /nonexistent/thermwatch-ipmi ended without a "
+	    "result: thermwatch-ipmi: no settings");
 	b->job.killed = true;
 	bmc_parse(b, &res, true);
 	assert_string_equal(
 	    res.msg, "no answer within deadline_s = 3 s: IPMI child killed");
-	free(b->job.buf);
-	free(b);
+	bmc_free(b);
 }
 
 int

@@ -4,6 +4,8 @@
 # and trip sources; a value changed in the simulated BMC is seen on the
 # next cycle; a hung BMC makes its sensors stale within one deadline while
 # hwmon goes on; they recover; a garbage password file stops IPMI only.
+# The daemon never maps FreeIPMI: its reader, thermwatch-ipmi, found beside
+# it, does; with IPMI off the reader never runs.
 . "$(dirname "$0")/ipmi_lib.sh"
 tw_need_root
 tw_need_cmd unshare jq
@@ -74,11 +76,17 @@ check_eq "sources side by side" \
     "$(jq -c '[.[] | .source] | group_by(.) | map([.[0], length])' \
     "$RUN/both.json")" '[["hwmon",1],["ipmi",4]]'
 
-# 3. The daemon: live values, a hung BMC, recovery.
+# 3. The daemon: live values, a hung BMC, recovery. It finds its reader
+# beside itself.
+check "thermwatchd is not linked with FreeIPMI" \
+    sh -c "! ldd '$TWD' | grep -Eq 'freeipmi|ipmimonitoring|ipmiconsole'"
+check "its IPMI reader is" sh -c "ldd '$TW_BUILD/thermwatch-ipmi' |
+    grep -q libipmimonitoring"
 unshare -m sh -c "
 	mount -t tmpfs none /sys/class &&
 	$FAKE add 0 coretemp 'Package id 0' 45000 &&
-	exec $TWD -f -c $RUN/tw.conf" > "$RUN/log" 2>&1 &
+	exec env -u THERMWATCH_IPMI_HELPER $TWD -f -c $RUN/tw.conf" \
+    > "$RUN/log" 2>&1 &
 PID=$!
 tw_track $PID
 NSCLASS=/proc/$PID/root/sys/class
@@ -95,6 +103,9 @@ check "IPMI sensors in the daemon" \
     grep -q "$S/CPU Temp: valid class cpu raw 40.00" "$RUN/log"
 check "hwmon sensors too" \
     grep -q "Package id 0: valid class cpu raw 45.00" "$RUN/log"
+check "the daemon maps no FreeIPMI library while it reads the BMC" \
+    sh -c "grep -q libsensors /proc/$PID/maps &&
+	! grep -Eq 'freeipmi|ipmimonitoring' /proc/$PID/maps"
 
 # A small step: a big jump is held back by the engine's rate check, which
 # is not what is measured here.
@@ -199,5 +210,34 @@ check "daemon alive" kill -0 "$PID"
 kill "$PID"
 wait "$PID"
 tw_untrack "$PID"
+
+# 5. With IPMI off the reader never runs; with it on, it runs per read.
+cat > "$RUN/reader" <<EOF
+#!/bin/sh
+echo "\$*" >> "$RUN/reader.runs"
+exec "$TW_BUILD/thermwatch-ipmi" "\$@"
+EOF
+chmod 755 "$RUN/reader"
+sed 's/^\tenabled = true;/\tenabled = false;/' "$RUN/tw.conf" > "$RUN/off.conf"
+run_daemon() { # conf log: 3 s, with the recording reader
+	unshare -m sh -c "
+		mount -t tmpfs none /sys/class &&
+		$FAKE add 0 coretemp 'Package id 0' 45000 &&
+		THERMWATCH_IPMI_HELPER=$RUN/reader exec $TWD -f -c $1" \
+	    > "$2" 2>&1 &
+	PID=$!
+	tw_track $PID
+	sleep 3
+	kill "$PID"
+	wait "$PID"
+	tw_untrack "$PID"
+}
+run_daemon "$RUN/off.conf" "$RUN/offlog"
+check "IPMI off: the daemon ran" grep -q "hwmon: 1 temperature" "$RUN/offlog"
+check "IPMI off: the reader never ran" test ! -e "$RUN/reader.runs"
+run_daemon "$RUN/tw.conf" "$RUN/onlog"
+check "IPMI on: the reader ran for the reads" \
+    grep -q "^-d 2.5 read --thresholds $RUN/state/ipmi-127.0.0.1:$LAN\$" \
+    "$RUN/reader.runs"
 
 tw_done

@@ -1,11 +1,11 @@
 /*
- * bmc_read.c - the child side of an IPMI read: sensor readings through
+ * bmc_read.c - the IPMI reader's read: sensor readings through
  * libipmimonitoring, thresholds through libfreeipmi (live Get Sensor
- * Thresholds, else the SDR copy), written to the parent as a reply (see
- * bmc_reply.h). Runs only in a forked child: it may block as long as the
- * libraries like, the parent kills it at the deadline.
+ * Thresholds, else the SDR copy), written to the agent as a reply (see
+ * bmc_reply.h). It may block as long as the libraries like: the agent
+ * kills the reader at the deadline.
  */
-#include "bmc_child.h"
+#include "ipmi_child.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +23,6 @@
 
 #include "bmc_reply.h"
 
-#define MAX_SENSORS  256
 #define NAME_LEN     64
 #define CACHE_PREFIX "sdrcache."
 
@@ -433,8 +432,7 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		return 1;
 	}
 	m = ipmi_monitoring_ctx_create();
-	rds = calloc(MAX_SENSORS, sizeof(*rds));
-	if (m == NULL || rds == NULL) {
+	if (m == NULL) {
 		bmc_reply_error(out, BMC_E_OTHER, "out of memory");
 		return 1;
 	}
@@ -457,6 +455,12 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		bmc_reply_error(out, cls, "%s", err);
 		return 1;
 	}
+	/* every sensor the BMC has, no cap */
+	rds = calloc(n > 0 ? (size_t)n : 1, sizeof(*rds));
+	if (rds == NULL) {
+		bmc_reply_error(out, BMC_E_OTHER, "out of memory");
+		return 1;
+	}
 	for (i = 0; i < n; i++, ipmi_monitoring_sensor_iterator_next(m)) {
 		struct rd *r;
 
@@ -464,8 +468,6 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		if (units != IPMI_MONITORING_SENSOR_UNITS_CELSIUS &&
 		    units != IPMI_MONITORING_SENSOR_UNITS_FAHRENHEIT)
 			continue;
-		if (k == MAX_SENSORS)
-			break;
 		r = &rds[k++];
 		r->rid = ipmi_monitoring_sensor_read_record_id(m);
 		r->snum = ipmi_monitoring_sensor_read_sensor_number(m);

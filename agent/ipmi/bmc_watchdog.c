@@ -1,8 +1,8 @@
 /*
  * bmc_watchdog.c - the child side of the BMC watchdog: Set / Reset / Get
  * Watchdog Timer through libfreeipmi (raw commands, see below), timer use
- * SMS/OS. Runs only in a forked child, like bmc_read.c; the reply is in
- * the protocol of bmc_reply.h.
+ * SMS/OS. Runs in the IPMI reader, like bmc_read.c; the reply is in the
+ * protocol of bmc_reply.h.
  *
  * Set Watchdog Timer is sent with ipmi_cmd_raw(), not the typed
  * ipmi_cmd_set_watchdog_timer(): some BMCs (ipmi_sim 2.0.33 among them)
@@ -16,7 +16,7 @@
  * a stop and fires at the old time. Disarming is one Set with don't-stop
  * clear and action "none", which stops the timer.
  */
-#include "bmc_child.h"
+#include "ipmi_child.h"
 
 #include <string.h>
 #include <time.h>
