@@ -109,7 +109,7 @@ del_block "$host"
 {
 	echo "# BEGIN host $host"
 	echo "user $host"
-	for leaf in telemetry state event status peer override bridge; do
+	for leaf in telemetry sensors state event status peer override bridge; do
 		echo "topic write $p/$leaf"
 	done
 	echo "topic read thermwatch/v1/$site/$zone/+/peer"

@@ -1,6 +1,8 @@
 /*
  * cli_watch.c - thermwatchctl watch: subscribe to the agents' MQTT topics
- * (thermwatch-mqtt(7)) and print one line per message.
+ * (thermwatch-mqtt(7)) and print one line per message. Telemetry of
+ * schema 2 is shown through the host's sensors message (the ids by
+ * position), which watch keeps for each host.
  *
  * A CLI may block, so this uses mosquitto_loop() in a plain loop (the
  * daemon never does).
@@ -19,8 +21,17 @@
 
 #include "cli.h"
 
+/* A host's latest sensors message (telemetry schema 2): its layout and
+ * the sensor ids by position. */
+struct layout {
+	char host[256]; /* the topic without its leaf */
+	cJSON *msg;
+	struct layout *next;
+};
+
 struct watch {
 	bool json;
+	struct layout *layouts;
 	long count; /* stop after this many, 0 = never */
 	long seen;
 	char topic[512];
@@ -74,6 +85,87 @@ topic_kind(const char *topic, const char *prefix, char *who, size_t wlen)
 	}
 	snprintf(who, wlen, "%.*s", (int)(p - start - 1), start);
 	return p;
+}
+
+/* "prefix/site/zone/host" of a topic (its leaf cut off) */
+static void
+host_topic(const char *topic, char *buf, size_t len)
+{
+	const char *slash = strrchr(topic, '/');
+
+	snprintf(
+	    buf, len, "%.*s", slash != NULL ? (int)(slash - topic) : 0, topic);
+}
+
+static struct layout *
+layout_of(struct watch *w, const char *topic)
+{
+	char host[256];
+
+	host_topic(topic, host, sizeof(host));
+	for (struct layout *l = w->layouts; l != NULL; l = l->next)
+		if (strcmp(l->host, host) == 0)
+			return l;
+	return NULL;
+}
+
+/* Keep a sensors message (takes o) for the telemetry that follows it. */
+static void
+keep_layout(struct watch *w, const char *topic, cJSON *o)
+{
+	struct layout *l = layout_of(w, topic);
+
+	if (l == NULL) {
+		l = calloc(1, sizeof(*l));
+		if (l == NULL) {
+			cJSON_Delete(o);
+			return;
+		}
+		host_topic(topic, l->host, sizeof(l->host));
+		l->next = w->layouts;
+		w->layouts = l;
+	}
+	cJSON_Delete(l->msg);
+	l->msg = o;
+}
+
+/* Telemetry 2 as "id=value ..." through the sensors message of its
+ * layout, or the values alone while that message has not been seen. */
+static void
+summary_v2(
+    struct watch *w, const char *topic, const cJSON *o, char *buf, size_t len)
+{
+	const struct layout *l = layout_of(w, topic);
+	const cJSON *vals = cJSON_GetObjectItemCaseSensitive(o, "value_c");
+	const cJSON *ids = NULL, *v;
+	size_t off = 0;
+	int i = 0, n = cJSON_GetArraySize(vals), shown = 0;
+
+	if (l != NULL &&
+	    strcmp(jstr(l->msg, "layout", ""), jstr(o, "layout", "?")) == 0)
+		ids = cJSON_GetObjectItemCaseSensitive(l->msg, "sensors");
+	buf[0] = '\0';
+	cJSON_ArrayForEach(v, vals)
+	{
+		const cJSON *s = cJSON_GetArrayItem(ids, i++);
+
+		if (shown >= 4 || off + 64 >= len)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off,
+		    "%s%s=", shown > 0 ? " " : "",
+		    s != NULL ? jstr(s, "id", "?") : "?");
+		off += (size_t)snprintf(buf + off, len - off,
+		    cJSON_IsNumber(v) ? "%.1f" : "-",
+		    cJSON_IsNumber(v) ? v->valuedouble : 0.0);
+		shown++;
+	}
+	if (n > shown && off + 16 < len)
+		off += (size_t)snprintf(
+		    buf + off, len - off, " (+%d more)", n - shown);
+	if (ids == NULL && off + 64 < len)
+		snprintf(buf + off, len - off,
+		    " (layout %s: its sensors message not seen yet)",
+		    jstr(o, "layout", "?"));
 }
 
 static void
@@ -159,12 +251,24 @@ print_human(
 	if (o == NULL) {
 		snprintf(text, sizeof(text), "(not JSON, %d bytes)",
 		    msg->payloadlen);
+	} else if (strcmp(kind, "telemetry") == 0 && jnum(o, "v") == 2) {
+		char s[768];
+
+		summary_v2(w, msg->topic, o, s, sizeof(s));
+		snprintf(text, sizeof(text), "%s %s", jstr(o, "state", "?"), s);
 	} else if (strcmp(kind, "telemetry") == 0) {
 		char s[768];
 
 		summary_sensors(cJSON_GetObjectItemCaseSensitive(o, "sensors"),
 		    s, sizeof(s));
 		snprintf(text, sizeof(text), "%s %s", jstr(o, "state", "?"), s);
+	} else if (strcmp(kind, "sensors") == 0) {
+		snprintf(text, sizeof(text),
+		    "%d sensors, layout %s, max_sensors %g, refused %g",
+		    cJSON_GetArraySize(
+			cJSON_GetObjectItemCaseSensitive(o, "sensors")),
+		    jstr(o, "layout", "?"), jnum(o, "max_sensors"),
+		    jnum(o, "refused"));
 	} else if (strcmp(kind, "state") == 0) {
 		snprintf(text, sizeof(text), "%s (was %s): %s",
 		    jstr(o, "state", "?"), jstr(o, "prev_state", "?"),
@@ -225,6 +329,14 @@ on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 		}
 	} else {
 		print_human(w, msg, o);
+	}
+	if (o != NULL &&
+	    strcmp(strrchr(msg->topic, '/') != NULL
+		    ? strrchr(msg->topic, '/') + 1
+		    : "",
+		"sensors") == 0) {
+		keep_layout(w, msg->topic, o);
+		o = NULL;
 	}
 	cJSON_Delete(o);
 	fflush(stdout);
@@ -456,6 +568,13 @@ out:
 	if (pw != NULL) {
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
+	}
+	while (w.layouts != NULL) {
+		struct layout *l = w.layouts;
+
+		w.layouts = l->next;
+		cJSON_Delete(l->msg);
+		free(l);
 	}
 	return rc;
 }

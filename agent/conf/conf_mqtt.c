@@ -19,6 +19,7 @@ mqtt_conf_defaults(struct mqtt_conf *c)
 	c->tls.verify = true;
 	c->keepalive_s = 30;
 	c->telemetry_interval_s = 10.0;
+	c->telemetry_version = 2;
 	c->peer_interval_s = 5.0;
 	c->peer_max_age_s = 60.0;
 	c->reconnect_min_s = 1.0;
@@ -155,10 +156,10 @@ mqtt_conf_parse(
 {
 	static const char *const known[] = { "enabled", "brokers", "client_id",
 		"username", "password_file", "tls", "keepalive_s",
-		"telemetry_interval_s", "peer_interval_s", "peer_max_age_s",
-		"reconnect_min_s", "reconnect_max_s", "topic_prefix",
-		"queue_max", "overrides", "max_payload", "override_authors",
-		NULL };
+		"telemetry_interval_s", "telemetry_version", "peer_interval_s",
+		"peer_max_age_s", "reconnect_min_s", "reconnect_max_s",
+		"topic_prefix", "queue_max", "overrides", "max_payload",
+		"override_authors", NULL };
 	const config_setting_t *s;
 
 	if (group == NULL)
@@ -176,6 +177,8 @@ mqtt_conf_parse(
 	cnf_get_int(ctx, group, "keepalive_s", 5, 3600, &c->keepalive_s);
 	cnf_get_double(ctx, group, "telemetry_interval_s", 0.1, 3600,
 	    &c->telemetry_interval_s);
+	cnf_get_int(
+	    ctx, group, "telemetry_version", 1, 2, &c->telemetry_version);
 	cnf_get_double(
 	    ctx, group, "peer_interval_s", 0.1, 3600, &c->peer_interval_s);
 	cnf_get_double(
@@ -248,6 +251,7 @@ mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c)
 	}
 	cnf_emit_int(g, "keepalive_s", c->keepalive_s);
 	cnf_emit_double(g, "telemetry_interval_s", c->telemetry_interval_s);
+	cnf_emit_int(g, "telemetry_version", c->telemetry_version);
 	cnf_emit_double(g, "peer_interval_s", c->peer_interval_s);
 	cnf_emit_double(g, "peer_max_age_s", c->peer_max_age_s);
 	cnf_emit_double(g, "reconnect_min_s", c->reconnect_min_s);

@@ -48,6 +48,7 @@ struct mqtt_conf {
 	struct mqtt_tls_conf tls;
 	int keepalive_s;
 	double telemetry_interval_s;
+	int telemetry_version; /* 1, or 2: telemetry + the sensors message */
 	double peer_interval_s;
 	double peer_max_age_s;  /* peers with an older ts are ignored */
 	double reconnect_min_s; /* backoff: min, doubling up to max */

@@ -109,10 +109,16 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 #ifdef ENG_SENSORS_LIMIT
 	a->eng = eng_create_sized(&a->conf.engine, a->max_sensors);
 #else
-	if (a->max_sensors > ENG_MAX_SENSORS)
+	if (a->max_sensors > ENG_MAX_SENSORS) {
+		log_warnx(
+		    "agent.max_sensors = %d: this engine takes at most %d",
+		    a->max_sensors, ENG_MAX_SENSORS);
 		a->max_sensors = ENG_MAX_SENSORS;
+	}
 	a->eng = eng_create(&a->conf.engine);
 #endif
+	log_info("monitoring at most %d sensors (agent.max_sensors)",
+	    a->max_sensors);
 	if (a->eng == NULL) {
 		log_warnx("cannot create the policy engine");
 		cnf_free(&a->conf);

@@ -69,6 +69,7 @@ agent_once_json(const struct agent_conf *conf, FILE *out)
 		if (h == NULL) {
 			log_warnx("hwmon: %s", err);
 		} else {
+			hwm_read_alarms(h, true);
 			hwm_read(h, loop_clock_ms(), once_reading, &ctx);
 			hwm_free(h);
 			ok++;

@@ -10,14 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+
 static uint32_t
 hash_id(const char *id)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *id != '\0'; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h;
+	return fnv32(FNV32_INIT, id, strlen(id));
 }
 
 int

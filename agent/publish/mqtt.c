@@ -229,6 +229,8 @@ on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	free(st);
 	if (mq->state_json != NULL)
 		mq_send(mq, mq->t_state, mq->state_json, 1, true, &mid);
+	if (mq->sensors_json != NULL)
+		mq_send(mq, mq->t_sensors, mq->sensors_json, 1, true, &mid);
 	if (mq->ovr_json != NULL)
 		mq_send(mq, mq->t_override, mq->ovr_json, 1, true, &mid);
 	mq_flush_queue(mq);

@@ -3,6 +3,7 @@
  *
  * Topics under <prefix>/<site>/<zone>/<host>/ (prefix "thermwatch/v1"):
  *	telemetry	QoS 0	every telemetry_interval_s
+ *	sensors		QoS 1	retained; telemetry 2's layout, on change
  *	state		QoS 1	retained; on change and on (re)connect
  *	event		QoS 1	queued, persisted, in order
  *	status		QoS 1	retained "online"; the will says "offline"
@@ -103,6 +104,9 @@ void mq_free(struct mq *mq);
  */
 void mq_publish_telemetry(struct mq *mq, const struct eng *e,
     const struct eng_output *o, int64_t now_ms);
+/* For the sensors message (telemetry schema 2): agent.max_sensors and the
+ * sensors left out for want of room; a change re-sends the message. */
+void mq_set_sensor_limits(struct mq *mq, int max_sensors, int refused);
 void
 mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms);
 void mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms);

@@ -11,6 +11,7 @@
 #include "mqtt.h"
 #include "mqtt_msg.h"
 #include "mqtt_queue.h"
+#include "mqtt_tele.h"
 
 #define MQ_TOPIC_LEN 512
 #define MQ_WINDOW    16 /* events in flight at once */
@@ -31,6 +32,7 @@ struct mq {
 
 	/* topics */
 	char t_telemetry[MQ_TOPIC_LEN];
+	char t_sensors[MQ_TOPIC_LEN];
 	char t_state[MQ_TOPIC_LEN];
 	char t_event[MQ_TOPIC_LEN];
 	char t_status[MQ_TOPIC_LEN];
@@ -70,7 +72,14 @@ struct mq {
 	char *ovr_json;
 	char *ovr_sig;
 
-	uint64_t seq_telemetry, seq_state, seq_status, seq_peer, seq_ovr;
+	/* telemetry schema 2: the layout, the latest sensors message */
+	struct mqm_tele *tele;
+	char *sensors_json;
+	int max_sensors, refused;
+	bool limits_changed;
+
+	uint64_t seq_telemetry, seq_state, seq_status, seq_peer, seq_ovr,
+	    seq_sensors;
 	int64_t last_telemetry_ms, last_peer_ms, last_state_ms;
 	bool have_telemetry, have_peer;
 	struct mq_stats st;

@@ -53,8 +53,8 @@ mqm_finish(cJSON *o)
 	return s;
 }
 
-static const char *
-status_name(enum eng_sensor_status s)
+const char *
+mqm_sensor_status_name(enum eng_sensor_status s)
 {
 	switch (s) {
 	case ENG_SENSOR_NEW:
@@ -69,8 +69,8 @@ status_name(enum eng_sensor_status s)
 	return "unknown";
 }
 
-static const char *
-trip_src_name(enum eng_trip_src s)
+const char *
+mqm_trip_src_name(enum eng_trip_src s)
 {
 	switch (s) {
 	case ENG_TRIP_HW:
@@ -106,12 +106,13 @@ mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "id", v.id != NULL ? v.id : "");
 		cJSON_AddStringToObject(s, "class", eng_class_name(v.cls));
-		cJSON_AddStringToObject(s, "status", status_name(v.status));
+		cJSON_AddStringToObject(
+		    s, "status", mqm_sensor_status_name(v.status));
 		mqm_add_num(s, "value_c", v.value_c);
 		mqm_add_num(s, "filtered_c", v.filtered_c);
 		mqm_add_num(s, "trip_c", v.trip_c);
 		cJSON_AddStringToObject(
-		    s, "trip_src", trip_src_name(v.trip_src));
+		    s, "trip_src", mqm_trip_src_name(v.trip_src));
 		mqm_add_num(s, "headroom_c", v.headroom_c);
 		mqm_add_num(s, "slope_c_per_min", v.slope_c_per_s * 60.0);
 		mqm_add_num(s, "eta_s", v.eta_s);

@@ -41,6 +41,10 @@ struct mqm_override {
 	char id[MQM_KEY_LEN]; /* request id, optional, echoed */
 };
 
+/* "new", "valid", "stale", "removed" */
+const char *mqm_sensor_status_name(enum eng_sensor_status s);
+/* "hardware", "config", "class-default" */
+const char *mqm_trip_src_name(enum eng_trip_src s);
 /* A new object with v, ts, seq and the identity. */
 cJSON *mqm_header(const struct mqm_id *id, int64_t ts_ms, uint64_t seq);
 /* Add v as a number, or null when not finite; rounded to 1e-3. */
@@ -48,6 +52,7 @@ void mqm_add_num(cJSON *o, const char *key, double v);
 /* Serialise and delete o; malloc'ed string or NULL. */
 char *mqm_finish(cJSON *o);
 
+/* Telemetry schema 1 (schema 2: mqtt_tele.h). */
 char *mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng *e, const struct eng_output *o);
 /* hold: NULL, or why the boot guard holds the host: then "state" is

@@ -22,24 +22,71 @@ due(int64_t now_ms, int64_t last_ms, bool have, double interval_s)
 	return !have || now_ms - last_ms >= iv - slack;
 }
 
-void
-mq_publish_telemetry(struct mq *mq, const struct eng *e,
-    const struct eng_output *o, int64_t now_ms)
+/* Schema 1: one document with every sensor's every member. */
+static void
+telemetry_v1(struct mq *mq, const struct eng *e, const struct eng_output *o)
 {
 	char *s;
 	int mid;
 
+	s = mqm_telemetry(&mq->id, mq_wall_ms(), ++mq->seq_telemetry, e, o);
+	if (s != NULL)
+		mq_send(mq, mq->t_telemetry, s, 0, false, &mid);
+	free(s);
+}
+
+/* Schema 2: the retained sensors message when the layout or the limits
+ * changed, then the compact telemetry. */
+static void
+telemetry_v2(struct mq *mq, const struct eng *e, const struct eng_output *o)
+{
+	const char *p;
+	char *s;
+	int mid;
+
+	if (mq->tele == NULL && (mq->tele = mqm_tele_create()) == NULL)
+		return;
+	if (mqm_tele_sync(mq->tele, e) || mq->sensors_json == NULL ||
+	    mq->limits_changed) {
+		s = mqm_sensors(mq->tele, &mq->id, mq_wall_ms(),
+		    ++mq->seq_sensors, mq->max_sensors, mq->refused);
+		if (s == NULL)
+			return;
+		free(mq->sensors_json);
+		mq->sensors_json = s;
+		mq->limits_changed = false;
+		mq_send(mq, mq->t_sensors, s, 1, true, &mid);
+	}
+	p = mqm_telemetry2(mq->tele, mq_wall_ms(), ++mq->seq_telemetry, o);
+	if (p != NULL)
+		mq_send(mq, mq->t_telemetry, p, 0, false, &mid);
+}
+
+void
+mq_publish_telemetry(struct mq *mq, const struct eng *e,
+    const struct eng_output *o, int64_t now_ms)
+{
 	if (!mq->connected ||
 	    !due(now_ms, mq->last_telemetry_ms, mq->have_telemetry,
 		mq->conf.telemetry_interval_s))
 		return;
 	mq->last_telemetry_ms = now_ms;
 	mq->have_telemetry = true;
-	s = mqm_telemetry(&mq->id, mq_wall_ms(), ++mq->seq_telemetry, e, o);
-	if (s != NULL)
-		mq_send(mq, mq->t_telemetry, s, 0, false, &mid);
-	free(s);
+	if (mq->conf.telemetry_version == 1)
+		telemetry_v1(mq, e, o);
+	else
+		telemetry_v2(mq, e, o);
 	mq_check_lost(mq);
+}
+
+void
+mq_set_sensor_limits(struct mq *mq, int max_sensors, int refused)
+{
+	if (mq->max_sensors == max_sensors && mq->refused == refused)
+		return;
+	mq->max_sensors = max_sensors;
+	mq->refused = refused;
+	mq->limits_changed = true;
 }
 
 void
@@ -115,6 +162,9 @@ mq_publish_overrides(struct mq *mq, const struct eng *e, int64_t now_ms)
 	FILE *f;
 	int i, n = eng_override_count(e), mid;
 
+	/* the common case, no overrides then or now: nothing to build */
+	if (n == 0 && mq->ovr_sig != NULL && mq->ovr_sig[0] == '\0')
+		return;
 	if ((f = open_memstream(&sig, &len)) == NULL)
 		return;
 	for (i = 0; i < n; i++)

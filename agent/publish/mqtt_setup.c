@@ -120,6 +120,8 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	p = c->topic_prefix;
 	TOPIC(mq->t_telemetry, "%s/%s/%s/%s/telemetry", p, mq->site, mq->zone,
 	    mq->host);
+	TOPIC(mq->t_sensors, "%s/%s/%s/%s/sensors", p, mq->site, mq->zone,
+	    mq->host);
 	TOPIC(
 	    mq->t_state, "%s/%s/%s/%s/state", p, mq->site, mq->zone, mq->host);
 	TOPIC(
@@ -177,6 +179,8 @@ mq_free(struct mq *mq)
 		free(mq->password);
 	}
 	free(mq->state_json);
+	free(mq->sensors_json);
+	mqm_tele_free(mq->tele);
 	free(mq->ovr_json);
 	free(mq->ovr_sig);
 	free(mq);

@@ -18,6 +18,8 @@
 
 #include <sensors/error.h>
 
+#include "fnv.h"
+
 #define HWMON_CLASS "/sys/class/hwmon"
 
 enum eng_class
@@ -141,7 +143,7 @@ next_slot(struct hwm *h)
 	}
 	s = &h->s[h->n];
 	memset(s, 0, sizeof(*s));
-	s->fd_input = s->fd_fault = s->fd_alarm = -1;
+	s->fd_input = s->fd_fault = -1;
 	return s;
 }
 
@@ -192,27 +194,17 @@ close_all(struct hwm *h)
 }
 
 /* Of the chips' names, of the libsensors configuration: what a periodic
- * check compares. FNV-1a over the names and inode numbers. */
-static uint64_t
-fnv(uint64_t x, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++)
-		x = (x ^ c[i]) * 0x100000001b3ULL;
-	return x;
-}
-
+ * check compares, a hash of the names and inode numbers. */
 static uint64_t
 stat_mark(uint64_t x, const char *path)
 {
 	struct stat st;
 
 	if (stat(path, &st) != 0)
-		return fnv(x, "-", 1);
-	x = fnv(x, &st.st_ino, sizeof(st.st_ino));
-	x = fnv(x, &st.st_size, sizeof(st.st_size));
-	return fnv(x, &st.st_mtim, sizeof(st.st_mtim));
+		return fnv64(x, "-", 1);
+	x = fnv64(x, &st.st_ino, sizeof(st.st_ino));
+	x = fnv64(x, &st.st_size, sizeof(st.st_size));
+	return fnv64(x, &st.st_mtim, sizeof(st.st_mtim));
 }
 
 static uint64_t
@@ -223,12 +215,12 @@ dir_mark(uint64_t x, const char *path, bool stat_entries)
 	DIR *d = opendir(path);
 
 	if (d == NULL)
-		return fnv(x, "-", 1);
+		return fnv64(x, "-", 1);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		x = fnv(x, de->d_name, strlen(de->d_name) + 1);
-		x = fnv(x, &de->d_ino, sizeof(de->d_ino));
+		x = fnv64(x, de->d_name, strlen(de->d_name) + 1);
+		x = fnv64(x, &de->d_ino, sizeof(de->d_ino));
 		if (stat_entries &&
 		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) <
 			(int)sizeof(sub))
@@ -241,7 +233,7 @@ dir_mark(uint64_t x, const char *path, bool stat_entries)
 static uint64_t
 fingerprint(const struct hwm *h)
 {
-	uint64_t x = 0xcbf29ce484222325ULL;
+	uint64_t x = FNV64_INIT;
 
 	x = dir_mark(x, HWMON_CLASS, false);
 	if (h->conf.sensors_conf[0] != '\0')
@@ -336,10 +328,16 @@ hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 		s = &h->s[i];
 		if (s->r.handle < 0)
 			continue;
-		hwm_fd_read(s);
+		hwm_fd_read(s, h->alarms);
 		s->r.t_ms = now_ms;
 		emit(arg, &s->r);
 	}
+}
+
+void
+hwm_read_alarms(struct hwm *h, bool on)
+{
+	h->alarms = on;
 }
 
 int

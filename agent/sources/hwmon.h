@@ -44,6 +44,10 @@ int hwm_rescan(struct hwm *h, char *err, size_t errlen);
 bool hwm_changed(struct hwm *h);
 /* Read every attached sensor once and hand each reading to emit. */
 void hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg);
+/* Also read each sensor's crit_alarm flag into hw_state ("alarm"): only
+ * shown (thermwatchd --once), never decided on, so the daemon's cycles
+ * leave it out. Off by default. */
+void hwm_read_alarms(struct hwm *h, bool on);
 int hwm_count(const struct hwm *h);
 /* Of those, how many are read through libsensors (compute statements). */
 int hwm_count_library(const struct hwm *h);

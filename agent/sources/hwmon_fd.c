@@ -1,6 +1,6 @@
 /*
- * hwmon_fd.c - the hwmon source's per-cycle reads: each sensor's input,
- * fault and crit_alarm files kept open and read with pread(2) at offset
+ * hwmon_fd.c - the hwmon source's per-cycle reads: each sensor's input
+ * and fault files kept open and read with pread(2) at offset
  * 0 (sysfs makes a fresh value for every read at offset 0), parsed the
  * way libsensors parses them. An input that libsensors would transform
  * (a compute statement in sensors3.conf) is read through
@@ -43,7 +43,7 @@ read_number(int fd, double *v)
 }
 
 /* Raise the soft limit on open files to the hard one, once: a big host
- * keeps three descriptors per sensor. */
+ * keeps two descriptors per sensor. */
 static bool
 more_fds(void)
 {
@@ -211,9 +211,6 @@ hwm_fd_open(struct hwm_sensor *s, const char *probe_dir)
 	s->fd_fault = s->fault_name[0] != '\0'
 	    ? open_attr(s->chip, s->fault_name)
 	    : -1;
-	s->fd_alarm = s->alarm_name[0] != '\0'
-	    ? open_attr(s->chip, s->alarm_name)
-	    : -1;
 	s->fd_input = -1;
 	if (!value_is_plain(s, probe_dir))
 		return;
@@ -231,9 +228,7 @@ hwm_fd_close(struct hwm_sensor *s)
 		close(s->fd_input);
 	if (s->fd_fault >= 0)
 		close(s->fd_fault);
-	if (s->fd_alarm >= 0)
-		close(s->fd_alarm);
-	s->fd_input = s->fd_fault = s->fd_alarm = -1;
+	s->fd_input = s->fd_fault = -1;
 }
 
 /* A flag (fault, crit_alarm) reads non-zero: through its descriptor,
@@ -249,7 +244,7 @@ flag_set(const struct hwm_sensor *s, int fd, int nr)
 }
 
 void
-hwm_fd_read(struct hwm_sensor *s)
+hwm_fd_read(struct hwm_sensor *s, bool alarms)
 {
 	struct src_reading *r = &s->r;
 	double v;
@@ -274,8 +269,8 @@ hwm_fd_read(struct hwm_sensor *s)
 	if (flag_set(s, s->fd_fault, s->fault_nr)) {
 		r->quality = ENG_Q_FAULT;
 		r->hw_state = "fault";
-	} else if (r->quality == ENG_Q_OK &&
-	    flag_set(s, s->fd_alarm, s->alarm_nr)) {
+	} else if (alarms && r->quality == ENG_Q_OK &&
+	    flag_set(s, -1, s->alarm_nr)) {
 		r->hw_state = "alarm";
 	}
 }

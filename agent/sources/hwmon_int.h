@@ -24,8 +24,9 @@ struct hwm_sensor {
 	char input_name[32], fault_name[32], alarm_name[32];
 	/* Kept open for pread; -1 when absent. fd_input is -1 too when the
 	 * input goes through sensors_get_value (a compute statement, or the
-	 * file could not be opened). */
-	int fd_input, fd_fault, fd_alarm;
+	 * file could not be opened). crit_alarm is read (only for --once)
+	 * through libsensors. */
+	int fd_input, fd_fault;
 	struct src_reading r; /* id, class, limits, trip; handle */
 };
 
@@ -37,6 +38,7 @@ struct hwm {
 	int n, cap;
 	struct hwm_sensor *s;
 	int n_lib;            /* inputs read through libsensors */
+	bool alarms;          /* read crit_alarm too (hwm_read_alarms) */
 	uint64_t fingerprint; /* of the chips and the config, at the scan */
 };
 
@@ -56,7 +58,8 @@ void hwm_fd_close(struct hwm_sensor *s);
  */
 void hwm_probe_begin(char *dir, size_t len);
 void hwm_probe_end(char *dir);
-/* Read one sensor's input and flags into s->r. */
-void hwm_fd_read(struct hwm_sensor *s);
+/* Read one sensor's input and fault flag (and crit_alarm with alarms)
+ * into s->r. */
+void hwm_fd_read(struct hwm_sensor *s, bool alarms);
 
 #endif

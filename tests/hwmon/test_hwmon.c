@@ -178,6 +178,7 @@ start(const char *sensors_conf)
 	if (h == NULL)
 		fail_msg("hwm_create: %s", err);
 	assert_int_equal(next, hwm_count(h));
+	hwm_read_alarms(h, true);
 	return h;
 }
 

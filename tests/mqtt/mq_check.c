@@ -7,8 +7,11 @@
  * Each input line is "topic payload". Every member of every payload must
  * be documented (unknown members are errors, so the man page stays
  * complete), of the documented type, and the identity must match the
- * topic. Prints one line per error and a summary "N messages, N errors";
- * exits 1 when there were errors or no message at all.
+ * topic. Telemetry of schema 2 is checked against the sensors message of
+ * its layout (seen before it): arrays as long as the sensors list, sparse
+ * members keyed by positions in it. Prints one line per error and a
+ * summary "N messages, N errors"; exits 1 when there were errors or no
+ * message at all.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -25,6 +28,7 @@ enum type {
 	T_INT,
 	T_BOOL,
 	T_ARR,
+	T_OBJ,
 	T_STATE,
 	T_CLASS,
 	T_ANY
@@ -79,6 +83,8 @@ type_ok(const cJSON *v, enum type t)
 		return cJSON_IsBool(v);
 	case T_ARR:
 		return cJSON_IsArray(v);
+	case T_OBJ:
+		return cJSON_IsObject(v);
 	case T_STATE:
 		return cJSON_IsString(v) && in(v->valuestring, states);
 	case T_CLASS:
@@ -136,6 +142,22 @@ static const struct field f_sensor[] = { { "id", T_STR, true },
 	{ "headroom_c", T_NUMNULL, true },
 	{ "slope_c_per_min", T_NUMNULL, true }, { "eta_s", T_NUMNULL, true },
 	{ "level", T_INT, true }, { "rejected", T_INT, true }, { NULL, 0, 0 } };
+/* schema 2: the sensors message and the compact telemetry */
+static const struct field f_sensors[] = { HDR, { "tier", T_INT, true },
+	{ "layout", T_STR, true }, { "max_sensors", T_INT, true },
+	{ "refused", T_INT, true }, { "sensors", T_ARR, true },
+	{ NULL, 0, 0 } };
+static const struct field f_sensor2[] = { { "id", T_STR, true },
+	{ "class", T_CLASS, true }, { "trip_c", T_NUMNULL, true },
+	{ "trip_src", T_STR, true }, { NULL, 0, 0 } };
+static const struct field f_telemetry2[] = { { "v", T_INT, true },
+	{ "ts", T_INT, true }, { "seq", T_INT, true },
+	{ "layout", T_STR, true }, { "state", T_STATE, true },
+	{ "zone_alarm", T_BOOL, true }, { "value_c", T_ARR, true },
+	{ "filtered_c", T_ARR, true }, { "slope_c_per_min", T_OBJ, false },
+	{ "eta_s", T_OBJ, false }, { "level", T_OBJ, false },
+	{ "status", T_OBJ, false }, { "rejected", T_OBJ, false },
+	{ NULL, 0, 0 } };
 static const struct field f_state[] = { HDR, { "tier", T_INT, true },
 	{ "state", T_STATE, true }, { "prev_state", T_STATE, true },
 	{ "reason", T_STR, true }, { "since", T_INT, true },
@@ -204,6 +226,91 @@ check_event(const cJSON *o)
 		check_fields(o, f_ev_other, false, "event");
 }
 
+/* The layouts seen in sensors messages: host topic, name, length. */
+#define MAX_LAYOUTS 64
+static struct {
+	char host[256];
+	char name[16];
+	int n;
+} layouts[MAX_LAYOUTS];
+static int n_layouts;
+
+/* the topic without its leaf */
+static void
+host_of(const char *topic, char *buf, size_t len)
+{
+	const char *slash = strrchr(topic, '/');
+
+	snprintf(buf, len, "%.*s", (int)(slash - topic), topic);
+}
+
+static void
+remember_layout(const cJSON *o)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "layout");
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "sensors");
+	int i;
+
+	if (!cJSON_IsString(l) || !cJSON_IsArray(a))
+		return;
+	for (i = 0; i < n_layouts; i++)
+		if (strcmp(layouts[i].name, l->valuestring) == 0)
+			break;
+	if (i == n_layouts) {
+		if (n_layouts == MAX_LAYOUTS)
+			return;
+		n_layouts++;
+	}
+	host_of(cur_topic, layouts[i].host, sizeof(layouts[i].host));
+	snprintf(
+	    layouts[i].name, sizeof(layouts[i].name), "%s", l->valuestring);
+	layouts[i].n = cJSON_GetArraySize(a);
+}
+
+/* Telemetry 2 against its layout: dense arrays as long as the list,
+ * sparse members keyed by positions in it. */
+static void
+check_telemetry2(const cJSON *o)
+{
+	static const char *const sparse[] = { "slope_c_per_min", "eta_s",
+		"level", "status", "rejected", NULL };
+	static const char *const stat[] = { "new", "valid", "stale", NULL };
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "layout"), *it;
+	char host[256], *end;
+	int i, n = -1;
+
+	host_of(cur_topic, host, sizeof(host));
+	for (i = 0; cJSON_IsString(l) && i < n_layouts; i++)
+		if (strcmp(layouts[i].name, l->valuestring) == 0 &&
+		    strcmp(layouts[i].host, host) == 0)
+			n = layouts[i].n;
+	if (n < 0) {
+		err("%s%s",
+		    "telemetry before the sensors message of its layout", "");
+		return;
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(o, "value_c")) != n ||
+	    cJSON_GetArraySize(cJSON_GetObjectItem(o, "filtered_c")) != n)
+		err("%s%s",
+		    "value_c or filtered_c is not as long as the layout", "");
+	for (i = 0; sparse[i] != NULL; i++) {
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, sparse[i]))
+		{
+			long k = strtol(it->string, &end, 10);
+
+			if (*end != '\0' || k < 0 || k >= n)
+				err("%s: position \"%s\" not in the layout",
+				    sparse[i], it->string);
+			else if (strcmp(sparse[i], "status") == 0
+				? !cJSON_IsString(it) ||
+				    !in(it->valuestring, stat)
+				: !cJSON_IsNumber(it))
+				err("%s: position %s has the wrong type",
+				    sparse[i], it->string);
+		}
+	}
+}
+
 /* topic = <prefix>/<site>/<zone>/<host>/<leaf...>: the identity matches. */
 static void
 check_identity(const cJSON *o, char **lv, int n)
@@ -219,9 +326,18 @@ check_identity(const cJSON *o, char **lv, int n)
 			err("\"%s\" does not match the topic (%s)", keys[i],
 			    lv[2 + i]);
 	}
+	/* schema 2: telemetry (or 1, mqtt.telemetry_version) and sensors */
 	it = cJSON_GetObjectItemCaseSensitive(o, "v");
-	if (!cJSON_IsNumber(it) || it->valuedouble != 1)
+	if (strcmp(lv[n - 1], "sensors") == 0) {
+		if (!cJSON_IsNumber(it) || it->valuedouble != 2)
+			err("%s%s", "\"v\" is not 2", "");
+	} else if (strcmp(lv[n - 1], "telemetry") == 0) {
+		if (!cJSON_IsNumber(it) ||
+		    (it->valuedouble != 1 && it->valuedouble != 2))
+			err("%s%s", "\"v\" is not 1 or 2", "");
+	} else if (!cJSON_IsNumber(it) || it->valuedouble != 1) {
 		err("%s%s", "\"v\" is not 1", "");
+	}
 	it = cJSON_GetObjectItemCaseSensitive(o, "ts");
 	if (cJSON_IsNumber(it) && it->valuedouble < 1e12)
 		err("%s%s", "\"ts\" is not in ms since the epoch", "");
@@ -280,9 +396,19 @@ main(int argc, char **argv)
 			const char *leaf = lv[n - 1];
 
 			check_identity(o, lv, n);
-			if (strcmp(leaf, "telemetry") == 0) {
+			const cJSON *v = cJSON_GetObjectItem(o, "v");
+
+			if (strcmp(leaf, "telemetry") == 0 &&
+			    cJSON_IsNumber(v) && v->valueint == 2) {
+				check_fields(o, f_telemetry2, true, leaf);
+				check_telemetry2(o);
+			} else if (strcmp(leaf, "telemetry") == 0) {
 				check_fields(o, f_telemetry, true, leaf);
 				check_array(o, "sensors", f_sensor, "sensor");
+			} else if (strcmp(leaf, "sensors") == 0) {
+				check_fields(o, f_sensors, true, leaf);
+				check_array(o, "sensors", f_sensor2, "sensor");
+				remember_layout(o);
 			} else if (strcmp(leaf, "state") == 0) {
 				check_fields(o, f_state, true, leaf);
 			} else if (strcmp(leaf, "status") == 0) {

@@ -1,8 +1,10 @@
 #!/bin/sh
-# thermwatchd on a fake hwmon tree publishes telemetry, state, events,
-# status, peer and override messages with the schema of thermwatch-mqtt(7)
-# (checked by mq_check, which refuses undocumented members); kill -9 of
-# the agent leaves the retained status "offline" through the last will.
+# thermwatchd on a fake hwmon tree publishes telemetry (schema 2, with its
+# retained sensors message), state, events, status, peer and override
+# messages with the schema of thermwatch-mqtt(7) (checked by mq_check,
+# which refuses undocumented members); kill -9 of the agent leaves the
+# retained status "offline" through the last will; with
+# mqtt.telemetry_version = 1 the agent publishes telemetry of schema 1.
 # Ports: a tw_ports block of 2 (the second stays closed: broker failover).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
@@ -32,9 +34,22 @@ check "first broker down: failed over to the second" \
 check "... and connected there" \
 	grep -q "connected to 127.0.0.1:$PORT" "$MQ_T/hv01.log"
 check "telemetry" wait_for 5 has "^$P/telemetry "
+check "sensors message" wait_for 5 has "^$P/sensors "
 check "peer summary" wait_for 5 has "^$P/peer "
 check "retained state" wait_for 5 has "^$P/state "
 check "overrides in force (empty list)" wait_for 5 has "^$P/override .*\"overrides\":\[\]"
+
+# thermwatchctl watch reads telemetry 2 through the sensors message
+printf 'dashboardpw\n' > "$MQ_T/dash.pw"
+"$TW_BUILD/thermwatchctl" watch --broker 127.0.0.1:$PORT -u dashboard \
+	-P "$MQ_T/dash.pw" --host hv01 --count 12 --timeout 10 \
+	> "$MQ_T/watch.out" 2>&1
+check "watch: the sensors message" grep -q \
+	"r101/hv01 sensors (retained) 2 sensors, layout [0-9a-f]\{8\}" \
+	"$MQ_T/watch.out"
+check "watch: telemetry by sensor id" grep -q \
+	"r101/hv01 telemetry [a-z]* .*coretemp-virtual-0/Package id 0=45.0" \
+	"$MQ_T/watch.out"
 
 # a ramp: warn, then hot; events for the state changes and decisions
 for t in 30000 37000 40000; do
@@ -67,19 +82,29 @@ check "every payload matches the documented schema" test $? = 0
 grep ERROR "$MQ_T/check.out"
 tail -1 "$MQ_T/check.out"
 
-for leaf in telemetry state event status peer override; do
+for leaf in telemetry sensors state event status peer override; do
 	check "saw $leaf" has "^$P/$leaf "
 done
 ev=$(mq_payloads "$MQ_T/all.sub" event | jq -s -c '[.[].seq]')
 check_eq "event seq counts up by one" \
 	"$(echo "$ev" | jq -c '[range(1; length) as $i | .[$i] - .[$i-1]] | unique')" '[1]'
 t=$(mq_payloads "$MQ_T/all.sub" telemetry | tail -1)
-check_eq "telemetry lists both sensors with classes" \
-	"$(echo "$t" | jq -c '[.sensors[].class] | sort')" '["cpu","inlet"]'
+s=$(mq_payloads "$MQ_T/all.sub" sensors | tail -1)
+check_eq "the sensors message lists both sensors with classes" \
+	"$(echo "$s" | jq -c '[.sensors[].class] | sort')" '["cpu","inlet"]'
+check_eq "... once: it is sent again only when the layout changes" \
+	"$(mq_payloads "$MQ_T/all.sub" sensors | wc -l)" 1
+check_eq "telemetry follows that layout" "$(echo "$t" | jq -r .layout)" \
+	"$(echo "$s" | jq -r .layout)"
 now=$(date +%s%3N)
 check "ts is wall-clock ms" test $(( now - $(echo "$t" | jq .ts) )) -lt 60000
-check_eq "telemetry value" \
-	"$(echo "$t" | jq '.sensors[] | select(.class == "inlet") | .value_c')" 40
+check_eq "telemetry value, by its position in the layout" \
+	"$(jq -n --argjson s "$s" --argjson t "$t" '$s.sensors | to_entries[] |
+	    select(.value.class == "inlet") | $t.value_c[.key]')" 40
+check_eq "the sensor limits in the sensors message" \
+	"$(echo "$s" | jq -c '[.max_sensors, .refused]')" \
+	"[$(sed -n 's/.*monitoring at most \([0-9]*\) sensors.*/\1/p' \
+	    "$MQ_T/hv01.log" | head -1),0]"
 
 # the last will: retained offline, seen by a late subscriber
 st=$(mosquitto_sub -h 127.0.0.1 -p $PORT -u dashboard -P dashboardpw \
@@ -87,4 +112,18 @@ st=$(mosquitto_sub -h 127.0.0.1 -p $PORT -u dashboard -P dashboardpw \
 check_eq "kill -9: retained status offline (last will)" \
 	"$(echo "$st" | jq -c '[.status, .reason, .v]')" \
 	'["offline","connection lost",1]'
+
+# the migration setting: telemetry of schema 1, no sensors message
+mq_agent_conf "$MQ_T/v1.conf" hv02 r101 $PORT "telemetry_version = 1;"
+mq_sub v1 $PORT "thermwatch/v1/dc1/r101/hv02/#"
+mq_agent hv02 "$MQ_T/v1.conf" 45000 24000
+has_v1() { grep -q "$1" "$MQ_T/v1.sub"; }
+check "telemetry_version = 1: telemetry of schema 1" wait_for 10 has_v1 \
+	"^thermwatch/v1/dc1/r101/hv02/telemetry {\"v\":1,.*\"sensors\":\[{\"id\""
+mq_agent_stop hv02
+mq_sub_stop v1
+check "... no sensors message" sh -c "! grep -q '/hv02/sensors ' '$MQ_T/v1.sub'"
+"$CHECK" < "$MQ_T/v1.sub" > "$MQ_T/check1.out"
+check "... and it matches the documented schema" test $? = 0
+grep ERROR "$MQ_T/check1.out"
 mq_done

@@ -1,0 +1,391 @@
+/*
+ * mqtt_tele.c - telemetry schema 2: the layout taken from the engine, the
+ * sensors message, and the telemetry document updated in place each
+ * cycle. See mqtt_tele.h and thermwatch-mqtt(7).
+ */
+#include "mqtt_tele.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fnv.h"
+
+/* Members that are absent for most sensors: by position, where not at
+ * their default (0, null, 0, "valid", 0). */
+enum sparse_kind {
+	SP_SLOPE,
+	SP_ETA,
+	SP_LEVEL,
+	SP_STATUS,
+	SP_REJECTED,
+	SP_COUNT
+};
+
+static const char *const sparse_names[SP_COUNT] = { "slope_c_per_min", "eta_s",
+	"level", "status", "rejected" };
+
+struct sparse {
+	cJSON *obj;    /* in the document only while it has members */
+	cJSON **pool;  /* a node per position, keyed by t->keys, made the
+			  first time the position needs one, then kept */
+	bool attached; /* obj is in the document */
+};
+
+/* What the layout remembers of a sensor: a change means a new layout. */
+struct entry {
+	int eng;
+	enum eng_class cls;
+	double trip_c;
+	enum eng_trip_src trip_src;
+};
+
+struct mqm_tele {
+	int n, cap;
+	struct entry *layout;
+	struct eng_sensor_view *view; /* this cycle's, by position */
+	char name[9];
+	/* the telemetry document */
+	cJSON *doc, *ts, *seq, *state, *zone_alarm;
+	cJSON **value, **filtered;
+	struct sparse sp[SP_COUNT];
+	char (*keys)[12]; /* "0", "1", ...: the sparse members' names */
+	char *buf;
+	size_t buflen;
+};
+
+struct mqm_tele *
+mqm_tele_create(void)
+{
+	return calloc(1, sizeof(struct mqm_tele));
+}
+
+/* Take every pool node out of its object, so that the document never
+ * owns them. */
+static void
+sparse_clear(struct sparse *sp)
+{
+	if (sp->obj != NULL)
+		while (sp->obj->child != NULL)
+			cJSON_DetachItemViaPointer(sp->obj, sp->obj->child);
+}
+
+static void
+doc_free(struct mqm_tele *t)
+{
+	for (int k = 0; k < SP_COUNT; k++) {
+		struct sparse *sp = &t->sp[k];
+
+		sparse_clear(sp);
+		if (sp->attached)
+			cJSON_DetachItemViaPointer(t->doc, sp->obj);
+		cJSON_Delete(sp->obj);
+		for (int i = 0; sp->pool != NULL && i < t->n; i++)
+			cJSON_Delete(sp->pool[i]);
+		free(sp->pool);
+		memset(sp, 0, sizeof(*sp));
+	}
+	cJSON_Delete(t->doc);
+	t->doc = NULL;
+	free(t->value);
+	free(t->filtered);
+	free(t->keys);
+	t->value = t->filtered = NULL;
+	t->keys = NULL;
+}
+
+void
+mqm_tele_free(struct mqm_tele *t)
+{
+	if (t == NULL)
+		return;
+	doc_free(t);
+	free(t->layout);
+	free(t->view);
+	free(t->buf);
+	free(t);
+}
+
+static bool
+same_entry(const struct entry *a, int eng, const struct eng_sensor_view *v)
+{
+	return a->eng == eng && a->cls == v->cls &&
+	    a->trip_src == v->trip_src &&
+	    (a->trip_c == v->trip_c || (isnan(a->trip_c) && isnan(v->trip_c)));
+}
+
+static void
+name_layout(struct mqm_tele *t)
+{
+	uint32_t h = FNV32_INIT;
+
+	for (int i = 0; i < t->n; i++) {
+		const struct eng_sensor_view *v = &t->view[i];
+		const char *cls = eng_class_name(v->cls);
+		const char *src = mqm_trip_src_name(v->trip_src);
+		double trip = round(v->trip_c * 1000.0) / 1000.0;
+
+		h = fnv32(h, v->id, strlen(v->id) + 1);
+		h = fnv32(h, cls, strlen(cls) + 1);
+		h = fnv32(h, &trip, sizeof(trip));
+		h = fnv32(h, src, strlen(src) + 1);
+	}
+	snprintf(t->name, sizeof(t->name), "%08x", h);
+}
+
+static cJSON *
+add_const(cJSON *obj, const char *key, cJSON *item)
+{
+	if (item != NULL && !cJSON_AddItemToObjectCS(obj, key, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
+/* The telemetry document for t->n positions. */
+static bool
+doc_build(struct mqm_tele *t)
+{
+	cJSON *d, *va, *fa;
+	int i, k;
+
+	doc_free(t);
+	t->doc = d = cJSON_CreateObject();
+	t->value = calloc((size_t)t->n + 1, sizeof(*t->value));
+	t->filtered = calloc((size_t)t->n + 1, sizeof(*t->filtered));
+	t->keys = calloc((size_t)t->n + 1, sizeof(*t->keys));
+	if (d == NULL || t->value == NULL || t->filtered == NULL ||
+	    t->keys == NULL)
+		return false;
+	if (add_const(d, "v", cJSON_CreateNumber(MQM_TELE_VERSION)) == NULL ||
+	    (t->ts = add_const(d, "ts", cJSON_CreateNumber(0))) == NULL ||
+	    (t->seq = add_const(d, "seq", cJSON_CreateNumber(0))) == NULL ||
+	    add_const(d, "layout", cJSON_CreateStringReference(t->name)) ==
+		NULL ||
+	    (t->state = add_const(d, "state",
+		 cJSON_CreateStringReference(eng_state_name(0)))) == NULL ||
+	    (t->zone_alarm = add_const(d, "zone_alarm", cJSON_CreateFalse())) ==
+		NULL ||
+	    (va = add_const(d, "value_c", cJSON_CreateArray())) == NULL ||
+	    (fa = add_const(d, "filtered_c", cJSON_CreateArray())) == NULL)
+		return false;
+	for (i = 0; i < t->n; i++) {
+		snprintf(t->keys[i], sizeof(t->keys[i]), "%d", i);
+		t->value[i] = cJSON_CreateNumber(0);
+		t->filtered[i] = cJSON_CreateNumber(0);
+		if (!cJSON_AddItemToArray(va, t->value[i]) ||
+		    !cJSON_AddItemToArray(fa, t->filtered[i]))
+			return false;
+	}
+	for (k = 0; k < SP_COUNT; k++) {
+		struct sparse *sp = &t->sp[k];
+
+		sp->obj = cJSON_CreateObject();
+		sp->pool = calloc((size_t)t->n + 1, sizeof(*sp->pool));
+		if (sp->obj == NULL || sp->pool == NULL)
+			return false;
+	}
+	return true;
+}
+
+static bool
+grow(struct mqm_tele *t, int n)
+{
+	struct eng_sensor_view *v;
+	struct entry *l;
+
+	if (n <= t->cap)
+		return true;
+	l = realloc(t->layout, (size_t)n * sizeof(*l));
+	if (l == NULL)
+		return false;
+	t->layout = l;
+	v = realloc(t->view, (size_t)n * sizeof(*v));
+	if (v == NULL)
+		return false;
+	t->view = v;
+	t->cap = n;
+	return true;
+}
+
+bool
+mqm_tele_sync(struct mqm_tele *t, const struct eng *e)
+{
+	int i, k = 0, n = eng_sensor_count(e);
+	bool changed = false;
+
+	if (!grow(t, n > 0 ? n : 1)) {
+		doc_free(t);
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		struct eng_sensor_view *v = &t->view[k];
+
+		eng_sensor_view(e, i, v);
+		if (v->status == ENG_SENSOR_REMOVED)
+			continue;
+		if (k >= t->n || !same_entry(&t->layout[k], i, v)) {
+			changed = true;
+			t->layout[k].eng = i;
+			t->layout[k].cls = v->cls;
+			t->layout[k].trip_c = v->trip_c;
+			t->layout[k].trip_src = v->trip_src;
+		}
+		k++;
+	}
+	if (k != t->n || t->doc == NULL || t->name[0] == '\0')
+		changed = true;
+	if (!changed)
+		return false;
+	t->n = k;
+	name_layout(t);
+	if (!doc_build(t)) {
+		doc_free(t);
+		return false;
+	}
+	return true;
+}
+
+const char *
+mqm_tele_layout(const struct mqm_tele *t)
+{
+	return t->name;
+}
+
+int
+mqm_tele_count(const struct mqm_tele *t)
+{
+	return t->n;
+}
+
+char *
+mqm_sensors(const struct mqm_tele *t, const struct mqm_id *id, int64_t ts_ms,
+    uint64_t seq, int max_sensors, int refused)
+{
+	cJSON *o = mqm_header(id, ts_ms, seq), *arr, *s;
+
+	if (o == NULL)
+		return NULL;
+	cJSON_SetNumberValue(cJSON_GetObjectItem(o, "v"), MQM_TELE_VERSION);
+	cJSON_AddNumberToObject(o, "tier", id->tier);
+	cJSON_AddStringToObject(o, "layout", t->name);
+	cJSON_AddNumberToObject(o, "max_sensors", max_sensors);
+	cJSON_AddNumberToObject(o, "refused", refused);
+	arr = cJSON_AddArrayToObject(o, "sensors");
+	for (int i = 0; arr != NULL && i < t->n; i++) {
+		const struct eng_sensor_view *v = &t->view[i];
+
+		s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "id", v->id);
+		cJSON_AddStringToObject(s, "class", eng_class_name(v->cls));
+		mqm_add_num(s, "trip_c", v->trip_c);
+		cJSON_AddStringToObject(
+		    s, "trip_src", mqm_trip_src_name(v->trip_src));
+		cJSON_AddItemToArray(arr, s);
+	}
+	return mqm_finish(o);
+}
+
+/* A number as JSON has it: rounded to 1e-3, null when not finite. */
+static void
+set_num(cJSON *n, double v)
+{
+	if (isfinite(v)) {
+		cJSON_SetNumberValue(n, round(v * 1000.0) / 1000.0);
+	} else {
+		n->valuedouble = NAN; /* printed as null */
+		n->valueint = 0;
+	}
+}
+
+static void
+sparse_put(
+    struct mqm_tele *t, enum sparse_kind k, int i, double v, const char *text)
+{
+	cJSON *node = t->sp[k].pool[i];
+
+	if (node == NULL) {
+		node = text != NULL ? cJSON_CreateStringReference(text)
+				    : cJSON_CreateNumber(0);
+		if (node == NULL)
+			return; /* out of memory: left out this time */
+		t->sp[k].pool[i] = node;
+	}
+	if (text != NULL)
+		node->valuestring = (char *)text;
+	else
+		set_num(node, v);
+	cJSON_AddItemToObjectCS(t->sp[k].obj, t->keys[i], node);
+}
+
+static bool
+print(struct mqm_tele *t)
+{
+	size_t want = (size_t)t->n * 64 + 512;
+
+	for (;;) {
+		if (t->buflen < want) {
+			char *b = realloc(t->buf, want);
+
+			if (b == NULL)
+				return false;
+			t->buf = b;
+			t->buflen = want;
+		}
+		if (cJSON_PrintPreallocated(t->doc, t->buf, (int)t->buflen, 0))
+			return true;
+		want = t->buflen * 2; /* rare: a sparse member for each */
+	}
+}
+
+const char *
+mqm_telemetry2(
+    struct mqm_tele *t, int64_t ts_ms, uint64_t seq, const struct eng_output *o)
+{
+	int i, k;
+
+	if (t->doc == NULL)
+		return NULL;
+	cJSON_SetNumberValue(t->ts, (double)ts_ms);
+	cJSON_SetNumberValue(t->seq, (double)seq);
+	t->state->valuestring = (char *)eng_state_name(o->state);
+	/* the type's low byte; the flags (a constant key) stay */
+	t->zone_alarm->type = (t->zone_alarm->type & ~0xff) |
+	    (o->zone_alarm ? cJSON_True : cJSON_False);
+	for (k = 0; k < SP_COUNT; k++)
+		sparse_clear(&t->sp[k]);
+	for (i = 0; i < t->n; i++) {
+		const struct eng_sensor_view *v = &t->view[i];
+		double slope = round(v->slope_c_per_s * 60.0 * 1000.0) / 1000.0;
+
+		set_num(t->value[i], v->value_c);
+		set_num(t->filtered[i], v->filtered_c);
+		if (isfinite(slope) && slope != 0.0)
+			sparse_put(t, SP_SLOPE, i, slope, NULL);
+		if (isfinite(v->eta_s))
+			sparse_put(t, SP_ETA, i, v->eta_s, NULL);
+		if (v->level != 0)
+			sparse_put(t, SP_LEVEL, i, v->level, NULL);
+		if (v->status != ENG_SENSOR_VALID)
+			sparse_put(t, SP_STATUS, i, 0,
+			    mqm_sensor_status_name(v->status));
+		if (v->rejected != 0)
+			sparse_put(
+			    t, SP_REJECTED, i, (double)v->rejected, NULL);
+	}
+	/* a sparse member is in the message only when it has positions */
+	for (k = 0; k < SP_COUNT; k++) {
+		struct sparse *sp = &t->sp[k];
+		bool want = sp->obj->child != NULL;
+
+		if (want && !sp->attached)
+			cJSON_AddItemToObjectCS(
+			    t->doc, sparse_names[k], sp->obj);
+		else if (!want && sp->attached)
+			cJSON_DetachItemViaPointer(t->doc, sp->obj);
+		sp->attached = want;
+	}
+	return print(t) ? t->buf : NULL;
+}

@@ -1,0 +1,338 @@
+#!/bin/sh
+# agent_overhead.sh - what thermwatchd costs against collectd, the agent
+# its users compare it with: both read the same fake hwmon tree (a private
+# mount namespace, every value moved every 100 ms) and publish to the same
+# private mosquitto on 127.0.0.1, one after the other, at 32, 128 and
+# 1,024 sensors and at 1 s and 0.1 s intervals, telemetry every cycle.
+# collectd runs as its users run it: the sensors, threshold and mqtt
+# plugins, one value per MQTT message.
+#
+# Printed for each: the agent's CPU per cycle and per reading, its RSS,
+# the broker's CPU per cycle (beyond what the idle broker spends, measured
+# before each size), the MQTT payload bytes per second, and each as a
+# ratio to collectd, medians of BENCH_PAIRS pairs (default 3). CPU
+# is CPU time (/proc/PID/task/*/schedstat, else /proc/PID/stat), not wall
+# time: the machine may be shared. The load average is printed with the
+# figures. Without collectd the figures are thermwatchd's alone.
+#
+#   agent_overhead.sh [--short]     --short (ctest, CI; or BENCH_SHORT=1):
+#                                   32 and 1,024 sensors, one pair,
+#                                   shorter windows
+# Environment: BENCH_SIZES, BENCH_INTERVALS, BENCH_PAIRS, BENCH_SECONDS
+# (the measured window at 1 s; at 0.1 s it is half, at least 80 cycles).
+#
+# Targets, as ratios to collectd in one run: CPU per reading <= 0.2, RSS
+# <= 1.0, broker CPU per cycle <= 0.2, bytes/s <= 1.0, and the cost per
+# sensor flat from 32 to 1,024 sensors. The script asserts only that both
+# agents ran and published; it says which targets are met.
+if [ "${TW_BENCH_NS:-}" != 1 ]; then
+	. "$(dirname "$0")/../lib.sh"
+	tw_need_root
+	tw_need_cmd unshare mosquitto mosquitto_sub python3 awk
+	[ -x "$TW_BUILD/thermwatchd" ] || tw_skip "no $TW_BUILD/thermwatchd"
+	# the rest runs in its own mount namespace, under the same PID
+	trap - EXIT
+	exec unshare -m env TW_BENCH_NS=1 sh "$0" "$@"
+fi
+. "$(dirname "$0")/../lib.sh"
+SIZES=${BENCH_SIZES:-32 128 1024}
+INTERVALS=${BENCH_INTERVALS:-1 0.1}
+PAIRS=${BENCH_PAIRS:-3}
+SECONDS_1=${BENCH_SECONDS:-20}
+if [ "${1:-}" = --short ] || [ "${BENCH_SHORT:-}" = 1 ]; then
+	SIZES=${BENCH_SIZES:-32 1024}
+	PAIRS=${BENCH_PAIRS:-1}
+	SECONDS_1=${BENCH_SECONDS:-10}
+fi
+TWD=$TW_BUILD/thermwatchd
+FAKE=$TW_SRC/tests/fakehwmon.sh
+COLLECTD=$(command -v collectd || echo /usr/sbin/collectd)
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3 # not a wrapper
+[ -x "$COLLECTD" ] || COLLECTD=
+D=$(mktemp -d /tmp/tw-bench.XXXXXX)
+chmod 755 "$D"
+tw_at_exit 'rm -rf "$D"'
+mount -t tmpfs none /sys/class || tw_skip "cannot mount a tmpfs on /sys/class"
+
+tw_ports 1
+PORT=$TW_PORT
+cat >"$D/mosquitto.conf" <<CONF
+per_listener_settings false
+allow_anonymous true
+persistence false
+log_dest none
+listener $PORT 127.0.0.1
+CONF
+mosquitto -c "$D/mosquitto.conf" >"$D/broker.log" 2>&1 &
+BROKER=$!
+tw_track "$BROKER"
+wait_for 5 mosquitto_sub -h 127.0.0.1 -p "$PORT" -t '$SYS/broker/version' \
+    -C 1 -W 1 >/dev/null 2>&1 || { not_ok "mosquitto starts"; tw_done; }
+
+# --- measuring ---------------------------------------------------------
+
+# cpu_ns PID: CPU time of all its threads so far, ns
+cpu_ns() {
+	if [ -r "/proc/$1/schedstat" ]; then
+		cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+		    awk '{ s += $1 } END { printf "%.0f\n", s }'
+	else
+		awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, "");
+		    printf "%.0f\n", ($12 + $13) * 1e9 / hz }' "/proc/$1/stat"
+	fi
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+now_ns() {
+	date +%s%N
+}
+
+# measure PID SECONDS OUT: subscribe for SECONDS while PID runs; OUT gets
+# "cpu_ns broker_ns wall_ns rss_kb" and OUT.sub the messages (retained
+# ones left out: they are not per-cycle traffic).
+measure() {
+	mosquitto_sub -h 127.0.0.1 -p "$PORT" -t 'collectd/#' \
+	    -t 'thermwatch/#' -F '%r %l %t' -W "$2" >"$3.sub" 2>/dev/null &
+	sub=$!
+	tw_track $sub
+	sleep 0.2
+	c0=$(cpu_ns "$1")
+	b0=$(cpu_ns "$BROKER")
+	t0=$(now_ns)
+	wait $sub
+	tw_untrack $sub
+	c1=$(cpu_ns "$1")
+	b1=$(cpu_ns "$BROKER")
+	t1=$(now_ns)
+	echo "$((c1 - c0)) $((b1 - b0)) $((t1 - t0)) $(rss_kb "$1")" >"$3"
+}
+
+# idle_broker SECONDS: the broker's own CPU per second with no agent, ns
+idle_broker() {
+	b0=$(cpu_ns "$BROKER")
+	t0=$(now_ns)
+	sleep "$1"
+	b1=$(cpu_ns "$BROKER")
+	t1=$(now_ns)
+	awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.0f\n", b / t * 1e9 }'
+}
+
+# --- the agents ----------------------------------------------------------
+
+# run_agent NAME LOG SECONDS OUT COMMAND...: start it, let it warm up,
+# measure, stop it
+run_agent() {
+	name=$1 log=$2 secs=$3 out=$4
+	shift 4
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	tw_track $pid
+	sleep "$WARMUP"
+	measure $pid "$secs" "$out"
+	kill -0 $pid 2>/dev/null || echo "# $name died: $(tail -3 "$log")"
+	tw_stop $pid
+}
+
+# run_thermwatchd N INTERVAL SECONDS OUT
+run_thermwatchd() {
+	cat >"$D/tw.conf" <<CONF
+agent = { site = "bench"; zone = "z"; host = "tw"; interval_s = $2;
+	state_dir = "$D/state"; };
+ipmi = { enabled = false; };
+mqtt = { enabled = true; brokers = [ "127.0.0.1:$PORT" ];
+	telemetry_interval_s = $2; };
+actions = { dry_run = true; };
+control = { socket = "$D/ctl.sock"; };
+CONF
+	mkdir -p "$D/state"
+	run_agent thermwatchd "$D/tw.log" "$3" "$4" "$TWD" -f -c "$D/tw.conf"
+}
+
+# run_collectd N INTERVAL SECONDS OUT
+run_collectd() {
+	cat >"$D/collectd.conf" <<CONF
+Hostname "bench"
+FQDNLookup false
+Interval $2
+BaseDir "$D/collectd"
+PIDFile "$D/collectd.pid"
+PluginDir "/usr/lib/collectd"
+TypesDB "/usr/share/collectd/types.db"
+LoadPlugin logfile
+<Plugin logfile>
+	LogLevel warning
+	File "$D/collectd.log"
+</Plugin>
+LoadPlugin sensors
+LoadPlugin threshold
+<Plugin threshold>
+	<Plugin "sensors">
+		<Type "temperature">
+			WarningMax 85
+			FailureMax 95
+		</Type>
+	</Plugin>
+</Plugin>
+LoadPlugin mqtt
+<Plugin mqtt>
+	<Publish "bench">
+		Host "127.0.0.1"
+		Port "$PORT"
+		ClientId "collectd-bench"
+		Prefix "collectd"
+		QoS 0
+	</Publish>
+</Plugin>
+CONF
+	mkdir -p "$D/collectd"
+	run_agent collectd "$D/collectd.out" "$3" "$4" \
+	    "$COLLECTD" -f -C "$D/collectd.conf"
+}
+
+# figures KIND N INTERVAL OUT: one line of "cpu_ms_per_cycle us_per_reading
+# rss_mb broker_ms_per_cycle bytes_per_s cycles"
+figures() {
+	read -r cpu broker wall rss <"$4"
+	if [ "$1" = thermwatchd ]; then
+		awk '$1 == 0 && $3 ~ /^thermwatch\// { b += $2 }
+		    $1 == 0 && $3 ~ /\/telemetry$/ { c++ }
+		    END { print c + 0, b + 0 }' "$4.sub"
+	else
+		awk -v n="$2" '$1 == 0 && $3 ~ /^collectd\// { m++; b += $2 }
+		    END { print m / n, b + 0 }' "$4.sub"
+	fi | {
+		read -r cycles bytes
+		awk -v cpu="$cpu" -v br="$broker" -v wall="$wall" -v rss="$rss" \
+		    -v c="$cycles" -v b="$bytes" -v n="$2" -v idle="$IDLE" 'BEGIN {
+			if (c < 1) { print "0 0 0 0 0 0"; exit }
+			br -= idle * wall / 1e9
+			if (br < 0) br = 0
+			printf "%.4f %.3f %.2f %.4f %.0f %.1f\n", cpu / c / 1e6,
+			    cpu / c / n / 1e3, rss / 1024, br / c / 1e6,
+			    b / (wall / 1e9), c }'
+	}
+}
+
+# median of the numbers on stdin
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0;
+	    else if (NR % 2) print v[(NR + 1) / 2];
+	    else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# col FILE K: the medians of column K
+col() {
+	awk -v k="$2" '{ print $k }' "$1" | median
+}
+
+# --- the runs --------------------------------------------------------------
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(nproc) CPUs:" \
+    "$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')"
+cver="not installed (Debian: collectd-core): thermwatchd's figures only"
+[ -n "$COLLECTD" ] && cver=$("$COLLECTD" -h 2>&1 |
+    awk '/^collectd [0-9]/ { sub(/,$/, "", $2); print $2; exit }')
+echo "# $("$TWD" --version 2>/dev/null | head -1); collectd $cver"
+echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '# %-5s %-5s %-11s %9s %9s %7s %9s %9s %6s\n' sensors iv agent \
+    "ms/cycle" "us/read" "RSS MB" "brk ms/c" "bytes/s" cycles
+ok_all=true
+for n in $SIZES; do
+	rm -rf /sys/class/hwmon /sys/class/zz-fakedev
+	chips=$(((n + 7) / 8))
+	"$FAKE" many 0 "$chips" 8 >/dev/null
+	$PY "$TW_SRC/tests/bench/wiggle.py" /sys/class 0.1 &
+	wig=$!
+	tw_track $wig
+	IDLE=$(idle_broker 5)
+	echo "# idle broker: $(awk -v i="$IDLE" 'BEGIN { printf "%.3f", i / 1e6 }') ms CPU per second (left out of brk ms/c)"
+	for iv in $INTERVALS; do
+		secs=$SECONDS_1
+		WARMUP=3
+		if [ "$(awk -v i="$iv" 'BEGIN { print (i < 1) }')" = 1 ]; then
+			secs=$(awk -v s="$SECONDS_1" -v i="$iv" 'BEGIN {
+			    s = s / 2; if (s < 80 * i) s = 80 * i;
+			    printf "%d\n", s + 0.999 }')
+			WARMUP=2
+		fi
+		: >"$D/tw.$n.$iv"
+		: >"$D/cd.$n.$iv"
+		p=0
+		while [ $p -lt "$PAIRS" ]; do
+			if [ -n "$COLLECTD" ]; then
+				run_collectd "$n" "$iv" "$secs" "$D/m"
+				figures collectd "$n" "$iv" "$D/m" >>"$D/cd.$n.$iv"
+			fi
+			run_thermwatchd "$n" "$iv" "$secs" "$D/m"
+			figures thermwatchd "$n" "$iv" "$D/m" >>"$D/tw.$n.$iv"
+			p=$((p + 1))
+		done
+		for who in tw cd; do
+			[ -s "$D/$who.$n.$iv" ] || continue
+			name=thermwatchd
+			[ $who = cd ] && name=collectd
+			printf '  %-5s %-5s %-11s %9.3f %9.2f %7.2f %9.3f %9.0f %6.0f\n' \
+			    "$n" "$iv" $name "$(col "$D/$who.$n.$iv" 1)" \
+			    "$(col "$D/$who.$n.$iv" 2)" "$(col "$D/$who.$n.$iv" 3)" \
+			    "$(col "$D/$who.$n.$iv" 4)" "$(col "$D/$who.$n.$iv" 5)" \
+			    "$(col "$D/$who.$n.$iv" 6)"
+		done
+		if [ -s "$D/cd.$n.$iv" ]; then
+			awk -v a="$(col "$D/tw.$n.$iv" 2)" -v b="$(col "$D/cd.$n.$iv" 2)" \
+			    -v c="$(col "$D/tw.$n.$iv" 3)" -v d="$(col "$D/cd.$n.$iv" 3)" \
+			    -v e="$(col "$D/tw.$n.$iv" 4)" -v f="$(col "$D/cd.$n.$iv" 4)" \
+			    -v g="$(col "$D/tw.$n.$iv" 5)" -v h="$(col "$D/cd.$n.$iv" 5)" \
+			    -v n="$n" -v iv="$iv" 'function r(x, y) {
+				return y > 0 ? x / y : 0 }
+			    BEGIN {
+				printf "  %-5s %-5s %-11s %9s %9.3f %7.2f %9.3f %9.3f" \
+				    "    (targets <= 0.2, 1.0, 0.2, 1.0)\n", n, iv,
+				    "ratio", "", r(a, b), r(c, d), r(e, f), r(g, h)
+			    }' | tee -a "$D/ratios"
+		fi
+		echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+	done
+	tw_stop $wig
+done
+
+# --- checks and targets --------------------------------------------------
+
+for n in $SIZES; do
+	for iv in $INTERVALS; do
+		check "thermwatchd published telemetry ($n sensors, $iv s)" \
+		    awk '$6 >= 3 { ok = 1 } END { exit !ok }' "$D/tw.$n.$iv"
+		[ -n "$COLLECTD" ] &&
+		    check "collectd published its values ($n sensors, $iv s)" \
+		    awk '$6 >= 3 { ok = 1 } END { exit !ok }' "$D/cd.$n.$iv"
+	done
+done
+if [ -s "$D/ratios" ]; then
+	awk '{ if ($4 > 0.2) cpu++; if ($5 > 1.0) rss++; if ($6 > 0.2) brk++;
+	    if ($7 > 1.0) bytes++ }
+	    END {
+		printf "# targets: CPU per reading <= 0.2x collectd: %s\n",
+		    cpu ? "NOT met in " cpu " runs" : "met"
+		printf "# targets: RSS <= 1.0x collectd: %s\n",
+		    rss ? "NOT met in " rss " runs" : "met"
+		printf "# targets: broker CPU per cycle <= 0.2x collectd: %s\n",
+		    brk ? "NOT met in " brk " runs" : "met"
+		printf "# targets: bytes/s <= collectd: %s\n",
+		    bytes ? "NOT met in " bytes " runs" : "met"
+	    }' "$D/ratios"
+fi
+# flat: us/reading at the largest size within 1.5x of the smallest's
+for iv in $INTERVALS; do
+	first=$(echo $SIZES | awk '{ print $1 }')
+	last=$(echo $SIZES | awk '{ print $NF }')
+	awk -v a="$(col "$D/tw.$first.$iv" 2)" -v b="$(col "$D/tw.$last.$iv" 2)" \
+	    -v iv="$iv" -v f="$first" -v l="$last" 'BEGIN {
+		printf "# targets: cost per sensor flat (%s s): %.2f us at %d, " \
+		    "%.2f us at %d sensors: %s\n", iv, a, f, b, l,
+		    (b <= 1.5 * a) ? "met" : "NOT met" }'
+done
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+tw_done

@@ -1,0 +1,359 @@
+/*
+ * test_mqtt_tele.c - telemetry schema 2 against schema 1 on a real
+ * engine: the sensors message and the compact telemetry together say
+ * everything telemetry 1 says of every sensor (nothing a dashboard needs
+ * is lost); the layout changes exactly when a sensor comes or goes or a
+ * class or trip changes; a steady cycle allocates nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqtt_tele.h"
+
+static const struct mqm_id id = { "dc1", "r101", "hv01", 3 };
+
+/* cJSON's allocations, counted */
+static long allocs;
+
+static void *
+count_malloc(size_t n)
+{
+	allocs++;
+	return malloc(n);
+}
+
+struct fix {
+	struct eng_conf conf;
+	struct eng *e;
+	struct eng_output out;
+	struct mqm_tele *t;
+	int64_t now;
+};
+
+static struct fix *
+setup(int n)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	char name[64];
+
+	eng_conf_defaults(&f->conf);
+	f->e = eng_create(&f->conf);
+	assert_non_null(f->e);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "coretemp-isa-0000/Core %d", i);
+		assert_int_equal(
+		    eng_sensor_add(f->e, name,
+			i % 3 == 0 ? ENG_CLASS_INLET : ENG_CLASS_CPU,
+			i % 3 == 0 ? 45.0 : 100.0, ENG_TRIP_HW),
+		    i);
+	}
+	f->t = mqm_tele_create();
+	assert_non_null(f->t);
+	f->now = 1000;
+	return f;
+}
+
+static void
+teardown(struct fix *f)
+{
+	mqm_tele_free(f->t);
+	eng_free(f->e);
+	free(f);
+}
+
+/* One cycle: every sensor gets value(i, cycle), then evaluate. */
+static void
+cycle(struct fix *f, double (*value)(int i, int64_t now))
+{
+	struct eng_reading r;
+
+	for (int i = 0; i < eng_sensor_count(f->e); i++) {
+		r.sensor = i;
+		r.t_ms = f->now;
+		r.value_c = value(i, f->now);
+		r.quality = isnan(r.value_c) ? ENG_Q_UNAVAILABLE : ENG_Q_OK;
+		eng_feed(f->e, &r);
+	}
+	eng_evaluate(f->e, f->now, &f->out);
+	f->now += 1000;
+}
+
+static double
+steady(int i, int64_t now)
+{
+	(void)now;
+	return 30.0 + i * 0.125;
+}
+
+/* Sensor 1 rises 3 C/min from 30.125 C, with some noise; sensor 2
+ * gives nothing; the rest steady. */
+static double
+rising(int i, int64_t now)
+{
+	if (i == 1)
+		return 30.125 + (double)(now - 11000) / 20000.0 +
+		    ((now / 1000) % 3 - 1) * 0.125;
+	if (i == 2)
+		return NAN;
+	return steady(i, now);
+}
+
+static const cJSON *
+member(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* The number at position i of a dense array or a sparse object; dflt
+ * when a sparse object (or the whole member) leaves it out. */
+static double
+at(const cJSON *o, const char *k, int i, double dflt)
+{
+	const cJSON *m = member(o, k), *x;
+	char key[16];
+
+	if (m == NULL)
+		return dflt;
+	if (cJSON_IsArray(m)) {
+		x = cJSON_GetArrayItem(m, i);
+	} else {
+		snprintf(key, sizeof(key), "%d", i);
+		x = cJSON_GetObjectItemCaseSensitive(m, key);
+		if (x == NULL)
+			return dflt;
+	}
+	assert_non_null(x);
+	return cJSON_IsNull(x) ? NAN : x->valuedouble;
+}
+
+static const char *
+status_at(const cJSON *o, int i)
+{
+	const cJSON *m = member(o, "status"), *x;
+	char key[16];
+
+	snprintf(key, sizeof(key), "%d", i);
+	x = m != NULL ? cJSON_GetObjectItemCaseSensitive(m, key) : NULL;
+	return x != NULL ? x->valuestring : "valid";
+}
+
+static bool
+same(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || fabs(a - b) < 1e-9;
+}
+
+/* Telemetry 1 of this moment, rebuilt from the sensors message and
+ * telemetry 2: every member of every sensor the same. */
+static void
+compare_with_v1(struct fix *f, const char *sensors, const char *tele)
+{
+	char *v1 = mqm_telemetry(&id, 5, 1, f->e, &f->out);
+	cJSON *a = cJSON_Parse(v1), *m = cJSON_Parse(sensors);
+	cJSON *t = cJSON_Parse(tele);
+	const cJSON *list = member(a, "sensors"), *meta = member(m, "sensors");
+	int n = cJSON_GetArraySize(list);
+
+	assert_non_null(a);
+	assert_non_null(m);
+	assert_non_null(t);
+	assert_int_equal(member(t, "v")->valueint, 2);
+	assert_int_equal(member(m, "v")->valueint, 2);
+	assert_string_equal(
+	    member(t, "layout")->valuestring, member(m, "layout")->valuestring);
+	assert_string_equal(
+	    member(t, "state")->valuestring, member(a, "state")->valuestring);
+	assert_int_equal(cJSON_IsTrue(member(t, "zone_alarm")),
+	    cJSON_IsTrue(member(a, "zone_alarm")));
+	assert_int_equal(cJSON_GetArraySize(meta), n);
+	assert_int_equal(cJSON_GetArraySize(member(t, "value_c")), n);
+	assert_int_equal(cJSON_GetArraySize(member(t, "filtered_c")), n);
+	for (int i = 0; i < n; i++) {
+		const cJSON *s = cJSON_GetArrayItem(list, i);
+		const cJSON *d = cJSON_GetArrayItem(meta, i);
+		double trip = member(d, "trip_c")->valuedouble;
+		double filt = at(t, "filtered_c", i, -1);
+		double head = member(s, "headroom_c")->valuedouble;
+
+		assert_string_equal(
+		    member(s, "id")->valuestring, member(d, "id")->valuestring);
+		assert_string_equal(member(s, "class")->valuestring,
+		    member(d, "class")->valuestring);
+		assert_string_equal(member(s, "trip_src")->valuestring,
+		    member(d, "trip_src")->valuestring);
+		assert_true(same(member(s, "trip_c")->valuedouble, trip));
+		assert_true(same(cJSON_IsNull(member(s, "value_c"))
+			? NAN
+			: member(s, "value_c")->valuedouble,
+		    at(t, "value_c", i, -1)));
+		assert_true(same(cJSON_IsNull(member(s, "filtered_c"))
+			? NAN
+			: member(s, "filtered_c")->valuedouble,
+		    filt));
+		/* headroom: trip - filtered, to the rounding */
+		if (cJSON_IsNull(member(s, "headroom_c")))
+			assert_true(isnan(filt));
+		else
+			assert_true(fabs(trip - filt - head) < 0.0015);
+		assert_true(same(member(s, "slope_c_per_min")->valuedouble,
+		    at(t, "slope_c_per_min", i, 0)));
+		assert_true(same(cJSON_IsNull(member(s, "eta_s"))
+			? NAN
+			: member(s, "eta_s")->valuedouble,
+		    at(t, "eta_s", i, NAN)));
+		assert_true(same(
+		    member(s, "level")->valuedouble, at(t, "level", i, 0)));
+		assert_true(same(member(s, "rejected")->valuedouble,
+		    at(t, "rejected", i, 0)));
+		assert_string_equal(
+		    member(s, "status")->valuestring, status_at(t, i));
+	}
+	cJSON_Delete(a);
+	cJSON_Delete(m);
+	cJSON_Delete(t);
+	free(v1);
+}
+
+static char *
+publish(struct fix *f, bool *layout_changed, char **sensors)
+{
+	const char *p;
+
+	*layout_changed = mqm_tele_sync(f->t, f->e);
+	if (*layout_changed) {
+		free(*sensors);
+		*sensors = mqm_sensors(f->t, &id, 7, 1, 1024, 0);
+		assert_non_null(*sensors);
+	}
+	p = mqm_telemetry2(f->t, 9, 2, &f->out);
+	assert_non_null(p);
+	return strdup(p);
+}
+
+static void
+test_nothing_lost(void **state)
+{
+	struct fix *f = setup(12);
+	char *sensors = NULL, *tele;
+	bool changed;
+
+	(void)state;
+	for (int k = 0; k < 120; k++) {
+		cycle(f, k < 10 ? steady : rising);
+		tele = publish(f, &changed, &sensors);
+		assert_true(changed == (k == 0));
+		compare_with_v1(f, sensors, tele);
+		free(tele);
+	}
+	/* by now sensor 1 is rising (slope, eta), sensor 2 is stale */
+	tele = publish(f, &changed, &sensors);
+	assert_non_null(strstr(tele, "\"slope_c_per_min\":{"));
+	assert_non_null(strstr(tele, "\"eta_s\":{\"1\":"));
+	assert_non_null(strstr(tele, "\"status\":{\"2\":\""));
+	free(tele);
+	free(sensors);
+	teardown(f);
+}
+
+static void
+test_layout_changes(void **state)
+{
+	struct fix *f = setup(5);
+	char *sensors = NULL, *tele, first[9], *v;
+	bool changed;
+
+	(void)state;
+	cycle(f, steady);
+	free(publish(f, &changed, &sensors));
+	assert_true(changed);
+	assert_int_equal(mqm_tele_count(f->t), 5);
+	snprintf(first, sizeof(first), "%s", mqm_tele_layout(f->t));
+	assert_int_equal(strlen(first), 8);
+	/* values move: same layout */
+	cycle(f, rising);
+	free(publish(f, &changed, &sensors));
+	assert_false(changed);
+	assert_string_equal(mqm_tele_layout(f->t), first);
+	/* a sensor goes: positions shift, a new layout and sensors message */
+	eng_sensor_remove(f->e, 1);
+	cycle(f, steady);
+	tele = publish(f, &changed, &sensors);
+	assert_true(changed);
+	assert_int_equal(mqm_tele_count(f->t), 4);
+	assert_string_not_equal(mqm_tele_layout(f->t), first);
+	assert_null(strstr(sensors, "Core 1\""));
+	compare_with_v1(f, sensors, tele);
+	free(tele);
+	/* it comes back: the first layout again, by the same name */
+	eng_sensor_add(f->e, "coretemp-isa-0000/Core 1", ENG_CLASS_CPU, 100.0,
+	    ENG_TRIP_HW);
+	cycle(f, steady);
+	free(publish(f, &changed, &sensors));
+	assert_true(changed);
+	assert_string_equal(mqm_tele_layout(f->t), first);
+	/* a trip changes (a reload, a BMC threshold) */
+	eng_sensor_add(f->e, "coretemp-isa-0000/Core 4", ENG_CLASS_CPU, 95.0,
+	    ENG_TRIP_CONFIG);
+	cycle(f, steady);
+	tele = publish(f, &changed, &sensors);
+	assert_true(changed);
+	v = strstr(sensors,
+	    "/Core 4\",\"class\":\"cpu\",\"trip_c\":95,"
+	    "\"trip_src\":\"config\"");
+	assert_non_null(v);
+	compare_with_v1(f, sensors, tele);
+	free(tele);
+	/* the limits are in the sensors message */
+	free(sensors);
+	sensors = mqm_sensors(f->t, &id, 7, 3, 1000, 24);
+	assert_non_null(strstr(sensors, "\"max_sensors\":1000,\"refused\":24"));
+	free(sensors);
+	teardown(f);
+}
+
+static void
+test_cycles_allocate_nothing(void **state)
+{
+	cJSON_Hooks hooks = { count_malloc, free };
+	struct fix *f = setup(64);
+	char *sensors = NULL;
+	bool changed;
+	long before;
+
+	(void)state;
+	cJSON_InitHooks(&hooks);
+	/* the first cycles make the document and the pool nodes */
+	for (int k = 0; k < 30; k++) {
+		cycle(f, rising);
+		free(publish(f, &changed, &sensors));
+	}
+	before = allocs;
+	for (int k = 0; k < 30; k++) {
+		cycle(f, rising);
+		assert_false(mqm_tele_sync(f->t, f->e));
+		assert_non_null(mqm_telemetry2(f->t, 9, 2, &f->out));
+	}
+	assert_int_equal(allocs, before);
+	cJSON_InitHooks(NULL);
+	free(sensors);
+	teardown(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nothing_lost),
+		cmocka_unit_test(test_layout_changes),
+		cmocka_unit_test(test_cycles_allocate_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
