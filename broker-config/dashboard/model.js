@@ -1,8 +1,9 @@
 /*
  * model.js - the room as the dashboard knows it: hosts, zones, overrides
- * and events, built from the v1 messages of thermwatch-mqtt(7). No DOM, no
- * network: app.js feeds it, view.js draws it, tests/web/model.test.js
- * checks it with node.
+ * and events, built from the messages of thermwatch-mqtt(7): telemetry of
+ * schema 2 (read through the host's sensors message) or 1, the other
+ * topics of version 1. No DOM, no network: app.js feeds it, view.js draws
+ * it, tests/web/model.test.js checks it with node.
  */
 (function (root, factory) {
 	if (typeof module === 'object' && module.exports)
@@ -12,8 +13,10 @@
 })(this, function () {
 	'use strict';
 
-	var LEAVES = ['telemetry', 'state', 'event', 'status', 'peer',
-		'override', 'bridge'];
+	var LEAVES = ['telemetry', 'sensors', 'state', 'event', 'status',
+		'peer', 'override', 'bridge'];
+	/* the schema versions each leaf may have; other leaves: 1 */
+	var VERSIONS = { telemetry: [1, 2], sensors: [2] };
 	var MAX_PAYLOAD = 262144; /* the shipped broker's max_packet_size */
 	var HOUR_MS = 3600 * 1000;
 	var MAX_EVENTS = 200;
@@ -42,6 +45,40 @@
 				eta: num(s.eta_s), trip: num(s.trip_c) };
 		}
 		return best;
+	}
+
+	/* The member at position i of a sparse object (telemetry 2), or dflt. */
+	function sparse(o, i, dflt) {
+		if (o === null || typeof o !== 'object' || Array.isArray(o) ||
+		    !Object.prototype.hasOwnProperty.call(o, String(i)))
+			return dflt;
+		return o[String(i)];
+	}
+
+	/*
+	 * Telemetry 2 joined with the sensors message of its layout: the
+	 * sensor objects of telemetry 1 (what hottest() and the rest read).
+	 * null when the layout is not the one of that message.
+	 */
+	function expand(m, layout) {
+		if (layout === null || layout.name !== m.layout)
+			return null;
+		var vals = Array.isArray(m.value_c) ? m.value_c : [];
+		var filt = Array.isArray(m.filtered_c) ? m.filtered_c : [];
+		var out = [];
+		for (var i = 0; i < layout.sensors.length; i++) {
+			var d = layout.sensors[i] || {};
+			out.push({ id: str(d.id), class: str(d.class),
+				trip_c: num(d.trip_c), trip_src: str(d.trip_src),
+				value_c: num(vals[i]), filtered_c: num(filt[i]),
+				slope_c_per_min:
+				    num(sparse(m.slope_c_per_min, i, 0)),
+				eta_s: num(sparse(m.eta_s, i, null)),
+				level: num(sparse(m.level, i, 0)),
+				status: str(sparse(m.status, i, 'valid')),
+				rejected: num(sparse(m.rejected, i, 0)) });
+		}
+		return out;
 	}
 
 	/*
@@ -87,6 +124,8 @@
 			bridge: null,		/* true / false / null */
 			version: null,
 			overrides: [],
+			layout: null,		/* sensors message: {name, sensors} */
+			pending: null,		/* telemetry 2 awaiting its layout */
 			lastTs: null,		/* newest message ts (its clock) */
 			lastArrival: null,	/* arrival time (page clock) */
 			lastLeaf: null,
@@ -164,7 +203,7 @@
 		}
 		if (m === null || typeof m !== 'object' || Array.isArray(m))
 			return this.bad(topic, 'not a JSON object');
-		if (m.v !== 1) {
+		if ((VERSIONS[t.leaf] || [1]).indexOf(m.v) < 0) {
 			this.counts.ignored++;
 			return false;	/* another schema version */
 		}
@@ -180,6 +219,7 @@
 		switch (t.leaf) {
 		case 'state': this.onState(h, m); break;
 		case 'telemetry': this.onTelemetry(h, m); break;
+		case 'sensors': this.onSensors(h, m); break;
 		case 'status': this.onStatus(h, m); break;
 		case 'override': this.onOverride(h, m); break;
 		case 'event': this.onEvent(h, m, arrival); break;
@@ -200,6 +240,8 @@
 			h.status = null;
 		else if (t.leaf === 'state')
 			h.stateSeen = false;
+		else if (t.leaf === 'sensors')
+			h.layout = null;
 		else
 			return false;
 		this.version++;
@@ -252,6 +294,17 @@
 	 */
 	Room.prototype.onTelemetry = function (h, m) {
 		var sensors = Array.isArray(m.sensors) ? m.sensors : [];
+		if (m.v === 2) {
+			sensors = expand(m, h.layout);
+			if (sensors === null) {
+				/* its sensors message comes later: the state now,
+				 * the figures then */
+				h.pending = m;
+				this.teleState(h, m);
+				return;
+			}
+			h.pending = null;
+		}
 		var inlet = hottest(sensors, 'inlet');
 		var cpu = hottest(sensors, 'cpu');
 		var eta = null;
@@ -268,15 +321,7 @@
 			    (eta === null || s.eta_s < eta))
 				eta = s.eta_s;
 		}
-		if (!h.stateSeen && str(m.state) !== null)
-			h.state = m.state;
-		if (typeof m.zone_alarm === 'boolean') {
-			this.noteAlarm(h, m.zone_alarm, num(m.ts));
-			if (m.zone_alarm)
-				h.accepting = false;
-		}
-		if (m.state === 'hot' || m.state === 'critical')
-			h.accepting = false;
+		this.teleState(h, m);
 		h.sensorEta = eta;
 		h.eta = hostEta(h);
 		var ts = num(m.ts);
@@ -286,6 +331,29 @@
 			while (h.series.length > 0 && h.series[0][0] < cut)
 				h.series.shift();
 		}
+	};
+
+	/* What telemetry says of the host as a whole. */
+	Room.prototype.teleState = function (h, m) {
+		if (!h.stateSeen && str(m.state) !== null)
+			h.state = m.state;
+		if (typeof m.zone_alarm === 'boolean') {
+			this.noteAlarm(h, m.zone_alarm, num(m.ts));
+			if (m.zone_alarm)
+				h.accepting = false;
+		}
+		if (m.state === 'hot' || m.state === 'critical')
+			h.accepting = false;
+	};
+
+	/* The sensors message (telemetry 2's layout); a telemetry that
+	 * waited for it is read now. */
+	Room.prototype.onSensors = function (h, m) {
+		if (str(m.layout) === null || !Array.isArray(m.sensors))
+			return;
+		h.layout = { name: m.layout, sensors: m.sensors };
+		if (h.pending !== null && h.pending.layout === m.layout)
+			this.onTelemetry(h, h.pending);
 	};
 
 	Room.prototype.onStatus = function (h, m) {

@@ -3,7 +3,8 @@
  * (driven by playwright-core, never a downloaded browser) opens the room
  * view from the test broker while thermwatch-sim plays the AC failure,
  * and every assertion compares what the page shows (DOM, computed colours,
- * window.__tw) with what the broker holds. Prints "ok - " / "not ok - "
+ * window.__tw) with what the broker holds. The simulator publishes
+ * telemetry of schema 1, the real agent of schema 2: the page reads both. Prints "ok - " / "not ok - "
  * lines; exit status 1 when any failed.
  *
  * Environment (set by dashboard.sh): TW_URL, TW_PLAIN (zone broker, plain
@@ -401,6 +402,11 @@ async function run(page) {
 
 	/* 4. the agent dies: the broker publishes its last will */
 	const tile = 'section[data-zone="dc1/r101"] .host[data-host="hv01"]';
+	ok(await until('hv01 figures', async () => {
+		const t = await page.$eval(tile, (h) => h.textContent);
+		return /in 24\.0°?\s+cpu 52/.test(t) ? true : t;
+	}), 'the real agent\'s telemetry (schema 2, joined with its ' +
+	    'sensors message) shows in its tile');
 	const live = await page.$eval(tile, (h) => [h.dataset.offline,
 		getComputedStyle(h).backgroundColor]);
 	process.kill(Number(env.TW_AGENT_PID), 'SIGKILL');

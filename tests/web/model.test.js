@@ -1,7 +1,8 @@
 /*
  * model.test.js - the dashboard's model (broker-config/dashboard/model.js)
  * and sparkline geometry (spark.js) under node's test runner: topics,
- * payload validation, which topic wins for state, load and eta, offline
+ * payload validation, telemetry of schema 2 through the sensors message
+ * (the same view as schema 1), which topic wins for state, load and eta, offline
  * by last will or bridge, event de-duplication, override grouping, the
  * zone alarm's evidence and the inlet history.
  */
@@ -34,6 +35,27 @@ function telemetry(host, ts, inlet, fields) {
 			{ id: 'coretemp/Core 1', class: 'cpu', status: 'stale',
 			  value_c: 90, filtered_c: 90, trip_c: 100,
 			  eta_s: 5, level: 0 }] }, fields));
+}
+
+/* The same moment as telemetry() in schema 2: the sensors message and
+ * the compact telemetry of its layout. */
+function sensors2(host, layout) {
+	return msg(host, { v: 2, layout: layout || 'a1b2c3d4',
+		max_sensors: 1024, refused: 0, sensors: [
+			{ id: 'lm75-0/temp1', class: 'inlet', trip_c: 45,
+			  trip_src: 'hardware' },
+			{ id: 'coretemp/Package id 0', class: 'cpu', trip_c: 100,
+			  trip_src: 'hardware' },
+			{ id: 'coretemp/Core 1', class: 'cpu', trip_c: 100,
+			  trip_src: 'hardware' }] });
+}
+
+function telemetry2(ts, inlet, fields) {
+	return JSON.stringify(Object.assign({ v: 2, ts: ts, seq: 1,
+		layout: 'a1b2c3d4', state: 'ok', zone_alarm: false,
+		value_c: [inlet + 0.2, 60, 90], filtered_c: [inlet, 61, 90],
+		slope_c_per_min: { 0: 0.5 }, eta_s: { 0: 1200, 2: 5 },
+		status: { 2: 'stale' } }, fields));
 }
 
 function host(room, name) {
@@ -74,6 +96,50 @@ test('telemetry: hottest valid inlet and cpu, stale sensors counted', () => {
 	assert.equal(h.stale, 1);
 	assert.equal(h.eta, 1200, 'eta of valid sensors only');
 	assert.equal(h.state, 'ok', 'telemetry state until a state message');
+});
+
+test('telemetry 2 through the sensors message: the view of schema 1', () => {
+	const one = new Room(), two = new Room();
+	one.handle(P + 'hv01/telemetry', telemetry('hv01', T0, 24), 1);
+	two.handle(P + 'hv01/sensors', sensors2('hv01'), 1);
+	two.handle(P + 'hv01/telemetry', telemetry2(T0, 24), 2);
+	const a = host(one, 'hv01'), b = host(two, 'hv01');
+	for (const k of ['inlet', 'inletSlope', 'inletTrip', 'cpu', 'stale',
+		'eta', 'state', 'zoneAlarm', 'accepting'])
+		assert.deepEqual(b[k], a[k], k);
+	assert.deepEqual(b.series, a.series);
+	assert.equal(b.tier, 2, 'the tier from the sensors message');
+});
+
+test('telemetry 2 before its sensors message: the figures come with it',
+    () => {
+	const r = new Room();
+	r.handle(P + 'hv01/telemetry', telemetry2(T0, 24, { state: 'warn',
+		zone_alarm: true }), 1);
+	const h = host(r, 'hv01');
+	assert.equal(h.inlet, null, 'no figures without the layout');
+	assert.equal(h.state, 'warn', 'but the state and the alarm');
+	assert.equal(h.zoneAlarm, true);
+	r.handle(P + 'hv01/sensors', sensors2('hv01'), 2);
+	assert.equal(h.inlet, 24);
+	assert.equal(h.cpu, 61);
+	/* a new layout: telemetry of the old one is not misread */
+	r.handle(P + 'hv01/sensors', sensors2('hv01', 'ffff0000'), 3);
+	r.handle(P + 'hv01/telemetry', telemetry2(T0 + 1000, 30), 4);
+	assert.equal(h.inlet, 24, 'the figures of the old layout stay');
+	r.handle(P + 'hv01/telemetry', telemetry2(T0 + 2000, 31,
+	    { layout: 'ffff0000' }), 5);
+	assert.equal(h.inlet, 31);
+	/* the retained sensors message cleared: figures wait again */
+	r.handle(P + 'hv01/sensors', '', 6);
+	r.handle(P + 'hv01/telemetry', telemetry2(T0 + 3000, 35,
+	    { layout: 'ffff0000' }), 7);
+	assert.equal(h.inlet, 31);
+	/* versions: a state of v2, telemetry of v3 are not understood */
+	assert.equal(r.handle(P + 'hv01/telemetry', telemetry2(T0, 40,
+	    { v: 3 }), 8), false);
+	assert.equal(r.handle(P + 'hv01/sensors', msg('hv01', { v: 1,
+		layout: 'x', sensors: [] }), 9), false);
 });
 
 test('the state topic rules the state; hold survives telemetry', () => {
