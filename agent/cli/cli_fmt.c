@@ -112,8 +112,13 @@ cli_print_status(const cJSON *r)
 	    str(r, "host", "?"), str(r, "site", "?"), str(r, "zone", "?"),
 	    num(r, "tier"));
 	cli_fmt_duration(num(r, "in_state_s"), d1, sizeof(d1));
-	printf("state:      %s since %s (%s)\n", str(r, "state", "?"),
-	    str(r, "since", "?"), d1);
+	if (str(r, "engine_state", NULL) != NULL)
+		printf("state:      %s (boot guard); engine %s since %s (%s)\n",
+		    str(r, "state", "?"), str(r, "engine_state", "?"),
+		    str(r, "since", "?"), d1);
+	else
+		printf("state:      %s since %s (%s)\n", str(r, "state", "?"),
+		    str(r, "since", "?"), d1);
 	printf("reason:     %s\n",
 	    *str(r, "reason", "") != '\0' ? str(r, "reason", "") : "-");
 	cli_fmt_duration(num(r, "eta_s"), d1, sizeof(d1));
@@ -147,12 +152,28 @@ fmt_num(char *buf, size_t len, double v, const char *fmt)
 		snprintf(buf, len, "-");
 }
 
+static const char *
+level_name(double level)
+{
+	static const char *const names[] = { "-", "warn", "migrate",
+		"shutdown" };
+
+	if (!(level >= 0 && level <= 3))
+		return "?";
+	return names[(int)level];
+}
+
+/*
+ * USED is the value the engine decides on (used_c): the filtered value,
+ * or, marked "*", the value it assumes for a stale sensor; "-" while the
+ * sensor counts as missing.
+ */
 void
 cli_print_sensors(const cJSON *r)
 {
 	const cJSON *s;
-	int w = 6, n;
-	char val[16], fil[16], slope[16], eta[32], trip[16], rej[24];
+	int w = 6, n, assumed = 0;
+	char val[16], used[16], slope[16], eta[32], trip[16], rej[24];
 
 	cJSON_ArrayForEach(s, r)
 	{
@@ -164,23 +185,35 @@ cli_print_sensors(const cJSON *r)
 		printf("no sensors\n");
 		return;
 	}
-	printf("%-*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n", w,
-	    "SENSOR", "SOURCE", "CLASS", "VALUE", "FILT", "SLOPE/min", "ETA",
-	    "TRIP", "TRIP FROM", "STATUS", "REJ");
+	printf("%-*s %-6s %-7s %6s %7s %9s %8s %6s %-14s %-8s %-7s %5s\n", w,
+	    "SENSOR", "SOURCE", "CLASS", "VALUE", "USED", "SLOPE/min", "ETA",
+	    "TRIP", "TRIP FROM", "LEVEL", "STATUS", "REJ");
 	cJSON_ArrayForEach(s, r)
 	{
+		bool a = flag(s, "assumed");
+
 		fmt_num(val, sizeof(val), num(s, "value_c"), "%.1f");
-		fmt_num(fil, sizeof(fil), num(s, "filtered_c"), "%.1f");
-		fmt_num(slope, sizeof(slope), num(s, "slope_c_per_s") * 60,
-		    "%+.2f");
+		fmt_num(used, sizeof(used), num(s, "used_c"),
+		    a ? "%.1f*" : "%.1f ");
+		fmt_num(
+		    slope, sizeof(slope), num(s, "slope_c_per_min"), "%+.2f");
 		cli_fmt_duration(num(s, "eta_s"), eta, sizeof(eta));
 		fmt_num(trip, sizeof(trip), num(s, "trip_c"), "%.1f");
 		fmt_num(rej, sizeof(rej), num(s, "rejected"), "%.0f");
-		printf("%-*.*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n",
+		printf("%-*.*s %-6s %-7s %6s %7s %9s %8s %6s %-14s %-8s %-7s "
+		       "%5s\n",
 		    w, w, str(s, "id", "?"), str(s, "source", "?"),
-		    str(s, "class", "?"), val, fil, slope, eta, trip,
-		    str(s, "trip_from", "-"), str(s, "status", "?"), rej);
+		    str(s, "class", "?"), val, used, slope, eta, trip,
+		    str(s, "trip_from", "-"),
+		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "level"))
+			? level_name(num(s, "level"))
+			: "-",
+		    str(s, "status", "?"), rej);
+		assumed += a;
 	}
+	if (assumed > 0)
+		printf("* assumed: stale while hot, taken to keep rising at "
+		       "its last slope or the class's worst slew\n");
 }
 
 void
