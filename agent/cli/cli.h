@@ -43,6 +43,10 @@ cJSON *cli_request(const struct cli *c, cJSON *req);
 cJSON *
 cli_request_err(const struct cli *c, cJSON *req, char *err, size_t errlen);
 
+/* The first line of a password file into buf, without its newline; 0, or
+ * -1 with the reason printed. */
+int cli_read_secret(const char *path, char *buf, size_t len);
+
 /* "90", "90s", "15m", "2h", "1d", "1h30m" -> seconds; -1 when invalid. */
 double cli_parse_duration(const char *s);
 /* 3725 -> "1h2m5s"; negative or non-finite -> "-". */

@@ -64,35 +64,6 @@ cli_mqtt_defaults(struct cli_mqtt *o, const struct cli *c)
 		o->pwfile = c->conf.mqtt.password_file;
 }
 
-static char *
-read_password(const char *path)
-{
-	char buf[256];
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL) {
-		fprintf(stderr,
-		    "thermwatchctl: cannot read password file "
-		    "%s: %s\n",
-		    path, strerror(errno));
-		return NULL;
-	}
-	if (fgets(buf, sizeof(buf), f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
-}
-
-static void
-forget(char *pw)
-{
-	if (pw == NULL)
-		return;
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
-}
-
 /* TLS as configured, for the configured broker only. */
 static int
 setup_tls(struct mosquitto *m, const struct cli_mqtt *o, const struct cli *c)
@@ -119,23 +90,24 @@ cli_mqtt_connect(const struct cli_mqtt *o, const struct cli *c, void *arg,
     void (*setup)(struct mosquitto *m))
 {
 	struct mosquitto *m;
-	char id[64], *pw = NULL;
+	char id[64], pw[256];
 	int r;
 
-	if (o->pwfile != NULL && (pw = read_password(o->pwfile)) == NULL)
+	if (o->pwfile != NULL && cli_read_secret(o->pwfile, pw, sizeof(pw)) < 0)
 		return NULL;
 	mosquitto_lib_init();
 	snprintf(id, sizeof(id), "thermwatchctl-%ld", (long)getpid());
 	m = mosquitto_new(id, true, arg);
 	if (m == NULL) {
 		fprintf(stderr, "thermwatchctl: mosquitto_new failed\n");
-		forget(pw);
+		explicit_bzero(pw, sizeof(pw));
 		mosquitto_lib_cleanup();
 		return NULL;
 	}
 	if (o->user != NULL)
-		mosquitto_username_pw_set(m, o->user, pw);
-	forget(pw);
+		mosquitto_username_pw_set(
+		    m, o->user, o->pwfile != NULL ? pw : NULL);
+	explicit_bzero(pw, sizeof(pw));
 	if (setup_tls(m, o, c) < 0)
 		goto fail;
 	if (setup != NULL)
