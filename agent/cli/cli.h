@@ -42,6 +42,9 @@ cJSON *cli_request(const struct cli *c, cJSON *req);
 /* The same, with the reason of a failure in err instead of on stderr. */
 cJSON *
 cli_request_err(const struct cli *c, cJSON *req, char *err, size_t errlen);
+/* A view without arguments (status, sensors, overrides): the result,
+ * detached, or NULL with why in err (no daemon, refused...). */
+cJSON *cli_ask(const struct cli *c, const char *cmd, char *err, size_t errlen);
 
 /* The first line of a password file into buf, without its newline; 0, or
  * -1 with the reason printed. */
@@ -63,5 +66,7 @@ int cli_watch(struct cli *c, int argc, char **argv);
  * plugin's line and exit code, UNKNOWN (3) on bad arguments too. */
 int cli_check(struct cli *c, int argc, char **argv);
 int cli_console(struct cli *c, int argc, char **argv);
+/* top (cli_top.c): the live table of the hosts. */
+int cli_top(struct cli *c, int argc, char **argv);
 
 #endif

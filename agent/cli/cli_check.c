@@ -177,32 +177,6 @@ check_unknown(FILE *out, const char *why)
 	return CHECK_UNKNOWN;
 }
 
-/* One view from the daemon: its result (detached), or NULL with why. */
-static cJSON *
-ask(struct cli *c, const char *cmd, char *err, size_t errlen)
-{
-	cJSON *req = cJSON_CreateObject(), *resp, *res;
-	const cJSON *e;
-
-	cJSON_AddStringToObject(req, "cmd", cmd);
-	resp = cli_request_err(c, req, err, errlen);
-	cJSON_Delete(req);
-	if (resp == NULL)
-		return NULL;
-	if (!json_true(resp, "ok")) {
-		e = cJSON_GetObjectItemCaseSensitive(resp, "error");
-		snprintf(err, errlen, "thermwatchd refused %s: %s", cmd,
-		    cJSON_IsString(e) ? e->valuestring : "no reason given");
-		cJSON_Delete(resp);
-		return NULL;
-	}
-	res = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
-	cJSON_Delete(resp);
-	if (res == NULL)
-		snprintf(err, errlen, "thermwatchd sent no %s", cmd);
-	return res;
-}
-
 int
 cli_check(struct cli *c, int argc, char **argv)
 {
@@ -220,12 +194,12 @@ cli_check(struct cli *c, int argc, char **argv)
 			    " (got %.64s)", argv[1]);
 		return check_unknown(stdout, err);
 	}
-	status = ask(c, CTL_CMD_STATUS, err, sizeof(err));
+	status = cli_ask(c, CTL_CMD_STATUS, err, sizeof(err));
 	if (status == NULL)
 		return check_unknown(stdout, err);
 	/* the state decides; without the sensors only their perfdata is
 	 * missing */
-	sensors = ask(c, CTL_CMD_SENSORS, err, sizeof(err));
+	sensors = cli_ask(c, CTL_CMD_SENSORS, err, sizeof(err));
 	code = check_report(stdout, status, sensors);
 	cJSON_Delete(status);
 	cJSON_Delete(sensors);

@@ -192,3 +192,28 @@ cli_request(const struct cli *c, cJSON *req)
 		    err[0] != '\0' ? err : "request failed");
 	return resp;
 }
+
+cJSON *
+cli_ask(const struct cli *c, const char *cmd, char *err, size_t errlen)
+{
+	cJSON *req = cJSON_CreateObject(), *resp, *res;
+	const cJSON *e;
+
+	cJSON_AddStringToObject(req, "cmd", cmd);
+	resp = cli_request_err(c, req, err, errlen);
+	cJSON_Delete(req);
+	if (resp == NULL)
+		return NULL;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "ok"))) {
+		e = cJSON_GetObjectItemCaseSensitive(resp, "error");
+		snprintf(err, errlen, "thermwatchd refused %s: %s", cmd,
+		    cJSON_IsString(e) ? e->valuestring : "no reason given");
+		cJSON_Delete(resp);
+		return NULL;
+	}
+	res = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
+	cJSON_Delete(resp);
+	if (res == NULL)
+		snprintf(err, errlen, "thermwatchd sent no %s", cmd);
+	return res;
+}

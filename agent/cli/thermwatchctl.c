@@ -32,6 +32,8 @@ cli_usage(FILE *out)
 	    "  override clear KEY\n"
 	    "  hold clear [--reason TEXT]\n"
 	    "  rescan\n"
+	    "  top [--local [--interval S]] | [--broker HOST:PORT] [--user U]\n"
+	    "      [--password-file F] [--site S] [--zone Z] [--host H]\n"
 	    "  watch [--broker HOST:PORT] [--user U] [--password-file F]\n"
 	    "        [--site S] [--zone Z] [--host H] [--topic T] "
 	    "[--count N] [--timeout S]\n"
@@ -442,6 +444,8 @@ main(int argc, char **argv)
 		rc = cmd_hold(&c, argc, argv);
 	} else if (strcmp(cmd, "watch") == 0) {
 		rc = cli_watch(&c, argc, argv);
+	} else if (strcmp(cmd, "top") == 0) {
+		rc = cli_top(&c, argc, argv);
 	} else if (strcmp(cmd, "console") == 0) {
 		rc = cli_console(&c, argc, argv);
 	} else {
