@@ -13,18 +13,20 @@
 #include "fnv.h"
 
 /* Members that are absent for most sensors: by position, where not at
- * their default (0, null, 0, "valid", 0). */
+ * their default (0, null, 0, "valid", 0, filtered_c, false). */
 enum sparse_kind {
 	SP_SLOPE,
 	SP_ETA,
 	SP_LEVEL,
 	SP_STATUS,
 	SP_REJECTED,
+	SP_USED,
+	SP_ASSUMED,
 	SP_COUNT
 };
 
 static const char *const sparse_names[SP_COUNT] = { "slope_c_per_min", "eta_s",
-	"level", "status", "rejected" };
+	"level", "status", "rejected", "used_c", "assumed" };
 
 struct sparse {
 	cJSON *obj;    /* in the document only while it has members */
@@ -300,6 +302,15 @@ set_num(cJSON *n, double v)
 	}
 }
 
+/* As JSON shows them (to 1e-3, null when not finite), equal. */
+static bool
+same_rounded(double a, double b)
+{
+	if (!isfinite(a) || !isfinite(b))
+		return !isfinite(a) && !isfinite(b);
+	return round(a * 1000.0) == round(b * 1000.0);
+}
+
 static void
 sparse_put(
     struct mqm_tele *t, enum sparse_kind k, int i, double v, const char *text)
@@ -307,15 +318,16 @@ sparse_put(
 	cJSON *node = t->sp[k].pool[i];
 
 	if (node == NULL) {
-		node = text != NULL ? cJSON_CreateStringReference(text)
-				    : cJSON_CreateNumber(0);
+		node = k == SP_ASSUMED ? cJSON_CreateTrue()
+		    : text != NULL     ? cJSON_CreateStringReference(text)
+				       : cJSON_CreateNumber(0);
 		if (node == NULL)
 			return; /* out of memory: left out this time */
 		t->sp[k].pool[i] = node;
 	}
 	if (text != NULL)
 		node->valuestring = (char *)text;
-	else
+	else if (k != SP_ASSUMED) /* true, always */
 		set_num(node, v);
 	cJSON_AddItemToObjectCS(t->sp[k].obj, t->keys[i], node);
 }
@@ -359,6 +371,7 @@ mqm_telemetry2(
 	for (i = 0; i < t->n; i++) {
 		const struct eng_sensor_view *v = &t->view[i];
 		double slope = round(v->slope_c_per_s * 60.0 * 1000.0) / 1000.0;
+		double used = mqm_used_c(v);
 
 		set_num(t->value[i], v->value_c);
 		set_num(t->filtered[i], v->filtered_c);
@@ -374,6 +387,10 @@ mqm_telemetry2(
 		if (v->rejected != 0)
 			sparse_put(
 			    t, SP_REJECTED, i, (double)v->rejected, NULL);
+		if (!same_rounded(used, v->filtered_c))
+			sparse_put(t, SP_USED, i, used, NULL);
+		if (v->extrapolated)
+			sparse_put(t, SP_ASSUMED, i, 0, NULL);
 	}
 	/* a sparse member is in the message only when it has positions */
 	for (k = 0; k < SP_COUNT; k++) {

@@ -58,4 +58,13 @@ char *mqm_sensors(const struct mqm_tele *t, const struct mqm_id *id,
 const char *mqm_telemetry2(struct mqm_tele *t, int64_t ts_ms, uint64_t seq,
     const struct eng_output *o);
 
+/*
+ * Telemetry 2 read back (mqtt_tele_read.c, for consumers): the sensor
+ * objects of telemetry 1 (id, class, status, value_c, filtered_c, used_c,
+ * assumed, trip_c, trip_src, headroom_c, slope_c_per_min, eta_s, level,
+ * rejected) from a sensors message and a telemetry of its layout. A new
+ * array, or NULL when the layouts differ or a member is malformed.
+ */
+cJSON *mqm_tele_expand(const cJSON *sensors_msg, const cJSON *telemetry);
+
 #endif

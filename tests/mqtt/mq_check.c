@@ -138,6 +138,7 @@ static const struct field f_telemetry[] = { HDR, { "tier", T_INT, true },
 static const struct field f_sensor[] = { { "id", T_STR, true },
 	{ "class", T_CLASS, true }, { "status", T_STR, true },
 	{ "value_c", T_NUMNULL, true }, { "filtered_c", T_NUMNULL, true },
+	{ "used_c", T_NUMNULL, true }, { "assumed", T_BOOL, true },
 	{ "trip_c", T_NUMNULL, true }, { "trip_src", T_STR, true },
 	{ "headroom_c", T_NUMNULL, true },
 	{ "slope_c_per_min", T_NUMNULL, true }, { "eta_s", T_NUMNULL, true },
@@ -157,6 +158,7 @@ static const struct field f_telemetry2[] = { { "v", T_INT, true },
 	{ "filtered_c", T_ARR, true }, { "slope_c_per_min", T_OBJ, false },
 	{ "eta_s", T_OBJ, false }, { "level", T_OBJ, false },
 	{ "status", T_OBJ, false }, { "rejected", T_OBJ, false },
+	{ "used_c", T_OBJ, false }, { "assumed", T_OBJ, false },
 	{ NULL, 0, 0 } };
 static const struct field f_state[] = { HDR, { "tier", T_INT, true },
 	{ "state", T_STATE, true }, { "prev_state", T_STATE, true },
@@ -267,14 +269,29 @@ remember_layout(const cJSON *o)
 	layouts[i].n = cJSON_GetArraySize(a);
 }
 
+/* A sparse member's value: status a word, assumed true, used_c a number
+ * or null, the others numbers. */
+static bool
+sparse_ok(const char *key, const cJSON *v)
+{
+	static const char *const stat[] = { "new", "valid", "stale", NULL };
+
+	if (strcmp(key, "status") == 0)
+		return cJSON_IsString(v) && in(v->valuestring, stat);
+	if (strcmp(key, "assumed") == 0)
+		return cJSON_IsTrue(v);
+	if (strcmp(key, "used_c") == 0)
+		return cJSON_IsNumber(v) || cJSON_IsNull(v);
+	return cJSON_IsNumber(v);
+}
+
 /* Telemetry 2 against its layout: dense arrays as long as the list,
  * sparse members keyed by positions in it. */
 static void
 check_telemetry2(const cJSON *o)
 {
 	static const char *const sparse[] = { "slope_c_per_min", "eta_s",
-		"level", "status", "rejected", NULL };
-	static const char *const stat[] = { "new", "valid", "stale", NULL };
+		"level", "status", "rejected", "used_c", "assumed", NULL };
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "layout"), *it;
 	char host[256], *end;
 	int i, n = -1;
@@ -301,10 +318,7 @@ check_telemetry2(const cJSON *o)
 			if (*end != '\0' || k < 0 || k >= n)
 				err("%s: position \"%s\" not in the layout",
 				    sparse[i], it->string);
-			else if (strcmp(sparse[i], "status") == 0
-				? !cJSON_IsString(it) ||
-				    !in(it->valuestring, stat)
-				: !cJSON_IsNumber(it))
+			else if (!sparse_ok(sparse[i], it))
 				err("%s: position %s has the wrong type",
 				    sparse[i], it->string);
 		}
