@@ -489,6 +489,7 @@ ctl_create(const struct ctl_env *env, const char *path, int mode)
 		return NULL;
 	}
 	c->timer = loop_add_timer(env->loop, CTL_SWEEP_MS, sweep_cb, c);
+	loop_set_timer_slack(env->loop, c->timer, CTL_SWEEP_MS);
 	log_info("control socket %s (mode %04o)", c->path, mode);
 	return c;
 }

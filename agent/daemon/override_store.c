@@ -440,6 +440,7 @@ ovs_create(const struct ovs_env *env)
 	if (had_file)
 		(void)save(ov);
 	ov->timer = loop_add_timer(ov->env.loop, OVR_SYNC_MS, sync_cb, ov);
+	loop_set_timer_slack(ov->env.loop, ov->timer, OVR_SYNC_MS);
 	return ov;
 }
 

@@ -32,6 +32,7 @@ struct fd_watch {
 struct timer {
 	int id; /* 0 = free */
 	int64_t due_ms;
+	int64_t slack_ms; /* may run this much later, with another wakeup */
 	loop_timer_cb cb;
 	void *arg;
 };
@@ -193,12 +194,23 @@ loop_add_timer(struct loop *l, int64_t delay_ms, loop_timer_cb cb, void *arg)
 		if (l->next_timer_id <= 0)
 			l->next_timer_id = 1;
 		l->timers[i].due_ms = loop_clock_ms() + delay_ms;
+		l->timers[i].slack_ms = 0;
 		l->timers[i].cb = cb;
 		l->timers[i].arg = arg;
 		return l->timers[i].id;
 	}
 	errno = ENOSPC;
 	return -1;
+}
+
+void
+loop_set_timer_slack(struct loop *l, int id, int64_t slack_ms)
+{
+	int i;
+
+	for (i = 0; id > 0 && i < MAX_TIMERS; i++)
+		if (l->timers[i].id == id)
+			l->timers[i].slack_ms = slack_ms > 0 ? slack_ms : 0;
 }
 
 void
@@ -344,7 +356,9 @@ loop_run_once(struct loop *l, int64_t max_wait_ms)
 	for (i = 0; i < MAX_TIMERS; i++) {
 		if (l->timers[i].id == 0)
 			continue;
-		d = l->timers[i].due_ms - l->now_ms;
+		/* a timer with slack waits for another wakeup, if one comes
+		 * in time; run_timers() runs every timer that is due */
+		d = l->timers[i].due_ms + l->timers[i].slack_ms - l->now_ms;
 		if (d < 0)
 			d = 0;
 		if (wait < 0 || d < wait)

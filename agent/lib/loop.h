@@ -41,6 +41,10 @@ void loop_del_fd(struct loop *l, int fd);
 int
 loop_add_timer(struct loop *l, int64_t delay_ms, loop_timer_cb cb, void *arg);
 void loop_del_timer(struct loop *l, int id);
+/* The timer may run up to slack_ms after it is due, at the next wakeup
+ * that something else causes (housekeeping: a wakeup less per period,
+ * which is most of what an idle cycle costs). 0 by default. */
+void loop_set_timer_slack(struct loop *l, int id, int64_t slack_ms);
 
 /* Called once when pid exits (status as from waitpid). Children nobody
  * watches are reaped too. */

@@ -513,6 +513,9 @@ mq_conn_start(struct mq *mq)
 {
 	mq->conn_timer = loop_add_timer(mq->loop, 0, connect_cb, mq);
 	mq->misc_timer = loop_add_timer(mq->loop, 1000, misc_cb, mq);
+	/* keepalive housekeeping: with the agent's tick, not a wakeup of
+	 * its own */
+	loop_set_timer_slack(mq->loop, mq->misc_timer, 1000);
 	return mq->conn_timer < 0 || mq->misc_timer < 0 ? -1 : 0;
 }
 

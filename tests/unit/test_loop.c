@@ -1,5 +1,6 @@
 /*
- * test_loop.c - the event loop: timers, fds, signals, children.
+ * test_loop.c - the event loop: timers (with slack), fds, signals,
+ * children.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -101,6 +102,59 @@ test_timer_repeats(void **state)
 	loop_free(l);
 }
 
+struct slack {
+	int64_t start, lazy_at, tick_at;
+};
+
+static int64_t
+lazy_cb(struct loop *l, int64_t now, void *arg)
+{
+	struct slack *s = arg;
+
+	(void)l;
+	s->lazy_at = now - s->start;
+	return LOOP_NOMORE;
+}
+
+static int64_t
+tick_cb(struct loop *l, int64_t now, void *arg)
+{
+	struct slack *s = arg;
+
+	s->tick_at = now - s->start;
+	if (s->lazy_at >= 0)
+		loop_stop(l);
+	return 10;
+}
+
+/* A timer with slack runs with another wakeup after it is due, not on
+ * a wakeup of its own; alone, by its due time plus the slack. */
+static void
+test_timer_slack(void **state)
+{
+	struct loop *l = loop_create();
+	struct slack s = { loop_clock_ms(), -1, -1 };
+	int id;
+
+	(void)state;
+	id = loop_add_timer(l, 20, lazy_cb, &s);
+	loop_set_timer_slack(l, id, 1000);
+	loop_add_timer(l, 100, tick_cb, &s);
+	assert_int_equal(loop_run(l), 0);
+	assert_true(s.lazy_at >= 100); /* not at 20: with the tick */
+	assert_true(s.lazy_at == s.tick_at);
+	loop_free(l);
+
+	l = loop_create();
+	s = (struct slack){ loop_clock_ms(), -1, -1 };
+	id = loop_add_timer(l, 20, lazy_cb, &s);
+	loop_set_timer_slack(l, id, 50);
+	while (s.lazy_at < 0)
+		assert_int_equal(loop_run_once(l, -1), 0);
+	assert_true(s.lazy_at >= 70);
+	loop_free(l);
+}
+
 static void
 on_fd(struct loop *l, int fd, short revents, void *arg)
 {
@@ -195,6 +249,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_order),
 		cmocka_unit_test(test_timer_repeats),
+		cmocka_unit_test(test_timer_slack),
 		cmocka_unit_test(test_fd_watch),
 		cmocka_unit_test(test_signal),
 		cmocka_unit_test(test_child),
