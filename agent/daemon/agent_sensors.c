@@ -5,6 +5,7 @@
  * per-cycle readings by handle, the limit on sensors (agent.max_sensors),
  * chips that went away, and the SIGUSR1 dump. Part of the wiring module.
  */
+#include <malloc.h>
 #include <math.h>
 #include <string.h>
 
@@ -248,6 +249,7 @@ agent_rescan(struct agent *a)
 		return;
 	}
 	agent_check_removed(a);
+	malloc_trim(0); /* what the scan allocated and freed */
 	log_debug("hwmon rescan: %d sensors", n);
 }
 

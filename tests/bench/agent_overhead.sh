@@ -111,14 +111,12 @@ measure() {
 	echo "$((c1 - c0)) $((b1 - b0)) $((t1 - t0)) $(rss_kb "$1")" >"$3"
 }
 
-# idle_broker SECONDS: the broker's own CPU per second with no agent, ns
+# idle_broker SECONDS: the broker's own CPU per second with the
+# subscriber but no agent, ns (what it spends anyway: its timers, $SYS)
 idle_broker() {
-	b0=$(cpu_ns "$BROKER")
-	t0=$(now_ns)
-	sleep "$1"
-	b1=$(cpu_ns "$BROKER")
-	t1=$(now_ns)
-	awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.0f\n", b / t * 1e9 }'
+	measure "$BROKER" "$1" "$D/idle"
+	read -r _ b t _ <"$D/idle"
+	awk -v b="$b" -v t="$t" 'BEGIN { printf "%.0f\n", b / t * 1e9 }'
 }
 
 # --- the agents ----------------------------------------------------------
@@ -248,8 +246,6 @@ for n in $SIZES; do
 	$PY "$TW_SRC/tests/bench/wiggle.py" /sys/class 0.1 &
 	wig=$!
 	tw_track $wig
-	IDLE=$(idle_broker 5)
-	echo "# idle broker: $(awk -v i="$IDLE" 'BEGIN { printf "%.3f", i / 1e6 }') ms CPU per second (left out of brk ms/c)"
 	for iv in $INTERVALS; do
 		secs=$SECONDS_1
 		WARMUP=3
@@ -262,7 +258,10 @@ for n in $SIZES; do
 		: >"$D/tw.$n.$iv"
 		: >"$D/cd.$n.$iv"
 		p=0
+		: >"$D/idle.$n.$iv"
 		while [ $p -lt "$PAIRS" ]; do
+			IDLE=$(idle_broker "$secs")
+			echo "$IDLE" >>"$D/idle.$n.$iv"
 			if [ -n "$COLLECTD" ]; then
 				run_collectd "$n" "$iv" "$secs" "$D/m"
 				figures collectd "$n" "$iv" "$D/m" >>"$D/cd.$n.$iv"
@@ -271,6 +270,8 @@ for n in $SIZES; do
 			figures thermwatchd "$n" "$iv" "$D/m" >>"$D/tw.$n.$iv"
 			p=$((p + 1))
 		done
+		echo "# idle broker: $(awk '{ printf "%s%.3f", (NR > 1 ? ", " : ""), $1 / 1e6 }' \
+		    "$D/idle.$n.$iv") ms CPU per second (left out of brk ms/c)"
 		for who in tw cd; do
 			[ -s "$D/$who.$n.$iv" ] || continue
 			name=thermwatchd
@@ -324,15 +325,29 @@ if [ -s "$D/ratios" ]; then
 		    bytes ? "NOT met in " bytes " runs" : "met"
 	    }' "$D/ratios"
 fi
-# flat: us/reading at the largest size within 1.5x of the smallest's
+# flat: what each sensor more costs (ms/cycle between sizes, per added
+# sensor) does not grow with the size: the last step costs at most 1.5x
+# the first (with two sizes: at most the smallest size's us/reading,
+# which also carries the fixed cost of a cycle)
 for iv in $INTERVALS; do
-	first=$(echo $SIZES | awk '{ print $1 }')
-	last=$(echo $SIZES | awk '{ print $NF }')
-	awk -v a="$(col "$D/tw.$first.$iv" 2)" -v b="$(col "$D/tw.$last.$iv" 2)" \
-	    -v iv="$iv" -v f="$first" -v l="$last" 'BEGIN {
-		printf "# targets: cost per sensor flat (%s s): %.2f us at %d, " \
-		    "%.2f us at %d sensors: %s\n", iv, a, f, b, l,
-		    (b <= 1.5 * a) ? "met" : "NOT met" }'
+	prev= prevc= first= out=
+	for n in $SIZES; do
+		c=$(col "$D/tw.$n.$iv" 1)
+		if [ -n "$prev" ]; then
+			m=$(awk -v a="$prevc" -v b="$c" -v p="$prev" -v n="$n" \
+			    'BEGIN { printf "%.3f", (b - a) * 1000 / (n - p) }')
+			out="$out ${prev}->$n: $m us/sensor;"
+			[ -z "$first" ] && first=$m
+			last=$m
+		fi
+		prev=$n prevc=$c
+	done
+	small=$(col "$D/tw.$(echo $SIZES | awk '{ print $1 }').$iv" 2)
+	awk -v f="$first" -v l="$last" -v s="$small" -v iv="$iv" -v o="$out" \
+	    -v k="$(echo $SIZES | wc -w)" 'BEGIN {
+		ok = k > 2 ? l <= 1.5 * f : l <= s
+		printf "# targets: cost per sensor flat (%s s):%s %s\n", iv, o,
+		    ok ? "met" : "NOT met" }'
 done
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 tw_done
