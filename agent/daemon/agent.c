@@ -107,6 +107,7 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 	a->dry_run = dry_run; /* the flag; the config's is read live */
 	a->started_ms = loop_now_ms(l);
 	a->max_sensors = a->conf.agent.max_sensors;
+	a->refused_last = -1;
 #ifdef ENG_SENSORS_LIMIT
 	a->eng = eng_create_sized(&a->conf.engine, a->max_sensors);
 #else

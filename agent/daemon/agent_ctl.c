@@ -71,8 +71,10 @@ sensor_json(const struct agent *a, const struct agent_sensor *s)
 		cJSON_AddStringToObject(
 		    j, "class", eng_class_name(s->last.cls));
 		json_add_num(j, "value_c", s->last.value_c);
-		cJSON_AddStringToObject(
-		    j, "status", s->ignored ? "ignored" : "removed");
+		cJSON_AddStringToObject(j, "status",
+		    s->ignored       ? "ignored"
+			: s->refused ? "not monitored"
+				     : "removed");
 		return j;
 	}
 	eng_sensor_view(a->eng, s->eng_idx, &v);

@@ -55,6 +55,7 @@ struct agent {
 	unsigned scan_gen; /* hwmon scans so far */
 	int refused;       /* sensors not monitored for want of room */
 	int refused_told;  /* the count last warned about */
+	int refused_last;  /* the slot of the latest refused, or -1 */
 };
 
 /*

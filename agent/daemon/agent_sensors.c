@@ -49,28 +49,43 @@ same_trip(double a, double b)
 	return a == b || (isnan(a) && isnan(b));
 }
 
-/* The table was full for this sensor: say so once per new count. */
+/* The engine was full for this sensor: counted here, told on the next
+ * read (tell_limit), once for a whole scan. */
 static void
 note_refused(struct agent *a, struct agent_sensor *s)
 {
-	cJSON *f;
-
 	if (s->refused)
 		return;
 	s->refused = true;
 	a->refused++;
-	if (a->refused <= a->refused_told)
+	a->refused_last = (int)(s - a->sensors);
+}
+
+/* A count of refused sensors not told yet: one warning and one
+ * sensor_limit event for it (a scan that refuses 900 says so once). */
+static void
+tell_limit(struct agent *a)
+{
+	const char *last;
+	cJSON *f;
+
+	if (a->refused <= a->refused_told) {
+		a->refused_told = a->refused; /* a chip went away */
 		return;
+	}
 	a->refused_told = a->refused;
+	last = a->refused_last >= 0 && a->refused_last < a->n_sensors
+	    ? a->sensors[a->refused_last].id
+	    : "?";
 	log_warnx("sensor limit reached: agent.max_sensors = %d, %d sensor%s "
 		  "not monitored (the latest: %s); raise agent.max_sensors "
 		  "(at most %d) and restart",
-	    a->max_sensors, a->refused, a->refused == 1 ? "" : "s", s->id,
+	    a->max_sensors, a->refused, a->refused == 1 ? "" : "s", last,
 	    AGENT_SENSORS_LIMIT);
 	f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "max_sensors", a->max_sensors);
 	cJSON_AddNumberToObject(f, "refused", a->refused);
-	cJSON_AddStringToObject(f, "sensor", s->id);
+	cJSON_AddStringToObject(f, "sensor", last);
 	agent_event(a, "sensor_limit", f);
 }
 
@@ -95,6 +110,15 @@ resolve(struct agent *a, struct agent_sensor *s, const struct src_reading *r)
 	}
 	s->ignored = false;
 	s->trip_from = from;
+#ifndef ENG_SENSORS_LIMIT
+	/* an engine of a fixed size: the limit is the agent's to keep */
+	if (!s->used && eng_sensor_count(a->eng) >= a->max_sensors &&
+	    eng_sensor_find(a->eng, r->id) < 0) {
+		s->eng_idx = -1;
+		note_refused(a, s);
+		return;
+	}
+#endif
 	s->eng_idx = eng_sensor_add(a->eng, r->id, cls, trip, src);
 	if (s->eng_idx < 0) {
 		note_refused(a, s);
@@ -201,6 +225,7 @@ agent_sources_read(struct agent *a, int64_t now_ms)
 		}
 	}
 	bmc_poll(a->bmc, now_ms);
+	tell_limit(a);
 	return sources_settled(a, now_ms);
 }
 
