@@ -80,6 +80,10 @@ struct act_env {
 	/* The broker's count of acknowledged events and of events still
 	 * queued; false (or NULL) when there is no broker. */
 	bool (*event_acks)(void *arg, uint64_t *acked, int *queued);
+	/* The migrate hook's THERMWATCH_DESTINATIONS (thermwatchd(8)): a
+	 * malloc'ed JSON array, or NULL when there is no view of the fleet
+	 * (then it is not set). NULL: never set. */
+	char *(*destinations)(void *arg);
 	void *arg;
 };
 

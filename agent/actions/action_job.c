@@ -5,6 +5,7 @@
  * (through action_hook.c). See action.h.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,45 +13,88 @@
 #include "action_int.h"
 #include "log.h"
 
-#define ENV_MAX 24
-#define ENV_LEN (ACT_HOLD_LEN + 32)
+#define ENV_MAX 32
 
-static int
-build_env(const struct act *act, const struct act_ctx *c,
-    char buf[ENV_MAX][ENV_LEN], char *envp[ENV_MAX + 1])
+/* A hook's whole environment, each string malloc'ed: THERMWATCH_REASON
+ * and THERMWATCH_DESTINATIONS can be long. */
+struct hook_env {
+	char *v[ENV_MAX + 1];
+	int n;
+};
+
+static void env_add(struct hook_env *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+env_add(struct hook_env *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (e->n >= ENV_MAX)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) >= 0)
+		e->v[e->n++] = s;
+	va_end(ap);
+	e->v[e->n] = NULL;
+}
+
+static void
+env_free(struct hook_env *e)
+{
+	for (int i = 0; i < e->n; i++)
+		free(e->v[i]);
+	e->n = 0;
+	e->v[0] = NULL;
+}
+
+/* A number, or empty when unknown. */
+static void
+env_num(struct hook_env *e, const char *name, const char *fmt, double v)
+{
+	char buf[64];
+
+	if (isfinite(v))
+		snprintf(buf, sizeof(buf), fmt, v);
+	else
+		buf[0] = '\0';
+	env_add(e, "%s=%s", name, buf);
+}
+
+static void
+build_env(const struct act *act, const struct act_ctx *c, struct hook_env *e)
 {
 	const struct agent_group *g = &act->env.conf->agent;
-	int n = 0;
+	const struct actions_hook_conf *hc =
+	    &act->env.conf->actions.hook[c->kind];
+	char *dest;
 
-#define ENV(...) snprintf(buf[n], ENV_LEN, __VA_ARGS__), envp[n] = buf[n], n++
-	ENV("PATH=%s", ACT_HOOK_PATH);
-	ENV("THERMWATCH_HOST=%s", g->host);
-	ENV("THERMWATCH_SITE=%s", g->site);
-	ENV("THERMWATCH_ZONE=%s", g->zone);
-	ENV("THERMWATCH_TIER=%d", g->tier);
-	ENV("THERMWATCH_STATE=%s", c->state);
-	ENV("THERMWATCH_PREV_STATE=%s", c->prev_state);
-	ENV("THERMWATCH_REASON=%s", c->reason);
-	ENV("THERMWATCH_CODE=%s", c->code);
-	ENV("THERMWATCH_SENSOR=%s", c->sensor);
-	if (isfinite(c->value_c))
-		ENV("THERMWATCH_VALUE_C=%.1f", c->value_c);
-	else
-		ENV("THERMWATCH_VALUE_C=");
-	if (isfinite(c->trip_c))
-		ENV("THERMWATCH_TRIP_C=%.1f", c->trip_c);
-	else
-		ENV("THERMWATCH_TRIP_C=");
-	if (isfinite(c->eta_s))
-		ENV("THERMWATCH_ETA_S=%.0f", c->eta_s);
-	else
-		ENV("THERMWATCH_ETA_S=");
-	ENV("THERMWATCH_ACTION=%s", act_kind_names[c->kind]);
-	ENV("THERMWATCH_ACTION_ID=%s", c->id);
-	ENV("THERMWATCH_ATTEMPT=%d", c->attempt);
-#undef ENV
-	envp[n] = NULL;
-	return n;
+	e->n = 0;
+	e->v[0] = NULL;
+	env_add(e, "PATH=%s", ACT_HOOK_PATH);
+	env_add(e, "THERMWATCH_HOST=%s", g->host);
+	env_add(e, "THERMWATCH_SITE=%s", g->site);
+	env_add(e, "THERMWATCH_ZONE=%s", g->zone);
+	env_add(e, "THERMWATCH_TIER=%d", g->tier);
+	env_add(e, "THERMWATCH_STATE=%s", c->state);
+	env_add(e, "THERMWATCH_PREV_STATE=%s", c->prev_state);
+	env_add(e, "THERMWATCH_REASON=%s", c->reason);
+	env_add(e, "THERMWATCH_CODE=%s", c->code);
+	env_add(e, "THERMWATCH_SENSOR=%s", c->sensor);
+	env_num(e, "THERMWATCH_VALUE_C", "%.1f", c->value_c);
+	env_num(e, "THERMWATCH_TRIP_C", "%.1f", c->trip_c);
+	env_num(e, "THERMWATCH_ETA_S", "%.0f", c->eta_s);
+	env_add(e, "THERMWATCH_ACTION=%s", act_kind_names[c->kind]);
+	env_add(e, "THERMWATCH_ACTION_ID=%s", c->id);
+	env_add(e, "THERMWATCH_ATTEMPT=%d", c->attempt);
+	env_add(e, "THERMWATCH_TIMEOUT_S=%g", hc->timeout_s);
+	/* unset when the agent has no view of the fleet */
+	if (c->kind == ACT_MIGRATE && act->env.destinations != NULL &&
+	    (dest = act->env.destinations(act->env.arg)) != NULL) {
+		env_add(e, "THERMWATCH_DESTINATIONS=%s", dest);
+		free(dest);
+	}
 }
 
 /* The argv for messages only: words joined by spaces. */
@@ -105,7 +149,8 @@ act_job_run(struct act_job *job)
 	const struct actions_conf *c = &act->env.conf->actions;
 	const struct actions_hook_conf *hc = &c->hook[job->ctx.kind];
 	const char *kind = act_kind_names[job->ctx.kind];
-	char envbuf[ENV_MAX][ENV_LEN], *envp[ENV_MAX + 1], text[512];
+	struct hook_env env;
+	char text[512];
 	struct act_hook_spec spec;
 	struct act_hook_result r;
 	cJSON *f;
@@ -130,10 +175,10 @@ act_job_run(struct act_job *job)
 		job_finished(job, &r, true);
 		return;
 	}
-	build_env(act, &job->ctx, envbuf, envp);
+	build_env(act, &job->ctx, &env);
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = hc->argv;
-	spec.envp = envp;
+	spec.envp = env.v;
 	spec.timeout_s = hc->timeout_s;
 	spec.kill_after_s = c->kill_after_s;
 	spec.output_max = (size_t)c->output_max_bytes;
@@ -142,6 +187,7 @@ act_job_run(struct act_job *job)
 	spec.arg = job;
 	act->runs++;
 	job->h = act_hook_start(act->env.loop, &spec, &r);
+	env_free(&env);
 	if (job->h == NULL) {
 		log_warnx(
 		    "cannot run %s hook %s: %s", kind, text, strerror(r.err));

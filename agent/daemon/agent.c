@@ -16,6 +16,7 @@
 void
 agent_event(struct agent *a, const char *type, cJSON *fields)
 {
+	agent_metrics_count(a, type, fields);
 	agent_mqtt_event(a, type, fields);
 	cJSON_Delete(fields);
 }
@@ -47,6 +48,7 @@ agent_tick(struct agent *a, int64_t now_ms)
 	eng_evaluate(a->eng, now_ms, &a->out);
 	agent_act_dispatch(a, now_ms);
 	agent_mqtt_tick(a, now_ms);
+	agent_metrics_write(a, now_ms);
 }
 
 static int64_t
@@ -113,6 +115,7 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 		return NULL;
 	}
 	agent_sources_start(a);
+	agent_fleet_start(a);
 	agent_mqtt_start(a);
 	a->act = agent_act_start(a);
 	a->ovs = start_overrides(a); /* re-applies persisted overrides */
@@ -144,6 +147,7 @@ agent_free(struct agent *a)
 	act_free(a->act);
 	a->act = NULL;
 	agent_mqtt_stop(a);
+	agent_fleet_stop(a);
 	agent_sources_stop(a);
 	eng_free(a->eng);
 	a->eng = NULL;

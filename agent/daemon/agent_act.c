@@ -63,6 +63,7 @@ agent_act_start(struct agent *a)
 		.watchdog_ready = act_watchdog_ready,
 		.watchdog_arm = act_watchdog_arm,
 		.event_acks = act_event_acks,
+		.destinations = agent_fleet_destinations,
 		.arg = a,
 	};
 
