@@ -1,6 +1,6 @@
 /*
  * prom_metrics.c - thermwatchd's metrics, from a snapshot (see
- * prom_metrics.h; the list is in thermwatchd(8), METRICS).
+ * prom_metrics.h; the list is in thermwatchd(8), Metrics).
  */
 #include "prom_metrics.h"
 
@@ -23,6 +23,15 @@ one(struct prom *p, const char *name, const char *type, const char *help,
 }
 
 /* --- sensors ----------------------------------------------------------- */
+
+/* As in the telemetry payload (thermwatch-mqtt(7)). */
+static const char *
+trip_source(enum eng_trip_src s)
+{
+	return s == ENG_TRIP_HW    ? "hardware"
+	    : s == ENG_TRIP_CONFIG ? "config"
+				   : "class-default";
+}
 
 typedef double (*sensor_value_fn)(const struct eng_sensor_view *v);
 
@@ -145,7 +154,7 @@ sensors(struct prom *p, const struct prom_snapshot *s)
 			prom_sample(p,
 			    (const char *[]){ "sensor", v.id, "class",
 				eng_class_name(v.cls), "trip_source",
-				eng_trip_src_name(v.trip_src), NULL },
+				trip_source(v.trip_src), NULL },
 			    v.trip_c);
 	}
 	if (s->sensor_age_s == NULL)

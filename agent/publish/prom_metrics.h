@@ -1,6 +1,6 @@
 /*
  * prom_metrics.h - what thermwatchd exports to Prometheus (every metric is
- * described in thermwatchd(8), METRICS): the sensors as the engine sees
+ * described in thermwatchd(8), Metrics): the sensors as the engine sees
  * them, the host state, the zone alarm, the overrides, the actions, the
  * agent's health (readings, BMC, broker, event queue) and the fleet view.
  * The daemon fills a snapshot each cycle; nothing here knows the agent.

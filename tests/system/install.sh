@@ -20,6 +20,9 @@ check "example hooks are executable" test -x \
 check "broker add-host script is executable" test -x \
 	"$P/share/doc/thermwatch/broker-config/add-host.sh"
 check "udev rules" test -f "$P/share/doc/thermwatch/udev/60-thermwatch-ipmi.rules"
+for f in thermwatch.rules.yml thermwatch-dashboard.json; do
+	check "prometheus/$f" test -f "$P/share/doc/thermwatch/prometheus/$f"
+done
 check "scenarios" test -f "$P/share/thermwatch/scenarios/normal-week.conf"
 check "systemd unit under the prefix" test -f "$P/lib/systemd/system/thermwatchd.service"
 check "unit runs the installed daemon" grep -q \
