@@ -1,6 +1,7 @@
 /*
  * cli.h - thermwatchctl internals: one file per part (socket client,
- * output, MQTT watch, SOL console), main() in thermwatchctl.c.
+ * output, MQTT connection, watch, fleet, SOL console), main() in
+ * thermwatchctl.c.
  */
 #ifndef THERMWATCH_CLI_H
 #define THERMWATCH_CLI_H
@@ -51,7 +52,38 @@ void cli_print_sensors(const cJSON *r);
 void cli_print_overrides(const cJSON *r);
 void cli_print_overrides_one(const cJSON *r);
 
+/* cli_mq.c: the MQTT connection of watch and fleet. */
+struct mosquitto;
+struct mosquitto_message;
+typedef void (*cli_mq_connect_cb)(struct mosquitto *m, void *obj, int rc);
+typedef void (*cli_mq_message_cb)(
+    struct mosquitto *m, void *obj, const struct mosquitto_message *msg);
+struct cli_mq {
+	struct mqtt_broker broker;
+	bool have_broker; /* --broker: not the config's (nor its TLS) */
+	const char *user;
+	const char *pwfile;
+	char prefix[MQC_NAME_LEN];
+	char *pw;
+	bool lib;
+	struct mosquitto *m;
+};
+void cli_mq_init(struct cli_mq *q);
+/* getopt's 'b' (--broker), 'u' (--user), 'P' (--password-file): 1 taken,
+ * 0 not one of them, -1 bad (usage error printed: return CLI_USAGE). */
+int cli_mq_option(struct cli_mq *q, int ch, const char *arg, const char *cmd);
+/* What the options left open, from the config's mqtt group. */
+void cli_mq_from_conf(struct cli_mq *q, const struct cli *c);
+/* Read the password, connect (blocking). CLI_OK, or CLI_FAIL with a
+ * message; cli_mq_close in either case. */
+int cli_mq_connect(struct cli_mq *q, const struct cli *c, void *obj,
+    cli_mq_connect_cb on_connect, cli_mq_message_cb on_message);
+/* The CONNACK's refusal rc, as a message. */
+void cli_mq_refused(const struct cli_mq *q, int rc);
+void cli_mq_close(struct cli_mq *q);
+
 int cli_watch(struct cli *c, int argc, char **argv);
+int cli_fleet(struct cli *c, int argc, char **argv);
 int cli_console(struct cli *c, int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ enum type {
 	T_INT,
 	T_BOOL,
 	T_ARR,
+	T_OBJ,
 	T_STATE,
 	T_CLASS,
 	T_ANY
@@ -79,6 +80,8 @@ type_ok(const cJSON *v, enum type t)
 		return cJSON_IsBool(v);
 	case T_ARR:
 		return cJSON_IsArray(v);
+	case T_OBJ:
+		return cJSON_IsObject(v);
 	case T_STATE:
 		return cJSON_IsString(v) && in(v->valuestring, states);
 	case T_CLASS:
@@ -141,7 +144,10 @@ static const struct field f_state[] = { HDR, { "tier", T_INT, true },
 	{ "reason", T_STR, true }, { "since", T_INT, true },
 	{ "eta_s", T_NUMNULL, true }, { "accepting_load", T_BOOL, true },
 	{ "zone_alarm", T_BOOL, true }, { "engine_state", T_STATE, false },
+	{ "capacity", T_OBJ, false }, { "migrate_uri", T_STR, false },
 	{ NULL, 0, 0 } };
+static const struct field f_capacity[] = { { "spare_vms", T_INT, false },
+	{ "spare_mem_mb", T_INT, false }, { NULL, 0, 0 } };
 static const struct field f_status[] = { HDR, { "tier", T_INT, true },
 	{ "status", T_STR, true }, { "reason", T_STR, true },
 	{ "version", T_STR, true }, { NULL, 0, 0 } };
@@ -285,6 +291,11 @@ main(int argc, char **argv)
 				check_array(o, "sensors", f_sensor, "sensor");
 			} else if (strcmp(leaf, "state") == 0) {
 				check_fields(o, f_state, true, leaf);
+				if (cJSON_IsObject(
+					cJSON_GetObjectItem(o, "capacity")))
+					check_fields(
+					    cJSON_GetObjectItem(o, "capacity"),
+					    f_capacity, true, "capacity");
 			} else if (strcmp(leaf, "status") == 0) {
 				check_fields(o, f_status, true, leaf);
 			} else if (strcmp(leaf, "peer") == 0) {
