@@ -52,6 +52,9 @@ void cli_print_sensors(const cJSON *r);
 void cli_print_overrides(const cJSON *r);
 void cli_print_overrides_one(const cJSON *r);
 
+/* The first line of a password file into buf; 0, or -1 with a message. */
+int cli_read_secret(const char *path, char *buf, size_t len);
+
 /* cli_mq.c: the MQTT connection of watch and fleet. */
 struct mosquitto;
 struct mosquitto_message;

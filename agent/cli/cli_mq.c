@@ -59,10 +59,9 @@ cli_mq_from_conf(struct cli_mq *q, const struct cli *c)
 		q->pwfile = c->conf.mqtt.password_file;
 }
 
-static char *
-read_password(const char *path)
+int
+cli_read_secret(const char *path, char *buf, size_t len)
 {
-	char buf[256];
 	FILE *f = fopen(path, "re");
 
 	if (f == NULL) {
@@ -70,13 +69,13 @@ read_password(const char *path)
 		    "thermwatchctl: cannot read password file "
 		    "%s: %s\n",
 		    path, strerror(errno));
-		return NULL;
+		return -1;
 	}
-	if (fgets(buf, sizeof(buf), f) == NULL)
+	if (fgets(buf, (int)len, f) == NULL)
 		buf[0] = '\0';
 	fclose(f);
 	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
+	return 0;
 }
 
 static int
@@ -103,11 +102,17 @@ int
 cli_mq_connect(struct cli_mq *q, const struct cli *c, void *obj,
     cli_mq_connect_cb on_connect, cli_mq_message_cb on_message)
 {
-	char id[64];
+	char id[64], buf[256];
 	int r;
 
-	if (q->pwfile != NULL && (q->pw = read_password(q->pwfile)) == NULL)
-		return CLI_FAIL;
+	if (q->pwfile != NULL) {
+		if (cli_read_secret(q->pwfile, buf, sizeof(buf)) != 0)
+			return CLI_FAIL;
+		q->pw = strdup(buf);
+		explicit_bzero(buf, sizeof(buf));
+		if (q->pw == NULL)
+			return CLI_FAIL;
+	}
 	mosquitto_lib_init();
 	q->lib = true;
 	snprintf(id, sizeof(id), "thermwatchctl-%ld", (long)getpid());
