@@ -14,6 +14,7 @@
 #include <mosquitto.h>
 
 #include "cli.h"
+#include "cli_mqtt.h"
 #include "fleet.h"
 #include "loop.h"
 #include "walltime.h"
@@ -22,7 +23,8 @@
 #define CLI_SINGLE_ZONE 3   /* exit status: a checked tier in one zone */
 
 struct fleet_read {
-	struct cli_mq *q;
+	struct mosquitto *m;
+	const struct cli_mqtt *o;
 	struct fleet *f;
 	char site[CNF_NAME_LEN];
 	char subs[3][512];
@@ -124,9 +126,13 @@ collect(struct fleet_read *r, double timeout_s)
 	int rc;
 
 	for (;;) {
-		rc = mosquitto_loop(r->q->m, 100, 1);
+		rc = mosquitto_loop(r->m, 100, 1);
 		if (r->connect_rc != 0) {
-			cli_mq_refused(r->q, r->connect_rc);
+			fprintf(stderr,
+			    "thermwatchctl: the broker %s:%d refused the "
+			    "connection: %s\n",
+			    r->o->broker.host, r->o->broker.port,
+			    mosquitto_connack_string(r->connect_rc));
 			return CLI_FAIL;
 		}
 		if (rc != MOSQ_ERR_SUCCESS) {
@@ -335,6 +341,14 @@ report(const struct fleet_read *r, int check_tiers, bool json)
 	return rc;
 }
 
+static void
+setup(struct mosquitto *m)
+{
+	mosquitto_connect_callback_set(m, on_connect);
+	mosquitto_subscribe_callback_set(m, on_subscribe);
+	mosquitto_message_callback_set(m, on_message);
+}
+
 int
 cli_fleet(struct cli *c, int argc, char **argv)
 {
@@ -351,28 +365,24 @@ cli_fleet(struct cli *c, int argc, char **argv)
 	};
 	struct fleet_params fp = { "", "", 65536, 180.0 };
 	struct fleet_read r;
-	struct cli_mq q;
-	const char *site = NULL;
+	struct cli_mqtt o;
 	double timeout = 10.0;
 	int ch, rc, check_tiers = 0;
 	char *end;
 
 	memset(&r, 0, sizeof(r));
-	cli_mq_init(&q);
+	cli_mqtt_init(&o);
 	if (c->have_conf)
 		fp.max_age_s = c->conf.fleet.max_age_s;
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "b:u:P:S:a:k:T:", opts, NULL)) !=
 	    -1) {
-		if ((rc = cli_mq_option(&q, ch, optarg, "fleet")) < 0)
-			return CLI_USAGE;
-		if (rc > 0)
+		if ((rc = cli_mqtt_opt(&o, ch, optarg, "fleet")) == 0)
 			continue;
+		if (rc == CLI_USAGE)
+			return CLI_USAGE;
 		switch (ch) {
-		case 'S':
-			site = optarg;
-			break;
 		case 'a':
 			fp.max_age_s = cli_parse_duration(optarg);
 			if (!(fp.max_age_s > 0))
@@ -406,38 +416,35 @@ cli_fleet(struct cli *c, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(
 		    "fleet: unexpected argument %s", argv[optind]);
-	if (site == NULL && c->have_conf)
-		site = c->conf.agent.site;
-	if (site == NULL)
+	if (strcmp(o.site, "+") == 0 && c->have_conf)
+		o.site = c->conf.agent.site;
+	if (strcmp(o.site, "+") == 0)
 		return cli_usage_error("fleet: which site? (--site, or -c "
 				       "with agent.site)");
-	if (site[0] == '\0' || strpbrk(site, "/+#") != NULL)
-		return cli_usage_error("fleet: bad --site \"%s\"", site);
-	cli_mq_from_conf(&q, c);
-	snprintf(r.site, sizeof(r.site), "%s", site);
+	if (o.site[0] == '\0' || strpbrk(o.site, "/+#") != NULL)
+		return cli_usage_error("fleet: bad --site \"%s\"", o.site);
+	cli_mqtt_defaults(&o, c);
+	snprintf(r.site, sizeof(r.site), "%s", o.site);
 	for (int i = 0; i < 3; i++)
-		snprintf(r.subs[i], sizeof(r.subs[i]), "%s/%s/+/+/%s", q.prefix,
-		    site, (const char *[]){ "state", "status", "bridge" }[i]);
-	r.pfx_len = strlen(q.prefix) + 1 + strlen(site) + 1;
-	r.q = &q;
+		snprintf(r.subs[i], sizeof(r.subs[i]), "%s/%s/+/+/%s", o.prefix,
+		    o.site, (const char *[]){ "state", "status", "bridge" }[i]);
+	r.pfx_len = strlen(o.prefix) + 1 + strlen(o.site) + 1;
+	r.o = &o;
 	if ((r.f = fleet_create(&fp)) == NULL)
 		return CLI_FAIL;
-	rc = cli_mq_connect(&q, c, &r, on_connect, on_message);
-	if (rc == CLI_OK) {
-		mosquitto_subscribe_callback_set(q.m, on_subscribe);
-		rc = collect(&r, timeout);
-	}
+	r.m = cli_mqtt_connect(&o, c, &r, setup);
+	rc = r.m != NULL ? collect(&r, timeout) : CLI_FAIL;
 	if (rc == CLI_OK && fleet_count(r.f) == 0) {
 		fprintf(stderr,
 		    "thermwatchctl: fleet: no host of site \"%s\" on %s:%d "
 		    "(wrong site, or the broker's ACL hides the state "
 		    "topics)\n",
-		    site, q.broker.host, q.broker.port);
+		    o.site, o.broker.host, o.broker.port);
 		rc = CLI_FAIL;
 	}
 	if (rc == CLI_OK)
 		rc = report(&r, check_tiers, c->json);
-	cli_mq_close(&q);
+	cli_mqtt_close(r.m);
 	fleet_free(r.f);
 	return rc;
 }

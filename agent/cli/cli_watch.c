@@ -5,7 +5,6 @@
  * A CLI may block, so this uses mosquitto_loop() in a plain loop (the
  * daemon never does).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -18,6 +17,7 @@
 #include <mosquitto.h>
 
 #include "cli.h"
+#include "cli_mqtt.h"
 
 struct watch {
 	bool json;
@@ -245,48 +245,42 @@ on_connect(struct mosquitto *m, void *arg, int rc)
 		w->subscribed = true;
 }
 
+static void
+set_callbacks(struct mosquitto *m)
+{
+	mosquitto_connect_callback_set(m, on_connect);
+	mosquitto_message_callback_set(m, on_message);
+}
+
 int
 cli_watch(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { "broker", required_argument,
-						  NULL, 'b' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'P' },
-		{ "site", required_argument, NULL, 'S' },
-		{ "zone", required_argument, NULL, 'Z' },
-		{ "host", required_argument, NULL, 'H' },
+	static const struct option opts[] = { CLI_MQTT_OPTIONS,
 		{ "topic", required_argument, NULL, 't' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
-	const char *site = "+", *zone = "+", *host = "+", *topic = NULL;
-	struct cli_mq q;
+	const char *topic = NULL;
+	struct cli_mqtt mo;
 	struct watch w;
+	struct mosquitto *m = NULL;
 	double timeout = 0, t0;
 	struct timespec ts;
 	char *end;
 	int ch, rc = CLI_FAIL, r;
 
 	memset(&w, 0, sizeof(w));
-	cli_mq_init(&q);
+	cli_mqtt_init(&mo);
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(
-		    argc, argv, "b:u:P:S:Z:H:t:n:T:", opts, NULL)) != -1) {
-		if ((r = cli_mq_option(&q, ch, optarg, "watch")) < 0)
-			return CLI_USAGE;
-		if (r > 0)
+	while ((ch = getopt_long(argc, argv, CLI_MQTT_SHORTOPTS "t:n:T:", opts,
+		    NULL)) != -1) {
+		if ((r = cli_mqtt_opt(&mo, ch, optarg, "watch")) != 1) {
+			if (r != 0)
+				return r;
 			continue;
+		}
 		switch (ch) {
-		case 'S':
-			site = optarg;
-			break;
-		case 'Z':
-			zone = optarg;
-			break;
-		case 'H':
-			host = optarg;
-			break;
 		case 't':
 			topic = optarg;
 			break;
@@ -317,26 +311,31 @@ cli_watch(struct cli *c, int argc, char **argv)
 		return cli_usage_error(
 		    "watch: unexpected argument %s", argv[optind]);
 	w.json = c->json;
-	cli_mq_from_conf(&q, c);
-	snprintf(w.prefix, sizeof(w.prefix), "%s", q.prefix);
+	cli_mqtt_defaults(&mo, c);
+	snprintf(w.prefix, sizeof(w.prefix), "%s", mo.prefix);
 	if (topic != NULL)
 		snprintf(w.topic, sizeof(w.topic), "%s", topic);
 	else
 		snprintf(w.topic, sizeof(w.topic), "%s/%s/%s/%s/#", w.prefix,
-		    site, zone, host);
-	if (cli_mq_connect(&q, c, &w, on_connect, on_message) != CLI_OK)
-		goto out;
+		    mo.site, mo.zone, mo.host);
+	m = cli_mqtt_connect(&mo, c, &w, set_callbacks);
+	if (m == NULL)
+		return CLI_FAIL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (!w.json)
 		fprintf(stderr, "watching %s on %s:%d\n", w.topic,
-		    q.broker.host, q.broker.port);
+		    mo.broker.host, mo.broker.port);
 	while (!stop) {
-		r = mosquitto_loop(q.m, 200, 1);
+		r = mosquitto_loop(m, 200, 1);
 		if (w.connect_rc != 0) {
-			cli_mq_refused(&q, w.connect_rc);
+			fprintf(stderr,
+			    "thermwatchctl: the broker %s:%d "
+			    "refused the connection: %s\n",
+			    mo.broker.host, mo.broker.port,
+			    mosquitto_connack_string(w.connect_rc));
 			goto out;
 		}
 		if (r != MOSQ_ERR_SUCCESS && r != MOSQ_ERR_NO_CONN &&
@@ -348,7 +347,7 @@ cli_watch(struct cli *c, int argc, char **argv)
 			    "reconnecting\n",
 			    mosquitto_strerror(r));
 			sleep(1);
-			(void)mosquitto_reconnect(q.m);
+			(void)mosquitto_reconnect(m);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		if (timeout > 0 &&
@@ -366,6 +365,6 @@ cli_watch(struct cli *c, int argc, char **argv)
 		rc = CLI_OK;
 	}
 out:
-	cli_mq_close(&q);
+	cli_mqtt_close(m);
 	return rc;
 }
