@@ -137,4 +137,15 @@ check_eq "offline and dark hosts are left out" "$(dests 2)" \
 check "hv01 logged both runs" \
     grep -q "migrate .*: attempt 1 failed, retry in 5.0 s" "$MQ_T/hv01.log"
 mq_set hv01 0 50000
+
+# --- a reload (SIGHUP) publishes a new offer at once -----------------------
+sed -i 's/spare_vms = 50;/spare_vms = 60;/' "$MQ_T/hv02.conf"
+kill -HUP "$APID_hv02"
+hv02_offers() {
+	mosquitto_sub -h 127.0.0.1 -p "$PORT" -u dashboard -P dashboardpw \
+	    -t "$P/r101/hv02/state" -C 1 -W 2 2>/dev/null |
+	    jq -e '.capacity.spare_vms == 60' >/dev/null
+}
+check "after a reload the state offers the new capacity" wait_for 10 hv02_offers
+check "hv02 reloaded" grep -q "configuration reloaded" "$MQ_T/hv02.log"
 mq_done
