@@ -12,6 +12,12 @@
 # Ports: one from tw_ports.
 . "$(dirname "$0")/../lib.sh"
 . "$TW_SRC/tests/mqtt/mqtt_lib.sh"
+# jqe FILTER: jq -e on standard input, false when the input is empty (jq
+# -e says true to nothing at all)
+jqe() {
+	_j=$(cat)
+	[ -n "$_j" ] && printf '%s\n' "$_j" | jq -e "$@" >/dev/null
+}
 mq_need_agent
 tw_need_cmd jq
 
@@ -95,8 +101,8 @@ mq_agent hv01 "$MQ_T/hv01.conf" 50000
 hv03_offers() {
 	mosquitto_sub -h 127.0.0.1 -p "$PORT" -u dashboard -P dashboardpw \
 	    -t "$P/r102/hv03/state" -C 1 -W 2 2>/dev/null |
-	    jq -e '.capacity.spare_vms == 5 and .capacity.spare_mem_mb == 20000
-		and .migrate_uri == "qemu+ssh://hv03.r102/system"' >/dev/null
+	    jqe '.capacity.spare_vms == 5 and .capacity.spare_mem_mb == 20000
+		and .migrate_uri == "qemu+ssh://hv03.r102/system"'
 }
 check "hv03's retained state offers its URI and measured capacity" \
     wait_for 10 hv03_offers
@@ -110,7 +116,8 @@ sleep 2			# its view settles
 
 # --- hv01 gets hot -----------------------------------------------------------
 mq_set hv01 0 82000
-ran() { [ -f "$REC.env.migrate.$1" ]; }
+# the hook's environment is in its file once the last line (sorted) is
+ran() { grep -q '^THERMWATCH_ZONE=' "$REC.env.migrate.$1" 2>/dev/null; }
 check "hv01's migrate hook ran" wait_for 15 ran 1
 # dests ATTEMPT: "host zone uri spare_vms spare_mem_mb" per destination
 dests() {
@@ -123,6 +130,8 @@ check_eq "destinations: other zone, accepting, fresh; best first" \
     "hv06 r102 - 2 64000;hv03 r102 qemu+ssh://hv03.r102/system 5 20000;hv04 r102 - - -;"
 check "THERMWATCH_TIMEOUT_S is migrate_timeout_s" \
     grep -qx THERMWATCH_TIMEOUT_S=20 "$REC.env.migrate.1"
+notified() { grep -q '^THERMWATCH_ZONE=' "$REC.env.notify.1" 2>/dev/null; }
+check "the notify hook ran" wait_for 10 notified
 check "the notify hook: its own timeout, no destinations" sh -c \
     "grep -qx THERMWATCH_TIMEOUT_S=30 '$REC.env.notify.1' &&
     ! grep -q THERMWATCH_DESTINATIONS '$REC.env.notify.1'"
@@ -144,7 +153,7 @@ kill -HUP "$APID_hv02"
 hv02_offers() {
 	mosquitto_sub -h 127.0.0.1 -p "$PORT" -u dashboard -P dashboardpw \
 	    -t "$P/r101/hv02/state" -C 1 -W 2 2>/dev/null |
-	    jq -e '.capacity.spare_vms == 60' >/dev/null
+	    jqe '.capacity.spare_vms == 60'
 }
 check "after a reload the state offers the new capacity" wait_for 10 hv02_offers
 check "hv02 reloaded" grep -q "configuration reloaded" "$MQ_T/hv02.log"

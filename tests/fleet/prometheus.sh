@@ -10,6 +10,12 @@
 # Ports: three from tw_ports (broker, node_exporter, prometheus).
 . "$(dirname "$0")/../lib.sh"
 . "$TW_SRC/tests/mqtt/mqtt_lib.sh"
+# jqe FILTER: jq -e on standard input, false when the input is empty (jq
+# -e says true to nothing at all)
+jqe() {
+	_j=$(cat)
+	[ -n "$_j" ] && printf '%s\n' "$_j" | jq -e "$@" >/dev/null
+}
 mq_need_agent
 tw_need_cmd prometheus prometheus-node-exporter promtool curl jq
 
@@ -106,8 +112,7 @@ q() {
 }
 state_is() {
 	q 'thermwatch_host_state == 1' |
-	    jq -e --arg s "$1" '.data.result | length == 1 and .[0].metric.state == $s' \
-	    >/dev/null
+	    jqe --arg s "$1" '.data.result | length == 1 and .[0].metric.state == $s'
 }
 check "a query returns the host's state: ok" wait_for 30 state_is ok
 check_eq "the agent's identity by its info metric" \
@@ -117,8 +122,7 @@ mq_set hv01 0 74000		# 26 C below the trip: warn (at 30)
 check "a query returns the new state: warn" wait_for 30 state_is warn
 rules_ok() {
 	curl -sf "http://127.0.0.1:$PR/api/v1/rules" |
-	    jq -e '[.data.groups[].rules[]] | length > 10 and all(.health == "ok")' \
-	    >/dev/null
+	    jqe '[.data.groups[].rules[]] | length > 10 and all(.health == "ok")'
 }
 check "the shipped rules load and evaluate on the real metrics" wait_for 10 rules_ok
 
@@ -131,10 +135,10 @@ jq -r '.panels[].targets[].expr' "$DIST/thermwatch-dashboard.json" |
     sed -e 's/\$__rate_interval/1m/g' -e 's/\$[a-z]*/.*/g' > "$MQ_T/exprs"
 while IFS= read -r e; do
 	n=$((n + 1))
-	q "$e" | jq -e '.status == "success"' >/dev/null || bad="$bad [$e]"
+	q "$e" | jqe '.status == "success"' || bad="$bad [$e]"
 done < "$MQ_T/exprs"
 check_eq "every dashboard query runs ($n)" "$bad" ""
-has_data() { q "$(sed -n "$1p" "$MQ_T/exprs")" | jq -e '.data.result | length > 0' >/dev/null; }
+has_data() { q "$(sed -n "$1p" "$MQ_T/exprs")" | jqe '.data.result | length > 0'; }
 for i in 1 4 6; do
 	check "dashboard query $i has data" has_data "$i"
 done
