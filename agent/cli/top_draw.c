@@ -278,14 +278,13 @@ draw_title(const struct top_model *m, const struct top_view *v)
 
 /* The zones in a cooling alarm, on top; returns the next free line. */
 static int
-draw_zones(const struct top_model *m, const struct top_view *v, int y)
+draw_zones(const struct top_model *m, int y)
 {
 	struct top_zone z[MAX_ZONES];
 	int n = top_model_zones(m, z, MAX_ZONES), i, alarmed = 0, shown;
 	int most = LINES >= 20 ? 3 : 1;
 	char line[LINE_MAX_], eta[16], inlet[16];
 
-	(void)v;
 	for (i = 0; i < n && i < MAX_ZONES; i++)
 		alarmed += z[i].alarm > 0;
 	if (alarmed == 0) {
@@ -413,7 +412,7 @@ top_draw(const struct top_model *m, struct top_view *v)
 		return;
 	}
 	draw_title(m, v);
-	y = draw_zones(m, v, 1);
+	y = draw_zones(m, 1);
 	draw_counts(m, y++);
 	layout(m, width);
 	format_row(NULL, width, v->now_ms, line, sizeof(line));

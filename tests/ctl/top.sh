@@ -69,12 +69,16 @@ mqtt = { enabled = true; brokers = [ "127.0.0.1:$PORT" ];
 	telemetry_interval_s = 0.5; };
 CONF
 }
-for a in t1 t2; do
-	agent_conf $a
-	$TWD -f -c "$CT/$a.conf" >>"$CT/$a.log" 2>&1 &
-	eval "PID_$a=\$!"
-	tw_track $!
-done
+agent_start() { # NAME: thermwatchd -f on $CT/NAME.conf; its PID in APID
+	agent_conf "$1"
+	$TWD -f -c "$CT/$1.conf" >>"$CT/$1.log" 2>&1 &
+	APID=$!
+	tw_track $APID
+}
+agent_start t1
+PID_t1=$APID
+agent_start t2
+PID_t2=$APID
 retained() { # the retained state of every host: "host state" lines
 	mosquitto_sub -h 127.0.0.1 -p $PORT -W 2 -v \
 	    -t 'thermwatch/v1/+/+/+/state' 2>/dev/null |
@@ -174,7 +178,7 @@ wait_for 5 shows "sort host"
 check "h: sort by host" shows " sort host "
 : >"$CT/all"
 : >"$CT/all.e"
-for page in 1 2 3 4; do
+for _ in 1 2 3 4; do
 	screen >"$CT/pg"
 	screen -e >"$CT/pg.e"
 	rows "$CT/pg" >>"$CT/all"
