@@ -14,9 +14,7 @@ CTL=$TW_BUILD/thermwatchctl
 tw_ports 1
 PORT=$TW_PORT
 mq_etc >/dev/null
-for h in hv04; do
-	sh "$E/add-host.sh" -d "$E" -p "${h}pw" dc1 r102 "$h" >/dev/null
-done
+sh "$E/add-host.sh" -d "$E" -p hv04pw dc1 r102 hv04 >/dev/null
 for h in a1 a2 a3; do
 	sh "$E/add-host.sh" -d "$E" -p "${h}pw" dc9 A "$h" >/dev/null
 done

@@ -10,12 +10,7 @@
 # Ports: three from tw_ports (broker, node_exporter, prometheus).
 . "$(dirname "$0")/../lib.sh"
 . "$TW_SRC/tests/mqtt/mqtt_lib.sh"
-# jqe FILTER: jq -e on standard input, false when the input is empty (jq
-# -e says true to nothing at all)
-jqe() {
-	_j=$(cat)
-	[ -n "$_j" ] && printf '%s\n' "$_j" | jq -e "$@" >/dev/null
-}
+. "$TW_SRC/tests/fleet/fleet_lib.sh"
 mq_need_agent
 tw_need_cmd prometheus prometheus-node-exporter promtool curl jq
 
