@@ -3,7 +3,7 @@
 # maintenance in Apache CloudStack. CloudStack then live-migrates its
 # instances to other hosts of the cluster and schedules nothing new here.
 #
-#   migrate = [ "/usr/share/doc/thermwatch/hooks/cloudstack-maintenance.sh",
+#   migrate = [ "/usr/share/thermwatch/hooks/cloudstack-maintenance.sh",
 #               "/etc/thermwatch/cmk.conf", "thermwatch" ];
 #
 # Arguments: the CloudMonkey config file, the profile in it (default

@@ -3,9 +3,9 @@
 # Kubernetes node and drain it, so the scheduler moves the pods to nodes in
 # cooler places and puts nothing new here.
 #
-#   migrate = [ "/usr/share/doc/thermwatch/hooks/k8s-drain.sh",
+#   migrate = [ "/usr/share/thermwatch/hooks/k8s-drain.sh",
 #               "/etc/thermwatch/kubeconfig" ];
-#   on_boot_hold = [ "/usr/share/doc/thermwatch/hooks/k8s-drain.sh",
+#   on_boot_hold = [ "/usr/share/thermwatch/hooks/k8s-drain.sh",
 #                    "/etc/thermwatch/kubeconfig", "--cordon-only" ];
 #
 # The node name is THERMWATCH_HOST unless given as a third argument. After

@@ -3,7 +3,7 @@
 # libvirt domain of this host to a host in another zone (another room with
 # its own cooling).
 #
-#   migrate = [ "/usr/share/doc/thermwatch/hooks/libvirt-migrate.sh",
+#   migrate = [ "/usr/share/thermwatch/hooks/libvirt-migrate.sh",
 #               "qemu+ssh://hv21.zone-b/system",
 #               "qemu+ssh://hv22.zone-b/system" ];
 #
