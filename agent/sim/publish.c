@@ -198,8 +198,10 @@ simpub_free(struct simpub *p, FILE *summary)
 
 	if (p == NULL)
 		return;
-	/* bounded wait for the broker's acks of the QoS 1 messages */
-	for (i = 0; i < 500 && p->acked < p->qos1_sent; i++)
+	/* bounded wait until every message is out: on_publish counts a
+	 * QoS 0 message once written, a QoS 1 message once acknowledged;
+	 * what is still queued when we disconnect is lost */
+	for (i = 0; i < 500 && p->acked < p->sent; i++)
 		if (mosquitto_loop(p->m, 10, 1) != MOSQ_ERR_SUCCESS)
 			break;
 	if (summary != NULL)

@@ -32,7 +32,7 @@ mq_etc() {
 	E=$MQ_T/etc
 	mkdir -p "$E" "$MQ_T/data"
 	chmod 777 "$MQ_T/data"
-	cp "$TW_SRC"/broker-config/* "$E/"
+	find "$TW_SRC"/broker-config -maxdepth 1 -type f -exec cp {} "$E/" \;
 	chmod 755 "$E"
 	sh "$E/add-host.sh" -d "$E" -p hv01pw dc1 r101 hv01 >/dev/null &&
 	sh "$E/add-host.sh" -d "$E" -p hv02pw dc1 r101 hv02 >/dev/null &&
@@ -68,17 +68,20 @@ mq_pki() {
 # and paths. Fails when the shipped file no longer has the expected lines.
 mq_zone_conf() {
 	out=$1
+	mkdir -p "$MQ_T/www"	# the room view's http_dir (MQ_HTTP_DIR)
 	sed -e "s#/etc/mosquitto/thermwatch#$E#g" \
 	    -e "s#^persistence_location .*#persistence_location $MQ_T/data/#" \
 	    -e "s#^log_dest syslog#log_dest stderr#" \
 	    -e "s#^listener 1883 127.0.0.1\$#listener $2 127.0.0.1#" \
 	    -e "s#^listener 8883\$#listener $3 127.0.0.1#" \
 	    -e "s#^listener 9001 127.0.0.1\$#listener $4 127.0.0.1#" \
+	    -e "s#^http_dir .*#http_dir ${MQ_HTTP_DIR:-$MQ_T/www}#" \
 	    "$E/mosquitto.conf" > "$out"
 	echo "log_type all" >> "$out"
 	chmod 644 "$out"
 	for l in "listener $2 127.0.0.1" "listener $3 127.0.0.1" \
-	    "listener $4 127.0.0.1" "log_dest stderr"; do
+	    "listener $4 127.0.0.1" "log_dest stderr" \
+	    "http_dir ${MQ_HTTP_DIR:-$MQ_T/www}"; do
 		grep -qx "$l" "$out" || { echo "mq_zone_conf: no '$l'"; return 1; }
 	done
 	! grep -q /etc/mosquitto "$out"
