@@ -53,8 +53,9 @@ install(FILES ${TW_DIST}/bash-completion/thermwatchctl
               ${TW_DIST}/bash-completion/thermwatch-sim
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 install(FILES agent/thermwatch.conf DESTINATION ${CMAKE_INSTALL_DATADIR}/thermwatch)
-file(GLOB TW_HOOKS CONFIGURE_DEPENDS agent/hooks/*)
-install(PROGRAMS ${TW_HOOKS} DESTINATION ${CMAKE_INSTALL_DATADIR}/thermwatch/hooks)
+# the hooks executable, the library they source (hooklib.sh) not
+install(DIRECTORY agent/hooks/ DESTINATION ${CMAKE_INSTALL_DATADIR}/thermwatch/hooks
+        USE_SOURCE_PERMISSIONS)
 # The configuration itself: installed from the example only where there is
 # none yet, so installing again never overwrites an edited file. (In the
 # Debian package it is a conffile and dpkg does the same.)
@@ -94,7 +95,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "procps, init-system-helpers (>= 1.54~), systemd | systemd-sysusers, systemd | systemd-tmpfiles")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "mosquitto, mosquitto-clients, freeipmi-tools")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS
+    "mosquitto, mosquitto-clients, freeipmi-tools, libvirt-clients")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${TW_DIST}/debian/conffiles ${TW_DIST}/debian/postinst
     ${TW_DIST}/debian/prerm ${TW_DIST}/debian/postrm)
