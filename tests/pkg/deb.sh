@@ -53,7 +53,7 @@ check_eq "package name" "$(f Package)" thermwatch
 check_eq "section" "$(f Section)" admin
 deps=$(f Depends)
 for lib in libc6 libmosquitto1 libsensors5 libfreeipmi17 \
-    libipmimonitoring6 libipmiconsole2 libconfig9 libcjson1; do
+    libipmimonitoring6 libipmiconsole2 libconfig9 libcjson1 libsystemd0; do
 	case ", $deps" in
 	*", $lib "* | *", $lib,"* | *", $lib") ok "Depends: $lib (shlibdeps)" ;;
 	*) not_ok "Depends: $lib missing from: $deps" ;;
