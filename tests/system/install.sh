@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 tw_need_cmd cmake
 P=$(mktemp -d /tmp/tw-install.XXXXXX)
-trap 'rm -rf "$P" "$P.log"' EXIT
+tw_at_exit 'rm -rf "$P" "$P.log"'
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$TW_BUILD/CMakeCache.txt")
 if [ "$prefix" = /usr ]; then
 	etc=/etc lib=/lib
