@@ -22,6 +22,7 @@ struct mq;
 struct act;
 struct ctl;
 struct ovs;
+struct prv;
 
 /* What the agent remembers of each sensor beside the engine's view. */
 struct agent_sensor {
@@ -43,6 +44,7 @@ struct agent {
 	struct act *act; /* actions */
 	struct ctl *ctl; /* control socket, NULL when off */
 	struct ovs *ovs; /* persisted overrides */
+	struct prv *prv; /* the privileged part, NULL: hooks run here */
 	bool dry_run;    /* --dry-run (see agent_dry_run) */
 	int64_t started_ms;
 	bool settled;                 /* every source has answered once */

@@ -46,7 +46,8 @@ endif()
 
 # What dh_strip removes besides the symbols (CPACK_STRIP_FILES did those).
 find_program(OBJCOPY NAMES objcopy REQUIRED)
-file(GLOB programs ${root}/usr/bin/* ${root}/usr/sbin/*)
+file(GLOB programs ${root}/usr/bin/* ${root}/usr/sbin/*
+     ${root}/usr/libexec/thermwatch/*)
 foreach(p ${programs})
   execute_process(COMMAND ${OBJCOPY} --remove-section=.comment
                   --remove-section=.note ${p} RESULT_VARIABLE rc)

@@ -39,7 +39,11 @@ install(CODE "
   endif()")
 
 configure_file(${TW_DIST}/thermwatchd.service.in thermwatchd.service @ONLY)
+configure_file(${TW_DIST}/thermwatch-priv@.service.in thermwatch-priv@.service
+               @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/thermwatchd.service
+              ${PROJECT_BINARY_DIR}/thermwatch-priv@.service
+              ${TW_DIST}/thermwatch-priv.socket
         DESTINATION ${TW_ROOTLIBDIR}/systemd/system)
 install(FILES udev/60-thermwatch-ipmi.rules udev/61-thermwatch-hwmon.rules
         DESTINATION ${TW_ROOTLIBDIR}/udev/rules.d)

@@ -509,7 +509,7 @@ test_agent_status(void **state)
 	snprintf(conf.control.socket, sizeof(conf.control.socket),
 	    "%s/ctl.sock", f->dir);
 	conf.hwmon.enabled = false;
-	a = agent_create(&conf, f->l, true);
+	a = agent_create(&conf, f->l, true, NULL);
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0); /* the first tick */
 	r = ctl_handle(

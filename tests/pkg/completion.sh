@@ -32,7 +32,7 @@ missing() {
 	printf '%s\n' "$1" | grep . | sort -u | comm -23 - "$2" | paste -sd' ' -
 }
 T=$(mktemp -d /tmp/tw-completion.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+tw_at_exit 'rm -rf "$T"'
 
 # thermwatchctl: the commands are those of --help
 "$CTL" --help >"$T/help"

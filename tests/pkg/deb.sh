@@ -60,7 +60,7 @@ for lib in libc6 libmosquitto1 libsensors5 libfreeipmi17 \
 	esac
 done
 X=$(mktemp -d /tmp/tw-deb.XXXXXX)
-trap 'rm -rf "$X"' EXIT
+tw_at_exit 'rm -rf "$X"'
 dpkg-deb -e "$DEB" "$X/DEBIAN"
 check_eq "conffiles" "$(cat "$X/DEBIAN/conffiles")" \
 	/etc/thermwatch/thermwatch.conf
@@ -71,10 +71,13 @@ done
 
 # files where thermwatchd(8) says they are
 dpkg-deb -x "$DEB" "$X/root"
-for p in usr/sbin/thermwatchd usr/bin/thermwatchctl usr/bin/thermwatch-sim; do
+for p in usr/sbin/thermwatchd usr/bin/thermwatchctl usr/bin/thermwatch-sim \
+    usr/libexec/thermwatch/thermwatch-privd; do
 	check "$p" test -x "$X/root/$p"
 done
 for p in lib/systemd/system/thermwatchd.service \
+    lib/systemd/system/thermwatch-priv.socket \
+    lib/systemd/system/thermwatch-priv@.service \
     lib/udev/rules.d/60-thermwatch-ipmi.rules \
     lib/udev/rules.d/61-thermwatch-hwmon.rules \
     usr/lib/sysusers.d/thermwatch.conf usr/lib/tmpfiles.d/thermwatch.conf \
@@ -94,9 +97,12 @@ check "the conffile starts in dry run" \
 	grep -q '^  dry_run = true;' "$X/root/etc/thermwatch/thermwatch.conf"
 check "the conffile says how to go live" \
 	grep -q 'dry_run = false' "$X/root/etc/thermwatch/thermwatch.conf"
-check "the unit runs /usr/sbin/thermwatchd" grep -q \
-	'^ExecStart=/usr/sbin/thermwatchd$' \
+check "the unit runs /usr/sbin/thermwatchd with the privileged part" grep -q \
+	'^ExecStart=/usr/sbin/thermwatchd --priv-socket /run/thermwatch-priv.sock$' \
 	"$X/root/lib/systemd/system/thermwatchd.service"
+check "the privileged part runs /usr/libexec/thermwatch/thermwatch-privd" \
+	grep -q '^ExecStart=/usr/libexec/thermwatch/thermwatch-privd ' \
+	"$X/root/lib/systemd/system/thermwatch-priv@.service"
 check "the unit runs as thermwatch" grep -q '^User=thermwatch$' \
 	"$X/root/lib/systemd/system/thermwatchd.service"
 check "the daemon reads /etc/thermwatch/thermwatch.conf" sh -c \

@@ -7,7 +7,7 @@
 pkg_need_tools
 DEB=$(pkg_deb)
 W=$(mktemp -d /var/tmp/tw-pkg-install.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+tw_at_exit 'rm -rf "$W"'
 R=$W/root
 pkg_root_new "$DEB" "$R"
 cp "$DEB" "$R/var/tmp/thermwatch.deb"
@@ -21,7 +21,8 @@ ct dpkg -i /var/tmp/thermwatch.deb >"$W/install.log" 2>&1
 check_eq "dpkg -i exits 0" "$?" 0
 cat "$W/install.log"
 check_eq "installed" "$(status)" "ii "
-for p in usr/sbin/thermwatchd usr/bin/thermwatchctl usr/bin/thermwatch-sim; do
+for p in usr/sbin/thermwatchd usr/bin/thermwatchctl usr/bin/thermwatch-sim \
+    usr/libexec/thermwatch/thermwatch-privd; do
 	check "/$p" test -x "$R/$p"
 done
 check "unit in /lib/systemd/system" \
@@ -46,6 +47,8 @@ check "the configuration is in dry run" \
 	grep -q '^  dry_run = true;' "$R/etc/thermwatch/thermwatch.conf"
 check "enabled: multi-user.target wants thermwatchd" test -L \
 	"$R/etc/systemd/system/multi-user.target.wants/thermwatchd.service"
+check "enabled: sockets.target wants thermwatch-priv.socket" test -L \
+	"$R/etc/systemd/system/sockets.target.wants/thermwatch-priv.socket"
 check "postinst says what to edit" \
 	grep -q "edit /etc/thermwatch/thermwatch.conf" "$W/install.log"
 # the shared libraries the package depends on are all there
@@ -81,9 +84,12 @@ check_eq "dpkg -P exits 0" "$?" 0
 check_eq "not installed" "$(status)" ""
 check "/etc/thermwatch gone" test ! -e "$R/etc/thermwatch"
 check "/var/lib/thermwatch gone" test ! -e "$R/var/lib/thermwatch"
-check "no enable symlink left" test ! -e \
-	"$R/etc/systemd/system/multi-user.target.wants/thermwatchd.service"
-check "no mask left" test ! -L "$R/etc/systemd/system/thermwatchd.service"
+S=$R/etc/systemd/system
+check "no enable symlink left" test -z "$(ls \
+	"$S/multi-user.target.wants/thermwatchd.service" \
+	"$S/sockets.target.wants/thermwatch-priv.socket" 2>/dev/null)"
+check "no mask left" test -z "$(ls "$S/thermwatchd.service" \
+	"$S/thermwatch-priv.socket" 2>/dev/null)"
 check "no file of the package left" test -z "$(find "$R" -xdev \
 	\( -name 'thermwatch*' -o -name '*thermwatch.rules' \) \
 	-not -path "$R/var/tmp/*" -not -path "$R/var/lib/dpkg/*" 2>/dev/null)"

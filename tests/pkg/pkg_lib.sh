@@ -130,20 +130,6 @@ pkg_poweroff() {
 	INIT=
 }
 
-# pkg_free_port FIRST LAST: the first TCP port in FIRST..LAST nothing on
-# 127.0.0.1 listens on
-pkg_free_port() {
-	p=$1
-	while [ "$p" -le "$2" ]; do
-		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return 0
-		fi
-		p=$((p + 1))
-	done
-	return 1
-}
-
 pkg_need_tools() {
 	tw_need_root
 	tw_need_cmd systemd-nspawn nsenter debootstrap dpkg-deb flock ss

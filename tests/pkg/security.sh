@@ -6,7 +6,7 @@
 tw_need_cmd systemd-analyze
 TARGET=3.0
 T=$(mktemp -d /tmp/tw-security.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+tw_at_exit 'rm -rf "$T"'
 unit=$TW_BUILD/thermwatchd.service
 check "unit built" test -f "$unit"
 systemd-analyze security --offline=true "$unit" >"$T/out" 2>"$T/err"

@@ -15,7 +15,8 @@ fi
 DESTDIR=$P cmake --install "$TW_BUILD" >"$P.log" 2>&1
 check_eq "DESTDIR=... cmake --install exits 0" "$?" 0
 U=$P$prefix
-for f in sbin/thermwatchd bin/thermwatchctl bin/thermwatch-sim; do
+for f in sbin/thermwatchd bin/thermwatchctl bin/thermwatch-sim \
+    libexec/thermwatch/thermwatch-privd; do
 	check "$f is installed and executable" test -x "$U/$f"
 done
 for m in man1/thermwatch-sim.1 man5/thermwatch.conf.5 man7/thermwatch-mqtt.7 \
@@ -37,7 +38,13 @@ check "scenarios" test -f "$U/share/thermwatch/scenarios/normal-week.conf"
 unit=$P$lib/systemd/system/thermwatchd.service
 check "systemd unit" test -f "$unit"
 check "unit runs the installed daemon" \
-	grep -q "^ExecStart=$prefix/sbin/thermwatchd$" "$unit"
+	grep -q "^ExecStart=$prefix/sbin/thermwatchd " "$unit"
+check "the privileged part's units" test -f \
+	"$P$lib/systemd/system/thermwatch-priv.socket" -a -f \
+	"$P$lib/systemd/system/thermwatch-priv@.service"
+check "they run the installed privd" grep -q \
+	"^ExecStart=$prefix/libexec/thermwatch/thermwatch-privd " \
+	"$P$lib/systemd/system/thermwatch-priv@.service"
 # the daemon's default configuration is the installed one
 "$U/sbin/thermwatchd" --help | grep -q "(default $etc/thermwatch/thermwatch.conf)"
 check_eq "thermwatchd reads $etc/thermwatch/thermwatch.conf" "$?" 0
