@@ -2,11 +2,14 @@
 # The privilege separation end to end, without systemd: thermwatch-privd
 # socket activated by systemd-socket-activate (Accept=yes, SOCK_SEQPACKET,
 # as thermwatch-priv.socket does), thermwatchd as user nobody on a fake
-# hwmon tree with --priv-socket. A heat ramp ends in the shutdown hook,
-# run by privd as root with the agent's THERMWATCH_* variables and its own
-# PATH and timeout; the daemon never runs a hook itself. A client that
-# sends anything but the fixed requests is refused, and privd goes on.
+# hwmon tree with --priv-socket, a simulated BMC (ipmi_sim). A heat ramp
+# ends in the shutdown sequence: privd arms the BMC watchdog with its own
+# IPMI session, then runs the shutdown hook as root with the agent's
+# THERMWATCH_* variables and its own PATH and timeout; the daemon never
+# runs a hook itself. A client that sends anything but the fixed requests
+# is refused, and privd goes on.
 . "$(dirname "$0")/../e2e/e2e_lib.sh"
+e2e_need_ipmi
 tw_need_cmd systemd-socket-activate setpriv
 [ -x /usr/bin/python3 ] || tw_skip "needs /usr/bin/python3"
 PRIVD=$TW_BUILD/thermwatch-privd
@@ -21,9 +24,13 @@ id -u >>"$D/hook.uid"
 exec "$HOOK" "\$@"
 EOF
 chmod 755 "$D/hook.sh"
+e2e_sim || { not_ok "ipmi_sim did not start"; tw_done; exit 1; }
 HOOK_NOTIFY="\"$D/hook.sh\", \"$REC\"" HOOK_MIGRATE="\"$D/hook.sh\", \"$REC\"" \
-HOOK_SHUTDOWN="\"$D/hook.sh\", \"$REC\"" e2e_conf ""
+HOOK_SHUTDOWN="\"$D/hook.sh\", \"$REC\", \"wd\", \"$PORT_IPMI\"" \
+e2e_conf "" "$(ipmi_group)"
 chmod 644 "$D/tw.conf"
+# the daemon (nobody) reads the BMC too; the password file is for its group
+chgrp nogroup "$D/ipmi.pw" && chmod 640 "$D/ipmi.pw"
 
 systemd-socket-activate -l "$SOCK" --seqpacket -a \
 	"$PRIVD" -f -c "$D/tw.conf" --peer-user nobody >"$D/privd.log" 2>&1 &
@@ -50,6 +57,16 @@ check "the hooks ran as root (privd), never as the daemon's user" \
 	sh -c "[ -s '$D/hook.uid' ] && ! grep -qv '^0\$' '$D/hook.uid'"
 check "privd ran it for the agent" grep -q \
 	"running shutdown hook for the agent: $D/hook.sh $REC" "$D/privd.log"
+check "privd armed the BMC watchdog for the agent" grep -q \
+	"BMC watchdog for the agent: .* BMC watchdog armed: power-down in 13" \
+	"$D/privd.log"
+check "the agent: armed, before its hook ran" in_order "$D/log" \
+	"BMC watchdog armed, power down in 13 s" \
+	"running shutdown hook through the privileged part"
+wd=$(cat "$REC.wd" 2>/dev/null)
+echo "# watchdog seen by the hook: $wd"
+check "the hook saw the BMC watchdog running: power down in 13 s" \
+	sh -c "echo '$wd' | grep -qiE '44 02 00 [0-9a-f]{2} 82 00'"
 check "the daemon handed it over" \
 	has_log "running shutdown hook through the privileged part"
 check "the agent's end of it: done" has_log "shutdown hook .*: done (exit 0)"
@@ -98,4 +115,6 @@ check "root is not the agent: no answer" \
 check "and that is logged" grep -q \
 	"refused a connection from uid 0" "$D/privd.log"
 e2e_stop
+check "no sanitizer report from privd" \
+	sh -c "! grep -q 'Sanitizer\|runtime error:' '$D/privd.log'"
 tw_done
