@@ -135,8 +135,10 @@ while [ $i -lt 10 ]; do
 	i=$((i + 1))
 done
 echo "# daemon loop during the hang: worst SIGUSR1 answer $worst ms"
+# A loop blocked by the BMC would answer only after the 2.5 s deadline;
+# 1 s tells the two apart even on a loaded 2-core CI machine.
 check_le "the daemon's loop keeps answering during the hang (ms)" \
-    "$worst" 100
+    "$worst" 1000
 CLASS=$NSCLASS $FAKE set 0 52000
 wait_for 3 dump_has "Package id 0: valid class cpu raw 52.00"
 check "hwmon goes on while the BMC hangs" \

@@ -112,7 +112,9 @@ cad=$(grep '^CADENCE' "$RUN/run.out")
 ticks=$(field "$cad" ticks)
 maxlate=$(field "$cad" max_late_ms)
 echo "# loop cadence: $ticks ticks of $TICK ms, worst lateness $maxlate ms"
-check_le "the loop kept its cadence (worst lateness, ms)" "$maxlate" 100
+# blocked by the BMC, a tick would be late by a whole deadline (>= 2.5 s);
+# 1 s keeps that apart from scheduling noise on a loaded CI machine
+check_le "the loop kept its cadence (worst lateness, ms)" "$maxlate" 1000
 check_le "every tick ran" $((22000 / TICK)) "$ticks"
 check "no child left behind" sh -c "! pgrep -P $DPID > /dev/null"
 

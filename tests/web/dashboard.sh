@@ -9,11 +9,11 @@
 # override, the killed agent's last will, a broker restart) and saves
 # screenshots in $TW_BUILD/tests/web/. Then: the dashboard user cannot
 # publish.
-# Free ports are probed, not fixed.
+# Ports: tw_ports (a reserved block).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../mqtt/mqtt_lib.sh"
 mq_need_agent
-tw_need_cmd node ss shuf
+tw_need_cmd node ss
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || tw_skip "needs $CHROMIUM (Debian package chromium)"
 DASH=$TW_BUILD/dashboard
@@ -24,16 +24,10 @@ SIM=$TW_BUILD/thermwatch-sim
 OUT=$TW_BUILD/tests/web
 mkdir -p "$OUT"
 
-USED=
-free_port() {	# a TCP port nothing listens on, not handed out before
-	while :; do
-		p=$(shuf -i 20000-29999 -n 1)
-		case " $USED " in *" $p "*) continue ;; esac
-		[ -z "$(ss -Hltn "sport = :$p")" ] && break
-	done
-	USED="$USED $p"
-	echo "$p"
-}
+# ports: one reserved block (tests/lib.sh tw_ports), never shared with
+# another test or build tree
+tw_ports 4
+PLAIN=$TW_PORT TLS=$((TW_PORT + 1)) WS=$((TW_PORT + 2)) SIMP=$((TW_PORT + 3))
 
 mq_etc
 check "test PKI for the shipped TLS listener" mq_pki
@@ -41,18 +35,12 @@ mkdir -p "$MQ_T/www"
 cp "$DASH"/* "$MQ_T/www/"
 chmod -R a+rX "$MQ_T/www"
 
-# the zone broker, on free ports (a port taken meanwhile: try again)
+# the zone broker, on the reserved ports
 started=
-for try in 1 2 3; do
-	PLAIN=$(free_port) TLS=$(free_port) WS=$(free_port)
-	MQ_HTTP_DIR=$MQ_T/www mq_zone_conf "$MQ_T/zone.conf" $PLAIN $TLS $WS ||
-		break
-	if mq_broker zone "$MQ_T/zone.conf" $PLAIN; then
-		started=1
-		break
-	fi
-	mq_broker_stop zone
-done
+if MQ_HTTP_DIR=$MQ_T/www mq_zone_conf "$MQ_T/zone.conf" $PLAIN $TLS $WS &&
+    mq_broker zone "$MQ_T/zone.conf" $PLAIN; then
+	started=1
+fi
 check "zone broker up with the shipped config and http_dir" test -n "$started"
 page=$(node -e 'fetch(process.argv[1]).then((r) => r.text())
 	.then((t) => process.stdout.write(t))' "http://127.0.0.1:$WS/")
@@ -60,7 +48,6 @@ check "mosquitto serves the page on the websockets listener" \
 	sh -c 'echo "$1" | grep -q "thermwatch room view"' - "$page"
 
 # the simulator's broker: anonymous, loopback, bridged in as "bridge"
-SIMP=$(free_port)
 cat > "$MQ_T/sim.conf" <<CONF
 per_listener_settings false
 allow_anonymous true
@@ -81,7 +68,7 @@ topic thermwatch/v1/# out 1
 CONF
 chmod 644 "$MQ_T/sim.conf"
 mosquitto -c "$MQ_T/sim.conf" > "$MQ_T/sim.log" 2>&1 &
-mq_track $!
+tw_track $!
 bridged() { grep -q "as tw-sim-uplink" "$MQ_T/zone.log"; }
 check "the simulator's broker is bridged in as user bridge" wait_for 10 bridged
 
@@ -102,7 +89,7 @@ rc=$?
 # drive.js restarted the zone broker: track the new one
 if [ -s "$MQ_T/zone2.pid" ]; then
 	BPID_zone=$(cat "$MQ_T/zone2.pid")
-	mq_track "$BPID_zone"
+	tw_track "$BPID_zone"
 fi
 cat "$MQ_T/drive.out"
 n_ok=$(grep -c '^ok - ' "$MQ_T/drive.out")
