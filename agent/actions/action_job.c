@@ -97,19 +97,6 @@ build_env(const struct act *act, const struct act_ctx *c, struct hook_env *e)
 	}
 }
 
-/* The argv for messages only: words joined by spaces. */
-static void
-argv_text(char *const *argv, char *buf, size_t len)
-{
-	size_t off = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; argv != NULL && argv[i] != NULL && off < len; i++)
-		off += (size_t)snprintf(
-		    buf + off, len - off, "%s%s", i > 0 ? " " : "", argv[i]);
-}
-
 static void
 on_line(void *arg, pid_t pid, int stream, const char *line)
 {
@@ -142,6 +129,29 @@ static void job_done(void *arg, const struct act_hook_result *r);
 static void
 job_finished(struct act_job *job, const struct act_hook_result *r, bool dry);
 
+/* A dry run: reported as what would have run (by: who decided it did
+ * not, NULL when it was this agent), then finished like a success. */
+static void
+job_dry(struct act_job *job, const struct act_hook_result *r, const char *by)
+{
+	const char *kind = act_kind_names[job->ctx.kind];
+	char text[512];
+	cJSON *f;
+
+	act_hook_argv_text(job->act->env.conf->actions.hook[job->ctx.kind].argv,
+	    text, sizeof(text));
+	f = result_fields(job, "dry_run");
+	cJSON_AddStringToObject(f, "would_run", text);
+	if (by != NULL)
+		cJSON_AddStringToObject(f, "by", by);
+	log_json(LOG_INFO, "action", f,
+	    "dry run: would run %s hook: %s (id %s, attempt %d%s%s)", kind,
+	    text, job->ctx.id, job->ctx.attempt, by != NULL ? ", said by " : "",
+	    by != NULL ? by : "");
+	act_event(job->act, "action", f);
+	job_finished(job, r, true);
+}
+
 void
 act_job_run(struct act_job *job)
 {
@@ -153,7 +163,6 @@ act_job_run(struct act_job *job)
 	char text[512];
 	struct act_hook_spec spec;
 	struct act_hook_result r;
-	cJSON *f;
 
 	job->active = true;
 	if (hc->argv == NULL || hc->argv[0] == NULL) {
@@ -163,16 +172,12 @@ act_job_run(struct act_job *job)
 			act->sd_phase = ACT_SD_DONE;
 		return;
 	}
-	argv_text(hc->argv, text, sizeof(text));
-	if (act_dry_run(act)) {
-		log_info("dry run: would run %s hook: %s (id %s, attempt %d)",
-		    kind, text, job->ctx.id, job->ctx.attempt);
-		f = result_fields(job, "dry_run");
-		cJSON_AddStringToObject(f, "would_run", text);
-		act_event(act, "action", f);
+	act_hook_argv_text(hc->argv, text, sizeof(text));
+	if (act_dry_run(act) && act->env.priv == NULL) {
 		memset(&r, 0, sizeof(r));
 		r.status = ACT_HOOK_OK;
-		job_finished(job, &r, true);
+		r.dry_run = true;
+		job_dry(job, &r, NULL);
 		return;
 	}
 	build_env(act, &job->ctx, &env);
@@ -185,17 +190,29 @@ act_job_run(struct act_job *job)
 	spec.line = on_line;
 	spec.done = job_done;
 	spec.arg = job;
-	act->runs++;
+	spec.priv = act->env.priv;
+	spec.kind = job->ctx.kind;
+	spec.id = job->ctx.id;
+	spec.attempt = job->ctx.attempt;
+	spec.dry_run = act_dry_run(act);
+	if (!spec.dry_run)
+		act->runs++;
 	job->h = act_hook_start(act->env.loop, &spec, &r);
 	env_free(&env);
 	if (job->h == NULL) {
-		log_warnx(
-		    "cannot run %s hook %s: %s", kind, text, strerror(r.err));
+		/* job_finished logs it, with the event's fields */
 		job_finished(job, &r, false);
 		return;
 	}
-	log_info("running %s hook: %s (pid %d, id %s, attempt %d)", kind, text,
-	    (int)act_hook_pid(job->h), job->ctx.id, job->ctx.attempt);
+	if (spec.priv != NULL)
+		log_info("%s %s hook through the privileged part: %s (id %s, "
+			 "attempt %d)",
+		    spec.dry_run ? "dry run of the" : "running", kind, text,
+		    job->ctx.id, job->ctx.attempt);
+	else
+		log_info("running %s hook: %s (pid %d, id %s, attempt %d)",
+		    kind, text, (int)act_hook_pid(job->h), job->ctx.id,
+		    job->ctx.attempt);
 }
 
 void
@@ -280,21 +297,28 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 	if (!dry) {
 		if (delay >= 0)
 			cJSON_AddNumberToObject(f, "retry_in_s", delay);
-		act_event(act, "action", f);
 		if (r->status == ACT_HOOK_TIMEOUT)
-			log_warnx("%s hook %s: timed out after %.1f s, killed "
-				  "(signal %d)",
+			log_json(LOG_WARNING, "action", f,
+			    "%s hook %s: timed out after %.1f s, killed "
+			    "(signal %d)",
 			    kind, job->ctx.id, r->duration_s, r->signo);
 		else if (r->status == ACT_HOOK_SIGNALED)
-			log_warnx("%s hook %s: killed by signal %d after "
-				  "%.1f s",
+			log_json(LOG_WARNING, "action", f,
+			    "%s hook %s: killed by signal %d after %.1f s",
 			    kind, job->ctx.id, r->signo, r->duration_s);
 		else if (r->status == ACT_HOOK_FAILED)
-			log_warnx("%s hook %s: exit %d after %.1f s", kind,
+			log_json(LOG_WARNING, "action", f,
+			    "%s hook %s: exit %d after %.1f s", kind,
 			    job->ctx.id, r->exit_code, r->duration_s);
 		else if (r->status == ACT_HOOK_OK)
-			log_info("%s hook %s: done (exit 0) in %.1f s", kind,
+			log_json(LOG_INFO, "action", f,
+			    "%s hook %s: done (exit 0) in %.1f s", kind,
 			    job->ctx.id, r->duration_s);
+		else
+			log_json(LOG_WARNING, "action", f,
+			    "cannot run %s hook %s: %s", kind, job->ctx.id,
+			    strerror(r->err));
+		act_event(act, "action", f);
 	}
 	if (delay >= 0) {
 		log_info("%s %s: attempt %d failed, retry in %.1f s (%d of "
@@ -330,5 +354,12 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 static void
 job_done(void *arg, const struct act_hook_result *r)
 {
-	job_finished(arg, r, false);
+	struct act_job *job = arg;
+
+	if (r->dry_run) {
+		job->h = NULL;
+		job_dry(job, r, "the privileged part");
+		return;
+	}
+	job_finished(job, r, false);
 }

@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "override_store.h"
+#include "priv_client.h"
 #include "sdnotify.h"
 
 void
@@ -94,7 +95,8 @@ start_overrides(struct agent *a)
 }
 
 struct agent *
-agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
+agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
+    const char *priv_socket)
 {
 	struct agent *a = calloc(1, sizeof(*a));
 
@@ -117,6 +119,9 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 	agent_sources_start(a);
 	agent_fleet_start(a);
 	agent_mqtt_start(a);
+	if (priv_socket != NULL &&
+	    (a->prv = prv_create(l, priv_socket)) == NULL)
+		log_warnx("privileged part: cannot set up %s", priv_socket);
 	a->act = agent_act_start(a);
 	a->ovs = start_overrides(a); /* re-applies persisted overrides */
 	if (a->ovs == NULL)
@@ -146,6 +151,8 @@ agent_free(struct agent *a)
 	a->ovs = NULL;
 	act_free(a->act);
 	a->act = NULL;
+	prv_free(a->prv);
+	a->prv = NULL;
 	agent_mqtt_stop(a);
 	agent_fleet_stop(a);
 	agent_sources_stop(a);
@@ -204,6 +211,7 @@ agent_reload(struct agent *a)
 		a->rescan_timer = loop_add_timer(a->loop,
 		    (int64_t)(a->conf.agent.rescan_s * 1000.0), rescan_cb, a);
 	log_info("configuration reloaded from %s", a->conf.path);
+	prv_reload(a->prv); /* the privileged part reads it too */
 	agent_event(a, "reload", NULL);
 	sdn_notify("READY=1");
 }

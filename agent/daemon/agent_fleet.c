@@ -10,7 +10,12 @@
 #include "capacity.h"
 #include "fleet.h"
 #include "log.h"
+#include "priv_proto.h"
 #include "walltime.h"
+
+/* The privileged part runs the hooks: it must take the whole list. */
+_Static_assert(FLEET_DEST_MAX <= PRV_ENV_VALUE_MAX,
+    "THERMWATCH_DESTINATIONS does not fit the privileged part's bound");
 
 static void
 on_offer(void *arg, const struct mqm_offer *offer)

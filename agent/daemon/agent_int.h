@@ -26,6 +26,7 @@ struct ctl;
 struct ovs;
 struct fleet;
 struct capacity;
+struct prv;
 
 /* What the agent remembers of each sensor beside the engine's view. */
 struct agent_sensor {
@@ -42,13 +43,14 @@ struct agent {
 	struct loop *loop;
 	struct eng *eng;
 	struct hwm *hwm;
-	struct bmc *bmc;           /* NULL when ipmi is disabled */
-	struct mq *mq;             /* NULL when mqtt is disabled */
-	struct act *act;           /* actions */
-	struct ctl *ctl;           /* control socket, NULL when off */
-	struct ovs *ovs;           /* persisted overrides */
-	struct fleet *fleet;       /* the site's hosts; NULL without MQTT */
-	struct capacity *cap;      /* this host's offer; NULL without MQTT */
+	struct bmc *bmc;      /* NULL when ipmi is disabled */
+	struct mq *mq;        /* NULL when mqtt is disabled */
+	struct act *act;      /* actions */
+	struct ctl *ctl;      /* control socket, NULL when off */
+	struct ovs *ovs;      /* persisted overrides */
+	struct prv *prv;      /* the privileged part, NULL: hooks run here */
+	struct fleet *fleet;  /* the site's hosts; NULL without MQTT */
+	struct capacity *cap; /* this host's offer; NULL without MQTT */
 	struct prom_counts counts; /* from the events, for the metrics */
 	bool metrics_failing;      /* the textfile could not be written */
 	bool dry_run;              /* --dry-run (see agent_dry_run) */

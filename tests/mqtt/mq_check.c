@@ -167,10 +167,10 @@ static const struct field f_ev_state[] = { HDR, { "type", T_STR, true },
 	{ "from", T_STATE, true }, { "to", T_STATE, true },
 	{ "reason", T_STR, true }, { NULL, 0, 0 } };
 static const struct field f_ev_decision[] = { HDR, { "type", T_STR, true },
-	{ "action", T_STR, true }, { "code", T_STR, true },
-	{ "reason", T_STR, true }, { "sensor", T_STR, false },
-	{ "value_c", T_NUM, false }, { "trip_c", T_NUM, false },
-	{ "eta_s", T_NUM, false }, { NULL, 0, 0 } };
+	{ "action", T_STR, true }, { "state", T_STATE, true },
+	{ "code", T_STR, true }, { "reason", T_STR, true },
+	{ "sensor", T_STR, false }, { "value_c", T_NUM, false },
+	{ "trip_c", T_NUM, false }, { "eta_s", T_NUM, false }, { NULL, 0, 0 } };
 static const struct field f_ev_dropped[] = { HDR, { "type", T_STR, true },
 	{ "first_seq", T_INT, true }, { "last_seq", T_INT, true },
 	{ "count", T_INT, true }, { "queue_max", T_INT, true },
