@@ -203,13 +203,16 @@ load_scenario(struct sim_scenario *s)
 	return n;
 }
 
+/* The operator's thermwatch.conf: the engine's part, and what the sim
+ * models of the rest of the agent. Without one: the defaults. */
 static int
-load_config(struct eng_conf *ec)
+load_config(struct eng_conf *ec, struct sim_agent_conf *sa)
 {
 	struct agent_conf *ac;
 	char err[256];
 	int n;
 
+	sa->peer_max_age_s = 60; /* thermwatch.conf(5) */
 	if (arg_config == NULL) {
 		eng_conf_defaults(ec);
 		return 0;
@@ -218,9 +221,10 @@ load_config(struct eng_conf *ec)
 	if (ac == NULL)
 		return -1;
 	n = cnf_load(arg_config, ac, stderr);
-	if (n == 0)
+	if (n == 0) {
 		*ec = ac->engine;
-	else
+		sa->peer_max_age_s = ac->mqtt.peer_max_age_s;
+	} else
 		fprintf(stderr, "thermwatch-sim: %s: %d error%s\n", arg_config,
 		    n, n == 1 ? "" : "s");
 	cnf_free(ac);
@@ -261,7 +265,7 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	if (load_scenario(&scn) != 0)
 		return 1;
-	if (load_config(&o.conf) != 0)
+	if (load_config(&o.conf, &o.agent) != 0)
 		return 1;
 	o.seed = arg_seed_set ? arg_seed : scn.seed;
 	o.duration_s = arg_duration;
@@ -339,5 +343,6 @@ main(int argc, char **argv)
 		rc = 1;
 	for (i = 0; i < n; i++)
 		run_done(&runs[i]);
+	scn_free(&scn);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * model.c - the thermal model and the virtual sensors.
+ * model.c - the thermal model of zones and hosts.
  *
  * Each zone is one lumped heat capacity C (air, racks, servers, walls):
  *
@@ -30,84 +30,6 @@
 /* Die and heat spreader: a load step shows within seconds. */
 #define MDL_TAU_DIE_S 2.0
 
-/* ---- PRNG: splitmix64 seeding xoshiro256** (public domain algorithms
- * by Vigna; written here from their definitions). ---- */
-
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void
-rng_seed(struct sim_rng *r, uint64_t seed)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-	r->has_spare = false;
-}
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t
-rng_next(struct sim_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t out = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
-
-double
-rng_uniform(struct sim_rng *r)
-{
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* Marsaglia's polar method; keeps the second value. */
-double
-rng_normal(struct sim_rng *r)
-{
-	double u, v, q;
-
-	if (r->has_spare) {
-		r->has_spare = false;
-		return r->spare;
-	}
-	do {
-		u = 2 * rng_uniform(r) - 1;
-		v = 2 * rng_uniform(r) - 1;
-		q = u * u + v * v;
-	} while (q >= 1 || q == 0);
-	q = sqrt(-2 * log(q) / q);
-	r->spare = v * q;
-	r->has_spare = true;
-	return u * q;
-}
-
-double
-rng_exp(struct sim_rng *r, double mean)
-{
-	return -mean * log(1 - rng_uniform(r));
-}
-
 /* ---- the room ---- */
 
 double
@@ -121,45 +43,48 @@ mdl_building_c(const struct sim_run *r, int64_t now_ms)
 	    cos(2 * M_PI * (h - s->building_peak_h) / 24.0);
 }
 
+/* The host's own daily inlet swing (sun on a wall, a neighbour's heat):
+ * what the building's swing does not bring through working cooling. */
+static double
+swing(const struct sim_run *r, const struct sim_host *h)
+{
+	double hr;
+
+	if (h->swing_c == 0)
+		return 0;
+	hr = scn_hour_of_day(r->scn, r->now_ms / 1000.0);
+	return h->swing_c * cos(2 * M_PI * (hr - h->swing_peak_h) / 24.0);
+}
+
 void
 mdl_host_power(struct sim_host *h)
 {
-	double u = h->capacity > 0 ? h->load * h->vms / h->capacity : 0;
+	double u = h->capacity > 0 ? h->load * h->burst * h->vms / h->capacity
+				   : 0;
 
 	if (u > 1)
 		u = 1;
 	h->power_w = h->idle_w + (h->max_w - h->idle_w) * u;
 }
 
-static int64_t
-next_at(struct sim_run *r, double per_h)
-{
-	double dt;
-
-	if (per_h <= 0)
-		return INT64_MAX;
-	dt = rng_exp(&r->rng, 3600.0 / per_h);
-	if (dt > 1e12)
-		return INT64_MAX;
-	return r->now_ms + (int64_t)(dt * 1000) + 1;
-}
-
 void
 mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 {
-	const struct sim_faults *f = &r->scn->faults;
 	const struct sim_zone_def *zd = &r->scn->zones[h->zone];
 	double dt = r->tick_ms / 1000.0;
-	int s;
 
 	h->idle_w = g->idle_w;
 	h->max_w = g->max_w;
 	h->load = 1;
+	h->burst = 1;
 	h->vms = h->vms_start = g->vms;
 	h->capacity = g->capacity_vms;
 	h->inlet_off_c = g->inlet_offset_c +
-	    g->inlet_spread_c * rng_normal(&r->rng);
+	    g->inlet_spread_c * rng_normal(&h->rng);
 	h->inlet_off_to = h->inlet_off_c;
+	/* a host's daily swing peaks within an hour or so of its group's */
+	h->swing_c = g->inlet_swing_c;
+	h->swing_peak_h = g->inlet_swing_peak_h + rng_normal(&h->rng);
 	h->r_cpu = g->r_cpu_k_per_w;
 	h->r_exh = g->r_exhaust_k_per_w;
 	h->cpu_fast = g->cpu_fast_fraction;
@@ -167,24 +92,12 @@ mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 	h->k_cpu = 1 - exp(-dt / g->tau_cpu_s);
 	h->k_exh = 1 - exp(-dt / g->tau_exhaust_s);
 	mdl_host_power(h);
-	h->t_inlet = zd->setpoint_c + h->inlet_off_c;
+	h->t_inlet = zd->setpoint_c + h->inlet_off_c + swing(r, h);
 	h->d_fast = h->cpu_fast * h->r_cpu * h->power_w;
 	h->d_slow = (1 - h->cpu_fast) * h->r_cpu * h->power_w;
 	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
 	h->t_exh = h->t_inlet + h->r_exh * h->power_w;
-	for (s = 0; s < SIM_NSENS; s++) {
-		struct sim_sens *ss = &h->sens[s];
-
-		ss->trip_c = g->trip_c[s];
-		ss->noise_c = f->noise_c[s];
-		ss->next_glitch_ms = next_at(r, f->glitch_per_h);
-		ss->next_dropout_ms = next_at(r, f->dropout_per_h);
-		ss->next_stale_ms = next_at(r, f->stale_per_h);
-		ss->dropout_until_ms = -1;
-		ss->stale_until_ms = -1;
-		ss->fault = SIM_F_OK;
-		ss->eng_idx = -1;
-	}
+	sens_init(r, h, g);
 }
 
 void
@@ -257,7 +170,7 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 			h->inlet_off_c += d > 0 ? h->inlet_off_rate
 						: -h->inlet_off_rate;
 	}
-	h->t_inlet = r->zone[h->zone].t_air + h->inlet_off_c;
+	h->t_inlet = r->zone[h->zone].t_air + h->inlet_off_c + swing(r, h);
 	h->d_fast += (h->cpu_fast * h->r_cpu * h->power_w - h->d_fast) *
 	    h->k_fast;
 	h->d_slow += ((1 - h->cpu_fast) * h->r_cpu * h->power_w - h->d_slow) *
@@ -268,62 +181,4 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 		if (mdl_true_value(h, s) >= h->sens[s].trip_c)
 			return s;
 	return -1;
-}
-
-/* What broken sensors really report (FIELD.md: lm-sensors #461 127 °C,
- * netdata #23673 3892314 °C, and the 0 / -128 / 255 sentinels). */
-static double
-glitch_value(struct sim_run *r, double v)
-{
-	static const double sentinel[] = { 127, 0, -128, 255, 3892314 };
-	uint64_t k = rng_next(&r->rng) % 7;
-
-	if (k < 5)
-		return sentinel[k];
-	return k == 5 ? v + 40 : v - 25;
-}
-
-bool
-mdl_sample(struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd)
-{
-	const struct sim_faults *f = &r->scn->faults;
-	struct sim_sens *ss = &h->sens[s];
-	int64_t now = r->now_ms;
-	double v;
-
-	if (ss->fault == SIM_F_STALE || now < ss->stale_until_ms)
-		return false;
-	if (now >= ss->next_stale_ms) {
-		ss->stale_until_ms = now + (int64_t)(f->stale_s * 1000);
-		ss->next_stale_ms = next_at(r, f->stale_per_h);
-		if (ss->next_stale_ms < ss->stale_until_ms &&
-		    ss->next_stale_ms != INT64_MAX)
-			ss->next_stale_ms = ss->stale_until_ms + 1;
-		return false;
-	}
-	rd->sensor = ss->eng_idx;
-	rd->t_ms = now;
-	rd->quality = ENG_Q_OK;
-	if (now >= ss->next_dropout_ms) {
-		ss->dropout_until_ms = now + (int64_t)(f->dropout_s * 1000);
-		ss->next_dropout_ms = next_at(r, f->dropout_per_h);
-	}
-	if (ss->fault == SIM_F_DEAD || now < ss->dropout_until_ms) {
-		rd->quality = ENG_Q_UNAVAILABLE;
-		rd->value_c = NAN;
-		return true;
-	}
-	if (ss->fault == SIM_F_STUCK) {
-		rd->value_c = ss->stuck_c;
-		return true;
-	}
-	v = mdl_true_value(h, s);
-	if (ss->noise_c > 0)
-		v += ss->noise_c * rng_normal(&r->rng);
-	if (now >= ss->next_glitch_ms) {
-		v = glitch_value(r, v);
-		ss->next_glitch_ms = next_at(r, f->glitch_per_h);
-	}
-	rd->value_c = v;
-	return true;
 }

@@ -84,7 +84,7 @@ rpt_summary(const struct sim_run *r, FILE *out)
 	    res->false_actions, (unsigned long long)res->readings,
 	    (unsigned long long)res->rejected);
 	for (z = 0; z < r->n_zones; z++) {
-		int i, n[SIM_L_FALSE + 1] = { 0 };
+		int i, n[SIM_L_COUNT] = { 0 };
 		char a[32] = "-", b[32] = "-";
 
 		for (i = 0; i < r->n_log; i++)
@@ -210,6 +210,9 @@ run_json(const struct sim_run *r, bool with_events)
 	cJSON_AddNumberToObject(o, "vms_end", res->vms_end);
 	cJSON_AddNumberToObject(o, "vms_lost", res->vms_lost);
 	cJSON_AddNumberToObject(o, "false_actions", res->false_actions);
+	cJSON_AddNumberToObject(o, "restarts", res->restarts);
+	cJSON_AddNumberToObject(
+	    o, "peers_dropped_clock", (double)res->peers_dropped_age);
 	cJSON_AddNumberToObject(o, "readings", (double)res->readings);
 	cJSON_AddNumberToObject(o, "rejected", (double)res->rejected);
 
@@ -245,9 +248,10 @@ run_json(const struct sim_run *r, bool with_events)
 	a = cJSON_AddArrayToObject(o, "events");
 	for (i = 0; i < r->n_log; i++) {
 		const struct sim_log *l = &r->log[i];
-		static const char *const kinds[] = { "event", "alarm",
-			"zone_alarm", "migrate", "migrated", "migrate_failed",
-			"shutdown", "off", "trip", "false" };
+		static const char *const kinds[SIM_L_COUNT] = { "event",
+			"alarm", "zone_alarm", "migrate", "migrated",
+			"migrate_failed", "shutdown", "off", "trip", "false",
+			"agent" };
 
 		e = cJSON_CreateObject();
 		cJSON_AddNumberToObject(e, "t_s", l->t_ms / 1000.0);

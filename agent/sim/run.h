@@ -6,6 +6,8 @@
 
 #include "sim.h"
 
+#define SIM_MAX_MIG 16 /* targets of one evacuation */
+
 /* What the plot and the CSV show of a host. */
 enum sim_hstate {
 	SIM_H_OK,
@@ -19,7 +21,7 @@ enum sim_hstate {
 	SIM_H_COUNT
 };
 
-/* Per-sensor fault state of one virtual sensor. */
+/* One virtual sensor: random faults, scenario faults, what it last said. */
 struct sim_sens {
 	double trip_c;
 	double noise_c;
@@ -30,6 +32,8 @@ struct sim_sens {
 	int64_t stale_until_ms;
 	enum sim_fault fault; /* from scenario events */
 	double stuck_c;
+	double last_c; /* the last value delivered: "frozen" repeats it */
+	bool have_last;
 	int eng_idx;
 };
 
@@ -38,18 +42,29 @@ struct sim_mig {
 	int n;      /* load units reserved there */
 };
 
+/* An override as the agent persists it: expiry in wall-clock time. */
+struct sim_ovr {
+	char key[ENG_KEY_LEN];
+	double value;
+	int64_t expires_wall_ms;
+};
+
 struct sim_host {
 	char name[SIM_NAME_LEN];
 	int zone;
 	int tier;
 	int group;
+	struct sim_rng rng; /* this host's sensors and draws */
 	/* thermal */
 	double idle_w;
 	double max_w;
-	double load; /* utilisation multiplier (events) */
+	double load;  /* utilisation multiplier (events) */
+	double burst; /* windowed load events, multiplied */
 	double inlet_off_c;
 	double inlet_off_to;   /* hot-spot events ramp towards this */
 	double inlet_off_rate; /* K per tick */
+	double swing_c;        /* diurnal inlet swing */
+	double swing_peak_h;
 	double r_cpu;
 	double r_exh;
 	double cpu_fast; /* fraction of R_cpu P in the die */
@@ -63,6 +78,28 @@ struct sim_host {
 	double t_exh;
 	double power_w;
 	struct sim_sens sens[SIM_NSENS];
+	/* the BMC (inlet and exhaust) */
+	int bmc_hang;                 /* hang windows in force */
+	double bmc_late_s;            /* > 0: each scan takes this long */
+	int64_t bmc_scan_done_ms;     /* the running scan delivers then */
+	double bmc_scan_c[SIM_NSENS]; /* what the running scan read */
+	bool bmc_ready;               /* a scan completed in this tick */
+	double bmc_out_c[SIM_NSENS];  /* ...with these values */
+	/* the agent */
+	struct eng *eng;
+	struct eng_output out;
+	bool have_out;
+	bool accepting;
+	bool alarmed;          /* warn or worse, or zone alarm */
+	int64_t down_until_ms; /* agent restarting: not running */
+	bool restart_due;      /* engine to be recreated at down_until */
+	int restarts;
+	int64_t wall_off_ms; /* this host's wall clock minus the true one */
+	int peers_lost;      /* windows: its MQTT traffic is lost */
+	int n_ovr;
+	struct sim_ovr *ovr; /* persisted overrides */
+	struct eng_peer summary;
+	bool summary_ok;
 	/* workload */
 	int vms;
 	int vms_start;
@@ -82,28 +119,24 @@ struct sim_host {
 	int64_t off_ms;            /* graceful power-off time, -1 */
 	int64_t shutdown_start_ms; /* -1 */
 	int64_t trip_ms;           /* -1 */
-	/* engine */
-	struct eng *eng;
-	struct eng_output out;
-	bool have_out;
-	bool accepting;
-	bool alarmed; /* warn or worse, or zone alarm */
-	struct eng_peer summary;
-	bool summary_ok;
+	unsigned mark;             /* scratch for target selection */
 };
 
 struct sim_zone {
 	double t_air;
+	double t_struct;                   /* walls, floor, racks */
 	double dtdt;                       /* true rate of change, K/s */
 	double cool_frac[SIM_MAX_COOLERS]; /* current fraction */
 	double cool_from[SIM_MAX_COOLERS]; /* ramp start */
 	double cool_to[SIM_MAX_COOLERS];
 	int64_t ramp_start_ms[SIM_MAX_COOLERS];
 	int64_t ramp_end_ms[SIM_MAX_COOLERS];
-	double cap_w;  /* available cooling now */
-	double cool_w; /* delivered */
-	double heat_w; /* IT + other */
-	bool incident; /* an event made this zone worse */
+	double cap_nominal_w;
+	double cap_w;   /* available cooling now */
+	double cool_w;  /* delivered */
+	double heat_w;  /* IT + other */
+	int peers_lost; /* windows: the zone's broker is gone */
+	bool incident;  /* an event made this zone worse */
 	double peak_c;
 	int64_t first_alarm_ms; /* -1 */
 	int64_t first_zone_alarm_ms;
@@ -121,7 +154,9 @@ enum sim_log_kind {
 	SIM_L_SHUTDOWN, /* graceful shutdown started */
 	SIM_L_OFF,
 	SIM_L_TRIP,
-	SIM_L_FALSE /* an action without a thermal cause */
+	SIM_L_FALSE, /* an action without a thermal cause */
+	SIM_L_AGENT, /* restarts, clock steps, overrides */
+	SIM_L_COUNT
 };
 
 struct sim_log {
@@ -153,8 +188,10 @@ struct sim_result {
 	int vms_end;
 	int vms_lost;
 	int false_actions;
-	int64_t incident_ms;    /* first event making a zone worse, -1 */
-	int64_t first_alarm_ms; /* -1 */
+	int restarts;
+	uint64_t peers_dropped_age; /* summaries too old by the clock */
+	int64_t incident_ms;        /* first event making a zone worse, -1 */
+	int64_t first_alarm_ms;     /* -1 */
 	uint64_t readings;
 	uint64_t rejected;
 	double service_retained_pct;
@@ -180,14 +217,20 @@ struct sim_rec {
 };
 
 /* Called for every powered host after every evaluation: the place to
- * publish a virtual host's telemetry (MQTT) later. */
+ * publish a virtual host's telemetry (MQTT). */
 struct sim_run;
 typedef void (*sim_host_cb)(void *arg, const struct sim_run *r,
     const struct sim_host *h, int64_t now_ms, const struct eng_output *out);
 
+/* What the agent's configuration says beyond the engine (--config). */
+struct sim_agent_conf {
+	double peer_max_age_s; /* mqtt.peer_max_age_s */
+};
+
 struct sim_opts {
 	enum eng_policy_kind policy;
 	struct eng_conf conf; /* engine part of --config, or defaults */
+	struct sim_agent_conf agent;
 	uint64_t seed;
 	double duration_s; /* <= 0: the scenario's */
 	double record_s;   /* <= 0: automatic */
@@ -196,21 +239,28 @@ struct sim_opts {
 	void *host_cb_arg;
 };
 
+struct sim_evq; /* events.c */
+
 struct sim_run {
 	const struct sim_scenario *scn;
 	struct sim_opts opt;
-	struct sim_rng rng;
+	struct sim_rng rng; /* run-wide draws: migrations, placement */
 	int64_t tick_ms;
 	int64_t now_ms;
 	int64_t end_ms;
 	double migrate_s;
 	double shutdown_s;
 	double building_shift_c;
-	int next_event;
+	struct sim_evq *evq;
+	int64_t peer_ms; /* the peer exchange period */
+	int64_t next_peer_ms;
+	int64_t next_rec_ms;
+	int64_t next_zoom_ms;
 	int n_zones;
 	struct sim_zone zone[SIM_MAX_ZONES];
 	int n_hosts;
 	struct sim_host *host;
+	unsigned mark; /* generation for sim_host.mark */
 	int n_log;
 	int log_cap;
 	struct sim_log *log;
@@ -221,6 +271,9 @@ struct sim_run {
 	struct sim_result res;
 };
 
+/* Hosts matching an event: zone (or all) and the fnmatch pattern. */
+bool run_host_matches(const struct sim_host *h, const struct sim_event *e);
+
 /* model.c */
 double mdl_building_c(const struct sim_run *r, int64_t now_ms);
 void
@@ -230,10 +283,45 @@ void mdl_step_zone(struct sim_run *r, int z);
 /* Advance a host's true temperatures; returns the sensor that reached its
  * hardware trip, or -1. */
 int mdl_step_host(struct sim_run *r, struct sim_host *h);
-/* The sample a sensor delivers now: false when it delivers none. */
-bool mdl_sample(
-    struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd);
 double mdl_true_value(const struct sim_host *h, int s);
+
+/* sensors.c */
+void
+sens_init(struct sim_run *r, struct sim_host *h, const struct sim_group *g);
+/* Once per tick before the samples: the slow BMC's scans. */
+void sens_tick(struct sim_run *r, struct sim_host *h);
+/* The sample a sensor delivers now: false when it delivers none. */
+bool sens_sample(
+    struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd);
+/* Scenario sensor faults and BMC windows. */
+void sens_set_fault(
+    struct sim_host *h, int sensor, enum sim_fault f, double value_c);
+void sens_bmc(struct sim_run *r, struct sim_host *h, bool start, double late_s);
+
+/* events.c */
+int evq_init(struct sim_run *r);
+/* Apply every event due at r->now_ms. */
+void evq_run_due(struct sim_run *r);
+void evq_free(struct sim_run *r);
+/* When the first event that degrades the room is due (for the zoom). */
+double evq_first_incident_s(const struct sim_scenario *s);
+
+/* peers.c */
+void peers_exchange(struct sim_run *r);
+
+/* agent.c */
+int agent_start(struct sim_run *r, struct sim_host *h);
+void agent_stop(struct sim_host *h);
+/* Samples the host's engine rejected (0 without an engine). */
+uint64_t agent_rejected(const struct sim_host *h);
+/* The agent restarts: down for down_s, then a new engine. */
+void agent_restart(struct sim_run *r, struct sim_host *h, double down_s);
+void agent_override(
+    struct sim_run *r, struct sim_host *h, const struct sim_event *e);
+void agent_clock_step(struct sim_run *r, struct sim_host *h, double step_s);
+/* Feed, evaluate and act: one tick of a running agent. */
+void agent_tick(struct sim_run *r, int hi);
+bool agent_running(const struct sim_run *r, const struct sim_host *h);
 
 /* workload.c */
 void wl_migrate(struct sim_run *r, int hi, const char *why);
@@ -245,10 +333,15 @@ bool wl_action_is_false(const struct sim_run *r, const struct sim_host *h);
 /* run.c */
 int run_init(
     struct sim_run *r, const struct sim_scenario *s, const struct sim_opts *o);
+/* One tick at r->now_ms; run_until ticks while now_ms <= t_ms (and
+ * leaves now_ms at the next tick); run_all runs to the end and sums up. */
+void run_tick(struct sim_run *r);
+void run_until(struct sim_run *r, int64_t t_ms);
 void run_all(struct sim_run *r);
 void run_done(struct sim_run *r);
 void run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void run_mark_incident(struct sim_run *r, int zone);
 const char *run_policy_name(enum eng_policy_kind k);
 
 /* report.c */

@@ -31,14 +31,14 @@ can_take(const struct sim_run *r, int src, int j)
 
 /* The best target: another zone first, then most room, then index. */
 static int
-pick_target(const struct sim_run *r, int src, const bool *used)
+pick_target(const struct sim_run *r, int src)
 {
 	int j, best = -1, bz = 0, bs = 0;
 
 	for (j = 0; j < r->n_hosts; j++) {
 		int other, sp;
 
-		if (used[j] || !can_take(r, src, j))
+		if (r->host[j].mark == r->mark || !can_take(r, src, j))
 			continue;
 		other = r->host[j].zone != r->host[src].zone;
 		sp = spare(&r->host[j]);
@@ -90,21 +90,21 @@ void
 wl_migrate(struct sim_run *r, int hi, const char *why)
 {
 	struct sim_host *h = &r->host[hi];
-	bool used[SIM_MAX_HOSTS];
-	int left, n, zmask = 0;
+	int left, n;
+	uint64_t zmask = 0;
 
 	if (!h->powered || h->shutdown_start_ms >= 0 || h->mig_done_ms >= 0 ||
 	    h->vms == 0 || r->now_ms < h->mig_retry_ms)
 		return;
-	memset(used, 0, sizeof(used[0]) * (size_t)r->n_hosts);
+	r->mark++; /* hosts marked with it are taken */
 	h->n_mig = 0;
 	left = h->vms;
 	while (left > 0 && h->n_mig < SIM_MAX_MIG) {
-		int j = pick_target(r, hi, used);
+		int j = pick_target(r, hi);
 
 		if (j < 0)
 			break;
-		used[j] = true;
+		r->host[j].mark = r->mark;
 		n = spare(&r->host[j]);
 		if (n > left)
 			n = left;
@@ -113,7 +113,7 @@ wl_migrate(struct sim_run *r, int hi, const char *why)
 		h->mig[h->n_mig].n = n;
 		h->n_mig++;
 		left -= n;
-		zmask |= 1 << r->host[j].zone;
+		zmask |= 1ULL << r->host[j].zone;
 	}
 	check_false(r, hi, "migration");
 	if (h->n_mig == 0) {
@@ -135,7 +135,7 @@ wl_migrate(struct sim_run *r, int hi, const char *why)
 		int z;
 
 		for (z = 0; z < r->n_zones; z++)
-			if (zmask & (1 << z))
+			if (zmask & (1ULL << z))
 				o += (size_t)snprintf(zs + o, sizeof(zs) - o,
 				    "%s%s", o ? "," : "",
 				    r->scn->zones[z].name);
