@@ -129,6 +129,7 @@ agent_restart(struct sim_run *r, struct sim_host *h, double down_s)
 		return;
 	r->res.rejected += agent_rejected(h);
 	agent_stop(h);
+	hooks_agent_stopped(r, (int)(h - r->host));
 	h->down_until_ms = r->now_ms + (int64_t)(down_s * 1000);
 	h->restart_due = true;
 	h->restarts++;
@@ -217,29 +218,6 @@ note_alarm(struct sim_run *r, int hi)
 	}
 }
 
-static void
-act(struct sim_run *r, int hi)
-{
-	struct sim_host *h = &r->host[hi];
-	int d;
-
-	for (d = 0; d < h->out.n_decisions && d < ENG_MAX_DECISIONS; d++) {
-		switch (h->out.decisions[d].action) {
-		case ENG_ACT_MIGRATE:
-			wl_migrate(r, hi, h->out.decisions[d].reason);
-			break;
-		case ENG_ACT_SHUTDOWN:
-			wl_shutdown(r, hi);
-			break;
-		default:
-			break;
-		}
-	}
-	/* critical means a shutdown was decided, whatever the decisions. */
-	if (h->out.state == ENG_STATE_CRITICAL)
-		wl_shutdown(r, hi);
-}
-
 void
 agent_tick(struct sim_run *r, int hi)
 {
@@ -265,7 +243,9 @@ agent_tick(struct sim_run *r, int hi)
 	for (s = 0; s < h->out.n_expired; s++)
 		ovr_forget(h, h->out.expired[s]);
 	note_alarm(r, hi);
-	act(r, hi);
+	for (s = 0; s < h->out.n_decisions && s < ENG_MAX_DECISIONS; s++)
+		hooks_decision(r, hi, &h->out.decisions[s]);
+	hooks_agent_tick(r, hi);
 	if (r->opt.host_cb != NULL)
 		r->opt.host_cb(r->opt.host_cb_arg, r, h, r->now_ms, &h->out);
 }

@@ -251,6 +251,12 @@ host_event(
 	case SIM_EV_OVERRIDE:
 		agent_override(r, h, e);
 		break;
+	case SIM_EV_HOOK:
+		if (e->hook & SIM_HOOK_MIGRATE)
+			h->hook_fault[0] = end ? SIM_HOOK_OK : e->fault;
+		if (e->hook & SIM_HOOK_SHUTDOWN)
+			h->hook_fault[1] = end ? SIM_HOOK_OK : e->fault;
+		break;
 	default:
 		break;
 	}

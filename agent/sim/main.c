@@ -212,10 +212,9 @@ load_config(struct eng_conf *ec, struct sim_agent_conf *sa)
 	char err[256];
 	int n;
 
-	sa->peer_max_age_s = 60; /* thermwatch.conf(5) */
 	if (arg_config == NULL) {
 		eng_conf_defaults(ec);
-		return 0;
+		return sim_agent_conf_defaults(sa);
 	}
 	ac = calloc(1, sizeof(*ac));
 	if (ac == NULL)
@@ -223,7 +222,7 @@ load_config(struct eng_conf *ec, struct sim_agent_conf *sa)
 	n = cnf_load(arg_config, ac, stderr);
 	if (n == 0) {
 		*ec = ac->engine;
-		sa->peer_max_age_s = ac->mqtt.peer_max_age_s;
+		sim_agent_conf_from(ac, sa);
 	} else
 		fprintf(stderr, "thermwatch-sim: %s: %d error%s\n", arg_config,
 		    n, n == 1 ? "" : "s");
@@ -236,6 +235,29 @@ load_config(struct eng_conf *ec, struct sim_agent_conf *sa)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+print_setup(const struct sim_run *r)
+{
+	const struct sim_actions *a = &r->scn->actions;
+
+	printf("  %d hosts in %d zones, %.0f s simulated at %.1f s\n",
+	    r->n_hosts, r->n_zones, r->end_ms / 1000.0, r->scn->tick_s);
+	if (a->fixed_migrate_s > 0)
+		printf("  an evacuation takes %.0f s", a->fixed_migrate_s);
+	else
+		printf("  live migrations over %.0f Gbit/s, %.0f s setup, "
+		       "pre-copy x%.2f, spread %.2f",
+		    a->link_gbps, a->migrate_setup_s, a->dirty_factor,
+		    a->migrate_spread);
+	if (a->fixed_shutdown_s > 0)
+		printf("; a clean shutdown %.0f s\n\n", a->fixed_shutdown_s);
+	else
+		printf("; clean shutdowns %.0f s (median), %.0f%% hang %.0f s "
+		       "more\n\n",
+		    a->shutdown_median_s, a->shutdown_hang_p * 100,
+		    a->shutdown_hang_s);
 }
 
 static double
@@ -309,12 +331,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (i == 0 && !arg_json)
-			printf("  %d hosts in %d zones, %.0f s simulated at "
-			       "%.1f s; a migration takes %.0f s, a clean "
-			       "shutdown %.0f s\n\n",
-			    runs[0].n_hosts, runs[0].n_zones,
-			    runs[0].end_ms / 1000.0, scn.tick_s,
-			    runs[0].migrate_s, runs[0].shutdown_s);
+			print_setup(&runs[0]);
 		t0 = now_s();
 		run_all(&runs[i]);
 		runs[i].res.wall_s = now_s() - t0;

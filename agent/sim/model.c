@@ -57,14 +57,15 @@ swing(const struct sim_run *r, const struct sim_host *h)
 }
 
 void
-mdl_host_power(struct sim_host *h)
+mdl_host_power(const struct sim_run *r, struct sim_host *h)
 {
 	double u = h->capacity > 0 ? h->load * h->burst * h->vms / h->capacity
 				   : 0;
 
 	if (u > 1)
 		u = 1;
-	h->power_w = h->idle_w + (h->max_w - h->idle_w) * u;
+	h->power_w = h->idle_w + (h->max_w - h->idle_w) * u +
+	    wl_migration_w(r, h);
 }
 
 void
@@ -91,7 +92,7 @@ mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 	h->k_fast = 1 - exp(-dt / MDL_TAU_DIE_S);
 	h->k_cpu = 1 - exp(-dt / g->tau_cpu_s);
 	h->k_exh = 1 - exp(-dt / g->tau_exhaust_s);
-	mdl_host_power(h);
+	mdl_host_power(r, h);
 	h->t_inlet = zd->setpoint_c + h->inlet_off_c + swing(r, h);
 	h->d_fast = h->cpu_fast * h->r_cpu * h->power_w;
 	h->d_slow = (1 - h->cpu_fast) * h->r_cpu * h->power_w;
@@ -160,7 +161,7 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 {
 	int s;
 
-	mdl_host_power(h);
+	mdl_host_power(r, h);
 	if (h->inlet_off_c != h->inlet_off_to) {
 		double d = h->inlet_off_to - h->inlet_off_c;
 

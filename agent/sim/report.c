@@ -182,6 +182,16 @@ add_time(cJSON *o, const char *key, int64_t ms)
 		cJSON_AddNumberToObject(o, key, ms / 1000.0);
 }
 
+/* The mean of n values summing to sum, or null when there are none. */
+static void
+add_mean(cJSON *o, const char *key, double sum, int n)
+{
+	if (n <= 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, round(sum / n * 10) / 10);
+}
+
 static cJSON *
 run_json(const struct sim_run *r, bool with_events)
 {
@@ -198,7 +208,16 @@ run_json(const struct sim_run *r, bool with_events)
 	cJSON_AddNumberToObject(o, "migrations", res->migrations);
 	cJSON_AddNumberToObject(
 	    o, "migrations_cross_zone", res->migrations_cross_zone);
+	cJSON_AddNumberToObject(o, "evacuations", res->evacuations);
+	cJSON_AddNumberToObject(
+	    o, "migrations_completed", res->migrations_completed);
 	cJSON_AddNumberToObject(o, "migrations_failed", res->migrations_failed);
+	cJSON_AddNumberToObject(
+	    o, "migrations_no_room", res->migrations_no_room);
+	cJSON_AddNumberToObject(
+	    o, "vm_migrations_failed", res->vm_migrations_failed);
+	cJSON_AddNumberToObject(o, "forced_offs", res->forced_offs);
+	cJSON_AddNumberToObject(o, "shutdowns_failed", res->shutdowns_failed);
 	if (fa < 0)
 		cJSON_AddNullToObject(o, "first_alarm_s");
 	else
@@ -286,8 +305,9 @@ rpt_json(struct sim_run *const runs[], int n, FILE *out)
 	cJSON_AddRawToObject(o, "seed", seed);
 	cJSON_AddNumberToObject(o, "duration_s", r->end_ms / 1000.0);
 	cJSON_AddNumberToObject(o, "tick_s", r->tick_ms / 1000.0);
-	cJSON_AddNumberToObject(o, "migrate_s", r->migrate_s);
-	cJSON_AddNumberToObject(o, "shutdown_s", r->shutdown_s);
+	add_mean(
+	    o, "migrate_s", r->res.evac_s_sum, r->res.migrations_completed);
+	add_mean(o, "shutdown_s", r->res.off_s_sum, r->res.graceful_shutdowns);
 	if (n > 1) {
 		a = cJSON_AddArrayToObject(o, "compare");
 		for (i = 0; i < n; i++) {

@@ -126,9 +126,9 @@ host_state(const struct sim_host *h)
 		return SIM_H_TRIPPED;
 	if (!h->powered)
 		return SIM_H_OFF;
-	if (h->shutdown_start_ms >= 0)
+	if (h->sd_phase != SIM_SD_IDLE)
 		return SIM_H_SHUTTING;
-	if (h->mig_done_ms >= 0)
+	if (hooks_migrating(h))
 		return SIM_H_MIGRATING;
 	if (!h->have_out)
 		return SIM_H_OK;
@@ -170,24 +170,6 @@ record(struct sim_run *r, struct sim_rec *c)
 	c->n++;
 }
 
-static double
-max_lead(const struct eng_conf *c, bool shutdown)
-{
-	static const enum eng_class cls[] = { ENG_CLASS_INLET, ENG_CLASS_CPU,
-		ENG_CLASS_EXHAUST };
-	double v = 0;
-	size_t s;
-
-	for (s = 0; s < sizeof(cls) / sizeof(cls[0]); s++) {
-		const struct eng_class_conf *k = &c->cls[cls[s]];
-		double l = shutdown ? k->shutdown.lead_s : k->migrate.lead_s;
-
-		if (l > v)
-			v = l;
-	}
-	return v > 0 ? v : 60;
-}
-
 bool
 run_host_matches(const struct sim_host *h, const struct sim_event *e)
 {
@@ -209,11 +191,14 @@ init_host(struct sim_run *r, struct sim_host *h, int z, int g, int k, int idx)
 	h->tier = gr->tier;
 	h->powered = true;
 	h->accepting = true;
-	h->mig_done_ms = -1;
-	h->mig_retry_ms = 0;
-	h->off_ms = -1;
-	h->shutdown_start_ms = -1;
 	h->trip_ms = -1;
+	h->mig_next = -1;
+	h->mig_job.retry_ms = -1;
+	h->sd_job.retry_ms = -1;
+	h->sd_t0_ms = -1;
+	h->os_off_ms = -1;
+	h->wd_ms = -1;
+	rng_seed_stream(&h->arng, r->opt.seed, 2, (uint64_t)idx);
 	mdl_init_host(r, h, gr);
 	if (agent_start(r, h) < 0)
 		return -1;
@@ -238,12 +223,6 @@ run_init(
 		r->tick_ms = 1;
 	dur = o->duration_s > 0 ? o->duration_s : s->duration_s;
 	r->end_ms = (int64_t)llround(dur * 1000);
-	r->migrate_s = s->actions.fixed_migrate_s > 0
-	    ? s->actions.fixed_migrate_s
-	    : max_lead(&o->conf, false);
-	r->shutdown_s = s->actions.fixed_shutdown_s > 0
-	    ? s->actions.fixed_shutdown_s
-	    : max_lead(&o->conf, true);
 	r->n_zones = s->n_zones;
 	r->n_hosts = scn_total_hosts(s);
 	r->host = calloc(
@@ -349,7 +328,7 @@ run_tick(struct sim_run *r)
 		if (r->host[i].powered)
 			agent_tick(r, i);
 	for (i = 0; i < r->n_hosts; i++)
-		wl_step(r, i);
+		hooks_tick(r, i);
 	if (r->opt.record && r->now_ms >= r->next_rec_ms) {
 		record(r, &r->rec);
 		r->next_rec_ms += (int64_t)llround(r->rec.interval_s * 1000);

@@ -42,6 +42,24 @@ struct sim_mig {
 	int n;      /* load units reserved there */
 };
 
+/* A hook and its retries, as thermwatchd runs them (action.c). */
+struct sim_job {
+	int attempt; /* of the run going on or the last one; 0 none */
+	bool running;
+	int64_t end_ms;   /* running: the run ends then (or is killed) */
+	bool ok;          /* ...with this result */
+	int fault;        /* enum sim_hook_fault when it started */
+	int64_t retry_ms; /* a retry is due then; -1 none */
+};
+
+enum sim_sd_phase {
+	SIM_SD_IDLE,
+	SIM_SD_WAIT, /* event acked, BMC watchdog armed (bounded waits) */
+	SIM_SD_HOOK, /* the shutdown hook runs, or waits for a retry */
+	SIM_SD_OS,   /* the OS shuts down */
+	SIM_SD_DONE  /* off, or the hook failed for good */
+};
+
 /* An override as the agent persists it: expiry in wall-clock time. */
 struct sim_ovr {
 	char key[ENG_KEY_LEN];
@@ -104,22 +122,34 @@ struct sim_host {
 	int vms;
 	int vms_start;
 	int capacity;
-	int reserved; /* incoming migrations */
+	int reserved;  /* incoming migrations */
+	int receiving; /* VMs arriving now (their extra power) */
 	bool powered;
 	enum sim_hstate hstate;
+	int64_t trip_ms; /* -1 */
+	/* the hooks (hooks.c) */
+	struct sim_rng arng; /* how long this host's actions take */
+	int hook_fault[2];   /* enum sim_hook_fault: migrate, shutdown */
+	bool zone_alarm;     /* the agent's last zone alarm (its start) */
+	struct sim_job mig_job;
+	struct sim_job sd_job;
+	/* the evacuation the migrate hook runs (workload.c) */
 	int n_mig;
 	struct sim_mig mig[SIM_MAX_MIG];
-	int64_t mig_start_ms;
-	int64_t mig_done_ms; /* -1: no migration running */
-	int mig_total;       /* load units in this evacuation */
-	int mig_sent;        /* ...moved (or given up) so far */
-	int mig_ok;
-	int mig_cross;
-	int64_t mig_retry_ms;      /* no new attempt before this */
-	int64_t off_ms;            /* graceful power-off time, -1 */
-	int64_t shutdown_start_ms; /* -1 */
-	int64_t trip_ms;           /* -1 */
-	unsigned mark;             /* scratch for target selection */
+	int mig_next;       /* mig[] entry of the VM moving now, -1 */
+	int64_t vm_done_ms; /* it arrives (or fails) then */
+	bool vm_fails;
+	int mig_unplaced;     /* VMs this attempt found no room for */
+	int mig_moved;        /* VMs moved by this attempt */
+	int mig_tried;        /* ...moved or failed */
+	int64_t mig_start_ms; /* this attempt started then */
+	/* the shutdown sequence */
+	enum sim_sd_phase sd_phase;
+	int64_t sd_t0_ms;   /* decided; -1 */
+	int64_t hook_at_ms; /* the hook runs then (event ack, BMC arm) */
+	int64_t os_off_ms;  /* the OS has shut down then; -1 */
+	int64_t wd_ms;      /* the BMC watchdog cuts power then; -1 */
+	unsigned mark;      /* scratch for target selection */
 };
 
 struct sim_zone {
@@ -183,7 +213,15 @@ struct sim_result {
 	int graceful_shutdowns;
 	int migrations; /* load units moved */
 	int migrations_cross_zone;
-	int migrations_failed; /* evacuations that found no room */
+	int evacuations;          /* migrate hook runs (attempts) */
+	int migrations_completed; /* ...that left no VM behind */
+	int migrations_failed;    /* ...that failed (exit 1, killed) */
+	int migrations_no_room;   /* ...that found no room for some VMs */
+	int vm_migrations_failed; /* single VMs whose migration failed */
+	int forced_offs;          /* the BMC watchdog cut the power */
+	int shutdowns_failed;     /* the shutdown hook failed for good */
+	double evac_s_sum;        /* time of the completed evacuations */
+	double off_s_sum;         /* decision to clean power-off */
 	int vms_start;
 	int vms_end;
 	int vms_lost;
@@ -222,10 +260,29 @@ struct sim_run;
 typedef void (*sim_host_cb)(void *arg, const struct sim_run *r,
     const struct sim_host *h, int64_t now_ms, const struct eng_output *out);
 
-/* What the agent's configuration says beyond the engine (--config). */
+/* What the agent's configuration says beyond the engine (--config):
+ * the parts of thermwatch.conf(5) the simulator models. */
 struct sim_agent_conf {
 	double peer_max_age_s; /* mqtt.peer_max_age_s */
+	double migrate_timeout_s;
+	double shutdown_timeout_s;
+	int migrate_retries;
+	double migrate_backoff_s;
+	double migrate_backoff_max_s;
+	int shutdown_retries;
+	double shutdown_retry_s;
+	double event_ack_wait_s;
+	double watchdog_margin_s;
+	double watchdog_wait_s;
+	bool watchdog; /* ipmi.watchdog.enabled */
 };
+
+/* agentconf.c: thermwatch.conf's defaults, or what a loaded one says
+ * (ac is a struct agent_conf, conf.h). */
+int sim_agent_conf_defaults(struct sim_agent_conf *sa); /* -1: no memory */
+struct agent_conf;
+void
+sim_agent_conf_from(const struct agent_conf *ac, struct sim_agent_conf *sa);
 
 struct sim_opts {
 	enum eng_policy_kind policy;
@@ -248,8 +305,6 @@ struct sim_run {
 	int64_t tick_ms;
 	int64_t now_ms;
 	int64_t end_ms;
-	double migrate_s;
-	double shutdown_s;
 	double building_shift_c;
 	struct sim_evq *evq;
 	int64_t peer_ms; /* the peer exchange period */
@@ -278,7 +333,7 @@ bool run_host_matches(const struct sim_host *h, const struct sim_event *e);
 double mdl_building_c(const struct sim_run *r, int64_t now_ms);
 void
 mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g);
-void mdl_host_power(struct sim_host *h);
+void mdl_host_power(const struct sim_run *r, struct sim_host *h);
 void mdl_step_zone(struct sim_run *r, int z);
 /* Advance a host's true temperatures; returns the sensor that reached its
  * hardware trip, or -1. */
@@ -323,12 +378,39 @@ void agent_clock_step(struct sim_run *r, struct sim_host *h, double step_s);
 void agent_tick(struct sim_run *r, int hi);
 bool agent_running(const struct sim_run *r, const struct sim_host *h);
 
+/* hooks.c */
+/* One decision of the host's engine (MIGRATE, SHUTDOWN). */
+void hooks_decision(struct sim_run *r, int hi, const struct eng_decision *d);
+/* Once per tick for every powered host: the zone alarm's start, retries,
+ * hook runs ending, the shutdown sequence. */
+void hooks_tick(struct sim_run *r, int hi);
+/* After the agent's decisions: the critical state, the zone alarm's
+ * start. */
+void hooks_agent_tick(struct sim_run *r, int hi);
+/* The agent restarts: a running migrate hook is killed, retries are
+ * forgotten; a shutdown under way goes on. */
+void hooks_agent_stopped(struct sim_run *r, int hi);
+/* Is the host busy with an evacuation or a shutdown (for the plot)? */
+bool hooks_migrating(const struct sim_host *h);
+
 /* workload.c */
-void wl_migrate(struct sim_run *r, int hi, const char *why);
-void wl_shutdown(struct sim_run *r, int hi);
+/* Plan an evacuation: reserve room on other hosts for the host's VMs;
+ * the number of VMs it found no room for. */
+int wl_plan(struct sim_run *r, int hi);
+/* Start moving the next planned VM at start_ms (now, or when the last
+ * one arrived); false when none is left. */
+bool wl_next_vm(struct sim_run *r, int hi, int64_t start_ms);
+/* The VM moving now arrives or fails. */
+void wl_vm_done(struct sim_run *r, int hi);
+/* Give back what is still reserved (a VM in flight is aborted). */
+void wl_cancel(struct sim_run *r, int hi);
+/* Power off: cleanly (the OS shut down), forced (watchdog), or a hard
+ * thermal trip of this sensor. */
+void wl_off(struct sim_run *r, int hi, bool clean);
 void wl_trip(struct sim_run *r, int hi, int sensor);
-void wl_step(struct sim_run *r, int hi);
 bool wl_action_is_false(const struct sim_run *r, const struct sim_host *h);
+/* Extra power of migrations on a host now, W. */
+double wl_migration_w(const struct sim_run *r, const struct sim_host *h);
 
 /* run.c */
 int run_init(

@@ -19,7 +19,7 @@
 
 static const char *const top_keys[] = { "name", "description", "duration",
 	"start", "tick_s", "peer_interval_s", "migrate_s", "shutdown_s", "seed",
-	"building", "sensors", "zones", "events", NULL };
+	"building", "sensors", "actions", "zones", "events", NULL };
 static const char *const building_keys[] = { "temp_c", "swing_c", "peak_hour",
 	NULL };
 static const char *const sensors_keys[] = { "noise_inlet_c", "noise_cpu_c",
@@ -34,10 +34,11 @@ static const char *const zone_keys[] = { "name", "heat_capacity_kj_per_k",
 	"hosts", NULL };
 static const char *const cooler_keys[] = { "name", "capacity_kw", NULL };
 static const char *const group_keys[] = { "prefix", "count", "tier", "vms",
-	"capacity_vms", "idle_w", "max_w", "inlet_offset_c", "inlet_spread_c",
-	"inlet_swing_c", "inlet_swing_peak_hour", "trip_inlet_c", "trip_cpu_c",
-	"trip_exhaust_c", "r_cpu_k_per_w", "cpu_fast_fraction", "tau_cpu_s",
-	"r_exhaust_k_per_w", "tau_exhaust_s", NULL };
+	"capacity_vms", "vm_memory_gb", "idle_w", "max_w", "inlet_offset_c",
+	"inlet_spread_c", "inlet_swing_c", "inlet_swing_peak_hour",
+	"trip_inlet_c", "trip_cpu_c", "trip_exhaust_c", "r_cpu_k_per_w",
+	"cpu_fast_fraction", "tau_cpu_s", "r_exhaust_k_per_w", "tau_exhaust_s",
+	NULL };
 
 int
 scn_total_hosts(const struct sim_scenario *s)

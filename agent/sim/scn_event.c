@@ -16,7 +16,7 @@
 
 static const char *const kind_names[SIM_EV_COUNT + 1] = { "cooling", "building",
 	"sensor", "load", "inlet", "peers", "bmc", "restart", "clock",
-	"override", NULL, NULL };
+	"override", "hook", NULL };
 static const char *const fault_names[SIM_F_COUNT + 1] = { "ok", "dead", "stale",
 	"stuck", "frozen", NULL };
 static const char *const hook_fault_names[] = { "ok", "fail", "hang", NULL };

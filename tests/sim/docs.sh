@@ -12,11 +12,12 @@ words() { # file: the strings inside the parser's name arrays
 }
 n=0
 missing=""
+set -f
 for w in $(words "$TW_SRC/agent/sim/scenario.c";
     words "$TW_SRC/agent/sim/scn_event.c"); do
 	[ "$w" = "*" ] && continue
 	n=$((n + 1))
-	grep -qE "(Ic|Qq|Cm) $w( |$)" "$MAN" || missing="$missing $w"
+	grep -qE "(Ic|Qq|Cm) ([a-z_]+ , )*$w( |$)" "$MAN" || missing="$missing $w"
 done
 check "the parser's names were found ($n)" [ "$n" -gt 60 ]
 check_eq "every scenario key, kind and fault is in thermwatch-sim(1)" \

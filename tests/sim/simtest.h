@@ -42,7 +42,8 @@ st_setup(struct sim_run *r, struct sim_scenario *s, const char *group,
 		return rc;
 	memset(&o, 0, sizeof(o));
 	eng_conf_defaults(&o.conf);
-	o.agent.peer_max_age_s = 60;
+	if (sim_agent_conf_defaults(&o.agent) != 0)
+		return -1;
 	o.policy = policy;
 	o.seed = seed;
 	return run_init(r, s, &o) == 0 ? 0 : -1;
@@ -53,6 +54,19 @@ st_done(struct sim_run *r, struct sim_scenario *s)
 {
 	run_done(r);
 	scn_free(s);
+}
+
+/* Timeline entries of this kind (whose text has text, when not NULL). */
+static inline int
+st_count_log(const struct sim_run *r, enum sim_log_kind k, const char *text)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->n_log; i++)
+		if (r->log[i].kind == k &&
+		    (text == NULL || strstr(r->log[i].text, text) != NULL))
+			n++;
+	return n;
 }
 
 /* Seconds to milliseconds. */

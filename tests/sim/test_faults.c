@@ -20,18 +20,6 @@ view(const struct sim_host *h, int s, struct eng_sensor_view *v)
 	eng_sensor_view(h->eng, h->sens[s].eng_idx, v);
 }
 
-static int
-count_log(const struct sim_run *r, enum sim_log_kind k, const char *text)
-{
-	int i, n = 0;
-
-	for (i = 0; i < r->n_log; i++)
-		if (r->log[i].kind == k &&
-		    (text == NULL || strstr(r->log[i].text, text) != NULL))
-			n++;
-	return n;
-}
-
 /* A frozen sensor repeats its last value while the truth moves on; the
  * other hosts' sensors follow the truth; after the window it follows
  * the truth again. */
@@ -104,9 +92,9 @@ test_repeat(void **state)
 	/* 1800 + k h for k = 0..23 (the last may jitter past the end) */
 	assert_true(n >= 23 && n <= 24);
 	assert_true(moved > n / 2);
-	assert_int_equal(count_log(&r, SIM_L_EVENT, "end of: burst"), n);
-	assert_int_equal(count_log(&r, SIM_L_EVENT, "three"), 3);
-	assert_int_equal(count_log(&r, SIM_L_EVENT, "until"), 3);
+	assert_int_equal(st_count_log(&r, SIM_L_EVENT, "end of: burst"), n);
+	assert_int_equal(st_count_log(&r, SIM_L_EVENT, "three"), 3);
+	assert_int_equal(st_count_log(&r, SIM_L_EVENT, "until"), 3);
 	/* another seed moves them elsewhere */
 	for (i = 0; i < r.n_log && i < q.n_log; i++)
 		if (r.log[i].t_ms != q.log[i].t_ms)
@@ -138,7 +126,7 @@ test_many_events(void **state)
 	for (i = 1; i < scn.n_events; i++)
 		assert_true(scn.events[i - 1].at_s <= scn.events[i].at_s);
 	run_until(&r, r.end_ms);
-	assert_int_equal(count_log(&r, SIM_L_EVENT, NULL), 500);
+	assert_int_equal(st_count_log(&r, SIM_L_EVENT, NULL), 500);
 	free(ev);
 	st_done(&r, &scn);
 }
@@ -241,7 +229,7 @@ test_restart(void **state)
 	assert_int_equal(r.host[1].restarts, 1);
 	assert_int_equal(r.host[2].restarts, 0);
 	assert_int_equal(r.res.restarts, 2);
-	assert_int_equal(count_log(&r, SIM_L_AGENT, "engine state lost"), 2);
+	assert_int_equal(st_count_log(&r, SIM_L_AGENT, "engine state lost"), 2);
 	st_done(&r, &scn);
 }
 
@@ -339,7 +327,7 @@ test_override_restart(void **state)
 	assert_int_equal(eng_override_count(r.host[0].eng), 0);
 	assert_int_equal(eng_override_count(r.host[1].eng), 1);
 	assert_int_equal(
-	    count_log(&r, SIM_L_AGENT, "expired by the wall clock"), 1);
+	    st_count_log(&r, SIM_L_AGENT, "expired by the wall clock"), 1);
 	st_done(&r, &scn);
 }
 

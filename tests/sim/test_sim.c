@@ -129,7 +129,7 @@ test_cpu_lag(void **state)
 	mdl_step_host(&r, h);
 	before = h->t_cpu;
 	h->vms = h->capacity;
-	mdl_host_power(h);
+	mdl_host_power(&r, h);
 	target = h->t_inlet + h->r_cpu * h->power_w;
 	for (k = 1; k <= 120; k++) {
 		mdl_step_host(&r, h);
