@@ -34,6 +34,7 @@ eng_create(const struct eng_conf *conf)
 	e->since_ms = NO_TIME;
 	e->accepting = true;
 	e->zone_lost_ms = NO_TIME;
+	peers_init(e);
 	snprintf(e->reason, sizeof(e->reason), "starting");
 	return e;
 }
@@ -337,40 +338,6 @@ eng_feed(struct eng *e, const struct eng_reading *r)
 	s->pending = true;
 	s->pend_v = v;
 	s->pend_ms = r->t_ms;
-}
-
-void
-eng_peer_update(struct eng *e, const struct eng_peer *p)
-{
-	int i, oldest = -1;
-
-	if (p->host[0] == '\0' || strcmp(p->host, e->conf.host) == 0)
-		return;
-	for (i = 0; i < e->n_peers; i++) {
-		if (strncmp(e->peers[i].p.host, p->host, ENG_HOST_LEN) == 0)
-			break;
-		if (oldest < 0 || e->peers[i].p.t_ms < e->peers[oldest].p.t_ms)
-			oldest = i;
-	}
-	if (i == e->n_peers) {
-		if (e->n_peers < ENG_MAX_PEERS)
-			e->n_peers++;
-		else
-			i = oldest; /* full: forget the longest silent */
-	}
-	e->peers[i].p = *p;
-	e->peers[i].p.host[ENG_HOST_LEN - 1] = '\0';
-	if (e->peers[i].p.tier < 0)
-		e->peers[i].p.tier = 0;
-	if (e->peers[i].p.tier > ENG_MAX_TIER)
-		e->peers[i].p.tier = ENG_MAX_TIER;
-	e->peers[i].used = true;
-}
-
-int
-eng_peer_count(const struct eng *e)
-{
-	return e->n_peers;
 }
 
 bool

@@ -7,8 +7,8 @@
  *	e = eng_create(&conf);                  once, at start
  *	idx = eng_sensor_add(e, "chip/label", ENG_CLASS_CPU, 98.0, ENG_TRIP_HW);
  *	every tick:
- *		eng_feed(e, &reading)  for each reading gathered since the last
- *tick eng_peer_update(e, &peer) for each zone peer summary received
+ *		eng_feed(e, &reading)		each reading since the last tick
+ *		eng_peer_update(e, &peer)	each zone peer summary received
  *		eng_evaluate(e, now_ms, &out)
  *		act on out.decisions[], log out.reason when out.changed
  *	eng_free(e)
@@ -35,6 +35,8 @@
 #define ENG_TREND_CAP     256 /* points kept per sensor for the trend */
 #define ENG_KEY_LEN       48
 #define ENG_HOST_LEN      64
+#define ENG_PEER_HASH     512  /* buckets of the peer table's hash */
+#define ENG_ZONE_SAMPLE   1024 /* members a zone median looks at */
 
 enum eng_class {
 	ENG_CLASS_CPU,
@@ -185,6 +187,29 @@ struct eng_peer {
 };
 
 /*
+ * A zone in numbers: what the zone alarm, the zone slope and the tier
+ * order are decided from. Made by eng_zone_summarize() from peer
+ * summaries that are fresh (received within policy.peer_stale_s of
+ * now_ms); the engine makes its own from its peer table, or takes one
+ * from the caller (eng_zone_set).
+ */
+struct eng_zone_summary {
+	int64_t t_ms;         /* when it was made (the caller's monotonic ms) */
+	int members;          /* fresh summaries counted */
+	int signals;          /* of which inlet rising or high (the quorum) */
+	double slope_c_per_s; /* median slope of the signalling
+				 members; 0 when none */
+	double median_slope_c_per_s;   /* median slope of all members */
+	double inlet_median_c;         /* NAN when no member */
+	double inlet_max_c;            /* NAN when no member */
+	int running[ENG_MAX_TIER + 1]; /* members not critical, by tier */
+	int sampled;                   /* members the medians looked at (at most
+					  ENG_ZONE_SAMPLE, spread over the zone) */
+	bool self_included; /* set by the caller when the receiving host's
+			       own summary is among the peers summarized */
+};
+
+/*
  * Decision codes (static strings):
  *	NOTIFY		state.ok state.warn state.hot state.critical
  *			state.degraded
@@ -265,7 +290,28 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v);
 
 /* Feed one sample. Cheap: validation, filter and trend update only. */
 void eng_feed(struct eng *e, const struct eng_reading *r);
+/* A peer's summary: O(1) (hash on the host name). The table keeps
+ * ENG_MAX_PEERS hosts; when full, the one heard from longest ago makes
+ * room. Summaries with this host's own name are ignored. */
 void eng_peer_update(struct eng *e, const struct eng_peer *p);
+/*
+ * Zone summaries for callers that hold many hosts (the simulator): one
+ * O(n) pass over n peer summaries (stale ones, by now_ms and
+ * policy.peer_stale_s, are left out), then the same summary for every
+ * engine in the zone:
+ *
+ *	eng_zone_summarize(peers, n, now_ms, &conf.policy, &zs);
+ *	zs.self_included = true;	(each host's own summary is in peers)
+ *	for each engine of the zone: eng_zone_set(e, &zs);
+ *
+ * Once set, eng_evaluate() uses the last summary given instead of the
+ * peer table (a summary older than peer_stale_s counts as no peers);
+ * eng_zone_set(e, NULL) goes back to the table. When self_included is
+ * false the engine adds its own inlet summary to the counts.
+ */
+void eng_zone_summarize(const struct eng_peer *peers, int n, int64_t now_ms,
+    const struct eng_policy_conf *pc, struct eng_zone_summary *zs);
+void eng_zone_set(struct eng *e, const struct eng_zone_summary *zs);
 /* Decide. Call once per tick after feeding. */
 void eng_evaluate(struct eng *e, int64_t now_ms, struct eng_output *out);
 
