@@ -127,8 +127,10 @@ struct eff_class {
 struct eng {
 	struct eng_conf conf;
 	int n_sensors;
-	struct sensor sensors[ENG_MAX_SENSORS];
-	struct tpoint *points; /* one block for every ring */
+	int cap_sensors;
+	int refused;            /* sensor registrations refused (table full) */
+	struct sensor *sensors; /* cap_sensors of them */
+	struct tpoint *points;  /* one block for every ring */
 	int n_peers;
 	struct peer peers[ENG_MAX_PEERS];
 	int16_t peer_hash[ENG_PEER_HASH];
@@ -152,7 +154,7 @@ struct eng {
 	struct {
 		bool valid;
 		enum eng_state state;
-		int worst, level, n_missing, missing;
+		int worst, level, n_missing, missing, refused;
 		enum cause cause;
 	} rkey;
 };

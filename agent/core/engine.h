@@ -24,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ENG_MAX_SENSORS   128
+#define ENG_MAX_SENSORS   128  /* capacity of eng_create() */
+#define ENG_SENSORS_LIMIT 4096 /* largest capacity of eng_create_sized() */
 #define ENG_MAX_PEERS     256
 #define ENG_MAX_OVERRIDES 32
 #define ENG_MAX_DECISIONS 8
@@ -250,6 +251,8 @@ struct eng_output {
 	int zone_members;          /* fresh peers + this host */
 	int zone_signals;          /* of which inlet rising or high */
 	double zone_slope_c_per_s; /* median slope of the signalling ones */
+	int sensors_refused;       /* eng_sensor_add() calls refused for
+				      want of capacity, ever */
 	int n_expired;             /* overrides that expired in this call */
 	char expired[ENG_MAX_OVERRIDES][ENG_KEY_LEN];
 };
@@ -270,20 +273,29 @@ void eng_conf_defaults(struct eng_conf *conf);
 /* Check a configuration for consistency; 0 or -1 with a message in err. */
 int eng_conf_validate(const struct eng_conf *conf, char *err, size_t errlen);
 
+/* An engine for up to ENG_MAX_SENSORS sensors; NULL when out of memory. */
 struct eng *eng_create(const struct eng_conf *conf);
+/* The same for up to max_sensors (1..ENG_SENSORS_LIMIT) sensors: all the
+ * memory is taken here, none later. NULL when out of memory or when
+ * max_sensors is out of range. */
+struct eng *eng_create_sized(const struct eng_conf *conf, int max_sensors);
 void eng_free(struct eng *e);
 /* Swap in a new configuration, keeping sensors, history, state and overrides.
  */
 void eng_reconfigure(struct eng *e, const struct eng_conf *conf);
 
-/* Register a sensor; returns its index or -1 when the table is full.
- * Registering an id again returns the existing index and updates class/trip. */
+/* Register a sensor; returns its index, or -1 when the engine already has
+ * eng_sensor_capacity() sensors (each refusal is counted: the output's
+ * sensors_refused, and the host is degraded while any was refused).
+ * Registering an id again returns the existing index and updates
+ * class/trip. */
 int eng_sensor_add(struct eng *e, const char *id, enum eng_class cls,
     double trip_c, enum eng_trip_src trip_src);
 /* The sensor is gone (chip removed): it counts as missing, never as a reason
  * to shut down by itself. */
 void eng_sensor_remove(struct eng *e, int sensor);
 int eng_sensor_count(const struct eng *e);
+int eng_sensor_capacity(const struct eng *e);
 int eng_sensor_find(const struct eng *e, const char *id);
 void
 eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v);

@@ -387,7 +387,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 		next = ENG_STATE_HOT;
 	else if (level == 1)
 		next = ENG_STATE_WARN;
-	else if (n_missing > 0 || e->n_sensors == 0)
+	else if (n_missing > 0 || e->n_sensors == 0 || e->refused > 0)
 		next = ENG_STATE_DEGRADED;
 	else
 		next = ENG_STATE_OK;
@@ -401,7 +401,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	    (!e->rkey.valid || e->rkey.state != next ||
 		e->rkey.level != level || e->rkey.cause != cause ||
 		e->rkey.n_missing != n_missing ||
-		e->rkey.missing != missing_i ||
+		e->rkey.refused != e->refused || e->rkey.missing != missing_i ||
 		(level > 0 && e->rkey.worst != worst))) {
 		const char *sn = eng_state_name(next);
 
@@ -422,6 +422,11 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 			    (double)now_ms);
 		else if (e->n_sensors == 0)
 			snprintf(buf, sizeof(buf), "%s: no sensors", sn);
+		else if (e->refused > 0 && n_missing == 0)
+			snprintf(buf, sizeof(buf),
+			    "%s: %d sensors not watched: the engine's "
+			    "capacity of %d sensors is reached",
+			    sn, e->refused, e->cap_sensors);
 		else if (n_missing > 0)
 			snprintf(buf, sizeof(buf),
 			    "%s: %s %s (%d of %d "
@@ -445,6 +450,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 		e->rkey.level = level;
 		e->rkey.cause = cause;
 		e->rkey.n_missing = n_missing;
+		e->rkey.refused = e->refused;
 		e->rkey.missing = missing_i;
 		e->rkey.worst = worst;
 	}
@@ -469,6 +475,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	for (i = 0; i < e->n_sensors; i++)
 		if (e->sensors[i].eta < out->eta_s)
 			out->eta_s = e->sensors[i].eta;
+	out->sensors_refused = e->refused;
 	out->zone_alarm = e->zone_alarm;
 	out->accepting_load = e->accepting;
 }
