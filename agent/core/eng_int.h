@@ -104,9 +104,12 @@ struct sensor {
 	int64_t clear_since[LEVEL_COUNT];
 };
 
+/* The peer table: dense slots, a hash of the names (open addressing,
+ * slot numbers) and a list from least to most recently heard. */
 struct peer {
 	struct eng_peer p;
-	bool used;
+	uint32_t hash;
+	int16_t prev, next;
 };
 
 /* Class settings after overrides, floor and tier are applied. */
@@ -124,10 +127,17 @@ struct eff_class {
 struct eng {
 	struct eng_conf conf;
 	int n_sensors;
-	struct sensor sensors[ENG_MAX_SENSORS];
-	struct tpoint *points; /* one block for every ring */
+	int cap_sensors;
+	int refused;            /* sensor registrations refused (table full) */
+	struct sensor *sensors; /* cap_sensors of them */
+	struct tpoint *points;  /* one block for every ring */
 	int n_peers;
 	struct peer peers[ENG_MAX_PEERS];
+	int16_t peer_hash[ENG_PEER_HASH];
+	int16_t lru_head, lru_tail;
+	struct eng_zone_summary zone;    /* as of the last evaluation */
+	struct eng_zone_summary zone_in; /* from eng_zone_set() */
+	bool zone_ext;
 	int n_ovr;
 	struct eng_override ovr[ENG_MAX_OVERRIDES];
 
@@ -144,7 +154,7 @@ struct eng {
 	struct {
 		bool valid;
 		enum eng_state state;
-		int worst, level, n_missing, missing;
+		int worst, level, n_missing, missing, refused;
 		enum cause cause;
 	} rkey;
 };
@@ -164,6 +174,11 @@ void ovr_expire(struct eng *e, int64_t now_ms, struct eng_output *out);
 void ovr_effective(
     const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef);
 bool ovr_quiet(const struct eng *e);
+
+/* zone.c */
+void peers_init(struct eng *e);
+bool zone_signals(const struct eng_policy_conf *pc, const struct eng_peer *q);
+void zone_update(struct eng *e, int64_t now_ms, struct eng_output *out);
 
 /* evaluate.c */
 void eval_run(struct eng *e, int64_t now_ms, struct eng_output *out);

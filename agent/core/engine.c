@@ -15,25 +15,36 @@ static const double sentinels[] = { 0.0, -128.0, 127.0, 255.0 };
 struct eng *
 eng_create(const struct eng_conf *conf)
 {
+	return eng_create_sized(conf, ENG_MAX_SENSORS);
+}
+
+struct eng *
+eng_create_sized(const struct eng_conf *conf, int max_sensors)
+{
 	struct eng *e;
 	int i;
 
+	if (max_sensors < 1 || max_sensors > ENG_SENSORS_LIMIT)
+		return NULL;
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
+	e->cap_sensors = max_sensors;
+	e->sensors = calloc((size_t)max_sensors, sizeof(*e->sensors));
 	e->points = calloc(
-	    (size_t)ENG_MAX_SENSORS * ENG_TREND_CAP, sizeof(*e->points));
-	if (e->points == NULL) {
-		free(e);
+	    (size_t)max_sensors * ENG_TREND_CAP, sizeof(*e->points));
+	if (e->sensors == NULL || e->points == NULL) {
+		eng_free(e);
 		return NULL;
 	}
-	for (i = 0; i < ENG_MAX_SENSORS; i++)
+	for (i = 0; i < max_sensors; i++)
 		e->sensors[i].tr.ring = e->points + (size_t)i * ENG_TREND_CAP;
 	e->conf = *conf;
 	e->state = ENG_STATE_OK;
 	e->since_ms = NO_TIME;
 	e->accepting = true;
 	e->zone_lost_ms = NO_TIME;
+	peers_init(e);
 	snprintf(e->reason, sizeof(e->reason), "starting");
 	return e;
 }
@@ -44,6 +55,7 @@ eng_free(struct eng *e)
 	if (e == NULL)
 		return;
 	free(e->points);
+	free(e->sensors);
 	free(e);
 }
 
@@ -105,8 +117,10 @@ eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
 	}
 	i = eng_sensor_find(e, id);
 	if (i < 0) {
-		if (e->n_sensors >= ENG_MAX_SENSORS)
+		if (e->n_sensors >= e->cap_sensors) {
+			e->refused++;
 			return -1;
+		}
 		i = e->n_sensors++;
 		sensor_init(&e->sensors[i], id);
 	}
@@ -134,6 +148,12 @@ int
 eng_sensor_count(const struct eng *e)
 {
 	return e->n_sensors;
+}
+
+int
+eng_sensor_capacity(const struct eng *e)
+{
+	return e->cap_sensors;
 }
 
 int
@@ -337,40 +357,6 @@ eng_feed(struct eng *e, const struct eng_reading *r)
 	s->pending = true;
 	s->pend_v = v;
 	s->pend_ms = r->t_ms;
-}
-
-void
-eng_peer_update(struct eng *e, const struct eng_peer *p)
-{
-	int i, oldest = -1;
-
-	if (p->host[0] == '\0' || strcmp(p->host, e->conf.host) == 0)
-		return;
-	for (i = 0; i < e->n_peers; i++) {
-		if (strncmp(e->peers[i].p.host, p->host, ENG_HOST_LEN) == 0)
-			break;
-		if (oldest < 0 || e->peers[i].p.t_ms < e->peers[oldest].p.t_ms)
-			oldest = i;
-	}
-	if (i == e->n_peers) {
-		if (e->n_peers < ENG_MAX_PEERS)
-			e->n_peers++;
-		else
-			i = oldest; /* full: forget the longest silent */
-	}
-	e->peers[i].p = *p;
-	e->peers[i].p.host[ENG_HOST_LEN - 1] = '\0';
-	if (e->peers[i].p.tier < 0)
-		e->peers[i].p.tier = 0;
-	if (e->peers[i].p.tier > ENG_MAX_TIER)
-		e->peers[i].p.tier = ENG_MAX_TIER;
-	e->peers[i].used = true;
-}
-
-int
-eng_peer_count(const struct eng *e)
-{
-	return e->n_peers;
 }
 
 bool

@@ -23,60 +23,6 @@ static const char *const state_codes[ENG_STATE_COUNT] = { "state.ok",
 	"state.warn", "state.hot", "state.critical", "state.degraded" };
 
 static void
-zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
-{
-	const struct eng_policy_conf *p = &e->conf.policy;
-	double slopes[ENG_MAX_PEERS + 1], rise = p->zone_rise_c_per_h / 3600.0;
-	int64_t stale_ms = (int64_t)(p->peer_stale_s * 1000.0);
-	struct eng_peer me;
-	int i, j, members = 0, signals = 0;
-	bool quorum;
-
-	for (i = 0; i <= e->n_peers; i++) {
-		const struct eng_peer *q;
-		double x;
-
-		if (i < e->n_peers) {
-			q = &e->peers[i].p;
-			if (now_ms - q->t_ms > stale_ms)
-				continue;
-		} else {
-			/* This host counts as a member of its own zone. */
-			if (!eng_inlet_summary(e, now_ms, &me))
-				continue;
-			q = &me;
-		}
-		members++;
-		if (!(q->inlet_c >= p->zone_high_c || q->slope_c_per_s >= rise))
-			continue;
-		/* Insertion keeps slopes[] sorted for the median. */
-		x = q->slope_c_per_s;
-		for (j = signals; j > 0 && slopes[j - 1] > x; j--)
-			slopes[j] = slopes[j - 1];
-		slopes[j] = x;
-		signals++;
-	}
-	quorum = members > 0 && signals >= p->zone_quorum_count &&
-	    signals >= p->zone_quorum_fraction * members;
-	if (quorum) {
-		e->zone_alarm = true;
-		e->zone_lost_ms = NO_TIME;
-		e->zone_slope = signals & 1
-		    ? slopes[signals / 2]
-		    : (slopes[signals / 2 - 1] + slopes[signals / 2]) / 2.0;
-	} else if (e->zone_alarm) {
-		if (e->zone_lost_ms == NO_TIME)
-			e->zone_lost_ms = now_ms;
-		if (now_ms - e->zone_lost_ms >=
-		    (int64_t)(p->zone_hold_s * 1000.0))
-			e->zone_alarm = false;
-	}
-	out->zone_members = members;
-	out->zone_signals = signals;
-	out->zone_slope_c_per_s = e->zone_alarm ? e->zone_slope : 0.0;
-}
-
-static void
 since(int64_t *t, bool cond, int64_t now_ms)
 {
 	if (!cond)
@@ -441,7 +387,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 		next = ENG_STATE_HOT;
 	else if (level == 1)
 		next = ENG_STATE_WARN;
-	else if (n_missing > 0 || e->n_sensors == 0)
+	else if (n_missing > 0 || e->n_sensors == 0 || e->refused > 0)
 		next = ENG_STATE_DEGRADED;
 	else
 		next = ENG_STATE_OK;
@@ -455,7 +401,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	    (!e->rkey.valid || e->rkey.state != next ||
 		e->rkey.level != level || e->rkey.cause != cause ||
 		e->rkey.n_missing != n_missing ||
-		e->rkey.missing != missing_i ||
+		e->rkey.refused != e->refused || e->rkey.missing != missing_i ||
 		(level > 0 && e->rkey.worst != worst))) {
 		const char *sn = eng_state_name(next);
 
@@ -476,6 +422,11 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 			    (double)now_ms);
 		else if (e->n_sensors == 0)
 			snprintf(buf, sizeof(buf), "%s: no sensors", sn);
+		else if (e->refused > 0 && n_missing == 0)
+			snprintf(buf, sizeof(buf),
+			    "%s: %d sensors not watched: the engine's "
+			    "capacity of %d sensors is reached",
+			    sn, e->refused, e->cap_sensors);
 		else if (n_missing > 0)
 			snprintf(buf, sizeof(buf),
 			    "%s: %s %s (%d of %d "
@@ -499,6 +450,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 		e->rkey.level = level;
 		e->rkey.cause = cause;
 		e->rkey.n_missing = n_missing;
+		e->rkey.refused = e->refused;
 		e->rkey.missing = missing_i;
 		e->rkey.worst = worst;
 	}
@@ -523,6 +475,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	for (i = 0; i < e->n_sensors; i++)
 		if (e->sensors[i].eta < out->eta_s)
 			out->eta_s = e->sensors[i].eta;
+	out->sensors_refused = e->refused;
 	out->zone_alarm = e->zone_alarm;
 	out->accepting_load = e->accepting;
 }
