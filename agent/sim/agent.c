@@ -81,7 +81,7 @@ agent_start(struct sim_run *r, struct sim_host *h)
 	conf.tier = h->tier;
 	snprintf(conf.host, sizeof(conf.host), "%s", h->name);
 	conf.policy.kind = r->opt.policy;
-	h->eng = eng_create(&conf);
+	h->eng = eng_create_sized(&conf, SIM_NSENS);
 	if (h->eng == NULL)
 		return -1;
 	for (s = 0; s < SIM_NSENS; s++) {

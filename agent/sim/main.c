@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "conf.h"
@@ -260,6 +261,27 @@ print_setup(const struct sim_run *r)
 		    a->shutdown_hang_s);
 }
 
+/* What the runs cost: wall and CPU time, peak memory, and the wall time
+ * per host and simulated tick of the first run. */
+static void
+print_cost(const struct sim_run *runs, int n)
+{
+	const struct sim_run *r = &runs[0];
+	double ticks = (double)r->end_ms / (double)r->tick_ms + 1;
+	struct rusage ru;
+
+	(void)n;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		memset(&ru, 0, sizeof(ru));
+	printf("wall time %.2f s, CPU %.2f s, peak memory %.0f MB, "
+	       "%.3f us per host-tick\n",
+	    r->res.wall_s,
+	    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+	    ru.ru_maxrss / 1024.0,
+	    r->n_hosts > 0 ? r->res.wall_s * 1e6 / (r->n_hosts * ticks) : 0);
+}
+
 static double
 now_s(void)
 {
@@ -352,7 +374,7 @@ main(int argc, char **argv)
 			printf("\n");
 			rpt_compare(rp, n, stdout);
 		}
-		printf("wall time %.2f s\n", runs[0].res.wall_s);
+		print_cost(runs, n);
 	}
 	if (arg_csv != NULL && rpt_csv(&runs[0], arg_csv, stderr) != 0)
 		rc = 1;

@@ -121,10 +121,7 @@ mdl_step_zone(struct sim_run *r, int zi)
 		}
 		cap += zd->coolers[i].capacity_w * z->cool_frac[i];
 	}
-	heat = zd->other_heat_w;
-	for (i = z->first_host; i < z->first_host + z->n_hosts; i++)
-		if (r->host[i].powered)
-			heat += r->host[i].power_w;
+	heat = zd->other_heat_w + z->it_w;
 	tb = mdl_building_c(r, r->now_ms);
 	ext = zd->ua_w_per_k * (tb - z->t_air);
 	demand = heat + ext +

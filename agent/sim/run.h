@@ -165,6 +165,8 @@ struct sim_zone {
 	double cap_w;   /* available cooling now */
 	double cool_w;  /* delivered */
 	double heat_w;  /* IT + other */
+	double it_w;    /* the hosts' power, summed by the last tick */
+	double it_acc;  /* ...and by this one, so far */
 	int peers_lost; /* windows: the zone's broker is gone */
 	bool incident;  /* an event made this zone worse */
 	double peak_c;
@@ -296,7 +298,8 @@ struct sim_opts {
 	void *host_cb_arg;
 };
 
-struct sim_evq; /* events.c */
+struct sim_evq;   /* events.c */
+struct sim_peers; /* peers.c */
 
 struct sim_run {
 	const struct sim_scenario *scn;
@@ -307,6 +310,7 @@ struct sim_run {
 	int64_t end_ms;
 	double building_shift_c;
 	struct sim_evq *evq;
+	struct sim_peers *peers;
 	int64_t peer_ms; /* the peer exchange period */
 	int64_t next_peer_ms;
 	int64_t next_rec_ms;
@@ -362,7 +366,9 @@ void evq_free(struct sim_run *r);
 double evq_first_incident_s(const struct sim_scenario *s);
 
 /* peers.c */
-void peers_exchange(struct sim_run *r);
+int zx_init(struct sim_run *r);
+void zx_exchange(struct sim_run *r);
+void zx_free(struct sim_run *r);
 
 /* agent.c */
 int agent_start(struct sim_run *r, struct sim_host *h);
