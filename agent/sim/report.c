@@ -229,6 +229,8 @@ run_json(const struct sim_run *r, bool with_events)
 	cJSON_AddNumberToObject(o, "vms_end", res->vms_end);
 	cJSON_AddNumberToObject(o, "vms_lost", res->vms_lost);
 	cJSON_AddNumberToObject(o, "false_actions", res->false_actions);
+	cJSON_AddNumberToObject(
+	    o, "throttled_host_h", round(res->throttled_s / 3600 * 100) / 100);
 	cJSON_AddNumberToObject(o, "restarts", res->restarts);
 	cJSON_AddNumberToObject(
 	    o, "peers_dropped_clock", (double)res->peers_dropped_age);

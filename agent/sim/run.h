@@ -83,6 +83,19 @@ struct sim_host {
 	double inlet_off_rate; /* K per tick */
 	double swing_c;        /* diurnal inlet swing */
 	double swing_peak_h;
+	double recirc_share; /* exhaust share of the inlet, no cooling */
+	double fan_w;        /* fan power at base speed */
+	double fan_max;
+	double fan_start_c;
+	double fan_full_c;
+	double throttle_c;
+	double phi;       /* fan speed / base speed now */
+	double p_fan;     /* fan power now */
+	double p_base;    /* idle without fans, migrations */
+	double p_dyn;     /* what the load adds (after throttling) */
+	double p_cpu;     /* base + dyn: what heats the CPU */
+	double r_cpu_eff; /* R_cpu at this airflow */
+	bool throttled;
 	double r_cpu;
 	double r_exh;
 	double cpu_fast; /* fraction of R_cpu P in the die */
@@ -162,6 +175,7 @@ struct sim_zone {
 	int64_t ramp_start_ms[SIM_MAX_COOLERS];
 	int64_t ramp_end_ms[SIM_MAX_COOLERS];
 	double cap_nominal_w;
+	double cool_ok; /* available / nominal cooling, 0..1 */
 	double cap_w;   /* available cooling now */
 	double cool_w;  /* delivered */
 	double heat_w;  /* IT + other */
@@ -230,6 +244,7 @@ struct sim_result {
 	int false_actions;
 	int restarts;
 	uint64_t peers_dropped_age; /* summaries too old by the clock */
+	double throttled_s;         /* host-seconds with the CPU throttled */
 	int64_t incident_ms;        /* first event making a zone worse, -1 */
 	int64_t first_alarm_ms;     /* -1 */
 	uint64_t readings;
@@ -337,6 +352,8 @@ bool run_host_matches(const struct sim_host *h, const struct sim_event *e);
 double mdl_building_c(const struct sim_run *r, int64_t now_ms);
 void
 mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g);
+/* Utilisation 0..1 (load, bursts and VMs over capacity). */
+double mdl_utilisation(const struct sim_host *h);
 void mdl_host_power(const struct sim_run *r, struct sim_host *h);
 void mdl_step_zone(struct sim_run *r, int z);
 /* Advance a host's true temperatures; returns the sensor that reached its

@@ -17,6 +17,11 @@
 #include "conf_util.h"
 #include "sim.h"
 
+/* The structure's defaults: its heat capacity over the air and
+ * equipment's, and how fast it takes heat from the air (C / H_s). */
+#define SCN_STRUCT_RATIO 20.0
+#define SCN_STRUCT_TAU_S 1800.0
+
 static const char *const top_keys[] = { "name", "description", "duration",
 	"start", "tick_s", "peer_interval_s", "migrate_s", "shutdown_s", "seed",
 	"building", "sensors", "actions", "zones", "events", NULL };
@@ -30,15 +35,16 @@ static const char *const actions_keys[] = { "link_gbps", "migrate_setup_s",
 	"shutdown_median_s", "shutdown_spread", "shutdown_hang_p",
 	"shutdown_hang_s", NULL };
 static const char *const zone_keys[] = { "name", "heat_capacity_kj_per_k",
-	"ua_w_per_k", "setpoint_c", "control_tau_s", "other_heat_w", "cooling",
-	"hosts", NULL };
+	"structure_kj_per_k", "structure_w_per_k", "ua_w_per_k", "setpoint_c",
+	"control_tau_s", "other_heat_w", "cooling", "hosts", NULL };
 static const char *const cooler_keys[] = { "name", "capacity_kw", NULL };
 static const char *const group_keys[] = { "prefix", "count", "tier", "vms",
 	"capacity_vms", "vm_memory_gb", "idle_w", "max_w", "inlet_offset_c",
 	"inlet_spread_c", "inlet_swing_c", "inlet_swing_peak_hour",
-	"trip_inlet_c", "trip_cpu_c", "trip_exhaust_c", "r_cpu_k_per_w",
-	"cpu_fast_fraction", "tau_cpu_s", "r_exhaust_k_per_w", "tau_exhaust_s",
-	NULL };
+	"recirc_share", "trip_inlet_c", "trip_cpu_c", "trip_exhaust_c",
+	"throttle_cpu_c", "fan_w", "fan_max", "fan_start_c", "fan_full_c",
+	"r_cpu_k_per_w", "cpu_fast_fraction", "tau_cpu_s", "r_exhaust_k_per_w",
+	"tau_exhaust_s", NULL };
 
 int
 scn_total_hosts(const struct sim_scenario *s)
@@ -66,7 +72,7 @@ group_defaults(struct sim_group *g, int idx)
 	g->inlet_spread_c = 0.5;
 	g->inlet_swing_c = 0;
 	g->inlet_swing_peak_h = 15;
-	g->recirc_share = 0;
+	g->recirc_share = 0.3;
 	g->trip_c[SIM_S_INLET] = 45;
 	g->trip_c[SIM_S_CPU] = 100;
 	g->trip_c[SIM_S_EXHAUST] = 75;
@@ -76,8 +82,8 @@ group_defaults(struct sim_group *g, int idx)
 	g->tau_cpu_s = 60;
 	g->r_exhaust_k_per_w = 0.04;
 	g->tau_exhaust_s = 90;
-	g->fan_w = 0;
-	g->fan_max = 1;
+	g->fan_w = 15;
+	g->fan_max = 1.6;
 	g->fan_start_c = 25;
 	g->fan_full_c = 35;
 }
@@ -180,7 +186,7 @@ parse_zone(struct cnf_ctx *c, const config_setting_t *zs,
     struct sim_zone_def *z, int idx, int *nhosts)
 {
 	const config_setting_t *l;
-	double kj = 900, skj = 0;
+	double kj = 900, skj = -1;
 	int i, n;
 
 	cnf_check_keys(c, zs, "zones entry", zone_keys);
@@ -189,7 +195,7 @@ parse_zone(struct cnf_ctx *c, const config_setting_t *zs,
 	z->setpoint_c = 22;
 	z->control_tau_s = 300;
 	z->other_heat_w = 0;
-	z->structure_w_per_k = 0;
+	z->structure_w_per_k = -1;
 	z->line = config_setting_source_line(zs);
 	cnf_get_string(c, zs, "name", z->name, sizeof(z->name));
 	cnf_get_double(c, zs, "heat_capacity_kj_per_k", 1, 1e6, &kj);
@@ -198,6 +204,13 @@ parse_zone(struct cnf_ctx *c, const config_setting_t *zs,
 	z->structure_j_per_k = skj * 1000;
 	cnf_get_double(
 	    c, zs, "structure_w_per_k", 0, 1e6, &z->structure_w_per_k);
+	/* by default in proportion to the air and equipment */
+	if (skj < 0)
+		z->structure_j_per_k = SCN_STRUCT_RATIO *
+		    z->heat_capacity_j_per_k;
+	if (z->structure_w_per_k < 0)
+		z->structure_w_per_k = z->heat_capacity_j_per_k /
+		    SCN_STRUCT_TAU_S;
 	cnf_get_double(c, zs, "ua_w_per_k", 0, 1e5, &z->ua_w_per_k);
 	cnf_get_double(c, zs, "setpoint_c", 10, 35, &z->setpoint_c);
 	cnf_get_double(c, zs, "control_tau_s", 10, 7200, &z->control_tau_s);

@@ -24,20 +24,15 @@
 	"    inlet_spread_c = 0.0; %s } ); } );\n"                      \
 	"events = ( %s );\n"
 
-/* Parse the room with extra host-group keys and events, set up a run.
- * Returns 0 or the number of parse errors. */
+/* Parse a scenario text and set up a run of it. Returns 0 or the number
+ * of parse errors (-1 when the run cannot be set up). */
 static inline int
-st_setup(struct sim_run *r, struct sim_scenario *s, const char *group,
-    const char *events, enum eng_policy_kind policy, uint64_t seed)
+st_setup_text(struct sim_run *r, struct sim_scenario *s, const char *txt,
+    enum eng_policy_kind policy, uint64_t seed)
 {
 	struct sim_opts o;
-	size_t n = strlen(ST_ROOM) + strlen(group) + strlen(events) + 1;
-	char *txt = malloc(n);
-	int rc;
+	int rc = scn_parse_string("test.conf", txt, s, stderr);
 
-	snprintf(txt, n, ST_ROOM, group, events);
-	rc = scn_parse_string("test.conf", txt, s, stderr);
-	free(txt);
 	if (rc != 0)
 		return rc;
 	memset(&o, 0, sizeof(o));
@@ -47,6 +42,21 @@ st_setup(struct sim_run *r, struct sim_scenario *s, const char *group,
 	o.policy = policy;
 	o.seed = seed;
 	return run_init(r, s, &o) == 0 ? 0 : -1;
+}
+
+/* The small room with extra host-group keys and events. */
+static inline int
+st_setup(struct sim_run *r, struct sim_scenario *s, const char *group,
+    const char *events, enum eng_policy_kind policy, uint64_t seed)
+{
+	size_t n = strlen(ST_ROOM) + strlen(group) + strlen(events) + 1;
+	char *txt = malloc(n);
+	int rc;
+
+	snprintf(txt, n, ST_ROOM, group, events);
+	rc = st_setup_text(r, s, txt, policy, seed);
+	free(txt);
+	return rc;
 }
 
 static inline void
