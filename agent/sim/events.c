@@ -48,15 +48,8 @@ push(struct sim_evq *q, struct evq_item *it)
 {
 	int i;
 
-	if (q->n == q->cap) {
-		int cap = q->cap ? q->cap * 2 : 64;
-		struct evq_item *h = realloc(q->heap, sizeof(*h) * (size_t)cap);
-
-		if (h == NULL)
-			return -1;
-		q->heap = h;
-		q->cap = cap;
-	}
+	if (sim_grow((void **)&q->heap, &q->cap, q->n, sizeof(*it)) < 0)
+		return -1;
 	it->seq = q->seq++;
 	i = q->n++;
 	while (i > 0 && before(it, &q->heap[(i - 1) / 2])) {
@@ -176,8 +169,6 @@ cooling(struct sim_run *r, const struct sim_event *e, struct evq_item *it)
 				continue;
 			if (!it->end)
 				it->saved[i] = zn->cool_to[i];
-			if (to < zn->cool_frac[i])
-				run_mark_incident(r, z);
 			zn->cool_from[i] = zn->cool_frac[i];
 			zn->cool_to[i] = to;
 			zn->ramp_start_ms[i] = r->now_ms;
@@ -213,8 +204,6 @@ inlet(struct sim_run *r, struct sim_host *h, const struct sim_event *e,
 	h->inlet_off_to += delta;
 	h->inlet_off_rate = fabs(h->inlet_off_to - h->inlet_off_c) /
 	    (ticks > 1 ? ticks : 1);
-	if (delta > 0)
-		run_mark_incident(r, h->zone);
 }
 
 /* Start (or end) of an event on one host. */
@@ -280,8 +269,6 @@ apply(struct sim_run *r, struct evq_item *it)
 		break;
 	case SIM_EV_BUILDING:
 		r->building_shift_c += it->end ? -e->delta_c : e->delta_c;
-		if (!it->end && e->delta_c > 0)
-			run_mark_incident(r, -1);
 		break;
 	case SIM_EV_PEERS:
 		peers(r, e, it->end ? -1 : 1);

@@ -51,18 +51,21 @@ quiet(const struct sim_host *h)
 	return false;
 }
 
+/* A new action: recorded, and judged against the room's real danger. */
 static void
-check_false(struct sim_run *r, int hi, const char *what)
+new_action(struct sim_run *r, int hi, bool shutdown)
 {
 	struct sim_host *h = &r->host[hi];
 
-	if (!wl_action_is_false(r, h))
+	metrics_action(r, hi, shutdown);
+	if (danger_zone(r, h->zone) || danger_host_near_trip(r, h))
 		return;
 	r->res.false_actions++;
 	run_log(r, SIM_L_FALSE, h->zone, hi, 0,
-	    "%s was a FALSE action: inlet %.1f, cpu %.1f, exhaust %.1f C "
-	    "really",
-	    what, h->t_inlet, h->t_cpu, h->t_exh);
+	    "%s was a FALSE action: the room was in no danger (inlet %.1f, "
+	    "cpu %.1f, exhaust %.1f C really)",
+	    shutdown ? "shutdown" : "migration", h->t_inlet, h->t_cpu,
+	    h->t_exh);
 }
 
 bool
@@ -89,7 +92,7 @@ mig_run(struct sim_run *r, int hi, const char *why)
 	    (int64_t)(r->opt.agent.migrate_timeout_s * 1000);
 	r->res.evacuations++;
 	if (j->attempt == 1)
-		check_false(r, hi, "migration");
+		new_action(r, hi, false);
 	h->mig_start_ms = r->now_ms;
 	if (fault != SIM_HOOK_OK) {
 		h->n_mig = 0;
@@ -237,9 +240,11 @@ sd_start(struct sim_run *r, int hi, const struct eng_decision *d)
 
 	if (h->sd_phase != SIM_SD_IDLE)
 		return;
-	check_false(r, hi, "shutdown");
+	new_action(r, hi, true);
 	h->sd_phase = SIM_SD_WAIT;
 	h->sd_t0_ms = r->now_ms;
+	if (h->down_ms < 0)
+		h->down_ms = r->now_ms;
 	h->mig_job.retry_ms = -1;
 	if (!mqtt)
 		wait = fmax(wait, ac->event_ack_wait_s);

@@ -65,8 +65,8 @@ swing(const struct sim_run *r, const struct sim_host *h)
 }
 
 /* Fan speed over base speed at this inlet temperature. */
-static double
-fan_speed(const struct sim_host *h, double inlet)
+double
+mdl_fan_speed(const struct sim_host *h, double inlet)
 {
 	double x;
 
@@ -88,7 +88,7 @@ mdl_utilisation(const struct sim_host *h)
 void
 mdl_host_power(const struct sim_run *r, struct sim_host *h)
 {
-	double phi = fan_speed(h, h->t_inlet);
+	double phi = mdl_fan_speed(h, h->t_inlet);
 
 	h->phi = phi;
 	h->p_fan = phi == 1 ? h->fan_w : h->fan_w * phi * phi * phi;
@@ -157,7 +157,8 @@ mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 	h->k_fast = 1 - exp(-dt / MDL_TAU_DIE_S);
 	h->k_cpu = 1 - exp(-dt / g->tau_cpu_s);
 	h->k_exh = 1 - exp(-dt / g->tau_exhaust_s);
-	h->t_inlet = zd->setpoint_c + h->inlet_off_c + swing(r, h);
+	h->swing_now = swing(r, h);
+	h->t_inlet = zd->setpoint_c + h->inlet_off_c + h->swing_now;
 	mdl_host_power(r, h);
 	/* the steady state, throttled if the load asks too much */
 	if (h->r_cpu_eff > 0 &&
@@ -258,7 +259,8 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 			h->inlet_off_c += d > 0 ? h->inlet_off_rate
 						: -h->inlet_off_rate;
 	}
-	room = z->t_air + h->inlet_off_c + swing(r, h);
+	h->swing_now = swing(r, h);
+	room = z->t_air + h->inlet_off_c + h->swing_now;
 	h->t_inlet = s > 0 ? (1 - s) * room + s * h->t_exh : room;
 	mdl_host_power(r, h);
 	throttle(h);

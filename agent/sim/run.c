@@ -33,6 +33,23 @@ run_policy_name(enum eng_policy_kind k)
 	}
 }
 
+int
+sim_grow(void **buf, int *cap, int n, size_t size)
+{
+	void *nb;
+	int c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap > 0 ? *cap * 2 : 64;
+	nb = realloc(*buf, size * (size_t)c);
+	if (nb == NULL)
+		return -1;
+	*buf = nb;
+	*cap = c;
+	return 0;
+}
+
 void
 run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
     const char *fmt, ...)
@@ -40,15 +57,8 @@ run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
 	struct sim_log *l;
 	va_list ap;
 
-	if (r->n_log == r->log_cap) {
-		int cap = r->log_cap ? r->log_cap * 2 : 256;
-		struct sim_log *nl = realloc(r->log, sizeof(*nl) * (size_t)cap);
-
-		if (nl == NULL)
-			return;
-		r->log = nl;
-		r->log_cap = cap;
-	}
+	if (sim_grow((void **)&r->log, &r->log_cap, r->n_log, sizeof(*l)) < 0)
+		return;
 	l = &r->log[r->n_log++];
 	l->t_ms = r->now_ms;
 	l->kind = k;
@@ -192,6 +202,7 @@ init_host(struct sim_run *r, struct sim_host *h, int z, int g, int k, int idx)
 	h->powered = true;
 	h->accepting = true;
 	h->trip_ms = -1;
+	h->down_ms = -1;
 	h->mig_next = -1;
 	h->mig_job.retry_ms = -1;
 	h->sd_job.retry_ms = -1;
@@ -201,10 +212,11 @@ init_host(struct sim_run *r, struct sim_host *h, int z, int g, int k, int idx)
 	rng_seed_stream(&h->arng, r->opt.seed, 2, (uint64_t)idx);
 	mdl_init_host(r, h, gr);
 	r->zone[z].it_w += h->power_w;
-	if (agent_start(r, h) < 0)
+	if (!r->opt.oracle && agent_start(r, h) < 0)
 		return -1;
 	r->res.vms_start += h->vms;
 	r->res.tier[h->tier].hosts++;
+	r->res.tier[h->tier].vms_start += h->vms;
 	return 0;
 }
 
@@ -245,6 +257,9 @@ run_init(
 		zn->peak_c = zn->t_air;
 		zn->first_alarm_ms = -1;
 		zn->first_zone_alarm_ms = -1;
+		zn->first_trip_ms = -1;
+		zn->danger_since_ms = -1;
+		zn->danger_at_ms = INT64_MIN;
 		zn->first_host = hi;
 		for (k = 0; k < zd->n_coolers; k++) {
 			zn->cool_frac[k] = zn->cool_from[k] = zn->cool_to[k] =
@@ -263,7 +278,7 @@ run_init(
 	if (r->peer_ms < r->tick_ms)
 		r->peer_ms = r->tick_ms;
 	r->zoom_from_ms = -1;
-	if (evq_init(r) < 0 || zx_init(r) < 0)
+	if (evq_init(r) < 0 || (!o->oracle && zx_init(r) < 0))
 		return -1;
 	if (o->record &&
 	    (rec_alloc(r, &r->rec, 0, r->end_ms / 1000.0, o->record_s) < 0 ||
@@ -276,8 +291,7 @@ run_init(
 void
 run_mark_incident(struct sim_run *r, int z)
 {
-	if (z >= 0)
-		r->zone[z].incident = true;
+	(void)z;
 	if (r->res.incident_ms < 0) {
 		r->res.incident_ms = r->now_ms;
 		r->res.first_alarm_ms = -1;
@@ -297,6 +311,7 @@ finish(struct sim_run *r)
 		if (h->powered) {
 			res->vms_end += h->vms;
 			res->tier[h->tier].survived++;
+			res->tier[h->tier].vms_end += h->vms;
 		}
 		res->rejected += agent_rejected(h);
 	}
@@ -324,7 +339,9 @@ run_tick(struct sim_run *r)
 		r->zone[z].it_acc = 0;
 	}
 	if (r->now_ms >= r->next_peer_ms) {
-		zx_exchange(r);
+		danger_watch(r);
+		if (!r->opt.oracle)
+			zx_exchange(r);
 		r->next_peer_ms += r->peer_ms;
 	}
 	for (i = 0; i < r->n_hosts; i++) {
@@ -338,6 +355,8 @@ run_tick(struct sim_run *r)
 			continue;
 		}
 		r->zone[h->zone].it_acc += h->power_w;
+		if (r->opt.oracle)
+			continue;
 		agent_tick(r, i);
 		hooks_tick(r, i);
 	}
@@ -383,6 +402,7 @@ run_done(struct sim_run *r)
 	free(r->host);
 	evq_free(r);
 	zx_free(r);
+	free(r->acts);
 	free(r->log);
 	rec_free(&r->rec);
 	rec_free(&r->zoom);

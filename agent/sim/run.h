@@ -83,6 +83,7 @@ struct sim_host {
 	double inlet_off_rate; /* K per tick */
 	double swing_c;        /* diurnal inlet swing */
 	double swing_peak_h;
+	double swing_now;    /* its value now */
 	double recirc_share; /* exhaust share of the inlet, no cooling */
 	double fan_w;        /* fan power at base speed */
 	double fan_max;
@@ -140,6 +141,7 @@ struct sim_host {
 	bool powered;
 	enum sim_hstate hstate;
 	int64_t trip_ms; /* -1 */
+	int64_t down_ms; /* shutdown decided or tripped; -1 */
 	/* the hooks (hooks.c) */
 	struct sim_rng arng; /* how long this host's actions take */
 	int hook_fault[2];   /* enum sim_hook_fault: migrate, shutdown */
@@ -182,7 +184,10 @@ struct sim_zone {
 	double it_w;    /* the hosts' power, summed by the last tick */
 	double it_acc;  /* ...and by this one, so far */
 	int peers_lost; /* windows: the zone's broker is gone */
-	bool incident;  /* an event made this zone worse */
+	bool danger;    /* danger.c: as of danger_at_ms */
+	int64_t danger_at_ms;
+	int64_t danger_since_ms; /* -1: not in danger */
+	int64_t first_trip_ms;   /* -1 */
 	double peak_c;
 	int64_t first_alarm_ms; /* -1 */
 	int64_t first_zone_alarm_ms;
@@ -218,9 +223,30 @@ struct sim_tier_result {
 	int hosts;
 	int hard_trips;
 	int graceful;
+	int forced_offs;
 	int survived;
+	int vms_start; /* on its hosts */
+	int vms_end;
+	int vms_lost;              /* with its hosts */
+	int migrations;            /* VMs moved off its hosts */
 	int64_t first_shutdown_ms; /* -1 */
 	int64_t last_shutdown_ms;  /* -1 */
+};
+
+/* What the oracle knows: the same room, the same seed, nobody acting
+ * (metrics.c). */
+struct sim_oracle {
+	int64_t t0_ms;         /* the room came into danger; -1 never */
+	int64_t first_trip_ms; /* the first hard trip from then; -1 none */
+	int hard_trips;
+	bool zone_trips[SIM_MAX_ZONES]; /* a host of the zone tripped */
+};
+
+/* An action the agents started: for lead times and needless actions. */
+struct sim_act_rec {
+	int64_t t_ms;
+	int host;
+	bool shutdown; /* else an evacuation (its first attempt) */
 };
 
 struct sim_result {
@@ -241,7 +267,19 @@ struct sim_result {
 	int vms_start;
 	int vms_end;
 	int vms_lost;
-	int false_actions;
+	int false_actions;      /* no real danger (danger.c) */
+	int needless_actions;   /* in a zone the oracle saw no trip in */
+	bool tier_order_held;   /* tier 0 went down last in every zone */
+	bool tier_order_strict; /* every tier before the next */
+	struct sim_oracle oracle;
+	bool have_oracle;
+	int64_t first_migrate_ms;  /* from the incident on; -1 */
+	int64_t first_shutdown_ms; /* -1 */
+	/* lead time before the oracle's first trip, as a fraction of the
+	 * oracle's (incident to first trip): NAN when not defined */
+	double lead_alarm;
+	double lead_migrate;
+	double lead_shutdown;
 	int restarts;
 	uint64_t peers_dropped_age; /* summaries too old by the clock */
 	double throttled_s;         /* host-seconds with the CPU throttled */
@@ -308,13 +346,22 @@ struct sim_opts {
 	uint64_t seed;
 	double duration_s; /* <= 0: the scenario's */
 	double record_s;   /* <= 0: automatic */
+	bool oracle;       /* physics only: no agents, nobody acts */
 	bool record;
 	sim_host_cb host_cb;
 	void *host_cb_arg;
 };
 
 struct sim_evq;   /* events.c */
-struct sim_peers; /* peers.c */
+struct sim_peers; /* danger.c */
+/* Is the zone heading for a trip if nobody acts? (cached per tick) */
+bool danger_zone(struct sim_run *r, int zi);
+/* Is one of the host's true temperatures within its warn margin? */
+bool danger_host_near_trip(const struct sim_run *r, const struct sim_host *h);
+/* Every peer interval: the zones' danger, the incident's start. */
+void danger_watch(struct sim_run *r);
+
+/* peers.c */
 
 struct sim_run {
 	const struct sim_scenario *scn;
@@ -335,6 +382,9 @@ struct sim_run {
 	int n_hosts;
 	struct sim_host *host;
 	unsigned mark; /* generation for sim_host.mark */
+	int n_acts;
+	int acts_cap;
+	struct sim_act_rec *acts;
 	int n_log;
 	int log_cap;
 	struct sim_log *log;
@@ -345,6 +395,10 @@ struct sim_run {
 	struct sim_result res;
 };
 
+/* Room for one more element in a growing array (*cap doubles): 0, or
+ * -1 when out of memory (the array is left as it was). */
+int sim_grow(void **buf, int *cap, int n, size_t size);
+
 /* Hosts matching an event: zone (or all) and the fnmatch pattern. */
 bool run_host_matches(const struct sim_host *h, const struct sim_event *e);
 
@@ -352,6 +406,8 @@ bool run_host_matches(const struct sim_host *h, const struct sim_event *e);
 double mdl_building_c(const struct sim_run *r, int64_t now_ms);
 void
 mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g);
+/* Fan speed over base speed at this inlet temperature (1..fan_max). */
+double mdl_fan_speed(const struct sim_host *h, double inlet);
 /* Utilisation 0..1 (load, bursts and VMs over capacity). */
 double mdl_utilisation(const struct sim_host *h);
 void mdl_host_power(const struct sim_run *r, struct sim_host *h);
@@ -381,6 +437,14 @@ void evq_run_due(struct sim_run *r);
 void evq_free(struct sim_run *r);
 /* When the first event that degrades the room is due (for the zoom). */
 double evq_first_incident_s(const struct sim_scenario *s);
+
+/* danger.c */
+/* Is the zone heading for a trip if nobody acts? (cached per tick) */
+bool danger_zone(struct sim_run *r, int zi);
+/* Is one of the host's true temperatures within its warn margin? */
+bool danger_host_near_trip(const struct sim_run *r, const struct sim_host *h);
+/* Every peer interval: the zones' danger, the incident's start. */
+void danger_watch(struct sim_run *r);
 
 /* peers.c */
 int zx_init(struct sim_run *r);
@@ -431,7 +495,6 @@ void wl_cancel(struct sim_run *r, int hi);
  * thermal trip of this sensor. */
 void wl_off(struct sim_run *r, int hi, bool clean);
 void wl_trip(struct sim_run *r, int hi, int sensor);
-bool wl_action_is_false(const struct sim_run *r, const struct sim_host *h);
 /* Extra power of migrations on a host now, W. */
 double wl_migration_w(const struct sim_run *r, const struct sim_host *h);
 
@@ -449,14 +512,52 @@ void run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
 void run_mark_incident(struct sim_run *r, int zone);
 const char *run_policy_name(enum eng_policy_kind k);
 
+/* metrics.c */
+/* The oracle's figures from a finished oracle run. */
+void metrics_oracle(const struct sim_run *oracle, struct sim_oracle *o);
+/* Figures a finished run gets from the oracle (or none: NULL). */
+void metrics_finish(struct sim_run *r, const struct sim_oracle *o);
+/* Record an action the agents started. */
+void metrics_action(struct sim_run *r, int host, bool shutdown);
+
 /* report.c */
+/* One figure of a run's outcome, for tables, JSON and statistics. */
+struct rpt_metric {
+	const char *key;   /* in the JSON */
+	const char *label; /* in the tables */
+	char kind;         /* 'n' number, 'd' duration (s), 'b' yes/no */
+	int decimals;
+	double (*get)(const struct sim_result *res); /* NAN: undefined */
+};
+extern const struct rpt_metric rpt_metrics[];
+extern const int rpt_n_metrics;
+void rpt_format(const struct rpt_metric *m, double v, char *buf, size_t len);
+const struct rpt_metric *rpt_metric_find(const char *key); /* or NULL */
+/* "1h04m", "3m09s", "42s"; "-" when negative or NAN */
+void rpt_dur(double s, char *buf, size_t len);
 void rpt_timeline(const struct sim_run *r, FILE *out);
 void rpt_summary(const struct sim_run *r, FILE *out);
 void rpt_compare(struct sim_run *const runs[], int n, FILE *out);
+/* report_json.c */
 /* One JSON object (cJSON); runs[0] is the main run, the others (--compare)
  * are listed under "compare". */
 int rpt_json(struct sim_run *const runs[], int n, FILE *out);
+struct cJSON;
+/* A run's summary (and timeline) as a cJSON object. */
+struct cJSON *rpt_run_json(const struct sim_run *r, bool with_events);
 int rpt_csv(const struct sim_run *r, const char *path, FILE *err);
+
+/* seeds.c */
+#define SIM_MAX_JOBS 64
+/* fn(arg, i) for every i in [0, n), on up to jobs threads. */
+void par_for(int n, int jobs, void (*fn)(void *arg, int i), void *arg);
+/* "7", "1-10", "1,4,7-9": the seeds, malloc'ed; -1 when malformed. */
+int seeds_parse(const char *spec, uint64_t **out, int *n);
+/* Run every seed (its oracle, then each policy), print a table per
+ * policy (or JSON). -1 when a run could not be set up. */
+int seeds_run(const struct sim_scenario *scn, const struct sim_opts *opt,
+    const int *pol, int n_pol, const uint64_t *seed, int n_seeds, int jobs,
+    bool json, FILE *out);
 
 /* svg.c */
 int svg_plot(const struct sim_run *r, const char *path, FILE *err);

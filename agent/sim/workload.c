@@ -56,27 +56,6 @@ pick_target(const struct sim_run *r, int src)
 	return best;
 }
 
-bool
-wl_action_is_false(const struct sim_run *r, const struct sim_host *h)
-{
-	static const enum eng_class cls[SIM_NSENS] = { ENG_CLASS_INLET,
-		ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
-	const struct eng_conf *c = &r->opt.conf;
-	double rise = c->policy.zone_rise_c_per_h > 0
-	    ? c->policy.zone_rise_c_per_h
-	    : 20;
-	int s;
-
-	/* The room is heating: acting early is the point. */
-	if (r->zone[h->zone].dtdt * 3600 >= rise)
-		return false;
-	for (s = 0; s < SIM_NSENS; s++)
-		if (mdl_true_value(h, s) >=
-		    h->sens[s].trip_c - c->cls[cls[s]].warn.margin_c)
-			return false;
-	return true;
-}
-
 int
 wl_plan(struct sim_run *r, int hi)
 {
@@ -172,6 +151,7 @@ wl_vm_done(struct sim_run *r, int hi)
 	h->vms--;
 	h->mig_moved++;
 	r->res.migrations++;
+	r->res.tier[h->tier].migrations++;
 	if (t->zone != h->zone)
 		r->res.migrations_cross_zone++;
 }
@@ -208,6 +188,7 @@ lose_load(struct sim_run *r, int hi)
 	h->mig_job.running = false;
 	h->mig_job.retry_ms = -1;
 	r->res.vms_lost += h->vms;
+	r->res.tier[h->tier].vms_lost += h->vms;
 	h->vms = 0;
 	h->powered = false;
 }
@@ -221,8 +202,10 @@ wl_off(struct sim_run *r, int hi, bool clean)
 		r->res.graceful_shutdowns++;
 		r->res.tier[h->tier].graceful++;
 		r->res.off_s_sum += (r->now_ms - h->sd_t0_ms) / 1000.0;
-	} else
+	} else {
 		r->res.forced_offs++;
+		r->res.tier[h->tier].forced_offs++;
+	}
 	if (clean && h->vms == 0)
 		run_log(r, SIM_L_OFF, h->zone, hi, 0,
 		    "powered off cleanly (no load left on it)");
@@ -246,6 +229,10 @@ wl_trip(struct sim_run *r, int hi, int sensor)
 	r->res.hard_trips++;
 	r->res.tier[h->tier].hard_trips++;
 	h->trip_ms = r->now_ms;
+	if (h->down_ms < 0)
+		h->down_ms = r->now_ms;
+	if (r->zone[h->zone].first_trip_ms < 0)
+		r->zone[h->zone].first_trip_ms = r->now_ms;
 	run_log(r, SIM_L_TRIP, h->zone, hi, h->vms,
 	    "HARD TRIP: %s %.1f C reached the hardware trip %.1f C; power "
 	    "lost with %d VMs",
