@@ -253,7 +253,6 @@ run_init(
 		struct sim_zone *zn = &r->zone[z];
 
 		zn->t_air = zn->t_struct = zd->setpoint_c;
-		zn->cool_ok = 1;
 		zn->peak_c = zn->t_air;
 		zn->first_alarm_ms = -1;
 		zn->first_zone_alarm_ms = -1;

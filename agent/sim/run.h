@@ -177,14 +177,14 @@ struct sim_zone {
 	int64_t ramp_start_ms[SIM_MAX_COOLERS];
 	int64_t ramp_end_ms[SIM_MAX_COOLERS];
 	double cap_nominal_w;
-	double cool_ok; /* available / nominal cooling, 0..1 */
-	double cap_w;   /* available cooling now */
-	double cool_w;  /* delivered */
-	double heat_w;  /* IT + other */
-	double it_w;    /* the hosts' power, summed by the last tick */
-	double it_acc;  /* ...and by this one, so far */
-	int peers_lost; /* windows: the zone's broker is gone */
-	bool danger;    /* danger.c: as of danger_at_ms */
+	double shortfall; /* 1 - available cooling / heat, 0..1 */
+	double cap_w;     /* available cooling now */
+	double cool_w;    /* delivered */
+	double heat_w;    /* IT + other */
+	double it_w;      /* the hosts' power, summed by the last tick */
+	double it_acc;    /* ...and by this one, so far */
+	int peers_lost;   /* windows: the zone's broker is gone */
+	bool danger;      /* danger.c: as of danger_at_ms */
 	int64_t danger_at_ms;
 	int64_t danger_since_ms; /* -1: not in danger */
 	int64_t first_trip_ms;   /* -1 */
@@ -267,6 +267,7 @@ struct sim_result {
 	int vms_start;
 	int vms_end;
 	int vms_lost;
+	int actions;            /* evacuations (first attempts), shutdowns */
 	int false_actions;      /* no real danger (danger.c) */
 	int needless_actions;   /* in a zone the oracle saw no trip in */
 	bool tier_order_held;   /* tier 0 went down last in every zone */

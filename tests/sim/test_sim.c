@@ -177,6 +177,10 @@ test_times(void **state)
 	assert_true(scn_parse_duration("6h") == 21600);
 	assert_true(scn_parse_duration("7d") == 604800);
 	assert_true(scn_parse_duration("7x") < 0);
+	assert_true(scn_parse_duration("1d12h") == 129600);
+	assert_true(scn_parse_duration("1h30m") == 5400);
+	assert_true(scn_parse_duration("1h30") < 0);
+	assert_true(scn_parse_duration("h") < 0);
 	assert_true(scn_parse_duration("-1") < 0);
 	assert_true(scn_parse_duration("") < 0);
 	assert_int_equal(
