@@ -1,5 +1,7 @@
 /*
- * thermwatchd - thermal watchdog agent. See thermwatchd(8).
+ * thermwatchd.c - main() of the thermal watchdog agent: options, the
+ * config, --check-config and --once, then the agent on the event loop
+ * until a signal stops it. See thermwatchd(8).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -89,8 +91,9 @@ main(int argc, char **argv)
 	const char *path = CNF_DEFAULT_PATH;
 	bool check = false, once = false, json = false, dry_run = false;
 	bool foreground = false;
+	const struct agent_conf *c;
 	struct agent_conf conf;
-	struct agent agent;
+	struct agent *agent;
 	struct loop *l;
 	int ch, verbose = 0, n, rc;
 
@@ -177,21 +180,22 @@ main(int argc, char **argv)
 	l = loop_create();
 	if (l == NULL)
 		fatal("event loop");
-	if (agent_init(&agent, &conf, l, dry_run) != 0)
+	agent = agent_create(&conf, l, dry_run);
+	if (agent == NULL)
 		fatalx("cannot start");
-	loop_on_signal(l, SIGTERM, on_stop, &agent);
-	loop_on_signal(l, SIGINT, on_stop, &agent);
-	loop_on_signal(l, SIGHUP, on_hup, &agent);
-	loop_on_signal(l, SIGUSR1, on_usr1, &agent);
-	loop_on_signal(l, SIGUSR2, on_usr2, &agent);
+	loop_on_signal(l, SIGTERM, on_stop, agent);
+	loop_on_signal(l, SIGINT, on_stop, agent);
+	loop_on_signal(l, SIGHUP, on_hup, agent);
+	loop_on_signal(l, SIGUSR1, on_usr1, agent);
+	loop_on_signal(l, SIGUSR2, on_usr2, agent);
+	c = agent_conf(agent);
 	log_info("thermwatchd %s started: host %s, zone %s/%s, tier %d%s",
-	    TW_VERSION, agent.conf.agent.host, agent.conf.agent.site,
-	    agent.conf.agent.zone, agent.conf.agent.tier,
-	    agent_dry_run(&agent) ? ", dry run" : "");
+	    TW_VERSION, c->agent.host, c->agent.site, c->agent.zone,
+	    c->agent.tier, agent_dry_run(agent) ? ", dry run" : "");
 	sdn_notify("READY=1");
 	rc = loop_run(l);
 	sdn_notify("STOPPING=1");
-	agent_done(&agent);
+	agent_free(agent);
 	loop_free(l);
 	log_info("stopped");
 	return rc == 0 ? 0 : 1;

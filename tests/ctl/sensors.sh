@@ -21,7 +21,7 @@ unshare -m sh -c "
 	$FAKE add 2 acpitz '' 27800 &&
 	exec $TWD -f -c $CT/tw.conf" >"$CT/log" 2>&1 &
 TWD_PID=$!
-CT_PIDS="$CT_PIDS $TWD_PID"
+tw_track $TWD_PID
 NSCLASS=/proc/$TWD_PID/root/sys/class
 wait_for 5 test -S "$SOCK"
 check "daemon up" test -S "$SOCK"

@@ -5,9 +5,7 @@
 # watchdog armed, then the shutdown hook before 100 C with at least the
 # shutdown lead (10 s) left; events and state on MQTT in order; the
 # thermal shutdown recorded in state_dir.
-# PORTS: MQTT 18900(-18904), IPMI 19700-19702 (or +10, +20, +30).
-PORT_MQTT=18900
-PORT_IPMI=19700
+# PORTS: MQTT and IPMI (3) from tw_ports.
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
 e2e_need_ipmi

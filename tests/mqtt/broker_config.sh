@@ -3,12 +3,13 @@
 # matrix for hosts, operators and dashboards, the TLS listener, the
 # websockets listener's binding, and the local bridge of local-bridge.conf
 # (host -> zone broker, overrides back, the bridge's last will).
-# Ports 18840-18844.
+# Ports: a tw_ports block of 4.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need
 
-PLAIN=18840 TLS=18841 WS=18842 LOCAL=18843
+tw_ports 4
+PLAIN=$TW_PORT TLS=$((TW_PORT + 1)) WS=$((TW_PORT + 2)) LOCAL=$((TW_PORT + 3))
 check "add-host.sh creates users and ACL blocks" mq_etc
 check "add-host.sh PKI" mq_pki
 check "shipped mosquitto.conf adapts to the test ports" \
@@ -142,14 +143,14 @@ mosquitto_sub -h 127.0.0.1 -p $LOCAL -u hv01 -P hv01pw -q 1 -v \
 	-t "$P/r101/hv01/override/set" -t "$P/r101/+/peer" -C 2 -W 5 \
 	> "$MQ_T/down.sub" 2>&1 &
 DPID=$!
-mq_track $DPID
+tw_track $DPID
 sleep 0.5
 mosquitto_pub -h 127.0.0.1 -p $LOCAL -u hv01 -P hv01pw -q 1 \
 	-t $P/r101/hv01/event -m up-event
 pub operator $P/r101/hv01/override/set down-override
 pub hv02 $P/r101/hv02/peer down-peer
 wait $DPID
-mq_untrack $DPID
+tw_untrack $DPID
 up_has() { grep -q "^$P/r101/hv01/event up-event" "$MQ_T/up.sub"; }
 check "host -> zone through the bridge" wait_for 3 up_has
 check_eq "zone -> host: override and peer through the bridge" \

@@ -1,29 +1,14 @@
 # tests/mqtt/mqtt_lib.sh - sourced by the MQTT tests after tests/lib.sh:
 # private mosquitto brokers built from the shipped broker-config/ files,
 # and thermwatchd on a fake hwmon tree in a private mount namespace.
-# Every process is started here and stopped by its PID.
+# Every process is started here, tracked (tw_track) and stopped by its
+# PID; ports come from tw_ports.
 
 MQ_T=$(mktemp -d /tmp/tw-mqtt.XXXXXX)
 chmod 755 "$MQ_T"	# a root-started mosquitto drops to user mosquitto
-MQ_PIDS=
 TWD=$TW_BUILD/thermwatchd
 FAKE=$TW_SRC/tests/fakehwmon.sh
-
-mq_cleanup() {
-	for p in $MQ_PIDS; do
-		stop_pid "$p"
-	done
-	[ -n "${KEEP:-}" ] || rm -rf "$MQ_T"
-}
-trap mq_cleanup EXIT
-
-mq_track() {	# pid
-	MQ_PIDS="$MQ_PIDS $1"
-}
-
-mq_untrack() {	# pid
-	MQ_PIDS=$(echo "$MQ_PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
+tw_at_exit '[ -n "${KEEP:-}" ] || rm -rf "$MQ_T"'
 
 # mq_etc: copy broker-config/ into $MQ_T/etc and create the users
 # hv01 hv02 (dc1/r101), hv03 (dc1/r102), operator, dashboard, bridge with
@@ -109,7 +94,7 @@ mq_ready() {	# port
 mq_broker() {
 	mosquitto -c "$2" > "$MQ_T/$1.log" 2>&1 &
 	eval "BPID_$1=$!"
-	mq_track $!
+	tw_track $!
 	wait_for 5 mq_ready "$3" && return 0
 	# another test (run) on the same port makes every later check lie
 	grep -q "Address already in use" "$MQ_T/$1.log" &&
@@ -119,8 +104,7 @@ mq_broker() {
 
 mq_broker_stop() {	# NAME
 	eval "p=\$BPID_$1"
-	stop_pid "$p"
-	mq_untrack "$p"
+	tw_stop "$p"
 }
 
 # mq_agent NAME CONF TEMP_mC [INLET_mC]: thermwatchd -f -v on a fake hwmon
@@ -133,7 +117,7 @@ mq_agent() {
 		$FAKE add 1 lm75 '' ${4:-24000} 40000 45000 &&
 		exec $TWD -f -v -c $2" >> "$MQ_T/$1.log" 2>&1 &
 	eval "APID_$1=$!"
-	mq_track $!
+	tw_track $!
 }
 
 mq_set() {	# NAME CHIP mC
@@ -149,7 +133,7 @@ mq_agent_stop() {	# NAME [SIGNAL]
 	else
 		stop_pid "$p"
 	fi
-	mq_untrack "$p"
+	tw_untrack "$p"
 }
 
 # mq_agent_conf OUT HOST ZONE PORT [extra mqtt settings]
@@ -179,13 +163,12 @@ mq_sub() {
 	mosquitto_sub -h 127.0.0.1 -p "$2" -u "$u" -P "${u}pw" -q 1 -v \
 	    -t "$3" > "$MQ_T/$1.sub" 2>&1 &
 	eval "SPID_$1=$!"
-	mq_track $!
+	tw_track $!
 }
 
 mq_sub_stop() {	# NAME
 	eval "p=\$SPID_$1"
-	stop_pid "$p"
-	mq_untrack "$p"
+	tw_stop "$p"
 }
 
 mq_need() {
@@ -209,10 +192,7 @@ mq_payloads() {
 # mq_done: stop everything, check the agents' logs for sanitizer reports
 # (ASan/UBSan builds), then tw_done.
 mq_done() {
-	for p in $MQ_PIDS; do
-		stop_pid "$p"
-	done
-	MQ_PIDS=
+	tw_stop_all
 	bad=$(grep -l -e 'Sanitizer' -e 'runtime error:' "$MQ_T"/*.log 2>/dev/null)
 	if [ -n "$bad" ]; then
 		not_ok "sanitizer reports in: $bad"

@@ -4,7 +4,7 @@
 # pages.
 . "$(dirname "$0")/../lib.sh"
 D=$(mktemp -d /tmp/tw-docs.XXXXXX)
-trap 'rm -rf "$D"' EXIT
+tw_at_exit 'rm -rf "$D"'
 MAN=$TW_SRC/man
 
 # a config with one of each list entry, so their keys are printed too

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib.sh"
 tw_need_cmd cmake
 P=$(mktemp -d /tmp/tw-install.XXXXXX)
-trap 'rm -rf "$P"' EXIT
+tw_at_exit 'rm -rf "$P"'
 cmake --install "$TW_BUILD" --prefix "$P" >"$P.log" 2>&1
 check_eq "cmake --install exits 0" "$?" 0
 rm -f "$P.log"

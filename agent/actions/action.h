@@ -21,7 +21,7 @@
  *		     event_ack_wait_s / watchdog_wait_s at the latest; a
  *		     failed hook is retried shutdown_retries times.
  * boot guard	at start, when state_dir holds a thermal shutdown record,
- *		the agent is in "hold" (a->hold, logged, an event, notify and
+ *		the agent is in "hold" (logged, an event, notify and
  *		on_boot_hold run) until every sensor has been at least
  *		resume_margin_c below its warn level, engine state ok,
  *		for resume_hold_s; or until an operator clears it
@@ -34,6 +34,11 @@
  * Every run is reported as an "action" event: action, id (stable across
  * the retries of one action), attempt, result, exit code or signal,
  * duration. Hook output is logged line by line.
+ *
+ * The files: action.c (entry points), action_job.c (running a hook,
+ * results, retries: the one place a process is started, through
+ * action_hook.c, the part that needs root), notify.c, migrate.c,
+ * shutdown.c, boot_guard.c.
  */
 #ifndef THERMWATCH_ACTION_H
 #define THERMWATCH_ACTION_H
@@ -42,21 +47,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include <cjson/cJSON.h>
 
-struct agent;
+#include "conf.h"
+#include "engine.h"
+#include "loop.h"
+
 struct act;
 
 /* The thermal shutdown record, in agent.state_dir. */
 #define ACT_RECORD_FILE  "thermal-shutdown"
 #define ACT_CLEARED_FILE "thermal-shutdown.cleared"
 
+/* A BMC watchdog request's end: ok is 1 when done; msg says what. */
+typedef void (*act_wd_done_cb)(void *arg, int ok, const char *msg);
+
+/* What the actions need from the rest of the daemon. */
+struct act_env {
+	struct loop *loop;
+	const struct agent_conf *conf; /* read live: a reload updates it */
+	const struct eng *eng;         /* sensor views: ids, classes, values */
+	const struct eng_output *out;  /* the latest evaluation */
+	bool dry_run;                  /* --dry-run (or actions.dry_run) */
+	/* An event ("action", "shutdown", "watchdog", "hold",
+	 * "hold_cleared"); fields is consumed. */
+	void (*event)(void *arg, const char *type, cJSON *fields);
+	/* The BMC watchdog: is there one now, and arm it (0, or -1 when
+	 * busy; done comes later). NULL: no BMC. */
+	bool (*watchdog_ready)(void *arg);
+	int (*watchdog_arm)(
+	    void *arg, int countdown_s, act_wd_done_cb done, void *done_arg);
+	/* The broker's count of acknowledged events and of events still
+	 * queued; false (or NULL) when there is no broker. */
+	bool (*event_acks)(void *arg, uint64_t *acked, int *queued);
+	void *arg;
+};
+
 /*
- * Create the actions of agent a (reads a->conf, uses a->loop, a->bmc,
- * a->mq, a->eng, agent_event()). Runs the boot guard: may put the agent
- * in hold and start on_boot_hold. NULL on allocation failure (logged).
+ * Create the actions (env is copied). Runs the boot guard: may enter the
+ * hold and start on_boot_hold. NULL on allocation failure (logged).
  */
-struct act *act_create(struct agent *a);
+struct act *act_create(const struct act_env *env);
 /*
  * Stop: notify, migrate and on_boot_hold hooks still running are killed
  * (their process groups); a shutdown hook is left to finish. NULL is a
@@ -64,11 +95,12 @@ struct act *act_create(struct agent *a);
  */
 void act_free(struct act *act);
 
-/* One decision of the current evaluation (a->out). */
+/* One decision of the current evaluation (env->out). */
 void
 act_decision(struct act *act, const struct eng_decision *d, int64_t now_ms);
-/* Once per tick, after the decisions: zone alarm start, end of the migrate
- * retries when no longer hot, the boot guard's cool-down. */
+/* Once per tick, after the decisions: zone alarm start (migrate, unless
+ * eng_quiet()), end of the migrate retries when no longer hot, the boot
+ * guard's cool-down. */
 void act_tick(struct act *act, const struct eng_output *o, int64_t now_ms);
 
 /* The boot guard: NULL when not holding, else why (for status/state). */

@@ -25,8 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "ctl_cmd.h"
 #include "log.h"
 
 #define CTL_MAX_OUT  (4 * CTL_MAX_RESPONSE)
@@ -48,7 +46,7 @@ struct client {
 };
 
 struct ctl {
-	struct agent *a;
+	struct ctl_env env;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int timer;
@@ -61,7 +59,7 @@ client_close(struct ctl *c, struct client *cl)
 {
 	if (cl->fd < 0)
 		return;
-	loop_del_fd(c->a->loop, cl->fd);
+	loop_del_fd(c->env.loop, cl->fd);
 	close(cl->fd);
 	free(cl->out);
 	memset(cl, 0, sizeof(*cl));
@@ -139,9 +137,9 @@ flush(struct ctl *c, struct client *cl)
 			client_close(c, cl);
 			return false;
 		}
-		loop_set_fd_events(c->a->loop, cl->fd, POLLIN);
+		loop_set_fd_events(c->env.loop, cl->fd, POLLIN);
 	} else {
-		loop_set_fd_events(c->a->loop, cl->fd, POLLOUT);
+		loop_set_fd_events(c->env.loop, cl->fd, POLLOUT);
 	}
 	return true;
 }
@@ -160,7 +158,8 @@ handle_line(struct ctl *c, struct client *cl, char *line, size_t len)
 	peer.uid = cl->uid;
 	peer.pid = cl->pid;
 	peer.user = cl->user;
-	if (!queue_json(cl, ctl_handle(c->a, &peer, line, len))) {
+	if (!queue_json(
+		cl, ctl_handle(c->env.ops, c->env.arg, &peer, line, len))) {
 		log_warnx("control: client %s (pid %ld) reads too slowly, "
 			  "dropped",
 		    cl->user, (long)cl->pid);
@@ -461,7 +460,7 @@ listen_on(const char *path, int mode)
 }
 
 struct ctl *
-ctl_create(struct agent *a)
+ctl_create(const struct ctl_env *env, const char *path, int mode)
 {
 	struct ctl *c;
 	int i;
@@ -471,27 +470,26 @@ ctl_create(struct agent *a)
 		log_warnx("control: out of memory");
 		return NULL;
 	}
-	c->a = a;
+	c->env = *env;
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		c->cl[i].fd = -1;
-	snprintf(c->path, sizeof(c->path), "%s", a->conf.control.socket);
-	c->fd = listen_on(c->path, a->conf.control.mode);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->fd = listen_on(c->path, mode);
 	if (c->fd < 0) {
 		log_warnx("control socket disabled, thermwatchctl will not "
 			  "work");
 		free(c);
 		return NULL;
 	}
-	if (loop_add_fd(a->loop, c->fd, POLLIN, accept_cb, c) != 0) {
+	if (loop_add_fd(env->loop, c->fd, POLLIN, accept_cb, c) != 0) {
 		log_warnx("control: cannot watch %s", c->path);
 		close(c->fd);
 		unlink(c->path);
 		free(c);
 		return NULL;
 	}
-	c->timer = loop_add_timer(a->loop, CTL_SWEEP_MS, sweep_cb, c);
-	log_info(
-	    "control socket %s (mode %04o)", c->path, a->conf.control.mode);
+	c->timer = loop_add_timer(env->loop, CTL_SWEEP_MS, sweep_cb, c);
+	log_info("control socket %s (mode %04o)", c->path, mode);
 	return c;
 }
 
@@ -514,27 +512,24 @@ ctl_free(struct ctl *c)
 			client_close(c, &c->cl[i]);
 		}
 	if (c->timer > 0)
-		loop_del_timer(c->a->loop, c->timer);
-	loop_del_fd(c->a->loop, c->fd);
+		loop_del_timer(c->env.loop, c->timer);
+	loop_del_fd(c->env.loop, c->fd);
 	close(c->fd);
 	if (lstat(c->path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(c->path);
 	free(c);
 }
 
-void
-ctl_reload(struct agent *a)
+struct ctl *
+ctl_reload(struct ctl *c, const struct ctl_env *env, const char *path, int mode)
 {
-	struct ctl *c = a->ctl;
-
-	if (c != NULL && strcmp(c->path, a->conf.control.socket) == 0) {
-		if (chmod(c->path, (mode_t)a->conf.control.mode) != 0)
+	if (c != NULL && strcmp(c->path, path) == 0) {
+		if (chmod(c->path, (mode_t)mode) != 0)
 			log_warn("control: chmod %s", c->path);
-		return;
+		return c;
 	}
 	if (c != NULL)
-		log_info("control: socket moves from %s to %s", c->path,
-		    a->conf.control.socket);
+		log_info("control: socket moves from %s to %s", c->path, path);
 	ctl_free(c);
-	a->ctl = ctl_create(a);
+	return ctl_create(env, path, mode);
 }

@@ -1,18 +1,19 @@
 /*
- * mqtt_agent.c - struct agent <-> mq_ glue (see mqtt_agent.h).
+ * agent_mqtt.c - the broker's view of the agent: MQTT started, stopped
+ * and restarted with the config, fed after every evaluation; zone peers
+ * into the engine; remote overrides into the override store, refused as a
+ * whole when the engine would clamp them. Part of the wiring module.
  */
-#include "mqtt_agent.h"
-
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "action.h"
-#include "agent.h"
+#include "agent_int.h"
 #include "log.h"
 #include "mqtt.h"
-#include "override.h"
+#include "override_store.h"
 
 static void
 on_peer(void *arg, const struct eng_peer *p)
@@ -59,14 +60,21 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 	int rc;
 
 	(void)now_ms;
+	if (a->ovs == NULL) {
+		snprintf(err, errlen, "overrides unavailable (out of memory)");
+		refuse(a, r, err);
+		return -1;
+	}
 	if (r->clear) {
-		if (ovr_clear(a, r->key, r->author, r->via, err, errlen) < 0) {
+		if (ovs_clear(a->ovs, r->key, r->author, r->via, err, errlen) <
+		    0) {
 			refuse(a, r, err);
 			return -1;
 		}
 		return 0;
 	}
-	rc = ovr_check(a, r->key, r->value, r->ttl_s, err, errlen);
+	rc = eng_override_check(
+	    a->eng, r->key, r->value, r->ttl_s, err, errlen);
 	if (rc == 1) {
 		snprintf(msg, sizeof(msg),
 		    "value out of bounds, not applied "
@@ -76,12 +84,12 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 		refuse(a, r, msg);
 		return -1;
 	}
-	return ovr_apply(a, r->key, r->value, r->ttl_s, r->reason, r->author,
-	    r->via, err, errlen);
+	return ovs_apply(a->ovs, r->key, r->value, r->ttl_s, r->reason,
+	    r->author, r->via, err, errlen);
 }
 
 void
-mq_agent_start(struct agent *a)
+agent_mqtt_start(struct agent *a)
 {
 	static const struct mq_callbacks cb = {
 		.peer = on_peer,
@@ -99,14 +107,14 @@ mq_agent_start(struct agent *a)
 }
 
 void
-mq_agent_stop(struct agent *a)
+agent_mqtt_stop(struct agent *a)
 {
 	mq_free(a->mq);
 	a->mq = NULL;
 }
 
 void
-mq_agent_tick(struct agent *a, int64_t now_ms)
+agent_mqtt_tick(struct agent *a, int64_t now_ms)
 {
 	if (a->mq == NULL)
 		return;
@@ -118,7 +126,7 @@ mq_agent_tick(struct agent *a, int64_t now_ms)
 }
 
 void
-mq_agent_event(struct agent *a, const char *type, const cJSON *fields)
+agent_mqtt_event(struct agent *a, const char *type, const cJSON *fields)
 {
 	if (a->mq == NULL)
 		return;
@@ -127,7 +135,7 @@ mq_agent_event(struct agent *a, const char *type, const cJSON *fields)
 }
 
 void
-mq_agent_reload(struct agent *a)
+agent_mqtt_reload(struct agent *a)
 {
 	if (a->mq == NULL && !a->conf.mqtt.enabled)
 		return;
@@ -136,6 +144,6 @@ mq_agent_reload(struct agent *a)
 		a->mq, &a->conf.mqtt, &a->conf.agent, a->conf.agent.state_dir))
 		return;
 	log_info("mqtt: settings changed, restarting the connection");
-	mq_agent_stop(a);
-	mq_agent_start(a);
+	agent_mqtt_stop(a);
+	agent_mqtt_start(a);
 }

@@ -1,5 +1,5 @@
 /*
- * mqtt.c - the broker connection on our own poll loop, and the publishers.
+ * mqtt.c - the broker connection on our own poll loop.
  *
  * This is mosquitto_loop() (libmosquitto lib/loop.c) unrolled into our
  * loop: the socket is watched for POLLIN, and for POLLOUT while
@@ -33,10 +33,7 @@
 
 #include "log.h"
 
-static int lib_refs;
-
 static void schedule_connect(struct mq *mq, bool after_loss);
-static void flush_queue(struct mq *mq);
 
 int64_t
 mq_wall_ms(void)
@@ -234,7 +231,7 @@ on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 		mq_send(mq, mq->t_state, mq->state_json, 1, true, &mid);
 	if (mq->ovr_json != NULL)
 		mq_send(mq, mq->t_override, mq->ovr_json, 1, true, &mid);
-	flush_queue(mq);
+	mq_flush_queue(mq);
 	if (mq->cb.connection != NULL)
 		mq->cb.connection(mq->arg, true);
 }
@@ -271,7 +268,7 @@ on_publish(struct mosquitto *m, void *obj, int mid, int reason,
 	seq = mqq_ack_mid(mq->q, mid);
 	if (seq > 0) {
 		mq->st.events_acked++;
-		flush_queue(mq);
+		mq_flush_queue(mq);
 	}
 }
 
@@ -476,8 +473,8 @@ mq_send(struct mq *mq, const char *topic, const char *payload, int qos,
  * Send queued events in order, at most MQ_WINDOW awaiting PUBACK. The ones
  * in flight are at the head, so this looks at about MQ_WINDOW entries.
  */
-static void
-flush_queue(struct mq *mq)
+void
+mq_flush_queue(struct mq *mq)
 {
 	struct mqq_entry *e;
 	int i, mid, inflight = 0, n = mqq_count(mq->q);
@@ -500,175 +497,29 @@ flush_queue(struct mq *mq)
  * Tear down a connection marked lost, unless we are inside a libmosquitto
  * call (a callback of ours published): then the caller does it after.
  */
-static void
-check_lost(struct mq *mq)
+void
+mq_check_lost(struct mq *mq)
 {
 	if (mq->lost && mq->m != NULL && !mq->in_lib && !mq->closing)
 		teardown(mq, "publish failed");
 }
 
-/* --- public API ------------------------------------------------------ */
+/* --- start and stop ------------------------------------------------- */
 
-static char *
-drop_payload(
-    void *arg, uint64_t seq, uint64_t first, uint64_t last, uint64_t count)
+int
+mq_conn_start(struct mq *mq)
 {
-	struct mq *mq = arg;
-	cJSON *f = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(f, "first_seq", (double)first);
-	cJSON_AddNumberToObject(f, "last_seq", (double)last);
-	cJSON_AddNumberToObject(f, "count", (double)count);
-	cJSON_AddNumberToObject(f, "queue_max", mq->conf.queue_max);
-	cJSON_AddStringToObject(f, "reason",
-	    "event queue full while the "
-	    "broker was unreachable; oldest events dropped");
-	return mqm_event(&mq->id, mq_wall_ms(), seq, "dropped", f);
-}
-
-static bool
-name_ok(const char *s)
-{
-	return s[0] != '\0' && strpbrk(s, "/+#") == NULL;
-}
-
-static int
-read_password(struct mq *mq)
-{
-	char buf[512];
-	size_t n;
-	int fd;
-	ssize_t r;
-
-	if (mq->conf.password_file[0] == '\0')
-		return 0;
-	fd = open(mq->conf.password_file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		log_warn("mqtt: %s", mq->conf.password_file);
-		return -1;
-	}
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r < 0) {
-		log_warn("mqtt: %s", mq->conf.password_file);
-		return -1;
-	}
-	buf[r] = '\0';
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	if (n == 0) {
-		log_warnx("mqtt: %s: empty password", mq->conf.password_file);
-		return -1;
-	}
-	mq->password = strdup(buf);
-	explicit_bzero(buf, sizeof(buf));
-	return mq->password != NULL ? 0 : -1;
-}
-
-#define TOPIC(buf, ...) snprintf(buf, sizeof(buf), __VA_ARGS__)
-
-struct mq *
-mq_create(struct loop *l, const struct mqtt_conf *c,
-    const struct agent_group *id, const char *state_dir,
-    const struct mq_callbacks *cb, void *arg)
-{
-	struct mq *mq;
-	char path[PATH_MAX];
-	const char *p;
-
-	if (!name_ok(id->site) || !name_ok(id->zone) || !name_ok(id->host) ||
-	    strcmp(id->host, "_all") == 0 || strcmp(id->zone, "_all") == 0) {
-		log_warnx("mqtt: site, zone and host must be non-empty, "
-			  "without '/', '+' or '#', and not \"_all\"");
-		return NULL;
-	}
-	if ((mq = calloc(1, sizeof(*mq))) == NULL) {
-		log_warn("mqtt");
-		return NULL;
-	}
-	if (lib_refs++ == 0)
-		mosquitto_lib_init();
-	mq->loop = l;
-	mq->conf = *c;
-	mq->fd = -1;
-	snprintf(mq->site, sizeof(mq->site), "%s", id->site);
-	snprintf(mq->zone, sizeof(mq->zone), "%s", id->zone);
-	snprintf(mq->host, sizeof(mq->host), "%s", id->host);
-	mq->id.site = mq->site;
-	mq->id.zone = mq->zone;
-	mq->id.host = mq->host;
-	mq->id.tier = id->tier;
-	mq->tier = id->tier;
-	snprintf(mq->state_dir, sizeof(mq->state_dir), "%s",
-	    state_dir != NULL ? state_dir : "");
-	if (cb != NULL)
-		mq->cb = *cb;
-	mq->arg = arg;
-	mq->rnd = (uint32_t)getpid() ^ (uint32_t)mq_wall_ms() ^ 0x5bd1e995u;
-	if (c->client_id[0] != '\0')
-		snprintf(
-		    mq->client_id, sizeof(mq->client_id), "%s", c->client_id);
-	else
-		snprintf(mq->client_id, sizeof(mq->client_id),
-		    "thermwatch-%.100s", id->host);
-	p = c->topic_prefix;
-	TOPIC(mq->t_telemetry, "%s/%s/%s/%s/telemetry", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(
-	    mq->t_state, "%s/%s/%s/%s/state", p, mq->site, mq->zone, mq->host);
-	TOPIC(
-	    mq->t_event, "%s/%s/%s/%s/event", p, mq->site, mq->zone, mq->host);
-	TOPIC(mq->t_status, "%s/%s/%s/%s/status", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(mq->t_peer, "%s/%s/%s/%s/peer", p, mq->site, mq->zone, mq->host);
-	TOPIC(mq->t_override, "%s/%s/%s/%s/override", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(mq->t_set_host, "%s/%s/%s/%s/override/set", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(mq->t_set_zone, "%s/%s/%s/_all/override/set", p, mq->site,
-	    mq->zone);
-	TOPIC(mq->t_set_site, "%s/%s/_all/_all/override/set", p, mq->site);
-	TOPIC(mq->t_peer_sub, "%s/%s/%s/+/peer", p, mq->site, mq->zone);
-	mq->peer_pfx_len = strlen(mq->t_peer_sub) - strlen("+/peer");
-	if (read_password(mq) < 0)
-		goto fail;
-	if (state_dir != NULL && state_dir[0] != '\0') {
-		snprintf(path, sizeof(path), "%s/mqtt-events.queue", state_dir);
-		mq->q = mqq_open(path, c->queue_max, drop_payload, mq);
-		if (mq->q == NULL)
-			log_warn("mqtt: event queue %s, keeping events in "
-				 "memory only",
-			    path);
-		else if (mqq_count(mq->q) > 0)
-			log_info("mqtt: %d events from %s still to deliver",
-			    mqq_count(mq->q), path);
-	}
-	if (mq->q == NULL)
-		mq->q = mqq_open(NULL, c->queue_max, drop_payload, mq);
-	if (mq->q == NULL) {
-		log_warn("mqtt: event queue");
-		goto fail;
-	}
-	mq->conn_timer = loop_add_timer(l, 0, connect_cb, mq);
-	mq->misc_timer = loop_add_timer(l, 1000, misc_cb, mq);
-	if (mq->conn_timer < 0 || mq->misc_timer < 0) {
-		log_warn("mqtt: timers");
-		goto fail;
-	}
-	return mq;
-fail:
-	mq_free(mq);
-	return NULL;
+	mq->conn_timer = loop_add_timer(mq->loop, 0, connect_cb, mq);
+	mq->misc_timer = loop_add_timer(mq->loop, 1000, misc_cb, mq);
+	return mq->conn_timer < 0 || mq->misc_timer < 0 ? -1 : 0;
 }
 
 void
-mq_free(struct mq *mq)
+mq_conn_stop(struct mq *mq)
 {
 	char *st;
 	int64_t end;
 
-	if (mq == NULL)
-		return;
 	mq->closing = true;
 	if (mq->connected && mq->m != NULL) {
 		st = mqm_status(
@@ -698,193 +549,11 @@ mq_free(struct mq *mq)
 		loop_del_timer(mq->loop, mq->conn_timer);
 	if (mq->misc_timer > 0)
 		loop_del_timer(mq->loop, mq->misc_timer);
+	mq->conn_timer = mq->misc_timer = 0;
 	if (mq->fd >= 0)
 		loop_del_fd(mq->loop, mq->fd);
+	mq->fd = -1;
 	if (mq->m != NULL)
 		mosquitto_destroy(mq->m);
-	mqq_close(mq->q);
-	if (mq->password != NULL) {
-		explicit_bzero(mq->password, strlen(mq->password));
-		free(mq->password);
-	}
-	free(mq->state_json);
-	free(mq->ovr_json);
-	free(mq->ovr_sig);
-	free(mq);
-	if (--lib_refs == 0)
-		mosquitto_lib_cleanup();
-}
-
-static bool
-due(int64_t now_ms, int64_t last_ms, bool have, double interval_s)
-{
-	int64_t iv = (int64_t)(interval_s * 1000.0);
-	int64_t slack = iv / 10 < 100 ? iv / 10 : 100;
-
-	return !have || now_ms - last_ms >= iv - slack;
-}
-
-void
-mq_publish_telemetry(struct mq *mq, const struct eng *e,
-    const struct eng_output *o, int64_t now_ms)
-{
-	char *s;
-	int mid;
-
-	if (!mq->connected ||
-	    !due(now_ms, mq->last_telemetry_ms, mq->have_telemetry,
-		mq->conf.telemetry_interval_s))
-		return;
-	mq->last_telemetry_ms = now_ms;
-	mq->have_telemetry = true;
-	s = mqm_telemetry(&mq->id, mq_wall_ms(), ++mq->seq_telemetry, e, o);
-	if (s != NULL)
-		mq_send(mq, mq->t_telemetry, s, 0, false, &mid);
-	free(s);
-	check_lost(mq);
-}
-
-void
-mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms)
-{
-	struct eng_peer p;
-	char *s;
-	int mid;
-
-	if (!mq->connected ||
-	    !due(now_ms, mq->last_peer_ms, mq->have_peer,
-		mq->conf.peer_interval_s))
-		return;
-	mq->last_peer_ms = now_ms;
-	mq->have_peer = true;
-	if (!eng_inlet_summary(e, now_ms, &p))
-		return;
-	s = mqm_peer(&mq->id, mq_wall_ms(), ++mq->seq_peer, &p);
-	if (s != NULL)
-		mq_send(mq, mq->t_peer, s, 0, false, &mid);
-	free(s);
-	check_lost(mq);
-}
-
-/*
- * The retained state goes out at once when the state, the load flag or the
- * zone alarm changed; when only the reason's figures moved (it names the
- * worst sensor's value), at most once per telemetry interval.
- */
-void
-mq_set_hold(struct mq *mq, const char *reason)
-{
-	snprintf(
-	    mq->hold, sizeof(mq->hold), "%s", reason != NULL ? reason : "");
-}
-
-void
-mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms)
-{
-	char sig[sizeof(mq->state_sig)];
-	bool key_changed;
-	char *s;
-	int mid;
-
-	snprintf(sig, sizeof(sig), "%d|%d|%d|%d|%s|", (int)o->state,
-	    o->accepting_load, o->zone_alarm, (int)o->prev_state, mq->hold);
-	key_changed = mq->state_json == NULL ||
-	    strncmp(sig, mq->state_sig, strlen(sig)) != 0;
-	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s", o->reason);
-	if (!key_changed &&
-	    (strcmp(sig, mq->state_sig) == 0 ||
-		!due(now_ms, mq->last_state_ms, true,
-		    mq->conf.telemetry_interval_s)))
-		return;
-	s = mqm_state_hold(&mq->id, mq_wall_ms(), ++mq->seq_state, o, now_ms,
-	    mq->hold[0] != '\0' ? mq->hold : NULL);
-	if (s == NULL)
-		return;
-	memcpy(mq->state_sig, sig, sizeof(sig));
-	mq->last_state_ms = now_ms;
-	free(mq->state_json);
-	mq->state_json = s;
-	mq_send(mq, mq->t_state, s, 1, true, &mid);
-	check_lost(mq);
-}
-
-void
-mq_publish_overrides(struct mq *mq, const struct eng *e, int64_t now_ms)
-{
-	const struct eng_override *ov;
-	char *sig = NULL, *s;
-	size_t len = 0;
-	FILE *f;
-	int i, n = eng_override_count(e), mid;
-
-	if ((f = open_memstream(&sig, &len)) == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		if ((ov = eng_override_get(e, i)) != NULL)
-			fprintf(f, "%s=%.17g@%" PRId64 "/%s/%s;", ov->key,
-			    ov->value, ov->expires_ms, ov->author, ov->reason);
-	fclose(f);
-	if (mq->ovr_sig != NULL && strcmp(sig, mq->ovr_sig) == 0) {
-		free(sig);
-		return;
-	}
-	s = mqm_overrides(&mq->id, mq_wall_ms(), ++mq->seq_ovr, e, now_ms);
-	if (s == NULL) {
-		free(sig);
-		return;
-	}
-	free(mq->ovr_sig);
-	mq->ovr_sig = sig;
-	free(mq->ovr_json);
-	mq->ovr_json = s;
-	mq_send(mq, mq->t_override, s, 1, true, &mid);
-	check_lost(mq);
-}
-
-uint64_t
-mq_publish_event(struct mq *mq, const char *type, cJSON *fields)
-{
-	uint64_t seq = mqq_next_seq(mq->q);
-	char *s = mqm_event(&mq->id, mq_wall_ms(), seq, type, fields);
-	int dropped;
-
-	if (s == NULL)
-		return 0;
-	dropped = mqq_push(mq->q, seq, s);
-	if (dropped > 0) {
-		mq->st.dropped += (uint64_t)dropped;
-		if (mq->st.dropped == (uint64_t)dropped ||
-		    mq->st.dropped % 1000 == 0)
-			log_warnx("mqtt: event queue full (%d), %" PRIu64
-				  " oldest events dropped so far",
-			    mq->conf.queue_max, mq->st.dropped);
-	}
-	flush_queue(mq);
-	check_lost(mq);
-	return seq;
-}
-
-bool
-mq_connected(const struct mq *mq)
-{
-	return mq != NULL && mq->connected;
-}
-
-bool
-mq_same_conf(const struct mq *mq, const struct mqtt_conf *c,
-    const struct agent_group *id, const char *state_dir)
-{
-	return memcmp(&mq->conf, c, sizeof(*c)) == 0 &&
-	    strcmp(mq->site, id->site) == 0 &&
-	    strcmp(mq->zone, id->zone) == 0 &&
-	    strcmp(mq->host, id->host) == 0 && mq->tier == id->tier &&
-	    strcmp(mq->state_dir, state_dir != NULL ? state_dir : "") == 0;
-}
-
-void
-mq_get_stats(const struct mq *mq, struct mq_stats *s)
-{
-	*s = mq->st;
-	s->queued = mqq_count(mq->q);
-	s->dropped = mqq_dropped_total(mq->q);
+	mq->m = NULL;
 }

@@ -1,5 +1,5 @@
 /*
- * action_guard.c - the thermal shutdown record in state_dir and the boot
+ * boot_guard.c - the thermal shutdown record in state_dir and the boot
  * guard that reads it at the next start. See action.h.
  *
  * The record is one JSON object (written atomically: temp file, fsync,
@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "action_int.h"
-#include "agent.h"
 #include "fileio.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -29,7 +28,8 @@
 static int
 record_path(const struct act *act, const char *name, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/%s", act->a->conf.agent.state_dir, name);
+	int n = snprintf(
+	    buf, len, "%s/%s", act->env.conf->agent.state_dir, name);
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
@@ -51,7 +51,7 @@ boot_id(char *buf, size_t len)
 int
 act_record_write(struct act *act, const struct act_ctx *ctx)
 {
-	const char *dir = act->a->conf.agent.state_dir;
+	const char *dir = act->env.conf->agent.state_dir;
 	char path[PATH_MAX], bid[64], when[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -73,7 +73,7 @@ act_record_write(struct act *act, const struct act_ctx *ctx)
 	cJSON_AddNumberToObject(o, "time", (double)now);
 	cJSON_AddStringToObject(o, "time_utc", when);
 	cJSON_AddStringToObject(o, "boot_id", bid);
-	cJSON_AddStringToObject(o, "host", act->a->conf.agent.host);
+	cJSON_AddStringToObject(o, "host", act->env.conf->agent.host);
 	cJSON_AddStringToObject(o, "id", ctx->id);
 	cJSON_AddStringToObject(o, "code", ctx->code);
 	cJSON_AddStringToObject(o, "reason", ctx->reason);
@@ -135,12 +135,11 @@ jstr(const cJSON *o, const char *key)
 static void
 enter_hold(struct act *act, const char *why)
 {
-	const struct actions_conf *c = &act->a->conf.actions;
+	const struct actions_conf *c = &act->env.conf->actions;
 	struct act_ctx ctx;
 	cJSON *f;
 
 	act->hold = true;
-	act->a->hold = true;
 	act->cool_since_ms = -1;
 	snprintf(act->hold_reason, sizeof(act->hold_reason), "%s", why);
 	log_warnx(
@@ -151,7 +150,7 @@ enter_hold(struct act *act, const char *why)
 	cJSON_AddStringToObject(f, "reason", why);
 	cJSON_AddNumberToObject(f, "resume_margin_c", c->resume_margin_c);
 	cJSON_AddNumberToObject(f, "resume_hold_s", c->resume_hold_s);
-	agent_event(act->a, "hold", f);
+	act_event(act, "hold", f);
 
 	act_ctx_fill(act, &ctx, ACT_NOTIFY, NULL);
 	snprintf(ctx.state, sizeof(ctx.state), "hold");
@@ -181,7 +180,6 @@ clear_hold(struct act *act, const char *by, const char *who, const char *why)
 	    rename(path, done) < 0 && errno != ENOENT)
 		log_warn("hold: rename %s", path);
 	act->hold = false;
-	act->a->hold = false;
 	act->cool_since_ms = -1;
 	log_info("hold cleared (%s%s%s): %s", by, who != NULL ? " " : "",
 	    who != NULL ? who : "", why);
@@ -191,7 +189,7 @@ clear_hold(struct act *act, const char *by, const char *who, const char *why)
 		cJSON_AddStringToObject(f, "who", who);
 	cJSON_AddStringToObject(f, "reason", why);
 	cJSON_AddStringToObject(f, "was", act->hold_reason);
-	agent_event(act->a, "hold_cleared", f);
+	act_event(act, "hold_cleared", f);
 	act->hold_reason[0] = '\0';
 
 	act_ctx_fill(act, &ctx, ACT_NOTIFY, NULL);
@@ -215,7 +213,7 @@ act_guard_start(struct act *act)
 		return;
 	if (record_path(act, ACT_RECORD_FILE, path, sizeof(path)) < 0)
 		path[0] = '\0';
-	if (!act->a->conf.actions.boot_guard) {
+	if (!act->env.conf->actions.boot_guard) {
 		log_info("boot guard off: not holding for %s", path);
 		cJSON_Delete(rec);
 		return;
@@ -243,9 +241,9 @@ static bool
 is_cool(
     const struct act *act, const struct eng_output *o, char *why, size_t len)
 {
-	const struct agent_conf *c = &act->a->conf;
+	const struct agent_conf *c = act->env.conf;
 	struct eng_sensor_view v;
-	int i, n = eng_sensor_count(act->a->eng), valid = 0;
+	int i, n = eng_sensor_count(act->env.eng), valid = 0;
 	double level;
 
 	if (o->state != ENG_STATE_OK) {
@@ -253,7 +251,7 @@ is_cool(
 		return false;
 	}
 	for (i = 0; i < n; i++) {
-		eng_sensor_view(act->a->eng, i, &v);
+		eng_sensor_view(act->env.eng, i, &v);
 		if (v.status == ENG_SENSOR_REMOVED)
 			continue;
 		if (v.status != ENG_SENSOR_VALID) {
@@ -281,7 +279,7 @@ is_cool(
 void
 act_guard_tick(struct act *act, const struct eng_output *o, int64_t now_ms)
 {
-	const struct actions_conf *c = &act->a->conf.actions;
+	const struct actions_conf *c = &act->env.conf->actions;
 	char path[PATH_MAX], why[256];
 
 	if (!act->hold)

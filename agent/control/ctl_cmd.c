@@ -14,21 +14,25 @@
 #include <string.h>
 #include <time.h>
 
-#include "action.h"
-#include "agent.h"
 #include "ctl_proto.h"
-#include "jsonutil.h"
-#include "mqtt.h"
-#include "override.h"
+#include "engine.h"
 
 #define REASON_MAX 127 /* struct eng_override.reason */
 #define BY_MAX     24  /* "by (user)" fits eng_override.author */
 
+/* What a command runs with. */
+struct ctx {
+	const struct ctl_ops *ops;
+	void *arg;
+	const struct ctl_peer *p;
+	const char *cmd;
+};
+
 struct cmd {
 	const char *name;
 	const char *const *fields; /* members besides v, cmd and id */
-	int (*run)(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-	    cJSON **result, char *err, size_t errlen);
+	int (*run)(const struct ctx *x, const cJSON *req, cJSON **result,
+	    char *err, size_t errlen);
 	const char *help;
 };
 
@@ -61,28 +65,6 @@ ctl_error_response(const char *cmd, const cJSON *id, const char *fmt, ...)
 	if (r != NULL)
 		cJSON_AddStringToObject(r, "error", msg);
 	return r;
-}
-
-static double
-mono_to_wall(const struct agent *a, int64_t mono_ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 +
-	    (double)(mono_ms - loop_now_ms(a->loop)) / 1000.0;
-}
-
-static void
-add_time(cJSON *o, const char *name, double unix_s)
-{
-	time_t t = (time_t)unix_s;
-	char buf[32];
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) != NULL &&
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
-		cJSON_AddStringToObject(o, name, buf);
 }
 
 /* A string member: required or not, 1..max bytes, no control chars. */
@@ -142,128 +124,20 @@ get_number(
 	return 0;
 }
 
-/* The boot guard's hold (actions module): why, or NULL. */
-static const char *
-hold_state(const struct agent *a)
-{
-	return a->act != NULL ? act_hold_reason(a->act) : NULL;
-}
-
+/* status, sensors, overrides: a view of the daemon, as it is now. */
 static int
-cmd_status(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-    cJSON **result, char *err, size_t errlen)
+cmd_view(const struct ctx *x, const cJSON *req, cJSON **result, char *err,
+    size_t errlen)
 {
-	const struct eng_output *o = &a->out;
-	int64_t now = loop_now_ms(a->loop);
-	const char *hold = hold_state(a);
-	cJSON *r = cJSON_CreateObject();
-
-	(void)p;
 	(void)req;
 	(void)err;
 	(void)errlen;
-	cJSON_AddStringToObject(r, "version", TW_VERSION);
-	cJSON_AddStringToObject(r, "host", a->conf.agent.host);
-	cJSON_AddStringToObject(r, "site", a->conf.agent.site);
-	cJSON_AddStringToObject(r, "zone", a->conf.agent.zone);
-	cJSON_AddNumberToObject(r, "tier", a->conf.agent.tier);
-	cJSON_AddStringToObject(r, "state", eng_state_name(o->state));
-	cJSON_AddStringToObject(r, "reason", o->reason);
-	add_time(r, "since", mono_to_wall(a, o->since_ms));
-	cJSON_AddNumberToObject(
-	    r, "in_state_s", (double)(now - o->since_ms) / 1000.0);
-	json_add_num(r, "eta_s", o->eta_s);
-	cJSON_AddBoolToObject(r, "zone_alarm", o->zone_alarm);
-	cJSON_AddNumberToObject(r, "zone_members", o->zone_members);
-	cJSON_AddNumberToObject(r, "zone_signals", o->zone_signals);
-	cJSON_AddBoolToObject(r, "accepting_load", o->accepting_load);
-	cJSON_AddBoolToObject(r, "dry_run", agent_dry_run(a));
-	if (hold != NULL)
-		cJSON_AddStringToObject(r, "hold", hold);
+	if (strcmp(x->cmd, CTL_CMD_STATUS) == 0)
+		*result = x->ops->status(x->arg);
+	else if (strcmp(x->cmd, CTL_CMD_SENSORS) == 0)
+		*result = x->ops->sensors(x->arg);
 	else
-		cJSON_AddNullToObject(r, "hold");
-	cJSON_AddNumberToObject(
-	    r, "uptime_s", (double)(now - a->started_ms) / 1000.0);
-	cJSON_AddNumberToObject(r, "sensors", eng_sensor_count(a->eng));
-	cJSON_AddNumberToObject(r, "overrides", eng_override_count(a->eng));
-	cJSON_AddStringToObject(r, "mqtt",
-	    a->mq == NULL             ? "disabled"
-		: mq_connected(a->mq) ? "connected"
-				      : "disconnected");
-	*result = r;
-	return 0;
-}
-
-static const char *const status_names[] = { "new", "valid", "stale",
-	"removed" };
-
-static cJSON *
-sensor_json(const struct agent *a, const struct agent_sensor *s)
-{
-	cJSON *j = cJSON_CreateObject();
-	struct eng_sensor_view v;
-
-	cJSON_AddStringToObject(j, "id", s->id);
-	cJSON_AddStringToObject(
-	    j, "source", s->last.source != NULL ? s->last.source : "?");
-	if (s->eng_idx < 0) {
-		cJSON_AddStringToObject(
-		    j, "class", eng_class_name(s->last.cls));
-		json_add_num(j, "value_c", s->last.value_c);
-		cJSON_AddStringToObject(
-		    j, "status", s->ignored ? "ignored" : "removed");
-		return j;
-	}
-	eng_sensor_view(a->eng, s->eng_idx, &v);
-	cJSON_AddStringToObject(j, "class", eng_class_name(v.cls));
-	json_add_num(j, "value_c", v.value_c);
-	json_add_num(j, "filtered_c", v.filtered_c);
-	json_add_num(j, "slope_c_per_s", v.slope_c_per_s);
-	json_add_num(j, "eta_s", v.eta_s);
-	json_add_num(j, "headroom_c", v.headroom_c);
-	json_add_num(j, "trip_c", v.trip_c);
-	cJSON_AddStringToObject(j, "trip_from",
-	    s->trip_from != NULL ? s->trip_from
-				 : eng_trip_src_name(v.trip_src));
-	cJSON_AddStringToObject(
-	    j, "status", (unsigned)v.status < 4 ? status_names[v.status] : "?");
-	cJSON_AddStringToObject(j, "level", eng_level_name(v.level));
-	cJSON_AddBoolToObject(j, "extrapolated", v.extrapolated);
-	cJSON_AddNumberToObject(j, "accepted", (double)v.accepted);
-	cJSON_AddNumberToObject(j, "rejected", (double)v.rejected);
-	if (v.last_reject != NULL)
-		cJSON_AddStringToObject(j, "last_reject", v.last_reject);
-	else
-		cJSON_AddNullToObject(j, "last_reject");
-	return j;
-}
-
-static int
-cmd_sensors(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-    cJSON **result, char *err, size_t errlen)
-{
-	cJSON *arr = cJSON_CreateArray();
-	int i;
-
-	(void)p;
-	(void)req;
-	(void)err;
-	(void)errlen;
-	for (i = 0; i < a->n_sensors; i++)
-		cJSON_AddItemToArray(arr, sensor_json(a, &a->sensors[i]));
-	*result = arr;
-	return 0;
-}
-
-static int
-cmd_overrides(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-    cJSON **result, char *err, size_t errlen)
-{
-	(void)p;
-	(void)req;
-	(void)err;
-	(void)errlen;
-	*result = ovr_list_json(a, loop_now_ms(a->loop));
+		*result = x->ops->overrides(x->arg);
 	return 0;
 }
 
@@ -273,9 +147,10 @@ static const char key_help[] =
     "exhaust or other; level warn, migrate or shutdown";
 
 static int
-cmd_override_set(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-    cJSON **result, char *err, size_t errlen)
+cmd_override_set(const struct ctx *x, const cJSON *req, cJSON **result,
+    char *err, size_t errlen)
 {
+	const struct ctl_peer *p = x->p;
 	const char *key, *reason, *by;
 	double value, ttl, min, max, maxttl;
 	char author[64], msg[256];
@@ -296,7 +171,7 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 		    key_help);
 		return -1;
 	}
-	maxttl = a->conf.engine.policy.max_override_ttl_s;
+	maxttl = x->ops->max_ttl_s(x->arg);
 	if (!(ttl > 0) || ttl > maxttl) {
 		snprintf(err, errlen,
 		    "%s: ttl %.0f s is out of range (more "
@@ -312,7 +187,8 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 	/* An operator gets what was asked or an error, unless clamping was
 	 * asked for: a typo must not silently become another value. */
 	if (!cJSON_IsTrue(clamp) &&
-	    ovr_check(a, key, value, ttl, msg, sizeof(msg)) == 1) {
+	    x->ops->override_check(x->arg, key, value, ttl, msg, sizeof(msg)) ==
+		1) {
 		snprintf(err, errlen,
 		    "%s; not applied (--clamp applies the "
 		    "clamped value)",
@@ -323,15 +199,15 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 		snprintf(author, sizeof(author), "%s (%s)", by, p->user);
 	else
 		snprintf(author, sizeof(author), "%s", p->user);
-	rc = ovr_apply(
-	    a, key, value, ttl, reason, author, "control", msg, sizeof(msg));
+	rc = x->ops->override_set(x->arg, key, value, ttl, reason, author,
+	    "control", msg, sizeof(msg));
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", msg);
 		return -1;
 	}
 	/* answer with the override as it is now in force */
 	r = NULL;
-	list = ovr_list_json(a, loop_now_ms(a->loop));
+	list = x->ops->overrides(x->arg);
 	cJSON_ArrayForEach(e, list)
 	{
 		k = cJSON_GetObjectItemCaseSensitive(e, "key");
@@ -351,8 +227,8 @@ cmd_override_set(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 }
 
 static int
-cmd_override_clear(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-    cJSON **result, char *err, size_t errlen)
+cmd_override_clear(const struct ctx *x, const cJSON *req, cJSON **result,
+    char *err, size_t errlen)
 {
 	const char *key;
 	cJSON *r;
@@ -360,7 +236,8 @@ cmd_override_clear(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 	if (get_string(req, "key", true, ENG_KEY_LEN - 1, &key, err, errlen) <
 	    0)
 		return -1;
-	if (ovr_clear(a, key, p->user, "control", err, errlen) < 0)
+	if (x->ops->override_clear(
+		x->arg, key, x->p->user, "control", err, errlen) < 0)
 		return -1;
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "key", key);
@@ -370,47 +247,39 @@ cmd_override_clear(struct agent *a, const struct ctl_peer *p, const cJSON *req,
 }
 
 static int
-cmd_hold_clear(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-    cJSON **result, char *err, size_t errlen)
+cmd_hold_clear(const struct ctx *x, const cJSON *req, cJSON **result, char *err,
+    size_t errlen)
 {
-	const char *reason, *was;
-	char why[256];
+	const char *reason;
+	char was[256];
 	cJSON *r;
 
 	if (get_string(req, "reason", false, REASON_MAX, &reason, err, errlen) <
 	    0)
 		return -1;
-	if (a->act == NULL) {
-		snprintf(err, errlen,
-		    "no boot guard: the actions module is "
-		    "not running");
-		return -1;
-	}
-	was = act_hold_reason(a->act);
-	snprintf(why, sizeof(why), "%s", was != NULL ? was : "");
-	if (act_hold_clear(a->act, p->user, reason, err, errlen) < 0)
+	if (x->ops->hold_clear(
+		x->arg, x->p->user, reason, was, sizeof(was), err, errlen) < 0)
 		return -1;
 	r = cJSON_CreateObject();
 	cJSON_AddBoolToObject(r, "cleared", true);
-	cJSON_AddStringToObject(r, "was", why);
-	cJSON_AddStringToObject(r, "by", p->user);
+	cJSON_AddStringToObject(r, "was", was);
+	cJSON_AddStringToObject(r, "by", x->p->user);
 	*result = r;
 	return 0;
 }
 
 static int
-cmd_rescan(struct agent *a, const struct ctl_peer *p, const cJSON *req,
-    cJSON **result, char *err, size_t errlen)
+cmd_rescan(const struct ctx *x, const cJSON *req, cJSON **result, char *err,
+    size_t errlen)
 {
 	cJSON *r;
 
 	(void)req;
 	(void)err;
 	(void)errlen;
-	log_info("control: rescan requested by %s", p->user);
-	agent_rescan(a);
+	log_info("control: rescan requested by %s", x->p->user);
 	r = cJSON_CreateObject();
-	cJSON_AddNumberToObject(r, "sensors", eng_sensor_count(a->eng));
+	cJSON_AddNumberToObject(r, "sensors", x->ops->rescan(x->arg));
 	*result = r;
 	return 0;
 }
@@ -422,9 +291,9 @@ static const char *const clear_fields[] = { "key", NULL };
 static const char *const hold_fields[] = { "reason", NULL };
 
 static const struct cmd cmds[] = {
-	{ CTL_CMD_STATUS, no_fields, cmd_status, "host state" },
-	{ CTL_CMD_SENSORS, no_fields, cmd_sensors, "sensor table" },
-	{ CTL_CMD_OVERRIDES, no_fields, cmd_overrides, "overrides in force" },
+	{ CTL_CMD_STATUS, no_fields, cmd_view, "host state" },
+	{ CTL_CMD_SENSORS, no_fields, cmd_view, "sensor table" },
+	{ CTL_CMD_OVERRIDES, no_fields, cmd_view, "overrides in force" },
 	{ CTL_CMD_OVERRIDE_SET, set_fields, cmd_override_set, NULL },
 	{ CTL_CMD_OVERRIDE_CLEAR, clear_fields, cmd_override_clear, NULL },
 	{ CTL_CMD_HOLD_CLEAR, hold_fields, cmd_hold_clear, NULL },
@@ -446,9 +315,10 @@ known_field(const struct cmd *c, const char *name)
 }
 
 cJSON *
-ctl_handle(
-    struct agent *a, const struct ctl_peer *peer, const char *line, size_t len)
+ctl_handle(const struct ctl_ops *ops, void *arg, const struct ctl_peer *peer,
+    const char *line, size_t len)
 {
+	struct ctx x = { ops, arg, peer, NULL };
 	const cJSON *v, *cmd, *id, *m;
 	const struct cmd *c = NULL;
 	cJSON *req, *resp, *result = NULL;
@@ -511,7 +381,8 @@ ctl_handle(
 		goto out;
 	}
 	err[0] = '\0';
-	if (c->run(a, peer, req, &result, err, sizeof(err)) < 0) {
+	x.cmd = c->name;
+	if (c->run(&x, req, &result, err, sizeof(err)) < 0) {
 		resp = ctl_error_response(
 		    c->name, id, "%s", err[0] != '\0' ? err : "failed");
 		goto out;

@@ -1,7 +1,8 @@
 /*
  * bmc_watchdog.c - the child side of the BMC watchdog: Set / Reset / Get
  * Watchdog Timer through libfreeipmi (raw commands, see below), timer use
- * SMS/OS. Runs only in a forked child, like bmc_read.c.
+ * SMS/OS. Runs only in a forked child, like bmc_read.c; the reply is in
+ * the protocol of bmc_reply.h.
  *
  * Set Watchdog Timer is sent with ipmi_cmd_raw(), not the typed
  * ipmi_cmd_set_watchdog_timer(): some BMCs (ipmi_sim 2.0.33 among them)
@@ -15,12 +16,14 @@
  * a stop and fires at the old time. Disarming is one Set with don't-stop
  * clear and action "none", which stops the timer.
  */
-#include "bmc_int.h"
+#include "bmc_child.h"
 
 #include <string.h>
 #include <time.h>
 
 #include <freeipmi/freeipmi.h>
+
+#include "bmc_reply.h"
 
 #define WD_CMD_RESET   0x22
 #define WD_CMD_SET     0x24
@@ -105,8 +108,7 @@ bmc_child_watchdog(
 	    req->kind == BMC_JOB_WD_GET ? c->privilege : c->watchdog.privilege,
 	    err, sizeof(err), &cls);
 	if (ipmi == NULL) {
-		bmc_sanitize(err);
-		fprintf(out, "E\t%s\t%s\n", cls, err);
+		bmc_reply_error(out, cls, "%s", err);
 		return 1;
 	}
 	if (cd < 1)
@@ -154,8 +156,9 @@ bmc_child_watchdog(
 			goto fail;
 		}
 		/* Some BMCs (ipmi_sim) leave out the present countdown. */
-		fprintf(out, "G\t%u\t%u\t%u\t%u\t%d\n", rs[2], rs[3], rs[5],
-		    rs[6] | rs[7] << 8, n >= 10 ? rs[8] | rs[9] << 8 : -1);
+		bmc_reply_watchdog(out, rs[2], rs[3], rs[5],
+		    (unsigned int)(rs[6] | rs[7] << 8),
+		    n >= 10 ? rs[8] | rs[9] << 8 : -1);
 		break;
 	default:
 		snprintf(err, sizeof(err), "bad watchdog job");
@@ -163,12 +166,11 @@ bmc_child_watchdog(
 	}
 	bmc_ipmi_close(ipmi);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	fprintf(out, "K\t%lld\t0\n",
-	    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	bmc_reply_done(
+	    out, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, false);
 	return 0;
 fail:
 	bmc_ipmi_close(ipmi);
-	bmc_sanitize(err);
-	fprintf(out, "E\t%s\t%s\n", BMC_E_OTHER, err);
+	bmc_reply_error(out, BMC_E_OTHER, "%s", err);
 	return 1;
 }

@@ -1,11 +1,11 @@
 /*
  * bmc_read.c - the child side of an IPMI read: sensor readings through
  * libipmimonitoring, thresholds through libfreeipmi (live Get Sensor
- * Thresholds, else the SDR copy), written to the parent as lines (see
- * bmc_int.h). Runs only in a forked child: it may block as long as the
+ * Thresholds, else the SDR copy), written to the parent as a reply (see
+ * bmc_reply.h). Runs only in a forked child: it may block as long as the
  * libraries like, the parent kills it at the deadline.
  */
-#include "bmc_int.h"
+#include "bmc_child.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +21,8 @@
 #include <ipmi_monitoring.h>
 #include <ipmi_monitoring_bitmasks.h>
 
+#include "bmc_reply.h"
+
 #define MAX_SENSORS  256
 #define NAME_LEN     64
 #define CACHE_PREFIX "sdrcache."
@@ -33,262 +35,6 @@ struct rd {
 	bool fahrenheit;
 	char name[NAME_LEN];
 };
-
-const char *
-bmc_conf_label(const struct ipmi_conf *c)
-{
-	return c->driver == IPMI_DRV_LAN ? c->host : "local";
-}
-
-const char *
-bmc_priv_name(int priv)
-{
-	if (priv >= 0 && priv < IPMI_PRIV_COUNT)
-		return ipmi_priv_names[priv];
-	return "?";
-}
-
-void
-bmc_sanitize(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
-}
-
-int
-bmc_password_load(
-    const char *path, char *buf, size_t len, char *err, size_t errlen)
-{
-	char raw[128];
-	struct stat st;
-	ssize_t n;
-	size_t i, end;
-	int fd;
-
-	buf[0] = '\0';
-	if (path[0] == '\0')
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot read password file %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "password file %s is not a regular file",
-		    path);
-		goto fail;
-	}
-	if (st.st_mode & S_IROTH) {
-		snprintf(err, errlen,
-		    "password file %s is readable by "
-		    "everyone (mode %04o): chmod o-rwx it",
-		    path, (unsigned)(st.st_mode & 07777));
-		goto fail;
-	}
-	n = read(fd, raw, sizeof(raw));
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read password file %s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	close(fd);
-	fd = -1;
-	if ((size_t)n == sizeof(raw)) {
-		snprintf(err, errlen,
-		    "password file %s is not a password: "
-		    "more than %zu bytes",
-		    path, sizeof(raw) - 1);
-		return -1;
-	}
-	/* One line: the password, optionally ended by \n or \r\n. */
-	end = (size_t)n;
-	if (end > 0 && raw[end - 1] == '\n')
-		end--;
-	if (end > 0 && raw[end - 1] == '\r')
-		end--;
-	for (i = 0; i < end; i++) {
-		if (raw[i] == '\n') {
-			snprintf(err, errlen,
-			    "password file %s is not a "
-			    "password: more than one line",
-			    path);
-			return -1;
-		}
-		if ((unsigned char)raw[i] < 0x20 || raw[i] == 0x7f) {
-			snprintf(err, errlen,
-			    "password file %s is not a "
-			    "password: it holds control or binary bytes",
-			    path);
-			return -1;
-		}
-	}
-	if (end == 0) {
-		snprintf(err, errlen, "password file %s is empty", path);
-		return -1;
-	}
-	if (end > BMC_PW_MAX || end >= len) {
-		snprintf(err, errlen,
-		    "password file %s is not a password: "
-		    "%zu bytes, IPMI allows at most %d",
-		    path, end, BMC_PW_MAX);
-		return -1;
-	}
-	memcpy(buf, raw, end);
-	buf[end] = '\0';
-	explicit_bzero(raw, sizeof(raw));
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-static uint8_t
-priv_level(int priv)
-{
-	switch (priv) {
-	case IPMI_PRIV_ADMIN:
-		return IPMI_PRIVILEGE_LEVEL_ADMIN;
-	case IPMI_PRIV_OPERATOR:
-		return IPMI_PRIVILEGE_LEVEL_OPERATOR;
-	default:
-		return IPMI_PRIVILEGE_LEVEL_USER;
-	}
-}
-
-/* The FreeIPMI workaround bits for the LAN 2.0 / in-band paths. The
- * values are the same in libfreeipmi and libipmimonitoring. */
-#define WA2(x) IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_##x
-#define WAI(x) IPMI_WORKAROUND_FLAGS_INBAND_##x
-
-static unsigned int
-wa_flags(const struct ipmi_conf *c)
-{
-	unsigned int f = 0, w = c->workarounds;
-
-	if (c->driver == IPMI_DRV_LAN) {
-		if (w & IPMI_WA_AUTHCAP)
-			f |= WA2(AUTHENTICATION_CAPABILITIES);
-		if (w & IPMI_WA_INTEL20)
-			f |= WA2(INTEL_2_0_SESSION);
-		if (w & IPMI_WA_SUPERMICRO20)
-			f |= WA2(SUPERMICRO_2_0_SESSION);
-		if (w & IPMI_WA_SUN20)
-			f |= WA2(SUN_2_0_SESSION);
-		if (w & IPMI_WA_OPENSESSPRIV)
-			f |= WA2(OPEN_SESSION_PRIVILEGE);
-		if (w & IPMI_WA_INTEGRITYCHECK)
-			f |= WA2(NON_EMPTY_INTEGRITY_CHECK_VALUE);
-		if (w & IPMI_WA_NOCHECKSUM)
-			f |= WA2(NO_CHECKSUM_CHECK);
-	} else {
-		if (w & IPMI_WA_ASSUMEIO)
-			f |= WAI(ASSUME_IO_BASE_ADDRESS);
-		if (w & IPMI_WA_SPINPOLL)
-			f |= WAI(SPIN_POLL);
-	}
-	return f;
-}
-
-static const char inband_hint[] =
-    " (are the ipmi_si or ipmi_ssif and the ipmi_devintf modules loaded, and"
-    " may the agent open /dev/ipmi0? see udev/60-thermwatch-ipmi.rules)";
-
-void *
-bmc_ipmi_open(const struct ipmi_conf *c, int priv, char *err, size_t errlen,
-    const char **cls)
-{
-	char pw[BMC_PW_MAX + 1];
-	ipmi_ctx_t ipmi;
-	ipmi_driver_type_t type;
-	const char *dev = c->device[0] != '\0' ? c->device : NULL;
-	unsigned int tmo = (unsigned int)(c->timeout_s * 1000.0);
-	unsigned int rtx = (unsigned int)(c->retransmit_s * 1000.0);
-	int rv, e;
-
-	*cls = BMC_E_OTHER;
-	ipmi = ipmi_ctx_create();
-	if (ipmi == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	switch (c->driver) {
-	case IPMI_DRV_LAN:
-		if (bmc_password_load(
-			c->password_file, pw, sizeof(pw), err, errlen) != 0) {
-			*cls = BMC_E_AUTH;
-			ipmi_ctx_destroy(ipmi);
-			return NULL;
-		}
-		rv = ipmi_ctx_open_outofband_2_0(ipmi, c->host,
-		    c->username[0] != '\0' ? c->username : NULL,
-		    pw[0] != '\0' ? pw : NULL, NULL, 0, priv_level(priv),
-		    (uint8_t)c->cipher_suite, tmo, rtx, wa_flags(c),
-		    IPMI_FLAGS_DEFAULT);
-		explicit_bzero(pw, sizeof(pw));
-		break;
-	case IPMI_DRV_AUTO:
-		rv = ipmi_ctx_find_inband(
-		    ipmi, &type, 0, 0, 0, dev, wa_flags(c), IPMI_FLAGS_DEFAULT);
-		if (rv == 0) {
-			snprintf(err, errlen,
-			    "no in-band IPMI interface "
-			    "found%s",
-			    inband_hint);
-			ipmi_ctx_destroy(ipmi);
-			return NULL;
-		}
-		rv = rv > 0 ? 0 : -1;
-		break;
-	default:
-		type = c->driver == IPMI_DRV_OPENIPMI ? IPMI_DEVICE_OPENIPMI
-		    : c->driver == IPMI_DRV_KCS       ? IPMI_DEVICE_KCS
-						      : IPMI_DEVICE_SSIF;
-		rv = ipmi_ctx_open_inband(
-		    ipmi, type, 0, 0, 0, dev, wa_flags(c), IPMI_FLAGS_DEFAULT);
-		break;
-	}
-	if (rv < 0) {
-		e = ipmi_ctx_errnum(ipmi);
-		switch (e) {
-		case IPMI_ERR_USERNAME_INVALID:
-		case IPMI_ERR_PASSWORD_INVALID:
-		case IPMI_ERR_PRIVILEGE_LEVEL_INSUFFICIENT:
-		case IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED:
-		case IPMI_ERR_K_G_INVALID:
-			*cls = BMC_E_AUTH;
-			break;
-		case IPMI_ERR_CONNECTION_TIMEOUT:
-		case IPMI_ERR_SESSION_TIMEOUT:
-		case IPMI_ERR_HOSTNAME_INVALID:
-			*cls = BMC_E_CONN;
-			break;
-		default:
-			break;
-		}
-		if (c->driver == IPMI_DRV_LAN)
-			snprintf(err, errlen, "%s (user \"%s\", privilege %s)",
-			    ipmi_ctx_errormsg(ipmi), c->username,
-			    bmc_priv_name(priv));
-		else
-			snprintf(err, errlen, "%s%s", ipmi_ctx_errormsg(ipmi),
-			    inband_hint);
-		ipmi_ctx_destroy(ipmi);
-		return NULL;
-	}
-	return ipmi;
-}
-
-void
-bmc_ipmi_close(void *ipmi)
-{
-	if (ipmi == NULL)
-		return;
-	ipmi_ctx_close(ipmi);
-	ipmi_ctx_destroy(ipmi);
-}
 
 /*
  * libipmimonitoring says little more than "internal system error" when
@@ -318,7 +64,7 @@ inband_diagnose(
 		} else if (c->driver == IPMI_DRV_OPENIPMI ||
 		    c->device[0] != '\0') {
 			snprintf(err, errlen, "cannot open %s: %s%s", dev,
-			    strerror(errno), inband_hint);
+			    strerror(errno), bmc_inband_hint);
 			return;
 		}
 	}
@@ -328,7 +74,7 @@ inband_diagnose(
 		return;
 	}
 	bmc_ipmi_close(ipmi);
-	snprintf(err, errlen, "%s%s", libmsg, inband_hint);
+	snprintf(err, errlen, "%s%s", libmsg, bmc_inband_hint);
 }
 
 /* Turn a libipmimonitoring failure into a message and a class. */
@@ -489,15 +235,6 @@ state_of(int bmtype, int bm, int state)
 	}
 }
 
-static void
-put_num(FILE *out, double v)
-{
-	if (isnan(v))
-		fputs("\tnan", out);
-	else
-		fprintf(out, "\t%.6f", v);
-}
-
 /* Thresholds of one sensor: the live ones when the BMC answers, else the
  * SDR copy. Writes a T line. */
 static void
@@ -516,7 +253,7 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 	uint16_t rid;
 	uint64_t val, readable;
 	char field[64];
-	const char *src = "sdr";
+	bool live = false;
 	int len, i;
 
 	if (ipmi_sdr_cache_search_record_id(sdr, (uint16_t)r->rid) < 0)
@@ -559,7 +296,7 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 		fiid_obj_clear(rs);
 		if (ipmi_cmd_get_sensor_thresholds(
 			ipmi, (uint8_t)r->snum, rs) == 0) {
-			src = "live";
+			live = true;
 			for (i = 0; i < 3; i++) {
 				snprintf(field, sizeof(field),
 				    "readable_thresholds.%s", key[i]);
@@ -574,17 +311,16 @@ thresholds_one(ipmi_sdr_ctx_t sdr, ipmi_ctx_t ipmi, fiid_obj_t rs,
 				v[i] = d;
 			}
 		} else if ((*live_failures)++ == 0) {
-			fprintf(out,
-			    "I\tGet Sensor Thresholds failed for "
-			    "\"%s\": %s; using the SDR copy\n",
+			bmc_reply_info(out,
+			    "Get Sensor Thresholds failed for \"%s\": %s; "
+			    "using the SDR copy",
 			    r->name, ipmi_ctx_errormsg(ipmi));
 		}
 	}
-	fprintf(out, "T\t%d", r->rid);
 	for (i = 0; i < 3; i++)
-		put_num(
-		    out, isnan(v[i]) ? NAN : to_celsius(v[i], r->fahrenheit));
-	fprintf(out, "\t%s\n", src);
+		if (!isnan(v[i]))
+			v[i] = to_celsius(v[i], r->fahrenheit);
+	bmc_reply_thresholds(out, r->rid, v[0], v[1], v[2], live);
 }
 
 static void
@@ -602,19 +338,18 @@ thresholds_all(const struct ipmi_conf *c, const char *cache_path,
 	if (sdr == NULL)
 		return;
 	if (ipmi_sdr_cache_open(sdr, NULL, cache_path) < 0) {
-		fprintf(out,
-		    "I\tcannot open the SDR cache %s: %s; no "
-		    "thresholds this time\n",
+		bmc_reply_info(out,
+		    "cannot open the SDR cache %s: %s; no thresholds this "
+		    "time",
 		    cache_path, ipmi_sdr_ctx_errormsg(sdr));
 		ipmi_sdr_ctx_destroy(sdr);
 		return;
 	}
 	ipmi = bmc_ipmi_open(c, c->privilege, err, sizeof(err), &cls);
 	if (ipmi == NULL) {
-		bmc_sanitize(err);
-		fprintf(out,
-		    "I\tno session for the live thresholds (%s); "
-		    "using the SDR copies\n",
+		bmc_reply_info(out,
+		    "no session for the live thresholds (%s); using the SDR "
+		    "copies",
 		    err);
 	}
 	rs = fiid_obj_create(tmpl_cmd_get_sensor_thresholds_rs);
@@ -646,10 +381,9 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 	int n, i, k = 0, units, rtype, errnum;
 
 	if (mkdir(cache_dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(out,
-		    "E\t%s\tcannot create the SDR cache directory "
-		    "%s: %s\n",
-		    BMC_E_CACHE, cache_dir, strerror(errno));
+		bmc_reply_error(out, BMC_E_CACHE,
+		    "cannot create the SDR cache directory %s: %s", cache_dir,
+		    strerror(errno));
 		return 1;
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -661,13 +395,12 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 	    : c->privilege == IPMI_PRIV_OPERATOR
 	    ? IPMI_MONITORING_PRIVILEGE_LEVEL_OPERATOR
 	    : IPMI_MONITORING_PRIVILEGE_LEVEL_USER;
-	cfg.workaround_flags = wa_flags(c);
+	cfg.workaround_flags = bmc_wa_flags(c);
 	switch (c->driver) {
 	case IPMI_DRV_LAN:
 		if (bmc_password_load(c->password_file, pw, sizeof(pw), err,
 			sizeof(err)) != 0) {
-			bmc_sanitize(err);
-			fprintf(out, "E\t%s\t%s\n", BMC_E_AUTH, err);
+			bmc_reply_error(out, BMC_E_AUTH, "%s", err);
 			return 1;
 		}
 		cfg.protocol_version = IPMI_MONITORING_PROTOCOL_VERSION_2_0;
@@ -695,20 +428,20 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		cfg.driver_device = (char *)c->device;
 
 	if (ipmi_monitoring_init(0, &errnum) < 0) {
-		fprintf(out, "E\t%s\tlibipmimonitoring: %s\n", BMC_E_OTHER,
+		bmc_reply_error(out, BMC_E_OTHER, "libipmimonitoring: %s",
 		    ipmi_monitoring_ctx_strerror(errnum));
 		return 1;
 	}
 	m = ipmi_monitoring_ctx_create();
 	rds = calloc(MAX_SENSORS, sizeof(*rds));
 	if (m == NULL || rds == NULL) {
-		fprintf(out, "E\t%s\tout of memory\n", BMC_E_OTHER);
+		bmc_reply_error(out, BMC_E_OTHER, "out of memory");
 		return 1;
 	}
 	if (ipmi_monitoring_ctx_sdr_cache_directory(m, cache_dir) < 0 ||
 	    ipmi_monitoring_ctx_sdr_cache_filenames(m, CACHE_PREFIX "%H") < 0) {
-		fprintf(out, "E\t%s\tSDR cache %s: %s\n", BMC_E_CACHE,
-		    cache_dir, ipmi_monitoring_ctx_errormsg(m));
+		bmc_reply_error(out, BMC_E_CACHE, "SDR cache %s: %s", cache_dir,
+		    ipmi_monitoring_ctx_errormsg(m));
 		return 1;
 	}
 	had_cache = find_cache(cache_dir, cache, sizeof(cache), &before) == 0;
@@ -721,8 +454,7 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (n < 0) {
 		cls = mon_error(c, m, cache_dir, err, sizeof(err));
-		bmc_sanitize(err);
-		fprintf(out, "E\t%s\t%s\n", cls, err);
+		bmc_reply_error(out, cls, "%s", err);
 		return 1;
 	}
 	for (i = 0; i < n; i++, ipmi_monitoring_sensor_iterator_next(m)) {
@@ -758,9 +490,8 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		    rtype ==
 			IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER32)
 			r->value = to_celsius(*(uint32_t *)val, r->fahrenheit);
-		fprintf(out, "S\t%d\t%d\t%c", r->rid, r->snum, r->state);
-		put_num(out, r->value);
-		fprintf(out, "\t%s\n", r->name);
+		bmc_reply_sensor(
+		    out, r->rid, r->snum, r->state, r->value, r->name);
 	}
 	ipmi_monitoring_ctx_destroy(m);
 
@@ -770,11 +501,11 @@ bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
 		if (want_thresholds || rebuilt)
 			thresholds_all(c, cache, rds, k, out);
 	} else if (k > 0) {
-		fprintf(out, "I\tno SDR cache file in %s: no thresholds\n",
-		    cache_dir);
+		bmc_reply_info(
+		    out, "no SDR cache file in %s: no thresholds", cache_dir);
 	}
 	free(rds);
-	fprintf(out, "K\t%lld\t%d\n",
-	    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, rebuilt);
+	bmc_reply_done(
+	    out, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, rebuilt);
 	return 0;
 }

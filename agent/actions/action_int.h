@@ -1,6 +1,7 @@
 /*
- * action_int.h - internals shared by action.c (hooks, migrate, shutdown)
- * and action_guard.c (the thermal shutdown record and the boot guard).
+ * action_int.h - internals shared by the files of the actions module
+ * (action.c, action_job.c, notify.c, migrate.c, shutdown.c, boot_guard.c).
+ * Not for other modules.
  */
 #ifndef THERMWATCH_ACTION_INT_H
 #define THERMWATCH_ACTION_INT_H
@@ -57,7 +58,7 @@ struct act_wd_token {
 };
 
 struct act {
-	struct agent *a;
+	struct act_env env;
 	int64_t t0_wall_s; /* for action ids */
 	unsigned seq;
 
@@ -90,18 +91,44 @@ struct act {
 	uint64_t failures;
 };
 
+/* action.c */
 bool act_dry_run(const struct act *act);
+/* Hand an event to env.event (fields consumed). */
+void act_event(struct act *act, const char *type, cJSON *fields);
 /* A fresh id for a new action ("<host>-<start>-<n>"). */
 void act_new_id(struct act *act, char *buf, size_t len);
 /* Fill ctx from the current engine output and a decision (d may be NULL). */
 void act_ctx_fill(struct act *act, struct act_ctx *ctx, enum act_kind kind,
     const struct eng_decision *d);
-/* Start a notify run (queued behind a running one). */
-void act_notify(struct act *act, const struct act_ctx *ctx);
+
+/* action_job.c */
 /* Start a job's run now (dry run: report it). */
 void act_job_run(struct act_job *job);
+/* Drop a pending retry (a running hook goes on). */
+void act_job_cancel_retry(struct act *act, struct act_job *job);
 
-/* action_guard.c */
+/* notify.c */
+/* Start a notify run (queued behind a running one). */
+void act_notify(struct act *act, const struct act_ctx *ctx);
+/* The running notify ended: start the next one waiting. */
+void act_notify_next(struct act *act);
+
+/* migrate.c */
+/* Hot, or in a zone alarm short of critical: migrating still helps. */
+bool act_still_hot(const struct act *act);
+void act_migrate_start(struct act *act, const struct eng_decision *d);
+/* A zone alarm began: migrate load away (unless quiet). */
+void act_migrate_zone(struct act *act, const struct eng_output *o);
+
+/* shutdown.c */
+void act_shutdown_start(
+    struct act *act, const struct eng_decision *d, int64_t now_ms);
+/* At create: warn when the watchdog margin eats the safety spare. */
+void act_shutdown_check_conf(const struct act *act);
+/* At free: stop waiting; a watchdog answer still to come is dropped. */
+void act_shutdown_stop(struct act *act);
+
+/* boot_guard.c */
 /* Write the record (atomically); 0 or -1 (logged). */
 int act_record_write(struct act *act, const struct act_ctx *ctx);
 /* At start: enter the hold when a record is there. */

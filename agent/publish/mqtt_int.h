@@ -1,6 +1,7 @@
 /*
- * mqtt_int.h - what mqtt.c (connection, publishing) and mqtt_in.c
- * (incoming peers and overrides) share. Not for other modules.
+ * mqtt_int.h - what mqtt.c (the connection), mqtt_setup.c (create,
+ * free), mqtt_publish.c (outgoing) and mqtt_in.c (incoming peers and
+ * overrides) share. Not for other modules.
  */
 #ifndef THERMWATCH_MQTT_INT_H
 #define THERMWATCH_MQTT_INT_H
@@ -88,6 +89,15 @@ void mq_sync_fd(struct mq *mq);
 /* Publish a message now if connected (not queued). 0 or a MOSQ_ERR. */
 int mq_send(struct mq *mq, const char *topic, const char *payload, int qos,
     bool retain, int *mid);
+
+/* Send queued events in order, a window of them awaiting PUBACK. */
+void mq_flush_queue(struct mq *mq);
+/* Tear down a connection marked lost, unless inside a libmosquitto call. */
+void mq_check_lost(struct mq *mq);
+/* Start connecting (timers); 0 or -1. */
+int mq_conn_start(struct mq *mq);
+/* Say "offline", disconnect (waits at most ~1.5 s), stop the timers. */
+void mq_conn_stop(struct mq *mq);
 
 /* mqtt_in.c: subscribe after CONNACK; dispatch one incoming message. */
 void mq_in_subscribe(struct mq *mq);

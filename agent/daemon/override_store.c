@@ -1,5 +1,6 @@
 /*
- * override.c - overrides: apply, announce, persist, restore. See override.h.
+ * override_store.c - overrides: check, apply, announce, persist, restore.
+ * See override_store.h.
  *
  * overrides.json:
  *
@@ -11,7 +12,7 @@
  * Written to a temporary file, fsync'ed and renamed over the old one, so a
  * crash leaves either the old or the new set, never half of one.
  */
-#include "override.h"
+#include "override_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,62 +25,35 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
 #include "fileio.h"
 #include "log.h"
+#include "walltime.h"
 
 #define OVR_SYNC_MS  1000
 #define OVR_MAX_FILE (256 * 1024)
 
-struct ovr_snap {
+struct ovs_snap {
 	char key[ENG_KEY_LEN];
 	double value;
 	int64_t expires_ms;
 };
 
-struct ovr {
-	struct agent *a;
+struct ovs {
+	struct ovs_env env;
 	char path[PATH_MAX + 32];
 	int timer;
 	int n;
-	struct ovr_snap snap[ENG_MAX_OVERRIDES];
+	struct ovs_snap snap[ENG_MAX_OVERRIDES];
 };
 
-static double
-wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-iso_time(double unix_s, char *buf, size_t len)
-{
-	time_t t = (time_t)unix_s;
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "?");
-}
-
-/* The wall-clock time at which a monotonic time comes (or came). */
-static double
-mono_to_wall(const struct agent *a, int64_t mono_ms)
-{
-	return wall_now() + (double)(mono_ms - loop_now_ms(a->loop)) / 1000.0;
-}
-
 static cJSON *
-entry_json(const struct agent *a, const struct eng_override *o, int64_t now_ms)
+entry_json(const struct eng_override *o, int64_t now_ms)
 {
 	cJSON *j = cJSON_CreateObject();
-	double at = mono_to_wall(a, o->expires_ms);
+	double at = wt_of_mono(o->expires_ms, now_ms);
 	char iso[32];
 
-	iso_time(at, iso, sizeof(iso));
+	wt_iso(at, iso, sizeof(iso));
 	cJSON_AddStringToObject(j, "key", o->key);
 	cJSON_AddNumberToObject(j, "value", o->value);
 	cJSON_AddNumberToObject(
@@ -92,23 +66,23 @@ entry_json(const struct agent *a, const struct eng_override *o, int64_t now_ms)
 }
 
 cJSON *
-ovr_list_json(const struct agent *a, int64_t now_ms)
+ovs_list_json(const struct ovs *s, int64_t now_ms)
 {
 	cJSON *arr = cJSON_CreateArray();
 	const struct eng_override *o;
 	int i;
 
-	for (i = 0; i < eng_override_count(a->eng); i++)
-		if ((o = eng_override_get(a->eng, i)) != NULL)
-			cJSON_AddItemToArray(arr, entry_json(a, o, now_ms));
+	for (i = 0; i < eng_override_count(s->env.eng); i++)
+		if ((o = eng_override_get(s->env.eng, i)) != NULL)
+			cJSON_AddItemToArray(arr, entry_json(o, now_ms));
 	return arr;
 }
 
 /* Write the overrides in force; 0 or -errno (logged). */
 static int
-save(struct ovr *ov)
+save(struct ovs *ov)
 {
-	struct agent *a = ov->a;
+	const char *dir = ov->env.conf->agent.state_dir;
 	char iso[32];
 	cJSON *root;
 	char *text;
@@ -116,18 +90,18 @@ save(struct ovr *ov)
 
 	root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "v", OVR_FILE_VERSION);
-	iso_time(wall_now(), iso, sizeof(iso));
+	wt_iso(wt_now(), iso, sizeof(iso));
 	cJSON_AddStringToObject(root, "written", iso);
 	cJSON_AddItemToObject(
-	    root, "overrides", ovr_list_json(a, loop_now_ms(a->loop)));
+	    root, "overrides", ovs_list_json(ov, loop_now_ms(ov->env.loop)));
 	text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (text == NULL) {
 		log_warnx("overrides: out of memory, not saved");
 		return -ENOMEM;
 	}
-	if (mkdir(a->conf.agent.state_dir, 0750) != 0 && errno != EEXIST)
-		log_warn("overrides: mkdir %s", a->conf.agent.state_dir);
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		log_warn("overrides: mkdir %s", dir);
 	rc = fio_replace(ov->path, text, 0640);
 	free(text);
 	if (rc != 0) {
@@ -138,16 +112,16 @@ save(struct ovr *ov)
 }
 
 static void
-snapshot(struct ovr *ov)
+snapshot(struct ovs *ov)
 {
 	const struct eng_override *o;
 	int i;
 
 	ov->n = 0;
 	for (i = 0;
-	     i < eng_override_count(ov->a->eng) && ov->n < ENG_MAX_OVERRIDES;
+	     i < eng_override_count(ov->env.eng) && ov->n < ENG_MAX_OVERRIDES;
 	     i++) {
-		if ((o = eng_override_get(ov->a->eng, i)) == NULL)
+		if ((o = eng_override_get(ov->env.eng, i)) == NULL)
 			continue;
 		snprintf(ov->snap[ov->n].key, ENG_KEY_LEN, "%s", o->key);
 		ov->snap[ov->n].value = o->value;
@@ -157,22 +131,14 @@ snapshot(struct ovr *ov)
 }
 
 static void
-persist(struct agent *a)
+persist(struct ovs *ov)
 {
-	if (a->ovr == NULL)
-		return;
-	snapshot(a->ovr);
-	(void)save(a->ovr);
-}
-
-void
-ovr_save(struct agent *a)
-{
-	persist(a);
+	snapshot(ov);
+	(void)save(ov);
 }
 
 static void
-event(struct agent *a, const char *type, const char *action, const char *key,
+event(struct ovs *ov, const char *type, const char *action, const char *key,
     double value, double ttl_s, const char *reason, const char *author,
     const char *via, const char *msg)
 {
@@ -192,24 +158,27 @@ event(struct agent *a, const char *type, const char *action, const char *key,
 		cJSON_AddStringToObject(f, "via", via);
 	if (msg != NULL && msg[0] != '\0')
 		cJSON_AddStringToObject(f, "message", msg);
-	agent_event(a, type, f);
+	if (ov->env.event != NULL)
+		ov->env.event(ov->env.arg, type, f);
+	else
+		cJSON_Delete(f);
 }
 
 static const struct eng_override *
-find(const struct agent *a, const char *key)
+find(const struct ovs *ov, const char *key)
 {
 	const struct eng_override *o;
 	int i;
 
-	for (i = 0; i < eng_override_count(a->eng); i++)
-		if ((o = eng_override_get(a->eng, i)) != NULL &&
+	for (i = 0; i < eng_override_count(ov->env.eng); i++)
+		if ((o = eng_override_get(ov->env.eng, i)) != NULL &&
 		    strcmp(o->key, key) == 0)
 			return o;
 	return NULL;
 }
 
 int
-ovr_apply(struct agent *a, const char *key, double value, double ttl_s,
+ovs_apply(struct ovs *ov, const char *key, double value, double ttl_s,
     const char *reason, const char *author, const char *via, char *msg,
     size_t len)
 {
@@ -228,89 +197,61 @@ ovr_apply(struct agent *a, const char *key, double value, double ttl_s,
 		rc = -1;
 		goto refused;
 	}
-	rc = eng_override_set(a->eng, key, value, ttl_s, reason, author,
-	    loop_now_ms(a->loop), err, sizeof(err));
+	rc = eng_override_set(ov->env.eng, key, value, ttl_s, reason, author,
+	    loop_now_ms(ov->env.loop), err, sizeof(err));
 	snprintf(msg, len, "%s", err);
 	if (rc < 0)
 		goto refused;
-	o = find(a, key);
+	o = find(ov, key);
 	log_info("override %s = %g for %.0f s by %s via %s: %s%s%s", key,
 	    o != NULL ? o->value : value, ttl_s, author, via, reason,
 	    rc == 1 ? "; " : "", rc == 1 ? err : "");
-	event(a, "override", "set", key, o != NULL ? o->value : value, ttl_s,
+	event(ov, "override", "set", key, o != NULL ? o->value : value, ttl_s,
 	    reason, author, via, rc == 1 ? err : NULL);
-	persist(a);
+	persist(ov);
 	return rc;
 refused:
 	log_warnx("override %s by %s via %s refused: %s",
 	    key != NULL ? key : "(none)", author != NULL ? author : "(nobody)",
 	    via, msg);
-	event(a, "override_rejected", "set", key != NULL ? key : "", value,
+	event(ov, "override_rejected", "set", key != NULL ? key : "", value,
 	    ttl_s, reason, author, via, msg);
 	return -1;
 }
 
 int
-ovr_check(struct agent *a, const char *key, double value, double ttl_s,
-    char *msg, size_t len)
-{
-	const struct eng_override *o = find(a, key);
-	int64_t now = loop_now_ms(a->loop);
-	struct eng_override prior;
-	bool had = o != NULL;
-	char err[256];
-	int rc;
-
-	if (had)
-		prior = *o;
-	rc = eng_override_set(
-	    a->eng, key, value, ttl_s, "check", "check", now, msg, len);
-	if (rc < 0)
-		return rc;
-	/* put back what was there */
-	/* (the half millisecond keeps the engine's ceil() on the same ms) */
-	if (had && prior.expires_ms > now)
-		(void)eng_override_set(a->eng, prior.key, prior.value,
-		    ((double)(prior.expires_ms - now) - 0.5) / 1000.0,
-		    prior.reason, prior.author, now, err, sizeof(err));
-	else
-		(void)eng_override_clear(a->eng, key);
-	return rc;
-}
-
-int
-ovr_clear(struct agent *a, const char *key, const char *author, const char *via,
+ovs_clear(struct ovs *ov, const char *key, const char *author, const char *via,
     char *msg, size_t len)
 {
 	if (len > 0)
 		msg[0] = '\0';
 	if (via == NULL)
 		via = "unknown";
-	if (key == NULL || eng_override_clear(a->eng, key) != 0) {
+	if (key == NULL || eng_override_clear(ov->env.eng, key) != 0) {
 		snprintf(msg, len, "no override \"%s\" in force",
 		    key != NULL ? key : "");
 		return -1;
 	}
 	log_info("override %s cleared by %s via %s", key,
 	    author != NULL ? author : "?", via);
-	event(a, "override", "clear", key, NAN, 0, NULL, author, via, NULL);
-	persist(a);
+	event(ov, "override", "clear", key, NAN, 0, NULL, author, via, NULL);
+	persist(ov);
 	return 0;
 }
 
 void
-ovr_sync(struct agent *a)
+ovs_sync(struct ovs *ov)
 {
-	struct ovr *ov = a->ovr;
 	const struct eng_override *o;
-	int64_t now = loop_now_ms(a->loop);
 	bool changed = false;
+	int64_t now;
 	int i;
 
 	if (ov == NULL)
 		return;
+	now = loop_now_ms(ov->env.loop);
 	for (i = 0; i < ov->n; i++) {
-		o = find(a, ov->snap[i].key);
+		o = find(ov, ov->snap[i].key);
 		if (o != NULL) {
 			if (o->value != ov->snap[i].value ||
 			    o->expires_ms != ov->snap[i].expires_ms)
@@ -320,14 +261,14 @@ ovr_sync(struct agent *a)
 		changed = true;
 		if (ov->snap[i].expires_ms <= now) {
 			log_info("override %s expired", ov->snap[i].key);
-			event(a, "override", "expired", ov->snap[i].key, NAN, 0,
-			    NULL, NULL, "engine", NULL);
+			event(ov, "override", "expired", ov->snap[i].key, NAN,
+			    0, NULL, NULL, "engine", NULL);
 		}
 	}
-	if (eng_override_count(a->eng) != ov->n)
+	if (eng_override_count(ov->env.eng) != ov->n)
 		changed = true;
 	if (changed)
-		persist(a);
+		persist(ov);
 }
 
 static int64_t
@@ -335,12 +276,12 @@ sync_cb(struct loop *l, int64_t now_ms, void *arg)
 {
 	(void)l;
 	(void)now_ms;
-	ovr_sync(arg);
+	ovs_sync(arg);
 	return OVR_SYNC_MS;
 }
 
 static void
-set_aside(const struct ovr *ov, const char *why)
+set_aside(const struct ovs *ov, const char *why)
 {
 	char bad[PATH_MAX + 48];
 
@@ -396,14 +337,14 @@ read_file(const char *path, size_t *lenp, const char **why)
 }
 
 static void
-restore_one(struct agent *a, const cJSON *e, double now_wall, int idx)
+restore_one(struct ovs *ov, const cJSON *e, double now_wall, int idx)
 {
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "key");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "value");
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "expires_unix");
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "reason");
 	const cJSON *au = cJSON_GetObjectItemCaseSensitive(e, "author");
-	double left, max = a->conf.engine.policy.max_override_ttl_s;
+	double left, max = ov->env.conf->engine.policy.max_override_ttl_s;
 	char err[256];
 	int rc;
 
@@ -426,8 +367,8 @@ restore_one(struct agent *a, const cJSON *e, double now_wall, int idx)
 		    k->valuestring, left, max);
 		left = max;
 	}
-	rc = eng_override_set(a->eng, k->valuestring, v->valuedouble, left,
-	    r->valuestring, au->valuestring, loop_now_ms(a->loop), err,
+	rc = eng_override_set(ov->env.eng, k->valuestring, v->valuedouble, left,
+	    r->valuestring, au->valuestring, loop_now_ms(ov->env.loop), err,
 	    sizeof(err));
 	if (rc < 0) {
 		log_warnx(
@@ -437,13 +378,13 @@ restore_one(struct agent *a, const cJSON *e, double now_wall, int idx)
 	log_info("override %s = %g restored (%.0f s left, by %s: %s)%s%s",
 	    k->valuestring, v->valuedouble, left, au->valuestring,
 	    r->valuestring, rc == 1 ? "; " : "", rc == 1 ? err : "");
-	event(a, "override", "restore", k->valuestring, v->valuedouble, left,
+	event(ov, "override", "restore", k->valuestring, v->valuedouble, left,
 	    r->valuestring, au->valuestring, "restart", rc == 1 ? err : NULL);
 }
 
 /* Returns true when a file was there (even a bad one). */
 static bool
-load(struct ovr *ov)
+load(struct ovs *ov)
 {
 	const cJSON *ver, *list, *e;
 	const char *why = NULL;
@@ -472,57 +413,58 @@ load(struct ovr *ov)
 		set_aside(ov, "not a version 1 overrides file");
 		return true;
 	}
-	cJSON_ArrayForEach(e, list) restore_one(ov->a, e, wall_now(), i++);
+	cJSON_ArrayForEach(e, list) restore_one(ov, e, wt_now(), i++);
 	cJSON_Delete(root);
 	return true;
 }
 
-struct ovr *
-ovr_create(struct agent *a)
+static void
+set_path(struct ovs *ov, char *buf, size_t len)
 {
-	struct ovr *ov = calloc(1, sizeof(*ov));
+	snprintf(buf, len, "%s/%s", ov->env.conf->agent.state_dir, OVR_FILE);
+}
+
+struct ovs *
+ovs_create(const struct ovs_env *env)
+{
+	struct ovs *ov = calloc(1, sizeof(*ov));
 	bool had_file;
 
 	if (ov == NULL)
 		return NULL;
-	ov->a = a;
-	snprintf(ov->path, sizeof(ov->path), "%s/%s", a->conf.agent.state_dir,
-	    OVR_FILE);
-	a->ovr = ov;
+	ov->env = *env;
+	set_path(ov, ov->path, sizeof(ov->path));
 	had_file = load(ov);
 	snapshot(ov);
 	/* Rewrite at once: expired and refused entries are dropped. */
 	if (had_file)
 		(void)save(ov);
-	ov->timer = loop_add_timer(a->loop, OVR_SYNC_MS, sync_cb, a);
+	ov->timer = loop_add_timer(ov->env.loop, OVR_SYNC_MS, sync_cb, ov);
 	return ov;
 }
 
 void
-ovr_free(struct ovr *ov)
+ovs_free(struct ovs *ov)
 {
 	if (ov == NULL)
 		return;
 	if (ov->timer > 0)
-		loop_del_timer(ov->a->loop, ov->timer);
-	ovr_sync(ov->a);
-	ov->a->ovr = NULL;
+		loop_del_timer(ov->env.loop, ov->timer);
+	ovs_sync(ov);
 	free(ov);
 }
 
 void
-ovr_reload(struct agent *a)
+ovs_reload(struct ovs *ov)
 {
-	struct ovr *ov = a->ovr;
 	char path[sizeof(ov->path)];
 
 	if (ov == NULL)
 		return;
-	snprintf(
-	    path, sizeof(path), "%s/%s", a->conf.agent.state_dir, OVR_FILE);
+	set_path(ov, path, sizeof(path));
 	if (strcmp(path, ov->path) == 0)
 		return;
 	log_info("overrides: now kept in %s", path);
 	snprintf(ov->path, sizeof(ov->path), "%s", path);
-	persist(a);
+	persist(ov);
 }

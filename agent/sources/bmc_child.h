@@ -1,25 +1,12 @@
 /*
- * bmc_int.h - internals shared by bmc.c (parent side: processes, loop,
- * parsing, emitting) and bmc_read.c / bmc_watchdog.c (child side: the
- * FreeIPMI calls).
- *
- * Every IPMI exchange runs in a forked child that writes its result to a
- * pipe as text lines, one record per line, fields separated by tabs:
- *
- *	S <rid> <snum> <state> <value|nan> <name>	a sensor reading (°C);
- *			state is n(ominal), w(arning), c(ritical) or u(nknown)
- *	T <rid> <unc> <uc> <unr> <live|sdr>	thresholds of a sensor (°C, nan)
- *	I <message>				a non-fatal problem (logged)
- *	E <class> <message>			the job failed (class below)
- *	G <use> <action> <flags> <initial_ds> <present_ds|-1>
- *						Get Watchdog Timer result
- *	K <t_ms> <cache_rebuilt>		the job succeeded (last line)
- *
- * The child never writes anything else and exits right after K or E; a
- * missing K/E line means it died or was killed.
+ * bmc_child.h - the child side of the IPMI source: what a forked child is
+ * asked to do, and the FreeIPMI calls that do it (bmc_session.c,
+ * bmc_read.c, bmc_watchdog.c). A child writes its reply in the protocol
+ * of bmc_reply.h and exits; it may block as long as the libraries like,
+ * the parent kills it at the deadline.
  */
-#ifndef THERMWATCH_BMC_INT_H
-#define THERMWATCH_BMC_INT_H
+#ifndef THERMWATCH_BMC_CHILD_H
+#define THERMWATCH_BMC_CHILD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,7 +15,7 @@
 
 #include "conf_ipmi.h"
 
-/* Classes of failure, from the "E" line: they decide the backoff. */
+/* Classes of failure (an "error" reply): they decide the backoff. */
 #define BMC_E_AUTH  "auth"  /* password, user, privilege, pw file */
 #define BMC_E_CONN  "conn"  /* no answer, session timeout, resolve */
 #define BMC_E_CACHE "cache" /* SDR cache directory or file */
@@ -51,7 +38,7 @@ struct bmc_job_req {
 };
 
 /*
- * Child side. Each writes its lines to out and returns the exit status
+ * Each writes its reply (bmc_reply.h) to out and returns the exit status
  * for _exit(). cache_dir is this BMC's SDR cache directory.
  */
 int bmc_child_read(const struct ipmi_conf *c, const char *cache_dir,
@@ -81,8 +68,11 @@ void *bmc_ipmi_open(const struct ipmi_conf *c, int priv, char *err,
     size_t errlen, const char **cls);
 void bmc_ipmi_close(void *ipmi);
 
-/* Escape nothing, just make a name safe for a line: tabs, newlines and
- * other control characters become spaces. */
-void bmc_sanitize(char *s);
+/* The FreeIPMI workaround flags for c's driver (the values are the same
+ * in libfreeipmi and libipmimonitoring). */
+unsigned int bmc_wa_flags(const struct ipmi_conf *c);
+
+/* Appended to in-band failures: which modules and device access to check. */
+extern const char bmc_inband_hint[];
 
 #endif
