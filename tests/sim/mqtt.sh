@@ -1,45 +1,27 @@
 #!/bin/sh
 # --mqtt: the virtual hosts of the first policy's run publish on a real
 # mosquitto (loopback, a free port), also when the runs go on threads
-# (--jobs), and the broker acknowledges every QoS 1 message.
+# (--jobs), and the broker acknowledges every QoS 1 message. The port
+# comes from tw_ports, the processes are tracked (tests/lib.sh).
 . "$TW_SRC/tests/lib.sh"
 . "$TW_SRC/tests/sim/simlib.sh"
 tw_need_cmd mosquitto mosquitto_sub
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		stop_pid "$p"
-	done
-	rm -rf "$TMP"
+tw_ports 1
+port=$TW_PORT
+printf 'listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n' \
+    "$port" > "$TMP/m.conf"
+mosquitto -c "$TMP/m.conf" > "$TMP/m.log" 2>&1 &
+tw_track $!
+ready() {
+	mosquitto_sub -h 127.0.0.1 -p "$port" -t '$SYS/broker/version' \
+	    -C 1 -W 1 > /dev/null 2>&1
 }
-trap cleanup EXIT
-
-# a free port: another worktree may run the same test now
-port=$((20000 + $$ % 20000))
-tries=0
-while :; do
-	printf 'listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n' \
-	    "$port" > "$TMP/m.conf"
-	mosquitto -c "$TMP/m.conf" > "$TMP/m.log" 2>&1 &
-	bpid=$!
-	ready() {
-		mosquitto_sub -h 127.0.0.1 -p "$port" -t '$SYS/broker/version' \
-		    -C 1 -W 1 > /dev/null 2>&1
-	}
-	if wait_for 5 ready; then
-		PIDS="$bpid"
-		break
-	fi
-	stop_pid "$bpid"
-	tries=$((tries + 1))
-	[ $tries -lt 5 ] || { not_ok "no free port for mosquitto"; tw_done; }
-	port=$((port + 7))
-done
+wait_for 5 ready || { not_ok "mosquitto did not start: $(cat "$TMP/m.log")"; tw_done; }
 ok "mosquitto on 127.0.0.1:$port"
 
 mosquitto_sub -h 127.0.0.1 -p "$port" -t 'thermwatch/v1/#' -v \
     > "$TMP/sub" 2>&1 &
-PIDS="$PIDS $!"
+tw_track $!
 sleep 0.5
 "$SIM" short-outage --duration 90m --compare --jobs 2 --quiet \
     --mqtt "127.0.0.1:$port" --mqtt-interval 10m > "$TMP/out"
