@@ -129,8 +129,8 @@ test_cpu_lag(void **state)
 	mdl_step_host(&r, h);
 	before = h->t_cpu;
 	h->vms = h->capacity;
-	mdl_host_power(h);
-	target = h->t_inlet + h->r_cpu * h->power_w;
+	mdl_host_power(&r, h);
+	target = h->t_inlet + h->r_cpu_eff * h->p_cpu;
 	for (k = 1; k <= 120; k++) {
 		mdl_step_host(&r, h);
 		frac = (h->t_cpu - before) / (target - before);
