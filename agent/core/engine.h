@@ -134,6 +134,19 @@ struct eng_policy_conf {
 				       below this */
 	double zone_hold_s;         /* zone alarm ends after quorum is lost
 				       for this long */
+	/* how evidence is weighed (thermwatch.conf(5), EVIDENCE) */
+	double wait_fraction;       /* persistence never longer than this
+				       fraction of the time left to trip */
+	int confirm_samples;        /* independent samples that confirm a
+				       level (the first one included) */
+	double horizon_factor;      /* a rise is extrapolated at most this
+				       many times as far ahead as it has
+				       been seen to last */
+	double frozen_delta_c;      /* the evidence moved this much while a
+				       sensor repeated one value: frozen */
+	double sibling_tolerance_c; /* an inlet this much hotter than
+				       its host's exhaust and cpu is
+				       implausible */
 };
 
 struct eng_conf {
@@ -171,10 +184,26 @@ struct eng_sensor_view {
 	double eta_s;         /* seconds to trip; INFINITY when not rising */
 	double headroom_c;    /* trip - filtered */
 	int level;            /* 0 none, 1 warn, 2 migrate, 3 shutdown */
-	bool extrapolated;    /* stale, assumed to keep rising */
+	bool extrapolated;    /* not trusted: value_used comes from other
+				 evidence (see substitute_c) */
 	uint64_t accepted;
 	uint64_t rejected;
 	const char *last_reject; /* reason of the last rejection, or NULL */
+	/* how the engine reads it (thermwatch.conf(5), EVIDENCE) */
+	bool frozen;      /* repeats one value while its evidence moved */
+	bool implausible; /* an inlet above its host's exhaust and cpu */
+	double rising_s;  /* seen rising for this long; 0 when not */
+	double slope_now_c_per_s; /* the rate its predicted course starts
+				     from */
+	double asymptote_c;     /* settling: where it is going; NAN otherwise */
+	double tau_s;           /* settling: its time constant; NAN otherwise */
+	double eta_projected_s; /* the predicted course's time to trip,
+				   believed (eta_s) or not yet */
+	double noise_c;         /* measured noise of its samples */
+	double value_used_c;    /* what the levels use: filtered_c, or the
+				   substitute when not trusted */
+	const char *evidence;   /* where a substitute comes from: "zone",
+				   "inlet", "model"; NULL when none */
 };
 
 /* A zone peer's inlet summary, as received (t_ms is local receive time). */

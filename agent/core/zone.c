@@ -340,6 +340,8 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 	quorum = z->members > 0 && z->signals >= pc->zone_quorum_count &&
 	    z->signals >= pc->zone_quorum_fraction * z->members;
 	if (quorum) {
+		if (!e->zone_alarm)
+			e->zone_since_ms = now_ms;
 		e->zone_alarm = true;
 		e->zone_lost_ms = NO_TIME;
 		e->zone_slope = z->slope_c_per_s;
@@ -350,6 +352,10 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 		    (int64_t)(pc->zone_hold_s * 1000.0))
 			e->zone_alarm = false;
 	}
+	/* The tiers' wider levels hold while the quorum does and the zone
+	 * is not cooling back (a plateau in a hot room still presses). */
+	e->zone_heating = quorum &&
+	    e->zone_slope > -pc->zone_rise_c_per_h / 3600.0;
 	out->zone_members = z->members;
 	out->zone_signals = z->signals;
 	out->zone_slope_c_per_s = e->zone_alarm ? e->zone_slope : 0.0;

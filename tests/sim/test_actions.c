@@ -121,7 +121,9 @@ test_migration_timeout(void **state)
 
 /* A hot host whose migrate hook fails: retried after 30, 60, 120 s
  * (migrate_backoff_s doubling) while it stays hot, three times at most;
- * a hanging hook is killed at its timeout. */
+ * a hanging hook is killed at its timeout. The host's inlet rises to its
+ * migrate level slowly (17 C in 30 min): a faster rise heading for trip
+ * is a shutdown, not a migration. */
 static void
 test_migrate_hook_fail(void **state)
 {
@@ -132,7 +134,7 @@ test_migrate_hook_fail(void **state)
 			     "{ at = 60; kind = \"hook\"; hosts = \"h01\"; "
 			     "action = \"migrate\"; fault = \"fail\"; },"
 			     "{ at = 60; kind = \"inlet\"; hosts = \"h01\"; "
-			     "delta_c = 17.0; ramp_s = 60.0; }",
+			     "delta_c = 17.0; ramp_s = 1800.0; }",
 			     ENG_POLICY_THERMWATCH, 1),
 	    0);
 	run_until(&r, ST_S(3600));
@@ -144,11 +146,11 @@ test_migrate_hook_fail(void **state)
 	st_done(&r, &scn);
 
 	assert_int_equal(st_setup(&r, &scn, "",
-			     "{ at = 60; kind = \"hook\"; hosts = \"h01\"; "
+			     "{ at = 1500; kind = \"hook\"; hosts = \"h01\"; "
 			     "action = \"migrate\"; fault = \"hang\"; "
 			     "duration = \"15m\"; },"
 			     "{ at = 60; kind = \"inlet\"; hosts = \"h01\"; "
-			     "delta_c = 17.0; ramp_s = 60.0; }",
+			     "delta_c = 17.0; ramp_s = 1800.0; }",
 			     ENG_POLICY_THERMWATCH, 1),
 	    0);
 	run_until(&r, ST_S(3600));
