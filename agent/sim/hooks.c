@@ -386,7 +386,10 @@ hooks_tick(struct sim_run *r, int hi)
 {
 	struct sim_host *h = &r->host[hi];
 
-	if (!h->powered)
+	/* most hosts, most of the time: nothing runs, nothing is due */
+	if (!h->powered ||
+	    (!h->mig_job.running && h->mig_job.retry_ms < 0 &&
+		h->sd_phase == SIM_SD_IDLE && h->wd_ms < 0))
 		return;
 	mig_step(r, hi);
 	if (h->powered)
