@@ -142,7 +142,7 @@ host_state(const struct sim_host *h)
 		return SIM_H_MIGRATING;
 	if (!h->have_out)
 		return SIM_H_OK;
-	switch (h->out.state) {
+	switch (h->state) {
 	case ENG_STATE_WARN:
 		return SIM_H_WARN;
 	case ENG_STATE_HOT:

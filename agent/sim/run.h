@@ -119,8 +119,10 @@ struct sim_host {
 	double bmc_out_c[SIM_NSENS];  /* ...with these values */
 	/* the agent */
 	struct eng *eng;
-	struct eng_output out;
-	bool have_out;
+	bool have_out;        /* it has evaluated since it started */
+	enum eng_state state; /* of its last evaluation */
+	bool eng_zone_alarm;  /* ...its zone alarm */
+	int zone_members;     /* ...the zone it saw */
 	bool accepting;
 	bool alarmed;          /* warn or worse, or zone alarm */
 	int64_t down_until_ms; /* agent restarting: not running */
@@ -374,7 +376,8 @@ struct sim_run {
 	double building_shift_c;
 	struct sim_evq *evq;
 	struct sim_peers *peers;
-	int64_t peer_ms; /* the peer exchange period */
+	struct eng_output out; /* the evaluation of the host ticking now */
+	int64_t peer_ms;       /* the peer exchange period */
 	int64_t next_peer_ms;
 	int64_t next_rec_ms;
 	int64_t next_zoom_ms;
