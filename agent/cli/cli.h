@@ -62,6 +62,7 @@ void cli_print_overrides(const cJSON *r);
 void cli_print_overrides_one(const cJSON *r);
 
 int cli_watch(struct cli *c, int argc, char **argv);
+int cli_fleet(struct cli *c, int argc, char **argv);
 /* status --check (cli_check.c; argv without --check): a monitoring
  * plugin's line and exit code, UNKNOWN (3) on bad arguments too. */
 int cli_check(struct cli *c, int argc, char **argv);

@@ -37,6 +37,8 @@ cli_usage(FILE *out)
 	    "  watch [--broker HOST:PORT] [--user U] [--password-file F]\n"
 	    "        [--site S] [--zone Z] [--host H] [--topic T] "
 	    "[--count N] [--timeout S]\n"
+	    "  fleet [--broker HOST:PORT] [--user U] [--password-file F]\n"
+	    "        [--site S] [--max-age S] [--check-tiers N] [--timeout S]\n"
 	    "  console --host BMC[:PORT] [--user U] [--password-file F]\n"
 	    "        [--privilege user|operator|admin] "
 	    "[--workarounds LIST]\n"
@@ -444,6 +446,8 @@ main(int argc, char **argv)
 		rc = cmd_hold(&c, argc, argv);
 	} else if (strcmp(cmd, "watch") == 0) {
 		rc = cli_watch(&c, argc, argv);
+	} else if (strcmp(cmd, "fleet") == 0) {
+		rc = cli_fleet(&c, argc, argv);
 	} else if (strcmp(cmd, "top") == 0) {
 		rc = cli_top(&c, argc, argv);
 	} else if (strcmp(cmd, "console") == 0) {

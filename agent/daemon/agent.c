@@ -12,11 +12,13 @@
 #include "ctl.h"
 #include "log.h"
 #include "override_store.h"
+#include "priv_client.h"
 #include "sdnotify.h"
 
 void
 agent_event(struct agent *a, const char *type, cJSON *fields)
 {
+	agent_metrics_count(a, type, fields);
 	agent_mqtt_event(a, type, fields);
 	cJSON_Delete(fields);
 }
@@ -48,6 +50,7 @@ agent_tick(struct agent *a, int64_t now_ms)
 	eng_evaluate(a->eng, now_ms, &a->out);
 	agent_act_dispatch(a, now_ms);
 	agent_mqtt_tick(a, now_ms);
+	agent_metrics_write(a, now_ms);
 }
 
 static int64_t
@@ -93,7 +96,8 @@ start_overrides(struct agent *a)
 }
 
 struct agent *
-agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
+agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
+    const char *priv_socket)
 {
 	struct agent *a = calloc(1, sizeof(*a));
 
@@ -108,17 +112,7 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 	a->started_ms = loop_now_ms(l);
 	a->max_sensors = a->conf.agent.max_sensors;
 	a->refused_last = -1;
-#ifdef ENG_SENSORS_LIMIT
 	a->eng = eng_create_sized(&a->conf.engine, a->max_sensors);
-#else
-	if (a->max_sensors > ENG_MAX_SENSORS) {
-		log_warnx(
-		    "agent.max_sensors = %d: this engine takes at most %d",
-		    a->max_sensors, ENG_MAX_SENSORS);
-		a->max_sensors = ENG_MAX_SENSORS;
-	}
-	a->eng = eng_create(&a->conf.engine);
-#endif
 	log_info("monitoring at most %d sensors (agent.max_sensors)",
 	    a->max_sensors);
 	if (a->eng == NULL) {
@@ -128,7 +122,11 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 		return NULL;
 	}
 	agent_sources_start(a);
+	agent_fleet_start(a);
 	agent_mqtt_start(a);
+	if (priv_socket != NULL &&
+	    (a->prv = prv_create(l, priv_socket)) == NULL)
+		log_warnx("privileged part: cannot set up %s", priv_socket);
 	a->act = agent_act_start(a);
 	a->ovs = start_overrides(a); /* re-applies persisted overrides */
 	if (a->ovs == NULL)
@@ -161,7 +159,10 @@ agent_free(struct agent *a)
 	a->ovs = NULL;
 	act_free(a->act);
 	a->act = NULL;
+	prv_free(a->prv);
+	a->prv = NULL;
 	agent_mqtt_stop(a);
+	agent_fleet_stop(a);
 	agent_sources_stop(a);
 	eng_free(a->eng);
 	a->eng = NULL;
@@ -223,6 +224,7 @@ agent_reload(struct agent *a)
 		a->rescan_timer = loop_add_timer(a->loop,
 		    (int64_t)(a->conf.agent.rescan_s * 1000.0), rescan_cb, a);
 	log_info("configuration reloaded from %s", a->conf.path);
+	prv_reload(a->prv); /* the privileged part reads it too */
 	agent_event(a, "reload", NULL);
 	sdn_notify("READY=1");
 }

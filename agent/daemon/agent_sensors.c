@@ -110,15 +110,6 @@ resolve(struct agent *a, struct agent_sensor *s, const struct src_reading *r)
 	}
 	s->ignored = false;
 	s->trip_from = from;
-#ifndef ENG_SENSORS_LIMIT
-	/* an engine of a fixed size: the limit is the agent's to keep */
-	if (!s->used && eng_sensor_count(a->eng) >= a->max_sensors &&
-	    eng_sensor_find(a->eng, r->id) < 0) {
-		s->eng_idx = -1;
-		note_refused(a, s);
-		return;
-	}
-#endif
 	s->eng_idx = eng_sensor_add(a->eng, r->id, cls, trip, src);
 	if (s->eng_idx < 0) {
 		note_refused(a, s);
@@ -248,11 +239,12 @@ agent_check_removed(struct agent *a)
 		}
 		if (s->eng_idx < 0)
 			continue;
-		log_warnx("sensor %s is gone", s->id);
 		eng_sensor_remove(a->eng, s->eng_idx);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "sensor", s->id);
 		cJSON_AddStringToObject(f, "reason", "chip removed");
+		log_json(LOG_WARNING, "sensor_removed", f, "sensor %s is gone",
+		    s->id);
 		agent_event(a, "sensor_removed", f);
 		s->used = false;
 		s->eng_idx = -1;

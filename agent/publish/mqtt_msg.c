@@ -4,6 +4,9 @@
  */
 #include "mqtt_msg.h"
 
+#include "mqtt_fleet_msg.h"
+#include "mqtt_msg_int.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +162,14 @@ char *
 mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng_output *out, int64_t now_ms, const char *hold)
 {
+	return mqm_state_offer(id, ts_ms, seq, out, now_ms, hold, NULL);
+}
+
+char *
+mqm_state_offer(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *out, int64_t now_ms, const char *hold,
+    const struct mqm_offer *offer)
+{
 	cJSON *o = mqm_header(id, ts_ms, seq);
 	int64_t since = ts_ms - (now_ms - out->since_ms);
 
@@ -167,6 +178,8 @@ mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 	cJSON_AddNumberToObject(o, "tier", id->tier);
 	mqm_state_fields(o, out, hold);
 	cJSON_AddNumberToObject(o, "since", (double)since);
+	if (offer != NULL)
+		mqm_offer_add(o, offer);
 	return mqm_finish(o);
 }
 
@@ -494,4 +507,32 @@ mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
 out:
 	cJSON_Delete(o);
 	return rc;
+}
+
+/* --- for the other payload files (mqtt_msg_int.h) ---------------------- */
+
+cJSON *
+mqm_parse_object(const char *payload, size_t len, char *err, size_t errlen)
+{
+	return parse_object(payload, len, err, errlen);
+}
+
+int
+mqm_check_version(const cJSON *o, char *err, size_t errlen)
+{
+	return check_version(o, err, errlen);
+}
+
+int
+mqm_get_str(const cJSON *o, const char *key, bool required, char *buf,
+    size_t len, char *err, size_t errlen)
+{
+	return get_str(o, key, required, buf, len, err, errlen);
+}
+
+int
+mqm_get_num(const cJSON *o, const char *key, double min, double max,
+    double *out, char *err, size_t errlen)
+{
+	return get_num(o, key, min, max, out, err, errlen);
 }

@@ -79,6 +79,12 @@ char *mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
  * "hold", "engine_state" the engine's state and accepting_load false. */
 char *mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng_output *o, int64_t now_ms, const char *hold);
+struct mqm_offer;
+/* The same, with what the host offers the others of its site (spare
+ * capacity, migration URI; see mqtt_fleet_msg.h); offer may be NULL. */
+char *mqm_state_offer(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *o, int64_t now_ms, const char *hold,
+    const struct mqm_offer *offer);
 char *mqm_state(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng_output *o, int64_t now_ms);
 /* fields is consumed (may be NULL): its members are moved into the event. */

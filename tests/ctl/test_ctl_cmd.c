@@ -516,7 +516,7 @@ test_agent_status(void **state)
 	cJSON *r;
 
 	agent_conf_in(f, &conf, "t2");
-	a = agent_create(&conf, f->l, true);
+	a = agent_create(&conf, f->l, true, NULL);
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0); /* the first tick */
 	r = ctl_handle(
@@ -556,7 +556,7 @@ test_agent_status_hold(void **state)
 	    "{\"reason\":\"cpu at 97 C\","
 	    "\"time_utc\":\"2026-01-01T00:00:00Z\"}\n");
 	fclose(rec);
-	a = agent_create(&conf, f->l, true);
+	a = agent_create(&conf, f->l, true, NULL);
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0);
 	r = ctl_handle(

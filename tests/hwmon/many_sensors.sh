@@ -4,7 +4,8 @@
 # them all; the daemon reads them all through kept-open files and
 # monitors up to agent.max_sensors (1,024 by default), which its sensors
 # message and thermwatchctl show; with a lower limit it says so: a
-# warning, a sensor_limit event, the refused count in the sensors message.
+# warning, a sensor_limit event, the refused count in the sensors message,
+# thermwatchctl and the metrics, and the host is degraded.
 # Ports: a tw_ports block of 1.
 . "$(dirname "$0")/../lib.sh"
 tw_need_root
@@ -42,6 +43,7 @@ agent = { site = "lab"; zone = "z1"; host = "big"; interval_s = 0.5;
 hwmon = { sensors_conf = "/dev/null"; };
 mqtt = { enabled = true; brokers = [ "127.0.0.1:$PORT" ];
 	telemetry_interval_s = 0.5; };
+prometheus = { textfile = "$D/tw.prom"; };
 actions = { dry_run = true; };
 control = { socket = "$D/ctl.sock"; };
 CONF
@@ -78,12 +80,9 @@ wait_for 10 grep -q "hwmon: 1024 temperature sensors" "$D/log"
 check "hwmon: all 1,024 found, none through libsensors" \
 	grep -q "hwmon: 1024 temperature sensors (0 read through libsensors)" \
 	"$D/log"
-lim=$(sed -n 's/.*monitoring at most \([0-9]*\) sensors.*/\1/p' "$D/log")
-want=$((lim < 1024 ? lim : 1024))
-[ "$lim" -lt 1024 ] &&
-	echo "# this engine takes at most $lim sensors (no eng_create_sized)"
+want=1024
 check "the limit is agent.max_sensors, 1,024 by default" \
-	grep -q "monitoring at most \(1024\|$lim\) sensors" "$D/log"
+	grep -q "monitoring at most 1024 sensors" "$D/log"
 valid() {
 	n=$("$CTL" -s "$D/ctl.sock" --json sensors |
 	    jq '[.[] | select(.status == "valid")] | length')
@@ -100,7 +99,7 @@ check "telemetry: $want values" wait_for 10 full
 s=$(grep "^$P/sensors " "$D/all.sub" | tail -1 | cut -d' ' -f2-)
 check_eq "the sensors message: the layout, the limit, none refused" \
 	"$(echo "$s" | jq -c '[(.sensors | length), .max_sensors, .refused]')" \
-	"[$want,$lim,$((1024 - want))]"
+	"[1024,1024,0]"
 check_eq "telemetry follows it" "$(telemetry | jq -r .layout)" \
 	"$(echo "$s" | jq -r .layout)"
 tw_stop $PID
@@ -132,6 +131,15 @@ check "the sensors message: 100 monitored, 924 refused" wait_for 10 refused
 n=$("$CTL" -s "$D/ctl.sock" --json sensors |
     jq '[.[] | select(.status == "not monitored")] | length')
 check_eq "thermwatchctl sensors lists the ones left out" "$n" 924
+metric() { sed -n "s/^$1 //p" "$D/tw.prom"; }
+check_eq "metrics: the limit and the count" \
+	"$(metric thermwatch_agent_sensors_max) \
+$(metric thermwatch_agent_sensors_not_monitored)" "100 924"
+degraded() {
+	grep "^$P/state " "$D/low.sub" | tail -1 | cut -d' ' -f2- |
+	    jq -e '.state == "degraded"' >/dev/null
+}
+check "... and the host is degraded (its state message)" wait_for 10 degraded
 tw_stop $PID
 tw_stop $SUB
 tw_done
