@@ -37,8 +37,8 @@ eng_create_sized(const struct eng_conf *conf, int max_sensors)
 		eng_free(e);
 		return NULL;
 	}
-	for (i = 0; i < max_sensors; i++)
-		e->sensors[i].tr.ring = e->points + (size_t)i * ENG_TREND_CAP;
+	/* each sensor's ring is set when it is added (eng_sensor_add): the
+	 * slots not used yet are never touched and cost no resident memory */
 	e->conf = *conf;
 	e->state = ENG_STATE_OK;
 	e->since_ms = NO_TIME;
@@ -141,6 +141,7 @@ eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
 			return -1;
 		}
 		i = e->n_sensors++;
+		e->sensors[i].tr.ring = e->points + (size_t)i * ENG_TREND_CAP;
 		sensor_init(&e->sensors[i], id);
 	}
 	s = &e->sensors[i];
