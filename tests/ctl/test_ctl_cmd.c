@@ -494,6 +494,9 @@ test_expired_and_corrupt(void **state)
 
 /* --- the daemon's own operations, on an agent it made ---------------- */
 
+#define STATUS "{\"v\":1,\"cmd\":\"status\"}"
+#define HOLD   "{\"v\":1,\"cmd\":\"hold-clear\"}"
+
 static void
 test_agent_status(void **state)
 {
@@ -512,8 +515,7 @@ test_agent_status(void **state)
 	a = agent_create(&conf, f->l, true);
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0); /* the first tick */
-	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, "{\"v\":1,\"cmd\":\"status\"}", 26);
+	r = ctl_handle(agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
 	assert_true(ok(r));
 	assert_string_equal(result_of(r, "host")->valuestring, "t2");
 	assert_true(cJSON_IsNull(result_of(r, "eta_s")));
@@ -521,8 +523,7 @@ test_agent_status(void **state)
 	assert_true(cJSON_IsNull(result_of(r, "hold")));
 	assert_string_equal(result_of(r, "mqtt")->valuestring, "disabled");
 	cJSON_Delete(r);
-	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, "{\"v\":1,\"cmd\":\"hold-clear\"}", 27);
+	r = ctl_handle(agent_ctl_ops(), a, &peer, HOLD, strlen(HOLD));
 	assert_false(ok(r));
 	assert_string_equal(error_of(r), "not in hold");
 	cJSON_Delete(r);
