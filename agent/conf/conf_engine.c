@@ -32,7 +32,8 @@ static const char *const policy_keys[] = { "kind", "shutdown_safety_factor",
 	"floor_margin_c", "stale_extrapolate", "max_override_ttl_s",
 	"zone_quorum_count", "zone_quorum_fraction", "zone_rise_c_per_h",
 	"zone_high_c", "peer_stale_s", "tier_lead_factor", "trend_sigma",
-	"sentinel_near_c", "min_shutdown_lead_s", "zone_hold_s", NULL };
+	"sentinel_near_c", "min_shutdown_lead_s", "zone_hold_s",
+	"override_max_tighten_c", "override_max_lead_factor", NULL };
 static const char *const kinds[] = { "thermwatch", "static", "none", NULL };
 
 static void
@@ -126,6 +127,10 @@ parse_policy(
 	cnf_get_double(ctx, g, "min_shutdown_lead_s", 0.0, 3600.0,
 	    &p->min_shutdown_lead_s);
 	cnf_get_double(ctx, g, "zone_hold_s", 0.0, 86400.0, &p->zone_hold_s);
+	cnf_get_double(ctx, g, "override_max_tighten_c", 0.0, 50.0,
+	    &p->override_max_tighten_c);
+	cnf_get_double(ctx, g, "override_max_lead_factor", 1.0, 10.0,
+	    &p->override_max_lead_factor);
 }
 
 void
@@ -208,4 +213,8 @@ engine_conf_emit(config_setting_t *root, const struct eng_conf *c)
 	cnf_emit_double(
 	    p, "min_shutdown_lead_s", c->policy.min_shutdown_lead_s);
 	cnf_emit_double(p, "zone_hold_s", c->policy.zone_hold_s);
+	cnf_emit_double(
+	    p, "override_max_tighten_c", c->policy.override_max_tighten_c);
+	cnf_emit_double(
+	    p, "override_max_lead_factor", c->policy.override_max_lead_factor);
 }

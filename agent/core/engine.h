@@ -131,6 +131,9 @@ struct eng_policy_conf {
 				       below this */
 	double zone_hold_s;         /* zone alarm ends after quorum is lost
 				       for this long */
+	/* overrides (override.h): how far one may tighten the shutdown side */
+	double override_max_tighten_c;   /* shutdown level down at most this */
+	double override_max_lead_factor; /* shutdown lead x this at most */
 };
 
 struct eng_conf {

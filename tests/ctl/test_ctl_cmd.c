@@ -313,7 +313,7 @@ test_set_clamp_clear(void **state)
 	assert_false(ok(r));
 	assert_string_equal(error_of(r),
 	    "cpu.shutdown.margin_c: 0.5 clamped "
-	    "to 2 (allowed 2..100); not applied (--clamp applies the clamped "
+	    "to 2 (allowed 2..8); not applied (--clamp applies the clamped "
 	    "value)");
 	cJSON_Delete(r);
 	assert_int_equal(eng_override_count(f->eng), 0);
