@@ -177,6 +177,7 @@ misc_cb(struct loop *l, int64_t now_ms, void *arg)
 	int rc;
 
 	(void)l;
+	mq_limit_tick(mq, now_ms);
 	if (mq->m == NULL)
 		return 1000;
 	if (!mq->connected && now_ms > mq->connect_deadline_ms) {

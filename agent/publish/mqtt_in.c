@@ -121,7 +121,6 @@ reject(struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope,
 	cJSON *f = cJSON_CreateObject();
 
 	mq->st.overrides_rejected++;
-	log_warnx("mqtt: override request on %s rejected: %s", msg->topic, why);
 	cJSON_AddStringToObject(
 	    f, "action", r != NULL && r->clear ? "clear" : "set");
 	cJSON_AddStringToObject(f, "key", r != NULL ? r->key : "");
@@ -139,7 +138,14 @@ reject(struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope,
 	cJSON_AddNumberToObject(f, "bytes", msg->payloadlen);
 	if (r != NULL && r->id[0] != '\0')
 		cJSON_AddStringToObject(f, "id", r->id);
-	mq_publish_event(mq, "override_rejected", f);
+	/* A flood costs a counter each (mqtt_limit.c), not a log line and
+	 * an event each. */
+	if (!mq_limit_admit(mq, f, loop_now_ms(mq->loop))) {
+		cJSON_Delete(f);
+		return;
+	}
+	log_warnx("mqtt: override request on %s rejected: %s", msg->topic, why);
+	mq_queue_event(mq, "override_rejected", f, true);
 }
 
 static bool
