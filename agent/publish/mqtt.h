@@ -77,7 +77,8 @@ struct mq_stats {
 	int queued;       /* events waiting for a PUBACK */
 	uint64_t dropped; /* events dropped (queue full) */
 	uint64_t peers_received;
-	uint64_t peers_ignored; /* own, stale, malformed */
+	uint64_t peers_ignored;     /* own, stale, malformed, implausible */
+	uint64_t peers_implausible; /* of which out of physical bounds */
 	uint64_t overrides_applied;
 	uint64_t overrides_rejected;
 	uint64_t rejections;           /* rejection events asked for */

@@ -3,8 +3,8 @@
  *
  * Peers: only the zone's <prefix>/<site>/<zone>/+/peer is subscribed, so
  * an agent's cost grows with its zone, not with the whole room. Own,
- * retained (a dead host's last word), stale and malformed summaries are
- * ignored and counted.
+ * retained (a dead host's last word), stale, malformed and implausible
+ * (value or slope) summaries are ignored and counted.
  *
  * Overrides: three topics (host, zone, site). Every request that is not
  * applied produces an "override_rejected" event with the reason: never a
@@ -82,6 +82,27 @@ on_peer(struct mq *mq, const struct mosquitto_message *msg)
 	if (mqm_peer_parse(msg->payload, (size_t)msg->payloadlen, hbuf, &p, &ts,
 		err, sizeof(err)) < 0) {
 		log_debug("mqtt: peer %s: %s, ignored", hbuf, err);
+		goto ignore;
+	}
+	/* Physically plausible only: a room's air within the range of our
+	 * own inlet sensors, rising or falling no faster than
+	 * mqtt.peer_max_slope_c_per_min. Peers can warn and shed load,
+	 * never shut a host down (thermwatch.conf(5)); this keeps one
+	 * broken or lying host from claiming 200 C rising 600 C/min. */
+	if (!(p.inlet_c >= mq->conf.peer_min_c &&
+		p.inlet_c <= mq->conf.peer_max_c) ||
+	    !(fabs(p.slope_c_per_s) * 60.0 <=
+		mq->conf.peer_max_slope_c_per_min)) {
+		mq->st.peers_implausible++;
+		if (mq->st.peers_implausible == 1 ||
+		    mq->st.peers_implausible % 1000 == 0)
+			log_warnx("mqtt: peer %s: inlet %.1f C, %.1f C/min is "
+				  "implausible (%g..%g C, at most %g C/min), "
+				  "ignored (%" PRIu64 " so far)",
+			    hbuf, p.inlet_c, p.slope_c_per_s * 60.0,
+			    mq->conf.peer_min_c, mq->conf.peer_max_c,
+			    mq->conf.peer_max_slope_c_per_min,
+			    mq->st.peers_implausible);
 		goto ignore;
 	}
 	age = mq_wall_ms() - ts;

@@ -219,7 +219,6 @@ test_current_value(void **state)
 			     cc->shutdown.margin_c + 0.5, err, sizeof(err)),
 	    0);
 	/* relaxing is taken whatever the value */
-	fx_run(&f, cc->trip_c - 2.5, 0, 24, 5);
 	assert_int_equal(set(&f, "cpu.shutdown.margin_c",
 			     f.conf.policy.floor_margin_c, err, sizeof(err)),
 	    0);
@@ -240,9 +239,9 @@ test_current_eta(void **state)
 	(void)state;
 	fx_init(&f);
 	cc = &f.conf.cls[ENG_CLASS_CPU];
-	/* rising 4 C/min from 50 C: at 70 C after 5 min, eta ~450 s: over
-	 * the shutdown lead (x 1.25), within twice the lead (x 1.25) */
-	fx_run(&f, 50, 4.0 / 60, 24, 300);
+	/* rising 4 C/min from 30 C: at 70 C after 10 min, eta ~450 s:
+	 * over the shutdown lead (x 1.25), within twice the lead (x 1.25) */
+	fx_run(&f, 30, 4.0 / 60, 24, 600);
 	eng_sensor_view(f.e, f.cpu, &v);
 	print_message("eta %.0f s, lead %.0f s\n", v.eta_s,
 	    cc->shutdown.lead_s * f.conf.policy.shutdown_safety_factor);
@@ -345,21 +344,25 @@ test_reload_lowers_maximum(void **state)
 	struct fx f;
 	const struct eng_class_conf *cc;
 	char err[256];
+	int i;
 
 	(void)state;
 	fx_init(&f);
 	cc = &f.conf.cls[ENG_CLASS_CPU];
 	f.conf.policy.override_max_tighten_c = 10;
 	eng_reconfigure(f.e, &f.conf);
-	fx_run(&f, 50, 0, 24, 30);
+	/* 85 C: a shutdown level of 90 is above 85 + hysteresis */
+	fx_run(&f, 85, 0, 24, 60);
 	assert_int_equal(set(&f, "cpu.shutdown.margin_c",
-			     cc->shutdown.margin_c + 10, err, sizeof(err)),
+			     cc->shutdown.margin_c + 7, err, sizeof(err)),
 	    0);
 	f.conf.policy.override_max_tighten_c = 0;
 	eng_reconfigure(f.e, &f.conf);
-	/* 5 C under the override's level, 5 above the config's: no shutdown
-	 * (the override now counts for nothing) */
-	fx_run(&f, cc->trip_c - cc->shutdown.margin_c - 5, 0, 24, 300);
+	/* slowly up to 91 C, past the override's level (90), well below
+	 * the config's (97): no shutdown, the override counts for nothing */
+	for (i = 0; i < 6; i++)
+		fx_run(&f, 85 + i, 0, 24, 100);
+	fx_run(&f, 91, 0, 24, 300);
 	assert_int_equal(f.shutdowns, 0);
 	assert_true(f.out.state != ENG_STATE_CRITICAL);
 	eng_free(f.e);
