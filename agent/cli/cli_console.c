@@ -109,25 +109,6 @@ conf_workarounds(unsigned int w)
 	return f;
 }
 
-static int
-read_secret(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL) {
-		fprintf(stderr,
-		    "thermwatchctl: cannot read password file "
-		    "%s: %s\n",
-		    path, strerror(errno));
-		return -1;
-	}
-	if (fgets(buf, (int)len, f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 static void
 restore_tty(void)
 {
@@ -149,15 +130,6 @@ make_raw(void)
 		raw_mode = true;
 		atexit(restore_tty);
 	}
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct esc {
@@ -317,7 +289,7 @@ cli_console(struct cli *c, int argc, char **argv)
 		return cli_usage_error("console: --host is required (or "
 				       "ipmi.host in the config)");
 	if (pwfile[0] != '\0' &&
-	    read_secret(pwfile, password, sizeof(password)) != 0)
+	    cli_read_password(pwfile, password, sizeof(password)) != 0)
 		return CLI_FAIL;
 	if (!ipmiconsole_password_is_valid(password)) {
 		fprintf(stderr,
@@ -360,7 +332,7 @@ cli_console(struct cli *c, int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	make_raw();
-	t0 = now_s();
+	t0 = cli_now_s();
 	rc = CLI_OK;
 	while (!stop) {
 		pfd[0].fd = fd;
@@ -388,7 +360,7 @@ cli_console(struct cli *c, int argc, char **argv)
 			r = read(STDIN_FILENO, ibuf, sizeof(ibuf));
 			if (r <= 0) {
 				in_open = false;
-				t_end = now_s() + linger;
+				t_end = cli_now_s() + linger;
 			} else {
 				if (filter_input(
 					&esc, ibuf, (size_t)r, obuf, &olen))
@@ -398,9 +370,9 @@ cli_console(struct cli *c, int argc, char **argv)
 					break;
 			}
 		}
-		if (!in_open && now_s() >= t_end)
+		if (!in_open && cli_now_s() >= t_end)
 			break;
-		if (timeout > 0 && now_s() - t0 >= timeout)
+		if (timeout > 0 && cli_now_s() - t0 >= timeout)
 			break;
 	}
 	restore_tty();

@@ -245,26 +245,6 @@ on_connect(struct mosquitto *m, void *arg, int rc)
 		w->subscribed = true;
 }
 
-static char *
-read_password(const char *path)
-{
-	char buf[256];
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL) {
-		fprintf(stderr,
-		    "thermwatchctl: cannot read password file "
-		    "%s: %s\n",
-		    path, strerror(errno));
-		return NULL;
-	}
-	if (fgets(buf, sizeof(buf), f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
-}
-
 int
 cli_watch(struct cli *c, int argc, char **argv)
 {
@@ -280,17 +260,16 @@ cli_watch(struct cli *c, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const char *site = "+", *zone = "+", *host = "+", *topic = NULL;
-	const char *user = NULL, *pwfile = NULL;
-	struct mqtt_broker broker = { "127.0.0.1", 1883 };
-	bool have_broker = false;
+	struct cli_mqtt o;
 	struct watch w;
 	struct mosquitto *m = NULL;
 	double timeout = 0, t0;
 	struct timespec ts;
-	char *pw = NULL, *end;
+	char *end;
 	int ch, rc = CLI_FAIL, r;
 
 	memset(&w, 0, sizeof(w));
+	memset(&o, 0, sizeof(o));
 	snprintf(w.prefix, sizeof(w.prefix), "thermwatch/v1");
 	optind = 0;
 	opterr = 0;
@@ -298,17 +277,14 @@ cli_watch(struct cli *c, int argc, char **argv)
 		    argc, argv, "b:u:P:S:Z:H:t:n:T:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
-			if (mqtt_conf_parse_broker(optarg, &broker) != 0)
-				return cli_usage_error("watch: bad --broker "
-						       "\"%s\" (HOST:PORT)",
-				    optarg);
-			have_broker = true;
+			if (cli_mqtt_broker(&o, optarg, "watch") != 0)
+				return CLI_USAGE;
 			break;
 		case 'u':
-			user = optarg;
+			o.user = optarg;
 			break;
 		case 'P':
-			pwfile = optarg;
+			o.pwfile = optarg;
 			break;
 		case 'S':
 			site = optarg;
@@ -349,76 +325,32 @@ cli_watch(struct cli *c, int argc, char **argv)
 		return cli_usage_error(
 		    "watch: unexpected argument %s", argv[optind]);
 	w.json = c->json;
-	if (c->have_conf) {
+	if (c->have_conf)
 		snprintf(w.prefix, sizeof(w.prefix), "%s",
 		    c->conf.mqtt.topic_prefix);
-		if (!have_broker && c->conf.mqtt.n_brokers > 0)
-			broker = c->conf.mqtt.brokers[0];
-		if (user == NULL && c->conf.mqtt.username[0] != '\0')
-			user = c->conf.mqtt.username;
-		if (pwfile == NULL && c->conf.mqtt.password_file[0] != '\0')
-			pwfile = c->conf.mqtt.password_file;
-	}
 	if (topic != NULL)
 		snprintf(w.topic, sizeof(w.topic), "%s", topic);
 	else
 		snprintf(w.topic, sizeof(w.topic), "%s/%s/%s/%s/#", w.prefix,
 		    site, zone, host);
-	if (pwfile != NULL && (pw = read_password(pwfile)) == NULL)
+	m = cli_mqtt_connect(c, &o, &w, on_connect);
+	if (m == NULL)
 		return CLI_FAIL;
-
-	mosquitto_lib_init();
-	{
-		char id[64];
-
-		snprintf(id, sizeof(id), "thermwatchctl-%ld", (long)getpid());
-		m = mosquitto_new(id, true, &w);
-	}
-	if (m == NULL) {
-		fprintf(stderr, "thermwatchctl: mosquitto_new failed\n");
-		goto out;
-	}
-	if (user != NULL)
-		mosquitto_username_pw_set(m, user, pw);
-	if (c->have_conf && c->conf.mqtt.tls.enabled && !have_broker) {
-		const struct mqtt_tls_conf *t = &c->conf.mqtt.tls;
-
-		r = mosquitto_tls_set(m, t->ca_file[0] ? t->ca_file : NULL,
-		    t->ca_path[0] ? t->ca_path : NULL,
-		    t->cert_file[0] ? t->cert_file : NULL,
-		    t->key_file[0] ? t->key_file : NULL, NULL);
-		if (r != MOSQ_ERR_SUCCESS) {
-			fprintf(stderr, "thermwatchctl: TLS setup: %s\n",
-			    mosquitto_strerror(r));
-			goto out;
-		}
-	}
-	mosquitto_connect_callback_set(m, on_connect);
 	mosquitto_message_callback_set(m, on_message);
-	r = mosquitto_connect(m, broker.host, broker.port, 30);
-	if (r != MOSQ_ERR_SUCCESS) {
-		fprintf(stderr,
-		    "thermwatchctl: cannot connect to the MQTT "
-		    "broker %s:%d: %s\n",
-		    broker.host, broker.port,
-		    r == MOSQ_ERR_ERRNO ? strerror(errno)
-					: mosquitto_strerror(r));
-		goto out;
-	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (!w.json)
-		fprintf(stderr, "watching %s on %s:%d\n", w.topic, broker.host,
-		    broker.port);
+		fprintf(stderr, "watching %s on %s:%d\n", w.topic,
+		    o.broker.host, o.broker.port);
 	while (!stop) {
 		r = mosquitto_loop(m, 200, 1);
 		if (w.connect_rc != 0) {
 			fprintf(stderr,
 			    "thermwatchctl: the broker %s:%d "
 			    "refused the connection: %s\n",
-			    broker.host, broker.port,
+			    o.broker.host, o.broker.port,
 			    mosquitto_connack_string(w.connect_rc));
 			goto out;
 		}
@@ -448,14 +380,7 @@ cli_watch(struct cli *c, int argc, char **argv)
 	} else {
 		rc = CLI_OK;
 	}
-	mosquitto_disconnect(m);
 out:
-	if (m != NULL)
-		mosquitto_destroy(m);
-	mosquitto_lib_cleanup();
-	if (pw != NULL) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
+	cli_mqtt_close(m);
 	return rc;
 }

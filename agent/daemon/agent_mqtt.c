@@ -68,12 +68,12 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 		return -1;
 	}
 	if (r->clear) {
-		if (ovs_clear(a->ovs, r->key, r->author, r->via, err, errlen) <
-		    0) {
-			refuse(a, r, err);
-			return -1;
-		}
-		return 0;
+		ovs_set_id(a->ovs, r->id);
+		rc = ovs_clear(a->ovs, r->key, r->author, r->via, err, errlen);
+		ovs_set_id(a->ovs, NULL);
+		if (rc < 0 && strncmp(err, "no override", 11) == 0)
+			refuse(a, r, err); /* ovs_clear said nothing */
+		return rc;
 	}
 	rc = eng_override_check_scope(a->eng, r->key, r->value, r->ttl_s,
 	    r->scope == MQ_SCOPE_SITE       ? ENG_SCOPE_SITE
@@ -93,8 +93,11 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 		refuse(a, r, msg);
 		return -1;
 	}
-	return ovs_apply(a->ovs, r->key, r->value, r->ttl_s, r->reason,
-	    r->author, r->via, err, errlen);
+	ovs_set_id(a->ovs, r->id);
+	rc = ovs_apply(a->ovs, r->key, r->value, r->ttl_s, r->reason, r->author,
+	    r->via, err, errlen);
+	ovs_set_id(a->ovs, NULL);
+	return rc;
 }
 
 void

@@ -43,6 +43,7 @@ struct ovs_snap {
 
 struct ovs {
 	struct ovs_env env;
+	char id[64]; /* of the request being handled, "" none */
 	char path[PATH_MAX + 32];
 	int timer;
 	int n;
@@ -197,6 +198,9 @@ event(struct ovs *ov, const char *type, const char *action, const char *key,
 		cJSON_AddStringToObject(f, "via", via);
 	if (msg != NULL && msg[0] != '\0')
 		cJSON_AddStringToObject(f, "message", msg);
+	if (ov->id[0] != '\0' && strcmp(via, "engine") != 0 &&
+	    strcmp(via, "restart") != 0)
+		cJSON_AddStringToObject(f, "id", ov->id);
 	if (ov->env.event != NULL)
 		ov->env.event(ov->env.arg, type, f);
 	else
@@ -275,6 +279,13 @@ refused:
 	event(ov, "override_rejected", "set", key != NULL ? key : "", value,
 	    ttl_s, reason, author, via, msg);
 	return -1;
+}
+
+void
+ovs_set_id(struct ovs *ov, const char *id)
+{
+	if (ov != NULL)
+		snprintf(ov->id, sizeof(ov->id), "%s", id != NULL ? id : "");
 }
 
 int

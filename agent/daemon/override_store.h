@@ -63,6 +63,10 @@ void ovs_reload(struct ovs *s);
 int ovs_apply(struct ovs *s, const char *key, double value, double ttl_s,
     const char *reason, const char *author, const char *via, char *msg,
     size_t len);
+/* The id of the request the next ovs_apply/ovs_clear handle (a remote
+ * request's "id"), echoed as "id" in the events they emit; NULL or ""
+ * for none. It stays until set again. */
+void ovs_set_id(struct ovs *s, const char *id);
 /* Remove an override. 0, or -1 (msg says why) when none has that key or
  * the file cannot be written (then it stays in force). */
 int ovs_clear(struct ovs *s, const char *key, const char *author,

@@ -7,11 +7,13 @@
  * (value or slope) summaries are ignored and counted.
  *
  * Overrides: three topics (host, zone, site). Every request that is not
- * applied produces an "override_rejected" event with the reason: never a
- * crash and never a silent drop. The broker's ACL decides who may publish
- * there (broker-config/acl); the author named in the message is checked
- * against mqtt.override_authors when that list is set, and the engine
- * bounds the value by the local floor.
+ * applied is counted and reported with the reason ("override_rejected",
+ * coalesced under a flood by mqtt_limit.c): never a crash and never a
+ * silent drop. The broker's ACL decides who may publish there
+ * (broker-config/acl); with mqtt.override_keys a request must also be
+ * signed by an operator's key (mqtt_trust.c); the author named in the
+ * message is checked against mqtt.override_authors when that list is
+ * set, and the engine bounds the value (override.h).
  */
 #include "mqtt_int.h"
 
@@ -23,6 +25,7 @@
 
 #include <mqtt_protocol.h>
 
+#include "json_strict.h"
 #include "log.h"
 
 void
@@ -135,10 +138,39 @@ via_name(enum mq_scope s)
  * request's), author, via, message (why refused, or how clamped). The MQTT
  * layer adds topic, bytes and id.
  */
+/*
+ * The "id" a request that could not be believed names, to echo it back so
+ * its sender can tell the answer: top level, or in a signed envelope's
+ * request. Nothing in it is trusted: it is only echoed.
+ */
+static void
+peek_id(const struct mosquitto_message *msg, char *buf, size_t len)
+{
+	cJSON *o, *in = NULL;
+	const cJSON *s, *id;
+	char err[64];
+
+	buf[0] = '\0';
+	o = json_parse_strict(
+	    msg->payload, (size_t)msg->payloadlen, err, sizeof(err));
+	s = cJSON_GetObjectItemCaseSensitive(o, "signed");
+	if (cJSON_IsString(s))
+		in = json_parse_strict(
+		    s->valuestring, strlen(s->valuestring), err, sizeof(err));
+	id = cJSON_GetObjectItemCaseSensitive(in != NULL ? in : o, "id");
+	if (cJSON_IsString(id) && strlen(id->valuestring) < len &&
+	    strlen(id->valuestring) < MQM_KEY_LEN)
+		snprintf(buf, len, "%s", id->valuestring);
+	cJSON_Delete(in);
+	cJSON_Delete(o);
+}
+
 static void
 reject(struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope,
     const struct mqm_override *r, const char *why)
 {
+	char id[MQM_KEY_LEN];
+
 	cJSON *f = cJSON_CreateObject();
 
 	mq->st.overrides_rejected++;
@@ -157,14 +189,18 @@ reject(struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope,
 	cJSON_AddStringToObject(f, "message", why);
 	cJSON_AddStringToObject(f, "topic", msg->topic);
 	cJSON_AddNumberToObject(f, "bytes", msg->payloadlen);
-	if (r != NULL && r->id[0] != '\0')
-		cJSON_AddStringToObject(f, "id", r->id);
 	/* A flood costs a counter each (mqtt_limit.c), not a log line and
 	 * an event each. */
 	if (!mq_limit_admit(mq, f, loop_now_ms(mq->loop))) {
 		cJSON_Delete(f);
 		return;
 	}
+	if (r != NULL)
+		snprintf(id, sizeof(id), "%s", r->id);
+	else
+		peek_id(msg, id, sizeof(id));
+	if (id[0] != '\0')
+		cJSON_AddStringToObject(f, "id", id);
 	log_warnx("mqtt: override request on %s rejected: %s", msg->topic, why);
 	mq_queue_event(mq, "override_rejected", f, true);
 }
@@ -210,10 +246,8 @@ on_override(
 		reject(mq, msg, scope, NULL, why);
 		return;
 	}
-	if (mqm_override_parse(msg->payload, (size_t)msg->payloadlen, &r, err,
-		sizeof(err)) < 0) {
-		snprintf(why, sizeof(why), "malformed request: %s", err);
-		reject(mq, msg, scope, NULL, why);
+	if ((rc = mq_trust_request(mq, msg, &r, why, sizeof(why))) < 0) {
+		reject(mq, msg, scope, rc == -2 ? &r : NULL, why);
 		return;
 	}
 	if (!author_ok(mq, r.author)) {

@@ -11,6 +11,7 @@
 #include "mqtt.h"
 #include "mqtt_msg.h"
 #include "mqtt_queue.h"
+#include "mqtt_sig.h"
 
 #define MQ_TOPIC_LEN 512
 #define MQ_WINDOW    16 /* events in flight at once */
@@ -45,6 +46,9 @@ struct mq {
 	void *arg;
 	char client_id[MQC_NAME_LEN + 16];
 	char *password; /* NULL when none */
+	int n_keys;     /* operators' keys (mqtt_trust.c) */
+	struct mqs_key keys[MQC_MAX_KEYS];
+	int64_t key_last_ts[MQC_MAX_KEYS]; /* last accepted, per key */
 
 	/* topics */
 	char t_telemetry[MQ_TOPIC_LEN];
@@ -128,6 +132,16 @@ mq_queue_event(struct mq *mq, const char *type, cJSON *fields, bool noise);
  * only counted. The tick sends the summaries of windows that ended. */
 bool mq_limit_admit(struct mq *mq, const cJSON *fields, int64_t now_ms);
 void mq_limit_tick(struct mq *mq, int64_t now_ms);
+
+/* mqtt_trust.c: decode the keys, load the replay record; 0 or -1. */
+int mq_trust_init(struct mq *mq);
+/*
+ * The request in msg, as this host may believe it (signed, fresh, not
+ * replayed when keys are set). 0 with r filled; -1 with err (r unknown);
+ * -2 with err when r could be read but is refused.
+ */
+int mq_trust_request(struct mq *mq, const struct mosquitto_message *msg,
+    struct mqm_override *r, char *err, size_t errlen);
 
 /* mqtt_in.c: subscribe after CONNACK; dispatch one incoming message. */
 void mq_in_subscribe(struct mq *mq);

@@ -439,6 +439,13 @@ mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
 		snprintf(err, errlen, "\"key\" may only hold a-z 0-9 _ . -");
 		goto out;
 	}
+	if (cJSON_HasObjectItem(o, "ts")) {
+		double ts;
+
+		if (get_num(o, "ts", 1, 1e15, &ts, err, errlen) < 0)
+			goto out;
+		r->ts_ms = (int64_t)ts;
+	}
 	clear = cJSON_GetObjectItemCaseSensitive(o, "clear");
 	if (clear != NULL && !cJSON_IsBool(clear)) {
 		snprintf(err, errlen, "\"clear\" must be true or false");
