@@ -2,7 +2,8 @@
 # The control socket is fair to its clients: one local user holds at most
 # 4 connections; 16 idle connections from four users do not lock the
 # operator out (the idlest is closed, and told why, to make room); idle
-# clients are dropped after 10 s.
+# clients are dropped after 10 s; a user outside the socket's group cannot
+# connect at all.
 . "$(dirname "$0")/../lib.sh"
 tw_need_root
 tw_need_cmd setpriv socat jq
@@ -51,5 +52,16 @@ check "the daemon logged it" grep -q "closing the idlest client" "$CT/log"
 gone() { [ "$(alive)" = 0 ]; }
 check "idle clients are dropped after 10 s" wait_for 13 gone
 check_eq "answers as before" "$(ctl --json status | jq -r .host)" t1
+ct_stop
+
+# a user the socket's mode leaves out cannot connect at all
+ct_conf
+sed -i 's/mode = "0600"/mode = "0660"/' "$CT/tw.conf"
+ct_start
+out=$(setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" \
+	--clear-groups "$CTL" -s "$SOCK" status 2>&1)
+check_eq "a user outside the socket's group: refused" "$?" 1
+case $out in *"ermission denied"*) ok "by the socket's mode (permission denied)" ;;
+*) not_ok "by the socket's mode: got [$out]" ;; esac
 ct_stop
 tw_done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Spoofed peers: two host logins of the zone claim "inlet 200 C, rising
 # 600 C/min" on their own peer topics: implausible, ignored (counted and
-# logged), no zone alarm. Then they claim the worst plausible (the
+# logged), no zone alarm; retained summaries count for nothing either. Then they claim the worst plausible (the
 # inlet class's 70 C, 10 C/min): the zone alarm comes (warn, migrate, no
 # load taken), but with the agent's own sensors flat and cool it never goes
 # critical and never decides a shutdown. Port: tw_ports.
@@ -48,6 +48,17 @@ check "implausible summaries logged" grep -q \
 	"$MQ_T/hv01.log"
 lie 55 30 3
 check_eq "55 C rising 30 C/min: ignored too" "$(state)" "ok false"
+# retained summaries (a dead host's last word) count for nothing
+now=$(date +%s%3N)
+for h in hv02 hv04; do
+	mosquitto_pub -h 127.0.0.1 -p $PORT -u $h -P ${h}pw -r -t "$S/$h/peer" \
+	    -m "{\"v\":1,\"ts\":$now,\"seq\":1,\"site\":\"dc1\",\"zone\":\"r101\",\"host\":\"$h\",\"tier\":0,\"inlet_c\":60,\"slope_c_per_min\":5,\"state\":\"hot\"}"
+done
+sleep 3
+check_eq "retained summaries: ignored" "$(state)" "ok false"
+for h in hv02 hv04; do
+	mosquitto_pub -h 127.0.0.1 -p $PORT -u $h -P ${h}pw -r -t "$S/$h/peer" -n
+done
 
 lie 70 10 40
 alarm() { case $(state) in "warn true" | "hot true") return 0 ;; esac; return 1; }

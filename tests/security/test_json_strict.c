@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "ctl_cmd.h"
 #include "json_strict.h"
 #include "mqtt_msg.h"
 
@@ -147,6 +148,32 @@ test_mqtt_requests(void **state)
 	assert_string_equal(err, "duplicate member \"inlet_c\"");
 }
 
+/* The control socket's requests go through it too (no command runs). */
+static void
+test_ctl_requests(void **state)
+{
+	static const char bad_utf8[] =
+	    "{\"v\":1,\"cmd\":\"override-set\","
+	    "\"key\":\"quiet\",\"value\":1,\"ttl_s\":"
+	    "60,\"reason\":\"\xc0\xaf\"}";
+	static const char dup[] = "{\"v\":1,\"cmd\":\"status\",\"cmd\":"
+				  "\"rescan\"}";
+	static const struct ctl_peer peer = { 1000, 1, "u" };
+	static const struct ctl_ops none;
+	const cJSON *e;
+	cJSON *r;
+
+	(void)state;
+	r = ctl_handle(&none, NULL, &peer, bad_utf8, sizeof(bad_utf8) - 1);
+	e = cJSON_GetObjectItem(r, "error");
+	assert_non_null(strstr(e->valuestring, "invalid UTF-8 at byte"));
+	cJSON_Delete(r);
+	r = ctl_handle(&none, NULL, &peer, dup, sizeof(dup) - 1);
+	e = cJSON_GetObjectItem(r, "error");
+	assert_non_null(strstr(e->valuestring, "duplicate member \"cmd\""));
+	cJSON_Delete(r);
+}
+
 int
 main(void)
 {
@@ -156,6 +183,7 @@ main(void)
 		cmocka_unit_test(test_duplicates_and_depth),
 		cmocka_unit_test(test_accepts),
 		cmocka_unit_test(test_mqtt_requests),
+		cmocka_unit_test(test_ctl_requests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
