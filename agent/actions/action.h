@@ -29,7 +29,9 @@
  *
  * Dry run (--dry-run or actions.dry_run): all of the above is decided,
  * logged and published ("would run ..."), but no hook is executed, the
- * BMC watchdog is not armed and state_dir is not written.
+ * BMC watchdog is not armed and state_dir is not written. With a
+ * privileged part, a dry run goes there too: privd says what it would run
+ * (and runs nothing when its own configuration says dry run either).
  *
  * Every run is reported as an "action" event: action, id (stable across
  * the retries of one action), attempt, result, exit code or signal,
@@ -54,6 +56,7 @@
 #include "loop.h"
 
 struct act;
+struct prv;
 
 /* The thermal shutdown record, in agent.state_dir. */
 #define ACT_RECORD_FILE  "thermal-shutdown"
@@ -69,6 +72,9 @@ struct act_env {
 	const struct eng *eng;         /* sensor views: ids, classes, values */
 	const struct eng_output *out;  /* the latest evaluation */
 	bool dry_run;                  /* --dry-run (or actions.dry_run) */
+	/* The privileged part that runs the hooks (priv_client.h), or NULL:
+	 * they run here, as the agent's own user. */
+	struct prv *priv;
 	/* An event ("action", "shutdown", "watchdog", "hold",
 	 * "hold_cleared"); fields is consumed. */
 	void (*event)(void *arg, const char *type, cJSON *fields);
@@ -80,6 +86,10 @@ struct act_env {
 	/* The broker's count of acknowledged events and of events still
 	 * queued; false (or NULL) when there is no broker. */
 	bool (*event_acks)(void *arg, uint64_t *acked, int *queued);
+	/* The migrate hook's THERMWATCH_DESTINATIONS (thermwatchd(8)): a
+	 * malloc'ed JSON array, or NULL when there is no view of the fleet
+	 * (then it is not set). NULL: never set. */
+	char *(*destinations)(void *arg);
 	void *arg;
 };
 

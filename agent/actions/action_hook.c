@@ -1,7 +1,8 @@
 /*
  * action_hook.c - run one hook program through the child runner (child.h):
  * resolve it in ACT_HOOK_PATH, cut its output into log lines within
- * output_max, turn its end into a result. See action_hook.h.
+ * output_max, turn its end into a result; or hand it to the privileged
+ * part (priv_client.h) and take its report. See action_hook.h.
  */
 #include "action_hook.h"
 
@@ -16,11 +17,13 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "priv_client.h"
 
 #define LINE_MAX_LEN 1024 /* longer lines are handed on in pieces */
 
 struct act_hook {
 	struct child *child;
+	struct prv_run *pr; /* through the privileged part instead */
 	pid_t pid;
 	size_t output_max;
 	size_t total;
@@ -40,6 +43,18 @@ act_hook_status_name(enum act_hook_status s)
 		"timeout", "error" };
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+void
+act_hook_argv_text(char *const *argv, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; argv != NULL && argv[i] != NULL && off < len; i++)
+		off += (size_t)snprintf(
+		    buf + off, len - off, "%s%s", i > 0 ? " " : "", argv[i]);
 }
 
 static int
@@ -176,6 +191,70 @@ on_exit_status(void *arg, const struct child_result *cr)
 		done(done_arg, &r);
 }
 
+static void
+priv_line(void *arg, pid_t pid, int stream, const char *line)
+{
+	struct act_hook *h = arg;
+
+	if (h->line != NULL)
+		h->line(h->arg, pid, stream, line);
+}
+
+static void
+priv_done(void *arg, const struct act_hook_result *pr, enum prv_status st,
+    const char *msg)
+{
+	struct act_hook *h = arg;
+	struct act_hook_result r = *pr;
+	act_hook_done_cb done = h->done;
+	void *done_arg = h->arg;
+
+	(void)msg;
+	r.dry_run = st == PRV_DRY_RUN;
+	if (st == PRV_NONE) {
+		/* privd's configuration has no such hook: ours does */
+		r.status = ACT_HOOK_ERROR;
+		r.err = ENOENT;
+	}
+	free(h);
+	if (done != NULL)
+		done(done_arg, &r);
+}
+
+static struct act_hook *
+start_priv(const struct act_hook_spec *s, struct act_hook_result *res)
+{
+	struct prv_run_spec ps;
+	struct act_hook *h;
+	char err[256];
+
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		res->err = errno;
+		return NULL;
+	}
+	h->line = s->line;
+	h->done = s->done;
+	h->arg = s->arg;
+	memset(&ps, 0, sizeof(ps));
+	ps.kind = s->kind;
+	ps.id = s->id;
+	ps.attempt = s->attempt;
+	ps.dry_run = s->dry_run;
+	ps.envp = s->envp;
+	ps.line = priv_line;
+	ps.done = priv_done;
+	ps.arg = h;
+	h->pr = prv_run_start(s->priv, &ps, err, sizeof(err));
+	if (h->pr == NULL) {
+		res->err = ENOTCONN;
+		free(h);
+		return NULL;
+	}
+	res->status = ACT_HOOK_OK;
+	return h;
+}
+
 struct act_hook *
 act_hook_start(
     struct loop *l, const struct act_hook_spec *s, struct act_hook_result *res)
@@ -192,6 +271,8 @@ act_hook_start(
 		res->err = EINVAL;
 		return NULL;
 	}
+	if (s->priv != NULL)
+		return start_priv(s, res);
 	rc = act_hook_resolve(s->argv[0], path, sizeof(path));
 	if (rc < 0) {
 		res->err = -rc;
@@ -232,7 +313,7 @@ act_hook_start(
 pid_t
 act_hook_pid(const struct act_hook *h)
 {
-	return h->pid;
+	return h->pr != NULL ? prv_run_pid(h->pr) : h->pid;
 }
 
 void
@@ -240,6 +321,9 @@ act_hook_abandon(struct act_hook *h, bool kill_it)
 {
 	if (h == NULL)
 		return;
-	child_abandon(h->child, kill_it, 0);
+	if (h->pr != NULL)
+		prv_run_abandon(h->pr, kill_it);
+	else
+		child_abandon(h->child, kill_it, 0);
 	free(h);
 }

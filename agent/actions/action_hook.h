@@ -13,6 +13,12 @@
  * the exit is seen through loop_watch_child(), and at timeout_s the whole
  * process group gets SIGTERM, then SIGKILL kill_after_s later. The done
  * callback runs exactly once, from the loop, after the exit.
+ *
+ * With spec.priv set the hook runs in the privileged part instead
+ * (priv_client.h, thermwatch-privd): the hook of spec.kind as privd's own
+ * configuration has it, with the THERMWATCH_* variables of envp; output
+ * lines, the pid and the end come back over the channel with the same
+ * callbacks. That is how an agent that is not root runs its hooks.
  */
 #ifndef THERMWATCH_ACTION_HOOK_H
 #define THERMWATCH_ACTION_HOOK_H
@@ -22,7 +28,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "conf_actions.h"
 #include "loop.h"
+
+struct prv;
 
 #define ACT_HOOK_PATH                                        \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
@@ -46,6 +55,7 @@ struct act_hook_result {
 	size_t output_bytes;   /* stdout + stderr, all of it */
 	size_t output_dropped; /* line bytes beyond output_max (newlines
 				  not counted), not handed on */
+	bool dry_run; /* through privd: not run, a dry run (status ok) */
 };
 
 /* One line of output (without the newline). stream is 1 or 2. */
@@ -62,6 +72,14 @@ struct act_hook_spec {
 	act_hook_line_cb line; /* NULL: lines are dropped */
 	act_hook_done_cb done;
 	void *arg;
+	/* Through the privileged part (NULL: here). argv then only names
+	 * the hook in messages; timeout_s, kill_after_s and output_max are
+	 * privd's own. */
+	struct prv *priv;
+	enum act_kind kind;
+	const char *id; /* the action's id */
+	int attempt;
+	bool dry_run; /* privd says what it would run, runs nothing */
 };
 
 struct act_hook;
@@ -89,6 +107,9 @@ void act_hook_abandon(struct act_hook *h, bool kill);
  * nowhere, -EACCES when found but not executable).
  */
 int act_hook_resolve(const char *prog, char *buf, size_t len);
+
+/* The argv for messages only: words joined by spaces, cut at len. */
+void act_hook_argv_text(char *const *argv, char *buf, size_t len);
 
 /* "ok", "failed", "signaled", "timeout", "error". */
 const char *act_hook_status_name(enum act_hook_status s);

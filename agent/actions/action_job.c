@@ -5,6 +5,7 @@
  * (through action_hook.c). See action.h.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,58 +13,88 @@
 #include "action_int.h"
 #include "log.h"
 
-#define ENV_MAX 24
-#define ENV_LEN (ACT_HOLD_LEN + 32)
+#define ENV_MAX 32
 
-static int
-build_env(const struct act *act, const struct act_ctx *c,
-    char buf[ENV_MAX][ENV_LEN], char *envp[ENV_MAX + 1])
+/* A hook's whole environment, each string malloc'ed: THERMWATCH_REASON
+ * and THERMWATCH_DESTINATIONS can be long. */
+struct hook_env {
+	char *v[ENV_MAX + 1];
+	int n;
+};
+
+static void env_add(struct hook_env *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+env_add(struct hook_env *e, const char *fmt, ...)
 {
-	const struct agent_group *g = &act->env.conf->agent;
-	int n = 0;
+	va_list ap;
+	char *s;
 
-#define ENV(...) snprintf(buf[n], ENV_LEN, __VA_ARGS__), envp[n] = buf[n], n++
-	ENV("PATH=%s", ACT_HOOK_PATH);
-	ENV("THERMWATCH_HOST=%s", g->host);
-	ENV("THERMWATCH_SITE=%s", g->site);
-	ENV("THERMWATCH_ZONE=%s", g->zone);
-	ENV("THERMWATCH_TIER=%d", g->tier);
-	ENV("THERMWATCH_STATE=%s", c->state);
-	ENV("THERMWATCH_PREV_STATE=%s", c->prev_state);
-	ENV("THERMWATCH_REASON=%s", c->reason);
-	ENV("THERMWATCH_CODE=%s", c->code);
-	ENV("THERMWATCH_SENSOR=%s", c->sensor);
-	if (isfinite(c->value_c))
-		ENV("THERMWATCH_VALUE_C=%.1f", c->value_c);
-	else
-		ENV("THERMWATCH_VALUE_C=");
-	if (isfinite(c->trip_c))
-		ENV("THERMWATCH_TRIP_C=%.1f", c->trip_c);
-	else
-		ENV("THERMWATCH_TRIP_C=");
-	if (isfinite(c->eta_s))
-		ENV("THERMWATCH_ETA_S=%.0f", c->eta_s);
-	else
-		ENV("THERMWATCH_ETA_S=");
-	ENV("THERMWATCH_ACTION=%s", act_kind_names[c->kind]);
-	ENV("THERMWATCH_ACTION_ID=%s", c->id);
-	ENV("THERMWATCH_ATTEMPT=%d", c->attempt);
-#undef ENV
-	envp[n] = NULL;
-	return n;
+	if (e->n >= ENV_MAX)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) >= 0)
+		e->v[e->n++] = s;
+	va_end(ap);
+	e->v[e->n] = NULL;
 }
 
-/* The argv for messages only: words joined by spaces. */
 static void
-argv_text(char *const *argv, char *buf, size_t len)
+env_free(struct hook_env *e)
 {
-	size_t off = 0;
-	int i;
+	for (int i = 0; i < e->n; i++)
+		free(e->v[i]);
+	e->n = 0;
+	e->v[0] = NULL;
+}
 
-	buf[0] = '\0';
-	for (i = 0; argv != NULL && argv[i] != NULL && off < len; i++)
-		off += (size_t)snprintf(
-		    buf + off, len - off, "%s%s", i > 0 ? " " : "", argv[i]);
+/* A number, or empty when unknown. */
+static void
+env_num(struct hook_env *e, const char *name, const char *fmt, double v)
+{
+	char buf[64];
+
+	if (isfinite(v))
+		snprintf(buf, sizeof(buf), fmt, v);
+	else
+		buf[0] = '\0';
+	env_add(e, "%s=%s", name, buf);
+}
+
+static void
+build_env(const struct act *act, const struct act_ctx *c, struct hook_env *e)
+{
+	const struct agent_group *g = &act->env.conf->agent;
+	const struct actions_hook_conf *hc =
+	    &act->env.conf->actions.hook[c->kind];
+	char *dest;
+
+	e->n = 0;
+	e->v[0] = NULL;
+	env_add(e, "PATH=%s", ACT_HOOK_PATH);
+	env_add(e, "THERMWATCH_HOST=%s", g->host);
+	env_add(e, "THERMWATCH_SITE=%s", g->site);
+	env_add(e, "THERMWATCH_ZONE=%s", g->zone);
+	env_add(e, "THERMWATCH_TIER=%d", g->tier);
+	env_add(e, "THERMWATCH_STATE=%s", c->state);
+	env_add(e, "THERMWATCH_PREV_STATE=%s", c->prev_state);
+	env_add(e, "THERMWATCH_REASON=%s", c->reason);
+	env_add(e, "THERMWATCH_CODE=%s", c->code);
+	env_add(e, "THERMWATCH_SENSOR=%s", c->sensor);
+	env_num(e, "THERMWATCH_VALUE_C", "%.1f", c->value_c);
+	env_num(e, "THERMWATCH_TRIP_C", "%.1f", c->trip_c);
+	env_num(e, "THERMWATCH_ETA_S", "%.0f", c->eta_s);
+	env_add(e, "THERMWATCH_ACTION=%s", act_kind_names[c->kind]);
+	env_add(e, "THERMWATCH_ACTION_ID=%s", c->id);
+	env_add(e, "THERMWATCH_ATTEMPT=%d", c->attempt);
+	env_add(e, "THERMWATCH_TIMEOUT_S=%g", hc->timeout_s);
+	/* unset when the agent has no view of the fleet */
+	if (c->kind == ACT_MIGRATE && act->env.destinations != NULL &&
+	    (dest = act->env.destinations(act->env.arg)) != NULL) {
+		env_add(e, "THERMWATCH_DESTINATIONS=%s", dest);
+		free(dest);
+	}
 }
 
 static void
@@ -98,6 +129,29 @@ static void job_done(void *arg, const struct act_hook_result *r);
 static void
 job_finished(struct act_job *job, const struct act_hook_result *r, bool dry);
 
+/* A dry run: reported as what would have run (by: who decided it did
+ * not, NULL when it was this agent), then finished like a success. */
+static void
+job_dry(struct act_job *job, const struct act_hook_result *r, const char *by)
+{
+	const char *kind = act_kind_names[job->ctx.kind];
+	char text[512];
+	cJSON *f;
+
+	act_hook_argv_text(job->act->env.conf->actions.hook[job->ctx.kind].argv,
+	    text, sizeof(text));
+	f = result_fields(job, "dry_run");
+	cJSON_AddStringToObject(f, "would_run", text);
+	if (by != NULL)
+		cJSON_AddStringToObject(f, "by", by);
+	log_json(LOG_INFO, "action", f,
+	    "dry run: would run %s hook: %s (id %s, attempt %d%s%s)", kind,
+	    text, job->ctx.id, job->ctx.attempt, by != NULL ? ", said by " : "",
+	    by != NULL ? by : "");
+	act_event(job->act, "action", f);
+	job_finished(job, r, true);
+}
+
 void
 act_job_run(struct act_job *job)
 {
@@ -105,10 +159,10 @@ act_job_run(struct act_job *job)
 	const struct actions_conf *c = &act->env.conf->actions;
 	const struct actions_hook_conf *hc = &c->hook[job->ctx.kind];
 	const char *kind = act_kind_names[job->ctx.kind];
-	char envbuf[ENV_MAX][ENV_LEN], *envp[ENV_MAX + 1], text[512];
+	struct hook_env env;
+	char text[512];
 	struct act_hook_spec spec;
 	struct act_hook_result r;
-	cJSON *f;
 
 	job->active = true;
 	if (hc->argv == NULL || hc->argv[0] == NULL) {
@@ -118,38 +172,47 @@ act_job_run(struct act_job *job)
 			act->sd_phase = ACT_SD_DONE;
 		return;
 	}
-	argv_text(hc->argv, text, sizeof(text));
-	if (act_dry_run(act)) {
-		log_info("dry run: would run %s hook: %s (id %s, attempt %d)",
-		    kind, text, job->ctx.id, job->ctx.attempt);
-		f = result_fields(job, "dry_run");
-		cJSON_AddStringToObject(f, "would_run", text);
-		act_event(act, "action", f);
+	act_hook_argv_text(hc->argv, text, sizeof(text));
+	if (act_dry_run(act) && act->env.priv == NULL) {
 		memset(&r, 0, sizeof(r));
 		r.status = ACT_HOOK_OK;
-		job_finished(job, &r, true);
+		r.dry_run = true;
+		job_dry(job, &r, NULL);
 		return;
 	}
-	build_env(act, &job->ctx, envbuf, envp);
+	build_env(act, &job->ctx, &env);
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = hc->argv;
-	spec.envp = envp;
+	spec.envp = env.v;
 	spec.timeout_s = hc->timeout_s;
 	spec.kill_after_s = c->kill_after_s;
 	spec.output_max = (size_t)c->output_max_bytes;
 	spec.line = on_line;
 	spec.done = job_done;
 	spec.arg = job;
-	act->runs++;
+	spec.priv = act->env.priv;
+	spec.kind = job->ctx.kind;
+	spec.id = job->ctx.id;
+	spec.attempt = job->ctx.attempt;
+	spec.dry_run = act_dry_run(act);
+	if (!spec.dry_run)
+		act->runs++;
 	job->h = act_hook_start(act->env.loop, &spec, &r);
+	env_free(&env);
 	if (job->h == NULL) {
-		log_warnx(
-		    "cannot run %s hook %s: %s", kind, text, strerror(r.err));
+		/* job_finished logs it, with the event's fields */
 		job_finished(job, &r, false);
 		return;
 	}
-	log_info("running %s hook: %s (pid %d, id %s, attempt %d)", kind, text,
-	    (int)act_hook_pid(job->h), job->ctx.id, job->ctx.attempt);
+	if (spec.priv != NULL)
+		log_info("%s %s hook through the privileged part: %s (id %s, "
+			 "attempt %d)",
+		    spec.dry_run ? "dry run of the" : "running", kind, text,
+		    job->ctx.id, job->ctx.attempt);
+	else
+		log_info("running %s hook: %s (pid %d, id %s, attempt %d)",
+		    kind, text, (int)act_hook_pid(job->h), job->ctx.id,
+		    job->ctx.attempt);
 }
 
 void
@@ -234,21 +297,28 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 	if (!dry) {
 		if (delay >= 0)
 			cJSON_AddNumberToObject(f, "retry_in_s", delay);
-		act_event(act, "action", f);
 		if (r->status == ACT_HOOK_TIMEOUT)
-			log_warnx("%s hook %s: timed out after %.1f s, killed "
-				  "(signal %d)",
+			log_json(LOG_WARNING, "action", f,
+			    "%s hook %s: timed out after %.1f s, killed "
+			    "(signal %d)",
 			    kind, job->ctx.id, r->duration_s, r->signo);
 		else if (r->status == ACT_HOOK_SIGNALED)
-			log_warnx("%s hook %s: killed by signal %d after "
-				  "%.1f s",
+			log_json(LOG_WARNING, "action", f,
+			    "%s hook %s: killed by signal %d after %.1f s",
 			    kind, job->ctx.id, r->signo, r->duration_s);
 		else if (r->status == ACT_HOOK_FAILED)
-			log_warnx("%s hook %s: exit %d after %.1f s", kind,
+			log_json(LOG_WARNING, "action", f,
+			    "%s hook %s: exit %d after %.1f s", kind,
 			    job->ctx.id, r->exit_code, r->duration_s);
 		else if (r->status == ACT_HOOK_OK)
-			log_info("%s hook %s: done (exit 0) in %.1f s", kind,
+			log_json(LOG_INFO, "action", f,
+			    "%s hook %s: done (exit 0) in %.1f s", kind,
 			    job->ctx.id, r->duration_s);
+		else
+			log_json(LOG_WARNING, "action", f,
+			    "cannot run %s hook %s: %s", kind, job->ctx.id,
+			    strerror(r->err));
+		act_event(act, "action", f);
 	}
 	if (delay >= 0) {
 		log_info("%s %s: attempt %d failed, retry in %.1f s (%d of "
@@ -284,5 +354,12 @@ job_finished(struct act_job *job, const struct act_hook_result *r, bool dry)
 static void
 job_done(void *arg, const struct act_hook_result *r)
 {
-	job_finished(arg, r, false);
+	struct act_job *job = arg;
+
+	if (r->dry_run) {
+		job->h = NULL;
+		job_dry(job, r, "the privileged part");
+		return;
+	}
+	job_finished(job, r, false);
 }

@@ -142,14 +142,15 @@ enter_hold(struct act *act, const char *why)
 	act->hold = true;
 	act->cool_since_ms = -1;
 	snprintf(act->hold_reason, sizeof(act->hold_reason), "%s", why);
-	log_warnx(
-	    "hold: %s; the hold clears once every sensor is %.1f C "
-	    "below its warn level for %.0f s, or when an operator clears it",
-	    why, c->resume_margin_c, c->resume_hold_s);
 	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "state", "hold");
 	cJSON_AddStringToObject(f, "reason", why);
 	cJSON_AddNumberToObject(f, "resume_margin_c", c->resume_margin_c);
 	cJSON_AddNumberToObject(f, "resume_hold_s", c->resume_hold_s);
+	log_json(LOG_WARNING, "hold", f,
+	    "hold: %s; the hold clears once every sensor is %.1f C "
+	    "below its warn level for %.0f s, or when an operator clears it",
+	    why, c->resume_margin_c, c->resume_hold_s);
 	act_event(act, "hold", f);
 
 	act_ctx_fill(act, &ctx, ACT_NOTIFY, NULL);
@@ -181,14 +182,14 @@ clear_hold(struct act *act, const char *by, const char *who, const char *why)
 		log_warn("hold: rename %s", path);
 	act->hold = false;
 	act->cool_since_ms = -1;
-	log_info("hold cleared (%s%s%s): %s", by, who != NULL ? " " : "",
-	    who != NULL ? who : "", why);
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "by", by);
 	if (who != NULL)
 		cJSON_AddStringToObject(f, "who", who);
 	cJSON_AddStringToObject(f, "reason", why);
 	cJSON_AddStringToObject(f, "was", act->hold_reason);
+	log_json(LOG_INFO, "hold_cleared", f, "hold cleared (%s%s%s): %s", by,
+	    who != NULL ? " " : "", who != NULL ? who : "", why);
 	act_event(act, "hold_cleared", f);
 	act->hold_reason[0] = '\0';
 

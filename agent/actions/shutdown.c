@@ -78,17 +78,18 @@ wd_done(void *arg, int ok, const char *msg)
 	cJSON_AddStringToObject(f, "result", ok ? "armed" : "failed");
 	cJSON_AddNumberToObject(f, "countdown_s", act->wd_countdown_s);
 	cJSON_AddStringToObject(f, "message", msg != NULL ? msg : "");
-	act_event(act, "watchdog", f);
 	if (ok) {
-		log_info("shutdown %s: BMC watchdog armed, power down in "
-			 "%d s: %s",
+		log_json(LOG_INFO, "watchdog", f,
+		    "shutdown %s: BMC watchdog armed, power down in %d s: %s",
 		    act->shutdown.ctx.id, act->wd_countdown_s,
 		    msg != NULL ? msg : "");
 	} else {
-		log_warnx("shutdown %s: BMC watchdog not armed: %s",
+		log_json(LOG_WARNING, "watchdog", f,
+		    "shutdown %s: BMC watchdog not armed: %s",
 		    act->shutdown.ctx.id, msg != NULL ? msg : "");
 		act->wd_countdown_s = 0;
 	}
+	act_event(act, "watchdog", f);
 	act->wd_wait = false;
 	shutdown_advance(act);
 }
@@ -178,8 +179,23 @@ act_shutdown_start(
 	if (cd > WD_MAX_S)
 		cd = WD_MAX_S;
 	act->wd_countdown_s = wd ? (int)cd : 0;
-	log_warnx("%sthermal shutdown %s: %s", dry ? "dry run: " : "", ctx->id,
-	    ctx->reason);
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "id", ctx->id);
+	cJSON_AddStringToObject(f, "state", ctx->state);
+	cJSON_AddStringToObject(f, "code", ctx->code);
+	cJSON_AddStringToObject(f, "reason", ctx->reason);
+	cJSON_AddStringToObject(f, "sensor", ctx->sensor);
+	json_add_num(f, "value_c", ctx->value_c);
+	json_add_num(f, "trip_c", ctx->trip_c);
+	json_add_num(f, "eta_s", ctx->eta_s);
+	cJSON_AddNumberToObject(f, "lead_s", lead);
+	if (wd)
+		cJSON_AddNumberToObject(f, "watchdog_s", cd);
+	else
+		cJSON_AddNullToObject(f, "watchdog_s");
+	cJSON_AddBoolToObject(f, "dry_run", dry);
+	log_json(LOG_WARNING, "shutdown", f, "%sthermal shutdown %s: %s",
+	    dry ? "dry run: " : "", ctx->id, ctx->reason);
 
 	/* 1. the record, before anything can power the host off */
 	if (dry)
@@ -196,20 +212,6 @@ act_shutdown_start(
 		act->ack_deadline_ms = now_ms +
 		    (int64_t)(c->event_ack_wait_s * 1000.0);
 	}
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "id", ctx->id);
-	cJSON_AddStringToObject(f, "code", ctx->code);
-	cJSON_AddStringToObject(f, "reason", ctx->reason);
-	cJSON_AddStringToObject(f, "sensor", ctx->sensor);
-	json_add_num(f, "value_c", ctx->value_c);
-	json_add_num(f, "trip_c", ctx->trip_c);
-	json_add_num(f, "eta_s", ctx->eta_s);
-	cJSON_AddNumberToObject(f, "lead_s", lead);
-	if (wd)
-		cJSON_AddNumberToObject(f, "watchdog_s", cd);
-	else
-		cJSON_AddNullToObject(f, "watchdog_s");
-	cJSON_AddBoolToObject(f, "dry_run", dry);
 	act_event(act, "shutdown", f);
 
 	act->wd_wait = false;
@@ -218,13 +220,13 @@ act_shutdown_start(
 			 "has no hardware fallback",
 		    ctx->id);
 	} else if (dry) {
-		log_info("dry run: would arm the BMC watchdog: power down in "
-			 "%d s",
-		    (int)cd);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "id", ctx->id);
 		cJSON_AddStringToObject(f, "result", "dry_run");
 		cJSON_AddNumberToObject(f, "countdown_s", cd);
+		log_json(LOG_INFO, "watchdog", f,
+		    "dry run: would arm the BMC watchdog: power down in %d s",
+		    (int)cd);
 		act_event(act, "watchdog", f);
 		act->wd_countdown_s = 0;
 	} else if ((t = calloc(1, sizeof(*t))) == NULL) {

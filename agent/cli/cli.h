@@ -10,8 +10,6 @@
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
-#include <mosquitto.h>
 
 #include "conf.h"
 
@@ -41,6 +39,16 @@ int cli_load_conf(struct cli *c, bool required);
  * NULL with a message printed (daemon not running: names the socket).
  */
 cJSON *cli_request(const struct cli *c, cJSON *req);
+/* The same, with the reason of a failure in err instead of on stderr. */
+cJSON *
+cli_request_err(const struct cli *c, cJSON *req, char *err, size_t errlen);
+/* A view without arguments (status, sensors, overrides): the result,
+ * detached, or NULL with why in err (no daemon, refused...). */
+cJSON *cli_ask(const struct cli *c, const char *cmd, char *err, size_t errlen);
+
+/* The first line of a password file into buf, without its newline; 0, or
+ * -1 with the reason printed. */
+int cli_read_secret(const char *path, char *buf, size_t len);
 
 /* "90", "90s", "15m", "2h", "1d", "1h30m" -> seconds; -1 when invalid. */
 double cli_parse_duration(const char *s);
@@ -53,53 +61,13 @@ void cli_print_sensors(const cJSON *r);
 void cli_print_overrides(const cJSON *r);
 void cli_print_overrides_one(const cJSON *r);
 
-/* The first line of a password file into buf; -1 with a message. */
-int cli_read_password(const char *path, char *buf, size_t len);
-/* Monotonic seconds. */
-double cli_now_s(void);
-
-/* A broker connection (cli_mqtt.c): options, else the config. */
-struct cli_mqtt {
-	struct mqtt_broker broker;
-	bool have_broker; /* --broker given */
-	const char *user;
-	const char *pwfile;
-	int protocol; /* MQTT_PROTOCOL_V311 or _V5 */
-};
-
-/* --broker ARG into o; -1 with the usage error printed. */
-int cli_mqtt_broker(struct cli_mqtt *o, const char *arg, const char *what);
-/* Connect (blocking); on_connect as for mosquitto_connect_callback_set.
- * NULL with a message printed. */
-struct mosquitto *cli_mqtt_connect(struct cli *c, struct cli_mqtt *o, void *obj,
-    void (*on_connect)(struct mosquitto *, void *, int));
-void cli_mqtt_close(struct mosquitto *m);
-
-/* Remote overrides over MQTT (cli_remote.c): the options of "override
- * set/clear" that send a request to the broker instead of the socket. */
-struct cli_remote {
-	struct cli_mqtt mq;
-	bool on;             /* any of these options given */
-	const char *keyfile; /* --key: sign with it */
-	const char *to;      /* --to SITE[/ZONE[/HOST]] */
-	const char *id;      /* --id */
-	double wait_s;       /* --wait: for answers; 0 none, < 0 5 s */
-};
-
-/* Handle one of the remote options (getopt's ch and optarg): 1 taken,
- * 0 not a remote option, -1 bad (usage error printed). */
-int cli_remote_opt(struct cli_remote *r, int ch, const char *arg);
-/* local getopt_long entries and the remote ones into out[n] (ends with
- * { NULL }); 0, or -1 when n is too small. */
-int cli_remote_merge(const struct option *local, struct option *out, size_t n);
-/* thermwatchctl keygen NAME [--out FILE] (cli_remote.c). */
-int cli_keygen(struct cli *c, int argc, char **argv);
-/* Send req (key, value, ttl_s or clear, reason; consumed), wait for the
- * agents' answers, print them; the exit code. by: --by, or NULL. */
-int cli_remote_send(
-    struct cli *c, struct cli_remote *r, cJSON *req, const char *by);
-
 int cli_watch(struct cli *c, int argc, char **argv);
+int cli_fleet(struct cli *c, int argc, char **argv);
+/* status --check (cli_check.c; argv without --check): a monitoring
+ * plugin's line and exit code, UNKNOWN (3) on bad arguments too. */
+int cli_check(struct cli *c, int argc, char **argv);
 int cli_console(struct cli *c, int argc, char **argv);
+/* top (cli_top.c): the live table of the hosts. */
+int cli_top(struct cli *c, int argc, char **argv);
 
 #endif

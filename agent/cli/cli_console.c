@@ -132,6 +132,15 @@ make_raw(void)
 	}
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 struct esc {
 	char ch;
 	bool line_start;
@@ -289,7 +298,7 @@ cli_console(struct cli *c, int argc, char **argv)
 		return cli_usage_error("console: --host is required (or "
 				       "ipmi.host in the config)");
 	if (pwfile[0] != '\0' &&
-	    cli_read_password(pwfile, password, sizeof(password)) != 0)
+	    cli_read_secret(pwfile, password, sizeof(password)) != 0)
 		return CLI_FAIL;
 	if (!ipmiconsole_password_is_valid(password)) {
 		fprintf(stderr,
@@ -332,7 +341,7 @@ cli_console(struct cli *c, int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	make_raw();
-	t0 = cli_now_s();
+	t0 = now_s();
 	rc = CLI_OK;
 	while (!stop) {
 		pfd[0].fd = fd;
@@ -360,7 +369,7 @@ cli_console(struct cli *c, int argc, char **argv)
 			r = read(STDIN_FILENO, ibuf, sizeof(ibuf));
 			if (r <= 0) {
 				in_open = false;
-				t_end = cli_now_s() + linger;
+				t_end = now_s() + linger;
 			} else {
 				if (filter_input(
 					&esc, ibuf, (size_t)r, obuf, &olen))
@@ -370,9 +379,9 @@ cli_console(struct cli *c, int argc, char **argv)
 					break;
 			}
 		}
-		if (!in_open && cli_now_s() >= t_end)
+		if (!in_open && now_s() >= t_end)
 			break;
-		if (timeout > 0 && cli_now_s() - t0 >= timeout)
+		if (timeout > 0 && now_s() - t0 >= timeout)
 			break;
 	}
 	restore_tty();

@@ -5,7 +5,6 @@
  * A CLI may block, so this uses mosquitto_loop() in a plain loop (the
  * daemon never does).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -18,6 +17,7 @@
 #include <mosquitto.h>
 
 #include "cli.h"
+#include "cli_mqtt.h"
 
 struct watch {
 	bool json;
@@ -245,22 +245,23 @@ on_connect(struct mosquitto *m, void *arg, int rc)
 		w->subscribed = true;
 }
 
+static void
+set_callbacks(struct mosquitto *m)
+{
+	mosquitto_connect_callback_set(m, on_connect);
+	mosquitto_message_callback_set(m, on_message);
+}
+
 int
 cli_watch(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { "broker", required_argument,
-						  NULL, 'b' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'P' },
-		{ "site", required_argument, NULL, 'S' },
-		{ "zone", required_argument, NULL, 'Z' },
-		{ "host", required_argument, NULL, 'H' },
+	static const struct option opts[] = { CLI_MQTT_OPTIONS,
 		{ "topic", required_argument, NULL, 't' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
-	const char *site = "+", *zone = "+", *host = "+", *topic = NULL;
-	struct cli_mqtt o;
+	const char *topic = NULL;
+	struct cli_mqtt mo;
 	struct watch w;
 	struct mosquitto *m = NULL;
 	double timeout = 0, t0;
@@ -269,32 +270,17 @@ cli_watch(struct cli *c, int argc, char **argv)
 	int ch, rc = CLI_FAIL, r;
 
 	memset(&w, 0, sizeof(w));
-	memset(&o, 0, sizeof(o));
-	snprintf(w.prefix, sizeof(w.prefix), "thermwatch/v1");
+	cli_mqtt_init(&mo);
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(
-		    argc, argv, "b:u:P:S:Z:H:t:n:T:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_MQTT_SHORTOPTS "t:n:T:", opts,
+		    NULL)) != -1) {
+		if ((r = cli_mqtt_opt(&mo, ch, optarg, "watch")) != 1) {
+			if (r != 0)
+				return r;
+			continue;
+		}
 		switch (ch) {
-		case 'b':
-			if (cli_mqtt_broker(&o, optarg, "watch") != 0)
-				return CLI_USAGE;
-			break;
-		case 'u':
-			o.user = optarg;
-			break;
-		case 'P':
-			o.pwfile = optarg;
-			break;
-		case 'S':
-			site = optarg;
-			break;
-		case 'Z':
-			zone = optarg;
-			break;
-		case 'H':
-			host = optarg;
-			break;
 		case 't':
 			topic = optarg;
 			break;
@@ -325,32 +311,30 @@ cli_watch(struct cli *c, int argc, char **argv)
 		return cli_usage_error(
 		    "watch: unexpected argument %s", argv[optind]);
 	w.json = c->json;
-	if (c->have_conf)
-		snprintf(w.prefix, sizeof(w.prefix), "%s",
-		    c->conf.mqtt.topic_prefix);
+	cli_mqtt_defaults(&mo, c);
+	snprintf(w.prefix, sizeof(w.prefix), "%s", mo.prefix);
 	if (topic != NULL)
 		snprintf(w.topic, sizeof(w.topic), "%s", topic);
 	else
 		snprintf(w.topic, sizeof(w.topic), "%s/%s/%s/%s/#", w.prefix,
-		    site, zone, host);
-	m = cli_mqtt_connect(c, &o, &w, on_connect);
+		    mo.site, mo.zone, mo.host);
+	m = cli_mqtt_connect(&mo, c, &w, set_callbacks);
 	if (m == NULL)
 		return CLI_FAIL;
-	mosquitto_message_callback_set(m, on_message);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (!w.json)
 		fprintf(stderr, "watching %s on %s:%d\n", w.topic,
-		    o.broker.host, o.broker.port);
+		    mo.broker.host, mo.broker.port);
 	while (!stop) {
 		r = mosquitto_loop(m, 200, 1);
 		if (w.connect_rc != 0) {
 			fprintf(stderr,
 			    "thermwatchctl: the broker %s:%d "
 			    "refused the connection: %s\n",
-			    o.broker.host, o.broker.port,
+			    mo.broker.host, mo.broker.port,
 			    mosquitto_connack_string(w.connect_rc));
 			goto out;
 		}

@@ -60,7 +60,8 @@ struct mqtt_conf {
 	int keepalive_s;
 	double telemetry_interval_s;
 	double peer_interval_s;
-	double peer_max_age_s; /* peers with an older ts are ignored */
+	double peer_max_age_s;  /* peers with an older ts are ignored */
+	double state_refresh_s; /* the retained state re-sent this often */
 	double peer_max_slope_c_per_min; /* steeper peer slopes: implausible */
 	double peer_min_c; /* plausible peer inlet: classes.inlet's valid */
 	double peer_max_c; /* range (set by conf.c, not keys of their own) */

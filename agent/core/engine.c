@@ -155,6 +155,7 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	memset(v, 0, sizeof(*v));
 	if (sensor < 0 || sensor >= e->n_sensors) {
 		v->filtered_c = v->value_c = v->headroom_c = NAN;
+		v->value_used_c = NAN;
 		v->eta_s = INFINITY;
 		return;
 	}
@@ -184,6 +185,7 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	v->accepted = s->accepted;
 	v->rejected = s->rejected;
 	v->last_reject = s->last_reject;
+	v->value_used_c = s->value_used;
 }
 
 static void

@@ -175,6 +175,8 @@ struct eng_sensor_view {
 	uint64_t accepted;
 	uint64_t rejected;
 	const char *last_reject; /* reason of the last rejection, or NULL */
+	double value_used_c;     /* what the levels use: filtered_c, or the
+				    assumed value when extrapolated */
 };
 
 /* A zone peer's inlet summary, as received (t_ms is local receive time). */

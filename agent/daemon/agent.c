@@ -11,11 +11,13 @@
 #include "ctl.h"
 #include "log.h"
 #include "override_store.h"
+#include "priv_client.h"
 #include "sdnotify.h"
 
 void
 agent_event(struct agent *a, const char *type, cJSON *fields)
 {
+	agent_metrics_count(a, type, fields);
 	agent_mqtt_event(a, type, fields);
 	cJSON_Delete(fields);
 }
@@ -47,6 +49,7 @@ agent_tick(struct agent *a, int64_t now_ms)
 	eng_evaluate(a->eng, now_ms, &a->out);
 	agent_act_dispatch(a, now_ms);
 	agent_mqtt_tick(a, now_ms);
+	agent_metrics_write(a, now_ms);
 }
 
 static int64_t
@@ -92,7 +95,8 @@ start_overrides(struct agent *a)
 }
 
 struct agent *
-agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
+agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
+    const char *priv_socket)
 {
 	struct agent *a = calloc(1, sizeof(*a));
 
@@ -113,7 +117,11 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run)
 		return NULL;
 	}
 	agent_sources_start(a);
+	agent_fleet_start(a);
 	agent_mqtt_start(a);
+	if (priv_socket != NULL &&
+	    (a->prv = prv_create(l, priv_socket)) == NULL)
+		log_warnx("privileged part: cannot set up %s", priv_socket);
 	a->act = agent_act_start(a);
 	a->ovs = start_overrides(a); /* re-applies persisted overrides */
 	if (a->ovs == NULL)
@@ -143,7 +151,10 @@ agent_free(struct agent *a)
 	a->ovs = NULL;
 	act_free(a->act);
 	a->act = NULL;
+	prv_free(a->prv);
+	a->prv = NULL;
 	agent_mqtt_stop(a);
+	agent_fleet_stop(a);
 	agent_sources_stop(a);
 	eng_free(a->eng);
 	a->eng = NULL;
@@ -200,6 +211,7 @@ agent_reload(struct agent *a)
 		a->rescan_timer = loop_add_timer(a->loop,
 		    (int64_t)(a->conf.agent.rescan_s * 1000.0), rescan_cb, a);
 	log_info("configuration reloaded from %s", a->conf.path);
+	prv_reload(a->prv); /* the privileged part reads it too */
 	agent_event(a, "reload", NULL);
 	sdn_notify("READY=1");
 }

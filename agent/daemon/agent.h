@@ -23,9 +23,11 @@ struct agent;
 struct ctl_ops;
 
 /* Start on loop l. Takes ownership of conf (the caller must not cnf_free
- * it, even on failure). NULL when the engine cannot be created. */
-struct agent *
-agent_create(struct agent_conf *conf, struct loop *l, bool dry_run);
+ * it, even on failure). priv_socket: the privileged part's socket
+ * (thermwatch-priv.socket), where the hooks run and the BMC watchdog is
+ * armed; NULL: both here. NULL when the engine cannot be created. */
+struct agent *agent_create(struct agent_conf *conf, struct loop *l,
+    bool dry_run, const char *priv_socket);
 /* Stop every part, free. NULL is a no-op. */
 void agent_free(struct agent *a);
 /* Re-read the config file; keep the old one when the new one is invalid. */

@@ -11,6 +11,7 @@
 #include "bmc.h"
 #include "log.h"
 #include "mqtt.h"
+#include "priv_client.h"
 
 static void
 act_on_event(void *arg, const char *type, cJSON *fields)
@@ -18,11 +19,15 @@ act_on_event(void *arg, const char *type, cJSON *fields)
 	agent_event(arg, type, fields);
 }
 
+/* With a privileged part, the watchdog is armed there (its own BMC
+ * session and credentials); else through the agent's IPMI source. */
 static bool
 act_watchdog_ready(void *arg)
 {
 	const struct agent *a = arg;
 
+	if (a->prv != NULL)
+		return prv_ready(a->prv);
 	return a->bmc != NULL;
 }
 
@@ -31,6 +36,8 @@ act_watchdog_arm(void *arg, int countdown_s, act_wd_done_cb done, void *darg)
 {
 	struct agent *a = arg;
 
+	if (a->prv != NULL)
+		return prv_watchdog_arm(a->prv, countdown_s, done, darg);
 	if (a->bmc == NULL)
 		return -1;
 	return bmc_watchdog_arm(a->bmc, countdown_s, done, darg);
@@ -59,10 +66,12 @@ agent_act_start(struct agent *a)
 		.eng = a->eng,
 		.out = &a->out,
 		.dry_run = a->dry_run,
+		.priv = a->prv,
 		.event = act_on_event,
 		.watchdog_ready = act_watchdog_ready,
 		.watchdog_arm = act_watchdog_arm,
 		.event_acks = act_event_acks,
+		.destinations = agent_fleet_destinations,
 		.arg = a,
 	};
 
@@ -76,6 +85,7 @@ decision_json(const struct eng_decision *d, const struct agent *a)
 	struct eng_sensor_view v;
 
 	cJSON_AddStringToObject(o, "action", eng_action_name(d->action));
+	cJSON_AddStringToObject(o, "state", eng_state_name(a->out.state));
 	cJSON_AddStringToObject(o, "code", d->code != NULL ? d->code : "");
 	cJSON_AddStringToObject(o, "reason", d->reason);
 	if (d->sensor >= 0) {
@@ -99,21 +109,24 @@ agent_act_dispatch(struct agent *a, int64_t now_ms)
 	int i;
 
 	if (o->changed) {
-		log_info("state %s -> %s: %s", eng_state_name(o->prev_state),
-		    eng_state_name(o->state), o->reason);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(
 		    f, "from", eng_state_name(o->prev_state));
 		cJSON_AddStringToObject(f, "to", eng_state_name(o->state));
 		cJSON_AddStringToObject(f, "reason", o->reason);
+		log_json(LOG_INFO, "state", f, "state %s -> %s: %s",
+		    eng_state_name(o->prev_state), eng_state_name(o->state),
+		    o->reason);
 		agent_event(a, "state", f);
 	}
 	for (i = 0; i < o->n_decisions; i++) {
 		const struct eng_decision *d = &o->decisions[i];
 
-		log_info("decision %s (%s): %s", eng_action_name(d->action),
-		    d->code != NULL ? d->code : "", d->reason);
-		agent_event(a, "decision", decision_json(d, a));
+		f = decision_json(d, a);
+		log_json(LOG_INFO, "decision", f, "decision %s (%s): %s",
+		    eng_action_name(d->action), d->code != NULL ? d->code : "",
+		    d->reason);
+		agent_event(a, "decision", f);
 		act_decision(a->act, d, now_ms);
 	}
 	act_tick(a->act, o, now_ms);

@@ -12,9 +12,12 @@
 #include "ctl.h"
 #include "jsonutil.h"
 #include "mqtt.h"
+#include "mqtt_msg.h"
 #include "override_store.h"
 #include "walltime.h"
 
+/* State, reason, eta, load and zone alarm: the same function builds them
+ * for the MQTT state payload (mqm_state_fields), so the two never differ. */
 static cJSON *
 status_json(void *arg)
 {
@@ -30,17 +33,13 @@ status_json(void *arg)
 	cJSON_AddStringToObject(r, "site", a->conf.agent.site);
 	cJSON_AddStringToObject(r, "zone", a->conf.agent.zone);
 	cJSON_AddNumberToObject(r, "tier", a->conf.agent.tier);
-	cJSON_AddStringToObject(r, "state", eng_state_name(o->state));
-	cJSON_AddStringToObject(r, "reason", o->reason);
+	mqm_state_fields(r, o, hold);
 	if (wt_iso(wt_of_mono(o->since_ms, now), since, sizeof(since)) == 0)
 		cJSON_AddStringToObject(r, "since", since);
 	cJSON_AddNumberToObject(
 	    r, "in_state_s", (double)(now - o->since_ms) / 1000.0);
-	json_add_num(r, "eta_s", o->eta_s);
-	cJSON_AddBoolToObject(r, "zone_alarm", o->zone_alarm);
 	cJSON_AddNumberToObject(r, "zone_members", o->zone_members);
 	cJSON_AddNumberToObject(r, "zone_signals", o->zone_signals);
-	cJSON_AddBoolToObject(r, "accepting_load", o->accepting_load);
 	cJSON_AddBoolToObject(r, "dry_run", agent_dry_run(a));
 	if (hold != NULL)
 		cJSON_AddStringToObject(r, "hold", hold);
@@ -57,9 +56,8 @@ status_json(void *arg)
 	return r;
 }
 
-static const char *const status_names[] = { "new", "valid", "stale",
-	"removed" };
-
+/* The engine's view of the sensor as telemetry has it (mqm_sensor_fields),
+ * and what only this host knows: source, trip_from, the sample counts. */
 static cJSON *
 sensor_json(const struct agent *a, const struct agent_sensor *s)
 {
@@ -78,22 +76,11 @@ sensor_json(const struct agent *a, const struct agent_sensor *s)
 		return j;
 	}
 	eng_sensor_view(a->eng, s->eng_idx, &v);
-	cJSON_AddStringToObject(j, "class", eng_class_name(v.cls));
-	json_add_num(j, "value_c", v.value_c);
-	json_add_num(j, "filtered_c", v.filtered_c);
-	json_add_num(j, "slope_c_per_s", v.slope_c_per_s);
-	json_add_num(j, "eta_s", v.eta_s);
-	json_add_num(j, "headroom_c", v.headroom_c);
-	json_add_num(j, "trip_c", v.trip_c);
+	mqm_sensor_fields(j, &v);
 	cJSON_AddStringToObject(j, "trip_from",
 	    s->trip_from != NULL ? s->trip_from
 				 : eng_trip_src_name(v.trip_src));
-	cJSON_AddStringToObject(
-	    j, "status", (unsigned)v.status < 4 ? status_names[v.status] : "?");
-	cJSON_AddStringToObject(j, "level", eng_level_name(v.level));
-	cJSON_AddBoolToObject(j, "extrapolated", v.extrapolated);
 	cJSON_AddNumberToObject(j, "accepted", (double)v.accepted);
-	cJSON_AddNumberToObject(j, "rejected", (double)v.rejected);
 	if (v.last_reject != NULL)
 		cJSON_AddStringToObject(j, "last_reject", v.last_reject);
 	else

@@ -14,6 +14,8 @@
 #include <cjson/cJSON.h>
 
 #include "agent.h"
+#include "mqtt.h"
+#include "prom_metrics.h"
 #include "source.h"
 
 struct hwm;
@@ -22,6 +24,9 @@ struct mq;
 struct act;
 struct ctl;
 struct ovs;
+struct fleet;
+struct capacity;
+struct prv;
 
 /* What the agent remembers of each sensor beside the engine's view. */
 struct agent_sensor {
@@ -38,12 +43,17 @@ struct agent {
 	struct loop *loop;
 	struct eng *eng;
 	struct hwm *hwm;
-	struct bmc *bmc; /* NULL when ipmi is disabled */
-	struct mq *mq;   /* NULL when mqtt is disabled */
-	struct act *act; /* actions */
-	struct ctl *ctl; /* control socket, NULL when off */
-	struct ovs *ovs; /* persisted overrides */
-	bool dry_run;    /* --dry-run (see agent_dry_run) */
+	struct bmc *bmc;      /* NULL when ipmi is disabled */
+	struct mq *mq;        /* NULL when mqtt is disabled */
+	struct act *act;      /* actions */
+	struct ctl *ctl;      /* control socket, NULL when off */
+	struct ovs *ovs;      /* persisted overrides */
+	struct prv *prv;      /* the privileged part, NULL: hooks run here */
+	struct fleet *fleet;  /* the site's hosts; NULL without MQTT */
+	struct capacity *cap; /* this host's offer; NULL without MQTT */
+	struct prom_counts counts; /* from the events, for the metrics */
+	bool metrics_failing;      /* the textfile could not be written */
+	bool dry_run;              /* --dry-run (see agent_dry_run) */
 	int64_t started_ms;
 	bool settled;                 /* every source has answered once */
 	int64_t slow_hwmon_logged_ms; /* rate limit of the slow-read warning */
@@ -82,6 +92,24 @@ void agent_act_dispatch(struct agent *a, int64_t now_ms);
 /* agent_ctl.c: the control socket on a->conf.control (a->ctl). */
 void agent_ctl_start(struct agent *a);
 void agent_ctl_reload(struct agent *a);
+
+/* agent_fleet.c: the fleet view (a->fleet) and this host's offer
+ * (a->cap), with MQTT only. */
+void agent_fleet_start(struct agent *a);
+void agent_fleet_stop(struct agent *a);
+/* After a reload swapped a->conf; true when MQTT must re-subscribe. */
+bool agent_fleet_reload(struct agent *a);
+/* mq callbacks (arg is the agent). */
+void agent_fleet_on_site(void *arg, const struct mq_site_msg *m);
+void agent_fleet_on_connection(void *arg, bool up);
+/* THERMWATCH_DESTINATIONS (malloc'ed), NULL when there is no view. */
+char *agent_fleet_destinations(void *arg);
+
+/* agent_metrics.c: the Prometheus textfile (prometheus.textfile). */
+/* Count an event (agent_event calls it). */
+void agent_metrics_count(struct agent *a, const char *type, const cJSON *f);
+/* Write the metrics file, after each evaluation. */
+void agent_metrics_write(struct agent *a, int64_t now_ms);
 
 /* agent_mqtt.c: MQTT when mqtt.enabled (a->mq stays NULL otherwise or on
  * error: the agent protects the host without a broker). */

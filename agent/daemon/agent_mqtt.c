@@ -12,6 +12,7 @@
 
 #include "action.h"
 #include "agent_int.h"
+#include "capacity.h"
 #include "log.h"
 #include "mqtt.h"
 #include "override.h"
@@ -103,10 +104,12 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 void
 agent_mqtt_start(struct agent *a)
 {
-	static const struct mq_callbacks cb = {
+	const struct mq_callbacks cb = {
 		.peer = on_peer,
 		.override = on_override,
 		.announces = true,
+		.connection = agent_fleet_on_connection,
+		.site = a->fleet != NULL ? agent_fleet_on_site : NULL,
 	};
 
 	if (!a->conf.mqtt.enabled)
@@ -116,6 +119,8 @@ agent_mqtt_start(struct agent *a)
 	if (a->mq == NULL)
 		log_warnx("mqtt disabled: see the messages above; the host "
 			  "is still protected locally");
+	else if (a->cap != NULL)
+		mq_set_offer(a->mq, capacity_offer(a->cap));
 }
 
 void
@@ -123,6 +128,7 @@ agent_mqtt_stop(struct agent *a)
 {
 	mq_free(a->mq);
 	a->mq = NULL;
+	agent_fleet_on_connection(a, false);
 }
 
 void
@@ -149,9 +155,11 @@ agent_mqtt_event(struct agent *a, const char *type, const cJSON *fields)
 void
 agent_mqtt_reload(struct agent *a)
 {
+	bool resubscribe = agent_fleet_reload(a);
+
 	if (a->mq == NULL && !a->conf.mqtt.enabled)
 		return;
-	if (a->mq != NULL &&
+	if (a->mq != NULL && !resubscribe &&
 	    mq_same_conf(
 		a->mq, &a->conf.mqtt, &a->conf.agent, a->conf.agent.state_dir))
 		return;

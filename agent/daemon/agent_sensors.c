@@ -159,11 +159,12 @@ agent_check_removed(struct agent *a)
 		    strcmp(s->last.source, "hwmon") != 0 ||
 		    (a->hwm != NULL && hwm_has(a->hwm, s->id)))
 			continue;
-		log_warnx("sensor %s is gone", s->id);
 		eng_sensor_remove(a->eng, s->eng_idx);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "sensor", s->id);
 		cJSON_AddStringToObject(f, "reason", "chip removed");
+		log_json(LOG_WARNING, "sensor_removed", f, "sensor %s is gone",
+		    s->id);
 		agent_event(a, "sensor_removed", f);
 		s->used = false;
 		s->eng_idx = -1;

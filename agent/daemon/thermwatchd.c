@@ -26,7 +26,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: thermwatchd [-f] [-v] [-c file] [--dry-run]\n"
+	    "usage: thermwatchd [-f] [-v] [-c file] [--dry-run] "
+	    "[--priv-socket path]\n"
 	    "       thermwatchd --check-config [-c file]\n"
 	    "       thermwatchd --once --json [-c file]\n"
 	    "       thermwatchd --version\n"
@@ -37,7 +38,9 @@ usage(FILE *f)
 	    "      --once          sample every source once and exit\n"
 	    "      --json          with --once: print a JSON array\n"
 	    "      --dry-run       decide and report, execute nothing\n"
-	    "  -f, --foreground    log to stderr instead of syslog\n"
+	    "      --priv-socket PATH  run the hooks and arm the BMC\n"
+	    "                      watchdog in the privileged part there\n"
+	    "  -f, --foreground    log to stderr instead of the journal\n"
 	    "  -v, --verbose       more logging (repeat for more)\n"
 	    "  -V, --version       print the version and exit\n",
 	    CNF_DEFAULT_PATH);
@@ -78,18 +81,19 @@ on_usr2(struct loop *l, int signo, void *arg)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_ONCE = 256, OPT_JSON, OPT_DRY_RUN };
+	enum { OPT_ONCE = 256, OPT_JSON, OPT_DRY_RUN, OPT_PRIV };
 	static const struct option longopts[] = { { "config", required_argument,
 						      NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "priv-socket", required_argument, NULL, OPT_PRIV },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *path = CNF_DEFAULT_PATH;
+	const char *path = CNF_DEFAULT_PATH, *priv_socket = NULL;
 	bool check = false, once = false, json = false, dry_run = false;
 	bool foreground = false;
 	const struct agent_conf *c;
@@ -115,6 +119,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			dry_run = true;
+			break;
+		case OPT_PRIV:
+			priv_socket = optarg;
 			break;
 		case 'f':
 			foreground = true;
@@ -190,7 +197,7 @@ main(int argc, char **argv)
 	l = loop_create();
 	if (l == NULL)
 		fatal("event loop");
-	agent = agent_create(&conf, l, dry_run);
+	agent = agent_create(&conf, l, dry_run, priv_socket);
 	if (agent == NULL)
 		fatalx("cannot start");
 	loop_on_signal(l, SIGTERM, on_stop, agent);

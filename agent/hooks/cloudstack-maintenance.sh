@@ -6,7 +6,7 @@
 # project exists for, it was broken too) or cannot evacuate the host, fall
 # back to the hypervisor's own tools: libvirt-migrate.sh, beside this hook.
 #
-#   migrate = [ "/usr/share/doc/thermwatch/hooks/cloudstack-maintenance.sh",
+#   migrate = [ "/usr/share/thermwatch/hooks/cloudstack-maintenance.sh",
 #               "--cmk-config", "/etc/thermwatch/cmk.conf",
 #               "--url", "http://cs-mgmt.example:8080/client/api",
 #               "--fallback-libvirt", "--",

@@ -5,12 +5,12 @@
 # (--on-notify) or by hand (--release), take the taint off again and
 # uncordon the node once it is cool.
 #
-#   migrate = [ "/usr/share/doc/thermwatch/hooks/k8s-drain.sh",
+#   migrate = [ "/usr/share/thermwatch/hooks/k8s-drain.sh",
 #               "--kubeconfig", "/etc/thermwatch/kubeconfig" ];
-#   on_boot_hold = [ "/usr/share/doc/thermwatch/hooks/k8s-drain.sh",
+#   on_boot_hold = [ "/usr/share/thermwatch/hooks/k8s-drain.sh",
 #                    "--kubeconfig", "/etc/thermwatch/kubeconfig",
 #                    "--cordon-only" ];
-#   notify = [ "/usr/share/doc/thermwatch/hooks/k8s-drain.sh",
+#   notify = [ "/usr/share/thermwatch/hooks/k8s-drain.sh",
 #              "--kubeconfig", "/etc/thermwatch/kubeconfig", "--on-notify" ];
 #
 # The taint (default thermwatch.io/hot=ZONE:NoSchedule) keeps new pods off

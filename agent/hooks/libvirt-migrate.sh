@@ -4,7 +4,7 @@
 # zone, several at once, each within its own timeout and all within the
 # hook's; then, if asked, pause or shut down what could not be moved.
 #
-#   migrate = [ "/usr/share/doc/thermwatch/hooks/libvirt-migrate.sh",
+#   migrate = [ "/usr/share/thermwatch/hooks/libvirt-migrate.sh",
 #               "--connect", "qemu:///system", "--parallel", "3",
 #               "--dest", "qemu+ssh://hv21.zone-b/system" ];
 #

@@ -1,61 +1,26 @@
 /*
- * sdnotify.c - minimal sd_notify: a datagram on an AF_UNIX socket.
+ * sdnotify.c - readiness, reload, stop and watchdog notifications to
+ * systemd through libsystemd (sd_notify(3), sd_watchdog_enabled(3)).
  */
 #include "sdnotify.h"
 
-#include <errno.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <systemd/sd-daemon.h>
 
 int
 sdn_notify(const char *msg)
 {
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa;
-	socklen_t len;
-	ssize_t n;
-	int fd;
+	int rc = sd_notify(0, msg);
 
-	if (path == NULL || path[0] == '\0')
-		return 0;
-	if ((path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof(sa.sun_path))
-		return -EINVAL;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strlen(path));
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0'; /* abstract namespace */
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    strlen(path));
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	n = sendto(
-	    fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
-	close(fd);
-	return n < 0 ? -errno : 0;
+	return rc < 0 ? rc : 0;
 }
 
 int64_t
 sdn_watchdog_interval_ms(void)
 {
-	const char *usec = getenv("WATCHDOG_USEC");
-	const char *pid = getenv("WATCHDOG_PID");
-	long long v;
-	char *end;
+	uint64_t usec = 0;
 
-	if (usec == NULL)
+	/* > 0 only when $WATCHDOG_USEC is set for this very process */
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
 		return 0;
-	if (pid != NULL && atol(pid) != (long)getpid())
-		return 0;
-	v = strtoll(usec, &end, 10);
-	if (*end != '\0' || v <= 0)
-		return 0;
-	return v / 2000;
+	return (int64_t)(usec / 2000);
 }

@@ -1,6 +1,6 @@
 /*
- * sdnotify.h - the sd_notify(3) protocol by hand: one datagram to
- * $NOTIFY_SOCKET. Does nothing when not run by systemd.
+ * sdnotify.h - notifications to systemd (libsystemd's sd_notify and
+ * sd_watchdog_enabled). Does nothing when not run by systemd.
  */
 #ifndef THERMWATCH_SDNOTIFY_H
 #define THERMWATCH_SDNOTIFY_H

@@ -10,8 +10,9 @@
  *	override	QoS 1	retained: the overrides in force
  *	override/set	in	remote override requests for this host
  * plus <prefix>/<site>/<zone>/_all/override/set (zone) and
- * <prefix>/<site>/_all/_all/override/set (site), and the zone's
- * <prefix>/<site>/<zone>/+/peer. See thermwatch-mqtt(7).
+ * <prefix>/<site>/_all/_all/override/set (site), the zone's
+ * <prefix>/<site>/<zone>/+/peer and, for the fleet view, the site's
+ * <prefix>/<site>/+/+/{state,status,bridge}. See thermwatch-mqtt(7).
  *
  * Nothing here blocks the loop except mosquitto_connect(), which blocks in
  * connect(2) (and getaddrinfo for names): use a broker on loopback that
@@ -49,6 +50,21 @@ struct mq_override_req {
 	const char *via; /* "mqtt host", "mqtt zone", "mqtt site" */
 };
 
+/* The site's leaf topics the fleet view reads. */
+enum mq_site_leaf { MQ_SITE_STATE, MQ_SITE_STATUS, MQ_SITE_BRIDGE };
+
+/* A message of another host of the site (any zone), on
+ * <prefix>/<site>/<zone>/<host>/{state,status,bridge}. */
+struct mq_site_msg {
+	const char *zone; /* from the topic */
+	const char *host;
+	enum mq_site_leaf leaf;
+	const char *payload; /* not NUL-terminated; len 0: a retained
+				message was cleared */
+	size_t len;
+	bool retained;
+};
+
 struct mq_callbacks {
 	/* A zone peer's summary (own messages and bad ones are filtered;
 	 * p->t_ms is the local receive time). May be NULL. */
@@ -66,6 +82,9 @@ struct mq_callbacks {
 	bool announces;
 	/* The broker connection came up (true) or went away. May be NULL. */
 	void (*connection)(void *arg, bool up);
+	/* The other hosts of the site (mqtt_site.c). NULL: their topics
+	 * are not subscribed. */
+	void (*site)(void *arg, const struct mq_site_msg *m);
 };
 
 struct mq_stats {
@@ -122,6 +141,11 @@ void mq_publish_overrides(struct mq *mq, const struct eng *e, int64_t now_ms);
  * Returns the event's seq, or 0 when it was not queued.
  */
 uint64_t mq_publish_event(struct mq *mq, const char *type, cJSON *fields);
+
+/* What this host offers the others of its site, published in its state
+ * (NULL: nothing); re-sent at once when it changed. See mqtt_site.c. */
+struct mqm_offer;
+void mq_set_offer(struct mq *mq, const struct mqm_offer *offer);
 
 /* The boot guard's hold (NULL when none): the state topic then says
  * "hold" with this reason. Takes effect at the next mq_publish_state. */

@@ -45,6 +45,7 @@ mq_in_subscribe(struct mq *mq)
 	if (rc != MOSQ_ERR_SUCCESS)
 		log_warnx("mqtt: subscribe %s: %s", mq->t_peer_sub,
 		    mosquitto_strerror(rc));
+	mq_site_subscribe(mq);
 	if (!mq->conf.overrides)
 		return;
 	subs[n++] = mq->t_set_host;
@@ -331,5 +332,7 @@ mq_in_message(struct mq *mq, const struct mosquitto_message *msg)
 		on_peer(mq, msg);
 		return;
 	}
+	if (mq_site_message(mq, msg))
+		return;
 	log_debug("mqtt: unexpected message on %s, ignored", msg->topic);
 }

@@ -9,6 +9,7 @@
 #include <mosquitto.h>
 
 #include "mqtt.h"
+#include "mqtt_fleet_msg.h"
 #include "mqtt_msg.h"
 #include "mqtt_queue.h"
 #include "mqtt_sig.h"
@@ -84,6 +85,12 @@ struct mq {
 	int status_mid; /* the final "offline" in mq_free */
 	bool status_acked;
 
+	/* the fleet view (mqtt_site.c) */
+	char t_site_sub[3][MQ_TOPIC_LEN]; /* <prefix>/<site>/+/+/<leaf> */
+	size_t site_pfx_len;              /* strlen("<prefix>/<site>/") */
+	struct mqm_offer offer;
+	bool have_offer;
+
 	/* latest state and overrides, re-sent on every connect */
 	char *state_json;
 	char state_sig[2 * ENG_REASON_LEN + 64];
@@ -146,5 +153,11 @@ int mq_trust_request(struct mq *mq, const struct mosquitto_message *msg,
 /* mqtt_in.c: subscribe after CONNACK; dispatch one incoming message. */
 void mq_in_subscribe(struct mq *mq);
 void mq_in_message(struct mq *mq, const struct mosquitto_message *msg);
+
+/* mqtt_site.c: the site's topics for the fleet view (when cb.site). */
+void mq_site_topics(struct mq *mq);
+void mq_site_subscribe(struct mq *mq);
+/* True when msg was on one of them (handled). */
+bool mq_site_message(struct mq *mq, const struct mosquitto_message *msg);
 
 #endif

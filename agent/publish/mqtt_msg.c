@@ -4,6 +4,9 @@
  */
 #include "mqtt_msg.h"
 
+#include "mqtt_fleet_msg.h"
+#include "mqtt_msg_int.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +88,26 @@ trip_src_name(enum eng_trip_src s)
 	return "unknown";
 }
 
+void
+mqm_sensor_fields(cJSON *o, const struct eng_sensor_view *v)
+{
+	bool used = v->extrapolated || v->status == ENG_SENSOR_VALID;
+
+	cJSON_AddStringToObject(o, "class", eng_class_name(v->cls));
+	cJSON_AddStringToObject(o, "status", status_name(v->status));
+	mqm_add_num(o, "value_c", v->value_c);
+	mqm_add_num(o, "filtered_c", v->filtered_c);
+	mqm_add_num(o, "used_c", used ? v->value_used_c : NAN);
+	cJSON_AddBoolToObject(o, "assumed", v->extrapolated);
+	mqm_add_num(o, "trip_c", v->trip_c);
+	cJSON_AddStringToObject(o, "trip_src", trip_src_name(v->trip_src));
+	mqm_add_num(o, "headroom_c", v->headroom_c);
+	mqm_add_num(o, "slope_c_per_min", v->slope_c_per_s * 60.0);
+	mqm_add_num(o, "eta_s", v->eta_s);
+	cJSON_AddNumberToObject(o, "level", v->level);
+	cJSON_AddNumberToObject(o, "rejected", (double)v->rejected);
+}
+
 char *
 mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng *e, const struct eng_output *out)
@@ -107,33 +130,15 @@ mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 			continue;
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "id", v.id != NULL ? v.id : "");
-		cJSON_AddStringToObject(s, "class", eng_class_name(v.cls));
-		cJSON_AddStringToObject(s, "status", status_name(v.status));
-		mqm_add_num(s, "value_c", v.value_c);
-		mqm_add_num(s, "filtered_c", v.filtered_c);
-		mqm_add_num(s, "trip_c", v.trip_c);
-		cJSON_AddStringToObject(
-		    s, "trip_src", trip_src_name(v.trip_src));
-		mqm_add_num(s, "headroom_c", v.headroom_c);
-		mqm_add_num(s, "slope_c_per_min", v.slope_c_per_s * 60.0);
-		mqm_add_num(s, "eta_s", v.eta_s);
-		cJSON_AddNumberToObject(s, "level", v.level);
-		cJSON_AddNumberToObject(s, "rejected", (double)v.rejected);
+		mqm_sensor_fields(s, &v);
 		cJSON_AddItemToArray(arr, s);
 	}
 	return mqm_finish(o);
 }
 
-char *
-mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
-    const struct eng_output *out, int64_t now_ms, const char *hold)
+void
+mqm_state_fields(cJSON *o, const struct eng_output *out, const char *hold)
 {
-	cJSON *o = mqm_header(id, ts_ms, seq);
-	int64_t since = ts_ms - (now_ms - out->since_ms);
-
-	if (o == NULL)
-		return NULL;
-	cJSON_AddNumberToObject(o, "tier", id->tier);
 	cJSON_AddStringToObject(
 	    o, "state", hold != NULL ? "hold" : eng_state_name(out->state));
 	if (hold != NULL)
@@ -142,11 +147,34 @@ mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 	cJSON_AddStringToObject(
 	    o, "prev_state", eng_state_name(out->prev_state));
 	cJSON_AddStringToObject(o, "reason", hold != NULL ? hold : out->reason);
-	cJSON_AddNumberToObject(o, "since", (double)since);
 	mqm_add_num(o, "eta_s", out->eta_s);
 	cJSON_AddBoolToObject(
 	    o, "accepting_load", hold == NULL && out->accepting_load);
 	cJSON_AddBoolToObject(o, "zone_alarm", out->zone_alarm);
+}
+
+char *
+mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *out, int64_t now_ms, const char *hold)
+{
+	return mqm_state_offer(id, ts_ms, seq, out, now_ms, hold, NULL);
+}
+
+char *
+mqm_state_offer(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *out, int64_t now_ms, const char *hold,
+    const struct mqm_offer *offer)
+{
+	cJSON *o = mqm_header(id, ts_ms, seq);
+	int64_t since = ts_ms - (now_ms - out->since_ms);
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(o, "tier", id->tier);
+	mqm_state_fields(o, out, hold);
+	cJSON_AddNumberToObject(o, "since", (double)since);
+	if (offer != NULL)
+		mqm_offer_add(o, offer);
 	return mqm_finish(o);
 }
 
@@ -470,4 +498,32 @@ mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
 out:
 	cJSON_Delete(o);
 	return rc;
+}
+
+/* --- for the other payload files (mqtt_msg_int.h) ---------------------- */
+
+cJSON *
+mqm_parse_object(const char *payload, size_t len, char *err, size_t errlen)
+{
+	return parse_object(payload, len, err, errlen);
+}
+
+int
+mqm_check_version(const cJSON *o, char *err, size_t errlen)
+{
+	return check_version(o, err, errlen);
+}
+
+int
+mqm_get_str(const cJSON *o, const char *key, bool required, char *buf,
+    size_t len, char *err, size_t errlen)
+{
+	return get_str(o, key, required, buf, len, err, errlen);
+}
+
+int
+mqm_get_num(const cJSON *o, const char *key, double min, double max,
+    double *out, char *err, size_t errlen)
+{
+	return get_num(o, key, min, max, out, err, errlen);
 }

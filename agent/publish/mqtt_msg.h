@@ -49,12 +49,36 @@ void mqm_add_num(cJSON *o, const char *key, double v);
 /* Serialise and delete o; malloc'ed string or NULL. */
 char *mqm_finish(cJSON *o);
 
+/*
+ * The one view of the host's state, shared by the MQTT state payload and
+ * the control socket's "status" (thermwatchctl): state ("hold" while the
+ * boot guard holds the host, hold being its reason, else NULL), engine_state
+ * (during a hold only), prev_state, reason, eta_s, accepting_load (false
+ * during a hold) and zone_alarm, added to o.
+ */
+void mqm_state_fields(cJSON *o, const struct eng_output *out, const char *hold);
+/*
+ * The one view of a sensor, shared by the telemetry payload and the
+ * control socket's "sensors": class, status, value_c, filtered_c, used_c
+ * (the value the engine decides on: filtered_c, or the value it assumes
+ * for a stale sensor it extrapolates; null while it counts as missing),
+ * assumed, trip_c, trip_src, headroom_c, slope_c_per_min, eta_s, level
+ * (0 none, 1 warn, 2 migrate, 3 shutdown) and rejected, added to o.
+ */
+void mqm_sensor_fields(cJSON *o, const struct eng_sensor_view *v);
+
 char *mqm_telemetry(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng *e, const struct eng_output *o);
 /* hold: NULL, or why the boot guard holds the host: then "state" is
  * "hold", "engine_state" the engine's state and accepting_load false. */
 char *mqm_state_hold(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng_output *o, int64_t now_ms, const char *hold);
+struct mqm_offer;
+/* The same, with what the host offers the others of its site (spare
+ * capacity, migration URI; see mqtt_fleet_msg.h); offer may be NULL. */
+char *mqm_state_offer(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
+    const struct eng_output *o, int64_t now_ms, const char *hold,
+    const struct mqm_offer *offer);
 char *mqm_state(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
     const struct eng_output *o, int64_t now_ms);
 /* fields is consumed (may be NULL): its members are moved into the event. */

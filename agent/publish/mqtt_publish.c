@@ -65,9 +65,10 @@ mq_publish_peer(struct mq *mq, const struct eng *e, int64_t now_ms)
 }
 
 /*
- * The retained state goes out at once when the state, the load flag or the
- * zone alarm changed; when only the reason's figures moved (it names the
- * worst sensor's value), at most once per telemetry interval.
+ * The retained state goes out at once when the state, the load flag, the
+ * zone alarm or the offer (mq_set_offer) changed; when only the reason's
+ * figures moved (it names the worst sensor's value), at most once per
+ * telemetry interval; unchanged, every mqtt.state_refresh_s.
  */
 void
 mq_set_hold(struct mq *mq, const char *reason)
@@ -89,13 +90,16 @@ mq_publish_state(struct mq *mq, const struct eng_output *o, int64_t now_ms)
 	key_changed = mq->state_json == NULL ||
 	    strncmp(sig, mq->state_sig, strlen(sig)) != 0;
 	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s", o->reason);
+	/* re-sent now and then unchanged, so others can tell it is fresh */
 	if (!key_changed &&
+	    !due(now_ms, mq->last_state_ms, true, mq->conf.state_refresh_s) &&
 	    (strcmp(sig, mq->state_sig) == 0 ||
 		!due(now_ms, mq->last_state_ms, true,
 		    mq->conf.telemetry_interval_s)))
 		return;
-	s = mqm_state_hold(&mq->id, mq_wall_ms(), ++mq->seq_state, o, now_ms,
-	    mq->hold[0] != '\0' ? mq->hold : NULL);
+	s = mqm_state_offer(&mq->id, mq_wall_ms(), ++mq->seq_state, o, now_ms,
+	    mq->hold[0] != '\0' ? mq->hold : NULL,
+	    mq->have_offer ? &mq->offer : NULL);
 	if (s == NULL)
 		return;
 	memcpy(mq->state_sig, sig, sizeof(sig));

@@ -141,6 +141,7 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	TOPIC(mq->t_set_site, "%s/%s/_all/_all/override/set", p, mq->site);
 	TOPIC(mq->t_peer_sub, "%s/%s/%s/+/peer", p, mq->site, mq->zone);
 	mq->peer_pfx_len = strlen(mq->t_peer_sub) - strlen("+/peer");
+	mq_site_topics(mq);
 	if (read_password(mq) < 0 || mq_trust_init(mq) < 0)
 		goto fail;
 	if (state_dir != NULL && state_dir[0] != '\0') {

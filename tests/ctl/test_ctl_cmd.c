@@ -494,8 +494,22 @@ test_expired_and_corrupt(void **state)
 
 /* --- the daemon's own operations, on an agent it made ---------------- */
 
+/* requests of the daemon's own operations (strlen: no NUL sent) */
 #define STATUS "{\"v\":1,\"cmd\":\"status\"}"
 #define HOLD   "{\"v\":1,\"cmd\":\"hold-clear\"}"
+
+/* An agent without sensors (hwmon off), its state and socket in f->dir. */
+static void
+agent_conf_in(const struct fx *f, struct agent_conf *conf, const char *host)
+{
+	cnf_defaults(conf);
+	snprintf(conf->agent.host, sizeof(conf->agent.host), "%s", host);
+	snprintf(
+	    conf->agent.state_dir, sizeof(conf->agent.state_dir), "%s", f->dir);
+	snprintf(conf->control.socket, sizeof(conf->control.socket),
+	    "%s/ctl.sock", f->dir);
+	conf->hwmon.enabled = false;
+}
 
 static void
 test_agent_status(void **state)
@@ -505,17 +519,12 @@ test_agent_status(void **state)
 	struct agent *a;
 	cJSON *r;
 
-	cnf_defaults(&conf);
-	snprintf(conf.agent.host, sizeof(conf.agent.host), "t2");
-	snprintf(
-	    conf.agent.state_dir, sizeof(conf.agent.state_dir), "%s", f->dir);
-	snprintf(conf.control.socket, sizeof(conf.control.socket),
-	    "%s/ctl.sock", f->dir);
-	conf.hwmon.enabled = false;
-	a = agent_create(&conf, f->l, true);
+	agent_conf_in(f, &conf, "t2");
+	a = agent_create(&conf, f->l, true, NULL);
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0); /* the first tick */
-	r = ctl_handle(agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
+	r = ctl_handle(
+	    agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
 	assert_true(ok(r));
 	assert_string_equal(result_of(r, "host")->valuestring, "t2");
 	assert_true(cJSON_IsNull(result_of(r, "eta_s")));
@@ -523,11 +532,51 @@ test_agent_status(void **state)
 	assert_true(cJSON_IsNull(result_of(r, "hold")));
 	assert_string_equal(result_of(r, "mqtt")->valuestring, "disabled");
 	cJSON_Delete(r);
-	r = ctl_handle(agent_ctl_ops(), a, &peer, HOLD, strlen(HOLD));
+	r = ctl_handle(
+	    agent_ctl_ops(), a, &peer, HOLD, strlen(HOLD));
 	assert_false(ok(r));
 	assert_string_equal(error_of(r), "not in hold");
 	cJSON_Delete(r);
 	agent_free(a);
+}
+
+/* After a thermal shutdown the boot guard holds the host: the control
+ * socket says so with the same fields as the MQTT state payload. */
+static void
+test_agent_status_hold(void **state)
+{
+	struct fx *f = *state;
+	struct agent_conf conf;
+	struct agent *a;
+	char path[512];
+	FILE *rec;
+	cJSON *r;
+
+	agent_conf_in(f, &conf, "t3");
+	snprintf(path, sizeof(path), "%s/thermal-shutdown", f->dir);
+	rec = fopen(path, "w");
+	assert_non_null(rec);
+	fprintf(rec,
+	    "{\"reason\":\"cpu at 97 C\","
+	    "\"time_utc\":\"2026-01-01T00:00:00Z\"}\n");
+	fclose(rec);
+	a = agent_create(&conf, f->l, true, NULL);
+	assert_non_null(a);
+	assert_int_equal(loop_run_once(f->l, 0), 0);
+	r = ctl_handle(
+	    agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
+	assert_true(ok(r));
+	assert_string_equal(result_of(r, "state")->valuestring, "hold");
+	assert_string_equal(
+	    result_of(r, "engine_state")->valuestring, "degraded");
+	assert_true(cJSON_IsFalse(result_of(r, "accepting_load")));
+	assert_non_null(strstr(
+	    result_of(r, "reason")->valuestring, "last shutdown was thermal"));
+	assert_string_equal(result_of(r, "reason")->valuestring,
+	    result_of(r, "hold")->valuestring);
+	cJSON_Delete(r);
+	agent_free(a);
+	unlink(path);
 }
 
 int
@@ -550,6 +599,8 @@ main(void)
 		    test_expired_and_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_agent_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_agent_status_hold, setup, teardown),
 	};
 
 	log_init("test_ctl_cmd", true, 0);

@@ -23,6 +23,8 @@ MQ_BROKERS="\"127.0.0.1:$CLOSED\", \"127.0.0.1:$PORT\"" \
 cat >> "$MQ_T/hv01.conf" <<'CONF'
 classes = { inlet = { persist_s = 0.0; hold_s = 1.0; filter_window = 1;
 	max_rate_c_per_s = 100.0; }; };
+fleet = { spare_vms = 4; spare_mem_mb = 8192;
+	migrate_uri = "qemu+ssh://hv01.r101/system"; };
 CONF
 mq_agent hv01 "$MQ_T/hv01.conf" 45000 24000
 has() { grep -q "$1" "$MQ_T/all.sub"; }
@@ -34,6 +36,8 @@ check "... and connected there" \
 check "telemetry" wait_for 5 has "^$P/telemetry "
 check "peer summary" wait_for 5 has "^$P/peer "
 check "retained state" wait_for 5 has "^$P/state "
+check "the state offers capacity and URI (fleet)" has \
+	"^$P/state .*\"capacity\":{\"spare_vms\":4,\"spare_mem_mb\":8192},\"migrate_uri\":\"qemu+ssh://hv01.r101/system\""
 check "overrides in force (empty list)" wait_for 5 has "^$P/override .*\"overrides\":\[\]"
 
 # a ramp: warn, then hot; events for the state changes and decisions
