@@ -18,7 +18,7 @@
 #include <mqtt_protocol.h>
 #include <sodium.h>
 
-#include "cli.h"
+#include "cli_remote.h"
 #include "mqtt_sig.h"
 
 enum {
@@ -42,6 +42,14 @@ static const struct option cli_remote_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+void
+cli_remote_init(struct cli_remote *r)
+{
+	memset(r, 0, sizeof(*r));
+	cli_mqtt_init(&r->mq);
+	r->wait_s = -1;
+}
+
 int
 cli_remote_merge(const struct option *local, struct option *out, size_t n)
 {
@@ -61,7 +69,7 @@ cli_remote_opt(struct cli_remote *r, int ch, const char *arg)
 {
 	switch (ch) {
 	case OPT_BROKER:
-		if (cli_mqtt_broker(&r->mq, arg, "override") != 0)
+		if (cli_mqtt_opt(&r->mq, 'b', arg, "override") != 0)
 			return -1;
 		break;
 	case OPT_USER:
@@ -104,6 +112,15 @@ struct wait {
 	int pub_reason; /* -1 until the PUBACK */
 	int applied, refused;
 };
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void
 on_connect(struct mosquitto *m, void *obj, int rc)
@@ -177,6 +194,18 @@ on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 			w->refused++;
 	}
 	cJSON_Delete(o);
+}
+
+/* MQTT 5 (the PUBACK says when the broker's ACL refused the request)
+ * and the callbacks, before the connection is made. */
+static void
+setup(struct mosquitto *m)
+{
+	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_connect_callback_set(m, on_connect);
+	mosquitto_subscribe_callback_set(m, on_subscribe);
+	mosquitto_publish_v5_callback_set(m, on_publish);
+	mosquitto_message_callback_set(m, on_message);
 }
 
 /* The topic for --to (or this host's own, from the config); 0 or -1. */
@@ -285,7 +314,7 @@ cli_remote_send(struct cli *c, struct cli_remote *r, cJSON *req, const char *by)
 {
 	char topic[600], idbuf[64], *msg = NULL;
 	const char *prefix = c->have_conf ? c->conf.mqtt.topic_prefix
-					  : "thermwatch/v1";
+					  : r->mq.prefix;
 	struct mosquitto *m = NULL;
 	struct wait w;
 	double t0, deadline, wait_s = r->wait_s > 0 ? r->wait_s : 5;
@@ -308,16 +337,13 @@ cli_remote_send(struct cli *c, struct cli_remote *r, cJSON *req, const char *by)
 	cJSON_Delete(req);
 	if (msg == NULL)
 		return CLI_FAIL;
-	r->mq.protocol = MQTT_PROTOCOL_V5;
-	m = cli_mqtt_connect(c, &r->mq, &w, on_connect);
+	cli_mqtt_defaults(&r->mq, c);
+	m = cli_mqtt_connect(&r->mq, c, &w, setup);
 	if (m == NULL)
 		goto out;
-	mosquitto_subscribe_callback_set(m, on_subscribe);
-	mosquitto_publish_v5_callback_set(m, on_publish);
-	mosquitto_message_callback_set(m, on_message);
-	t0 = cli_now_s();
+	t0 = now_s();
 	/* subscribed to the answers before the request goes out */
-	while (!w.subscribed && w.connect_rc == 0 && cli_now_s() - t0 < 10)
+	while (!w.subscribed && w.connect_rc == 0 && now_s() - t0 < 10)
 		if (mosquitto_loop(m, 100, 1) != MOSQ_ERR_SUCCESS)
 			break;
 	if (!w.subscribed) {
@@ -332,8 +358,8 @@ cli_remote_send(struct cli *c, struct cli_remote *r, cJSON *req, const char *by)
 		fprintf(stderr, "thermwatchctl: cannot publish to %s\n", topic);
 		goto out;
 	}
-	deadline = cli_now_s() + wait_s;
-	while (w.pub_reason < 0 && cli_now_s() < deadline)
+	deadline = now_s() + wait_s;
+	while (w.pub_reason < 0 && now_s() < deadline)
 		if (mosquitto_loop(m, 100, 1) != MOSQ_ERR_SUCCESS)
 			break;
 	if (w.pub_reason >= 0x80 || w.pub_reason < 0) {
@@ -352,8 +378,7 @@ cli_remote_send(struct cli *c, struct cli_remote *r, cJSON *req, const char *by)
 		goto out;
 	}
 	deadline = t0 + wait_s;
-	while (
-	    cli_now_s() < deadline && !(w.host_scope && w.applied + w.refused))
+	while (now_s() < deadline && !(w.host_scope && w.applied + w.refused))
 		if (mosquitto_loop(m, 100, 1) != MOSQ_ERR_SUCCESS)
 			break;
 	if (w.applied + w.refused == 0)

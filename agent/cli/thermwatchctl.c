@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_check.h"
 #include "ctl_proto.h"
 
@@ -239,13 +240,14 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 		{ "clamp", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	struct option opts[16];
-	struct cli_remote rem = { .wait_s = -1 };
+	struct cli_remote rem;
 	const char *reason = NULL, *by = NULL;
 	bool clamp = false;
 	double ttl = -1, value;
 	cJSON *req;
 	int ch;
 
+	cli_remote_init(&rem);
 	cli_remote_merge(local, opts, 16);
 	optind = 0;
 	opterr = 0;
@@ -328,11 +330,12 @@ cmd_override_clear(struct cli *c, int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	struct option opts[16];
-	struct cli_remote rem = { .wait_s = -1 };
+	struct cli_remote rem;
 	const char *reason = NULL, *by = NULL;
 	cJSON *req;
 	int ch;
 
+	cli_remote_init(&rem);
 	cli_remote_merge(local, opts, 16);
 	optind = 0;
 	opterr = 0;
