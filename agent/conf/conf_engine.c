@@ -33,7 +33,9 @@ static const char *const policy_keys[] = { "kind", "shutdown_safety_factor",
 	"zone_quorum_count", "zone_quorum_fraction", "zone_rise_c_per_h",
 	"zone_high_c", "peer_stale_s", "tier_lead_factor", "trend_sigma",
 	"sentinel_near_c", "min_shutdown_lead_s", "zone_hold_s",
-	"override_max_tighten_c", "override_max_lead_factor", NULL };
+	"override_max_tighten_c", "override_max_lead_factor", "wait_fraction",
+	"confirm_samples", "horizon_factor", "frozen_delta_c",
+	"sibling_tolerance_c", NULL };
 static const char *const kinds[] = { "thermwatch", "static", "none", NULL };
 
 static void
@@ -131,6 +133,12 @@ parse_policy(
 	    &p->override_max_tighten_c);
 	cnf_get_double(ctx, g, "override_max_lead_factor", 1.0, 10.0,
 	    &p->override_max_lead_factor);
+	cnf_get_double(ctx, g, "wait_fraction", 0.01, 1.0, &p->wait_fraction);
+	cnf_get_int(ctx, g, "confirm_samples", 1, 10, &p->confirm_samples);
+	cnf_get_double(ctx, g, "horizon_factor", 0.1, 10.0, &p->horizon_factor);
+	cnf_get_double(ctx, g, "frozen_delta_c", 0.1, 50.0, &p->frozen_delta_c);
+	cnf_get_double(
+	    ctx, g, "sibling_tolerance_c", 0.1, 50.0, &p->sibling_tolerance_c);
 }
 
 void
@@ -217,4 +225,10 @@ engine_conf_emit(config_setting_t *root, const struct eng_conf *c)
 	    p, "override_max_tighten_c", c->policy.override_max_tighten_c);
 	cnf_emit_double(
 	    p, "override_max_lead_factor", c->policy.override_max_lead_factor);
+	cnf_emit_double(p, "wait_fraction", c->policy.wait_fraction);
+	cnf_emit_int(p, "confirm_samples", c->policy.confirm_samples);
+	cnf_emit_double(p, "horizon_factor", c->policy.horizon_factor);
+	cnf_emit_double(p, "frozen_delta_c", c->policy.frozen_delta_c);
+	cnf_emit_double(
+	    p, "sibling_tolerance_c", c->policy.sibling_tolerance_c);
 }

@@ -21,7 +21,7 @@ struct class_default {
 static const struct class_default class_defaults[ENG_CLASS_COUNT] = {
 	/* cpu: fast sensor, load steps settle in tens of seconds */
 	[ENG_CLASS_CPU] = { 100, 5, 130, 10, 120, 0.005, 15, 900, 8, 300, 3,
-	    120, 3, 15, 60, 10, 0.5, 0.085 },
+	    120, 3, 15, 60, 10, 0.5, 0 },
 	/* inlet: slow air, BMC readings that may lag a minute */
 	[ENG_CLASS_INLET] = { 45, -10, 70, 2, 180, 0.005, 10, 3600, 6, 600, 3,
 	    120, 1, 10, 300, 60, 0.05, 0 },
@@ -78,6 +78,11 @@ eng_conf_defaults(struct eng_conf *conf)
 	conf->policy.zone_hold_s = 300.0;
 	conf->policy.override_max_tighten_c = 5.0;
 	conf->policy.override_max_lead_factor = 2.0;
+	conf->policy.wait_fraction = 0.2;
+	conf->policy.confirm_samples = 2;
+	conf->policy.horizon_factor = 1.0;
+	conf->policy.frozen_delta_c = 2.0;
+	conf->policy.sibling_tolerance_c = 3.0;
 	conf->tier = 2;
 }
 
@@ -184,6 +189,14 @@ eng_conf_validate(const struct eng_conf *conf, char *err, size_t errlen)
 	    "policy.min_shutdown_lead_s must "
 	    "not be negative");
 	CHECK(p->zone_hold_s >= 0, "policy.zone_hold_s must not be negative");
+	CHECK(p->wait_fraction > 0 && p->wait_fraction <= 1,
+	    "policy.wait_fraction (%g) must be in (0, 1]", p->wait_fraction);
+	CHECK(p->confirm_samples >= 1 && p->confirm_samples <= 10,
+	    "policy.confirm_samples (%d) must be in 1..10", p->confirm_samples);
+	CHECK(p->horizon_factor > 0, "policy.horizon_factor must be positive");
+	CHECK(p->frozen_delta_c > 0, "policy.frozen_delta_c must be positive");
+	CHECK(p->sibling_tolerance_c > 0,
+	    "policy.sibling_tolerance_c must be positive");
 	CHECK(conf->tier >= 0 && conf->tier <= ENG_MAX_TIER,
 	    "tier (%d) must be in 0..%d", conf->tier, ENG_MAX_TIER);
 	for (c = 0; c < ENG_CLASS_COUNT; c++)

@@ -11,18 +11,40 @@
 
 #define NO_TIME     INT64_MIN
 #define LEVEL_COUNT 4   /* none, warn, migrate, shutdown */
-#define TREND_MIN_N 8   /* fewer points: no slope at all */
-#define HALF_MIN_N  4   /* per half, for the shape test */
-#define DECEL_RATIO 0.9 /* recent slope < this x older */
-/* How much whole-degree steps can tilt a half window's line, in C: the
- * slope jitter a half window's test allows for is QUANT_C / half. */
+#define TREND_MIN_N 6   /* fewer points: no slope at all */
+#define DECEL_RATIO 0.9 /* settling: D2 < this x D1 */
+/* Whole-degree sensors: a third's mean can be off by about this much,
+ * and a rise must fit at least one step over the span to count. */
 #define QUANT_C      0.3
-#define QUANT_RISE_C 1.0  /* least fitted rise over a window */
-#define LEAD_CLEAR   1.25 /* eta must exceed lead x this */
-#define LEAD_PENDING 1.1  /* a pending level holds up to this */
+#define QUANT_RISE_C 1.0
+#define LEAD_CLEAR   1.25  /* eta must exceed lead x this */
+#define LEAD_PENDING 1.1   /* a pending level holds up to this */
+#define NOISE_MIN_C  0.05  /* floor of a sensor's measured noise */
+#define NOISE_INIT_C 0.5   /* assumed before it is measured */
+#define RHO_TAU_S    600.0 /* the sibling model learns over this */
+#define RHO_MIN_S    120.0 /* ...and is used after this much */
+#define EV_SMOOTH_S  10.0  /* evidence is smoothed over this */
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
-enum cause { CAUSE_NONE, CAUSE_MARGIN, CAUSE_ETA, CAUSE_ZONE, CAUSE_STALE };
+enum cause {
+	CAUSE_NONE,
+	CAUSE_MARGIN,
+	CAUSE_ETA,
+	CAUSE_ZONE,
+	CAUSE_STALE,  /* stale: a substitute from other evidence */
+	CAUSE_FROZEN, /* frozen: a substitute from other evidence */
+	CAUSE_IMPLAUSIBLE,
+	CAUSE_COUNT
+};
+
+/* Where a substitute for an untrusted sensor comes from. */
+enum evsrc {
+	EV_NONE,
+	EV_ZONE,  /* the zone's median inlet */
+	EV_INLET, /* the host's own trusted inlets */
+	EV_MODEL, /* the inlet implied by the host's exhaust and cpu */
+	EV_COUNT
+};
 
 /* Running sums for a least-squares line; t in s relative to t0_ms. */
 struct lsq {
@@ -37,26 +59,78 @@ struct lsq_fit {
 	double vmean;
 };
 
-/* float halves the ring's cache footprint; the running sums are double
- * and are built from the stored (rounded) values, so they stay exact. */
+/* A point of the ring. t and v are float (half the cache footprint);
+ * the sums are double and built from the stored (rounded) values, so
+ * they stay exact. ct and cv are prefix sums of t and v up to and
+ * including this point: the mean of any run of points is O(1). */
 struct tpoint {
 	float t;
 	float v;
+	double ct;
+	double cv;
 };
 
-/* The trend ring: full window [beg, end), recent half [mid, end), recent
- * quarter [qtr, end). */
+/* The trend ring: points [beg, end) within the trend window. */
 struct trend {
 	struct tpoint *ring; /* ENG_TREND_CAP points */
-	uint32_t beg, mid, qtr, end;
+	uint32_t beg, end;
+	double base_t, base_v; /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
 	double win_s; /* spacing_ms is for this window */
 	int64_t spacing_ms;
 	uint32_t since_rebase;
 	struct lsq full;
-	struct lsq rec;
-	struct lsq qrt;
+};
+
+/* The means of the three thirds (times in s, as in the ring). */
+struct thirds {
+	double n[3], t[3], m[3];
+	double t_end;
+};
+
+enum shape { SHAPE_NONE, SHAPE_STEADY, SHAPE_SETTLING, SHAPE_ONSET };
+
+struct pred_in {
+	double value; /* filtered, now */
+	double trip;
+	double min_slope;
+	double sigma; /* how many standard errors make a difference */
+	double noise; /* the sensor's noise, C */
+	double filter_window;
+	double max_span; /* s: the rise's known age (the shape is read
+			    after its onset), INFINITY before one */
+};
+
+struct pred {
+	bool rising;
+	enum shape shape;
+	double slope;     /* the significant least-squares slope, else 0 */
+	double slope_now; /* the rate the predicted course starts from */
+	double asym;      /* SHAPE_SETTLING: asymptote and time constant */
+	double tau;
+	double eta;       /* time to trip on the predicted course */
+	int64_t since_ms; /* rising since at least this, or NO_TIME */
+	bool whole;       /* read over the whole span asked for */
+};
+
+/* A series' noise, from second differences (which a steady rise does not
+ * disturb: the variance of v[i] - 2 v[i-1] + v[i-2] is six times the
+ * noise's). */
+struct noise {
+	double prev[2];
+	int n;
+	double var;
+};
+
+/* What the evidence said at a reference time (a substitute is the value
+ * then plus how far the evidence moved since). */
+struct evref {
+	enum evsrc src;
+	double rho; /* EV_MODEL: the rho of then */
+	double ev;  /* the evidence's value then */
+	double v;   /* the sensor's value then */
+	int64_t t_ms;
 };
 
 struct sensor {
@@ -77,6 +151,18 @@ struct sensor {
 	uint64_t rejected;
 	const char *last_reject;
 
+	/* noise: second differences of the values that feed the ring */
+	struct noise nz;   /* the sensor's own samples */
+	struct noise snz;  /* its substitute's, while it has one */
+	double resolution; /* smallest change seen between samples */
+
+	/* a run of identical raw values */
+	double run_v;
+	int64_t run_since_ms;
+	uint32_t run_n;
+	bool run_new;         /* the run began after the last evaluation */
+	double run_noise_var; /* the sensor's noise when the run began */
+
 	/* filter */
 	double med[ENG_MAX_FILTER];
 	int med_n;
@@ -86,27 +172,47 @@ struct sensor {
 	struct trend tr;
 
 	/* results of the last evaluation */
-	bool dirty; /* new sample since the last slope */
+	bool dirty; /* new sample since the last evaluation */
 	bool stale;
-	bool extrap;
+	bool extrap;      /* value_used is a substitute */
+	bool subst_mode;  /* the ring holds the substitute, not the samples */
+	double subst_raw; /* the substitute from unsmoothed evidence */
+	struct pred pr;
+	int64_t rise_since_ms; /* NO_TIME: not rising */
+	int64_t flat_since_ms; /* not rising since (the rise kept) */
 	double slope;
-	double raw_eta; /* own data, before zone slope */
-	double eta;
+	double eta;      /* believed: drives the levels */
+	double eta_proj; /* the predicted course's, believed or not */
 	double headroom;
-	double value_used; /* filtered or extrapolated */
+	double value_used; /* filtered or substitute */
 	double trip_used;
+	enum evsrc subst_src;
+
+	/* health */
+	bool frozen;
+	bool implausible;
+	int64_t frozen_cond_ms; /* evidence moved, value did not, since */
+	int64_t impl_cond_ms;
+	int impl_n;
+	struct evref run_ref;     /* when the run of identical values began */
+	struct evref trusted_ref; /* last evaluation while trusted, fresh */
 
 	/* level machine */
 	int level;
 	enum cause cause;
 	bool zone_cause; /* eta came from the zone slope */
+	enum cause cond_cause[LEVEL_COUNT];
 	int64_t above_since[LEVEL_COUNT];
+	int above_n[LEVEL_COUNT]; /* fresh evaluations with the condition */
 	int64_t clear_since[LEVEL_COUNT];
 };
 
+/* The peer table: dense slots, a hash of the names (open addressing,
+ * slot numbers) and a list from least to most recently heard. */
 struct peer {
 	struct eng_peer p;
-	bool used;
+	uint32_t hash;
+	int16_t prev, next;
 };
 
 /* Class settings after overrides, floor and tier are applied. */
@@ -121,13 +227,33 @@ struct eff_class {
 	int64_t stale_ms;
 };
 
+/* One evaluation's view of the host's trusted sensors, by class. */
+struct host_view {
+	int n[ENG_CLASS_COUNT];
+	double mean[ENG_CLASS_COUNT];   /* filtered values */
+	double slope[ENG_CLASS_COUNT];  /* mean significant slope */
+	double rise_s[ENG_CLASS_COUNT]; /* shortest rise among them, s */
+	/* the evidence each source gives now (NAN: none) */
+	double ev[EV_COUNT];
+	double ev_slope[EV_COUNT];
+	double ev_rise_s[EV_COUNT]; /* how long it has been rising */
+	double ev_sm[EV_COUNT];     /* ev, smoothed over EV_SMOOTH_S */
+};
+
 struct eng {
 	struct eng_conf conf;
 	int n_sensors;
-	struct sensor sensors[ENG_MAX_SENSORS];
-	struct tpoint *points; /* one block for every ring */
+	int cap_sensors;
+	int refused;            /* sensor registrations refused (table full) */
+	struct sensor *sensors; /* cap_sensors of them */
+	struct tpoint *points;  /* one block for every ring */
 	int n_peers;
 	struct peer peers[ENG_MAX_PEERS];
+	int16_t peer_hash[ENG_PEER_HASH];
+	int16_t lru_head, lru_tail;
+	struct eng_zone_summary zone;    /* as of the last evaluation */
+	struct eng_zone_summary zone_in; /* from eng_zone_set() */
+	bool zone_ext;
 	int n_ovr;
 	struct eng_override ovr[ENG_MAX_OVERRIDES];
 
@@ -136,15 +262,27 @@ struct eng {
 	bool started;
 	bool accepting;
 	bool zone_alarm;
+	bool zone_heating; /* quorum now, and the zone not cooling back */
+	int64_t zone_since_ms;
 	int64_t zone_lost_ms;
 	double zone_slope;
+	int64_t last_eval_ms;
+
+	/* the sibling model: inlet = exhaust - rho (cpu - exhaust) */
+	double rho;
+	double rho_learnt_s;
+	struct host_view hv;
+	double ev_sm[EV_COUNT]; /* smoothed evidence, kept across calls */
+	double cls_sm[ENG_CLASS_COUNT]; /* smoothed class means */
+
 	char reason[ENG_REASON_LEN];
-	/* The reason is rebuilt only when what it says changes: formatting
-	 * it every tick would cost more than the rest of the evaluation. */
+	int64_t reason_ms;
+	/* The reason is rebuilt when what it says changes, and at most once
+	 * a second while its figures move. */
 	struct {
 		bool valid;
 		enum eng_state state;
-		int worst, level, n_missing, missing;
+		int worst, level, n_missing, missing, refused;
 		enum cause cause;
 	} rkey;
 };
@@ -153,17 +291,45 @@ struct eng {
 void trend_reset(struct trend *tr);
 void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
 struct lsq_fit lsq_solve(const struct lsq *s);
-/* Eta to trip from the trend (INFINITY when not rising significantly);
- * *slope gets the significant slope or 0. */
-double trend_eta(const struct trend *tr, double min_slope, double max_slope,
-    double sigma, double value, double headroom, double max_lead,
-    double window_s, double *slope);
+double trend_span(const struct trend *tr);
+/* The time the last n points span (the whole ring when it has fewer). */
+double trend_span_last(const struct trend *tr, uint32_t n);
+/* The thirds of the last span_s seconds; false when a third has fewer
+ * than two points. */
+bool trend_thirds(const struct trend *tr, double span_s, struct thirds *th);
+
+/* predict.c */
+void predict(const struct trend *tr, const struct pred_in *in, struct pred *p);
+
+/* health.c */
+void health_begin(struct eng *e, int64_t now_ms);
+enum evsrc health_source(const struct eng *e, enum eng_class c);
+void health_sensor(struct eng *e, struct sensor *s, const struct eff_class *ef,
+    int64_t now_ms);
+bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);
+double sensor_noise(const struct sensor *s);
+void noise_add(struct noise *n, double v);
 
 /* override.c */
 void ovr_expire(struct eng *e, int64_t now_ms, struct eng_output *out);
 void ovr_effective(
     const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef);
 bool ovr_quiet(const struct eng *e);
+
+/* zone.c */
+void peers_init(struct eng *e);
+bool zone_signals(const struct eng_policy_conf *pc, const struct eng_peer *q);
+void zone_update(struct eng *e, int64_t now_ms, struct eng_output *out);
+
+/* reason.c */
+void
+reason_sensor(char *buf, size_t len, const char *state, const struct eng *e,
+    const struct sensor *s, const struct eff_class *ef, int64_t now_ms);
+const char *cause_code(enum eng_action a, enum cause c);
+
+/* sensor.c */
+void sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
+    int64_t now_ms);
 
 /* evaluate.c */
 void eval_run(struct eng *e, int64_t now_ms, struct eng_output *out);

@@ -15,25 +15,43 @@ static const double sentinels[] = { 0.0, -128.0, 127.0, 255.0 };
 struct eng *
 eng_create(const struct eng_conf *conf)
 {
+	return eng_create_sized(conf, ENG_MAX_SENSORS);
+}
+
+struct eng *
+eng_create_sized(const struct eng_conf *conf, int max_sensors)
+{
 	struct eng *e;
 	int i;
 
+	if (max_sensors < 1 || max_sensors > ENG_SENSORS_LIMIT)
+		return NULL;
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
+	e->cap_sensors = max_sensors;
+	e->sensors = calloc((size_t)max_sensors, sizeof(*e->sensors));
 	e->points = calloc(
-	    (size_t)ENG_MAX_SENSORS * ENG_TREND_CAP, sizeof(*e->points));
-	if (e->points == NULL) {
-		free(e);
+	    (size_t)max_sensors * ENG_TREND_CAP, sizeof(*e->points));
+	if (e->sensors == NULL || e->points == NULL) {
+		eng_free(e);
 		return NULL;
 	}
-	for (i = 0; i < ENG_MAX_SENSORS; i++)
+	for (i = 0; i < max_sensors; i++)
 		e->sensors[i].tr.ring = e->points + (size_t)i * ENG_TREND_CAP;
 	e->conf = *conf;
 	e->state = ENG_STATE_OK;
 	e->since_ms = NO_TIME;
 	e->accepting = true;
 	e->zone_lost_ms = NO_TIME;
+	e->zone_since_ms = NO_TIME;
+	e->last_eval_ms = NO_TIME;
+	for (i = 0; i < EV_COUNT; i++)
+		e->ev_sm[i] = NAN;
+	for (i = 0; i < ENG_CLASS_COUNT; i++)
+		e->cls_sm[i] = NAN;
+	e->zone.inlet_median_c = e->zone.inlet_max_c = NAN;
+	peers_init(e);
 	snprintf(e->reason, sizeof(e->reason), "starting");
 	return e;
 }
@@ -44,6 +62,7 @@ eng_free(struct eng *e)
 	if (e == NULL)
 		return;
 	free(e->points);
+	free(e->sensors);
 	free(e);
 }
 
@@ -79,9 +98,21 @@ sensor_init(struct sensor *s, const char *id)
 	s->filtered = NAN;
 	s->slope = 0.0;
 	s->eta = INFINITY;
-	s->raw_eta = INFINITY;
+	s->eta_proj = INFINITY;
 	s->headroom = NAN;
 	s->value_used = NAN;
+	s->resolution = INFINITY;
+	s->nz.var = s->snz.var = NAN;
+	s->run_since_ms = NO_TIME;
+	s->rise_since_ms = NO_TIME;
+	s->flat_since_ms = NO_TIME;
+	s->frozen_cond_ms = NO_TIME;
+	s->impl_cond_ms = NO_TIME;
+	s->run_ref.src = s->trusted_ref.src = EV_NONE;
+	s->run_ref.ev = s->trusted_ref.ev = NAN;
+	s->run_ref.t_ms = s->trusted_ref.t_ms = NO_TIME;
+	s->pr.eta = INFINITY;
+	s->pr.since_ms = NO_TIME;
 	for (k = 0; k < LEVEL_COUNT; k++) {
 		s->above_since[k] = NO_TIME;
 		s->clear_since[k] = NO_TIME;
@@ -105,8 +136,10 @@ eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
 	}
 	i = eng_sensor_find(e, id);
 	if (i < 0) {
-		if (e->n_sensors >= ENG_MAX_SENSORS)
+		if (e->n_sensors >= e->cap_sensors) {
+			e->refused++;
 			return -1;
+		}
 		i = e->n_sensors++;
 		sensor_init(&e->sensors[i], id);
 	}
@@ -137,6 +170,12 @@ eng_sensor_count(const struct eng *e)
 }
 
 int
+eng_sensor_capacity(const struct eng *e)
+{
+	return e->cap_sensors;
+}
+
+int
 eng_sensor_find(const struct eng *e, const char *id)
 {
 	int i;
@@ -147,6 +186,21 @@ eng_sensor_find(const struct eng *e, const char *id)
 	return -1;
 }
 
+static const char *
+evidence_name(enum evsrc src)
+{
+	switch (src) {
+	case EV_ZONE:
+		return "zone";
+	case EV_INLET:
+		return "inlet";
+	case EV_MODEL:
+		return "model";
+	default:
+		return NULL;
+	}
+}
+
 void
 eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 {
@@ -155,8 +209,8 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	memset(v, 0, sizeof(*v));
 	if (sensor < 0 || sensor >= e->n_sensors) {
 		v->filtered_c = v->value_c = v->headroom_c = NAN;
-		v->value_used_c = NAN;
-		v->eta_s = INFINITY;
+		v->asymptote_c = v->tau_s = v->value_used_c = NAN;
+		v->eta_s = v->eta_projected_s = INFINITY;
 		return;
 	}
 	s = &e->sensors[sensor];
@@ -185,7 +239,18 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	v->accepted = s->accepted;
 	v->rejected = s->rejected;
 	v->last_reject = s->last_reject;
+	v->frozen = s->frozen;
+	v->implausible = s->implausible;
+	v->rising_s = s->rise_since_ms == NO_TIME || e->last_eval_ms == NO_TIME
+	    ? 0.0
+	    : (double)(e->last_eval_ms - s->rise_since_ms) / 1000.0;
+	v->slope_now_c_per_s = s->pr.rising ? s->pr.slope_now : 0.0;
+	v->asymptote_c = s->pr.shape == SHAPE_SETTLING ? s->pr.asym : NAN;
+	v->tau_s = s->pr.shape == SHAPE_SETTLING ? s->pr.tau : NAN;
+	v->eta_projected_s = s->eta_proj;
+	v->noise_c = sensor_noise(s);
 	v->value_used_c = s->value_used;
+	v->evidence = s->extrap ? evidence_name(s->subst_src) : NULL;
 }
 
 static void
@@ -214,6 +279,41 @@ median(const double *v, int n)
 	return (a[n / 2 - 1] + a[n / 2]) / 2.0;
 }
 
+/*
+ * What the raw values say about the sensor itself: its noise (from second
+ * differences, which a steady rise does not disturb: the variance of
+ * v[i] - 2 v[i-1] + v[i-2] is six times the noise's), its resolution (the
+ * smallest change seen), and runs of one repeated value (a frozen sensor
+ * repeats its last value exactly).
+ */
+/*
+ * What the raw values say about the sensor itself: its noise, its
+ * resolution (the smallest change seen), and runs of one repeated value
+ * (a frozen sensor repeats its last value exactly).
+ */
+static void
+track_raw(struct sensor *s, int64_t t_ms, double v)
+{
+	if (s->nz.n >= 1) {
+		double d = fabs(v - s->nz.prev[0]);
+
+		if (d > 1e-6 && d < s->resolution)
+			s->resolution = d;
+	}
+	noise_add(&s->nz, v);
+	if (s->run_since_ms != NO_TIME && fabs(v - s->run_v) <= 1e-6) {
+		s->run_n++;
+		return;
+	}
+	s->run_v = v;
+	s->run_since_ms = t_ms;
+	s->run_n = 1;
+	s->run_new = true;
+	s->run_noise_var = s->nz.var;
+	s->frozen = false;
+	s->frozen_cond_ms = NO_TIME;
+}
+
 static void
 accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 {
@@ -228,6 +328,7 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 	if (s->last_ms != NO_TIME &&
 	    t_ms - s->last_ms > (int64_t)(cc->stale_s * 1000.0))
 		s->med_n = s->med_i = 0;
+	track_raw(s, t_ms, v);
 	s->accepted++;
 	s->last_ms = t_ms;
 	s->last_v = v;
@@ -249,7 +350,8 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 	} else {
 		s->filtered = s->med_n == 1 ? v : median(s->med, s->med_n);
 	}
-	trend_push(&s->tr, t_ms, s->filtered, cc->trend_window_s);
+	if (!s->subst_mode)
+		trend_push(&s->tr, t_ms, s->filtered, cc->trend_window_s);
 	s->dirty = true;
 }
 
@@ -341,40 +443,6 @@ eng_feed(struct eng *e, const struct eng_reading *r)
 	s->pend_ms = r->t_ms;
 }
 
-void
-eng_peer_update(struct eng *e, const struct eng_peer *p)
-{
-	int i, oldest = -1;
-
-	if (p->host[0] == '\0' || strcmp(p->host, e->conf.host) == 0)
-		return;
-	for (i = 0; i < e->n_peers; i++) {
-		if (strncmp(e->peers[i].p.host, p->host, ENG_HOST_LEN) == 0)
-			break;
-		if (oldest < 0 || e->peers[i].p.t_ms < e->peers[oldest].p.t_ms)
-			oldest = i;
-	}
-	if (i == e->n_peers) {
-		if (e->n_peers < ENG_MAX_PEERS)
-			e->n_peers++;
-		else
-			i = oldest; /* full: forget the longest silent */
-	}
-	e->peers[i].p = *p;
-	e->peers[i].p.host[ENG_HOST_LEN - 1] = '\0';
-	if (e->peers[i].p.tier < 0)
-		e->peers[i].p.tier = 0;
-	if (e->peers[i].p.tier > ENG_MAX_TIER)
-		e->peers[i].p.tier = ENG_MAX_TIER;
-	e->peers[i].used = true;
-}
-
-int
-eng_peer_count(const struct eng *e)
-{
-	return e->n_peers;
-}
-
 bool
 eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
 {
@@ -385,8 +453,11 @@ eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
 		const struct sensor *s = &e->sensors[i];
 		int64_t stale_ms;
 
+		/* Only what this host trusts goes to its peers: a frozen
+		 * or implausible inlet would mislead the zone. */
 		if (s->cls != ENG_CLASS_INLET || s->removed ||
-		    s->last_ms == NO_TIME || isnan(s->filtered))
+		    s->last_ms == NO_TIME || isnan(s->filtered) || s->frozen ||
+		    s->implausible)
 			continue;
 		stale_ms = (int64_t)(e->conf.cls[s->cls].stale_s * 1000.0);
 		if (now_ms - s->last_ms > stale_ms)

@@ -7,8 +7,8 @@
  *	e = eng_create(&conf);                  once, at start
  *	idx = eng_sensor_add(e, "chip/label", ENG_CLASS_CPU, 98.0, ENG_TRIP_HW);
  *	every tick:
- *		eng_feed(e, &reading)  for each reading gathered since the last
- *tick eng_peer_update(e, &peer) for each zone peer summary received
+ *		eng_feed(e, &reading)		each reading since the last tick
+ *		eng_peer_update(e, &peer)	each zone peer summary received
  *		eng_evaluate(e, now_ms, &out)
  *		act on out.decisions[], log out.reason when out.changed
  *	eng_free(e)
@@ -24,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ENG_MAX_SENSORS   128
+#define ENG_MAX_SENSORS   128  /* capacity of eng_create() */
+#define ENG_SENSORS_LIMIT 4096 /* largest capacity of eng_create_sized() */
 #define ENG_MAX_PEERS     256
 #define ENG_MAX_OVERRIDES 32
 #define ENG_MAX_DECISIONS 8
@@ -35,6 +36,8 @@
 #define ENG_TREND_CAP     256 /* points kept per sensor for the trend */
 #define ENG_KEY_LEN       48
 #define ENG_HOST_LEN      64
+#define ENG_PEER_HASH     512  /* buckets of the peer table's hash */
+#define ENG_ZONE_SAMPLE   1024 /* members a zone median looks at */
 
 enum eng_class {
 	ENG_CLASS_CPU,
@@ -134,6 +137,19 @@ struct eng_policy_conf {
 	/* overrides (override.h): how far one may tighten the shutdown side */
 	double override_max_tighten_c;   /* shutdown level down at most this */
 	double override_max_lead_factor; /* shutdown lead x this at most */
+	/* how evidence is weighed (thermwatch.conf(5), EVIDENCE) */
+	double wait_fraction;       /* persistence never longer than this
+				       fraction of the time left to trip */
+	int confirm_samples;        /* independent samples that confirm a
+				       level (the first one included) */
+	double horizon_factor;      /* a rise is extrapolated at most this
+				       many times as far ahead as it has
+				       been seen to last */
+	double frozen_delta_c;      /* the evidence moved this much while a
+				       sensor repeated one value: frozen */
+	double sibling_tolerance_c; /* an inlet this much hotter than
+				       its host's exhaust and cpu is
+				       implausible */
 };
 
 struct eng_conf {
@@ -171,12 +187,26 @@ struct eng_sensor_view {
 	double eta_s;         /* seconds to trip; INFINITY when not rising */
 	double headroom_c;    /* trip - filtered */
 	int level;            /* 0 none, 1 warn, 2 migrate, 3 shutdown */
-	bool extrapolated;    /* stale, assumed to keep rising */
+	bool extrapolated;    /* not trusted: value_used comes from other
+				 evidence (see substitute_c) */
 	uint64_t accepted;
 	uint64_t rejected;
 	const char *last_reject; /* reason of the last rejection, or NULL */
-	double value_used_c;     /* what the levels use: filtered_c, or the
-				    assumed value when extrapolated */
+	/* how the engine reads it (thermwatch.conf(5), EVIDENCE) */
+	bool frozen;      /* repeats one value while its evidence moved */
+	bool implausible; /* an inlet above its host's exhaust and cpu */
+	double rising_s;  /* seen rising for this long; 0 when not */
+	double slope_now_c_per_s; /* the rate its predicted course starts
+				     from */
+	double asymptote_c;     /* settling: where it is going; NAN otherwise */
+	double tau_s;           /* settling: its time constant; NAN otherwise */
+	double eta_projected_s; /* the predicted course's time to trip,
+				   believed (eta_s) or not yet */
+	double noise_c;         /* measured noise of its samples */
+	double value_used_c;    /* what the levels use: filtered_c, or the
+				   substitute when not trusted */
+	const char *evidence;   /* where a substitute comes from: "zone",
+				   "inlet", "model"; NULL when none */
 };
 
 /* A zone peer's inlet summary, as received (t_ms is local receive time). */
@@ -187,6 +217,29 @@ struct eng_peer {
 	double slope_c_per_s;
 	enum eng_state state;
 	int64_t t_ms;
+};
+
+/*
+ * A zone in numbers: what the zone alarm, the zone slope and the tier
+ * order are decided from. Made by eng_zone_summarize() from peer
+ * summaries that are fresh (received within policy.peer_stale_s of
+ * now_ms); the engine makes its own from its peer table, or takes one
+ * from the caller (eng_zone_set).
+ */
+struct eng_zone_summary {
+	int64_t t_ms;         /* when it was made (the caller's monotonic ms) */
+	int members;          /* fresh summaries counted */
+	int signals;          /* of which inlet rising or high (the quorum) */
+	double slope_c_per_s; /* median slope of the signalling
+				 members; 0 when none */
+	double median_slope_c_per_s;   /* median slope of all members */
+	double inlet_median_c;         /* NAN when no member */
+	double inlet_max_c;            /* NAN when no member */
+	int running[ENG_MAX_TIER + 1]; /* members not critical, by tier */
+	int sampled;                   /* members the medians looked at (at most
+					  ENG_ZONE_SAMPLE, spread over the zone) */
+	bool self_included; /* set by the caller when the receiving host's
+			       own summary is among the peers summarized */
 };
 
 /*
@@ -230,6 +283,8 @@ struct eng_output {
 	int zone_members;          /* fresh peers + this host */
 	int zone_signals;          /* of which inlet rising or high */
 	double zone_slope_c_per_s; /* median slope of the signalling ones */
+	int sensors_refused;       /* eng_sensor_add() calls refused for
+				      want of capacity, ever */
 	int n_expired;             /* overrides that expired in this call */
 	char expired[ENG_MAX_OVERRIDES][ENG_KEY_LEN];
 };
@@ -250,27 +305,57 @@ void eng_conf_defaults(struct eng_conf *conf);
 /* Check a configuration for consistency; 0 or -1 with a message in err. */
 int eng_conf_validate(const struct eng_conf *conf, char *err, size_t errlen);
 
+/* An engine for up to ENG_MAX_SENSORS sensors; NULL when out of memory. */
 struct eng *eng_create(const struct eng_conf *conf);
+/* The same for up to max_sensors (1..ENG_SENSORS_LIMIT) sensors: all the
+ * memory is taken here, none later. NULL when out of memory or when
+ * max_sensors is out of range. */
+struct eng *eng_create_sized(const struct eng_conf *conf, int max_sensors);
 void eng_free(struct eng *e);
 /* Swap in a new configuration, keeping sensors, history, state and overrides.
  */
 void eng_reconfigure(struct eng *e, const struct eng_conf *conf);
 
-/* Register a sensor; returns its index or -1 when the table is full.
- * Registering an id again returns the existing index and updates class/trip. */
+/* Register a sensor; returns its index, or -1 when the engine already has
+ * eng_sensor_capacity() sensors (each refusal is counted: the output's
+ * sensors_refused, and the host is degraded while any was refused).
+ * Registering an id again returns the existing index and updates
+ * class/trip. */
 int eng_sensor_add(struct eng *e, const char *id, enum eng_class cls,
     double trip_c, enum eng_trip_src trip_src);
 /* The sensor is gone (chip removed): it counts as missing, never as a reason
  * to shut down by itself. */
 void eng_sensor_remove(struct eng *e, int sensor);
 int eng_sensor_count(const struct eng *e);
+int eng_sensor_capacity(const struct eng *e);
 int eng_sensor_find(const struct eng *e, const char *id);
 void
 eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v);
 
 /* Feed one sample. Cheap: validation, filter and trend update only. */
 void eng_feed(struct eng *e, const struct eng_reading *r);
+/* A peer's summary: O(1) (hash on the host name). The table keeps
+ * ENG_MAX_PEERS hosts; when full, the one heard from longest ago makes
+ * room. Summaries with this host's own name are ignored. */
 void eng_peer_update(struct eng *e, const struct eng_peer *p);
+/*
+ * Zone summaries for callers that hold many hosts (the simulator): one
+ * O(n) pass over n peer summaries (stale ones, by now_ms and
+ * policy.peer_stale_s, are left out), then the same summary for every
+ * engine in the zone:
+ *
+ *	eng_zone_summarize(peers, n, now_ms, &conf.policy, &zs);
+ *	zs.self_included = true;	(each host's own summary is in peers)
+ *	for each engine of the zone: eng_zone_set(e, &zs);
+ *
+ * Once set, eng_evaluate() uses the last summary given instead of the
+ * peer table (a summary older than peer_stale_s counts as no peers);
+ * eng_zone_set(e, NULL) goes back to the table. When self_included is
+ * false the engine adds its own inlet summary to the counts.
+ */
+void eng_zone_summarize(const struct eng_peer *peers, int n, int64_t now_ms,
+    const struct eng_policy_conf *pc, struct eng_zone_summary *zs);
+void eng_zone_set(struct eng *e, const struct eng_zone_summary *zs);
 /* Decide. Call once per tick after feeding. */
 void eng_evaluate(struct eng *e, int64_t now_ms, struct eng_output *out);
 

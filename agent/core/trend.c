@@ -1,13 +1,12 @@
 /*
- * trend.c - windowed least-squares slope and time-to-trip.
+ * trend.c - the trend ring of one sensor: its filtered values over the
+ * trend window, with running sums for a least-squares line over all of
+ * them and prefix sums for the mean of any run of points.
  *
- * Each sensor keeps its filtered values in a ring with running sums for
- * three windows: the full trend window, its recent half and its recent
- * quarter. Adding and
- * evicting a point is O(1); the sums are recomputed from the ring every
- * ENG_TREND_CAP pushes so that rounding cannot drift over a long run.
- * The older half is the difference of two sums, and so is the quarter
- * before the recent one.
+ * Adding and evicting a point is O(1); the means of the thirds of any
+ * recent span take two binary searches. The sums are recomputed from the
+ * ring every ENG_TREND_CAP pushes so that rounding cannot drift over a
+ * long run.
  */
 #include <math.h>
 #include <string.h>
@@ -27,17 +26,6 @@ lsq_add(struct lsq *s, double t, double v, double sign)
 	s->v += sign * v;
 	s->tv += sign * t * v;
 	s->vv += sign * v * v;
-}
-
-static void
-lsq_sub(struct lsq *out, const struct lsq *a, const struct lsq *b)
-{
-	out->n = a->n - b->n;
-	out->t = a->t - b->t;
-	out->tt = a->tt - b->tt;
-	out->v = a->v - b->v;
-	out->tv = a->tv - b->tv;
-	out->vv = a->vv - b->vv;
 }
 
 struct lsq_fit
@@ -67,14 +55,19 @@ lsq_solve(const struct lsq *s)
 void
 trend_reset(struct trend *tr)
 {
-	tr->beg = tr->mid = tr->qtr = tr->end = 0;
+	tr->beg = tr->end = 0;
+	tr->base_t = tr->base_v = 0.0;
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
 	tr->win_s = 0.0;
 	memset(&tr->full, 0, sizeof(tr->full));
-	memset(&tr->rec, 0, sizeof(tr->rec));
-	memset(&tr->qrt, 0, sizeof(tr->qrt));
+}
+
+static struct tpoint *
+at(const struct trend *tr, uint32_t i)
+{
+	return &tr->ring[i & CAP_MASK];
 }
 
 /* Move the time origin to the oldest point and resum exactly. */
@@ -82,26 +75,25 @@ static void
 rebase(struct trend *tr)
 {
 	int64_t shift_ms;
-	double shift;
+	double shift, ct = 0.0, cv = 0.0;
 	uint32_t i;
 
 	if (tr->beg == tr->end)
 		return;
-	shift_ms = (int64_t)llround(tr->ring[tr->beg & CAP_MASK].t * 1000.0);
+	shift_ms = (int64_t)llround(at(tr, tr->beg)->t * 1000.0);
 	shift = (double)shift_ms / 1000.0;
 	tr->t0_ms += shift_ms;
 	memset(&tr->full, 0, sizeof(tr->full));
-	memset(&tr->rec, 0, sizeof(tr->rec));
-	memset(&tr->qrt, 0, sizeof(tr->qrt));
+	tr->base_t = tr->base_v = 0.0;
 	for (i = tr->beg; i != tr->end; i++) {
-		struct tpoint *p = &tr->ring[i & CAP_MASK];
+		struct tpoint *p = at(tr, i);
 
 		p->t = (float)(p->t - shift);
 		lsq_add(&tr->full, p->t, p->v, 1.0);
-		if ((int32_t)(i - tr->mid) >= 0)
-			lsq_add(&tr->rec, p->t, p->v, 1.0);
-		if ((int32_t)(i - tr->qtr) >= 0)
-			lsq_add(&tr->qrt, p->t, p->v, 1.0);
+		ct += p->t;
+		cv += p->v;
+		p->ct = ct;
+		p->cv = cv;
 	}
 	tr->since_rebase = 0;
 }
@@ -109,17 +101,11 @@ rebase(struct trend *tr)
 static void
 evict_oldest(struct trend *tr)
 {
-	const struct tpoint *p = &tr->ring[tr->beg & CAP_MASK];
+	const struct tpoint *p = at(tr, tr->beg);
 
 	lsq_add(&tr->full, p->t, p->v, -1.0);
-	if (tr->mid == tr->beg) {
-		lsq_add(&tr->rec, p->t, p->v, -1.0);
-		tr->mid++;
-	}
-	if (tr->qtr == tr->beg) {
-		lsq_add(&tr->qrt, p->t, p->v, -1.0);
-		tr->qtr++;
-	}
+	tr->base_t = p->ct;
+	tr->base_v = p->cv;
 	tr->beg++;
 }
 
@@ -127,7 +113,7 @@ void
 trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 {
 	struct tpoint *p;
-	double t, v;
+	double ct = tr->base_t, cv = tr->base_v;
 
 	/* Keep the ring from filling before the window does: points
 	 * closer than this to the previous one are left out. */
@@ -147,166 +133,97 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 		tr->t0_ms = t_ms;
 	if (tr->end - tr->beg == ENG_TREND_CAP)
 		evict_oldest(tr);
-	p = &tr->ring[tr->end & CAP_MASK];
+	if (tr->end != tr->beg) {
+		ct = at(tr, tr->end - 1)->ct;
+		cv = at(tr, tr->end - 1)->cv;
+	}
+	p = at(tr, tr->end);
 	p->t = (float)((double)(t_ms - tr->t0_ms) / 1000.0);
 	p->v = (float)value;
-	t = p->t;
-	v = p->v;
+	p->ct = ct + p->t;
+	p->cv = cv + p->v;
 	tr->end++;
-	lsq_add(&tr->full, t, v, 1.0);
-	lsq_add(&tr->rec, t, v, 1.0);
-	lsq_add(&tr->qrt, t, v, 1.0);
+	lsq_add(&tr->full, p->t, p->v, 1.0);
 	tr->last_ms = t_ms;
-
-	while (
-	    tr->beg != tr->end && tr->ring[tr->beg & CAP_MASK].t < t - window_s)
+	while (tr->beg != tr->end && at(tr, tr->beg)->t < p->t - window_s)
 		evict_oldest(tr);
-	while (tr->mid != tr->end &&
-	    tr->ring[tr->mid & CAP_MASK].t < t - window_s / 2.0) {
-		p = &tr->ring[tr->mid & CAP_MASK];
-		lsq_add(&tr->rec, p->t, p->v, -1.0);
-		tr->mid++;
-	}
-	while (tr->qtr != tr->end &&
-	    tr->ring[tr->qtr & CAP_MASK].t < t - window_s / 4.0) {
-		p = &tr->ring[tr->qtr & CAP_MASK];
-		lsq_add(&tr->qrt, p->t, p->v, -1.0);
-		tr->qtr++;
-	}
 	if (++tr->since_rebase >= ENG_TREND_CAP)
 		rebase(tr);
 }
 
-/*
- * The straight line over the whole window is not trusted alone:
- *
- * - A rise that slows down (a load step settling, a room approaching a
- *   new equilibrium) is not a straight line, and the line would predict a
- *   trip that never comes. When the recent half's slope is significantly
- *   below the older half's, the rise is modelled as an exponential
- *   approach v(t) = A - (A - v) exp(-t / tau): tau from the ratio of the
- *   two slopes, the asymptote A from the current value and slope.
- * - A rise that has only just begun (the older half is flat) is the
- *   onset of a load step far more often than of a cooling failure, which
- *   rises steadily. The eta then uses the older half's slope: a rise
- *   counts at its full rate once it has lasted half a window.
- */
-/* The exponential approach through two slopes fo (older) and fr (recent). */
-static double
-exp_eta(const struct trend *tr, struct lsq_fit fo, struct lsq_fit fr,
-    double value, double headroom)
+double
+trend_span(const struct trend *tr)
 {
-	double tau, s_now, a, t_last;
-
-	if (fr.slope <= 0.0)
-		return INFINITY; /* it has stopped rising */
-	tau = (fr.tmean - fo.tmean) / log(fo.slope / fr.slope);
-	t_last = tr->ring[(tr->end - 1) & CAP_MASK].t;
-	s_now = fr.slope * exp(-(t_last - fr.tmean) / tau);
-	a = value + s_now * tau;
-	if (a <= value + headroom)
-		return INFINITY; /* settles below trip */
-	return tau * log((a - value) / (a - value - headroom));
-}
-
-/* Is the rise from fo to fr slowing down significantly? */
-static bool
-decelerating(struct lsq_fit fo, struct lsq_fit fr, double se)
-{
-	return fo.slope > 0.0 && fo.slope - fr.slope > se &&
-	    fr.slope < DECEL_RATIO * fo.slope;
-}
-
-/* sigma times the standard error of a difference of two slopes over
- * spans of span_s, allowing for whole-degree steps: over a span those
- * alone can tilt a line by about QUANT_C / span. */
-static double
-diff_se(struct lsq_fit a, struct lsq_fit b, double sigma, double span_s)
-{
-	double sq = QUANT_C / (span_s > 1.0 ? span_s : 1.0);
-
-	return sigma * sqrt(a.se * a.se + b.se * b.se + 2.0 * sq * sq);
-}
-
-static double
-shape_eta(const struct trend *tr, double sigma, double value, double headroom,
-    double slope, double half_s)
-{
-	struct lsq old, qold;
-	struct lsq_fit fo, fr, qo, qr;
-	double se, eta;
-
-	lsq_sub(&old, &tr->full, &tr->rec);
-	if (old.n < HALF_MIN_N || tr->rec.n < HALF_MIN_N)
-		return headroom / slope;
-	fo = lsq_solve(&old);
-	fr = lsq_solve(&tr->rec);
-	if (!fo.ok || !fr.ok)
-		return headroom / slope;
-	se = diff_se(fo, fr, sigma, half_s);
-	if (decelerating(fo, fr, se))
-		return exp_eta(tr, fo, fr, value, headroom);
-	if (fr.slope - fo.slope > se) {
-		if (fo.slope <= 0.0)
-			return INFINITY;
-		return headroom / fo.slope;
-	}
-	/* A step that began in the older half and is settling now shows
-	 * its curve only within the recent half: the same test on its two
-	 * quarters. */
-	eta = headroom / slope;
-	lsq_sub(&qold, &tr->rec, &tr->qrt);
-	if (qold.n >= HALF_MIN_N && tr->qrt.n >= HALF_MIN_N) {
-		qo = lsq_solve(&qold);
-		qr = lsq_solve(&tr->qrt);
-		if (qo.ok && qr.ok &&
-		    decelerating(qo, qr, diff_se(qo, qr, sigma, half_s / 2.0)))
-			eta = fmax(eta, exp_eta(tr, qo, qr, value, headroom));
-	}
-	/* A jump early in the window still tilts the whole line, so the
-	 * recent half counts when it is clearly slower (whole-degree steps
-	 * make a half's slope jitter). Each of these corrections is evidence
-	 * that the line is too pessimistic: the longest eta stands. */
-	if (slope - fr.slope > se)
-		eta = fmax(
-		    eta, fr.slope <= 0.0 ? INFINITY : headroom / fr.slope);
-	return eta;
+	if (tr->end - tr->beg < 2)
+		return 0.0;
+	return at(tr, tr->end - 1)->t - at(tr, tr->beg)->t;
 }
 
 double
-trend_eta(const struct trend *tr, double min_slope, double max_slope,
-    double sigma, double value, double headroom, double max_lead,
-    double window_s, double *slope)
+trend_span_last(const struct trend *tr, uint32_t n)
 {
-	struct lsq_fit f;
-	double eta;
+	if (tr->end - tr->beg < n || n < 2)
+		return trend_span(tr);
+	return at(tr, tr->end - 1)->t - at(tr, tr->end - n)->t;
+}
 
-	*slope = 0.0;
-	/* A partial window says little, least of all about whole-degree
-	 * sensors flickering between two values: wait for (nearly) all of
-	 * it. */
-	if (tr->full.n < TREND_MIN_N ||
-	    tr->ring[(tr->end - 1) & CAP_MASK].t -
-		    tr->ring[tr->beg & CAP_MASK].t <
-		0.9 * window_s)
-		return headroom <= 0.0 ? 0.0 : INFINITY;
-	f = lsq_solve(&tr->full);
-	/* A whole-degree sensor flickering between two values can line up
-	 * into what looks like a slope: the fitted rise over the window
-	 * must be at least one step. */
-	if (!f.ok || f.slope <= min_slope || f.slope <= sigma * f.se ||
-	    f.slope * window_s < QUANT_RISE_C)
-		return headroom <= 0.0 ? 0.0 : INFINITY;
-	*slope = f.slope;
-	if (headroom <= 0.0)
-		return 0.0;
-	eta = headroom / f.slope;
-	/* The shape test costs a few more divisions and logs: only worth
-	 * it when the straight line says something might happen. */
-	if (eta <= max_lead * 4.0)
-		eta = shape_eta(
-		    tr, sigma, value, headroom, f.slope, window_s / 2.0);
-	if (max_slope > 0.0 && eta < headroom / max_slope)
-		eta = headroom / max_slope;
-	return eta;
+/* First point at or after time t (end when none). */
+static uint32_t
+lower_bound(const struct trend *tr, double t)
+{
+	uint32_t lo = tr->beg, n = tr->end - tr->beg;
+
+	while (n > 0) {
+		uint32_t half = n / 2;
+
+		if (at(tr, lo + half)->t < t) {
+			lo += half + 1;
+			n -= half + 1;
+		} else {
+			n = half;
+		}
+	}
+	return lo;
+}
+
+/* Prefix sums just before point i. */
+static void
+before(const struct trend *tr, uint32_t i, double *ct, double *cv)
+{
+	if (i == tr->beg) {
+		*ct = tr->base_t;
+		*cv = tr->base_v;
+	} else {
+		*ct = at(tr, i - 1)->ct;
+		*cv = at(tr, i - 1)->cv;
+	}
+}
+
+bool
+trend_thirds(const struct trend *tr, double span_s, struct thirds *th)
+{
+	uint32_t b[4];
+	double t_end, ct[4], cv[4];
+	int i;
+
+	if (tr->end - tr->beg < 6)
+		return false;
+	t_end = at(tr, tr->end - 1)->t;
+	b[0] = lower_bound(tr, t_end - span_s);
+	b[1] = lower_bound(tr, t_end - span_s * 2.0 / 3.0);
+	b[2] = lower_bound(tr, t_end - span_s / 3.0);
+	b[3] = tr->end;
+	for (i = 0; i < 4; i++)
+		before(tr, b[i], &ct[i], &cv[i]);
+	for (i = 0; i < 3; i++) {
+		double n = (double)(b[i + 1] - b[i]);
+
+		if (n < 2.0)
+			return false;
+		th->n[i] = n;
+		th->t[i] = (ct[i + 1] - ct[i]) / n;
+		th->m[i] = (cv[i + 1] - cv[i]) / n;
+	}
+	th->t_end = t_end;
+	return th->t[2] > th->t[1] && th->t[1] > th->t[0];
 }

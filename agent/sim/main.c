@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "conf.h"
@@ -21,7 +22,9 @@ enum {
 	OPT_VERSION,
 	OPT_LIST,
 	OPT_MQTT,
-	OPT_MQTT_INTERVAL
+	OPT_MQTT_INTERVAL,
+	OPT_SEEDS,
+	OPT_JOBS
 };
 
 static const struct option longopts[] = { { "config", required_argument, NULL,
@@ -38,7 +41,8 @@ static const struct option longopts[] = { { "config", required_argument, NULL,
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "mqtt", required_argument, NULL, OPT_MQTT },
 	{ "mqtt-interval", required_argument, NULL, OPT_MQTT_INTERVAL },
-	{ NULL, 0, NULL, 0 } };
+	{ "seeds", required_argument, NULL, OPT_SEEDS },
+	{ "jobs", required_argument, NULL, OPT_JOBS }, { NULL, 0, NULL, 0 } };
 
 static const char *arg_config;
 static const char *arg_csv;
@@ -53,6 +57,10 @@ static uint64_t arg_seed;
 static double arg_duration = -1;
 static const char *arg_mqtt;
 static double arg_mqtt_interval = 300.0;
+static const char *arg_seeds;
+static uint64_t *arg_seed_list;
+static int arg_n_seeds;
+static int arg_jobs = 1;
 
 static void
 usage(FILE *f)
@@ -64,6 +72,7 @@ usage(FILE *f)
 	    "[--compare] [--csv FILE]\n"
 	    "                      [--plot FILE.svg] [--quiet] "
 	    "[--mqtt HOST:PORT [--mqtt-interval D]]\n"
+	    "                      [--seeds SEEDS] [--jobs N]\n"
 	    "       thermwatch-sim --list\n"
 	    "SCENARIO is a file or a name (ac-failure, normal-week, ...); "
 	    "without one the\nbuilt-in ac-failure scenario runs. "
@@ -148,6 +157,26 @@ parse_args(int argc, char **argv)
 		case OPT_MQTT:
 			arg_mqtt = optarg;
 			break;
+		case OPT_SEEDS:
+			free(arg_seed_list);
+			arg_seed_list = NULL;
+			if (seeds_parse(optarg, &arg_seed_list, &arg_n_seeds) <
+			    0)
+				return bad(
+				    "--seeds: \"%s\" is not like 1-10 or "
+				    "1,4,7-9 (at most 100000 seeds)",
+				    optarg);
+			arg_seeds = optarg;
+			break;
+		case OPT_JOBS:
+			errno = 0;
+			arg_jobs = (int)strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    arg_jobs < 1 || arg_jobs > SIM_MAX_JOBS)
+				return bad("--jobs: \"%s\" is not a number of "
+					   "threads from 1 to 64",
+				    optarg);
+			break;
 		case OPT_MQTT_INTERVAL:
 			arg_mqtt_interval = scn_parse_duration(optarg);
 			if (arg_mqtt_interval < 1 || arg_mqtt_interval > 86400)
@@ -176,6 +205,12 @@ parse_args(int argc, char **argv)
 	if (optind < argc)
 		return bad("unexpected argument \"%s\" (one scenario at most)",
 		    argv[optind]);
+	if (arg_seeds != NULL &&
+	    (arg_seed_set || arg_csv || arg_plot || arg_mqtt))
+		return bad(
+		    "--seeds %s: runs many seeds; not with --seed, --csv, "
+		    "--plot or --mqtt",
+		    arg_seeds);
 	return 0;
 }
 
@@ -203,8 +238,10 @@ load_scenario(struct sim_scenario *s)
 	return n;
 }
 
+/* The operator's thermwatch.conf: the engine's part, and what the sim
+ * models of the rest of the agent. Without one: the defaults. */
 static int
-load_config(struct eng_conf *ec)
+load_config(struct eng_conf *ec, struct sim_agent_conf *sa)
 {
 	struct agent_conf *ac;
 	char err[256];
@@ -212,15 +249,16 @@ load_config(struct eng_conf *ec)
 
 	if (arg_config == NULL) {
 		eng_conf_defaults(ec);
-		return 0;
+		return sim_agent_conf_defaults(sa);
 	}
 	ac = calloc(1, sizeof(*ac));
 	if (ac == NULL)
 		return -1;
 	n = cnf_load(arg_config, ac, stderr);
-	if (n == 0)
+	if (n == 0) {
 		*ec = ac->engine;
-	else
+		sim_agent_conf_from(ac, sa);
+	} else
 		fprintf(stderr, "thermwatch-sim: %s: %d error%s\n", arg_config,
 		    n, n == 1 ? "" : "s");
 	cnf_free(ac);
@@ -234,6 +272,51 @@ load_config(struct eng_conf *ec)
 	return 0;
 }
 
+static void
+print_setup(const struct sim_scenario *s)
+{
+	const struct sim_actions *a = &s->actions;
+
+	printf("  %d hosts in %d zones, %.0f s simulated at %.1f s\n",
+	    scn_total_hosts(s), s->n_zones,
+	    arg_duration > 0 ? arg_duration : s->duration_s, s->tick_s);
+	if (a->fixed_migrate_s > 0)
+		printf("  an evacuation takes %.0f s", a->fixed_migrate_s);
+	else
+		printf("  live migrations over %.0f Gbit/s, %.0f s setup, "
+		       "pre-copy x%.2f, spread %.2f",
+		    a->link_gbps, a->migrate_setup_s, a->dirty_factor,
+		    a->migrate_spread);
+	if (a->fixed_shutdown_s > 0)
+		printf("; a clean shutdown %.0f s\n\n", a->fixed_shutdown_s);
+	else
+		printf("; clean shutdowns %.0f s (median), %.0f%% hang %.0f s "
+		       "more\n\n",
+		    a->shutdown_median_s, a->shutdown_hang_p * 100,
+		    a->shutdown_hang_s);
+}
+
+/* What the runs cost: wall and CPU time, peak memory, and the wall time
+ * per host and simulated tick of the first run. */
+static void
+print_cost(const struct sim_run *runs, int n)
+{
+	const struct sim_run *r = &runs[0];
+	double ticks = (double)r->end_ms / (double)r->tick_ms + 1;
+	struct rusage ru;
+
+	(void)n;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		memset(&ru, 0, sizeof(ru));
+	printf("wall time %.2f s, CPU %.2f s, peak memory %.0f MB, "
+	       "%.3f us per host-tick\n",
+	    r->res.wall_s,
+	    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+	    ru.ru_maxrss / 1024.0,
+	    r->n_hosts > 0 ? r->res.wall_s * 1e6 / (r->n_hosts * ticks) : 0);
+}
+
 static double
 now_s(void)
 {
@@ -243,29 +326,97 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The runs of one invocation: the policies, then the oracle. */
+struct batch {
+	const struct sim_scenario *scn;
+	struct sim_opts opt[4];
+	struct sim_run run[4];
+	int rc[4];
+};
+
+static void
+one_run(void *arg, int i)
+{
+	struct batch *b = arg;
+	double t0 = now_s();
+
+	b->rc[i] = run_init(&b->run[i], b->scn, &b->opt[i]);
+	if (b->rc[i] != 0)
+		return;
+	run_all(&b->run[i]);
+	b->run[i].res.wall_s = now_s() - t0;
+}
+
+static void
+header(const struct sim_scenario *scn, uint64_t seed)
+{
+	if (arg_seeds != NULL)
+		printf(
+		    "thermwatch-sim: scenario %s (%s), seeds %s, config %s\n",
+		    scn->name, scn->file[0] ? scn->file : "built-in", arg_seeds,
+		    arg_config ? arg_config : "engine defaults");
+	else
+		printf("thermwatch-sim: scenario %s (%s), seed %" PRIu64
+		       ", config %s\n",
+		    scn->name, scn->file[0] ? scn->file : "built-in", seed,
+		    arg_config ? arg_config : "engine defaults");
+	if (scn->description[0])
+		printf("  %s\n", scn->description);
+	print_setup(scn);
+}
+
+static int
+report(struct batch *b, int n)
+{
+	struct sim_run *rp[3];
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++)
+		rp[i] = &b->run[i];
+	if (arg_json) {
+		if (rpt_json(rp, n, stdout) != 0)
+			rc = 1;
+	} else {
+		if (!arg_quiet) {
+			rpt_timeline(&b->run[0], stdout);
+			printf("\n");
+		}
+		for (i = 0; i < n; i++)
+			rpt_summary(&b->run[i], stdout);
+		if (arg_compare) {
+			printf("\n");
+			rpt_compare(rp, n, stdout);
+		}
+		print_cost(b->run, n);
+	}
+	if (arg_csv != NULL && rpt_csv(&b->run[0], arg_csv, stderr) != 0)
+		rc = 1;
+	if (arg_plot != NULL && svg_plot(&b->run[0], arg_plot, stderr) != 0)
+		rc = 1;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct sim_scenario scn;
-	struct sim_run runs[3];
-	struct sim_run *rp[3];
+	static struct batch b;
 	struct simpub *pub = NULL;
+	struct sim_oracle oracle;
 	struct sim_opts o;
-	char buf[64], err[256];
+	char err[256];
 	int rc, i, n = 1, order[3];
-	double t0;
 
 	rc = parse_args(argc, argv);
 	if (rc != 0)
 		return rc;
 	memset(&o, 0, sizeof(o));
-	if (load_scenario(&scn) != 0)
+	if (load_scenario(&scn) != 0 || load_config(&o.conf, &o.agent) != 0) {
+		scn_free(&scn);
 		return 1;
-	if (load_config(&o.conf) != 0)
-		return 1;
+	}
 	o.seed = arg_seed_set ? arg_seed : scn.seed;
 	o.duration_s = arg_duration;
-	o.record = arg_csv != NULL || arg_plot != NULL;
 	order[0] = arg_policy;
 	if (arg_compare) {
 		int p;
@@ -274,70 +425,57 @@ main(int argc, char **argv)
 			if (p != arg_policy)
 				order[n++] = p;
 	}
-	if (!arg_json) {
-		scn_clock_label(&scn, 0, buf, sizeof(buf));
-		printf("thermwatch-sim: scenario %s (%s), seed %" PRIu64 ", "
-		       "config %s\n",
-		    scn.name, scn.file[0] ? scn.file : "built-in", o.seed,
-		    arg_config ? arg_config : "engine defaults");
-		if (scn.description[0])
-			printf("  %s\n", scn.description);
+	if (!arg_json)
+		header(&scn, o.seed);
+	if (arg_seeds != NULL) {
+		rc = seeds_run(&scn, &o, order, n, arg_seed_list, arg_n_seeds,
+		    arg_jobs, arg_json, stdout);
+		if (rc != 0)
+			fprintf(stderr,
+			    "thermwatch-sim: cannot set up a run (out of "
+			    "memory or engine refused)\n");
+		free(arg_seed_list);
+		scn_free(&scn);
+		return rc != 0;
 	}
 	if (arg_mqtt != NULL) {
 		pub = simpub_create(
 		    arg_mqtt, scn.name, arg_mqtt_interval, err, sizeof(err));
 		if (pub == NULL) {
 			fprintf(stderr, "thermwatch-sim: %s\n", err);
+			scn_free(&scn);
 			return 1;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		o.policy = (enum eng_policy_kind)order[i];
-		/* only the first policy's hosts publish */
-		o.host_cb = i == 0 && pub != NULL ? simpub_host : NULL;
-		o.host_cb_arg = pub;
-		o.record = i == 0 && (arg_csv != NULL || arg_plot != NULL);
-		rp[i] = &runs[i];
-		if (run_init(&runs[i], &scn, &o) != 0) {
-			fprintf(stderr,
-			    "thermwatch-sim: cannot set up the "
-			    "run (out of memory or engine refused)\n");
-			return 1;
-		}
-		if (i == 0 && !arg_json)
-			printf("  %d hosts in %d zones, %.0f s simulated at "
-			       "%.1f s; a migration takes %.0f s, a clean "
-			       "shutdown %.0f s\n\n",
-			    runs[0].n_hosts, runs[0].n_zones,
-			    runs[0].end_ms / 1000.0, scn.tick_s,
-			    runs[0].migrate_s, runs[0].shutdown_s);
-		t0 = now_s();
-		run_all(&runs[i]);
-		runs[i].res.wall_s = now_s() - t0;
+	b.scn = &scn;
+	for (i = 0; i <= n; i++) {
+		b.opt[i] = o;
+		b.opt[i].policy = i < n ? (enum eng_policy_kind)order[i]
+					: ENG_POLICY_NONE;
+		b.opt[i].oracle = i == n;
+		/* only the first policy's run is published and recorded */
+		b.opt[i].host_cb = i == 0 && pub != NULL ? simpub_host : NULL;
+		b.opt[i].host_cb_arg = pub;
+		b.opt[i].record = i == 0 &&
+		    (arg_csv != NULL || arg_plot != NULL);
 	}
+	par_for(n + 1, arg_jobs, one_run, &b);
 	simpub_free(pub, arg_json ? stderr : stdout);
-	rc = 0;
-	if (arg_json) {
-		if (rpt_json(rp, n, stdout) != 0)
+	for (i = 0; i <= n; i++)
+		if (b.rc[i] != 0)
 			rc = 1;
-	} else {
-		if (!arg_quiet) {
-			rpt_timeline(&runs[0], stdout);
-			printf("\n");
-		}
+	if (rc != 0)
+		fprintf(stderr,
+		    "thermwatch-sim: cannot set up the run (out of "
+		    "memory or engine refused)\n");
+	else {
+		metrics_oracle(&b.run[n], &oracle);
 		for (i = 0; i < n; i++)
-			rpt_summary(&runs[i], stdout);
-		if (arg_compare) {
-			printf("\n");
-			rpt_compare(rp, n, stdout);
-		}
-		printf("wall time %.2f s\n", runs[0].res.wall_s);
+			metrics_finish(&b.run[i], &oracle);
+		rc = report(&b, n);
 	}
-	if (arg_csv != NULL && rpt_csv(&runs[0], arg_csv, stderr) != 0)
-		rc = 1;
-	if (arg_plot != NULL && svg_plot(&runs[0], arg_plot, stderr) != 0)
-		rc = 1;
-	for (i = 0; i < n; i++)
-		run_done(&runs[i]);
+	for (i = 0; i <= n; i++)
+		run_done(&b.run[i]);
+	scn_free(&scn);
 	return rc;
 }

@@ -1,26 +1,20 @@
 /*
- * report.c - what a run tells: the timeline, the summary, the comparison
- * table, the JSON object (cJSON) and the CSV time series.
+ * report.c - what a run tells, as text: the timeline, the summary, and
+ * the comparison table; and the list of figures (rpt_metrics) that the
+ * tables, the JSON and the --seeds statistics all use.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "run.h"
 
-static const char *const hstate_names[SIM_H_COUNT] = { "ok", "warn", "hot",
-	"degraded", "migrating", "shutting_down", "off", "tripped" };
-
-static void
-fmt_dur(double s, char *buf, size_t len)
+void
+rpt_dur(double s, char *buf, size_t len)
 {
 	long long t = llround(s);
 
-	if (s < 0) {
+	if (!(s >= 0)) {
 		snprintf(buf, len, "-");
 		return;
 	}
@@ -32,15 +26,109 @@ fmt_dur(double s, char *buf, size_t len)
 		snprintf(buf, len, "%llds", t);
 }
 
+/* Seconds from the incident (else the start) to t_ms; NAN without. */
 static double
-first_alarm_s(const struct sim_result *res)
+since_incident(const struct sim_result *res, int64_t t_ms)
 {
 	int64_t from = res->incident_ms >= 0 ? res->incident_ms : 0;
 
-	if (res->first_alarm_ms < 0)
-		return -1;
-	return (res->first_alarm_ms - from) / 1000.0;
+	return t_ms < 0 ? NAN : (t_ms - from) / 1000.0;
 }
+
+/* ---- the figures ---- */
+
+#define GET(name, expr)                                  \
+	static double name(const struct sim_result *res) \
+	{                                                \
+		return (expr);                           \
+	}
+GET(m_trips, res->hard_trips)
+GET(m_clean, res->graceful_shutdowns)
+GET(m_forced, res->forced_offs)
+GET(m_sd_failed, res->shutdowns_failed)
+GET(m_migrations, res->migrations)
+GET(m_cross, res->migrations_cross_zone)
+GET(m_evac_ok, res->migrations_completed)
+GET(m_evac_failed, res->migrations_failed)
+GET(m_no_room, res->migrations_no_room)
+GET(m_service, res->service_retained_pct)
+GET(m_lost, res->vms_lost)
+GET(m_actions, res->actions)
+GET(m_false, res->false_actions)
+GET(m_needless, res->have_oracle ? res->needless_actions : NAN)
+GET(m_tier_held, res->tier_order_held ? 1 : 0)
+GET(m_tier_strict, res->tier_order_strict ? 1 : 0)
+GET(m_alarm, since_incident(res, res->first_alarm_ms))
+GET(m_first_mig, since_incident(res, res->first_migrate_ms))
+GET(m_first_sd, since_incident(res, res->first_shutdown_ms))
+GET(m_oracle_trip,
+    res->have_oracle && res->oracle.first_trip_ms >= 0 && res->oracle.t0_ms >= 0
+	? (res->oracle.first_trip_ms - res->oracle.t0_ms) / 1000.0
+	: NAN)
+GET(m_oracle_trips, res->have_oracle ? res->oracle.hard_trips : NAN)
+GET(m_lead_alarm, res->lead_alarm)
+GET(m_lead_mig, res->lead_migrate)
+GET(m_lead_sd, res->lead_shutdown)
+GET(m_throttled, res->throttled_s / 3600)
+GET(m_wall, res->wall_s)
+#undef GET
+
+/* kind: 'n' a number, 'd' a duration, 'b' a yes/no held by runs */
+const struct rpt_metric rpt_metrics[] = {
+	{ "hard_trips", "hard trips", 'n', 0, m_trips },
+	{ "graceful_shutdowns", "clean shutdowns", 'n', 0, m_clean },
+	{ "forced_offs", "forced power-offs", 'n', 0, m_forced },
+	{ "shutdowns_failed", "shutdown hooks failed", 'n', 0, m_sd_failed },
+	{ "migrations", "VMs migrated", 'n', 0, m_migrations },
+	{ "migrations_cross_zone", "  to another zone", 'n', 0, m_cross },
+	{ "migrations_completed", "evacuations completed", 'n', 0, m_evac_ok },
+	{ "migrations_failed", "evacuations failed", 'n', 0, m_evac_failed },
+	{ "migrations_no_room", "  without room", 'n', 0, m_no_room },
+	{ "service_retained_pct", "service retained %", 'n', 1, m_service },
+	{ "vms_lost", "VMs lost", 'n', 0, m_lost },
+	{ "actions", "actions started", 'n', 0, m_actions },
+	{ "false_actions", "false actions", 'n', 0, m_false },
+	{ "needless_actions", "needless actions", 'n', 0, m_needless },
+	{ "tier_order_held", "tier 0 shut down last", 'b', 0, m_tier_held },
+	{ "tier_order_strict", "tiers in order", 'b', 0, m_tier_strict },
+	{ "first_alarm_s", "first alarm after incident", 'd', 0, m_alarm },
+	{ "first_migration_s", "first migration", 'd', 0, m_first_mig },
+	{ "first_shutdown_s", "first shutdown", 'd', 0, m_first_sd },
+	{ "oracle_first_trip_s", "oracle: first trip", 'd', 0, m_oracle_trip },
+	{ "oracle_hard_trips", "oracle: hard trips", 'n', 0, m_oracle_trips },
+	{ "lead_alarm", "lead of alarm / oracle", 'n', 2, m_lead_alarm },
+	{ "lead_migration", "lead of migration / oracle", 'n', 2, m_lead_mig },
+	{ "lead_shutdown", "lead of shutdown / oracle", 'n', 2, m_lead_sd },
+	{ "throttled_host_h", "throttled host-hours", 'n', 2, m_throttled },
+	{ "wall_s", "wall s", 'n', 2, m_wall },
+};
+const int rpt_n_metrics = sizeof(rpt_metrics) / sizeof(rpt_metrics[0]);
+
+const struct rpt_metric *
+rpt_metric_find(const char *key)
+{
+	int k;
+
+	for (k = 0; k < rpt_n_metrics; k++)
+		if (strcmp(rpt_metrics[k].key, key) == 0)
+			return &rpt_metrics[k];
+	return NULL;
+}
+
+void
+rpt_format(const struct rpt_metric *m, double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (m->kind == 'd')
+		rpt_dur(v, buf, len);
+	else if (m->kind == 'b')
+		snprintf(buf, len, "%s", v != 0 ? "yes" : "NO");
+	else
+		snprintf(buf, len, "%.*f", m->decimals, v);
+}
+
+/* ---- text ---- */
 
 void
 rpt_timeline(const struct sim_run *r, FILE *out)
@@ -54,37 +142,21 @@ rpt_timeline(const struct sim_run *r, FILE *out)
 		const struct sim_log *l = &r->log[i];
 
 		scn_clock_label(s, l->t_ms / 1000.0, when, sizeof(when));
-		fmt_dur(l->t_ms / 1000.0, rel, sizeof(rel));
+		rpt_dur(l->t_ms / 1000.0, rel, sizeof(rel));
 		fprintf(out, "  %s %8s  %-4s %-10s %s\n", when, rel,
 		    l->zone >= 0 ? s->zones[l->zone].name : "*",
 		    l->host >= 0 ? r->host[l->host].name : "", l->text);
 	}
 }
 
-void
-rpt_summary(const struct sim_run *r, FILE *out)
+static void
+summary_zones(const struct sim_run *r, FILE *out)
 {
 	const struct sim_result *res = &r->res;
-	char fa[32];
-	int t, z;
+	int z, i;
 
-	fmt_dur(first_alarm_s(res), fa, sizeof(fa));
-	fprintf(out,
-	    "summary (%s policy): %d hosts, %d hard trips, %d "
-	    "graceful shutdowns, %d VMs migrated (%d to another zone), "
-	    "%d evacuations found no room\n",
-	    run_policy_name(r->opt.policy), res->hosts, res->hard_trips,
-	    res->graceful_shutdowns, res->migrations,
-	    res->migrations_cross_zone, res->migrations_failed);
-	fprintf(out,
-	    "  first alarm %s after the incident, service retained "
-	    "%.1f%% (%d of %d VMs), %d false actions, %llu readings (%llu "
-	    "rejected)\n",
-	    fa, res->service_retained_pct, res->vms_end, res->vms_start,
-	    res->false_actions, (unsigned long long)res->readings,
-	    (unsigned long long)res->rejected);
 	for (z = 0; z < r->n_zones; z++) {
-		int i, n[SIM_L_FALSE + 1] = { 0 };
+		int n[SIM_L_COUNT] = { 0 };
 		char a[32] = "-", b[32] = "-";
 
 		for (i = 0; i < r->n_log; i++)
@@ -98,21 +170,26 @@ rpt_summary(const struct sim_run *r, FILE *out)
 			    r->zone[z].first_zone_alarm_ms / 1000.0, b,
 			    sizeof(b));
 		fprintf(out,
-		    "  zone %s: peak air %.1f C, first alarm %s, "
-		    "cooling alarm %s, %d evacuations (%d without room), %d "
-		    "shutdowns, %d hard trips\n",
+		    "  zone %s: peak air %.1f C, first alarm %s, cooling "
+		    "alarm %s, %d evacuations started, %d shutdowns, %d "
+		    "hard trips\n",
 		    r->scn->zones[z].name, res->peak_c[z], a, b,
-		    n[SIM_L_MIG_START], n[SIM_L_MIG_FAIL], n[SIM_L_SHUTDOWN],
-		    n[SIM_L_TRIP]);
+		    n[SIM_L_MIG_START], n[SIM_L_SHUTDOWN], n[SIM_L_TRIP]);
 	}
+}
+
+static void
+summary_tiers(const struct sim_run *r, FILE *out)
+{
+	const struct sim_result *res = &r->res;
+	int t;
+
 	for (t = 0; t <= ENG_MAX_TIER; t++) {
 		const struct sim_tier_result *tr = &res->tier[t];
-		char a[32], b[32];
+		char a[32] = "-", b[32] = "-";
 
 		if (tr->hosts == 0)
 			continue;
-		snprintf(a, sizeof(a), "-");
-		snprintf(b, sizeof(b), "-");
 		if (tr->first_shutdown_ms >= 0) {
 			scn_clock_label(r->scn, tr->first_shutdown_ms / 1000.0,
 			    a, sizeof(a));
@@ -120,230 +197,90 @@ rpt_summary(const struct sim_run *r, FILE *out)
 			    b, sizeof(b));
 		}
 		fprintf(out,
-		    "  tier %d: %2d hosts, %2d survived, %2d shut down "
-		    "(first %s, last %s), %2d tripped\n",
+		    "  tier %d: %2d hosts, %2d up at the end, %2d shut down "
+		    "cleanly (first %s, last %s), %d forced off, %2d tripped; "
+		    "VMs %d -> %d on its hosts, %d migrated off, %d lost\n",
 		    t, tr->hosts, tr->survived, tr->graceful, a, b,
-		    tr->hard_trips);
+		    tr->forced_offs, tr->hard_trips, tr->vms_start, tr->vms_end,
+		    tr->migrations, tr->vms_lost);
 	}
+}
+
+void
+rpt_summary(const struct sim_run *r, FILE *out)
+{
+	const struct sim_result *res = &r->res;
+	char inc[32] = "none", fa[32], lt[3][16];
+	double v[3] = { res->lead_alarm, res->lead_migrate,
+		res->lead_shutdown };
+	int k;
+
+	if (res->incident_ms >= 0)
+		scn_clock_label(
+		    r->scn, res->incident_ms / 1000.0, inc, sizeof(inc));
+	rpt_dur(m_alarm(res), fa, sizeof(fa));
+	for (k = 0; k < 3; k++)
+		snprintf(
+		    lt[k], sizeof(lt[k]), isnan(v[k]) ? "-" : "%.2f", v[k]);
+	fprintf(out,
+	    "summary (%s policy): %d hosts, %d hard trips, %d clean "
+	    "shutdowns, %d forced off, %d VMs migrated (%d to another zone); "
+	    "evacuations: %d completed, %d failed, %d without room\n",
+	    run_policy_name(r->opt.policy), res->hosts, res->hard_trips,
+	    res->graceful_shutdowns, res->forced_offs, res->migrations,
+	    res->migrations_cross_zone, res->migrations_completed,
+	    res->migrations_failed, res->migrations_no_room);
+	fprintf(out,
+	    "  danger from %s, first alarm %s after it; lead before the "
+	    "oracle's first trip (1 = at the failure): alarm %s, migration "
+	    "%s, shutdown %s\n",
+	    inc, fa, lt[0], lt[1], lt[2]);
+	fprintf(out,
+	    "  service retained %.1f%% (%d of %d VMs), %d false and %d "
+	    "needless actions, tier 0 shut down last: %s, tiers in order: "
+	    "%s; %llu readings (%llu rejected)\n",
+	    res->service_retained_pct, res->vms_end, res->vms_start,
+	    res->false_actions, res->needless_actions,
+	    res->tier_order_held ? "yes" : "NO",
+	    res->tier_order_strict ? "yes" : "no",
+	    (unsigned long long)res->readings,
+	    (unsigned long long)res->rejected);
+	summary_zones(r, out);
+	summary_tiers(r, out);
 }
 
 void
 rpt_compare(struct sim_run *const runs[], int n, FILE *out)
 {
 	char buf[32];
-	int i, z;
+	int i, k, z;
 
 	fprintf(out, "%-28s", "");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %12s", run_policy_name(runs[i]->opt.policy));
 	fprintf(out, "\n");
-#define ROW(label, fmt, expr)                                         \
-	do {                                                          \
-		fprintf(out, "%-28s", label);                         \
-		for (i = 0; i < n; i++) {                             \
-			const struct sim_result *res = &runs[i]->res; \
-			(void)res;                                    \
-			fprintf(out, " %12" fmt, expr);               \
-		}                                                     \
-		fprintf(out, "\n");                                   \
-	} while (0)
-	ROW("hard trips", "d", res->hard_trips);
-	ROW("graceful shutdowns", "d", res->graceful_shutdowns);
-	ROW("VMs migrated", "d", res->migrations);
-	ROW("  to another zone", "d", res->migrations_cross_zone);
-	ROW("evacuations without room", "d", res->migrations_failed);
-	fprintf(out, "%-28s", "first alarm after incident");
-	for (i = 0; i < n; i++) {
-		fmt_dur(first_alarm_s(&runs[i]->res), buf, sizeof(buf));
-		fprintf(out, " %12s", buf);
+	for (k = 0; k < rpt_n_metrics; k++) {
+		fprintf(out, "%-28s", rpt_metrics[k].label);
+		for (i = 0; i < n; i++) {
+			rpt_format(&rpt_metrics[k],
+			    rpt_metrics[k].get(&runs[i]->res), buf,
+			    sizeof(buf));
+			fprintf(out, " %12s", buf);
+		}
+		fprintf(out, "\n");
 	}
-	fprintf(out, "\n");
-	ROW("service retained %", ".1f", res->service_retained_pct);
-	ROW("VMs lost", "d", res->vms_lost);
-	ROW("false actions", "d", res->false_actions);
 	for (z = 0; z < runs[0]->n_zones; z++) {
 		char label[64];
 
 		snprintf(label, sizeof(label), "zone %s peak air C",
 		    runs[0]->scn->zones[z].name);
-		ROW(label, ".1f", res->peak_c[z]);
+		fprintf(out, "%-28s", label);
+		for (i = 0; i < n; i++)
+			fprintf(out, " %12.1f", runs[i]->res.peak_c[z]);
+		fprintf(out, "\n");
 	}
-	ROW("tier 0 hosts up at end", "d", res->tier[0].survived);
-	ROW("wall s", ".2f", res->wall_s);
-#undef ROW
-}
-
-static void
-add_time(cJSON *o, const char *key, int64_t ms)
-{
-	if (ms < 0)
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddNumberToObject(o, key, ms / 1000.0);
-}
-
-static cJSON *
-run_json(const struct sim_run *r, bool with_events)
-{
-	const struct sim_result *res = &r->res;
-	cJSON *o = cJSON_CreateObject(), *a, *e;
-	double fa = first_alarm_s(res);
-	int t, z, i;
-
-	cJSON_AddStringToObject(o, "policy", run_policy_name(r->opt.policy));
-	cJSON_AddNumberToObject(o, "hosts", res->hosts);
-	cJSON_AddNumberToObject(o, "hard_trips", res->hard_trips);
-	cJSON_AddNumberToObject(
-	    o, "graceful_shutdowns", res->graceful_shutdowns);
-	cJSON_AddNumberToObject(o, "migrations", res->migrations);
-	cJSON_AddNumberToObject(
-	    o, "migrations_cross_zone", res->migrations_cross_zone);
-	cJSON_AddNumberToObject(o, "migrations_failed", res->migrations_failed);
-	if (fa < 0)
-		cJSON_AddNullToObject(o, "first_alarm_s");
-	else
-		cJSON_AddNumberToObject(o, "first_alarm_s", fa);
-	add_time(o, "incident_s", res->incident_ms);
-	cJSON_AddNumberToObject(o, "service_retained_pct",
-	    round(res->service_retained_pct * 100) / 100);
-	cJSON_AddNumberToObject(o, "vms_start", res->vms_start);
-	cJSON_AddNumberToObject(o, "vms_end", res->vms_end);
-	cJSON_AddNumberToObject(o, "vms_lost", res->vms_lost);
-	cJSON_AddNumberToObject(o, "false_actions", res->false_actions);
-	cJSON_AddNumberToObject(o, "readings", (double)res->readings);
-	cJSON_AddNumberToObject(o, "rejected", (double)res->rejected);
-
-	a = cJSON_AddArrayToObject(o, "zones");
-	for (z = 0; z < r->n_zones; z++) {
-		e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "name", r->scn->zones[z].name);
-		cJSON_AddNumberToObject(e, "hosts", r->zone[z].n_hosts);
-		cJSON_AddNumberToObject(
-		    e, "peak_air_c", round(res->peak_c[z] * 100) / 100);
-		add_time(e, "first_alarm_at_s", r->zone[z].first_alarm_ms);
-		add_time(e, "zone_alarm_at_s", r->zone[z].first_zone_alarm_ms);
-		cJSON_AddItemToArray(a, e);
-	}
-	a = cJSON_AddArrayToObject(o, "tiers");
-	for (t = 0; t <= ENG_MAX_TIER; t++) {
-		const struct sim_tier_result *tr = &res->tier[t];
-
-		if (tr->hosts == 0)
-			continue;
-		e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "tier", t);
-		cJSON_AddNumberToObject(e, "hosts", tr->hosts);
-		cJSON_AddNumberToObject(e, "survived", tr->survived);
-		cJSON_AddNumberToObject(e, "graceful_shutdowns", tr->graceful);
-		cJSON_AddNumberToObject(e, "hard_trips", tr->hard_trips);
-		add_time(e, "first_shutdown_s", tr->first_shutdown_ms);
-		add_time(e, "last_shutdown_s", tr->last_shutdown_ms);
-		cJSON_AddItemToArray(a, e);
-	}
-	if (!with_events)
-		return o;
-	a = cJSON_AddArrayToObject(o, "events");
-	for (i = 0; i < r->n_log; i++) {
-		const struct sim_log *l = &r->log[i];
-		static const char *const kinds[] = { "event", "alarm",
-			"zone_alarm", "migrate", "migrated", "migrate_failed",
-			"shutdown", "off", "trip", "false" };
-
-		e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "t_s", l->t_ms / 1000.0);
-		cJSON_AddStringToObject(e, "kind", kinds[l->kind]);
-		cJSON_AddStringToObject(e, "zone",
-		    l->zone >= 0 ? r->scn->zones[l->zone].name : "*");
-		if (l->host >= 0) {
-			cJSON_AddStringToObject(
-			    e, "host", r->host[l->host].name);
-			cJSON_AddNumberToObject(
-			    e, "tier", r->host[l->host].tier);
-		}
-		cJSON_AddNumberToObject(e, "n", l->n);
-		cJSON_AddStringToObject(e, "text", l->text);
-		cJSON_AddItemToArray(a, e);
-	}
-	return o;
-}
-
-int
-rpt_json(struct sim_run *const runs[], int n, FILE *out)
-{
-	const struct sim_run *r = runs[0];
-	const struct sim_scenario *s = r->scn;
-	cJSON *o, *a;
-	char *txt, seed[32];
-	int i;
-
-	o = run_json(r, true);
-	cJSON_AddStringToObject(o, "scenario", s->name);
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->opt.seed);
-	cJSON_AddRawToObject(o, "seed", seed);
-	cJSON_AddNumberToObject(o, "duration_s", r->end_ms / 1000.0);
-	cJSON_AddNumberToObject(o, "tick_s", r->tick_ms / 1000.0);
-	cJSON_AddNumberToObject(o, "migrate_s", r->migrate_s);
-	cJSON_AddNumberToObject(o, "shutdown_s", r->shutdown_s);
-	if (n > 1) {
-		a = cJSON_AddArrayToObject(o, "compare");
-		for (i = 0; i < n; i++) {
-			cJSON *c = run_json(runs[i], false);
-
-			cJSON_AddNumberToObject(c, "wall_s",
-			    round(runs[i]->res.wall_s * 1000) / 1000);
-			cJSON_AddItemToArray(a, c);
-		}
-	}
-	cJSON_AddNumberToObject(
-	    o, "wall_s", round(r->res.wall_s * 1000) / 1000);
-	txt = cJSON_Print(o);
-	cJSON_Delete(o);
-	if (txt == NULL)
-		return -1;
-	fprintf(out, "%s\n", txt);
-	cJSON_free(txt);
-	return 0;
-}
-
-int
-rpt_csv(const struct sim_run *r, const char *path, FILE *err)
-{
-	const struct sim_rec *c = &r->rec;
-	FILE *f = fopen(path, "we");
-	int k, z, i, st;
-
-	if (f == NULL) {
-		fprintf(err, "thermwatch-sim: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "t_s,building_c");
-	for (z = 0; z < r->n_zones; z++) {
-		const char *n = r->scn->zones[z].name;
-
-		fprintf(f, ",%s_air_c,%s_cooling_kw,%s_heat_kw", n, n, n);
-	}
-	for (st = 0; st < SIM_H_COUNT; st++)
-		fprintf(f, ",hosts_%s", hstate_names[st]);
-	fprintf(f, ",vms_running\n");
-	for (k = 0; k < c->n; k++) {
-		int count[SIM_H_COUNT] = { 0 };
-
-		fprintf(f, "%.0f,%.2f", c->t_s[k], c->building_c[k]);
-		for (z = 0; z < r->n_zones; z++)
-			fprintf(f, ",%.3f,%.3f,%.3f",
-			    c->air_c[k * r->n_zones + z],
-			    c->cap_kw[k * r->n_zones + z],
-			    c->heat_kw[k * r->n_zones + z]);
-		for (i = 0; i < r->n_hosts; i++)
-			count[c->hstate[(size_t)k * (size_t)r->n_hosts +
-			    (size_t)i]]++;
-		for (st = 0; st < SIM_H_COUNT; st++)
-			fprintf(f, ",%d", count[st]);
-		fprintf(f, ",%d\n", c->vms[k]);
-	}
-	if (fclose(f) != 0) {
-		fprintf(err, "thermwatch-sim: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	fprintf(out, "%-28s", "tier 0 hosts up at end");
+	for (i = 0; i < n; i++)
+		fprintf(out, " %12d", runs[i]->res.tier[0].survived);
+	fprintf(out, "\n");
 }

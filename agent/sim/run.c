@@ -1,16 +1,15 @@
 /*
- * run.c - the simulation clock: events, the thermal model, one engine per
- * virtual host, zone peer summaries, actions, recording.
+ * run.c - the simulation clock: sets up the hosts and runs the ticks.
  *
  * One tick:
- *	1. scenario events due now
+ *	1. scenario events due now (events.c)
  *	2. zones (cooling, heat balance), then hosts' true temperatures;
  *	   a host whose true temperature reaches a hardware trip loses power
- *	3. every peer_interval_s: each powered host's inlet summary goes to
- *	   its zone peers, as the agents exchange them over MQTT
- *	4. each powered host: its sensors' samples are fed to its engine,
- *	   the engine evaluates, its decisions are carried out
- *	5. migrations and shutdowns that are due complete
+ *	3. every peer_interval_s: the zone peer exchange (peers.c)
+ *	4. each running agent: its sensors' samples are fed to its engine,
+ *	   the engine evaluates, its decisions are carried out (agent.c)
+ *	5. migrations and shutdowns that are due complete (workload.c)
+ *	6. recording for the CSV and the plot
  */
 #include <fnmatch.h>
 #include <math.h>
@@ -20,9 +19,6 @@
 #include <string.h>
 
 #include "run.h"
-
-static const enum eng_class sens_class[SIM_NSENS] = { ENG_CLASS_INLET,
-	ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
 
 const char *
 run_policy_name(enum eng_policy_kind k)
@@ -37,6 +33,23 @@ run_policy_name(enum eng_policy_kind k)
 	}
 }
 
+int
+sim_grow(void **buf, int *cap, int n, size_t size)
+{
+	void *nb;
+	int c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap > 0 ? *cap * 2 : 64;
+	nb = realloc(*buf, size * (size_t)c);
+	if (nb == NULL)
+		return -1;
+	*buf = nb;
+	*cap = c;
+	return 0;
+}
+
 void
 run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
     const char *fmt, ...)
@@ -44,15 +57,8 @@ run_log(struct sim_run *r, enum sim_log_kind k, int zone, int host, int n,
 	struct sim_log *l;
 	va_list ap;
 
-	if (r->n_log == r->log_cap) {
-		int cap = r->log_cap ? r->log_cap * 2 : 256;
-		struct sim_log *nl = realloc(r->log, sizeof(*nl) * (size_t)cap);
-
-		if (nl == NULL)
-			return;
-		r->log = nl;
-		r->log_cap = cap;
-	}
+	if (sim_grow((void **)&r->log, &r->log_cap, r->n_log, sizeof(*l)) < 0)
+		return;
 	l = &r->log[r->n_log++];
 	l->t_ms = r->now_ms;
 	l->kind = k;
@@ -111,19 +117,10 @@ rec_free(struct sim_rec *c)
 static int
 zoom_alloc(struct sim_run *r)
 {
-	const struct sim_scenario *s = r->scn;
-	double at = -1, end = r->end_ms / 1000.0, from;
-	int i;
+	double at = evq_first_incident_s(r->scn), end = r->end_ms / 1000.0;
+	double from;
 
 	r->zoom_from_ms = r->zoom_to_ms = -1;
-	for (i = 0; i < s->n_events && at < 0; i++) {
-		const struct sim_event *e = &s->events[i];
-
-		if ((e->kind == SIM_EV_COOLING && e->capacity < 1) ||
-		    (e->kind == SIM_EV_BUILDING && e->delta_c > 0) ||
-		    (e->kind == SIM_EV_INLET && e->delta_c > 0))
-			at = e->at_s;
-	}
 	if (at < 0 || at >= end || end < 3 * SIM_ZOOM_S)
 		return 0;
 	from = fmax(0, at - SIM_ZOOM_S / 12);
@@ -139,13 +136,13 @@ host_state(const struct sim_host *h)
 		return SIM_H_TRIPPED;
 	if (!h->powered)
 		return SIM_H_OFF;
-	if (h->shutdown_start_ms >= 0)
+	if (h->sd_phase != SIM_SD_IDLE)
 		return SIM_H_SHUTTING;
-	if (h->mig_done_ms >= 0)
+	if (hooks_migrating(h))
 		return SIM_H_MIGRATING;
 	if (!h->have_out)
 		return SIM_H_OK;
-	switch (h->out.state) {
+	switch (h->state) {
 	case ENG_STATE_WARN:
 		return SIM_H_WARN;
 	case ENG_STATE_HOT:
@@ -183,44 +180,44 @@ record(struct sim_run *r, struct sim_rec *c)
 	c->n++;
 }
 
-static int
-add_host_engine(struct sim_run *r, struct sim_host *h)
+bool
+run_host_matches(const struct sim_host *h, const struct sim_event *e)
 {
-	struct eng_conf conf = r->opt.conf;
-	char id[ENG_ID_LEN];
-	int s;
-
-	conf.tier = h->tier;
-	snprintf(conf.host, sizeof(conf.host), "%s", h->name);
-	conf.policy.kind = r->opt.policy;
-	h->eng = eng_create(&conf);
-	if (h->eng == NULL)
-		return -1;
-	for (s = 0; s < SIM_NSENS; s++) {
-		snprintf(
-		    id, sizeof(id), "sim:%s/%s", h->name, scn_sensor_name(s));
-		h->sens[s].eng_idx = eng_sensor_add(
-		    h->eng, id, sens_class[s], h->sens[s].trip_c, ENG_TRIP_HW);
-		if (h->sens[s].eng_idx < 0)
-			return -1;
-	}
-	return 0;
+	return (e->zone < 0 || h->zone == e->zone) &&
+	    (strcmp(e->hosts, "*") == 0 || fnmatch(e->hosts, h->name, 0) == 0);
 }
 
-static double
-max_lead(const struct eng_conf *c, bool shutdown)
+static int
+init_host(struct sim_run *r, struct sim_host *h, int z, int g, int k, int idx)
 {
-	double v = 0;
-	int s;
+	const struct sim_group *gr = &r->scn->zones[z].groups[g];
 
-	for (s = 0; s < SIM_NSENS; s++) {
-		const struct eng_class_conf *k = &c->cls[sens_class[s]];
-		double l = shutdown ? k->shutdown.lead_s : k->migrate.lead_s;
-
-		if (l > v)
-			v = l;
-	}
-	return v > 0 ? v : 60;
+	/* cut the prefix so that any number fits */
+	snprintf(h->name, sizeof(h->name), "%.*s%02d",
+	    (int)sizeof(h->name) - 12, gr->prefix, k + 1);
+	rng_seed_stream(&h->rng, r->opt.seed, 1, (uint64_t)idx);
+	h->zone = z;
+	h->group = g;
+	h->tier = gr->tier;
+	h->powered = true;
+	h->accepting = true;
+	h->trip_ms = -1;
+	h->down_ms = -1;
+	h->mig_next = -1;
+	h->mig_job.retry_ms = -1;
+	h->sd_job.retry_ms = -1;
+	h->sd_t0_ms = -1;
+	h->os_off_ms = -1;
+	h->wd_ms = -1;
+	rng_seed_stream(&h->arng, r->opt.seed, 2, (uint64_t)idx);
+	mdl_init_host(r, h, gr);
+	r->zone[z].it_w += h->power_w;
+	if (!r->opt.oracle && agent_start(r, h) < 0)
+		return -1;
+	r->res.vms_start += h->vms;
+	r->res.tier[h->tier].hosts++;
+	r->res.tier[h->tier].vms_start += h->vms;
+	return 0;
 }
 
 int
@@ -233,16 +230,12 @@ run_init(
 	memset(r, 0, sizeof(*r));
 	r->scn = s;
 	r->opt = *o;
-	rng_seed(&r->rng, o->seed);
+	rng_seed_stream(&r->rng, o->seed, 0, 0);
 	r->tick_ms = (int64_t)llround(s->tick_s * 1000);
 	if (r->tick_ms < 1)
 		r->tick_ms = 1;
 	dur = o->duration_s > 0 ? o->duration_s : s->duration_s;
 	r->end_ms = (int64_t)llround(dur * 1000);
-	r->migrate_s = s->migrate_s > 0 ? s->migrate_s
-					: max_lead(&o->conf, false);
-	r->shutdown_s = s->shutdown_s > 0 ? s->shutdown_s
-					  : max_lead(&o->conf, true);
 	r->n_zones = s->n_zones;
 	r->n_hosts = scn_total_hosts(s);
 	r->host = calloc(
@@ -259,59 +252,45 @@ run_init(
 		const struct sim_zone_def *zd = &s->zones[z];
 		struct sim_zone *zn = &r->zone[z];
 
-		zn->t_air = zd->setpoint_c;
+		zn->t_air = zn->t_struct = zd->setpoint_c;
 		zn->peak_c = zn->t_air;
 		zn->first_alarm_ms = -1;
 		zn->first_zone_alarm_ms = -1;
+		zn->first_trip_ms = -1;
+		zn->danger_since_ms = -1;
+		zn->danger_at_ms = INT64_MIN;
 		zn->first_host = hi;
 		for (k = 0; k < zd->n_coolers; k++) {
 			zn->cool_frac[k] = zn->cool_from[k] = zn->cool_to[k] =
 			    1;
 			zn->ramp_start_ms[k] = zn->ramp_end_ms[k] = 0;
+			zn->cap_nominal_w += zd->coolers[k].capacity_w;
 		}
-		for (g = 0; g < zd->n_groups; g++) {
-			const struct sim_group *gr = &zd->groups[g];
-
-			for (k = 0; k < gr->count; k++, hi++) {
-				struct sim_host *h = &r->host[hi];
-
-				/* cut the prefix so that any number fits */
-				snprintf(h->name, sizeof(h->name), "%.*s%02d",
-				    (int)sizeof(h->name) - 12, gr->prefix,
-				    k + 1);
-				h->zone = z;
-				h->group = g;
-				h->tier = gr->tier;
-				h->powered = true;
-				h->accepting = true;
-				h->mig_done_ms = -1;
-				h->mig_retry_ms = 0;
-				h->off_ms = -1;
-				h->shutdown_start_ms = -1;
-				h->trip_ms = -1;
-				mdl_init_host(r, h, gr);
-				if (add_host_engine(r, h) < 0)
+		for (g = 0; g < zd->n_groups; g++)
+			for (k = 0; k < zd->groups[g].count; k++, hi++)
+				if (init_host(r, &r->host[hi], z, g, k, hi) < 0)
 					return -1;
-				r->res.vms_start += h->vms;
-				r->res.tier[h->tier].hosts++;
-			}
-		}
 		zn->n_hosts = hi - zn->first_host;
 	}
 	r->res.hosts = r->n_hosts;
+	r->peer_ms = (int64_t)llround(s->peer_interval_s * 1000);
+	if (r->peer_ms < r->tick_ms)
+		r->peer_ms = r->tick_ms;
 	r->zoom_from_ms = -1;
+	if (evq_init(r) < 0 || (!o->oracle && zx_init(r) < 0))
+		return -1;
 	if (o->record &&
 	    (rec_alloc(r, &r->rec, 0, r->end_ms / 1000.0, o->record_s) < 0 ||
 		zoom_alloc(r) < 0))
 		return -1;
+	r->next_zoom_ms = r->zoom_from_ms;
 	return 0;
 }
 
-static void
-mark_incident(struct sim_run *r, int z)
+void
+run_mark_incident(struct sim_run *r, int z)
 {
-	if (z >= 0)
-		r->zone[z].incident = true;
+	(void)z;
 	if (r->res.incident_ms < 0) {
 		r->res.incident_ms = r->now_ms;
 		r->res.first_alarm_ms = -1;
@@ -319,191 +298,10 @@ mark_incident(struct sim_run *r, int z)
 }
 
 static void
-apply_cooling(struct sim_run *r, const struct sim_event *e, int z)
-{
-	struct sim_zone *zn = &r->zone[z];
-	int i;
-
-	for (i = 0; i < r->scn->zones[z].n_coolers; i++) {
-		if (e->cooler >= 0 && e->cooler != i)
-			continue;
-		if (e->capacity < zn->cool_frac[i])
-			mark_incident(r, z);
-		zn->cool_from[i] = zn->cool_frac[i];
-		zn->cool_to[i] = e->capacity;
-		zn->ramp_start_ms[i] = r->now_ms;
-		zn->ramp_end_ms[i] = r->now_ms + (int64_t)(e->ramp_s * 1000);
-	}
-}
-
-static void
-apply_event(struct sim_run *r, const struct sim_event *e)
-{
-	int z, i, s;
-
-	run_log(r, SIM_L_EVENT, e->zone, -1, 0, "%s",
-	    e->note[0] ? e->note : "scenario event");
-	switch (e->kind) {
-	case SIM_EV_COOLING:
-		for (z = 0; z < r->n_zones; z++)
-			if (e->zone < 0 || e->zone == z)
-				apply_cooling(r, e, z);
-		break;
-	case SIM_EV_BUILDING:
-		r->building_shift_c += e->delta_c;
-		if (e->delta_c > 0)
-			mark_incident(r, -1);
-		break;
-	case SIM_EV_SENSOR:
-	case SIM_EV_LOAD:
-	case SIM_EV_INLET:
-		for (i = 0; i < r->n_hosts; i++) {
-			struct sim_host *h = &r->host[i];
-
-			if ((e->zone >= 0 && h->zone != e->zone) ||
-			    fnmatch(e->hosts, h->name, 0) != 0)
-				continue;
-			if (e->kind == SIM_EV_LOAD) {
-				h->load = e->load;
-				continue;
-			}
-			if (e->kind == SIM_EV_INLET) {
-				double ticks = e->ramp_s * 1000.0 /
-				    (double)r->tick_ms;
-
-				h->inlet_off_to += e->delta_c;
-				h->inlet_off_rate = fabs(h->inlet_off_to -
-							h->inlet_off_c) /
-				    (ticks > 1 ? ticks : 1);
-				if (e->delta_c > 0)
-					mark_incident(r, h->zone);
-				continue;
-			}
-			for (s = 0; s < SIM_NSENS; s++) {
-				if (e->sensor >= 0 && e->sensor != s)
-					continue;
-				h->sens[s].fault = e->fault;
-				h->sens[s].stuck_c = e->value_c;
-			}
-		}
-		break;
-	}
-}
-
-static void
-exchange_peers(struct sim_run *r)
-{
-	int z, i, j;
-
-	for (z = 0; z < r->n_zones; z++) {
-		int a = r->zone[z].first_host, b = a + r->zone[z].n_hosts;
-
-		for (i = a; i < b; i++) {
-			struct sim_host *h = &r->host[i];
-
-			h->summary_ok = h->powered &&
-			    eng_inlet_summary(h->eng, r->now_ms, &h->summary);
-			if (!h->summary_ok)
-				continue;
-			snprintf(h->summary.host, sizeof(h->summary.host), "%s",
-			    h->name);
-			h->summary.tier = h->tier;
-			h->summary.t_ms = r->now_ms;
-			if (h->have_out)
-				h->summary.state = h->out.state;
-		}
-		for (j = a; j < b; j++) {
-			if (!r->host[j].powered)
-				continue;
-			for (i = a; i < b; i++)
-				if (i != j && r->host[i].summary_ok)
-					eng_peer_update(r->host[j].eng,
-					    &r->host[i].summary);
-		}
-	}
-}
-
-static bool
-is_alarm(const struct eng_output *o)
-{
-	return o->zone_alarm || o->state == ENG_STATE_WARN ||
-	    o->state == ENG_STATE_HOT || o->state == ENG_STATE_CRITICAL;
-}
-
-static void
-note_alarm(struct sim_run *r, int hi)
-{
-	struct sim_host *h = &r->host[hi];
-	struct sim_zone *z = &r->zone[h->zone];
-
-	bool was = h->alarmed;
-
-	h->alarmed = is_alarm(&h->out);
-	if (!h->alarmed)
-		return;
-	/* The first alarm raised at or after the incident (an alarm that was
-	 * already on before it does not count as a detection). */
-	if (!was && r->res.first_alarm_ms < 0 &&
-	    (r->res.incident_ms < 0 || r->now_ms >= r->res.incident_ms))
-		r->res.first_alarm_ms = r->now_ms;
-	if (z->first_alarm_ms < 0) {
-		z->first_alarm_ms = r->now_ms;
-		run_log(r, SIM_L_ALARM, h->zone, hi, 0,
-		    "first alarm in the "
-		    "zone: %s is %s: %s",
-		    h->name, eng_state_name(h->out.state), h->out.reason);
-	}
-	if (h->out.zone_alarm && z->first_zone_alarm_ms < 0) {
-		z->first_zone_alarm_ms = r->now_ms;
-		run_log(r, SIM_L_ZONE_ALARM, h->zone, hi, 0,
-		    "zone cooling "
-		    "alarm (seen first by %s: %d of %d hosts signal, zone "
-		    "slope %.2f C/min)",
-		    h->name, h->out.zone_signals, h->out.zone_members,
-		    h->out.zone_slope_c_per_s * 60);
-	}
-}
-
-static void
-host_tick(struct sim_run *r, int hi)
-{
-	struct sim_host *h = &r->host[hi];
-	struct eng_reading rd;
-	int s, d;
-
-	for (s = 0; s < SIM_NSENS; s++)
-		if (mdl_sample(r, h, s, &rd)) {
-			eng_feed(h->eng, &rd);
-			r->res.readings++;
-		}
-	eng_evaluate(h->eng, r->now_ms, &h->out);
-	h->have_out = true;
-	h->accepting = h->out.accepting_load;
-	note_alarm(r, hi);
-	for (d = 0; d < h->out.n_decisions && d < ENG_MAX_DECISIONS; d++) {
-		switch (h->out.decisions[d].action) {
-		case ENG_ACT_MIGRATE:
-			wl_migrate(r, hi, h->out.decisions[d].reason);
-			break;
-		case ENG_ACT_SHUTDOWN:
-			wl_shutdown(r, hi);
-			break;
-		default:
-			break;
-		}
-	}
-	/* critical means a shutdown was decided, whatever the decisions. */
-	if (h->out.state == ENG_STATE_CRITICAL)
-		wl_shutdown(r, hi);
-	if (r->opt.host_cb != NULL)
-		r->opt.host_cb(r->opt.host_cb_arg, r, h, r->now_ms, &h->out);
-}
-
-static void
 finish(struct sim_run *r)
 {
 	struct sim_result *res = &r->res;
-	int i, s, z;
+	int i, z;
 
 	res->vms_end = 0;
 	for (i = 0; i < r->n_hosts; i++) {
@@ -512,13 +310,9 @@ finish(struct sim_run *r)
 		if (h->powered) {
 			res->vms_end += h->vms;
 			res->tier[h->tier].survived++;
+			res->tier[h->tier].vms_end += h->vms;
 		}
-		for (s = 0; s < SIM_NSENS; s++) {
-			struct eng_sensor_view v;
-
-			eng_sensor_view(h->eng, h->sens[s].eng_idx, &v);
-			res->rejected += v.rejected;
-		}
+		res->rejected += agent_rejected(h);
 	}
 	res->service_retained_pct = res->vms_start > 0
 	    ? 100.0 * res->vms_end / res->vms_start
@@ -527,50 +321,70 @@ finish(struct sim_run *r)
 		res->peak_c[z] = r->zone[z].peak_c;
 }
 
+/*
+ * One pass over the hosts does everything a host does in a tick, so each
+ * host's data is touched once (the cost per host-tick stays flat as the
+ * room grows): its physics, its agent, its hooks. The zones step first,
+ * with the hosts' power of the previous tick.
+ */
+void
+run_tick(struct sim_run *r)
+{
+	int i, z, s;
+
+	evq_run_due(r);
+	for (z = 0; z < r->n_zones; z++) {
+		mdl_step_zone(r, z);
+		r->zone[z].it_acc = 0;
+	}
+	if (r->now_ms >= r->next_peer_ms) {
+		danger_watch(r);
+		if (!r->opt.oracle)
+			zx_exchange(r);
+		r->next_peer_ms += r->peer_ms;
+	}
+	for (i = 0; i < r->n_hosts; i++) {
+		struct sim_host *h = &r->host[i];
+
+		if (!h->powered)
+			continue;
+		s = mdl_step_host(r, h);
+		if (s >= 0) {
+			wl_trip(r, i, s);
+			continue;
+		}
+		r->zone[h->zone].it_acc += h->power_w;
+		if (r->opt.oracle)
+			continue;
+		agent_tick(r, i);
+		hooks_tick(r, i);
+	}
+	for (z = 0; z < r->n_zones; z++)
+		r->zone[z].it_w = r->zone[z].it_acc;
+	if (r->opt.record && r->now_ms >= r->next_rec_ms) {
+		record(r, &r->rec);
+		r->next_rec_ms += (int64_t)llround(r->rec.interval_s * 1000);
+	}
+	if (r->zoom_from_ms >= 0 && r->now_ms >= r->next_zoom_ms &&
+	    r->now_ms <= r->zoom_to_ms) {
+		record(r, &r->zoom);
+		r->next_zoom_ms += (int64_t)llround(r->zoom.interval_s * 1000);
+	}
+}
+
+void
+run_until(struct sim_run *r, int64_t t_ms)
+{
+	if (t_ms > r->end_ms)
+		t_ms = r->end_ms;
+	for (; r->now_ms <= t_ms; r->now_ms += r->tick_ms)
+		run_tick(r);
+}
+
 void
 run_all(struct sim_run *r)
 {
-	int64_t peer_ms = (int64_t)llround(r->scn->peer_interval_s * 1000);
-	int64_t rec_ms = (int64_t)llround(r->rec.interval_s * 1000);
-	int64_t zoom_ms = (int64_t)llround(r->zoom.interval_s * 1000);
-	int64_t next_peer = 0, next_rec = 0, next_zoom = r->zoom_from_ms;
-	int i, z, s;
-
-	if (peer_ms < r->tick_ms)
-		peer_ms = r->tick_ms;
-	for (r->now_ms = 0; r->now_ms <= r->end_ms; r->now_ms += r->tick_ms) {
-		while (r->next_event < r->scn->n_events &&
-		    r->scn->events[r->next_event].at_s * 1000 <=
-			(double)r->now_ms)
-			apply_event(r, &r->scn->events[r->next_event++]);
-		for (z = 0; z < r->n_zones; z++)
-			mdl_step_zone(r, z);
-		for (i = 0; i < r->n_hosts; i++) {
-			if (!r->host[i].powered)
-				continue;
-			s = mdl_step_host(r, &r->host[i]);
-			if (s >= 0)
-				wl_trip(r, i, s);
-		}
-		if (r->now_ms >= next_peer) {
-			exchange_peers(r);
-			next_peer += peer_ms;
-		}
-		for (i = 0; i < r->n_hosts; i++)
-			if (r->host[i].powered)
-				host_tick(r, i);
-		for (i = 0; i < r->n_hosts; i++)
-			wl_step(r, i);
-		if (r->opt.record && r->now_ms >= next_rec) {
-			record(r, &r->rec);
-			next_rec += rec_ms;
-		}
-		if (r->zoom_from_ms >= 0 && r->now_ms >= next_zoom &&
-		    r->now_ms <= r->zoom_to_ms) {
-			record(r, &r->zoom);
-			next_zoom += zoom_ms;
-		}
-	}
+	run_until(r, r->end_ms);
 	r->now_ms -= r->tick_ms;
 	finish(r);
 }
@@ -580,9 +394,14 @@ run_done(struct sim_run *r)
 {
 	int i;
 
-	for (i = 0; i < r->n_hosts; i++)
-		eng_free(r->host[i].eng);
+	for (i = 0; i < r->n_hosts; i++) {
+		agent_stop(&r->host[i]);
+		free(r->host[i].ovr);
+	}
 	free(r->host);
+	evq_free(r);
+	zx_free(r);
+	free(r->acts);
 	free(r->log);
 	rec_free(&r->rec);
 	rec_free(&r->zoom);

@@ -82,30 +82,62 @@ time_axis(const struct plot *p, int y0, int y1, bool labels)
 	}
 }
 
+/* Text content: the five characters XML reserves, escaped. */
+static void
+xml_text(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+/* The scenario's events, as the run applied them (repeats included);
+ * only the first few dozen in the span get a label. */
 static void
 event_marks(const struct plot *p, int y0, int y1)
 {
-	const struct sim_scenario *s = p->r->scn;
-	int i;
+	int i, n = 0;
 
-	for (i = 0; i < s->n_events; i++) {
-		const struct sim_event *e = &s->events[i];
-		double x;
+	for (i = 0; i < p->r->n_log; i++) {
+		const struct sim_log *l = &p->r->log[i];
+		double t = l->t_ms / 1000.0, x;
 
-		if (e->at_s > p->t1 || e->at_s < p->t0)
+		if (l->kind != SIM_L_EVENT || t > p->t1 || t < p->t0)
 			continue;
-		x = px(p, e->at_s);
+		x = px(p, t);
 		fprintf(p->f,
 		    "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
 		    "stroke='#555' stroke-dasharray='4,3'/>\n",
 		    x, y0, x, y1);
+		if (n >= 40)
+			continue;
 		/* labels right of the line, or left of it near the edge */
 		fprintf(p->f,
 		    "<text x='%.1f' y='%d' font-size='10' "
-		    "fill='#333' text-anchor='%s'>%s</text>\n",
-		    x > X1 - 250 ? x - 3 : x + 3, y0 + 10 + 11 * (i % 3),
-		    x > X1 - 250 ? "end" : "start",
-		    e->note[0] ? e->note : "event");
+		    "fill='#333' text-anchor='%s'>",
+		    x > X1 - 250 ? x - 3 : x + 3, y0 + 10 + 11 * (n % 3),
+		    x > X1 - 250 ? "end" : "start");
+		xml_text(p->f, l->text);
+		fputs("</text>\n", p->f);
+		n++;
 	}
 }
 

@@ -1,13 +1,18 @@
 /*
- * workload.c - load units (VMs), evacuation and graceful shutdown.
+ * workload.c - load units (VMs): where an evacuation puts them, how long
+ * each live migration takes, and what is lost when a host goes down.
  *
- * An evacuation reserves room on other hosts (another zone first, the
- * hosts with the most room first) and takes migrate_s: the VMs go one
- * after the other (live migrations run in sequence), so the source cools
- * and the targets warm gradually. A VM whose target went down stays. It
- * fails when no host has room or accepts load. A graceful shutdown takes
- * shutdown_s; then the host's heat leaves the room and the load still on
- * it is lost.
+ * An evacuation reserves room on other hosts that are up, not shutting
+ * down, not evacuating and whose engine accepts load: another zone first,
+ * then the hosts with the most room. The VMs then go one after the other
+ * (nova's default max_concurrent_live_migrations = 1), each taking
+ *
+ *	(migrate_setup_s + 8 vm_memory_gb / link_gbps x dirty_factor)
+ *	    x lognormal(0, migrate_spread)
+ *
+ * seconds, and each failing with migrate_fail_p (it stays). While a VM
+ * moves, source and target each draw migrate_w more. A VM whose target
+ * went down meanwhile stays too.
  */
 #include <math.h>
 #include <string.h>
@@ -25,20 +30,20 @@ can_take(const struct sim_run *r, int src, int j)
 {
 	const struct sim_host *t = &r->host[j];
 
-	return j != src && t->powered && t->shutdown_start_ms < 0 &&
-	    t->mig_done_ms < 0 && t->accepting && spare(t) > 0;
+	return j != src && t->powered && t->sd_phase == SIM_SD_IDLE &&
+	    !t->mig_job.running && t->accepting && spare(t) > 0;
 }
 
 /* The best target: another zone first, then most room, then index. */
 static int
-pick_target(const struct sim_run *r, int src, const bool *used)
+pick_target(const struct sim_run *r, int src)
 {
 	int j, best = -1, bz = 0, bs = 0;
 
 	for (j = 0; j < r->n_hosts; j++) {
 		int other, sp;
 
-		if (used[j] || !can_take(r, src, j))
+		if (r->host[j].mark == r->mark || !can_take(r, src, j))
 			continue;
 		other = r->host[j].zone != r->host[src].zone;
 		sp = spare(&r->host[j]);
@@ -51,60 +56,23 @@ pick_target(const struct sim_run *r, int src, const bool *used)
 	return best;
 }
 
-bool
-wl_action_is_false(const struct sim_run *r, const struct sim_host *h)
-{
-	static const enum eng_class cls[SIM_NSENS] = { ENG_CLASS_INLET,
-		ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
-	const struct eng_conf *c = &r->opt.conf;
-	double rise = c->policy.zone_rise_c_per_h > 0
-	    ? c->policy.zone_rise_c_per_h
-	    : 20;
-	int s;
-
-	/* The room is heating: acting early is the point. */
-	if (r->zone[h->zone].dtdt * 3600 >= rise)
-		return false;
-	for (s = 0; s < SIM_NSENS; s++)
-		if (mdl_true_value(h, s) >=
-		    h->sens[s].trip_c - c->cls[cls[s]].warn.margin_c)
-			return false;
-	return true;
-}
-
-static void
-check_false(struct sim_run *r, int hi, const char *what)
+int
+wl_plan(struct sim_run *r, int hi)
 {
 	struct sim_host *h = &r->host[hi];
+	int left = h->vms, n;
 
-	if (!wl_action_is_false(r, h))
-		return;
-	r->res.false_actions++;
-	run_log(r, SIM_L_FALSE, h->zone, hi, 0,
-	    "%s was a FALSE action: "
-	    "inlet %.1f, cpu %.1f, exhaust %.1f C really",
-	    what, h->t_inlet, h->t_cpu, h->t_exh);
-}
-
-void
-wl_migrate(struct sim_run *r, int hi, const char *why)
-{
-	struct sim_host *h = &r->host[hi];
-	bool used[SIM_MAX_HOSTS];
-	int left, n, zmask = 0;
-
-	if (!h->powered || h->shutdown_start_ms >= 0 || h->mig_done_ms >= 0 ||
-	    h->vms == 0 || r->now_ms < h->mig_retry_ms)
-		return;
-	memset(used, 0, sizeof(used[0]) * (size_t)r->n_hosts);
+	r->mark++; /* hosts marked with it are taken */
 	h->n_mig = 0;
-	left = h->vms;
+	h->mig_next = -1;
+	h->mig_moved = 0;
+	h->mig_tried = 0;
 	while (left > 0 && h->n_mig < SIM_MAX_MIG) {
-		int j = pick_target(r, hi, used);
+		int j = pick_target(r, hi);
 
 		if (j < 0)
 			break;
-		used[j] = true;
+		r->host[j].mark = r->mark;
 		n = spare(&r->host[j]);
 		if (n > left)
 			n = left;
@@ -113,84 +81,144 @@ wl_migrate(struct sim_run *r, int hi, const char *why)
 		h->mig[h->n_mig].n = n;
 		h->n_mig++;
 		left -= n;
-		zmask |= 1 << r->host[j].zone;
 	}
-	check_false(r, hi, "migration");
-	if (h->n_mig == 0) {
-		r->res.migrations_failed++;
-		h->mig_retry_ms = r->now_ms + (int64_t)(r->migrate_s * 1000);
-		run_log(r, SIM_L_MIG_FAIL, h->zone, hi, h->vms,
-		    "cannot migrate %d VMs: no host has room or accepts load",
-		    h->vms);
-		(void)why;
-		return;
-	}
-	h->mig_start_ms = r->now_ms;
-	h->mig_done_ms = r->now_ms + (int64_t)(r->migrate_s * 1000);
-	h->mig_total = h->vms - left;
-	h->mig_sent = h->mig_ok = h->mig_cross = 0;
-	{
-		char zs[64] = "";
-		size_t o = 0;
-		int z;
-
-		for (z = 0; z < r->n_zones; z++)
-			if (zmask & (1 << z))
-				o += (size_t)snprintf(zs + o, sizeof(zs) - o,
-				    "%s%s", o ? "," : "",
-				    r->scn->zones[z].name);
-		run_log(r, SIM_L_MIG_START, h->zone, hi, h->vms - left,
-		    "migrating %d of %d VMs to zone %s (%d hosts): %s",
-		    h->vms - left, h->vms, zs, h->n_mig, why);
-	}
+	h->mig_unplaced = left;
+	return left;
 }
 
-static void
-cancel_migration(struct sim_run *r, struct sim_host *h)
+static double
+vm_seconds(struct sim_run *r, struct sim_host *h)
 {
+	const struct sim_actions *a = &r->scn->actions;
+	const struct sim_group *g = &r->scn->zones[h->zone].groups[h->group];
+	double t;
+
+	if (a->fixed_migrate_s > 0) {
+		int i, n = 0;
+
+		/* the whole evacuation takes fixed_migrate_s */
+		for (i = 0; i < h->n_mig; i++)
+			n += h->mig[i].n;
+		return a->fixed_migrate_s /
+		    (n + h->mig_moved > 0 ? n + h->mig_moved : 1);
+	}
+	t = a->migrate_setup_s +
+	    8 * g->vm_memory_gb / a->link_gbps * a->dirty_factor;
+	return rng_lognormal(&h->arng, t, a->migrate_spread);
+}
+
+bool
+wl_next_vm(struct sim_run *r, int hi, int64_t start_ms)
+{
+	struct sim_host *h = &r->host[hi];
 	int i;
 
+	for (i = 0; i < h->n_mig && h->mig[i].n == 0; i++)
+		;
+	if (i == h->n_mig || h->vms == 0) {
+		h->mig_next = -1;
+		return false;
+	}
+	h->mig_next = i;
+	h->vm_done_ms = start_ms + (int64_t)llround(vm_seconds(r, h) * 1000);
+	h->vm_fails = r->scn->actions.migrate_fail_p > 0 &&
+	    rng_uniform(&h->arng) < r->scn->actions.migrate_fail_p;
+	r->host[h->mig[i].target].receiving++;
+	return true;
+}
+
+void
+wl_vm_done(struct sim_run *r, int hi)
+{
+	struct sim_host *h = &r->host[hi];
+	struct sim_host *t;
+
+	if (h->mig_next < 0)
+		return;
+	t = &r->host[h->mig[h->mig_next].target];
+	h->mig[h->mig_next].n--;
+	h->mig_tried++;
+	t->reserved--;
+	t->receiving--;
+	h->mig_next = -1;
+	if (h->vm_fails) {
+		r->res.vm_migrations_failed++;
+		return;
+	}
+	if (!t->powered || t->sd_phase != SIM_SD_IDLE)
+		return;
+	t->vms++;
+	h->vms--;
+	h->mig_moved++;
+	r->res.migrations++;
+	r->res.tier[h->tier].migrations++;
+	if (t->zone != h->zone)
+		r->res.migrations_cross_zone++;
+}
+
+void
+wl_cancel(struct sim_run *r, int hi)
+{
+	struct sim_host *h = &r->host[hi];
+	int i;
+
+	if (h->mig_next >= 0)
+		r->host[h->mig[h->mig_next].target].receiving--;
 	for (i = 0; i < h->n_mig; i++)
 		r->host[h->mig[i].target].reserved -= h->mig[i].n;
 	h->n_mig = 0;
-	h->mig_total = h->mig_sent = 0;
-	h->mig_done_ms = -1;
+	h->mig_next = -1;
 }
 
-static void
-lose_load(struct sim_run *r, struct sim_host *h)
+double
+wl_migration_w(const struct sim_run *r, const struct sim_host *h)
 {
-	cancel_migration(r, h);
+	int n = h->receiving + (h->mig_next >= 0 ? 1 : 0);
+
+	return n * r->scn->actions.migrate_w;
+}
+
+/* The host is down: its load is gone, nothing moves to or from it. */
+static void
+lose_load(struct sim_run *r, int hi)
+{
+	struct sim_host *h = &r->host[hi];
+
+	wl_cancel(r, hi);
+	h->mig_job.running = false;
+	h->mig_job.retry_ms = -1;
 	r->res.vms_lost += h->vms;
+	r->res.tier[h->tier].vms_lost += h->vms;
 	h->vms = 0;
 	h->powered = false;
 }
 
-static void
-tier_shutdown(struct sim_run *r, const struct sim_host *h)
-{
-	struct sim_tier_result *t = &r->res.tier[h->tier];
-
-	if (t->first_shutdown_ms < 0)
-		t->first_shutdown_ms = r->now_ms;
-	t->last_shutdown_ms = r->now_ms;
-}
-
 void
-wl_shutdown(struct sim_run *r, int hi)
+wl_off(struct sim_run *r, int hi, bool clean)
 {
 	struct sim_host *h = &r->host[hi];
 
-	if (!h->powered || h->shutdown_start_ms >= 0)
-		return;
-	check_false(r, hi, "shutdown");
-	h->shutdown_start_ms = r->now_ms;
-	h->off_ms = r->now_ms + (int64_t)(r->shutdown_s * 1000);
-	tier_shutdown(r, h);
-	run_log(r, SIM_L_SHUTDOWN, h->zone, hi, h->vms,
-	    "graceful shutdown (tier %d, %d VMs on it%s): %s", h->tier, h->vms,
-	    h->mig_done_ms >= 0 ? ", migration still running" : "",
-	    h->have_out ? h->out.reason : "");
+	if (clean) {
+		r->res.graceful_shutdowns++;
+		r->res.tier[h->tier].graceful++;
+		r->res.off_s_sum += (r->now_ms - h->sd_t0_ms) / 1000.0;
+	} else {
+		r->res.forced_offs++;
+		r->res.tier[h->tier].forced_offs++;
+	}
+	if (clean && h->vms == 0)
+		run_log(r, SIM_L_OFF, h->zone, hi, 0,
+		    "powered off cleanly (no load left on it)");
+	else
+		run_log(r, SIM_L_OFF, h->zone, hi, h->vms,
+		    "%s; %d VMs stopped with it",
+		    clean ? "powered off cleanly"
+			  : "the BMC watchdog cut the power (the shutdown "
+			    "hung)",
+		    h->vms);
+	lose_load(r, hi);
+	h->sd_phase = SIM_SD_DONE;
+	h->hstate = SIM_H_OFF;
 }
 
 void
@@ -201,78 +229,15 @@ wl_trip(struct sim_run *r, int hi, int sensor)
 	r->res.hard_trips++;
 	r->res.tier[h->tier].hard_trips++;
 	h->trip_ms = r->now_ms;
+	if (h->down_ms < 0)
+		h->down_ms = r->now_ms;
+	if (r->zone[h->zone].first_trip_ms < 0)
+		r->zone[h->zone].first_trip_ms = r->now_ms;
 	run_log(r, SIM_L_TRIP, h->zone, hi, h->vms,
 	    "HARD TRIP: %s %.1f C reached the hardware trip %.1f C; power "
 	    "lost with %d VMs",
 	    scn_sensor_name(sensor), mdl_true_value(h, sensor),
 	    h->sens[sensor].trip_c, h->vms);
-	lose_load(r, h);
+	lose_load(r, hi);
 	h->hstate = SIM_H_TRIPPED;
-}
-
-/* Move one VM of the running evacuation. */
-static void
-send_one(struct sim_run *r, struct sim_host *h)
-{
-	struct sim_host *t;
-	int i;
-
-	for (i = 0; i < h->n_mig && h->mig[i].n == 0; i++)
-		;
-	if (i == h->n_mig)
-		return;
-	t = &r->host[h->mig[i].target];
-	h->mig[i].n--;
-	t->reserved--;
-	h->mig_sent++;
-	if (!t->powered || t->shutdown_start_ms >= 0)
-		return;
-	t->vms++;
-	h->vms--;
-	h->mig_ok++;
-	if (t->zone != h->zone)
-		h->mig_cross++;
-}
-
-void
-wl_step(struct sim_run *r, int hi)
-{
-	struct sim_host *h = &r->host[hi];
-
-	if (!h->powered)
-		return;
-	if (h->mig_done_ms >= 0) {
-		int64_t span = h->mig_done_ms - h->mig_start_ms;
-		int due = span <= 0 || r->now_ms >= h->mig_done_ms
-		    ? h->mig_total
-		    : (int)((r->now_ms - h->mig_start_ms) * h->mig_total /
-			  span);
-
-		while (h->mig_sent < due)
-			send_one(r, h);
-	}
-	if (h->mig_done_ms >= 0 && r->now_ms >= h->mig_done_ms) {
-		h->n_mig = 0;
-		h->mig_done_ms = -1;
-		h->mig_retry_ms = r->now_ms;
-		r->res.migrations += h->mig_ok;
-		r->res.migrations_cross_zone += h->mig_cross;
-		run_log(r, SIM_L_MIG_DONE, h->zone, hi, h->mig_ok,
-		    "migrated %d VMs (%d to another zone), %d left", h->mig_ok,
-		    h->mig_cross, h->vms);
-		h->mig_total = h->mig_sent = 0;
-	}
-	if (h->off_ms >= 0 && r->now_ms >= h->off_ms) {
-		r->res.graceful_shutdowns++;
-		r->res.tier[h->tier].graceful++;
-		if (h->vms)
-			run_log(r, SIM_L_OFF, h->zone, hi, h->vms,
-			    "powered off cleanly; %d VMs stopped with it",
-			    h->vms);
-		else
-			run_log(r, SIM_L_OFF, h->zone, hi, 0,
-			    "powered off cleanly (no load left on it)");
-		lose_load(r, h);
-		h->hstate = SIM_H_OFF;
-	}
 }

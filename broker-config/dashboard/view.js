@@ -349,7 +349,7 @@
 		setText(t.stale, h.stale ? h.stale + ' sensor' +
 		    (h.stale > 1 ? 's' : '') + ' stale' : '');
 		setText(t.load, off ? '' : h.accepting === false ? 'no load' :
-		    h.accepting === true ? 'takes load' : '');
+		    h.accepting === true ? 'load ok' : '');
 		var tip = h.site + '/' + h.zone + '/' + h.host;
 		if (off)
 			tip += '\n' + off + (h.statusTs ? ' (' +

@@ -65,11 +65,11 @@ main(int argc, char **argv)
 	double *sig, secs, total;
 	int pass, i, k;
 
-	if (n < 1 || n > ENG_MAX_SENSORS || t_max < 1) {
+	if (n < 1 || n > ENG_SENSORS_LIMIT || t_max < 1) {
 		fprintf(stderr,
 		    "usage: bench_engine [1..%d sensors "
 		    "[samples]]\n",
-		    ENG_MAX_SENSORS);
+		    ENG_SENSORS_LIMIT);
 		return 2;
 	}
 	sig = malloc(sizeof(*sig) * (size_t)n * PATTERN);
@@ -94,7 +94,7 @@ main(int argc, char **argv)
 	eng_conf_defaults(&conf);
 	total = (double)n * (double)t_max;
 	for (pass = 0; pass < 2; pass++) {
-		struct eng *e = eng_create(&conf);
+		struct eng *e = eng_create_sized(&conf, n);
 
 		if (e == NULL)
 			return 1;

@@ -60,7 +60,10 @@ test_parse_values(void **state)
 	    "    max_trend_c_per_s = 0.5; };\n"
 	    "};\n"
 	    "policy = { kind = \"static\"; zone_quorum_count = 3;\n"
-	    "  floor_margin_c = 2.5; stale_extrapolate = false; };\n";
+	    "  floor_margin_c = 2.5; stale_extrapolate = false;\n"
+	    "  wait_fraction = 0.1; confirm_samples = 3;\n"
+	    "  horizon_factor = 0.5; frozen_delta_c = 3;\n"
+	    "  sibling_tolerance_c = 4.5; };\n";
 	struct parsed p;
 	struct eng_conf def;
 
@@ -86,6 +89,11 @@ test_parse_values(void **state)
 	assert_int_equal(p.conf.policy.zone_quorum_count, 3);
 	assert_float_equal(p.conf.policy.floor_margin_c, 2.5, 1e-9);
 	assert_false(p.conf.policy.stale_extrapolate);
+	assert_float_equal(p.conf.policy.wait_fraction, 0.1, 1e-9);
+	assert_int_equal(p.conf.policy.confirm_samples, 3);
+	assert_float_equal(p.conf.policy.horizon_factor, 0.5, 1e-9);
+	assert_float_equal(p.conf.policy.frozen_delta_c, 3, 1e-9);
+	assert_float_equal(p.conf.policy.sibling_tolerance_c, 4.5, 1e-9);
 }
 
 static void
@@ -111,6 +119,12 @@ test_parse_errors(void **state)
 		    "zone_quorum_fraction" },
 		{ "policy = { max_override_ttl_s = \"1h\"; };",
 		    "max_override_ttl_s" },
+		{ "policy = { wait_fraction = 0; };", "wait_fraction" },
+		{ "policy = { confirm_samples = 0; };", "confirm_samples" },
+		{ "policy = { confirm_samples = 2.5; };", "confirm_samples" },
+		{ "policy = { horizon_factor = 20; };", "horizon_factor" },
+		{ "policy = { frozen_delta_c = -1; };", "frozen_delta_c" },
+		{ "policy = {\n  sibling_tolerance_c = 0; };", "test.conf:2" },
 	};
 	size_t i;
 
@@ -144,6 +158,11 @@ test_emit_roundtrip(void **state)
 	c.cls[ENG_CLASS_OTHER].hold_s = 33;
 	c.policy.kind = ENG_POLICY_NONE;
 	c.policy.zone_rise_c_per_h = 12.5;
+	c.policy.wait_fraction = 0.3;
+	c.policy.confirm_samples = 4;
+	c.policy.horizon_factor = 2;
+	c.policy.frozen_delta_c = 1.5;
+	c.policy.sibling_tolerance_c = 5;
 	config_init(&cfg);
 	engine_conf_emit(config_root_setting(&cfg), &c);
 	f = open_memstream(&buf, &len);
@@ -176,6 +195,11 @@ test_emit_roundtrip(void **state)
 	assert_float_equal(p.conf.policy.zone_rise_c_per_h, 12.5, 1e-6);
 	assert_float_equal(p.conf.policy.shutdown_safety_factor,
 	    c.policy.shutdown_safety_factor, 1e-6);
+	assert_float_equal(p.conf.policy.wait_fraction, 0.3, 1e-6);
+	assert_int_equal(p.conf.policy.confirm_samples, 4);
+	assert_float_equal(p.conf.policy.horizon_factor, 2, 1e-6);
+	assert_float_equal(p.conf.policy.frozen_delta_c, 1.5, 1e-6);
+	assert_float_equal(p.conf.policy.sibling_tolerance_c, 5, 1e-6);
 	free(buf);
 }
 

@@ -507,6 +507,64 @@ test_sensors_and_reconfigure(void **state)
 	fix_done(&f);
 }
 
+/* Capacity is the caller's choice at create time (1,024 sensors and
+ * more); a refused registration is visible: -1, the output's count and a
+ * degraded host that says why. */
+static void
+test_capacity(void **state)
+{
+	static const int caps[] = { 1, 64, 1024, ENG_SENSORS_LIMIT };
+	struct eng_conf conf;
+	size_t k;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	assert_null(eng_create_sized(&conf, 0));
+	assert_null(eng_create_sized(&conf, ENG_SENSORS_LIMIT + 1));
+	{
+		struct eng *e = eng_create(&conf);
+
+		assert_int_equal(eng_sensor_capacity(e), ENG_MAX_SENSORS);
+		eng_free(e);
+	}
+	for (k = 0; k < sizeof(caps) / sizeof(caps[0]); k++) {
+		struct eng *e = eng_create_sized(&conf, caps[k]);
+		struct eng_output out;
+		int i, t;
+
+		assert_non_null(e);
+		assert_int_equal(eng_sensor_capacity(e), caps[k]);
+		for (i = 0; i < caps[k]; i++) {
+			char id[32];
+
+			snprintf(id, sizeof(id), "s%d", i);
+			assert_int_equal(
+			    eng_sensor_add(e, id, (enum eng_class)(i % 4), 90,
+				ENG_TRIP_HW),
+			    i);
+		}
+		/* an id already there is no new sensor */
+		assert_int_equal(
+		    eng_sensor_add(e, "s0", ENG_CLASS_CPU, 90, ENG_TRIP_HW), 0);
+		for (t = 1; t <= 20; t++) {
+			for (i = 0; i < caps[k]; i++)
+				feed1(e, i, t * 1000, 30 + (i % 7) * 0.1);
+			eng_evaluate(e, t * 1000, &out);
+		}
+		assert_int_equal(out.state, ENG_STATE_OK);
+		assert_int_equal(out.sensors_refused, 0);
+		assert_int_equal(eng_sensor_add(e, "one-too-many",
+				     ENG_CLASS_CPU, 90, ENG_TRIP_HW),
+		    -1);
+		assert_int_equal(eng_sensor_count(e), caps[k]);
+		eng_evaluate(e, 21 * 1000, &out);
+		assert_int_equal(out.sensors_refused, 1);
+		assert_int_equal(out.state, ENG_STATE_DEGRADED);
+		assert_non_null(strstr(out.reason, "capacity"));
+		eng_free(e);
+	}
+}
+
 int
 main(void)
 {
@@ -525,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_conf_validate),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sensors_and_reconfigure),
+		cmocka_unit_test(test_capacity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

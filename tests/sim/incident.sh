@@ -31,6 +31,13 @@ else
 	late=$(awk -v t="$t0" '$4 != 0 && $1 > t' "$TMP/shut" | wc -l)
 	check_eq "no lower tier shut down after tier 0 (at $t0 s)" "$late" 0
 fi
+check_eq "the summary says tier 0 went last" \
+    "$(jget "$TMP/tw.json" tier_order_held)" true
+x=$(jget "$TMP/tw.json" lead_alarm)
+check "the alarm came near the failure, by the oracle ($x)" \
+    awk -v a="$x" 'BEGIN { exit !(a != "null" && a + 0 > 0.5) }'
+check_eq "the oracle saw trips" \
+    "$(jget "$TMP/tw.json" oracle_first_trip_s | grep -c '^[0-9]')" 1
 # ...and the tiers went in order: 3 before 2 before 1.
 first() { awk -v r="$1" '$4 == r { print $1; exit }' "$TMP/shut"; }
 f3=$(first 3)

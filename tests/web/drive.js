@@ -114,7 +114,7 @@ function sim(args) {
 	    .find((l) => /^mqtt: published/.test(l)) || '';
 	console.log('# thermwatch-sim ' + args.join(' ') + ': ' + line);
 	const n = line.match(
-		/published (\d+) messages .* (\d+) acked, (\d+) errors/);
+		/published (\d+) messages .* (\d+) confirmed, (\d+) errors/);
 	return r.status === 0 && n !== null && n[1] === n[2] && n[3] === '0';
 }
 

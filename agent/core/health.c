@@ -1,0 +1,386 @@
+/*
+ * health.c - whether a sensor can be trusted, and what stands in for it
+ * when it cannot.
+ *
+ * Evidence about the air a host breathes comes from three sources:
+ *
+ *	zone	the median inlet of the zone's hosts (peer summaries)
+ *	inlet	the host's own trusted inlet sensors
+ *	model	the inlet implied by the host's exhaust and cpu: both sit
+ *		above the inlet by an amount proportional to the host's
+ *		power (exhaust - inlet = Re P, cpu - exhaust = (Rc - Re) P),
+ *		so inlet = exhaust - rho (cpu - exhaust) whatever the load,
+ *		with rho = (exhaust - inlet) / (cpu - exhaust) learnt while
+ *		all three are trusted
+ *
+ * An inlet takes the zone, else the model; a cpu, exhaust or other sensor
+ * takes the host's inlet, else the zone: each follows the air it is in.
+ *
+ * A sensor is frozen when it repeats one value while its evidence moves
+ * by more than policy.frozen_delta_c (plus two steps of its resolution):
+ * no working sensor stands still while the air around it warms or cools
+ * that much. An inlet is implausible when it reads more than
+ * policy.sibling_tolerance_c above both its host's exhaust and its cpu:
+ * air leaves a server warmer than it came in. A stale sensor has no
+ * recent sample. None of these is trusted: its own readings may warn but
+ * never act (evaluate.c), and it is replaced by a substitute, its value
+ * at the last trusted moment plus how far its evidence moved since, so
+ * that it hides no danger the evidence shows and invents none.
+ */
+#include <math.h>
+
+#include "eng_int.h"
+
+static bool
+trusted(const struct sensor *s)
+{
+	return !s->removed && s->last_ms != NO_TIME && !s->stale &&
+	    !s->frozen && !s->implausible && !isnan(s->filtered);
+}
+
+void
+noise_add(struct noise *n, double v)
+{
+	if (n->n >= 2) {
+		double d2 = v - 2.0 * n->prev[0] + n->prev[1];
+		double x = d2 * d2 / 6.0, known, cap;
+
+		/* A step is a change, not noise: one value may raise the
+		 * estimate only as far as four times the noise known. */
+		known = isnan(n->var) ? NOISE_INIT_C * NOISE_INIT_C : n->var;
+		if (known < NOISE_MIN_C * NOISE_MIN_C)
+			known = NOISE_MIN_C * NOISE_MIN_C;
+		cap = 16.0 * known;
+		if (x > cap)
+			x = cap;
+		if (isnan(n->var))
+			n->var = x;
+		else
+			n->var += (x - n->var) / 32.0;
+	}
+	n->prev[1] = n->prev[0];
+	n->prev[0] = v;
+	if (n->n < 2)
+		n->n++;
+}
+
+/* The noise of the series that feeds the sensor's ring. */
+double
+sensor_noise(const struct sensor *s)
+{
+	const struct noise *n = s->subst_mode ? &s->snz : &s->nz;
+	double sd;
+
+	if (n->n < 2 || !(n->var >= 0.0))
+		return NOISE_INIT_C;
+	sd = sqrt(n->var);
+	return sd > NOISE_MIN_C ? sd : NOISE_MIN_C;
+}
+
+static void
+learn_rho(struct eng *e, const struct host_view *hv, int64_t now_ms)
+{
+	double in = hv->mean[ENG_CLASS_INLET], cpu = hv->mean[ENG_CLASS_CPU];
+	double exh = hv->mean[ENG_CLASS_EXHAUST], dt, obs;
+
+	if (hv->n[ENG_CLASS_INLET] == 0 || hv->n[ENG_CLASS_CPU] == 0 ||
+	    hv->n[ENG_CLASS_EXHAUST] == 0 || e->last_eval_ms == NO_TIME)
+		return;
+	/* Only where the gaps say something: the host draws power and the
+	 * sensors are in the order air and heat flow. */
+	if (cpu - exh < 2.0 || exh - in < 0.5)
+		return;
+	dt = (double)(now_ms - e->last_eval_ms) / 1000.0;
+	if (dt <= 0.0)
+		return;
+	if (dt > 10.0)
+		dt = 10.0;
+	obs = (exh - in) / (cpu - exh);
+	if (obs > 5.0)
+		obs = 5.0;
+	if (e->rho_learnt_s <= 0.0)
+		e->rho = obs;
+	else
+		e->rho += (obs - e->rho) * dt / (RHO_TAU_S + dt);
+	e->rho_learnt_s += dt;
+}
+
+static void
+smooth(double *sm, double v, double dt)
+{
+	if (!isfinite(v))
+		*sm = NAN;
+	else if (!isfinite(*sm) || dt <= 0.0)
+		*sm = v;
+	else
+		*sm += (v - *sm) * dt / (EV_SMOOTH_S + dt);
+}
+
+/* The model adds the cpu's and exhaust's noise together: its value is
+ * smoothed over EV_SMOOTH_S before it is compared or stood in for a
+ * sensor (the zone's median and the inlet need little, and lose little). */
+static void
+smooth_evidence(struct eng *e, int64_t now_ms)
+{
+	struct host_view *hv = &e->hv;
+	double dt = e->last_eval_ms == NO_TIME
+	    ? 0.0
+	    : (double)(now_ms - e->last_eval_ms) / 1000.0;
+	int i;
+
+	for (i = 0; i < EV_COUNT; i++) {
+		smooth(&e->ev_sm[i], hv->ev[i], dt);
+		hv->ev_sm[i] = e->ev_sm[i];
+	}
+	for (i = 0; i < ENG_CLASS_COUNT; i++)
+		smooth(&e->cls_sm[i], hv->n[i] > 0 ? hv->mean[i] : NAN, dt);
+}
+
+void
+health_begin(struct eng *e, int64_t now_ms)
+{
+	struct host_view *hv = &e->hv;
+	int i, c;
+
+	for (c = 0; c < ENG_CLASS_COUNT; c++) {
+		hv->n[c] = 0;
+		hv->mean[c] = hv->slope[c] = 0.0;
+		hv->rise_s[c] = INFINITY;
+	}
+	for (i = 0; i < e->n_sensors; i++) {
+		const struct sensor *s = &e->sensors[i];
+		double rise = 0.0;
+
+		if (!trusted(s))
+			continue;
+		c = s->cls;
+		hv->n[c]++;
+		hv->mean[c] += s->filtered;
+		hv->slope[c] += s->slope;
+		if (s->rise_since_ms != NO_TIME)
+			rise = (double)(now_ms - s->rise_since_ms) / 1000.0;
+		if (rise < hv->rise_s[c])
+			hv->rise_s[c] = rise;
+	}
+	for (c = 0; c < ENG_CLASS_COUNT; c++) {
+		if (hv->n[c] == 0) {
+			hv->mean[c] = hv->slope[c] = NAN;
+			hv->rise_s[c] = 0.0;
+			continue;
+		}
+		hv->mean[c] /= hv->n[c];
+		hv->slope[c] /= hv->n[c];
+	}
+	learn_rho(e, hv, now_ms);
+
+	for (i = 0; i < EV_COUNT; i++) {
+		hv->ev[i] = hv->ev_slope[i] = NAN;
+		hv->ev_rise_s[i] = 0.0;
+	}
+	if (e->zone.members >= 2 && isfinite(e->zone.inlet_median_c)) {
+		hv->ev[EV_ZONE] = e->zone.inlet_median_c;
+		hv->ev_slope[EV_ZONE] = e->zone.median_slope_c_per_s;
+		if (e->zone_alarm && e->zone_since_ms != NO_TIME)
+			hv->ev_rise_s[EV_ZONE] = (double)(now_ms -
+						     e->zone_since_ms) /
+			    1000.0;
+	}
+	if (hv->n[ENG_CLASS_INLET] > 0) {
+		hv->ev[EV_INLET] = hv->mean[ENG_CLASS_INLET];
+		hv->ev_slope[EV_INLET] = hv->slope[ENG_CLASS_INLET];
+		hv->ev_rise_s[EV_INLET] = hv->rise_s[ENG_CLASS_INLET];
+	}
+	if (e->rho_learnt_s >= RHO_MIN_S && hv->n[ENG_CLASS_CPU] > 0 &&
+	    hv->n[ENG_CLASS_EXHAUST] > 0) {
+		double cpu = hv->mean[ENG_CLASS_CPU];
+		double exh = hv->mean[ENG_CLASS_EXHAUST];
+		double scpu = hv->slope[ENG_CLASS_CPU];
+		double sexh = hv->slope[ENG_CLASS_EXHAUST];
+
+		hv->ev[EV_MODEL] = exh - e->rho * (cpu - exh);
+		hv->ev_slope[EV_MODEL] = sexh - e->rho * (scpu - sexh);
+		hv->ev_rise_s[EV_MODEL] = fmin(
+		    hv->rise_s[ENG_CLASS_CPU], hv->rise_s[ENG_CLASS_EXHAUST]);
+	}
+	smooth_evidence(e, now_ms);
+}
+
+/*
+ * The evidence of a source now, smoothed or not. A reference to the model
+ * keeps the rho it was taken with: rho goes on learning (from a frozen
+ * inlet too, until it is found out), and a substitute must move with the
+ * air, not with rho.
+ */
+static double
+ev_now(const struct eng *e, enum evsrc src, double rho, bool sm)
+{
+	double cpu, exh;
+
+	if (src == EV_NONE)
+		return NAN;
+	if (src != EV_MODEL || !isfinite(e->hv.ev[EV_MODEL]))
+		return sm ? e->hv.ev_sm[src] : e->hv.ev[src];
+	cpu = sm ? e->cls_sm[ENG_CLASS_CPU] : e->hv.mean[ENG_CLASS_CPU];
+	exh = sm ? e->cls_sm[ENG_CLASS_EXHAUST] : e->hv.mean[ENG_CLASS_EXHAUST];
+	return exh - rho * (cpu - exh);
+}
+
+enum evsrc
+health_source(const struct eng *e, enum eng_class c)
+{
+	const struct host_view *hv = &e->hv;
+
+	if (c == ENG_CLASS_INLET) {
+		if (isfinite(hv->ev[EV_ZONE]))
+			return EV_ZONE;
+		if (isfinite(hv->ev[EV_MODEL]))
+			return EV_MODEL;
+		return EV_NONE;
+	}
+	if (isfinite(hv->ev[EV_INLET]))
+		return EV_INLET;
+	if (isfinite(hv->ev[EV_ZONE]))
+		return EV_ZONE;
+	return EV_NONE;
+}
+
+static void
+set_ref(const struct eng *e, struct evref *r, enum evsrc src, double v,
+    int64_t t_ms)
+{
+	r->src = src;
+	r->rho = e->rho;
+	r->ev = ev_now(e, src, r->rho, true);
+	r->v = v;
+	r->t_ms = t_ms;
+}
+
+/*
+ * Repeating one value while the evidence moved. The zone and the host's
+ * inlet are direct evidence: the move must hold for the persistence time.
+ * The model lags through the cpu's and exhaust's own time constants after
+ * a load change, and a whole-degree sensor in a steady room repeats its
+ * value for hours: for those the move must hold for a whole trend window.
+ * Only for a fine-grained noisy sensor, whose exact repeats are themselves
+ * a sign, is that shortened to a fraction of the time the evidence leaves
+ * before trip (it may be the very danger the value hides).
+ */
+static void
+check_frozen(const struct eng *e, struct sensor *s, const struct eff_class *ef,
+    enum evsrc src, int64_t now_ms)
+{
+	const struct eng_policy_conf *p = &e->conf.policy;
+	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
+	double step = s->resolution < 1.0 ? s->resolution : 1.0, moved;
+	int64_t need = ef->persist_ms;
+	bool cond;
+
+	if (s->stale || s->removed || s->last_ms == NO_TIME ||
+	    (s->run_n < 3 && !s->frozen) || src == EV_NONE) {
+		s->frozen_cond_ms = NO_TIME;
+		return;
+	}
+	moved = ev_now(e, src, s->run_ref.rho, true) - s->run_ref.ev;
+	cond = s->run_n >= 3 && s->run_ref.src == src &&
+	    fabs(moved) > p->frozen_delta_c + 2.0 * step;
+	if (!cond) {
+		s->frozen_cond_ms = NO_TIME;
+		/* back where it was: the value agrees with its evidence */
+		if (s->frozen && s->run_ref.src == src &&
+		    fabs(moved) < p->frozen_delta_c / 2.0)
+			s->frozen = false;
+		return;
+	}
+	if (s->frozen_cond_ms == NO_TIME)
+		s->frozen_cond_ms = now_ms;
+	if (src == EV_MODEL) {
+		need = (int64_t)(cc->trend_window_s * 1000.0);
+		/* fine-grained: its noise dwarfed its resolution when the
+		 * run began, so exact repeats are unusual */
+		bool fine = isfinite(s->resolution) &&
+		    16.0 * s->resolution * s->resolution < s->run_noise_var;
+
+		if (fine && e->hv.ev_slope[src] > 0.0) {
+			double h = s->trip_c - (s->run_v + moved);
+			double left = h > 0.0 ? h / e->hv.ev_slope[src] : 0.0;
+
+			if (p->wait_fraction * left * 1000.0 < (double)need)
+				need = (int64_t)(p->wait_fraction * left *
+				    1000.0);
+		}
+	}
+	if (now_ms - s->frozen_cond_ms >= need)
+		s->frozen = true;
+}
+
+static void
+check_implausible(const struct eng *e, struct sensor *s,
+    const struct eff_class *ef, bool fresh, int64_t now_ms)
+{
+	const struct host_view *hv = &e->hv;
+	double limit = -INFINITY;
+	bool cond;
+
+	if (s->cls != ENG_CLASS_INLET || s->stale || isnan(s->filtered))
+		return;
+	if (hv->n[ENG_CLASS_CPU] > 0)
+		limit = hv->mean[ENG_CLASS_CPU];
+	if (hv->n[ENG_CLASS_EXHAUST] > 0 && hv->mean[ENG_CLASS_EXHAUST] > limit)
+		limit = hv->mean[ENG_CLASS_EXHAUST];
+	if (!fresh)
+		return;
+	cond = isfinite(limit) &&
+	    s->filtered > limit + e->conf.policy.sibling_tolerance_c;
+	if (!cond) {
+		s->impl_cond_ms = NO_TIME;
+		s->impl_n = 0;
+		s->implausible = false;
+		return;
+	}
+	if (s->impl_cond_ms == NO_TIME)
+		s->impl_cond_ms = now_ms;
+	s->impl_n++;
+	if (s->impl_n >= e->conf.policy.confirm_samples &&
+	    now_ms - s->impl_cond_ms >= ef->persist_ms)
+		s->implausible = true;
+}
+
+void
+health_sensor(
+    struct eng *e, struct sensor *s, const struct eff_class *ef, int64_t now_ms)
+{
+	enum evsrc src = health_source(e, s->cls);
+
+	if (s->run_new) {
+		set_ref(e, &s->run_ref, src, s->run_v, s->run_since_ms);
+		s->run_new = false;
+	}
+	check_frozen(e, s, ef, src, now_ms);
+	check_implausible(e, s, ef, s->dirty, now_ms);
+	if (trusted(s))
+		set_ref(e, &s->trusted_ref, src, s->filtered, now_ms);
+}
+
+bool
+health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
+{
+	const struct evref *ref = s->frozen ? &s->run_ref : &s->trusted_ref;
+	enum evsrc src = health_source(e, s->cls);
+
+	double moved;
+
+	(void)now_ms;
+	if (src == EV_NONE || ref->src != src || !isfinite(ref->ev) ||
+	    !isfinite(ref->v))
+		return false;
+	moved = ev_now(e, src, ref->rho, true) - ref->ev;
+	/* A stale sensor whose evidence has not moved is simply missing:
+	 * its last value is all there is, and that says nothing new. */
+	if (s->stale && !s->frozen && !s->implausible &&
+	    fabs(moved) < e->conf.policy.frozen_delta_c / 2.0)
+		return false;
+	s->value_used = ref->v + moved;
+	s->subst_raw = ref->v + (ev_now(e, src, ref->rho, false) - ref->ev);
+	s->subst_src = src;
+	return true;
+}

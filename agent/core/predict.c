@@ -1,0 +1,249 @@
+/*
+ * predict.c - where a sensor is going: from its trend ring to a rise
+ * (significant or not), its shape and its time to trip.
+ *
+ * The shape comes from the means M1, M2, M3 of three equal thirds of a
+ * span, D1 = M2 - M1 and D2 = M3 - M2, each judged against the sensor's
+ * measured noise (and one step of a whole-degree sensor):
+ *
+ *	steady		D1 and D2 alike: a straight line
+ *	settling	D2 significantly below D1: a first-order response
+ *			v(t) = A - (A - v) exp(-t / tau) (a load step, a room
+ *			or a heatsink finding its new balance), with
+ *			r = D2 / D1 = exp(-h / tau) over the thirds' spacing h
+ *			and the asymptote A = M3 + D2 r / (1 - r)
+ *	onset		D2 significantly above D1: the rise began within the
+ *			span
+ *
+ * Spans are tried from the whole trend window (or the data there is,
+ * after a start or a gap: no wait for a full window) down by two thirds
+ * at a time, and the longest span that does not contain the onset is
+ * read: a load step that began a minute ago is judged on that minute, not
+ * on the flat window before it. Its rate is the course's rate now, not
+ * an average that lags behind a settling curve.
+ *
+ * The eta is the time the predicted course takes to reach trip: the line,
+ * or the first-order course (infinite when A is below trip). Whether an
+ * eta is believed is the caller's rule (sensor.c: the horizon).
+ */
+#include <math.h>
+
+#include "eng_int.h"
+
+#define SPAN_STEP (2.0 / 3.0)
+
+enum cls3 { C3_FLAT, C3_STEADY, C3_SETTLING, C3_ONSET, C3_FALLING };
+
+struct judged {
+	struct thirds th;
+	double d1, d2;
+	enum cls3 c;
+};
+
+static double
+mean_se(const struct pred_in *in, double n)
+{
+	return in->noise * sqrt(in->filter_window / n);
+}
+
+static void
+judge(const struct pred_in *in, struct judged *j)
+{
+	const struct thirds *th = &j->th;
+	double se1 = mean_se(in, th->n[0]), se2 = mean_se(in, th->n[1]);
+	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * QUANT_C * QUANT_C;
+	double sd1, sd2, sdd;
+	bool r1, r2;
+
+	j->d1 = th->m[1] - th->m[0];
+	j->d2 = th->m[2] - th->m[1];
+	sd1 = in->sigma * sqrt(se1 * se1 + se2 * se2 + q2 / 2.0);
+	sd2 = in->sigma * sqrt(se2 * se2 + se3 * se3 + q2 / 2.0);
+	sdd = in->sigma * sqrt(se1 * se1 + 4.0 * se2 * se2 + se3 * se3 + q2);
+	r1 = j->d1 > sd1;
+	r2 = j->d2 > sd2 && j->d2 > in->min_slope * (th->t[2] - th->t[1]);
+	if (j->d2 - j->d1 > sdd && r2)
+		j->c = C3_ONSET;
+	else if (r1 && j->d1 - j->d2 > sdd && j->d2 < DECEL_RATIO * j->d1)
+		j->c = C3_SETTLING;
+	else if ((r1 || r2) && j->d1 >= j->d2 / 2.0 && j->d2 >= j->d1 / 2.0)
+		j->c = C3_STEADY; /* alike, within the noise */
+	else if (r2)
+		j->c = C3_ONSET; /* flat, then a rise in the last third */
+	else if (j->d2 < -sd2 || j->d1 < -sd1)
+		j->c = C3_FALLING;
+	else
+		j->c = C3_FLAT;
+}
+
+/* The first-order course through the thirds. */
+static void
+fit_settling(const struct judged *j, const struct pred_in *in, struct pred *p)
+{
+	const struct thirds *th = &j->th;
+	double r = j->d2 / j->d1, h = th->t[2] - th->t[1], tau, a, rem;
+
+	if (r < 1e-3) {
+		/* stopped: the last third is where it settled */
+		a = th->m[2];
+		tau = h / log(1e3);
+	} else {
+		tau = h / log(1.0 / r);
+		a = th->m[2] + j->d2 * r / (1.0 - r);
+	}
+	p->shape = SHAPE_SETTLING;
+	p->asym = a;
+	p->tau = tau;
+	rem = a - in->value;
+	p->slope_now = rem > 0.0 ? rem / tau : 0.0;
+	if (in->value >= in->trip)
+		p->eta = 0.0;
+	else if (a <= in->trip)
+		p->eta = INFINITY;
+	else
+		p->eta = tau * log(rem / (a - in->trip));
+}
+
+/*
+ * Read the shape over the last span seconds (limited: the span is the
+ * rise's age, shorter than the data). The longest span whose thirds do
+ * not contain an onset is read.
+ */
+static void
+read_span(const struct trend *tr, const struct pred_in *in,
+    const struct lsq_fit *f, bool line, double span, bool limited,
+    struct pred *p)
+{
+	double headroom = in->trip - in->value, t;
+	struct judged j, young;
+	bool first = true, found = false;
+
+	p->whole = true;
+	for (t = span; trend_thirds(tr, t, &j.th); t *= SPAN_STEP) {
+		judge(in, &j);
+		if (j.c != C3_ONSET) {
+			found = true;
+			break;
+		}
+		young = j;
+		first = false;
+		p->whole = false;
+	}
+	if (!found) {
+		/* Onset at every span down to the last few points: a rise
+		 * this young is measured, and its age counts from now. */
+		if (first)
+			return;
+		p->rising = true;
+		p->shape = SHAPE_ONSET;
+		p->slope = line ? f->slope : 0.0;
+		p->slope_now = young.d2 / (young.th.t[2] - young.th.t[1]);
+		p->since_ms = tr->last_ms;
+		if (headroom > 0.0)
+			p->eta = headroom / p->slope_now;
+		return;
+	}
+	switch (j.c) {
+	case C3_SETTLING:
+		p->rising = true;
+		p->slope = line ? f->slope : 0.0;
+		fit_settling(&j, in, p);
+		break;
+	case C3_STEADY:
+		p->rising = true;
+		p->shape = SHAPE_STEADY;
+		/* The last thirds' rate, carried forward by the slowing
+		 * between the thirds (a straight line loses nothing; a curve
+		 * that bends, even too little to call it settling, is not
+		 * extrapolated at a rate it has left behind). */
+		p->slope_now = j.d2 / (j.th.t[2] - j.th.t[1]);
+		if (j.d2 < j.d1)
+			p->slope_now *= j.d2 / j.d1;
+		p->slope = line ? f->slope : p->slope_now;
+		break;
+	case C3_FLAT:
+		/* A rise too gentle for the thirds to resolve can still be a
+		 * significant line over the whole window. */
+		if (!first || !line || limited)
+			return;
+		p->rising = true;
+		p->shape = SHAPE_STEADY;
+		p->slope = p->slope_now = f->slope;
+		/* its age counts from now */
+		p->since_ms = tr->last_ms;
+		if (headroom > 0.0)
+			p->eta = headroom / p->slope_now;
+		return;
+	default:
+		return;
+	}
+	/* Its age counts from when it is first seen, not back-dated into
+	 * the span: a curve can look alike in thirds that straddle its
+	 * onset. */
+	p->since_ms = tr->last_ms;
+	if (p->shape == SHAPE_STEADY && headroom > 0.0 && p->slope_now > 0.0)
+		p->eta = headroom / p->slope_now;
+}
+
+static void
+predict_none(struct pred *p, double headroom)
+{
+	p->rising = false;
+	p->slope = 0.0;
+	p->slope_now = 0.0;
+	p->shape = SHAPE_NONE;
+	p->asym = NAN;
+	p->tau = NAN;
+	p->since_ms = NO_TIME;
+	p->eta = headroom <= 0.0 ? 0.0 : INFINITY;
+}
+
+void
+predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
+{
+	struct lsq_fit f;
+	double span = trend_span(tr), headroom = in->trip - in->value;
+	bool line;
+
+	predict_none(p, headroom);
+	if (tr->full.n < TREND_MIN_N || span <= 0.0)
+		return;
+	f = lsq_solve(&tr->full);
+	/* A whole-degree sensor flickering between two values can line up
+	 * into what looks like a slope: the fitted rise over the span must
+	 * be at least one step. */
+	line = f.ok && f.slope > in->min_slope &&
+	    f.slope > in->sigma * f.se * sqrt(in->filter_window) &&
+	    f.slope * span >= QUANT_RISE_C;
+	/* Outside a rise, a value that is not clearly above the window's
+	 * mean has no rise at any span to show: most sensors, most of the
+	 * time, stop here. */
+	if (!line && !(in->max_span < INFINITY) &&
+	    in->value - f.vmean <= in->sigma * (in->noise + QUANT_C))
+		return;
+	if (span > in->max_span) {
+		/* Read a rise after its onset: until there are enough points
+		 * for three thirds of two, it is rising at a rate not yet
+		 * known (a step and a fast ramp look alike on a few points
+		 * that straddle the onset). */
+		if (in->max_span < trend_span_last(tr, 7)) {
+			p->rising = true;
+			p->shape = SHAPE_ONSET;
+			p->slope = line ? f.slope : 0.0;
+			p->since_ms = tr->last_ms;
+			return;
+		}
+		read_span(tr, in, &f, line, in->max_span, true, p);
+		if (p->rising)
+			return;
+		/* Nothing since the onset: either it stopped, or it is a
+		 * rise too gentle to show on so few points. Only the latter
+		 * is read from the older data (the onset inside them would
+		 * bend any curve fitted through it). */
+		read_span(tr, in, &f, line, span, false, p);
+		if (p->shape != SHAPE_STEADY || !p->whole)
+			predict_none(p, headroom);
+		return;
+	}
+	read_span(tr, in, &f, line, span, false, p);
+}

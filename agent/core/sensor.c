@@ -1,0 +1,395 @@
+/*
+ * sensor.c - one sensor's level (none, warn, migrate, shutdown) from its
+ * evidence.
+ *
+ * Each piece of evidence is a pair (headroom, eta): the sensor's own
+ * reading and prediction, the zone's slope applied to its headroom, or a
+ * substitute for an untrusted sensor. A level is pending while any pair
+ * is within it (headroom <= margin, or eta <= lead), and entered once it
+ * has been seen on policy.confirm_samples independent samples and for a
+ * wait of persist_s, never longer than policy.wait_fraction of the time
+ * left to trip. It is left when every pair has been clear of it (with
+ * hysteresis) for hold_s. An untrusted sensor's own pair may enter warn,
+ * never more: it never acts alone.
+ *
+ * An eta is believed only as far ahead as the rise has been seen to last
+ * (times policy.horizon_factor): a load step settling below trip never
+ * gets there (its straight-line eta stays longer than its age whenever
+ * the asymptote is more than 1/e^2 of the step below trip), a rise that
+ * keeps going does.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "eng_int.h"
+
+/* The conditions of one evaluation, gathered from every pair. */
+struct lvl_in {
+	bool cond[LEVEL_COUNT];
+	bool clear[LEVEL_COUNT];
+	enum cause why[LEVEL_COUNT];
+	double time_left; /* s: the wait is at most a fraction of it */
+	bool fresh;       /* an independent sample (or evidence) arrived */
+};
+
+static void
+lvl_init(struct lvl_in *in, bool fresh)
+{
+	int k;
+
+	for (k = 0; k < LEVEL_COUNT; k++) {
+		in->cond[k] = false;
+		in->clear[k] = true;
+		in->why[k] = CAUSE_NONE;
+	}
+	in->time_left = INFINITY;
+	in->fresh = fresh;
+}
+
+/*
+ * One pair. eta_sd is the eta the shutdown level uses (the zone's slope
+ * counts there only when the sensor itself rises). Levels above max_level
+ * can be neither entered nor held by this pair.
+ */
+static void
+pair(struct lvl_in *in, const struct sensor *s, const struct eff_class *ef,
+    double h, double eta, double eta_sd, enum cause m_cause, enum cause e_cause,
+    int max_level)
+{
+	int k;
+
+	for (k = 1; k <= max_level && k < LEVEL_COUNT; k++) {
+		double et = k == 3 ? eta_sd : eta;
+		/* Once pending, an eta that wobbles a little above the lead
+		 * (noise, whole-degree steps) does not restart the count. */
+		double lead = s->above_since[k] != NO_TIME
+		    ? ef->lead[k] * LEAD_PENDING
+		    : ef->lead[k];
+		bool c = h <= ef->margin[k] || et <= lead;
+
+		if (c && !in->cond[k]) {
+			in->cond[k] = true;
+			in->why[k] = h <= ef->margin[k] ? m_cause : e_cause;
+		}
+		if (!(h > ef->margin[k] + ef->hyst &&
+			et > ef->lead[k] * LEAD_CLEAR))
+			in->clear[k] = false;
+	}
+}
+
+/* How soon this pair could reach trip: its own eta, or its headroom at
+ * the class's worst plausible slew when it rises slower than that. */
+static void
+pair_time_left(
+    struct lvl_in *in, double h, double eta, double slope, double worst_slew)
+{
+	double tl;
+
+	if (h <= 0.0)
+		tl = 0.0;
+	else
+		tl = h / (slope > worst_slew ? slope : worst_slew);
+	if (eta < tl)
+		tl = eta;
+	if (tl < in->time_left)
+		in->time_left = tl;
+}
+
+static void
+since(int64_t *t, bool cond, int64_t now_ms)
+{
+	if (!cond)
+		*t = NO_TIME;
+	else if (*t == NO_TIME)
+		*t = now_ms;
+}
+
+static void
+level_step(const struct eng *e, struct sensor *s, const struct eff_class *ef,
+    const struct lvl_in *in, int64_t now_ms)
+{
+	const struct eng_policy_conf *p = &e->conf.policy;
+	double wait_ms = p->wait_fraction * in->time_left * 1000.0;
+	int k, up = 0;
+
+	if (wait_ms > (double)ef->persist_ms)
+		wait_ms = (double)ef->persist_ms;
+	for (k = 1; k < LEVEL_COUNT; k++) {
+		if (!in->cond[k]) {
+			s->above_since[k] = NO_TIME;
+			s->above_n[k] = 0;
+		} else {
+			if (s->above_since[k] == NO_TIME) {
+				s->above_since[k] = now_ms;
+				s->above_n[k] = 0;
+			}
+			if (in->fresh)
+				s->above_n[k]++;
+			s->cond_cause[k] = in->why[k];
+		}
+		since(&s->clear_since[k], in->clear[k], now_ms);
+	}
+	for (k = LEVEL_COUNT - 1; k > 0; k--) {
+		/* A reading at or past the shutdown level waits for its
+		 * confirmation only: the level is the last margin there is. */
+		bool at_shutdown = k == 3 && s->cond_cause[k] == CAUSE_MARGIN;
+
+		if (s->above_since[k] != NO_TIME &&
+		    s->above_n[k] >= p->confirm_samples &&
+		    (at_shutdown ||
+			(double)(now_ms - s->above_since[k]) >= wait_ms)) {
+			up = k;
+			break;
+		}
+	}
+	if (up > s->level) {
+		s->level = up;
+		s->cause = s->cond_cause[up];
+		return;
+	}
+	while (s->level > 0 && s->clear_since[s->level] != NO_TIME &&
+	    now_ms - s->clear_since[s->level] >= ef->hold_ms)
+		s->level--;
+	if (s->level == 0)
+		s->cause = CAUSE_NONE;
+	else if (in->cond[s->level])
+		s->cause = in->why[s->level]; /* what holds it there now */
+}
+
+static void
+sensor_static(struct sensor *s, const struct eff_class *ef, double trip)
+{
+	int k;
+
+	s->level = 0;
+	s->cause = CAUSE_NONE;
+	s->slope = 0.0;
+	s->eta = s->eta_proj = INFINITY;
+	if (s->removed || s->stale || s->last_ms == NO_TIME)
+		return;
+	s->value_used = s->last_v;
+	s->headroom = trip - s->last_v;
+	for (k = LEVEL_COUNT - 1; k > 0; k--) {
+		if (s->headroom <= ef->margin[k]) {
+			s->level = k;
+			s->cause = CAUSE_MARGIN;
+			break;
+		}
+	}
+}
+
+/* A new sample: where is the sensor going, and since when has it been
+ * rising? */
+static void
+update_prediction(const struct eng *e, struct sensor *s, double value,
+    double trip, int64_t now_ms)
+{
+	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
+	struct pred_in in = {
+		.value = value,
+		.trip = trip,
+		.min_slope = cc->min_slope_c_per_s,
+		.sigma = e->conf.policy.trend_sigma,
+		.noise = sensor_noise(s),
+		.filter_window = cc->filter_window,
+		.max_span = s->rise_since_ms == NO_TIME
+		    ? INFINITY
+		    : (double)(now_ms - s->rise_since_ms) / 1000.0,
+	};
+
+	predict(&s->tr, &in, &s->pr);
+	/* The rise's age: from the earliest the data show it rising, kept
+	 * through a reading or two that do not (noise), given up after a
+	 * third of the trend window without a rise. */
+	if (s->pr.rising) {
+		s->flat_since_ms = NO_TIME;
+		if (s->rise_since_ms == NO_TIME ||
+		    s->pr.since_ms < s->rise_since_ms)
+			s->rise_since_ms = s->pr.since_ms;
+	} else if (s->rise_since_ms != NO_TIME) {
+		if (s->flat_since_ms == NO_TIME)
+			s->flat_since_ms = now_ms;
+		if (now_ms - s->flat_since_ms >=
+		    (int64_t)(cc->trend_window_s * 1000.0 / 3.0))
+			s->rise_since_ms = NO_TIME;
+	}
+}
+
+/* The eta of a pair from the prediction as the headroom now says, and
+ * whether it is believed: only as far ahead as the rise has lasted. */
+static double
+believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
+{
+	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
+	double age = 0.0, eta;
+
+	if (h <= 0.0)
+		s->eta_proj = 0.0;
+	else if (!s->pr.rising)
+		return s->eta_proj = INFINITY;
+	else if (s->pr.shape == SHAPE_SETTLING || s->pr.slope_now <= 0.0)
+		s->eta_proj = s->pr.eta;
+	else
+		s->eta_proj = h / s->pr.slope_now;
+	if (s->rise_since_ms != NO_TIME)
+		age = (double)(now_ms - s->rise_since_ms) / 1000.0;
+	/* A substitute's series starts when the sensor is found out; the
+	 * evidence behind it has been seen rising for as long as it has. */
+	if (s->subst_mode && s->pr.rising &&
+	    e->hv.ev_rise_s[s->subst_src] > age)
+		age = e->hv.ev_rise_s[s->subst_src];
+	eta = s->eta_proj;
+	if (eta > 0.0 && eta > e->conf.policy.horizon_factor * age)
+		eta = INFINITY;
+	/* an optional cap on the slope an eta assumes (off by default) */
+	if (cc->max_trend_c_per_s > 0.0 && h > 0.0 &&
+	    eta < h / cc->max_trend_c_per_s)
+		eta = h / cc->max_trend_c_per_s;
+	return eta;
+}
+
+/* The ring holds what the levels read: the samples, or the substitute
+ * while the sensor has one. A switch starts the ring (and the rise)
+ * afresh: the two series do not join. */
+static void
+set_mode(struct sensor *s, bool subst)
+{
+	if (s->subst_mode == subst)
+		return;
+	s->subst_mode = subst;
+	trend_reset(&s->tr);
+	s->rise_since_ms = s->flat_since_ms = NO_TIME;
+	s->pr.rising = false;
+	s->pr.shape = SHAPE_NONE;
+	s->pr.slope = s->pr.slope_now = 0.0;
+	s->pr.eta = INFINITY;
+	memset(&s->snz, 0, sizeof(s->snz));
+	s->snz.var = NAN;
+}
+
+/* The trusted sensor's own pair, with the zone's slope in a zone alarm. */
+static void
+trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
+    double h, double eta, struct lvl_in *in)
+{
+	double eta_sd = eta;
+
+	if (e->zone_heating && e->zone_slope > 0.0) {
+		double ez = h <= 0.0 ? 0.0 : h / e->zone_slope;
+
+		if (ez < eta) {
+			/* Peers' summaries come over the network: they may
+			 * warn and shed load, but a shutdown also needs this
+			 * sensor itself to rise. */
+			eta = ez;
+			s->eta = ez;
+			s->zone_cause = true;
+			if (s->pr.rising)
+				eta_sd = ez;
+		}
+	}
+	if (e->zone_heating && !s->pr.rising && h > ef->margin[1] &&
+	    ef->margin[3] > ef->sd_margin_own) {
+		/* The tier's wider shutdown margin needs the sensor's own
+		 * data to rise or be past its warn margin. */
+		struct eff_class own = *ef;
+
+		own.margin[3] = own.sd_margin_own;
+		pair(in, s, &own, h, eta, eta_sd, CAUSE_MARGIN,
+		    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 3);
+		return;
+	}
+	pair(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
+	    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 3);
+}
+
+void
+sensor_eval(
+    struct eng *e, struct sensor *s, const struct eff_class *ef, int64_t now_ms)
+{
+	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
+	bool fresh = s->dirty, have, trusted, subst = false;
+	double trip, h, eta;
+	struct lvl_in in;
+
+	s->dirty = false;
+	if (s->added_ms == NO_TIME)
+		s->added_ms = now_ms;
+	s->stale = s->last_ms != NO_TIME && now_ms - s->last_ms > ef->stale_ms;
+	trip = s->trip_c < ef->trip_max ? s->trip_c : ef->trip_max;
+	s->trip_used = trip;
+	s->zone_cause = false;
+	s->extrap = false;
+	s->subst_src = EV_NONE;
+	if (e->conf.policy.kind == ENG_POLICY_STATIC) {
+		sensor_static(s, ef, trip);
+		return;
+	}
+	have = !s->removed && s->last_ms != NO_TIME;
+	health_sensor(e, s, ef, now_ms);
+	trusted = have && !s->stale && !s->frozen && !s->implausible;
+	if (have && !trusted && (!s->stale || e->conf.policy.stale_extrapolate))
+		subst = health_substitute(e, s, now_ms);
+	set_mode(s, subst);
+	if (subst) {
+		/* The substitute is a series of its own, read like samples. */
+		trend_push(&s->tr, now_ms, s->subst_raw, cc->trend_window_s);
+		noise_add(&s->snz, s->subst_raw);
+		update_prediction(e, s, s->value_used, trip, now_ms);
+	} else if (have && !s->stale && fresh) {
+		update_prediction(e, s, s->filtered, trip, now_ms);
+	} else if (!have || s->stale) {
+		s->rise_since_ms = NO_TIME;
+	}
+	lvl_init(&in, fresh || subst);
+	s->slope = s->pr.slope;
+	s->eta = INFINITY;
+	s->headroom = NAN;
+	if (subst) {
+		/* What the evidence says instead: it may act. */
+		enum cause c = s->stale ? CAUSE_STALE
+		    : s->frozen         ? CAUSE_FROZEN
+					: CAUSE_IMPLAUSIBLE;
+
+		h = trip - s->value_used;
+		eta = believed_eta(e, s, h, now_ms);
+		s->extrap = true;
+		s->headroom = h;
+		s->eta = eta;
+		pair(&in, s, ef, h, eta, eta, c, c, 3);
+		pair_time_left(&in, h, s->eta_proj, s->pr.slope_now,
+		    cc->worst_slew_c_per_s);
+	}
+	if (have && !s->stale) {
+		/* The sensor's own reading. Untrusted, it may warn, never
+		 * act: its own prediction is not even read. */
+		h = trip - s->filtered;
+		if (!subst) {
+			s->value_used = s->filtered;
+			s->headroom = h;
+		}
+		if (trusted) {
+			eta = believed_eta(e, s, h, now_ms);
+			s->eta = eta;
+			/* The common case, cheaply: nothing pending, nothing
+			 * held, nowhere near a level. */
+			if (s->level == 0 && !s->pr.rising &&
+			    !e->zone_heating && h > ef->margin[1] &&
+			    s->above_since[1] == NO_TIME &&
+			    s->above_since[2] == NO_TIME &&
+			    s->above_since[3] == NO_TIME) {
+				s->cause = CAUSE_NONE;
+				return;
+			}
+			trusted_pair(e, s, ef, h, eta, &in);
+			pair_time_left(&in, h, s->eta_proj, s->pr.slope_now,
+			    cc->worst_slew_c_per_s);
+		} else {
+			pair(&in, s, ef, h, INFINITY, INFINITY, CAUSE_MARGIN,
+			    CAUSE_ETA, 1);
+		}
+	} else if (!subst) {
+		s->value_used = NAN;
+	}
+	level_step(e, s, ef, &in, now_ms);
+}

@@ -1,0 +1,254 @@
+/*
+ * agent.c - one virtual thermwatchd: its engine (created at start,
+ * freed and created again on a restart, with the sensors registered
+ * again), its wall clock, and the overrides it persists.
+ *
+ * As thermwatchd does, the agent stores an override's expiry as
+ * wall-clock time and, when it starts, applies again the overrides still
+ * in force with the time they have left by its wall clock; the engine
+ * itself only ever sees the monotonic clock. So a wall-clock step changes
+ * nothing in a running engine, but it does change how long a persisted
+ * override lasts across a restart, and which peer summaries look too old
+ * (peers.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+static const enum eng_class sens_class[SIM_NSENS] = { ENG_CLASS_INLET,
+	ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
+
+static int64_t
+wall_now(const struct sim_run *r, const struct sim_host *h)
+{
+	return r->now_ms + h->wall_off_ms;
+}
+
+bool
+agent_running(const struct sim_run *r, const struct sim_host *h)
+{
+	(void)r;
+	return h->powered && h->eng != NULL;
+}
+
+static void
+ovr_forget(struct sim_host *h, const char *key)
+{
+	int i;
+
+	for (i = 0; i < h->n_ovr; i++)
+		if (strcmp(h->ovr[i].key, key) == 0) {
+			h->ovr[i] = h->ovr[--h->n_ovr];
+			return;
+		}
+}
+
+/* The overrides still in force, with the time they have left by this
+ * host's wall clock (override.c, restore_one). */
+static void
+ovr_restore(struct sim_run *r, struct sim_host *h)
+{
+	char err[160];
+	int i = 0;
+
+	while (i < h->n_ovr) {
+		struct sim_ovr *o = &h->ovr[i];
+		double left = (double)(o->expires_wall_ms - wall_now(r, h)) /
+		    1000.0;
+
+		if (left <= 0 ||
+		    eng_override_set(h->eng, o->key, o->value, left, "restored",
+			"thermwatch-sim", r->now_ms, err, sizeof(err)) < 0) {
+			run_log(r, SIM_L_AGENT, h->zone, (int)(h - r->host), 0,
+			    "override %s not restored (%s)", o->key,
+			    left <= 0 ? "expired by the wall clock" : err);
+			*o = h->ovr[--h->n_ovr];
+			continue;
+		}
+		i++;
+	}
+}
+
+int
+agent_start(struct sim_run *r, struct sim_host *h)
+{
+	struct eng_conf conf = r->opt.conf;
+	char id[ENG_ID_LEN];
+	int s;
+
+	conf.tier = h->tier;
+	snprintf(conf.host, sizeof(conf.host), "%s", h->name);
+	conf.policy.kind = r->opt.policy;
+	h->eng = eng_create_sized(&conf, SIM_NSENS);
+	if (h->eng == NULL)
+		return -1;
+	for (s = 0; s < SIM_NSENS; s++) {
+		snprintf(
+		    id, sizeof(id), "sim:%s/%s", h->name, scn_sensor_name(s));
+		h->sens[s].eng_idx = eng_sensor_add(
+		    h->eng, id, sens_class[s], h->sens[s].trip_c, ENG_TRIP_HW);
+		if (h->sens[s].eng_idx < 0)
+			return -1;
+	}
+	h->have_out = false;
+	h->accepting = true;
+	h->restart_due = false;
+	ovr_restore(r, h);
+	return 0;
+}
+
+void
+agent_stop(struct sim_host *h)
+{
+	eng_free(h->eng);
+	h->eng = NULL;
+}
+
+uint64_t
+agent_rejected(const struct sim_host *h)
+{
+	struct eng_sensor_view v;
+	uint64_t n = 0;
+	int s;
+
+	if (h->eng == NULL)
+		return 0;
+	for (s = 0; s < SIM_NSENS; s++) {
+		eng_sensor_view(h->eng, h->sens[s].eng_idx, &v);
+		n += v.rejected;
+	}
+	return n;
+}
+
+void
+agent_restart(struct sim_run *r, struct sim_host *h, double down_s)
+{
+	if (!h->powered)
+		return;
+	r->res.rejected += agent_rejected(h);
+	agent_stop(h);
+	hooks_agent_stopped(r, (int)(h - r->host));
+	h->down_until_ms = r->now_ms + (int64_t)(down_s * 1000);
+	h->restart_due = true;
+	h->restarts++;
+	r->res.restarts++;
+	run_log(r, SIM_L_AGENT, h->zone, (int)(h - r->host), 0,
+	    "agent restarts (down %.0f s): engine state lost", down_s);
+}
+
+void
+agent_clock_step(struct sim_run *r, struct sim_host *h, double step_s)
+{
+	h->wall_off_ms += (int64_t)(step_s * 1000);
+	run_log(r, SIM_L_AGENT, h->zone, (int)(h - r->host), 0,
+	    "wall clock steps %+.0f s", step_s);
+}
+
+void
+agent_override(struct sim_run *r, struct sim_host *h, const struct sim_event *e)
+{
+	const char *why = e->note[0] ? e->note : "scenario";
+	struct sim_ovr *o, *n;
+	char err[160] = "";
+	int rc;
+
+	if (!agent_running(r, h)) {
+		run_log(r, SIM_L_AGENT, h->zone, (int)(h - r->host), 0,
+		    "override %s not set: the agent is not running", e->key);
+		return;
+	}
+	rc = eng_override_set(h->eng, e->key, e->value, e->ttl_s, why,
+	    "thermwatch-sim", r->now_ms, err, sizeof(err));
+	run_log(r, SIM_L_AGENT, h->zone, (int)(h - r->host), 0,
+	    "override %s = %g for %.0f s%s%s", e->key, e->value, e->ttl_s,
+	    rc < 0       ? ": refused: "
+		: rc > 0 ? ": clamped: "
+			 : "",
+	    err);
+	if (rc < 0)
+		return;
+	ovr_forget(h, e->key);
+	n = realloc(h->ovr, sizeof(*n) * (size_t)(h->n_ovr + 1));
+	if (n == NULL)
+		return;
+	h->ovr = n;
+	o = &h->ovr[h->n_ovr++];
+	snprintf(o->key, sizeof(o->key), "%s", e->key);
+	o->value = e->value;
+	o->expires_wall_ms = wall_now(r, h) + (int64_t)(e->ttl_s * 1000);
+}
+
+static bool
+is_alarm(const struct eng_output *o)
+{
+	return o->zone_alarm || o->state == ENG_STATE_WARN ||
+	    o->state == ENG_STATE_HOT || o->state == ENG_STATE_CRITICAL;
+}
+
+static void
+note_alarm(struct sim_run *r, int hi)
+{
+	struct sim_host *h = &r->host[hi];
+	struct sim_zone *z = &r->zone[h->zone];
+	bool was = h->alarmed;
+
+	h->alarmed = is_alarm(&r->out);
+	if (!h->alarmed)
+		return;
+	/* The first alarm raised at or after the incident (an alarm that was
+	 * already on before it does not count as a detection). */
+	if (!was && r->res.first_alarm_ms < 0 &&
+	    (r->res.incident_ms < 0 || r->now_ms >= r->res.incident_ms))
+		r->res.first_alarm_ms = r->now_ms;
+	if (z->first_alarm_ms < 0) {
+		z->first_alarm_ms = r->now_ms;
+		run_log(r, SIM_L_ALARM, h->zone, hi, 0,
+		    "first alarm in the zone: %s is %s: %s", h->name,
+		    eng_state_name(r->out.state), r->out.reason);
+	}
+	if (r->out.zone_alarm && z->first_zone_alarm_ms < 0) {
+		z->first_zone_alarm_ms = r->now_ms;
+		run_log(r, SIM_L_ZONE_ALARM, h->zone, hi, 0,
+		    "zone cooling alarm (seen first by %s: %d of %d hosts "
+		    "signal, zone slope %.2f C/min)",
+		    h->name, r->out.zone_signals, r->out.zone_members,
+		    r->out.zone_slope_c_per_s * 60);
+	}
+}
+
+void
+agent_tick(struct sim_run *r, int hi)
+{
+	struct sim_host *h = &r->host[hi];
+	struct eng_reading rd;
+	int s;
+
+	if (h->restart_due && r->now_ms >= h->down_until_ms &&
+	    agent_start(r, h) < 0)
+		run_log(r, SIM_L_AGENT, h->zone, hi, 0,
+		    "agent cannot start (out of memory)");
+	if (!agent_running(r, h))
+		return;
+	sens_tick(r, h);
+	for (s = 0; s < SIM_NSENS; s++)
+		if (sens_sample(r, h, s, &rd)) {
+			eng_feed(h->eng, &rd);
+			r->res.readings++;
+		}
+	eng_evaluate(h->eng, r->now_ms, &r->out);
+	h->have_out = true;
+	h->state = r->out.state;
+	h->eng_zone_alarm = r->out.zone_alarm;
+	h->zone_members = r->out.zone_members;
+	h->accepting = r->out.accepting_load;
+	for (s = 0; s < r->out.n_expired; s++)
+		ovr_forget(h, r->out.expired[s]);
+	note_alarm(r, hi);
+	for (s = 0; s < r->out.n_decisions && s < ENG_MAX_DECISIONS; s++)
+		hooks_decision(r, hi, &r->out.decisions[s]);
+	hooks_agent_tick(r, hi);
+	if (r->opt.host_cb != NULL)
+		r->opt.host_cb(r->opt.host_cb_arg, r, h, r->now_ms, &r->out);
+}

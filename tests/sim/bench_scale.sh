@@ -1,0 +1,61 @@
+#!/bin/sh
+# Scaling benchmark: the cost per host and simulated tick at 60, 1,000 and
+# 10,000 hosts should be flat (the zone exchange is O(hosts)). Rooms of
+# identical zones of tiers 1 and 3, one zone losing its cooling after an
+# hour so that the actions run too. Prints figures; the only assertions
+# are that the runs complete with the room they were given.
+#   1,000 hosts: 6 simulated hours here (TW_BENCH_FULL=1: one day, the
+#   target is <= 60 s wall on one core); 10,000 hosts: one hour.
+# The wall time per host-tick is the run's alone; the CPU time is the
+# process's (the run and its oracle), the better figure on a loaded
+# machine.
+. "$TW_SRC/tests/lib.sh"
+. "$TW_SRC/tests/sim/simlib.sh"
+
+room() { # hosts zones
+	n=$1
+	zn=$2
+	per=$((n / zn))
+	echo "name = \"scale-$n\"; tick_s = 1.0; peer_interval_s = 10.0;"
+	echo "seed = 1; sensors = { glitch_per_h = 0.05;"
+	echo "  dropout_per_h = 0.02; stale_per_h = 0.01; };"
+	echo "zones = ("
+	z=0
+	while [ $z -lt "$zn" ]; do
+		[ $z -gt 0 ] && echo ","
+		echo "{ name = \"Z$z\";"
+		echo "  heat_capacity_kj_per_k = $((per * 22)).0;"
+		echo "  cooling = ( { name = \"c$z\";"
+		echo "    capacity_kw = $((per * 6 / 10)).0; } );"
+		echo "  hosts = ( { prefix = \"z$z-t3-\"; count = $((per / 2));"
+		echo "      tier = 3; vms = 8; },"
+		echo "    { prefix = \"z$z-t1-\"; count = $((per - per / 2));"
+		echo "      tier = 1; vms = 8; } ); }"
+		z=$((z + 1))
+	done
+	echo ");"
+	echo "events = ( { at = 3600; kind = \"cooling\"; zone = \"Z0\";"
+	echo "  capacity = 0.0; note = \"zone Z0 loses its cooling\"; } );"
+}
+
+day=21600
+[ "${TW_BENCH_FULL:-}" = 1 ] && day=86400
+printf '%8s %10s %10s %10s %14s %14s %8s\n' hosts simulated wall_s cpu_s \
+    wall_us/h-tick cpu_us/h-tick peak_MB
+for spec in 60:2:86400 1000:10:$day 10000:10:3600; do
+	n=${spec%%:*}
+	rest=${spec#*:}
+	zn=${rest%%:*}
+	dur=${rest#*:}
+	room "$n" "$zn" > "$TMP/room$n.conf"
+	"$SIM" "$TMP/room$n.conf" --duration "$dur" --quiet > "$TMP/out$n"
+	check "$n hosts: the run completes" [ $? = 0 ]
+	check "$n hosts in the summary" \
+	    grep -q "summary (thermwatch policy): $n hosts" "$TMP/out$n"
+	# CPU time includes the oracle (physics only, ~15 % of a run)
+	awk -v n="$n" -v d="$dur" '/^wall time/ {
+		printf "%8d %9dh %10.2f %10.2f %14.3f %14.3f %8.0f\n", n,
+		    d / 3600, $3, $6, $12, $6 * 1e6 / (n * (d + 1)), $10 }' \
+	    "$TMP/out$n"
+done
+tw_done
