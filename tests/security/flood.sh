@@ -5,7 +5,8 @@
 # real event is delivered (no gap in the event seq, no "dropped" event,
 # each state change, decision and override there), the rejections arrive
 # coalesced ("rejections" events that count them), sampling keeps its
-# rate, and the agent's RSS stays bounded. Port: tw_ports.
+# rate, and the agent's RSS stays bounded (in the plain build: ASan keeps
+# freed memory in quarantine). Port: tw_ports.
 . "$(dirname "$0")/../lib.sh"
 . "$TW_SRC/tests/mqtt/mqtt_lib.sh"
 mq_need_agent
@@ -87,8 +88,14 @@ echo "# telemetry: $tele messages in $span s"
 check "sampling kept its rate during the flood (>= 80 %)" \
 	sh -c "echo '$tele >= 0.8 * 2 * $span - 4' | bc | grep -q 1"
 echo "# RSS: $rss0 kB before, $rss1 kB after the flood, $rss2 kB 11 s later"
-check "RSS bounded: at most 4 MiB more after the flood" \
-	test $((rss2 - rss0)) -le 4096
+# Under ASan its quarantine keeps freed memory (tens of MB after a flood):
+# the bound is held by the plain build's run of this test.
+if grep -q '^WITH_SANITIZERS:[A-Z]*=ON$' "$TW_BUILD/CMakeCache.txt"; then
+	echo "# RSS not bounded under the sanitizers (ASan's quarantine)"
+else
+	check "RSS bounded: at most 4 MiB more after the flood" \
+		test $((rss2 - rss0)) -le 4096
+fi
 check "agent still running" kill -0 "$APID_hv01"
 "$TW_BUILD/tests/mqtt/mq_check" -q < "$MQ_T/ev.sub" > "$MQ_T/check.out"
 check "events match the schema" test $? = 0
