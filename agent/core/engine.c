@@ -244,7 +244,7 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	v->rising_s = s->rise_since_ms == NO_TIME || e->last_eval_ms == NO_TIME
 	    ? 0.0
 	    : (double)(e->last_eval_ms - s->rise_since_ms) / 1000.0;
-	v->slope_now_c_per_s = s->pr.rising ? s->pr.slope_now : 0.0;
+	v->slope_now_c_per_s = s->pr.slope_now;
 	v->asymptote_c = s->pr.shape == SHAPE_SETTLING ? s->pr.asym : NAN;
 	v->tau_s = s->pr.shape == SHAPE_SETTLING ? s->pr.tau : NAN;
 	v->eta_projected_s = s->eta_proj;

@@ -200,12 +200,25 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	predict(&s->tr, &in, &s->pr);
 	/* The rise's age: from the earliest the data show it rising, kept
 	 * through a reading or two that do not (noise), given up after a
-	 * third of the trend window without a rise. */
+	 * third of the trend window without a rise, or as soon as the value
+	 * falls back from its peak by more than its noise (a new rise after
+	 * that is a new one). */
+	if (s->rise_since_ms != NO_TIME &&
+	    value < s->rise_peak - fmax(2.0 * in.noise, QUANT_RISE_C))
+		s->rise_since_ms = NO_TIME;
 	if (s->pr.rising) {
-		s->flat_since_ms = NO_TIME;
+		/* an onset after a pause: flat, then a rise, is a new one */
 		if (s->rise_since_ms == NO_TIME ||
-		    s->pr.since_ms < s->rise_since_ms)
+		    (s->pr.shape == SHAPE_ONSET &&
+			s->flat_since_ms != NO_TIME)) {
 			s->rise_since_ms = s->pr.since_ms;
+			s->rise_peak = value;
+		} else if (s->pr.since_ms < s->rise_since_ms) {
+			s->rise_since_ms = s->pr.since_ms;
+		}
+		if (value > s->rise_peak)
+			s->rise_peak = value;
+		s->flat_since_ms = NO_TIME;
 	} else if (s->rise_since_ms != NO_TIME) {
 		if (s->flat_since_ms == NO_TIME)
 			s->flat_since_ms = now_ms;
@@ -270,13 +283,18 @@ set_mode(struct sensor *s, bool subst)
 /* The trusted sensor's own pair, with the zone's slope in a zone alarm. */
 static void
 trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
-    double h, double eta, struct lvl_in *in)
+    double h, double eta, int64_t now_ms, struct lvl_in *in)
 {
 	double eta_sd = eta;
 
 	if (e->zone_heating && e->zone_slope > 0.0) {
 		double ez = h <= 0.0 ? 0.0 : h / e->zone_slope;
+		double age = (double)(now_ms - e->zone_since_ms) / 1000.0;
 
+		/* the horizon holds for the zone's line as for any other:
+		 * a room finds a new balance too */
+		if (ez > e->conf.policy.horizon_factor * age)
+			ez = INFINITY;
 		if (ez < eta) {
 			/* Peers' summaries come over the network: they may
 			 * warn and shed load, but a shutdown also needs this
@@ -381,7 +399,7 @@ sensor_eval(
 				s->cause = CAUSE_NONE;
 				return;
 			}
-			trusted_pair(e, s, ef, h, eta, &in);
+			trusted_pair(e, s, ef, h, eta, now_ms, &in);
 			pair_time_left(&in, h, s->eta_proj, s->pr.slope_now,
 			    cc->worst_slew_c_per_s);
 		} else {

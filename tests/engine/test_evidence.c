@@ -195,10 +195,15 @@ test_load_steps(void **state)
 			if (t >= next) {
 				/* a burst, a job, a benchmark: up for a
 				 * while, then down again */
+				/* ...and again, sometimes before the last
+				 * one has settled */
 				u = u > 0.5 ? 0.0 : 1.0;
-				next = t +
-				    (u > 0.5 ? rng_range(&r, 10, 3600)
-					     : rng_range(&r, 60, 3600));
+				if (u > 0.5)
+					next = t + rng_range(&r, 10, 3600);
+				else if (rng_next(&r) & 1)
+					next = t + rng_range(&r, 5, 300);
+				else
+					next = t + rng_range(&r, 60, 3600);
 				n_steps++;
 			}
 			xf = pole(xf, u, tf, dt);
