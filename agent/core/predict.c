@@ -125,24 +125,28 @@ read_span(const struct trend *tr, const struct pred_in *in,
 {
 	double headroom = in->trip - in->value, t;
 	struct judged j, young;
-	bool first = true, found = false;
+	enum cls3 first_c = C3_FLAT;
+	bool first = true, found = false, onset = false;
 
-	p->whole = true;
+	/* Longest first. An onset or nothing to see at a span: look at the
+	 * shorter ones (a young rise is diluted in a long flat window). */
 	for (t = span; trend_thirds(tr, t, &j.th); t *= SPAN_STEP) {
 		judge(in, &j);
-		if (j.c != C3_ONSET) {
+		if (first)
+			first_c = j.c;
+		first = false;
+		if (j.c == C3_ONSET) {
+			young = j;
+			onset = true;
+		} else if (j.c != C3_FLAT) {
 			found = true;
 			break;
 		}
-		young = j;
-		first = false;
-		p->whole = false;
 	}
-	if (!found) {
+	p->whole = found && t == span;
+	if (!found && onset) {
 		/* Onset at every span down to the last few points: a rise
 		 * this young is measured, and its age counts from now. */
-		if (first)
-			return C3_FLAT;
 		p->rising = true;
 		p->shape = SHAPE_ONSET;
 		p->slope = line ? f->slope : 0.0;
@@ -151,6 +155,21 @@ read_span(const struct trend *tr, const struct pred_in *in,
 		if (headroom > 0.0)
 			p->eta = headroom / p->slope_now;
 		return C3_ONSET;
+	}
+	if (!found) {
+		/* A rise too gentle for the thirds to resolve can still be a
+		 * significant line over the whole window. */
+		if (first || first_c != C3_FLAT || !line || limited)
+			return C3_FLAT;
+		p->rising = true;
+		p->whole = true;
+		p->shape = SHAPE_STEADY;
+		p->slope = p->slope_now = f->slope;
+		/* its age counts from now */
+		p->since_ms = tr->last_ms;
+		if (headroom > 0.0)
+			p->eta = headroom / p->slope_now;
+		return C3_FLAT;
 	}
 	switch (j.c) {
 	case C3_SETTLING:
@@ -172,19 +191,6 @@ read_span(const struct trend *tr, const struct pred_in *in,
 			p->slope_now *= j.d2 / j.d1;
 		p->slope = line ? f->slope : p->slope_now;
 		break;
-	case C3_FLAT:
-		/* A rise too gentle for the thirds to resolve can still be a
-		 * significant line over the whole window. */
-		if (!first || !line || limited)
-			return j.c;
-		p->rising = true;
-		p->shape = SHAPE_STEADY;
-		p->slope = p->slope_now = f->slope;
-		/* its age counts from now */
-		p->since_ms = tr->last_ms;
-		if (headroom > 0.0)
-			p->eta = headroom / p->slope_now;
-		return j.c;
 	default:
 		return j.c;
 	}

@@ -196,26 +196,34 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 		    ? INFINITY
 		    : (double)(now_ms - s->rise_since_ms) / 1000.0,
 	};
+	double band;
 
 	predict(&s->tr, &in, &s->pr);
-	/* The rise's age: from the earliest the data show it rising, kept
-	 * through a reading or two that do not (noise), given up after a
-	 * third of the trend window without a rise, or as soon as the value
-	 * falls back from its peak by more than its noise (a new rise after
-	 * that is a new one). */
-	if (s->rise_since_ms != NO_TIME &&
-	    value < s->rise_peak - fmax(2.0 * in.noise, QUANT_RISE_C))
+	/* The rise's age: from when the value left the band of its noise
+	 * around where the rise began (noise alone makes brief "rises"
+	 * that go nowhere: they have no age), kept through a reading or two
+	 * that do not rise, given up after a third of the trend window
+	 * without a rise, or as soon as the value falls back from its peak
+	 * by more than its noise. An onset after a pause (flat, then a
+	 * rise) is a new rise. */
+	/* whole-degree sensors step a degree at a time */
+	band = in.sigma * in.noise +
+	    fmax(QUANT_C, s->resolution < 1.0 ? s->resolution : 1.0);
+	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band)
 		s->rise_since_ms = NO_TIME;
 	if (s->pr.rising) {
-		/* an onset after a pause: flat, then a rise, is a new one */
 		if (s->rise_since_ms == NO_TIME ||
 		    (s->pr.shape == SHAPE_ONSET &&
 			s->flat_since_ms != NO_TIME)) {
 			s->rise_since_ms = s->pr.since_ms;
-			s->rise_peak = value;
-		} else if (s->pr.since_ms < s->rise_since_ms) {
+			s->rise_v0 = s->rise_peak = value;
+		} else if (s->pr.since_ms < s->rise_since_ms &&
+		    value > s->rise_v0 + band) {
 			s->rise_since_ms = s->pr.since_ms;
 		}
+		if (value <= s->rise_v0 + band)
+			s->rise_since_ms =
+			    now_ms; /* not yet out of the noise */
 		if (value > s->rise_peak)
 			s->rise_peak = value;
 		s->flat_since_ms = NO_TIME;

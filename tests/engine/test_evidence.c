@@ -6,9 +6,10 @@
  *   sampled every 0.25 to 2 s, with or without history before it (an
  *   engine started mid-ramp), noisy or whole-degree: the shutdown
  *   decision leaves at least shutdown.lead_s before trip when the ramp
- *   lasts long enough to be seen for the lead (2 x the effective lead
- *   from its start to trip), and otherwise comes at most 3 samples after
- *   the value reaches the shutdown level;
+ *   lasts long enough to be seen for the lead (from its start to trip:
+ *   twice the effective lead, plus the time to rise out of its noise
+ *   band), and otherwise comes at most 3 samples after the value
+ *   reaches the shutdown level;
  * - every train of load steps of up to +30 C (first- or second-order
  *   responses, time constants 0.5 s to 5 min) that settles below the
  *   migrate level: no migrate and no shutdown, ever;
@@ -116,7 +117,10 @@ test_ramps(void **state)
 				break;
 		}
 		assert_true(k_decide >= 0);
-		if (t_total >= 2.0 * l_eff) {
+		/* Long enough to be seen rising, out of its noise band, for
+		 * the (effective) lead before the lead is due. */
+		if (t_total >= 2.0 * l_eff +
+			(3.0 * noise + (quant ? 1.0 : 0.3)) / rate) {
 			double left = t_trip - (double)k_decide * dt;
 
 			n_lead++;
