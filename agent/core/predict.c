@@ -37,7 +37,8 @@ enum cls3 { C3_FLAT, C3_STEADY, C3_SETTLING, C3_ONSET, C3_FALLING };
 struct judged {
 	struct thirds th;
 	double d1, d2;
-	bool r2; /* the last third rose significantly */
+	bool r2;    /* the last third rose significantly */
+	double sdd; /* one standard error of D1 - D2 */
 	enum cls3 c;
 };
 
@@ -61,6 +62,7 @@ judge(const struct pred_in *in, struct judged *j)
 	sd1 = in->sigma * sqrt(se1 * se1 + se2 * se2 + q2 / 2.0);
 	sd2 = in->sigma * sqrt(se2 * se2 + se3 * se3 + q2 / 2.0);
 	sdd = in->sigma * sqrt(se1 * se1 + 4.0 * se2 * se2 + se3 * se3 + q2);
+	j->sdd = sdd / (in->sigma > 0.0 ? in->sigma : 1.0);
 	r1 = j->d1 > sd1;
 	r2 = j->d2 > sd2 && j->d2 > in->min_slope * (th->t[2] - th->t[1]);
 	j->r2 = r2;
@@ -183,11 +185,12 @@ read_span(const struct trend *tr, const struct pred_in *in,
 		p->rising = true;
 		p->shape = SHAPE_STEADY;
 		/* The last thirds' rate, carried forward by the slowing
-		 * between the thirds (a straight line loses nothing; a curve
-		 * that bends, even too little to call it settling, is not
-		 * extrapolated at a rate it has left behind). */
+		 * between the thirds when the data show one (a straight line
+		 * loses nothing; a curve that bends, even too little to call
+		 * it settling, is not extrapolated at a rate it has left
+		 * behind). */
 		p->slope_now = j.d2 / (j.th.t[2] - j.th.t[1]);
-		if (j.d2 < j.d1)
+		if (j.d1 - j.d2 > j.sdd)
 			p->slope_now *= j.d2 / j.d1;
 		p->slope = line ? f->slope : p->slope_now;
 		break;
