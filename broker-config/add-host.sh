@@ -113,6 +113,10 @@ del_block "$host"
 		echo "topic write $p/$leaf"
 	done
 	echo "topic read thermwatch/v1/$site/$zone/+/peer"
+	# the fleet view: every host's state, status and bridge in the site
+	for leaf in state status bridge; do
+		echo "topic read thermwatch/v1/$site/+/+/$leaf"
+	done
 	echo "topic read $p/override/set"
 	echo "topic read thermwatch/v1/$site/$zone/_all/override/set"
 	echo "topic read thermwatch/v1/$site/_all/_all/override/set"

@@ -39,6 +39,16 @@ int cli_load_conf(struct cli *c, bool required);
  * NULL with a message printed (daemon not running: names the socket).
  */
 cJSON *cli_request(const struct cli *c, cJSON *req);
+/* The same, with the reason of a failure in err instead of on stderr. */
+cJSON *
+cli_request_err(const struct cli *c, cJSON *req, char *err, size_t errlen);
+/* A view without arguments (status, sensors, overrides): the result,
+ * detached, or NULL with why in err (no daemon, refused...). */
+cJSON *cli_ask(const struct cli *c, const char *cmd, char *err, size_t errlen);
+
+/* The first line of a password file into buf, without its newline; 0, or
+ * -1 with the reason printed. */
+int cli_read_secret(const char *path, char *buf, size_t len);
 
 /* "90", "90s", "15m", "2h", "1d", "1h30m" -> seconds; -1 when invalid. */
 double cli_parse_duration(const char *s);
@@ -52,6 +62,12 @@ void cli_print_overrides(const cJSON *r);
 void cli_print_overrides_one(const cJSON *r);
 
 int cli_watch(struct cli *c, int argc, char **argv);
+int cli_fleet(struct cli *c, int argc, char **argv);
+/* status --check (cli_check.c; argv without --check): a monitoring
+ * plugin's line and exit code, UNKNOWN (3) on bad arguments too. */
+int cli_check(struct cli *c, int argc, char **argv);
 int cli_console(struct cli *c, int argc, char **argv);
+/* top (cli_top.c): the live table of the hosts. */
+int cli_top(struct cli *c, int argc, char **argv);
 
 #endif

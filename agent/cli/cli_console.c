@@ -109,25 +109,6 @@ conf_workarounds(unsigned int w)
 	return f;
 }
 
-static int
-read_secret(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL) {
-		fprintf(stderr,
-		    "thermwatchctl: cannot read password file "
-		    "%s: %s\n",
-		    path, strerror(errno));
-		return -1;
-	}
-	if (fgets(buf, (int)len, f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 static void
 restore_tty(void)
 {
@@ -317,7 +298,7 @@ cli_console(struct cli *c, int argc, char **argv)
 		return cli_usage_error("console: --host is required (or "
 				       "ipmi.host in the config)");
 	if (pwfile[0] != '\0' &&
-	    read_secret(pwfile, password, sizeof(password)) != 0)
+	    cli_read_secret(pwfile, password, sizeof(password)) != 0)
 		return CLI_FAIL;
 	if (!ipmiconsole_password_is_valid(password)) {
 		fprintf(stderr,

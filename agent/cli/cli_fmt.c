@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jsonutil.h"
 
 double
 cli_parse_duration(const char *s)
@@ -80,62 +81,47 @@ cli_fmt_duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "%lds", t);
 }
 
-static const char *
-str(const cJSON *o, const char *name, const char *def)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(m) ? m->valuestring : def;
-}
-
-static double
-num(const cJSON *o, const char *name)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsNumber(m) ? m->valuedouble : NAN;
-}
-
-static bool
-flag(const cJSON *o, const char *name)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
 void
 cli_print_status(const cJSON *r)
 {
 	char d1[32], d2[32];
-	const char *hold = str(r, "hold", NULL);
+	const char *hold = json_str(r, "hold", NULL);
 
 	printf("host:       %s (site %s, zone %s, tier %.0f)\n",
-	    str(r, "host", "?"), str(r, "site", "?"), str(r, "zone", "?"),
-	    num(r, "tier"));
-	cli_fmt_duration(num(r, "in_state_s"), d1, sizeof(d1));
-	printf("state:      %s since %s (%s)\n", str(r, "state", "?"),
-	    str(r, "since", "?"), d1);
+	    json_str(r, "host", "?"), json_str(r, "site", "?"),
+	    json_str(r, "zone", "?"), json_num(r, "tier"));
+	cli_fmt_duration(json_num(r, "in_state_s"), d1, sizeof(d1));
+	if (json_str(r, "engine_state", NULL) != NULL)
+		printf("state:      %s (boot guard); engine %s since %s (%s)\n",
+		    json_str(r, "state", "?"), json_str(r, "engine_state", "?"),
+		    json_str(r, "since", "?"), d1);
+	else
+		printf("state:      %s since %s (%s)\n",
+		    json_str(r, "state", "?"), json_str(r, "since", "?"), d1);
 	printf("reason:     %s\n",
-	    *str(r, "reason", "") != '\0' ? str(r, "reason", "") : "-");
-	cli_fmt_duration(num(r, "eta_s"), d1, sizeof(d1));
+	    *json_str(r, "reason", "") != '\0' ? json_str(r, "reason", "")
+					       : "-");
+	cli_fmt_duration(json_num(r, "eta_s"), d1, sizeof(d1));
 	printf("eta:        %s\n",
-	    isfinite(num(r, "eta_s")) ? d1 : "- (not rising)");
-	if (flag(r, "zone_alarm"))
+	    isfinite(json_num(r, "eta_s")) ? d1 : "- (not rising)");
+	if (json_true(r, "zone_alarm"))
 		printf("zone:       COOLING ALARM (%.0f of %.0f hosts "
 		       "signalling)\n",
-		    num(r, "zone_signals"), num(r, "zone_members"));
+		    json_num(r, "zone_signals"), json_num(r, "zone_members"));
 	else
 		printf("zone:       no alarm (%.0f hosts seen)\n",
-		    num(r, "zone_members"));
+		    json_num(r, "zone_members"));
 	printf("load:       %s\n",
-	    flag(r, "accepting_load") ? "accepting" : "not accepting");
+	    json_true(r, "accepting_load") ? "accepting" : "not accepting");
 	printf("hold:       %s\n", hold != NULL ? hold : "none");
-	printf(
-	    "dry run:    %s\n", flag(r, "dry_run") ? "yes (no actions)" : "no");
-	printf("sensors:    %.0f\n", num(r, "sensors"));
-	printf("overrides:  %.0f\n", num(r, "overrides"));
-	printf("mqtt:       %s\n", str(r, "mqtt", "?"));
-	cli_fmt_duration(num(r, "uptime_s"), d2, sizeof(d2));
-	printf("uptime:     %s (thermwatchd %s)\n", d2, str(r, "version", "?"));
+	printf("dry run:    %s\n",
+	    json_true(r, "dry_run") ? "yes (no actions)" : "no");
+	printf("sensors:    %.0f\n", json_num(r, "sensors"));
+	printf("overrides:  %.0f\n", json_num(r, "overrides"));
+	printf("mqtt:       %s\n", json_str(r, "mqtt", "?"));
+	cli_fmt_duration(json_num(r, "uptime_s"), d2, sizeof(d2));
+	printf("uptime:     %s (thermwatchd %s)\n", d2,
+	    json_str(r, "version", "?"));
 }
 
 static void
@@ -147,16 +133,32 @@ fmt_num(char *buf, size_t len, double v, const char *fmt)
 		snprintf(buf, len, "-");
 }
 
+static const char *
+level_name(double level)
+{
+	static const char *const names[] = { "-", "warn", "migrate",
+		"shutdown" };
+
+	if (!(level >= 0 && level <= 3))
+		return "?";
+	return names[(int)level];
+}
+
+/*
+ * USED is the value the engine decides on (used_c): the filtered value,
+ * or, marked "*", the value it assumes for a stale sensor; "-" while the
+ * sensor counts as missing.
+ */
 void
 cli_print_sensors(const cJSON *r)
 {
 	const cJSON *s;
-	int w = 6, n;
-	char val[16], fil[16], slope[16], eta[32], trip[16], rej[24];
+	int w = 6, n, assumed = 0;
+	char val[16], used[16], slope[16], eta[32], trip[16], rej[24];
 
 	cJSON_ArrayForEach(s, r)
 	{
-		n = (int)strlen(str(s, "id", "?"));
+		n = (int)strlen(json_str(s, "id", "?"));
 		if (n > w)
 			w = n > 48 ? 48 : n;
 	}
@@ -164,23 +166,35 @@ cli_print_sensors(const cJSON *r)
 		printf("no sensors\n");
 		return;
 	}
-	printf("%-*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n", w,
-	    "SENSOR", "SOURCE", "CLASS", "VALUE", "FILT", "SLOPE/min", "ETA",
-	    "TRIP", "TRIP FROM", "STATUS", "REJ");
+	printf("%-*s %-6s %-7s %6s %7s %9s %8s %6s %-14s %-8s %-7s %5s\n", w,
+	    "SENSOR", "SOURCE", "CLASS", "VALUE", "USED", "SLOPE/min", "ETA",
+	    "TRIP", "TRIP FROM", "LEVEL", "STATUS", "REJ");
 	cJSON_ArrayForEach(s, r)
 	{
-		fmt_num(val, sizeof(val), num(s, "value_c"), "%.1f");
-		fmt_num(fil, sizeof(fil), num(s, "filtered_c"), "%.1f");
-		fmt_num(slope, sizeof(slope), num(s, "slope_c_per_s") * 60,
+		bool a = json_true(s, "assumed");
+
+		fmt_num(val, sizeof(val), json_num(s, "value_c"), "%.1f");
+		fmt_num(used, sizeof(used), json_num(s, "used_c"),
+		    a ? "%.1f*" : "%.1f ");
+		fmt_num(slope, sizeof(slope), json_num(s, "slope_c_per_min"),
 		    "%+.2f");
-		cli_fmt_duration(num(s, "eta_s"), eta, sizeof(eta));
-		fmt_num(trip, sizeof(trip), num(s, "trip_c"), "%.1f");
-		fmt_num(rej, sizeof(rej), num(s, "rejected"), "%.0f");
-		printf("%-*.*s %-6s %-7s %6s %6s %9s %8s %6s %-14s %-7s %5s\n",
-		    w, w, str(s, "id", "?"), str(s, "source", "?"),
-		    str(s, "class", "?"), val, fil, slope, eta, trip,
-		    str(s, "trip_from", "-"), str(s, "status", "?"), rej);
+		cli_fmt_duration(json_num(s, "eta_s"), eta, sizeof(eta));
+		fmt_num(trip, sizeof(trip), json_num(s, "trip_c"), "%.1f");
+		fmt_num(rej, sizeof(rej), json_num(s, "rejected"), "%.0f");
+		printf("%-*.*s %-6s %-7s %6s %7s %9s %8s %6s %-14s %-8s %-7s "
+		       "%5s\n",
+		    w, w, json_str(s, "id", "?"), json_str(s, "source", "?"),
+		    json_str(s, "class", "?"), val, used, slope, eta, trip,
+		    json_str(s, "trip_from", "-"),
+		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "level"))
+			? level_name(json_num(s, "level"))
+			: "-",
+		    json_str(s, "status", "?"), rej);
+		assumed += a;
 	}
+	if (assumed > 0)
+		printf("* assumed: stale while hot, taken to keep rising at "
+		       "its last slope or the class's worst slew\n");
 }
 
 void
@@ -196,7 +210,7 @@ cli_print_overrides(const cJSON *r)
 	}
 	cJSON_ArrayForEach(o, r)
 	{
-		n = (int)strlen(str(o, "key", "?"));
+		n = (int)strlen(json_str(o, "key", "?"));
 		if (n > w)
 			w = n;
 	}
@@ -204,10 +218,12 @@ cli_print_overrides(const cJSON *r)
 	    "EXPIRES IN", "EXPIRES", "AUTHOR", "REASON");
 	cJSON_ArrayForEach(o, r)
 	{
-		cli_fmt_duration(num(o, "expires_in_s"), left, sizeof(left));
-		printf("%-*s %8g %-10s %-20s %-16s %s\n", w, str(o, "key", "?"),
-		    num(o, "value"), left, str(o, "expires", "?"),
-		    str(o, "author", "?"), str(o, "reason", ""));
+		cli_fmt_duration(
+		    json_num(o, "expires_in_s"), left, sizeof(left));
+		printf("%-*s %8g %-10s %-20s %-16s %s\n", w,
+		    json_str(o, "key", "?"), json_num(o, "value"), left,
+		    json_str(o, "expires", "?"), json_str(o, "author", "?"),
+		    json_str(o, "reason", ""));
 	}
 }
 
@@ -216,8 +232,9 @@ cli_print_overrides_one(const cJSON *r)
 {
 	char left[32];
 
-	cli_fmt_duration(num(r, "expires_in_s"), left, sizeof(left));
+	cli_fmt_duration(json_num(r, "expires_in_s"), left, sizeof(left));
 	printf("override %s = %g until %s (%s), by %s: %s\n",
-	    str(r, "key", "?"), num(r, "value"), str(r, "expires", "?"), left,
-	    str(r, "author", "?"), str(r, "reason", ""));
+	    json_str(r, "key", "?"), json_num(r, "value"),
+	    json_str(r, "expires", "?"), left, json_str(r, "author", "?"),
+	    json_str(r, "reason", ""));
 }

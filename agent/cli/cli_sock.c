@@ -16,7 +16,7 @@
 #define CLI_TIMEOUT_MS 10000
 
 static int
-connect_to(const char *path)
+connect_to(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -24,14 +24,13 @@ connect_to(const char *path)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "thermwatchctl: socket path %s is too long\n",
-		    path);
+		snprintf(err, errlen, "socket path %s is too long", path);
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "thermwatchctl: socket: %s\n", strerror(errno));
+		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
@@ -40,21 +39,21 @@ connect_to(const char *path)
 	case ENOENT:
 	case ECONNREFUSED:
 	case ENOTDIR:
-		fprintf(stderr,
-		    "thermwatchctl: thermwatchd is not running "
-		    "(cannot connect to %s: %s)\n",
+		snprintf(err, errlen,
+		    "thermwatchd is not running "
+		    "(cannot connect to %s: %s)",
 		    path, strerror(errno));
 		break;
 	case EACCES:
 	case EPERM:
-		fprintf(stderr,
-		    "thermwatchctl: permission denied on %s (run "
-		    "as root or as a member of the socket's group)\n",
+		snprintf(err, errlen,
+		    "permission denied on %s (run "
+		    "as root or as a member of the socket's group)",
 		    path);
 		break;
 	default:
-		fprintf(stderr, "thermwatchctl: cannot connect to %s: %s\n",
-		    path, strerror(errno));
+		snprintf(err, errlen, "cannot connect to %s: %s", path,
+		    strerror(errno));
 		break;
 	}
 	close(fd);
@@ -80,7 +79,7 @@ send_all(int fd, const char *s, size_t n)
 
 /* Read one line (without its newline) into a malloc'ed buffer. */
 static char *
-read_line(int fd, const char *path)
+read_line(int fd, const char *path, char *err, size_t errlen)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap), *p;
@@ -95,34 +94,31 @@ read_line(int fd, const char *path)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0) {
-			fprintf(stderr,
-			    "thermwatchctl: no answer from "
-			    "thermwatchd on %s within %d s\n",
+			snprintf(err, errlen,
+			    "no answer from thermwatchd on %s within %d s",
 			    path, CLI_TIMEOUT_MS / 1000);
 			break;
 		}
 		if (len + 1 >= cap) {
 			if (cap >= CTL_MAX_RESPONSE + 1) {
-				fprintf(stderr,
-				    "thermwatchctl: response too "
-				    "long\n");
+				snprintf(err, errlen, "response too long");
 				break;
 			}
 			cap *= 2;
 			p = realloc(buf, cap);
-			if (p == NULL)
+			if (p == NULL) {
+				snprintf(err, errlen, "out of memory");
 				break;
+			}
 			buf = p;
 		}
 		r = recv(fd, buf + len, cap - 1 - len, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			fprintf(stderr,
-			    "thermwatchctl: thermwatchd closed "
-			    "the connection on %s%s%s\n",
-			    path, r < 0 ? ": " : "",
-			    r < 0 ? strerror(errno) : "");
+			snprintf(err, errlen,
+			    "thermwatchd closed the connection on %s%s%s", path,
+			    r < 0 ? ": " : "", r < 0 ? strerror(errno) : "");
 			break;
 		}
 		len += (size_t)r;
@@ -137,7 +133,7 @@ read_line(int fd, const char *path)
 }
 
 cJSON *
-cli_request(const struct cli *c, cJSON *req)
+cli_request_err(const struct cli *c, cJSON *req, char *err, size_t errlen)
 {
 	cJSON *resp = NULL;
 	char *line, *text;
@@ -146,43 +142,78 @@ cli_request(const struct cli *c, cJSON *req)
 	cJSON_AddNumberToObject(req, "v", CTL_PROTO_VERSION);
 	text = cJSON_PrintUnformatted(req);
 	if (text == NULL) {
-		fprintf(stderr, "thermwatchctl: out of memory\n");
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (strlen(text) + 1 > CTL_MAX_REQUEST) {
-		fprintf(stderr,
-		    "thermwatchctl: request too long (max %d "
-		    "bytes)\n",
+		snprintf(err, errlen, "request too long (max %d bytes)",
 		    CTL_MAX_REQUEST);
 		free(text);
 		return NULL;
 	}
-	fd = connect_to(c->socket);
+	fd = connect_to(c->socket, err, errlen);
 	if (fd < 0) {
 		free(text);
 		return NULL;
 	}
 	if (send_all(fd, text, strlen(text)) < 0 || send_all(fd, "\n", 1) < 0) {
-		fprintf(stderr, "thermwatchctl: sending to %s: %s\n", c->socket,
+		snprintf(err, errlen, "sending to %s: %s", c->socket,
 		    strerror(errno));
 		free(text);
 		close(fd);
 		return NULL;
 	}
 	free(text);
-	line = read_line(fd, c->socket);
+	line = read_line(fd, c->socket, err, errlen);
 	close(fd);
 	if (line == NULL)
 		return NULL;
 	resp = cJSON_Parse(line);
 	free(line);
 	if (!cJSON_IsObject(resp)) {
-		fprintf(stderr,
-		    "thermwatchctl: malformed answer from "
-		    "thermwatchd on %s\n",
+		snprintf(err, errlen, "malformed answer from thermwatchd on %s",
 		    c->socket);
 		cJSON_Delete(resp);
 		return NULL;
 	}
 	return resp;
+}
+
+cJSON *
+cli_request(const struct cli *c, cJSON *req)
+{
+	char err[512];
+	cJSON *resp;
+
+	err[0] = '\0';
+	resp = cli_request_err(c, req, err, sizeof(err));
+	if (resp == NULL)
+		fprintf(stderr, "thermwatchctl: %s\n",
+		    err[0] != '\0' ? err : "request failed");
+	return resp;
+}
+
+cJSON *
+cli_ask(const struct cli *c, const char *cmd, char *err, size_t errlen)
+{
+	cJSON *req = cJSON_CreateObject(), *resp, *res;
+	const cJSON *e;
+
+	cJSON_AddStringToObject(req, "cmd", cmd);
+	resp = cli_request_err(c, req, err, errlen);
+	cJSON_Delete(req);
+	if (resp == NULL)
+		return NULL;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "ok"))) {
+		e = cJSON_GetObjectItemCaseSensitive(resp, "error");
+		snprintf(err, errlen, "thermwatchd refused %s: %s", cmd,
+		    cJSON_IsString(e) ? e->valuestring : "no reason given");
+		cJSON_Delete(resp);
+		return NULL;
+	}
+	res = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
+	cJSON_Delete(resp);
+	if (res == NULL)
+		snprintf(err, errlen, "thermwatchd sent no %s", cmd);
+	return res;
 }

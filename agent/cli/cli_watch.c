@@ -5,7 +5,6 @@
  * A CLI may block, so this uses mosquitto_loop() in a plain loop (the
  * daemon never does).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -18,6 +17,7 @@
 #include <mosquitto.h>
 
 #include "cli.h"
+#include "cli_mqtt.h"
 
 struct watch {
 	bool json;
@@ -245,80 +245,42 @@ on_connect(struct mosquitto *m, void *arg, int rc)
 		w->subscribed = true;
 }
 
-static char *
-read_password(const char *path)
+static void
+set_callbacks(struct mosquitto *m)
 {
-	char buf[256];
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL) {
-		fprintf(stderr,
-		    "thermwatchctl: cannot read password file "
-		    "%s: %s\n",
-		    path, strerror(errno));
-		return NULL;
-	}
-	if (fgets(buf, sizeof(buf), f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
+	mosquitto_connect_callback_set(m, on_connect);
+	mosquitto_message_callback_set(m, on_message);
 }
 
 int
 cli_watch(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { "broker", required_argument,
-						  NULL, 'b' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'P' },
-		{ "site", required_argument, NULL, 'S' },
-		{ "zone", required_argument, NULL, 'Z' },
-		{ "host", required_argument, NULL, 'H' },
+	static const struct option opts[] = { CLI_MQTT_OPTIONS,
 		{ "topic", required_argument, NULL, 't' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
-	const char *site = "+", *zone = "+", *host = "+", *topic = NULL;
-	const char *user = NULL, *pwfile = NULL;
-	struct mqtt_broker broker = { "127.0.0.1", 1883 };
-	bool have_broker = false;
+	const char *topic = NULL;
+	struct cli_mqtt mo;
 	struct watch w;
 	struct mosquitto *m = NULL;
 	double timeout = 0, t0;
 	struct timespec ts;
-	char *pw = NULL, *end;
+	char *end;
 	int ch, rc = CLI_FAIL, r;
 
 	memset(&w, 0, sizeof(w));
-	snprintf(w.prefix, sizeof(w.prefix), "thermwatch/v1");
+	cli_mqtt_init(&mo);
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(
-		    argc, argv, "b:u:P:S:Z:H:t:n:T:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_MQTT_SHORTOPTS "t:n:T:", opts,
+		    NULL)) != -1) {
+		if ((r = cli_mqtt_opt(&mo, ch, optarg, "watch")) != 1) {
+			if (r != 0)
+				return r;
+			continue;
+		}
 		switch (ch) {
-		case 'b':
-			if (mqtt_conf_parse_broker(optarg, &broker) != 0)
-				return cli_usage_error("watch: bad --broker "
-						       "\"%s\" (HOST:PORT)",
-				    optarg);
-			have_broker = true;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'P':
-			pwfile = optarg;
-			break;
-		case 'S':
-			site = optarg;
-			break;
-		case 'Z':
-			zone = optarg;
-			break;
-		case 'H':
-			host = optarg;
-			break;
 		case 't':
 			topic = optarg;
 			break;
@@ -349,76 +311,30 @@ cli_watch(struct cli *c, int argc, char **argv)
 		return cli_usage_error(
 		    "watch: unexpected argument %s", argv[optind]);
 	w.json = c->json;
-	if (c->have_conf) {
-		snprintf(w.prefix, sizeof(w.prefix), "%s",
-		    c->conf.mqtt.topic_prefix);
-		if (!have_broker && c->conf.mqtt.n_brokers > 0)
-			broker = c->conf.mqtt.brokers[0];
-		if (user == NULL && c->conf.mqtt.username[0] != '\0')
-			user = c->conf.mqtt.username;
-		if (pwfile == NULL && c->conf.mqtt.password_file[0] != '\0')
-			pwfile = c->conf.mqtt.password_file;
-	}
+	cli_mqtt_defaults(&mo, c);
+	snprintf(w.prefix, sizeof(w.prefix), "%s", mo.prefix);
 	if (topic != NULL)
 		snprintf(w.topic, sizeof(w.topic), "%s", topic);
 	else
 		snprintf(w.topic, sizeof(w.topic), "%s/%s/%s/%s/#", w.prefix,
-		    site, zone, host);
-	if (pwfile != NULL && (pw = read_password(pwfile)) == NULL)
+		    mo.site, mo.zone, mo.host);
+	m = cli_mqtt_connect(&mo, c, &w, set_callbacks);
+	if (m == NULL)
 		return CLI_FAIL;
-
-	mosquitto_lib_init();
-	{
-		char id[64];
-
-		snprintf(id, sizeof(id), "thermwatchctl-%ld", (long)getpid());
-		m = mosquitto_new(id, true, &w);
-	}
-	if (m == NULL) {
-		fprintf(stderr, "thermwatchctl: mosquitto_new failed\n");
-		goto out;
-	}
-	if (user != NULL)
-		mosquitto_username_pw_set(m, user, pw);
-	if (c->have_conf && c->conf.mqtt.tls.enabled && !have_broker) {
-		const struct mqtt_tls_conf *t = &c->conf.mqtt.tls;
-
-		r = mosquitto_tls_set(m, t->ca_file[0] ? t->ca_file : NULL,
-		    t->ca_path[0] ? t->ca_path : NULL,
-		    t->cert_file[0] ? t->cert_file : NULL,
-		    t->key_file[0] ? t->key_file : NULL, NULL);
-		if (r != MOSQ_ERR_SUCCESS) {
-			fprintf(stderr, "thermwatchctl: TLS setup: %s\n",
-			    mosquitto_strerror(r));
-			goto out;
-		}
-	}
-	mosquitto_connect_callback_set(m, on_connect);
-	mosquitto_message_callback_set(m, on_message);
-	r = mosquitto_connect(m, broker.host, broker.port, 30);
-	if (r != MOSQ_ERR_SUCCESS) {
-		fprintf(stderr,
-		    "thermwatchctl: cannot connect to the MQTT "
-		    "broker %s:%d: %s\n",
-		    broker.host, broker.port,
-		    r == MOSQ_ERR_ERRNO ? strerror(errno)
-					: mosquitto_strerror(r));
-		goto out;
-	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (!w.json)
-		fprintf(stderr, "watching %s on %s:%d\n", w.topic, broker.host,
-		    broker.port);
+		fprintf(stderr, "watching %s on %s:%d\n", w.topic,
+		    mo.broker.host, mo.broker.port);
 	while (!stop) {
 		r = mosquitto_loop(m, 200, 1);
 		if (w.connect_rc != 0) {
 			fprintf(stderr,
 			    "thermwatchctl: the broker %s:%d "
 			    "refused the connection: %s\n",
-			    broker.host, broker.port,
+			    mo.broker.host, mo.broker.port,
 			    mosquitto_connack_string(w.connect_rc));
 			goto out;
 		}
@@ -448,14 +364,7 @@ cli_watch(struct cli *c, int argc, char **argv)
 	} else {
 		rc = CLI_OK;
 	}
-	mosquitto_disconnect(m);
 out:
-	if (m != NULL)
-		mosquitto_destroy(m);
-	mosquitto_lib_cleanup();
-	if (pw != NULL) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
+	cli_mqtt_close(m);
 	return rc;
 }

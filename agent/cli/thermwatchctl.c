@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_check.h"
 #include "ctl_proto.h"
 
 void
@@ -23,7 +24,7 @@ cli_usage(FILE *out)
 	fprintf(out,
 	    "usage: thermwatchctl [-s socket] [-c config] [--json] command\n"
 	    "commands:\n"
-	    "  status\n"
+	    "  status [--check]\n"
 	    "  sensors\n"
 	    "  overrides\n"
 	    "  override set KEY VALUE --ttl DURATION --reason TEXT "
@@ -31,9 +32,13 @@ cli_usage(FILE *out)
 	    "  override clear KEY\n"
 	    "  hold clear [--reason TEXT]\n"
 	    "  rescan\n"
+	    "  top [--local [--interval S]] | [--broker HOST:PORT] [--user U]\n"
+	    "      [--password-file F] [--site S] [--zone Z] [--host H]\n"
 	    "  watch [--broker HOST:PORT] [--user U] [--password-file F]\n"
 	    "        [--site S] [--zone Z] [--host H] [--topic T] "
 	    "[--count N] [--timeout S]\n"
+	    "  fleet [--broker HOST:PORT] [--user U] [--password-file F]\n"
+	    "        [--site S] [--max-age S] [--check-tiers N] [--timeout S]\n"
 	    "  console --host BMC[:PORT] [--user U] [--password-file F]\n"
 	    "        [--privilege user|operator|admin] "
 	    "[--workarounds LIST]\n"
@@ -179,6 +184,23 @@ plain_args(struct cli *c, int argc, char **argv, int want, const char *what)
 		return cli_usage_error("%s: expected %d argument%s, got %d",
 		    what, want, want == 1 ? "" : "s", n);
 	return 0;
+}
+
+/* Remove every flag from argv[1..]; true when there was one. */
+static bool
+take_flag(int *argc, char **argv, const char *flag)
+{
+	int i, n = 1;
+	bool seen = false;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], flag) == 0)
+			seen = true;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return seen;
 }
 
 static int
@@ -356,6 +378,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	struct cli c;
 	const char *cmd;
+	bool check;
 	int ch, rc;
 
 	memset(&c, 0, sizeof(c));
@@ -391,12 +414,17 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
+	check = strcmp(cmd, "status") == 0 && take_flag(&argc, argv, "--check");
 	/* -c must work; the default config is only a hint */
 	if (cli_load_conf(&c, c.config != NULL) != 0)
-		return CLI_FAIL;
+		return check
+		    ? check_unknown(stdout, "cannot use the configuration")
+		    : CLI_FAIL;
 	resolve_socket(&c);
 
-	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "sensors") == 0 ||
+	if (check) {
+		rc = cli_check(&c, argc, argv);
+	} else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "sensors") == 0 ||
 	    strcmp(cmd, "overrides") == 0 || strcmp(cmd, "rescan") == 0) {
 		if ((rc = plain_args(&c, argc, argv, 0, cmd)) != 0)
 			return rc;
@@ -418,6 +446,10 @@ main(int argc, char **argv)
 		rc = cmd_hold(&c, argc, argv);
 	} else if (strcmp(cmd, "watch") == 0) {
 		rc = cli_watch(&c, argc, argv);
+	} else if (strcmp(cmd, "fleet") == 0) {
+		rc = cli_fleet(&c, argc, argv);
+	} else if (strcmp(cmd, "top") == 0) {
+		rc = cli_top(&c, argc, argv);
 	} else if (strcmp(cmd, "console") == 0) {
 		rc = cli_console(&c, argc, argv);
 	} else {

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 static const char *const top_keys[] = { "agent", "hwmon", "ipmi", "classes",
-	"policy", "sensors", "mqtt", "actions", "control", NULL };
+	"policy", "sensors", "mqtt", "actions", "control", "fleet",
+	"prometheus", NULL };
 
 static void
 default_host(char *buf, size_t len)
@@ -44,6 +45,7 @@ cnf_defaults(struct agent_conf *c)
 	eng_conf_defaults(&c->engine);
 	mqtt_conf_defaults(&c->mqtt);
 	actions_conf_defaults(&c->actions);
+	fleet_conf_defaults(&c->fleet);
 	snprintf(c->control.socket, sizeof(c->control.socket),
 	    "/run/thermwatch/control.sock");
 	c->control.mode = 0660;
@@ -217,6 +219,29 @@ parse_control(
 	parse_mode(ctx, g, k);
 }
 
+/* The metrics file: node_exporter reads only *.prom files of its
+ * directory, so the temporary file beside it (path.tmp) is never read. */
+static void
+parse_prometheus(
+    struct cnf_ctx *ctx, const config_setting_t *g, struct prom_conf *p)
+{
+	static const char *const known[] = { "textfile", NULL };
+	size_t n;
+
+	if (g == NULL)
+		return;
+	cnf_check_keys(ctx, g, "prometheus", known);
+	if (!cnf_get_string(
+		ctx, g, "textfile", p->textfile, sizeof(p->textfile) - 8) ||
+	    p->textfile[0] == '\0')
+		return;
+	n = strlen(p->textfile);
+	if (p->textfile[0] != '/' || n < 6 ||
+	    strcmp(p->textfile + n - 5, ".prom") != 0)
+		cnf_error(ctx, config_setting_get_member(g, "textfile"),
+		    "'textfile' must be an absolute path ending in .prom");
+}
+
 static int
 parse_tree(struct cnf_ctx *ctx, config_t *cfg, struct agent_conf *c)
 {
@@ -235,6 +260,10 @@ parse_tree(struct cnf_ctx *ctx, config_t *cfg, struct agent_conf *c)
 	mqtt_conf_parse(ctx, cnf_group(ctx, root, "mqtt"), &c->mqtt);
 	actions_conf_parse(ctx, cnf_group(ctx, root, "actions"), &c->actions);
 	parse_control(ctx, cnf_group(ctx, root, "control"), &c->control);
+	fleet_conf_parse(ctx, cnf_group(ctx, root, "fleet"),
+	    c->mqtt.state_refresh_s, &c->fleet);
+	parse_prometheus(
+	    ctx, cnf_group(ctx, root, "prometheus"), &c->prometheus);
 	return ctx->errors;
 }
 
@@ -295,6 +324,7 @@ cnf_free(struct agent_conf *c)
 	ipmi_conf_free(&c->ipmi);
 	mqtt_conf_free(&c->mqtt);
 	actions_conf_free(&c->actions);
+	fleet_conf_free(&c->fleet);
 }
 
 const struct sensor_rule *
@@ -362,6 +392,10 @@ cnf_print(const struct agent_conf *c, FILE *out)
 	cnf_emit_string(g, "socket", c->control.socket);
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)c->control.mode);
 	cnf_emit_string(g, "mode", mode);
+
+	fleet_conf_emit(root, &c->fleet);
+	g = cnf_emit_group(root, "prometheus");
+	cnf_emit_string(g, "textfile", c->prometheus.textfile);
 
 	config_write(&cfg, out);
 	config_destroy(&cfg);

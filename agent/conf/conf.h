@@ -2,7 +2,7 @@
  * conf.h - thermwatch.conf (libconfig) into one validated struct agent_conf.
  *
  * Groups: agent, hwmon, ipmi, classes, policy, sensors, mqtt, actions,
- * control. Every group is optional; see thermwatch.conf(5).
+ * control, fleet, prometheus. Every group is optional; see thermwatch.conf(5).
  */
 #ifndef THERMWATCH_CONF_H
 #define THERMWATCH_CONF_H
@@ -13,6 +13,7 @@
 
 #include "conf_actions.h"
 #include "conf_engine.h"
+#include "conf_fleet.h"
 #include "conf_ipmi.h"
 #include "conf_mqtt.h"
 #include "conf_util.h"
@@ -54,6 +55,11 @@ struct sensor_rule {
 	int line;
 };
 
+/* prometheus = { textfile = "..."; }: node_exporter textfile metrics */
+struct prom_conf {
+	char textfile[PATH_MAX]; /* "" = off */
+};
+
 struct control_conf {
 	char socket[108]; /* sizeof(sun_path) */
 	int mode;         /* socket file mode, e.g. 0660 */
@@ -70,6 +76,8 @@ struct agent_conf {
 	struct mqtt_conf mqtt;
 	struct actions_conf actions;
 	struct control_conf control;
+	struct fleet_conf fleet;
+	struct prom_conf prometheus;
 };
 
 void cnf_defaults(struct agent_conf *c);

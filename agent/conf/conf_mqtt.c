@@ -21,6 +21,7 @@ mqtt_conf_defaults(struct mqtt_conf *c)
 	c->telemetry_interval_s = 10.0;
 	c->peer_interval_s = 5.0;
 	c->peer_max_age_s = 60.0;
+	c->state_refresh_s = 60.0;
 	c->reconnect_min_s = 1.0;
 	c->reconnect_max_s = 60.0;
 	snprintf(c->topic_prefix, sizeof(c->topic_prefix), "thermwatch/v1");
@@ -156,9 +157,9 @@ mqtt_conf_parse(
 	static const char *const known[] = { "enabled", "brokers", "client_id",
 		"username", "password_file", "tls", "keepalive_s",
 		"telemetry_interval_s", "peer_interval_s", "peer_max_age_s",
-		"reconnect_min_s", "reconnect_max_s", "topic_prefix",
-		"queue_max", "overrides", "max_payload", "override_authors",
-		NULL };
+		"state_refresh_s", "reconnect_min_s", "reconnect_max_s",
+		"topic_prefix", "queue_max", "overrides", "max_payload",
+		"override_authors", NULL };
 	const config_setting_t *s;
 
 	if (group == NULL)
@@ -180,6 +181,8 @@ mqtt_conf_parse(
 	    ctx, group, "peer_interval_s", 0.1, 3600, &c->peer_interval_s);
 	cnf_get_double(
 	    ctx, group, "peer_max_age_s", 0, 86400, &c->peer_max_age_s);
+	cnf_get_double(
+	    ctx, group, "state_refresh_s", 1, 3600, &c->state_refresh_s);
 	cnf_get_double(
 	    ctx, group, "reconnect_min_s", 0.1, 600, &c->reconnect_min_s);
 	cnf_get_double(
@@ -250,6 +253,7 @@ mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c)
 	cnf_emit_double(g, "telemetry_interval_s", c->telemetry_interval_s);
 	cnf_emit_double(g, "peer_interval_s", c->peer_interval_s);
 	cnf_emit_double(g, "peer_max_age_s", c->peer_max_age_s);
+	cnf_emit_double(g, "state_refresh_s", c->state_refresh_s);
 	cnf_emit_double(g, "reconnect_min_s", c->reconnect_min_s);
 	cnf_emit_double(g, "reconnect_max_s", c->reconnect_max_s);
 	cnf_emit_string(g, "topic_prefix", c->topic_prefix);

@@ -50,6 +50,7 @@ struct mqtt_conf {
 	double telemetry_interval_s;
 	double peer_interval_s;
 	double peer_max_age_s;  /* peers with an older ts are ignored */
+	double state_refresh_s; /* the retained state re-sent this often */
 	double reconnect_min_s; /* backoff: min, doubling up to max */
 	double reconnect_max_s;
 	char topic_prefix[MQC_NAME_LEN];

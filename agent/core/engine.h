@@ -453,4 +453,15 @@ int eng_policy_from_name(const char *name);
 const char *eng_policy_name(enum eng_policy_kind k);
 const char *eng_level_name(int level);
 
+/*
+ * Would eng_override_set() with these arguments apply the override (0),
+ * apply it clamped (1) or refuse it (-1)? err says how or why, in the same
+ * words. Changes nothing.
+ */
+int eng_override_check(const struct eng *e, const char *key, double value,
+    double ttl_s, char *err, size_t errlen);
+/* The "quiet" override is in force: no notify or migrate decisions (and no
+ * migrating on a zone alarm); shutdown is never affected. */
+bool eng_quiet(const struct eng *e);
+
 #endif

@@ -138,18 +138,19 @@ find(const struct eng *e, const char *key)
 	return -1;
 }
 
-int
-eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
-    const char *reason, const char *author, int64_t now_ms, char *err,
-    size_t errlen)
+/* The checks of eng_override_set(): 0, 1 with the clamped value in *v,
+ * or -1; err says how or why. */
+static int
+validate(const struct eng *e, const char *key, double value, double ttl_s,
+    double *v, char *err, size_t errlen)
 {
 	struct okey k = parse_key(key);
-	struct eng_override *o;
-	double min, max, v = value;
-	int i, ret = 0;
+	double min, max;
+	int ret = 0;
 
 	if (errlen > 0)
 		err[0] = '\0';
+	*v = value;
 	if (k.kind == OK_INVALID || strlen(key) >= ENG_KEY_LEN) {
 		snprintf(err, errlen, "unknown override key \"%s\"", key);
 		return -1;
@@ -172,22 +173,36 @@ eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
 	}
 	key_bounds(&e->conf, k, &min, &max);
 	if (k.kind == OK_QUIET)
-		v = value != 0.0 ? 1.0 : 0.0;
-	if (v < min || v > max) {
-		v = v < min ? min : max;
+		*v = value != 0.0 ? 1.0 : 0.0;
+	if (*v < min || *v > max) {
+		*v = *v < min ? min : max;
 		snprintf(err, errlen, "%s: %g clamped to %g (allowed %g..%g)",
-		    key, value, v, min, max);
+		    key, value, *v, min, max);
 		ret = 1;
 	}
-	i = find(e, key);
-	if (i < 0) {
-		if (e->n_ovr >= ENG_MAX_OVERRIDES) {
-			snprintf(err, errlen, "too many overrides (max %d)",
-			    ENG_MAX_OVERRIDES);
-			return -1;
-		}
-		i = e->n_ovr++;
+	if (find(e, key) < 0 && e->n_ovr >= ENG_MAX_OVERRIDES) {
+		snprintf(err, errlen, "too many overrides (max %d)",
+		    ENG_MAX_OVERRIDES);
+		return -1;
 	}
+	return ret;
+}
+
+int
+eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
+    const char *reason, const char *author, int64_t now_ms, char *err,
+    size_t errlen)
+{
+	struct eng_override *o;
+	double v;
+	int i, ret;
+
+	ret = validate(e, key, value, ttl_s, &v, err, errlen);
+	if (ret < 0)
+		return ret;
+	i = find(e, key);
+	if (i < 0)
+		i = e->n_ovr++;
 	o = &e->ovr[i];
 	memset(o, 0, sizeof(*o));
 	snprintf(o->key, sizeof(o->key), "%s", key);
@@ -316,4 +331,19 @@ ovr_effective(
 	ef->lead[3] *= tier_mult;
 	ef->margin[2] *= tier_mult;
 	ef->margin[3] *= tier_mult;
+}
+
+int
+eng_override_check(const struct eng *e, const char *key, double value,
+    double ttl_s, char *err, size_t errlen)
+{
+	double v;
+
+	return validate(e, key, value, ttl_s, &v, err, errlen);
+}
+
+bool
+eng_quiet(const struct eng *e)
+{
+	return ovr_quiet(e);
 }

@@ -1,5 +1,7 @@
 /*
- * thermwatchd - thermal watchdog agent. See thermwatchd(8).
+ * thermwatchd.c - main() of the thermal watchdog agent: options, the
+ * config, --check-config and --once, then the agent on the event loop
+ * until a signal stops it. See thermwatchd(8).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -23,7 +25,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: thermwatchd [-f] [-v] [-c file] [--dry-run]\n"
+	    "usage: thermwatchd [-f] [-v] [-c file] [--dry-run] "
+	    "[--priv-socket path]\n"
 	    "       thermwatchd --check-config [-c file]\n"
 	    "       thermwatchd --once --json [-c file]\n"
 	    "       thermwatchd --version\n"
@@ -34,7 +37,9 @@ usage(FILE *f)
 	    "      --once          sample every source once and exit\n"
 	    "      --json          with --once: print a JSON array\n"
 	    "      --dry-run       decide and report, execute nothing\n"
-	    "  -f, --foreground    log to stderr instead of syslog\n"
+	    "      --priv-socket PATH  run the hooks and arm the BMC\n"
+	    "                      watchdog in the privileged part there\n"
+	    "  -f, --foreground    log to stderr instead of the journal\n"
 	    "  -v, --verbose       more logging (repeat for more)\n"
 	    "  -V, --version       print the version and exit\n",
 	    CNF_DEFAULT_PATH);
@@ -75,22 +80,24 @@ on_usr2(struct loop *l, int signo, void *arg)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_ONCE = 256, OPT_JSON, OPT_DRY_RUN };
+	enum { OPT_ONCE = 256, OPT_JSON, OPT_DRY_RUN, OPT_PRIV };
 	static const struct option longopts[] = { { "config", required_argument,
 						      NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "priv-socket", required_argument, NULL, OPT_PRIV },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *path = CNF_DEFAULT_PATH;
+	const char *path = CNF_DEFAULT_PATH, *priv_socket = NULL;
 	bool check = false, once = false, json = false, dry_run = false;
 	bool foreground = false;
+	const struct agent_conf *c;
 	struct agent_conf conf;
-	struct agent agent;
+	struct agent *agent;
 	struct loop *l;
 	int ch, verbose = 0, n, rc;
 
@@ -111,6 +118,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			dry_run = true;
+			break;
+		case OPT_PRIV:
+			priv_socket = optarg;
 			break;
 		case 'f':
 			foreground = true;
@@ -177,21 +187,22 @@ main(int argc, char **argv)
 	l = loop_create();
 	if (l == NULL)
 		fatal("event loop");
-	if (agent_init(&agent, &conf, l, dry_run) != 0)
+	agent = agent_create(&conf, l, dry_run, priv_socket);
+	if (agent == NULL)
 		fatalx("cannot start");
-	loop_on_signal(l, SIGTERM, on_stop, &agent);
-	loop_on_signal(l, SIGINT, on_stop, &agent);
-	loop_on_signal(l, SIGHUP, on_hup, &agent);
-	loop_on_signal(l, SIGUSR1, on_usr1, &agent);
-	loop_on_signal(l, SIGUSR2, on_usr2, &agent);
+	loop_on_signal(l, SIGTERM, on_stop, agent);
+	loop_on_signal(l, SIGINT, on_stop, agent);
+	loop_on_signal(l, SIGHUP, on_hup, agent);
+	loop_on_signal(l, SIGUSR1, on_usr1, agent);
+	loop_on_signal(l, SIGUSR2, on_usr2, agent);
+	c = agent_conf(agent);
 	log_info("thermwatchd %s started: host %s, zone %s/%s, tier %d%s",
-	    TW_VERSION, agent.conf.agent.host, agent.conf.agent.site,
-	    agent.conf.agent.zone, agent.conf.agent.tier,
-	    agent_dry_run(&agent) ? ", dry run" : "");
+	    TW_VERSION, c->agent.host, c->agent.site, c->agent.zone,
+	    c->agent.tier, agent_dry_run(agent) ? ", dry run" : "");
 	sdn_notify("READY=1");
 	rc = loop_run(l);
 	sdn_notify("STOPPING=1");
-	agent_done(&agent);
+	agent_free(agent);
 	loop_free(l);
 	log_info("stopped");
 	return rc == 0 ? 0 : 1;

@@ -194,7 +194,7 @@ note_alarm(struct sim_run *r, int hi)
 	struct sim_zone *z = &r->zone[h->zone];
 	bool was = h->alarmed;
 
-	h->alarmed = is_alarm(&h->out);
+	h->alarmed = is_alarm(&r->out);
 	if (!h->alarmed)
 		return;
 	/* The first alarm raised at or after the incident (an alarm that was
@@ -206,15 +206,15 @@ note_alarm(struct sim_run *r, int hi)
 		z->first_alarm_ms = r->now_ms;
 		run_log(r, SIM_L_ALARM, h->zone, hi, 0,
 		    "first alarm in the zone: %s is %s: %s", h->name,
-		    eng_state_name(h->out.state), h->out.reason);
+		    eng_state_name(r->out.state), r->out.reason);
 	}
-	if (h->out.zone_alarm && z->first_zone_alarm_ms < 0) {
+	if (r->out.zone_alarm && z->first_zone_alarm_ms < 0) {
 		z->first_zone_alarm_ms = r->now_ms;
 		run_log(r, SIM_L_ZONE_ALARM, h->zone, hi, 0,
 		    "zone cooling alarm (seen first by %s: %d of %d hosts "
 		    "signal, zone slope %.2f C/min)",
-		    h->name, h->out.zone_signals, h->out.zone_members,
-		    h->out.zone_slope_c_per_s * 60);
+		    h->name, r->out.zone_signals, r->out.zone_members,
+		    r->out.zone_slope_c_per_s * 60);
 	}
 }
 
@@ -237,15 +237,18 @@ agent_tick(struct sim_run *r, int hi)
 			eng_feed(h->eng, &rd);
 			r->res.readings++;
 		}
-	eng_evaluate(h->eng, r->now_ms, &h->out);
+	eng_evaluate(h->eng, r->now_ms, &r->out);
 	h->have_out = true;
-	h->accepting = h->out.accepting_load;
-	for (s = 0; s < h->out.n_expired; s++)
-		ovr_forget(h, h->out.expired[s]);
+	h->state = r->out.state;
+	h->eng_zone_alarm = r->out.zone_alarm;
+	h->zone_members = r->out.zone_members;
+	h->accepting = r->out.accepting_load;
+	for (s = 0; s < r->out.n_expired; s++)
+		ovr_forget(h, r->out.expired[s]);
 	note_alarm(r, hi);
-	for (s = 0; s < h->out.n_decisions && s < ENG_MAX_DECISIONS; s++)
-		hooks_decision(r, hi, &h->out.decisions[s]);
+	for (s = 0; s < r->out.n_decisions && s < ENG_MAX_DECISIONS; s++)
+		hooks_decision(r, hi, &r->out.decisions[s]);
 	hooks_agent_tick(r, hi);
 	if (r->opt.host_cb != NULL)
-		r->opt.host_cb(r->opt.host_cb_arg, r, h, r->now_ms, &h->out);
+		r->opt.host_cb(r->opt.host_cb_arg, r, h, r->now_ms, &r->out);
 }

@@ -3,15 +3,19 @@
  * the engine can only estimate: where each zone is heading under the
  * conditions of the moment, if nobody acted.
  *
- * A zone is in danger when, at the steady state its cooling units are
- * heading for (their target capacity), its building temperature and the
- * power its running hosts draw now, some running host of the zone would
- * reach a hardware trip:
+ * A zone is in danger when, at the steady state of the conditions it
+ * will be in an hour from now if nobody acts - its cooling units at the
+ * capacity their ramps reach by then, hot spots at the size theirs reach,
+ * the building and the power of its running hosts as they are - some
+ * running host of the zone would reach a hardware trip (an hour: longer
+ * than a migration or a shutdown takes, and than a room without cooling
+ * takes to trip; a ramp of days is not danger until it comes close):
  *
  *	T_ss   = setpoint, when the cooling can hold it, else
  *	         T_b + (P_it + P_other - P_cool,max) / UA
- *	inlet  = T_ss + offset (its target, for a hot spot coming) + swing
- *	         + s dT / (1 - s),  s = recirc_share (1 - f), dT = R_exh P / phi
+ *	inlet  = T_ss + offset (in an hour) + swing
+ *	         + s dT / (1 - s),  s = recirc_share (1 - cooling / heat),
+ *	                            dT = R_exh P / phi
  *	exhaust = inlet + dT
  *	cpu    = inlet + R_cpu' P_cpu, but not above the throttle point
  *	         unless the base power alone takes it there
@@ -25,12 +29,38 @@
 
 #include "run.h"
 
+#define DANGER_HORIZON_MS (3600 * 1000)
+
 static const enum eng_class sens_class[SIM_NSENS] = { ENG_CLASS_INLET,
 	ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
 
+/* A cooling unit's fraction as its ramp leaves it at time t. */
+static double
+frac_at(const struct sim_zone *z, int i, int64_t t)
+{
+	if (t >= z->ramp_end_ms[i] || z->ramp_end_ms[i] <= z->ramp_start_ms[i])
+		return z->cool_to[i];
+	return z->cool_from[i] +
+	    (z->cool_to[i] - z->cool_from[i]) *
+	    (double)(t - z->ramp_start_ms[i]) /
+	    (double)(z->ramp_end_ms[i] - z->ramp_start_ms[i]);
+}
+
+/* A host's inlet offset as its hot-spot ramp leaves it at now + H. */
+static double
+offset_ahead(const struct sim_run *r, const struct sim_host *h)
+{
+	double d = h->inlet_off_to - h->inlet_off_c;
+	double step = h->inlet_off_rate * DANGER_HORIZON_MS / r->tick_ms;
+
+	if (fabs(d) <= step)
+		return h->inlet_off_to;
+	return h->inlet_off_c + (d > 0 ? step : -step);
+}
+
 /* The zone's air temperature at the steady state, or INFINITY. */
 static double
-steady_air(const struct sim_run *r, int zi, double *f)
+steady_air(const struct sim_run *r, int zi, double *shortfall)
 {
 	const struct sim_zone_def *zd = &r->scn->zones[zi];
 	const struct sim_zone *z = &r->zone[zi];
@@ -38,11 +68,12 @@ steady_air(const struct sim_run *r, int zi, double *f)
 	int i;
 
 	for (i = 0; i < zd->n_coolers; i++)
-		cap += zd->coolers[i].capacity_w * z->cool_to[i];
-	*f = z->cap_nominal_w > 0 ? fmin(1, cap / z->cap_nominal_w) : 1;
+		cap += zd->coolers[i].capacity_w *
+		    frac_at(z, i, r->now_ms + DANGER_HORIZON_MS);
 	for (i = z->first_host; i < z->first_host + z->n_hosts; i++)
 		if (r->host[i].powered)
 			heat += r->host[i].power_w;
+	*shortfall = heat > 0 ? fmax(0, 1 - cap / heat) : 0;
 	tb = mdl_building_c(r, r->now_ms);
 	/* what the cooling must remove to hold the setpoint */
 	hold = heat + zd->ua_w_per_k * (tb - zd->setpoint_c);
@@ -57,16 +88,17 @@ steady_air(const struct sim_run *r, int zi, double *f)
  * speed depends on the inlet and the inlet (through recirculation) on
  * the fans: a few rounds find where they settle. */
 static bool
-host_trips(const struct sim_host *h, double t_air, double f)
+host_trips(const struct sim_run *r, const struct sim_host *h, double t_air,
+    double shortfall)
 {
-	double s = h->recirc_share * (1 - f), dt = 0, inlet = 0, cpu, p;
+	double s = h->recirc_share * shortfall, dt = 0, inlet = 0, cpu, p;
 	double phi = h->phi;
 	int k;
 
 	for (k = 0; k < 4; k++) {
 		p = h->p_base + h->p_dyn + h->fan_w * phi * phi * phi;
 		dt = h->r_exh * p / phi;
-		inlet = t_air + h->inlet_off_to + h->swing_now +
+		inlet = t_air + offset_ahead(r, h) + h->swing_now +
 		    s * dt / (1 - s);
 		phi = mdl_fan_speed(h, inlet);
 	}
@@ -97,7 +129,7 @@ danger_zone(struct sim_run *r, int zi)
 	     i++)
 		if (r->host[i].powered)
 			z->danger = !isfinite(t) ||
-			    host_trips(&r->host[i], t, f);
+			    host_trips(r, &r->host[i], t, f);
 	return z->danger;
 }
 

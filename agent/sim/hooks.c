@@ -33,8 +33,8 @@ static bool
 still_hot(const struct sim_host *h)
 {
 	return h->have_out &&
-	    (h->out.state == ENG_STATE_HOT ||
-		(h->out.zone_alarm && h->out.state != ENG_STATE_CRITICAL));
+	    (h->state == ENG_STATE_HOT ||
+		(h->eng_zone_alarm && h->state != ENG_STATE_CRITICAL));
 }
 
 static bool
@@ -262,7 +262,7 @@ sd_start(struct sim_run *r, int hi, const struct eng_decision *d)
 	run_log(r, SIM_L_SHUTDOWN, h->zone, hi, h->vms,
 	    "graceful shutdown (tier %d, %d VMs on it%s): %s", h->tier, h->vms,
 	    h->mig_job.running ? ", migration still running" : "",
-	    d != NULL ? d->reason : h->out.reason);
+	    d != NULL ? d->reason : r->out.reason);
 }
 
 static void
@@ -351,12 +351,12 @@ hooks_agent_tick(struct sim_run *r, int hi)
 	struct sim_host *h = &r->host[hi];
 
 	/* critical means a shutdown was decided, whatever the decisions */
-	if (h->out.state == ENG_STATE_CRITICAL)
+	if (h->state == ENG_STATE_CRITICAL)
 		sd_start(r, hi, NULL);
-	if (h->out.zone_alarm && !h->zone_alarm &&
-	    h->out.state != ENG_STATE_CRITICAL && !quiet(h))
+	if (h->eng_zone_alarm && !h->zone_alarm &&
+	    h->state != ENG_STATE_CRITICAL && !quiet(h))
 		mig_start(r, hi, "zone cooling alarm");
-	h->zone_alarm = h->out.zone_alarm;
+	h->zone_alarm = h->eng_zone_alarm;
 }
 
 void
@@ -386,7 +386,10 @@ hooks_tick(struct sim_run *r, int hi)
 {
 	struct sim_host *h = &r->host[hi];
 
-	if (!h->powered)
+	/* most hosts, most of the time: nothing runs, nothing is due */
+	if (!h->powered ||
+	    (!h->mig_job.running && h->mig_job.retry_ms < 0 &&
+		h->sd_phase == SIM_SD_IDLE && h->wd_ms < 0))
 		return;
 	mig_step(r, hi);
 	if (h->powered)

@@ -103,6 +103,7 @@ metrics_finish(struct sim_run *r, const struct sim_oracle *o)
 	tier_order(r);
 	res->first_migrate_ms = res->first_shutdown_ms = -1;
 	res->needless_actions = 0;
+	res->actions = r->n_acts;
 	for (i = 0; i < r->n_acts; i++) {
 		const struct sim_act_rec *a = &r->acts[i];
 		int64_t *first = a->shutdown ? &res->first_shutdown_ms

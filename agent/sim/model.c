@@ -15,8 +15,9 @@
  * first, then more slowly as the structure takes heat: the heating rate
  * starts at its maximum and decays (Khankari 2011). A host:
  *
- *	f       = available / nominal cooling of the zone
- *	s       = recirc_share (1 - f)	  exhaust share of the inlet air
+ *	short   = 1 - available cooling / heat, 0..1 (the cold air the
+ *	          units cannot supply, which hot air takes the place of)
+ *	s       = recirc_share short	  exhaust share of the inlet air
  *	inlet   = (1 - s) (T + offset + swing) + s exhaust
  *	phi     = 1 .. fan_max with the inlet from fan_start_c to fan_full_c
  *	P_host  = P_idle - fan_w + fan_w phi^3 + P_dyn + migrations
@@ -218,9 +219,9 @@ mdl_step_zone(struct sim_run *r, int zi)
 	if (demand > cap)
 		demand = cap;
 	z->cap_w = cap;
-	z->cool_ok = z->cap_nominal_w > 0 ? cap / z->cap_nominal_w : 1;
-	if (z->cool_ok > 1)
-		z->cool_ok = 1;
+	z->shortfall = heat > 0 ? 1 - cap / heat : 0;
+	if (z->shortfall < 0)
+		z->shortfall = 0;
 	z->cool_w = demand;
 	z->heat_w = heat;
 	z->dtdt = (heat + ext + wall - demand) / zd->heat_capacity_j_per_k;
@@ -248,7 +249,7 @@ int
 mdl_step_host(struct sim_run *r, struct sim_host *h)
 {
 	const struct sim_zone *z = &r->zone[h->zone];
-	double s = h->recirc_share * (1 - z->cool_ok), room;
+	double s = h->recirc_share * z->shortfall, room;
 	int k;
 
 	if (h->inlet_off_c != h->inlet_off_to) {

@@ -77,7 +77,7 @@ collect(struct sim_run *r, int a, int b)
 		h->summary.tier = h->tier;
 		h->summary.t_ms = r->now_ms;
 		if (h->have_out)
-			h->summary.state = h->out.state;
+			h->summary.state = h->state;
 	}
 }
 

@@ -32,7 +32,7 @@ struct simpub {
 	struct pubhost *hosts;
 	uint64_t sent;
 	uint64_t qos1_sent;
-	uint64_t acked;
+	uint64_t acked; /* on_publish: QoS 0 written out, QoS 1 acked */
 	uint64_t errors;
 };
 
@@ -198,14 +198,15 @@ simpub_free(struct simpub *p, FILE *summary)
 
 	if (p == NULL)
 		return;
-	/* bounded wait for the broker's acks of the QoS 1 messages */
-	for (i = 0; i < 500 && p->acked < p->qos1_sent; i++)
+	/* bounded wait until every message is out (QoS 0) or acked by the
+	 * broker (QoS 1): libmosquitto confirms both with on_publish */
+	for (i = 0; i < 500 && p->acked < p->sent; i++)
 		if (mosquitto_loop(p->m, 10, 1) != MOSQ_ERR_SUCCESS)
 			break;
 	if (summary != NULL)
 		fprintf(summary,
 		    "mqtt: published %llu messages (%llu QoS 1, "
-		    "%llu acked, %llu errors)\n",
+		    "%llu confirmed, %llu errors)\n",
 		    (unsigned long long)p->sent,
 		    (unsigned long long)p->qos1_sent,
 		    (unsigned long long)p->acked,

@@ -53,6 +53,7 @@ GET(m_evac_failed, res->migrations_failed)
 GET(m_no_room, res->migrations_no_room)
 GET(m_service, res->service_retained_pct)
 GET(m_lost, res->vms_lost)
+GET(m_actions, res->actions)
 GET(m_false, res->false_actions)
 GET(m_needless, res->have_oracle ? res->needless_actions : NAN)
 GET(m_tier_held, res->tier_order_held ? 1 : 0)
@@ -64,6 +65,7 @@ GET(m_oracle_trip,
     res->have_oracle && res->oracle.first_trip_ms >= 0 && res->oracle.t0_ms >= 0
 	? (res->oracle.first_trip_ms - res->oracle.t0_ms) / 1000.0
 	: NAN)
+GET(m_oracle_trips, res->have_oracle ? res->oracle.hard_trips : NAN)
 GET(m_lead_alarm, res->lead_alarm)
 GET(m_lead_mig, res->lead_migrate)
 GET(m_lead_sd, res->lead_shutdown)
@@ -84,6 +86,7 @@ const struct rpt_metric rpt_metrics[] = {
 	{ "migrations_no_room", "  without room", 'n', 0, m_no_room },
 	{ "service_retained_pct", "service retained %", 'n', 1, m_service },
 	{ "vms_lost", "VMs lost", 'n', 0, m_lost },
+	{ "actions", "actions started", 'n', 0, m_actions },
 	{ "false_actions", "false actions", 'n', 0, m_false },
 	{ "needless_actions", "needless actions", 'n', 0, m_needless },
 	{ "tier_order_held", "tier 0 shut down last", 'b', 0, m_tier_held },
@@ -92,6 +95,7 @@ const struct rpt_metric rpt_metrics[] = {
 	{ "first_migration_s", "first migration", 'd', 0, m_first_mig },
 	{ "first_shutdown_s", "first shutdown", 'd', 0, m_first_sd },
 	{ "oracle_first_trip_s", "oracle: first trip", 'd', 0, m_oracle_trip },
+	{ "oracle_hard_trips", "oracle: hard trips", 'n', 0, m_oracle_trips },
 	{ "lead_alarm", "lead of alarm / oracle", 'n', 2, m_lead_alarm },
 	{ "lead_migration", "lead of migration / oracle", 'n', 2, m_lead_mig },
 	{ "lead_shutdown", "lead of shutdown / oracle", 'n', 2, m_lead_sd },

@@ -142,7 +142,7 @@ host_state(const struct sim_host *h)
 		return SIM_H_MIGRATING;
 	if (!h->have_out)
 		return SIM_H_OK;
-	switch (h->out.state) {
+	switch (h->state) {
 	case ENG_STATE_WARN:
 		return SIM_H_WARN;
 	case ENG_STATE_HOT:
@@ -253,7 +253,6 @@ run_init(
 		struct sim_zone *zn = &r->zone[z];
 
 		zn->t_air = zn->t_struct = zd->setpoint_c;
-		zn->cool_ok = 1;
 		zn->peak_c = zn->t_air;
 		zn->first_alarm_ms = -1;
 		zn->first_zone_alarm_ms = -1;

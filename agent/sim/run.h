@@ -122,8 +122,10 @@ struct sim_host {
 	double bmc_out_c[SIM_NSENS];  /* ...with these values */
 	/* the agent */
 	struct eng *eng;
-	struct eng_output out;
-	bool have_out;
+	bool have_out;        /* it has evaluated since it started */
+	enum eng_state state; /* of its last evaluation */
+	bool eng_zone_alarm;  /* ...its zone alarm */
+	int zone_members;     /* ...the zone it saw */
 	bool accepting;
 	bool alarmed;          /* warn or worse, or zone alarm */
 	int64_t down_until_ms; /* agent restarting: not running */
@@ -180,14 +182,14 @@ struct sim_zone {
 	int64_t ramp_start_ms[SIM_MAX_COOLERS];
 	int64_t ramp_end_ms[SIM_MAX_COOLERS];
 	double cap_nominal_w;
-	double cool_ok; /* available / nominal cooling, 0..1 */
-	double cap_w;   /* available cooling now */
-	double cool_w;  /* delivered */
-	double heat_w;  /* IT + other */
-	double it_w;    /* the hosts' power, summed by the last tick */
-	double it_acc;  /* ...and by this one, so far */
-	int peers_lost; /* windows: the zone's broker is gone */
-	bool danger;    /* danger.c: as of danger_at_ms */
+	double shortfall; /* 1 - available cooling / heat, 0..1 */
+	double cap_w;     /* available cooling now */
+	double cool_w;    /* delivered */
+	double heat_w;    /* IT + other */
+	double it_w;      /* the hosts' power, summed by the last tick */
+	double it_acc;    /* ...and by this one, so far */
+	int peers_lost;   /* windows: the zone's broker is gone */
+	bool danger;      /* danger.c: as of danger_at_ms */
 	int64_t danger_at_ms;
 	int64_t danger_since_ms; /* -1: not in danger */
 	int64_t first_trip_ms;   /* -1 */
@@ -270,6 +272,7 @@ struct sim_result {
 	int vms_start;
 	int vms_end;
 	int vms_lost;
+	int actions;            /* evacuations (first attempts), shutdowns */
 	int false_actions;      /* no real danger (danger.c) */
 	int needless_actions;   /* in a zone the oracle saw no trip in */
 	bool tier_order_held;   /* tier 0 went down last in every zone */
@@ -376,7 +379,8 @@ struct sim_run {
 	double building_shift_c;
 	struct sim_evq *evq;
 	struct sim_peers *peers;
-	int64_t peer_ms; /* the peer exchange period */
+	struct eng_output out; /* the evaluation of the host ticking now */
+	int64_t peer_ms;       /* the peer exchange period */
 	int64_t next_peer_ms;
 	int64_t next_rec_ms;
 	int64_t next_zoom_ms;

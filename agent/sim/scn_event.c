@@ -228,7 +228,7 @@ parse_kind_keys(struct cnf_ctx *c, const struct sim_scenario *s,
 	    config_setting_get_member(es, "zone") == NULL && e->cooler < 0)
 		cnf_error(c, es, "cooling event needs a zone");
 	cnf_get_double(c, es, "capacity", 0, 1, &e->capacity);
-	cnf_get_double(c, es, "ramp_s", 0, 86400, &e->ramp_s);
+	cnf_get_double(c, es, "ramp_s", 0, 366 * 86400.0, &e->ramp_s);
 	cnf_get_double(c, es, "delta_c", -30, 30, &e->delta_c);
 	cnf_get_string(c, es, "hosts", e->hosts, sizeof(e->hosts));
 	v = -1;

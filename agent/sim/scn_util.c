@@ -20,39 +20,47 @@
 static const char *const wdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
 	"Sun", NULL };
 
+/* "90" (seconds), or number-unit pairs: "90s", "15m", "6h", "7d",
+ * "1d12h", "1h30m". */
 double
 scn_parse_duration(const char *s)
 {
+	double v, total = 0;
 	char *end;
-	double v, mul = 1;
+	bool unit = false;
 
 	if (s == NULL || *s == '\0')
 		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || !isfinite(v) || v < 0)
-		return -1;
-	if (*end != '\0') {
+	while (*s != '\0') {
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		v = strtod(s, &end);
+		if (errno != 0 || end == s || !isfinite(v) || v < 0)
+			return -1;
 		switch (*end) {
+		case '\0':
+			/* a bare number is seconds, alone */
+			return unit ? -1 : v;
 		case 's':
-			mul = 1;
+			total += v;
 			break;
 		case 'm':
-			mul = 60;
+			total += v * 60;
 			break;
 		case 'h':
-			mul = 3600;
+			total += v * 3600;
 			break;
 		case 'd':
-			mul = 86400;
+			total += v * 86400;
 			break;
 		default:
 			return -1;
 		}
-		if (end[1] != '\0')
-			return -1;
+		unit = true;
+		s = end + 1;
 	}
-	return v * mul;
+	return total;
 }
 
 double

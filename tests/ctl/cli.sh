@@ -137,7 +137,7 @@ check "clear logged" grep -q "override quiet cleared by $ME via control" \
 # a second daemon on the same socket does not steal it
 $TWD -f -c "$CT/tw.conf" >"$CT/log2" 2>&1 &
 P2=$!
-CT_PIDS="$CT_PIDS $P2"
+tw_track $P2
 wait_for 5 grep -q "is in use by a running daemon" "$CT/log2"
 check "second daemon leaves a live socket alone" \
 	grep -q "is in use by a running daemon" "$CT/log2"

@@ -1,27 +1,25 @@
 #!/bin/sh
 # thermwatchctl console: a SOL session with a private ipmi_sim on
-# 127.0.0.1 (LAN 19751/udp, console 19752, channel 15 19753) whose serial
-# port is a socat listener (19754) playing the host. Without a TTY, with
+# 127.0.0.1 (LAN/udp, console, channel 15: a tw_ports block) whose serial
+# port is a socat listener (the block's fourth port) playing the host. Without a TTY, with
 # the workarounds ipmi_sim needs (IPMI.md section 6), two sessions in a row
 # (the second needs the sacrificial CR), "~." to quit, a wrong password.
 . "$(dirname "$0")/../lib.sh"
 tw_need_cmd ipmi_sim ipmi-raw socat bash
 . "$(dirname "$0")/ctl_lib.sh"
 IPMI_DIR=$TW_SRC/tests/ipmi
-LAN=19751
-CON=19752
-SER=19753
-SOL=19754
+tw_ports 4
+LAN=$TW_PORT
+CON=$((TW_PORT + 1))
+SER=$((TW_PORT + 2))
+SOL=$((TW_PORT + 3))
 D=$CT/sim
 mkdir -p "$D/state"
 printf 'adminpw\n' >"$CT/pw"
 printf 'wrong\n' >"$CT/badpw"
 
-sim_cleanup() {
-	"$IPMI_DIR/stop_sim.sh" "$D"	# ipmi_sim and its startcmd orphan
-	ct_cleanup
-}
-trap sim_cleanup EXIT
+# ipmi_sim and its startcmd orphan
+tw_at_exit '"$IPMI_DIR/stop_sim.sh" "$D"'
 
 # the host's serial port: log what arrives, echo it, tick once a second
 cat >"$CT/hostside.sh" <<'HOST'
@@ -42,7 +40,7 @@ chmod +x "$CT/hostside.sh"
 socat TCP-LISTEN:$SOL,bind=127.0.0.1,reuseaddr,fork \
 	"EXEC:$CT/hostside.sh $CT/host.log" 2>"$CT/socat.log" &
 SOCAT=$!
-CT_PIDS="$CT_PIDS $SOCAT"
+tw_track $SOCAT
 # listening on 127.0.0.1:$SOL (state 0A) without connecting to it
 listening() {
 	grep -q "0100007F:$(printf %04X $SOL) 00000000:0000 0A" /proc/net/tcp

@@ -1,21 +1,14 @@
 # tests/ctl/ctl_lib.sh - sourced by the control socket tests after
 # tests/lib.sh: a private thermwatchd with no sensors (hwmon off) and its
-# control socket in a temp dir. Every process is stopped by its PID.
+# control socket in a temp dir. Every process is tracked (tw_track) and
+# stopped by its PID.
 CT=$(mktemp -d /tmp/tw-ctl.XXXXXX)
 TWD=$TW_BUILD/thermwatchd
 CTL=$TW_BUILD/thermwatchctl
 RAW=$TW_BUILD/tests/ctl/ctl_rawclient
 SOCK=$CT/run/ctl.sock
 ME=$(id -un)		# the author the daemon sees (SO_PEERCRED)
-CT_PIDS=
-
-ct_cleanup() {
-	for p in $CT_PIDS; do
-		stop_pid "$p"
-	done
-	[ -n "${KEEP:-}" ] || rm -rf "$CT"
-}
-trap ct_cleanup EXIT
+tw_at_exit '[ -n "${KEEP:-}" ] || rm -rf "$CT"'
 
 # ct_conf [EXTRA]: write $CT/tw.conf; EXTRA is appended (other groups).
 ct_conf() {
@@ -32,19 +25,17 @@ CONF
 ct_start() {
 	$TWD -f -c "$CT/tw.conf" >>"$CT/log" 2>&1 &
 	TWD_PID=$!
-	CT_PIDS="$CT_PIDS $TWD_PID"
+	tw_track "$TWD_PID"
 	wait_for 5 test -S "$SOCK" || { cat "$CT/log"; return 1; }
 }
 
 # ct_stop: SIGTERM the daemon, wait for it; no sanitizer report in its log.
 ct_stop() {
-	stop_pid "$TWD_PID"
+	tw_stop "$TWD_PID"
 	if grep -q "Sanitizer" "$CT/log"; then
 		not_ok "sanitizer report in the daemon log"
 		grep -A20 "Sanitizer" "$CT/log"
 	fi
-	CT_PIDS=$(echo "$CT_PIDS" | tr ' ' '\n' | grep -vx "$TWD_PID" |
-	    tr '\n' ' ')
 }
 
 ctl() {

@@ -110,7 +110,7 @@ tw_need_cmd socat
 yes '{"v":1,"cmd":"status"}' | head -n 20000 >"$CT/flood"
 socat -u "OPEN:$CT/flood" "UNIX-CONNECT:$SOCK" 2>/dev/null &
 FLOOD=$!
-CT_PIDS="$CT_PIDS $FLOOD"
+tw_track $FLOOD
 sleep 1
 check "the flooding client is stuck, not the daemon" kill -0 "$FLOOD"
 t0=$(date +%s%N)

@@ -21,7 +21,7 @@ unshare -m sh -c "
 	$FAKE add 2 acpitz '' 27800 &&
 	exec $TWD -f -c $CT/tw.conf" >"$CT/log" 2>&1 &
 TWD_PID=$!
-CT_PIDS="$CT_PIDS $TWD_PID"
+tw_track $TWD_PID
 NSCLASS=/proc/$TWD_PID/root/sys/class
 wait_for 5 test -S "$SOCK"
 check "daemon up" test -S "$SOCK"
@@ -39,13 +39,14 @@ check_eq "lm75 row: class from the rule, emergency as trip" \
 check_eq "ignored sensor listed as ignored" \
 	"$(echo "$j" | jq -r '.[] | select(.id | startswith("acpitz")) | .status')" ignored
 check "every engine field present" sh -c "echo '$j' | jq -e '.[2] |
-	has(\"slope_c_per_s\") and has(\"eta_s\") and has(\"headroom_c\") and
-	has(\"level\") and has(\"accepted\") and has(\"last_reject\")' >/dev/null"
+	has(\"slope_c_per_min\") and has(\"eta_s\") and has(\"headroom_c\") and
+	has(\"used_c\") and has(\"assumed\") and has(\"level\") and
+	has(\"accepted\") and has(\"last_reject\")' >/dev/null"
 
 ctl sensors >"$CT/out"
 cat "$CT/out"
-check "table header" grep -q "^SENSOR  *SOURCE CLASS  *VALUE  *FILT SLOPE/min  *ETA  *TRIP TRIP FROM  *STATUS  *REJ" "$CT/out"
-check "coretemp line" grep -q "^coretemp-virtual-0/Package id 0 hwmon  cpu  *45.0  *45.0  *[-+]0.00  *-  *100.0 crit  *valid  *0" "$CT/out"
+check "table header" grep -q "^SENSOR  *SOURCE CLASS  *VALUE  *USED SLOPE/min  *ETA  *TRIP TRIP FROM  *LEVEL  *STATUS  *REJ" "$CT/out"
+check "coretemp line" grep -q "^coretemp-virtual-0/Package id 0 hwmon  cpu  *45.0  *45.0  *[-+]0.00  *-  *100.0 crit  *-  *valid  *0" "$CT/out"
 ok_state() { [ "$(ctl --json status | jq -r .state)" = ok ]; }
 wait_for 5 ok_state
 check "state ok with sensors" ok_state

@@ -1,12 +1,13 @@
 #!/bin/sh
-# thermwatchctl watch against a private mosquitto (127.0.0.1:18951) fed by
+# thermwatchctl watch against a private mosquitto (127.0.0.1, tw_ports) fed by
 # a private thermwatchd: retained status/state at once, a live override
 # event, --json lines, filters, --count/--timeout, a broker that is down.
 . "$(dirname "$0")/../lib.sh"
 tw_need_cmd mosquitto mosquitto_pub jq
 . "$(dirname "$0")/ctl_lib.sh"
-PORT=18951
-DOWN=18952
+tw_ports 2	# the broker, and a port where nothing listens
+PORT=$TW_PORT
+DOWN=$((TW_PORT + 1))
 chmod 755 "$CT"	# a root-started mosquitto drops to user mosquitto
 
 cat >"$CT/broker.conf" <<CONF
@@ -19,7 +20,7 @@ CONF
 chmod 644 "$CT/broker.conf"
 mosquitto -c "$CT/broker.conf" >"$CT/broker.log" 2>&1 &
 BROKER=$!
-CT_PIDS="$CT_PIDS $BROKER"
+tw_track $BROKER
 wait_for 5 mosquitto_pub -h 127.0.0.1 -p $PORT -t tw/ready -n 2>/dev/null
 check "broker up" kill -0 "$BROKER"
 
@@ -45,7 +46,7 @@ check "says what it watches" grep -q "watching thermwatch/v1/lab/z1/t1/+ on 127.
 # a live event: an override set through the socket shows up
 W --json --timeout 6 --host t1 >"$CT/w2" 2>"$CT/w2.err" &
 WP=$!
-CT_PIDS="$CT_PIDS $WP"
+tw_track $WP
 sleep 1
 ctl override set quiet on --ttl 5m --reason "watch test" >/dev/null
 wait "$WP"
@@ -62,7 +63,7 @@ check "override topic updated" has '.topic == "thermwatch/v1/lab/z1/t1/override"
 # human form of the same event stream
 W --timeout 4 --host t1 >"$CT/w3" 2>/dev/null &
 WP=$!
-CT_PIDS="$CT_PIDS $WP"
+tw_track $WP
 sleep 1
 ctl override clear quiet >/dev/null
 wait "$WP"

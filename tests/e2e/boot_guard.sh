@@ -5,8 +5,7 @@
 # THERMWATCH_STATE=hold. Not yet cool (72 C, resume level 65 C): it holds.
 # Cool (50 C) for resume_hold_s (2 s): the hold clears, the record is kept
 # as thermal-shutdown.cleared. Then an operator clears a hold by hand.
-# PORTS: MQTT 18915(-18919).
-PORT_MQTT=18915
+# PORTS: MQTT from tw_ports.
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
 

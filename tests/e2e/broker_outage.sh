@@ -3,8 +3,7 @@
 # hook still runs on time (at least the 10 s lead left before 100 C, the
 # wait for the broker's ack bounded by event_ack_wait_s = 1 s); once the
 # broker is back, the events of the outage arrive, in order.
-# PORTS: MQTT 18905(-18909).
-PORT_MQTT=18905
+# PORTS: MQTT from tw_ports.
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
 

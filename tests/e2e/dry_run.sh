@@ -4,9 +4,7 @@
 # the BMC watchdog is not armed (checked in the simulator) and nothing is
 # written to state_dir. Then actions.dry_run = true in the config does the
 # same without the flag.
-# PORTS: MQTT 18910(-18914), IPMI 19705-19707 (or +10, +20, +30).
-PORT_MQTT=18910
-PORT_IPMI=19705
+# PORTS: MQTT and IPMI (3) from tw_ports.
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
 e2e_need_ipmi

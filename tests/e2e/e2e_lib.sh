@@ -2,8 +2,8 @@
 # the real thermwatchd on a fake hwmon tree in a private mount namespace,
 # with the recording hook (hooks/record.sh), optionally a real mosquitto
 # and a real ipmi_sim on 127.0.0.1. Every process started here is tracked
-# and stopped by its PID. Set PORT_MQTT / PORT_IPMI before sourcing when
-# the test needs them (each script has its own block, see CMakeLists.txt).
+# (tw_track) and stopped by its PID. e2e_need_mqtt / e2e_need_ipmi reserve
+# the ports (PORT_MQTT; PORT_IPMI .. +2) with tw_ports.
 . "$TW_SRC/tests/lib.sh"
 
 tw_need_root
@@ -21,14 +21,10 @@ H=h$$
 chmod 755 "$D"		# a root-started mosquitto drops to user mosquitto
 mkdir -p "$D/state"
 REC=$D/rec
-E2E_PIDS=
 E2E_SIM=
 DPID=
 
 e2e_cleanup() {
-	for p in $E2E_PIDS; do
-		stop_pid "$p"
-	done
 	[ -n "$E2E_SIM" ] && "$IPMI_FIX/stop_sim.sh" "$E2E_SIM"
 	if [ "$tw_fails" = 0 ] && [ -z "${TW_KEEP:-}" ]; then
 		rm -rf "$D"
@@ -36,16 +32,7 @@ e2e_cleanup() {
 		echo "# kept $D"
 	fi
 }
-trap e2e_cleanup EXIT
-trap 'exit 1' INT TERM
-
-e2e_track() {
-	E2E_PIDS="$E2E_PIDS $1"
-}
-
-e2e_untrack() {
-	E2E_PIDS=$(echo "$E2E_PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
+tw_at_exit e2e_cleanup
 
 now_ms() {
 	date +%s%3N
@@ -55,7 +42,8 @@ now_ms() {
 
 e2e_need_mqtt() {
 	tw_need_cmd mosquitto mosquitto_sub jq
-	[ -n "${PORT_MQTT:-}" ] || { echo "PORT_MQTT not set"; exit 1; }
+	tw_ports 1
+	PORT_MQTT=$TW_PORT
 }
 
 mq_ready() {
@@ -63,27 +51,9 @@ mq_ready() {
 	    -C 1 -W 1 >/dev/null 2>&1
 }
 
-# port_free PORT tcp|udp: nothing listens on 127.0.0.1:PORT
-port_free() {
-	if [ "$2" = udp ]; then
-		[ -z "$(ss -Hluna "sport = :$1" 2>/dev/null)" ]
-	else
-		[ -z "$(ss -Hltna "sport = :$1" 2>/dev/null)" ]
-	fi
-}
-
 # e2e_broker: anonymous broker on 127.0.0.1:PORT_MQTT, persistent (so a
-# restarted broker keeps the test subscriber's session); BPID=pid. The
-# first time, PORT_MQTT moves up (at most 4) past ports in use by others.
+# restarted broker keeps the test subscriber's session); BPID=pid.
 e2e_broker() {
-	if [ -z "${E2E_MQTT_PICKED:-}" ]; then
-		_i=0
-		while ! port_free "$PORT_MQTT" tcp && [ $_i -lt 4 ]; do
-			PORT_MQTT=$((PORT_MQTT + 1))
-			_i=$((_i + 1))
-		done
-		E2E_MQTT_PICKED=1
-	fi
 	mkdir -p "$D/mqdata"
 	chmod 777 "$D/mqdata"
 	cat > "$D/mosquitto.conf" <<CONF
@@ -99,13 +69,12 @@ CONF
 	chmod 644 "$D/mosquitto.conf"
 	mosquitto -c "$D/mosquitto.conf" >> "$D/broker.log" 2>&1 &
 	BPID=$!
-	e2e_track "$BPID"
+	tw_track "$BPID"
 	wait_for 5 mq_ready && kill -0 "$BPID"
 }
 
 e2e_broker_stop() {
-	stop_pid "$BPID"
-	e2e_untrack "$BPID"
+	tw_stop "$BPID"
 }
 
 # e2e_sub: a persistent QoS 1 subscriber of this host's event and state
@@ -115,7 +84,7 @@ e2e_sub() {
 	    -t "thermwatch/v1/e2e/z1/$H/event" \
 	    -t "thermwatch/v1/e2e/z1/$H/state" > "$D/sub" 2>&1 &
 	SPID=$!
-	e2e_track "$SPID"
+	tw_track "$SPID"
 	sleep 0.3
 }
 
@@ -139,19 +108,12 @@ ev_check() {
 
 e2e_need_ipmi() {
 	tw_need_cmd ipmi_sim ipmi-raw nc
-	[ -n "${PORT_IPMI:-}" ] || { echo "PORT_IPMI not set"; exit 1; }
+	tw_ports 3
+	PORT_IPMI=$TW_PORT
 }
 
-# The sim takes PORT_IPMI .. +2 (LAN udp, console and channel 15 tcp);
-# when another run has them, PORT_IPMI moves up by 10 (at most 3 times).
+# The sim takes PORT_IPMI .. +2 (LAN udp, console and channel 15 tcp).
 e2e_sim() {
-	_i=0
-	while { ! port_free "$PORT_IPMI" udp ||
-	    ! port_free $((PORT_IPMI + 1)) tcp ||
-	    ! port_free $((PORT_IPMI + 2)) tcp; } && [ $_i -lt 3 ]; do
-		PORT_IPMI=$((PORT_IPMI + 10))
-		_i=$((_i + 1))
-	done
 	E2E_SIM=$D/sim
 	mkdir -p "$E2E_SIM"
 	"$IPMI_FIX/start_sim.sh" "$E2E_SIM" "$PORT_IPMI"
@@ -252,15 +214,14 @@ e2e_start() {
 		$FAKE add 1 lm75 '' 24000 40000 45000 &&
 		exec $TWD -f -v -c $D/tw.conf $*" >> "$D/log" 2>&1 &
 	DPID=$!
-	e2e_track "$DPID"
+	tw_track "$DPID"
 	wait_for 5 grep -q "thermwatchd .* started" "$D/log"
 }
 
 # e2e_stop: SIGTERM the daemon; its log must hold no sanitizer report
 # (ASan/UBSan builds: leaks show up at exit).
 e2e_stop() {
-	stop_pid "$DPID"
-	e2e_untrack "$DPID"
+	tw_stop "$DPID"
 	DPID=
 	if grep -q "Sanitizer\|runtime error:" "$D/log"; then
 		not_ok "sanitizer report in the daemon's log"
@@ -290,12 +251,11 @@ ramp() {
 		done
 	) &
 	RPID=$!
-	e2e_track "$RPID"
+	tw_track "$RPID"
 }
 
 ramp_stop() {
-	stop_pid "$RPID"
-	e2e_untrack "$RPID"
+	tw_stop "$RPID"
 }
 
 # runs ACTION: how many times the recording hook ran for ACTION

@@ -28,6 +28,13 @@ check "each failure logged" has_log "migrate hook .*: exit 1 after"
 check "retry scheduled with backoff" has_log "migrate .*: attempt 1 failed, retry in 0.5 s"
 check "backoff doubled" has_log "migrate .*: attempt 2 failed, retry in 1.0 s"
 check "given up after 3 attempts" has_log "migrate .*: giving up after 3 attempts"
+# no broker, so no view of the fleet: THERMWATCH_DESTINATIONS is unset
+check "migrate env: THERMWATCH_TIMEOUT_S, no THERMWATCH_DESTINATIONS" sh -c \
+    "grep -qx THERMWATCH_TIMEOUT_S=5 '$REC.env.migrate.1' &&
+    ! grep -q '^THERMWATCH_DESTINATIONS' '$REC.env.migrate.1'"
+# (each notify is attempt 1: a later one may be rewriting the file)
+check "notify env: its own timeout" \
+    wait_for 5 grep -qx THERMWATCH_TIMEOUT_S=1 "$REC.env.notify.1"
 
 check "hung notify killed at its timeout" \
     has_log "notify hook .*: timed out after 1.[0-9] s, killed (signal 9)"

@@ -5,9 +5,7 @@
 # watchdog armed, then the shutdown hook before 100 C with at least the
 # shutdown lead (10 s) left; events and state on MQTT in order; the
 # thermal shutdown recorded in state_dir.
-# PORTS: MQTT 18900(-18904), IPMI 19700-19702 (or +10, +20, +30).
-PORT_MQTT=18900
-PORT_IPMI=19700
+# PORTS: MQTT and IPMI (3) from tw_ports.
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
 e2e_need_ipmi
@@ -60,9 +58,14 @@ envf=$REC.env.shutdown.1
 for kv in THERMWATCH_HOST=$H THERMWATCH_SITE=e2e THERMWATCH_ZONE=z1 \
     THERMWATCH_TIER=2 THERMWATCH_STATE=critical THERMWATCH_ACTION=shutdown \
     THERMWATCH_ATTEMPT=1 "THERMWATCH_SENSOR=coretemp-virtual-0/Package id 0" \
-    THERMWATCH_TRIP_C=100.0; do
+    THERMWATCH_TRIP_C=100.0 THERMWATCH_TIMEOUT_S=5; do
 	check "env $kv" grep -qx "$kv" "$envf"
 done
+check "no THERMWATCH_DESTINATIONS but for migrate" \
+    sh -c "! grep -q '^THERMWATCH_DESTINATIONS=' '$envf'"
+# the broker is there and no other host accepts load: an empty list
+check "migrate: THERMWATCH_DESTINATIONS=[] (a view, no host elsewhere)" \
+    grep -qx 'THERMWATCH_DESTINATIONS=\[\]' "$REC.env.migrate.1"
 for k in VALUE_C ETA_S REASON ACTION_ID CODE; do
 	check "env THERMWATCH_$k set" grep -q "^THERMWATCH_$k=." "$envf"
 done

@@ -6,8 +6,7 @@
 # its own levels; it is not run again while the alarm lasts. Then, while
 # a (slow) zone migration still runs, the host itself gets hot: the
 # engine's migrate decision does not start a second one at the same time.
-# PORTS: MQTT 18920(-18924).
-PORT_MQTT=18920
+# PORTS: MQTT from tw_ports.
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
 tw_need_cmd mosquitto_pub

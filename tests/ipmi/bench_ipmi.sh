@@ -6,7 +6,6 @@
 # BMC with a warm cache, in the same run. Prints both and the ratio.
 # Target: our cycle well under 1/5 of the CLI's.
 #	bench_ipmi.sh [CYCLES]		(default 200)
-BASE=19630
 . "$(dirname "$0")/ipmi_lib.sh"
 N=${1:-200}
 

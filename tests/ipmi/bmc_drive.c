@@ -1,5 +1,5 @@
 /*
- * bmc_drive.c - test driver of the IPMI source (agent/daemon/bmc.c) on a
+ * bmc_drive.c - test driver of the IPMI source (agent/sources/bmc.c) on a
  * real event loop, without the rest of the agent.
  *
  *	bmc_drive -c FILE -s STATEDIR once

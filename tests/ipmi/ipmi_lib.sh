@@ -1,31 +1,25 @@
-# tests/ipmi/ipmi_lib.sh - sourced by the IPMI tests after setting BASE (the
-# first of three ports in 19600-19699: LAN, console, channel 15).
+# tests/ipmi/ipmi_lib.sh - sourced by the IPMI tests: their own ipmi_sim
+# on a block of four ports from tw_ports (LAN, console, channel 15, and
+# CLOSED, where nothing listens), the test driver, helpers.
 . "$TW_SRC/tests/lib.sh"
 
 IPMI_DIR=$TW_SRC/tests/ipmi
 DRIVE=${BMC_DRIVE:-$TW_BUILD/tests/ipmi/bmc_drive}
-LAN=$BASE
-CON=$((BASE + 1))
 
 tw_need_cmd ipmi_sim ipmi-raw ipmi-sensors ipmi-power nc setpriv ss
 [ -x "$DRIVE" ] || tw_skip "test driver $DRIVE not built"
 
-# The ports are fixed: two runs of the same script (two build trees tested
-# at once) take turns instead of colliding. Processes that may outlive the
-# test (ipmi_sim and its "host") do not inherit the lock (start_sim.sh).
-tw_need_cmd flock
-exec 9> "${TMPDIR:-/tmp}/tw-ipmi-$BASE.lock"
-flock -w 100 9 || tw_skip "ports $BASE-$((BASE + 2)) busy for 100 s"
+tw_ports 4
+BASE=$TW_PORT
+LAN=$BASE
+CON=$((BASE + 1))
+CLOSED=$((BASE + 3))
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/tw-ipmi.XXXXXX")
 mkdir -p "$RUN/state"
 chmod 700 "$RUN"
-tw_bg_pids=""
 
 ipmi_cleanup() {
-	for p in $tw_bg_pids; do
-		stop_pid "$p"
-	done
 	"$IPMI_DIR/stop_sim.sh" "$RUN/sim"
 	if [ "$tw_fails" = 0 ] && [ -z "${TW_KEEP:-}" ]; then
 		rm -rf "$RUN"
@@ -33,8 +27,7 @@ ipmi_cleanup() {
 		echo "# kept $RUN"
 	fi
 }
-trap ipmi_cleanup EXIT
-trap 'exit 1' INT TERM
+tw_at_exit ipmi_cleanup
 
 . "$IPMI_DIR/sim_lib.sh"
 
@@ -46,7 +39,7 @@ sim_start() {
 	sim_prepare "$RUN/sim" "$LAN" || return 1
 	setpriv --pdeathsig KILL ipmi_sim -c "$RUN/sim/lan.conf" \
 	    -f "$SIM_EMU" -s "$RUN/sim/state" -n -p \
-	    > "$RUN/sim/sim.log" 2>&1 < /dev/null 9>&- &
+	    > "$RUN/sim/sim.log" 2>&1 < /dev/null &
 	echo $! > "$RUN/sim/sim.pid"
 	sim_ready "$RUN/sim" "$LAN" || { sim_stop; return 1; }
 }

@@ -5,7 +5,6 @@
 # the simulated BMC answers Get Device ID over LAN 2.0. Stop it with
 # stop_sim.sh RUNDIR. (The IPMI tests start theirs through ipmi_lib.sh,
 # which also ties its life to the test's.)
-exec 9>&-	# a caller's port lock (ipmi_lib.sh) stays with the caller
 D=$1
 LAN=$2
 . "$(dirname "$0")/sim_lib.sh"

@@ -4,7 +4,6 @@
 # and trip sources; a value changed in the simulated BMC is seen on the
 # next cycle; a hung BMC makes its sensors stale within one deadline while
 # hwmon goes on; they recover; a garbage password file stops IPMI only.
-BASE=19615
 . "$(dirname "$0")/ipmi_lib.sh"
 tw_need_root
 tw_need_cmd unshare jq
@@ -81,7 +80,7 @@ unshare -m sh -c "
 	$FAKE add 0 coretemp 'Package id 0' 45000 &&
 	exec $TWD -f -c $RUN/tw.conf" > "$RUN/log" 2>&1 &
 PID=$!
-tw_bg_pids=$PID
+tw_track $PID
 NSCLASS=/proc/$PID/root/sys/class
 dump_has() {
 	kill -USR1 "$PID"
@@ -136,8 +135,10 @@ while [ $i -lt 10 ]; do
 	i=$((i + 1))
 done
 echo "# daemon loop during the hang: worst SIGUSR1 answer $worst ms"
+# A loop blocked by the BMC would answer only after the 2.5 s deadline;
+# 1 s tells the two apart even on a loaded 2-core CI machine.
 check_le "the daemon's loop keeps answering during the hang (ms)" \
-    "$worst" 100
+    "$worst" 1000
 CLASS=$NSCLASS $FAKE set 0 52000
 wait_for 3 dump_has "Package id 0: valid class cpu raw 52.00"
 check "hwmon goes on while the BMC hangs" \
@@ -168,7 +169,7 @@ check "daemon still running" kill -0 "$PID"
 kill "$PID"
 wait "$PID"
 check_eq "clean exit" $? 0
-tw_bg_pids=""
+tw_untrack "$PID"
 
 # 4. A garbage password file: IPMI stops with a clear error, hwmon goes on.
 printf '\001\002garbage\377\n' > "$RUN/garbage"
@@ -179,7 +180,7 @@ unshare -m sh -c "
 	$FAKE add 0 coretemp 'Package id 0' 45000 &&
 	exec $TWD -f -c $RUN/bad.conf" > "$RUN/badlog" 2>&1 &
 PID=$!
-tw_bg_pids=$PID
+tw_track $PID
 NSCLASS=/proc/$PID/root/sys/class
 wait_for 5 grep -q "ipmi: BMC 127.0.0.1:$LAN" "$RUN/badlog" 2>/dev/null
 wait_for 5 grep -q "password file" "$RUN/badlog"
@@ -197,6 +198,6 @@ check "hwmon keeps running" \
 check "daemon alive" kill -0 "$PID"
 kill "$PID"
 wait "$PID"
-tw_bg_pids=""
+tw_untrack "$PID"
 
 tw_done

@@ -4,7 +4,6 @@
 # keeps its cadence, there is never more than one IPMI child, the error is
 # reported once within one deadline, the hung child is killed at the
 # deadline, and readings come back when the BMC does.
-BASE=19624
 . "$(dirname "$0")/ipmi_lib.sh"
 
 TICK=250
@@ -17,7 +16,7 @@ write_conf "$RUN/a.conf" "$PW"
 "$DRIVE" -c "$RUN/a.conf" -s "$RUN/state" run 22 $TICK > "$RUN/run.out" \
     2> "$RUN/run.err" &
 DPID=$!
-tw_bg_pids="$DPID"
+tw_track $DPID
 wait_for 5 grep -q '^START' "$RUN/run.out"
 W0=$(field "$(grep '^START' "$RUN/run.out")" wall_ms)
 rel() { echo $(($(now_ms) - W0)); }
@@ -81,7 +80,7 @@ wait_for 8 sh -c "awk -F'\t' -v tr=$TR '/^R/ { sub(\"t=\", \"\", \$2); \
     if (\$2 + 0 > tr) found = 1 } END { exit !found }' '$RUN/run.out'"
 wait "$DPID"
 check "driver exits cleanly" [ $? = 0 ]
-tw_bg_pids=""
+tw_untrack "$DPID"
 
 # Timeline checks on the driver's own clock.
 first_fail=$(awk -F'\t' '/^TICK/ && $5 != "fail=0" { sub("t=", "", $2);
@@ -113,7 +112,9 @@ cad=$(grep '^CADENCE' "$RUN/run.out")
 ticks=$(field "$cad" ticks)
 maxlate=$(field "$cad" max_late_ms)
 echo "# loop cadence: $ticks ticks of $TICK ms, worst lateness $maxlate ms"
-check_le "the loop kept its cadence (worst lateness, ms)" "$maxlate" 100
+# blocked by the BMC, a tick would be late by a whole deadline (>= 2.5 s);
+# 1 s keeps that apart from scheduling noise on a loaded CI machine
+check_le "the loop kept its cadence (worst lateness, ms)" "$maxlate" 1000
 check_le "every tick ran" $((22000 / TICK)) "$ticks"
 check "no child left behind" sh -c "! pgrep -P $DPID > /dev/null"
 

@@ -2,7 +2,6 @@
 # Readings, names, classes and thresholds from a simulated BMC match its
 # SDR (and what FreeIPMI's own ipmi-sensors reads from the same BMC);
 # live threshold and state changes; trip_threshold; sensor types.
-BASE=19600
 . "$(dirname "$0")/ipmi_lib.sh"
 
 sim_start || { not_ok "ipmi_sim starts"; tw_done; exit 1; }

@@ -4,7 +4,6 @@
 # shows it running (SMS/OS, power down, the countdown); at expiry the
 # simulated host is powered off; disarm stops it; an asynchronous arm
 # preempts a read in progress; a failed arm is a clear error.
-BASE=19612
 . "$(dirname "$0")/ipmi_lib.sh"
 
 sim_start || { not_ok "ipmi_sim starts"; tw_done; exit 1; }

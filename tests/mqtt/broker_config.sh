@@ -3,12 +3,13 @@
 # matrix for hosts, operators and dashboards, the TLS listener, the
 # websockets listener's binding, and the local bridge of local-bridge.conf
 # (host -> zone broker, overrides back, the bridge's last will).
-# Ports 18840-18844.
+# Ports: a tw_ports block of 4.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need
 
-PLAIN=18840 TLS=18841 WS=18842 LOCAL=18843
+tw_ports 4
+PLAIN=$TW_PORT TLS=$((TW_PORT + 1)) WS=$((TW_PORT + 2)) LOCAL=$((TW_PORT + 3))
 check "add-host.sh creates users and ACL blocks" mq_etc
 check "add-host.sh PKI" mq_pki
 check "shipped mosquitto.conf adapts to the test ports" \
@@ -48,19 +49,21 @@ pub operator $P/r101/_all/override/set A4
 pub hv03 $P/r101/hv03/peer D8			# hv03 lives in r102
 pub operator $P/_all/_all/override/set A5
 pub hv03 $P/r102/hv03/peer A6
+pub hv03 $P/r102/hv03/state A7			# the fleet view: site-wide
+pub hv03 $P/r102/hv03/telemetry A8		# but only the state
 sleep 1
 for s in dashboard hv01 hv02 hv03; do
 	mq_sub_stop "acl_$s"
 done
 msgs() { cut -d' ' -f2 "$MQ_T/$1.sub" | tr '\n' ' '; }
 check_eq "dashboard reads everything allowed" "$(msgs acl_dashboard)" \
-	"A1 A2 A3 A4 A5 A6 "
-check_eq "hv01: zone peers, own, zone and site overrides" "$(msgs acl_hv01)" \
-	"A2 A3 A4 A5 "
-check_eq "hv02: zone peers, zone and site overrides" "$(msgs acl_hv02)" \
-	"A2 A4 A5 "
-check_eq "hv03 (other zone): site override and its zone's peers" \
-	"$(msgs acl_hv03)" "A5 A6 "
+	"A1 A2 A3 A4 A5 A6 A7 A8 "
+check_eq "hv01: zone peers, own, zone and site overrides, site states" \
+	"$(msgs acl_hv01)" "A2 A3 A4 A5 A7 "
+check_eq "hv02: zone peers, zone and site overrides, site states" \
+	"$(msgs acl_hv02)" "A2 A4 A5 A7 "
+check_eq "hv03 (other zone): site override, its zone's peers, states" \
+	"$(msgs acl_hv03)" "A5 A6 A7 "
 check_eq "broker logged 8 denied publishes" \
 	"$(grep -c 'Denied PUBLISH' "$MQ_T/zone.log")" 8
 out=$(mosquitto_pub $H -u hv01 -P hv01pw -q 1 -V 5 \
@@ -139,22 +142,23 @@ mq_broker local "$MQ_T/local.conf" $LOCAL || true
 bridge_up() { grep -q "^$P/r101/hv01/bridge 1" "$MQ_T/up.sub"; }
 check "bridge up: retained 1 on the zone broker" wait_for 5 bridge_up
 mosquitto_sub -h 127.0.0.1 -p $LOCAL -u hv01 -P hv01pw -q 1 -v \
-	-t "$P/r101/hv01/override/set" -t "$P/r101/+/peer" -C 2 -W 5 \
-	> "$MQ_T/down.sub" 2>&1 &
+	-t "$P/r101/hv01/override/set" -t "$P/r101/+/peer" \
+	-t "$P/r102/+/state" -C 3 -W 5 > "$MQ_T/down.sub" 2>&1 &
 DPID=$!
-mq_track $DPID
+tw_track $DPID
 sleep 0.5
 mosquitto_pub -h 127.0.0.1 -p $LOCAL -u hv01 -P hv01pw -q 1 \
 	-t $P/r101/hv01/event -m up-event
 pub operator $P/r101/hv01/override/set down-override
 pub hv02 $P/r101/hv02/peer down-peer
+pub hv03 $P/r102/hv03/state down-state
 wait $DPID
-mq_untrack $DPID
+tw_untrack $DPID
 up_has() { grep -q "^$P/r101/hv01/event up-event" "$MQ_T/up.sub"; }
 check "host -> zone through the bridge" wait_for 3 up_has
-check_eq "zone -> host: override and peer through the bridge" \
+check_eq "zone -> host: override, peer, site state through the bridge" \
 	"$(cut -d' ' -f2 "$MQ_T/down.sub" | sort | tr '\n' ' ')" \
-	"down-override down-peer "
+	"down-override down-peer down-state "
 eval "kill -9 \$BPID_local"
 bridge_down() { grep -q "^$P/r101/hv01/bridge 0" "$MQ_T/up.sub"; }
 check "host gone dark: the bridge's will says 0" wait_for 5 bridge_down

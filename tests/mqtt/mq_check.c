@@ -25,6 +25,7 @@ enum type {
 	T_INT,
 	T_BOOL,
 	T_ARR,
+	T_OBJ,
 	T_STATE,
 	T_CLASS,
 	T_ANY
@@ -79,6 +80,8 @@ type_ok(const cJSON *v, enum type t)
 		return cJSON_IsBool(v);
 	case T_ARR:
 		return cJSON_IsArray(v);
+	case T_OBJ:
+		return cJSON_IsObject(v);
 	case T_STATE:
 		return cJSON_IsString(v) && in(v->valuestring, states);
 	case T_CLASS:
@@ -132,6 +135,7 @@ static const struct field f_telemetry[] = { HDR, { "tier", T_INT, true },
 static const struct field f_sensor[] = { { "id", T_STR, true },
 	{ "class", T_CLASS, true }, { "status", T_STR, true },
 	{ "value_c", T_NUMNULL, true }, { "filtered_c", T_NUMNULL, true },
+	{ "used_c", T_NUMNULL, true }, { "assumed", T_BOOL, true },
 	{ "trip_c", T_NUMNULL, true }, { "trip_src", T_STR, true },
 	{ "headroom_c", T_NUMNULL, true },
 	{ "slope_c_per_min", T_NUMNULL, true }, { "eta_s", T_NUMNULL, true },
@@ -141,7 +145,10 @@ static const struct field f_state[] = { HDR, { "tier", T_INT, true },
 	{ "reason", T_STR, true }, { "since", T_INT, true },
 	{ "eta_s", T_NUMNULL, true }, { "accepting_load", T_BOOL, true },
 	{ "zone_alarm", T_BOOL, true }, { "engine_state", T_STATE, false },
+	{ "capacity", T_OBJ, false }, { "migrate_uri", T_STR, false },
 	{ NULL, 0, 0 } };
+static const struct field f_capacity[] = { { "spare_vms", T_INT, false },
+	{ "spare_mem_mb", T_INT, false }, { NULL, 0, 0 } };
 static const struct field f_status[] = { HDR, { "tier", T_INT, true },
 	{ "status", T_STR, true }, { "reason", T_STR, true },
 	{ "version", T_STR, true }, { NULL, 0, 0 } };
@@ -160,10 +167,10 @@ static const struct field f_ev_state[] = { HDR, { "type", T_STR, true },
 	{ "from", T_STATE, true }, { "to", T_STATE, true },
 	{ "reason", T_STR, true }, { NULL, 0, 0 } };
 static const struct field f_ev_decision[] = { HDR, { "type", T_STR, true },
-	{ "action", T_STR, true }, { "code", T_STR, true },
-	{ "reason", T_STR, true }, { "sensor", T_STR, false },
-	{ "value_c", T_NUM, false }, { "trip_c", T_NUM, false },
-	{ "eta_s", T_NUM, false }, { NULL, 0, 0 } };
+	{ "action", T_STR, true }, { "state", T_STATE, true },
+	{ "code", T_STR, true }, { "reason", T_STR, true },
+	{ "sensor", T_STR, false }, { "value_c", T_NUM, false },
+	{ "trip_c", T_NUM, false }, { "eta_s", T_NUM, false }, { NULL, 0, 0 } };
 static const struct field f_ev_dropped[] = { HDR, { "type", T_STR, true },
 	{ "first_seq", T_INT, true }, { "last_seq", T_INT, true },
 	{ "count", T_INT, true }, { "queue_max", T_INT, true },
@@ -285,6 +292,11 @@ main(int argc, char **argv)
 				check_array(o, "sensors", f_sensor, "sensor");
 			} else if (strcmp(leaf, "state") == 0) {
 				check_fields(o, f_state, true, leaf);
+				if (cJSON_IsObject(
+					cJSON_GetObjectItem(o, "capacity")))
+					check_fields(
+					    cJSON_GetObjectItem(o, "capacity"),
+					    f_capacity, true, "capacity");
 			} else if (strcmp(leaf, "status") == 0) {
 				check_fields(o, f_status, true, leaf);
 			} else if (strcmp(leaf, "peer") == 0) {

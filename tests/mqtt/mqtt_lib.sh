@@ -1,29 +1,14 @@
 # tests/mqtt/mqtt_lib.sh - sourced by the MQTT tests after tests/lib.sh:
 # private mosquitto brokers built from the shipped broker-config/ files,
 # and thermwatchd on a fake hwmon tree in a private mount namespace.
-# Every process is started here and stopped by its PID.
+# Every process is started here, tracked (tw_track) and stopped by its
+# PID; ports come from tw_ports.
 
 MQ_T=$(mktemp -d /tmp/tw-mqtt.XXXXXX)
 chmod 755 "$MQ_T"	# a root-started mosquitto drops to user mosquitto
-MQ_PIDS=
 TWD=$TW_BUILD/thermwatchd
 FAKE=$TW_SRC/tests/fakehwmon.sh
-
-mq_cleanup() {
-	for p in $MQ_PIDS; do
-		stop_pid "$p"
-	done
-	[ -n "${KEEP:-}" ] || rm -rf "$MQ_T"
-}
-trap mq_cleanup EXIT
-
-mq_track() {	# pid
-	MQ_PIDS="$MQ_PIDS $1"
-}
-
-mq_untrack() {	# pid
-	MQ_PIDS=$(echo "$MQ_PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
+tw_at_exit '[ -n "${KEEP:-}" ] || rm -rf "$MQ_T"'
 
 # mq_etc: copy broker-config/ into $MQ_T/etc and create the users
 # hv01 hv02 (dc1/r101), hv03 (dc1/r102), operator, dashboard, bridge with
@@ -32,7 +17,7 @@ mq_etc() {
 	E=$MQ_T/etc
 	mkdir -p "$E" "$MQ_T/data"
 	chmod 777 "$MQ_T/data"
-	cp "$TW_SRC"/broker-config/* "$E/"
+	find "$TW_SRC"/broker-config -maxdepth 1 -type f -exec cp {} "$E/" \;
 	chmod 755 "$E"
 	sh "$E/add-host.sh" -d "$E" -p hv01pw dc1 r101 hv01 >/dev/null &&
 	sh "$E/add-host.sh" -d "$E" -p hv02pw dc1 r101 hv02 >/dev/null &&
@@ -68,17 +53,20 @@ mq_pki() {
 # and paths. Fails when the shipped file no longer has the expected lines.
 mq_zone_conf() {
 	out=$1
+	mkdir -p "$MQ_T/www"	# the room view's http_dir (MQ_HTTP_DIR)
 	sed -e "s#/etc/mosquitto/thermwatch#$E#g" \
 	    -e "s#^persistence_location .*#persistence_location $MQ_T/data/#" \
 	    -e "s#^log_dest syslog#log_dest stderr#" \
 	    -e "s#^listener 1883 127.0.0.1\$#listener $2 127.0.0.1#" \
 	    -e "s#^listener 8883\$#listener $3 127.0.0.1#" \
 	    -e "s#^listener 9001 127.0.0.1\$#listener $4 127.0.0.1#" \
+	    -e "s#^http_dir .*#http_dir ${MQ_HTTP_DIR:-$MQ_T/www}#" \
 	    "$E/mosquitto.conf" > "$out"
 	echo "log_type all" >> "$out"
 	chmod 644 "$out"
 	for l in "listener $2 127.0.0.1" "listener $3 127.0.0.1" \
-	    "listener $4 127.0.0.1" "log_dest stderr"; do
+	    "listener $4 127.0.0.1" "log_dest stderr" \
+	    "http_dir ${MQ_HTTP_DIR:-$MQ_T/www}"; do
 		grep -qx "$l" "$out" || { echo "mq_zone_conf: no '$l'"; return 1; }
 	done
 	! grep -q /etc/mosquitto "$out"
@@ -109,7 +97,7 @@ mq_ready() {	# port
 mq_broker() {
 	mosquitto -c "$2" > "$MQ_T/$1.log" 2>&1 &
 	eval "BPID_$1=$!"
-	mq_track $!
+	tw_track $!
 	wait_for 5 mq_ready "$3" && return 0
 	# another test (run) on the same port makes every later check lie
 	grep -q "Address already in use" "$MQ_T/$1.log" &&
@@ -119,8 +107,7 @@ mq_broker() {
 
 mq_broker_stop() {	# NAME
 	eval "p=\$BPID_$1"
-	stop_pid "$p"
-	mq_untrack "$p"
+	tw_stop "$p"
 }
 
 # mq_agent NAME CONF TEMP_mC [INLET_mC]: thermwatchd -f -v on a fake hwmon
@@ -133,7 +120,7 @@ mq_agent() {
 		$FAKE add 1 lm75 '' ${4:-24000} 40000 45000 &&
 		exec $TWD -f -v -c $2" >> "$MQ_T/$1.log" 2>&1 &
 	eval "APID_$1=$!"
-	mq_track $!
+	tw_track $!
 }
 
 mq_set() {	# NAME CHIP mC
@@ -149,7 +136,7 @@ mq_agent_stop() {	# NAME [SIGNAL]
 	else
 		stop_pid "$p"
 	fi
-	mq_untrack "$p"
+	tw_untrack "$p"
 }
 
 # mq_agent_conf OUT HOST ZONE PORT [extra mqtt settings]
@@ -179,13 +166,12 @@ mq_sub() {
 	mosquitto_sub -h 127.0.0.1 -p "$2" -u "$u" -P "${u}pw" -q 1 -v \
 	    -t "$3" > "$MQ_T/$1.sub" 2>&1 &
 	eval "SPID_$1=$!"
-	mq_track $!
+	tw_track $!
 }
 
 mq_sub_stop() {	# NAME
 	eval "p=\$SPID_$1"
-	stop_pid "$p"
-	mq_untrack "$p"
+	tw_stop "$p"
 }
 
 mq_need() {
@@ -209,10 +195,7 @@ mq_payloads() {
 # mq_done: stop everything, check the agents' logs for sanitizer reports
 # (ASan/UBSan builds), then tw_done.
 mq_done() {
-	for p in $MQ_PIDS; do
-		stop_pid "$p"
-	done
-	MQ_PIDS=
+	tw_stop_all
 	bad=$(grep -l -e 'Sanitizer' -e 'runtime error:' "$MQ_T"/*.log 2>/dev/null)
 	if [ -n "$bad" ]; then
 		not_ok "sanitizer reports in: $bad"

@@ -3,11 +3,12 @@
 # temperature ramp; the local state machine keeps going; the agent is even
 # restarted while the broker is down; after the broker returns, every
 # event arrives, in order (seq contiguous). A small queue_max drops the
-# oldest and says so with a "dropped" event. Port 18852.
+# oldest and says so with a "dropped" event. Port: tw_ports.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need_agent
-PORT=18852
+tw_ports 1
+PORT=$TW_PORT
 P=thermwatch/v1/dc1/r101/hv01
 
 mq_etc
@@ -30,7 +31,7 @@ check "broker up" mq_broker b "$MQ_T/b.conf" $PORT
 mosquitto_sub -h 127.0.0.1 -p $PORT -u dashboard -P dashboardpw -q 1 \
 	-c -i outage-sub -t "$P/event" > "$MQ_T/ev.sub" 2>"$MQ_T/ev.err" &
 SUB=$!
-mq_track $SUB
+tw_track $SUB
 mq_agent_conf "$MQ_T/hv01.conf" hv01 r101 $PORT
 cat >> "$MQ_T/hv01.conf" <<'CONF'
 classes = { inlet = { persist_s = 0.0; hold_s = 600.0; filter_window = 1;
@@ -89,7 +90,7 @@ stop_pid $SUB
 mosquitto_sub -h 127.0.0.1 -p $PORT -u dashboard -P dashboardpw -q 1 \
 	-c -i outage-sub2 -t "$P/event" > "$MQ_T/ev2.sub" 2>"$MQ_T/ev.err" &
 SUB=$!
-mq_track $SUB
+tw_track $SUB
 sleep 0.5
 mq_broker_stop b
 rm -f "$QF"

@@ -3,11 +3,12 @@
 # malformed, oversized, out-of-bound, over-long, unknown-author and
 # retained requests are rejected with an "override_rejected" event that
 # says why; publishers the ACL does not allow never reach the agent.
-# Port 18854.
+# Port: tw_ports.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need_agent
-PORT=18854
+tw_ports 1
+PORT=$TW_PORT
 S=thermwatch/v1/dc1
 P=$S/r101/hv01
 

@@ -3,11 +3,13 @@
 # status, peer and override messages with the schema of thermwatch-mqtt(7)
 # (checked by mq_check, which refuses undocumented members); kill -9 of
 # the agent leaves the retained status "offline" through the last will.
-# Ports 18850 (18851 stays closed: broker failover).
+# Ports: a tw_ports block of 2 (the second stays closed: broker failover).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need_agent
-PORT=18850
+tw_ports 2
+PORT=$TW_PORT
+CLOSED=$((TW_PORT + 1))
 P=thermwatch/v1/dc1/r101/hv01
 CHECK=$TW_BUILD/tests/mqtt/mq_check
 
@@ -16,22 +18,26 @@ mq_plain_conf "$MQ_T/b.conf" $PORT
 check "broker up" mq_broker b "$MQ_T/b.conf" $PORT
 mq_sub all $PORT 'thermwatch/v1/#'
 # failover: the first broker of the list is not there
-MQ_BROKERS="\"127.0.0.1:18851\", \"127.0.0.1:$PORT\"" \
+MQ_BROKERS="\"127.0.0.1:$CLOSED\", \"127.0.0.1:$PORT\"" \
 	mq_agent_conf "$MQ_T/hv01.conf" hv01 r101 $PORT
 cat >> "$MQ_T/hv01.conf" <<'CONF'
 classes = { inlet = { persist_s = 0.0; hold_s = 1.0; filter_window = 1;
 	max_rate_c_per_s = 100.0; }; };
+fleet = { spare_vms = 4; spare_mem_mb = 8192;
+	migrate_uri = "qemu+ssh://hv01.r101/system"; };
 CONF
 mq_agent hv01 "$MQ_T/hv01.conf" 45000 24000
 has() { grep -q "$1" "$MQ_T/all.sub"; }
 check "status online" wait_for 10 has "^$P/status .*\"status\":\"online\""
 check "first broker down: failed over to the second" \
-	grep -q "cannot connect to 127.0.0.1:18851" "$MQ_T/hv01.log"
+	grep -q "cannot connect to 127.0.0.1:$CLOSED" "$MQ_T/hv01.log"
 check "... and connected there" \
 	grep -q "connected to 127.0.0.1:$PORT" "$MQ_T/hv01.log"
 check "telemetry" wait_for 5 has "^$P/telemetry "
 check "peer summary" wait_for 5 has "^$P/peer "
 check "retained state" wait_for 5 has "^$P/state "
+check "the state offers capacity and URI (fleet)" has \
+	"^$P/state .*\"capacity\":{\"spare_vms\":4,\"spare_mem_mb\":8192},\"migrate_uri\":\"qemu+ssh://hv01.r101/system\""
 check "overrides in force (empty list)" wait_for 5 has "^$P/override .*\"overrides\":\[\]"
 
 # a ramp: warn, then hot; events for the state changes and decisions

@@ -247,6 +247,69 @@ test_state_hold(void **state)
 	free(s);
 }
 
+static double
+member(const cJSON *o, const char *name)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsNumber(m) ? m->valuedouble : NAN;
+}
+
+/* used_c: what the engine decides on; assumed when it extrapolates a
+ * stale sensor, missing (null) when it does not. */
+static void
+test_sensor_fields(void **state)
+{
+	struct eng_sensor_view v = { 0 };
+	cJSON *o;
+
+	(void)state;
+	v.id = "coretemp/Package id 0";
+	v.cls = ENG_CLASS_CPU;
+	v.trip_c = 100;
+	v.status = ENG_SENSOR_VALID;
+	v.value_c = 81.5;
+	v.filtered_c = 81;
+	v.value_used_c = 81;
+	v.slope_c_per_s = 0.01;
+	v.eta_s = 1900;
+	v.headroom_c = 19;
+	v.level = 2;
+	o = cJSON_CreateObject();
+	mqm_sensor_fields(o, &v);
+	assert_true(member(o, "used_c") == 81);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "assumed")));
+	assert_true(member(o, "level") == 2);
+	assert_true(member(o, "slope_c_per_min") == 0.6);
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "status")->valuestring, "valid");
+	cJSON_Delete(o);
+
+	/* stale while hot: the engine assumes it kept rising */
+	v.status = ENG_SENSOR_STALE;
+	v.extrapolated = true;
+	v.value_used_c = 90.25;
+	v.headroom_c = 9.75;
+	v.level = 3;
+	o = cJSON_CreateObject();
+	mqm_sensor_fields(o, &v);
+	assert_true(member(o, "value_c") == 81.5);
+	assert_true(member(o, "used_c") == 90.25);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "assumed")));
+	assert_string_equal(
+	    cJSON_GetObjectItem(o, "status")->valuestring, "stale");
+	cJSON_Delete(o);
+
+	/* stale and not extrapolated: missing, no value is used */
+	v.extrapolated = false;
+	v.level = 0;
+	o = cJSON_CreateObject();
+	mqm_sensor_fields(o, &v);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "used_c")));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "assumed")));
+	cJSON_Delete(o);
+}
+
 int
 main(void)
 {
@@ -257,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_event_header_wins),
 		cmocka_unit_test(test_state_payload),
 		cmocka_unit_test(test_state_hold),
+		cmocka_unit_test(test_sensor_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

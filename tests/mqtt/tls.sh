@@ -1,11 +1,12 @@
 #!/bin/sh
 # The agent over TLS to the shipped zone broker config: mqtt.tls with the
 # CA connects (password login, ACL applies); a broker certificate from
-# another CA is refused, unless verify = false. Ports 18860-18862.
+# another CA is refused, unless verify = false. Ports: tw_ports 3.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need_agent
-PLAIN=18860 TLS=18861 WS=18862
+tw_ports 3
+PLAIN=$TW_PORT TLS=$((TW_PORT + 1)) WS=$((TW_PORT + 2))
 P=thermwatch/v1/dc1/r101/hv01
 
 mq_etc

@@ -3,11 +3,12 @@
 # thermwatchd on its own fake hwmon tree. One warm inlet is not a quorum;
 # stale and malformed peer summaries change nothing; when hv02's inlet
 # warms too, r101's agents raise the zone alarm from each other's
-# summaries, while hv03 in the other zone stays calm. Port 18856.
+# summaries, while hv03 in the other zone stays calm. Port: tw_ports.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need_agent
-PORT=18856
+tw_ports 1
+PORT=$TW_PORT
 S=thermwatch/v1/dc1
 
 mq_etc

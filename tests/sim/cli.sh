@@ -36,7 +36,7 @@ check_eq "a name with .conf resolves" $? 0
 check_eq "unknown scenario: exit 1" $? 1
 check "unknown scenario named" grep -q "no-such-scenario" "$TMP/err"
 
-"$SIM" hot-spot-rack --duration 5h --csv "$TMP/s.csv" \
+"$SIM" hot-spot-rack --duration 4h --csv "$TMP/s.csv" \
     --plot "$TMP/s.svg" > "$TMP/out"
 check "human output has a timeline" grep -q "^timeline" "$TMP/out"
 check "human output prints the seed" grep -q "seed 5" "$TMP/out"
@@ -54,19 +54,19 @@ if command -v xmllint > /dev/null 2>&1; then
 	check "svg is well-formed XML" xmllint --noout "$TMP/s.svg"
 fi
 
-"$SIM" hot-spot-rack --duration 4h --compare > "$TMP/out"
+"$SIM" hot-spot-rack --duration 1h --compare > "$TMP/out"
 for p in thermwatch static none; do
 	check "--compare table has $p" grep -q "^ .*$p" "$TMP/out"
 done
 check "--compare table has hard trips" grep -q "^hard trips" "$TMP/out"
-"$SIM" hot-spot-rack --duration 4h --compare --json > "$TMP/c.json"
+"$SIM" hot-spot-rack --duration 1h --compare --json > "$TMP/c.json"
 n=$(grep -c '"policy":' "$TMP/c.json")
 check_eq "--compare --json lists the three policies (+ main)" "$n" 4
 
 # --config: the operator's real thermwatch.conf.
 cfg=$TW_SRC/agent/thermwatch.conf
 if [ -f "$cfg" ]; then
-	"$SIM" hot-spot-rack --duration 2h --config "$cfg" --json \
+	"$SIM" hot-spot-rack --duration 30m --config "$cfg" --json \
 	    > "$TMP/cfg.json"
 	check_eq "--config with the shipped example runs" $? 0
 fi

@@ -5,7 +5,7 @@ SIM=$TW_BUILD/thermwatch-sim
 SCN=$TW_SRC/tests/scenarios
 [ -x "$SIM" ] || { echo "not built: $SIM"; exit 1; }
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+tw_at_exit 'rm -rf "$TMP"'
 
 # jget FILE KEY: a top-level scalar of the JSON object
 jget() {

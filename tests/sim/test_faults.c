@@ -190,12 +190,12 @@ test_peers_lost(void **state)
 			     ENG_POLICY_THERMWATCH, 1),
 	    0);
 	run_until(&r, ST_S(590));
-	assert_int_equal(r.host[0].out.zone_members, 4);
+	assert_int_equal(r.host[0].zone_members, 4);
 	run_until(&r, ST_S(1190));
-	assert_int_equal(r.host[0].out.zone_members, 1);
-	assert_int_equal(r.host[3].out.zone_members, 1);
+	assert_int_equal(r.host[0].zone_members, 1);
+	assert_int_equal(r.host[3].zone_members, 1);
 	run_until(&r, ST_S(1300));
-	assert_int_equal(r.host[0].out.zone_members, 4);
+	assert_int_equal(r.host[0].zone_members, 4);
 	st_done(&r, &scn);
 }
 

@@ -94,6 +94,7 @@ test_room_heats_plausibly(void **state)
 	/* minutes to tens of minutes, not seconds or days */
 	assert_true(trip_t > 180 && trip_t < 3600);
 	run_done(&r);
+	scn_free(&scn);
 }
 
 static void
@@ -111,6 +112,7 @@ test_room_holds_setpoint(void **state)
 					scn.zones[z].setpoint_c) < 0.5);
 		}
 	run_done(&r);
+	scn_free(&scn);
 }
 
 /* The CPU follows a load step as a two-pole network: 60 % within seconds
@@ -140,6 +142,7 @@ test_cpu_lag(void **state)
 			assert_true(frac > 0.6 && frac < 0.7);
 	}
 	run_done(&r);
+	scn_free(&scn);
 }
 
 static void
@@ -177,6 +180,10 @@ test_times(void **state)
 	assert_true(scn_parse_duration("6h") == 21600);
 	assert_true(scn_parse_duration("7d") == 604800);
 	assert_true(scn_parse_duration("7x") < 0);
+	assert_true(scn_parse_duration("1d12h") == 129600);
+	assert_true(scn_parse_duration("1h30m") == 5400);
+	assert_true(scn_parse_duration("1h30") < 0);
+	assert_true(scn_parse_duration("h") < 0);
 	assert_true(scn_parse_duration("-1") < 0);
 	assert_true(scn_parse_duration("") < 0);
 	assert_int_equal(
@@ -191,6 +198,7 @@ test_times(void **state)
 	assert_true(scn_parse_when(&s, "Fry 19:00") < 0);
 	scn_clock_label(&s, 7 * 3600 + 61, buf, sizeof(buf));
 	assert_string_equal(buf, "Fri 19:01:01");
+	scn_free(&s);
 }
 
 /* Parser errors carry the right line and every one is reported. */
@@ -220,6 +228,7 @@ test_errors(void **state)
 	assert_non_null(strstr(out, "capacity_kw"));
 	assert_non_null(strstr(out, "x.conf:6: event without \"at\""));
 	free(out);
+	scn_free(&s);
 }
 
 int

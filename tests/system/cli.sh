@@ -2,7 +2,7 @@
 # thermwatchd command line: --version, bad arguments, --check-config.
 . "$(dirname "$0")/../lib.sh"
 D=$(mktemp -d /tmp/tw-cli.XXXXXX)
-trap 'rm -rf "$D"' EXIT
+tw_at_exit 'rm -rf "$D"'
 TWD=$TW_BUILD/thermwatchd
 
 out=$($TWD --version)

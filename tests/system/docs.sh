@@ -4,7 +4,7 @@
 # pages.
 . "$(dirname "$0")/../lib.sh"
 D=$(mktemp -d /tmp/tw-docs.XXXXXX)
-trap 'rm -rf "$D"' EXIT
+tw_at_exit 'rm -rf "$D"'
 MAN=$TW_SRC/man
 
 # a config with one of each list entry, so their keys are printed too
@@ -29,7 +29,7 @@ opts() { # program
 	"$TW_BUILD/$1" --help 2>&1 | grep -oE -- '--[a-z][a-z-]+' | sort -u
 }
 for p in thermwatchd:thermwatchd.8 thermwatch-sim:thermwatch-sim.1 \
-    thermwatchctl:thermwatchctl.8; do
+    thermwatchctl:thermwatchctl.8 thermwatch-privd:thermwatchd.8; do
 	prog=${p%%:*}
 	page=${p#*:}
 	missing=""

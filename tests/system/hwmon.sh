@@ -9,7 +9,7 @@ FAKE=$TW_SRC/tests/fakehwmon.sh
 TWD=$TW_BUILD/thermwatchd
 PID=
 cleanup() { [ -n "$PID" ] && stop_pid "$PID"; rm -rf "$D"; }
-trap cleanup EXIT
+tw_at_exit cleanup
 
 cat >"$D/tw.conf" <<CONF
 agent = { host = "t1"; interval_s = 0.2; rescan_s = 0; state_dir = "$D"; };

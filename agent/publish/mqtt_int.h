@@ -1,0 +1,119 @@
+/*
+ * mqtt_int.h - what mqtt.c (the connection), mqtt_setup.c (create,
+ * free), mqtt_publish.c (outgoing) and mqtt_in.c (incoming peers and
+ * overrides) share. Not for other modules.
+ */
+#ifndef THERMWATCH_MQTT_INT_H
+#define THERMWATCH_MQTT_INT_H
+
+#include <mosquitto.h>
+
+#include "mqtt.h"
+#include "mqtt_fleet_msg.h"
+#include "mqtt_msg.h"
+#include "mqtt_queue.h"
+
+#define MQ_TOPIC_LEN 512
+#define MQ_WINDOW    16 /* events in flight at once */
+
+struct mq {
+	struct loop *loop;
+	struct mqtt_conf conf;
+	char site[CNF_NAME_LEN];
+	char zone[CNF_NAME_LEN];
+	char host[CNF_NAME_LEN];
+	int tier;
+	char state_dir[PATH_MAX];
+	struct mqm_id id;
+	struct mq_callbacks cb;
+	void *arg;
+	char client_id[MQC_NAME_LEN + 16];
+	char *password; /* NULL when none */
+
+	/* topics */
+	char t_telemetry[MQ_TOPIC_LEN];
+	char t_state[MQ_TOPIC_LEN];
+	char t_event[MQ_TOPIC_LEN];
+	char t_status[MQ_TOPIC_LEN];
+	char t_peer[MQ_TOPIC_LEN];
+	char t_override[MQ_TOPIC_LEN];
+	char t_set_host[MQ_TOPIC_LEN];
+	char t_set_zone[MQ_TOPIC_LEN];
+	char t_set_site[MQ_TOPIC_LEN];
+	char t_peer_sub[MQ_TOPIC_LEN]; /* <prefix>/<site>/<zone>/+/peer */
+	size_t peer_pfx_len;           /* strlen("<prefix>/<site>/<zone>/") */
+
+	/* connection */
+	struct mosquitto *m;
+	int fd; /* watched fd, -1 when none */
+	short fd_events;
+	bool connected;              /* CONNACK accepted */
+	bool lost;                   /* tear down after the current call */
+	bool closing;                /* mq_free in progress */
+	bool in_lib;                 /* inside mosquitto_loop_*() */
+	int64_t connect_deadline_ms; /* CONNACK must come by then */
+	int broker;                  /* index of the broker being tried */
+	int round_fails;             /* whole rounds failed in a row */
+	int conn_timer;
+	int misc_timer;
+	uint32_t rnd;
+	bool warned_down; /* log a failing broker once per outage */
+
+	/* events */
+	struct mqq *q;
+	int status_mid; /* the final "offline" in mq_free */
+	bool status_acked;
+
+	/* the fleet view (mqtt_site.c) */
+	char t_site_sub[3][MQ_TOPIC_LEN]; /* <prefix>/<site>/+/+/<leaf> */
+	size_t site_pfx_len;              /* strlen("<prefix>/<site>/") */
+	struct mqm_offer offer;
+	bool have_offer;
+
+	/* latest state and overrides, re-sent on every connect */
+	char *state_json;
+	char state_sig[2 * ENG_REASON_LEN + 64];
+	char hold[ENG_REASON_LEN]; /* "" when not held */
+	char *ovr_json;
+	char *ovr_sig;
+
+	uint64_t seq_telemetry, seq_state, seq_status, seq_peer, seq_ovr;
+	int64_t last_telemetry_ms, last_peer_ms, last_state_ms;
+	bool have_telemetry, have_peer;
+	struct mq_stats st;
+};
+
+/*
+ * Reconnect delay after `rounds` whole rounds of the broker list failed:
+ * min_s doubling per round up to max_s, times a jitter factor 0.75..1.25
+ * from u in [0, 1].
+ */
+int64_t mq_backoff_ms(double min_s, double max_s, int rounds, double u);
+/* Wall clock, ms since the epoch. */
+int64_t mq_wall_ms(void);
+/* Keep the loop's fd watcher in step with libmosquitto's socket. */
+void mq_sync_fd(struct mq *mq);
+/* Publish a message now if connected (not queued). 0 or a MOSQ_ERR. */
+int mq_send(struct mq *mq, const char *topic, const char *payload, int qos,
+    bool retain, int *mid);
+
+/* Send queued events in order, a window of them awaiting PUBACK. */
+void mq_flush_queue(struct mq *mq);
+/* Tear down a connection marked lost, unless inside a libmosquitto call. */
+void mq_check_lost(struct mq *mq);
+/* Start connecting (timers); 0 or -1. */
+int mq_conn_start(struct mq *mq);
+/* Say "offline", disconnect (waits at most ~1.5 s), stop the timers. */
+void mq_conn_stop(struct mq *mq);
+
+/* mqtt_in.c: subscribe after CONNACK; dispatch one incoming message. */
+void mq_in_subscribe(struct mq *mq);
+void mq_in_message(struct mq *mq, const struct mosquitto_message *msg);
+
+/* mqtt_site.c: the site's topics for the fleet view (when cb.site). */
+void mq_site_topics(struct mq *mq);
+void mq_site_subscribe(struct mq *mq);
+/* True when msg was on one of them (handled). */
+bool mq_site_message(struct mq *mq, const struct mosquitto_message *msg);
+
+#endif
