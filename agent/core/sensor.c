@@ -52,13 +52,13 @@ lvl_init(struct lvl_in *in, bool fresh)
  * can be neither entered nor held by this pair.
  */
 static void
-pair(struct lvl_in *in, const struct sensor *s, const struct eff_class *ef,
-    double h, double eta, double eta_sd, enum cause m_cause, enum cause e_cause,
-    int max_level)
+pair_levels(struct lvl_in *in, const struct sensor *s,
+    const struct eff_class *ef, double h, double eta, double eta_sd,
+    enum cause m_cause, enum cause e_cause, int min_level, int max_level)
 {
 	int k;
 
-	for (k = 1; k <= max_level && k < LEVEL_COUNT; k++) {
+	for (k = min_level; k <= max_level && k < LEVEL_COUNT; k++) {
 		double et = k == 3 ? eta_sd : eta;
 		/* Once pending, an eta that wobbles a little above the lead
 		 * (noise, whole-degree steps) does not restart the count. */
@@ -75,6 +75,14 @@ pair(struct lvl_in *in, const struct sensor *s, const struct eff_class *ef,
 			et > ef->lead[k] * LEAD_CLEAR))
 			in->clear[k] = false;
 	}
+}
+
+static void
+pair(struct lvl_in *in, const struct sensor *s, const struct eff_class *ef,
+    double h, double eta, double eta_sd, enum cause m_cause, enum cause e_cause,
+    int max_level)
+{
+	pair_levels(in, s, ef, h, eta, eta_sd, m_cause, e_cause, 1, max_level);
 }
 
 /* How soon this pair could reach trip: its own eta, or its headroom at
@@ -269,6 +277,24 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	return eta;
 }
 
+/* Does the host's own trusted evidence back a shutdown of an inlet the
+ * zone stands in for: its other sensors rising significantly (a slope is
+ * NAN where a class has no trusted sensor), or the inlet its own exhaust
+ * and cpu imply at or past the inlet's own shutdown level? */
+static bool
+own_evidence(
+    const struct eng *e, const struct sensor *s, const struct eff_class *ef)
+{
+	const struct host_view *hv = &e->hv;
+
+	if (hv->slope[ENG_CLASS_INLET] > 0.0 ||
+	    hv->slope[ENG_CLASS_EXHAUST] > 0.0 ||
+	    hv->slope[ENG_CLASS_CPU] > 0.0)
+		return true;
+	return s->cls == ENG_CLASS_INLET && isfinite(hv->ev[EV_MODEL]) &&
+	    s->trip_c - hv->ev[EV_MODEL] <= ef->sd_margin_own;
+}
+
 /* The ring holds what the levels read: the samples, or the substitute
  * while the sensor has one. A switch starts the ring (and the rise)
  * afresh: the two series do not join. */
@@ -314,15 +340,23 @@ trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
 				eta_sd = ez;
 		}
 	}
-	if (e->zone_heating && !s->pr.rising && h > ef->margin[1] &&
-	    ef->margin[3] > ef->sd_margin_own) {
-		/* The tier's wider shutdown margin needs the sensor's own
-		 * data to rise or be past its warn margin. */
+	if (!s->pr.rising) {
+		/* A shutdown needs the host's own evidence: a sensor that
+		 * does not rise shuts down only at its own trip less its
+		 * own shutdown margin. A tier's wider margin, a zone's or
+		 * site's override of the margin or of the trip, may bring
+		 * warn and migrate forward, never this. */
 		struct eff_class own = *ef;
+		double h_own = h;
 
+		if (isfinite(s->trip_c) && s->trip_c > s->trip_used)
+			h_own += s->trip_c - s->trip_used;
 		own.margin[3] = own.sd_margin_own;
-		pair(in, s, &own, h, eta, eta_sd, CAUSE_MARGIN,
-		    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 3);
+		pair_levels(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
+		    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 1, 2);
+		pair_levels(in, s, &own, h_own, h_own <= 0.0 ? 0.0 : INFINITY,
+		    h_own <= 0.0 ? 0.0 : INFINITY, CAUSE_MARGIN, CAUSE_ETA, 3,
+		    3);
 		return;
 	}
 	pair(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
@@ -382,7 +416,10 @@ sensor_eval(
 		s->extrap = true;
 		s->headroom = h;
 		s->eta = eta;
-		pair(&in, s, ef, h, eta, eta, c, c, 3);
+		/* The zone's inlet in place of the host's own may warn and
+		 * migrate; a shutdown also needs the host's own evidence. */
+		pair(&in, s, ef, h, eta, eta, c, c,
+		    s->subst_src == EV_ZONE && !own_evidence(e, s, ef) ? 2 : 3);
 		pair_time_left(&in, h, s->eta_proj, s->pr.slope_now,
 		    cc->worst_slew_c_per_s);
 	}
