@@ -267,6 +267,7 @@ struct eng {
 	bool zone_alarm;
 	bool zone_heating; /* quorum now, and the zone not cooling back */
 	int64_t zone_since_ms;
+	int64_t tier_wait_until_ms; /* waiting for less important hosts */
 	int64_t zone_lost_ms;
 	double zone_slope;
 	int64_t last_eval_ms;

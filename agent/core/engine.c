@@ -45,6 +45,7 @@ eng_create_sized(const struct eng_conf *conf, int max_sensors)
 	e->accepting = true;
 	e->zone_lost_ms = NO_TIME;
 	e->zone_since_ms = NO_TIME;
+	e->tier_wait_until_ms = NO_TIME;
 	e->last_eval_ms = NO_TIME;
 	for (i = 0; i < EV_COUNT; i++)
 		e->ev_sm[i] = NAN;

@@ -34,6 +34,7 @@ struct room {
 	int shutdowns;
 	int migrates;
 	bool critical;
+	enum eng_state peer_state; /* what the zone's peers say they are */
 };
 
 /* A host of the tier in a zone whose peers all run hot and rise fast:
@@ -53,6 +54,7 @@ room_init(struct room *rm, enum eng_class cls, int tier, enum widen w)
 	rm->cls = cls;
 	rm->trip = rm->conf.cls[cls].trip_c;
 	rm->own_margin = rm->conf.cls[cls].shutdown.margin_c;
+	rm->peer_state = ENG_STATE_HOT;
 	assert_int_equal(
 	    eng_sensor_add(rm->e, "x", cls, rm->trip, ENG_TRIP_HW), 0);
 	if (w == W_MARGIN) {
@@ -83,7 +85,7 @@ room_step(struct room *rm, int64_t t_ms, double v)
 		p.tier = i % (ENG_MAX_TIER + 1);
 		p.inlet_c = 38.0 + 0.02 * (double)t_ms / 1000.0;
 		p.slope_c_per_s = 0.02;
-		p.state = ENG_STATE_HOT;
+		p.state = rm->peer_state;
 		p.t_ms = t_ms;
 		eng_peer_update(rm->e, &p);
 	}
@@ -178,12 +180,71 @@ test_own_evidence_still_shuts_down(void **state)
 	}
 }
 
+/* Tier order: a tier-0 host rising toward trip in a zone alarm shuts
+ * down on its prediction only once the less important hosts of its zone
+ * are down; while they run, it waits, at the latest until its own
+ * shutdown level. */
+static void
+test_tier_order_waits_for_less_important(void **state)
+{
+	struct rng r = { seed ^ 0x0e3 };
+	int round;
+
+	(void)state;
+	for (round = 0; round < 20; round++) {
+		enum eng_class cls = round % 2 ? ENG_CLASS_INLET
+					       : ENG_CLASS_EXHAUST;
+		double rate = rng_range(&r, 0.02, 0.1), v[2];
+		double trip = 0, own_margin = 0;
+		struct eng_conf conf;
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			struct room rm;
+			int t;
+
+			room_init(&rm, cls, 0, W_NONE);
+			rm.peer_state = k == 0 ? ENG_STATE_HOT
+					       : ENG_STATE_CRITICAL;
+			v[k] = NAN;
+			for (t = 1; t <= 3000 && !rm.critical; t++) {
+				double x = rm.trip - 30.0 + rate * t;
+
+				room_step(&rm, t * 1000LL,
+				    x + rng_range(&r, -0.1, 0.1));
+				if (rm.critical)
+					v[k] = x;
+			}
+			assert_true(rm.critical);
+			assert_true(v[k] < rm.trip);
+			conf = rm.conf;
+			trip = rm.trip;
+			own_margin = rm.own_margin;
+			eng_free(rm.e);
+		}
+		print_message("%s %.3f C/s: shut down at %.1f with the less "
+			      "important running, %.1f with them down\n",
+		    eng_class_name(cls), rate, v[0], v[1]);
+		/* with the others down, on its prediction: earlier; with
+		 * them running, at most wait_fraction of the time it had
+		 * left later (of the time its eta said: half as much again
+		 * for the estimate's error, and the confirmation), or at
+		 * its own shutdown level */
+		assert_true(v[1] < v[0]);
+		assert_true((v[0] - v[1]) / rate <=
+			1.5 * conf.policy.wait_fraction * (trip - v[1]) / rate +
+			    conf.policy.confirm_samples + 1 ||
+		    v[0] >= trip - own_margin - 0.5);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flat_host_never_shut_down_by_others),
 		cmocka_unit_test(test_own_evidence_still_shuts_down),
+		cmocka_unit_test(test_tier_order_waits_for_less_important),
 	};
 
 	seed = test_seed("engine_own_evidence");
