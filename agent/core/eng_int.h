@@ -222,8 +222,10 @@ struct eff_class {
 	double trip_max; /* "<class>.trip_c" override, or INF */
 	double margin[LEVEL_COUNT];
 	double lead[LEVEL_COUNT];
-	double sd_margin_own; /* shutdown margin of the host's own: no
-				 tier, no override that widens it */
+	double sd_margin_own;   /* shutdown margin of the host's own: no
+				   tier, no override that widens it */
+	double sd_margin_tier;  /* the same, widened by the tier */
+	double warn_margin_own; /* the config's warn margin */
 	double hyst;
 	int64_t persist_ms;
 	int64_t hold_ms;

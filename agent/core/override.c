@@ -334,6 +334,8 @@ ovr_effective(
 	    : p->floor_margin_c;
 	if (ef->margin[3] < ef->sd_margin_own)
 		ef->sd_margin_own = ef->margin[3];
+	ef->sd_margin_tier = ef->sd_margin_own * tier_mult;
+	ef->warn_margin_own = cc->warn.margin_c;
 	ef->lead[2] *= tier_mult;
 	ef->lead[3] *= tier_mult;
 	ef->margin[2] *= tier_mult;

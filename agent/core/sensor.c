@@ -343,15 +343,18 @@ trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
 	if (!s->pr.rising) {
 		/* A shutdown needs the host's own evidence: a sensor that
 		 * does not rise shuts down only at its own trip less its
-		 * own shutdown margin. A tier's wider margin, a zone's or
-		 * site's override of the margin or of the trip, may bring
+		 * own shutdown margin, widened by the tier only once its own
+		 * reading is past its configured warn level. An override of
+		 * the margin or of the trip, the zone's slope, may bring
 		 * warn and migrate forward, never this. */
 		struct eff_class own = *ef;
 		double h_own = h;
 
 		if (isfinite(s->trip_c) && s->trip_c > s->trip_used)
 			h_own += s->trip_c - s->trip_used;
-		own.margin[3] = own.sd_margin_own;
+		own.margin[3] = h_own <= ef->warn_margin_own
+		    ? ef->sd_margin_tier
+		    : ef->sd_margin_own;
 		pair_levels(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
 		    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 1, 2);
 		pair_levels(in, s, &own, h_own, h_own <= 0.0 ? 0.0 : INFINITY,

@@ -169,9 +169,8 @@ test_zone_tier_margins(void **state)
 	} cases[] = {
 		{ 0, true, ENG_STATE_WARN },
 		{ 4, true, ENG_STATE_CRITICAL },
-		/* past warn but flat: the tier brings migration forward, a
-		 * shutdown needs the host's own margin or its own rise */
-		{ 4, false, ENG_STATE_HOT },
+		/* flat but past its own warn level: the tier applies */
+		{ 4, false, ENG_STATE_CRITICAL },
 		{ 6, false, ENG_STATE_HOT },
 	};
 	size_t i;
