@@ -132,4 +132,12 @@ struct act_stats {
 };
 void act_get_stats(const struct act *act, struct act_stats *st);
 
+/*
+ * --check-config: each hook's program exists and is executable (absolute,
+ * or in ACT_HOOK_PATH). Errors go to err as "path:line: ..."; with
+ * dry_run they are only said. Returns the number of errors.
+ */
+int act_check_hooks(
+    const struct actions_conf *c, const char *path, bool dry_run, FILE *err);
+
 #endif

@@ -26,8 +26,10 @@ cli_mqtt_opt(struct cli_mqtt *o, int ch, const char *arg, const char *cmd)
 	switch (ch) {
 	case 'b':
 		if (mqtt_conf_parse_broker(arg, &o->broker) != 0)
-			return cli_usage_error(
-			    "%s: bad --broker \"%s\" (HOST:PORT)", cmd, arg);
+			return cli_usage_error("%s: bad --broker \"%s\" "
+					       "(HOST:PORT, mqtt://HOST[:PORT] "
+					       "or mqtts://HOST[:PORT])",
+			    cmd, arg);
 		o->have_broker = true;
 		return 0;
 	case 'u':
@@ -64,19 +66,25 @@ cli_mqtt_defaults(struct cli_mqtt *o, const struct cli *c)
 		o->pwfile = c->conf.mqtt.password_file;
 }
 
-/* TLS as configured, for the configured broker only. */
+/* TLS as configured, for the configured broker only; an mqtts:// broker
+ * given on the command line is checked against the system's CAs. */
 static int
 setup_tls(struct mosquitto *m, const struct cli_mqtt *o, const struct cli *c)
 {
 	const struct mqtt_tls_conf *t = &c->conf.mqtt.tls;
 	int r;
 
-	if (!c->have_conf || !t->enabled || o->have_broker)
-		return 0;
-	r = mosquitto_tls_set(m, t->ca_file[0] ? t->ca_file : NULL,
-	    t->ca_path[0] ? t->ca_path : NULL,
-	    t->cert_file[0] ? t->cert_file : NULL,
-	    t->key_file[0] ? t->key_file : NULL, NULL);
+	if (o->have_broker || !c->have_conf || !t->enabled) {
+		if (!o->broker.tls)
+			return 0;
+		r = mosquitto_tls_set(
+		    m, NULL, MQC_SYSTEM_CA_PATH, NULL, NULL, NULL);
+	} else {
+		r = mosquitto_tls_set(m, t->ca_file[0] ? t->ca_file : NULL,
+		    t->ca_path[0] ? t->ca_path : NULL,
+		    t->cert_file[0] ? t->cert_file : NULL,
+		    t->key_file[0] ? t->key_file : NULL, NULL);
+	}
 	if (r != MOSQ_ERR_SUCCESS) {
 		fprintf(stderr, "thermwatchctl: TLS setup: %s\n",
 		    mosquitto_strerror(r));

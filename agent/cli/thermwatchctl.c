@@ -1,7 +1,9 @@
 /*
  * thermwatchctl - the operator CLI: talks to thermwatchd over its control
- * socket (status, sensors, overrides, hold, rescan), watches the agents on
- * MQTT (watch) and opens a host's serial console over IPMI SOL (console).
+ * socket (status, sensors, overrides, hold, rescan), sends (signed)
+ * override requests and watches the agents on MQTT (override --broker,
+ * keygen, watch) and opens a host's serial console over IPMI SOL
+ * (console).
  * See thermwatchctl(8).
  */
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_check.h"
 #include "ctl_proto.h"
 
@@ -29,7 +32,11 @@ cli_usage(FILE *out)
 	    "  overrides\n"
 	    "  override set KEY VALUE --ttl DURATION --reason TEXT "
 	    "[--by NAME] [--clamp]\n"
-	    "  override clear KEY\n"
+	    "        [--broker B [--to SITE[/ZONE[/HOST]]] [--key FILE]\n"
+	    "         [--user U] [--password-file F] [--wait S] [--id ID]]\n"
+	    "  override clear KEY [--broker B --reason TEXT [--to ...] "
+	    "[--key FILE] ...]\n"
+	    "  keygen NAME [--out FILE]\n"
 	    "  hold clear [--reason TEXT]\n"
 	    "  rescan\n"
 	    "  top [--local [--interval S]] | [--broker HOST:PORT] [--user U]\n"
@@ -226,21 +233,31 @@ parse_value(const char *s, double *v)
 static int
 cmd_override_set(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { "ttl", required_argument, NULL,
-						  't' },
+	static const struct option local[] = { { "ttl", required_argument, NULL,
+						   't' },
 		{ "reason", required_argument, NULL, 'r' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "clamp", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	struct option opts[16];
+	struct cli_remote rem;
 	const char *reason = NULL, *by = NULL;
 	bool clamp = false;
 	double ttl = -1, value;
 	cJSON *req;
 	int ch;
 
+	cli_remote_init(&rem);
+	cli_remote_merge(local, opts, 16);
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "t:r:b:", opts, NULL)) != -1) {
+		switch (cli_remote_opt(&rem, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return CLI_USAGE;
+		}
 		switch (ch) {
 		case 't':
 			ttl = cli_parse_duration(optarg);
@@ -279,6 +296,20 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 				       "(overrides always expire)");
 	if (reason == NULL || reason[0] == '\0')
 		return cli_usage_error("override set: --reason is required");
+	if (rem.on) {
+		if (!rem.mq.have_broker && !c->have_conf)
+			return cli_usage_error("override set: --broker is "
+					       "required (or -c with mqtt)");
+		if (clamp)
+			return cli_usage_error("override set: a remote "
+					       "request is never clamped");
+		req = cJSON_CreateObject();
+		cJSON_AddStringToObject(req, "key", argv[optind]);
+		cJSON_AddNumberToObject(req, "value", value);
+		cJSON_AddNumberToObject(req, "ttl_s", ttl);
+		cJSON_AddStringToObject(req, "reason", reason);
+		return cli_remote_send(c, &rem, req, by);
+	}
 	req = request(CTL_CMD_OVERRIDE_SET);
 	cJSON_AddStringToObject(req, "key", argv[optind]);
 	cJSON_AddNumberToObject(req, "value", value);
@@ -292,23 +323,73 @@ cmd_override_set(struct cli *c, int argc, char **argv)
 }
 
 static int
+cmd_override_clear(struct cli *c, int argc, char **argv)
+{
+	static const struct option local[] = { { "reason", required_argument,
+						   NULL, 'r' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	struct option opts[16];
+	struct cli_remote rem;
+	const char *reason = NULL, *by = NULL;
+	cJSON *req;
+	int ch;
+
+	cli_remote_init(&rem);
+	cli_remote_merge(local, opts, 16);
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "r:b:", opts, NULL)) != -1) {
+		switch (cli_remote_opt(&rem, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return CLI_USAGE;
+		}
+		if (ch == 'r')
+			reason = optarg;
+		else if (ch == 'b')
+			by = optarg;
+		else if (ch == 'j')
+			c->json = true;
+		else
+			return cli_usage_error("override clear: unknown or "
+					       "incomplete option %s",
+			    argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(
+		    "override clear: expected 1 argument, got %d",
+		    argc - optind);
+	if (!rem.on) {
+		if (reason != NULL || by != NULL)
+			return cli_usage_error("override clear: --reason and "
+					       "--by go with --broker");
+		req = request(CTL_CMD_OVERRIDE_CLEAR);
+		cJSON_AddStringToObject(req, "key", argv[optind]);
+		return run(c, req, NULL, "override cleared");
+	}
+	if (reason == NULL || reason[0] == '\0')
+		return cli_usage_error("override clear: --reason is required "
+				       "with --broker");
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "key", argv[optind]);
+	cJSON_AddBoolToObject(req, "clear", true);
+	cJSON_AddStringToObject(req, "reason", reason);
+	return cli_remote_send(c, &rem, req, by);
+}
+
+static int
 cmd_override(struct cli *c, int argc, char **argv)
 {
-	cJSON *req;
 	int rc;
 
 	if (argc < 2)
 		return cli_usage_error("override: need set, clear or list");
 	if (strcmp(argv[1], "set") == 0)
 		return cmd_override_set(c, argc - 1, argv + 1);
-	if (strcmp(argv[1], "clear") == 0) {
-		if ((rc = plain_args(
-			 c, argc - 1, argv + 1, 1, "override clear")) != 0)
-			return rc;
-		req = request(CTL_CMD_OVERRIDE_CLEAR);
-		cJSON_AddStringToObject(req, "key", argv[2]);
-		return run(c, req, NULL, "override cleared");
-	}
+	if (strcmp(argv[1], "clear") == 0)
+		return cmd_override_clear(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0) {
 		if ((rc = plain_args(
 			 c, argc - 1, argv + 1, 0, "override list")) != 0)
@@ -444,6 +525,8 @@ main(int argc, char **argv)
 		rc = cmd_override(&c, argc, argv);
 	} else if (strcmp(cmd, "hold") == 0) {
 		rc = cmd_hold(&c, argc, argv);
+	} else if (strcmp(cmd, "keygen") == 0) {
+		rc = cli_keygen(&c, argc, argv);
 	} else if (strcmp(cmd, "watch") == 0) {
 		rc = cli_watch(&c, argc, argv);
 	} else if (strcmp(cmd, "fleet") == 0) {

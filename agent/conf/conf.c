@@ -28,6 +28,15 @@ default_host(char *buf, size_t len)
 		*dot = '\0';
 }
 
+/* A peer's inlet summary is plausible in the range of this host's own
+ * inlet sensors (classes.inlet.min_valid_c .. max_valid_c). */
+static void
+peer_bounds(struct agent_conf *c)
+{
+	c->mqtt.peer_min_c = c->engine.cls[ENG_CLASS_INLET].min_valid_c;
+	c->mqtt.peer_max_c = c->engine.cls[ENG_CLASS_INLET].max_valid_c;
+}
+
 void
 cnf_defaults(struct agent_conf *c)
 {
@@ -49,6 +58,7 @@ cnf_defaults(struct agent_conf *c)
 	snprintf(c->control.socket, sizeof(c->control.socket),
 	    "/run/thermwatch/control.sock");
 	c->control.mode = 0660;
+	peer_bounds(c);
 }
 
 /* Host, site and zone end up in MQTT topics: no wildcards or slashes. */
@@ -258,6 +268,7 @@ parse_tree(struct cnf_ctx *ctx, config_t *cfg, struct agent_conf *c)
 	snprintf(c->engine.host, sizeof(c->engine.host), "%s", c->agent.host);
 	parse_sensors(ctx, config_setting_get_member(root, "sensors"), c);
 	mqtt_conf_parse(ctx, cnf_group(ctx, root, "mqtt"), &c->mqtt);
+	peer_bounds(c);
 	actions_conf_parse(ctx, cnf_group(ctx, root, "actions"), &c->actions);
 	parse_control(ctx, cnf_group(ctx, root, "control"), &c->control);
 	fleet_conf_parse(ctx, cnf_group(ctx, root, "fleet"),

@@ -53,6 +53,7 @@ parse_hook(struct cnf_ctx *ctx, const config_setting_t *group, enum act_kind k,
 	if (!cnf_get_strv(ctx, group, key, k == ACT_SHUTDOWN, &h->argv))
 		return;
 	s = config_setting_get_member(group, key);
+	h->line = s != NULL ? (int)config_setting_source_line(s) : 0;
 	for (i = 0; h->argv[i] != NULL; i++) {
 		if (h->argv[i][0] == '\0' && i == 0)
 			cnf_error(ctx, s,

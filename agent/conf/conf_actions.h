@@ -24,6 +24,7 @@ extern const char *const act_kind_names[ACT_KIND_COUNT];
 struct actions_hook_conf {
 	char **argv;      /* NULL-terminated; NULL or empty = none */
 	double timeout_s; /* then SIGTERM, then SIGKILL */
+	int line;         /* where the file sets it; 0: the default */
 };
 
 struct actions_conf {

@@ -33,7 +33,8 @@ static const char *const policy_keys[] = { "kind", "shutdown_safety_factor",
 	"zone_quorum_count", "zone_quorum_fraction", "zone_rise_c_per_h",
 	"zone_high_c", "peer_stale_s", "tier_lead_factor", "trend_sigma",
 	"sentinel_near_c", "min_shutdown_lead_s", "zone_hold_s",
-	"wait_fraction", "confirm_samples", "horizon_factor", "frozen_delta_c",
+	"override_max_tighten_c", "override_max_lead_factor", "wait_fraction",
+	"confirm_samples", "horizon_factor", "frozen_delta_c",
 	"sibling_tolerance_c", NULL };
 static const char *const kinds[] = { "thermwatch", "static", "none", NULL };
 
@@ -128,6 +129,10 @@ parse_policy(
 	cnf_get_double(ctx, g, "min_shutdown_lead_s", 0.0, 3600.0,
 	    &p->min_shutdown_lead_s);
 	cnf_get_double(ctx, g, "zone_hold_s", 0.0, 86400.0, &p->zone_hold_s);
+	cnf_get_double(ctx, g, "override_max_tighten_c", 0.0, 50.0,
+	    &p->override_max_tighten_c);
+	cnf_get_double(ctx, g, "override_max_lead_factor", 1.0, 10.0,
+	    &p->override_max_lead_factor);
 	cnf_get_double(ctx, g, "wait_fraction", 0.01, 1.0, &p->wait_fraction);
 	cnf_get_int(ctx, g, "confirm_samples", 1, 10, &p->confirm_samples);
 	cnf_get_double(ctx, g, "horizon_factor", 0.1, 10.0, &p->horizon_factor);
@@ -216,6 +221,10 @@ engine_conf_emit(config_setting_t *root, const struct eng_conf *c)
 	cnf_emit_double(
 	    p, "min_shutdown_lead_s", c->policy.min_shutdown_lead_s);
 	cnf_emit_double(p, "zone_hold_s", c->policy.zone_hold_s);
+	cnf_emit_double(
+	    p, "override_max_tighten_c", c->policy.override_max_tighten_c);
+	cnf_emit_double(
+	    p, "override_max_lead_factor", c->policy.override_max_lead_factor);
 	cnf_emit_double(p, "wait_fraction", c->policy.wait_fraction);
 	cnf_emit_int(p, "confirm_samples", c->policy.confirm_samples);
 	cnf_emit_double(p, "horizon_factor", c->policy.horizon_factor);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 void
 mqtt_conf_defaults(struct mqtt_conf *c)
 {
@@ -21,6 +23,7 @@ mqtt_conf_defaults(struct mqtt_conf *c)
 	c->telemetry_interval_s = 10.0;
 	c->peer_interval_s = 5.0;
 	c->peer_max_age_s = 60.0;
+	c->peer_max_slope_c_per_min = 10.0;
 	c->state_refresh_s = 60.0;
 	c->reconnect_min_s = 1.0;
 	c->reconnect_max_s = 60.0;
@@ -28,15 +31,36 @@ mqtt_conf_defaults(struct mqtt_conf *c)
 	c->queue_max = 10000;
 	c->overrides = true;
 	c->max_payload = 1024;
+	c->override_max_age_s = 300.0;
 }
 
 int
 mqtt_conf_parse_broker(const char *s, struct mqtt_broker *b)
 {
 	const char *colon, *host = s;
-	size_t hlen;
-	char *end;
+	size_t hlen, slen;
+	char *end, buf[MQC_HOST_LEN + 16];
 	long port = 1883;
+	bool tls = false;
+
+	/* As mosquitto_sub -L and Telegraf write them. */
+	if (strncmp(s, "mqtt://", 7) == 0 || strncmp(s, "mqtts://", 8) == 0) {
+		tls = s[4] == 's';
+		port = tls ? 8883 : 1883;
+		s += tls ? 8 : 7;
+		slen = strlen(s);
+		if (slen > 0 && s[slen - 1] == '/')
+			slen--;
+		if (slen == 0 || slen >= sizeof(buf) ||
+		    memchr(s, '/', slen) != NULL ||
+		    memchr(s, '@', slen) != NULL)
+			return -1;
+		memcpy(buf, s, slen);
+		buf[slen] = '\0';
+		s = host = buf;
+	} else if (strstr(s, "://") != NULL) {
+		return -1;
+	}
 
 	if (s[0] == '[') {
 		const char *rb = strchr(s, ']');
@@ -63,6 +87,7 @@ mqtt_conf_parse_broker(const char *s, struct mqtt_broker *b)
 	memcpy(b->host, host, hlen);
 	b->host[hlen] = '\0';
 	b->port = (int)port;
+	b->tls = tls;
 	return 0;
 }
 
@@ -86,8 +111,9 @@ parse_brokers(
 	for (int i = 0; i < n; i++) {
 		if (mqtt_conf_parse_broker(v[i], &c->brokers[i]) < 0) {
 			cnf_error(ctx, s,
-			    "mqtt.brokers: \"%s\" is not "
-			    "host:port (port 1..65535)",
+			    "mqtt.brokers: \"%s\" is not host:port, "
+			    "mqtt://host[:port] or mqtts://host[:port] (port "
+			    "1..65535; no user, password or path in a URL)",
 			    v[i]);
 			goto out;
 		}
@@ -124,6 +150,86 @@ parse_authors(
 	cnf_strv_free(v);
 }
 
+/* A key name: 1..63 of A-Z a-z 0-9 . _ @ - (as thermwatchctl keygen). */
+static bool
+key_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 64 &&
+	    strspn(s,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789._@-") == n;
+}
+
+/* override_keys = ( { name = "alice"; key = "<base64>"; }, ... ); */
+static void
+parse_keys(
+    struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c)
+{
+	static const char *const known[] = { "name", "key", NULL };
+	const config_setting_t *list = config_setting_get_member(
+				   group, "override_keys"),
+			       *e;
+	unsigned char pk[32];
+	struct mqtt_key_conf *k;
+	const char *end;
+	size_t got;
+	int i, j, n;
+
+	if (list == NULL)
+		return;
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		cnf_error(ctx, list,
+		    "mqtt.override_keys must be a list ( { name = ...; key = "
+		    "...; }, ... )");
+		return;
+	}
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(list, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			cnf_error(ctx, e,
+			    "mqtt.override_keys entry %d must be a group",
+			    i + 1);
+			continue;
+		}
+		if (c->n_keys >= MQC_MAX_KEYS) {
+			cnf_error(ctx, e, "more than %d mqtt.override_keys",
+			    MQC_MAX_KEYS);
+			return;
+		}
+		k = &c->keys[c->n_keys];
+		cnf_check_keys(ctx, e, "mqtt.override_keys", known);
+		if (!cnf_get_string(ctx, e, "name", k->name, sizeof(k->name)) ||
+		    !key_name_ok(k->name)) {
+			cnf_error(ctx, e,
+			    "mqtt.override_keys entry %d: \"name\" is 1 to 63 "
+			    "of A-Z a-z 0-9 . _ @ -",
+			    i + 1);
+			continue;
+		}
+		for (j = 0; j < c->n_keys; j++)
+			if (strcmp(c->keys[j].name, k->name) == 0)
+				cnf_error(ctx, e,
+				    "mqtt.override_keys: \"%s\" twice",
+				    k->name);
+		if (!cnf_get_string(ctx, e, "key", k->key, sizeof(k->key)) ||
+		    sodium_base642bin(pk, sizeof(pk), k->key, strlen(k->key),
+			NULL, &got, &end,
+			sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != sizeof(pk) || *end != '\0') {
+			cnf_error(ctx, e,
+			    "mqtt.override_keys \"%s\": \"key\" must be the "
+			    "base64 Ed25519 public key thermwatchctl keygen "
+			    "printed",
+			    k->name);
+			continue;
+		}
+		c->n_keys++;
+	}
+}
+
 static void
 parse_tls(
     struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c)
@@ -157,9 +263,10 @@ mqtt_conf_parse(
 	static const char *const known[] = { "enabled", "brokers", "client_id",
 		"username", "password_file", "tls", "keepalive_s",
 		"telemetry_interval_s", "peer_interval_s", "peer_max_age_s",
-		"state_refresh_s", "reconnect_min_s", "reconnect_max_s",
-		"topic_prefix", "queue_max", "overrides", "max_payload",
-		"override_authors", NULL };
+		"peer_max_slope_c_per_min", "state_refresh_s",
+		"reconnect_min_s", "reconnect_max_s", "topic_prefix",
+		"queue_max", "overrides", "max_payload", "override_authors",
+		"override_keys", "override_max_age_s", NULL };
 	const config_setting_t *s;
 
 	if (group == NULL)
@@ -181,6 +288,8 @@ mqtt_conf_parse(
 	    ctx, group, "peer_interval_s", 0.1, 3600, &c->peer_interval_s);
 	cnf_get_double(
 	    ctx, group, "peer_max_age_s", 0, 86400, &c->peer_max_age_s);
+	cnf_get_double(ctx, group, "peer_max_slope_c_per_min", 0.1, 600,
+	    &c->peer_max_slope_c_per_min);
 	cnf_get_double(
 	    ctx, group, "state_refresh_s", 1, 3600, &c->state_refresh_s);
 	cnf_get_double(
@@ -211,6 +320,9 @@ mqtt_conf_parse(
 	cnf_get_bool(ctx, group, "overrides", &c->overrides);
 	cnf_get_int(ctx, group, "max_payload", 128, 65536, &c->max_payload);
 	parse_authors(ctx, group, c);
+	parse_keys(ctx, group, c);
+	cnf_get_double(
+	    ctx, group, "override_max_age_s", 5, 86400, &c->override_max_age_s);
 	if (strpbrk(c->client_id, "+#/") != NULL) {
 		s = config_setting_get_member(group, "client_id");
 		cnf_error(ctx, s, "mqtt.client_id: no '+', '#' or '/'");
@@ -231,8 +343,8 @@ mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c)
 		const struct mqtt_broker *b = &c->brokers[i];
 
 		snprintf(buf[i], sizeof(buf[i]),
-		    strchr(b->host, ':') != NULL ? "[%s]:%d" : "%s:%d", b->host,
-		    b->port);
+		    strchr(b->host, ':') != NULL ? "%s[%s]:%d" : "%s%s:%d",
+		    b->tls ? "mqtts://" : "", b->host, b->port);
 		bv[i] = buf[i];
 	}
 	bv[i] = NULL;
@@ -253,6 +365,8 @@ mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c)
 	cnf_emit_double(g, "telemetry_interval_s", c->telemetry_interval_s);
 	cnf_emit_double(g, "peer_interval_s", c->peer_interval_s);
 	cnf_emit_double(g, "peer_max_age_s", c->peer_max_age_s);
+	cnf_emit_double(
+	    g, "peer_max_slope_c_per_min", c->peer_max_slope_c_per_min);
 	cnf_emit_double(g, "state_refresh_s", c->state_refresh_s);
 	cnf_emit_double(g, "reconnect_min_s", c->reconnect_min_s);
 	cnf_emit_double(g, "reconnect_max_s", c->reconnect_max_s);
@@ -264,6 +378,19 @@ mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c)
 		av[i] = (char *)(uintptr_t)c->authors[i];
 	av[i] = NULL;
 	cnf_emit_strv(g, "override_authors", av);
+	if (c->n_keys > 0) {
+		config_setting_t *list = config_setting_add(
+		    g, "override_keys", CONFIG_TYPE_LIST);
+
+		for (i = 0; i < c->n_keys; i++) {
+			config_setting_t *e = config_setting_add(
+			    list, NULL, CONFIG_TYPE_GROUP);
+
+			cnf_emit_string(e, "name", c->keys[i].name);
+			cnf_emit_string(e, "key", c->keys[i].key);
+		}
+	}
+	cnf_emit_double(g, "override_max_age_s", c->override_max_age_s);
 }
 
 void

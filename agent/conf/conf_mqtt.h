@@ -23,10 +23,21 @@
 #define MQC_HOST_LEN    256
 #define MQC_NAME_LEN    128
 #define MQC_MAX_AUTHORS 32
+#define MQC_MAX_KEYS    32
+
+/* Where mqtts:// brokers' certificates are checked without a tls group. */
+#define MQC_SYSTEM_CA_PATH "/etc/ssl/certs"
 
 struct mqtt_broker {
 	char host[MQC_HOST_LEN];
 	int port;
+	bool tls; /* written mqtts:// */
+};
+
+/* An operator's Ed25519 public key (signed remote overrides). */
+struct mqtt_key_conf {
+	char name[64];
+	char key[64]; /* base64 of the 32-byte public key, as written */
 };
 
 struct mqtt_tls_conf {
@@ -51,6 +62,9 @@ struct mqtt_conf {
 	double peer_interval_s;
 	double peer_max_age_s;  /* peers with an older ts are ignored */
 	double state_refresh_s; /* the retained state re-sent this often */
+	double peer_max_slope_c_per_min; /* steeper peer slopes: implausible */
+	double peer_min_c; /* plausible peer inlet: classes.inlet's valid */
+	double peer_max_c; /* range (set by conf.c, not keys of their own) */
 	double reconnect_min_s; /* backoff: min, doubling up to max */
 	double reconnect_max_s;
 	char topic_prefix[MQC_NAME_LEN];
@@ -59,6 +73,9 @@ struct mqtt_conf {
 	int max_payload; /* bytes; bigger incoming messages refused */
 	int n_authors;   /* 0 = any author the broker let through */
 	char authors[MQC_MAX_AUTHORS][64];
+	int n_keys; /* > 0: remote overrides must be signed by one */
+	struct mqtt_key_conf keys[MQC_MAX_KEYS];
+	double override_max_age_s; /* a signed request older is expired */
 };
 
 void mqtt_conf_defaults(struct mqtt_conf *c);
@@ -68,7 +85,9 @@ void mqtt_conf_parse(
 void mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c);
 void mqtt_conf_free(struct mqtt_conf *c);
 
-/* "host:port" (or "[v6]:port", or "host" = port 1883) into b; 0 or -1. */
+/* "host:port" (or "[v6]:port", or "host" = port 1883), or a URL
+ * "mqtt://host[:port][/]" (1883) or "mqtts://host[:port][/]" (8883, TLS)
+ * into b; 0 or -1. */
 int mqtt_conf_parse_broker(const char *s, struct mqtt_broker *b);
 
 #endif

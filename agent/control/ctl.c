@@ -28,7 +28,7 @@
 #include "log.h"
 
 #define CTL_MAX_OUT  (4 * CTL_MAX_RESPONSE)
-#define CTL_SWEEP_MS 5000
+#define CTL_SWEEP_MS 1000
 
 struct client {
 	int fd; /* -1 when the slot is free */
@@ -273,30 +273,81 @@ peer_name(struct client *cl)
 		    (unsigned long)cred.uid);
 }
 
+/* Tell a client why it goes (best effort: the line is short). */
 static void
-reject_busy(int fd)
+tell(int fd, const char *why)
 {
-	cJSON *r = ctl_error_response(NULL, NULL,
-	    "too many control clients "
-	    "(max %d), try again later",
-	    CTL_MAX_CLIENTS);
+	cJSON *r = ctl_error_response(NULL, NULL, "%s; try again later", why);
 	char *s = cJSON_PrintUnformatted(r);
 
 	cJSON_Delete(r);
 	if (s != NULL) {
-		/* best effort on a fresh socket: the buffer is empty */
 		(void)!send(fd, s, strlen(s), MSG_NOSIGNAL | MSG_DONTWAIT);
 		(void)!send(fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		free(s);
 	}
+}
+
+static void
+reject_busy(int fd, const char *why)
+{
+	tell(fd, why);
 	close(fd);
+}
+
+static int
+count_uid(const struct ctl *c, uid_t uid)
+{
+	int i, n = 0;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (c->cl[i].fd >= 0 && c->cl[i].uid == uid)
+			n++;
+	return n;
+}
+
+/*
+ * Every slot is taken: free the one of the client idle longest, if it
+ * has been idle a while and owes no answer. A client that only holds a
+ * connection open cannot keep anyone out.
+ */
+static bool
+evict_idlest(struct ctl *c, int64_t now_ms)
+{
+	struct client *v = NULL;
+	char why[160];
+	int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct client *cl = &c->cl[i];
+
+		if (cl->fd < 0 || cl->out_len > 0 ||
+		    now_ms - cl->last_ms < CTL_EVICT_IDLE_MS)
+			continue;
+		if (v == NULL || cl->last_ms < v->last_ms)
+			v = cl;
+	}
+	if (v == NULL)
+		return false;
+	log_warnx("control: all %d slots taken, closing the idlest client "
+		  "(%s, pid %ld, idle %.1f s) to make room",
+	    CTL_MAX_CLIENTS, v->user, (long)v->pid,
+	    (double)(now_ms - v->last_ms) / 1000.0);
+	snprintf(why, sizeof(why),
+	    "closed after %.1f s idle to make room for another client (max "
+	    "%d)",
+	    (double)(now_ms - v->last_ms) / 1000.0, CTL_MAX_CLIENTS);
+	tell(v->fd, why);
+	client_close(c, v);
+	return true;
 }
 
 static void
 accept_cb(struct loop *l, int fd, short revents, void *arg)
 {
 	struct ctl *c = arg;
-	struct client *cl = NULL;
+	struct client *cl = NULL, tmp;
+	char why[160];
 	int cfd, i;
 
 	(void)revents;
@@ -308,10 +359,28 @@ accept_cb(struct loop *l, int fd, short revents, void *arg)
 				log_warn("control: accept");
 			return;
 		}
-		if (c->n_clients >= CTL_MAX_CLIENTS) {
-			log_warnx("control: %d clients already, refusing one",
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.fd = cfd;
+		peer_name(&tmp);
+		if (tmp.uid != 0 && count_uid(c, tmp.uid) >= CTL_MAX_PER_UID) {
+			log_warnx("control: %s (pid %ld) holds %d connections "
+				  "already, refusing one",
+			    tmp.user, (long)tmp.pid, CTL_MAX_PER_UID);
+			snprintf(why, sizeof(why),
+			    "too many connections from %s (max %d per user)",
+			    tmp.user, CTL_MAX_PER_UID);
+			reject_busy(cfd, why);
+			continue;
+		}
+		if (c->n_clients >= CTL_MAX_CLIENTS &&
+		    !evict_idlest(c, loop_now_ms(l))) {
+			log_warnx("control: %d clients already, all busy, "
+				  "refusing one",
 			    c->n_clients);
-			reject_busy(cfd);
+			snprintf(why, sizeof(why),
+			    "too many control clients (max %d)",
+			    CTL_MAX_CLIENTS);
+			reject_busy(cfd, why);
 			continue;
 		}
 		for (i = 0; i < CTL_MAX_CLIENTS; i++)
@@ -320,13 +389,11 @@ accept_cb(struct loop *l, int fd, short revents, void *arg)
 				break;
 			}
 		if (cl == NULL) {
-			reject_busy(cfd);
+			reject_busy(cfd, "no free slot");
 			continue;
 		}
-		memset(cl, 0, sizeof(*cl));
-		cl->fd = cfd;
+		*cl = tmp;
 		cl->last_ms = loop_now_ms(l);
-		peer_name(cl);
 		if (loop_add_fd(l, cfd, POLLIN, client_cb, c) != 0) {
 			log_warnx("control: cannot watch a client");
 			close(cfd);

@@ -7,6 +7,11 @@
  * and the clients are non-blocking, requests and responses are buffered
  * per client, the number of clients is capped (CTL_MAX_CLIENTS) and idle
  * clients are dropped after CTL_IDLE_S.
+ *
+ * Fair to its clients: one user (other than root) holds at most
+ * CTL_MAX_PER_UID connections, and when every slot is taken a newcomer
+ * takes the slot of the client idle longest (at least CTL_EVICT_IDLE_MS),
+ * so idle connections from local users never lock the operator out.
  */
 #ifndef THERMWATCH_CTL_H
 #define THERMWATCH_CTL_H
@@ -24,8 +29,10 @@ struct ctl_env {
 	void *arg;
 };
 
-#define CTL_MAX_CLIENTS 16
-#define CTL_IDLE_S      60
+#define CTL_MAX_CLIENTS   16
+#define CTL_MAX_PER_UID   4    /* connections per user; root: no limit */
+#define CTL_IDLE_S        10   /* without a byte from the client */
+#define CTL_EVICT_IDLE_MS 1000 /* idle at least this to make room */
 
 /*
  * Create the socket at path with mode (control.socket, control.mode; the

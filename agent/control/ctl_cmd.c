@@ -16,6 +16,7 @@
 
 #include "ctl_proto.h"
 #include "engine.h"
+#include "json_strict.h"
 
 #define REASON_MAX 127 /* struct eng_override.reason */
 #define BY_MAX     24  /* "by (user)" fits eng_override.author */
@@ -325,11 +326,10 @@ ctl_handle(const struct ctl_ops *ops, void *arg, const struct ctl_peer *peer,
 	char err[512];
 	size_t i;
 
-	req = cJSON_ParseWithLength(line, len);
+	req = json_parse_strict(line, len, err, sizeof(err));
 	if (req == NULL)
 		return ctl_error_response(NULL, NULL,
-		    "malformed request: not valid JSON (one JSON object per "
-		    "line)");
+		    "malformed request: %s (one JSON object per line)", err);
 	if (!cJSON_IsObject(req)) {
 		cJSON_Delete(req);
 		return ctl_error_response(

@@ -76,6 +76,8 @@ eng_conf_defaults(struct eng_conf *conf)
 	conf->policy.sentinel_near_c = 10.0;
 	conf->policy.min_shutdown_lead_s = 30.0;
 	conf->policy.zone_hold_s = 300.0;
+	conf->policy.override_max_tighten_c = 5.0;
+	conf->policy.override_max_lead_factor = 2.0;
 	conf->policy.wait_fraction = 0.2;
 	conf->policy.confirm_samples = 2;
 	conf->policy.horizon_factor = 1.0;

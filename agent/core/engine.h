@@ -134,6 +134,9 @@ struct eng_policy_conf {
 				       below this */
 	double zone_hold_s;         /* zone alarm ends after quorum is lost
 				       for this long */
+	/* overrides (override.h): how far one may tighten the shutdown side */
+	double override_max_tighten_c;   /* shutdown level down at most this */
+	double override_max_lead_factor; /* shutdown lead x this at most */
 	/* how evidence is weighed (thermwatch.conf(5), EVIDENCE) */
 	double wait_fraction;       /* persistence never longer than this
 				       fraction of the time left to trip */

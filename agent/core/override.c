@@ -10,13 +10,15 @@
  *
  * Bounds are enforced twice: when an override is set (so the operator is
  * told) and again whenever it is used (so a reload that raises the floor
- * also tightens overrides already in place).
+ * also tightens overrides already in place). The rule that makes an
+ * override unable to start a shutdown is in override.h.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "eng_int.h"
+#include "override.h"
 
 #define MAX_MARGIN_C 100.0
 #define MAX_LEAD_S   86400.0
@@ -71,10 +73,11 @@ parse_key(const char *key)
 	return k;
 }
 
-/* The bounds an override value is clamped into. */
+/* The bounds an override value is clamped into, from the config alone. */
 static void
 key_bounds(const struct eng_conf *conf, struct okey k, double *min, double *max)
 {
+	const struct eng_policy_conf *p = &conf->policy;
 	const struct eng_class_conf *cc;
 
 	switch (k.kind) {
@@ -83,23 +86,101 @@ key_bounds(const struct eng_conf *conf, struct okey k, double *min, double *max)
 		*max = 1;
 		break;
 	case OK_TRIP:
-		/* A trip override may only lower trips. */
+		/* A trip override may only lower trips, and not far. */
 		cc = &conf->cls[k.cls];
-		*min = cc->min_valid_c;
+		*min = cc->trip_c - p->override_max_tighten_c;
+		if (*min < cc->min_valid_c)
+			*min = cc->min_valid_c;
 		*max = cc->trip_c;
 		break;
 	case OK_MARGIN:
-		*min = k.level == 3 ? conf->policy.floor_margin_c : 0.0;
-		*max = MAX_MARGIN_C;
+		cc = &conf->cls[k.cls];
+		*min = k.level == 3 ? p->floor_margin_c : 0.0;
+		*max = k.level == 3
+		    ? cc->shutdown.margin_c + p->override_max_tighten_c
+		    : MAX_MARGIN_C;
 		break;
 	case OK_LEAD:
-		*min = k.level == 3 ? conf->policy.min_shutdown_lead_s : 0.0;
-		*max = MAX_LEAD_S;
+		cc = &conf->cls[k.cls];
+		*min = k.level == 3 ? p->min_shutdown_lead_s : 0.0;
+		*max = k.level == 3
+		    ? cc->shutdown.lead_s * p->override_max_lead_factor
+		    : MAX_LEAD_S;
+		if (*max < *min)
+			*max = *min;
 		break;
 	default:
 		*min = *max = NAN;
 		break;
 	}
+}
+
+static bool
+moves_level(struct okey k)
+{
+	return k.kind == OK_TRIP || (k.kind == OK_MARGIN && k.level == 3);
+}
+
+static bool
+shutdown_side(struct okey k)
+{
+	return moves_level(k) || (k.kind == OK_LEAD && k.level == 3);
+}
+
+static double
+clamp(double v, double min, double max)
+{
+	return v < min ? min : v > max ? max : v;
+}
+
+static int find(const struct eng *e, const char *key);
+
+/*
+ * How far down the other override of a class's shutdown level (the margin
+ * for a trip key, the trip for a margin key) moves that level, in C;
+ * negative when it relaxes it, 0 when there is none.
+ */
+static double
+other_move(const struct eng *e, struct okey k)
+{
+	const struct eng_class_conf *cc = &e->conf.cls[k.cls];
+	const char *cn = eng_class_name((enum eng_class)k.cls);
+	struct okey o = { k.kind == OK_TRIP ? OK_MARGIN : OK_TRIP, k.cls, 3 };
+	char key[ENG_KEY_LEN];
+	double min, max;
+	int i;
+
+	snprintf(key, sizeof(key),
+	    o.kind == OK_TRIP ? "%s.trip_c" : "%s.shutdown.margin_c", cn);
+	if ((i = find(e, key)) < 0)
+		return 0.0;
+	key_bounds(&e->conf, o, &min, &max);
+	if (o.kind == OK_TRIP)
+		return cc->trip_c - clamp(e->ovr[i].value, min, max);
+	return clamp(e->ovr[i].value, min, max) - cc->shutdown.margin_c;
+}
+
+/* key_bounds, and the trip and margin overrides of a class together move
+ * its shutdown level at most policy.override_max_tighten_c. */
+static void
+engine_bounds(const struct eng *e, struct okey k, double *min, double *max)
+{
+	const struct eng_class_conf *cc;
+	double left;
+
+	key_bounds(&e->conf, k, min, max);
+	if (!moves_level(k))
+		return;
+	cc = &e->conf.cls[k.cls];
+	left = e->conf.policy.override_max_tighten_c - other_move(e, k);
+	if (left < 0)
+		left = 0;
+	if (k.kind == OK_TRIP && cc->trip_c - left > *min)
+		*min = cc->trip_c - left < *max ? cc->trip_c - left : *max;
+	if (k.kind == OK_MARGIN && cc->shutdown.margin_c + left < *max)
+		*max = cc->shutdown.margin_c + left > *min
+		    ? cc->shutdown.margin_c + left
+		    : *min;
 }
 
 bool
@@ -123,7 +204,7 @@ eng_override_bounds(
 
 	if (k.kind == OK_INVALID)
 		return false;
-	key_bounds(&e->conf, k, min, max);
+	engine_bounds(e, k, min, max);
 	return true;
 }
 
@@ -138,11 +219,82 @@ find(const struct eng *e, const char *key)
 	return -1;
 }
 
+static const char *const scope_names[] = { "host", "zone", "site" };
+
+const char *
+eng_scope_name(enum eng_scope s)
+{
+	return (unsigned)s <= ENG_SCOPE_SITE ? scope_names[s] : "unknown";
+}
+
+bool
+eng_override_shutdown_side(const char *key)
+{
+	return shutdown_side(parse_key(key));
+}
+
+static void effective(const struct eng *e, enum eng_class c, bool zone,
+    const struct eng_override *cand, struct eff_class *ef);
+
+/*
+ * Would the override key = v, on its own and now, make a sensor of its
+ * class critical? Only a tightening can: a shutdown level moved down to
+ * the sensor's value (plus hysteresis), or a shutdown lead grown past the
+ * sensor's eta (x LEAD_CLEAR, the eta a level needs to clear). -1 with
+ * err when so.
+ */
+static int
+check_not_starting(const struct eng *e, struct okey k, const char *key,
+    double v, char *err, size_t errlen)
+{
+	struct eng_override cand;
+	struct eff_class before, after;
+	struct eng_sensor_view sv;
+	double x, lb, la;
+	int i;
+
+	memset(&cand, 0, sizeof(cand));
+	snprintf(cand.key, sizeof(cand.key), "%s", key);
+	cand.value = v;
+	effective(e, (enum eng_class)k.cls, e->zone_alarm, NULL, &before);
+	effective(e, (enum eng_class)k.cls, e->zone_alarm, &cand, &after);
+	for (i = 0; i < eng_sensor_count(e); i++) {
+		eng_sensor_view(e, i, &sv);
+		if ((int)sv.cls != k.cls || sv.status == ENG_SENSOR_REMOVED)
+			continue;
+		x = sv.filtered_c;
+		if (isnan(x) || (!isnan(sv.value_c) && sv.value_c > x))
+			x = sv.value_c;
+		if (isnan(x))
+			continue;
+		lb = fmin(sv.trip_c, before.trip_max) - before.margin[3];
+		la = fmin(sv.trip_c, after.trip_max) - after.margin[3];
+		if (la < lb && la <= x + after.hyst) {
+			snprintf(err, errlen,
+			    "%s: %g would put the shutdown level of %s at "
+			    "%.1f C, not above its %.1f C + hysteresis %.1f C: "
+			    "an override never starts a shutdown",
+			    key, v, sv.id, la, x, after.hyst);
+			return -1;
+		}
+		if (after.lead[3] > before.lead[3] &&
+		    sv.eta_s <= after.lead[3] * LEAD_CLEAR) {
+			snprintf(err, errlen,
+			    "%s: %g would put the eta of %s (%.0f s) within "
+			    "the shutdown lead (%.0f s): an override never "
+			    "starts a shutdown",
+			    key, v, sv.id, sv.eta_s, after.lead[3]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The checks of eng_override_set(): 0, 1 with the clamped value in *v,
  * or -1; err says how or why. */
 static int
 validate(const struct eng *e, const char *key, double value, double ttl_s,
-    double *v, char *err, size_t errlen)
+    enum eng_scope scope, double *v, char *err, size_t errlen)
 {
 	struct okey k = parse_key(key);
 	double min, max;
@@ -171,7 +323,15 @@ validate(const struct eng *e, const char *key, double value, double ttl_s,
 		    key, ttl_s, e->conf.policy.max_override_ttl_s);
 		return -1;
 	}
-	key_bounds(&e->conf, k, &min, &max);
+	if (scope != ENG_SCOPE_HOST && shutdown_side(k)) {
+		snprintf(err, errlen,
+		    "%s: moves the shutdown level or lead, which only a "
+		    "request for this one host may do, not one for the whole "
+		    "%s",
+		    key, eng_scope_name(scope));
+		return -1;
+	}
+	engine_bounds(e, k, &min, &max);
 	if (k.kind == OK_QUIET)
 		*v = value != 0.0 ? 1.0 : 0.0;
 	if (*v < min || *v > max) {
@@ -180,6 +340,9 @@ validate(const struct eng *e, const char *key, double value, double ttl_s,
 		    key, value, *v, min, max);
 		ret = 1;
 	}
+	if (shutdown_side(k) &&
+	    check_not_starting(e, k, key, *v, err, errlen) < 0)
+		return -1;
 	if (find(e, key) < 0 && e->n_ovr >= ENG_MAX_OVERRIDES) {
 		snprintf(err, errlen, "too many overrides (max %d)",
 		    ENG_MAX_OVERRIDES);
@@ -197,7 +360,7 @@ eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
 	double v;
 	int i, ret;
 
-	ret = validate(e, key, value, ttl_s, &v, err, errlen);
+	ret = validate(e, key, value, ttl_s, ENG_SCOPE_HOST, &v, err, errlen);
 	if (ret < 0)
 		return ret;
 	i = find(e, key);
@@ -272,19 +435,34 @@ ovr_quiet(const struct eng *e)
 	return i >= 0 && e->ovr[i].value != 0.0;
 }
 
-static double
-clamp(double v, double min, double max)
+/* Apply one override (clamped into its bounds) to ef. */
+static void
+apply_one(const struct eng *e, enum eng_class c, const struct eng_override *o,
+    struct eff_class *ef)
 {
-	return v < min ? min : v > max ? max : v;
+	struct okey k = parse_key(o->key);
+	double min, max;
+
+	if (k.cls != (int)c)
+		return;
+	key_bounds(&e->conf, k, &min, &max);
+	if (k.kind == OK_TRIP)
+		ef->trip_max = clamp(o->value, min, max);
+	else if (k.kind == OK_MARGIN)
+		ef->margin[k.level] = clamp(o->value, min, max);
+	else if (k.kind == OK_LEAD)
+		ef->lead[k.level] = clamp(o->value, min, max);
 }
 
-void
-ovr_effective(
-    const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef)
+/* Class c's settings with the overrides in force, cand (when not NULL)
+ * in place of the one with its key. */
+static void
+effective(const struct eng *e, enum eng_class c, bool zone,
+    const struct eng_override *cand, struct eff_class *ef)
 {
 	const struct eng_class_conf *cc = &e->conf.cls[c];
 	const struct eng_policy_conf *p = &e->conf.policy;
-	double tier_mult = 1.0, min, max;
+	double tier_mult = 1.0, moved;
 	int i;
 
 	ef->trip_max = INFINITY;
@@ -301,19 +479,17 @@ ovr_effective(
 	ef->hold_ms = (int64_t)(cc->hold_s * 1000.0);
 	ef->stale_ms = (int64_t)(cc->stale_s * 1000.0);
 
-	for (i = 0; i < e->n_ovr; i++) {
-		struct okey k = parse_key(e->ovr[i].key);
-
-		if (k.cls != (int)c)
-			continue;
-		key_bounds(&e->conf, k, &min, &max);
-		if (k.kind == OK_TRIP)
-			ef->trip_max = clamp(e->ovr[i].value, min, max);
-		else if (k.kind == OK_MARGIN)
-			ef->margin[k.level] = clamp(e->ovr[i].value, min, max);
-		else if (k.kind == OK_LEAD)
-			ef->lead[k.level] = clamp(e->ovr[i].value, min, max);
-	}
+	for (i = 0; i < e->n_ovr; i++)
+		if (cand == NULL || strcmp(e->ovr[i].key, cand->key) != 0)
+			apply_one(e, c, &e->ovr[i], ef);
+	if (cand != NULL)
+		apply_one(e, c, cand, ef);
+	/* Trip and margin overrides together move the shutdown level at
+	 * most override_max_tighten_c (a reload may have lowered it). */
+	moved = (isinf(ef->trip_max) ? 0.0 : cc->trip_c - ef->trip_max) +
+	    ef->margin[3] - cc->shutdown.margin_c;
+	if (moved > p->override_max_tighten_c)
+		ef->margin[3] -= moved - p->override_max_tighten_c;
 	/* The floor holds whatever the config or an override says. */
 	if (ef->margin[3] < p->floor_margin_c)
 		ef->margin[3] = p->floor_margin_c;
@@ -342,13 +518,33 @@ ovr_effective(
 	ef->margin[3] *= tier_mult;
 }
 
+void
+ovr_effective(
+    const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef)
+{
+	effective(e, c, zone, NULL, ef);
+}
+
 int
 eng_override_check(const struct eng *e, const char *key, double value,
     double ttl_s, char *err, size_t errlen)
 {
 	double v;
 
-	return validate(e, key, value, ttl_s, &v, err, errlen);
+	return validate(e, key, value, ttl_s, ENG_SCOPE_HOST, &v, err, errlen);
+}
+
+int
+eng_override_check_scope(const struct eng *e, const char *key, double value,
+    double ttl_s, enum eng_scope scope, double *applied, char *err,
+    size_t errlen)
+{
+	double v;
+	int rc = validate(e, key, value, ttl_s, scope, &v, err, errlen);
+
+	if (applied != NULL)
+		*applied = v;
+	return rc;
 }
 
 bool

@@ -2,7 +2,8 @@
  * agent_mqtt.c - the broker's view of the agent: MQTT started, stopped
  * and restarted with the config, fed after every evaluation; zone peers
  * into the engine; remote overrides into the override store, refused as a
- * whole when the engine would clamp them. Part of the wiring module.
+ * whole when the engine would clamp them, and when a zone or site request
+ * touches the shutdown side (override.h). Part of the wiring module.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include "capacity.h"
 #include "log.h"
 #include "mqtt.h"
+#include "override.h"
 #include "override_store.h"
 
 static void
@@ -67,15 +69,22 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 		return -1;
 	}
 	if (r->clear) {
-		if (ovs_clear(a->ovs, r->key, r->author, r->via, err, errlen) <
-		    0) {
-			refuse(a, r, err);
-			return -1;
-		}
-		return 0;
+		ovs_set_id(a->ovs, r->id);
+		rc = ovs_clear(a->ovs, r->key, r->author, r->via, err, errlen);
+		ovs_set_id(a->ovs, NULL);
+		if (rc < 0 && strncmp(err, "no override", 11) == 0)
+			refuse(a, r, err); /* ovs_clear said nothing */
+		return rc;
 	}
-	rc = eng_override_check(
-	    a->eng, r->key, r->value, r->ttl_s, err, errlen);
+	rc = eng_override_check_scope(a->eng, r->key, r->value, r->ttl_s,
+	    r->scope == MQ_SCOPE_SITE       ? ENG_SCOPE_SITE
+		: r->scope == MQ_SCOPE_ZONE ? ENG_SCOPE_ZONE
+					    : ENG_SCOPE_HOST,
+	    NULL, err, errlen);
+	if (rc < 0) {
+		refuse(a, r, err);
+		return -1;
+	}
 	if (rc == 1) {
 		snprintf(msg, sizeof(msg),
 		    "value out of bounds, not applied "
@@ -85,8 +94,11 @@ on_override(void *arg, const struct mq_override_req *r, int64_t now_ms,
 		refuse(a, r, msg);
 		return -1;
 	}
-	return ovs_apply(a->ovs, r->key, r->value, r->ttl_s, r->reason,
-	    r->author, r->via, err, errlen);
+	ovs_set_id(a->ovs, r->id);
+	rc = ovs_apply(a->ovs, r->key, r->value, r->ttl_s, r->reason, r->author,
+	    r->via, err, errlen);
+	ovs_set_id(a->ovs, NULL);
+	return rc;
 }
 
 void

@@ -10,7 +10,9 @@
  *	   "reason":"AC work","author":"alice"}]}
  *
  * Written to a temporary file, fsync'ed and renamed over the old one, so a
- * crash leaves either the old or the new set, never half of one.
+ * crash leaves either the old or the new set, never half of one. A set or
+ * clear is written before the engine takes it, and refused when it cannot
+ * be written (a full disk): what was acknowledged survives a restart.
  */
 #include "override_store.h"
 
@@ -27,6 +29,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "override.h"
 #include "walltime.h"
 
 #define OVR_SYNC_MS  1000
@@ -40,6 +43,7 @@ struct ovs_snap {
 
 struct ovs {
 	struct ovs_env env;
+	char id[64]; /* of the request being handled, "" none */
 	char path[PATH_MAX + 32];
 	int timer;
 	int n;
@@ -78,9 +82,9 @@ ovs_list_json(const struct ovs *s, int64_t now_ms)
 	return arr;
 }
 
-/* Write the overrides in force; 0 or -errno (logged). */
+/* Write the overrides in list (consumed); 0 or -errno (logged). */
 static int
-save(struct ovs *ov)
+save_list(struct ovs *ov, cJSON *list)
 {
 	const char *dir = ov->env.conf->agent.state_dir;
 	char iso[32];
@@ -92,12 +96,12 @@ save(struct ovs *ov)
 	cJSON_AddNumberToObject(root, "v", OVR_FILE_VERSION);
 	wt_iso(wt_now(), iso, sizeof(iso));
 	cJSON_AddStringToObject(root, "written", iso);
-	cJSON_AddItemToObject(
-	    root, "overrides", ovs_list_json(ov, loop_now_ms(ov->env.loop)));
+	cJSON_AddItemToObject(root, "overrides", list);
 	text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (text == NULL) {
 		log_warnx("overrides: out of memory, not saved");
+		errno = ENOMEM;
 		return -ENOMEM;
 	}
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
@@ -106,9 +110,45 @@ save(struct ovs *ov)
 	free(text);
 	if (rc != 0) {
 		log_warn("overrides: cannot save %s", ov->path);
+		errno = -rc;
 		return rc;
 	}
 	return 0;
+}
+
+/* Write the overrides in force; 0 or -errno (logged). */
+static int
+save(struct ovs *ov)
+{
+	return save_list(ov, ovs_list_json(ov, loop_now_ms(ov->env.loop)));
+}
+
+/*
+ * Write the overrides as they will be once key is set to o (or removed,
+ * when o is NULL), before the engine takes the change: an override that
+ * cannot be kept over a restart is not taken. 0, or -1 with msg.
+ */
+static int
+save_first(struct ovs *ov, const char *key, const struct eng_override *o,
+    char *msg, size_t len)
+{
+	int64_t now = loop_now_ms(ov->env.loop);
+	cJSON *list = ovs_list_json(ov, now), *e, *next;
+	const cJSON *k;
+
+	for (e = list->child; e != NULL; e = next) {
+		next = e->next;
+		k = cJSON_GetObjectItemCaseSensitive(e, "key");
+		if (cJSON_IsString(k) && strcmp(k->valuestring, key) == 0)
+			cJSON_Delete(cJSON_DetachItemViaPointer(list, e));
+	}
+	if (o != NULL)
+		cJSON_AddItemToArray(list, entry_json(o, now));
+	if (save_list(ov, list) == 0)
+		return 0;
+	snprintf(msg, len, "%s: cannot save %s: %s; not %s", key, ov->path,
+	    strerror(errno), o != NULL ? "applied" : "cleared");
+	return -1;
 }
 
 static void
@@ -158,6 +198,9 @@ event(struct ovs *ov, const char *type, const char *action, const char *key,
 		cJSON_AddStringToObject(f, "via", via);
 	if (msg != NULL && msg[0] != '\0')
 		cJSON_AddStringToObject(f, "message", msg);
+	if (ov->id[0] != '\0' && strcmp(via, "engine") != 0 &&
+	    strcmp(via, "restart") != 0)
+		cJSON_AddStringToObject(f, "id", ov->id);
 	if (ov->env.event != NULL)
 		ov->env.event(ov->env.arg, type, f);
 	else
@@ -183,7 +226,10 @@ ovs_apply(struct ovs *ov, const char *key, double value, double ttl_s,
     size_t len)
 {
 	const struct eng_override *o;
+	struct eng_override next;
+	int64_t now = loop_now_ms(ov->env.loop);
 	char err[256];
+	double v;
 	int rc;
 
 	if (len > 0)
@@ -197,10 +243,26 @@ ovs_apply(struct ovs *ov, const char *key, double value, double ttl_s,
 		rc = -1;
 		goto refused;
 	}
-	rc = eng_override_set(ov->env.eng, key, value, ttl_s, reason, author,
-	    loop_now_ms(ov->env.loop), err, sizeof(err));
+	rc = eng_override_check_scope(ov->env.eng, key, value, ttl_s,
+	    ENG_SCOPE_HOST, &v, err, sizeof(err));
 	snprintf(msg, len, "%s", err);
 	if (rc < 0)
+		goto refused;
+	/* Persist before acknowledging: what eng_override_set() will keep. */
+	memset(&next, 0, sizeof(next));
+	snprintf(next.key, sizeof(next.key), "%s", key);
+	next.value = v;
+	next.expires_ms = now + (int64_t)ceil(ttl_s * 1000.0);
+	snprintf(next.reason, sizeof(next.reason), "%s", reason);
+	snprintf(next.author, sizeof(next.author), "%s", author);
+	if (save_first(ov, key, &next, msg, len) < 0) {
+		rc = -1;
+		goto refused;
+	}
+	rc = eng_override_set(ov->env.eng, key, value, ttl_s, reason, author,
+	    now, err, sizeof(err));
+	snprintf(msg, len, "%s", err);
+	if (rc < 0) /* cannot happen: checked above, nothing ran since */
 		goto refused;
 	o = find(ov, key);
 	log_info("override %s = %g for %.0f s by %s via %s: %s%s%s", key,
@@ -208,7 +270,7 @@ ovs_apply(struct ovs *ov, const char *key, double value, double ttl_s,
 	    rc == 1 ? "; " : "", rc == 1 ? err : "");
 	event(ov, "override", "set", key, o != NULL ? o->value : value, ttl_s,
 	    reason, author, via, rc == 1 ? err : NULL);
-	persist(ov);
+	snapshot(ov);
 	return rc;
 refused:
 	log_warnx("override %s by %s via %s refused: %s",
@@ -219,6 +281,13 @@ refused:
 	return -1;
 }
 
+void
+ovs_set_id(struct ovs *ov, const char *id)
+{
+	if (ov != NULL)
+		snprintf(ov->id, sizeof(ov->id), "%s", id != NULL ? id : "");
+}
+
 int
 ovs_clear(struct ovs *ov, const char *key, const char *author, const char *via,
     char *msg, size_t len)
@@ -227,15 +296,23 @@ ovs_clear(struct ovs *ov, const char *key, const char *author, const char *via,
 		msg[0] = '\0';
 	if (via == NULL)
 		via = "unknown";
-	if (key == NULL || eng_override_clear(ov->env.eng, key) != 0) {
+	if (key == NULL || find(ov, key) == NULL) {
 		snprintf(msg, len, "no override \"%s\" in force",
 		    key != NULL ? key : "");
 		return -1;
 	}
+	if (save_first(ov, key, NULL, msg, len) < 0) {
+		log_warnx("override %s clear by %s via %s refused: %s", key,
+		    author != NULL ? author : "?", via, msg);
+		event(ov, "override_rejected", "clear", key, NAN, 0, NULL,
+		    author, via, msg);
+		return -1;
+	}
+	eng_override_clear(ov->env.eng, key);
 	log_info("override %s cleared by %s via %s", key,
 	    author != NULL ? author : "?", via);
 	event(ov, "override", "clear", key, NAN, 0, NULL, author, via, NULL);
-	persist(ov);
+	snapshot(ov);
 	return 0;
 }
 

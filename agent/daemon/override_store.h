@@ -55,13 +55,20 @@ void ovs_reload(struct ovs *s);
  * where it came from ("control", "mqtt host", ...). Returns what
  * eng_override_set() returns: 0 applied, 1 applied but clamped, -1
  * refused; msg then says how or why (it is "" when applied as asked).
- * Emits an "override" (or "override_rejected") event and persists.
+ * The file is written first: when it cannot be (a full disk), the
+ * override is refused with the reason and the engine does not take it.
+ * Emits an "override" (or "override_rejected") event.
  * eng_override_check() says beforehand what this would do.
  */
 int ovs_apply(struct ovs *s, const char *key, double value, double ttl_s,
     const char *reason, const char *author, const char *via, char *msg,
     size_t len);
-/* Remove an override. 0, or -1 (msg says why) when none has that key. */
+/* The id of the request the next ovs_apply/ovs_clear handle (a remote
+ * request's "id"), echoed as "id" in the events they emit; NULL or ""
+ * for none. It stays until set again. */
+void ovs_set_id(struct ovs *s, const char *id);
+/* Remove an override. 0, or -1 (msg says why) when none has that key or
+ * the file cannot be written (then it stays in force). */
 int ovs_clear(struct ovs *s, const char *key, const char *author,
     const char *via, char *msg, size_t len);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "agent.h"
 #include "bmc.h"
 #include "conf.h"
@@ -170,6 +171,15 @@ main(int argc, char **argv)
 		if (conf.ipmi.enabled &&
 		    bmc_conf_check(&conf.ipmi, err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s: %s\n", path, err);
+			cnf_free(&conf);
+			return 1;
+		}
+		/* a hook that cannot run fails the night it is needed */
+		n = act_check_hooks(&conf.actions, path,
+		    dry_run || conf.actions.dry_run, stderr);
+		if (n > 0) {
+			fprintf(stderr, "%s: %d error%s\n", path, n,
+			    n == 1 ? "" : "s");
 			cnf_free(&conf);
 			return 1;
 		}

@@ -177,6 +177,7 @@ misc_cb(struct loop *l, int64_t now_ms, void *arg)
 	int rc;
 
 	(void)l;
+	mq_limit_tick(mq, now_ms);
 	if (mq->m == NULL)
 		return 1000;
 	if (!mq->connected && now_ms > mq->connect_deadline_ms) {
@@ -309,10 +310,14 @@ setup_client(struct mq *mq)
 	    (rc = mosquitto_username_pw_set(
 		 mq->m, mq->conf.username, mq->password)) != MOSQ_ERR_SUCCESS)
 		goto fail;
-	if (t->enabled) {
+	/* The tls group, or an mqtts:// broker: then without a tls group
+	 * the system's CAs check the broker. */
+	if (t->enabled || cur_broker(mq)->tls) {
 		rc = mosquitto_tls_set(mq->m,
 		    t->ca_file[0] != '\0' ? t->ca_file : NULL,
-		    t->ca_path[0] != '\0' ? t->ca_path : NULL,
+		    t->ca_path[0] != '\0'       ? t->ca_path
+			: t->ca_file[0] == '\0' ? MQC_SYSTEM_CA_PATH
+						: NULL,
 		    t->cert_file[0] != '\0' ? t->cert_file : NULL,
 		    t->key_file[0] != '\0' ? t->key_file : NULL, NULL);
 		if (rc != MOSQ_ERR_SUCCESS)

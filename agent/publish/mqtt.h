@@ -96,10 +96,14 @@ struct mq_stats {
 	int queued;       /* events waiting for a PUBACK */
 	uint64_t dropped; /* events dropped (queue full) */
 	uint64_t peers_received;
-	uint64_t peers_ignored; /* own, stale, malformed */
+	uint64_t peers_ignored;     /* own, stale, malformed, implausible */
+	uint64_t peers_implausible; /* of which out of physical bounds */
 	uint64_t overrides_applied;
 	uint64_t overrides_rejected;
-	uint64_t denied; /* PUBACK >= 0x80 (e.g. ACL) */
+	uint64_t rejections;           /* rejection events asked for */
+	uint64_t rejections_coalesced; /* of which only counted */
+	uint64_t noise_not_queued;     /* noise budget spent */
+	uint64_t denied;               /* PUBACK >= 0x80 (e.g. ACL) */
 };
 
 /*
@@ -130,7 +134,11 @@ void mq_publish_overrides(struct mq *mq, const struct eng *e, int64_t now_ms);
  * Queue an event (QoS 1, in order, persisted; delivered after a reconnect
  * or a restart). fields is consumed (may be NULL); its members are added
  * to the payload beside v, ts, seq, site, zone, host and type.
- * Returns the event's seq, or 0 when it could not be built.
+ * "override_rejected" events are noise: rate-limited per source (the
+ * first MQL_BURST per 10 s, then one "rejections" event that counts the
+ * rest) and queued within a small budget of their own, so that no flood
+ * of them can push out a real event (mqtt_queue.h).
+ * Returns the event's seq, or 0 when it was not queued.
  */
 uint64_t mq_publish_event(struct mq *mq, const char *type, cJSON *fields);
 

@@ -3,15 +3,17 @@
  *
  * Peers: only the zone's <prefix>/<site>/<zone>/+/peer is subscribed, so
  * an agent's cost grows with its zone, not with the whole room. Own,
- * retained (a dead host's last word), stale and malformed summaries are
- * ignored and counted.
+ * retained (a dead host's last word), stale, malformed and implausible
+ * (value or slope) summaries are ignored and counted.
  *
  * Overrides: three topics (host, zone, site). Every request that is not
- * applied produces an "override_rejected" event with the reason: never a
- * crash and never a silent drop. The broker's ACL decides who may publish
- * there (broker-config/acl); the author named in the message is checked
- * against mqtt.override_authors when that list is set, and the engine
- * bounds the value by the local floor.
+ * applied is counted and reported with the reason ("override_rejected",
+ * coalesced under a flood by mqtt_limit.c): never a crash and never a
+ * silent drop. The broker's ACL decides who may publish there
+ * (broker-config/acl); with mqtt.override_keys a request must also be
+ * signed by an operator's key (mqtt_trust.c); the author named in the
+ * message is checked against mqtt.override_authors when that list is
+ * set, and the engine bounds the value (override.h).
  */
 #include "mqtt_int.h"
 
@@ -23,6 +25,7 @@
 
 #include <mqtt_protocol.h>
 
+#include "json_strict.h"
 #include "log.h"
 
 void
@@ -85,6 +88,27 @@ on_peer(struct mq *mq, const struct mosquitto_message *msg)
 		log_debug("mqtt: peer %s: %s, ignored", hbuf, err);
 		goto ignore;
 	}
+	/* Physically plausible only: a room's air within the range of our
+	 * own inlet sensors, rising or falling no faster than
+	 * mqtt.peer_max_slope_c_per_min. Peers can warn and shed load,
+	 * never shut a host down (thermwatch.conf(5)); this keeps one
+	 * broken or lying host from claiming 200 C rising 600 C/min. */
+	if (!(p.inlet_c >= mq->conf.peer_min_c &&
+		p.inlet_c <= mq->conf.peer_max_c) ||
+	    !(fabs(p.slope_c_per_s) * 60.0 <=
+		mq->conf.peer_max_slope_c_per_min)) {
+		mq->st.peers_implausible++;
+		if (mq->st.peers_implausible == 1 ||
+		    mq->st.peers_implausible % 1000 == 0)
+			log_warnx("mqtt: peer %s: inlet %.1f C, %.1f C/min is "
+				  "implausible (%g..%g C, at most %g C/min), "
+				  "ignored (%" PRIu64 " so far)",
+			    hbuf, p.inlet_c, p.slope_c_per_s * 60.0,
+			    mq->conf.peer_min_c, mq->conf.peer_max_c,
+			    mq->conf.peer_max_slope_c_per_min,
+			    mq->st.peers_implausible);
+		goto ignore;
+	}
 	age = mq_wall_ms() - ts;
 	if (mq->conf.peer_max_age_s > 0 &&
 	    age > (int64_t)(mq->conf.peer_max_age_s * 1000.0)) {
@@ -115,14 +139,42 @@ via_name(enum mq_scope s)
  * request's), author, via, message (why refused, or how clamped). The MQTT
  * layer adds topic, bytes and id.
  */
+/*
+ * The "id" a request that could not be believed names, to echo it back so
+ * its sender can tell the answer: top level, or in a signed envelope's
+ * request. Nothing in it is trusted: it is only echoed.
+ */
+static void
+peek_id(const struct mosquitto_message *msg, char *buf, size_t len)
+{
+	cJSON *o, *in = NULL;
+	const cJSON *s, *id;
+	char err[64];
+
+	buf[0] = '\0';
+	o = json_parse_strict(
+	    msg->payload, (size_t)msg->payloadlen, err, sizeof(err));
+	s = cJSON_GetObjectItemCaseSensitive(o, "signed");
+	if (cJSON_IsString(s))
+		in = json_parse_strict(
+		    s->valuestring, strlen(s->valuestring), err, sizeof(err));
+	id = cJSON_GetObjectItemCaseSensitive(in != NULL ? in : o, "id");
+	if (cJSON_IsString(id) && strlen(id->valuestring) < len &&
+	    strlen(id->valuestring) < MQM_KEY_LEN)
+		snprintf(buf, len, "%s", id->valuestring);
+	cJSON_Delete(in);
+	cJSON_Delete(o);
+}
+
 static void
 reject(struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope,
     const struct mqm_override *r, const char *why)
 {
+	char id[MQM_KEY_LEN];
+
 	cJSON *f = cJSON_CreateObject();
 
 	mq->st.overrides_rejected++;
-	log_warnx("mqtt: override request on %s rejected: %s", msg->topic, why);
 	cJSON_AddStringToObject(
 	    f, "action", r != NULL && r->clear ? "clear" : "set");
 	cJSON_AddStringToObject(f, "key", r != NULL ? r->key : "");
@@ -138,9 +190,20 @@ reject(struct mq *mq, const struct mosquitto_message *msg, enum mq_scope scope,
 	cJSON_AddStringToObject(f, "message", why);
 	cJSON_AddStringToObject(f, "topic", msg->topic);
 	cJSON_AddNumberToObject(f, "bytes", msg->payloadlen);
-	if (r != NULL && r->id[0] != '\0')
-		cJSON_AddStringToObject(f, "id", r->id);
-	mq_publish_event(mq, "override_rejected", f);
+	/* A flood costs a counter each (mqtt_limit.c), not a log line and
+	 * an event each. */
+	if (!mq_limit_admit(mq, f, loop_now_ms(mq->loop))) {
+		cJSON_Delete(f);
+		return;
+	}
+	if (r != NULL)
+		snprintf(id, sizeof(id), "%s", r->id);
+	else
+		peek_id(msg, id, sizeof(id));
+	if (id[0] != '\0')
+		cJSON_AddStringToObject(f, "id", id);
+	log_warnx("mqtt: override request on %s rejected: %s", msg->topic, why);
+	mq_queue_event(mq, "override_rejected", f, true);
 }
 
 static bool
@@ -184,10 +247,8 @@ on_override(
 		reject(mq, msg, scope, NULL, why);
 		return;
 	}
-	if (mqm_override_parse(msg->payload, (size_t)msg->payloadlen, &r, err,
-		sizeof(err)) < 0) {
-		snprintf(why, sizeof(why), "malformed request: %s", err);
-		reject(mq, msg, scope, NULL, why);
+	if ((rc = mq_trust_request(mq, msg, &r, why, sizeof(why))) < 0) {
+		reject(mq, msg, scope, rc == -2 ? &r : NULL, why);
 		return;
 	}
 	if (!author_ok(mq, r.author)) {

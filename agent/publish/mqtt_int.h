@@ -12,9 +12,27 @@
 #include "mqtt_fleet_msg.h"
 #include "mqtt_msg.h"
 #include "mqtt_queue.h"
+#include "mqtt_sig.h"
 
 #define MQ_TOPIC_LEN 512
 #define MQ_WINDOW    16 /* events in flight at once */
+
+/* mqtt_limit.c: rejections per source and window */
+#define MQL_WINDOW_MS 10000
+#define MQL_BURST     10 /* reported one by one per source and window */
+#define MQL_SOURCES   16 /* told apart; more share one entry */
+
+struct mq_src {
+	bool used;
+	char via[16];
+	char who[64];
+	int64_t start_ms;   /* the window began (monotonic) */
+	int64_t start_wall; /* ... (wall clock, for the event) */
+	int64_t last_ms;
+	uint64_t n;          /* rejections in the window */
+	uint64_t suppressed; /* of which not reported one by one */
+	char last[160];      /* the last one's reason */
+};
 
 struct mq {
 	struct loop *loop;
@@ -29,6 +47,9 @@ struct mq {
 	void *arg;
 	char client_id[MQC_NAME_LEN + 16];
 	char *password; /* NULL when none */
+	int n_keys;     /* operators' keys (mqtt_trust.c) */
+	struct mqs_key keys[MQC_MAX_KEYS];
+	int64_t key_last_ts[MQC_MAX_KEYS]; /* last accepted, per key */
 
 	/* topics */
 	char t_telemetry[MQ_TOPIC_LEN];
@@ -77,6 +98,8 @@ struct mq {
 	char *ovr_json;
 	char *ovr_sig;
 
+	struct mq_src lim[MQL_SOURCES + 1]; /* the last: "(others)" */
+
 	uint64_t seq_telemetry, seq_state, seq_status, seq_peer, seq_ovr;
 	int64_t last_telemetry_ms, last_peer_ms, last_state_ms;
 	bool have_telemetry, have_peer;
@@ -105,6 +128,27 @@ void mq_check_lost(struct mq *mq);
 int mq_conn_start(struct mq *mq);
 /* Say "offline", disconnect (waits at most ~1.5 s), stop the timers. */
 void mq_conn_stop(struct mq *mq);
+
+/* Queue an event (noise: as noise, see mqtt_queue.h) without the rate
+ * limit; fields consumed. Its seq, or 0 when not queued. */
+uint64_t
+mq_queue_event(struct mq *mq, const char *type, cJSON *fields, bool noise);
+
+/* mqtt_limit.c: count a rejection (fields: its via, author, message);
+ * true when it is to be logged and published in full, false when it is
+ * only counted. The tick sends the summaries of windows that ended. */
+bool mq_limit_admit(struct mq *mq, const cJSON *fields, int64_t now_ms);
+void mq_limit_tick(struct mq *mq, int64_t now_ms);
+
+/* mqtt_trust.c: decode the keys, load the replay record; 0 or -1. */
+int mq_trust_init(struct mq *mq);
+/*
+ * The request in msg, as this host may believe it (signed, fresh, not
+ * replayed when keys are set). 0 with r filled; -1 with err (r unknown);
+ * -2 with err when r could be read but is refused.
+ */
+int mq_trust_request(struct mq *mq, const struct mosquitto_message *msg,
+    struct mqm_override *r, char *err, size_t errlen);
 
 /* mqtt_in.c: subscribe after CONNACK; dispatch one incoming message. */
 void mq_in_subscribe(struct mq *mq);

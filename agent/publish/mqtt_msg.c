@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_strict.h"
+
 #ifndef TW_VERSION
 #define TW_VERSION "unknown"
 #endif
@@ -278,26 +280,15 @@ mqm_overrides(const struct mqm_id *id, int64_t ts_ms, uint64_t seq,
 static cJSON *
 parse_object(const char *payload, size_t len, char *err, size_t errlen)
 {
-	const char *end = NULL;
 	cJSON *o;
 
 	if (len == 0) {
 		snprintf(err, errlen, "empty payload");
 		return NULL;
 	}
-	if (memchr(payload, '\0', len) != NULL) {
-		snprintf(err, errlen, "NUL byte in payload");
+	o = json_parse_strict(payload, len, err, errlen);
+	if (o == NULL)
 		return NULL;
-	}
-	o = cJSON_ParseWithLengthOpts(payload, len, &end, false);
-	while (
-	    o != NULL && end < payload + len && strchr(" \t\r\n", *end) != NULL)
-		end++;
-	if (o == NULL || end != payload + len) {
-		snprintf(err, errlen, "not valid JSON");
-		cJSON_Delete(o);
-		return NULL;
-	}
 	if (!cJSON_IsObject(o)) {
 		snprintf(err, errlen, "not a JSON object");
 		cJSON_Delete(o);
@@ -475,6 +466,13 @@ mqm_override_parse(const char *payload, size_t len, struct mqm_override *r,
 	if (!key_ok(r->key)) {
 		snprintf(err, errlen, "\"key\" may only hold a-z 0-9 _ . -");
 		goto out;
+	}
+	if (cJSON_HasObjectItem(o, "ts")) {
+		double ts;
+
+		if (get_num(o, "ts", 1, 1e15, &ts, err, errlen) < 0)
+			goto out;
+		r->ts_ms = (int64_t)ts;
 	}
 	clear = cJSON_GetObjectItemCaseSensitive(o, "clear");
 	if (clear != NULL && !cJSON_IsBool(clear)) {

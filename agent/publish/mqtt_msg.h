@@ -39,6 +39,7 @@ struct mqm_override {
 	char reason[MQM_TEXT_LEN];
 	char author[MQM_AUTHOR_LEN];
 	char id[MQM_KEY_LEN]; /* request id, optional, echoed */
+	int64_t ts_ms;        /* "ts" (ms since the epoch), 0 when absent */
 };
 
 /* A new object with v, ts, seq and the identity. */

@@ -144,7 +144,7 @@ mq_publish_overrides(struct mq *mq, const struct eng *e, int64_t now_ms)
 }
 
 uint64_t
-mq_publish_event(struct mq *mq, const char *type, cJSON *fields)
+mq_queue_event(struct mq *mq, const char *type, cJSON *fields, bool noise)
 {
 	uint64_t seq = mqq_next_seq(mq->q);
 	char *s = mqm_event(&mq->id, mq_wall_ms(), seq, type, fields);
@@ -152,8 +152,17 @@ mq_publish_event(struct mq *mq, const char *type, cJSON *fields)
 
 	if (s == NULL)
 		return 0;
-	dropped = mqq_push(mq->q, seq, s);
-	if (dropped > 0) {
+	if (noise) {
+		if (mqq_push_noise(mq->q, seq, s) < 0) {
+			free(s);
+			if (mq->st.noise_not_queued++ == 0)
+				log_warnx("mqtt: %d rejection events wait for "
+					  "the broker already; more are only "
+					  "counted",
+				    MQQ_NOISE_MAX);
+			return 0;
+		}
+	} else if ((dropped = mqq_push(mq->q, seq, s)) > 0) {
 		mq->st.dropped += (uint64_t)dropped;
 		if (mq->st.dropped == (uint64_t)dropped ||
 		    mq->st.dropped % 1000 == 0)
@@ -164,6 +173,19 @@ mq_publish_event(struct mq *mq, const char *type, cJSON *fields)
 	mq_flush_queue(mq);
 	mq_check_lost(mq);
 	return seq;
+}
+
+uint64_t
+mq_publish_event(struct mq *mq, const char *type, cJSON *fields)
+{
+	if (strcmp(type, "override_rejected") == 0) {
+		if (!mq_limit_admit(mq, fields, loop_now_ms(mq->loop))) {
+			cJSON_Delete(fields);
+			return 0;
+		}
+		return mq_queue_event(mq, type, fields, true);
+	}
+	return mq_queue_event(mq, type, fields, false);
 }
 
 bool

@@ -20,9 +20,13 @@ struct mqq {
 	char *path; /* NULL: memory only */
 	int fd;     /* append fd of the log, -1 if none */
 	int max;
-	int cap; /* max + 1: room for the dropped record */
+	int cap; /* max + MQQ_NOISE_MAX + 1: noise, the dropped record */
 	int head;
 	int count;
+	int n_real;  /* real events queued (the dropped record is neither) */
+	int n_noise; /* noise events queued */
+	uint64_t noise_refused;
+	uint64_t drop_noise; /* noise in the current dropped record */
 	struct mqq_entry *ring;
 	uint64_t next_seq;
 	uint64_t dropped_total;
@@ -91,7 +95,8 @@ write_entry(int fd, const struct mqq_entry *e)
 		    "D%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", e->seq,
 		    e->drop_first, e->drop_last, e->drop_count);
 	else
-		snprintf(pfx, sizeof(pfx), "+%" PRIu64 " ", e->seq);
+		snprintf(pfx, sizeof(pfx), "%c%" PRIu64 " ",
+		    e->noise ? '~' : '+', e->seq);
 	return write_line(fd, pfx, e->json, e->len);
 }
 
@@ -180,6 +185,18 @@ ent_free(struct mqq_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Keep n_real and n_noise in step with an entry coming (+1) or going. */
+static void
+tally(struct mqq *q, const struct mqq_entry *e, int d)
+{
+	if (e->is_drop)
+		return;
+	if (e->noise)
+		q->n_noise += d;
+	else
+		q->n_real += d;
+}
+
 static void
 pop_head(struct mqq *q, bool log)
 {
@@ -187,6 +204,7 @@ pop_head(struct mqq *q, bool log)
 
 	if (log && !e->acked)
 		log_append(q, NULL, e->seq);
+	tally(q, e, -1);
 	ent_free(e);
 	q->head = (q->head + 1) % q->cap;
 	q->count--;
@@ -205,31 +223,36 @@ static void
 drop_oldest(struct mqq *q)
 {
 	struct mqq_entry d = { 0 }, *h;
-	uint64_t first = 0, count = 0, seq;
+	struct mqq_drop info = { 0 };
 
 	h = ent(q, 0);
 	if (h->is_drop) {
 		/* A record already sent (in flight) is not folded again. */
 		if (h->mid == 0 && !h->acked) {
-			first = h->drop_first;
-			count = h->drop_count;
+			info.first = h->drop_first;
+			info.count = h->drop_count;
+			info.noise = q->drop_noise;
 		}
 		pop_head(q, true);
 	}
 	if (q->count == 0)
 		return;
 	h = ent(q, 0);
-	seq = h->seq;
-	if (first == 0)
-		first = seq;
+	info.seq = info.last = h->seq;
+	if (info.first == 0)
+		info.first = h->seq;
+	info.count++;
+	if (h->noise)
+		info.noise++;
 	pop_head(q, true);
 	q->dropped_total++;
-	d.seq = seq;
+	q->drop_noise = info.noise;
+	d.seq = info.seq;
 	d.is_drop = true;
-	d.drop_first = first;
-	d.drop_last = seq;
-	d.drop_count = count + 1;
-	d.json = q->drop(q->drop_arg, seq, first, seq, count + 1);
+	d.drop_first = info.first;
+	d.drop_last = info.last;
+	d.drop_count = info.count;
+	d.json = q->drop(q->drop_arg, &info);
 	if (d.json == NULL)
 		return; /* out of memory: the loss is still counted */
 	d.len = strlen(d.json);
@@ -237,33 +260,49 @@ drop_oldest(struct mqq *q)
 	log_append(q, &d, 0);
 }
 
-static int
-real_count(struct mqq *q)
-{
-	return q->count > 0 && ent(q, 0)->is_drop ? q->count - 1 : q->count;
-}
-
-int
-mqq_push(struct mqq *q, uint64_t seq, char *json)
+static void
+append(struct mqq *q, uint64_t seq, char *json, bool noise)
 {
 	struct mqq_entry *e;
-	int dropped = 0;
 
-	while (real_count(q) >= q->max) {
-		drop_oldest(q);
-		dropped++;
-	}
 	if (seq >= q->next_seq)
 		q->next_seq = seq + 1;
 	e = ent(q, q->count);
 	memset(e, 0, sizeof(*e));
 	e->seq = seq;
+	e->noise = noise;
 	e->json = json;
 	e->len = strlen(json);
 	q->count++;
+	tally(q, e, 1);
 	log_append(q, e, 0);
 	maybe_compact(q);
+}
+
+int
+mqq_push(struct mqq *q, uint64_t seq, char *json)
+{
+	int dropped = 0;
+
+	/* Only real events count against max: noise queued ahead is dropped
+	 * on the way (it is older), never in place of a real event. */
+	while (q->n_real >= q->max) {
+		drop_oldest(q);
+		dropped++;
+	}
+	append(q, seq, json, false);
 	return dropped;
+}
+
+int
+mqq_push_noise(struct mqq *q, uint64_t seq, char *json)
+{
+	if (q->n_noise >= MQQ_NOISE_MAX) {
+		q->noise_refused++;
+		return -1;
+	}
+	append(q, seq, json, true);
+	return 0;
 }
 
 /* --- loading --------------------------------------------------------- */
@@ -349,10 +388,12 @@ load_line(struct mqq *q, struct loadv *lv, char *line)
 		loadv_del(lv, a);
 		return 0;
 	case '+':
+	case '~':
 		if (sscanf(line + 1, "%llu %n", &a, &off) != 1 ||
 		    line[1 + off] != '{')
 			return -1;
 		e.seq = a;
+		e.noise = line[0] == '~';
 		break;
 	case 'D':
 		if (sscanf(line + 1, "%llu %llu %llu %llu %n", &a, &b, &c, &d,
@@ -425,7 +466,7 @@ mqq_open(const char *path, int max, mqq_drop_fn drop, void *arg)
 		return NULL;
 	q->fd = -1;
 	q->max = max;
-	q->cap = max + 1;
+	q->cap = max + MQQ_NOISE_MAX + 1;
 	q->next_seq = 1;
 	q->drop = drop;
 	q->drop_arg = arg;
@@ -449,9 +490,14 @@ mqq_open(const char *path, int max, mqq_drop_fn drop, void *arg)
 			*ent(q, q->count++) = *e;
 			continue;
 		}
-		while (real_count(q) >= q->max)
+		if (e->noise && q->n_noise >= MQQ_NOISE_MAX) {
+			free(e->json);
+			continue;
+		}
+		while (!e->noise && q->n_real >= q->max)
 			drop_oldest(q);
 		*ent(q, q->count++) = *e;
+		tally(q, e, 1);
 	}
 	free(lv.v);
 	lv.v = NULL;
@@ -536,6 +582,18 @@ uint64_t
 mqq_dropped_total(const struct mqq *q)
 {
 	return q->dropped_total;
+}
+
+uint64_t
+mqq_noise_refused(const struct mqq *q)
+{
+	return q->noise_refused;
+}
+
+int
+mqq_noise_count(const struct mqq *q)
+{
+	return q->n_noise;
 }
 
 int

@@ -19,6 +19,14 @@
  * summed up in one "dropped" record at the head of the queue: its seq is
  * that of the last dropped event, so sequence numbers stay increasing in
  * delivery order, and a consumer sees which range it lost.
+ *
+ * Two classes share the queue, in one order: real events (state changes,
+ * decisions, actions, override changes) and noise (rejected requests,
+ * already rate-limited upstream). Noise has its own small budget
+ * (MQQ_NOISE_MAX) on top of max: a noise event that finds the budget
+ * spent is not queued at all (and takes no seq), and a real event is only
+ * ever dropped when max real events wait, never to make room for noise.
+ * Noise is logged as "~<seq> <json>".
  */
 #ifndef THERMWATCH_MQTT_QUEUE_H
 #define THERMWATCH_MQTT_QUEUE_H
@@ -27,12 +35,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MQQ_NOISE_MAX 64 /* noise events queued at most, besides max */
+
 struct mqq;
 
 struct mqq_entry {
 	uint64_t seq;
 	int mid; /* libmosquitto message id in flight, 0 = none */
 	bool acked;
+	bool noise;          /* a noise event (see above) */
 	bool is_drop;        /* the "dropped" summary record */
 	uint64_t drop_first; /* dropped seq range and count (is_drop) */
 	uint64_t drop_last;
@@ -41,9 +52,17 @@ struct mqq_entry {
 	size_t len;
 };
 
+/* What a "dropped" record sums up. */
+struct mqq_drop {
+	uint64_t seq;   /* the record's: that of the last dropped event */
+	uint64_t first; /* the range of dropped seqs */
+	uint64_t last;
+	uint64_t count; /* events dropped, noise included */
+	uint64_t noise; /* of which noise (since this run) */
+};
+
 /* Builds the payload of a "dropped" record (malloc'ed string, or NULL). */
-typedef char *(*mqq_drop_fn)(
-    void *arg, uint64_t seq, uint64_t first, uint64_t last, uint64_t count);
+typedef char *(*mqq_drop_fn)(void *arg, const struct mqq_drop *d);
 
 /*
  * Open (create) the queue. path NULL keeps it in memory only. max is the
@@ -55,9 +74,13 @@ void mqq_close(struct mqq *q);
 
 /* The seq the next pushed event must carry. Survives restarts. */
 uint64_t mqq_next_seq(const struct mqq *q);
-/* Queue json (taken over, free()d by the queue), which carries seq ==
- * mqq_next_seq(). Returns the number of events dropped to make room. */
+/* Queue a real event: json (taken over, free()d by the queue), which
+ * carries seq == mqq_next_seq(). Returns the number of events dropped to
+ * make room. */
 int mqq_push(struct mqq *q, uint64_t seq, char *json);
+/* Queue a noise event the same way: 0, or -1 when the noise budget is
+ * spent (json is then not taken, and seq stays free). */
+int mqq_push_noise(struct mqq *q, uint64_t seq, char *json);
 
 int mqq_count(const struct mqq *q);
 /* Entry i from the head (oldest), or NULL. */
@@ -68,6 +91,8 @@ uint64_t mqq_ack_mid(struct mqq *q, int mid);
 void mqq_reset_inflight(struct mqq *q);
 /* Totals since open. */
 uint64_t mqq_dropped_total(const struct mqq *q);
+uint64_t mqq_noise_refused(const struct mqq *q); /* budget spent */
+int mqq_noise_count(const struct mqq *q);        /* queued now */
 /* Write errors of the log (the queue goes on in memory). */
 int mqq_io_errors(const struct mqq *q);
 

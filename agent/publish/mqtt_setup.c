@@ -15,21 +15,26 @@
 
 static int lib_refs;
 
+/* The "dropped" event: which events, how many of them noise, and why. */
 static char *
-drop_payload(
-    void *arg, uint64_t seq, uint64_t first, uint64_t last, uint64_t count)
+drop_payload(void *arg, const struct mqq_drop *d)
 {
 	struct mq *mq = arg;
 	cJSON *f = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(f, "first_seq", (double)first);
-	cJSON_AddNumberToObject(f, "last_seq", (double)last);
-	cJSON_AddNumberToObject(f, "count", (double)count);
+	cJSON_AddNumberToObject(f, "first_seq", (double)d->first);
+	cJSON_AddNumberToObject(f, "last_seq", (double)d->last);
+	cJSON_AddNumberToObject(f, "count", (double)d->count);
+	cJSON_AddNumberToObject(f, "noise", (double)d->noise);
 	cJSON_AddNumberToObject(f, "queue_max", mq->conf.queue_max);
+	cJSON_AddBoolToObject(f, "connected", mq->connected);
 	cJSON_AddStringToObject(f, "reason",
-	    "event queue full while the "
-	    "broker was unreachable; oldest events dropped");
-	return mqm_event(&mq->id, mq_wall_ms(), seq, "dropped", f);
+	    mq->connected
+		? "event queue full while connected: events came faster "
+		  "than the broker acknowledged them; oldest events dropped"
+		: "event queue full while the broker was unreachable; "
+		  "oldest events dropped");
+	return mqm_event(&mq->id, mq_wall_ms(), d->seq, "dropped", f);
 }
 
 static bool
@@ -137,7 +142,7 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	TOPIC(mq->t_peer_sub, "%s/%s/%s/+/peer", p, mq->site, mq->zone);
 	mq->peer_pfx_len = strlen(mq->t_peer_sub) - strlen("+/peer");
 	mq_site_topics(mq);
-	if (read_password(mq) < 0)
+	if (read_password(mq) < 0 || mq_trust_init(mq) < 0)
 		goto fail;
 	if (state_dir != NULL && state_dir[0] != '\0') {
 		snprintf(path, sizeof(path), "%s/mqtt-events.queue", state_dir);

@@ -250,7 +250,9 @@ parse_done(const cJSON *o, struct bmc_rec *r)
 	const cJSON *rb = member(o, "rebuilt");
 	double t;
 
-	if (!get_num(o, "t_ms", &t) || !isfinite(t) || !cJSON_IsBool(rb))
+	/* a monotonic time: >= 0 and within int64_t (0x1p63 is not) */
+	if (!get_num(o, "t_ms", &t) || !isfinite(t) || t < 0 || t >= 0x1p63 ||
+	    !cJSON_IsBool(rb))
 		return false;
 	r->t_ms = (int64_t)t;
 	r->rebuilt = cJSON_IsTrue(rb);

@@ -98,7 +98,7 @@ refused 'thermwatchctl: unknown override key "cpu.shutdown.margin" (keys: quiet,
 	override set cpu.shutdown.margin 5 --ttl 1h --reason r
 refused "thermwatchctl: quiet: ttl 2592000 s is out of range (more than 0, at most 14400 s = policy.max_override_ttl_s)" \
 	override set quiet 1 --ttl 30d --reason r
-refused "thermwatchctl: cpu.shutdown.margin_c: 0.5 clamped to 2 (allowed 2..100); not applied (--clamp applies the clamped value)" \
+refused "thermwatchctl: cpu.shutdown.margin_c: 0.5 clamped to 2 (allowed 2..8); not applied (--clamp applies the clamped value)" \
 	override set cpu.shutdown.margin_c 0.5 --ttl 1h --reason r
 refused "thermwatchctl: cpu.trip_c: 150 clamped to" \
 	override set cpu.trip_c 150 --ttl 1h --reason "raise the trip"

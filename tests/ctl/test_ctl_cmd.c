@@ -313,7 +313,7 @@ test_set_clamp_clear(void **state)
 	assert_false(ok(r));
 	assert_string_equal(error_of(r),
 	    "cpu.shutdown.margin_c: 0.5 clamped "
-	    "to 2 (allowed 2..100); not applied (--clamp applies the clamped "
+	    "to 2 (allowed 2..8); not applied (--clamp applies the clamped "
 	    "value)");
 	cJSON_Delete(r);
 	assert_int_equal(eng_override_count(f->eng), 0);
@@ -494,6 +494,10 @@ test_expired_and_corrupt(void **state)
 
 /* --- the daemon's own operations, on an agent it made ---------------- */
 
+/* requests of the daemon's own operations (strlen: no NUL sent) */
+#define STATUS "{\"v\":1,\"cmd\":\"status\"}"
+#define HOLD   "{\"v\":1,\"cmd\":\"hold-clear\"}"
+
 /* An agent without sensors (hwmon off), its state and socket in f->dir. */
 static void
 agent_conf_in(const struct fx *f, struct agent_conf *conf, const char *host)
@@ -520,7 +524,7 @@ test_agent_status(void **state)
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0); /* the first tick */
 	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, "{\"v\":1,\"cmd\":\"status\"}", 26);
+	    agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
 	assert_true(ok(r));
 	assert_string_equal(result_of(r, "host")->valuestring, "t2");
 	assert_true(cJSON_IsNull(result_of(r, "eta_s")));
@@ -529,7 +533,7 @@ test_agent_status(void **state)
 	assert_string_equal(result_of(r, "mqtt")->valuestring, "disabled");
 	cJSON_Delete(r);
 	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, "{\"v\":1,\"cmd\":\"hold-clear\"}", 27);
+	    agent_ctl_ops(), a, &peer, HOLD, strlen(HOLD));
 	assert_false(ok(r));
 	assert_string_equal(error_of(r), "not in hold");
 	cJSON_Delete(r);
@@ -560,7 +564,7 @@ test_agent_status_hold(void **state)
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0);
 	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, "{\"v\":1,\"cmd\":\"status\"}", 26);
+	    agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
 	assert_true(ok(r));
 	assert_string_equal(result_of(r, "state")->valuestring, "hold");
 	assert_string_equal(

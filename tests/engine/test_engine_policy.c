@@ -234,7 +234,8 @@ test_override_table(void **state)
 		{ "cpu.shutdown.margin_c", 0.5, 600, 1 }, /* < floor */
 		{ "inlet.migrate.lead_s", 900, 600, 0 },
 		{ "inlet.shutdown.lead_s", 1, 600, 1 }, /* < min lead */
-		{ "cpu.trip_c", 90, 600, 0 },
+		{ "cpu.trip_c", 96, 600, 0 },
+		{ "cpu.trip_c", 90, 600, 1 },  /* > override_max_tighten_c */
 		{ "cpu.trip_c", 120, 600, 1 }, /* may only lower */
 		{ "exhaust.warn.margin_c", 500, 600, 1 },
 		{ "quiet", 1, 600, 0 },
@@ -373,6 +374,7 @@ test_override_trip(void **state)
 	(void)state;
 	fix_init(&f, ENG_CLASS_CPU);
 	cc = &f.conf.cls[ENG_CLASS_CPU];
+	f.conf.policy.override_max_tighten_c = 20; /* the config allows it */
 	fix_start(&f, ENG_CLASS_CPU);
 	fix_hold(&f, 70, 30);
 	assert_int_equal(f.out.state, ENG_STATE_OK);

@@ -302,11 +302,15 @@ test_override_bounds(void **state)
 		double value = rng_range(&r, -200, 400);
 		double ttl = rng_range(
 		    &r, -100, 2 * conf.policy.max_override_ttl_s);
-		double min, max;
+		double min, max, emin = NAN, emax = NAN;
 		bool valid = eng_override_key_valid(key, &min, &max);
 		char err[128];
 		int ret, i;
 
+		/* the engine's bounds: the config's, narrowed by the other
+		 * override of the same shutdown level */
+		if (valid)
+			assert_true(eng_override_bounds(e, key, &emin, &emax));
 		ret = eng_override_set(e, key, value, ttl, "r", "a",
 		    round * 1000LL, err, sizeof(err));
 		if (!valid || !(ttl > 0) ||
@@ -316,7 +320,8 @@ test_override_bounds(void **state)
 		}
 		assert_true(ret >= 0);
 		if (strcmp(key, "quiet") != 0)
-			assert_int_equal(ret, value < min || value > max);
+			assert_int_equal(ret, value < emin || value > emax);
+		assert_true(emin >= min && emax <= max);
 		for (i = 0; i < eng_override_count(e); i++) {
 			const struct eng_override *o = eng_override_get(e, i);
 

@@ -112,6 +112,8 @@ test_not_records(void **state)
 		"{\"rid\":1}",
 		"[1,2]",
 		"{\"t\":\"done\",\"t_ms\":1}",
+		"{\"t\":\"done\",\"t_ms\":1.2e114,\"rebuilt\":false}",
+		"{\"t\":\"done\",\"t_ms\":-1,\"rebuilt\":false}",
 		"{\"t\":\"watchdog\",\"use\":-1,\"action\":0,\"flags\":0,"
 		"\"initial_ds\":0,\"present_ds\":0}",
 	};

@@ -1,15 +1,18 @@
 #!/bin/sh
 # The shipped broker-config/ on a real mosquitto: add-host.sh, the ACL
-# matrix for hosts, operators and dashboards, the TLS listener, the
-# websockets listener's binding, and the local bridge of local-bridge.conf
-# (host -> zone broker, overrides back, the bridge's last will).
-# Ports: a tw_ports block of 4.
+# matrix for hosts, operators, dashboards and the bridge user, the TLS
+# listener, the websockets listener's binding, the local bridge of
+# local-bridge.conf (host -> zone broker, overrides back, the bridge's last
+# will) and the site uplink of zone-uplink.conf (the agents' topics up,
+# site requests down, nothing else).
+# Ports: a tw_ports block of 5.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
 mq_need
 
-tw_ports 4
+tw_ports 5
 PLAIN=$TW_PORT TLS=$((TW_PORT + 1)) WS=$((TW_PORT + 2)) LOCAL=$((TW_PORT + 3))
+SITE=$((TW_PORT + 4))
 check "add-host.sh creates users and ACL blocks" mq_etc
 check "add-host.sh PKI" mq_pki
 check "shipped mosquitto.conf adapts to the test ports" \
@@ -28,7 +31,7 @@ check "role names refused as hosts" sh -c "! sh '$E/add-host.sh' -d '$E' -p x dc
 # --- ACL matrix --------------------------------------------------------
 H="-h 127.0.0.1 -p $PLAIN"
 P=thermwatch/v1/dc1
-for s in dashboard hv01 hv02 hv03; do
+for s in dashboard hv01 hv02 hv03 bridge; do
 	mq_sub "acl_$s" $PLAIN 'thermwatch/#' "$s"
 done
 sleep 0.5
@@ -51,21 +54,30 @@ pub operator $P/_all/_all/override/set A5
 pub hv03 $P/r102/hv03/peer A6
 pub hv03 $P/r102/hv03/state A7			# the fleet view: site-wide
 pub hv03 $P/r102/hv03/telemetry A8		# but only the state
+# the bridge user: the agents' own topics up, never a request or a peer
+pub bridge $P/r101/hv01/state A9
+pub bridge $P/r101/hv01/override/set D9		# a request via the bridge
+pub bridge $P/r101/_all/override/set D10
+pub bridge $P/_all/_all/override/set D11
+pub bridge $P/r101/hv02/peer D12		# a fake zone peer
+pub bridge $P/r101/_all/uplink A10		# its own last will's topic
 sleep 1
-for s in dashboard hv01 hv02 hv03; do
+for s in dashboard hv01 hv02 hv03 bridge; do
 	mq_sub_stop "acl_$s"
 done
 msgs() { cut -d' ' -f2 "$MQ_T/$1.sub" | tr '\n' ' '; }
 check_eq "dashboard reads everything allowed" "$(msgs acl_dashboard)" \
-	"A1 A2 A3 A4 A5 A6 A7 A8 "
+	"A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 "
+check_eq "bridge reads the requests and the states (to carry them down)" \
+	"$(msgs acl_bridge)" "A3 A4 A5 A7 A9 "
 check_eq "hv01: zone peers, own, zone and site overrides, site states" \
-	"$(msgs acl_hv01)" "A2 A3 A4 A5 A7 "
+	"$(msgs acl_hv01)" "A2 A3 A4 A5 A7 A9 "
 check_eq "hv02: zone peers, zone and site overrides, site states" \
-	"$(msgs acl_hv02)" "A2 A4 A5 A7 "
+	"$(msgs acl_hv02)" "A2 A4 A5 A7 A9 "
 check_eq "hv03 (other zone): site override, its zone's peers, states" \
-	"$(msgs acl_hv03)" "A5 A6 A7 "
-check_eq "broker logged 8 denied publishes" \
-	"$(grep -c 'Denied PUBLISH' "$MQ_T/zone.log")" 8
+	"$(msgs acl_hv03)" "A5 A6 A7 A9 "
+check_eq "broker logged 12 denied publishes" \
+	"$(grep -c 'Denied PUBLISH' "$MQ_T/zone.log")" 12
 out=$(mosquitto_pub $H -u hv01 -P hv01pw -q 1 -V 5 \
 	-t $P/r101/hv02/state -m x 2>&1)
 check_eq "MQTT v5 client is told: Not authorized" "$out" \
@@ -163,5 +175,50 @@ eval "kill -9 \$BPID_local"
 bridge_down() { grep -q "^$P/r101/hv01/bridge 0" "$MQ_T/up.sub"; }
 check "host gone dark: the bridge's will says 0" wait_for 5 bridge_down
 mq_sub_stop up
+
+# --- site uplink (zone-uplink.conf), logged in as "bridge" ---------------
+mq_plain_conf "$MQ_T/site.conf" $SITE
+mq_broker site "$MQ_T/site.conf" $SITE || true
+sed -e "s#/etc/mosquitto/thermwatch#$E#g" \
+    -e "s#^address .*#address 127.0.0.1:$SITE#" \
+    -e "s#^bridge_cafile .*##" \
+    -e "s#^remote_password CHANGE-ME#remote_password bridgepw#" \
+    -e "s#^restart_timeout .*#restart_timeout 1 2#" \
+    "$E/zone-uplink.conf" > "$MQ_T/uplink.part"
+check "zone-uplink.conf adapts (address)" \
+	grep -qx "address 127.0.0.1:$SITE" "$MQ_T/uplink.part"
+mq_plain_conf "$MQ_T/zone2.conf" $LOCAL
+cat "$MQ_T/uplink.part" >> "$MQ_T/zone2.conf"
+mq_broker zone2 "$MQ_T/zone2.conf" $LOCAL || true
+uplink_up() { mosquitto_sub -h 127.0.0.1 -p $SITE -u dashboard -P dashboardpw \
+	-t "$P/r101/_all/uplink" -C 1 -W 1 2>/dev/null | grep -qx 1; }
+check "uplink up: retained 1 on the site broker" wait_for 10 uplink_up
+mq_sub siteall $SITE 'thermwatch/#'
+mosquitto_sub -h 127.0.0.1 -p $LOCAL -u hv01 -P hv01pw -q 1 -v \
+	-t "$P/r101/hv01/override/set" -C 1 -W 5 > "$MQ_T/zone2.sub" 2>&1 &
+DPID=$!
+tw_track $DPID
+sleep 0.5
+mosquitto_pub -h 127.0.0.1 -p $LOCAL -u hv01 -P hv01pw -q 1 \
+	-t $P/r101/hv01/state -m up-state
+mosquitto_pub -h 127.0.0.1 -p $LOCAL -u hv01 -P hv01pw -q 1 \
+	-t $P/r101/hv01/peer -m zone-peer
+mosquitto_pub -h 127.0.0.1 -p $LOCAL -u operator -P operatorpw -q 1 \
+	-t $P/r101/_all/override/set -m zone-request
+mosquitto_pub -h 127.0.0.1 -p $SITE -u operator -P operatorpw -q 1 \
+	-t $P/r101/hv01/override/set -m site-request
+wait $DPID
+tw_untrack $DPID
+sleep 0.5
+mq_sub_stop siteall
+site_has() { grep -q "^$1 $2\$" "$MQ_T/siteall.sub"; }
+check "uplink: the agent's state reaches the site" site_has "$P/r101/hv01/state" up-state
+check "uplink: a site request reaches the zone's host" \
+	grep -qx "$P/r101/hv01/override/set site-request" "$MQ_T/zone2.sub"
+check "uplink: no peer summary goes up" sh -c "! grep -q zone-peer '$MQ_T/siteall.sub'"
+check "uplink: the zone's own requests stay in the zone" \
+	sh -c "! grep -q zone-request '$MQ_T/siteall.sub'"
+check_eq "uplink: nothing was denied on the site broker" \
+	"$(grep -c 'Denied PUBLISH' "$MQ_T/site.log")" 0
 
 mq_done

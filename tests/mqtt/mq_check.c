@@ -174,7 +174,14 @@ static const struct field f_ev_decision[] = { HDR, { "type", T_STR, true },
 static const struct field f_ev_dropped[] = { HDR, { "type", T_STR, true },
 	{ "first_seq", T_INT, true }, { "last_seq", T_INT, true },
 	{ "count", T_INT, true }, { "queue_max", T_INT, true },
-	{ "reason", T_STR, true }, { NULL, 0, 0 } };
+	{ "reason", T_STR, true }, { "noise", T_INT, false },
+	{ "connected", T_BOOL, false }, { NULL, 0, 0 } };
+static const struct field f_ev_rejections[] = { HDR, { "type", T_STR, true },
+	{ "via", T_STR, true }, { "author", T_STR, true },
+	{ "count", T_INT, true }, { "coalesced", T_INT, true },
+	{ "window_s", T_NUM, true }, { "since", T_INT, true },
+	{ "last_message", T_STR, true }, { "message", T_STR, true },
+	{ NULL, 0, 0 } };
 static const struct field f_ev_override[] = { HDR, { "type", T_STR, true },
 	{ "action", T_STR, true }, { "key", T_STR, true },
 	{ "value", T_NUM, false }, { "ttl_s", T_NUM, false },
@@ -207,6 +214,8 @@ check_event(const cJSON *o)
 		check_fields(o, f_ev_override, true, "event override");
 	else if (strcmp(type, "override_rejected") == 0)
 		check_fields(o, f_ev_rejected, true, "event override_rejected");
+	else if (strcmp(type, "rejections") == 0)
+		check_fields(o, f_ev_rejections, true, "event rejections");
 	else
 		check_fields(o, f_ev_other, false, "event");
 }

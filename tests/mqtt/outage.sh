@@ -116,6 +116,9 @@ sleep 1
 d=$(grep '"type":"dropped"' "$MQ_T/ev2.sub" | head -1)
 check "dropped event counts the loss" \
 	test "$(echo "$d" | jq '.count')" -ge 1
+check_eq "dropped event says the true cause: the broker was down" \
+	"$(echo "$d" | jq -c '[.connected, (.reason | test("while the broker was unreachable"))]')" \
+	'[false,true]'
 check_eq "dropped event comes first, its range ends at its seq" \
 	"$(head -1 "$MQ_T/ev2.sub" | jq -c '[.type, .last_seq == .seq, .last_seq - .first_seq + 1 == .count]')" \
 	'["dropped",true,true]'

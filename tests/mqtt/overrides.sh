@@ -2,7 +2,9 @@
 # Remote overrides: host, zone and site topics are applied and reported;
 # malformed, oversized, out-of-bound, over-long, unknown-author and
 # retained requests are rejected with an "override_rejected" event that
-# says why; publishers the ACL does not allow never reach the agent.
+# says why, and so is every request that would move a shutdown level
+# (issue 12's one-message zone shutdown); publishers the ACL does not
+# allow never reach the agent.
 # Port: tw_ports.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mqtt_lib.sh"
@@ -104,6 +106,24 @@ before=$(nev)
 mosquitto_pub -h 127.0.0.1 -p $PORT -u operator -P operatorpw -q 1 \
 	-t $P/override/set -r -n
 check "removing the retained request is reported too" wait_for 5 more "$before"
+
+# the issue's one message that shut a zone down, and its kin: refused,
+# with the reason, at zone, site and host scope (author "bob": a source of
+# its own for the rejection rate limit)
+issue() {	# topic key value expected-reason
+	send operator "$1" "{\"v\":1,\"key\":\"$2\",\"value\":$3,\"ttl_s\":60,\"reason\":\"r\",\"author\":\"bob\"}"
+	rejected "$2 = $3 on $(echo "$1" | cut -d/ -f4-5)" "$4"
+}
+ZONE_WHY="moves the shutdown level or lead, which only a request for this one host may do"
+issue $S/r101/_all/override/set cpu.trip_c 5 "$ZONE_WHY, not one for the whole zone"
+issue $S/_all/_all/override/set cpu.trip_c 5 "$ZONE_WHY, not one for the whole site"
+issue $S/r101/_all/override/set cpu.shutdown.margin_c 100 "$ZONE_WHY"
+issue $S/r101/_all/override/set inlet.shutdown.lead_s 86400 "$ZONE_WHY"
+issue $P/override/set cpu.trip_c 5 "value out of bounds, not applied (cpu.trip_c: 5 clamped to 95"
+issue $P/override/set cpu.shutdown.margin_c 100 "out of bounds"
+issue $P/override/set cpu.shutdown.lead_s 86400 "out of bounds"
+check_eq "the agent stayed ok" \
+	"$("$TW_BUILD/thermwatchctl" -s "$MQ_T/hv01.sock" --json status | jq -r .state)" ok
 
 check_eq "the refused ones changed nothing" "$(inforce)" \
 	'["cpu.warn.margin_c","inlet.warn.margin_c","quiet"]'

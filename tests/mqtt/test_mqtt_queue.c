@@ -1,6 +1,7 @@
 /*
  * test_mqtt_queue.c - the persisted event queue: order, acks, restart,
- * bound with the "dropped" record, torn log lines.
+ * bound with the "dropped" record, torn log lines; real events are never
+ * dropped to make room for noise.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,17 +18,20 @@
 
 static char dir[64];
 static char path[128];
+static struct mqq_drop last_drop;
 
 static char *
-mkdrop(void *arg, uint64_t seq, uint64_t first, uint64_t last, uint64_t count)
+mkdrop(void *arg, const struct mqq_drop *d)
 {
-	char *s = malloc(128);
+	char *s = malloc(160);
 
 	(void)arg;
-	snprintf(s, 128,
+	last_drop = *d;
+	snprintf(s, 160,
 	    "{\"type\":\"dropped\",\"seq\":%" PRIu64 ",\"first_seq\":%" PRIu64
-	    ",\"last_seq\":%" PRIu64 ",\"count\":%" PRIu64 "}",
-	    seq, first, last, count);
+	    ",\"last_seq\":%" PRIu64 ",\"count\":%" PRIu64 ",\"noise\":%" PRIu64
+	    "}",
+	    d->seq, d->first, d->last, d->count, d->noise);
 	return s;
 }
 
@@ -245,6 +249,132 @@ test_compaction_keeps_log_small(void **state)
 	mqq_close(q);
 }
 
+/* --- real events and noise (mqtt_queue.h) --------------------------- */
+
+static char *
+ev_of(const char *kind, uint64_t seq)
+{
+	char *s = malloc(64);
+
+	snprintf(s, 64, "{\"%s\":%" PRIu64 "}", kind, seq);
+	return s;
+}
+
+static int
+real(struct mqq *q)
+{
+	uint64_t s = mqq_next_seq(q);
+
+	return mqq_push(q, s, ev_of("real", s));
+}
+
+static int
+noise(struct mqq *q)
+{
+	uint64_t s = mqq_next_seq(q);
+	char *j = ev_of("noise", s);
+	int rc = mqq_push_noise(q, s, j);
+
+	if (rc < 0)
+		free(j);
+	return rc;
+}
+
+static int
+count_real(struct mqq *q)
+{
+	int i, n = 0;
+
+	for (i = 0; i < mqq_count(q); i++)
+		if (!mqq_at(q, i)->noise && !mqq_at(q, i)->is_drop)
+			n++;
+	return n;
+}
+
+/* Noise first, then real events up to the bound: nothing real dropped. */
+static void
+test_noise_first(void **state)
+{
+	struct mqq *q = mqq_open(path, 50, mkdrop, NULL);
+	int i, dropped = 0;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		noise(q);
+	assert_int_equal(mqq_noise_count(q), MQQ_NOISE_MAX);
+	assert_int_equal(mqq_noise_refused(q), 1000 - MQQ_NOISE_MAX);
+	/* refused noise took no seq: no gap */
+	assert_int_equal(mqq_next_seq(q), MQQ_NOISE_MAX + 1);
+	for (i = 0; i < 50; i++)
+		dropped += real(q);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(count_real(q), 50);
+	mqq_close(q);
+}
+
+/* Property: for any interleaving of R real events and any amount of
+ * noise, exactly max(0, R - max) real events are dropped, and they are
+ * the oldest. */
+static void
+test_interleavings(void **state)
+{
+	uint32_t x = 7;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 50; round++) {
+		struct mqq *q = mqq_open(NULL, 40, mkdrop, NULL);
+		uint64_t first_real_kept = 0;
+		int r = 0, n = 0, real_dropped = 0, i;
+
+		while (r < 120) {
+			x = x * 1103515245u + 12345u;
+			if ((x >> 16) % 100 < 80) {
+				noise(q);
+				n++;
+			} else {
+				real(q);
+				r++;
+			}
+		}
+		for (i = 0; i < mqq_count(q); i++) {
+			struct mqq_entry *e = mqq_at(q, i);
+
+			if (e->is_drop)
+				real_dropped = (int)(e->drop_count -
+				    last_drop.noise);
+			else if (!e->noise && first_real_kept == 0)
+				first_real_kept = e->seq;
+		}
+		assert_int_equal(count_real(q), 40);
+		assert_int_equal(real_dropped, 120 - 40);
+		assert_true(mqq_noise_count(q) <= MQQ_NOISE_MAX);
+		assert_true(n > 0);
+		mqq_close(q);
+	}
+}
+
+/* The classes are kept in the log and come back after a restart. */
+static void
+test_noise_restart(void **state)
+{
+	struct mqq *q = mqq_open(path, 10, mkdrop, NULL);
+	int i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		real(q);
+		noise(q);
+	}
+	mqq_close(q);
+	q = mqq_open(path, 10, mkdrop, NULL);
+	assert_int_equal(mqq_count(q), 10);
+	assert_int_equal(mqq_noise_count(q), 5);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(mqq_at(q, i)->noise, i % 2 == 1);
+	mqq_close(q);
+}
+
 int
 main(void)
 {
@@ -261,6 +391,11 @@ main(void)
 		    test_torn_and_garbage_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_compaction_keeps_log_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_noise_first, setup, teardown),
+		cmocka_unit_test(test_interleavings),
+		cmocka_unit_test_setup_teardown(
+		    test_noise_restart, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,7 +90,7 @@ function brokerStates() {
  * had: a marker sent after the simulation arrives after everything else.
  */
 function drained() {
-	const topic = 'thermwatch/v1/_test/_all/_all/mark';
+	const topic = 'thermwatch/v1/_test/_mark/_all/uplink'; /* a topic the bridge user may write */
 	const mark = 'mark-' + Date.now();
 	return new Promise((resolve) => {
 		const sub = spawn('mosquitto_sub', mqttArgs('operator').concat([
