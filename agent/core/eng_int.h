@@ -182,6 +182,7 @@ struct sensor {
 	int64_t flat_since_ms; /* not rising since (the rise kept) */
 	double rise_peak;      /* highest value since the rise began */
 	double rise_v0;        /* the value where it began */
+	double alarm_v0;       /* its value when the zone alarm began */
 	double slope;
 	double eta;      /* believed: drives the levels */
 	double eta_proj; /* the predicted course's, believed or not */

@@ -107,6 +107,7 @@ sensor_init(struct sensor *s, const char *id)
 	s->run_since_ms = NO_TIME;
 	s->rise_since_ms = NO_TIME;
 	s->flat_since_ms = NO_TIME;
+	s->alarm_v0 = NAN;
 	s->frozen_cond_ms = NO_TIME;
 	s->impl_cond_ms = NO_TIME;
 	s->run_ref.src = s->trusted_ref.src = EV_NONE;

@@ -344,7 +344,9 @@ trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
 		/* A shutdown needs the host's own evidence: a sensor that
 		 * does not rise shuts down only at its own trip less its
 		 * own shutdown margin, widened by the tier only once its own
-		 * reading is past its configured warn level. An override of
+		 * reading is past its configured warn level and has itself
+		 * risen (by more than policy.frozen_delta_c) since the zone
+		 * alarm began: peers alone widen nothing. An override of
 		 * the margin or of the trip, the zone's slope, may bring
 		 * warn and migrate forward, never this. */
 		struct eff_class own = *ef;
@@ -352,7 +354,9 @@ trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
 
 		if (isfinite(s->trip_c) && s->trip_c > s->trip_used)
 			h_own += s->trip_c - s->trip_used;
-		own.margin[3] = h_own <= ef->warn_margin_own
+		own.margin[3] = h_own <= ef->warn_margin_own &&
+			s->filtered - s->alarm_v0 >
+			    e->conf.policy.frozen_delta_c
 		    ? ef->sd_margin_tier
 		    : ef->sd_margin_own;
 		pair_levels(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
@@ -435,6 +439,11 @@ sensor_eval(
 			s->headroom = h;
 		}
 		if (trusted) {
+			/* where it stood when the zone's alarm began */
+			if (!e->zone_alarm)
+				s->alarm_v0 = NAN;
+			else if (isnan(s->alarm_v0))
+				s->alarm_v0 = s->filtered;
 			eta = believed_eta(e, s, h, now_ms);
 			s->eta = eta;
 			/* The common case, cheaply: nothing pending, nothing
