@@ -180,6 +180,9 @@ struct sensor {
 	struct pred pr;
 	int64_t rise_since_ms; /* NO_TIME: not rising */
 	int64_t flat_since_ms; /* not rising since (the rise kept) */
+	double rise_peak;      /* highest value since the rise began */
+	double rise_v0;        /* the value where it began */
+	double alarm_v0;       /* its value when the zone alarm began */
 	double slope;
 	double eta;      /* believed: drives the levels */
 	double eta_proj; /* the predicted course's, believed or not */
@@ -220,7 +223,10 @@ struct eff_class {
 	double trip_max; /* "<class>.trip_c" override, or INF */
 	double margin[LEVEL_COUNT];
 	double lead[LEVEL_COUNT];
-	double sd_margin_own; /* shutdown margin before the tier */
+	double sd_margin_own;   /* shutdown margin of the host's own: no
+				   tier, no override that widens it */
+	double sd_margin_tier;  /* the same, widened by the tier */
+	double warn_margin_own; /* the config's warn margin */
 	double hyst;
 	int64_t persist_ms;
 	int64_t hold_ms;
@@ -264,6 +270,7 @@ struct eng {
 	bool zone_alarm;
 	bool zone_heating; /* quorum now, and the zone not cooling back */
 	int64_t zone_since_ms;
+	int64_t tier_wait_until_ms; /* waiting for less important hosts */
 	int64_t zone_lost_ms;
 	double zone_slope;
 	int64_t last_eval_ms;

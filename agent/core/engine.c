@@ -45,6 +45,7 @@ eng_create_sized(const struct eng_conf *conf, int max_sensors)
 	e->accepting = true;
 	e->zone_lost_ms = NO_TIME;
 	e->zone_since_ms = NO_TIME;
+	e->tier_wait_until_ms = NO_TIME;
 	e->last_eval_ms = NO_TIME;
 	for (i = 0; i < EV_COUNT; i++)
 		e->ev_sm[i] = NAN;
@@ -106,6 +107,7 @@ sensor_init(struct sensor *s, const char *id)
 	s->run_since_ms = NO_TIME;
 	s->rise_since_ms = NO_TIME;
 	s->flat_since_ms = NO_TIME;
+	s->alarm_v0 = NAN;
 	s->frozen_cond_ms = NO_TIME;
 	s->impl_cond_ms = NO_TIME;
 	s->run_ref.src = s->trusted_ref.src = EV_NONE;
@@ -245,7 +247,7 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	v->rising_s = s->rise_since_ms == NO_TIME || e->last_eval_ms == NO_TIME
 	    ? 0.0
 	    : (double)(e->last_eval_ms - s->rise_since_ms) / 1000.0;
-	v->slope_now_c_per_s = s->pr.rising ? s->pr.slope_now : 0.0;
+	v->slope_now_c_per_s = s->pr.slope_now;
 	v->asymptote_c = s->pr.shape == SHAPE_SETTLING ? s->pr.asym : NAN;
 	v->tau_s = s->pr.shape == SHAPE_SETTLING ? s->pr.tau : NAN;
 	v->eta_projected_s = s->eta_proj;

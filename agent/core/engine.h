@@ -392,6 +392,60 @@ bool eng_override_key_valid(const char *key, double *min, double *max);
 bool eng_override_bounds(
     const struct eng *e, const char *key, double *min, double *max);
 
+/*
+ * Snapshots, for a state file across a restart (no blind start): what
+ * the engine has learnt of each sensor (a thinned copy of its recent
+ * trend, its noise and resolution, the rise it is in) and of the host
+ * (the exhaust/cpu model of its inlet). Times are ages, in ms before the
+ * snapshot.
+ *
+ *	at exit, or every minute:
+ *		eng_snapshot_host(e, &h); for each sensor i:
+ *		eng_snapshot_sensor(e, i, now_ms, &s[i]);   (0, or -1)
+ *	at start, after registering the sensors, before the first sample:
+ *		eng_restore_host(e, &h);
+ *		for each saved sensor: eng_restore_sensor(e, &s[i], now_ms,
+ *		    gap_ms);
+ *
+ * gap_ms is how long the agent was down (the wall clock's difference
+ * between the save and now). A sensor is restored only by its id, into a
+ * registered sensor of the same class that has no sample yet (the index,
+ * or -1); points older than the trend window and a rise across a gap of
+ * more than a third of it are dropped.
+ */
+#define ENG_SNAP_VERSION 1
+#define ENG_SNAP_POINTS  ENG_TREND_CAP
+
+struct eng_snap_sensor {
+	char id[ENG_ID_LEN];
+	int cls;           /* enum eng_class */
+	double noise_c;    /* measured noise */
+	double resolution_c; /* smallest change seen; 0 unknown */
+	bool has_value;
+	int64_t last_age_ms; /* the last accepted sample */
+	double last_c;
+	bool rising;
+	int64_t rise_age_ms; /* rising for this long */
+	double rise_from_c;
+	double rise_peak_c;
+	int n_points; /* newest first */
+	int64_t age_ms[ENG_SNAP_POINTS];
+	double value_c[ENG_SNAP_POINTS]; /* filtered */
+};
+
+struct eng_snap_host {
+	int version; /* ENG_SNAP_VERSION */
+	double rho;  /* inlet = exhaust - rho (cpu - exhaust) */
+	double rho_learnt_s;
+};
+
+int eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
+    struct eng_snap_sensor *out);
+int eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
+    int64_t now_ms, int64_t gap_ms);
+void eng_snapshot_host(const struct eng *e, struct eng_snap_host *out);
+void eng_restore_host(struct eng *e, const struct eng_snap_host *in);
+
 const char *eng_state_name(enum eng_state s);
 const char *eng_class_name(enum eng_class c);
 const char *eng_action_name(enum eng_action a);

@@ -140,9 +140,13 @@ make_reason(struct eng *e, enum eng_state next, int level, enum cause cause,
 		    "or high, zone rising %.2f C/min",
 		    sn, out->zone_signals, out->zone_members,
 		    60.0 * e->zone_slope);
-	else if (level > 0)
+	else if (level > 0) {
 		reason_sensor(buf, len, sn, e, w, &ef[w->cls], now_ms);
-	else if (e->n_sensors == 0)
+		if (level == 3 && next == ENG_STATE_HOT)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+			    "; waiting for the less important hosts of the "
+			    "zone");
+	} else if (e->n_sensors == 0)
 		snprintf(buf, len, "%s: no sensors", sn);
 	else if (n_missing > 0)
 		snprintf(buf, len, "%s: %s %s (%d of %d sensors not trusted)",
@@ -158,6 +162,44 @@ make_reason(struct eng *e, enum eng_state next, int level, enum cause cause,
 		    buf, len, "%s: %d sensors within limits", sn, e->n_sensors);
 	else
 		snprintf(buf, len, "%s: no readings yet", sn);
+}
+
+/*
+ * Tier order: in a zone alarm a host shuts down on a prediction (an eta,
+ * the zone's slope, a tier's wider margin) only once no less important
+ * host of its zone is still running (as their summaries say); until then
+ * it migrates. Like every wait, this one is bounded by the time left: at
+ * most policy.wait_fraction of the time to trip there was when it began.
+ * Its own shutdown level never waits: a sensor of its own at its own
+ * shutdown margin is the last margin there is.
+ */
+static bool
+tier_waits(struct eng *e, const struct eff_class *ef, int64_t now_ms)
+{
+	double left = INFINITY;
+	int i, t;
+	bool others = false;
+
+	for (t = e->conf.tier + 1; e->zone_alarm && t <= ENG_MAX_TIER; t++)
+		others = others || e->zone.running[t] > 0;
+	for (i = 0; others && i < e->n_sensors; i++) {
+		const struct sensor *s = &e->sensors[i];
+
+		if (s->level == 3 && s->cause == CAUSE_MARGIN &&
+		    s->headroom <= ef[s->cls].sd_margin_own)
+			others = false;
+		if (s->level == 3 && s->eta < left)
+			left = s->eta;
+	}
+	if (!others) {
+		e->tier_wait_until_ms = NO_TIME;
+		return false;
+	}
+	if (e->tier_wait_until_ms == NO_TIME)
+		e->tier_wait_until_ms = now_ms +
+		    (int64_t)(e->conf.policy.wait_fraction *
+			(isfinite(left) ? left : 0.0) * 1000.0);
+	return now_ms < e->tier_wait_until_ms;
 }
 
 void
@@ -221,10 +263,14 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 		cause = CAUSE_ZONE;
 	}
 
+	if (level != 3)
+		e->tier_wait_until_ms = NO_TIME;
 	if (e->state == ENG_STATE_CRITICAL)
 		next = ENG_STATE_CRITICAL;
-	else if (level == 3)
+	else if (level == 3 && !tier_waits(e, ef, now_ms))
 		next = ENG_STATE_CRITICAL;
+	else if (level == 3)
+		next = ENG_STATE_HOT;
 	else if (level == 2)
 		next = ENG_STATE_HOT;
 	else if (level == 1)

@@ -502,7 +502,16 @@ effective(const struct eng *e, enum eng_class c, bool zone,
 	 * host reaches its shutdown margin at about the same time. */
 	if (zone)
 		tier_mult = 1.0 + p->tier_lead_factor * e->conf.tier;
-	ef->sd_margin_own = ef->margin[3];
+	/* The host's own shutdown margin: the config's (floored), or an
+	 * override's where that is narrower. A wider one, like the tier's,
+	 * is a signal from outside that needs the host's own rise. */
+	ef->sd_margin_own = cc->shutdown.margin_c > p->floor_margin_c
+	    ? cc->shutdown.margin_c
+	    : p->floor_margin_c;
+	if (ef->margin[3] < ef->sd_margin_own)
+		ef->sd_margin_own = ef->margin[3];
+	ef->sd_margin_tier = ef->sd_margin_own * tier_mult;
+	ef->warn_margin_own = cc->warn.margin_c;
 	ef->lead[2] *= tier_mult;
 	ef->lead[3] *= tier_mult;
 	ef->margin[2] *= tier_mult;

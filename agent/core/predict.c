@@ -37,6 +37,8 @@ enum cls3 { C3_FLAT, C3_STEADY, C3_SETTLING, C3_ONSET, C3_FALLING };
 struct judged {
 	struct thirds th;
 	double d1, d2;
+	bool r2;    /* the last third rose significantly */
+	double sdd; /* one standard error of D1 - D2 */
 	enum cls3 c;
 };
 
@@ -60,8 +62,17 @@ judge(const struct pred_in *in, struct judged *j)
 	sd1 = in->sigma * sqrt(se1 * se1 + se2 * se2 + q2 / 2.0);
 	sd2 = in->sigma * sqrt(se2 * se2 + se3 * se3 + q2 / 2.0);
 	sdd = in->sigma * sqrt(se1 * se1 + 4.0 * se2 * se2 + se3 * se3 + q2);
+	j->sdd = sdd / (in->sigma > 0.0 ? in->sigma : 1.0);
 	r1 = j->d1 > sd1;
 	r2 = j->d2 > sd2 && j->d2 > in->min_slope * (th->t[2] - th->t[1]);
+	j->r2 = r2;
+	/* A value now clearly below the last third's mean: it rose and
+	 * fell back within the last third, whatever the means say. */
+	if (in->value < th->m[2] - in->sigma * (in->noise + QUANT_C)) {
+		j->r2 = false;
+		j->c = C3_FALLING;
+		return;
+	}
 	if (j->d2 - j->d1 > sdd && r2)
 		j->c = C3_ONSET;
 	else if (r1 && j->d1 - j->d2 > sdd && j->d2 < DECEL_RATIO * j->d1)
@@ -109,31 +120,35 @@ fit_settling(const struct judged *j, const struct pred_in *in, struct pred *p)
  * rise's age, shorter than the data). The longest span whose thirds do
  * not contain an onset is read.
  */
-static void
+static enum cls3
 read_span(const struct trend *tr, const struct pred_in *in,
     const struct lsq_fit *f, bool line, double span, bool limited,
     struct pred *p)
 {
 	double headroom = in->trip - in->value, t;
 	struct judged j, young;
-	bool first = true, found = false;
+	enum cls3 first_c = C3_FLAT;
+	bool first = true, found = false, onset = false;
 
-	p->whole = true;
+	/* Longest first. An onset or nothing to see at a span: look at the
+	 * shorter ones (a young rise is diluted in a long flat window). */
 	for (t = span; trend_thirds(tr, t, &j.th); t *= SPAN_STEP) {
 		judge(in, &j);
-		if (j.c != C3_ONSET) {
+		if (first)
+			first_c = j.c;
+		first = false;
+		if (j.c == C3_ONSET) {
+			young = j;
+			onset = true;
+		} else if (j.c != C3_FLAT) {
 			found = true;
 			break;
 		}
-		young = j;
-		first = false;
-		p->whole = false;
 	}
-	if (!found) {
+	p->whole = found && t == span;
+	if (!found && onset) {
 		/* Onset at every span down to the last few points: a rise
 		 * this young is measured, and its age counts from now. */
-		if (first)
-			return;
 		p->rising = true;
 		p->shape = SHAPE_ONSET;
 		p->slope = line ? f->slope : 0.0;
@@ -141,41 +156,46 @@ read_span(const struct trend *tr, const struct pred_in *in,
 		p->since_ms = tr->last_ms;
 		if (headroom > 0.0)
 			p->eta = headroom / p->slope_now;
-		return;
+		return C3_ONSET;
 	}
-	switch (j.c) {
-	case C3_SETTLING:
-		p->rising = true;
-		p->slope = line ? f->slope : 0.0;
-		fit_settling(&j, in, p);
-		break;
-	case C3_STEADY:
-		p->rising = true;
-		p->shape = SHAPE_STEADY;
-		/* The last thirds' rate, carried forward by the slowing
-		 * between the thirds (a straight line loses nothing; a curve
-		 * that bends, even too little to call it settling, is not
-		 * extrapolated at a rate it has left behind). */
-		p->slope_now = j.d2 / (j.th.t[2] - j.th.t[1]);
-		if (j.d2 < j.d1)
-			p->slope_now *= j.d2 / j.d1;
-		p->slope = line ? f->slope : p->slope_now;
-		break;
-	case C3_FLAT:
+	if (!found) {
 		/* A rise too gentle for the thirds to resolve can still be a
 		 * significant line over the whole window. */
-		if (!first || !line || limited)
-			return;
+		if (first || first_c != C3_FLAT || !line || limited)
+			return C3_FLAT;
 		p->rising = true;
+		p->whole = true;
 		p->shape = SHAPE_STEADY;
 		p->slope = p->slope_now = f->slope;
 		/* its age counts from now */
 		p->since_ms = tr->last_ms;
 		if (headroom > 0.0)
 			p->eta = headroom / p->slope_now;
-		return;
+		return C3_FLAT;
+	}
+	switch (j.c) {
+	case C3_SETTLING:
+		/* still rising while the last third does; a curve that has
+		 * come to rest has no age to keep */
+		p->rising = j.r2;
+		p->slope = line && j.r2 ? f->slope : 0.0;
+		fit_settling(&j, in, p);
+		break;
+	case C3_STEADY:
+		p->rising = true;
+		p->shape = SHAPE_STEADY;
+		/* The last thirds' rate, carried forward by the slowing
+		 * between the thirds when the data show one (a straight line
+		 * loses nothing; a curve that bends, even too little to call
+		 * it settling, is not extrapolated at a rate it has left
+		 * behind). */
+		p->slope_now = j.d2 / (j.th.t[2] - j.th.t[1]);
+		if (j.d1 - j.d2 > j.sdd)
+			p->slope_now *= j.d2 / j.d1;
+		p->slope = line ? f->slope : p->slope_now;
+		break;
 	default:
-		return;
+		return j.c;
 	}
 	/* Its age counts from when it is first seen, not back-dated into
 	 * the span: a curve can look alike in thirds that straddle its
@@ -183,6 +203,7 @@ read_span(const struct trend *tr, const struct pred_in *in,
 	p->since_ms = tr->last_ms;
 	if (p->shape == SHAPE_STEADY && headroom > 0.0 && p->slope_now > 0.0)
 		p->eta = headroom / p->slope_now;
+	return j.c;
 }
 
 static void
@@ -233,13 +254,14 @@ predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
 			p->since_ms = tr->last_ms;
 			return;
 		}
-		read_span(tr, in, &f, line, in->max_span, true, p);
-		if (p->rising)
+		if (read_span(tr, in, &f, line, in->max_span, true, p) !=
+			C3_FLAT ||
+		    p->rising)
 			return;
-		/* Nothing since the onset: either it stopped, or it is a
-		 * rise too gentle to show on so few points. Only the latter
-		 * is read from the older data (the onset inside them would
-		 * bend any curve fitted through it). */
+		/* Flat since the onset: either it stopped, or it is a rise
+		 * too gentle to show on so few points. Only the latter is
+		 * read from the older data (the onset inside them would bend
+		 * any curve fitted through it). */
 		read_span(tr, in, &f, line, span, false, p);
 		if (p->shape != SHAPE_STEADY || !p->whole)
 			predict_none(p, headroom);

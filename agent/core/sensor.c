@@ -52,13 +52,13 @@ lvl_init(struct lvl_in *in, bool fresh)
  * can be neither entered nor held by this pair.
  */
 static void
-pair(struct lvl_in *in, const struct sensor *s, const struct eff_class *ef,
-    double h, double eta, double eta_sd, enum cause m_cause, enum cause e_cause,
-    int max_level)
+pair_levels(struct lvl_in *in, const struct sensor *s,
+    const struct eff_class *ef, double h, double eta, double eta_sd,
+    enum cause m_cause, enum cause e_cause, int min_level, int max_level)
 {
 	int k;
 
-	for (k = 1; k <= max_level && k < LEVEL_COUNT; k++) {
+	for (k = min_level; k <= max_level && k < LEVEL_COUNT; k++) {
 		double et = k == 3 ? eta_sd : eta;
 		/* Once pending, an eta that wobbles a little above the lead
 		 * (noise, whole-degree steps) does not restart the count. */
@@ -75,6 +75,14 @@ pair(struct lvl_in *in, const struct sensor *s, const struct eff_class *ef,
 			et > ef->lead[k] * LEAD_CLEAR))
 			in->clear[k] = false;
 	}
+}
+
+static void
+pair(struct lvl_in *in, const struct sensor *s, const struct eff_class *ef,
+    double h, double eta, double eta_sd, enum cause m_cause, enum cause e_cause,
+    int max_level)
+{
+	pair_levels(in, s, ef, h, eta, eta_sd, m_cause, e_cause, 1, max_level);
 }
 
 /* How soon this pair could reach trip: its own eta, or its headroom at
@@ -196,16 +204,37 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 		    ? INFINITY
 		    : (double)(now_ms - s->rise_since_ms) / 1000.0,
 	};
+	double band;
 
 	predict(&s->tr, &in, &s->pr);
-	/* The rise's age: from the earliest the data show it rising, kept
-	 * through a reading or two that do not (noise), given up after a
-	 * third of the trend window without a rise. */
+	/* The rise's age: from when the value left the band of its noise
+	 * around where the rise began (noise alone makes brief "rises"
+	 * that go nowhere: they have no age), kept through a reading or two
+	 * that do not rise, given up after a third of the trend window
+	 * without a rise, or as soon as the value falls back from its peak
+	 * by more than its noise. An onset after a pause (flat, then a
+	 * rise) is a new rise. */
+	/* whole-degree sensors step a degree at a time */
+	band = in.sigma * in.noise +
+	    fmax(QUANT_C, s->resolution < 1.0 ? s->resolution : 1.0);
+	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band)
+		s->rise_since_ms = NO_TIME;
 	if (s->pr.rising) {
-		s->flat_since_ms = NO_TIME;
 		if (s->rise_since_ms == NO_TIME ||
-		    s->pr.since_ms < s->rise_since_ms)
+		    (s->pr.shape == SHAPE_ONSET &&
+			s->flat_since_ms != NO_TIME)) {
 			s->rise_since_ms = s->pr.since_ms;
+			s->rise_v0 = s->rise_peak = value;
+		} else if (s->pr.since_ms < s->rise_since_ms &&
+		    value > s->rise_v0 + band) {
+			s->rise_since_ms = s->pr.since_ms;
+		}
+		if (value <= s->rise_v0 + band)
+			s->rise_since_ms =
+			    now_ms; /* not yet out of the noise */
+		if (value > s->rise_peak)
+			s->rise_peak = value;
+		s->flat_since_ms = NO_TIME;
 	} else if (s->rise_since_ms != NO_TIME) {
 		if (s->flat_since_ms == NO_TIME)
 			s->flat_since_ms = now_ms;
@@ -248,6 +277,24 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	return eta;
 }
 
+/* Does the host's own trusted evidence back a shutdown of an inlet the
+ * zone stands in for: its other sensors rising significantly (a slope is
+ * NAN where a class has no trusted sensor), or the inlet its own exhaust
+ * and cpu imply at or past the inlet's own shutdown level? */
+static bool
+own_evidence(
+    const struct eng *e, const struct sensor *s, const struct eff_class *ef)
+{
+	const struct host_view *hv = &e->hv;
+
+	if (hv->slope[ENG_CLASS_INLET] > 0.0 ||
+	    hv->slope[ENG_CLASS_EXHAUST] > 0.0 ||
+	    hv->slope[ENG_CLASS_CPU] > 0.0)
+		return true;
+	return s->cls == ENG_CLASS_INLET && isfinite(hv->ev[EV_MODEL]) &&
+	    s->trip_c - hv->ev[EV_MODEL] <= ef->sd_margin_own;
+}
+
 /* The ring holds what the levels read: the samples, or the substitute
  * while the sensor has one. A switch starts the ring (and the rise)
  * afresh: the two series do not join. */
@@ -270,13 +317,18 @@ set_mode(struct sensor *s, bool subst)
 /* The trusted sensor's own pair, with the zone's slope in a zone alarm. */
 static void
 trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
-    double h, double eta, struct lvl_in *in)
+    double h, double eta, int64_t now_ms, struct lvl_in *in)
 {
 	double eta_sd = eta;
 
 	if (e->zone_heating && e->zone_slope > 0.0) {
 		double ez = h <= 0.0 ? 0.0 : h / e->zone_slope;
+		double age = (double)(now_ms - e->zone_since_ms) / 1000.0;
 
+		/* the horizon holds for the zone's line as for any other:
+		 * a room finds a new balance too */
+		if (ez > e->conf.policy.horizon_factor * age)
+			ez = INFINITY;
 		if (ez < eta) {
 			/* Peers' summaries come over the network: they may
 			 * warn and shed load, but a shutdown also needs this
@@ -288,15 +340,30 @@ trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
 				eta_sd = ez;
 		}
 	}
-	if (e->zone_heating && !s->pr.rising && h > ef->margin[1] &&
-	    ef->margin[3] > ef->sd_margin_own) {
-		/* The tier's wider shutdown margin needs the sensor's own
-		 * data to rise or be past its warn margin. */
+	if (!s->pr.rising) {
+		/* A shutdown needs the host's own evidence: a sensor that
+		 * does not rise shuts down only at its own trip less its
+		 * own shutdown margin, widened by the tier only once its own
+		 * reading is past its configured warn level and has itself
+		 * risen (by more than policy.frozen_delta_c) since the zone
+		 * alarm began: peers alone widen nothing. An override of
+		 * the margin or of the trip, the zone's slope, may bring
+		 * warn and migrate forward, never this. */
 		struct eff_class own = *ef;
+		double h_own = h;
 
-		own.margin[3] = own.sd_margin_own;
-		pair(in, s, &own, h, eta, eta_sd, CAUSE_MARGIN,
-		    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 3);
+		if (isfinite(s->trip_c) && s->trip_c > s->trip_used)
+			h_own += s->trip_c - s->trip_used;
+		own.margin[3] = h_own <= ef->warn_margin_own &&
+			s->filtered - s->alarm_v0 >
+			    e->conf.policy.frozen_delta_c
+		    ? ef->sd_margin_tier
+		    : ef->sd_margin_own;
+		pair_levels(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
+		    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 1, 2);
+		pair_levels(in, s, &own, h_own, h_own <= 0.0 ? 0.0 : INFINITY,
+		    h_own <= 0.0 ? 0.0 : INFINITY, CAUSE_MARGIN, CAUSE_ETA, 3,
+		    3);
 		return;
 	}
 	pair(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
@@ -356,7 +423,10 @@ sensor_eval(
 		s->extrap = true;
 		s->headroom = h;
 		s->eta = eta;
-		pair(&in, s, ef, h, eta, eta, c, c, 3);
+		/* The zone's inlet in place of the host's own may warn and
+		 * migrate; a shutdown also needs the host's own evidence. */
+		pair(&in, s, ef, h, eta, eta, c, c,
+		    s->subst_src == EV_ZONE && !own_evidence(e, s, ef) ? 2 : 3);
 		pair_time_left(&in, h, s->eta_proj, s->pr.slope_now,
 		    cc->worst_slew_c_per_s);
 	}
@@ -369,6 +439,11 @@ sensor_eval(
 			s->headroom = h;
 		}
 		if (trusted) {
+			/* where it stood when the zone's alarm began */
+			if (!e->zone_alarm)
+				s->alarm_v0 = NAN;
+			else if (isnan(s->alarm_v0))
+				s->alarm_v0 = s->filtered;
 			eta = believed_eta(e, s, h, now_ms);
 			s->eta = eta;
 			/* The common case, cheaply: nothing pending, nothing
@@ -381,7 +456,7 @@ sensor_eval(
 				s->cause = CAUSE_NONE;
 				return;
 			}
-			trusted_pair(e, s, ef, h, eta, &in);
+			trusted_pair(e, s, ef, h, eta, now_ms, &in);
 			pair_time_left(&in, h, s->eta_proj, s->pr.slope_now,
 			    cc->worst_slew_c_per_s);
 		} else {

@@ -105,7 +105,9 @@ host_trips(const struct sim_run *r, const struct sim_host *h, double t_air,
 	if (inlet >= h->sens[SIM_S_INLET].trip_c ||
 	    inlet + dt >= h->sens[SIM_S_EXHAUST].trip_c)
 		return true;
-	cpu = inlet + h->r_cpu_eff * (h->p_base + h->p_dyn);
+	cpu = inlet +
+	    h->r_cpu_eff * (h->cpu_fast + (1 - h->cpu_fast) * h->cooler_to) *
+		(h->p_base + h->p_dyn);
 	if (cpu > h->throttle_c)
 		cpu = fmax(h->throttle_c, inlet + h->r_cpu_eff * h->p_base);
 	return cpu >= h->sens[SIM_S_CPU].trip_c;

@@ -146,7 +146,8 @@ evq_first_incident_s(const struct sim_scenario *s)
 
 		if ((e->kind == SIM_EV_COOLING && e->capacity < 1) ||
 		    (e->kind == SIM_EV_BUILDING && e->delta_c > 0) ||
-		    (e->kind == SIM_EV_INLET && e->delta_c > 0))
+		    (e->kind == SIM_EV_INLET && e->delta_c > 0) ||
+		    (e->kind == SIM_EV_CPU_COOLER && e->factor > 1))
 			return e->at_s;
 	}
 	return -1;
@@ -206,6 +207,19 @@ inlet(struct sim_run *r, struct sim_host *h, const struct sim_event *e,
 	    (ticks > 1 ? ticks : 1);
 }
 
+/* A CPU cooler fails (or is repaired): the heatsink's thermal resistance
+ * goes to factor times its own over ramp_s. */
+static void
+cpu_cooler(
+    struct sim_run *r, struct sim_host *h, const struct sim_event *e, bool end)
+{
+	double ticks = e->ramp_s * 1000.0 / (double)r->tick_ms;
+
+	h->cooler_to = end ? 1.0 : e->factor;
+	h->cooler_rate = fabs(h->cooler_to - h->cooler) /
+	    (ticks > 1 ? ticks : 1);
+}
+
 /* Start (or end) of an event on one host. */
 static void
 host_event(
@@ -239,6 +253,9 @@ host_event(
 		break;
 	case SIM_EV_OVERRIDE:
 		agent_override(r, h, e);
+		break;
+	case SIM_EV_CPU_COOLER:
+		cpu_cooler(r, h, e, end);
 		break;
 	case SIM_EV_HOOK:
 		if (e->hook & SIM_HOOK_MIGRATE)

@@ -143,6 +143,7 @@ mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 	h->inlet_off_c = g->inlet_offset_c +
 	    g->inlet_spread_c * rng_normal(&h->rng);
 	h->inlet_off_to = h->inlet_off_c;
+	h->cooler = h->cooler_to = 1;
 	/* a host's daily swing peaks within an hour or so of its group's */
 	h->swing_c = g->inlet_swing_c;
 	h->swing_peak_h = g->inlet_swing_peak_h + rng_normal(&h->rng);
@@ -260,6 +261,14 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 			h->inlet_off_c += d > 0 ? h->inlet_off_rate
 						: -h->inlet_off_rate;
 	}
+	if (h->cooler != h->cooler_to) {
+		double d = h->cooler_to - h->cooler;
+
+		if (fabs(d) <= h->cooler_rate)
+			h->cooler = h->cooler_to;
+		else
+			h->cooler += d > 0 ? h->cooler_rate : -h->cooler_rate;
+	}
 	h->swing_now = swing(r, h);
 	room = z->t_air + h->inlet_off_c + h->swing_now;
 	h->t_inlet = s > 0 ? (1 - s) * room + s * h->t_exh : room;
@@ -267,7 +276,9 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 	throttle(h);
 	h->d_fast += (h->cpu_fast * h->r_cpu_eff * h->p_cpu - h->d_fast) *
 	    h->k_fast;
-	h->d_slow += ((1 - h->cpu_fast) * h->r_cpu_eff * h->p_cpu - h->d_slow) *
+	/* a failed fan or pump: the heatsink's part of the resistance */
+	h->d_slow += ((1 - h->cpu_fast) * h->r_cpu_eff * h->cooler * h->p_cpu -
+			 h->d_slow) *
 	    h->k_cpu;
 	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
 	h->t_exh += (h->t_inlet + h->r_exh * h->power_w / h->phi - h->t_exh) *

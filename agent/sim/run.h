@@ -81,6 +81,9 @@ struct sim_host {
 	double inlet_off_c;
 	double inlet_off_to;   /* hot-spot events ramp towards this */
 	double inlet_off_rate; /* K per tick */
+	double cooler;         /* heatsink resistance multiplier (cpu_cooler) */
+	double cooler_to;      /* ...ramps towards this */
+	double cooler_rate;    /* per tick */
 	double swing_c;        /* diurnal inlet swing */
 	double swing_peak_h;
 	double swing_now;    /* its value now */

@@ -16,7 +16,7 @@
 
 static const char *const kind_names[SIM_EV_COUNT + 1] = { "cooling", "building",
 	"sensor", "load", "inlet", "peers", "bmc", "restart", "clock",
-	"override", "hook", NULL };
+	"override", "hook", "cpu_cooler", NULL };
 static const char *const fault_names[SIM_F_COUNT + 1] = { "ok", "dead", "stale",
 	"stuck", "frozen", NULL };
 static const char *const hook_fault_names[] = { "ok", "fail", "hang", NULL };
@@ -49,6 +49,8 @@ static const char *const *const kind_keys[SIM_EV_COUNT] = {
 	    "fault", "duration", NULL },
 	[SIM_EV_OVERRIDE] = (const char *const[]){ "hosts", "zone", "key",
 	    "value", "ttl", NULL },
+	[SIM_EV_CPU_COOLER] = (const char *const[]){ "hosts", "zone", "factor",
+	    "ramp_s", "duration", NULL },
 };
 
 const char *
@@ -255,6 +257,12 @@ parse_kind_keys(struct cnf_ctx *c, const struct sim_scenario *s,
 	if (e->kind == SIM_EV_LOAD && e->duration_s > 0 && e->load <= 0)
 		cnf_error(c, es, "a load window (duration) needs load > 0");
 	cnf_get_double(c, es, "late_s", 0, 3600, &e->late_s);
+	if (e->kind == SIM_EV_CPU_COOLER) {
+		e->factor = 4;
+		e->ramp_s = 10;
+		cnf_get_double(c, es, "factor", 1, 50, &e->factor);
+		cnf_get_double(c, es, "ramp_s", 0, 86400, &e->ramp_s);
+	}
 	get_span(c, es, "step", -366 * 86400.0, 366 * 86400.0, &e->delta_s);
 	if (e->kind == SIM_EV_CLOCK &&
 	    config_setting_get_member(es, "step") == NULL)

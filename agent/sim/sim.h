@@ -127,17 +127,18 @@ struct sim_zone_def {
 };
 
 enum sim_ev_kind {
-	SIM_EV_COOLING,  /* a cooler's capacity becomes a fraction */
-	SIM_EV_BUILDING, /* building temperature shifts */
-	SIM_EV_SENSOR,   /* a sensor fails (or is repaired) */
-	SIM_EV_LOAD,     /* hosts' utilisation changes */
-	SIM_EV_INLET,    /* hosts' inlet offset shifts (hot spot) */
-	SIM_EV_PEERS,    /* zone peer messages lost (dead broker) */
-	SIM_EV_BMC,      /* the BMC hangs: IPMI readings late or missing */
-	SIM_EV_RESTART,  /* the agent restarts: engine state lost */
-	SIM_EV_CLOCK,    /* the wall clock steps */
-	SIM_EV_OVERRIDE, /* an operator sets an override */
-	SIM_EV_HOOK,     /* a hook fails or hangs */
+	SIM_EV_COOLING,    /* a cooler's capacity becomes a fraction */
+	SIM_EV_BUILDING,   /* building temperature shifts */
+	SIM_EV_SENSOR,     /* a sensor fails (or is repaired) */
+	SIM_EV_LOAD,       /* hosts' utilisation changes */
+	SIM_EV_INLET,      /* hosts' inlet offset shifts (hot spot) */
+	SIM_EV_PEERS,      /* zone peer messages lost (dead broker) */
+	SIM_EV_BMC,        /* the BMC hangs: IPMI readings late or missing */
+	SIM_EV_RESTART,    /* the agent restarts: engine state lost */
+	SIM_EV_CLOCK,      /* the wall clock steps */
+	SIM_EV_OVERRIDE,   /* an operator sets an override */
+	SIM_EV_HOOK,       /* a hook fails or hangs */
+	SIM_EV_CPU_COOLER, /* a CPU cooler (fan, pump) fails */
 	SIM_EV_COUNT
 };
 
@@ -175,6 +176,7 @@ struct sim_event {
 	double value_c;           /* stuck value */
 	double load;              /* utilisation multiplier */
 	double late_s;            /* BMC: readings this old, 0: none */
+	double factor;            /* cpu_cooler: heatsink resistance x */
 	char key[ENG_KEY_LEN];    /* override */
 	double value;
 	double ttl_s;

@@ -509,7 +509,8 @@ zone_peers(struct fix *f, int n, double air, double slope)
 /*
  * A stale sensor (a hung BMC) is replaced by what the evidence says: its
  * last value plus how far its zone's inlets moved since. A rising zone
- * shuts the host down (code shutdown.stale) before the air reaches trip;
+ * makes the host migrate (code migrate.stale) before the air reaches
+ * trip, and, with no rise of the host's own, never shuts it down;
  * a recovering zone makes it cooler, never hotter; with no evidence at
  * all, or with policy.stale_extrapolate off, it only makes the host
  * degraded and never acts.
@@ -521,7 +522,7 @@ test_stale_substitute(void **state)
 		int peers;
 		double slope; /* C/s of the zone's air after the gap */
 		bool extrapolate;
-		bool shutdown;
+		bool migrate; /* the zone alone: migrate, never shut down */
 	} cases[] = {
 		{ 6, 1.0 / 60, true, true },
 		{ 6, -1.0 / 60, true, false },
@@ -550,7 +551,8 @@ test_stale_substitute(void **state)
 		assert_int_equal(f.out.state, ENG_STATE_OK);
 		/* The BMC hangs: no more samples; the zone goes on (a
 		 * recovering one for ten minutes). */
-		for (k = 0; k < 3600 && f.out.state != ENG_STATE_CRITICAL;
+		for (k = 0; k < 3600 && f.out.state != ENG_STATE_HOT &&
+		     f.out.state != ENG_STATE_CRITICAL;
 		     k++) {
 			f.t++;
 			if (cases[i].slope > 0 || k < 600)
@@ -562,12 +564,21 @@ test_stale_substitute(void **state)
 		}
 		print_message("case %zu: %s after %d s, air %.1f C: %s\n", i,
 		    eng_state_name(f.out.state), k, air, f.out.reason);
-		if (cases[i].shutdown) {
-			assert_int_equal(f.out.state, ENG_STATE_CRITICAL);
+		if (cases[i].migrate) {
+			assert_int_equal(f.out.state, ENG_STATE_HOT);
 			assert_string_equal(
-			    f.last_code[ENG_ACT_SHUTDOWN], "shutdown.stale");
+			    f.last_code[ENG_ACT_MIGRATE], "migrate.stale");
 			assert_true(air < cc->trip_c);
 			assert_non_null(strstr(f.out.reason, "zone"));
+			/* on to the trip: still no shutdown from the zone */
+			for (; k < 3600 && air < cc->trip_c + 2; k++) {
+				f.t++;
+				air += cases[i].slope;
+				zone_peers(
+				    &f, cases[i].peers, air, cases[i].slope);
+				fix_eval(&f);
+			}
+			assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 0);
 		} else {
 			/* degraded, or warn in the zone's alarm */
 			assert_int_equal(f.n_dec[ENG_ACT_SHUTDOWN], 0);

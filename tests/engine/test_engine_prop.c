@@ -246,12 +246,18 @@ test_state_rules(void **state)
 					 eta[j] <= 1.1 * lead[L]);
 				     j--)
 					held++;
-				if (held < need + 1)
+				if (held < need + 1) {
 					print_message(
 					    "%s level %d at %d: held %d "
-					    "samples, %d needed\n",
+					    "samples, %d needed (tl %.1f)\n",
 					    eng_class_name(cls), L, k, held,
-					    need + 1);
+					    need + 1, tl);
+					for (j = k - 12; j <= k; j++)
+						print_message(
+						    "  %d: hr %.2f eta "
+						    "%.0f\n",
+						    j, hr[j], eta[j]);
+				}
 				assert_true(held >= need + 1);
 			} else if (sv.level < level) {
 				/* left: every level given up was clear (with

@@ -6,9 +6,10 @@
  *   sampled every 0.25 to 2 s, with or without history before it (an
  *   engine started mid-ramp), noisy or whole-degree: the shutdown
  *   decision leaves at least shutdown.lead_s before trip when the ramp
- *   lasts long enough to be seen for the lead (2 x the effective lead
- *   from its start to trip), and otherwise comes at most 3 samples after
- *   the value reaches the shutdown level;
+ *   lasts long enough to be seen for the lead (from its start to trip:
+ *   twice the effective lead, plus the time to rise out of its noise
+ *   band), and otherwise comes at most 3 samples after the value
+ *   reaches the shutdown level;
  * - every train of load steps of up to +30 C (first- or second-order
  *   responses, time constants 0.5 s to 5 min) that settles below the
  *   migrate level: no migrate and no shutdown, ever;
@@ -116,7 +117,10 @@ test_ramps(void **state)
 				break;
 		}
 		assert_true(k_decide >= 0);
-		if (t_total >= 2.0 * l_eff) {
+		/* Long enough to be seen rising, out of its noise band, for
+		 * the (effective) lead before the lead is due. */
+		if (t_total >= 2.0 * l_eff +
+			(3.0 * noise + (quant ? 1.0 : 0.3)) / rate) {
 			double left = t_trip - (double)k_decide * dt;
 
 			n_lead++;
@@ -195,10 +199,15 @@ test_load_steps(void **state)
 			if (t >= next) {
 				/* a burst, a job, a benchmark: up for a
 				 * while, then down again */
+				/* ...and again, sometimes before the last
+				 * one has settled */
 				u = u > 0.5 ? 0.0 : 1.0;
-				next = t +
-				    (u > 0.5 ? rng_range(&r, 10, 3600)
-					     : rng_range(&r, 60, 3600));
+				if (u > 0.5)
+					next = t + rng_range(&r, 10, 3600);
+				else if (rng_next(&r) & 1)
+					next = t + rng_range(&r, 5, 300);
+				else
+					next = t + rng_range(&r, 60, 3600);
 				n_steps++;
 			}
 			xf = pole(xf, u, tf, dt);

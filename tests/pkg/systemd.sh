@@ -122,7 +122,7 @@ t=45000
 while [ $t -lt 99000 ] && [ -z "$(jf THERMWATCH_EVENT=shutdown)" ]; do
 	t=$((t + 1000))
 	$FAKE_SET $t
-	sleep 0.5
+	sleep 1
 done
 echo "ramp stopped at $t mC"
 wait_for 10 sh -c "[ -n \"\$(nsenter -t $INIT -a journalctl -o cat \

@@ -153,8 +153,8 @@ test_lying_peers(void **state)
 }
 
 /*
- * KNOWN VIOLATION (reported, issue 12; ctest security_known_tier_margin,
- * WILL_FAIL): in a zone
+ * Formerly a known violation (issue 12; ctest security_known_tier_margin,
+ * now fixed in the engine's sensor.c): in a zone
  * alarm, evaluate.c widens the shutdown margin by the tier factor for a
  * sensor that is flat but within its warn margin, so lying peers alone
  * shut down a tier >= 3 host whose own sensors stay below their own
@@ -182,8 +182,8 @@ test_tier_margin_needs_own_evidence(void **state)
 }
 
 /*
- * KNOWN VIOLATION (reported, issue 12; ctest
- * security_known_zone_overrides, WILL_FAIL): what
+ * Formerly a known violation (issue 12; ctest
+ * security_known_zone_overrides, now fixed in the engine's sensor.c): what
  * counts as "within its warn margin" there is the overridden warn
  * margin, which a zone-wide request may set: with the warn and migrate
  * levels at their widest, lying peers shut down a tier 9 host whose own

@@ -1,0 +1,129 @@
+/*
+ * snapshot.c - what the engine has learnt, out to a state file and back
+ * into a new engine after a restart: each sensor's recent trend (a
+ * thinned copy of its ring), its noise and resolution, the rise it is in,
+ * and the host's sibling model. Restored, the new engine's trends, rise
+ * ages and horizons carry on as if it had not stopped, less the gap.
+ *
+ * Times are kept as ages (ms before the snapshot), so the caller needs
+ * no clock of the old engine: restoring with the gap (how long the agent
+ * was down, from the wall clock) places them on the new engine's clock.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "eng_int.h"
+
+#define CAP_MASK (ENG_TREND_CAP - 1)
+
+int
+eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
+    struct eng_snap_sensor *out)
+{
+	const struct sensor *s;
+	const struct trend *tr;
+	uint32_t n, i, step;
+	int k = 0;
+
+	if (sensor < 0 || sensor >= e->n_sensors)
+		return -1;
+	s = &e->sensors[sensor];
+	tr = &s->tr;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->id, s->id, sizeof(out->id));
+	out->cls = s->cls;
+	out->noise_c = sensor_noise(s);
+	out->resolution_c = isfinite(s->resolution) ? s->resolution : 0.0;
+	out->has_value = s->last_ms != NO_TIME && !s->removed;
+	if (out->has_value) {
+		out->last_age_ms = now_ms - s->last_ms;
+		out->last_c = s->last_v;
+	}
+	out->rising = s->rise_since_ms != NO_TIME && !s->subst_mode;
+	if (out->rising) {
+		out->rise_age_ms = now_ms - s->rise_since_ms;
+		out->rise_from_c = s->rise_v0;
+		out->rise_peak_c = s->rise_peak;
+	}
+	/* The ring of a substitute holds no samples of the sensor's own. */
+	n = s->subst_mode ? 0 : tr->end - tr->beg;
+	step = (n + ENG_SNAP_POINTS - 1) / ENG_SNAP_POINTS;
+	if (step < 1)
+		step = 1;
+	/* thinned from the newest back, so the last point is always in */
+	for (i = 0; i < n && k < ENG_SNAP_POINTS; i += step) {
+		const struct tpoint *p =
+		    &tr->ring[(tr->end - 1 - i) & CAP_MASK];
+		int64_t t_ms = tr->t0_ms + (int64_t)llround(p->t * 1000.0);
+
+		out->age_ms[k] = now_ms - t_ms;
+		out->value_c[k] = p->v;
+		k++;
+	}
+	out->n_points = k;
+	return 0;
+}
+
+int
+eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
+    int64_t now_ms, int64_t gap_ms)
+{
+	const struct eng_class_conf *cc;
+	struct sensor *s;
+	int i, k;
+
+	i = eng_sensor_find(e, in->id);
+	if (i < 0 || gap_ms < 0)
+		return -1;
+	s = &e->sensors[i];
+	if (s->last_ms != NO_TIME || (unsigned)in->cls != (unsigned)s->cls)
+		return -1; /* only into a fresh sensor of the same class */
+	cc = &e->conf.cls[s->cls];
+	if (in->noise_c > 0.0 && in->has_value) {
+		/* as if the last sample had just been taken twice */
+		s->nz.var = in->noise_c * in->noise_c;
+		s->nz.prev[0] = s->nz.prev[1] = in->last_c;
+		s->nz.n = 2;
+	}
+	if (in->resolution_c > 0.0)
+		s->resolution = in->resolution_c;
+	/* Oldest first, as they came; what the gap left too old for the
+	 * trend window the ring drops by itself. */
+	trend_reset(&s->tr);
+	for (k = in->n_points - 1; k >= 0; k--) {
+		int64_t t_ms = now_ms - gap_ms - in->age_ms[k];
+
+		if (!isfinite(in->value_c[k]) || in->age_ms[k] < 0)
+			continue;
+		trend_push(&s->tr, t_ms, in->value_c[k], cc->trend_window_s);
+	}
+	/* The rise goes on only across a gap too short to have hidden its
+	 * end: a third of the trend window, as for a pause in it. */
+	s->rise_since_ms = NO_TIME;
+	if (in->rising && in->rise_age_ms >= 0 &&
+	    gap_ms < (int64_t)(cc->trend_window_s * 1000.0 / 3.0)) {
+		s->rise_since_ms = now_ms - gap_ms - in->rise_age_ms;
+		s->rise_v0 = in->rise_from_c;
+		s->rise_peak = in->rise_peak_c;
+	}
+	return i;
+}
+
+void
+eng_snapshot_host(const struct eng *e, struct eng_snap_host *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->version = ENG_SNAP_VERSION;
+	out->rho = e->rho;
+	out->rho_learnt_s = e->rho_learnt_s;
+}
+
+void
+eng_restore_host(struct eng *e, const struct eng_snap_host *in)
+{
+	if (in->version != ENG_SNAP_VERSION || !(in->rho >= 0.0) ||
+	    !(in->rho_learnt_s >= 0.0))
+		return;
+	e->rho = in->rho;
+	e->rho_learnt_s = in->rho_learnt_s;
+}
