@@ -193,8 +193,9 @@ cli_print_sensors(const cJSON *r)
 		assumed += a;
 	}
 	if (assumed > 0)
-		printf("* assumed: stale while hot, taken to keep rising at "
-		       "its last slope or the class's worst slew\n");
+		printf("* assumed: the sensor is stale, frozen or implausible; "
+		       "its last trusted value moved as far as its evidence "
+		       "(the host's other sensors) has moved since\n");
 }
 
 void

@@ -105,7 +105,7 @@ cat "$D/table"
 check "table: the assumed value is marked" \
     grep -q "^coretemp-virtual-0/Package id 0 hwmon  cpu  *80.0  *[0-9.]*\* .* \(migrate\|shutdown\) *stale " \
     "$D/table"
-check "table: the mark is explained" grep -q "^\* assumed: stale while hot" "$D/table"
+check "table: the mark is explained" grep -q "^\* assumed: the sensor is stale, frozen or implausible" "$D/table"
 plugin 2 "THERMWATCH CRITICAL - state"
 check "perfdata: one assumed" perf assumed "1;;;0"
 e2e_stop
