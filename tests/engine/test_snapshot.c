@@ -136,7 +136,9 @@ test_restart_mid_ramp(void **state)
 		      "early as a gap without restart\n",
 	    better, rounds, like_gap);
 	assert_true(better > 10);
-	assert_true(like_gap * 10 >= rounds * 9);
+	/* "mostly": over 80 random seeds the share was 0.89 to 1.0; a
+	 * bound at 0.9 failed one run in about twenty, so 0.8 */
+	assert_true(like_gap * 10 >= rounds * 8);
 }
 
 /* A gap longer than the trend window carries no trend and no rise. */
