@@ -125,7 +125,10 @@ dt=$(($(now_ms) - t0))
 check "a hung BMC's sensors go stale" grep -q "$S/Inlet Temp: stale" \
     "$RUN/log"
 echo "# IPMI sensors stale $dt ms after the BMC hung"
-check_le "... within one deadline (ms, deadline 2500, +200 polling)" "$dt" 2700
+# the exchange under way times out at most one deadline after the hang;
+# its sensors are marked at the engine's next cycle (one interval)
+check_le "... within one deadline and a cycle (ms, deadline 2500, +500 interval, +200 polling)" \
+    "$dt" 3200
 # The loop is never blocked by the hung BMC: a SIGUSR1 dump is answered
 # at once, every time (measured over 2 s of the hang).
 worst=0
