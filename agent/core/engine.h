@@ -418,8 +418,8 @@ bool eng_override_bounds(
 
 struct eng_snap_sensor {
 	char id[ENG_ID_LEN];
-	int cls;           /* enum eng_class */
-	double noise_c;    /* measured noise */
+	int cls;             /* enum eng_class */
+	double noise_c;      /* measured noise */
 	double resolution_c; /* smallest change seen; 0 unknown */
 	bool has_value;
 	int64_t last_age_ms; /* the last accepted sample */

@@ -523,8 +523,7 @@ test_agent_status(void **state)
 	a = agent_create(&conf, f->l, true, NULL);
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0); /* the first tick */
-	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
+	r = ctl_handle(agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
 	assert_true(ok(r));
 	assert_string_equal(result_of(r, "host")->valuestring, "t2");
 	assert_true(cJSON_IsNull(result_of(r, "eta_s")));
@@ -532,8 +531,7 @@ test_agent_status(void **state)
 	assert_true(cJSON_IsNull(result_of(r, "hold")));
 	assert_string_equal(result_of(r, "mqtt")->valuestring, "disabled");
 	cJSON_Delete(r);
-	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, HOLD, strlen(HOLD));
+	r = ctl_handle(agent_ctl_ops(), a, &peer, HOLD, strlen(HOLD));
 	assert_false(ok(r));
 	assert_string_equal(error_of(r), "not in hold");
 	cJSON_Delete(r);
@@ -563,8 +561,7 @@ test_agent_status_hold(void **state)
 	a = agent_create(&conf, f->l, true, NULL);
 	assert_non_null(a);
 	assert_int_equal(loop_run_once(f->l, 0), 0);
-	r = ctl_handle(
-	    agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
+	r = ctl_handle(agent_ctl_ops(), a, &peer, STATUS, strlen(STATUS));
 	assert_true(ok(r));
 	assert_string_equal(result_of(r, "state")->valuestring, "hold");
 	assert_string_equal(

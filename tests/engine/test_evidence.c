@@ -119,8 +119,8 @@ test_ramps(void **state)
 		assert_true(k_decide >= 0);
 		/* Long enough to be seen rising, out of its noise band, for
 		 * the (effective) lead before the lead is due. */
-		if (t_total >= 2.0 * l_eff +
-			(3.0 * noise + (quant ? 1.0 : 0.3)) / rate) {
+		if (t_total >=
+		    2.0 * l_eff + (3.0 * noise + (quant ? 1.0 : 0.3)) / rate) {
 			double left = t_trip - (double)k_decide * dt;
 
 			n_lead++;
