@@ -343,13 +343,12 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 	if (s->med_n == 3) {
 		/* the usual case, without the sort */
 		double a = s->med[0], b = s->med[1], c = s->med[2];
+		/* min and max without branches: noise makes the order of
+		 * three samples a coin toss the branch predictor loses */
+		double lo = a < b ? a : b, hi = a < b ? b : a;
+		double hc = hi < c ? hi : c;
 
-		s->filtered = a > b ? (b > c          ? b
-					      : a > c ? c
-						      : a)
-				    : (a > c          ? a
-					      : b > c ? c
-						      : b);
+		s->filtered = lo > hc ? lo : hc;
 	} else {
 		s->filtered = s->med_n == 1 ? v : median(s->med, s->med_n);
 	}
