@@ -102,15 +102,15 @@ host_trips(const struct sim_run *r, const struct sim_host *h, double t_air,
 		    s * dt / (1 - s);
 		phi = mdl_fan_speed(h, inlet);
 	}
-	if (inlet >= h->sens[SIM_S_INLET].trip_c ||
-	    inlet + dt >= h->sens[SIM_S_EXHAUST].trip_c)
+	if (inlet >= h->trip_c[SIM_S_INLET] ||
+	    inlet + dt >= h->trip_c[SIM_S_EXHAUST])
 		return true;
 	cpu = inlet +
 	    h->r_cpu_eff * (h->cpu_fast + (1 - h->cpu_fast) * h->cooler_to) *
 		(h->p_base + h->p_dyn);
 	if (cpu > h->throttle_c)
 		cpu = fmax(h->throttle_c, inlet + h->r_cpu_eff * h->p_base);
-	return cpu >= h->sens[SIM_S_CPU].trip_c;
+	return cpu >= h->trip_c[SIM_S_CPU];
 }
 
 bool
@@ -139,8 +139,8 @@ danger_host_near_trip(const struct sim_run *r, const struct sim_host *h)
 	int s;
 
 	for (s = 0; s < SIM_NSENS; s++)
-		if (mdl_true_value(h, s) >= h->sens[s].trip_c -
-			r->opt.conf.cls[sens_class[s]].warn.margin_c)
+		if (mdl_true_value(h, s) >=
+		    h->trip_c[s] - r->opt.conf.cls[sens_class[s]].warn.margin_c)
 			return true;
 	return false;
 }

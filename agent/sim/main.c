@@ -297,12 +297,16 @@ print_setup(const struct sim_scenario *s)
 }
 
 /* What the runs cost: wall and CPU time, peak memory, and the wall time
- * per host and simulated tick of the first run. */
+ * per host and simulated tick of the first run; then the first run's
+ * own figures: its set-up, and the CPU time of its ticks alone per
+ * host-tick (the thread's clock: the better figure on a shared machine,
+ * and without the oracle's run). */
 static void
 print_cost(const struct sim_run *runs, int n)
 {
 	const struct sim_run *r = &runs[0];
 	double ticks = (double)r->end_ms / (double)r->tick_ms + 1;
+	double ht = r->n_hosts > 0 ? r->n_hosts * ticks : 1;
 	struct rusage ru;
 
 	(void)n;
@@ -313,17 +317,26 @@ print_cost(const struct sim_run *runs, int n)
 	    r->res.wall_s,
 	    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 		ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
-	    ru.ru_maxrss / 1024.0,
-	    r->n_hosts > 0 ? r->res.wall_s * 1e6 / (r->n_hosts * ticks) : 0);
+	    ru.ru_maxrss / 1024.0, r->res.wall_s * 1e6 / ht);
+	printf("run: set-up %.2f s wall, ticks %.2f s wall %.2f s CPU, "
+	       "%.3f us CPU per host-tick\n",
+	    r->res.init_s, r->res.wall_s - r->res.init_s, r->res.tick_cpu_s,
+	    r->res.tick_cpu_s * 1e6 / ht);
+}
+
+static double
+clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static double
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 /* The runs of one invocation: the policies, then the oracle. */
@@ -338,13 +351,17 @@ static void
 one_run(void *arg, int i)
 {
 	struct batch *b = arg;
-	double t0 = now_s();
+	double t0 = now_s(), t1, c1;
 
 	b->rc[i] = run_init(&b->run[i], b->scn, &b->opt[i]);
 	if (b->rc[i] != 0)
 		return;
+	t1 = now_s();
+	c1 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	run_all(&b->run[i]);
 	b->run[i].res.wall_s = now_s() - t0;
+	b->run[i].res.init_s = t1 - t0;
+	b->run[i].res.tick_cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - c1;
 }
 
 static void

@@ -286,7 +286,7 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 	if (h->throttled)
 		r->res.throttled_s += r->tick_ms / 1000.0;
 	for (k = 0; k < SIM_NSENS; k++)
-		if (mdl_true_value(h, k) >= h->sens[k].trip_c)
+		if (mdl_true_value(h, k) >= h->trip_c[k])
 			return k;
 	return -1;
 }

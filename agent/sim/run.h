@@ -21,9 +21,9 @@ enum sim_hstate {
 	SIM_H_COUNT
 };
 
-/* One virtual sensor: random faults, scenario faults, what it last said. */
+/* One virtual sensor: random faults, scenario faults, what it last said
+ * (its hardware trip is the host's trip_c[], with the physics). */
 struct sim_sens {
-	double trip_c;
 	double noise_c;
 	int64_t next_glitch_ms;
 	int64_t next_dropout_ms;
@@ -31,10 +31,10 @@ struct sim_sens {
 	int64_t dropout_until_ms;
 	int64_t stale_until_ms;
 	enum sim_fault fault; /* from scenario events */
+	int eng_idx;
 	double stuck_c;
 	double last_c; /* the last value delivered: "frozen" repeats it */
 	bool have_last;
-	int eng_idx;
 };
 
 struct sim_mig {
@@ -67,28 +67,36 @@ struct sim_ovr {
 	int64_t expires_wall_ms;
 };
 
+/*
+ * One host. The fields are in the order a tick reads them, hot first
+ * (every host, every tick: the rooms of 10,000 hosts stream through
+ * this array), so that a tick touches as few cache lines as it can: the
+ * physics (all the oracle's run reads), then what its agent reads every
+ * tick, then what events, actions and reports use.
+ */
 struct sim_host {
-	char name[SIM_NAME_LEN];
+	/* ---- physics, every tick ---- */
 	int zone;
-	int tier;
-	int group;
-	struct sim_rng rng; /* this host's sensors and draws */
-	/* thermal */
-	double idle_w;
-	double max_w;
-	double load;  /* utilisation multiplier (events) */
-	double burst; /* windowed load events, multiplied */
+	bool powered;
+	bool throttled;
+	int vms;
+	int capacity;
+	int receiving;            /* VMs arriving now (their extra power) */
+	int mig_next;             /* mig[] entry of the VM moving now, -1 */
+	double trip_c[SIM_NSENS]; /* hardware trips */
+	double load;              /* utilisation multiplier (events) */
+	double burst;             /* windowed load events, multiplied */
 	double inlet_off_c;
-	double inlet_off_to;   /* hot-spot events ramp towards this */
-	double inlet_off_rate; /* K per tick */
-	double cooler;         /* heatsink resistance multiplier (cpu_cooler) */
-	double cooler_to;      /* ...ramps towards this */
-	double cooler_rate;    /* per tick */
-	double swing_c;        /* diurnal inlet swing */
+	double inlet_off_to; /* hot-spot events ramp towards this */
+	double cooler;       /* heatsink resistance multiplier (cpu_cooler) */
+	double cooler_to;    /* ...ramps towards this */
+	double swing_c;      /* diurnal inlet swing */
 	double swing_peak_h;
 	double swing_now;    /* its value now */
 	double recirc_share; /* exhaust share of the inlet, no cooling */
-	double fan_w;        /* fan power at base speed */
+	double idle_w;
+	double max_w;
+	double fan_w; /* fan power at base speed */
 	double fan_max;
 	double fan_start_c;
 	double fan_full_c;
@@ -99,7 +107,6 @@ struct sim_host {
 	double p_dyn;     /* what the load adds (after throttling) */
 	double p_cpu;     /* base + dyn: what heats the CPU */
 	double r_cpu_eff; /* R_cpu at this airflow */
-	bool throttled;
 	double r_cpu;
 	double r_exh;
 	double cpu_fast; /* fraction of R_cpu P in the die */
@@ -112,51 +119,58 @@ struct sim_host {
 	double d_slow;
 	double t_exh;
 	double power_w;
+	/* ---- the agent, every tick ---- */
+	struct eng *eng;
+	bool restart_due;      /* engine to be recreated at down_until */
+	bool have_out;         /* it has evaluated since it started */
+	bool eng_zone_alarm;   /* ...its zone alarm */
+	bool accepting;        /* ...and whether it accepts load */
+	bool alarmed;          /* warn or worse, or zone alarm */
+	bool zone_alarm;       /* the agent's last zone alarm (its start) */
+	bool bmc_ready;        /* a scan completed in this tick */
+	enum eng_state state;  /* of its last evaluation */
+	int zone_members;      /* ...the zone it saw */
+	int bmc_hang;          /* hang windows in force */
+	int64_t down_until_ms; /* agent restarting: not running */
+	double bmc_late_s;     /* > 0: each scan takes this long */
+	struct sim_rng rng;    /* this host's sensors and draws */
 	struct sim_sens sens[SIM_NSENS];
+	/* the hooks' state that every tick checks (hooks.c) */
+	enum sim_sd_phase sd_phase;
+	int64_t wd_ms; /* the BMC watchdog cuts power then; -1 */
+	struct sim_job mig_job;
+	/* ---- every peer interval ---- */
+	int peers_lost; /* windows: its MQTT traffic is lost */
+	bool summary_ok;
+	int64_t wall_off_ms; /* this host's wall clock minus the true one */
+	struct eng_peer summary;
+	/* ---- events, actions, reports ---- */
+	char name[SIM_NAME_LEN];
+	int tier;
+	int group;
+	double inlet_off_rate; /* K per tick */
+	double cooler_rate;    /* per tick */
 	/* the BMC (inlet and exhaust) */
-	int bmc_hang;                 /* hang windows in force */
-	double bmc_late_s;            /* > 0: each scan takes this long */
 	int64_t bmc_scan_done_ms;     /* the running scan delivers then */
 	double bmc_scan_c[SIM_NSENS]; /* what the running scan read */
-	bool bmc_ready;               /* a scan completed in this tick */
 	double bmc_out_c[SIM_NSENS];  /* ...with these values */
 	/* the agent */
-	struct eng *eng;
-	bool have_out;        /* it has evaluated since it started */
-	enum eng_state state; /* of its last evaluation */
-	bool eng_zone_alarm;  /* ...its zone alarm */
-	int zone_members;     /* ...the zone it saw */
-	bool accepting;
-	bool alarmed;          /* warn or worse, or zone alarm */
-	int64_t down_until_ms; /* agent restarting: not running */
-	bool restart_due;      /* engine to be recreated at down_until */
 	int restarts;
-	int64_t wall_off_ms; /* this host's wall clock minus the true one */
-	int peers_lost;      /* windows: its MQTT traffic is lost */
 	int n_ovr;
 	struct sim_ovr *ovr; /* persisted overrides */
-	struct eng_peer summary;
-	bool summary_ok;
 	/* workload */
-	int vms;
 	int vms_start;
-	int capacity;
-	int reserved;  /* incoming migrations */
-	int receiving; /* VMs arriving now (their extra power) */
-	bool powered;
+	int reserved; /* incoming migrations */
 	enum sim_hstate hstate;
 	int64_t trip_ms; /* -1 */
 	int64_t down_ms; /* shutdown decided or tripped; -1 */
 	/* the hooks (hooks.c) */
 	struct sim_rng arng; /* how long this host's actions take */
 	int hook_fault[2];   /* enum sim_hook_fault: migrate, shutdown */
-	bool zone_alarm;     /* the agent's last zone alarm (its start) */
-	struct sim_job mig_job;
 	struct sim_job sd_job;
 	/* the evacuation the migrate hook runs (workload.c) */
 	int n_mig;
 	struct sim_mig mig[SIM_MAX_MIG];
-	int mig_next;       /* mig[] entry of the VM moving now, -1 */
 	int64_t vm_done_ms; /* it arrives (or fails) then */
 	bool vm_fails;
 	int mig_unplaced;     /* VMs this attempt found no room for */
@@ -164,11 +178,9 @@ struct sim_host {
 	int mig_tried;        /* ...moved or failed */
 	int64_t mig_start_ms; /* this attempt started then */
 	/* the shutdown sequence */
-	enum sim_sd_phase sd_phase;
 	int64_t sd_t0_ms;   /* decided; -1 */
 	int64_t hook_at_ms; /* the hook runs then (event ack, BMC arm) */
 	int64_t os_off_ms;  /* the OS has shut down then; -1 */
-	int64_t wd_ms;      /* the BMC watchdog cuts power then; -1 */
 	unsigned mark;      /* scratch for target selection */
 };
 
@@ -296,7 +308,9 @@ struct sim_result {
 	double service_retained_pct;
 	double peak_c[SIM_MAX_ZONES];
 	struct sim_tier_result tier[ENG_MAX_TIER + 1];
-	double wall_s;
+	double wall_s;     /* set-up and ticks */
+	double init_s;     /* set-up (wall) */
+	double tick_cpu_s; /* the ticks: the thread's CPU time */
 };
 
 /* Recorded series for the CSV and the plot. */

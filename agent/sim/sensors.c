@@ -42,7 +42,7 @@ sens_init(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 	for (s = 0; s < SIM_NSENS; s++) {
 		struct sim_sens *ss = &h->sens[s];
 
-		ss->trip_c = g->trip_c[s];
+		h->trip_c[s] = g->trip_c[s];
 		ss->noise_c = f->noise_c[s];
 		ss->next_glitch_ms = next_at(h, 0, f->glitch_per_h);
 		ss->next_dropout_ms = next_at(h, 0, f->dropout_per_h);

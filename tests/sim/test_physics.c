@@ -214,7 +214,7 @@ room_figures(const char *text)
 		if (k + 1 == 3600)
 			f.rise_1h_c = r.zone[0].t_air - t0;
 		for (i = 0; i < r.n_hosts; i++)
-			if (r.host[i].t_inlet >= r.host[i].sens[0].trip_c)
+			if (r.host[i].t_inlet >= r.host[i].trip_c[0])
 				f.trip_s = k + 1;
 	}
 	if (f.trip_s < 0)
