@@ -59,7 +59,8 @@ zx_free(struct sim_run *r)
 	r->peers = NULL;
 }
 
-/* Each host's own summary, as it would publish it now. */
+/* Each host's own summary, as it would publish it now (the engine names
+ * it after its host and tier, agent_start sets both). */
 static void
 collect(struct sim_run *r, int a, int b)
 {
@@ -70,13 +71,7 @@ collect(struct sim_run *r, int a, int b)
 
 		h->summary_ok = can_publish(r, h) &&
 		    eng_inlet_summary(h->eng, r->now_ms, &h->summary);
-		if (!h->summary_ok)
-			continue;
-		snprintf(
-		    h->summary.host, sizeof(h->summary.host), "%s", h->name);
-		h->summary.tier = h->tier;
-		h->summary.t_ms = r->now_ms;
-		if (h->have_out)
+		if (h->summary_ok && h->have_out)
 			h->summary.state = h->state;
 	}
 }
