@@ -71,17 +71,53 @@ ovr_restore(struct sim_run *r, struct sim_host *h)
 	}
 }
 
+/* Overrides an engine may hold at once: one per distinct key the
+ * scenario's override events set (the engine keeps one per key), so that
+ * no engine is refused one it would have taken with the full table. */
+int
+agent_override_slots(const struct sim_scenario *s)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < s->n_events && n < ENG_MAX_OVERRIDES; i++) {
+		const struct sim_event *e = &s->events[i];
+
+		if (e->kind != SIM_EV_OVERRIDE)
+			continue;
+		for (j = 0; j < i; j++)
+			if (s->events[j].kind == SIM_EV_OVERRIDE &&
+			    strcmp(s->events[j].key, e->key) == 0)
+				break;
+		if (j == i)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The engine is sized for what the simulator gives it (the daemon's
+ * takes the defaults): three sensors, sampled at most once a tick (so
+ * its trend rings hold one trend window of ticks), no peer table (the
+ * zone comes as one summary, peers.c), and the overrides the scenario
+ * sets. Its results are those of a full-sized engine.
+ */
 int
 agent_start(struct sim_run *r, struct sim_host *h)
 {
 	struct eng_conf conf = r->opt.conf;
+	struct eng_size sz;
 	char id[ENG_ID_LEN];
 	int s;
 
 	conf.tier = h->tier;
 	snprintf(conf.host, sizeof(conf.host), "%s", h->name);
 	conf.policy.kind = r->opt.policy;
-	h->eng = eng_create_sized(&conf, SIM_NSENS);
+	eng_size_defaults(&sz);
+	sz.max_sensors = SIM_NSENS;
+	sz.sample_interval_s = (double)r->tick_ms / 1000.0;
+	sz.max_peers = 0;
+	sz.max_overrides = r->ovr_slots;
+	h->eng = eng_create_opts(&conf, &sz);
 	if (h->eng == NULL)
 		return -1;
 	for (s = 0; s < SIM_NSENS; s++) {

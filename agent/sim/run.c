@@ -238,6 +238,7 @@ run_init(
 	r->end_ms = (int64_t)llround(dur * 1000);
 	r->n_zones = s->n_zones;
 	r->n_hosts = scn_total_hosts(s);
+	r->ovr_slots = agent_override_slots(s);
 	r->host = calloc(
 	    (size_t)(r->n_hosts ? r->n_hosts : 1), sizeof(*r->host));
 	if (r->host == NULL)

@@ -403,6 +403,7 @@ struct sim_run {
 	int n_hosts;
 	struct sim_host *host;
 	unsigned mark; /* generation for sim_host.mark */
+	int ovr_slots; /* overrides an engine holds (agent.c) */
 	int n_acts;
 	int acts_cap;
 	struct sim_act_rec *acts;
@@ -473,6 +474,9 @@ void zx_exchange(struct sim_run *r);
 void zx_free(struct sim_run *r);
 
 /* agent.c */
+/* Overrides an engine may need at once: one per distinct key set by the
+ * scenario's override events. */
+int agent_override_slots(const struct sim_scenario *s);
 int agent_start(struct sim_run *r, struct sim_host *h);
 void agent_stop(struct sim_host *h);
 /* Samples the host's engine rejected (0 without an engine). */

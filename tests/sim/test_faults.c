@@ -331,6 +331,37 @@ test_override_restart(void **state)
 	st_done(&r, &scn);
 }
 
+/* Engines hold as many overrides as the scenario has distinct keys
+ * (agent_override_slots): every key fits, a key set again takes no
+ * second slot, and a restart restores them all. */
+static void
+test_override_slots(void **state)
+{
+	const char *ev =
+	    "{ at = 100; kind = \"override\"; key = \"quiet\"; value = 1.0; "
+	    "ttl = \"1h\"; },"
+	    "{ at = 110; kind = \"override\"; key = \"inlet.warn.margin_c\"; "
+	    "value = 8.0; ttl = \"1h\"; },"
+	    "{ at = 120; kind = \"override\"; key = \"quiet\"; value = 0.0; "
+	    "ttl = \"1h\"; },"
+	    "{ at = 130; kind = \"override\"; key = \"cpu.trip_c\"; "
+	    "value = 90.0; ttl = \"1h\"; },"
+	    "{ at = 1000; kind = \"restart\"; duration = 5; }";
+	struct sim_run r;
+
+	(void)state;
+	assert_int_equal(
+	    st_setup(&r, &scn, "", ev, ENG_POLICY_THERMWATCH, 1), 0);
+	assert_int_equal(r.ovr_slots, 3);
+	run_until(&r, ST_S(990));
+	assert_int_equal(eng_override_count(r.host[0].eng), 3);
+	assert_int_equal(st_count_log(&r, SIM_L_AGENT, "refused"), 0);
+	run_until(&r, ST_S(1100));
+	assert_int_equal(eng_override_count(r.host[0].eng), 3);
+	assert_int_equal(st_count_log(&r, SIM_L_AGENT, "not restored"), 0);
+	st_done(&r, &scn);
+}
+
 /* A per-host daily inlet swing: about +-3 K around the hour set, each
  * host's peak within a few hours of it. */
 static void
@@ -403,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_clock_step),
 		cmocka_unit_test(test_override_restart),
+		cmocka_unit_test(test_override_slots),
 		cmocka_unit_test(test_diurnal),
 		cmocka_unit_test(test_event_errors),
 	};
