@@ -307,7 +307,7 @@ eng_feed(struct eng *e, const struct eng_reading *r)
 {
 	const struct eng_class_conf *cc;
 	struct sensor *s;
-	double v = r->value_c, allowed, dt;
+	double v = r->value_c, allowed, dt, jump;
 
 	if (r->sensor < 0 || r->sensor >= e->n_sensors)
 		return;
@@ -347,9 +347,15 @@ eng_feed(struct eng *e, const struct eng_reading *r)
 	/* A jump faster than the class can heat or cool is held back until
 	 * the next sample confirms it. Quantised sensors step by a whole
 	 * degree, so the allowance is for at least one second. */
-	dt = (double)(r->t_ms - s->last_ms) / 1000.0;
-	allowed = cc->max_rate_c_per_s * (dt > 1.0 ? dt : 1.0);
-	if (fabs(v - s->last_v) <= allowed) {
+	jump = fabs(v - s->last_v);
+	allowed = cc->max_rate_c_per_s;
+	if (!(jump <= allowed && allowed >= 0.0)) {
+		/* a step within one second's rate is within any longer
+		 * allowance: the division only for the rest */
+		dt = (double)(r->t_ms - s->last_ms) / 1000.0;
+		allowed = cc->max_rate_c_per_s * (dt > 1.0 ? dt : 1.0);
+	}
+	if (jump <= allowed) {
 		if (s->pending) {
 			s->pending = false;
 			reject(s, "jump");

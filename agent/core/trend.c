@@ -34,30 +34,36 @@ struct lsq_fit
 lsq_solve(const struct lsq *s)
 {
 	struct lsq_fit f = { .ok = false };
-	double sxx, sxy, syy, sse;
 
 	if (s->n < 3.0)
 		return f;
 	f.tmean = s->t / s->n;
 	f.vmean = s->v / s->n;
-	sxx = s->tt - s->t * f.tmean;
-	if (sxx <= 1e-9)
+	f.sxx = s->tt - s->t * f.tmean;
+	if (f.sxx <= 1e-9)
 		return f;
-	sxy = s->tv - s->t * f.vmean;
-	syy = s->vv - s->v * f.vmean;
-	f.slope = sxy / sxx;
-	sse = syy - f.slope * sxy;
-	if (sse < 0.0)
-		sse = 0.0;
-	f.se = sqrt(sse / (s->n - 2.0) / sxx);
+	f.sxy = s->tv - s->t * f.vmean;
+	f.slope = f.sxy / f.sxx;
 	f.ok = true;
 	return f;
+}
+
+double
+lsq_se(const struct lsq *s, const struct lsq_fit *f)
+{
+	double syy = s->vv - s->v * f->vmean, sse;
+
+	sse = syy - f->slope * f->sxy;
+	if (sse < 0.0)
+		sse = 0.0;
+	return sqrt(sse / (s->n - 2.0) / f->sxx);
 }
 
 void
 trend_reset(struct trend *tr)
 {
 	tr->beg = tr->end = 0;
+	tr->t_first = 0.0f;
 	tr->base_t = tr->base_v = 0.0;
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
@@ -97,6 +103,8 @@ rebase(struct trend *tr)
 		p->ct = ct;
 		p->cv = cv;
 	}
+	tr->t_first = trend_at(tr, tr->beg)->t;
+	tr->last = *trend_at(tr, tr->end - 1);
 	tr->since_rebase = 0;
 }
 
@@ -113,6 +121,8 @@ evict_oldest(struct trend *tr)
 		tr->beg = 0;
 		tr->end -= tr->cap;
 	}
+	if (tr->beg != tr->end)
+		tr->t_first = trend_at(tr, tr->beg)->t;
 }
 
 void
@@ -125,43 +135,38 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 	 * closer than this to the previous one are left out. */
 	if (tr->win_s != window_s) {
 		tr->win_s = window_s;
+		tr->win_ms = (int64_t)(window_s * 1000.0);
 		tr->spacing_ms = trend_spacing_ms(window_s);
 	}
 	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + tr->spacing_ms)
 		return;
 	/* After a gap longer than the window nothing old would stay: start
 	 * afresh, which also keeps the float times small. */
-	if (tr->last_ms != NO_TIME &&
-	    t_ms - tr->last_ms > (int64_t)(window_s * 1000.0))
+	if (tr->last_ms != NO_TIME && t_ms - tr->last_ms > tr->win_ms)
 		trend_reset(tr);
 	if (tr->t0_ms == NO_TIME)
 		tr->t0_ms = t_ms;
 	if (tr->end - tr->beg == tr->cap)
 		evict_oldest(tr);
 	if (tr->end != tr->beg) {
-		ct = trend_at(tr, tr->end - 1)->ct;
-		cv = trend_at(tr, tr->end - 1)->cv;
+		ct = tr->last.ct;
+		cv = tr->last.cv;
 	}
-	p = trend_at(tr, tr->end);
+	p = &tr->last;
 	p->t = (float)((double)(t_ms - tr->t0_ms) / 1000.0);
 	p->v = (float)value;
 	p->ct = ct + p->t;
 	p->cv = cv + p->v;
+	if (tr->end == tr->beg)
+		tr->t_first = p->t;
+	*trend_at(tr, tr->end) = *p;
 	tr->end++;
 	lsq_add(&tr->full, p->t, p->v, 1.0);
 	tr->last_ms = t_ms;
-	while (tr->beg != tr->end && trend_at(tr, tr->beg)->t < p->t - window_s)
+	while (tr->beg != tr->end && tr->t_first < p->t - window_s)
 		evict_oldest(tr);
 	if (++tr->since_rebase >= ENG_TREND_CAP)
 		rebase(tr);
-}
-
-double
-trend_span(const struct trend *tr)
-{
-	if (tr->end - tr->beg < 2)
-		return 0.0;
-	return trend_at(tr, tr->end - 1)->t - trend_at(tr, tr->beg)->t;
 }
 
 double
@@ -169,7 +174,7 @@ trend_span_last(const struct trend *tr, uint32_t n)
 {
 	if (tr->end - tr->beg < n || n < 2)
 		return trend_span(tr);
-	return trend_at(tr, tr->end - 1)->t - trend_at(tr, tr->end - n)->t;
+	return tr->last.t - trend_at(tr, tr->end - n)->t;
 }
 
 /* First point at or after time t (end when none). */
