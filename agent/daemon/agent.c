@@ -10,6 +10,7 @@
 #include "action.h"
 #include "agent_int.h"
 #include "ctl.h"
+#include "engine_state.h"
 #include "log.h"
 #include "override_store.h"
 #include "priv_client.h"
@@ -121,6 +122,8 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
 		free(a);
 		return NULL;
 	}
+	/* read before the sources attach their sensors, which it seeds */
+	a->est = est_create(&(struct est_env){ l, a->eng, &a->conf });
 	agent_sources_start(a);
 	agent_fleet_start(a);
 	agent_mqtt_start(a);
@@ -157,6 +160,8 @@ agent_free(struct agent *a)
 	a->ctl = NULL;
 	ovs_free(a->ovs);
 	a->ovs = NULL;
+	est_free(a->est); /* saved for the next start */
+	a->est = NULL;
 	act_free(a->act);
 	a->act = NULL;
 	prv_free(a->prv);
