@@ -5,13 +5,11 @@
  * engine_state.h for the rules and engine_state_json.c for the format.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "engine_state.h"
@@ -36,21 +34,6 @@ static void
 path_of(const struct est *s, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s", s->env.conf->agent.state_dir, EST_FILE);
-}
-
-/* The first line of a small system file (an id), "" when unreadable. */
-static void
-read_id(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return;
-	if (fgets(buf, (int)len, f) == NULL)
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
 }
 
 static void
@@ -142,48 +125,6 @@ est_save(struct est *s)
 	return rc;
 }
 
-/* Read path whole, refusing what we never write; NULL with why set, or
- * NULL with why NULL when there is no file. */
-static char *
-read_bounded(const char *path, size_t max, size_t *len, const char **why)
-{
-	struct stat st;
-	char *buf;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
-
-	*why = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			*why = strerror(errno);
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*why = "not a regular file";
-	} else if ((size_t)st.st_size > max) {
-		*why = "larger than any file this daemon writes";
-	} else if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		*why = "out of memory";
-	} else {
-		while (n < (size_t)st.st_size) {
-			r = read(fd, buf + n, (size_t)st.st_size - n);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			n += (size_t)r;
-		}
-		close(fd);
-		buf[n] = '\0';
-		*len = n;
-		return buf;
-	}
-	close(fd);
-	return NULL;
-}
-
 static void
 refuse(const char *path, const char *why, bool set_aside)
 {
@@ -210,22 +151,26 @@ static void
 load(struct est *s)
 {
 	char path[PATH_MAX + 32], why[256];
-	const char *err;
 	struct est_meta me;
 	size_t len = 0;
 	char *text;
 	int rc;
 
 	path_of(s, path, sizeof(path));
-	text = read_bounded(
-	    path, est_max_bytes(eng_sensor_capacity(s->env.eng)), &len, &err);
+	text = fio_read_bounded(
+	    path, est_max_bytes(eng_sensor_capacity(s->env.eng)), &len);
 	if (text == NULL) {
-		if (err != NULL)
-			refuse(path, err, true);
-		else
+		if (errno == ENOENT)
 			log_info("engine state: no %s, starting from the "
 				 "short window",
 			    path);
+		else
+			refuse(path,
+			    errno == EFBIG ? "larger than any file this daemon "
+					     "writes"
+				: errno == EINVAL ? "not a regular file"
+						  : strerror(errno),
+			    true);
 		return;
 	}
 	rc = est_decode(text, len, &s->env.conf->engine,
@@ -344,8 +289,8 @@ est_create(const struct est_env *env)
 	if (s == NULL)
 		return NULL;
 	s->env = *env;
-	read_id("/etc/machine-id", s->machine_id, sizeof(s->machine_id));
-	read_id(
+	fio_read_line("/etc/machine-id", s->machine_id, sizeof(s->machine_id));
+	fio_read_line(
 	    "/proc/sys/kernel/random/boot_id", s->boot_id, sizeof(s->boot_id));
 	load(s);
 	s->timer = loop_add_timer(
