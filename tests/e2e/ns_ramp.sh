@@ -168,3 +168,8 @@ started_log_has() {
 jqt() {
 	jq -e "$@" > /dev/null
 }
+
+# judged CASE LEAD_S MARGIN_C INTERVAL_S: judge, quiet (a check)
+judged() {
+	judge "$@" > /dev/null
+}

@@ -122,7 +122,7 @@ for c in mid stale; do
 	r=$(judge $c $LEAD $MARGIN $IV)
 	echo "# $c: $r (lead $LEAD s, level $((100 - MARGIN)) C)"
 	check "$c: shutdown before crit with the lead left, or within 3 samples of the level ($r)" \
-	    judge $c $LEAD $MARGIN $IV
+	    judged $c $LEAD $MARGIN $IV
 	ns_ramp_stop $c
 	ns_stop $c
 done
