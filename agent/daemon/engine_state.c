@@ -217,6 +217,27 @@ drop_file(struct est *s, bool stale)
 	s->used = NULL;
 }
 
+/*
+ * What a sensor gets back: its noise, resolution and the rise it is in
+ * (so the horizon believes an eta as far ahead as the rise has really
+ * lasted), not its trend points. The engine's shape judge reads a span as
+ * three thirds evenly filled with samples; the hole the restart leaves in
+ * a restored trend makes a straight ramp look like a settling curve (a
+ * 0.5 C/s ramp across a 5-10 s restart: eta inf or 50-70 s where 30 s
+ * were left, a shutdown with 9.5 s left against 18.5 s blind). The short
+ * window then starts from the samples after the restart, as it does
+ * without a file, and its estimate is believed as far as the rise goes.
+ */
+int
+est_restore(struct eng *e, const struct eng_snap_sensor *snap, int64_t now_ms,
+    int64_t gap_ms)
+{
+	struct eng_snap_sensor tmp = *snap;
+
+	tmp.n_points = 0;
+	return eng_restore_sensor(e, &tmp, now_ms, gap_ms);
+}
+
 void
 est_sensor_added(struct est *s, const char *id, int eng_idx)
 {
@@ -249,18 +270,19 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 		log_warnx("engine state: sensor %s not restored: saved %.1f "
 			  "s ago, longer than its trend window (%.0f s)",
 		    id, (double)gap / 1000.0, window);
-	else if (eng_restore_sensor(s->env.eng, snap, now, gap) < 0)
+	else if (est_restore(s->env.eng, snap, now, gap) < 0)
 		log_warnx("engine state: sensor %s not restored: it already "
 			  "has samples",
 		    id);
+	else if (snap->rising)
+		log_info("engine state: sensor %s restored (noise %.3f C, "
+			 "rising for %.0f s from %.1f C, saved %.1f s ago)",
+		    id, snap->noise_c, (double)snap->rise_age_ms / 1000.0,
+		    snap->rise_from_c, (double)gap / 1000.0);
 	else
-		log_info("engine state: sensor %s restored (%d points over "
-			 "%.0f s, saved %.1f s ago%s)",
-		    id, snap->n_points,
-		    snap->n_points > 0
-			? (double)snap->age_ms[snap->n_points - 1] / 1000.0
-			: 0.0,
-		    (double)gap / 1000.0, snap->rising ? ", rising" : "");
+		log_info("engine state: sensor %s restored (noise %.3f C, "
+			 "not rising, saved %.1f s ago)",
+		    id, snap->noise_c, (double)gap / 1000.0);
 	if (done + 1 == s->f.n)
 		drop_file(s, false);
 }

@@ -111,6 +111,11 @@ struct est *est_create(const struct est_env *env);
  * file has it, it is fresh for its class's window, and the class still
  * matches. Logs what it did. No-op for NULL. */
 void est_sensor_added(struct est *s, const char *id, int eng_idx);
+/* Restore one sensor of a file into e (as est_sensor_added does, once
+ * the checks passed): its noise, resolution and rise, not its trend
+ * points (see engine_state.c). The index, or -1 (eng_restore_sensor). */
+int est_restore(struct eng *e, const struct eng_snap_sensor *snap,
+    int64_t now_ms, int64_t gap_ms);
 /* Save now; 0, or -errno (logged once until a save works again). */
 int est_save(struct est *s);
 /* Save one last time and stop. NULL is a no-op. */

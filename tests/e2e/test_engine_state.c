@@ -5,9 +5,11 @@
  * of range, points out of order, duplicates, too many, oversized) is
  * refused with a reason and never half-read; whose and how old a file may
  * seed an engine (host, machine, future, the trend window, one boot's
- * monotonic clock); and the store: a restored engine has a slope from its
- * first sample, a corrupt file is moved aside, a save that cannot be
- * written (file size limit) leaves the old file whole and no temporary.
+ * monotonic clock); restarts mid-ramp decide no later than a blind start
+ * and settling steps stay quiet; and the store: a restored engine knows
+ * the rise it is in from its first sample, a corrupt file is moved aside, a
+ * save that cannot be written (file size limit) leaves the old file whole and
+ * no temporary.
  */
 #include <errno.h>
 #include <math.h>
@@ -335,6 +337,127 @@ test_meta(void **state)
 	assert_int_equal(est_check_meta(&file, &me, 120000, &gap, why, 256), 0);
 }
 
+/* --- what a restore does to the decisions ------------------------------ */
+
+static void
+demo_conf(struct eng_conf *c)
+{
+	struct eng_class_conf *cc = &c->cls[ENG_CLASS_CPU];
+
+	eng_conf_defaults(c);
+	cc->persist_s = 2;
+	cc->warn.margin_c = 25;
+	cc->warn.lead_s = 90;
+	cc->migrate.margin_c = 15;
+	cc->migrate.lead_s = 40;
+	cc->shutdown.margin_c = 5;
+	cc->shutdown.lead_s = 12;
+	c->policy.min_shutdown_lead_s = 5;
+}
+
+/* Feed sig from t0 to t1 (s, every 0.5 s) at engine time base + t; the
+ * first t at which the engine is at least `state`, or -1. */
+static double
+drive(struct eng *e, int64_t base, double t0, double t1, double (*sig)(double),
+    enum eng_state state)
+{
+	struct eng_reading r = { 0 };
+	struct eng_output out;
+	double t;
+
+	for (t = t0; t <= t1 + 1e-9; t += 0.5) {
+		r.t_ms = base + (int64_t)llround(t * 1000);
+		r.value_c = sig(t);
+		eng_feed(e, &r);
+		eng_evaluate(e, r.t_ms, &out);
+		if (out.state >= state && out.state <= ENG_STATE_CRITICAL)
+			return t;
+	}
+	return -1;
+}
+
+static double
+ramp_05(double t)
+{
+	return 60 + 0.5 * t; /* crit 100 C at t = 80 s */
+}
+
+static double
+step_29(double t)
+{
+	return 55 + 29 * (1 - exp(-t / 30)); /* settles at 84 C < 85 */
+}
+
+static struct eng *
+cpu_engine(const struct eng_conf *c)
+{
+	struct eng *e = eng_create(c);
+
+	assert_non_null(e);
+	assert_int_equal(
+	    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW), 0);
+	return e;
+}
+
+/*
+ * The class of restarts mid-ramp: stopped after 23 s of a 0.5 C/s ramp,
+ * down for 0.5 to 39 s (under a third of the window, so the rise goes
+ * on): the restored engine decides no later than a blind one (one sample
+ * of slack) and with at least the shutdown lead (12 s) left; and across a
+ * load step that settles below the migrate level, never hot.
+ */
+static void
+test_restore_mid_ramp(void **state)
+{
+	static const double gaps[] = { 0.5, 1, 3.5, 5, 7.5, 10, 15, 20, 30,
+		39 };
+	struct eng_snap_sensor snap;
+	struct eng_conf c;
+	size_t i;
+
+	(void)state;
+	demo_conf(&c);
+	for (i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
+		double g = gaps[i], back = 23 + g, t_r, t_b;
+		struct eng *a = cpu_engine(&c), *r = cpu_engine(&c),
+			   *b = cpu_engine(&c);
+
+		assert_true(
+		    drive(a, 0, 0, 23, ramp_05, ENG_STATE_CRITICAL) < 0);
+		assert_int_equal(eng_snapshot_sensor(a, 0, 23000, &snap), 0);
+		assert_true(snap.rising);
+		assert_int_equal(
+		    est_restore(r, &snap, 1000000, (int64_t)llround(g * 1000)),
+		    0);
+		t_r = drive(r, 1000000 - (int64_t)llround(back * 1000), back,
+		    80, ramp_05, ENG_STATE_CRITICAL);
+		t_b = drive(b, 1000000 - (int64_t)llround(back * 1000), back,
+		    80, ramp_05, ENG_STATE_CRITICAL);
+		print_message("# down %4.1f s: critical with %.1f s left "
+			      "restored, %.1f s blind\n",
+		    g, 80 - t_r, 80 - t_b);
+		assert_true(t_r > 0 && t_b > 0);
+		assert_true(t_r <= t_b + 0.5);
+		/* the lead left, or within 3 samples of the level (95 C) */
+		assert_true(80 - t_r >= 12 || t_r <= 70 + 3 * 0.5);
+		eng_free(a);
+		eng_free(r);
+		eng_free(b);
+
+		a = cpu_engine(&c);
+		r = cpu_engine(&c);
+		assert_true(drive(a, 0, 0, 23, step_29, ENG_STATE_HOT) < 0);
+		assert_int_equal(eng_snapshot_sensor(a, 0, 23000, &snap), 0);
+		assert_int_equal(
+		    est_restore(r, &snap, 1000000, (int64_t)llround(g * 1000)),
+		    0);
+		assert_true(drive(r, 1000000 - (int64_t)llround(back * 1000),
+				back, 600, step_29, ENG_STATE_HOT) < 0);
+		eng_free(a);
+		eng_free(r);
+	}
+}
+
 /* --- the store in the daemon ------------------------------------------ */
 
 struct fixture {
@@ -382,9 +505,10 @@ teardown(void **state)
 }
 
 /* A fresh engine with the two sensors, seeded from the file by a store;
- * the cpu's slope after one sample. */
+ * how long the cpu has been rising, as the engine sees it after one
+ * sample (0: not rising, a blind start). */
 static double
-slope_after_restart(struct fixture *fx)
+rising_after_restart(struct fixture *fx)
 {
 	struct eng *e = eng_create(&fx->conf.engine);
 	struct est_env env = { fx->loop, e, &fx->conf };
@@ -406,7 +530,7 @@ slope_after_restart(struct fixture *fx)
 	eng_sensor_view(e, 0, &v);
 	est_free(s);
 	eng_free(e);
-	return v.slope_c_per_s;
+	return v.rising_s;
 }
 
 static void
@@ -417,17 +541,17 @@ test_store_restores(void **state)
 	struct eng *e = ramped(&fx->conf.engine, now, 60, 0.5);
 	struct est_env env = { fx->loop, e, &fx->conf };
 	struct est *s = est_create(&env);
-	double slope;
+	double rising;
 
 	assert_non_null(s);
 	assert_int_equal(est_save(s), 0);
 	est_free(s);
 	eng_free(e);
-	slope = slope_after_restart(fx);
-	assert_true(fabs(slope - 0.5) < 0.1);
-	/* blind: no file, no slope from one sample */
+	rising = rising_after_restart(fx);
+	assert_true(rising > 50 && rising < 70); /* the ramp's 60 s go on */
+	/* blind: no file, no rise known */
 	unlink(fx->path);
-	assert_true(slope_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx) == 0.0);
 }
 
 static void
@@ -441,13 +565,13 @@ test_store_corrupt(void **state)
 	assert_non_null(f);
 	fputs("{\"v\":1,\"sensors\":[{\"id\":", f);
 	fclose(f);
-	assert_true(slope_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx) == 0.0);
 	snprintf(aside, sizeof(aside), "%s.corrupt", fx->path);
 	assert_int_equal(stat(aside, &st), 0);
 	/* a directory in its place is no file either */
 	unlink(fx->path);
 	assert_int_equal(mkdir(fx->path, 0700), 0);
-	assert_true(slope_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx) == 0.0);
 	rmdir(fx->path);
 }
 
@@ -483,7 +607,7 @@ test_store_full(void **state)
 	assert_int_equal(est_save(s), 0);
 	est_free(s);
 	eng_free(e);
-	assert_true(fabs(slope_after_restart(fx) - 0.5) < 0.1);
+	assert_true(rising_after_restart(fx) > 50);
 }
 
 static void
@@ -509,6 +633,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_meta),
+		cmocka_unit_test(test_restore_mid_ramp),
 		cmocka_unit_test_setup_teardown(
 		    test_store_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(
