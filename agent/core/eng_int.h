@@ -51,12 +51,14 @@ struct lsq {
 	double n, t, tt, v, tv, vv;
 };
 
+/* The line through the sums; its slope's standard error (a square root
+ * and two divisions) only when asked for: lsq_se(). */
 struct lsq_fit {
 	bool ok;
 	double slope;
-	double se; /* standard error of the slope */
 	double tmean;
 	double vmean;
+	double sxx, sxy;
 };
 
 /* A point of the ring. t and v are float (half the cache footprint);
@@ -70,14 +72,22 @@ struct tpoint {
 	double cv;
 };
 
-/* The trend ring: points [beg, end) within the trend window. */
+/* The trend ring: points [beg, end) within the trend window, cap of
+ * them at most; beg < cap, so point i is at ring[i] or ring[i - cap]. */
 struct trend {
-	struct tpoint *ring; /* ENG_TREND_CAP points */
+	struct tpoint *ring;
+	uint32_t cap;
 	uint32_t beg, end;
+	/* copies of the oldest point's time and of the newest point (the
+	 * per-sample path and the span read no ring memory but the point
+	 * evicted) */
+	float t_first;
+	struct tpoint last;
 	double base_t, base_v; /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
-	double win_s; /* spacing_ms is for this window */
+	double win_s; /* win_ms and spacing_ms are for this window */
+	int64_t win_ms;
 	int64_t spacing_ms;
 	uint32_t since_rebase;
 	struct lsq full;
@@ -133,8 +143,9 @@ struct evref {
 	int64_t t_ms;
 };
 
+/* The fields the per-sample path uses come first, the id (read by
+ * lookups and reasons only) last: a sample touches fewer cache lines. */
 struct sensor {
-	char id[ENG_ID_LEN];
 	enum eng_class cls;
 	double trip_c;
 	enum eng_trip_src trip_src;
@@ -208,6 +219,8 @@ struct sensor {
 	int64_t above_since[LEVEL_COUNT];
 	int above_n[LEVEL_COUNT]; /* fresh evaluations with the condition */
 	int64_t clear_since[LEVEL_COUNT];
+
+	char id[ENG_ID_LEN];
 };
 
 /* The peer table: dense slots, a hash of the names (open addressing,
@@ -253,15 +266,19 @@ struct eng {
 	int refused;            /* sensor registrations refused (table full) */
 	struct sensor *sensors; /* cap_sensors of them */
 	struct tpoint *points;  /* one block for every ring */
+	uint32_t ring_cap;      /* points per ring (eng_trend_capacity) */
 	int n_peers;
-	struct peer peers[ENG_MAX_PEERS];
-	int16_t peer_hash[ENG_PEER_HASH];
+	int cap_peers;
+	struct peer *peers; /* cap_peers of them, NULL when none */
+	int16_t *peer_hash; /* hash_mask + 1 buckets */
+	uint32_t hash_mask;
 	int16_t lru_head, lru_tail;
 	struct eng_zone_summary zone;    /* as of the last evaluation */
 	struct eng_zone_summary zone_in; /* from eng_zone_set() */
 	bool zone_ext;
 	int n_ovr;
-	struct eng_override ovr[ENG_MAX_OVERRIDES];
+	int cap_ovr;
+	struct eng_override *ovr; /* cap_ovr of them */
 
 	enum eng_state state;
 	int64_t since_ms;
@@ -295,10 +312,28 @@ struct eng {
 };
 
 /* trend.c */
+/* Point i of the ring, for beg <= i < end. */
+static inline struct tpoint *
+trend_at(const struct trend *tr, uint32_t i)
+{
+	return &tr->ring[i >= tr->cap ? i - tr->cap : i];
+}
+/* Points closer than this to the previous one are left out of a ring
+ * for this window (so that ENG_TREND_CAP points span it). */
+int64_t trend_spacing_ms(double window_s);
 void trend_reset(struct trend *tr);
 void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
 struct lsq_fit lsq_solve(const struct lsq *s);
-double trend_span(const struct trend *tr);
+/* The standard error of an ok fit's slope. */
+double lsq_se(const struct lsq *s, const struct lsq_fit *f);
+/* The time the ring's points span. */
+static inline double
+trend_span(const struct trend *tr)
+{
+	if (tr->end - tr->beg < 2)
+		return 0.0;
+	return tr->last.t - tr->t_first;
+}
 /* The time the last n points span (the whole ring when it has fewer). */
 double trend_span_last(const struct trend *tr, uint32_t n);
 /* The thirds of the last span_s seconds; false when a third has fewer

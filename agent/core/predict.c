@@ -234,8 +234,9 @@ predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
 	 * into what looks like a slope: the fitted rise over the span must
 	 * be at least one step. */
 	line = f.ok && f.slope > in->min_slope &&
-	    f.slope > in->sigma * f.se * sqrt(in->filter_window) &&
-	    f.slope * span >= QUANT_RISE_C;
+	    f.slope * span >= QUANT_RISE_C &&
+	    f.slope >
+		in->sigma * lsq_se(&tr->full, &f) * sqrt(in->filter_window);
 	/* Outside a rise, a value that is not clearly above the window's
 	 * mean has no rise at any span to show: most sensors, most of the
 	 * time, stop here. */
