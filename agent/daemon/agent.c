@@ -174,20 +174,22 @@ agent_free(struct agent *a)
 void
 agent_reload(struct agent *a)
 {
-	struct agent_conf next;
+	/* on the heap: 70 kB that the stack would keep resident */
+	struct agent_conf *next = calloc(1, sizeof(*next));
 	char *msgs = NULL;
 	size_t len = 0;
 	FILE *err;
 	int n;
 
 	sdn_notify("RELOADING=1");
-	err = open_memstream(&msgs, &len);
+	err = next != NULL ? open_memstream(&msgs, &len) : NULL;
 	if (err == NULL) {
 		log_warn("reload");
+		free(next);
 		sdn_notify("READY=1");
 		return;
 	}
-	n = cnf_load(a->conf.path, &next, err);
+	n = cnf_load(a->conf.path, next, err);
 	fclose(err);
 	if (n > 0) {
 		char *line, *save = NULL;
@@ -198,19 +200,21 @@ agent_reload(struct agent *a)
 		log_warnx("reload: %s has %d error%s, keeping the running "
 			  "configuration",
 		    a->conf.path, n, n == 1 ? "" : "s");
-		cnf_free(&next);
+		cnf_free(next);
+		free(next);
 		free(msgs);
 		agent_rescan(a);
 		sdn_notify("READY=1");
 		return;
 	}
 	free(msgs);
-	if (next.agent.max_sensors != a->conf.agent.max_sensors)
+	if (next->agent.max_sensors != a->conf.agent.max_sensors)
 		log_warnx("reload: agent.max_sensors takes effect at the next "
 			  "start; %d stays",
 		    a->max_sensors);
 	cnf_free(&a->conf);
-	a->conf = next;
+	a->conf = *next;
+	free(next);
 	eng_reconfigure(a->eng, &a->conf.engine);
 	agent_sources_stop(a);
 	agent_sources_start(a);
