@@ -70,9 +70,11 @@ struct tpoint {
 	double cv;
 };
 
-/* The trend ring: points [beg, end) within the trend window. */
+/* The trend ring: points [beg, end) within the trend window, cap of
+ * them at most; beg < cap, so point i is at ring[i] or ring[i - cap]. */
 struct trend {
-	struct tpoint *ring; /* ENG_TREND_CAP points */
+	struct tpoint *ring;
+	uint32_t cap;
 	uint32_t beg, end;
 	double base_t, base_v; /* prefix sums just before beg */
 	int64_t t0_ms;
@@ -253,15 +255,19 @@ struct eng {
 	int refused;            /* sensor registrations refused (table full) */
 	struct sensor *sensors; /* cap_sensors of them */
 	struct tpoint *points;  /* one block for every ring */
+	uint32_t ring_cap;      /* points per ring (eng_trend_capacity) */
 	int n_peers;
-	struct peer peers[ENG_MAX_PEERS];
-	int16_t peer_hash[ENG_PEER_HASH];
+	int cap_peers;
+	struct peer *peers; /* cap_peers of them, NULL when none */
+	int16_t *peer_hash; /* hash_mask + 1 buckets */
+	uint32_t hash_mask;
 	int16_t lru_head, lru_tail;
 	struct eng_zone_summary zone;    /* as of the last evaluation */
 	struct eng_zone_summary zone_in; /* from eng_zone_set() */
 	bool zone_ext;
 	int n_ovr;
-	struct eng_override ovr[ENG_MAX_OVERRIDES];
+	int cap_ovr;
+	struct eng_override *ovr; /* cap_ovr of them */
 
 	enum eng_state state;
 	int64_t since_ms;
@@ -295,6 +301,15 @@ struct eng {
 };
 
 /* trend.c */
+/* Point i of the ring, for beg <= i < end. */
+static inline struct tpoint *
+trend_at(const struct trend *tr, uint32_t i)
+{
+	return &tr->ring[i >= tr->cap ? i - tr->cap : i];
+}
+/* Points closer than this to the previous one are left out of a ring
+ * for this window (so that ENG_TREND_CAP points span it). */
+int64_t trend_spacing_ms(double window_s);
 void trend_reset(struct trend *tr);
 void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
 struct lsq_fit lsq_solve(const struct lsq *s);

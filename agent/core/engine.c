@@ -1,10 +1,9 @@
 /*
- * engine.c - the engine object, sensors, and the per-sample path:
- * validation, median filter and trend update.
+ * engine.c - sensors, and the per-sample path: validation, median filter
+ * and trend update (the engine object's memory: create.c).
  */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "eng_int.h"
@@ -12,87 +11,16 @@
 /* Values that broken sensors and drivers report instead of a reading. */
 static const double sentinels[] = { 0.0, -128.0, 127.0, 255.0 };
 
-struct eng *
-eng_create(const struct eng_conf *conf)
-{
-	return eng_create_sized(conf, ENG_MAX_SENSORS);
-}
-
-struct eng *
-eng_create_sized(const struct eng_conf *conf, int max_sensors)
-{
-	struct eng *e;
-	int i;
-
-	if (max_sensors < 1 || max_sensors > ENG_SENSORS_LIMIT)
-		return NULL;
-	e = calloc(1, sizeof(*e));
-	if (e == NULL)
-		return NULL;
-	e->cap_sensors = max_sensors;
-	e->sensors = calloc((size_t)max_sensors, sizeof(*e->sensors));
-	e->points = calloc(
-	    (size_t)max_sensors * ENG_TREND_CAP, sizeof(*e->points));
-	if (e->sensors == NULL || e->points == NULL) {
-		eng_free(e);
-		return NULL;
-	}
-	/* each sensor's ring is set when it is added (eng_sensor_add): the
-	 * slots not used yet are never touched and cost no resident memory */
-	e->conf = *conf;
-	e->state = ENG_STATE_OK;
-	e->since_ms = NO_TIME;
-	e->accepting = true;
-	e->zone_lost_ms = NO_TIME;
-	e->zone_since_ms = NO_TIME;
-	e->tier_wait_until_ms = NO_TIME;
-	e->last_eval_ms = NO_TIME;
-	for (i = 0; i < EV_COUNT; i++)
-		e->ev_sm[i] = NAN;
-	for (i = 0; i < ENG_CLASS_COUNT; i++)
-		e->cls_sm[i] = NAN;
-	e->zone.inlet_median_c = e->zone.inlet_max_c = NAN;
-	peers_init(e);
-	snprintf(e->reason, sizeof(e->reason), "starting");
-	return e;
-}
-
-void
-eng_free(struct eng *e)
-{
-	if (e == NULL)
-		return;
-	free(e->points);
-	free(e->sensors);
-	free(e);
-}
-
-void
-eng_reconfigure(struct eng *e, const struct eng_conf *conf)
-{
-	int i;
-
-	e->conf = *conf;
-	/* A smaller filter window only looks at the newest values. */
-	for (i = 0; i < e->n_sensors; i++) {
-		struct sensor *s = &e->sensors[i];
-		int w = (int)conf->cls[s->cls].filter_window;
-
-		if (s->med_n > w)
-			s->med_n = w;
-		if (s->med_i >= w)
-			s->med_i = 0;
-	}
-}
-
 static void
 sensor_init(struct sensor *s, const char *id)
 {
 	struct tpoint *ring = s->tr.ring;
+	uint32_t cap = s->tr.cap;
 	int k;
 
 	memset(s, 0, sizeof(*s));
 	s->tr.ring = ring;
+	s->tr.cap = cap;
 	snprintf(s->id, sizeof(s->id), "%s", id);
 	s->added_ms = NO_TIME;
 	s->last_ms = NO_TIME;
@@ -143,7 +71,8 @@ eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
 			return -1;
 		}
 		i = e->n_sensors++;
-		e->sensors[i].tr.ring = e->points + (size_t)i * ENG_TREND_CAP;
+		e->sensors[i].tr.ring = e->points + (size_t)i * e->ring_cap;
+		e->sensors[i].tr.cap = e->ring_cap;
 		sensor_init(&e->sensors[i], id);
 	}
 	s = &e->sensors[i];

@@ -36,7 +36,6 @@
 #define ENG_TREND_CAP     256 /* points kept per sensor for the trend */
 #define ENG_KEY_LEN       48
 #define ENG_HOST_LEN      64
-#define ENG_PEER_HASH     512  /* buckets of the peer table's hash */
 #define ENG_ZONE_SAMPLE   1024 /* members a zone median looks at */
 
 enum eng_class {
@@ -311,6 +310,49 @@ struct eng *eng_create(const struct eng_conf *conf);
  * memory is taken here, none later. NULL when out of memory or when
  * max_sensors is out of range. */
 struct eng *eng_create_sized(const struct eng_conf *conf, int max_sensors);
+
+/*
+ * What an engine is sized for, when its caller knows what it needs (the
+ * simulator holds thousands of engines):
+ *
+ *	struct eng_size sz;
+ *	eng_size_defaults(&sz);		what eng_create() takes
+ *	sz.max_sensors = 3;
+ *	sz.sample_interval_s = 1.0;	sensors sampled every second
+ *	sz.max_peers = 0;		zone summaries by eng_zone_set()
+ *	e = eng_create_opts(&conf, &sz);
+ *
+ * sample_interval_s is the shortest time between two samples of one
+ * sensor (a lower bound: a timer that may fire a little early gives a
+ * little less; 0 = unknown). Each sensor's trend ring then holds
+ * eng_trend_capacity(conf, sample_interval_s) points: the most that one
+ * trend window of any class can hold, ENG_TREND_CAP at most. Every
+ * result is the same as with full rings. Samples closer together than
+ * that, or a later eng_reconfigure() to a longer window, still work:
+ * the ring then keeps only its newest points (a shorter window).
+ *
+ * max_peers (0..ENG_MAX_PEERS) is the size of the peer table; with 0
+ * there is none and eng_peer_update() ignores every summary.
+ * max_overrides (0..ENG_MAX_OVERRIDES) bounds eng_override_set().
+ * NULL when out of memory or when a figure is out of range.
+ */
+struct eng_size {
+	int max_sensors;          /* 1..ENG_SENSORS_LIMIT */
+	double sample_interval_s; /* > 0: rings sized to it; 0: full rings */
+	int max_peers;            /* 0..ENG_MAX_PEERS */
+	int max_overrides;        /* 0..ENG_MAX_OVERRIDES */
+};
+void eng_size_defaults(struct eng_size *sz);
+struct eng *
+eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz);
+/* Trend points per sensor for this configuration and sample interval. */
+int eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s);
+/* The engine's trend points per sensor, and the bytes it allocated (the
+ * slots of sensors not registered yet are never touched: allocated, but
+ * not resident until used). */
+int eng_trend_points(const struct eng *e);
+size_t eng_memory(const struct eng *e);
+
 void eng_free(struct eng *e);
 /* Swap in a new configuration, keeping sensors, history, state and overrides.
  */
@@ -335,8 +377,9 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v);
 /* Feed one sample. Cheap: validation, filter and trend update only. */
 void eng_feed(struct eng *e, const struct eng_reading *r);
 /* A peer's summary: O(1) (hash on the host name). The table keeps
- * ENG_MAX_PEERS hosts; when full, the one heard from longest ago makes
- * room. Summaries with this host's own name are ignored. */
+ * ENG_MAX_PEERS hosts (eng_size.max_peers); when full, the one heard from
+ * longest ago makes room. Summaries with this host's own name are
+ * ignored. */
 void eng_peer_update(struct eng *e, const struct eng_peer *p);
 /*
  * Zone summaries for callers that hold many hosts (the simulator): one

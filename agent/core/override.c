@@ -343,9 +343,9 @@ validate(const struct eng *e, const char *key, double value, double ttl_s,
 	if (shutdown_side(k) &&
 	    check_not_starting(e, k, key, *v, err, errlen) < 0)
 		return -1;
-	if (find(e, key) < 0 && e->n_ovr >= ENG_MAX_OVERRIDES) {
-		snprintf(err, errlen, "too many overrides (max %d)",
-		    ENG_MAX_OVERRIDES);
+	if (find(e, key) < 0 && e->n_ovr >= e->cap_ovr) {
+		snprintf(
+		    err, errlen, "too many overrides (max %d)", e->cap_ovr);
 		return -1;
 	}
 	return ret;

@@ -14,8 +14,6 @@
 
 #include "eng_int.h"
 
-#define CAP_MASK (ENG_TREND_CAP - 1)
-
 int
 eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
     struct eng_snap_sensor *out)
@@ -52,8 +50,7 @@ eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
 		step = 1;
 	/* thinned from the newest back, so the last point is always in */
 	for (i = 0; i < n && k < ENG_SNAP_POINTS; i += step) {
-		const struct tpoint *p =
-		    &tr->ring[(tr->end - 1 - i) & CAP_MASK];
+		const struct tpoint *p = trend_at(tr, tr->end - 1 - i);
 		int64_t t_ms = tr->t0_ms + (int64_t)llround(p->t * 1000.0);
 
 		out->age_ms[k] = now_ms - t_ms;

@@ -7,15 +7,17 @@
  * recent span take two binary searches. The sums are recomputed from the
  * ring every ENG_TREND_CAP pushes so that rounding cannot drift over a
  * long run.
+ *
+ * A ring holds tr->cap points (ENG_TREND_CAP at most, fewer when the
+ * engine is sized to its sample interval: eng_trend_capacity()). Which
+ * points are kept, and when the sums are recomputed, do not depend on
+ * the capacity: a ring that holds every point of the window gives the
+ * same results at any size.
  */
 #include <math.h>
 #include <string.h>
 
 #include "eng_int.h"
-
-#define CAP_MASK (ENG_TREND_CAP - 1)
-
-_Static_assert((ENG_TREND_CAP & CAP_MASK) == 0, "ring size: power of two");
 
 static void
 lsq_add(struct lsq *s, double t, double v, double sign)
@@ -64,10 +66,10 @@ trend_reset(struct trend *tr)
 	memset(&tr->full, 0, sizeof(tr->full));
 }
 
-static struct tpoint *
-at(const struct trend *tr, uint32_t i)
+int64_t
+trend_spacing_ms(double window_s)
 {
-	return &tr->ring[i & CAP_MASK];
+	return (int64_t)(window_s * 1000.0) / (ENG_TREND_CAP - 64);
 }
 
 /* Move the time origin to the oldest point and resum exactly. */
@@ -80,13 +82,13 @@ rebase(struct trend *tr)
 
 	if (tr->beg == tr->end)
 		return;
-	shift_ms = (int64_t)llround(at(tr, tr->beg)->t * 1000.0);
+	shift_ms = (int64_t)llround(trend_at(tr, tr->beg)->t * 1000.0);
 	shift = (double)shift_ms / 1000.0;
 	tr->t0_ms += shift_ms;
 	memset(&tr->full, 0, sizeof(tr->full));
 	tr->base_t = tr->base_v = 0.0;
 	for (i = tr->beg; i != tr->end; i++) {
-		struct tpoint *p = at(tr, i);
+		struct tpoint *p = trend_at(tr, i);
 
 		p->t = (float)(p->t - shift);
 		lsq_add(&tr->full, p->t, p->v, 1.0);
@@ -101,12 +103,16 @@ rebase(struct trend *tr)
 static void
 evict_oldest(struct trend *tr)
 {
-	const struct tpoint *p = at(tr, tr->beg);
+	const struct tpoint *p = trend_at(tr, tr->beg);
 
 	lsq_add(&tr->full, p->t, p->v, -1.0);
 	tr->base_t = p->ct;
 	tr->base_v = p->cv;
-	tr->beg++;
+	/* keep beg below cap (end at most cap further) */
+	if (++tr->beg == tr->cap) {
+		tr->beg = 0;
+		tr->end -= tr->cap;
+	}
 }
 
 void
@@ -119,8 +125,7 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 	 * closer than this to the previous one are left out. */
 	if (tr->win_s != window_s) {
 		tr->win_s = window_s;
-		tr->spacing_ms = (int64_t)(window_s * 1000.0) /
-		    (ENG_TREND_CAP - 64);
+		tr->spacing_ms = trend_spacing_ms(window_s);
 	}
 	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + tr->spacing_ms)
 		return;
@@ -131,13 +136,13 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 		trend_reset(tr);
 	if (tr->t0_ms == NO_TIME)
 		tr->t0_ms = t_ms;
-	if (tr->end - tr->beg == ENG_TREND_CAP)
+	if (tr->end - tr->beg == tr->cap)
 		evict_oldest(tr);
 	if (tr->end != tr->beg) {
-		ct = at(tr, tr->end - 1)->ct;
-		cv = at(tr, tr->end - 1)->cv;
+		ct = trend_at(tr, tr->end - 1)->ct;
+		cv = trend_at(tr, tr->end - 1)->cv;
 	}
-	p = at(tr, tr->end);
+	p = trend_at(tr, tr->end);
 	p->t = (float)((double)(t_ms - tr->t0_ms) / 1000.0);
 	p->v = (float)value;
 	p->ct = ct + p->t;
@@ -145,7 +150,7 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 	tr->end++;
 	lsq_add(&tr->full, p->t, p->v, 1.0);
 	tr->last_ms = t_ms;
-	while (tr->beg != tr->end && at(tr, tr->beg)->t < p->t - window_s)
+	while (tr->beg != tr->end && trend_at(tr, tr->beg)->t < p->t - window_s)
 		evict_oldest(tr);
 	if (++tr->since_rebase >= ENG_TREND_CAP)
 		rebase(tr);
@@ -156,7 +161,7 @@ trend_span(const struct trend *tr)
 {
 	if (tr->end - tr->beg < 2)
 		return 0.0;
-	return at(tr, tr->end - 1)->t - at(tr, tr->beg)->t;
+	return trend_at(tr, tr->end - 1)->t - trend_at(tr, tr->beg)->t;
 }
 
 double
@@ -164,7 +169,7 @@ trend_span_last(const struct trend *tr, uint32_t n)
 {
 	if (tr->end - tr->beg < n || n < 2)
 		return trend_span(tr);
-	return at(tr, tr->end - 1)->t - at(tr, tr->end - n)->t;
+	return trend_at(tr, tr->end - 1)->t - trend_at(tr, tr->end - n)->t;
 }
 
 /* First point at or after time t (end when none). */
@@ -176,7 +181,7 @@ lower_bound(const struct trend *tr, double t)
 	while (n > 0) {
 		uint32_t half = n / 2;
 
-		if (at(tr, lo + half)->t < t) {
+		if (trend_at(tr, lo + half)->t < t) {
 			lo += half + 1;
 			n -= half + 1;
 		} else {
@@ -194,8 +199,8 @@ before(const struct trend *tr, uint32_t i, double *ct, double *cv)
 		*ct = tr->base_t;
 		*cv = tr->base_v;
 	} else {
-		*ct = at(tr, i - 1)->ct;
-		*cv = at(tr, i - 1)->cv;
+		*ct = trend_at(tr, i - 1)->ct;
+		*cv = trend_at(tr, i - 1)->cv;
 	}
 }
 
@@ -208,7 +213,7 @@ trend_thirds(const struct trend *tr, double span_s, struct thirds *th)
 
 	if (tr->end - tr->beg < 6)
 		return false;
-	t_end = at(tr, tr->end - 1)->t;
+	t_end = trend_at(tr, tr->end - 1)->t;
 	b[0] = lower_bound(tr, t_end - span_s);
 	b[1] = lower_bound(tr, t_end - span_s * 2.0 / 3.0);
 	b[2] = lower_bound(tr, t_end - span_s / 3.0);

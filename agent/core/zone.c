@@ -14,11 +14,11 @@
 
 #include "eng_int.h"
 
-#define HASH_MASK (ENG_PEER_HASH - 1)
-#define NO_SLOT   (-1)
+#define NO_SLOT (-1)
 
-_Static_assert((ENG_PEER_HASH & HASH_MASK) == 0, "hash size: power of two");
-_Static_assert(ENG_PEER_HASH >= 2 * ENG_MAX_PEERS, "hash load <= 1/2");
+/* Slot numbers are int16_t; the hash has e->hash_mask + 1 buckets (a
+ * power of two, create.c), at most half of them in use. */
+_Static_assert(ENG_MAX_PEERS <= INT16_MAX, "peer slots fit int16_t");
 
 /* FNV-1a over the host name. */
 static uint32_t
@@ -40,21 +40,23 @@ peers_init(struct eng *e)
 
 	e->n_peers = 0;
 	e->lru_head = e->lru_tail = NO_SLOT;
-	for (i = 0; i < ENG_PEER_HASH; i++)
+	if (e->peer_hash == NULL)
+		return;
+	for (i = 0; i <= (int)e->hash_mask; i++)
 		e->peer_hash[i] = NO_SLOT;
 }
 
 static int
 hash_find(const struct eng *e, const char *host, uint32_t h)
 {
-	uint32_t i = h & HASH_MASK;
+	uint32_t i = h & e->hash_mask;
 
 	while (e->peer_hash[i] != NO_SLOT) {
 		const struct peer *p = &e->peers[e->peer_hash[i]];
 
 		if (p->hash == h && strcmp(p->p.host, host) == 0)
 			return (int)i;
-		i = (i + 1) & HASH_MASK;
+		i = (i + 1) & e->hash_mask;
 	}
 	return -(int)i - 1; /* the free bucket, encoded */
 }
@@ -68,10 +70,10 @@ hash_delete(struct eng *e, uint32_t i)
 
 	e->peer_hash[i] = NO_SLOT;
 	for (;;) {
-		j = (j + 1) & HASH_MASK;
+		j = (j + 1) & e->hash_mask;
 		if (e->peer_hash[j] == NO_SLOT)
 			return;
-		k = e->peers[e->peer_hash[j]].hash & HASH_MASK;
+		k = e->peers[e->peer_hash[j]].hash & e->hash_mask;
 		/* k (home of entry j) cyclically in (i, j]: it stays. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
@@ -117,6 +119,8 @@ eng_peer_update(struct eng *e, const struct eng_peer *p)
 	uint32_t h;
 	int b, s;
 
+	if (e->cap_peers == 0)
+		return; /* no table: zone summaries come by eng_zone_set() */
 	snprintf(host, sizeof(host), "%.*s", ENG_HOST_LEN - 1, p->host);
 	if (host[0] == '\0' || strcmp(host, e->conf.host) == 0)
 		return;
@@ -126,7 +130,7 @@ eng_peer_update(struct eng *e, const struct eng_peer *p)
 		s = e->peer_hash[b];
 		lru_unlink(e, s);
 	} else {
-		if (e->n_peers < ENG_MAX_PEERS) {
+		if (e->n_peers < e->cap_peers) {
 			s = e->n_peers++;
 		} else {
 			/* Full: forget the one heard from longest ago. */
@@ -315,8 +319,9 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 
 	if (!e->zone_ext) {
 		/* This host counts as a member of its own zone. */
-		summarize(&e->peers[0].p, sizeof(e->peers[0]), e->n_peers,
-		    self ? &me : NULL, now_ms, pc, z);
+		summarize(e->peers != NULL ? &e->peers[0].p : NULL,
+		    sizeof(struct peer), e->n_peers, self ? &me : NULL, now_ms,
+		    pc, z);
 	} else {
 		*z = e->zone_in;
 		/* An old summary is as stale as the peers in it. */

@@ -54,6 +54,31 @@ run(struct eng *e, int n, long t_max, const double *sig, bool evaluate,
 	return now_s() - t0;
 }
 
+/* Bytes an engine of n sensors allocates: as created here (full rings,
+ * a peer table), and sized as the simulator sizes one (1 s samples, no
+ * peer table: eng_create_opts). */
+static void
+print_memory(const struct eng_conf *conf, int n)
+{
+	struct eng_size sz;
+	struct eng *full, *sized;
+
+	eng_size_defaults(&sz);
+	sz.max_sensors = n;
+	full = eng_create_opts(conf, &sz);
+	sz.sample_interval_s = 1.0;
+	sz.max_peers = 0;
+	sized = eng_create_opts(conf, &sz);
+	if (full != NULL && sized != NULL)
+		printf("memory: %zu bytes an engine of %d sensors (%d trend "
+		       "points a sensor, %d peers); %zu sized for 1 s "
+		       "samples without peers (%d points)\n",
+		    eng_memory(full), n, eng_trend_points(full), ENG_MAX_PEERS,
+		    eng_memory(sized), eng_trend_points(sized));
+	eng_free(full);
+	eng_free(sized);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -114,6 +139,7 @@ main(int argc, char **argv)
 		eng_free(e);
 	}
 	printf("decisions: %" PRIu64 "\n", decisions);
+	print_memory(&conf, n);
 	free(sig);
 	return 0;
 }

@@ -1,0 +1,190 @@
+/*
+ * create.c - the engine object's memory: what an engine is sized for
+ * (sensors, trend points per sensor, peers, overrides), taken once at
+ * creation and never later, and its configuration swapped in place.
+ *
+ * A trend ring holds the points of one trend window. How many that can
+ * be follows from the configuration: a point is kept at most every
+ * trend_spacing_ms() of the window (so ENG_TREND_CAP points cover any
+ * window), and no more often than the sensor is sampled. An engine told
+ * its sample interval gives each ring just that many points; the points
+ * kept, and so every result, are the same as with full rings.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_int.h"
+
+void
+eng_size_defaults(struct eng_size *sz)
+{
+	memset(sz, 0, sizeof(*sz));
+	sz->max_sensors = ENG_MAX_SENSORS;
+	sz->sample_interval_s = 0.0;
+	sz->max_peers = ENG_MAX_PEERS;
+	sz->max_overrides = ENG_MAX_OVERRIDES;
+}
+
+int
+eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s)
+{
+	int64_t iv_ms, need = 0;
+	int c;
+
+	if (!(sample_interval_s > 0.0) || !isfinite(sample_interval_s))
+		return ENG_TREND_CAP;
+	/* a lower bound: rounded down */
+	iv_ms = (int64_t)floor(sample_interval_s * 1000.0);
+	for (c = 0; c < ENG_CLASS_COUNT; c++) {
+		double w_s = conf->cls[c].trend_window_s;
+		int64_t gap_ms = trend_spacing_ms(w_s), n;
+
+		if (gap_ms < iv_ms)
+			gap_ms = iv_ms;
+		if (gap_ms < 1 || !(w_s * 1000.0 < (double)INT32_MAX))
+			return ENG_TREND_CAP;
+		/* Points at least gap_ms apart within a window of w_s: one
+		 * more than the window holds gaps, and one more for the
+		 * rounding of the ring's float times. */
+		n = (int64_t)floor(w_s * 1000.0 / (double)gap_ms) + 2;
+		if (n > need)
+			need = n;
+	}
+	if (need < TREND_MIN_N + 2)
+		need = TREND_MIN_N + 2;
+	return need < ENG_TREND_CAP ? (int)need : ENG_TREND_CAP;
+}
+
+static uint32_t
+hash_buckets(int max_peers)
+{
+	uint32_t n = 2;
+
+	/* a power of two, at most half full */
+	while (n < 2u * (uint32_t)max_peers)
+		n *= 2;
+	return n;
+}
+
+struct eng *
+eng_create(const struct eng_conf *conf)
+{
+	return eng_create_sized(conf, ENG_MAX_SENSORS);
+}
+
+struct eng *
+eng_create_sized(const struct eng_conf *conf, int max_sensors)
+{
+	struct eng_size sz;
+
+	eng_size_defaults(&sz);
+	sz.max_sensors = max_sensors;
+	return eng_create_opts(conf, &sz);
+}
+
+struct eng *
+eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
+{
+	struct eng *e;
+	int i;
+
+	if (sz->max_sensors < 1 || sz->max_sensors > ENG_SENSORS_LIMIT ||
+	    sz->max_peers < 0 || sz->max_peers > ENG_MAX_PEERS ||
+	    sz->max_overrides < 0 || sz->max_overrides > ENG_MAX_OVERRIDES)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->cap_sensors = sz->max_sensors;
+	e->ring_cap = (uint32_t)eng_trend_capacity(conf, sz->sample_interval_s);
+	e->cap_peers = sz->max_peers;
+	e->hash_mask = hash_buckets(sz->max_peers) - 1;
+	e->cap_ovr = sz->max_overrides;
+	e->sensors = calloc((size_t)e->cap_sensors, sizeof(*e->sensors));
+	e->points = calloc(
+	    (size_t)e->cap_sensors * e->ring_cap, sizeof(*e->points));
+	if (e->cap_peers > 0) {
+		e->peers = calloc((size_t)e->cap_peers, sizeof(*e->peers));
+		e->peer_hash = calloc(
+		    (size_t)e->hash_mask + 1, sizeof(*e->peer_hash));
+	}
+	if (e->cap_ovr > 0)
+		e->ovr = calloc((size_t)e->cap_ovr, sizeof(*e->ovr));
+	if (e->sensors == NULL || e->points == NULL ||
+	    (e->cap_peers > 0 && (e->peers == NULL || e->peer_hash == NULL)) ||
+	    (e->cap_ovr > 0 && e->ovr == NULL)) {
+		eng_free(e);
+		return NULL;
+	}
+	/* each sensor's ring is set when it is added (eng_sensor_add): the
+	 * slots not used yet are never touched and cost no resident memory */
+	e->conf = *conf;
+	e->state = ENG_STATE_OK;
+	e->since_ms = NO_TIME;
+	e->accepting = true;
+	e->zone_lost_ms = NO_TIME;
+	e->zone_since_ms = NO_TIME;
+	e->tier_wait_until_ms = NO_TIME;
+	e->last_eval_ms = NO_TIME;
+	for (i = 0; i < EV_COUNT; i++)
+		e->ev_sm[i] = NAN;
+	for (i = 0; i < ENG_CLASS_COUNT; i++)
+		e->cls_sm[i] = NAN;
+	e->zone.inlet_median_c = e->zone.inlet_max_c = NAN;
+	peers_init(e);
+	snprintf(e->reason, sizeof(e->reason), "starting");
+	return e;
+}
+
+size_t
+eng_memory(const struct eng *e)
+{
+	size_t n = sizeof(*e);
+
+	n += (size_t)e->cap_sensors * sizeof(*e->sensors);
+	n += (size_t)e->cap_sensors * e->ring_cap * sizeof(*e->points);
+	if (e->cap_peers > 0)
+		n += (size_t)e->cap_peers * sizeof(*e->peers) +
+		    ((size_t)e->hash_mask + 1) * sizeof(*e->peer_hash);
+	n += (size_t)e->cap_ovr * sizeof(*e->ovr);
+	return n;
+}
+
+int
+eng_trend_points(const struct eng *e)
+{
+	return (int)e->ring_cap;
+}
+
+void
+eng_free(struct eng *e)
+{
+	if (e == NULL)
+		return;
+	free(e->ovr);
+	free(e->peer_hash);
+	free(e->peers);
+	free(e->points);
+	free(e->sensors);
+	free(e);
+}
+
+void
+eng_reconfigure(struct eng *e, const struct eng_conf *conf)
+{
+	int i;
+
+	e->conf = *conf;
+	/* A smaller filter window only looks at the newest values. */
+	for (i = 0; i < e->n_sensors; i++) {
+		struct sensor *s = &e->sensors[i];
+		int w = (int)conf->cls[s->cls].filter_window;
+
+		if (s->med_n > w)
+			s->med_n = w;
+		if (s->med_i >= w)
+			s->med_i = 0;
+	}
+}
