@@ -100,6 +100,7 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
     const char *priv_socket)
 {
 	struct agent *a = calloc(1, sizeof(*a));
+	struct eng_size sz;
 
 	if (a == NULL) {
 		log_warn("agent");
@@ -112,7 +113,12 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
 	a->started_ms = loop_now_ms(l);
 	a->max_sensors = a->conf.agent.max_sensors;
 	a->refused_last = -1;
-	a->eng = eng_create_sized(&a->conf.engine, a->max_sensors);
+	/* trend rings as long as the trend windows at this interval need
+	 * (the readings come once per interval) */
+	eng_size_defaults(&sz);
+	sz.max_sensors = a->max_sensors;
+	sz.sample_interval_s = a->conf.agent.interval_s;
+	a->eng = eng_create_opts(&a->conf.engine, &sz);
 	log_info("monitoring at most %d sensors (agent.max_sensors)",
 	    a->max_sensors);
 	if (a->eng == NULL) {
@@ -212,6 +218,13 @@ agent_reload(struct agent *a)
 		log_warnx("reload: agent.max_sensors takes effect at the next "
 			  "start; %d stays",
 		    a->max_sensors);
+	if (eng_trend_capacity(&next->engine, next->agent.interval_s) >
+	    eng_trend_points(a->eng))
+		log_warnx("reload: the trend windows at this interval need %d "
+			  "points per sensor, the engine keeps %d until the "
+			  "next start (trends span less of their windows)",
+		    eng_trend_capacity(&next->engine, next->agent.interval_s),
+		    eng_trend_points(a->eng));
 	cnf_free(&a->conf);
 	a->conf = *next;
 	free(next);
