@@ -1,10 +1,11 @@
 /*
  * privd.c - thermwatch-privd's service loop: check each request of the
- * agent (priv_proto.c), run the configured hook of its kind through the
- * hook runner (action_hook.c), arm the BMC watchdog (bmc.h), answer, log
- * every request with journal fields. See privd.h and priv_proto.h.
+ * agent (priv_proto.c), pass hook runs and the BMC watchdog to
+ * privd_run.c, answer, log every request with journal fields, reload the
+ * configuration. See privd.h and priv_proto.h.
  */
 #include "privd.h"
+#include "privd_int.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -20,49 +21,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "action_hook.h"
-#include "bmc.h"
-#include "conf.h"
-#include "log.h"
-#include "loop.h"
-#include "priv_proto.h"
-
-#define OUTQ_LINE 128 /* output lines beyond this many queued are dropped */
-#define ENV_LEN   (PRV_ENV_NAME_MAX + PRV_ENV_VALUE_MAX + 2)
-
-struct prvd;
-
-struct prvd_run {
-	struct prvd *d;
-	bool used;
-	char id[PRV_ID_MAX + 1];
-	enum act_kind kind;
-	struct act_hook *h;
-	char program[PRV_TEXT_MAX + 1];
-};
-
-struct prvd {
-	struct loop *loop;
-	int fd;
-	const char *conf_path;
-	struct agent_conf conf;
-	bool hello;
-	bool hung_up;
-	struct bmc *bmc;
-	bool wd_busy;
-	struct prvd_run runs[PRV_RUNS_MAX];
-	struct prv_outq out;
-	bool want_out;
-	long lines_dropped;
-};
-
 /* ---- logging: one journal entry per request, with its fields ---- */
 
-static void log_req(int pri, const char *req, const char *action,
-    const char *id, const char *result, const char *fmt, ...) LOG_FMT(6, 7);
-
-static void
-log_req(int pri, const char *req, const char *action, const char *id,
+void
+prvd_log_req(int pri, const char *req, const char *action, const char *id,
     const char *result, const char *fmt, ...)
 {
 	cJSON *f = cJSON_CreateObject();
@@ -99,8 +61,8 @@ set_events(struct prvd *d)
 		loop_set_fd_events(d->loop, d->fd, ev);
 }
 
-static void
-reply(struct prvd *d, const struct prv_reply *r)
+void
+prvd_reply(struct prvd *d, const struct prv_reply *r)
 {
 	char buf[PRV_MSG_MAX + 1];
 	int n;
@@ -139,316 +101,27 @@ flush_out(struct prvd *d)
 }
 
 /* id: of the request when it had a valid one, else NULL */
-static void
-refuse(struct prvd *d, const char *req, const char *id, const char *why)
+void
+prvd_refuse(struct prvd *d, const char *req, const char *id, const char *why)
 {
 	struct prv_reply r;
 
-	log_req(LOG_WARNING, req, NULL, id, "refused",
+	prvd_log_req(LOG_WARNING, req, NULL, id, "refused",
 	    "refused request \"%s\" from the agent: %s", req, why);
 	memset(&r, 0, sizeof(r));
 	r.type = PRV_REP_REFUSED;
 	snprintf(r.req, sizeof(r.req), "%s", req);
 	snprintf(r.id, sizeof(r.id), "%s", id != NULL ? id : "");
 	snprintf(r.text, sizeof(r.text), "%s", why);
-	reply(d, &r);
-}
-
-/* ---- hooks ---- */
-
-static int running(const struct prvd *d);
-static void maybe_finish(struct prvd *d);
-
-static void
-send_done(struct prvd *d, const char *id, enum prv_status st,
-    const struct act_hook_result *hr, const char *program, const char *text)
-{
-	struct prv_reply r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = PRV_REP_DONE;
-	snprintf(r.id, sizeof(r.id), "%s", id);
-	r.status = st;
-	r.exit_code = hr != NULL ? hr->exit_code : -1;
-	r.signo = hr != NULL ? hr->signo : 0;
-	r.duration_s = hr != NULL ? hr->duration_s : 0;
-	r.output_dropped = hr != NULL ? (long)hr->output_dropped : 0;
-	snprintf(r.program, sizeof(r.program), "%s", program);
-	snprintf(r.text, sizeof(r.text), "%s", text);
-	reply(d, &r);
-}
-
-static void
-on_line(void *arg, pid_t pid, int stream, const char *line)
-{
-	struct prvd_run *run = arg;
-	struct prv_reply r;
-
-	(void)pid;
-	memset(&r, 0, sizeof(r));
-	r.type = PRV_REP_LINE;
-	snprintf(r.id, sizeof(r.id), "%s", run->id);
-	r.stream = stream;
-	snprintf(r.text, sizeof(r.text), "%s", line);
-	reply(run->d, &r);
-}
-
-static enum prv_status
-status_of(enum act_hook_status s)
-{
-	switch (s) {
-	case ACT_HOOK_OK:
-		return PRV_OK;
-	case ACT_HOOK_FAILED:
-		return PRV_FAILED;
-	case ACT_HOOK_SIGNALED:
-		return PRV_SIGNALED;
-	case ACT_HOOK_TIMEOUT:
-		return PRV_TIMEOUT;
-	case ACT_HOOK_ERROR:
-		break;
-	}
-	return PRV_ERROR;
-}
-
-static void
-on_done(void *arg, const struct act_hook_result *hr)
-{
-	struct prvd_run *run = arg;
-	struct prvd *d = run->d;
-	const char *kind = act_kind_names[run->kind];
-
-	log_req(hr->status == ACT_HOOK_OK ? LOG_INFO : LOG_WARNING, "run", kind,
-	    run->id, act_hook_status_name(hr->status),
-	    "%s hook %s (pid %d) for the agent: %s, exit %d, signal %d, "
-	    "%.1f s",
-	    kind, run->id, (int)hr->pid, act_hook_status_name(hr->status),
-	    hr->exit_code, hr->signo, hr->duration_s);
-	send_done(d, run->id, status_of(hr->status), hr, run->program, "");
-	run->h = NULL;
-	run->used = false;
-	maybe_finish(d);
-}
-
-static struct prvd_run *
-find_run(struct prvd *d, const char *id)
-{
-	int i;
-
-	for (i = 0; i < PRV_RUNS_MAX; i++)
-		if (d->runs[i].used && strcmp(d->runs[i].id, id) == 0)
-			return &d->runs[i];
-	return NULL;
-}
-
-static struct prvd_run *
-free_run(struct prvd *d)
-{
-	int i;
-
-	for (i = 0; i < PRV_RUNS_MAX; i++)
-		if (!d->runs[i].used)
-			return &d->runs[i];
-	return NULL;
-}
-
-/*
- * The environment: PATH fixed, THERMWATCH_TIMEOUT_S from our own
- * configuration, and the agent's THERMWATCH_* (already checked).
- */
-static void
-build_env(const struct prvd *d, const struct prv_request *q,
-    char buf[][ENV_LEN], char **envp)
-{
-	const struct actions_hook_conf *hc = &d->conf.actions.hook[q->kind];
-	int i, n = 0;
-
-	snprintf(buf[n], ENV_LEN, "PATH=%s", ACT_HOOK_PATH);
-	envp[n] = buf[n];
-	n++;
-	snprintf(buf[n], ENV_LEN, "THERMWATCH_TIMEOUT_S=%.0f", hc->timeout_s);
-	envp[n] = buf[n];
-	n++;
-	for (i = 0; i < q->n_env; i++) {
-		if (strcmp(q->env[i].name, "THERMWATCH_TIMEOUT_S") == 0)
-			continue;
-		snprintf(
-		    buf[n], ENV_LEN, "%s=%s", q->env[i].name, q->env[i].value);
-		envp[n] = buf[n];
-		n++;
-	}
-	envp[n] = NULL;
-}
-
-static void
-do_run(struct prvd *d, const struct prv_request *q)
-{
-	const struct actions_conf *ac = &d->conf.actions;
-	char *const *argv = ac->hook[q->kind].argv;
-	const char *kind = act_kind_names[q->kind];
-	static char envbuf[PRV_ENV_MAX + 2][ENV_LEN];
-	char *envp[PRV_ENV_MAX + 3], text[PRV_TEXT_MAX + 1];
-	struct act_hook_spec spec;
-	struct act_hook_result hr;
-	struct prvd_run *run;
-	struct prv_reply r;
-
-	if (find_run(d, q->id) != NULL) {
-		refuse(d, "run", q->id, "a hook with that id runs already");
-		return;
-	}
-	if (argv == NULL || argv[0] == NULL) {
-		log_req(LOG_INFO, "run", kind, q->id, "none",
-		    "no %s hook in %s (%s)", kind, d->conf_path, q->id);
-		send_done(d, q->id, PRV_NONE, NULL, "", "");
-		return;
-	}
-	act_hook_argv_text(argv, text, sizeof(text));
-	if (q->dry_run || ac->dry_run) {
-		log_req(LOG_INFO, "run", kind, q->id, "dry_run",
-		    "dry run: would run %s hook: %s (id %s, attempt %d; dry "
-		    "run by %s)",
-		    kind, text, q->id, q->attempt,
-		    ac->dry_run ? d->conf_path : "the agent");
-		send_done(d, q->id, PRV_DRY_RUN, NULL, argv[0], text);
-		return;
-	}
-	run = free_run(d);
-	if (run == NULL) {
-		refuse(d, "run", q->id, "too many hooks running");
-		return;
-	}
-	build_env(d, q, envbuf, envp);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = argv;
-	spec.envp = envp;
-	spec.timeout_s = ac->hook[q->kind].timeout_s;
-	spec.kill_after_s = ac->kill_after_s;
-	spec.output_max = (size_t)ac->output_max_bytes;
-	spec.line = on_line;
-	spec.done = on_done;
-	spec.arg = run;
-	memset(run, 0, sizeof(*run));
-	run->d = d;
-	run->kind = q->kind;
-	snprintf(run->id, sizeof(run->id), "%s", q->id);
-	snprintf(run->program, sizeof(run->program), "%s", argv[0]);
-	run->h = act_hook_start(d->loop, &spec, &hr);
-	if (run->h == NULL) {
-		log_req(LOG_WARNING, "run", kind, q->id, "error",
-		    "cannot run %s hook %s: %s", kind, text, strerror(hr.err));
-		send_done(d, q->id, PRV_ERROR, &hr, argv[0], strerror(hr.err));
-		return;
-	}
-	run->used = true;
-	log_req(LOG_INFO, "run", kind, q->id, "started",
-	    "running %s hook for the agent: %s (pid %d, id %s, attempt %d)",
-	    kind, text, (int)act_hook_pid(run->h), q->id, q->attempt);
-	memset(&r, 0, sizeof(r));
-	r.type = PRV_REP_STARTED;
-	snprintf(r.id, sizeof(r.id), "%s", q->id);
-	r.pid = act_hook_pid(run->h);
-	reply(d, &r);
-}
-
-static void
-kill_run(struct prvd *d, struct prvd_run *run, const char *why)
-{
-	struct act_hook_result hr;
-
-	log_req(LOG_INFO, "kill", act_kind_names[run->kind], run->id, "killed",
-	    "%s hook %s: killed (%s)", act_kind_names[run->kind], run->id, why);
-	act_hook_abandon(run->h, true);
-	memset(&hr, 0, sizeof(hr));
-	hr.exit_code = -1;
-	hr.signo = SIGKILL;
-	send_done(d, run->id, PRV_SIGNALED, &hr, run->program, "");
-	run->h = NULL;
-	run->used = false;
-}
-
-static int
-running(const struct prvd *d)
-{
-	int i, n = 0;
-
-	for (i = 0; i < PRV_RUNS_MAX; i++)
-		n += d->runs[i].used;
-	return n;
+	prvd_reply(d, &r);
 }
 
 /* Hung up and nothing left to wait for: the service ends. */
-static void
-maybe_finish(struct prvd *d)
+void
+prvd_maybe_finish(struct prvd *d)
 {
-	if (d->hung_up && running(d) == 0 && !d->wd_busy)
+	if (d->hung_up && prvd_running(d) == 0 && !d->wd_busy)
 		loop_stop(d->loop);
-}
-
-/* ---- BMC watchdog ---- */
-
-static void
-on_wd_done(void *arg, int ok, const char *msg)
-{
-	struct prvd *d = arg;
-	struct prv_reply r;
-
-	d->wd_busy = false;
-	log_req(ok ? LOG_INFO : LOG_WARNING, "watchdog", NULL, NULL,
-	    ok ? "ok" : "failed", "BMC watchdog for the agent: %s", msg);
-	memset(&r, 0, sizeof(r));
-	r.type = PRV_REP_WATCHDOG;
-	r.ok = ok != 0;
-	snprintf(r.text, sizeof(r.text), "%s", msg);
-	reply(d, &r);
-	maybe_finish(d);
-}
-
-static void
-wd_fail(struct prvd *d, const char *msg)
-{
-	d->wd_busy = true;
-	on_wd_done(d, 0, msg);
-}
-
-static void
-do_watchdog(struct prvd *d, const struct prv_request *q)
-{
-	char msg[256];
-
-	if (!d->conf.ipmi.enabled || !d->conf.ipmi.watchdog.enabled) {
-		snprintf(msg, sizeof(msg),
-		    "not armed: ipmi.watchdog is not enabled in %s",
-		    d->conf_path);
-		wd_fail(d, msg);
-		return;
-	}
-	if (d->conf.actions.dry_run) {
-		snprintf(
-		    msg, sizeof(msg), "not armed: dry run (%s)", d->conf_path);
-		wd_fail(d, msg);
-		return;
-	}
-	if (d->wd_busy) {
-		refuse(
-		    d, "watchdog", NULL, "a watchdog request is in progress");
-		return;
-	}
-	if (d->bmc == NULL)
-		d->bmc = bmc_create(d->loop, &d->conf.ipmi,
-		    d->conf.agent.state_dir, NULL, NULL, NULL);
-	if (d->bmc == NULL) {
-		wd_fail(d, "not armed: out of memory");
-		return;
-	}
-	d->wd_busy = true;
-	if (bmc_watchdog_arm(d->bmc, q->countdown_s, on_wd_done, d) < 0) {
-		d->wd_busy = false;
-		refuse(d, "watchdog", NULL, "the BMC is busy");
-		return;
-	}
-	log_req(LOG_INFO, "watchdog", NULL, NULL, "started",
-	    "arming the BMC watchdog for the agent: %d s", q->countdown_s);
 }
 
 /* ---- configuration ---- */
@@ -502,9 +175,9 @@ do_reload(struct prvd *d)
 	r.type = PRV_REP_RELOADED;
 	rc = load_conf(d, r.text, sizeof(r.text));
 	r.ok = rc == 0;
-	log_req(r.ok ? LOG_INFO : LOG_WARNING, "reload", NULL, NULL,
+	prvd_log_req(r.ok ? LOG_INFO : LOG_WARNING, "reload", NULL, NULL,
 	    r.ok ? "ok" : "failed", "reload for the agent: %s", r.text);
-	reply(d, &r);
+	prvd_reply(d, &r);
 }
 
 /* ---- requests ---- */
@@ -519,40 +192,40 @@ handle(struct prvd *d, const char *msg, size_t n)
 
 	if (prv_request_parse(msg, n, &q, req, sizeof(req), why, sizeof(why)) <
 	    0) {
-		refuse(d, req, NULL, why);
+		prvd_refuse(d, req, NULL, why);
 		return;
 	}
 	if (!d->hello && q.type != PRV_REQ_HELLO) {
-		refuse(d, req, NULL, "hello first");
+		prvd_refuse(d, req, NULL, "hello first");
 		return;
 	}
 	switch (q.type) {
 	case PRV_REQ_HELLO:
 		if (d->hello) {
-			refuse(d, req, NULL, "hello twice");
+			prvd_refuse(d, req, NULL, "hello twice");
 			return;
 		}
 		d->hello = true;
-		log_req(LOG_INFO, "hello", NULL, NULL, "ok",
+		prvd_log_req(LOG_INFO, "hello", NULL, NULL, "ok",
 		    "agent connected (protocol %d)", q.version);
 		memset(&r, 0, sizeof(r));
 		r.type = PRV_REP_HELLO;
 		r.version = PRV_VERSION;
 		r.pid = getpid();
-		reply(d, &r);
+		prvd_reply(d, &r);
 		break;
 	case PRV_REQ_RUN:
-		do_run(d, &q);
+		prvd_run_hook(d, &q);
 		break;
 	case PRV_REQ_KILL:
-		run = find_run(d, q.id);
+		run = prvd_find_run(d, q.id);
 		if (run == NULL)
-			refuse(d, req, q.id, "no hook with that id runs");
+			prvd_refuse(d, req, q.id, "no hook with that id runs");
 		else
-			kill_run(d, run, "the agent asked");
+			prvd_kill_run(d, run, "the agent asked");
 		break;
 	case PRV_REQ_WATCHDOG:
-		do_watchdog(d, &q);
+		prvd_watchdog(d, &q);
 		break;
 	case PRV_REQ_RELOAD:
 		do_reload(d);
@@ -569,14 +242,14 @@ hang_up(struct prvd *d)
 	if (d->hung_up)
 		return;
 	d->hung_up = true;
-	log_req(LOG_INFO, "hangup", NULL, NULL, NULL,
-	    "the agent hung up; %d hook%s running", running(d),
-	    running(d) == 1 ? "" : "s");
+	prvd_log_req(LOG_INFO, "hangup", NULL, NULL, NULL,
+	    "the agent hung up; %d hook%s running", prvd_running(d),
+	    prvd_running(d) == 1 ? "" : "s");
 	for (i = 0; i < PRV_RUNS_MAX; i++)
 		if (d->runs[i].used && d->runs[i].kind != ACT_SHUTDOWN)
-			kill_run(d, &d->runs[i], "the agent hung up");
+			prvd_kill_run(d, &d->runs[i], "the agent hung up");
 	set_events(d);
-	maybe_finish(d);
+	prvd_maybe_finish(d);
 }
 
 static void
@@ -601,7 +274,8 @@ on_fd(struct loop *l, int fd, short revents, void *arg)
 		return;
 	}
 	if ((size_t)n > PRV_MSG_MAX) {
-		refuse(d, "?", NULL, "message longer than the protocol allows");
+		prvd_refuse(
+		    d, "?", NULL, "message longer than the protocol allows");
 		return;
 	}
 	handle(d, buf, (size_t)n);
@@ -638,7 +312,7 @@ check_socket(int fd, uid_t peer_uid)
 		return -1;
 	}
 	if (peer_uid != (uid_t)-1 && cred.uid != peer_uid) {
-		log_req(LOG_WARNING, "connect", NULL, NULL, "refused",
+		prvd_log_req(LOG_WARNING, "connect", NULL, NULL, "refused",
 		    "refused a connection from uid %d (pid %d): only uid %d "
 		    "may connect",
 		    (int)cred.uid, (int)cred.pid, (int)peer_uid);
