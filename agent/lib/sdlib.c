@@ -4,68 +4,43 @@
  */
 #include "sdlib.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
-#include <string.h>
 
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
+
+#include "dlload.h"
 
 typedef int notify_fn(int, const char *);
 typedef int watchdog_fn(int, uint64_t *);
 typedef int sendv_fn(const struct iovec *, int);
 
-/* the same types as libsystemd's headers declare (not evaluated, so the
- * functions are not linked) */
-#define SAME_TYPE(f, T) _Generic(&(f), T * : 1, default : 0)
-_Static_assert(SAME_TYPE(sd_notify, notify_fn), "sd_notify's type");
+_Static_assert(DLL_SAME_TYPE(sd_notify, notify_fn), "sd_notify's type");
+_Static_assert(DLL_SAME_TYPE(sd_watchdog_enabled, watchdog_fn),
+    "sd_watchdog_enabled's type");
 _Static_assert(
-    SAME_TYPE(sd_watchdog_enabled, watchdog_fn), "sd_watchdog_enabled's type");
-_Static_assert(
-    SAME_TYPE(sd_journal_sendv, sendv_fn), "sd_journal_sendv's type");
+    DLL_SAME_TYPE(sd_journal_sendv, sendv_fn), "sd_journal_sendv's type");
 
 static struct {
-	bool tried;
+	struct dll_once once;
 	notify_fn *notify;
 	watchdog_fn *watchdog_enabled;
 	sendv_fn *journal_sendv;
 } sd;
 
-/* dlsym(3) returns a void *; POSIX has it convert to a function
- * pointer, ISO C has no such conversion: copy the bytes. */
-static void
-resolve(void *h, const char *name, void *fnp, size_t size)
-{
-	void *sym = dlsym(h, name);
-
-	if (sym != NULL && size == sizeof(sym))
-		memcpy(fnp, &sym, size);
-}
-
 static bool
 load(void)
 {
-	void *h;
+	const struct dll_sym syms[] = {
+		DLL_SYM("sd_notify", sd.notify),
+		DLL_SYM("sd_watchdog_enabled", sd.watchdog_enabled),
+		DLL_SYM("sd_journal_sendv", sd.journal_sendv),
+	};
 
-	if (sd.tried)
-		return sd.notify != NULL;
-	sd.tried = true;
-	/* the library's ABI name; the handle stays open for the process */
-	h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL)
-		return false;
-	resolve(h, "sd_notify", &sd.notify, sizeof(sd.notify));
-	resolve(h, "sd_watchdog_enabled", &sd.watchdog_enabled,
-	    sizeof(sd.watchdog_enabled));
-	resolve(
-	    h, "sd_journal_sendv", &sd.journal_sendv, sizeof(sd.journal_sendv));
-	if (sd.notify == NULL || sd.watchdog_enabled == NULL ||
-	    sd.journal_sendv == NULL) {
-		sd.notify = NULL;
-		return false;
-	}
-	return true;
+	/* the library's ABI name */
+	return dll_load(&sd.once, "libsystemd.so.0", syms,
+	    (int)(sizeof(syms) / sizeof(syms[0])));
 }
 
 int
