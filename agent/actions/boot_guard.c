@@ -37,15 +37,7 @@ record_path(const struct act *act, const char *name, char *buf, size_t len)
 static void
 boot_id(char *buf, size_t len)
 {
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return;
-	if (fgets(buf, (int)len, f) == NULL)
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	fio_read_line("/proc/sys/kernel/random/boot_id", buf, len);
 }
 
 int

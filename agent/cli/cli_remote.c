@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include <mqtt_protocol.h>
-#include <sodium.h>
 
 #include "cli_remote.h"
 #include "mqtt_sig.h"
+#include "sodlib.h"
 
 enum {
 	OPT_BROKER = 1000,
@@ -287,7 +287,7 @@ payload(struct cli_remote *r, cJSON *req, const char *topic, const char *by)
 	}
 	if (author(r, by, r->keyfile != NULL ? name : NULL, who, sizeof(who)) <
 	    0) {
-		sodium_memzero(sk, sizeof(sk));
+		sdm_memzero(sk, sizeof(sk));
 		return NULL;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -298,11 +298,11 @@ payload(struct cli_remote *r, cJSON *req, const char *topic, const char *by)
 	cJSON_AddStringToObject(req, "id", r->id);
 	text = cJSON_PrintUnformatted(req);
 	if (text == NULL || r->keyfile == NULL) {
-		sodium_memzero(sk, sizeof(sk));
+		sdm_memzero(sk, sizeof(sk));
 		return text;
 	}
 	out = mqs_sign(topic, text, name, sk);
-	sodium_memzero(sk, sizeof(sk));
+	sdm_memzero(sk, sizeof(sk));
 	free(text);
 	if (out == NULL)
 		fprintf(stderr, "thermwatchctl: cannot sign the request\n");

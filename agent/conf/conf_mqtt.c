@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
+#include "sodlib.h"
 
 void
 mqtt_conf_defaults(struct mqtt_conf *c)
@@ -216,9 +216,8 @@ parse_keys(
 				    "mqtt.override_keys: \"%s\" twice",
 				    k->name);
 		if (!cnf_get_string(ctx, e, "key", k->key, sizeof(k->key)) ||
-		    sodium_base642bin(pk, sizeof(pk), k->key, strlen(k->key),
-			NULL, &got, &end,
-			sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    sdm_base642bin(pk, sizeof(pk), k->key, strlen(k->key), NULL,
+			&got, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    got != sizeof(pk) || *end != '\0') {
 			cnf_error(ctx, e,
 			    "mqtt.override_keys \"%s\": \"key\" must be the "

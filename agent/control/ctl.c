@@ -35,7 +35,8 @@ struct client {
 	uid_t uid;
 	pid_t pid;
 	char user[64];
-	char in[CTL_MAX_REQUEST];
+	char *in; /* CTL_MAX_REQUEST bytes, made at the first read: idle
+		     slots take no memory */
 	size_t in_len;
 	char *out;
 	size_t out_len;
@@ -62,6 +63,7 @@ client_close(struct ctl *c, struct client *cl)
 	loop_del_fd(c->env.loop, cl->fd);
 	close(cl->fd);
 	free(cl->out);
+	free(cl->in);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
 	c->n_clients--;
@@ -182,7 +184,7 @@ process(struct ctl *c, struct client *cl)
 				/* a last request without its newline */
 				handle_line(c, cl, cl->in, cl->in_len);
 				cl->in_len = 0;
-			} else if (cl->in_len == sizeof(cl->in)) {
+			} else if (cl->in_len == CTL_MAX_REQUEST) {
 				log_warnx("control: request of more than %d "
 					  "bytes from %s (pid %ld), closing",
 				    CTL_MAX_REQUEST, cl->user, (long)cl->pid);
@@ -231,8 +233,13 @@ client_cb(struct loop *l, int fd, short revents, void *arg)
 		flush(c, cl);
 		return;
 	}
-	r = recv(
-	    fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len, MSG_DONTWAIT);
+	if (cl->in == NULL && (cl->in = malloc(CTL_MAX_REQUEST)) == NULL) {
+		log_warn("control");
+		client_close(c, cl);
+		return;
+	}
+	r = recv(fd, cl->in + cl->in_len, CTL_MAX_REQUEST - cl->in_len,
+	    MSG_DONTWAIT);
 	if (r < 0 &&
 	    (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 		return;

@@ -10,6 +10,7 @@
 #include "action.h"
 #include "agent_int.h"
 #include "ctl.h"
+#include "engine_state.h"
 #include "log.h"
 #include "override_store.h"
 #include "priv_client.h"
@@ -100,6 +101,7 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
     const char *priv_socket)
 {
 	struct agent *a = calloc(1, sizeof(*a));
+	struct eng_size sz;
 
 	if (a == NULL) {
 		log_warn("agent");
@@ -112,7 +114,12 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
 	a->started_ms = loop_now_ms(l);
 	a->max_sensors = a->conf.agent.max_sensors;
 	a->refused_last = -1;
-	a->eng = eng_create_sized(&a->conf.engine, a->max_sensors);
+	/* trend rings as long as the trend windows at this interval need
+	 * (the readings come once per interval) */
+	eng_size_defaults(&sz);
+	sz.max_sensors = a->max_sensors;
+	sz.sample_interval_s = a->conf.agent.interval_s;
+	a->eng = eng_create_opts(&a->conf.engine, &sz);
 	log_info("monitoring at most %d sensors (agent.max_sensors)",
 	    a->max_sensors);
 	if (a->eng == NULL) {
@@ -121,6 +128,8 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
 		free(a);
 		return NULL;
 	}
+	/* read before the sources attach their sensors, which it seeds */
+	a->est = est_create(&(struct est_env){ l, a->eng, &a->conf });
 	agent_sources_start(a);
 	agent_fleet_start(a);
 	agent_mqtt_start(a);
@@ -157,6 +166,8 @@ agent_free(struct agent *a)
 	a->ctl = NULL;
 	ovs_free(a->ovs);
 	a->ovs = NULL;
+	est_free(a->est); /* saved for the next start */
+	a->est = NULL;
 	act_free(a->act);
 	a->act = NULL;
 	prv_free(a->prv);
@@ -174,20 +185,22 @@ agent_free(struct agent *a)
 void
 agent_reload(struct agent *a)
 {
-	struct agent_conf next;
+	/* on the heap: 70 kB that the stack would keep resident */
+	struct agent_conf *next = calloc(1, sizeof(*next));
 	char *msgs = NULL;
 	size_t len = 0;
 	FILE *err;
 	int n;
 
 	sdn_notify("RELOADING=1");
-	err = open_memstream(&msgs, &len);
+	err = next != NULL ? open_memstream(&msgs, &len) : NULL;
 	if (err == NULL) {
 		log_warn("reload");
+		free(next);
 		sdn_notify("READY=1");
 		return;
 	}
-	n = cnf_load(a->conf.path, &next, err);
+	n = cnf_load(a->conf.path, next, err);
 	fclose(err);
 	if (n > 0) {
 		char *line, *save = NULL;
@@ -198,19 +211,28 @@ agent_reload(struct agent *a)
 		log_warnx("reload: %s has %d error%s, keeping the running "
 			  "configuration",
 		    a->conf.path, n, n == 1 ? "" : "s");
-		cnf_free(&next);
+		cnf_free(next);
+		free(next);
 		free(msgs);
 		agent_rescan(a);
 		sdn_notify("READY=1");
 		return;
 	}
 	free(msgs);
-	if (next.agent.max_sensors != a->conf.agent.max_sensors)
+	if (next->agent.max_sensors != a->conf.agent.max_sensors)
 		log_warnx("reload: agent.max_sensors takes effect at the next "
 			  "start; %d stays",
 		    a->max_sensors);
+	if (eng_trend_capacity(&next->engine, next->agent.interval_s) >
+	    eng_trend_points(a->eng))
+		log_warnx("reload: the trend windows at this interval need %d "
+			  "points per sensor, the engine keeps %d until the "
+			  "next start (trends span less of their windows)",
+		    eng_trend_capacity(&next->engine, next->agent.interval_s),
+		    eng_trend_points(a->eng));
 	cnf_free(&a->conf);
-	a->conf = next;
+	a->conf = *next;
+	free(next);
 	eng_reconfigure(a->eng, &a->conf.engine);
 	agent_sources_stop(a);
 	agent_sources_start(a);

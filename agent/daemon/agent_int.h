@@ -28,6 +28,7 @@ struct mq;
 struct act;
 struct ctl;
 struct ovs;
+struct est;
 struct fleet;
 struct capacity;
 struct prv;
@@ -42,6 +43,7 @@ struct agent {
 	struct act *act;      /* actions */
 	struct ctl *ctl;      /* control socket, NULL when off */
 	struct ovs *ovs;      /* persisted overrides */
+	struct est *est;      /* the engine's state across a restart */
 	struct prv *prv;      /* the privileged part, NULL: hooks run here */
 	struct fleet *fleet;  /* the site's hosts; NULL without MQTT */
 	struct capacity *cap; /* this host's offer; NULL without MQTT */

@@ -11,6 +11,7 @@
 
 #include "agent_int.h"
 #include "bmc.h"
+#include "engine_state.h"
 #include "hwmon.h"
 #include "log.h"
 
@@ -119,9 +120,11 @@ resolve(struct agent *a, struct agent_sensor *s, const struct src_reading *r)
 		s->refused = false;
 		a->refused--;
 	}
-	if (!s->used)
+	if (!s->used) {
 		log_info("sensor %s: class %s, trip %.1f C (%s)", r->id,
 		    eng_class_name(cls), trip, from);
+		est_sensor_added(a->est, r->id, s->eng_idx);
+	}
 	s->used = true;
 }
 

@@ -372,47 +372,6 @@ set_aside(const struct ovs *ov, const char *why)
 		    "overrides: %s: %s; cannot move it aside", ov->path, why);
 }
 
-static char *
-read_file(const char *path, size_t *lenp, const char **why)
-{
-	struct stat st;
-	char *buf;
-	ssize_t r;
-	size_t n = 0;
-	int fd;
-
-	*why = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			log_warn("overrides: cannot read %s", path);
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > OVR_MAX_FILE) {
-		*why = "not a regular file of a sane size";
-		close(fd);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		close(fd);
-		return NULL;
-	}
-	while (n < (size_t)st.st_size) {
-		r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*lenp = n;
-	return buf;
-}
-
 static void
 restore_one(struct ovs *ov, const cJSON *e, double now_wall, int idx)
 {
@@ -464,17 +423,20 @@ static bool
 load(struct ovs *ov)
 {
 	const cJSON *ver, *list, *e;
-	const char *why = NULL;
 	cJSON *root;
 	size_t len = 0;
 	char *text;
 	int i = 0;
 
-	text = read_file(ov->path, &len, &why);
+	text = fio_read_bounded(ov->path, OVR_MAX_FILE, &len);
 	if (text == NULL) {
-		if (why != NULL)
-			set_aside(ov, why);
-		return why != NULL;
+		bool bad = errno == EINVAL || errno == EFBIG;
+
+		if (bad)
+			set_aside(ov, "not a regular file of a sane size");
+		else if (errno != ENOENT)
+			log_warn("overrides: cannot read %s", ov->path);
+		return bad;
 	}
 	root = cJSON_ParseWithLength(text, len);
 	free(text);

@@ -97,7 +97,8 @@ main(int argc, char **argv)
 	bool check = false, once = false, json = false, dry_run = false;
 	bool foreground = false;
 	const struct agent_conf *c;
-	struct agent_conf conf;
+	/* on the heap: 70 kB that the stack would keep resident for good */
+	struct agent_conf *conf;
 	struct agent *agent;
 	struct loop *l;
 	int ch, verbose = 0, n, rc;
@@ -157,10 +158,13 @@ main(int argc, char **argv)
 	/* --check-config and --once are interactive: always stderr */
 	log_init("thermwatchd", foreground || check || once, verbose);
 
-	n = cnf_load(path, &conf, stderr);
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		fatal("configuration");
+	n = cnf_load(path, conf, stderr);
 	if (n > 0) {
 		fprintf(stderr, "%s: %d error%s\n", path, n, n == 1 ? "" : "s");
-		cnf_free(&conf);
+		cnf_free(conf);
+		free(conf);
 		return 1;
 	}
 	if (check) {
@@ -168,36 +172,41 @@ main(int argc, char **argv)
 
 		/* the password file is read at run time; say now if it
 		 * will not work (the daemon would run without the BMC) */
-		if (conf.ipmi.enabled &&
-		    bmc_conf_check(&conf.ipmi, err, sizeof(err)) != 0) {
+		if (conf->ipmi.enabled &&
+		    bmc_conf_check(&conf->ipmi, err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s: %s\n", path, err);
-			cnf_free(&conf);
+			cnf_free(conf);
+			free(conf);
 			return 1;
 		}
 		/* a hook that cannot run fails the night it is needed */
-		n = act_check_hooks(&conf.actions, path,
-		    dry_run || conf.actions.dry_run, stderr);
+		n = act_check_hooks(&conf->actions, path,
+		    dry_run || conf->actions.dry_run, stderr);
 		if (n > 0) {
 			fprintf(stderr, "%s: %d error%s\n", path, n,
 			    n == 1 ? "" : "s");
-			cnf_free(&conf);
+			cnf_free(conf);
+			free(conf);
 			return 1;
 		}
-		cnf_print(&conf, stdout);
+		cnf_print(conf, stdout);
 		fprintf(stderr, "%s: configuration OK\n", path);
-		cnf_free(&conf);
+		cnf_free(conf);
+		free(conf);
 		return 0;
 	}
 	if (once) {
-		rc = agent_once_json(&conf, stdout);
-		cnf_free(&conf);
+		rc = agent_once_json(conf, stdout);
+		cnf_free(conf);
+		free(conf);
 		return rc;
 	}
 
 	l = loop_create();
 	if (l == NULL)
 		fatal("event loop");
-	agent = agent_create(&conf, l, dry_run, priv_socket);
+	agent = agent_create(conf, l, dry_run, priv_socket);
+	free(conf); /* its parts are the agent's now */
 	if (agent == NULL)
 		fatalx("cannot start");
 	loop_on_signal(l, SIGTERM, on_stop, agent);

@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -79,4 +81,57 @@ fio_replace(const char *path, const char *text, mode_t mode)
 	}
 	sync_dir_of(path);
 	return 0;
+}
+
+char *
+fio_read_bounded(const char *path, size_t max, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL;
+	else if ((size_t)st.st_size > max)
+		err = EFBIG;
+	else if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		err = ENOMEM;
+	else {
+		while (n < (size_t)st.st_size) {
+			r = read(fd, buf + n, (size_t)st.st_size - n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+		}
+		close(fd);
+		buf[n] = '\0';
+		*len = n;
+		return buf;
+	}
+	close(fd);
+	errno = err;
+	return NULL;
+}
+
+void
+fio_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return;
+	if (fgets(buf, (int)len, f) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
 }

@@ -19,4 +19,16 @@ int fio_write_all(int fd, const void *buf, size_t n);
  */
 int fio_replace(const char *path, const char *text, mode_t mode);
 
+/*
+ * Read a regular file whole (O_NOFOLLOW) when it has at most max bytes:
+ * the text, NUL-terminated, its length in *len (malloc'ed). NULL with
+ * errno: ENOENT (no file), EINVAL (not a regular file), EFBIG (larger
+ * than max), ENOMEM, or what open(2) said.
+ */
+char *fio_read_bounded(const char *path, size_t max, size_t *len);
+
+/* The first line of a small file (a system id such as
+ * /proc/sys/kernel/random/boot_id) into buf; "" when unreadable. */
+void fio_read_line(const char *path, char *buf, size_t len);
+
 #endif

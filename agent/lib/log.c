@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include <systemd/sd-journal.h>
+#include "sdlib.h"
 
 #define FIELDS_MAX 40 /* journal fields of one entry, ours included */
 #define FIELD_LEN  1024
@@ -64,7 +64,7 @@ emit(int pri, const char *msg, char fields[][FIELD_LEN], int n)
 	set_iov(&iov[k++], id);
 	for (i = 0; i < n && k < FIELDS_MAX + 3; i++)
 		set_iov(&iov[k++], fields[i]);
-	if (sd_journal_sendv(iov, k) < 0)
+	if (sdl_journal_sendv(iov, k) < 0)
 		syslog(pri, "%s", msg);
 }
 

@@ -1,6 +1,7 @@
 /*
  * mqtt_sig.c - signed override requests (see mqtt_sig.h). The crypto is
- * libsodium's: crypto_sign_ed25519_detached / _verify_detached, base64.
+ * libsodium's: crypto_sign_ed25519_detached / _verify_detached, base64
+ * (through sodlib.h: loaded when first needed).
  */
 #include "mqtt_sig.h"
 
@@ -12,16 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "json_strict.h"
+#include "sodlib.h"
 
 #define MAX_REQUEST (64 * 1024)
 
 int
 mqs_init(void)
 {
-	return sodium_init() < 0 ? -1 : 0;
+	return sdm_init() < 0 ? -1 : 0;
 }
 
 bool
@@ -43,7 +43,7 @@ b64_decode(const char *b64, unsigned char *bin, size_t n)
 	size_t got = 0;
 	const char *end = NULL;
 
-	if (sodium_base642bin(bin, n, b64, strlen(b64), NULL, &got, &end,
+	if (sdm_base642bin(bin, n, b64, strlen(b64), NULL, &got, &end,
 		sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    got != n || end == NULL || *end != '\0')
 		return -1;
@@ -63,9 +63,12 @@ mqs_b64(const unsigned char *bin, size_t n)
 	    n, sodium_base64_VARIANT_ORIGINAL);
 	char *s = malloc(len);
 
-	if (s != NULL)
-		sodium_bin2base64(
-		    s, len, bin, n, sodium_base64_VARIANT_ORIGINAL);
+	if (s != NULL &&
+	    sdm_bin2base64(s, len, bin, n, sodium_base64_VARIANT_ORIGINAL) ==
+		NULL) {
+		free(s);
+		s = NULL;
+	}
 	return s;
 }
 
@@ -97,7 +100,10 @@ mqs_sign(const char *topic, const char *request, const char *key_id,
 
 	if (mqs_init() < 0 || (m = message(topic, request, &mlen)) == NULL)
 		return NULL;
-	crypto_sign_ed25519_detached(sig, NULL, m, mlen, sk);
+	if (sdm_sign_detached(sig, NULL, m, mlen, sk) != 0) {
+		free(m);
+		return NULL;
+	}
 	free(m);
 	if ((b64 = mqs_b64(sig, sizeof(sig))) == NULL)
 		return NULL;
@@ -197,8 +203,7 @@ mqs_verify(const char *payload, size_t len, const char *topic,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (crypto_sign_ed25519_verify_detached(sig, m, mlen, keys[i].pk) !=
-	    0) {
+	if (sdm_verify_detached(sig, m, mlen, keys[i].pk) != 0) {
 		snprintf(err, errlen,
 		    "bad signature for key \"%s\" (forged, altered, or "
 		    "signed for another topic)",
@@ -235,7 +240,10 @@ mqs_keygen(const char *name, const char *path, char *pk_b64, size_t pk_len,
 		snprintf(err, errlen, "libsodium cannot start");
 		return -1;
 	}
-	crypto_sign_ed25519_keypair(pk, sk);
+	if (sdm_keypair(pk, sk) != 0) {
+		snprintf(err, errlen, "libsodium cannot make a key pair");
+		goto out;
+	}
 	p64 = mqs_b64(pk, sizeof(pk));
 	s64 = mqs_b64(sk, sizeof(sk));
 	if (p64 == NULL || s64 == NULL || strlen(p64) >= pk_len) {
@@ -261,9 +269,9 @@ mqs_keygen(const char *name, const char *path, char *pk_b64, size_t pk_len,
 	snprintf(pk_b64, pk_len, "%s", p64);
 	rc = 0;
 out:
-	sodium_memzero(sk, sizeof(sk));
+	sdm_memzero(sk, sizeof(sk));
 	if (s64 != NULL) {
-		sodium_memzero(s64, strlen(s64));
+		sdm_memzero(s64, strlen(s64));
 		free(s64);
 	}
 	free(p64);
@@ -318,7 +326,7 @@ bad:
 	snprintf(err, errlen,
 	    "%s: not a thermwatch secret key (thermwatchctl keygen)", path);
 out:
-	sodium_memzero(buf, sizeof(buf));
+	sdm_memzero(buf, sizeof(buf));
 	close(fd);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fnv.h"
+#include "json_num.h"
 
 /* Members that are absent for most sensors: by position, where not at
  * their default (0, null, 0, "valid", 0, filtered_c, false). */
@@ -51,6 +52,7 @@ struct mqm_tele {
 	/* the telemetry document */
 	cJSON *doc, *ts, *seq, *state, *zone_alarm;
 	cJSON **value, **filtered;
+	char (*text)[JNUM_LEN]; /* value_c, filtered_c, ts, seq (json_num.h) */
 	struct sparse sp[SP_COUNT];
 	char (*keys)[12]; /* "0", "1", ...: the sparse members' names */
 	char *buf;
@@ -83,8 +85,11 @@ doc_free(struct mqm_tele *t)
 		if (sp->attached)
 			cJSON_DetachItemViaPointer(t->doc, sp->obj);
 		cJSON_Delete(sp->obj);
-		for (int i = 0; sp->pool != NULL && i < t->n; i++)
+		for (int i = 0; sp->pool != NULL && i < t->n; i++) {
+			if (sp->pool[i] != NULL && jnum_is_text(sp->pool[i]))
+				free(sp->pool[i]->valuestring);
 			cJSON_Delete(sp->pool[i]);
+		}
 		free(sp->pool);
 		memset(sp, 0, sizeof(*sp));
 	}
@@ -93,8 +98,10 @@ doc_free(struct mqm_tele *t)
 	free(t->value);
 	free(t->filtered);
 	free(t->keys);
+	free(t->text);
 	t->value = t->filtered = NULL;
 	t->keys = NULL;
+	t->text = NULL;
 }
 
 void
@@ -158,12 +165,15 @@ doc_build(struct mqm_tele *t)
 	t->value = calloc((size_t)t->n + 1, sizeof(*t->value));
 	t->filtered = calloc((size_t)t->n + 1, sizeof(*t->filtered));
 	t->keys = calloc((size_t)t->n + 1, sizeof(*t->keys));
+	t->text = calloc(2 * (size_t)t->n + 2, sizeof(*t->text));
 	if (d == NULL || t->value == NULL || t->filtered == NULL ||
-	    t->keys == NULL)
+	    t->keys == NULL || t->text == NULL)
 		return false;
 	if (add_const(d, "v", cJSON_CreateNumber(MQM_TELE_VERSION)) == NULL ||
-	    (t->ts = add_const(d, "ts", cJSON_CreateNumber(0))) == NULL ||
-	    (t->seq = add_const(d, "seq", cJSON_CreateNumber(0))) == NULL ||
+	    (t->ts = add_const(d, "ts", jnum_node(t->text[2 * t->n]))) ==
+		NULL ||
+	    (t->seq = add_const(d, "seq", jnum_node(t->text[2 * t->n + 1]))) ==
+		NULL ||
 	    add_const(d, "layout", cJSON_CreateStringReference(t->name)) ==
 		NULL ||
 	    (t->state = add_const(d, "state",
@@ -175,8 +185,8 @@ doc_build(struct mqm_tele *t)
 		return false;
 	for (i = 0; i < t->n; i++) {
 		snprintf(t->keys[i], sizeof(t->keys[i]), "%d", i);
-		t->value[i] = cJSON_CreateNumber(0);
-		t->filtered[i] = cJSON_CreateNumber(0);
+		t->value[i] = jnum_node(t->text[2 * i]);
+		t->filtered[i] = jnum_node(t->text[2 * i + 1]);
 		if (!cJSON_AddItemToArray(va, t->value[i]) ||
 		    !cJSON_AddItemToArray(fa, t->filtered[i]))
 			return false;
@@ -290,18 +300,6 @@ mqm_sensors(const struct mqm_tele *t, const struct mqm_id *id, int64_t ts_ms,
 	return mqm_finish(o);
 }
 
-/* A number as JSON has it: rounded to 1e-3, null when not finite. */
-static void
-set_num(cJSON *n, double v)
-{
-	if (isfinite(v)) {
-		cJSON_SetNumberValue(n, round(v * 1000.0) / 1000.0);
-	} else {
-		n->valuedouble = NAN; /* printed as null */
-		n->valueint = 0;
-	}
-}
-
 /* As JSON shows them (to 1e-3, null when not finite), equal. */
 static bool
 same_rounded(double a, double b)
@@ -318,17 +316,24 @@ sparse_put(
 	cJSON *node = t->sp[k].pool[i];
 
 	if (node == NULL) {
+		char *buf = NULL;
+
+		if (k != SP_ASSUMED && text == NULL &&
+		    (buf = malloc(JNUM_LEN)) == NULL)
+			return; /* out of memory: left out this time */
 		node = k == SP_ASSUMED ? cJSON_CreateTrue()
 		    : text != NULL     ? cJSON_CreateStringReference(text)
-				       : cJSON_CreateNumber(0);
-		if (node == NULL)
-			return; /* out of memory: left out this time */
+				       : jnum_node(buf);
+		if (node == NULL) {
+			free(buf);
+			return;
+		}
 		t->sp[k].pool[i] = node;
 	}
 	if (text != NULL)
 		node->valuestring = (char *)text;
 	else if (k != SP_ASSUMED) /* true, always */
-		set_num(node, v);
+		jnum_set(node, v);
 	cJSON_AddItemToObjectCS(t->sp[k].obj, t->keys[i], node);
 }
 
@@ -360,8 +365,8 @@ mqm_telemetry2(
 
 	if (t->doc == NULL)
 		return NULL;
-	cJSON_SetNumberValue(t->ts, (double)ts_ms);
-	cJSON_SetNumberValue(t->seq, (double)seq);
+	jnum_set_int(t->ts, ts_ms);
+	jnum_set_int(t->seq, (int64_t)seq);
 	t->state->valuestring = (char *)eng_state_name(o->state);
 	/* the type's low byte; the flags (a constant key) stay */
 	t->zone_alarm->type = (t->zone_alarm->type & ~0xff) |
@@ -373,8 +378,8 @@ mqm_telemetry2(
 		double slope = round(v->slope_c_per_s * 60.0 * 1000.0) / 1000.0;
 		double used = mqm_used_c(v);
 
-		set_num(t->value[i], v->value_c);
-		set_num(t->filtered[i], v->filtered_c);
+		jnum_set(t->value[i], v->value_c);
+		jnum_set(t->filtered[i], v->filtered_c);
 		if (isfinite(slope) && slope != 0.0)
 			sparse_put(t, SP_SLOPE, i, slope, NULL);
 		if (isfinite(v->eta_s))

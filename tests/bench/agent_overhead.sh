@@ -332,7 +332,7 @@ fi
 # the first (with two sizes: at most the smallest size's us/reading,
 # which also carries the fixed cost of a cycle)
 for iv in $INTERVALS; do
-	prev='' prevc='' first='' out=''
+	prev='' prevc='' first='' last='' out=''
 	for n in $SIZES; do
 		c=$(col "$D/tw.$n.$iv" 1)
 		if [ -n "$prev" ]; then
@@ -344,6 +344,10 @@ for iv in $INTERVALS; do
 		fi
 		prev=$n prevc=$c
 	done
+	if [ -z "$first" ]; then
+		echo "# targets: cost per sensor flat ($iv s): needs two sizes"
+		continue
+	fi
 	small=$(col "$D/tw.$(echo $SIZES | awk '{ print $1 }').$iv" 2)
 	awk -v f="$first" -v l="$last" -v s="$small" -v iv="$iv" -v o="$out" \
 	    -v k="$(echo $SIZES | wc -w)" 'BEGIN {

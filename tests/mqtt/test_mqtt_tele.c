@@ -4,7 +4,8 @@
  * everything telemetry 1 says of every sensor (read back with
  * mqm_tele_expand: nothing a dashboard needs is lost); the layout changes
  * exactly when a sensor comes or goes or a class or trip changes; a
- * steady cycle allocates nothing.
+ * steady cycle allocates nothing; the numbers telemetry 2 prints itself
+ * are the text cJSON prints for them, for values of every magnitude.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -321,6 +322,79 @@ test_cycles_allocate_nothing(void **state)
 	teardown(f);
 }
 
+/* values of every magnitude and sign, rounding edges, not finite */
+static double
+assorted(int i, int64_t now)
+{
+	static const double fixed[] = { 45.125, 45.1, 45.0, -0.5, 0.0, -0.0004,
+		0.0005, 0.001, 123.4567, -273.15, 9999999999.999, 1e10, 1e12,
+		-1e15, 1.5e300, NAN, INFINITY, 99.9995 };
+	int nf = (int)(sizeof(fixed) / sizeof(fixed[0]));
+	unsigned h = (unsigned)(i * 2654435761u) ^ (unsigned)now;
+
+	if (i < nf)
+		return fixed[i];
+	/* mantissa and exponent from a hash: -1e7 .. 1e7 */
+	return ((double)(h % 2000001u) - 1000000.0) /
+	    pow(10.0, (double)((h >> 21) % 7) - 1.0);
+}
+
+/* "key":[...] as cJSON prints an array of the given numbers */
+static char *
+cjson_array(const char *key, const double *v, int n)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, key);
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(a,
+		    cJSON_CreateNumber(
+			isfinite(v[i]) ? round(v[i] * 1000.0) / 1000.0 : NAN));
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	memmove(s, s + 1, strlen(s)); /* without the braces */
+	s[strlen(s) - 1] = '\0';
+	return s;
+}
+
+static void
+test_numbers_as_cjson_prints_them(void **state)
+{
+	struct fix *f = setup(120);
+	int n = eng_sensor_count(f->e);
+	double *val = calloc((size_t)n, sizeof(*val));
+	double *flt = calloc((size_t)n, sizeof(*flt));
+	char *sensors = NULL, *tele, *want;
+	struct eng_sensor_view v;
+	bool changed;
+
+	(void)state;
+	assert_non_null(val);
+	assert_non_null(flt);
+	for (int k = 0; k < 5; k++) {
+		cycle(f, assorted);
+		tele = publish(f, &changed, &sensors);
+		for (int i = 0; i < n; i++) {
+			eng_sensor_view(f->e, i, &v);
+			val[i] = v.value_c;
+			flt[i] = v.filtered_c;
+		}
+		want = cjson_array("value_c", val, n);
+		if (strstr(tele, want) == NULL)
+			fail_msg("cycle %d: want %s in %s", k, want, tele);
+		free(want);
+		want = cjson_array("filtered_c", flt, n);
+		if (strstr(tele, want) == NULL)
+			fail_msg("cycle %d: want %s in %s", k, want, tele);
+		free(want);
+		free(tele);
+	}
+	free(sensors);
+	free(val);
+	free(flt);
+	teardown(f);
+}
+
 int
 main(void)
 {
@@ -328,6 +402,7 @@ main(void)
 		cmocka_unit_test(test_nothing_lost),
 		cmocka_unit_test(test_layout_changes),
 		cmocka_unit_test(test_cycles_allocate_nothing),
+		cmocka_unit_test(test_numbers_as_cjson_prints_them),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

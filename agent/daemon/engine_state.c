@@ -1,0 +1,334 @@
+/*
+ * engine_state.c - the engine state file in the daemon: read once at the
+ * start and handed to each sensor as it attaches (when fresh, ours and of
+ * the same class), saved on a timer and on a clean stop. See
+ * engine_state.h for the rules and engine_state_json.c for the format.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "engine_state.h"
+#include "fileio.h"
+#include "log.h"
+#include "loop.h"
+#include "walltime.h"
+
+struct est {
+	struct est_env env;
+	int timer;
+	bool failing;      /* the last save failed (told once) */
+	struct est_file f; /* what the file had, until used or stale */
+	bool *used;        /* f.n of them: handed to the engine */
+	int64_t loaded_ms; /* loop time of the read */
+	int64_t gap_ms;    /* the file's age at loaded_ms */
+	char machine_id[EST_ID_LEN];
+	char boot_id[EST_ID_LEN];
+};
+
+static void
+path_of(const struct est *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", s->env.conf->agent.state_dir, EST_FILE);
+}
+
+static void
+my_meta(const struct est *s, struct est_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->host, sizeof(m->host), "%s", s->env.conf->agent.host);
+	memcpy(m->machine_id, s->machine_id, sizeof(m->machine_id));
+	memcpy(m->boot_id, s->boot_id, sizeof(m->boot_id));
+	m->wall_s = wt_now();
+	m->mono_ms = loop_now_ms(s->env.loop);
+}
+
+/* The longest trend window of the classes: older, a file says nothing. */
+static int64_t
+max_window_ms(const struct eng_conf *c)
+{
+	double w = 0;
+	int i;
+
+	for (i = 0; i < ENG_CLASS_COUNT; i++)
+		if (c->cls[i].trend_window_s > w)
+			w = c->cls[i].trend_window_s;
+	return (int64_t)(w * 1000.0);
+}
+
+int64_t
+est_save_period_ms(const struct agent_conf *c)
+{
+	double w = 3600.0, p;
+	int i;
+
+	for (i = 0; i < ENG_CLASS_COUNT; i++)
+		if (c->engine.cls[i].trend_window_s < w)
+			w = c->engine.cls[i].trend_window_s;
+	p = w / 12.0;
+	if (p < c->agent.interval_s)
+		p = c->agent.interval_s;
+	if (p < EST_MIN_PERIOD_S)
+		p = EST_MIN_PERIOD_S;
+	return (int64_t)(p * 1000.0);
+}
+
+int
+est_save(struct est *s)
+{
+	char path[PATH_MAX + 32];
+	struct eng_snap_sensor snap;
+	struct eng_snap_host h;
+	struct est_meta m;
+	int64_t now = loop_now_ms(s->env.loop);
+	const char *dir = s->env.conf->agent.state_dir;
+	cJSON *root;
+	char *text;
+	int i, n = 0, rc;
+
+	my_meta(s, &m);
+	eng_snapshot_host(s->env.eng, &h);
+	root = est_json_begin(&m, &h);
+	for (i = 0; i < eng_sensor_count(s->env.eng) && root != NULL; i++) {
+		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
+		    (!snap.has_value && snap.n_points == 0))
+			continue; /* removed, or never read */
+		est_json_add(root, &snap);
+		n++;
+	}
+	text = est_json_finish(root);
+	path_of(s, path, sizeof(path));
+	if (text == NULL) {
+		rc = -ENOMEM;
+	} else {
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+			log_debug(
+			    "engine state: mkdir %s: %s", dir, strerror(errno));
+		rc = fio_replace(path, text, 0640);
+		free(text);
+	}
+	if (rc != 0 && !s->failing)
+		log_warnx("engine state: cannot save %s: %s; the previous "
+			  "file (if any) stays, retrying every %.0f s "
+			  "(logged once)",
+		    path, strerror(-rc),
+		    (double)est_save_period_ms(s->env.conf) / 1000.0);
+	else if (rc == 0 && s->failing)
+		log_info("engine state: saved %s again", path);
+	else if (rc == 0)
+		log_debug("engine state: saved %d sensors to %s", n, path);
+	s->failing = rc != 0;
+	return rc;
+}
+
+static void
+refuse(const char *path, const char *why, bool set_aside)
+{
+	char bad[PATH_MAX + 48];
+
+	if (!set_aside) {
+		log_warnx("engine state: %s not used: %s; starting from the "
+			  "short window",
+		    path, why);
+		return;
+	}
+	snprintf(bad, sizeof(bad), "%s.corrupt", path);
+	if (rename(path, bad) == 0)
+		log_warnx("engine state: %s not used: %s; moved aside to %s, "
+			  "starting from the short window",
+		    path, why, bad);
+	else
+		log_warnx("engine state: %s not used: %s; starting from the "
+			  "short window",
+		    path, why);
+}
+
+static void
+load(struct est *s)
+{
+	char path[PATH_MAX + 32], why[256];
+	struct est_meta me;
+	size_t len = 0;
+	char *text;
+	int rc;
+
+	path_of(s, path, sizeof(path));
+	text = fio_read_bounded(
+	    path, est_max_bytes(eng_sensor_capacity(s->env.eng)), &len);
+	if (text == NULL) {
+		if (errno == ENOENT)
+			log_info("engine state: no %s, starting from the "
+				 "short window",
+			    path);
+		else
+			refuse(path,
+			    errno == EFBIG ? "larger than any file this daemon "
+					     "writes"
+				: errno == EINVAL ? "not a regular file"
+						  : strerror(errno),
+			    true);
+		return;
+	}
+	rc = est_decode(text, len, &s->env.conf->engine,
+	    eng_sensor_capacity(s->env.eng), &s->f, why, sizeof(why));
+	free(text);
+	if (rc < 0) {
+		refuse(path, why, true);
+		return;
+	}
+	my_meta(s, &me);
+	if (est_check_meta(&s->f.meta, &me, max_window_ms(&s->env.conf->engine),
+		&s->gap_ms, why, sizeof(why)) < 0) {
+		refuse(path, why, false);
+		est_file_free(&s->f);
+		return;
+	}
+	s->used = calloc((size_t)s->f.n + 1, sizeof(*s->used));
+	if (s->used == NULL) {
+		est_file_free(&s->f);
+		return;
+	}
+	s->loaded_ms = me.mono_ms;
+	eng_restore_host(s->env.eng, &s->f.host);
+	log_info("engine state: read %s, written %.1f s ago with %d "
+		 "sensor%s",
+	    path, (double)s->gap_ms / 1000.0, s->f.n, s->f.n == 1 ? "" : "s");
+}
+
+/* Every saved sensor used (or too old to be): the copy goes. */
+static void
+drop_file(struct est *s, bool stale)
+{
+	int i;
+
+	if (s->used == NULL)
+		return;
+	for (i = 0; i < s->f.n; i++)
+		if (!s->used[i] && stale)
+			log_info("engine state: sensor %s was saved but has "
+				 "not come back; its state is dropped",
+			    s->f.s[i].id);
+	est_file_free(&s->f);
+	free(s->used);
+	s->used = NULL;
+}
+
+/*
+ * What a sensor gets back: its noise, resolution and the rise it is in
+ * (so the horizon believes an eta as far ahead as the rise has really
+ * lasted), not its trend points. The engine's shape judge reads a span as
+ * three thirds evenly filled with samples; the hole the restart leaves in
+ * a restored trend makes a straight ramp look like a settling curve (a
+ * 0.5 C/s ramp across a 5-10 s restart: eta inf or 50-70 s where 30 s
+ * were left, a shutdown with 9.5 s left against 18.5 s blind). The short
+ * window then starts from the samples after the restart, as it does
+ * without a file, and its estimate is believed as far as the rise goes.
+ */
+int
+est_restore(struct eng *e, const struct eng_snap_sensor *snap, int64_t now_ms,
+    int64_t gap_ms)
+{
+	struct eng_snap_sensor tmp = *snap;
+
+	tmp.n_points = 0;
+	return eng_restore_sensor(e, &tmp, now_ms, gap_ms);
+}
+
+void
+est_sensor_added(struct est *s, const char *id, int eng_idx)
+{
+	const struct eng_snap_sensor *snap = NULL;
+	struct eng_sensor_view v;
+	int64_t now, gap;
+	double window;
+	int i, k = -1, done = 0;
+
+	if (s == NULL || s->used == NULL || eng_idx < 0)
+		return;
+	for (i = 0; i < s->f.n; i++) {
+		done += s->used[i];
+		if (!s->used[i] && strcmp(s->f.s[i].id, id) == 0)
+			k = i;
+	}
+	if (k < 0)
+		return;
+	snap = &s->f.s[k];
+	s->used[k] = true;
+	now = loop_now_ms(s->env.loop);
+	gap = s->gap_ms + (now - s->loaded_ms);
+	eng_sensor_view(s->env.eng, eng_idx, &v);
+	window = s->env.conf->engine.cls[v.cls].trend_window_s;
+	if ((int)v.cls != snap->cls)
+		log_warnx("engine state: sensor %s not restored: its class "
+			  "is %s now, %s in the file",
+		    id, eng_class_name(v.cls), eng_class_name(snap->cls));
+	else if ((double)gap > window * 1000.0)
+		log_warnx("engine state: sensor %s not restored: saved %.1f "
+			  "s ago, longer than its trend window (%.0f s)",
+		    id, (double)gap / 1000.0, window);
+	else if (est_restore(s->env.eng, snap, now, gap) < 0)
+		log_warnx("engine state: sensor %s not restored: it already "
+			  "has samples",
+		    id);
+	else if (snap->rising)
+		log_info("engine state: sensor %s restored (noise %.3f C, "
+			 "rising for %.0f s from %.1f C, saved %.1f s ago)",
+		    id, snap->noise_c, (double)snap->rise_age_ms / 1000.0,
+		    snap->rise_from_c, (double)gap / 1000.0);
+	else
+		log_info("engine state: sensor %s restored (noise %.3f C, "
+			 "not rising, saved %.1f s ago)",
+		    id, snap->noise_c, (double)gap / 1000.0);
+	if (done + 1 == s->f.n)
+		drop_file(s, false);
+}
+
+static int64_t
+save_cb(struct loop *l, int64_t now_ms, void *arg)
+{
+	struct est *s = arg;
+
+	(void)l;
+	/* Sensors that have not attached within the longest window never
+	 * will in time for their state to mean anything. */
+	if (s->used != NULL &&
+	    s->gap_ms + (now_ms - s->loaded_ms) >
+		max_window_ms(&s->env.conf->engine))
+		drop_file(s, true);
+	(void)est_save(s);
+	return est_save_period_ms(s->env.conf);
+}
+
+struct est *
+est_create(const struct est_env *env)
+{
+	struct est *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->env = *env;
+	fio_read_line("/etc/machine-id", s->machine_id, sizeof(s->machine_id));
+	fio_read_line(
+	    "/proc/sys/kernel/random/boot_id", s->boot_id, sizeof(s->boot_id));
+	load(s);
+	s->timer = loop_add_timer(
+	    s->env.loop, est_save_period_ms(s->env.conf), save_cb, s);
+	return s;
+}
+
+void
+est_free(struct est *s)
+{
+	if (s == NULL)
+		return;
+	if (s->timer > 0)
+		loop_del_timer(s->env.loop, s->timer);
+	drop_file(s, false);
+	if (est_save(s) == 0)
+		log_info("engine state: saved for the next start");
+	free(s);
+}

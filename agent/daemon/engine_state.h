@@ -1,0 +1,132 @@
+/*
+ * engine_state.h - what the engine has learnt, kept in
+ * <state_dir>/engine-state.json across a restart (no blind start).
+ *
+ * Two parts: the file format (engine_state_json.c: encode, and a decode
+ * that refuses anything we would not have written), and the store in the
+ * daemon (engine_state.c: saved on a timer and on a clean stop, restored
+ * per sensor as each sensor attaches, when fresh and of the same host).
+ *
+ * The file:
+ *
+ *	{"v":1,"engine_snapshot":1,"written":"2026-11-30T02:00:00Z",
+ *	 "wall":1764468000.25,"mono_ms":123456,"boot_id":"...",
+ *	 "host":"h1","machine_id":"...","rho":0.4,"rho_learnt_s":600,
+ *	 "sensors":[{"id":"coretemp-isa-0000/Package id 0","class":"cpu",
+ *	   "noise_c":0.05,"resolution_c":1,"last_age_ms":250,"last_c":71,
+ *	   "rise_age_ms":30000,"rise_from_c":60,"rise_peak_c":71,
+ *	   "age_ms":[250,750,...],"value_c":[71,70.5,...]}]}
+ *
+ * "last_*" only when the sensor had a value, "rise_*" only while it was
+ * rising; the points are newest first (ages in ms before "wall").
+ */
+#ifndef THERMWATCH_ENGINE_STATE_H
+#define THERMWATCH_ENGINE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine.h"
+
+#define EST_FILE    "engine-state.json"
+#define EST_VERSION 1
+#define EST_ID_LEN  64 /* host, machine and boot ids */
+
+/* Who wrote a file and when: the identity a restore must match. */
+struct est_meta {
+	char host[EST_ID_LEN];
+	char machine_id[EST_ID_LEN]; /* /etc/machine-id, "" unknown */
+	char boot_id[EST_ID_LEN];    /* the kernel's, "" unknown */
+	double wall_s;               /* CLOCK_REALTIME, s since the epoch */
+	int64_t mono_ms;             /* CLOCK_MONOTONIC of that boot */
+};
+
+/* A decoded file. */
+struct est_file {
+	struct est_meta meta;
+	struct eng_snap_host host;
+	int n;
+	struct eng_snap_sensor *s; /* n of them, malloc'ed */
+};
+
+/*
+ * The largest file a daemon with max_sensors sensors writes (and so
+ * reads): a sensor's entry is bounded by its id and ENG_SNAP_POINTS
+ * points of two numbers each.
+ */
+size_t est_max_bytes(int max_sensors);
+
+/* The file's text (malloc'ed), NULL when out of memory; or built one
+ * sensor at a time (begin, add..., finish, which frees the tree). */
+cJSON *est_json_begin(const struct est_meta *m, const struct eng_snap_host *h);
+void est_json_add(cJSON *root, const struct eng_snap_sensor *s);
+char *est_json_finish(cJSON *root);
+char *est_encode(const struct est_meta *m, const struct eng_snap_host *h,
+    const struct eng_snap_sensor *s, int n);
+
+/*
+ * Parse and check a file: version, types, every number finite and in
+ * range (values within their class's valid range of conf, ages and
+ * lengths bounded, points newest first), ids unique, at most max_sensors.
+ * 0 and *out filled (est_file_free it), or -1 with why.
+ */
+int est_decode(const char *text, size_t len, const struct eng_conf *conf,
+    int max_sensors, struct est_file *out, char *why, size_t whylen);
+void est_file_free(struct est_file *f);
+
+/*
+ * Whether a file of meta m may seed this engine, whose identity is `me`
+ * (with the clocks read now): 0 and *gap_ms (how long ago it was written:
+ * the monotonic clock's difference within one boot, else the wall
+ * clock's), or -1 with why (another host or machine, written in the
+ * future, or longer ago than max_age_ms).
+ */
+int est_check_meta(const struct est_meta *m, const struct est_meta *me,
+    int64_t max_age_ms, int64_t *gap_ms, char *why, size_t whylen);
+
+/* --- the store in the daemon (engine_state.c) --- */
+
+struct loop;
+struct agent_conf;
+struct est;
+
+struct est_env {
+	struct loop *loop;
+	struct eng *eng;
+	const struct agent_conf *conf; /* state_dir, host, interval, windows;
+					  read live */
+};
+
+/*
+ * Read <state_dir>/engine-state.json (a missing file is normal; a bad,
+ * foreign, future or stale one is logged with the reason and ignored),
+ * restore the host's model, and start saving: every
+ * est_save_period_ms() and at est_free. NULL only when out of memory.
+ */
+struct est *est_create(const struct est_env *env);
+/* A sensor was registered (eng index): restore it from the file when the
+ * file has it, it is fresh for its class's window, and the class still
+ * matches. Logs what it did. No-op for NULL. */
+void est_sensor_added(struct est *s, const char *id, int eng_idx);
+/* Restore one sensor of a file into e (as est_sensor_added does, once
+ * the checks passed): its noise, resolution and rise, not its trend
+ * points (see engine_state.c). The index, or -1 (eng_restore_sensor). */
+int est_restore(struct eng *e, const struct eng_snap_sensor *snap,
+    int64_t now_ms, int64_t gap_ms);
+/* Save now; 0, or -errno (logged once until a save works again). */
+int est_save(struct est *s);
+/* Save one last time and stop. NULL is a no-op. */
+void est_free(struct est *s);
+
+/*
+ * How often the state is saved: a twelfth of the shortest trend window
+ * of the classes (10 s at the defaults), but not more often than every
+ * interval nor every EST_MIN_PERIOD_S.
+ */
+#define EST_MIN_PERIOD_S 5.0
+int64_t est_save_period_ms(const struct agent_conf *c);
+
+#endif

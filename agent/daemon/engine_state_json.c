@@ -1,0 +1,407 @@
+/*
+ * engine_state_json.c - the engine state file's format: engine snapshots
+ * to JSON (cJSON) and back, refusing anything we would not have written,
+ * and the rule of whose and how old a file may seed an engine. See
+ * engine_state.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine_state.h"
+#include "json_strict.h"
+
+/* Bounds of what a file may say (ours never say more). */
+#define MAX_AGE_MS    (7LL * 24 * 3600 * 1000) /* a point, a last value */
+#define MAX_RISE_MS   (365LL * 24 * 3600 * 1000)
+#define MAX_MODEL_S   (10.0 * 365 * 24 * 3600)
+#define MAX_RHO       100.0
+#define FUTURE_SLOP_S 2.0 /* wall clocks of one host, a few s apart */
+
+size_t
+est_max_bytes(int max_sensors)
+{
+	/* a point: two numbers of at most 24 characters and two commas */
+	size_t per_sensor = 1024 + 2 * ENG_ID_LEN + ENG_SNAP_POINTS * 52;
+
+	if (max_sensors < 1)
+		max_sensors = 1;
+	return 4096 + (size_t)max_sensors * per_sensor;
+}
+
+/* Rounded so the file stays small: 1 m°C is finer than any sensor. */
+static double
+milli(double v)
+{
+	return round(v * 1000.0) / 1000.0;
+}
+
+static cJSON *
+sensor_json(const struct eng_snap_sensor *s)
+{
+	cJSON *j = cJSON_CreateObject(), *ages, *vals;
+	int k;
+
+	cJSON_AddStringToObject(j, "id", s->id);
+	cJSON_AddStringToObject(j, "class", eng_class_name(s->cls));
+	cJSON_AddNumberToObject(j, "noise_c", milli(s->noise_c));
+	cJSON_AddNumberToObject(j, "resolution_c", milli(s->resolution_c));
+	if (s->has_value) {
+		cJSON_AddNumberToObject(
+		    j, "last_age_ms", (double)s->last_age_ms);
+		cJSON_AddNumberToObject(j, "last_c", milli(s->last_c));
+	}
+	if (s->rising) {
+		cJSON_AddNumberToObject(
+		    j, "rise_age_ms", (double)s->rise_age_ms);
+		cJSON_AddNumberToObject(
+		    j, "rise_from_c", milli(s->rise_from_c));
+		cJSON_AddNumberToObject(
+		    j, "rise_peak_c", milli(s->rise_peak_c));
+	}
+	ages = cJSON_AddArrayToObject(j, "age_ms");
+	vals = cJSON_AddArrayToObject(j, "value_c");
+	for (k = 0; k < s->n_points && ages != NULL && vals != NULL; k++) {
+		cJSON_AddItemToArray(
+		    ages, cJSON_CreateNumber((double)s->age_ms[k]));
+		cJSON_AddItemToArray(
+		    vals, cJSON_CreateNumber(milli(s->value_c[k])));
+	}
+	return j;
+}
+
+cJSON *
+est_json_begin(const struct est_meta *m, const struct eng_snap_host *h)
+{
+	cJSON *root = cJSON_CreateObject();
+	char iso[32] = "?";
+	struct tm tm;
+	time_t t = (time_t)m->wall_s;
+
+	if (root == NULL)
+		return NULL;
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddNumberToObject(root, "v", EST_VERSION);
+	cJSON_AddNumberToObject(root, "engine_snapshot", ENG_SNAP_VERSION);
+	cJSON_AddStringToObject(root, "written", iso);
+	cJSON_AddNumberToObject(root, "wall", floor(m->wall_s * 1000) / 1000);
+	cJSON_AddNumberToObject(root, "mono_ms", (double)m->mono_ms);
+	cJSON_AddStringToObject(root, "boot_id", m->boot_id);
+	cJSON_AddStringToObject(root, "host", m->host);
+	cJSON_AddStringToObject(root, "machine_id", m->machine_id);
+	cJSON_AddNumberToObject(root, "rho", h->rho);
+	cJSON_AddNumberToObject(root, "rho_learnt_s", h->rho_learnt_s);
+	cJSON_AddArrayToObject(root, "sensors");
+	return root;
+}
+
+void
+est_json_add(cJSON *root, const struct eng_snap_sensor *s)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "sensors");
+
+	if (arr != NULL)
+		cJSON_AddItemToArray(arr, sensor_json(s));
+}
+
+char *
+est_json_finish(cJSON *root)
+{
+	char *text = root != NULL ? cJSON_PrintUnformatted(root) : NULL;
+
+	cJSON_Delete(root);
+	return text;
+}
+
+char *
+est_encode(const struct est_meta *m, const struct eng_snap_host *h,
+    const struct eng_snap_sensor *s, int n)
+{
+	cJSON *root = est_json_begin(m, h);
+	int i;
+
+	for (i = 0; i < n && root != NULL; i++)
+		est_json_add(root, &s[i]);
+	return est_json_finish(root);
+}
+
+/* --- decoding: every member checked, any doubt refuses the file --- */
+
+struct dec {
+	char *why;
+	size_t len;
+};
+
+static int
+fail(struct dec *d, const char *fmt, const char *what)
+{
+	snprintf(d->why, d->len, fmt, what);
+	return -1;
+}
+
+/* A number member within [lo, hi]; required unless opt (then *v stays). */
+static int
+num(struct dec *d, const cJSON *o, const char *key, double lo, double hi,
+    bool opt, double *v)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (j == NULL && opt)
+		return 0;
+	if (!cJSON_IsNumber(j))
+		return fail(d, "\"%s\" is missing or not a number", key);
+	if (!isfinite(j->valuedouble) || j->valuedouble < lo ||
+	    j->valuedouble > hi)
+		return fail(d, "\"%s\" is out of range", key);
+	*v = j->valuedouble;
+	return 0;
+}
+
+/* A whole number of ms in [0, hi]. */
+static int
+ms(struct dec *d, const cJSON *o, const char *key, int64_t hi, bool opt,
+    int64_t *v)
+{
+	double x = NAN;
+
+	if (num(d, o, key, 0, (double)hi, opt, &x) < 0)
+		return -1;
+	if (isnan(x))
+		return 0;
+	if (x != floor(x))
+		return fail(d, "\"%s\" is not a whole number", key);
+	*v = (int64_t)x;
+	return 0;
+}
+
+static int
+str(struct dec *d, const cJSON *o, const char *key, char *buf, size_t len)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(j))
+		return fail(d, "\"%s\" is missing or not a string", key);
+	if (strlen(j->valuestring) >= len)
+		return fail(d, "\"%s\" is too long", key);
+	memcpy(buf, j->valuestring, strlen(j->valuestring) + 1);
+	return 0;
+}
+
+static int
+points(struct dec *d, const cJSON *o, const struct eng_class_conf *cc,
+    struct eng_snap_sensor *s)
+{
+	const cJSON *ages = cJSON_GetObjectItemCaseSensitive(o, "age_ms");
+	const cJSON *vals = cJSON_GetObjectItemCaseSensitive(o, "value_c");
+	const cJSON *a, *v;
+	int n;
+
+	if (!cJSON_IsArray(ages) || !cJSON_IsArray(vals))
+		return fail(d, "%s: points are not arrays", s->id);
+	n = cJSON_GetArraySize(ages);
+	if (n != cJSON_GetArraySize(vals) || n > ENG_SNAP_POINTS)
+		return fail(
+		    d, "%s: points of unequal or too great number", s->id);
+	for (a = ages->child, v = vals->child; a != NULL && v != NULL;
+	     a = a->next, v = v->next) {
+		int k = s->n_points;
+
+		if (!cJSON_IsNumber(a) || !cJSON_IsNumber(v) ||
+		    !(a->valuedouble >= 0 && a->valuedouble <= MAX_AGE_MS) ||
+		    a->valuedouble != floor(a->valuedouble) ||
+		    !(v->valuedouble >= cc->min_valid_c &&
+			v->valuedouble <= cc->max_valid_c))
+			return fail(d, "%s: a point is out of range", s->id);
+		s->age_ms[k] = (int64_t)a->valuedouble;
+		s->value_c[k] = v->valuedouble;
+		if (k > 0 && s->age_ms[k] < s->age_ms[k - 1])
+			return fail(
+			    d, "%s: points are not newest first", s->id);
+		s->n_points++;
+	}
+	return 0;
+}
+
+static int
+sensor(struct dec *d, const cJSON *o, const struct eng_conf *conf,
+    struct eng_snap_sensor *s)
+{
+	const struct eng_class_conf *cc;
+	char cls[16];
+	double lo, hi, span;
+
+	memset(s, 0, sizeof(*s));
+	if (!cJSON_IsObject(o))
+		return fail(d, "%s", "a sensor is not an object");
+	if (str(d, o, "id", s->id, sizeof(s->id)) < 0 || s->id[0] == '\0' ||
+	    str(d, o, "class", cls, sizeof(cls)) < 0)
+		return fail(d, "%s", "a sensor has no valid id or class");
+	s->cls = eng_class_from_name(cls);
+	if (s->cls < 0 || s->cls >= ENG_CLASS_COUNT)
+		return fail(d, "%s: unknown class", s->id);
+	cc = &conf->cls[s->cls];
+	lo = cc->min_valid_c;
+	hi = cc->max_valid_c;
+	span = hi - lo;
+	s->last_c = s->rise_from_c = s->rise_peak_c = NAN;
+	if (num(d, o, "noise_c", 0, span, false, &s->noise_c) < 0 ||
+	    num(d, o, "resolution_c", 0, span, false, &s->resolution_c) < 0 ||
+	    ms(d, o, "last_age_ms", MAX_AGE_MS, true, &s->last_age_ms) < 0 ||
+	    num(d, o, "last_c", lo, hi, true, &s->last_c) < 0 ||
+	    ms(d, o, "rise_age_ms", MAX_RISE_MS, true, &s->rise_age_ms) < 0 ||
+	    num(d, o, "rise_from_c", lo, hi, true, &s->rise_from_c) < 0 ||
+	    num(d, o, "rise_peak_c", lo, hi, true, &s->rise_peak_c) < 0)
+		return -1;
+	s->has_value = cJSON_GetObjectItemCaseSensitive(o, "last_age_ms") !=
+	    NULL;
+	if (s->has_value != !isnan(s->last_c))
+		return fail(d, "%s: last_age_ms without last_c", s->id);
+	s->rising = cJSON_GetObjectItemCaseSensitive(o, "rise_age_ms") != NULL;
+	if (s->rising != (!isnan(s->rise_from_c) && !isnan(s->rise_peak_c)))
+		return fail(d, "%s: an incomplete rise", s->id);
+	return points(d, o, cc, s);
+}
+
+static int
+meta(struct dec *d, const cJSON *root, struct est_meta *m)
+{
+	int64_t mono = 0;
+
+	if (str(d, root, "host", m->host, sizeof(m->host)) < 0 ||
+	    str(d, root, "machine_id", m->machine_id, sizeof(m->machine_id)) <
+		0 ||
+	    str(d, root, "boot_id", m->boot_id, sizeof(m->boot_id)) < 0 ||
+	    num(d, root, "wall", 0, 1e11, false, &m->wall_s) < 0 ||
+	    ms(d, root, "mono_ms", (int64_t)1 << 53, false, &mono) < 0)
+		return -1;
+	m->mono_ms = mono;
+	return 0;
+}
+
+static int
+decode_root(struct dec *d, const cJSON *root, const struct eng_conf *conf,
+    int max_sensors, struct est_file *out)
+{
+	const cJSON *arr, *e;
+	double v = 0, snap = 0;
+	int k;
+
+	if (!cJSON_IsObject(root))
+		return fail(d, "%s", "not a JSON object");
+	if (num(d, root, "v", 0, 1e9, false, &v) < 0 || v != EST_VERSION)
+		return fail(d, "%s", "not a version 1 engine state file");
+	if (num(d, root, "engine_snapshot", 0, 1e9, false, &snap) < 0 ||
+	    snap != ENG_SNAP_VERSION)
+		return fail(d, "%s", "of another engine snapshot version");
+	if (meta(d, root, &out->meta) < 0 ||
+	    num(d, root, "rho", 0, MAX_RHO, false, &out->host.rho) < 0 ||
+	    num(d, root, "rho_learnt_s", 0, MAX_MODEL_S, false,
+		&out->host.rho_learnt_s) < 0)
+		return -1;
+	out->host.version = ENG_SNAP_VERSION;
+	arr = cJSON_GetObjectItemCaseSensitive(root, "sensors");
+	if (!cJSON_IsArray(arr))
+		return fail(d, "%s", "\"sensors\" is not an array");
+	if (cJSON_GetArraySize(arr) > max_sensors)
+		return fail(d, "%s", "more sensors than agent.max_sensors");
+	if (cJSON_GetArraySize(arr) == 0)
+		return 0;
+	out->s = calloc((size_t)cJSON_GetArraySize(arr), sizeof(*out->s));
+	if (out->s == NULL)
+		return fail(d, "%s", "out of memory");
+	cJSON_ArrayForEach(e, arr)
+	{
+		if (sensor(d, e, conf, &out->s[out->n]) < 0)
+			return -1;
+		for (k = 0; k < out->n; k++)
+			if (strcmp(out->s[k].id, out->s[out->n].id) == 0)
+				return fail(d, "sensor %s is there twice",
+				    out->s[k].id);
+		out->n++;
+	}
+	return 0;
+}
+
+int
+est_decode(const char *text, size_t len, const struct eng_conf *conf,
+    int max_sensors, struct est_file *out, char *why, size_t whylen)
+{
+	struct dec d = { why, whylen };
+	char err[128];
+	cJSON *root;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len > est_max_bytes(max_sensors))
+		return fail(&d, "%s", "larger than any file we write");
+	root = json_parse_strict(text, len, err, sizeof(err));
+	if (root == NULL)
+		return fail(&d, "%s", err);
+	rc = decode_root(&d, root, conf, max_sensors, out);
+	cJSON_Delete(root);
+	if (rc < 0)
+		est_file_free(out);
+	return rc;
+}
+
+void
+est_file_free(struct est_file *f)
+{
+	free(f->s);
+	f->s = NULL;
+	f->n = 0;
+}
+
+int
+est_check_meta(const struct est_meta *m, const struct est_meta *me,
+    int64_t max_age_ms, int64_t *gap_ms, char *why, size_t whylen)
+{
+	double wall_gap_s = me->wall_s - m->wall_s;
+
+	if (strcmp(m->host, me->host) != 0) {
+		snprintf(why, whylen, "written by host \"%s\", not this one",
+		    m->host);
+		return -1;
+	}
+	if (m->machine_id[0] != '\0' && me->machine_id[0] != '\0' &&
+	    strcmp(m->machine_id, me->machine_id) != 0) {
+		snprintf(why, whylen, "written on another machine (%s)",
+		    m->machine_id);
+		return -1;
+	}
+	if (m->boot_id[0] != '\0' && strcmp(m->boot_id, me->boot_id) == 0) {
+		/* One boot: the monotonic clock is not set back or forth. */
+		*gap_ms = me->mono_ms - m->mono_ms;
+		if (*gap_ms < 0) {
+			snprintf(why, whylen,
+			    "written %.1f s in the future "
+			    "(monotonic clock)",
+			    (double)-*gap_ms / 1000.0);
+			return -1;
+		}
+	} else {
+		if (wall_gap_s < -FUTURE_SLOP_S) {
+			snprintf(why, whylen,
+			    "written %.0f s in the future "
+			    "(clock set back?)",
+			    -wall_gap_s);
+			return -1;
+		}
+		*gap_ms = wall_gap_s > 0 ? (int64_t)llround(wall_gap_s * 1000)
+					 : 0;
+	}
+	if (*gap_ms > max_age_ms) {
+		snprintf(why, whylen,
+		    "written %.0f s ago, longer than the "
+		    "trend window (%.0f s): it says nothing "
+		    "of the slope now",
+		    (double)*gap_ms / 1000.0, (double)max_age_ms / 1000.0);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,129 @@
+#!/bin/sh
+# End to end: the engine's state across a restart (issue 10, "no blind
+# start"), the real thermwatchd on fake hwmon trees, four cases at once:
+#  mid      a CPU ramp of 0.5 C/s (interval 0.5 s) runs; the daemon is
+#           stopped (SIGTERM) mid-ramp and started again 8 s later: it
+#           restores the saved state (log) and runs the shutdown hook in
+#           time (the rule of issue 10, see judge in ns_ramp.sh);
+#  stale    the same with a state file older than the trend window: it is
+#           refused with the reason, and the short window acts in time;
+#  corrupt  garbage, a truncated file, another host's, one from the future
+#           and an oversized one: each logged and ignored, the daemon runs
+#           and writes a good file again;
+#  full     state_dir is full: one log line, the daemon runs, no partial
+#           file; space again: saved again.
+. "$(dirname "$0")/e2e_lib.sh"
+. "$TW_SRC/tests/e2e/ns_ramp.sh"
+
+# A machine whose clean shutdown takes 12 s (lead 12 s x safety 1.75 =
+# 21 s effective); the trend window at its default (120 s).
+CPU='persist_s = 2.0; hold_s = 10.0;
+	warn = { margin_c = 25.0; eta_s = 90.0; };
+	migrate = { margin_c = 15.0; lead_s = 40.0; };
+	shutdown = { margin_c = 5.0; lead_s = 12.0; };'
+LEAD=12
+MARGIN=5
+IV=0.5
+SENSOR="coretemp-virtual-0/Package id 0"
+STATE=state/engine-state.json
+
+ns_up mid 60000 && ns_up stale 60000 && ns_up corrupt 50000 &&
+    ns_up full 50000 16k || { not_ok "namespaces"; tw_done; exit 1; }
+for c in mid stale corrupt; do ns_conf $c $IV "$CPU"; done
+# a shorter window saves more often: every 5 s
+ns_conf full $IV "$CPU trend_window_s = 60.0;"
+
+# --- the ramps start; the first daemons run --------------------------------
+for c in mid stale; do ns_start $c; ns_ramp $c 60000 500 $IV; done
+ns_start corrupt
+# the full disk: fill the tmpfs, then start
+fill=/proc/$(ns_pid full)/root$D/full/state/fill
+dd if=/dev/zero of="$fill" bs=1k count=64 2>/dev/null
+ns_start full
+
+sleep 12
+# --- stale: stop at ~66 C, age the file past the window, start ---------------
+ns_stop stale
+check "stale: saved on a clean stop" \
+    grep -q "engine state: saved for the next start" "$D/stale/log"
+f=$D/stale/$STATE
+jq '.wall -= 300 | .mono_ms -= 300000' "$f" > "$f.new" && mv "$f.new" "$f"
+sleep 1
+ns_start stale
+
+sleep 8
+# --- mid: stop at ~70 C, start 8 s later (the hole a restored trend would have misread) ------------------------------------------
+ns_stop mid
+f=$D/mid/$STATE
+check "mid: saved on a clean stop" \
+    grep -q "engine state: saved for the next start" "$D/mid/log"
+check "mid: the file is version 1, of this host, with the cpu sensor" \
+    jqt --arg h "${H}mid" --arg s "$SENSOR" '.v == 1 and .host == $h and
+	(.sensors | map(.id) | index($s)) != null and
+	(.sensors[] | select(.id == $s) | (.age_ms | length) > 10 and
+	    .rise_age_ms > 0)' "$f"
+check_eq "mid: no shutdown before the stop" "$(runs_in mid shutdown)" 0
+sleep 8
+ns_start mid
+check "mid: the snapshot was restored" started_log_has mid \
+    "engine state: sensor $SENSOR restored (noise .*, rising for [0-9]* s from"
+check "stale: refused for its age" started_log_has stale \
+    "engine-state.json not used: written 3[0-9][0-9] s ago, longer than the trend window (180 s)"
+
+# --- corrupt, foreign, future, oversized: logged, ignored --------------------------
+check "corrupt: a first good file" wait_for 12 test -s "$D/corrupt/$STATE"
+ns_stop corrupt
+good=$D/corrupt/good.json
+cp "$D/corrupt/$STATE" "$good"
+# try WHAT PATTERN: start on the file that is there, expect PATTERN
+try() {
+	ns_start corrupt
+	check "corrupt: $1 is logged" started_log_has corrupt \
+	    "engine state: .* not used: $2"
+	sleep 0.5
+	check "corrupt: the daemon runs on ($1)" ns_running corrupt
+	ns_stop corrupt
+	check "corrupt: a good file again after ($1)" jqt '.v == 1 and
+	    (.sensors | length) == 2' "$D/corrupt/$STATE"
+}
+printf 'garbage\0\001{' > "$D/corrupt/$STATE"
+try garbage "NUL byte at byte 7"
+check "corrupt: garbage moved aside" test -s "$D/corrupt/$STATE.corrupt"
+head -c 300 "$good" > "$D/corrupt/$STATE"
+try "a truncated file" "not valid JSON"
+jq '.host = "elsewhere"' "$good" > "$D/corrupt/$STATE"
+try "another host's file" "written by host \"elsewhere\""
+jq '.wall += 3600 | .boot_id = "another-boot"' "$good" > "$D/corrupt/$STATE"
+try "a file from the future" "written 3[56][0-9][0-9] s in the future"
+jq '.sensors[0].value_c[0] = 1e6' "$good" > "$D/corrupt/$STATE"
+try "a value out of range" ".*a point is out of range"
+truncate -s 64M "$D/corrupt/$STATE"
+try "an oversized file" "larger than any file"
+
+# --- full: one line, no partial file, then saved again ----------------------------
+check "full: cannot save, logged" wait_for 6 \
+    grep -q "engine state: cannot save" "$D/full/log"
+sleep 6
+check_eq "full: logged once in two periods" \
+    "$(grep -c 'engine state: cannot save' "$D/full/log")" 1
+check "full: the daemon runs" ns_running full
+st=/proc/$(ns_pid full)/root$D/full/state
+check "full: no partial or temporary file" sh -c \
+    "! ls '$st' | grep -q engine-state"
+rm -f "$fill"
+check "full: saved again once there is space" wait_for 12 \
+    grep -q "engine state: saved .* again" "$D/full/log"
+check "full: the file is whole" jqt '.v == 1' "$st/engine-state.json"
+ns_stop full
+
+# --- mid and stale: the shutdown hook in time ------------------------------------------
+for c in mid stale; do
+	check "$c: the shutdown hook ran" wait_for 60 runs_in_ge $c shutdown 1
+	r=$(judge $c $LEAD $MARGIN $IV)
+	echo "# $c: $r (lead $LEAD s, level $((100 - MARGIN)) C)"
+	check "$c: shutdown before crit with the lead left, or within 3 samples of the level ($r)" \
+	    judged $c $LEAD $MARGIN $IV
+	ns_ramp_stop $c
+	ns_stop $c
+done
+tw_done
