@@ -97,6 +97,9 @@ est_save(struct est *s)
 		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
 		    (!snap.has_value && snap.n_points == 0))
 			continue; /* removed, or never read */
+		/* Not put back (est_restore): not written either, which
+		 * makes each save about a tenth of the size. */
+		snap.n_points = 0;
 		est_json_add(root, &snap);
 		n++;
 	}
