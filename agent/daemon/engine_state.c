@@ -77,8 +77,8 @@ est_save_period_ms(const struct agent_conf *c)
 	return (int64_t)(p * 1000.0);
 }
 
-int
-est_save(struct est *s)
+static int
+save(struct est *s, bool durable)
 {
 	char path[PATH_MAX + 32];
 	struct eng_snap_sensor snap;
@@ -111,7 +111,11 @@ est_save(struct est *s)
 		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 			log_debug(
 			    "engine state: mkdir %s: %s", dir, strerror(errno));
-		rc = fio_replace(path, text, 0640);
+		/* the periodic saves never wait for the disk in the event
+		 * loop (an fsync can take seconds on a busy one); the last
+		 * one, at a clean stop, does */
+		rc = durable ? fio_replace(path, text, 0640)
+			     : fio_replace_nosync(path, text, 0640);
 		free(text);
 	}
 	if (rc != 0 && !s->failing)
@@ -126,6 +130,12 @@ est_save(struct est *s)
 		log_debug("engine state: saved %d sensors to %s", n, path);
 	s->failing = rc != 0;
 	return rc;
+}
+
+int
+est_save(struct est *s)
+{
+	return save(s, false);
 }
 
 static void
@@ -331,7 +341,7 @@ est_free(struct est *s)
 	if (s->timer > 0)
 		loop_del_timer(s->env.loop, s->timer);
 	drop_file(s, false);
-	if (est_save(s) == 0)
+	if (save(s, true) == 0)
 		log_info("engine state: saved for the next start");
 	free(s);
 }

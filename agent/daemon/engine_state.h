@@ -116,7 +116,9 @@ void est_sensor_added(struct est *s, const char *id, int eng_idx);
  * points (see engine_state.c). The index, or -1 (eng_restore_sensor). */
 int est_restore(struct eng *e, const struct eng_snap_sensor *snap,
     int64_t now_ms, int64_t gap_ms);
-/* Save now; 0, or -errno (logged once until a save works again). */
+/* Save now, without waiting for the disk (fio_replace_nosync; the save
+ * at est_free is synced); 0, or -errno (logged once until a save works
+ * again). */
 int est_save(struct est *s);
 /* Save one last time and stop. NULL is a no-op. */
 void est_free(struct est *s);

@@ -4,6 +4,7 @@
 #include "fileio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -51,8 +52,8 @@ sync_dir_of(const char *path)
 	close(fd);
 }
 
-int
-fio_replace(const char *path, const char *text, mode_t mode)
+static int
+replace(const char *path, const char *text, mode_t mode, bool durable)
 {
 	char tmp[PATH_MAX];
 	int fd, rc;
@@ -68,7 +69,7 @@ fio_replace(const char *path, const char *text, mode_t mode)
 	rc = fio_write_all(fd, text, strlen(text));
 	if (rc == 0)
 		rc = fio_write_all(fd, "\n", 1);
-	if (rc == 0 && fsync(fd) != 0)
+	if (rc == 0 && durable && fsync(fd) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -errno;
@@ -79,8 +80,21 @@ fio_replace(const char *path, const char *text, mode_t mode)
 		errno = -rc;
 		return rc;
 	}
-	sync_dir_of(path);
+	if (durable)
+		sync_dir_of(path);
 	return 0;
+}
+
+int
+fio_replace(const char *path, const char *text, mode_t mode)
+{
+	return replace(path, text, mode, true);
+}
+
+int
+fio_replace_nosync(const char *path, const char *text, mode_t mode)
+{
+	return replace(path, text, mode, false);
 }
 
 char *

@@ -18,6 +18,13 @@ int fio_write_all(int fd, const void *buf, size_t n);
  * set (path.tmp is removed on failure).
  */
 int fio_replace(const char *path, const char *text, mode_t mode);
+/*
+ * The same without the fsyncs, for a file written often that nothing
+ * depends on (it never blocks on a busy disk): a process crash still
+ * leaves the old file or the new one, a power loss may leave an empty
+ * or old one, which its reader must take as none.
+ */
+int fio_replace_nosync(const char *path, const char *text, mode_t mode);
 
 /*
  * Read a regular file whole (O_NOFOLLOW) when it has at most max bytes:
