@@ -97,8 +97,11 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libsystemd0 and libsodium23 are loaded with dlopen (agent/lib/sdlib.c,
+# sodlib.c), which shlibdeps does not see: named here (pkg/deb.sh checks
+# every dll_load against Depends).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "procps, init-system-helpers (>= 1.54~), systemd | systemd-sysusers, systemd | systemd-tmpfiles")
+    "procps, init-system-helpers (>= 1.54~), systemd | systemd-sysusers, systemd | systemd-tmpfiles, libsystemd0, libsodium23 (>= 1.0.14)")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
     "mosquitto, mosquitto-clients, freeipmi-tools, libvirt-clients")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -59,6 +59,20 @@ for lib in libc6 libmosquitto1 libsensors5 libfreeipmi17 \
 	*) not_ok "Depends: $lib missing from: $deps" ;;
 	esac
 done
+# Libraries loaded with dlopen (agent/lib/dlload.c) are not seen by
+# shlibdeps: each must be in Depends by hand, as its package names it.
+for so in $(sed -n 's/.*dll_load([^"]*"\(lib[^"]*\)".*/\1/p' \
+    "$TW_SRC"/agent/*/*.c); do
+	pkg=$(dpkg -S "*/$so" 2>/dev/null | head -n 1 | cut -d: -f1)
+	if [ -z "$pkg" ]; then
+		not_ok "no installed package has $so (dlopen)"
+		continue
+	fi
+	case ", $deps" in
+	*", $pkg "* | *", $pkg,"* | *", $pkg") ok "Depends: $pkg ($so, dlopen)" ;;
+	*) not_ok "Depends: $pkg missing ($so, dlopen) from: $deps" ;;
+	esac
+done
 X=$(mktemp -d /tmp/tw-deb.XXXXXX)
 tw_at_exit 'rm -rf "$X"'
 dpkg-deb -e "$DEB" "$X/DEBIAN"
