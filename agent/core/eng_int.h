@@ -340,6 +340,10 @@ double trend_span_last(const struct trend *tr, uint32_t n);
  * than two points. */
 bool trend_thirds(const struct trend *tr, double span_s, struct thirds *th);
 
+/* engine.c: eng_inlet_summary() without the host name (host[0] = 0) */
+bool
+inlet_summary_numbers(const struct eng *e, int64_t now_ms, struct eng_peer *p);
+
 /* predict.c */
 void predict(const struct trend *tr, const struct pred_in *in, struct pred *p);
 

@@ -381,7 +381,7 @@ eng_feed(struct eng *e, const struct eng_reading *r)
 }
 
 bool
-eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
+inlet_summary_numbers(const struct eng *e, int64_t now_ms, struct eng_peer *p)
 {
 	const struct sensor *best = NULL;
 	int i;
@@ -404,13 +404,22 @@ eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
 	}
 	if (best == NULL)
 		return false;
-	memset(p, 0, sizeof(*p));
-	snprintf(p->host, sizeof(p->host), "%s", e->conf.host);
+	p->host[0] = '\0';
 	p->tier = e->conf.tier;
 	p->inlet_c = best->filtered;
 	p->slope_c_per_s = best->slope;
 	p->state = e->state;
 	p->t_ms = now_ms;
+	return true;
+}
+
+bool
+eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!inlet_summary_numbers(e, now_ms, p))
+		return false;
+	snprintf(p->host, sizeof(p->host), "%s", e->conf.host);
 	return true;
 }
 

@@ -315,7 +315,9 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 	const struct eng_policy_conf *pc = &e->conf.policy;
 	struct eng_zone_summary *z = &e->zone;
 	struct eng_peer me;
-	bool quorum, self = eng_inlet_summary(e, now_ms, &me);
+	/* every evaluation: the numbers only (this host is the extra
+	 * member by position, not by name) */
+	bool quorum, self = inlet_summary_numbers(e, now_ms, &me);
 
 	if (!e->zone_ext) {
 		/* This host counts as a member of its own zone. */
