@@ -37,7 +37,13 @@ chmod -R a+rX "$MQ_T/www"
 
 # the zone broker, on the reserved ports
 started=
+# The simulator replays 7 hours into the page in seconds, far above a
+# room's rate: with the shipped bound the broker drops QoS 0 telemetry
+# for a page that falls behind on a loaded machine (its log says "being
+# dropped"), and the checks of what the page shows would read the gaps.
+# Unbounded here; the check after the run asserts nothing was dropped.
 if MQ_HTTP_DIR=$MQ_T/www mq_zone_conf "$MQ_T/zone.conf" $PLAIN $TLS $WS &&
+    echo "max_queued_messages 0" >> "$MQ_T/zone.conf" &&
     mq_broker zone "$MQ_T/zone.conf" $PLAIN; then
 	started=1
 fi
@@ -98,6 +104,8 @@ tw_checks=$((tw_checks + n_ok + n_bad))
 tw_fails=$((tw_fails + n_bad))
 check "browser checks ran and passed (exit $rc)" \
 	test "$rc" = 0 -a "$n_ok" -gt 20
+check_eq "the broker dropped no message for the page" \
+	"$(cat "$MQ_T"/zone*.log | grep -c 'being dropped')" 0
 
 # --- the dashboard user reads, never writes ---------------------------
 check_eq "the page never tried to publish" \
