@@ -129,6 +129,8 @@ struct pred {
  * noise's). */
 struct noise {
 	double prev[2];
+	int64_t prev_ms;  /* when prev[0] came */
+	int64_t prev_gap; /* ms between prev[1] and prev[0] */
 	int n;
 	double var;
 };
@@ -154,6 +156,7 @@ struct sensor {
 
 	/* validation */
 	int64_t last_ms; /* last accepted sample, NO_TIME none */
+	int64_t gap_ms; /* between the last two accepted samples (0: none) */
 	double last_v;
 	bool pending; /* a jump awaiting confirmation */
 	double pend_v;
@@ -244,6 +247,8 @@ struct eff_class {
 	int64_t persist_ms;
 	int64_t hold_ms;
 	int64_t stale_ms;
+	double wait_fraction; /* policy.wait_fraction */
+	int confirm_samples;  /* policy.confirm_samples */
 };
 
 /* One evaluation's view of the host's trusted sensors, by class. */
@@ -336,8 +341,8 @@ trend_span(const struct trend *tr)
 }
 /* The time the last n points span (the whole ring when it has fewer). */
 double trend_span_last(const struct trend *tr, uint32_t n);
-/* The thirds of the last span_s seconds; false when a third has fewer
- * than two points. */
+/* The points of the last span_s seconds in three thirds of equal count
+ * (each with its real mean time); false when there are fewer than six. */
 bool trend_thirds(const struct trend *tr, double span_s, struct thirds *th);
 
 /* engine.c: eng_inlet_summary() without the host name (host[0] = 0) */
@@ -354,7 +359,7 @@ void health_sensor(struct eng *e, struct sensor *s, const struct eff_class *ef,
     int64_t now_ms);
 bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);
 double sensor_noise(const struct sensor *s);
-void noise_add(struct noise *n, double v);
+void noise_add(struct noise *n, int64_t t_ms, double v);
 
 /* override.c */
 void ovr_expire(struct eng *e, int64_t now_ms, struct eng_output *out);

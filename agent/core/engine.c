@@ -212,14 +212,8 @@ median(const double *v, int n)
 }
 
 /*
- * What the raw values say about the sensor itself: its noise (from second
- * differences, which a steady rise does not disturb: the variance of
- * v[i] - 2 v[i-1] + v[i-2] is six times the noise's), its resolution (the
- * smallest change seen), and runs of one repeated value (a frozen sensor
- * repeats its last value exactly).
- */
-/*
- * What the raw values say about the sensor itself: its noise, its
+ * What the raw values say about the sensor itself: its noise (health.c:
+ * noise_add), its
  * resolution (the smallest change seen), and runs of one repeated value
  * (a frozen sensor repeats its last value exactly).
  */
@@ -232,7 +226,7 @@ track_raw(struct sensor *s, int64_t t_ms, double v)
 		if (d > 1e-6 && d < s->resolution)
 			s->resolution = d;
 	}
-	noise_add(&s->nz, v);
+	noise_add(&s->nz, t_ms, v);
 	if (s->run_since_ms != NO_TIME && fabs(v - s->run_v) <= 1e-6) {
 		s->run_n++;
 		return;
@@ -260,6 +254,8 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 	if (s->last_ms != NO_TIME &&
 	    t_ms - s->last_ms > (int64_t)(cc->stale_s * 1000.0))
 		s->med_n = s->med_i = 0;
+	else if (s->last_ms != NO_TIME)
+		s->gap_ms = t_ms - s->last_ms;
 	track_raw(s, t_ms, v);
 	s->accepted++;
 	s->last_ms = t_ms;

@@ -38,12 +38,31 @@ trusted(const struct sensor *s)
 	    !s->frozen && !s->implausible && !isnan(s->filtered);
 }
 
+/*
+ * One sample's word on the noise: how far the middle one of the last three
+ * lies off the line through the other two, at their real times (a steady
+ * rise does not disturb it, nor does a hole in the readings). Its variance
+ * is the noise's times 1 + w0^2 + w2^2, the weights of the line (1.5 on
+ * even spacing, where it is a second difference over 2).
+ */
 void
-noise_add(struct noise *n, double v)
+noise_add(struct noise *n, int64_t t_ms, double v)
 {
-	if (n->n >= 2) {
-		double d2 = v - 2.0 * n->prev[0] + n->prev[1];
-		double x = d2 * d2 / 6.0, known, cap;
+	if (n->n >= 2 && t_ms > n->prev_ms && n->prev_gap > 0) {
+		int64_t gap = t_ms - n->prev_ms;
+		double dev, x, known, cap;
+
+		if (gap == n->prev_gap) {
+			/* evenly spaced, the usual case: w0 = w2 = 1/2 */
+			dev = n->prev[0] - 0.5 * (n->prev[1] + v);
+			x = dev * dev * (1.0 / 1.5);
+		} else {
+			double g1 = (double)n->prev_gap, g2 = (double)gap;
+			double w0 = g2 / (g1 + g2), w2 = g1 / (g1 + g2);
+
+			dev = n->prev[0] - (w0 * n->prev[1] + w2 * v);
+			x = dev * dev / (1.0 + w0 * w0 + w2 * w2);
+		}
 
 		/* A step is a change, not noise: one value may raise the
 		 * estimate only as far as four times the noise known. */
@@ -58,8 +77,11 @@ noise_add(struct noise *n, double v)
 		else
 			n->var += (x - n->var) / 32.0;
 	}
+	if (n->n >= 1)
+		n->prev_gap = t_ms - n->prev_ms;
 	n->prev[1] = n->prev[0];
 	n->prev[0] = v;
+	n->prev_ms = t_ms;
 	if (n->n < 2)
 		n->n++;
 }

@@ -478,6 +478,8 @@ effective(const struct eng *e, enum eng_class c, bool zone,
 	ef->persist_ms = (int64_t)(cc->persist_s * 1000.0);
 	ef->hold_ms = (int64_t)(cc->hold_s * 1000.0);
 	ef->stale_ms = (int64_t)(cc->stale_s * 1000.0);
+	ef->wait_fraction = p->wait_fraction;
+	ef->confirm_samples = p->confirm_samples;
 
 	for (i = 0; i < e->n_ovr; i++)
 		if (cand == NULL || strcmp(e->ovr[i].key, cand->key) != 0)

@@ -2,9 +2,11 @@
  * predict.c - where a sensor is going: from its trend ring to a rise
  * (significant or not), its shape and its time to trip.
  *
- * The shape comes from the means M1, M2, M3 of three equal thirds of a
- * span, D1 = M2 - M1 and D2 = M3 - M2, each judged against the sensor's
- * measured noise (and one step of a whole-degree sensor):
+ * The shape comes from the means M1, M2, M3 of three thirds of a span's
+ * points (equal counts: a hole in the readings leaves none empty), D1 =
+ * M2 - M1 and D2 = M3 - M2, each taken at the thirds' real mean times
+ * (a hole moves them) and judged against the sensor's measured noise
+ * (and one step of a whole-degree sensor):
  *
  *	steady		D1 and D2 alike: a straight line
  *	settling	D2 significantly below D1: a first-order response
@@ -36,9 +38,10 @@ enum cls3 { C3_FLAT, C3_STEADY, C3_SETTLING, C3_ONSET, C3_FALLING };
 
 struct judged {
 	struct thirds th;
-	double d1, d2;
-	bool r2;    /* the last third rose significantly */
-	double sdd; /* one standard error of D1 - D2 */
+	double h;      /* the mean spacing of the thirds' mean times, s */
+	double d1, d2; /* rises between the thirds, per spacing h */
+	bool r2;       /* the last third rose significantly */
+	double sdd;    /* one standard error of D1 - D2 */
 	enum cls3 c;
 };
 
@@ -54,17 +57,28 @@ judge(const struct pred_in *in, struct judged *j)
 	const struct thirds *th = &j->th;
 	double se1 = mean_se(in, th->n[0]), se2 = mean_se(in, th->n[1]);
 	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * QUANT_C * QUANT_C;
-	double sd1, sd2, sdd;
+	double h1 = th->t[1] - th->t[0], h2 = th->t[2] - th->t[1];
+	double a, b, sd1, sd2, sdd;
 	bool r1, r2;
 
-	j->d1 = th->m[1] - th->m[0];
-	j->d2 = th->m[2] - th->m[1];
-	sd1 = in->sigma * sqrt(se1 * se1 + se2 * se2 + q2 / 2.0);
-	sd2 = in->sigma * sqrt(se2 * se2 + se3 * se3 + q2 / 2.0);
-	sdd = in->sigma * sqrt(se1 * se1 + 4.0 * se2 * se2 + se3 * se3 + q2);
+	/* Each rise at the thirds' real spacing: the mean of a line over
+	 * any samples is the line at their mean time, so D1 = D2 holds
+	 * for a straight line whatever holes the readings have (a hung
+	 * reader, a restart). The rises are the slopes between the
+	 * thirds' mean times, expressed over their mean spacing h. */
+	j->h = (h1 + h2) / 2.0;
+	a = j->h / h1;
+	b = j->h / h2;
+	j->d1 = (th->m[1] - th->m[0]) * a;
+	j->d2 = (th->m[2] - th->m[1]) * b;
+	sd1 = in->sigma * a * sqrt(se1 * se1 + se2 * se2 + q2 / 2.0);
+	sd2 = in->sigma * b * sqrt(se2 * se2 + se3 * se3 + q2 / 2.0);
+	sdd = in->sigma *
+	    sqrt(a * a * se1 * se1 + (a + b) * (a + b) * se2 * se2 +
+		b * b * se3 * se3 + (a * a + b * b) * q2 / 2.0);
 	j->sdd = sdd / (in->sigma > 0.0 ? in->sigma : 1.0);
 	r1 = j->d1 > sd1;
-	r2 = j->d2 > sd2 && j->d2 > in->min_slope * (th->t[2] - th->t[1]);
+	r2 = j->d2 > sd2 && j->d2 > in->min_slope * j->h;
 	j->r2 = r2;
 	/* A value now clearly below the last third's mean: it rose and
 	 * fell back within the last third, whatever the means say. */
@@ -92,7 +106,7 @@ static void
 fit_settling(const struct judged *j, const struct pred_in *in, struct pred *p)
 {
 	const struct thirds *th = &j->th;
-	double r = j->d2 / j->d1, h = th->t[2] - th->t[1], tau, a, rem;
+	double r = j->d2 / j->d1, h = j->h, tau, a, rem;
 
 	if (r < 1e-3) {
 		/* stopped: the last third is where it settled */
@@ -152,7 +166,7 @@ read_span(const struct trend *tr, const struct pred_in *in,
 		p->rising = true;
 		p->shape = SHAPE_ONSET;
 		p->slope = line ? f->slope : 0.0;
-		p->slope_now = young.d2 / (young.th.t[2] - young.th.t[1]);
+		p->slope_now = young.d2 / young.h;
 		p->since_ms = tr->last_ms;
 		if (headroom > 0.0)
 			p->eta = headroom / p->slope_now;
@@ -189,7 +203,7 @@ read_span(const struct trend *tr, const struct pred_in *in,
 		 * loses nothing; a curve that bends, even too little to call
 		 * it settling, is not extrapolated at a rate it has left
 		 * behind). */
-		p->slope_now = j.d2 / (j.th.t[2] - j.th.t[1]);
+		p->slope_now = j.d2 / j.h;
 		if (j.d1 - j.d2 > j.sdd)
 			p->slope_now *= j.d2 / j.d1;
 		p->slope = line ? f->slope : p->slope_now;

@@ -47,6 +47,27 @@ lvl_init(struct lvl_in *in, bool fresh)
 }
 
 /*
+ * What entering the shutdown level takes once its condition holds, s, at
+ * this sensor's pace: the condition is seen at the next sample, then
+ * confirmed on policy.confirm_samples samples (the first counts) and for
+ * a wait of at most wait_fraction of the time left, which ends on a
+ * sample too. Counted before the lead, not taken from it.
+ */
+static double
+wait_before(const struct sensor *s, const struct eff_class *ef, double eta)
+{
+	double gap = (double)s->gap_ms / 1000.0;
+	double persist = (double)ef->persist_ms / 1000.0;
+	double confirm = gap * (ef->confirm_samples - 1);
+
+	if (ef->wait_fraction * eta < persist)
+		persist = ef->wait_fraction * eta;
+	if (gap > 0.0)
+		persist = ceil(persist / gap) * gap;
+	return gap + (persist > confirm ? persist : confirm);
+}
+
+/*
  * One pair. eta_sd is the eta the shutdown level uses (the zone's slope
  * counts there only when the sensor itself rises). Levels above max_level
  * can be neither entered nor held by this pair.
@@ -60,11 +81,13 @@ pair_levels(struct lvl_in *in, const struct sensor *s,
 
 	for (k = min_level; k <= max_level && k < LEVEL_COUNT; k++) {
 		double et = k == 3 ? eta_sd : eta;
+		double wait = k == 3 && isfinite(et) ? wait_before(s, ef, et)
+						     : 0.0;
 		/* Once pending, an eta that wobbles a little above the lead
 		 * (noise, whole-degree steps) does not restart the count. */
-		double lead = s->above_since[k] != NO_TIME
-		    ? ef->lead[k] * LEAD_PENDING
-		    : ef->lead[k];
+		double lead = wait +
+		    (s->above_since[k] != NO_TIME ? ef->lead[k] * LEAD_PENDING
+						  : ef->lead[k]);
 		bool c = h <= ef->margin[k] || et <= lead;
 
 		if (c && !in->cond[k]) {
@@ -186,6 +209,34 @@ sensor_static(struct sensor *s, const struct eff_class *ef, double trip)
 	}
 }
 
+/* One step of a stepped sensor (a whole-degree one), C; 0 where its steps
+ * are finer than its noise (dithered away). */
+static double
+coarse_step(const struct sensor *s)
+{
+	double step = isfinite(s->resolution) ? fmin(s->resolution, 1.0) : 0.0;
+
+	return step > sensor_noise(s) ? step : 0.0;
+}
+
+/* Is a stepped sensor's flat stretch only the wait for its next step: no
+ * longer than one step takes at the rate its trend window shows (a
+ * whole-degree sensor on a slow rise reads as a staircase)? */
+static bool
+stair_pause(const struct sensor *s, int64_t now_ms)
+{
+	double step = coarse_step(s), flat_s;
+	struct lsq_fit f;
+
+	if (step <= 0.0)
+		return false;
+	f = lsq_solve(&s->tr.full);
+	if (!f.ok || f.slope <= 0.0)
+		return false;
+	flat_s = (double)(now_ms - s->flat_since_ms) / 1000.0;
+	return flat_s <= step / f.slope + (double)s->gap_ms / 1000.0;
+}
+
 /* A new sample: where is the sensor going, and since when has it been
  * rising? */
 static void
@@ -213,7 +264,8 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	 * that do not rise, given up after a third of the trend window
 	 * without a rise, or as soon as the value falls back from its peak
 	 * by more than its noise. An onset after a pause (flat, then a
-	 * rise) is a new rise. */
+	 * rise) is a new rise, unless the pause was only a stepped sensor's
+	 * wait for its next step (stair_pause). */
 	/* whole-degree sensors step a degree at a time */
 	band = in.sigma * in.noise +
 	    fmax(QUANT_C, s->resolution < 1.0 ? s->resolution : 1.0);
@@ -222,7 +274,8 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	if (s->pr.rising) {
 		if (s->rise_since_ms == NO_TIME ||
 		    (s->pr.shape == SHAPE_ONSET &&
-			s->flat_since_ms != NO_TIME)) {
+			s->flat_since_ms != NO_TIME &&
+			!stair_pause(s, now_ms))) {
 			s->rise_since_ms = s->pr.since_ms;
 			s->rise_v0 = s->rise_peak = value;
 		} else if (s->pr.since_ms < s->rise_since_ms &&
@@ -244,6 +297,22 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	}
 }
 
+/*
+ * How far the filtered reading may trail the true value on a rise, C: the
+ * median of filter_window samples is the value of (w - 1) / 2 samples ago,
+ * and a reading is only as fine as the sensor's steps (a whole-degree
+ * sensor's true value can be up to a degree above what it reads) where
+ * they are coarser than its noise.
+ */
+static double
+reading_lag(const struct eng_class_conf *cc, const struct sensor *s)
+{
+	double samples = (double)(((int)cc->filter_window - 1) / 2);
+
+	return s->pr.slope_now * samples * (double)s->gap_ms / 1000.0 +
+	    coarse_step(s);
+}
+
 /* The eta of a pair from the prediction as the headroom now says, and
  * whether it is believed: only as far ahead as the rise has lasted. */
 static double
@@ -259,7 +328,8 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	else if (s->pr.shape == SHAPE_SETTLING || s->pr.slope_now <= 0.0)
 		s->eta_proj = s->pr.eta;
 	else
-		s->eta_proj = h / s->pr.slope_now;
+		s->eta_proj = fmax(h - reading_lag(cc, s), 0.0) /
+		    s->pr.slope_now;
 	if (s->rise_since_ms != NO_TIME)
 		age = (double)(now_ms - s->rise_since_ms) / 1000.0;
 	/* A substitute's series starts when the sensor is found out; the
@@ -401,7 +471,7 @@ sensor_eval(
 	if (subst) {
 		/* The substitute is a series of its own, read like samples. */
 		trend_push(&s->tr, now_ms, s->subst_raw, cc->trend_window_s);
-		noise_add(&s->snz, s->subst_raw);
+		noise_add(&s->snz, now_ms, s->subst_raw);
 		update_prediction(e, s, s->value_used, trip, now_ms);
 	} else if (have && !s->stale && fresh) {
 		update_prediction(e, s, s->filtered, trip, now_ms);

@@ -80,6 +80,8 @@ eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
 		/* as if the last sample had just been taken twice */
 		s->nz.var = in->noise_c * in->noise_c;
 		s->nz.prev[0] = s->nz.prev[1] = in->last_c;
+		s->nz.prev_ms = now_ms - gap_ms - in->last_age_ms;
+		s->nz.prev_gap = 0; /* the next sample only spans the gap */
 		s->nz.n = 2;
 	}
 	if (in->resolution_c > 0.0)

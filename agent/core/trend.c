@@ -212,28 +212,30 @@ before(const struct trend *tr, uint32_t i, double *ct, double *cv)
 bool
 trend_thirds(const struct trend *tr, double span_s, struct thirds *th)
 {
-	uint32_t b[4];
-	double t_end, ct[4], cv[4];
+	uint32_t b[4], n;
+	double ct[4], cv[4];
 	int i;
 
-	if (tr->end - tr->beg < 6)
-		return false;
-	t_end = trend_at(tr, tr->end - 1)->t;
-	b[0] = lower_bound(tr, t_end - span_s);
-	b[1] = lower_bound(tr, t_end - span_s * 2.0 / 3.0);
-	b[2] = lower_bound(tr, t_end - span_s / 3.0);
+	/* Thirds by count, not by time: a hole in the readings (a hung
+	 * reader, a restart) then leaves no third empty, and the thirds'
+	 * real mean times say how far apart they are. On evenly spaced
+	 * points the two are the same. */
+	b[0] = lower_bound(tr, tr->last.t - span_s);
 	b[3] = tr->end;
+	n = b[3] - b[0];
+	if (n < 6)
+		return false;
+	b[1] = b[0] + n / 3;
+	b[2] = b[0] + (2 * n) / 3;
 	for (i = 0; i < 4; i++)
 		before(tr, b[i], &ct[i], &cv[i]);
 	for (i = 0; i < 3; i++) {
-		double n = (double)(b[i + 1] - b[i]);
+		double k = (double)(b[i + 1] - b[i]);
 
-		if (n < 2.0)
-			return false;
-		th->n[i] = n;
-		th->t[i] = (ct[i + 1] - ct[i]) / n;
-		th->m[i] = (cv[i + 1] - cv[i]) / n;
+		th->n[i] = k;
+		th->t[i] = (ct[i + 1] - ct[i]) / k;
+		th->m[i] = (cv[i + 1] - cv[i]) / k;
 	}
-	th->t_end = t_end;
+	th->t_end = tr->last.t;
 	return th->t[2] > th->t[1] && th->t[1] > th->t[0];
 }
