@@ -220,21 +220,23 @@ coarse_step(const struct sensor *s)
 }
 
 /* Is a stepped sensor's flat stretch only the wait for its next step: no
- * longer than one step takes at the rate its trend window shows (a
- * whole-degree sensor on a slow rise reads as a staircase)? */
+ * longer than the rise takes to cross its band (one step and its noise,
+ * which a median flickers across) at the rate its trend window shows,
+ * and one sample (a whole-degree sensor on a slow rise reads as a
+ * staircase)? */
 static bool
-stair_pause(const struct sensor *s, int64_t now_ms)
+stair_pause(const struct sensor *s, double band, int64_t now_ms)
 {
-	double step = coarse_step(s), flat_s;
+	double flat_s;
 	struct lsq_fit f;
 
-	if (step <= 0.0)
+	if (coarse_step(s) <= 0.0)
 		return false;
 	f = lsq_solve(&s->tr.full);
 	if (!f.ok || f.slope <= 0.0)
 		return false;
 	flat_s = (double)(now_ms - s->flat_since_ms) / 1000.0;
-	return flat_s <= step / f.slope + (double)s->gap_ms / 1000.0;
+	return flat_s <= band / f.slope + (double)s->gap_ms / 1000.0;
 }
 
 /* A new sample: where is the sensor going, and since when has it been
@@ -275,7 +277,7 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 		if (s->rise_since_ms == NO_TIME ||
 		    (s->pr.shape == SHAPE_ONSET &&
 			s->flat_since_ms != NO_TIME &&
-			!stair_pause(s, now_ms))) {
+			!stair_pause(s, band, now_ms))) {
 			s->rise_since_ms = s->pr.since_ms;
 			s->rise_v0 = s->rise_peak = value;
 		} else if (s->pr.since_ms < s->rise_since_ms &&
