@@ -77,6 +77,22 @@ est_save_period_ms(const struct agent_conf *c)
 	return (int64_t)(p * 1000.0);
 }
 
+/* At most max of a snapshot's points, evenly thinned from the newest
+ * back (the newest stays): a trend window's shape on a few kB a sensor. */
+static void
+thin_points(struct eng_snap_sensor *snap, int max)
+{
+	int step = (snap->n_points + max - 1) / max, i, k = 0;
+
+	if (step <= 1)
+		return;
+	for (i = 0; i < snap->n_points && k < max; i += step, k++) {
+		snap->age_ms[k] = snap->age_ms[i];
+		snap->value_c[k] = snap->value_c[i];
+	}
+	snap->n_points = k;
+}
+
 static int
 save(struct est *s, bool durable)
 {
@@ -97,9 +113,7 @@ save(struct est *s, bool durable)
 		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
 		    (!snap.has_value && snap.n_points == 0))
 			continue; /* removed, or never read */
-		/* Not put back (est_restore): not written either, which
-		 * makes each save about a tenth of the size. */
-		snap.n_points = 0;
+		thin_points(&snap, EST_POINTS);
 		est_json_add(root, &snap);
 		n++;
 	}
@@ -231,24 +245,18 @@ drop_file(struct est *s, bool stale)
 }
 
 /*
- * What a sensor gets back: its noise, resolution and the rise it is in
- * (so the horizon believes an eta as far ahead as the rise has really
- * lasted), not its trend points. The engine's shape judge reads a span as
- * three thirds evenly filled with samples; the hole the restart leaves in
- * a restored trend makes a straight ramp look like a settling curve (a
- * 0.5 C/s ramp across a 5-10 s restart: eta inf or 50-70 s where 30 s
- * were left, a shutdown with 9.5 s left against 18.5 s blind). The short
- * window then starts from the samples after the restart, as it does
- * without a file, and its estimate is believed as far as the rise goes.
+ * What a sensor gets back: its noise, resolution, the rise it is in (so
+ * the horizon believes an eta as far ahead as the rise has really lasted)
+ * and its trend points, placed before the gap the restart left. The
+ * shape judge reads the thirds of a span by their real mean times and
+ * sample counts, so the hole reads as time passing, not as a slowing: a
+ * daemon restarted mid-ramp has its slope at the first samples.
  */
 int
 est_restore(struct eng *e, const struct eng_snap_sensor *snap, int64_t now_ms,
     int64_t gap_ms)
 {
-	struct eng_snap_sensor tmp = *snap;
-
-	tmp.n_points = 0;
-	return eng_restore_sensor(e, &tmp, now_ms, gap_ms);
+	return eng_restore_sensor(e, snap, now_ms, gap_ms);
 }
 
 void

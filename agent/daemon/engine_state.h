@@ -34,6 +34,8 @@
 #define EST_FILE    "engine-state.json"
 #define EST_VERSION 1
 #define EST_ID_LEN  64 /* host, machine and boot ids */
+/* Trend points written a sensor: its window's shape, thinned (a few kB) */
+#define EST_POINTS 64
 
 /* Who wrote a file and when: the identity a restore must match. */
 struct est_meta {
@@ -112,8 +114,8 @@ struct est *est_create(const struct est_env *env);
  * matches. Logs what it did. No-op for NULL. */
 void est_sensor_added(struct est *s, const char *id, int eng_idx);
 /* Restore one sensor of a file into e (as est_sensor_added does, once
- * the checks passed): its noise, resolution and rise, not its trend
- * points (see engine_state.c). The index, or -1 (eng_restore_sensor). */
+ * the checks passed): its noise, resolution, rise and trend points. The
+ * index, or -1 (eng_restore_sensor). */
 int est_restore(struct eng *e, const struct eng_snap_sensor *snap,
     int64_t now_ms, int64_t gap_ms);
 /* Save now, without waiting for the disk (fio_replace_nosync; the save

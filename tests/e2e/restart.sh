@@ -2,9 +2,9 @@
 # End to end: the engine's state across a restart (issue 10, "no blind
 # start"), the real thermwatchd on fake hwmon trees, four cases at once:
 #  mid      a CPU ramp of 0.5 C/s (interval 0.5 s) runs; the daemon is
-#           stopped (SIGTERM) mid-ramp and started again 8 s later: it
-#           restores the saved state (log) and runs the shutdown hook in
-#           time (the rule of issue 10, see judge in ns_ramp.sh);
+#           stopped (SIGTERM) mid-ramp and started again 8 s later: the
+#           file has the sensor's trend points, it restores them (log)
+#           and runs the shutdown hook with the lead left;
 #  stale    the same with a state file older than the trend window: it is
 #           refused with the reason, and the short window acts in time;
 #  corrupt  garbage, a truncated file, another host's, one from the future
@@ -52,15 +52,17 @@ sleep 1
 ns_start stale
 
 sleep 8
-# --- mid: stop at ~70 C, start 8 s later (the hole a restored trend would have misread) ------------------------------------------
+# --- mid: stop at ~70 C, start 8 s later (a hole in the restored trend) ---
 ns_stop mid
 f=$D/mid/$STATE
 check "mid: saved on a clean stop" \
     grep -q "engine state: saved for the next start" "$D/mid/log"
-check "mid: the file is version 1, of this host, with the cpu sensor's rise and no trend points" \
+check "mid: the file is version 1, of this host, with the cpu sensor's rise and its trend points (at most 64, over the ~20 s it ran)" \
     jqt --arg h "${H}mid" --arg s "$SENSOR" '.v == 1 and .host == $h and
 	(.sensors | map(.id) | index($s)) != null and
-	(.sensors[] | select(.id == $s) | (.age_ms | length) == 0 and
+	(.sensors[] | select(.id == $s) | (.age_ms | length) >= 10 and
+	    (.age_ms | length) <= 64 and .age_ms[-1] >= 15000 and
+	    (.value_c | length) == (.age_ms | length) and
 	    .rise_age_ms > 0)' "$f"
 check_eq "mid: no shutdown before the stop" "$(runs_in mid shutdown)" 0
 sleep 8
@@ -123,6 +125,10 @@ for c in mid stale; do
 	echo "# $c: $r (lead $LEAD s, level $((100 - MARGIN)) C)"
 	check "$c: shutdown before crit with the lead left, or within 3 samples of the level ($r)" \
 	    judged $c $LEAD $MARGIN $IV
+	# restored mid-ramp with its trend points: the slope at once, so
+	# the lead itself is left, not only the 3 samples' fallback
+	[ "$c" = mid ] && check "mid: the lead left after the restart ($r)" \
+	    sh -c "echo '$r' | awk '{ exit !(\$2 >= $LEAD) }'"
 	ns_ramp_stop $c
 	ns_stop $c
 done

@@ -30,6 +30,7 @@
 #include "conf.h"
 #include "conf_load.h"
 #include "engine_state.h"
+#include "fileio.h"
 #include "loop.h"
 
 #define CPU_ID "coretemp-isa-0000/Package id 0"
@@ -402,9 +403,10 @@ cpu_engine(const struct eng_conf *c)
 /*
  * The class of restarts mid-ramp: stopped after 23 s of a 0.5 C/s ramp,
  * down for 0.5 to 39 s (under a third of the window, so the rise goes
- * on): the restored engine decides no later than a blind one (one sample
- * of slack) and with at least the shutdown lead (12 s) left; and across a
- * load step that settles below the migrate level, never hot.
+ * on): the restored engine (trend points and all) decides no later than
+ * a blind one (one sample of slack) and always with at least the shutdown
+ * lead (12 s) left; and across a load step that settles below the
+ * migrate level, never hot.
  */
 static void
 test_restore_mid_ramp(void **state)
@@ -438,8 +440,9 @@ test_restore_mid_ramp(void **state)
 		    g, 80 - t_r, 80 - t_b);
 		assert_true(t_r > 0 && t_b > 0);
 		assert_true(t_r <= t_b + 0.5);
-		/* the lead left, or within 3 samples of the level (95 C) */
-		assert_true(80 - t_r >= 12 || t_r <= 70 + 3 * 0.5);
+		/* its trend points back: the lead left, whatever the gap
+		 * (a blind start has it only after short ones) */
+		assert_true(80 - t_r >= 12);
 		eng_free(a);
 		eng_free(r);
 		eng_free(b);
@@ -506,9 +509,9 @@ teardown(void **state)
 
 /* A fresh engine with the two sensors, seeded from the file by a store;
  * how long the cpu has been rising, as the engine sees it after one
- * sample (0: not rising, a blind start). */
+ * sample (0: not rising, a blind start), and its slope then. */
 static double
-rising_after_restart(struct fixture *fx)
+rising_after_restart(struct fixture *fx, double *slope)
 {
 	struct eng *e = eng_create(&fx->conf.engine);
 	struct est_env env = { fx->loop, e, &fx->conf };
@@ -530,6 +533,7 @@ rising_after_restart(struct fixture *fx)
 	eng_sensor_view(e, 0, &v);
 	est_free(s);
 	eng_free(e);
+	*slope = v.slope_c_per_s;
 	return v.rising_s;
 }
 
@@ -541,17 +545,46 @@ test_store_restores(void **state)
 	struct eng *e = ramped(&fx->conf.engine, now, 60, 0.5);
 	struct est_env env = { fx->loop, e, &fx->conf };
 	struct est *s = est_create(&env);
-	double rising;
+	double rising, slope;
+	size_t len;
+	char *text;
+	cJSON *j;
 
 	assert_non_null(s);
 	assert_int_equal(est_save(s), 0);
 	est_free(s);
 	eng_free(e);
-	rising = rising_after_restart(fx);
+	/* the file has the cpu's trend points, at most EST_POINTS */
+	text = fio_read_bounded(fx->path, 1 << 20, &len);
+	j = cJSON_Parse(text);
+	assert_non_null(j);
+	{
+		const cJSON *x, *sn = cJSON_GetObjectItem(j, "sensors");
+		int found = 0;
+
+		cJSON_ArrayForEach(x, sn)
+		{
+			int n = cJSON_GetArraySize(
+			    cJSON_GetObjectItem(x, "age_ms"));
+
+			if (strcmp(cJSON_GetObjectItem(x, "id")->valuestring,
+				CPU_ID) != 0)
+				continue;
+			found = 1;
+			assert_true(n >= 32 && n <= EST_POINTS);
+		}
+		assert_true(found);
+	}
+	cJSON_Delete(j);
+	free(text);
+	rising = rising_after_restart(fx, &slope);
 	assert_true(rising > 50 && rising < 70); /* the ramp's 60 s go on */
+	/* and its slope at the first sample, from the points */
+	assert_true(slope > 0.4 && slope < 0.6);
 	/* blind: no file, no rise known */
 	unlink(fx->path);
-	assert_true(rising_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx, &slope) == 0.0);
+	assert_true(slope == 0.0);
 }
 
 static void
@@ -560,18 +593,19 @@ test_store_corrupt(void **state)
 	struct fixture *fx = *state;
 	char aside[200];
 	struct stat st;
+	double slope;
 	FILE *f = fopen(fx->path, "w");
 
 	assert_non_null(f);
 	fputs("{\"v\":1,\"sensors\":[{\"id\":", f);
 	fclose(f);
-	assert_true(rising_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx, &slope) == 0.0);
 	snprintf(aside, sizeof(aside), "%s.corrupt", fx->path);
 	assert_int_equal(stat(aside, &st), 0);
 	/* a directory in its place is no file either */
 	unlink(fx->path);
 	assert_int_equal(mkdir(fx->path, 0700), 0);
-	assert_true(rising_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx, &slope) == 0.0);
 	rmdir(fx->path);
 }
 
@@ -587,6 +621,7 @@ test_store_full(void **state)
 	struct est *s = est_create(&env);
 	struct rlimit old, lim;
 	struct stat before, after;
+	double slope;
 	char tmp[200];
 
 	assert_int_equal(est_save(s), 0);
@@ -607,7 +642,8 @@ test_store_full(void **state)
 	assert_int_equal(est_save(s), 0);
 	est_free(s);
 	eng_free(e);
-	assert_true(rising_after_restart(fx) > 50);
+	assert_true(rising_after_restart(fx, &slope) > 50);
+	assert_true(slope > 0.4);
 }
 
 static void
