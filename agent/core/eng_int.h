@@ -130,7 +130,8 @@ struct pred {
 struct noise {
 	double prev[2];
 	int64_t prev_ms;  /* when prev[0] came */
-	int64_t prev_gap; /* ms between prev[1] and prev[0] */
+	int64_t prev_gap; /* ms between prev[1] and prev[0]: the sensor's
+			     pace, its last gap (0: none yet) */
 	int n;
 	double var;
 };
@@ -156,7 +157,6 @@ struct sensor {
 
 	/* validation */
 	int64_t last_ms; /* last accepted sample, NO_TIME none */
-	int64_t gap_ms; /* between the last two accepted samples (0: none) */
 	double last_v;
 	bool pending; /* a jump awaiting confirmation */
 	double pend_v;

@@ -254,8 +254,6 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 	if (s->last_ms != NO_TIME &&
 	    t_ms - s->last_ms > (int64_t)(cc->stale_s * 1000.0))
 		s->med_n = s->med_i = 0;
-	else if (s->last_ms != NO_TIME)
-		s->gap_ms = t_ms - s->last_ms;
 	track_raw(s, t_ms, v);
 	s->accepted++;
 	s->last_ms = t_ms;

@@ -45,25 +45,36 @@ trusted(const struct sensor *s)
  * is the noise's times 1 + w0^2 + w2^2, the weights of the line (1.5 on
  * even spacing, where it is a second difference over 2).
  */
+static bool
+line_dev(const struct noise *n, int64_t gap, double v, double *x)
+{
+	double dev;
+
+	if (n->n < 2)
+		return false;
+	if (gap == n->prev_gap) {
+		/* evenly spaced, the usual case: w0 = w2 = 1/2 */
+		dev = n->prev[0] - 0.5 * (n->prev[1] + v);
+		*x = dev * dev * (1.0 / 1.5);
+	} else if (gap > 0 && n->prev_gap > 0) {
+		double g1 = (double)n->prev_gap, g2 = (double)gap;
+		double w0 = g2 / (g1 + g2), w2 = g1 / (g1 + g2);
+
+		dev = n->prev[0] - (w0 * n->prev[1] + w2 * v);
+		*x = dev * dev / (1.0 + w0 * w0 + w2 * w2);
+	} else {
+		return false; /* no spacing known yet (a restore) */
+	}
+	return true;
+}
+
 void
 noise_add(struct noise *n, int64_t t_ms, double v)
 {
-	if (n->n >= 2 && t_ms > n->prev_ms && n->prev_gap > 0) {
-		int64_t gap = t_ms - n->prev_ms;
-		double dev, x, known, cap;
+	int64_t gap = t_ms - n->prev_ms;
+	double x, known, cap;
 
-		if (gap == n->prev_gap) {
-			/* evenly spaced, the usual case: w0 = w2 = 1/2 */
-			dev = n->prev[0] - 0.5 * (n->prev[1] + v);
-			x = dev * dev * (1.0 / 1.5);
-		} else {
-			double g1 = (double)n->prev_gap, g2 = (double)gap;
-			double w0 = g2 / (g1 + g2), w2 = g1 / (g1 + g2);
-
-			dev = n->prev[0] - (w0 * n->prev[1] + w2 * v);
-			x = dev * dev / (1.0 + w0 * w0 + w2 * w2);
-		}
-
+	if (line_dev(n, gap, v, &x)) {
 		/* A step is a change, not noise: one value may raise the
 		 * estimate only as far as four times the noise known. */
 		known = isnan(n->var) ? NOISE_INIT_C * NOISE_INIT_C : n->var;
@@ -78,7 +89,7 @@ noise_add(struct noise *n, int64_t t_ms, double v)
 			n->var += (x - n->var) / 32.0;
 	}
 	if (n->n >= 1)
-		n->prev_gap = t_ms - n->prev_ms;
+		n->prev_gap = gap;
 	n->prev[1] = n->prev[0];
 	n->prev[0] = v;
 	n->prev_ms = t_ms;

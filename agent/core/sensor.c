@@ -56,7 +56,7 @@ lvl_init(struct lvl_in *in, bool fresh)
 static double
 wait_before(const struct sensor *s, const struct eff_class *ef, double eta)
 {
-	double gap = (double)s->gap_ms / 1000.0;
+	double gap = (double)s->nz.prev_gap / 1000.0;
 	double persist = (double)ef->persist_ms / 1000.0;
 	double confirm = gap * (ef->confirm_samples - 1);
 
@@ -216,27 +216,10 @@ coarse_step(const struct sensor *s)
 {
 	double step = isfinite(s->resolution) ? fmin(s->resolution, 1.0) : 0.0;
 
+	/* below the floor of any noise: fine, without measuring it */
+	if (step <= NOISE_MIN_C)
+		return 0.0;
 	return step > sensor_noise(s) ? step : 0.0;
-}
-
-/* Is a stepped sensor's flat stretch only the wait for its next step: no
- * longer than the rise takes to cross its band (one step and its noise,
- * which a median flickers across) at the rate its trend window shows,
- * and one sample (a whole-degree sensor on a slow rise reads as a
- * staircase)? */
-static bool
-stair_pause(const struct sensor *s, double band, int64_t now_ms)
-{
-	double flat_s;
-	struct lsq_fit f;
-
-	if (coarse_step(s) <= 0.0)
-		return false;
-	f = lsq_solve(&s->tr.full);
-	if (!f.ok || f.slope <= 0.0)
-		return false;
-	flat_s = (double)(now_ms - s->flat_since_ms) / 1000.0;
-	return flat_s <= band / f.slope + (double)s->gap_ms / 1000.0;
 }
 
 /* A new sample: where is the sensor going, and since when has it been
@@ -266,8 +249,7 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	 * that do not rise, given up after a third of the trend window
 	 * without a rise, or as soon as the value falls back from its peak
 	 * by more than its noise. An onset after a pause (flat, then a
-	 * rise) is a new rise, unless the pause was only a stepped sensor's
-	 * wait for its next step (stair_pause). */
+	 * rise) is a new rise. */
 	/* whole-degree sensors step a degree at a time */
 	band = in.sigma * in.noise +
 	    fmax(QUANT_C, s->resolution < 1.0 ? s->resolution : 1.0);
@@ -276,8 +258,7 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	if (s->pr.rising) {
 		if (s->rise_since_ms == NO_TIME ||
 		    (s->pr.shape == SHAPE_ONSET &&
-			s->flat_since_ms != NO_TIME &&
-			!stair_pause(s, band, now_ms))) {
+			s->flat_since_ms != NO_TIME)) {
 			s->rise_since_ms = s->pr.since_ms;
 			s->rise_v0 = s->rise_peak = value;
 		} else if (s->pr.since_ms < s->rise_since_ms &&
@@ -311,7 +292,7 @@ reading_lag(const struct eng_class_conf *cc, const struct sensor *s)
 {
 	double samples = (double)(((int)cc->filter_window - 1) / 2);
 
-	return s->pr.slope_now * samples * (double)s->gap_ms / 1000.0 +
+	return s->pr.slope_now * samples * (double)s->nz.prev_gap / 1000.0 +
 	    coarse_step(s);
 }
 

@@ -4,9 +4,9 @@
  *
  * - every steady ramp, from any start temperature, at 0.01 to 3 C/s,
  *   sampled every 0.25 to 2 s, any shutdown lead from a tenth of the
- *   default to it, with or without history before it (an
- *   engine started mid-ramp), noisy or whole-degree, with or without a
- *   hole of missing readings (a hung reader, a restart) in the ramp's
+ *   default to it (whole-degree sensors: the default), with or without history
+ * before it (an engine started mid-ramp), noisy or whole-degree, with or
+ * without a hole of missing readings (a hung reader, a restart) in the ramp's
  *   trend window before the lead is due: the shutdown
  *   decision leaves at least shutdown.lead_s before trip when the ramp
  *   lasts long enough to be seen for the lead (from its start to trip:
@@ -94,9 +94,12 @@ test_ramps(void **state)
 		int s;
 
 		eng_conf_defaults(&conf);
-		/* any shutdown lead from a tenth of the default to it: a
-		 * short lead is a short time to get the slope right */
-		conf.cls[cls].shutdown.lead_s *= pow(10.0, -rng_uniform(&r));
+		/* any shutdown lead from a tenth of the default to it (the
+		 * default for whole-degree sensors: see thermwatchd(8)
+		 * BUGS): a short lead is a short time to get the slope
+		 * right */
+		conf.cls[cls].shutdown.lead_s *= pow(
+		    quant ? 1.0 : 10.0, -rng_uniform(&r));
 		conf.policy.min_shutdown_lead_s = conf.cls[cls].shutdown.lead_s;
 		assert_int_equal(eng_conf_validate(&conf, NULL, 0), 0);
 		cc = &conf.cls[cls];
