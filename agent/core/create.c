@@ -103,8 +103,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	e->hash_mask = hash_buckets(sz->max_peers) - 1;
 	e->cap_ovr = sz->max_overrides;
 	e->sensors = calloc((size_t)e->cap_sensors, sizeof(*e->sensors));
-	e->points = calloc(
-	    (size_t)e->cap_sensors * e->ring_cap, sizeof(*e->points));
+	e->points = calloc((size_t)e->cap_sensors, trend_bytes(e->ring_cap));
 	if (e->cap_peers > 0) {
 		e->peers = calloc((size_t)e->cap_peers, sizeof(*e->peers));
 		e->peer_hash = calloc(
@@ -144,7 +143,7 @@ eng_memory(const struct eng *e)
 	size_t n = sizeof(*e);
 
 	n += (size_t)e->cap_sensors * sizeof(*e->sensors);
-	n += (size_t)e->cap_sensors * e->ring_cap * sizeof(*e->points);
+	n += (size_t)e->cap_sensors * trend_bytes(e->ring_cap);
 	if (e->cap_peers > 0)
 		n += (size_t)e->cap_peers * sizeof(*e->peers) +
 		    ((size_t)e->hash_mask + 1) * sizeof(*e->peer_hash);

@@ -71,7 +71,8 @@ eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
 			return -1;
 		}
 		i = e->n_sensors++;
-		e->sensors[i].tr.ring = e->points + (size_t)i * e->ring_cap;
+		e->sensors[i].tr.ring = trend_ring_in(
+		    e->points, e->ring_cap, i);
 		e->sensors[i].tr.cap = e->ring_cap;
 		sensor_init(&e->sensors[i], id);
 	}
