@@ -52,6 +52,12 @@ agent_tick(struct agent *a, int64_t now_ms)
 	agent_act_dispatch(a, now_ms);
 	agent_mqtt_tick(a, now_ms);
 	agent_metrics_write(a, now_ms);
+	/* what a cycle's telemetry and the periodic state save allocated
+	 * and freed goes back to the system (at most every 10 s) */
+	if (now_ms - a->trimmed_ms >= 10000) {
+		malloc_trim(0);
+		a->trimmed_ms = now_ms;
+	}
 }
 
 static int64_t
