@@ -279,6 +279,12 @@ struct eng {
 	struct sensor *sensors; /* cap_sensors of them */
 	struct tpoint *points;  /* one block for every ring (trend_bytes) */
 	uint32_t ring_cap;      /* points per ring (eng_trend_capacity) */
+	/* A ring holds what its class's window needs (at most ring_cap):
+	 * rings are carved from points one after the other, points_used
+	 * bytes so far (cap_sensors rings of ring_cap fit in all). */
+	uint32_t cls_cap[ENG_CLASS_COUNT];
+	size_t points_used;
+	double sample_interval_s; /* as created (eng_size) */
 	int n_peers;
 	int cap_peers;
 	struct peer *peers; /* cap_peers of them, NULL when none */
@@ -337,7 +343,9 @@ int64_t trend_spacing_ms(double window_s);
  * multiple of sizeof(struct tsum)), and its ring in a block of such
  * rings. */
 size_t trend_bytes(uint32_t cap);
-struct tpoint *trend_ring_in(struct tpoint *block, uint32_t cap, int i);
+/* Give tr (empty, or with the points it has) a ring of cap points at
+ * mem, trend_bytes(cap) of it; the points are kept when they fit. */
+void trend_move(struct trend *tr, void *mem, uint32_t cap);
 void trend_reset(struct trend *tr);
 void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
 struct lsq_fit lsq_solve(const struct lsq *s);
@@ -356,6 +364,10 @@ double trend_span_last(const struct trend *tr, uint32_t n);
 /* The thirds of the last span_s seconds; false when a third has fewer
  * than two points. */
 bool trend_thirds(const struct trend *tr, double span_s, struct thirds *th);
+
+/* create.c: give sensor s the ring its class needs (when the block has
+ * room: else it keeps the ring it has) */
+void eng_sensor_ring(struct eng *e, struct sensor *s);
 
 /* engine.c: eng_inlet_summary() without the host name (host[0] = 0) */
 bool

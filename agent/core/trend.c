@@ -125,12 +125,6 @@ trend_bytes(uint32_t cap)
 	    (size_t)sums_n(cap) * sizeof(struct tsum);
 }
 
-struct tpoint *
-trend_ring_in(struct tpoint *block, uint32_t cap, int i)
-{
-	return (struct tpoint *)((char *)block + (size_t)i * trend_bytes(cap));
-}
-
 static struct tsum *
 checkpoints(const struct trend *tr)
 {
@@ -201,6 +195,27 @@ evict_oldest(struct trend *tr)
 	}
 	if (tr->beg != tr->end)
 		tr->t_first = trend_at(tr, tr->beg)->t;
+}
+
+void
+trend_move(struct trend *tr, void *mem, uint32_t cap)
+{
+	struct tpoint *ring = mem;
+	uint32_t n = tr->end - tr->beg, i;
+
+	while (n > cap) {
+		evict_oldest(tr);
+		n--;
+	}
+	for (i = 0; i < n; i++)
+		ring[i] = *trend_at(tr, tr->beg + i);
+	tr->ring = ring;
+	tr->cap = cap;
+	tr->beg = 0;
+	tr->end = n;
+	/* the checkpoints of the new layout (and a new time origin) */
+	if (n > 0)
+		rebase(tr);
 }
 
 void
