@@ -347,6 +347,8 @@ run_tick(struct sim_run *r)
 	for (i = 0; i < r->n_hosts; i++) {
 		struct sim_host *h = &r->host[i];
 
+		if (!r->opt.oracle)
+			agent_prefetch(r, i);
 		if (!h->powered)
 			continue;
 		s = mdl_step_host(r, h);
