@@ -401,6 +401,16 @@ void eng_zone_summarize(const struct eng_peer *peers, int n, int64_t now_ms,
 void eng_zone_set(struct eng *e, const struct eng_zone_summary *zs);
 /* Decide. Call once per tick after feeding. */
 void eng_evaluate(struct eng *e, int64_t now_ms, struct eng_output *out);
+/*
+ * Cache hints for a caller that feeds and evaluates many engines in turn
+ * (prefetch.c): each step reads only memory the step before hinted, so
+ * issue them a few engines ahead of the one being evaluated (the object
+ * of the engine three ahead, the sensors of the one two ahead, the ring
+ * points of the next). They change nothing; NULL is ignored.
+ */
+void eng_prefetch_object(const struct eng *e);
+void eng_prefetch_sensors(const struct eng *e);
+void eng_prefetch_points(const struct eng *e);
 
 /* This host's own inlet summary, for publishing to zone peers.
  * Returns false when there is no valid inlet sensor. */
