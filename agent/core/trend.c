@@ -250,10 +250,10 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 	p = &tr->last;
 	p->t = (float)((double)(t_ms - tr->t0_ms) / 1000.0);
 	p->v = (float)value;
-	/* the sums add the floats as stored: read back (GCC 12 would add
-	 * the doubles they were rounded from) */
-	tr->sum_last.t = sum.t + *(volatile float *)&p->t;
-	tr->sum_last.v = sum.v + *(volatile float *)&p->v;
+	/* the sums add the floats as stored (what the prefix sums rebuilt
+	 * from the ring add) */
+	tr->sum_last.t = sum.t + p->t;
+	tr->sum_last.v = sum.v + p->v;
 	if (tr->end == tr->beg)
 		tr->t_first = p->t;
 	tr->ring[pos] = *p;
