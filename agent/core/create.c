@@ -7,7 +7,8 @@
  * be follows from the configuration: a point is kept at most every
  * trend_spacing_ms() of the window (so ENG_TREND_CAP points cover any
  * window), and no more often than the sensor is sampled. An engine told
- * its sample interval gives each ring just that many points; the points
+ * its sample interval gives each ring just that many points for its
+ * class's window (carved one after the other from one block); the points
  * kept, and so every result, are the same as with full rings.
  */
 #include <math.h>
@@ -27,34 +28,77 @@ eng_size_defaults(struct eng_size *sz)
 	sz->max_overrides = ENG_MAX_OVERRIDES;
 }
 
+/* Points a ring needs for a window of w_s at samples iv_ms apart (iv_ms
+ * rounded down: a lower bound), ENG_TREND_CAP at most. */
+static int
+window_capacity(double w_s, int64_t iv_ms)
+{
+	int64_t gap_ms = trend_spacing_ms(w_s), n;
+
+	if (gap_ms < iv_ms)
+		gap_ms = iv_ms;
+	if (gap_ms < 1 || !(w_s * 1000.0 < (double)INT32_MAX))
+		return ENG_TREND_CAP;
+	/* Points at least gap_ms apart within a window of w_s: one more
+	 * than the window holds gaps, and one more for the rounding of the
+	 * ring's float times. */
+	n = (int64_t)floor(w_s * 1000.0 / (double)gap_ms) + 2;
+	if (n < TREND_MIN_N + 2)
+		n = TREND_MIN_N + 2;
+	return n < ENG_TREND_CAP ? (int)n : ENG_TREND_CAP;
+}
+
+/* The points a ring of class c needs (ENG_TREND_CAP without a sample
+ * interval). */
+static int
+class_capacity(const struct eng_conf *conf, int c, double sample_interval_s)
+{
+	if (!(sample_interval_s > 0.0) || !isfinite(sample_interval_s))
+		return ENG_TREND_CAP;
+	return window_capacity(conf->cls[c].trend_window_s,
+	    (int64_t)floor(sample_interval_s * 1000.0));
+}
+
 int
 eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s)
 {
-	int64_t iv_ms, need = 0;
-	int c;
+	int c, need = 0;
 
-	if (!(sample_interval_s > 0.0) || !isfinite(sample_interval_s))
-		return ENG_TREND_CAP;
-	/* a lower bound: rounded down */
-	iv_ms = (int64_t)floor(sample_interval_s * 1000.0);
+	for (c = 0; c < ENG_CLASS_COUNT; c++)
+		if (class_capacity(conf, c, sample_interval_s) > need)
+			need = class_capacity(conf, c, sample_interval_s);
+	return need;
+}
+
+/* Each class's rings as long as its window needs, ring_cap at most. */
+static void
+size_classes(struct eng *e)
+{
+	int c, n;
+
 	for (c = 0; c < ENG_CLASS_COUNT; c++) {
-		double w_s = conf->cls[c].trend_window_s;
-		int64_t gap_ms = trend_spacing_ms(w_s), n;
-
-		if (gap_ms < iv_ms)
-			gap_ms = iv_ms;
-		if (gap_ms < 1 || !(w_s * 1000.0 < (double)INT32_MAX))
-			return ENG_TREND_CAP;
-		/* Points at least gap_ms apart within a window of w_s: one
-		 * more than the window holds gaps, and one more for the
-		 * rounding of the ring's float times. */
-		n = (int64_t)floor(w_s * 1000.0 / (double)gap_ms) + 2;
-		if (n > need)
-			need = n;
+		n = class_capacity(&e->conf, c, e->sample_interval_s);
+		e->cls_cap[c] = (uint32_t)n < e->ring_cap ? (uint32_t)n
+							  : e->ring_cap;
 	}
-	if (need < TREND_MIN_N + 2)
-		need = TREND_MIN_N + 2;
-	return need < ENG_TREND_CAP ? (int)need : ENG_TREND_CAP;
+}
+
+void
+eng_sensor_ring(struct eng *e, struct sensor *s)
+{
+	uint32_t cap = e->cls_cap[s->cls];
+	size_t need = trend_bytes(cap);
+
+	if (s->tr.ring != NULL && s->tr.cap >= cap)
+		return;
+	/* rings of ring_cap fit for the sensors added so far (the rest of
+	 * the block is kept for those to come): a longer ring for a class
+	 * taken over never leaves a new sensor without one */
+	if (e->points_used + need >
+	    (size_t)e->n_sensors * trend_bytes(e->ring_cap))
+		return; /* no room left: the ring it has */
+	trend_move(&s->tr, (char *)e->points + e->points_used, cap);
+	e->points_used += need;
 }
 
 static uint32_t
@@ -103,8 +147,8 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	e->hash_mask = hash_buckets(sz->max_peers) - 1;
 	e->cap_ovr = sz->max_overrides;
 	e->sensors = calloc((size_t)e->cap_sensors, sizeof(*e->sensors));
-	e->points = calloc(
-	    (size_t)e->cap_sensors * e->ring_cap, sizeof(*e->points));
+	e->points = calloc((size_t)e->cap_sensors, trend_bytes(e->ring_cap));
+	e->sample_interval_s = sz->sample_interval_s;
 	if (e->cap_peers > 0) {
 		e->peers = calloc((size_t)e->cap_peers, sizeof(*e->peers));
 		e->peer_hash = calloc(
@@ -121,6 +165,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	/* each sensor's ring is set when it is added (eng_sensor_add): the
 	 * slots not used yet are never touched and cost no resident memory */
 	e->conf = *conf;
+	size_classes(e);
 	e->state = ENG_STATE_OK;
 	e->since_ms = NO_TIME;
 	e->accepting = true;
@@ -144,7 +189,7 @@ eng_memory(const struct eng *e)
 	size_t n = sizeof(*e);
 
 	n += (size_t)e->cap_sensors * sizeof(*e->sensors);
-	n += (size_t)e->cap_sensors * e->ring_cap * sizeof(*e->points);
+	n += (size_t)e->cap_sensors * trend_bytes(e->ring_cap);
 	if (e->cap_peers > 0)
 		n += (size_t)e->cap_peers * sizeof(*e->peers) +
 		    ((size_t)e->hash_mask + 1) * sizeof(*e->peer_hash);
@@ -177,11 +222,13 @@ eng_reconfigure(struct eng *e, const struct eng_conf *conf)
 	int i;
 
 	e->conf = *conf;
+	size_classes(e);
 	/* A smaller filter window only looks at the newest values. */
 	for (i = 0; i < e->n_sensors; i++) {
 		struct sensor *s = &e->sensors[i];
 		int w = (int)conf->cls[s->cls].filter_window;
 
+		eng_sensor_ring(e, s); /* a longer trend window */
 		if (s->med_n > w)
 			s->med_n = w;
 		if (s->med_i >= w)

@@ -61,19 +61,30 @@ struct lsq_fit {
 	double sxx, sxy;
 };
 
-/* A point of the ring. t and v are float (half the cache footprint);
- * the sums are double and built from the stored (rounded) values, so
- * they stay exact. ct and cv are prefix sums of t and v up to and
- * including this point: the mean of any run of points is O(1). */
+/* A point of the ring: t and v are float (a third of the memory of a
+ * point with its own double prefix sums); every sum is double and built
+ * from these stored (rounded) values, so it stays exact. */
 struct tpoint {
 	float t;
 	float v;
-	double ct;
-	double cv;
 };
 
+/* Sums of t and v. */
+struct tsum {
+	double t;
+	double v;
+};
+
+/* Points per prefix-sum checkpoint: the prefix sums at any point are its
+ * block's checkpoint plus the block's points before it, added in the
+ * same order as a running sum would add them (so the very same double). */
+#define TREND_SUM_EVERY 16
+
 /* The trend ring: points [beg, end) within the trend window, cap of
- * them at most; beg < cap, so point i is at ring[i] or ring[i - cap]. */
+ * them at most; beg < cap, so point i is at ring[i] or ring[i - cap].
+ * After the cap points, the ring's memory holds one checkpoint for
+ * every TREND_SUM_EVERY of them: checkpoint k is the prefix sums just
+ * before the point at ring[k * TREND_SUM_EVERY] (while it is in). */
 struct trend {
 	struct tpoint *ring;
 	uint32_t cap;
@@ -83,7 +94,8 @@ struct trend {
 	 * evicted) */
 	float t_first;
 	struct tpoint last;
-	double base_t, base_v; /* prefix sums just before beg */
+	struct tsum sum_last; /* prefix sums before end (base when empty) */
+	struct tsum base;     /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
 	double win_s; /* win_ms and spacing_ms are for this window */
@@ -270,8 +282,14 @@ struct eng {
 	int cap_sensors;
 	int refused;            /* sensor registrations refused (table full) */
 	struct sensor *sensors; /* cap_sensors of them */
-	struct tpoint *points;  /* one block for every ring */
+	struct tpoint *points;  /* one block for every ring (trend_bytes) */
 	uint32_t ring_cap;      /* points per ring (eng_trend_capacity) */
+	/* A ring holds what its class's window needs (at most ring_cap):
+	 * rings are carved from points one after the other, points_used
+	 * bytes so far (cap_sensors rings of ring_cap fit in all). */
+	uint32_t cls_cap[ENG_CLASS_COUNT];
+	size_t points_used;
+	double sample_interval_s; /* as created (eng_size) */
 	int n_peers;
 	int cap_peers;
 	struct peer *peers; /* cap_peers of them, NULL when none */
@@ -326,6 +344,13 @@ trend_at(const struct trend *tr, uint32_t i)
 /* Points closer than this to the previous one are left out of a ring
  * for this window (so that ENG_TREND_CAP points span it). */
 int64_t trend_spacing_ms(double window_s);
+/* The memory of a ring of cap points (its points and checkpoints, a
+ * multiple of sizeof(struct tsum)), and its ring in a block of such
+ * rings. */
+size_t trend_bytes(uint32_t cap);
+/* Give tr (empty, or with the points it has) a ring of cap points at
+ * mem, trend_bytes(cap) of it; the points are kept when they fit. */
+void trend_move(struct trend *tr, void *mem, uint32_t cap);
 void trend_reset(struct trend *tr);
 void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
 struct lsq_fit lsq_solve(const struct lsq *s);
@@ -344,6 +369,10 @@ double trend_span_last(const struct trend *tr, uint32_t n);
 /* The points of the last span_s seconds in three thirds of equal count
  * (each with its real mean time); false when there are fewer than six. */
 bool trend_thirds(const struct trend *tr, double span_s, struct thirds *th);
+
+/* create.c: give sensor s the ring its class needs (when the block has
+ * room: else it keeps the ring it has) */
+void eng_sensor_ring(struct eng *e, struct sensor *s);
 
 /* engine.c: eng_inlet_summary() without the host name (host[0] = 0) */
 bool

@@ -71,12 +71,11 @@ eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
 			return -1;
 		}
 		i = e->n_sensors++;
-		e->sensors[i].tr.ring = e->points + (size_t)i * e->ring_cap;
-		e->sensors[i].tr.cap = e->ring_cap;
 		sensor_init(&e->sensors[i], id);
 	}
 	s = &e->sensors[i];
 	s->cls = cls;
+	eng_sensor_ring(e, s); /* its class's, when it has none that long */
 	s->trip_c = trip_c;
 	s->trip_src = trip_src;
 	if (s->removed) {

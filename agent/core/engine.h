@@ -324,12 +324,15 @@ struct eng *eng_create_sized(const struct eng_conf *conf, int max_sensors);
  *
  * sample_interval_s is the shortest time between two samples of one
  * sensor (a lower bound: a timer that may fire a little early gives a
- * little less; 0 = unknown). Each sensor's trend ring then holds
- * eng_trend_capacity(conf, sample_interval_s) points: the most that one
- * trend window of any class can hold, ENG_TREND_CAP at most. Every
- * result is the same as with full rings. Samples closer together than
- * that, or a later eng_reconfigure() to a longer window, still work:
- * the ring then keeps only its newest points (a shorter window).
+ * little less; 0 = unknown). Each sensor's trend ring then holds the
+ * points that its class's trend window can hold at that interval
+ * (eng_trend_capacity(conf, sample_interval_s) is the most of any class,
+ * ENG_TREND_CAP at most). Every result is the same as with full rings. A
+ * sensor that changes class, or an eng_reconfigure() to a longer window,
+ * gets a longer ring (up to eng_trend_capacity() at creation) while the
+ * shorter rings of the sensors added so far leave room for it. Samples
+ * closer together than that, or windows longer still, still work: the
+ * ring then keeps only its newest points (a shorter window).
  *
  * max_peers (0..ENG_MAX_PEERS) is the size of the peer table; with 0
  * there is none and eng_peer_update() ignores every summary.
@@ -347,9 +350,10 @@ struct eng *
 eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz);
 /* Trend points per sensor for this configuration and sample interval. */
 int eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s);
-/* The engine's trend points per sensor, and the bytes it allocated (the
- * slots of sensors not registered yet are never touched: allocated, but
- * not resident until used). */
+/* The engine's trend points per sensor (the most, for the longest
+ * window), and the bytes it allocated (the slots of sensors not
+ * registered yet, and what shorter rings leave, are never touched:
+ * allocated, but not resident). */
 int eng_trend_points(const struct eng *e);
 size_t eng_memory(const struct eng *e);
 
@@ -401,6 +405,16 @@ void eng_zone_summarize(const struct eng_peer *peers, int n, int64_t now_ms,
 void eng_zone_set(struct eng *e, const struct eng_zone_summary *zs);
 /* Decide. Call once per tick after feeding. */
 void eng_evaluate(struct eng *e, int64_t now_ms, struct eng_output *out);
+/*
+ * Cache hints for a caller that feeds and evaluates many engines in turn
+ * (prefetch.c): each step reads only memory the step before hinted, so
+ * issue them a few engines ahead of the one being evaluated (the object
+ * of the engine three ahead, the sensors of the one two ahead, the ring
+ * points of the next). They change nothing; NULL is ignored.
+ */
+void eng_prefetch_object(const struct eng *e);
+void eng_prefetch_sensors(const struct eng *e);
+void eng_prefetch_points(const struct eng *e);
 
 /* This host's own inlet summary, for publishing to zone peers.
  * Returns false when there is no valid inlet sensor. */

@@ -3,6 +3,11 @@
  * trend window, with running sums for a least-squares line over all of
  * them and prefix sums for the mean of any run of points.
  *
+ * A point is two floats; the prefix sums are kept as a checkpoint every
+ * TREND_SUM_EVERY points (a prefix sum is its checkpoint plus at most
+ * TREND_SUM_EVERY - 1 points, added in the order a running sum adds
+ * them: the same double as if every point kept its own).
+ *
  * Adding and evicting a point is O(1); the means of the thirds of any
  * recent span take two binary searches. The sums are recomputed from the
  * ring every ENG_TREND_CAP pushes so that rounding cannot drift over a
@@ -20,14 +25,26 @@
 #include "eng_int.h"
 
 static void
-lsq_add(struct lsq *s, double t, double v, double sign)
+lsq_add(struct lsq *s, double t, double v)
 {
-	s->n += sign;
-	s->t += sign * t;
-	s->tt += sign * t * t;
-	s->v += sign * v;
-	s->tv += sign * t * v;
-	s->vv += sign * v * v;
+	s->n += 1.0;
+	s->t += t;
+	s->tt += t * t;
+	s->v += v;
+	s->tv += t * v;
+	s->vv += v * v;
+}
+
+/* The exact inverse of lsq_add (as adding the product with -1 was). */
+static void
+lsq_sub(struct lsq *s, double t, double v)
+{
+	s->n -= 1.0;
+	s->t -= t;
+	s->tt -= t * t;
+	s->v -= v;
+	s->tv -= t * v;
+	s->vv -= v * v;
 }
 
 struct lsq_fit
@@ -64,7 +81,8 @@ trend_reset(struct trend *tr)
 {
 	tr->beg = tr->end = 0;
 	tr->t_first = 0.0f;
-	tr->base_t = tr->base_v = 0.0;
+	tr->base.t = tr->base.v = 0.0;
+	tr->sum_last = tr->base;
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
@@ -78,13 +96,65 @@ trend_spacing_ms(double window_s)
 	return (int64_t)(window_s * 1000.0) / (ENG_TREND_CAP - 64);
 }
 
+/* to = from + p. */
+static inline void
+add_point(struct tsum *to, const struct tsum *from, const struct tpoint *p)
+{
+	to->t = from->t + (double)p->t;
+	to->v = from->v + (double)p->v;
+}
+
+static uint32_t
+sums_n(uint32_t cap)
+{
+	return (cap + TREND_SUM_EVERY - 1) / TREND_SUM_EVERY;
+}
+
+/* The points of a ring of cap, rounded up to a whole number of sums
+ * (the checkpoints after them are aligned for their doubles). */
+static uint32_t
+points_n(uint32_t cap)
+{
+	return (cap + 1u) & ~1u;
+}
+
+size_t
+trend_bytes(uint32_t cap)
+{
+	return (size_t)points_n(cap) * sizeof(struct tpoint) +
+	    (size_t)sums_n(cap) * sizeof(struct tsum);
+}
+
+static struct tsum *
+checkpoints(const struct trend *tr)
+{
+	return (struct tsum *)(tr->ring + points_n(tr->cap));
+}
+
+/* Ring position pos holds the first point of its block: keep the
+ * prefix sums before it. */
+static inline void
+checkpoint(struct trend *tr, uint32_t pos, const struct tsum *before)
+{
+	if (pos % TREND_SUM_EVERY == 0)
+		checkpoints(tr)[pos / TREND_SUM_EVERY] = *before;
+}
+
+/* The ring position of point i (beg <= i <= end). */
+static inline uint32_t
+ring_pos(const struct trend *tr, uint32_t i)
+{
+	return i >= tr->cap ? i - tr->cap : i;
+}
+
 /* Move the time origin to the oldest point and resum exactly. */
 static void
 rebase(struct trend *tr)
 {
 	int64_t shift_ms;
-	double shift, ct = 0.0, cv = 0.0;
-	uint32_t i;
+	double shift;
+	struct tsum sum = { 0.0, 0.0 };
+	uint32_t n, pos;
 
 	if (tr->beg == tr->end)
 		return;
@@ -92,30 +162,32 @@ rebase(struct trend *tr)
 	shift = (double)shift_ms / 1000.0;
 	tr->t0_ms += shift_ms;
 	memset(&tr->full, 0, sizeof(tr->full));
-	tr->base_t = tr->base_v = 0.0;
-	for (i = tr->beg; i != tr->end; i++) {
-		struct tpoint *p = trend_at(tr, i);
+	tr->base = sum;
+	pos = tr->beg;
+	for (n = tr->end - tr->beg; n > 0; n--) {
+		struct tpoint *p = &tr->ring[pos];
 
 		p->t = (float)(p->t - shift);
-		lsq_add(&tr->full, p->t, p->v, 1.0);
-		ct += p->t;
-		cv += p->v;
-		p->ct = ct;
-		p->cv = cv;
+		lsq_add(&tr->full, p->t, p->v);
+		checkpoint(tr, pos, &sum);
+		add_point(&sum, &sum, p);
+		if (++pos == tr->cap)
+			pos = 0;
 	}
+	tr->sum_last = sum;
 	tr->t_first = trend_at(tr, tr->beg)->t;
 	tr->last = *trend_at(tr, tr->end - 1);
 	tr->since_rebase = 0;
 }
 
-static void
+static inline void
 evict_oldest(struct trend *tr)
 {
 	const struct tpoint *p = trend_at(tr, tr->beg);
 
-	lsq_add(&tr->full, p->t, p->v, -1.0);
-	tr->base_t = p->ct;
-	tr->base_v = p->cv;
+	lsq_sub(&tr->full, p->t, p->v);
+	tr->base.t += p->t;
+	tr->base.v += p->v;
 	/* keep beg below cap (end at most cap further) */
 	if (++tr->beg == tr->cap) {
 		tr->beg = 0;
@@ -126,10 +198,33 @@ evict_oldest(struct trend *tr)
 }
 
 void
+trend_move(struct trend *tr, void *mem, uint32_t cap)
+{
+	struct tpoint *ring = mem;
+	uint32_t n = tr->end - tr->beg, i;
+
+	while (n > cap) {
+		evict_oldest(tr);
+		n--;
+	}
+	for (i = 0; i < n; i++)
+		ring[i] = *trend_at(tr, tr->beg + i);
+	tr->ring = ring;
+	tr->cap = cap;
+	tr->beg = 0;
+	tr->end = n;
+	/* the checkpoints of the new layout (and a new time origin) */
+	if (n > 0)
+		rebase(tr);
+}
+
+void
 trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 {
 	struct tpoint *p;
-	double ct = tr->base_t, cv = tr->base_v;
+	struct tsum sum;
+	double oldest;
+	uint32_t pos;
 
 	/* Keep the ring from filling before the window does: points
 	 * closer than this to the previous one are left out. */
@@ -148,22 +243,25 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 		tr->t0_ms = t_ms;
 	if (tr->end - tr->beg == tr->cap)
 		evict_oldest(tr);
-	if (tr->end != tr->beg) {
-		ct = tr->last.ct;
-		cv = tr->last.cv;
-	}
+	/* (an empty ring's sums are its base) */
+	sum = tr->sum_last;
+	pos = ring_pos(tr, tr->end);
+	checkpoint(tr, pos, &sum);
 	p = &tr->last;
 	p->t = (float)((double)(t_ms - tr->t0_ms) / 1000.0);
 	p->v = (float)value;
-	p->ct = ct + p->t;
-	p->cv = cv + p->v;
+	/* the sums add the floats as stored (what the prefix sums rebuilt
+	 * from the ring add) */
+	tr->sum_last.t = sum.t + p->t;
+	tr->sum_last.v = sum.v + p->v;
 	if (tr->end == tr->beg)
 		tr->t_first = p->t;
-	*trend_at(tr, tr->end) = *p;
+	tr->ring[pos] = *p;
 	tr->end++;
-	lsq_add(&tr->full, p->t, p->v, 1.0);
+	lsq_add(&tr->full, p->t, p->v);
 	tr->last_ms = t_ms;
-	while (tr->beg != tr->end && tr->t_first < p->t - window_s)
+	oldest = p->t - window_s;
+	while (tr->beg != tr->end && tr->t_first < oldest)
 		evict_oldest(tr);
 	if (++tr->since_rebase >= ENG_TREND_CAP)
 		rebase(tr);
@@ -196,17 +294,33 @@ lower_bound(const struct trend *tr, double t)
 	return lo;
 }
 
-/* Prefix sums just before point i. */
+/* Prefix sums just before point i (beg <= i <= end): from the
+ * checkpoint of its block, or from beg when that is in the block. */
 static void
 before(const struct trend *tr, uint32_t i, double *ct, double *cv)
 {
-	if (i == tr->beg) {
-		*ct = tr->base_t;
-		*cv = tr->base_v;
+	uint32_t pos = ring_pos(tr, i), j;
+	struct tsum sum;
+
+	if (i == tr->end) {
+		sum = tr->sum_last;
 	} else {
-		*ct = trend_at(tr, i - 1)->ct;
-		*cv = trend_at(tr, i - 1)->cv;
+		j = i - pos % TREND_SUM_EVERY;
+		if (j > tr->beg) {
+			sum = checkpoints(tr)[pos / TREND_SUM_EVERY];
+		} else {
+			j = tr->beg;
+			sum = tr->base;
+		}
+		for (; j < i; j++) {
+			const struct tpoint *p = trend_at(tr, j);
+
+			sum.t += p->t;
+			sum.v += p->v;
+		}
 	}
+	*ct = sum.t;
+	*cv = sum.v;
 }
 
 bool

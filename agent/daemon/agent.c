@@ -52,6 +52,12 @@ agent_tick(struct agent *a, int64_t now_ms)
 	agent_act_dispatch(a, now_ms);
 	agent_mqtt_tick(a, now_ms);
 	agent_metrics_write(a, now_ms);
+	/* what a cycle's telemetry and the periodic state save allocated
+	 * and freed goes back to the system (at most every 10 s) */
+	if (now_ms - a->trimmed_ms >= 10000) {
+		malloc_trim(0);
+		a->trimmed_ms = now_ms;
+	}
 }
 
 static int64_t
@@ -86,6 +92,22 @@ watchdog_cb(struct loop *l, int64_t now_ms, void *arg)
 	/* The loop reached us, so the whole agent is alive. */
 	sdn_notify("WATCHDOG=1");
 	return sdn_watchdog_interval_ms();
+}
+
+/*
+ * Periodic housekeeping (the rescan check, the watchdog ping) may run up
+ * to half its period late, with the next reading, rather than wake the
+ * agent on a timer of its own: on an idle host each wakeup costs far more
+ * than the housekeeping does (the kernel's catch-up after an idle CPU is
+ * charged to the task it wakes).
+ */
+static int
+add_housekeeping(struct loop *l, int64_t period_ms, loop_timer_cb cb, void *arg)
+{
+	int id = loop_add_timer(l, period_ms, cb, arg);
+
+	loop_set_timer_slack(l, id, period_ms / 2);
+	return id;
 }
 
 static struct ovs *
@@ -143,10 +165,10 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
 	agent_ctl_start(a);
 	a->tick_timer = loop_add_timer(l, 0, tick_cb, a);
 	if (a->conf.agent.rescan_s > 0)
-		a->rescan_timer = loop_add_timer(l,
+		a->rescan_timer = add_housekeeping(l,
 		    (int64_t)(a->conf.agent.rescan_s * 1000.0), rescan_cb, a);
 	if (sdn_watchdog_interval_ms() > 0)
-		a->watchdog_timer = loop_add_timer(
+		a->watchdog_timer = add_housekeeping(
 		    l, sdn_watchdog_interval_ms(), watchdog_cb, a);
 	/* The start parsed, scanned and probed a lot that is gone now: give
 	 * the heap's free pages back (the cycles allocate nothing). */
@@ -243,7 +265,7 @@ agent_reload(struct agent *a)
 	loop_del_timer(a->loop, a->rescan_timer);
 	a->rescan_timer = 0;
 	if (a->conf.agent.rescan_s > 0)
-		a->rescan_timer = loop_add_timer(a->loop,
+		a->rescan_timer = add_housekeeping(a->loop,
 		    (int64_t)(a->conf.agent.rescan_s * 1000.0), rescan_cb, a);
 	log_info("configuration reloaded from %s", a->conf.path);
 	prv_reload(a->prv); /* the privileged part reads it too */

@@ -54,6 +54,7 @@ struct agent {
 	bool settled;                 /* every source has answered once */
 	int64_t slow_hwmon_logged_ms; /* rate limit of the slow-read warning */
 	uint64_t ticks;
+	int64_t trimmed_ms;    /* the last malloc_trim of agent_tick */
 	struct eng_output out; /* the last evaluation */
 	int tick_timer;
 	int rescan_timer;

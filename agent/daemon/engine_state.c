@@ -338,6 +338,9 @@ est_create(const struct est_env *env)
 	load(s);
 	s->timer = loop_add_timer(
 	    s->env.loop, est_save_period_ms(s->env.conf), save_cb, s);
+	/* with the next reading rather than a wakeup of its own */
+	loop_set_timer_slack(
+	    s->env.loop, s->timer, est_save_period_ms(s->env.conf) / 2);
 	return s;
 }
 

@@ -322,15 +322,23 @@ finish(struct sim_run *r)
 		res->peak_c[z] = r->zone[z].peak_c;
 }
 
+/* Rooms up to this size fit a core's own caches (about 6 KB of engine
+ * and host memory per host-tick, against a 512 KB second-level cache):
+ * cache hints would only cost instructions (about 5 % more). */
+#define HINT_MIN_HOSTS 64
+
 /*
  * One pass over the hosts does everything a host does in a tick, so each
  * host's data is touched once (the cost per host-tick stays flat as the
  * room grows): its physics, its agent, its hooks. The zones step first,
- * with the hosts' power of the previous tick.
+ * with the hosts' power of the previous tick. In a room larger than the
+ * caches, each host's tick starts loading the memory of the hosts after
+ * it (agent_prefetch).
  */
 void
 run_tick(struct sim_run *r)
 {
+	bool hints = !r->opt.oracle && r->n_hosts > HINT_MIN_HOSTS;
 	int i, z, s;
 
 	evq_run_due(r);
@@ -347,6 +355,8 @@ run_tick(struct sim_run *r)
 	for (i = 0; i < r->n_hosts; i++) {
 		struct sim_host *h = &r->host[i];
 
+		if (hints)
+			agent_prefetch(r, i);
 		if (!h->powered)
 			continue;
 		s = mdl_step_host(r, h);

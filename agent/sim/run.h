@@ -488,6 +488,8 @@ void agent_override(
 void agent_clock_step(struct sim_run *r, struct sim_host *h, double step_s);
 /* Feed, evaluate and act: one tick of a running agent. */
 void agent_tick(struct sim_run *r, int hi);
+/* Cache hints for the hosts after hi, which the tick reaches next. */
+void agent_prefetch(const struct sim_run *r, int hi);
 bool agent_running(const struct sim_run *r, const struct sim_host *h);
 
 /* hooks.c */

@@ -26,6 +26,25 @@
  * when no compute statement applies (temperatures are millidegrees). */
 static const char *const probe_raw[] = { "12345", "-6789" };
 
+/* A plain integer of at most 15 digits (what hwmon files hold) ending
+ * the text or a line, which a double holds exactly: the value strtod
+ * gives, without its cost (a tenth of a cycle's instructions). */
+static bool
+plain_integer(const char *p, double *v)
+{
+	long long x = 0;
+	bool neg = *p == '-';
+	int digits = 0;
+
+	p += neg;
+	for (; *p >= '0' && *p <= '9' && digits < 16; p++, digits++)
+		x = x * 10 + (*p - '0');
+	if (digits == 0 || digits > 15 || (*p != '\0' && *p != '\n'))
+		return false;
+	*v = neg ? -(double)x : (double)x;
+	return true;
+}
+
 /* The number at the start of a sysfs file, as libsensors' fscanf("%lf")
  * reads it. -1 when the read fails or there is no number. */
 static int
@@ -38,6 +57,8 @@ read_number(int fd, double *v)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
+	if (plain_integer(buf, v))
+		return 0;
 	*v = strtod(buf, &end);
 	return end == buf ? -1 : 0;
 }

@@ -273,6 +273,73 @@ test_sized_same_results(void **state)
 	assert_true(st.decisions > 20);
 }
 
+/* Points a sized engine's sensor keeps after n s of 1 s samples. */
+static int
+points_after(struct eng *e, int sensor, int64_t *t_ms, int n)
+{
+	static struct eng_snap_sensor snap;
+	struct eng_output out;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		*t_ms += 1000;
+		feed1(e, sensor, *t_ms, 30.0 + 0.01 * (double)k);
+		eng_evaluate(e, *t_ms, &out);
+	}
+	assert_int_equal(eng_snapshot_sensor(e, sensor, *t_ms, &snap), 0);
+	return snap.n_points;
+}
+
+/* A ring is as long as its class's window needs: a sensor that changes
+ * class, or whose class's window grows at a reload, gets a longer one
+ * (its points kept) and then holds the whole longer window. */
+static void
+test_ring_follows_class(void **state)
+{
+	struct eng_conf conf;
+	struct eng_size sz;
+	struct eng *e;
+	int64_t t_ms = 0;
+	double cpu_w, inlet_w;
+	char id[8];
+	int n, i;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	cpu_w = conf.cls[ENG_CLASS_CPU].trend_window_s;
+	inlet_w = conf.cls[ENG_CLASS_INLET].trend_window_s;
+	assert_true(inlet_w > cpu_w + 10.0);
+	eng_size_defaults(&sz);
+	sz.max_sensors = 8;
+	sz.sample_interval_s = 1.0;
+	e = eng_create_opts(&conf, &sz);
+	assert_non_null(e);
+	/* (a longer ring comes from what the shorter ones of the sensors
+	 * added so far leave: the block keeps room for those to come) */
+	for (i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "%c", 'a' + i);
+		assert_int_equal(eng_sensor_add(e, id, ENG_CLASS_CPU, 90.0,
+				     ENG_TRIP_CLASS_DEFAULT),
+		    i);
+	}
+	/* the cpu window at 1 s: about cpu_w points */
+	n = points_after(e, 0, &t_ms, (int)inlet_w + 30);
+	assert_true(n >= (int)cpu_w && n <= (int)cpu_w + 2);
+	/* now an inlet: its points kept, then the inlet window */
+	assert_int_equal(eng_sensor_add(e, "a", ENG_CLASS_INLET, 40.0,
+			     ENG_TRIP_CLASS_DEFAULT),
+	    0);
+	assert_true(points_after(e, 0, &t_ms, 1) >= n);
+	n = points_after(e, 0, &t_ms, (int)inlet_w + 30);
+	assert_true(n >= (int)inlet_w && n <= (int)inlet_w + 2);
+	/* a reload that lengthens the cpu window lengthens cpu rings */
+	conf.cls[ENG_CLASS_CPU].trend_window_s = inlet_w;
+	eng_reconfigure(e, &conf);
+	n = points_after(e, 1, &t_ms, (int)inlet_w + 30);
+	assert_true(n >= (int)inlet_w && n <= (int)inlet_w + 2);
+	eng_free(e);
+}
+
 /* The rule: the most points a window can hold at the interval (or at the
  * spacing every ring keeps), never more than ENG_TREND_CAP. */
 static void
@@ -442,6 +509,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sized_same_results),
 		cmocka_unit_test(test_capacity_rule),
+		cmocka_unit_test(test_ring_follows_class),
 		cmocka_unit_test(test_faster_than_sized),
 		cmocka_unit_test(test_no_peers_bounded_overrides),
 		cmocka_unit_test(test_memory),

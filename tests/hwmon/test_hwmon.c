@@ -185,6 +185,9 @@ start(const char *sensors_conf)
 static void
 test_small(void **state)
 {
+	static const char *const texts[] = { "0", "-0", "125", "-40000",
+		"999999999999999", "-999999999999999", "1234567890123456",
+		"45000 ", " 45000", "+45000", "45.5", "4e4", "12abc", "-" };
 	const char *cf = getenv("TW_SENSORS_CONF");
 	struct hwm *h;
 
@@ -203,6 +206,14 @@ test_small(void **state)
 	assert_int_equal(hwm_count_library(h), 2);
 	assert_true(find("lm75-virtual-0/temp1")->value_c == 2 * 30.5 - 10);
 	assert_true(find("coretemp-virtual-0/CPU Package")->value_c == 45.0);
+
+	/* every kind of text reads as libsensors reads it: the plain
+	 * integers hwmon files hold (parsed without strtod) and what is
+	 * not one (left to strtod) */
+	for (size_t k = 0; k < sizeof(texts) / sizeof(*texts); k++) {
+		set_value("/sys/class/hwmon/hwmon0/temp1_input", texts[k]);
+		read_and_compare(h);
+	}
 
 	/* values written in place are seen through the open files */
 	set_value("/sys/class/hwmon/hwmon0/temp1_input", "71250");

@@ -13,7 +13,8 @@
 # figure the 60 s target is about); cpu_s, the process's CPU time; per
 # host-tick, the ticks' wall time and their CPU time by the thread's own
 # clock (the better figure on a loaded machine; neither includes the
-# oracle). The load average is printed beside them.
+# oracle). The load average is printed beside them, and the ratio of
+# the largest CPU cost per host-tick to the smallest (flat: <= 1.2).
 . "$TW_SRC/tests/lib.sh"
 . "$TW_SRC/tests/sim/simlib.sh"
 
@@ -67,6 +68,12 @@ for spec in 60:2:86400 1000:10:$day 10000:10:3600; do
 		printf "%6d %4dh %8.2f %8.2f %8.2f %8.2f %12.3f %12.3f %7.0f\n",
 		n, d / 3600, setup, ticks, w[2] - w[1], cpu,
 		ticks * 1e6 / (n * (d + 1)), us, mb }' "$TMP/out$n"
+	awk -v n="$n" '/^run: set-up/ { print n, $13 }' "$TMP/out$n" \
+	    >> "$TMP/cost"
 done
+# Flat: the largest CPU cost per host-tick within ~20 % of the smallest.
+awk '{ if (NR == 1 || $2 < lo) lo = $2; if ($2 > hi) hi = $2 }
+    END { if (lo > 0) printf "cpu per host-tick, largest / smallest: " \
+	"%.2f (flat: 1.2 or less)\n", hi / lo }' "$TMP/cost"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 tw_done
