@@ -63,6 +63,12 @@ sensor_json(const struct eng_snap_sensor *s)
 		cJSON_AddNumberToObject(
 		    j, "rise_peak_c", milli(s->rise_peak_c));
 	}
+	/* The trend points only of a sensor in a rise, the one whose slope a
+	 * restart must not lose: a calm sensor's slope comes back within a
+	 * few samples, and its points would make every save cost a cJSON
+	 * node per number (at 1,024 sensors ~10 MB every few seconds). */
+	if (!s->rising || s->n_points == 0)
+		return j;
 	ages = cJSON_AddArrayToObject(j, "age_ms");
 	vals = cJSON_AddArrayToObject(j, "value_c");
 	for (k = 0; k < s->n_points && ages != NULL && vals != NULL; k++) {
@@ -201,6 +207,8 @@ points(struct dec *d, const cJSON *o, const struct eng_class_conf *cc,
 	const cJSON *a, *v;
 	int n;
 
+	if (ages == NULL && vals == NULL)
+		return 0; /* a sensor not in a rise: none written */
 	if (!cJSON_IsArray(ages) || !cJSON_IsArray(vals))
 		return fail(d, "%s: points are not arrays", s->id);
 	n = cJSON_GetArraySize(ages);

@@ -129,6 +129,13 @@ test_round_trip(void **state)
 		assert_true(fabs(f.s[0].value_c[k] - s.value_c[k]) <= 0.0005);
 	}
 	assert_true(fabs(f.s[0].noise_c - s.noise_c) <= 0.0005);
+	/* the calm inlet: its noise, but no trend points written */
+	assert_int_equal(eng_snapshot_sensor(e, 1, 100000, &s), 0);
+	assert_false(s.rising);
+	assert_true(s.n_points > 10);
+	assert_string_equal(f.s[1].id, "ipmi/Inlet Temp");
+	assert_int_equal(f.s[1].n_points, 0);
+	assert_null(strstr(strstr(text, "ipmi/Inlet Temp"), "\"age_ms\""));
 	est_file_free(&f);
 	free(text);
 	eng_free(e);
