@@ -10,6 +10,17 @@ tw_need_cmd nsenter jq
 # A case is a directory $D/<case> with its config, log, state and hook
 # record; C_<var>_<case> hold its PIDs.
 
+# The demo's machine, the cpu class of every case: a clean shutdown takes
+# 12 s (lead 12 s x safety 1.75 = 21 s effective), shutdown 5 C below
+# crit, readings every 0.5 s. A test adds its own keys to DEMO_CPU.
+DEMO_CPU='persist_s = 2.0; hold_s = 10.0;
+	warn = { margin_c = 25.0; eta_s = 90.0; };
+	migrate = { margin_c = 15.0; lead_s = 40.0; };
+	shutdown = { margin_c = 5.0; lead_s = 12.0; };'
+LEAD=12
+MARGIN=5
+IV=0.5
+
 # ns_up CASE CPU_mC [STATE_TMPFS_SIZE]: the namespace of CASE, its fake
 # tree (hwmon0 coretemp "Package id 0" crit 100 C, hwmon1 lm75 crit 45 C).
 # With a size, the case's state_dir is a tmpfs of that size (a full disk).

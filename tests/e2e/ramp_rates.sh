@@ -12,14 +12,8 @@
 . "$(dirname "$0")/e2e_lib.sh"
 . "$TW_SRC/tests/e2e/ns_ramp.sh"
 
-CPU='persist_s = 2.0; trend_window_s = 15.0; hold_s = 10.0;
-	warn = { margin_c = 25.0; eta_s = 90.0; };
-	migrate = { margin_c = 15.0; lead_s = 40.0; };
-	shutdown = { margin_c = 5.0; lead_s = 12.0; };'
-LEAD=12
+CPU="trend_window_s = 15.0; $DEMO_CPU"
 EFFECTIVE=21
-MARGIN=5
-IV=0.5
 
 # name from_mC rate_mC/s cadence_s: ramps long enough to be seen for twice
 # the effective lead, and one (2 C/s) too fast for it

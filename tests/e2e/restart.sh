@@ -15,15 +15,8 @@
 . "$(dirname "$0")/e2e_lib.sh"
 . "$TW_SRC/tests/e2e/ns_ramp.sh"
 
-# A machine whose clean shutdown takes 12 s (lead 12 s x safety 1.75 =
-# 21 s effective); the trend window at its default (120 s).
-CPU='persist_s = 2.0; hold_s = 10.0;
-	warn = { margin_c = 25.0; eta_s = 90.0; };
-	migrate = { margin_c = 15.0; lead_s = 40.0; };
-	shutdown = { margin_c = 5.0; lead_s = 12.0; };'
-LEAD=12
-MARGIN=5
-IV=0.5
+# The demo's machine (ns_ramp.sh), the trend window at its default (120 s).
+CPU=$DEMO_CPU
 SENSOR="coretemp-virtual-0/Package id 0"
 STATE=state/engine-state.json
 
