@@ -87,7 +87,8 @@ judge(const struct pred_in *in, struct judged *j)
 	 * age a would read as a rise of one step per a seconds, however
 	 * slow the creep. */
 	grew = r2 &&
-	    j->d2 > in->step + in->sigma * b * sqrt(se2 * se2 + se3 * se3);
+	    j->d2 > stepped_by(in->resolution, in->noise) +
+		    in->sigma * b * sqrt(se2 * se2 + se3 * se3);
 	/* A value now clearly below the last third's mean: it rose and
 	 * fell back within the last third, whatever the means say. */
 	if (in->value < th->m[2] - in->sigma * (in->noise + QUANT_C)) {

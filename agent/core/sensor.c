@@ -214,12 +214,10 @@ sensor_static(struct sensor *s, const struct eff_class *ef, double trip)
 static double
 coarse_step(const struct sensor *s)
 {
-	double step = isfinite(s->resolution) ? fmin(s->resolution, 1.0) : 0.0;
-
 	/* below the floor of any noise: fine, without measuring it */
-	if (step <= NOISE_MIN_C)
+	if (!(s->resolution > NOISE_MIN_C))
 		return 0.0;
-	return step > sensor_noise(s) ? step : 0.0;
+	return stepped_by(s->resolution, sensor_noise(s));
 }
 
 /*
@@ -261,7 +259,7 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 		.max_span = s->rise_since_ms == NO_TIME
 		    ? INFINITY
 		    : (double)(now_ms - s->rise_since_ms) / 1000.0,
-		.step = coarse_step(s),
+		.resolution = s->resolution,
 	};
 	double band;
 
