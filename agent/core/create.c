@@ -147,6 +147,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	e->hash_mask = hash_buckets(sz->max_peers) - 1;
 	e->cap_ovr = sz->max_overrides;
 	e->sensors = calloc((size_t)e->cap_sensors, sizeof(*e->sensors));
+	e->ids = calloc((size_t)e->cap_sensors, ENG_ID_LEN);
 	e->points = calloc((size_t)e->cap_sensors, trend_bytes(e->ring_cap));
 	e->sample_interval_s = sz->sample_interval_s;
 	if (e->cap_peers > 0) {
@@ -156,7 +157,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	}
 	if (e->cap_ovr > 0)
 		e->ovr = calloc((size_t)e->cap_ovr, sizeof(*e->ovr));
-	if (e->sensors == NULL || e->points == NULL ||
+	if (e->sensors == NULL || e->ids == NULL || e->points == NULL ||
 	    (e->cap_peers > 0 && (e->peers == NULL || e->peer_hash == NULL)) ||
 	    (e->cap_ovr > 0 && e->ovr == NULL)) {
 		eng_free(e);
@@ -188,7 +189,7 @@ eng_memory(const struct eng *e)
 {
 	size_t n = sizeof(*e);
 
-	n += (size_t)e->cap_sensors * sizeof(*e->sensors);
+	n += (size_t)e->cap_sensors * (sizeof(*e->sensors) + ENG_ID_LEN);
 	n += (size_t)e->cap_sensors * trend_bytes(e->ring_cap);
 	if (e->cap_peers > 0)
 		n += (size_t)e->cap_peers * sizeof(*e->peers) +
@@ -212,6 +213,7 @@ eng_free(struct eng *e)
 	free(e->peer_hash);
 	free(e->peers);
 	free(e->points);
+	free(e->ids);
 	free(e->sensors);
 	free(e);
 }

@@ -41,7 +41,7 @@ eng_prefetch_object(const struct eng *e)
 		lines(e, sizeof(*e));
 }
 
-/* The sensors' id (read by lookups and reasons only) is left out. */
+/* The sensors' rarely used tail (views, reasons, lookups) is left out. */
 void
 eng_prefetch_sensors(const struct eng *e)
 {
@@ -50,7 +50,7 @@ eng_prefetch_sensors(const struct eng *e)
 	if (e == NULL)
 		return;
 	for (i = 0; i < e->n_sensors; i++)
-		lines(&e->sensors[i], offsetof(struct sensor, id));
+		lines(&e->sensors[i], offsetof(struct sensor, rejected));
 }
 
 /* The newest point, the slot the next one goes to and the oldest (which

@@ -10,6 +10,7 @@
  * was down, from the wall clock) places them on the new engine's clock.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "eng_int.h"
@@ -28,7 +29,7 @@ eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
 	s = &e->sensors[sensor];
 	tr = &s->tr;
 	memset(out, 0, sizeof(*out));
-	memcpy(out->id, s->id, sizeof(out->id));
+	snprintf(out->id, sizeof(out->id), "%s", s->id);
 	out->cls = s->cls;
 	out->noise_c = sensor_noise(s);
 	out->resolution_c = isfinite(s->resolution) ? s->resolution : 0.0;
