@@ -279,8 +279,17 @@ struct host_view {
 	double ev_sm[EV_COUNT];     /* ev, smoothed over EV_SMOOTH_S */
 };
 
+/* An eng_conf whose class settings may be shared by many engines (see
+ * eng_size.classes) rather than copied into each. */
+struct eng_cfg {
+	const struct eng_class_conf *cls; /* ENG_CLASS_COUNT of them */
+	struct eng_policy_conf policy;
+	int tier;
+	char host[ENG_HOST_LEN];
+};
+
 struct eng {
-	struct eng_conf conf;
+	struct eng_cfg conf;
 	int n_sensors;
 	int cap_sensors;
 	int refused;            /* sensor registrations refused (table full) */
@@ -338,6 +347,8 @@ struct eng {
 		int worst, level, n_missing, missing, refused;
 		enum cause cause;
 	} rkey;
+	/* conf.cls when they are not shared: the engine's own copy */
+	struct eng_class_conf own_cls[];
 };
 
 /* trend.c */

@@ -37,8 +37,11 @@ lines(const void *p, size_t n)
 void
 eng_prefetch_object(const struct eng *e)
 {
-	if (e != NULL)
-		lines(e, sizeof(*e));
+	if (e == NULL)
+		return;
+	lines(e, sizeof(*e));
+	if (e->conf.cls == e->own_cls) /* shared ones stay in the cache */
+		lines(e->own_cls, sizeof(e->own_cls[0]) * ENG_CLASS_COUNT);
 }
 
 /* The sensors' rarely used tail (views, reasons, lookups) is left out. */
