@@ -71,13 +71,15 @@ eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s)
 	return need;
 }
 
-/* Each class's rings as long as its window needs, ring_cap at most. */
+/* Each class's trend window, and its rings as long as the window needs
+ * (ring_cap at most). */
 static void
 size_classes(struct eng *e)
 {
 	int c, n;
 
 	for (c = 0; c < ENG_CLASS_COUNT; c++) {
+		trend_win_set(&e->cls_win[c], e->conf.cls[c].trend_window_s);
 		n = class_capacity(e->conf.cls, c, e->sample_interval_s);
 		e->cls_cap[c] = (uint32_t)n < e->ring_cap ? (uint32_t)n
 							  : e->ring_cap;

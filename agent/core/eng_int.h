@@ -98,11 +98,16 @@ struct trend {
 	struct tsum base;     /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
-	double win_s; /* win_ms and spacing_ms are for this window */
-	int64_t win_ms;
-	int64_t spacing_ms;
 	uint32_t since_rebase;
 	struct lsq full;
+};
+
+/* A trend window and what follows from it (one for each class, in the
+ * engine: trend_win_set()). */
+struct trend_win {
+	double win_s;
+	int64_t win_ms;
+	int64_t spacing_ms; /* trend_spacing_ms(win_s) */
 };
 
 /* The means of the three thirds (times in s, as in the ring). */
@@ -303,6 +308,7 @@ struct eng {
 	 * rings are carved from points one after the other, points_used
 	 * bytes so far (cap_sensors rings of ring_cap fit in all). */
 	uint32_t cls_cap[ENG_CLASS_COUNT];
+	struct trend_win cls_win[ENG_CLASS_COUNT]; /* each class's window */
 	size_t points_used;
 	double sample_interval_s; /* as created (eng_size) */
 	int n_peers;
@@ -369,7 +375,9 @@ size_t trend_bytes(uint32_t cap);
  * mem, trend_bytes(cap) of it; the points are kept when they fit. */
 void trend_move(struct trend *tr, void *mem, uint32_t cap);
 void trend_reset(struct trend *tr);
-void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
+void trend_win_set(struct trend_win *w, double window_s);
+void trend_push(
+    struct trend *tr, int64_t t_ms, double value, const struct trend_win *w);
 struct lsq_fit lsq_solve(const struct lsq *s);
 /* The standard error of an ok fit's slope. */
 double lsq_se(const struct lsq *s, const struct lsq_fit *f);

@@ -281,7 +281,7 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 		s->filtered = s->med_n == 1 ? v : median(s->med, s->med_n);
 	}
 	if (!s->subst_mode)
-		trend_push(&s->tr, t_ms, s->filtered, cc->trend_window_s);
+		trend_push(&s->tr, t_ms, s->filtered, &e->cls_win[s->cls]);
 	s->dirty = true;
 }
 

@@ -455,7 +455,7 @@ sensor_eval(
 	set_mode(s, subst);
 	if (subst) {
 		/* The substitute is a series of its own, read like samples. */
-		trend_push(&s->tr, now_ms, s->subst_raw, cc->trend_window_s);
+		trend_push(&s->tr, now_ms, s->subst_raw, &e->cls_win[s->cls]);
 		noise_add(&s->snz, now_ms, s->subst_raw);
 		update_prediction(e, s, s->value_used, trip, now_ms);
 	} else if (have && !s->stale && fresh) {

@@ -95,7 +95,7 @@ eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
 
 		if (!isfinite(in->value_c[k]) || in->age_ms[k] < 0)
 			continue;
-		trend_push(&s->tr, t_ms, in->value_c[k], cc->trend_window_s);
+		trend_push(&s->tr, t_ms, in->value_c[k], &e->cls_win[s->cls]);
 	}
 	/* The rise goes on only across a gap too short to have hidden its
 	 * end: a third of the trend window, as for a pause in it. */
