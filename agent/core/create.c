@@ -10,6 +10,10 @@
  * its sample interval gives each ring just that many points for its
  * class's window (carved one after the other from one block); the points
  * kept, and so every result, are the same as with full rings.
+ *
+ * The class settings are the engine's own copy (after the object), or
+ * settings it shares with other engines (eng_size.classes): many
+ * engines of one room then hold one copy between them.
  */
 #include <math.h>
 #include <stdio.h>
