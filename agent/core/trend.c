@@ -86,6 +86,7 @@ trend_reset(struct trend *tr)
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
+	tr->evicted = false;
 	memset(&tr->full, 0, sizeof(tr->full));
 }
 
@@ -185,6 +186,7 @@ evict_oldest(struct trend *tr)
 	const struct tpoint *p = trend_at(tr, tr->beg);
 
 	lsq_sub(&tr->full, p->t, p->v);
+	tr->evicted = true;
 	tr->base.t += p->t;
 	tr->base.v += p->v;
 	/* keep beg below cap (end at most cap further) */
