@@ -10,6 +10,10 @@
  * its sample interval gives each ring just that many points for its
  * class's window (carved one after the other from one block); the points
  * kept, and so every result, are the same as with full rings.
+ *
+ * The class settings are the engine's own copy (after the object), or
+ * settings it shares with other engines (eng_size.classes): many
+ * engines of one room then hold one copy between them.
  */
 #include <math.h>
 #include <stdio.h>
@@ -51,12 +55,13 @@ window_capacity(double w_s, int64_t iv_ms)
 /* The points a ring of class c needs (ENG_TREND_CAP without a sample
  * interval). */
 static int
-class_capacity(const struct eng_conf *conf, int c, double sample_interval_s)
+class_capacity(
+    const struct eng_class_conf *cls, int c, double sample_interval_s)
 {
 	if (!(sample_interval_s > 0.0) || !isfinite(sample_interval_s))
 		return ENG_TREND_CAP;
-	return window_capacity(conf->cls[c].trend_window_s,
-	    (int64_t)floor(sample_interval_s * 1000.0));
+	return window_capacity(
+	    cls[c].trend_window_s, (int64_t)floor(sample_interval_s * 1000.0));
 }
 
 int
@@ -65,19 +70,21 @@ eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s)
 	int c, need = 0;
 
 	for (c = 0; c < ENG_CLASS_COUNT; c++)
-		if (class_capacity(conf, c, sample_interval_s) > need)
-			need = class_capacity(conf, c, sample_interval_s);
+		if (class_capacity(conf->cls, c, sample_interval_s) > need)
+			need = class_capacity(conf->cls, c, sample_interval_s);
 	return need;
 }
 
-/* Each class's rings as long as its window needs, ring_cap at most. */
+/* Each class's trend window, and its rings as long as the window needs
+ * (ring_cap at most). */
 static void
 size_classes(struct eng *e)
 {
 	int c, n;
 
 	for (c = 0; c < ENG_CLASS_COUNT; c++) {
-		n = class_capacity(&e->conf, c, e->sample_interval_s);
+		trend_win_set(&e->cls_win[c], e->conf.cls[c].trend_window_s);
+		n = class_capacity(e->conf.cls, c, e->sample_interval_s);
 		e->cls_cap[c] = (uint32_t)n < e->ring_cap ? (uint32_t)n
 							  : e->ring_cap;
 	}
@@ -128,25 +135,44 @@ eng_create_sized(const struct eng_conf *conf, int max_sensors)
 	return eng_create_opts(conf, &sz);
 }
 
+/* Everything of conf but its classes. */
+static void
+take_conf(struct eng *e, const struct eng_conf *conf)
+{
+	e->conf.policy = conf->policy;
+	e->conf.tier = conf->tier;
+	memcpy(e->conf.host, conf->host, sizeof(e->conf.host));
+}
+
 struct eng *
 eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 {
 	struct eng *e;
+	/* shared classes only when they are the very ones of conf */
+	bool share = sz->classes != NULL &&
+	    memcmp(sz->classes, conf->cls, sizeof(conf->cls)) == 0;
 	int i;
 
 	if (sz->max_sensors < 1 || sz->max_sensors > ENG_SENSORS_LIMIT ||
 	    sz->max_peers < 0 || sz->max_peers > ENG_MAX_PEERS ||
 	    sz->max_overrides < 0 || sz->max_overrides > ENG_MAX_OVERRIDES)
 		return NULL;
-	e = calloc(1, sizeof(*e));
+	e = calloc(1, sizeof(*e) + (share ? 0 : sizeof(conf->cls)));
 	if (e == NULL)
 		return NULL;
+	if (share) {
+		e->conf.cls = sz->classes;
+	} else {
+		memcpy(e->own_cls, conf->cls, sizeof(conf->cls));
+		e->conf.cls = e->own_cls;
+	}
 	e->cap_sensors = sz->max_sensors;
 	e->ring_cap = (uint32_t)eng_trend_capacity(conf, sz->sample_interval_s);
 	e->cap_peers = sz->max_peers;
 	e->hash_mask = hash_buckets(sz->max_peers) - 1;
 	e->cap_ovr = sz->max_overrides;
 	e->sensors = calloc((size_t)e->cap_sensors, sizeof(*e->sensors));
+	e->ids = calloc((size_t)e->cap_sensors, ENG_ID_LEN);
 	e->points = calloc((size_t)e->cap_sensors, trend_bytes(e->ring_cap));
 	e->sample_interval_s = sz->sample_interval_s;
 	if (e->cap_peers > 0) {
@@ -156,7 +182,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	}
 	if (e->cap_ovr > 0)
 		e->ovr = calloc((size_t)e->cap_ovr, sizeof(*e->ovr));
-	if (e->sensors == NULL || e->points == NULL ||
+	if (e->sensors == NULL || e->ids == NULL || e->points == NULL ||
 	    (e->cap_peers > 0 && (e->peers == NULL || e->peer_hash == NULL)) ||
 	    (e->cap_ovr > 0 && e->ovr == NULL)) {
 		eng_free(e);
@@ -164,7 +190,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	}
 	/* each sensor's ring is set when it is added (eng_sensor_add): the
 	 * slots not used yet are never touched and cost no resident memory */
-	e->conf = *conf;
+	take_conf(e, conf);
 	size_classes(e);
 	e->state = ENG_STATE_OK;
 	e->since_ms = NO_TIME;
@@ -188,7 +214,10 @@ eng_memory(const struct eng *e)
 {
 	size_t n = sizeof(*e);
 
-	n += (size_t)e->cap_sensors * sizeof(*e->sensors);
+	if (e->conf.cls == e->own_cls)
+		n += sizeof(e->own_cls[0]) * ENG_CLASS_COUNT;
+
+	n += (size_t)e->cap_sensors * (sizeof(*e->sensors) + ENG_ID_LEN);
 	n += (size_t)e->cap_sensors * trend_bytes(e->ring_cap);
 	if (e->cap_peers > 0)
 		n += (size_t)e->cap_peers * sizeof(*e->peers) +
@@ -212,6 +241,7 @@ eng_free(struct eng *e)
 	free(e->peer_hash);
 	free(e->peers);
 	free(e->points);
+	free(e->ids);
 	free(e->sensors);
 	free(e);
 }
@@ -221,12 +251,14 @@ eng_reconfigure(struct eng *e, const struct eng_conf *conf)
 {
 	int i;
 
-	e->conf = *conf;
+	take_conf(e, conf);
+	if (e->conf.cls == e->own_cls)
+		memcpy(e->own_cls, conf->cls, sizeof(conf->cls));
 	size_classes(e);
 	/* A smaller filter window only looks at the newest values. */
 	for (i = 0; i < e->n_sensors; i++) {
 		struct sensor *s = &e->sensors[i];
-		int w = (int)conf->cls[s->cls].filter_window;
+		int w = (int)e->conf.cls[s->cls].filter_window;
 
 		eng_sensor_ring(e, s); /* a longer trend window */
 		if (s->med_n > w)

@@ -99,13 +99,18 @@ struct trend {
 	struct tsum base;     /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
-	double win_s; /* win_ms and spacing_ms are for this window */
-	int64_t win_ms;
-	int64_t spacing_ms;
 	uint32_t since_rebase;
 	bool evicted; /* a point left since the ring began (or reset): it
 			 no longer starts at the sensor's first reading */
 	struct lsq full;
+};
+
+/* A trend window and what follows from it (one for each class, in the
+ * engine: trend_win_set()). */
+struct trend_win {
+	double win_s;
+	int64_t win_ms;
+	int64_t spacing_ms; /* trend_spacing_ms(win_s) */
 };
 
 /* The means of the three thirds (times in s, as in the ring). */
@@ -143,6 +148,7 @@ stepped_by(double resolution, double noise)
 
 struct pred {
 	bool rising;
+	bool whole; /* read over the whole span asked for */
 	enum shape shape;
 	double slope;     /* the significant least-squares slope, else 0 */
 	double slope_now; /* the rate the predicted course starts from */
@@ -150,7 +156,6 @@ struct pred {
 	double tau;
 	double eta;       /* time to trip on the predicted course */
 	int64_t since_ms; /* rising since at least this, or NO_TIME */
-	bool whole;       /* read over the whole span asked for */
 };
 
 /* A series' noise, from second differences (which a steady rise does not
@@ -175,84 +180,87 @@ struct evref {
 	int64_t t_ms;
 };
 
-/* The fields the per-sample path uses come first, the id (read by
- * lookups and reasons only) last: a sample touches fewer cache lines. */
+/*
+ * One sensor. Laid out by use, without holes: first what every sample
+ * touches (eng_feed: validation, filter, noise, runs, the ring), then
+ * what every evaluation touches, then the rarely used (counts read by
+ * views, the reason of the last rejection, the id). Enums and flags are
+ * one byte each; every value that enters arithmetic keeps its type.
+ * The level machine's arrays are for levels 1..3 (LVL(k) is the index
+ * of level k).
+ */
+#define LVL(k) ((k)-1)
 struct sensor {
-	enum eng_class cls;
-	double trip_c;
-	enum eng_trip_src trip_src;
-	bool removed;
-	int64_t added_ms; /* first evaluate after add */
-
-	/* validation */
+	/* every sample */
 	int64_t last_ms; /* last accepted sample, NO_TIME none */
 	double last_v;
-	bool pending; /* a jump awaiting confirmation */
-	double pend_v;
-	int64_t pend_ms;
+	double filtered;
 	uint64_t accepted;
-	uint64_t rejected;
-	const char *last_reject;
-
-	/* noise: second differences of the values that feed the ring */
-	struct noise nz;   /* the sensor's own samples */
-	struct noise snz;  /* its substitute's, while it has one */
-	double resolution; /* smallest change seen between samples */
-
+	double med[ENG_MAX_FILTER]; /* the median filter's window */
+	uint8_t cls;                /* enum eng_class */
+	uint8_t med_n;
+	uint8_t med_i;
+	bool removed;
+	bool pending;    /* a jump awaiting confirmation */
+	bool dirty;      /* new sample since the last evaluation */
+	bool subst_mode; /* the ring holds the substitute, not the samples */
+	bool run_new;    /* the run began after the last evaluation */
 	/* a run of identical raw values */
+	uint32_t run_n;
+	bool frozen;
+	bool implausible;
+	bool stale;
+	bool extrap; /* value_used is a substitute */
 	double run_v;
 	int64_t run_since_ms;
-	uint32_t run_n;
-	bool run_new;         /* the run began after the last evaluation */
 	double run_noise_var; /* the sensor's noise when the run began */
-
-	/* filter */
-	double med[ENG_MAX_FILTER];
-	int med_n;
-	int med_i;
-	double filtered;
-
+	double resolution;    /* smallest change seen between samples */
+	/* noise: second differences of the values that feed the ring */
+	struct noise nz; /* the sensor's own samples */
 	struct trend tr;
+	double pend_v;
+	int64_t pend_ms;
 
-	/* results of the last evaluation */
-	bool dirty; /* new sample since the last evaluation */
-	bool stale;
-	bool extrap;      /* value_used is a substitute */
-	bool subst_mode;  /* the ring holds the substitute, not the samples */
-	double subst_raw; /* the substitute from unsmoothed evidence */
+	/* every evaluation: its results */
 	struct pred pr;
+	int64_t added_ms; /* first evaluate after add */
+	double trip_c;
+	double trip_used;
+	double value_used; /* filtered or substitute */
+	double headroom;
+	double slope;
+	double eta;            /* believed: drives the levels */
+	double eta_proj;       /* the predicted course's, believed or not */
 	int64_t rise_since_ms; /* NO_TIME: not rising */
 	int64_t flat_since_ms; /* not rising since (the rise kept) */
 	double rise_peak;      /* highest value since the rise began */
 	double rise_v0;        /* the value where it began */
 	double alarm_v0;       /* its value when the zone alarm began */
-	double slope;
-	double eta;      /* believed: drives the levels */
-	double eta_proj; /* the predicted course's, believed or not */
-	double headroom;
-	double value_used; /* filtered or substitute */
-	double trip_used;
-	enum evsrc subst_src;
-
+	double subst_raw;      /* the substitute from unsmoothed evidence */
+	/* level machine */
+	int8_t level;
+	uint8_t cause;                       /* enum cause */
+	bool zone_cause;                     /* eta came from the zone slope */
+	uint8_t subst_src;                   /* enum evsrc */
+	uint8_t cond_cause[LEVEL_COUNT - 1]; /* enum cause, by LVL(k) */
+	uint8_t trip_src;                    /* enum eng_trip_src */
+	int above_n[LEVEL_COUNT - 1];        /* fresh evaluations with the
+						condition */
+	int impl_n;
+	int64_t above_since[LEVEL_COUNT - 1];
+	int64_t clear_since[LEVEL_COUNT - 1];
 	/* health */
-	bool frozen;
-	bool implausible;
 	int64_t frozen_cond_ms; /* evidence moved, value did not, since */
 	int64_t impl_cond_ms;
-	int impl_n;
 	struct evref run_ref;     /* when the run of identical values began */
 	struct evref trusted_ref; /* last evaluation while trusted, fresh */
+	struct noise snz;         /* the substitute's, while it has one */
 
-	/* level machine */
-	int level;
-	enum cause cause;
-	bool zone_cause; /* eta came from the zone slope */
-	enum cause cond_cause[LEVEL_COUNT];
-	int64_t above_since[LEVEL_COUNT];
-	int above_n[LEVEL_COUNT]; /* fresh evaluations with the condition */
-	int64_t clear_since[LEVEL_COUNT];
-
-	char id[ENG_ID_LEN];
+	/* rarely: views, reasons, lookups (eng_prefetch_sensors() stops
+	 * here) */
+	uint64_t rejected;
+	const char *last_reject;
+	const char *id; /* in the engine's id pool (struct eng: ids) */
 };
 
 /* The peer table: dense slots, a hash of the names (open addressing,
@@ -293,18 +301,31 @@ struct host_view {
 	double ev_sm[EV_COUNT];     /* ev, smoothed over EV_SMOOTH_S */
 };
 
+/* An eng_conf whose class settings may be shared by many engines (see
+ * eng_size.classes) rather than copied into each. */
+struct eng_cfg {
+	const struct eng_class_conf *cls; /* ENG_CLASS_COUNT of them */
+	struct eng_policy_conf policy;
+	int tier;
+	char host[ENG_HOST_LEN];
+};
+
 struct eng {
-	struct eng_conf conf;
+	struct eng_cfg conf;
 	int n_sensors;
 	int cap_sensors;
 	int refused;            /* sensor registrations refused (table full) */
 	struct sensor *sensors; /* cap_sensors of them */
-	struct tpoint *points;  /* one block for every ring (trend_bytes) */
-	uint32_t ring_cap;      /* points per ring (eng_trend_capacity) */
+	char *ids;              /* the sensors' ids one after the other, in
+				   index order (cap_sensors * ENG_ID_LEN) */
+	size_t ids_used;
+	struct tpoint *points; /* one block for every ring (trend_bytes) */
+	uint32_t ring_cap;     /* points per ring (eng_trend_capacity) */
 	/* A ring holds what its class's window needs (at most ring_cap):
 	 * rings are carved from points one after the other, points_used
 	 * bytes so far (cap_sensors rings of ring_cap fit in all). */
 	uint32_t cls_cap[ENG_CLASS_COUNT];
+	struct trend_win cls_win[ENG_CLASS_COUNT]; /* each class's window */
 	size_t points_used;
 	double sample_interval_s; /* as created (eng_size) */
 	int n_peers;
@@ -349,6 +370,8 @@ struct eng {
 		int worst, level, n_missing, missing, refused;
 		enum cause cause;
 	} rkey;
+	/* conf.cls when they are not shared: the engine's own copy */
+	struct eng_class_conf own_cls[];
 };
 
 /* trend.c */
@@ -369,7 +392,9 @@ size_t trend_bytes(uint32_t cap);
  * mem, trend_bytes(cap) of it; the points are kept when they fit. */
 void trend_move(struct trend *tr, void *mem, uint32_t cap);
 void trend_reset(struct trend *tr);
-void trend_push(struct trend *tr, int64_t t_ms, double value, double window_s);
+void trend_win_set(struct trend_win *w, double window_s);
+void trend_push(
+    struct trend *tr, int64_t t_ms, double value, const struct trend_win *w);
 struct lsq_fit lsq_solve(const struct lsq *s);
 /* The standard error of an ok fit's slope. */
 double lsq_se(const struct lsq *s, const struct lsq_fit *f);

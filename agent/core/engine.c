@@ -12,7 +12,7 @@
 static const double sentinels[] = { 0.0, -128.0, 127.0, 255.0 };
 
 static void
-sensor_init(struct sensor *s, const char *id)
+sensor_init(struct sensor *s)
 {
 	struct tpoint *ring = s->tr.ring;
 	uint32_t cap = s->tr.cap;
@@ -21,7 +21,6 @@ sensor_init(struct sensor *s, const char *id)
 	memset(s, 0, sizeof(*s));
 	s->tr.ring = ring;
 	s->tr.cap = cap;
-	snprintf(s->id, sizeof(s->id), "%s", id);
 	s->added_ms = NO_TIME;
 	s->last_ms = NO_TIME;
 	s->filtered = NAN;
@@ -43,7 +42,7 @@ sensor_init(struct sensor *s, const char *id)
 	s->run_ref.t_ms = s->trusted_ref.t_ms = NO_TIME;
 	s->pr.eta = INFINITY;
 	s->pr.since_ms = NO_TIME;
-	for (k = 0; k < LEVEL_COUNT; k++) {
+	for (k = 0; k < LEVEL_COUNT - 1; k++) {
 		s->above_since[k] = NO_TIME;
 		s->clear_since[k] = NO_TIME;
 	}
@@ -71,7 +70,12 @@ eng_sensor_add(struct eng *e, const char *id, enum eng_class cls, double trip_c,
 			return -1;
 		}
 		i = e->n_sensors++;
-		sensor_init(&e->sensors[i], id);
+		sensor_init(&e->sensors[i]);
+		/* appended to the pool, cut to ENG_ID_LEN - 1 characters as
+		 * it always was */
+		e->sensors[i].id = e->ids + e->ids_used;
+		snprintf(e->ids + e->ids_used, ENG_ID_LEN, "%s", id);
+		e->ids_used += strlen(e->ids + e->ids_used) + 1;
 	}
 	s = &e->sensors[i];
 	s->cls = cls;
@@ -109,10 +113,12 @@ eng_sensor_capacity(const struct eng *e)
 int
 eng_sensor_find(const struct eng *e, const char *id)
 {
+	const char *p = e->ids;
 	int i;
 
-	for (i = 0; i < e->n_sensors; i++)
-		if (strcmp(e->sensors[i].id, id) == 0)
+	/* the pool in index order: no sensor's memory is touched */
+	for (i = 0; i < e->n_sensors; i++, p += strlen(p) + 1)
+		if (strcmp(p, id) == 0)
 			return i;
 	return -1;
 }
@@ -282,7 +288,7 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 		s->filtered = s->med_n == 1 ? v : median(s->med, s->med_n);
 	}
 	if (!s->subst_mode)
-		trend_push(&s->tr, t_ms, s->filtered, cc->trend_window_s);
+		trend_push(&s->tr, t_ms, s->filtered, &e->cls_win[s->cls]);
 	s->dirty = true;
 }
 

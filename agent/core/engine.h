@@ -344,6 +344,13 @@ struct eng_size {
 	double sample_interval_s; /* > 0: rings sized to it; 0: full rings */
 	int max_peers;            /* 0..ENG_MAX_PEERS */
 	int max_overrides;        /* 0..ENG_MAX_OVERRIDES */
+	/* NULL: the engine copies conf->cls. Else ENG_CLASS_COUNT class
+	 * settings equal to conf->cls that the engine reads from here
+	 * instead of keeping a copy (the simulator's engines share one):
+	 * they must outlive the engine, and change only in place followed
+	 * by eng_reconfigure() of every engine that shares them (which then
+	 * reads them, not its conf->cls). Not equal to conf->cls: copied. */
+	const struct eng_class_conf *classes;
 };
 void eng_size_defaults(struct eng_size *sz);
 struct eng *
@@ -358,8 +365,9 @@ int eng_trend_points(const struct eng *e);
 size_t eng_memory(const struct eng *e);
 
 void eng_free(struct eng *e);
-/* Swap in a new configuration, keeping sensors, history, state and overrides.
- */
+/* Swap in a new configuration, keeping sensors, history, state and overrides
+ * (an engine that shares its classes, eng_size.classes, keeps reading
+ * those: conf->cls is then not used). */
 void eng_reconfigure(struct eng *e, const struct eng_conf *conf);
 
 /* Register a sensor; returns its index, or -1 when the engine already has

@@ -75,9 +75,9 @@ parse_key(const char *key)
 
 /* The bounds an override value is clamped into, from the config alone. */
 static void
-key_bounds(const struct eng_conf *conf, struct okey k, double *min, double *max)
+key_bounds(const struct eng_class_conf *cls, const struct eng_policy_conf *p,
+    struct okey k, double *min, double *max)
 {
-	const struct eng_policy_conf *p = &conf->policy;
 	const struct eng_class_conf *cc;
 
 	switch (k.kind) {
@@ -87,21 +87,21 @@ key_bounds(const struct eng_conf *conf, struct okey k, double *min, double *max)
 		break;
 	case OK_TRIP:
 		/* A trip override may only lower trips, and not far. */
-		cc = &conf->cls[k.cls];
+		cc = &cls[k.cls];
 		*min = cc->trip_c - p->override_max_tighten_c;
 		if (*min < cc->min_valid_c)
 			*min = cc->min_valid_c;
 		*max = cc->trip_c;
 		break;
 	case OK_MARGIN:
-		cc = &conf->cls[k.cls];
+		cc = &cls[k.cls];
 		*min = k.level == 3 ? p->floor_margin_c : 0.0;
 		*max = k.level == 3
 		    ? cc->shutdown.margin_c + p->override_max_tighten_c
 		    : MAX_MARGIN_C;
 		break;
 	case OK_LEAD:
-		cc = &conf->cls[k.cls];
+		cc = &cls[k.cls];
 		*min = k.level == 3 ? p->min_shutdown_lead_s : 0.0;
 		*max = k.level == 3
 		    ? cc->shutdown.lead_s * p->override_max_lead_factor
@@ -154,7 +154,7 @@ other_move(const struct eng *e, struct okey k)
 	    o.kind == OK_TRIP ? "%s.trip_c" : "%s.shutdown.margin_c", cn);
 	if ((i = find(e, key)) < 0)
 		return 0.0;
-	key_bounds(&e->conf, o, &min, &max);
+	key_bounds(e->conf.cls, &e->conf.policy, o, &min, &max);
 	if (o.kind == OK_TRIP)
 		return cc->trip_c - clamp(e->ovr[i].value, min, max);
 	return clamp(e->ovr[i].value, min, max) - cc->shutdown.margin_c;
@@ -168,7 +168,7 @@ engine_bounds(const struct eng *e, struct okey k, double *min, double *max)
 	const struct eng_class_conf *cc;
 	double left;
 
-	key_bounds(&e->conf, k, min, max);
+	key_bounds(e->conf.cls, &e->conf.policy, k, min, max);
 	if (!moves_level(k))
 		return;
 	cc = &e->conf.cls[k.cls];
@@ -192,7 +192,7 @@ eng_override_key_valid(const char *key, double *min, double *max)
 	if (k.kind == OK_INVALID)
 		return false;
 	eng_conf_defaults(&def);
-	key_bounds(&def, k, min, max);
+	key_bounds(def.cls, &def.policy, k, min, max);
 	return true;
 }
 
@@ -445,7 +445,7 @@ apply_one(const struct eng *e, enum eng_class c, const struct eng_override *o,
 
 	if (k.cls != (int)c)
 		return;
-	key_bounds(&e->conf, k, &min, &max);
+	key_bounds(e->conf.cls, &e->conf.policy, k, &min, &max);
 	if (k.kind == OK_TRIP)
 		ef->trip_max = clamp(o->value, min, max);
 	else if (k.kind == OK_MARGIN)

@@ -37,11 +37,14 @@ lines(const void *p, size_t n)
 void
 eng_prefetch_object(const struct eng *e)
 {
-	if (e != NULL)
-		lines(e, sizeof(*e));
+	if (e == NULL)
+		return;
+	lines(e, sizeof(*e));
+	if (e->conf.cls == e->own_cls) /* shared ones stay in the cache */
+		lines(e->own_cls, sizeof(e->own_cls[0]) * ENG_CLASS_COUNT);
 }
 
-/* The sensors' id (read by lookups and reasons only) is left out. */
+/* The sensors' rarely used tail (views, reasons, lookups) is left out. */
 void
 eng_prefetch_sensors(const struct eng *e)
 {
@@ -50,7 +53,7 @@ eng_prefetch_sensors(const struct eng *e)
 	if (e == NULL)
 		return;
 	for (i = 0; i < e->n_sensors; i++)
-		lines(&e->sensors[i], offsetof(struct sensor, id));
+		lines(&e->sensors[i], offsetof(struct sensor, rejected));
 }
 
 /* The newest point, the slot the next one goes to and the oldest (which

@@ -86,8 +86,9 @@ pair_levels(struct lvl_in *in, const struct sensor *s,
 		/* Once pending, an eta that wobbles a little above the lead
 		 * (noise, whole-degree steps) does not restart the count. */
 		double lead = wait +
-		    (s->above_since[k] != NO_TIME ? ef->lead[k] * LEAD_PENDING
-						  : ef->lead[k]);
+		    (s->above_since[LVL(k)] != NO_TIME
+			    ? ef->lead[k] * LEAD_PENDING
+			    : ef->lead[k]);
 		bool c = h <= ef->margin[k] || et <= lead;
 
 		if (c && !in->cond[k]) {
@@ -147,39 +148,40 @@ level_step(const struct eng *e, struct sensor *s, const struct eff_class *ef,
 		wait_ms = (double)ef->persist_ms;
 	for (k = 1; k < LEVEL_COUNT; k++) {
 		if (!in->cond[k]) {
-			s->above_since[k] = NO_TIME;
-			s->above_n[k] = 0;
+			s->above_since[LVL(k)] = NO_TIME;
+			s->above_n[LVL(k)] = 0;
 		} else {
-			if (s->above_since[k] == NO_TIME) {
-				s->above_since[k] = now_ms;
-				s->above_n[k] = 0;
+			if (s->above_since[LVL(k)] == NO_TIME) {
+				s->above_since[LVL(k)] = now_ms;
+				s->above_n[LVL(k)] = 0;
 			}
 			if (in->fresh)
-				s->above_n[k]++;
-			s->cond_cause[k] = in->why[k];
+				s->above_n[LVL(k)]++;
+			s->cond_cause[LVL(k)] = in->why[k];
 		}
-		since(&s->clear_since[k], in->clear[k], now_ms);
+		since(&s->clear_since[LVL(k)], in->clear[k], now_ms);
 	}
 	for (k = LEVEL_COUNT - 1; k > 0; k--) {
 		/* A reading at or past the shutdown level waits for its
 		 * confirmation only: the level is the last margin there is. */
-		bool at_shutdown = k == 3 && s->cond_cause[k] == CAUSE_MARGIN;
+		bool at_shutdown = k == 3 &&
+		    s->cond_cause[LVL(k)] == CAUSE_MARGIN;
 
-		if (s->above_since[k] != NO_TIME &&
-		    s->above_n[k] >= p->confirm_samples &&
+		if (s->above_since[LVL(k)] != NO_TIME &&
+		    s->above_n[LVL(k)] >= p->confirm_samples &&
 		    (at_shutdown ||
-			(double)(now_ms - s->above_since[k]) >= wait_ms)) {
+			(double)(now_ms - s->above_since[LVL(k)]) >= wait_ms)) {
 			up = k;
 			break;
 		}
 	}
 	if (up > s->level) {
 		s->level = up;
-		s->cause = s->cond_cause[up];
+		s->cause = s->cond_cause[LVL(up)];
 		return;
 	}
-	while (s->level > 0 && s->clear_since[s->level] != NO_TIME &&
-	    now_ms - s->clear_since[s->level] >= ef->hold_ms)
+	while (s->level > 0 && s->clear_since[LVL(s->level)] != NO_TIME &&
+	    now_ms - s->clear_since[LVL(s->level)] >= ef->hold_ms)
 		s->level--;
 	if (s->level == 0)
 		s->cause = CAUSE_NONE;
@@ -475,7 +477,7 @@ sensor_eval(
 	set_mode(s, subst);
 	if (subst) {
 		/* The substitute is a series of its own, read like samples. */
-		trend_push(&s->tr, now_ms, s->subst_raw, cc->trend_window_s);
+		trend_push(&s->tr, now_ms, s->subst_raw, &e->cls_win[s->cls]);
 		noise_add(&s->snz, now_ms, s->subst_raw);
 		update_prediction(e, s, s->value_used, trip, now_ms);
 	} else if (have && !s->stale && fresh) {
@@ -525,9 +527,9 @@ sensor_eval(
 			 * held, nowhere near a level. */
 			if (s->level == 0 && !s->pr.rising &&
 			    !e->zone_heating && h > ef->margin[1] &&
-			    s->above_since[1] == NO_TIME &&
-			    s->above_since[2] == NO_TIME &&
-			    s->above_since[3] == NO_TIME) {
+			    s->above_since[LVL(1)] == NO_TIME &&
+			    s->above_since[LVL(2)] == NO_TIME &&
+			    s->above_since[LVL(3)] == NO_TIME) {
 				s->cause = CAUSE_NONE;
 				return;
 			}

@@ -10,6 +10,7 @@
  * was down, from the wall clock) places them on the new engine's clock.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "eng_int.h"
@@ -28,7 +29,7 @@ eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
 	s = &e->sensors[sensor];
 	tr = &s->tr;
 	memset(out, 0, sizeof(*out));
-	memcpy(out->id, s->id, sizeof(out->id));
+	snprintf(out->id, sizeof(out->id), "%s", s->id);
 	out->cls = s->cls;
 	out->noise_c = sensor_noise(s);
 	out->resolution_c = isfinite(s->resolution) ? s->resolution : 0.0;
@@ -94,7 +95,7 @@ eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
 
 		if (!isfinite(in->value_c[k]) || in->age_ms[k] < 0)
 			continue;
-		trend_push(&s->tr, t_ms, in->value_c[k], cc->trend_window_s);
+		trend_push(&s->tr, t_ms, in->value_c[k], &e->cls_win[s->cls]);
 	}
 	/* The rise goes on only across a gap too short to have hidden its
 	 * end: a third of the trend window, as for a pause in it. */

@@ -86,7 +86,6 @@ trend_reset(struct trend *tr)
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
-	tr->win_s = 0.0;
 	tr->evicted = false;
 	memset(&tr->full, 0, sizeof(tr->full));
 }
@@ -221,7 +220,16 @@ trend_move(struct trend *tr, void *mem, uint32_t cap)
 }
 
 void
-trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
+trend_win_set(struct trend_win *w, double window_s)
+{
+	w->win_s = window_s;
+	w->win_ms = (int64_t)(window_s * 1000.0);
+	w->spacing_ms = trend_spacing_ms(window_s);
+}
+
+void
+trend_push(
+    struct trend *tr, int64_t t_ms, double value, const struct trend_win *w)
 {
 	struct tpoint *p;
 	struct tsum sum;
@@ -230,16 +238,11 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 
 	/* Keep the ring from filling before the window does: points
 	 * closer than this to the previous one are left out. */
-	if (tr->win_s != window_s) {
-		tr->win_s = window_s;
-		tr->win_ms = (int64_t)(window_s * 1000.0);
-		tr->spacing_ms = trend_spacing_ms(window_s);
-	}
-	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + tr->spacing_ms)
+	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + w->spacing_ms)
 		return;
 	/* After a gap longer than the window nothing old would stay: start
 	 * afresh, which also keeps the float times small. */
-	if (tr->last_ms != NO_TIME && t_ms - tr->last_ms > tr->win_ms)
+	if (tr->last_ms != NO_TIME && t_ms - tr->last_ms > w->win_ms)
 		trend_reset(tr);
 	if (tr->t0_ms == NO_TIME)
 		tr->t0_ms = t_ms;
@@ -262,7 +265,7 @@ trend_push(struct trend *tr, int64_t t_ms, double value, double window_s)
 	tr->end++;
 	lsq_add(&tr->full, p->t, p->v);
 	tr->last_ms = t_ms;
-	oldest = p->t - window_s;
+	oldest = p->t - w->win_s;
 	while (tr->beg != tr->end && tr->t_first < oldest)
 		evict_oldest(tr);
 	if (++tr->since_rebase >= ENG_TREND_CAP)

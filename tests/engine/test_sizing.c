@@ -4,8 +4,10 @@
  * (the same series into both, every output and every sensor view
  * compared bit for bit, snapshots and restores included); the capacity
  * rule; no peer table and a bounded override table; samples faster than
- * the engine was sized for still work. Prints the bytes of a simulator
- * host's engine against a default one.
+ * the engine was sized for still work; class settings shared by many
+ * engines (eng_size.classes) decide as copied ones, also after a
+ * reload. Prints the bytes of a simulator host's engine against a
+ * default one.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -191,6 +193,7 @@ run_pair(double iv_s, uint64_t sd, struct run_stats *st)
 	sized = full;
 	sized.sample_interval_s = iv_s;
 	sized.max_peers = 0;
+	sized.classes = conf.cls; /* shared, not copied */
 	a = mk(&conf, &full);
 	b = mk(&conf, &sized);
 	assert_int_equal(eng_trend_points(a), ENG_TREND_CAP);
@@ -503,6 +506,64 @@ test_memory(void **state)
 	}
 }
 
+/* Shared classes cost no memory of the engine's and decide as a copy
+ * does, also after they change in place and the engine is reconfigured;
+ * classes that differ from the configuration's are copied. */
+static void
+test_shared_classes(void **state)
+{
+	struct eng_conf conf, other, wider;
+	struct eng_class_conf shared[ENG_CLASS_COUNT];
+	struct eng_size sz;
+	struct eng *own, *sh, *odd;
+	struct eng_output oa, ob;
+	struct rng r = { seed };
+	int64_t t_ms = 0;
+	int i;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	memcpy(shared, conf.cls, sizeof(shared));
+	eng_size_defaults(&sz);
+	sz.max_sensors = NSENS;
+	own = mk(&conf, &sz);
+	sz.classes = shared;
+	sh = mk(&conf, &sz);
+	other = conf;
+	other.cls[ENG_CLASS_INLET].trip_c += 1.0;
+	odd = eng_create_opts(&other, &sz);
+	assert_non_null(odd);
+	assert_int_equal(eng_memory(own) - eng_memory(sh), sizeof(shared));
+	assert_int_equal(eng_memory(odd), eng_memory(own));
+	/* a reload: wider filters and longer trend windows, in place */
+	wider = conf;
+	for (i = 0; i < ENG_CLASS_COUNT; i++) {
+		wider.cls[i].filter_window = 5;
+		wider.cls[i].trend_window_s *= 1.5;
+	}
+	while (t_ms < 2400 * 1000) {
+		t_ms += 1000;
+		if (t_ms == 1200 * 1000) {
+			memcpy(shared, wider.cls, sizeof(shared));
+			eng_reconfigure(own, &wider);
+			eng_reconfigure(sh, &conf); /* its cls not read */
+		}
+		for (i = 0; i < NSENS; i++) {
+			double v = signal(&r, i, (double)t_ms / 1000.0, false);
+
+			feed1(own, i, t_ms, v);
+			feed1(sh, i, t_ms, v);
+		}
+		eng_evaluate(own, t_ms, &oa);
+		eng_evaluate(sh, t_ms, &ob);
+		compare_out(&oa, &ob, (long)(t_ms / 1000));
+		compare_views(own, sh, (long)(t_ms / 1000));
+	}
+	eng_free(odd);
+	eng_free(sh);
+	eng_free(own);
+}
+
 int
 main(void)
 {
@@ -513,6 +574,7 @@ main(void)
 		cmocka_unit_test(test_faster_than_sized),
 		cmocka_unit_test(test_no_peers_bounded_overrides),
 		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_shared_classes),
 	};
 
 	seed = test_seed("engine_sizing");
