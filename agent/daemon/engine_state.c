@@ -102,22 +102,22 @@ save(struct est *s, bool durable)
 	struct est_meta m;
 	int64_t now = loop_now_ms(s->env.loop);
 	const char *dir = s->env.conf->agent.state_dir;
-	cJSON *root;
+	struct est_writer *w;
 	char *text;
 	int i, n = 0, rc;
 
 	my_meta(s, &m);
 	eng_snapshot_host(s->env.eng, &h);
-	root = est_json_begin(&m, &h);
-	for (i = 0; i < eng_sensor_count(s->env.eng) && root != NULL; i++) {
+	w = est_json_begin(&m, &h);
+	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
 		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
 		    (!snap.has_value && snap.n_points == 0))
 			continue; /* removed, or never read */
 		thin_points(&snap, EST_POINTS);
-		est_json_add(root, &snap);
+		est_json_add(w, &snap);
 		n++;
 	}
-	text = est_json_finish(root);
+	text = est_json_finish(w);
 	path_of(s, path, sizeof(path));
 	if (text == NULL) {
 		rc = -ENOMEM;

@@ -61,11 +61,17 @@ struct est_file {
  */
 size_t est_max_bytes(int max_sensors);
 
-/* The file's text (malloc'ed), NULL when out of memory; or built one
- * sensor at a time (begin, add..., finish, which frees the tree). */
-cJSON *est_json_begin(const struct est_meta *m, const struct eng_snap_host *h);
-void est_json_add(cJSON *root, const struct eng_snap_sensor *s);
-char *est_json_finish(cJSON *root);
+/*
+ * The file's text (malloc'ed), NULL when out of memory; or built one
+ * sensor at a time (begin, add..., finish, which frees the writer). Each
+ * sensor is printed as it is added (a few nodes reused, its numbers to
+ * 1e-3), so a save holds the text, not a tree of every number.
+ */
+struct est_writer;
+struct est_writer *
+est_json_begin(const struct est_meta *m, const struct eng_snap_host *h);
+void est_json_add(struct est_writer *w, const struct eng_snap_sensor *s);
+char *est_json_finish(struct est_writer *w);
 char *est_encode(const struct est_meta *m, const struct eng_snap_host *h,
     const struct eng_snap_sensor *s, int n);
 
