@@ -21,11 +21,12 @@
 struct est {
 	struct est_env env;
 	int timer;
-	bool failing;      /* the last save failed (told once) */
-	struct est_file f; /* what the file had, until used or stale */
-	bool *used;        /* f.n of them: handed to the engine */
-	int64_t loaded_ms; /* loop time of the read */
-	int64_t gap_ms;    /* the file's age at loaded_ms */
+	bool failing;         /* the last save failed (told once) */
+	struct est_file f;    /* what the file had, until used or stale */
+	struct est_writer *w; /* kept from save to save, made at the first */
+	bool *used;           /* f.n of them: handed to the engine */
+	int64_t loaded_ms;    /* loop time of the read */
+	int64_t gap_ms;       /* the file's age at loaded_ms */
 	char machine_id[EST_ID_LEN];
 	char boot_id[EST_ID_LEN];
 };
@@ -108,7 +109,9 @@ save(struct est *s, bool durable)
 
 	my_meta(s, &m);
 	eng_snapshot_host(s->env.eng, &h);
-	w = est_json_begin(&m, &h);
+	if (s->w == NULL)
+		s->w = est_writer_new();
+	w = s->w != NULL && est_json_begin(s->w, &m, &h) ? s->w : NULL;
 	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
 		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
 		    (!snap.has_value && snap.n_points == 0))
@@ -117,7 +120,7 @@ save(struct est *s, bool durable)
 		est_json_add(w, &snap);
 		n++;
 	}
-	text = est_json_finish(w);
+	text = w != NULL ? est_json_finish(w) : NULL;
 	path_of(s, path, sizeof(path));
 	if (text == NULL) {
 		rc = -ENOMEM;
@@ -354,5 +357,6 @@ est_free(struct est *s)
 	drop_file(s, false);
 	if (save(s, true) == 0)
 		log_info("engine state: saved for the next start");
+	est_writer_free(s->w);
 	free(s);
 }

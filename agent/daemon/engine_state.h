@@ -63,13 +63,16 @@ size_t est_max_bytes(int max_sensors);
 
 /*
  * The file's text (malloc'ed), NULL when out of memory; or built one
- * sensor at a time (begin, add..., finish, which frees the writer). Each
- * sensor is printed as it is added (a few nodes reused, its numbers to
- * 1e-3), so a save holds the text, not a tree of every number.
+ * sensor at a time by a writer kept from save to save (begin, add...,
+ * finish). Each sensor is printed as it is added (a few nodes reused, its
+ * numbers to 1e-3), so a save holds the text, not a tree of every number.
  */
 struct est_writer;
-struct est_writer *
-est_json_begin(const struct est_meta *m, const struct eng_snap_host *h);
+struct est_writer *est_writer_new(void); /* NULL when out of memory */
+void est_writer_free(struct est_writer *w);
+/* false when out of memory (finish then returns NULL) */
+bool est_json_begin(struct est_writer *w, const struct est_meta *m,
+    const struct eng_snap_host *h);
 void est_json_add(struct est_writer *w, const struct eng_snap_sensor *s);
 char *est_json_finish(struct est_writer *w);
 char *est_encode(const struct est_meta *m, const struct eng_snap_host *h,

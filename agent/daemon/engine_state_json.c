@@ -36,9 +36,9 @@ est_max_bytes(int max_sensors)
 
 /*
  * The writer: one sensor object and ENG_SNAP_POINTS nodes for each points
- * array, made once per save with number nodes that print our own text
- * (json_num.h: cJSON's text for such numbers, without its sprintf and
- * sscanf per number); each sensor sets their values, links in the members
+ * array, made once (the daemon keeps its writer) with number nodes that print
+ * our own text (json_num.h: cJSON's text for such numbers, without its sprintf
+ * and sscanf per number); each sensor sets their values, links in the members
  * and points it has, is printed into a kept buffer by cJSON and goes into
  * the document as a raw node. A save makes two nodes a sensor, not one per
  * number (at 1,024 sensors in a rise, ~130,000 nodes and 10 MB before).
@@ -79,11 +79,13 @@ detach_all(cJSON *o)
 		cJSON_DetachItemViaPointer(o, o->child);
 }
 
-static void
-writer_free(struct est_writer *w)
+void
+est_writer_free(struct est_writer *w)
 {
 	int k;
 
+	if (w == NULL)
+		return;
 	if (w->obj != NULL)
 		detach_all(w->obj);
 	for (k = 0; k < M_COUNT; k++) {
@@ -201,21 +203,31 @@ sensor_json(struct est_writer *w, const struct eng_snap_sensor *s)
 }
 
 struct est_writer *
-est_json_begin(const struct est_meta *m, const struct eng_snap_host *h)
+est_writer_new(void)
 {
 	struct est_writer *w = calloc(1, sizeof(*w));
+
+	if (w != NULL && !writer_nodes(w)) {
+		est_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+bool
+est_json_begin(struct est_writer *w, const struct est_meta *m,
+    const struct eng_snap_host *h)
+{
 	cJSON *root;
 	char iso[32] = "?";
 	struct tm tm;
 	time_t t = (time_t)m->wall_s;
 
-	if (w == NULL)
-		return NULL;
-	if (!writer_nodes(w) ||
-	    (root = w->root = cJSON_CreateObject()) == NULL) {
-		writer_free(w);
-		return NULL;
-	}
+	cJSON_Delete(w->root);
+	w->sensors = NULL;
+	w->total = 0;
+	if ((root = w->root = cJSON_CreateObject()) == NULL)
+		return false;
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	cJSON_AddNumberToObject(root, "v", EST_VERSION);
@@ -229,7 +241,7 @@ est_json_begin(const struct est_meta *m, const struct eng_snap_host *h)
 	cJSON_AddNumberToObject(root, "rho", h->rho);
 	cJSON_AddNumberToObject(root, "rho_learnt_s", h->rho_learnt_s);
 	w->sensors = cJSON_AddArrayToObject(root, "sensors");
-	return w;
+	return w->sensors != NULL;
 }
 
 void
@@ -237,7 +249,7 @@ est_json_add(struct est_writer *w, const struct eng_snap_sensor *s)
 {
 	cJSON *raw;
 
-	if (w == NULL || w->sensors == NULL)
+	if (w->sensors == NULL)
 		return;
 	raw = sensor_json(w, s);
 	if (raw == NULL || !cJSON_AddItemToArray(w->sensors, raw)) {
@@ -254,8 +266,6 @@ est_json_finish(struct est_writer *w)
 	char *text = NULL;
 	size_t len;
 
-	if (w == NULL)
-		return NULL;
 	/* printed once into a buffer of about its size (the sensors' texts
 	 * and their commas, the header), not grown by doubling */
 	len = w->total + 1024 + 4 * EST_ID_LEN;
@@ -264,7 +274,9 @@ est_json_finish(struct est_writer *w)
 		free(text);
 		text = cJSON_PrintUnformatted(w->root);
 	}
-	writer_free(w);
+	cJSON_Delete(w->root);
+	w->root = w->sensors = NULL;
+	w->total = 0;
 	return text;
 }
 
@@ -272,12 +284,17 @@ char *
 est_encode(const struct est_meta *m, const struct eng_snap_host *h,
     const struct eng_snap_sensor *s, int n)
 {
-	struct est_writer *w = est_json_begin(m, h);
+	struct est_writer *w = est_writer_new();
+	char *text = NULL;
 	int i;
 
-	for (i = 0; i < n && w != NULL; i++)
-		est_json_add(w, &s[i]);
-	return est_json_finish(w);
+	if (w != NULL && est_json_begin(w, m, h)) {
+		for (i = 0; i < n; i++)
+			est_json_add(w, &s[i]);
+		text = est_json_finish(w);
+	}
+	est_writer_free(w);
+	return text;
 }
 
 /* --- decoding: every member checked, any doubt refuses the file --- */
