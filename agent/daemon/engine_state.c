@@ -125,14 +125,18 @@ save(struct est *s, bool durable)
 	if (text == NULL) {
 		rc = -ENOMEM;
 	} else {
-		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-			log_debug(
-			    "engine state: mkdir %s: %s", dir, strerror(errno));
 		/* the periodic saves never wait for the disk in the event
 		 * loop (an fsync can take seconds on a busy one); the last
 		 * one, at a clean stop, does */
 		rc = durable ? fio_replace(path, text, 0640)
 			     : fio_replace_nosync(path, text, 0640);
+		if (rc == -ENOENT) { /* no state_dir yet: made, once */
+			if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+				log_debug("engine state: mkdir %s: %s", dir,
+				    strerror(errno));
+			rc = durable ? fio_replace(path, text, 0640)
+				     : fio_replace_nosync(path, text, 0640);
+		}
 		free(text);
 	}
 	if (rc != 0 && !s->failing)
