@@ -94,6 +94,8 @@ thin_points(struct eng_snap_sensor *snap, int max)
 	snap->n_points = k;
 }
 
+static void keep_waiting(struct est *s);
+
 static int
 save(struct est *s, bool durable)
 {
@@ -156,6 +158,7 @@ save(struct est *s, bool durable)
 int
 est_save(struct est *s)
 {
+	keep_waiting(s);
 	return save(s, false);
 }
 
@@ -313,6 +316,33 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 		    id, snap->noise_c, (double)gap / 1000.0);
 	if (done + 1 == s->f.n)
 		drop_file(s, false);
+}
+
+/* Keep only the saved sensors still waiting for theirs to attach (one
+ * whose chip did not come back must not hold every sensor's copy, 4 kB
+ * each, for a whole trend window). */
+static void
+keep_waiting(struct est *s)
+{
+	struct eng_snap_sensor *fewer;
+	int i, k = 0;
+
+	if (s->used == NULL)
+		return;
+	for (i = 0; i < s->f.n; i++)
+		if (!s->used[i])
+			s->f.s[k++] = s->f.s[i];
+	if (k == 0) {
+		drop_file(s, false);
+		return;
+	}
+	if (k == s->f.n)
+		return;
+	s->f.n = k;
+	fewer = realloc(s->f.s, (size_t)k * sizeof(*s->f.s));
+	if (fewer != NULL)
+		s->f.s = fewer;
+	memset(s->used, 0, (size_t)k * sizeof(*s->used));
 }
 
 static int64_t

@@ -129,7 +129,7 @@ int est_restore(struct eng *e, const struct eng_snap_sensor *snap,
     int64_t now_ms, int64_t gap_ms);
 /* Save now, without waiting for the disk (fio_replace_nosync; the save
  * at est_free is synced); 0, or -errno (logged once until a save works
- * again). */
+ * again). What the file had of sensors already restored is let go. */
 int est_save(struct est *s);
 /* Save one last time and stop. NULL is a no-op. */
 void est_free(struct est *s);
