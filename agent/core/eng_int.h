@@ -5,6 +5,7 @@
 #ifndef THERMWATCH_ENG_INT_H
 #define THERMWATCH_ENG_INT_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -102,6 +103,8 @@ struct trend {
 	int64_t win_ms;
 	int64_t spacing_ms;
 	uint32_t since_rebase;
+	bool evicted; /* a point left since the ring began (or reset): it
+			 no longer starts at the sensor's first reading */
 	struct lsq full;
 };
 
@@ -120,9 +123,23 @@ struct pred_in {
 	double sigma; /* how many standard errors make a difference */
 	double noise; /* the sensor's noise, C */
 	double filter_window;
-	double max_span; /* s: the rise's known age (the shape is read
-			    after its onset), INFINITY before one */
+	double max_span;   /* s: the rise's known age (the shape is read
+			      after its onset), INFINITY before one */
+	double resolution; /* C: the smallest change seen (stepped_by) */
 };
+
+/* One step of a stepped sensor (a whole-degree one), C; 0 where its steps
+ * are finer than its noise (dithered away). */
+static inline double
+stepped_by(double resolution, double noise)
+{
+	double step = isfinite(resolution) ? fmin(resolution, 1.0) : 0.0;
+
+	/* below the floor of any noise: fine, without measuring it */
+	if (step <= NOISE_MIN_C)
+		return 0.0;
+	return step > noise ? step : 0.0;
+}
 
 struct pred {
 	bool rising;
