@@ -66,11 +66,10 @@ sensor_json(const struct agent *a, const struct agent_sensor *s)
 
 	cJSON_AddStringToObject(j, "id", s->id);
 	cJSON_AddStringToObject(
-	    j, "source", s->last.source != NULL ? s->last.source : "?");
+	    j, "source", s->source != NULL ? s->source : "?");
 	if (s->eng_idx < 0) {
-		cJSON_AddStringToObject(
-		    j, "class", eng_class_name(s->last.cls));
-		json_add_num(j, "value_c", s->last.value_c);
+		cJSON_AddStringToObject(j, "class", eng_class_name(s->src_cls));
+		json_add_num(j, "value_c", s->last_c);
 		cJSON_AddStringToObject(j, "status",
 		    s->ignored       ? "ignored"
 			: s->refused ? "not monitored"

@@ -130,8 +130,8 @@ agent_metrics_write(struct agent *a, int64_t now_ms)
 		idx = a->sensors[i].eng_idx;
 		if (idx < 0 || idx >= n)
 			continue;
-		age[idx] = (double)(now_ms - a->sensors[i].last.t_ms) / 1000.0;
-		source[idx] = a->sensors[i].last.source;
+		age[idx] = (double)(now_ms - a->sensors[i].last_ms) / 1000.0;
+		source[idx] = a->sensors[i].source;
 	}
 	if (age != NULL && source != NULL) {
 		s.sensor_age_s = age;

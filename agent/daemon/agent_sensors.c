@@ -142,8 +142,9 @@ agent_attach(void *arg, const struct src_reading *r)
 		return -1;
 	}
 	s = &a->sensors[slot];
-	s->last = *r;
-	s->last.handle = slot;
+	s->source = r->source;
+	s->last_c = r->value_c;
+	s->last_ms = r->t_ms;
 	if (strcmp(r->source, "hwmon") == 0)
 		s->gen = a->scan_gen;
 	resolve(a, s, r);
@@ -165,9 +166,13 @@ agent_on_reading(void *arg, const struct src_reading *r)
 	if (r->handle < 0 || r->handle >= a->n_sensors)
 		return;
 	s = &a->sensors[r->handle];
-	s->last = *r;
-	if (s->eng_idx < 0)
+	s->source = r->source;
+	s->last_c = r->value_c;
+	s->last_ms = r->t_ms;
+	if (s->eng_idx < 0) {
+		s->src_cls = r->cls; /* shown (agent_ctl), not resolved */
 		return;
+	}
 	if (r->cls != s->src_cls || !same_trip(r->trip_c, s->src_trip_c)) {
 		resolve(a, s, r);
 		if (s->eng_idx < 0)
@@ -232,8 +237,7 @@ agent_check_removed(struct agent *a)
 	for (i = 0; i < a->n_sensors; i++) {
 		struct agent_sensor *s = &a->sensors[i];
 
-		if (s->last.source == NULL ||
-		    strcmp(s->last.source, "hwmon") != 0 ||
+		if (s->source == NULL || strcmp(s->source, "hwmon") != 0 ||
 		    (a->hwm != NULL && s->gen == a->scan_gen))
 			continue;
 		if (s->refused) {

@@ -5,12 +5,13 @@
  */
 #include "agent_table.h"
 
+#include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fnv.h"
+#include "idstr.h"
 
 static uint32_t
 hash_id(const char *id)
@@ -78,18 +79,19 @@ int
 atab_add(struct agent_table *t, const char *id)
 {
 	struct agent_sensor *s;
+	const char *one;
 	int slot = atab_find(t, id);
 
 	if (slot >= 0)
 		return slot;
-	if (grow(t) != 0)
+	if ((one = idstr_intern(id)) == NULL || grow(t) != 0)
 		return -1;
 	slot = t->n++;
 	s = &t->s[slot];
 	memset(s, 0, sizeof(*s));
-	snprintf(s->id, sizeof(s->id), "%s", id);
+	s->id = one;
 	s->eng_idx = -1;
-	s->last.handle = -1;
+	s->last_c = NAN;
 	hash_put(t->hash, t->hash_size, s->id, slot);
 	return slot;
 }

@@ -13,18 +13,23 @@
 #include "engine.h"
 #include "source.h"
 
-/* What the agent remembers of each sensor beside the engine's view. */
+/* What the agent remembers of each sensor beside the engine's view: no
+ * copy of the id (the source's interned one), only what it uses of the
+ * last reading (64 bytes). */
 struct agent_sensor {
-	char id[ENG_ID_LEN];
-	bool used;               /* registered with the engine once */
-	bool ignored;            /* by hwmon.ignore or a sensors rule */
-	bool refused;            /* no room in the engine (max_sensors) */
-	int eng_idx;             /* -1 when ignored, refused or gone */
-	const char *trip_from;   /* "crit", "config", "class-default"... */
-	enum eng_class src_cls;  /* the source's class and trip when */
-	double src_trip_c;       /* class and trip were resolved */
-	unsigned gen;            /* the hwmon scan that last attached it */
-	struct src_reading last; /* the last reading from its source */
+	const char *id;         /* interned (idstr.h) */
+	const char *source;     /* the last reading's: "hwmon", "ipmi" */
+	const char *trip_from;  /* "crit", "config", "class-default"... */
+	double src_trip_c;      /* the source's class and trip when class */
+	enum eng_class src_cls; /* and trip were resolved (the last reading's
+				   while not in the engine) */
+	int eng_idx;            /* -1 when ignored, refused or gone */
+	double last_c;          /* the last reading's value, NAN when none */
+	int64_t last_ms;        /* and its time */
+	unsigned gen;           /* the hwmon scan that last attached it */
+	bool used;              /* registered with the engine once */
+	bool ignored;           /* by hwmon.ignore or a sensors rule */
+	bool refused;           /* no room in the engine (max_sensors) */
 };
 
 struct agent_table {
@@ -36,8 +41,9 @@ struct agent_table {
 
 /* The slot of id, or -1. */
 int atab_find(const struct agent_table *t, const char *id);
-/* The slot of id, added (zeroed, eng_idx -1) when new; -1 when out of
- * memory. Slot pointers from before may move (t->s grows): keep slots. */
+/* The slot of id, added (zeroed, eng_idx -1, last_c NAN, its id the
+ * interned one) when new; -1 when out of memory. Slot pointers from
+ * before may move (t->s grows): keep slots. */
 int atab_add(struct agent_table *t, const char *id);
 void atab_free(struct agent_table *t);
 

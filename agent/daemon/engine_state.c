@@ -21,11 +21,12 @@
 struct est {
 	struct est_env env;
 	int timer;
-	bool failing;      /* the last save failed (told once) */
-	struct est_file f; /* what the file had, until used or stale */
-	bool *used;        /* f.n of them: handed to the engine */
-	int64_t loaded_ms; /* loop time of the read */
-	int64_t gap_ms;    /* the file's age at loaded_ms */
+	bool failing;         /* the last save failed (told once) */
+	struct est_file f;    /* what the file had, until used or stale */
+	struct est_writer *w; /* kept from save to save, made at the first */
+	bool *used;           /* f.n of them: handed to the engine */
+	int64_t loaded_ms;    /* loop time of the read */
+	int64_t gap_ms;       /* the file's age at loaded_ms */
 	char machine_id[EST_ID_LEN];
 	char boot_id[EST_ID_LEN];
 };
@@ -93,6 +94,8 @@ thin_points(struct eng_snap_sensor *snap, int max)
 	snap->n_points = k;
 }
 
+static void keep_waiting(struct est *s);
+
 static int
 save(struct est *s, bool durable)
 {
@@ -102,34 +105,40 @@ save(struct est *s, bool durable)
 	struct est_meta m;
 	int64_t now = loop_now_ms(s->env.loop);
 	const char *dir = s->env.conf->agent.state_dir;
-	cJSON *root;
+	struct est_writer *w;
 	char *text;
 	int i, n = 0, rc;
 
 	my_meta(s, &m);
 	eng_snapshot_host(s->env.eng, &h);
-	root = est_json_begin(&m, &h);
-	for (i = 0; i < eng_sensor_count(s->env.eng) && root != NULL; i++) {
+	if (s->w == NULL)
+		s->w = est_writer_new();
+	w = s->w != NULL && est_json_begin(s->w, &m, &h) ? s->w : NULL;
+	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
 		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
 		    (!snap.has_value && snap.n_points == 0))
 			continue; /* removed, or never read */
 		thin_points(&snap, EST_POINTS);
-		est_json_add(root, &snap);
+		est_json_add(w, &snap);
 		n++;
 	}
-	text = est_json_finish(root);
+	text = w != NULL ? est_json_finish(w) : NULL;
 	path_of(s, path, sizeof(path));
 	if (text == NULL) {
 		rc = -ENOMEM;
 	} else {
-		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-			log_debug(
-			    "engine state: mkdir %s: %s", dir, strerror(errno));
 		/* the periodic saves never wait for the disk in the event
 		 * loop (an fsync can take seconds on a busy one); the last
 		 * one, at a clean stop, does */
 		rc = durable ? fio_replace(path, text, 0640)
 			     : fio_replace_nosync(path, text, 0640);
+		if (rc == -ENOENT) { /* no state_dir yet: made, once */
+			if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+				log_debug("engine state: mkdir %s: %s", dir,
+				    strerror(errno));
+			rc = durable ? fio_replace(path, text, 0640)
+				     : fio_replace_nosync(path, text, 0640);
+		}
 		free(text);
 	}
 	if (rc != 0 && !s->failing)
@@ -149,6 +158,7 @@ save(struct est *s, bool durable)
 int
 est_save(struct est *s)
 {
+	keep_waiting(s);
 	return save(s, false);
 }
 
@@ -308,6 +318,33 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 		drop_file(s, false);
 }
 
+/* Keep only the saved sensors still waiting for theirs to attach (one
+ * whose chip did not come back must not hold every sensor's copy, 4 kB
+ * each, for a whole trend window). */
+static void
+keep_waiting(struct est *s)
+{
+	struct eng_snap_sensor *fewer;
+	int i, k = 0;
+
+	if (s->used == NULL)
+		return;
+	for (i = 0; i < s->f.n; i++)
+		if (!s->used[i])
+			s->f.s[k++] = s->f.s[i];
+	if (k == 0) {
+		drop_file(s, false);
+		return;
+	}
+	if (k == s->f.n)
+		return;
+	s->f.n = k;
+	fewer = realloc(s->f.s, (size_t)k * sizeof(*s->f.s));
+	if (fewer != NULL)
+		s->f.s = fewer;
+	memset(s->used, 0, (size_t)k * sizeof(*s->used));
+}
+
 static int64_t
 save_cb(struct loop *l, int64_t now_ms, void *arg)
 {
@@ -354,5 +391,6 @@ est_free(struct est *s)
 	drop_file(s, false);
 	if (save(s, true) == 0)
 		log_info("engine state: saved for the next start");
+	est_writer_free(s->w);
 	free(s);
 }

@@ -61,11 +61,20 @@ struct est_file {
  */
 size_t est_max_bytes(int max_sensors);
 
-/* The file's text (malloc'ed), NULL when out of memory; or built one
- * sensor at a time (begin, add..., finish, which frees the tree). */
-cJSON *est_json_begin(const struct est_meta *m, const struct eng_snap_host *h);
-void est_json_add(cJSON *root, const struct eng_snap_sensor *s);
-char *est_json_finish(cJSON *root);
+/*
+ * The file's text (malloc'ed), NULL when out of memory; or built one
+ * sensor at a time by a writer kept from save to save (begin, add...,
+ * finish). Each sensor is printed as it is added (a few nodes reused, its
+ * numbers to 1e-3), so a save holds the text, not a tree of every number.
+ */
+struct est_writer;
+struct est_writer *est_writer_new(void); /* NULL when out of memory */
+void est_writer_free(struct est_writer *w);
+/* false when out of memory (finish then returns NULL) */
+bool est_json_begin(struct est_writer *w, const struct est_meta *m,
+    const struct eng_snap_host *h);
+void est_json_add(struct est_writer *w, const struct eng_snap_sensor *s);
+char *est_json_finish(struct est_writer *w);
 char *est_encode(const struct est_meta *m, const struct eng_snap_host *h,
     const struct eng_snap_sensor *s, int n);
 
@@ -120,7 +129,7 @@ int est_restore(struct eng *e, const struct eng_snap_sensor *snap,
     int64_t now_ms, int64_t gap_ms);
 /* Save now, without waiting for the disk (fio_replace_nosync; the save
  * at est_free is synced); 0, or -errno (logged once until a save works
- * again). */
+ * again). What the file had of sensors already restored is let go. */
 int est_save(struct est *s);
 /* Save one last time and stop. NULL is a no-op. */
 void est_free(struct est *s);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 int
@@ -52,6 +53,30 @@ sync_dir_of(const char *path)
 	close(fd);
 }
 
+/* text and a newline, in one writev when it takes them whole */
+static int
+write_line(int fd, const char *text)
+{
+	size_t n = strlen(text);
+	struct iovec iov[2] = { { (void *)text, n }, { "\n", 1 } };
+	ssize_t w;
+
+	do
+		w = writev(fd, iov, 2);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	if ((size_t)w == n + 1)
+		return 0;
+	if ((size_t)w < n) {
+		int rc = fio_write_all(fd, text + w, n - (size_t)w);
+
+		if (rc != 0)
+			return rc;
+	}
+	return fio_write_all(fd, "\n", 1);
+}
+
 static int
 replace(const char *path, const char *text, mode_t mode, bool durable)
 {
@@ -66,9 +91,7 @@ replace(const char *path, const char *text, mode_t mode, bool durable)
 	    tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
-	rc = fio_write_all(fd, text, strlen(text));
-	if (rc == 0)
-		rc = fio_write_all(fd, "\n", 1);
+	rc = write_line(fd, text);
 	if (rc == 0 && durable && fsync(fd) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)

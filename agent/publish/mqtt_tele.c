@@ -44,10 +44,21 @@ struct entry {
 	enum eng_trip_src trip_src;
 };
 
+/* What telemetry and the sensors message use of a sensor's view this
+ * cycle (72 bytes, not the whole eng_sensor_view: 176). */
+struct view {
+	const char *id; /* the engine's */
+	double value_c, filtered_c, used_c, slope_c_per_s, eta_s;
+	uint64_t rejected;
+	int level;
+	enum eng_sensor_status status;
+	bool assumed;
+};
+
 struct mqm_tele {
 	int n, cap;
 	struct entry *layout;
-	struct eng_sensor_view *view; /* this cycle's, by position */
+	struct view *view; /* this cycle's, by position */
 	char name[9];
 	/* the telemetry document */
 	cJSON *doc, *ts, *seq, *state, *zone_alarm;
@@ -130,12 +141,12 @@ name_layout(struct mqm_tele *t)
 	uint32_t h = FNV32_INIT;
 
 	for (int i = 0; i < t->n; i++) {
-		const struct eng_sensor_view *v = &t->view[i];
-		const char *cls = eng_class_name(v->cls);
-		const char *src = mqm_trip_src_name(v->trip_src);
-		double trip = round(v->trip_c * 1000.0) / 1000.0;
+		const struct entry *l = &t->layout[i];
+		const char *cls = eng_class_name(l->cls);
+		const char *src = mqm_trip_src_name(l->trip_src);
+		double trip = round(l->trip_c * 1000.0) / 1000.0;
 
-		h = fnv32(h, v->id, strlen(v->id) + 1);
+		h = fnv32(h, t->view[i].id, strlen(t->view[i].id) + 1);
 		h = fnv32(h, cls, strlen(cls) + 1);
 		h = fnv32(h, &trip, sizeof(trip));
 		h = fnv32(h, src, strlen(src) + 1);
@@ -205,7 +216,7 @@ doc_build(struct mqm_tele *t)
 static bool
 grow(struct mqm_tele *t, int n)
 {
-	struct eng_sensor_view *v;
+	struct view *v;
 	struct entry *l;
 
 	if (n <= t->cap)
@@ -233,19 +244,28 @@ mqm_tele_sync(struct mqm_tele *t, const struct eng *e)
 		return false;
 	}
 	for (i = 0; i < n; i++) {
-		struct eng_sensor_view *v = &t->view[k];
+		struct eng_sensor_view ev;
 
-		eng_sensor_view(e, i, v);
-		if (v->status == ENG_SENSOR_REMOVED)
+		eng_sensor_view(e, i, &ev);
+		if (ev.status == ENG_SENSOR_REMOVED)
 			continue;
-		if (k >= t->n || !same_entry(&t->layout[k], i, v)) {
+		if (k >= t->n || !same_entry(&t->layout[k], i, &ev)) {
 			changed = true;
 			t->layout[k].eng = i;
-			t->layout[k].cls = v->cls;
-			t->layout[k].trip_c = v->trip_c;
-			t->layout[k].trip_src = v->trip_src;
+			t->layout[k].cls = ev.cls;
+			t->layout[k].trip_c = ev.trip_c;
+			t->layout[k].trip_src = ev.trip_src;
 		}
-		k++;
+		t->view[k++] = (struct view){ .id = ev.id,
+			.value_c = ev.value_c,
+			.filtered_c = ev.filtered_c,
+			.used_c = mqm_used_c(&ev),
+			.slope_c_per_s = ev.slope_c_per_s,
+			.eta_s = ev.eta_s,
+			.rejected = ev.rejected,
+			.level = ev.level,
+			.status = ev.status,
+			.assumed = ev.extrapolated };
 	}
 	if (k != t->n || t->doc == NULL || t->name[0] == '\0')
 		changed = true;
@@ -287,14 +307,14 @@ mqm_sensors(const struct mqm_tele *t, const struct mqm_id *id, int64_t ts_ms,
 	cJSON_AddNumberToObject(o, "refused", refused);
 	arr = cJSON_AddArrayToObject(o, "sensors");
 	for (int i = 0; arr != NULL && i < t->n; i++) {
-		const struct eng_sensor_view *v = &t->view[i];
+		const struct entry *l = &t->layout[i];
 
 		s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "id", v->id);
-		cJSON_AddStringToObject(s, "class", eng_class_name(v->cls));
-		mqm_add_num(s, "trip_c", v->trip_c);
+		cJSON_AddStringToObject(s, "id", t->view[i].id);
+		cJSON_AddStringToObject(s, "class", eng_class_name(l->cls));
+		mqm_add_num(s, "trip_c", l->trip_c);
 		cJSON_AddStringToObject(
-		    s, "trip_src", mqm_trip_src_name(v->trip_src));
+		    s, "trip_src", mqm_trip_src_name(l->trip_src));
 		cJSON_AddItemToArray(arr, s);
 	}
 	return mqm_finish(o);
@@ -374,9 +394,9 @@ mqm_telemetry2(
 	for (k = 0; k < SP_COUNT; k++)
 		sparse_clear(&t->sp[k]);
 	for (i = 0; i < t->n; i++) {
-		const struct eng_sensor_view *v = &t->view[i];
+		const struct view *v = &t->view[i];
 		double slope = round(v->slope_c_per_s * 60.0 * 1000.0) / 1000.0;
-		double used = mqm_used_c(v);
+		double used = v->used_c;
 
 		jnum_set(t->value[i], v->value_c);
 		jnum_set(t->filtered[i], v->filtered_c);
@@ -394,7 +414,7 @@ mqm_telemetry2(
 			    t, SP_REJECTED, i, (double)v->rejected, NULL);
 		if (!same_rounded(used, v->filtered_c))
 			sparse_put(t, SP_USED, i, used, NULL);
-		if (v->extrapolated)
+		if (v->assumed)
 			sparse_put(t, SP_ASSUMED, i, 0, NULL);
 	}
 	/* a sparse member is in the message only when it has positions */

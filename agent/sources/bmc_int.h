@@ -37,7 +37,7 @@ struct bmc_sens {
 	bool thr_known;      /* a threshold fetch has seen it */
 	bool seen;           /* in the last read */
 	int handle;          /* the sink's (src_attach_cb) for id */
-	char id[ENG_ID_LEN]; /* as attached; "" = not yet */
+	const char *id;      /* as attached (interned); NULL = not yet */
 };
 
 /* Grows as the BMC shows sensors: no cap. */
@@ -131,8 +131,9 @@ struct bmc_sens *bmc_table_find(struct bmc_table *t, int rid);
 struct bmc_sens *
 bmc_table_add(struct bmc_table *t, int rid, int num, const char *name);
 void bmc_table_free(struct bmc_table *t);
-/* The reading of sensor s from its reply record (ids, class, limits, the
- * trip point as ipmi.trip says); r->handle is s's. */
+/* The reading of sensor s from its reply record (the id interned, NULL
+ * when out of memory; class, limits, the trip point as ipmi.trip says);
+ * r->handle is s's. */
 void bmc_reading(const struct bmc_table *t, const struct bmc_sens *s,
     const struct ipmi_conf *c, const struct bmc_rec *rec, int64_t t_ms,
     struct src_reading *r);

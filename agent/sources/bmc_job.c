@@ -325,9 +325,12 @@ emit(struct bmc *b, const struct bmc_rec *rec, const struct bmc_result *res,
 	if (!do_emit)
 		return 0;
 	bmc_reading(&b->table, s, &b->conf, rec, res->t_ms, &r);
-	if (s->id[0] == '\0' || strcmp(s->id, r.id) != 0) {
-		/* new, or its id changed (a name now seen twice) */
-		snprintf(s->id, sizeof(s->id), "%s", r.id);
+	if (r.id == NULL)
+		return 1; /* out of memory: not read this time */
+	if (s->id != r.id) {
+		/* new, or its id changed (a name now seen twice); interned
+		 * ids are equal when their pointers are */
+		s->id = r.id;
 		r.handle = -1;
 		s->handle = b->attach != NULL ? b->attach(b->arg, &r) : 0;
 		r.handle = s->handle;

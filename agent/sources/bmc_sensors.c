@@ -48,7 +48,7 @@ static void
 reset(struct bmc_table *t, struct bmc_sens *s, const char *name)
 {
 	s->unc = s->uc = s->unr = NAN;
-	s->id[0] = '\0';
+	s->id = NULL;
 	s->thr_known = false;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	t->new_sensor = true;
@@ -127,6 +127,7 @@ bmc_reading(const struct bmc_table *t, const struct bmc_sens *s,
     const struct ipmi_conf *c, const struct bmc_rec *rec, int64_t t_ms,
     struct src_reading *r)
 {
+	char id[IDSTR_LEN];
 	bool dup = false;
 	int i;
 
@@ -136,11 +137,13 @@ bmc_reading(const struct bmc_table *t, const struct bmc_sens *s,
 			dup = true;
 	memset(r, 0, sizeof(*r));
 	if (dup)
-		snprintf(r->id, sizeof(r->id), "ipmi:%s/%s #%d",
-		    bmc_conf_label(c), s->name, s->num);
+		snprintf(id, sizeof(id), "ipmi:%s/%s #%d", bmc_conf_label(c),
+		    s->name, s->num);
 	else
-		snprintf(r->id, sizeof(r->id), "ipmi:%s/%s", bmc_conf_label(c),
-		    s->name);
+		snprintf(
+		    id, sizeof(id), "ipmi:%s/%s", bmc_conf_label(c), s->name);
+	/* the same text gives the same pointer: no copy after the first */
+	r->id = idstr_intern(id);
 	r->source = "ipmi";
 	r->cls = bmc_class_of_name(s->name);
 	r->value_c = rec->value;

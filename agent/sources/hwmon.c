@@ -73,14 +73,16 @@ read_limit(const sensors_chip_name *chip, const sensors_feature *feat,
 	return v;
 }
 
-/* The subfeature's number and file name; -1 and "" when absent. */
+/* The subfeature's number and file name (libsensors' own); -1 and NULL
+ * when absent. */
 static int
 subfeature(const sensors_chip_name *chip, const sensors_feature *feat,
-    sensors_subfeature_type type, char *name, size_t len)
+    sensors_subfeature_type type, const char **name)
 {
 	const sensors_subfeature *sf = sensors_get_subfeature(chip, feat, type);
 
-	snprintf(name, len, "%s", sf != NULL ? sf->name : "");
+	if (name != NULL)
+		*name = sf != NULL ? sf->name : NULL;
 	return sf != NULL ? sf->number : -1;
 }
 
@@ -154,25 +156,25 @@ add_feature(struct hwm *h, const sensors_chip_name *chip, const char *chipname,
     const sensors_feature *feat, const char *probe)
 {
 	struct hwm_sensor *s = next_slot(h);
-	char *label;
+	char id[IDSTR_LEN], *label;
 
 	if (s == NULL)
 		return false;
 	s->chip = chip;
-	s->input_nr = subfeature(chip, feat, SENSORS_SUBFEATURE_TEMP_INPUT,
-	    s->input_name, sizeof(s->input_name));
+	s->input_nr = subfeature(
+	    chip, feat, SENSORS_SUBFEATURE_TEMP_INPUT, &s->input_name);
 	if (s->input_nr < 0)
 		return false;
 	label = sensors_get_label(chip, feat);
-	snprintf(s->r.id, sizeof(s->r.id), "%s/%s", chipname,
+	snprintf(id, sizeof(id), "%s/%s", chipname,
 	    label != NULL ? label : feat->name);
 	free(label);
-	if (ignored(h, s->r.id))
+	if (ignored(h, id) || (s->r.id = idstr_intern(id)) == NULL)
 		return false;
-	s->fault_nr = subfeature(chip, feat, SENSORS_SUBFEATURE_TEMP_FAULT,
-	    s->fault_name, sizeof(s->fault_name));
-	s->alarm_nr = subfeature(chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM,
-	    s->alarm_name, sizeof(s->alarm_name));
+	s->fault_nr = subfeature(
+	    chip, feat, SENSORS_SUBFEATURE_TEMP_FAULT, &s->fault_name);
+	s->alarm_nr = subfeature(
+	    chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM, NULL);
 	describe(s, feat);
 	s->r.handle = h->attach != NULL ? h->attach(h->attach_arg, &s->r) : 0;
 	if (s->r.handle >= 0) {

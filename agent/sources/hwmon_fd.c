@@ -229,9 +229,8 @@ same_as_library(const struct hwm_sensor *s)
 void
 hwm_fd_open(struct hwm_sensor *s, const char *probe_dir)
 {
-	s->fd_fault = s->fault_name[0] != '\0'
-	    ? open_attr(s->chip, s->fault_name)
-	    : -1;
+	s->fd_fault = s->fault_name != NULL ? open_attr(s->chip, s->fault_name)
+					    : -1;
 	s->fd_input = -1;
 	if (!value_is_plain(s, probe_dir))
 		return;

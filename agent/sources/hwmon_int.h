@@ -19,15 +19,15 @@ struct hwm_sensor {
 	int input_nr;
 	int fault_nr; /* -1 when absent */
 	int alarm_nr; /* crit_alarm, -1 when absent */
-	/* the sysfs files: "temp3_input", "temp3_fault", "temp3_crit_alarm"
-	 * ("" when absent) */
-	char input_name[32], fault_name[32], alarm_name[32];
+	/* the sysfs files: "temp3_input", "temp3_fault" (NULL when absent):
+	 * libsensors' own names, valid as long as chip */
+	const char *input_name, *fault_name;
 	/* Kept open for pread; -1 when absent. fd_input is -1 too when the
 	 * input goes through sensors_get_value (a compute statement, or the
 	 * file could not be opened). crit_alarm is read (only for --once)
 	 * through libsensors. */
 	int fd_input, fd_fault;
-	struct src_reading r; /* id, class, limits, trip; handle */
+	struct src_reading r; /* id (interned), class, limits, trip; handle */
 };
 
 struct hwm {

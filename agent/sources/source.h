@@ -16,14 +16,19 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "idstr.h"
+
+_Static_assert(IDSTR_LEN == ENG_ID_LEN, "an interned id is an engine id");
 
 struct src_reading {
-	char id[ENG_ID_LEN]; /* stable: "coretemp-isa-0000/Package id 0",
-				"ipmi:127.0.0.1:19623/Inlet Temp" */
-	const char *source;  /* "hwmon", "ipmi", "sim" */
-	enum eng_class cls;  /* the source's guess */
-	double value_c;      /* NAN when unavailable */
+	/* stable: "coretemp-isa-0000/Package id 0",
+	 * "ipmi:127.0.0.1:19623/Inlet Temp"; interned (idstr.h), so the
+	 * sink keeps the pointer, never a copy */
+	const char *id;
+	const char *source; /* "hwmon", "ipmi", "sim" */
+	enum eng_class cls; /* the source's guess */
 	enum eng_quality quality;
+	double value_c;        /* NAN when unavailable */
 	double trip_c;         /* hardware trip, NAN when none */
 	const char *trip_from; /* "emergency", "crit", "upper-critical",
 				  "upper-non-recoverable", or NULL */

@@ -551,12 +551,15 @@ test_store_restores(void **state)
 	int64_t now = loop_now_ms(fx->loop);
 	struct eng *e = ramped(&fx->conf.engine, now, 60, 0.5);
 	struct est_env env = { fx->loop, e, &fx->conf };
-	struct est *s = est_create(&env);
+	struct est *s;
 	double rising, slope;
 	size_t len;
 	char *text;
 	cJSON *j;
 
+	/* a state_dir not there yet is made by the first save */
+	assert_int_equal(rmdir(fx->dir), 0);
+	s = est_create(&env);
 	assert_non_null(s);
 	assert_int_equal(est_save(s), 0);
 	est_free(s);
@@ -592,6 +595,45 @@ test_store_restores(void **state)
 	unlink(fx->path);
 	assert_true(rising_after_restart(fx, &slope) == 0.0);
 	assert_true(slope == 0.0);
+}
+
+/* A save lets go of the sensors already restored and keeps the one still
+ * to attach, which is then restored as if nothing happened. */
+static void
+test_store_keeps_waiting(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = loop_now_ms(fx->loop);
+	struct eng *e = ramped(&fx->conf.engine, now, 60, 0.5);
+	struct est_env env = { fx->loop, e, &fx->conf };
+	struct est *s = est_create(&env);
+	struct eng_reading r = { .t_ms = now + 500 };
+	struct eng_sensor_view v;
+	struct eng_output out;
+	int inlet, cpu;
+
+	assert_int_equal(est_save(s), 0);
+	est_free(s);
+	eng_free(e);
+	env.eng = e = eng_create(&fx->conf.engine);
+	s = est_create(&env);
+	inlet = eng_sensor_add(
+	    e, "ipmi/Inlet Temp", ENG_CLASS_INLET, 45, ENG_TRIP_HW);
+	est_sensor_added(s, "ipmi/Inlet Temp", inlet);
+	assert_int_equal(est_save(s), 0);
+	cpu = eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW);
+	est_sensor_added(s, CPU_ID, cpu);
+	r.sensor = inlet;
+	r.value_c = 24;
+	eng_feed(e, &r);
+	r.sensor = cpu;
+	r.value_c = 80.25;
+	eng_feed(e, &r);
+	eng_evaluate(e, now + 500, &out);
+	eng_sensor_view(e, cpu, &v);
+	assert_true(v.rising_s > 50 && v.rising_s < 70);
+	est_free(s);
+	eng_free(e);
 }
 
 static void
@@ -679,6 +721,8 @@ main(void)
 		cmocka_unit_test(test_restore_mid_ramp),
 		cmocka_unit_test_setup_teardown(
 		    test_store_restores, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store_keeps_waiting, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -1,7 +1,8 @@
 /*
  * test_agent_table.c - the agent's sensor table: ids to slots once (the
  * handle a source's readings carry), slots that never move while the
- * table grows, and lookups that find every id among thousands.
+ * table grows, lookups that find every id among thousands, and one
+ * interned copy of each id (idstr.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,7 +45,10 @@ test_slots_in_order_and_stable(void **state)
 		assert_int_equal(atab_find(&t, id), i);
 		assert_string_equal(t.s[i].id, id);
 		assert_int_equal(t.s[i].eng_idx, -1);
-		assert_int_equal(t.s[i].last.handle, -1);
+		assert_true(isnan(t.s[i].last_c));
+		/* the one copy of the id: the same text gives the same
+		 * pointer */
+		assert_ptr_equal(t.s[i].id, idstr_intern(id));
 	}
 	assert_true(2 * t.n <= t.hash_size);
 	atab_free(&t);
@@ -72,12 +77,38 @@ test_same_id_same_slot(void **state)
 	atab_free(&t);
 }
 
+/* idstr.h: one copy of each id, cut like the engine cuts it */
+static void
+test_ids_interned_once(void **state)
+{
+	char longer[2 * IDSTR_LEN], copy[] = "coretemp-isa-0000/Core 0";
+	const char *a, *b;
+	size_t n;
+
+	(void)state;
+	a = idstr_intern("coretemp-isa-0000/Core 0");
+	n = idstr_count();
+	b = idstr_intern(copy); /* other storage, same text */
+	assert_ptr_equal(a, b);
+	assert_int_equal(idstr_count(), n);
+	assert_ptr_not_equal(idstr_intern("nct6775-isa-0290/Core 0"), a);
+	assert_ptr_not_equal(idstr_intern("nct6775-isa-0290/Core"), a);
+	assert_int_equal(idstr_count(), n + 2);
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	a = idstr_intern(longer);
+	assert_int_equal(strlen(a), IDSTR_LEN - 1);
+	longer[IDSTR_LEN - 1] = '\0'; /* the same once cut */
+	assert_ptr_equal(idstr_intern(longer), a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slots_in_order_and_stable),
 		cmocka_unit_test(test_same_id_same_slot),
+		cmocka_unit_test(test_ids_interned_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
