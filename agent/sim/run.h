@@ -98,8 +98,8 @@ struct sim_hw {
  * tick, then what events, actions and reports use.
  */
 struct sim_host {
-	/* ---- physics, every tick ---- */
-	const struct sim_hw *hw; /* its group's hardware */
+	/* ---- physics, every tick (each host starts a cache line) ---- */
+	_Alignas(64) const struct sim_hw *hw; /* its group's hardware */
 	int zone;
 	bool powered;
 	bool throttled;
