@@ -102,6 +102,8 @@ struct trend {
 	int64_t win_ms;
 	int64_t spacing_ms;
 	uint32_t since_rebase;
+	bool evicted; /* a point left since the ring began (or reset): it
+			 no longer starts at the sensor's first reading */
 	struct lsq full;
 };
 
@@ -122,6 +124,8 @@ struct pred_in {
 	double filter_window;
 	double max_span; /* s: the rise's known age (the shape is read
 			    after its onset), INFINITY before one */
+	double step;     /* C: one step of a sensor whose steps are coarser
+			    than its noise (whole degrees), else 0 */
 };
 
 struct pred {

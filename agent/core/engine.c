@@ -249,9 +249,16 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 		w = 1;
 	if (w > ENG_MAX_FILTER)
 		w = ENG_MAX_FILTER;
-	/* After a gap the old values say nothing about the new ones. */
+	/* After a gap the old values say nothing about the new ones: a gap
+	 * longer than the stale time, or longer than the filter's own span
+	 * at the sensor's pace (the median of w samples stands for the
+	 * value (w - 1) / 2 samples ago; across a hole it would put a value
+	 * from before the hole at a time after it, a point off the line that
+	 * bends the trend). */
 	if (s->last_ms != NO_TIME &&
-	    t_ms - s->last_ms > (int64_t)(cc->stale_s * 1000.0))
+	    (t_ms - s->last_ms > (int64_t)(cc->stale_s * 1000.0) ||
+		(s->nz.prev_gap > 0 &&
+		    t_ms - s->last_ms > (int64_t)w * s->nz.prev_gap)))
 		s->med_n = s->med_i = 0;
 	track_raw(s, t_ms, v);
 	s->accepted++;

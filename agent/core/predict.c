@@ -59,7 +59,7 @@ judge(const struct pred_in *in, struct judged *j)
 	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * QUANT_C * QUANT_C;
 	double h1 = th->t[1] - th->t[0], h2 = th->t[2] - th->t[1];
 	double a, b, sd1, sd2, sdd;
-	bool r1, r2;
+	bool r1, r2, grew;
 
 	/* Each rise at the thirds' real spacing: the mean of a line over
 	 * any samples is the line at their mean time, so D1 = D2 holds
@@ -80,6 +80,14 @@ judge(const struct pred_in *in, struct judged *j)
 	r1 = j->d1 > sd1;
 	r2 = j->d2 > sd2 && j->d2 > in->min_slope * j->h;
 	j->r2 = r2;
+	/* An onset's rate is D2 over the spacing alone, so D2 must be more
+	 * than one step of a stepped sensor can make by itself: a value
+	 * creeping across one whole degree moves a third's mean by up to
+	 * the whole step whenever it crosses, and a single step seen at
+	 * age a would read as a rise of one step per a seconds, however
+	 * slow the creep. */
+	grew = r2 &&
+	    j->d2 > in->step + in->sigma * b * sqrt(se2 * se2 + se3 * se3);
 	/* A value now clearly below the last third's mean: it rose and
 	 * fell back within the last third, whatever the means say. */
 	if (in->value < th->m[2] - in->sigma * (in->noise + QUANT_C)) {
@@ -87,13 +95,13 @@ judge(const struct pred_in *in, struct judged *j)
 		j->c = C3_FALLING;
 		return;
 	}
-	if (j->d2 - j->d1 > sdd && r2)
+	if (j->d2 - j->d1 > sdd && grew)
 		j->c = C3_ONSET;
 	else if (r1 && j->d1 - j->d2 > sdd && j->d2 < DECEL_RATIO * j->d1)
 		j->c = C3_SETTLING;
 	else if ((r1 || r2) && j->d1 >= j->d2 / 2.0 && j->d2 >= j->d1 / 2.0)
 		j->c = C3_STEADY; /* alike, within the noise */
-	else if (r2)
+	else if (grew)
 		j->c = C3_ONSET; /* flat, then a rise in the last third */
 	else if (j->d2 < -sd2 || j->d1 < -sd1)
 		j->c = C3_FALLING;

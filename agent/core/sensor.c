@@ -222,6 +222,28 @@ coarse_step(const struct sensor *s)
 	return step > sensor_noise(s) ? step : 0.0;
 }
 
+/*
+ * A rise first seen as one straight line over the whole ring, when the
+ * ring begins at the sensor's first reading (a start, a restart, a gap
+ * longer than the window: nothing before it is known), began no later
+ * than that reading: its age counts from there, not from when enough
+ * points had come to see it. That is never older than the true rise (an
+ * onset inside the ring would not read as one line over all of it), so
+ * what the age bounds (sensor.c: the horizon) still holds; a start in
+ * the middle of a ramp is not blind for the points it takes to see it.
+ */
+static void
+blind_start(struct sensor *s)
+{
+	const struct trend *tr = &s->tr;
+
+	if (tr->evicted || tr->beg == tr->end || s->pr.shape != SHAPE_STEADY ||
+	    !s->pr.whole)
+		return;
+	s->rise_since_ms = tr->t0_ms + (int64_t)llround(tr->t_first * 1000.0);
+	s->rise_v0 = trend_at(tr, tr->beg)->v;
+}
+
 /* A new sample: where is the sensor going, and since when has it been
  * rising? */
 static void
@@ -239,6 +261,7 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 		.max_span = s->rise_since_ms == NO_TIME
 		    ? INFINITY
 		    : (double)(now_ms - s->rise_since_ms) / 1000.0,
+		.step = coarse_step(s),
 	};
 	double band;
 
@@ -261,6 +284,7 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 			s->flat_since_ms != NO_TIME)) {
 			s->rise_since_ms = s->pr.since_ms;
 			s->rise_v0 = s->rise_peak = value;
+			blind_start(s);
 		} else if (s->pr.since_ms < s->rise_since_ms &&
 		    value > s->rise_v0 + band) {
 			s->rise_since_ms = s->pr.since_ms;

@@ -87,6 +87,7 @@ trend_reset(struct trend *tr)
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
 	tr->win_s = 0.0;
+	tr->evicted = false;
 	memset(&tr->full, 0, sizeof(tr->full));
 }
 
@@ -186,6 +187,7 @@ evict_oldest(struct trend *tr)
 	const struct tpoint *p = trend_at(tr, tr->beg);
 
 	lsq_sub(&tr->full, p->t, p->v);
+	tr->evicted = true;
 	tr->base.t += p->t;
 	tr->base.v += p->v;
 	/* keep beg below cap (end at most cap further) */

@@ -25,7 +25,8 @@
  * TW_SEED=N replays a run (the seed is printed); each ramp round has its
  * own generator, so TW_SEED=N TW_TRACE=round also prints that round's
  * last two minutes as the engine saw them, whatever the engine decided
- * in the rounds before.
+ * in the rounds before; TW_SEED=N TW_TRACE_STEPS=round prints every
+ * sample of that load-step round with the engine's reason.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -221,6 +222,8 @@ test_load_steps(void **state)
 		ENG_CLASS_EXHAUST, ENG_CLASS_OTHER };
 	struct rng r = { seed ^ 0xa2 };
 	int round;
+	const char *tr_env = getenv("TW_TRACE_STEPS");
+	int trace = tr_env ? atoi(tr_env) : -1;
 
 	(void)state;
 	for (round = 0; round < 150; round++) {
@@ -267,14 +270,17 @@ test_load_steps(void **state)
 			feed1(e, s, (int64_t)llround(t * 1000) + 1,
 			    sample(&r, v, noise, quant));
 			eng_evaluate(e, (int64_t)llround(t * 1000) + 1, &out);
-			if (out.state >= ENG_STATE_HOT)
-				print_message(
-				    "%s %.0f + %.1f C (%.0f%% tau %.1f s, "
-				    "tau %.0f s) every %.2f s noise "
-				    "%.2f%s, t %.0f: %s\n",
-				    eng_class_name(cls), base, S, 100 * frac,
-				    tf, ts, dt, noise, quant ? " quant" : "", t,
+			if (round == trace)
+				print_message("%.2f %.3f u %.0f %s\n", t, v, u,
 				    out.reason);
+			if (out.state >= ENG_STATE_HOT)
+				print_message("round %d: %s %.0f + %.1f C "
+					      "(%.0f%% tau %.1f s, "
+					      "tau %.0f s) every %.2f s noise "
+					      "%.2f%s, t %.0f: %s\n",
+				    round, eng_class_name(cls), base, S,
+				    100 * frac, tf, ts, dt, noise,
+				    quant ? " quant" : "", t, out.reason);
 			assert_true(out.state < ENG_STATE_HOT);
 		}
 		assert_true(n_steps > 2);
