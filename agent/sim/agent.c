@@ -125,7 +125,7 @@ agent_start(struct sim_run *r, struct sim_host *h)
 		snprintf(
 		    id, sizeof(id), "sim:%s/%s", h->name, scn_sensor_name(s));
 		h->sens[s].eng_idx = eng_sensor_add(
-		    h->eng, id, sens_class[s], h->trip_c[s], ENG_TRIP_HW);
+		    h->eng, id, sens_class[s], h->hw->trip_c[s], ENG_TRIP_HW);
 		if (h->sens[s].eng_idx < 0)
 			return -1;
 	}

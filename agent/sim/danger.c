@@ -91,26 +91,27 @@ static bool
 host_trips(const struct sim_run *r, const struct sim_host *h, double t_air,
     double shortfall)
 {
-	double s = h->recirc_share * shortfall, dt = 0, inlet = 0, cpu, p;
+	double s = h->hw->recirc_share * shortfall, dt = 0, inlet = 0, cpu, p;
 	double phi = h->phi;
 	int k;
 
 	for (k = 0; k < 4; k++) {
-		p = h->p_base + h->p_dyn + h->fan_w * phi * phi * phi;
-		dt = h->r_exh * p / phi;
+		p = h->p_base + h->p_dyn + h->hw->fan_w * phi * phi * phi;
+		dt = h->hw->r_exh * p / phi;
 		inlet = t_air + offset_ahead(r, h) + h->swing_now +
 		    s * dt / (1 - s);
 		phi = mdl_fan_speed(h, inlet);
 	}
-	if (inlet >= h->trip_c[SIM_S_INLET] ||
-	    inlet + dt >= h->trip_c[SIM_S_EXHAUST])
+	if (inlet >= h->hw->trip_c[SIM_S_INLET] ||
+	    inlet + dt >= h->hw->trip_c[SIM_S_EXHAUST])
 		return true;
 	cpu = inlet +
-	    h->r_cpu_eff * (h->cpu_fast + (1 - h->cpu_fast) * h->cooler_to) *
+	    h->r_cpu_eff *
+		(h->hw->cpu_fast + (1 - h->hw->cpu_fast) * h->cooler_to) *
 		(h->p_base + h->p_dyn);
-	if (cpu > h->throttle_c)
-		cpu = fmax(h->throttle_c, inlet + h->r_cpu_eff * h->p_base);
-	return cpu >= h->trip_c[SIM_S_CPU];
+	if (cpu > h->hw->throttle_c)
+		cpu = fmax(h->hw->throttle_c, inlet + h->r_cpu_eff * h->p_base);
+	return cpu >= h->hw->trip_c[SIM_S_CPU];
 }
 
 bool
@@ -139,8 +140,8 @@ danger_host_near_trip(const struct sim_run *r, const struct sim_host *h)
 	int s;
 
 	for (s = 0; s < SIM_NSENS; s++)
-		if (mdl_true_value(h, s) >=
-		    h->trip_c[s] - r->opt.conf.cls[sens_class[s]].warn.margin_c)
+		if (mdl_true_value(h, s) >= h->hw->trip_c[s] -
+			r->opt.conf.cls[sens_class[s]].warn.margin_c)
 			return true;
 	return false;
 }

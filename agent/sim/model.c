@@ -59,10 +59,10 @@ swing(const struct sim_run *r, const struct sim_host *h)
 {
 	double hr;
 
-	if (h->swing_c == 0)
+	if (h->hw->swing_c == 0)
 		return 0;
 	hr = scn_hour_of_day(r->scn, r->now_ms / 1000.0);
-	return h->swing_c * cos(2 * M_PI * (hr - h->swing_peak_h) / 24.0);
+	return h->hw->swing_c * cos(2 * M_PI * (hr - h->swing_peak_h) / 24.0);
 }
 
 /* Fan speed over base speed at this inlet temperature. */
@@ -71,17 +71,19 @@ mdl_fan_speed(const struct sim_host *h, double inlet)
 {
 	double x;
 
-	if (h->fan_max <= 1 || inlet <= h->fan_start_c)
+	if (h->hw->fan_max <= 1 || inlet <= h->hw->fan_start_c)
 		return 1;
-	x = (inlet - h->fan_start_c) / (h->fan_full_c - h->fan_start_c);
-	return 1 + (h->fan_max - 1) * (x < 1 ? x : 1);
+	x = (inlet - h->hw->fan_start_c) /
+	    (h->hw->fan_full_c - h->hw->fan_start_c);
+	return 1 + (h->hw->fan_max - 1) * (x < 1 ? x : 1);
 }
 
 double
 mdl_utilisation(const struct sim_host *h)
 {
-	double u = h->capacity > 0 ? h->load * h->burst * h->vms / h->capacity
-				   : 0;
+	double u = h->hw->capacity > 0
+	    ? h->load * h->burst * h->vms / h->hw->capacity
+	    : 0;
 
 	return u < 1 ? u : 1;
 }
@@ -92,11 +94,11 @@ mdl_host_power(const struct sim_run *r, struct sim_host *h)
 	double phi = mdl_fan_speed(h, h->t_inlet);
 
 	h->phi = phi;
-	h->p_fan = phi == 1 ? h->fan_w : h->fan_w * phi * phi * phi;
-	h->r_cpu_eff = phi == 1 ? h->r_cpu
-				: h->r_cpu * (0.5 + 0.5 * pow(phi, -0.8));
-	h->p_base = h->idle_w - h->fan_w + wl_migration_w(r, h);
-	h->p_dyn = (h->max_w - h->idle_w) * mdl_utilisation(h);
+	h->p_fan = phi == 1 ? h->hw->fan_w : h->hw->fan_w * phi * phi * phi;
+	h->r_cpu_eff = phi == 1 ? h->hw->r_cpu
+				: h->hw->r_cpu * (0.5 + 0.5 * pow(phi, -0.8));
+	h->p_base = h->hw->idle_w - h->hw->fan_w + wl_migration_w(r, h);
+	h->p_dyn = (h->hw->max_w - h->hw->idle_w) * mdl_utilisation(h);
 	h->p_cpu = h->p_base + h->p_dyn;
 	h->power_w = h->p_cpu + h->p_fan;
 	h->throttled = false;
@@ -112,13 +114,13 @@ mdl_host_power(const struct sim_run *r, struct sim_host *h)
 static void
 throttle(struct sim_host *h)
 {
-	double f = h->cpu_fast, rr = h->r_cpu_eff, head, per_w, p;
+	double f = h->hw->cpu_fast, rr = h->r_cpu_eff, head, per_w, p;
 
 	if (h->p_dyn <= 0 || rr <= 0)
 		return;
-	head = h->throttle_c - h->t_inlet - h->d_slow * (1 - h->k_cpu) -
-	    h->d_fast * (1 - h->k_fast);
-	per_w = rr * ((1 - f) * h->k_cpu + f * h->k_fast);
+	head = h->hw->throttle_c - h->t_inlet - h->d_slow * (1 - h->hw->k_cpu) -
+	    h->d_fast * (1 - h->hw->k_fast);
+	per_w = rr * ((1 - f) * h->hw->k_cpu + f * h->hw->k_fast);
 	if (h->p_cpu * per_w <= head)
 		return;
 	p = head / per_w - h->p_base;
@@ -129,52 +131,63 @@ throttle(struct sim_host *h)
 }
 
 void
+mdl_init_hw(
+    const struct sim_run *r, struct sim_hw *hw, const struct sim_group *g)
+{
+	double dt = r->tick_ms / 1000.0;
+	int s;
+
+	hw->capacity = g->capacity_vms;
+	for (s = 0; s < SIM_NSENS; s++)
+		hw->trip_c[s] = g->trip_c[s];
+	hw->swing_c = g->inlet_swing_c;
+	hw->recirc_share = g->recirc_share;
+	hw->idle_w = g->idle_w;
+	hw->max_w = g->max_w;
+	hw->fan_w = g->fan_w;
+	hw->fan_max = g->fan_max;
+	hw->fan_start_c = g->fan_start_c;
+	hw->fan_full_c = g->fan_full_c;
+	hw->throttle_c = g->throttle_cpu_c;
+	hw->r_cpu = g->r_cpu_k_per_w;
+	hw->r_exh = g->r_exhaust_k_per_w;
+	hw->cpu_fast = g->cpu_fast_fraction;
+	hw->k_fast = 1 - exp(-dt / MDL_TAU_DIE_S);
+	hw->k_cpu = 1 - exp(-dt / g->tau_cpu_s);
+	hw->k_exh = 1 - exp(-dt / g->tau_exhaust_s);
+}
+
+void
 mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 {
 	const struct sim_zone_def *zd = &r->scn->zones[h->zone];
-	double dt = r->tick_ms / 1000.0;
 
-	h->idle_w = g->idle_w;
-	h->max_w = g->max_w;
 	h->load = 1;
 	h->burst = 1;
 	h->vms = h->vms_start = g->vms;
-	h->capacity = g->capacity_vms;
 	h->inlet_off_c = g->inlet_offset_c +
 	    g->inlet_spread_c * rng_normal(&h->rng);
 	h->inlet_off_to = h->inlet_off_c;
 	h->cooler = h->cooler_to = 1;
 	/* a host's daily swing peaks within an hour or so of its group's */
-	h->swing_c = g->inlet_swing_c;
 	h->swing_peak_h = g->inlet_swing_peak_h + rng_normal(&h->rng);
-	h->recirc_share = g->recirc_share;
-	h->fan_w = g->fan_w;
-	h->fan_max = g->fan_max;
-	h->fan_start_c = g->fan_start_c;
-	h->fan_full_c = g->fan_full_c;
-	h->throttle_c = g->throttle_cpu_c;
-	h->r_cpu = g->r_cpu_k_per_w;
-	h->r_exh = g->r_exhaust_k_per_w;
-	h->cpu_fast = g->cpu_fast_fraction;
-	h->k_fast = 1 - exp(-dt / MDL_TAU_DIE_S);
-	h->k_cpu = 1 - exp(-dt / g->tau_cpu_s);
-	h->k_exh = 1 - exp(-dt / g->tau_exhaust_s);
 	h->swing_now = swing(r, h);
 	h->t_inlet = zd->setpoint_c + h->inlet_off_c + h->swing_now;
 	mdl_host_power(r, h);
 	/* the steady state, throttled if the load asks too much */
 	if (h->r_cpu_eff > 0 &&
-	    h->t_inlet + h->r_cpu_eff * h->p_cpu > h->throttle_c) {
-		h->p_dyn = fmax(
-		    0, (h->throttle_c - h->t_inlet) / h->r_cpu_eff - h->p_base);
+	    h->t_inlet + h->r_cpu_eff * h->p_cpu > h->hw->throttle_c) {
+		h->p_dyn = fmax(0,
+		    (h->hw->throttle_c - h->t_inlet) / h->r_cpu_eff -
+			h->p_base);
 		h->p_cpu = h->p_base + h->p_dyn;
 		h->power_w = h->p_cpu + h->p_fan;
 	}
-	h->d_fast = h->cpu_fast * h->r_cpu_eff * h->p_cpu;
-	h->d_slow = (1 - h->cpu_fast) * h->r_cpu_eff * h->p_cpu;
+	h->d_fast = h->hw->cpu_fast * h->r_cpu_eff * h->p_cpu;
+	h->d_slow = (1 - h->hw->cpu_fast) * h->r_cpu_eff * h->p_cpu;
 	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
-	h->t_exh = h->t_inlet + h->r_exh * h->power_w / h->phi;
-	sens_init(r, h, g);
+	h->t_exh = h->t_inlet + h->hw->r_exh * h->power_w / h->phi;
+	sens_init(r, h);
 }
 
 static double
@@ -249,7 +262,7 @@ int
 mdl_step_host(struct sim_run *r, struct sim_host *h)
 {
 	const struct sim_zone *z = &r->zone[h->zone];
-	double s = h->recirc_share * z->shortfall, room;
+	double s = h->hw->recirc_share * z->shortfall, room;
 	int k;
 
 	if (h->inlet_off_c != h->inlet_off_to) {
@@ -274,19 +287,21 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 	h->t_inlet = s > 0 ? (1 - s) * room + s * h->t_exh : room;
 	mdl_host_power(r, h);
 	throttle(h);
-	h->d_fast += (h->cpu_fast * h->r_cpu_eff * h->p_cpu - h->d_fast) *
-	    h->k_fast;
+	h->d_fast += (h->hw->cpu_fast * h->r_cpu_eff * h->p_cpu - h->d_fast) *
+	    h->hw->k_fast;
 	/* a failed fan or pump: the heatsink's part of the resistance */
-	h->d_slow += ((1 - h->cpu_fast) * h->r_cpu_eff * h->cooler * h->p_cpu -
+	h->d_slow += ((1 - h->hw->cpu_fast) * h->r_cpu_eff * h->cooler *
+			     h->p_cpu -
 			 h->d_slow) *
-	    h->k_cpu;
+	    h->hw->k_cpu;
 	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
-	h->t_exh += (h->t_inlet + h->r_exh * h->power_w / h->phi - h->t_exh) *
-	    h->k_exh;
+	h->t_exh += (h->t_inlet + h->hw->r_exh * h->power_w / h->phi -
+			h->t_exh) *
+	    h->hw->k_exh;
 	if (h->throttled)
 		r->res.throttled_s += r->tick_ms / 1000.0;
 	for (k = 0; k < SIM_NSENS; k++)
-		if (mdl_true_value(h, k) >= h->trip_c[k])
+		if (mdl_true_value(h, k) >= h->hw->trip_c[k])
 			return k;
 	return -1;
 }

@@ -196,6 +196,7 @@ init_host(struct sim_run *r, struct sim_host *h, int z, int g, int k, int idx)
 	snprintf(h->name, sizeof(h->name), "%.*s%02d",
 	    (int)sizeof(h->name) - 12, gr->prefix, k + 1);
 	rng_seed_stream(&h->rng, r->opt.seed, 1, (uint64_t)idx);
+	h->hw = &r->hw[z * SIM_MAX_GROUPS + g];
 	h->zone = z;
 	h->group = g;
 	h->tier = gr->tier;
@@ -220,6 +221,20 @@ init_host(struct sim_run *r, struct sim_host *h, int z, int g, int k, int idx)
 	return 0;
 }
 
+/* The hosts, each starting a cache line (struct sim_host is aligned to
+ * one), zeroed: so that the part of a host a tick reads spans as few
+ * lines as its size allows. */
+static struct sim_host *
+host_array(int n)
+{
+	size_t size = (size_t)(n > 0 ? n : 1) * sizeof(struct sim_host);
+	void *p = aligned_alloc(_Alignof(struct sim_host), size);
+
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
 int
 run_init(
     struct sim_run *r, const struct sim_scenario *s, const struct sim_opts *o)
@@ -239,9 +254,11 @@ run_init(
 	r->n_zones = s->n_zones;
 	r->n_hosts = scn_total_hosts(s);
 	r->ovr_slots = agent_override_slots(s);
-	r->host = calloc(
-	    (size_t)(r->n_hosts ? r->n_hosts : 1), sizeof(*r->host));
-	if (r->host == NULL)
+	r->host = host_array(r->n_hosts);
+	r->hw = calloc(
+	    (size_t)(s->n_zones > 0 ? s->n_zones : 1) * SIM_MAX_GROUPS,
+	    sizeof(*r->hw));
+	if (r->host == NULL || r->hw == NULL)
 		return -1;
 	r->res.incident_ms = -1;
 	r->res.first_alarm_ms = -1;
@@ -267,6 +284,9 @@ run_init(
 			zn->ramp_start_ms[k] = zn->ramp_end_ms[k] = 0;
 			zn->cap_nominal_w += zd->coolers[k].capacity_w;
 		}
+		for (g = 0; g < zd->n_groups; g++)
+			mdl_init_hw(
+			    r, &r->hw[z * SIM_MAX_GROUPS + g], &zd->groups[g]);
 		for (g = 0; g < zd->n_groups; g++)
 			for (k = 0; k < zd->groups[g].count; k++, hi++)
 				if (init_host(r, &r->host[hi], z, g, k, hi) < 0)
@@ -410,6 +430,7 @@ run_done(struct sim_run *r)
 		free(r->host[i].ovr);
 	}
 	free(r->host);
+	free(r->hw);
 	evq_free(r);
 	zx_free(r);
 	free(r->acts);

@@ -67,6 +67,29 @@ struct sim_ovr {
 	int64_t expires_wall_ms;
 };
 
+/* What the hosts of one group share: the constants of their hardware
+ * (one per group, sim_run.hw). Every host's tick reads them, so out of
+ * struct sim_host they stay in the caches while the hosts stream by. */
+struct sim_hw {
+	int capacity;             /* load units at full utilisation */
+	double trip_c[SIM_NSENS]; /* hardware trips */
+	double swing_c;           /* diurnal inlet swing */
+	double recirc_share;      /* exhaust share of the inlet, no cooling */
+	double idle_w;
+	double max_w;
+	double fan_w; /* fan power at base speed */
+	double fan_max;
+	double fan_start_c;
+	double fan_full_c;
+	double throttle_c;
+	double r_cpu;
+	double r_exh;
+	double cpu_fast; /* fraction of R_cpu P in the die */
+	double k_fast;   /* 1 - exp(-dt / tau) */
+	double k_cpu;
+	double k_exh;
+};
+
 /*
  * One host. The fields are in the order a tick reads them, hot first
  * (every host, every tick: the rooms of 10,000 hosts stream through
@@ -75,45 +98,29 @@ struct sim_ovr {
  * tick, then what events, actions and reports use.
  */
 struct sim_host {
-	/* ---- physics, every tick ---- */
+	/* ---- physics, every tick (each host starts a cache line) ---- */
+	_Alignas(64) const struct sim_hw *hw; /* its group's hardware */
 	int zone;
 	bool powered;
 	bool throttled;
 	int vms;
-	int capacity;
-	int receiving;            /* VMs arriving now (their extra power) */
-	int mig_next;             /* mig[] entry of the VM moving now, -1 */
-	double trip_c[SIM_NSENS]; /* hardware trips */
-	double load;              /* utilisation multiplier (events) */
-	double burst;             /* windowed load events, multiplied */
+	int receiving; /* VMs arriving now (their extra power) */
+	int mig_next;  /* mig[] entry of the VM moving now, -1 */
+	double load;   /* utilisation multiplier (events) */
+	double burst;  /* windowed load events, multiplied */
 	double inlet_off_c;
 	double inlet_off_to; /* hot-spot events ramp towards this */
 	double cooler;       /* heatsink resistance multiplier (cpu_cooler) */
 	double cooler_to;    /* ...ramps towards this */
-	double swing_c;      /* diurnal inlet swing */
 	double swing_peak_h;
-	double swing_now;    /* its value now */
-	double recirc_share; /* exhaust share of the inlet, no cooling */
-	double idle_w;
-	double max_w;
-	double fan_w; /* fan power at base speed */
-	double fan_max;
-	double fan_start_c;
-	double fan_full_c;
-	double throttle_c;
+	double swing_now; /* its value now */
 	double phi;       /* fan speed / base speed now */
 	double p_fan;     /* fan power now */
 	double p_base;    /* idle without fans, migrations */
 	double p_dyn;     /* what the load adds (after throttling) */
 	double p_cpu;     /* base + dyn: what heats the CPU */
 	double r_cpu_eff; /* R_cpu at this airflow */
-	double r_cpu;
-	double r_exh;
-	double cpu_fast; /* fraction of R_cpu P in the die */
-	double k_fast;   /* 1 - exp(-dt / tau) */
-	double k_cpu;
-	double k_exh;
-	double t_inlet; /* true values */
+	double t_inlet;   /* true values */
 	double t_cpu;
 	double d_fast; /* the CPU's rise above inlet, two poles */
 	double d_slow;
@@ -402,8 +409,9 @@ struct sim_run {
 	struct sim_zone zone[SIM_MAX_ZONES];
 	int n_hosts;
 	struct sim_host *host;
-	unsigned mark; /* generation for sim_host.mark */
-	int ovr_slots; /* overrides an engine holds (agent.c) */
+	struct sim_hw *hw; /* [zone * SIM_MAX_GROUPS + group] */
+	unsigned mark;     /* generation for sim_host.mark */
+	int ovr_slots;     /* overrides an engine holds (agent.c) */
 	int n_acts;
 	int acts_cap;
 	struct sim_act_rec *acts;
@@ -426,6 +434,8 @@ bool run_host_matches(const struct sim_host *h, const struct sim_event *e);
 
 /* model.c */
 double mdl_building_c(const struct sim_run *r, int64_t now_ms);
+void mdl_init_hw(
+    const struct sim_run *r, struct sim_hw *hw, const struct sim_group *g);
 void
 mdl_init_host(struct sim_run *r, struct sim_host *h, const struct sim_group *g);
 /* Fan speed over base speed at this inlet temperature (1..fan_max). */
@@ -440,8 +450,7 @@ int mdl_step_host(struct sim_run *r, struct sim_host *h);
 double mdl_true_value(const struct sim_host *h, int s);
 
 /* sensors.c */
-void
-sens_init(struct sim_run *r, struct sim_host *h, const struct sim_group *g);
+void sens_init(struct sim_run *r, struct sim_host *h);
 /* Once per tick before the samples: the slow BMC's scans. */
 void sens_tick(struct sim_run *r, struct sim_host *h);
 /* The sample a sensor delivers now: false when it delivers none. */

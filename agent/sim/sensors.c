@@ -34,7 +34,7 @@ next_at(struct sim_host *h, int64_t now_ms, double per_h)
 }
 
 void
-sens_init(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
+sens_init(struct sim_run *r, struct sim_host *h)
 {
 	const struct sim_faults *f = &r->scn->faults;
 	int s;
@@ -42,7 +42,6 @@ sens_init(struct sim_run *r, struct sim_host *h, const struct sim_group *g)
 	for (s = 0; s < SIM_NSENS; s++) {
 		struct sim_sens *ss = &h->sens[s];
 
-		h->trip_c[s] = g->trip_c[s];
 		ss->noise_c = f->noise_c[s];
 		ss->next_glitch_ms = next_at(h, 0, f->glitch_per_h);
 		ss->next_dropout_ms = next_at(h, 0, f->dropout_per_h);

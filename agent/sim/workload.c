@@ -22,7 +22,7 @@
 static int
 spare(const struct sim_host *h)
 {
-	return h->capacity - h->vms - h->reserved;
+	return h->hw->capacity - h->vms - h->reserved;
 }
 
 static bool
@@ -237,7 +237,7 @@ wl_trip(struct sim_run *r, int hi, int sensor)
 	    "HARD TRIP: %s %.1f C reached the hardware trip %.1f C; power "
 	    "lost with %d VMs",
 	    scn_sensor_name(sensor), mdl_true_value(h, sensor),
-	    h->trip_c[sensor], h->vms);
+	    h->hw->trip_c[sensor], h->vms);
 	lose_load(r, hi);
 	h->hstate = SIM_H_TRIPPED;
 }

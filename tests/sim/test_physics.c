@@ -146,8 +146,8 @@ test_fans(void **state)
 	assert_true(fabs(h->phi - 1.6) < 1e-9);
 	assert_true(fabs(h->power_w - p0 - 15 * (1.6 * 1.6 * 1.6 - 1)) < 1);
 	/* exhaust rise R_exh P / phi: more air, less rise per watt */
-	assert_true(
-	    fabs(h->t_exh - h->t_inlet - h->r_exh * h->power_w / 1.6) < 0.05);
+	assert_true(fabs(h->t_exh - h->t_inlet -
+			h->hw->r_exh * h->power_w / 1.6) < 0.05);
 	assert_true(h->t_exh - h->t_inlet < dt0);
 	st_done(&r, &scn);
 }
@@ -178,9 +178,10 @@ test_throttle(void **state)
 		max_cpu = fmax(max_cpu, h->t_cpu);
 	}
 	assert_true(h->throttled);
-	print_message("max cpu %.3f throttle %.1f\n", max_cpu, h->throttle_c);
-	assert_true(max_cpu < h->throttle_c + 0.01);
-	assert_true(max_cpu > h->throttle_c - 1);
+	print_message(
+	    "max cpu %.3f throttle %.1f\n", max_cpu, h->hw->throttle_c);
+	assert_true(max_cpu < h->hw->throttle_c + 0.01);
+	assert_true(max_cpu > h->hw->throttle_c - 1);
 	assert_true(h->power_w < 500 - 50);
 	assert_true(r.res.throttled_s > 1000);
 	st_done(&r, &scn);
@@ -214,7 +215,7 @@ room_figures(const char *text)
 		if (k + 1 == 3600)
 			f.rise_1h_c = r.zone[0].t_air - t0;
 		for (i = 0; i < r.n_hosts; i++)
-			if (r.host[i].t_inlet >= r.host[i].trip_c[0])
+			if (r.host[i].t_inlet >= r.host[i].hw->trip_c[0])
 				f.trip_s = k + 1;
 	}
 	if (f.trip_s < 0)

@@ -130,7 +130,7 @@ test_cpu_lag(void **state)
 	h = &r.host[0];
 	mdl_step_host(&r, h);
 	before = h->t_cpu;
-	h->vms = h->capacity;
+	h->vms = h->hw->capacity;
 	mdl_host_power(&r, h);
 	target = h->t_inlet + h->r_cpu_eff * h->p_cpu;
 	for (k = 1; k <= 120; k++) {
