@@ -118,6 +118,9 @@ agent_start(struct sim_run *r, struct sim_host *h)
 	sz.sample_interval_s = (double)r->tick_ms / 1000.0;
 	sz.max_peers = 0;
 	sz.max_overrides = r->ovr_slots;
+	/* every host's engine reads the run's one copy of the class
+	 * settings (the run never changes them) */
+	sz.classes = r->opt.conf.cls;
 	h->eng = eng_create_opts(&conf, &sz);
 	if (h->eng == NULL)
 		return -1;
