@@ -66,7 +66,10 @@ struct est_writer {
 	cJSON *root, *sensors;
 	cJSON *obj;        /* the sensor object; its members: */
 	cJSON *m[M_COUNT]; /* kept out of obj between sensors */
+	/* the point nodes made so far: as many as the most points a
+	 * save has had (none while no sensor is in a rise) */
 	cJSON *age[ENG_SNAP_POINTS], *val[ENG_SNAP_POINTS];
+	int n_pt;
 	char text[M_COUNT + 2 * ENG_SNAP_POINTS][JNUM_LEN];
 	char *buf; /* a sensor object's text */
 	size_t buflen, total;
@@ -93,7 +96,7 @@ est_writer_free(struct est_writer *w)
 			detach_all(w->m[k]);
 		cJSON_Delete(w->m[k]);
 	}
-	for (k = 0; k < ENG_SNAP_POINTS; k++) {
+	for (k = 0; k < w->n_pt; k++) {
 		cJSON_Delete(w->age[k]);
 		cJSON_Delete(w->val[k]);
 	}
@@ -115,18 +118,30 @@ writer_nodes(struct est_writer *w)
 	w->m[M_VALUES] = cJSON_CreateArray();
 	for (k = M_NOISE; k <= M_RISE_PEAK; k++)
 		w->m[k] = jnum_node(w->text[t++]);
-	for (k = 0; k < ENG_SNAP_POINTS; k++) {
-		w->age[k] = jnum_node(w->text[t++]);
-		w->val[k] = jnum_node(w->text[t++]);
-	}
 	if (w->obj == NULL)
 		return false;
 	for (k = 0; k < M_COUNT; k++)
 		if (w->m[k] == NULL)
 			return false;
-	for (k = 0; k < ENG_SNAP_POINTS; k++)
-		if (w->age[k] == NULL || w->val[k] == NULL)
+	return true;
+}
+
+/* Point nodes for n points (made once, kept); false when out of memory. */
+static bool
+point_nodes(struct est_writer *w, int n)
+{
+	for (; w->n_pt < n; w->n_pt++) {
+		int t = M_COUNT + 2 * w->n_pt;
+
+		w->age[w->n_pt] = jnum_node(w->text[t]);
+		w->val[w->n_pt] = jnum_node(w->text[t + 1]);
+		if (w->age[w->n_pt] == NULL || w->val[w->n_pt] == NULL) {
+			cJSON_Delete(w->age[w->n_pt]);
+			cJSON_Delete(w->val[w->n_pt]);
+			w->age[w->n_pt] = w->val[w->n_pt] = NULL;
 			return false;
+		}
+	}
 	return true;
 }
 
@@ -190,6 +205,8 @@ sensor_json(struct est_writer *w, const struct eng_snap_sensor *s)
 						  : ENG_SNAP_POINTS;
 	}
 	if (n > 0) {
+		if (!point_nodes(w, n))
+			return NULL;
 		for (k = 0; k < n; k++) {
 			jnum_set_int(w->age[k], s->age_ms[k]);
 			jnum_set(w->val[k], s->value_c[k]);
