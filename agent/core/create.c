@@ -172,7 +172,10 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	e->hash_mask = hash_buckets(sz->max_peers) - 1;
 	e->cap_ovr = sz->max_overrides;
 	e->sensors = calloc((size_t)e->cap_sensors, sizeof(*e->sensors));
-	e->ids = calloc((size_t)e->cap_sensors, ENG_ID_LEN);
+	/* written id by id as sensors come, read only as far as written:
+	 * not cleared (a cleared pool from a used heap is resident all
+	 * along, though most hosts fill a fraction of it) */
+	e->ids = malloc((size_t)e->cap_sensors * ENG_ID_LEN);
 	e->points = calloc((size_t)e->cap_sensors, trend_bytes(e->ring_cap));
 	e->sample_interval_s = sz->sample_interval_s;
 	if (e->cap_peers > 0) {
