@@ -285,7 +285,13 @@ accept(struct eng *e, struct sensor *s, int64_t t_ms, double v)
 
 		s->filtered = lo > hc ? lo : hc;
 	} else {
-		s->filtered = s->med_n == 1 ? v : median(s->med, s->med_n);
+		/* Two samples (after a start or a restart of the filter):
+		 * the lower, so that a value counts only when both say it,
+		 * as two of three do in the full filter (their mean would
+		 * pass half a one-sample spike). */
+		s->filtered = s->med_n == 1 ? v
+		    : s->med_n == 2         ? fmin(s->med[0], s->med[1])
+					    : median(s->med, s->med_n);
 	}
 	if (!s->subst_mode)
 		trend_push(&s->tr, t_ms, s->filtered, &e->cls_win[s->cls]);
