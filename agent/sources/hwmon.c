@@ -246,6 +246,40 @@ fingerprint(const struct hwm *h)
 	return dir_mark(x, "/etc/sensors.d", true);
 }
 
+/* Do the reads need libsensors: an input with a compute statement, or a
+ * fault flag that could not be opened? (crit_alarm, for --once, too.) */
+static bool
+reads_need_lib(const struct hwm *h)
+{
+	if (h->n_lib > 0)
+		return true;
+	for (int i = 0; i < h->n; i++)
+		if (h->s[i].r.handle >= 0 && h->s[i].fault_nr >= 0 &&
+		    h->s[i].fd_fault < 0)
+			return true;
+	return false;
+}
+
+/*
+ * When every attached sensor is read through its descriptors, libsensors'
+ * configuration and chip list (~2 kB a chip, and the whole parsed
+ * sensors3.conf) are not needed until the next scan: they go at the first
+ * read after a scan, with their pointers in the slots.
+ */
+static void
+release_lib(struct hwm *h)
+{
+	for (int i = 0; i < h->n; i++) {
+		struct hwm_sensor *s = &h->s[i];
+
+		s->chip = NULL;
+		s->input_name = s->fault_name = NULL;
+		s->fault_nr = s->alarm_nr = -1; /* read by fd, or not at all */
+	}
+	sensors_cleanup();
+	h->inited = false;
+}
+
 static void
 scan(struct hwm *h)
 {
@@ -266,6 +300,7 @@ scan(struct hwm *h)
 				add_feature(h, chip, chipname, feat, probe);
 	}
 	hwm_probe_end(probe);
+	h->need_lib = reads_need_lib(h);
 }
 
 struct hwm *
@@ -326,6 +361,8 @@ hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 	struct hwm_sensor *s;
 	int i;
 
+	if (h->inited && !h->need_lib && !h->alarms)
+		release_lib(h);
 	for (i = 0; i < h->n; i++) {
 		s = &h->s[i];
 		if (s->r.handle < 0)
@@ -339,7 +376,20 @@ hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 void
 hwm_read_alarms(struct hwm *h, bool on)
 {
+	char err[256];
+
 	h->alarms = on;
+	/* the flags are read through libsensors: back, with a scan that
+	 * attaches every sensor again (none when set before the first read,
+	 * as --once does) */
+	if (on && !h->inited && hwm_rescan(h, err, sizeof(err)) < 0)
+		h->alarms = false;
+}
+
+bool
+hwm_holds_library(const struct hwm *h)
+{
+	return h->inited;
 }
 
 int
