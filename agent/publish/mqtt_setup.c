@@ -185,7 +185,6 @@ mq_free(struct mq *mq)
 		free(mq->password);
 	}
 	free(mq->state_json);
-	free(mq->sensors_json);
 	mqm_tele_free(mq->tele);
 	free(mq->ovr_json);
 	free(mq->ovr_sig);
