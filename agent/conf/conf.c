@@ -121,6 +121,16 @@ parse_hwmon(
 	    ctx, g, "sensors_conf", h->sensors_conf, sizeof(h->sensors_conf));
 	if (!cnf_get_strv(ctx, g, "ignore", false, &v))
 		return;
+	for (i = 0; v[i] != NULL && i < CNF_MAX_IGNORE; i++)
+		;
+	free(h->ignore);
+	h->n_ignore = 0;
+	if (i > 0 && (h->ignore = calloc((size_t)i, CNF_PATTERN_LEN)) == NULL) {
+		cnf_error(ctx, config_setting_get_member(g, "ignore"),
+		    "out of memory");
+		cnf_strv_free(v);
+		return;
+	}
 	for (i = 0; v[i] != NULL; i++) {
 		if (i >= CNF_MAX_IGNORE) {
 			cnf_error(ctx, config_setting_get_member(g, "ignore"),
@@ -149,7 +159,7 @@ parse_sensors(
 		"other", NULL };
 	const config_setting_t *e;
 	struct sensor_rule *r;
-	int i, n;
+	int i, n, room;
 
 	if (list == NULL)
 		return;
@@ -159,6 +169,18 @@ parse_sensors(
 		return;
 	}
 	n = config_setting_length(list);
+	/* room for the entries, at most CNF_MAX_RULES in all (the loop
+	 * stops there, with an error) */
+	room = n < CNF_MAX_RULES - c->n_rules ? n : CNF_MAX_RULES - c->n_rules;
+	if (room > 0) {
+		r = realloc(
+		    c->rules, (size_t)(c->n_rules + room) * sizeof(*c->rules));
+		if (r == NULL) {
+			cnf_error(ctx, list, "out of memory");
+			return;
+		}
+		c->rules = r;
+	}
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(list, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
@@ -335,6 +357,12 @@ cnf_load_string(
 void
 cnf_free(struct agent_conf *c)
 {
+	free(c->hwmon.ignore);
+	c->hwmon.ignore = NULL;
+	c->hwmon.n_ignore = 0;
+	free(c->rules);
+	c->rules = NULL;
+	c->n_rules = 0;
 	ipmi_conf_free(&c->ipmi);
 	mqtt_conf_free(&c->mqtt);
 	actions_conf_free(&c->actions);

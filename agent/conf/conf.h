@@ -51,7 +51,9 @@ struct agent_group {
 struct hwmon_conf {
 	bool enabled;
 	int n_ignore;
-	char ignore[CNF_MAX_IGNORE][CNF_PATTERN_LEN]; /* fnmatch on id */
+	/* fnmatch on id: n_ignore of them, as many as the file has (NULL
+	 * when none), freed by cnf_free */
+	char (*ignore)[CNF_PATTERN_LEN];
 	char sensors_conf[PATH_MAX]; /* libsensors config; "" = system */
 };
 
@@ -81,7 +83,7 @@ struct agent_conf {
 	struct ipmi_conf ipmi;
 	struct eng_conf engine; /* classes + policy */
 	int n_rules;
-	struct sensor_rule rules[CNF_MAX_RULES];
+	struct sensor_rule *rules; /* as many as the file has, or NULL */
 	struct mqtt_conf mqtt;
 	struct actions_conf actions;
 	struct control_conf control;

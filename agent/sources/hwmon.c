@@ -41,10 +41,10 @@ init_lib(struct hwm *h, char *err, size_t errlen)
 	FILE *f = NULL;
 	int r;
 
-	if (h->conf.sensors_conf[0] != '\0') {
-		f = fopen(h->conf.sensors_conf, "re");
+	if (h->conf->sensors_conf[0] != '\0') {
+		f = fopen(h->conf->sensors_conf, "re");
 		if (f == NULL) {
-			snprintf(err, errlen, "%s: %s", h->conf.sensors_conf,
+			snprintf(err, errlen, "%s: %s", h->conf->sensors_conf,
 			    strerror(errno));
 			return -1;
 		}
@@ -91,8 +91,8 @@ ignored(const struct hwm *h, const char *id)
 {
 	int i;
 
-	for (i = 0; i < h->conf.n_ignore; i++)
-		if (fnmatch(h->conf.ignore[i], id, 0) == 0)
+	for (i = 0; i < h->conf->n_ignore; i++)
+		if (fnmatch(h->conf->ignore[i], id, 0) == 0)
 			return true;
 	return false;
 }
@@ -238,8 +238,8 @@ fingerprint(const struct hwm *h)
 	uint64_t x = FNV64_INIT;
 
 	x = dir_mark(x, HWMON_CLASS, false);
-	if (h->conf.sensors_conf[0] != '\0')
-		return stat_mark(x, h->conf.sensors_conf);
+	if (h->conf->sensors_conf[0] != '\0')
+		return stat_mark(x, h->conf->sensors_conf);
 	/* sensors_init(NULL): these files, as libsensors reads them */
 	x = stat_mark(x, "/etc/sensors3.conf");
 	x = stat_mark(x, "/etc/sensors.conf");
@@ -313,7 +313,7 @@ hwm_create(const struct hwmon_conf *c, src_attach_cb attach, void *arg,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	h->conf = *c;
+	h->conf = c;
 	h->attach = attach;
 	h->attach_arg = arg;
 	if (init_lib(h, err, errlen) != 0) {

@@ -32,7 +32,8 @@ struct hwm;
 /*
  * Start libsensors and scan: attach (may be NULL: every sensor is read,
  * with handle 0) is called for each sensor found. NULL with a message in
- * err when libsensors cannot start.
+ * err when libsensors cannot start. c is not copied: it must stay until
+ * hwm_free.
  */
 struct hwm *hwm_create(const struct hwmon_conf *c, src_attach_cb attach,
     void *arg, char *err, size_t errlen);

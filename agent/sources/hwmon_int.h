@@ -33,7 +33,7 @@ struct hwm_sensor {
 };
 
 struct hwm {
-	struct hwmon_conf conf;
+	const struct hwmon_conf *conf; /* the caller's (hwm_create) */
 	src_attach_cb attach;
 	void *attach_arg;
 	bool inited;   /* libsensors is up (from a scan, while needed) */
