@@ -45,7 +45,7 @@ struct agent_group {
 	double interval_s;       /* sampling and evaluation period */
 	double rescan_s;         /* periodic rescan of sources */
 	int max_sensors;         /* sensors the engine monitors, at most */
-	char state_dir[PATH_MAX];
+	const char *state_dir;   /* see struct agent_conf's strs */
 };
 
 struct hwmon_conf {
@@ -54,7 +54,7 @@ struct hwmon_conf {
 	/* fnmatch on id: n_ignore of them, as many as the file has (NULL
 	 * when none), freed by cnf_free */
 	char (*ignore)[CNF_PATTERN_LEN];
-	char sensors_conf[PATH_MAX]; /* libsensors config; "" = system */
+	const char *sensors_conf; /* libsensors config; "" = system */
 };
 
 /* sensors = ( { match = "coretemp-*\/Package id 0"; class = "cpu"; ... } ) */
@@ -68,7 +68,7 @@ struct sensor_rule {
 
 /* prometheus = { textfile = "..."; }: node_exporter textfile metrics */
 struct prom_conf {
-	char textfile[PATH_MAX]; /* "" = off */
+	const char *textfile; /* "" = off */
 };
 
 struct control_conf {
@@ -76,8 +76,16 @@ struct control_conf {
 	int mode;         /* socket file mode, e.g. 0660 */
 };
 
+/*
+ * The paths (path, agent.state_dir, hwmon.sensors_conf,
+ * prometheus.textfile) point to constants or to strings in strs, as long
+ * as the file has them (at most PATH_MAX - 1 bytes), freed by cnf_free;
+ * the mqtt and ipmi groups own theirs. A copy of the struct takes them
+ * over (the copied-from one is not freed then).
+ */
 struct agent_conf {
-	char path[PATH_MAX]; /* the file it came from, or "" */
+	const char *path; /* the file it came from, or "" */
+	struct cnf_strs strs;
 	struct agent_group agent;
 	struct hwmon_conf hwmon;
 	struct ipmi_conf ipmi;

@@ -42,7 +42,7 @@ struct mq {
 	char zone[CNF_NAME_LEN];
 	char host[CNF_NAME_LEN];
 	int tier;
-	char state_dir[PATH_MAX];
+	char *state_dir; /* malloc'ed, "" = none */
 	struct mqm_id id;
 	struct mq_callbacks cb;
 	void *arg;

@@ -258,7 +258,7 @@ bool
 mq_same_conf(const struct mq *mq, const struct mqtt_conf *c,
     const struct agent_group *id, const char *state_dir)
 {
-	return memcmp(&mq->conf, c, sizeof(*c)) == 0 &&
+	return mqtt_conf_same(&mq->conf, c) &&
 	    strcmp(mq->site, id->site) == 0 &&
 	    strcmp(mq->zone, id->zone) == 0 &&
 	    strcmp(mq->host, id->host) == 0 && mq->tier == id->tier &&

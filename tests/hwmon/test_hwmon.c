@@ -171,8 +171,7 @@ start(const char *sensors_conf, bool alarms)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.enabled = true;
-	snprintf(
-	    conf.sensors_conf, sizeof(conf.sensors_conf), "%s", sensors_conf);
+	conf.sensors_conf = sensors_conf;
 	next = 0;
 	h = hwm_create(&conf, attach_all, &next, err, sizeof(err));
 	if (h == NULL)

@@ -234,6 +234,41 @@ test_lists_sized_to_the_file(void **state)
 	free(text);
 }
 
+/* The paths are as long as the file has them, owned by the conf (a copy
+ * takes them over), still at most PATH_MAX - 1 bytes, and "" after
+ * cnf_free. */
+static void
+test_paths_owned(void **state)
+{
+	struct agent_conf c, taken;
+	char *msgs = NULL, *text, long_path[PATH_MAX + 1];
+
+	(void)state;
+	assert_int_equal(load("agent = { state_dir = \"/x/y\"; };\n"
+			      "hwmon = { sensors_conf = \"/s.conf\"; };\n"
+			      "prometheus = { textfile = \"/p/t.prom\"; };\n",
+			     &c, &msgs),
+	    0);
+	free(msgs);
+	taken = c; /* as the agent takes the loaded conf */
+	assert_string_equal(taken.path, "test.conf");
+	assert_string_equal(taken.agent.state_dir, "/x/y");
+	assert_string_equal(taken.hwmon.sensors_conf, "/s.conf");
+	assert_string_equal(taken.prometheus.textfile, "/p/t.prom");
+	cnf_free(&taken);
+	assert_string_equal(taken.agent.state_dir, "");
+	assert_string_equal(taken.path, "");
+
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	assert_true(asprintf(&text, "agent = {\n state_dir = \"%s\"; };\n",
+			long_path) > 0);
+	expect_error(
+	    text, "test.conf:2: 'state_dir' is too long (at most 4095");
+	free(text);
+}
+
 static void
 test_all_errors_reported(void **state)
 {
@@ -345,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_sensor_rule_without_match),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_lists_sized_to_the_file),
+		cmocka_unit_test(test_paths_owned),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_file_line_from_file),
 		cmocka_unit_test(test_print_roundtrip),
