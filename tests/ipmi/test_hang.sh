@@ -13,7 +13,9 @@ sim_start || { not_ok "ipmi_sim starts"; tw_done; exit 1; }
 PW=$(pwfile pw monpw)
 write_conf "$RUN/a.conf" "$PW"
 
-"$DRIVE" -c "$RUN/a.conf" -s "$RUN/state" run 22 $TICK > "$RUN/run.out" \
+# The driver runs until the steps below are done (SIGUSR1), 90 s at most:
+# on a loaded machine the steps themselves take longer than on a quiet one.
+"$DRIVE" -c "$RUN/a.conf" -s "$RUN/state" run 90 $TICK > "$RUN/run.out" \
     2> "$RUN/run.err" &
 DPID=$!
 tw_track $DPID
@@ -78,6 +80,7 @@ sim_start > /dev/null || not_ok "ipmi_sim restarts"
 TR=$(rel)
 wait_for 8 sh -c "awk -F'\t' -v tr=$TR '/^R/ { sub(\"t=\", \"\", \$2); \
     if (\$2 + 0 > tr) found = 1 } END { exit !found }' '$RUN/run.out'"
+kill -USR1 "$DPID"
 wait "$DPID"
 check "driver exits cleanly" [ $? = 0 ]
 tw_untrack "$DPID"
@@ -115,7 +118,9 @@ echo "# loop cadence: $ticks ticks of $TICK ms, worst lateness $maxlate ms"
 # blocked by the BMC, a tick would be late by a whole deadline (>= 2.5 s);
 # 1 s keeps that apart from scheduling noise on a loaded CI machine
 check_le "the loop kept its cadence (worst lateness, ms)" "$maxlate" 1000
-check_le "every tick ran" $((22000 / TICK)) "$ticks"
+last_t=$(awk -F'\t' '/^TICK/ { sub("t=", "", $2); t = $2 } END { print t + 0 }' \
+    "$RUN/run.out")
+check_le "every tick ran ($ticks ticks in $last_t ms)" $((last_t / TICK)) "$ticks"
 check "no child left behind" sh -c "! pgrep -P $DPID > /dev/null"
 
 tw_done
