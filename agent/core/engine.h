@@ -423,6 +423,16 @@ void eng_evaluate(struct eng *e, int64_t now_ms, struct eng_output *out);
 void eng_prefetch_object(const struct eng *e);
 void eng_prefetch_sensors(const struct eng *e);
 void eng_prefetch_points(const struct eng *e);
+/*
+ * An engine's state saved and put back in place (eng_hint.c), for a
+ * caller that runs engines ahead speculatively and may have to undo it:
+ * eng_state_save() writes eng_state_size() bytes to buf;
+ * eng_state_restore() puts them back into the same engine, which must
+ * not have had sensors added or its configuration set in between.
+ */
+size_t eng_state_size(const struct eng *e);
+void eng_state_save(const struct eng *e, void *buf);
+void eng_state_restore(struct eng *e, const void *buf);
 
 /* This host's own inlet summary, for publishing to zone peers.
  * Returns false when there is no valid inlet sensor. */

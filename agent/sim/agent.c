@@ -274,28 +274,81 @@ eng_ahead(const struct sim_run *r, int hi)
 }
 
 void
+agent_prefetch_host(const struct sim_run *r, int hi)
+{
+	const char *c;
+	size_t k, hot = offsetof(struct sim_host, peers_lost);
+
+	if (hi >= r->n_hosts)
+		return;
+	c = (const char *)&r->host[hi];
+	/* the part of the host every tick reads (run.h) */
+#pragma GCC unroll 32
+	for (k = 0; k < hot; k += 64)
+		__builtin_prefetch(c + k, 1, 3);
+	__builtin_prefetch(c + hot - 1, 1, 3);
+}
+
+void
 agent_prefetch(const struct sim_run *r, int hi)
 {
-	if (hi + 4 < r->n_hosts) {
-		const char *c = (const char *)&r->host[hi + 4];
-		size_t k, hot = offsetof(struct sim_host, peers_lost);
-
-		/* the part of the host every tick reads (run.h) */
-#pragma GCC unroll 32
-		for (k = 0; k < hot; k += 64)
-			__builtin_prefetch(c + k, 1, 3);
-		__builtin_prefetch(c + hot - 1, 1, 3);
-	}
+	agent_prefetch_host(r, hi + 4);
 	eng_prefetch_object(eng_ahead(r, hi + 3));
 	eng_prefetch_sensors(eng_ahead(r, hi + 2));
 	eng_prefetch_points(eng_ahead(r, hi + 1));
+}
+
+static void
+feed(struct sim_run *r, struct sim_host *h)
+{
+	struct eng_reading rd;
+	int s;
+
+	sens_tick(r, h);
+	for (s = 0; s < SIM_NSENS; s++)
+		if (sens_sample(r, h, s, &rd)) {
+			eng_feed(h->eng, &rd);
+			r->res.readings++;
+		}
+	eng_evaluate(h->eng, r->now_ms, &r->out);
+}
+
+/* What the host keeps of its engine's output. */
+static void
+keep(struct sim_host *h, const struct eng_output *o)
+{
+	h->have_out = true;
+	h->state = o->state;
+	h->eng_zone_alarm = o->zone_alarm;
+	h->zone_members = o->zone_members;
+	h->accepting = o->accepting_load;
+}
+
+bool
+agent_tick_quiet(struct sim_run *r, int hi)
+{
+	struct sim_host *h = &r->host[hi];
+	int s;
+
+	feed(r, h);
+	/* note_alarm, the decisions, hooks_agent_tick and the overrides
+	 * would act on more than this host (hooks_decision ignores the
+	 * other decisions) */
+	if (is_alarm(&r->out) || h->alarmed || r->out.n_expired > 0)
+		return false;
+	for (s = 0; s < r->out.n_decisions && s < ENG_MAX_DECISIONS; s++)
+		if (r->out.decisions[s].action == ENG_ACT_MIGRATE ||
+		    r->out.decisions[s].action == ENG_ACT_SHUTDOWN)
+			return false;
+	keep(h, &r->out);
+	h->zone_alarm = false;
+	return true;
 }
 
 void
 agent_tick(struct sim_run *r, int hi)
 {
 	struct sim_host *h = &r->host[hi];
-	struct eng_reading rd;
 	int s;
 
 	if (h->restart_due && r->now_ms >= h->down_until_ms &&
@@ -304,18 +357,8 @@ agent_tick(struct sim_run *r, int hi)
 		    "agent cannot start (out of memory)");
 	if (!agent_running(r, h))
 		return;
-	sens_tick(r, h);
-	for (s = 0; s < SIM_NSENS; s++)
-		if (sens_sample(r, h, s, &rd)) {
-			eng_feed(h->eng, &rd);
-			r->res.readings++;
-		}
-	eng_evaluate(h->eng, r->now_ms, &r->out);
-	h->have_out = true;
-	h->state = r->out.state;
-	h->eng_zone_alarm = r->out.zone_alarm;
-	h->zone_members = r->out.zone_members;
-	h->accepting = r->out.accepting_load;
+	feed(r, h);
+	keep(h, &r->out);
 	for (s = 0; s < r->out.n_expired; s++)
 		ovr_forget(h, r->out.expired[s]);
 	note_alarm(r, hi);

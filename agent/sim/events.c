@@ -298,6 +298,12 @@ apply(struct sim_run *r, struct evq_item *it)
 	}
 }
 
+int64_t
+evq_next_ms(const struct sim_run *r)
+{
+	return r->evq->n > 0 ? r->evq->heap[0].at_ms : INT64_MAX;
+}
+
 void
 evq_run_due(struct sim_run *r)
 {

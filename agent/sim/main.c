@@ -300,7 +300,8 @@ print_setup(const struct sim_scenario *s)
  * per host and simulated tick of the first run; then the first run's
  * own figures: its set-up, and the CPU time of its ticks alone per
  * host-tick (the thread's clock: the better figure on a shared machine,
- * and without the oracle's run). */
+ * and without the oracle's run), and the share of its ticks stepped in
+ * blocks (block.c). */
 static void
 print_cost(const struct sim_run *runs, int n)
 {
@@ -319,9 +320,10 @@ print_cost(const struct sim_run *runs, int n)
 		ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
 	    ru.ru_maxrss / 1024.0, r->res.wall_s * 1e6 / ht);
 	printf("run: set-up %.2f s wall, ticks %.2f s wall %.2f s CPU, "
-	       "%.3f us CPU per host-tick\n",
+	       "%.3f us CPU per host-tick, %.0f %% of ticks in blocks\n",
 	    r->res.init_s, r->res.wall_s - r->res.init_s, r->res.tick_cpu_s,
-	    r->res.tick_cpu_s * 1e6 / ht);
+	    r->res.tick_cpu_s * 1e6 / ht,
+	    100.0 * (double)r->res.block_ticks / ticks);
 }
 
 static double

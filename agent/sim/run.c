@@ -305,6 +305,13 @@ run_init(
 		zoom_alloc(r) < 0))
 		return -1;
 	r->next_zoom_ms = r->zoom_from_ms;
+	if (!o->oracle && o->host_cb == NULL) {
+		const char *step = getenv("THERMWATCH_SIM_STEP");
+
+		if ((step == NULL || strcmp(step, "tick") != 0) &&
+		    (r->blk = blk_new(r)) == NULL)
+			return -1;
+	}
 	return 0;
 }
 
@@ -342,24 +349,18 @@ finish(struct sim_run *r)
 		res->peak_c[z] = r->zone[z].peak_c;
 }
 
-/* Rooms up to this size fit a core's own caches (about 6 KB of engine
- * and host memory per host-tick, against a 512 KB second-level cache):
- * cache hints would only cost instructions (about 5 % more). */
-#define HINT_MIN_HOSTS 64
-
 /*
  * One pass over the hosts does everything a host does in a tick, so each
- * host's data is touched once (the cost per host-tick stays flat as the
- * room grows): its physics, its agent, its hooks. The zones step first,
- * with the hosts' power of the previous tick. In a room larger than the
- * caches, each host's tick starts loading the memory of the hosts after
- * it (agent_prefetch).
+ * host's data is touched once: its physics, its agent, its hooks. The
+ * zones step first, with the hosts' power of the previous tick. In a
+ * room larger than the caches, each host's tick starts loading the
+ * memory of the hosts after it (agent_prefetch). A quiet room goes
+ * several ticks at a time (block.c), with the same results.
  */
 void
-run_tick(struct sim_run *r)
+run_tick_begin(struct sim_run *r)
 {
-	bool hints = !r->opt.oracle && r->n_hosts > HINT_MIN_HOSTS;
-	int i, z, s;
+	int z;
 
 	evq_run_due(r);
 	for (z = 0; z < r->n_zones; z++) {
@@ -372,24 +373,46 @@ run_tick(struct sim_run *r)
 			zx_exchange(r);
 		r->next_peer_ms += r->peer_ms;
 	}
-	for (i = 0; i < r->n_hosts; i++) {
-		struct sim_host *h = &r->host[i];
+}
 
+void
+run_host_tick(struct sim_run *r, int hi)
+{
+	struct sim_host *h = &r->host[hi];
+	int s;
+
+	if (!h->powered)
+		return;
+	s = mdl_step_host(r, h);
+	if (s >= 0) {
+		wl_trip(r, hi, s);
+		return;
+	}
+	r->zone[h->zone].it_acc += h->power_w;
+	if (r->opt.oracle)
+		return;
+	agent_tick(r, hi);
+	hooks_tick(r, hi);
+}
+
+void
+run_tick_hosts(struct sim_run *r)
+{
+	bool hints = !r->opt.oracle && r->n_hosts > SIM_HINT_MIN_HOSTS;
+	int i;
+
+	for (i = 0; i < r->n_hosts; i++) {
 		if (hints)
 			agent_prefetch(r, i);
-		if (!h->powered)
-			continue;
-		s = mdl_step_host(r, h);
-		if (s >= 0) {
-			wl_trip(r, i, s);
-			continue;
-		}
-		r->zone[h->zone].it_acc += h->power_w;
-		if (r->opt.oracle)
-			continue;
-		agent_tick(r, i);
-		hooks_tick(r, i);
+		run_host_tick(r, i);
 	}
+}
+
+void
+run_tick_end(struct sim_run *r)
+{
+	int z;
+
 	for (z = 0; z < r->n_zones; z++)
 		r->zone[z].it_w = r->zone[z].it_acc;
 	if (r->opt.record && r->now_ms >= r->next_rec_ms) {
@@ -404,12 +427,24 @@ run_tick(struct sim_run *r)
 }
 
 void
+run_tick(struct sim_run *r)
+{
+	run_tick_begin(r);
+	run_tick_hosts(r);
+	run_tick_end(r);
+}
+
+void
 run_until(struct sim_run *r, int64_t t_ms)
 {
 	if (t_ms > r->end_ms)
 		t_ms = r->end_ms;
-	for (; r->now_ms <= t_ms; r->now_ms += r->tick_ms)
-		run_tick(r);
+	for (; r->now_ms <= t_ms; r->now_ms += r->tick_ms) {
+		if (r->blk != NULL)
+			blk_run(r, t_ms);
+		else
+			run_tick(r);
+	}
 }
 
 void
@@ -429,6 +464,7 @@ run_done(struct sim_run *r)
 		agent_stop(&r->host[i]);
 		free(r->host[i].ovr);
 	}
+	blk_free(r->blk);
 	free(r->host);
 	free(r->hw);
 	evq_free(r);

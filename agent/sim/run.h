@@ -7,6 +7,10 @@
 #include "sim.h"
 
 #define SIM_MAX_MIG 16 /* targets of one evacuation */
+/* Rooms up to this size fit a core's own caches (about 6 KB of engine
+ * and host memory per host-tick, against a 512 KB second-level cache):
+ * cache hints would only cost instructions (about 5 % more). */
+#define SIM_HINT_MIN_HOSTS 64
 
 /* What the plot and the CSV show of a host. */
 enum sim_hstate {
@@ -146,7 +150,13 @@ struct sim_host {
 	enum sim_sd_phase sd_phase;
 	int64_t wd_ms; /* the BMC watchdog cuts power then; -1 */
 	struct sim_job mig_job;
-	/* ---- every peer interval ---- */
+	/* what other hosts' evacuations change here (workload.c) */
+	int reserved;  /* incoming migrations */
+	unsigned mark; /* scratch for target selection */
+	/* ---- every peer interval ----
+	 * (everything above is what a tick may change in a host of a quiet
+	 * zone, its own or another host's: block.c saves it, and only it,
+	 * to go back) */
 	int peers_lost; /* windows: its MQTT traffic is lost */
 	bool summary_ok;
 	int64_t wall_off_ms; /* this host's wall clock minus the true one */
@@ -167,7 +177,6 @@ struct sim_host {
 	struct sim_ovr *ovr; /* persisted overrides */
 	/* workload */
 	int vms_start;
-	int reserved; /* incoming migrations */
 	enum sim_hstate hstate;
 	int64_t trip_ms; /* -1 */
 	int64_t down_ms; /* shutdown decided or tripped; -1 */
@@ -188,7 +197,6 @@ struct sim_host {
 	int64_t sd_t0_ms;   /* decided; -1 */
 	int64_t hook_at_ms; /* the hook runs then (event ack, BMC arm) */
 	int64_t os_off_ms;  /* the OS has shut down then; -1 */
-	unsigned mark;      /* scratch for target selection */
 };
 
 struct sim_zone {
@@ -315,9 +323,10 @@ struct sim_result {
 	double service_retained_pct;
 	double peak_c[SIM_MAX_ZONES];
 	struct sim_tier_result tier[ENG_MAX_TIER + 1];
-	double wall_s;     /* set-up and ticks */
-	double init_s;     /* set-up (wall) */
-	double tick_cpu_s; /* the ticks: the thread's CPU time */
+	double wall_s;       /* set-up and ticks */
+	double init_s;       /* set-up (wall) */
+	double tick_cpu_s;   /* the ticks: the thread's CPU time */
+	int64_t block_ticks; /* ticks stepped in blocks (block.c) */
 };
 
 /* Recorded series for the CSV and the plot. */
@@ -423,6 +432,9 @@ struct sim_run {
 	int64_t zoom_from_ms; /* -1: no zoom */
 	int64_t zoom_to_ms;
 	struct sim_result res;
+	struct sim_block *blk; /* block.c; NULL: tick by tick */
+	bool guessing;         /* in a block with a quiet zone (block.c) */
+	bool spoilt;           /* ...and the guess failed */
 };
 
 /* Room for one more element in a growing array (*cap doubles): 0, or
@@ -465,6 +477,8 @@ void sens_bmc(struct sim_run *r, struct sim_host *h, bool start, double late_s);
 int evq_init(struct sim_run *r);
 /* Apply every event due at r->now_ms. */
 void evq_run_due(struct sim_run *r);
+/* When the next event is due (INT64_MAX: none). */
+int64_t evq_next_ms(const struct sim_run *r);
 void evq_free(struct sim_run *r);
 /* When the first event that degrades the room is due (for the zoom). */
 double evq_first_incident_s(const struct sim_scenario *s);
@@ -497,8 +511,16 @@ void agent_override(
 void agent_clock_step(struct sim_run *r, struct sim_host *h, double step_s);
 /* Feed, evaluate and act: one tick of a running agent. */
 void agent_tick(struct sim_run *r, int hi);
+/* One tick of a quiet agent, as agent_tick would do it, when all it
+ * does is feed, evaluate and note the result in the host (block.c);
+ * false when this tick would do more (an alarm, a decision, an expired
+ * override): the host and its engine are then part-way changed and the
+ * caller puts them back. */
+bool agent_tick_quiet(struct sim_run *r, int hi);
 /* Cache hints for the hosts after hi, which the tick reaches next. */
 void agent_prefetch(const struct sim_run *r, int hi);
+/* ...and for the part of host hi a tick reads, alone. */
+void agent_prefetch_host(const struct sim_run *r, int hi);
 bool agent_running(const struct sim_run *r, const struct sim_host *h);
 
 /* hooks.c */
@@ -534,7 +556,25 @@ void wl_trip(struct sim_run *r, int hi, int sensor);
 /* Extra power of migrations on a host now, W. */
 double wl_migration_w(const struct sim_run *r, const struct sim_host *h);
 
+/* block.c: a quiet room stepped several ticks at a time */
+struct sim_block;
+/* NULL: out of memory (run_init makes none, and every tick is one
+ * step, for an oracle run, a published run and THERMWATCH_SIM_STEP=tick) */
+struct sim_block *blk_new(const struct sim_run *r);
+void blk_free(struct sim_block *b);
+/* Run the ticks from r->now_ms (at most to t_ms): one, or a block of
+ * them when the room is quiet; r->now_ms is left at the last one run. */
+void blk_run(struct sim_run *r, int64_t t_ms);
+
 /* run.c */
+/* The parts of a tick (run_tick runs them in this order): events,
+ * zones and the peer exchange; the hosts; the zones' new power and the
+ * recording. */
+void run_tick_begin(struct sim_run *r);
+void run_tick_hosts(struct sim_run *r);
+/* Host hi's part of run_tick_hosts. */
+void run_host_tick(struct sim_run *r, int hi);
+void run_tick_end(struct sim_run *r);
 int run_init(
     struct sim_run *r, const struct sim_scenario *s, const struct sim_opts *o);
 /* One tick at r->now_ms; run_until ticks while now_ms <= t_ms (and

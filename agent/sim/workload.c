@@ -62,6 +62,9 @@ wl_plan(struct sim_run *r, int hi)
 	struct sim_host *h = &r->host[hi];
 	int left = h->vms, n;
 
+	/* the targets' agents may be ticks behind in a block (block.c):
+	 * the block is run again tick by tick */
+	r->spoilt |= r->guessing;
 	r->mark++; /* hosts marked with it are taken */
 	h->n_mig = 0;
 	h->mig_next = -1;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Same scenario + seed + config -> byte-identical JSON (wall_s, the only
-# wall-clock figure, is removed before comparing).
+# wall-clock figure, is removed before comparing), whether the room goes
+# several ticks at a time or tick by tick.
 . "$TW_SRC/tests/lib.sh"
 . "$TW_SRC/tests/sim/simlib.sh"
 
@@ -21,4 +22,21 @@ check "built-in == ac-failure.conf" cmp -s "$TMP/d" "$TMP/e"
 run "$SCN/partial-cooling-loss.conf" --duration 2h --compare > "$TMP/f"
 run "$SCN/partial-cooling-loss.conf" --duration 2h --compare > "$TMP/g"
 check "--compare is deterministic too" cmp -s "$TMP/f" "$TMP/g"
+
+# Several ticks at a time (thermwatch-sim(1), Steps) or tick by tick:
+# the same JSON and CSV, in public scenarios with restarts, broker loss,
+# slow and hung BMCs, hot spots and cooler failures (shortened).
+same() {
+	THERMWATCH_SIM_STEP=tick "$SIM" "$@" --json --compare \
+	    --csv "$TMP/tick.csv" | grep -v '"wall_s":' > "$TMP/tick.json"
+	"$SIM" "$@" --json --compare --csv "$TMP/block.csv" |
+	    grep -v '"wall_s":' > "$TMP/block.json"
+	check "$1: JSON as tick by tick" \
+	    cmp -s "$TMP/tick.json" "$TMP/block.json"
+	check "$1: CSV as tick by tick" cmp -s "$TMP/tick.csv" "$TMP/block.csv"
+}
+same restart-mid-incident --duration 3h --seed 2
+same bmc-gaps --duration 4h
+same dense-room --duration 2h
+same cpu-cooler-failure --duration 4h
 tw_done
