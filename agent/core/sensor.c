@@ -240,8 +240,8 @@ blind_start(struct sensor *s)
 	if (tr->evicted || tr->beg == tr->end || s->pr.shape != SHAPE_STEADY ||
 	    !s->pr.whole)
 		return;
-	s->rise_since_ms = tr->t0_ms + (int64_t)llround(tr->t_first * 1000.0);
-	s->rise_v0 = trend_at(tr, tr->beg)->v;
+	s->rise_since_ms = tr->t0_ms + tr->first.t;
+	s->rise_v0 = tabs_v(tr->first);
 }
 
 /* A new sample: where is the sensor going, and since when has it been
