@@ -41,6 +41,7 @@ void
 cnf_defaults(struct agent_conf *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->path = c->hwmon.sensors_conf = c->prometheus.textfile = "";
 	snprintf(c->agent.site, sizeof(c->agent.site), "default");
 	snprintf(c->agent.zone, sizeof(c->agent.zone), "default");
 	default_host(c->agent.host, sizeof(c->agent.host));
@@ -48,8 +49,7 @@ cnf_defaults(struct agent_conf *c)
 	c->agent.interval_s = 1.0;
 	c->agent.rescan_s = 60.0;
 	c->agent.max_sensors = CNF_MAX_SENSORS;
-	snprintf(c->agent.state_dir, sizeof(c->agent.state_dir),
-	    "/var/lib/thermwatch");
+	c->agent.state_dir = "/var/lib/thermwatch";
 	c->hwmon.enabled = true;
 	ipmi_conf_defaults(&c->ipmi);
 	eng_conf_defaults(&c->engine);
@@ -74,8 +74,8 @@ check_name(struct cnf_ctx *ctx, const config_setting_t *g, const char *key,
 }
 
 static void
-parse_agent(
-    struct cnf_ctx *ctx, const config_setting_t *g, struct agent_group *a)
+parse_agent(struct cnf_ctx *ctx, const config_setting_t *g,
+    struct agent_group *a, struct cnf_strs *strs)
 {
 	static const char *const known[] = { "site", "zone", "host", "tier",
 		"interval_s", "rescan_s", "state_dir", "max_sensors", NULL };
@@ -97,16 +97,15 @@ parse_agent(
 	    a->rescan_s > 0 && a->rescan_s < 5.0)
 		cnf_error(ctx, config_setting_get_member(g, "rescan_s"),
 		    "'rescan_s' must be 0 (off) or at least 5");
-	if (cnf_get_string(
-		ctx, g, "state_dir", a->state_dir, sizeof(a->state_dir)) &&
+	if (cnf_get_owned(ctx, g, "state_dir", PATH_MAX, strs, &a->state_dir) &&
 	    a->state_dir[0] != '/')
 		cnf_error(ctx, config_setting_get_member(g, "state_dir"),
 		    "'state_dir' must be an absolute path");
 }
 
 static void
-parse_hwmon(
-    struct cnf_ctx *ctx, const config_setting_t *g, struct hwmon_conf *h)
+parse_hwmon(struct cnf_ctx *ctx, const config_setting_t *g,
+    struct hwmon_conf *h, struct cnf_strs *strs)
 {
 	static const char *const known[] = { "enabled", "ignore",
 		"sensors_conf", NULL };
@@ -117,10 +116,19 @@ parse_hwmon(
 		return;
 	cnf_check_keys(ctx, g, "hwmon", known);
 	cnf_get_bool(ctx, g, "enabled", &h->enabled);
-	cnf_get_string(
-	    ctx, g, "sensors_conf", h->sensors_conf, sizeof(h->sensors_conf));
+	cnf_get_owned(ctx, g, "sensors_conf", PATH_MAX, strs, &h->sensors_conf);
 	if (!cnf_get_strv(ctx, g, "ignore", false, &v))
 		return;
+	for (i = 0; v[i] != NULL && i < CNF_MAX_IGNORE; i++)
+		;
+	free(h->ignore);
+	h->n_ignore = 0;
+	if (i > 0 && (h->ignore = calloc((size_t)i, CNF_PATTERN_LEN)) == NULL) {
+		cnf_error(ctx, config_setting_get_member(g, "ignore"),
+		    "out of memory");
+		cnf_strv_free(v);
+		return;
+	}
 	for (i = 0; v[i] != NULL; i++) {
 		if (i >= CNF_MAX_IGNORE) {
 			cnf_error(ctx, config_setting_get_member(g, "ignore"),
@@ -149,7 +157,7 @@ parse_sensors(
 		"other", NULL };
 	const config_setting_t *e;
 	struct sensor_rule *r;
-	int i, n;
+	int i, n, room;
 
 	if (list == NULL)
 		return;
@@ -159,6 +167,18 @@ parse_sensors(
 		return;
 	}
 	n = config_setting_length(list);
+	/* room for the entries, at most CNF_MAX_RULES in all (the loop
+	 * stops there, with an error) */
+	room = n < CNF_MAX_RULES - c->n_rules ? n : CNF_MAX_RULES - c->n_rules;
+	if (room > 0) {
+		r = realloc(
+		    c->rules, (size_t)(c->n_rules + room) * sizeof(*c->rules));
+		if (r == NULL) {
+			cnf_error(ctx, list, "out of memory");
+			return;
+		}
+		c->rules = r;
+	}
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(list, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
@@ -235,8 +255,8 @@ parse_control(
 /* The metrics file: node_exporter reads only *.prom files of its
  * directory, so the temporary file beside it (path.tmp) is never read. */
 static void
-parse_prometheus(
-    struct cnf_ctx *ctx, const config_setting_t *g, struct prom_conf *p)
+parse_prometheus(struct cnf_ctx *ctx, const config_setting_t *g,
+    struct prom_conf *p, struct cnf_strs *strs)
 {
 	static const char *const known[] = { "textfile", NULL };
 	size_t n;
@@ -244,8 +264,8 @@ parse_prometheus(
 	if (g == NULL)
 		return;
 	cnf_check_keys(ctx, g, "prometheus", known);
-	if (!cnf_get_string(
-		ctx, g, "textfile", p->textfile, sizeof(p->textfile) - 8) ||
+	if (!cnf_get_owned(
+		ctx, g, "textfile", PATH_MAX - 8, strs, &p->textfile) ||
 	    p->textfile[0] == '\0')
 		return;
 	n = strlen(p->textfile);
@@ -261,8 +281,8 @@ parse_tree(struct cnf_ctx *ctx, config_t *cfg, struct agent_conf *c)
 	const config_setting_t *root = config_root_setting(cfg);
 
 	cnf_check_keys(ctx, root, "(top level)", top_keys);
-	parse_agent(ctx, cnf_group(ctx, root, "agent"), &c->agent);
-	parse_hwmon(ctx, cnf_group(ctx, root, "hwmon"), &c->hwmon);
+	parse_agent(ctx, cnf_group(ctx, root, "agent"), &c->agent, &c->strs);
+	parse_hwmon(ctx, cnf_group(ctx, root, "hwmon"), &c->hwmon, &c->strs);
 	ipmi_conf_parse(ctx, cnf_group(ctx, root, "ipmi"), &c->ipmi);
 	engine_conf_parse(ctx, cnf_group(ctx, root, "classes"),
 	    cnf_group(ctx, root, "policy"), &c->engine);
@@ -277,7 +297,7 @@ parse_tree(struct cnf_ctx *ctx, config_t *cfg, struct agent_conf *c)
 	fleet_conf_parse(ctx, cnf_group(ctx, root, "fleet"),
 	    c->mqtt.state_refresh_s, &c->fleet);
 	parse_prometheus(
-	    ctx, cnf_group(ctx, root, "prometheus"), &c->prometheus);
+	    ctx, cnf_group(ctx, root, "prometheus"), &c->prometheus, &c->strs);
 	return ctx->errors;
 }
 
@@ -290,7 +310,8 @@ load(const char *name, const char *path, const char *text, struct agent_conf *c,
 	int ok;
 
 	cnf_defaults(c);
-	snprintf(c->path, sizeof(c->path), "%s", name);
+	if ((c->path = cnf_strs_add(&c->strs, name)) == NULL)
+		c->path = ""; /* out of memory: nothing to reload from */
 	config_init(&cfg);
 	config_set_options(&cfg, 0);
 	if (path != NULL) {
@@ -335,6 +356,15 @@ cnf_load_string(
 void
 cnf_free(struct agent_conf *c)
 {
+	free(c->hwmon.ignore);
+	c->hwmon.ignore = NULL;
+	c->hwmon.n_ignore = 0;
+	free(c->rules);
+	c->rules = NULL;
+	c->n_rules = 0;
+	cnf_strs_free(&c->strs);
+	c->path = c->hwmon.sensors_conf = c->prometheus.textfile = "";
+	c->agent.state_dir = "";
 	ipmi_conf_free(&c->ipmi);
 	mqtt_conf_free(&c->mqtt);
 	actions_conf_free(&c->actions);

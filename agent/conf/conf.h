@@ -45,14 +45,16 @@ struct agent_group {
 	double interval_s;       /* sampling and evaluation period */
 	double rescan_s;         /* periodic rescan of sources */
 	int max_sensors;         /* sensors the engine monitors, at most */
-	char state_dir[PATH_MAX];
+	const char *state_dir;   /* see struct agent_conf's strs */
 };
 
 struct hwmon_conf {
 	bool enabled;
 	int n_ignore;
-	char ignore[CNF_MAX_IGNORE][CNF_PATTERN_LEN]; /* fnmatch on id */
-	char sensors_conf[PATH_MAX]; /* libsensors config; "" = system */
+	/* fnmatch on id: n_ignore of them, as many as the file has (NULL
+	 * when none), freed by cnf_free */
+	char (*ignore)[CNF_PATTERN_LEN];
+	const char *sensors_conf; /* libsensors config; "" = system */
 };
 
 /* sensors = ( { match = "coretemp-*\/Package id 0"; class = "cpu"; ... } ) */
@@ -66,7 +68,7 @@ struct sensor_rule {
 
 /* prometheus = { textfile = "..."; }: node_exporter textfile metrics */
 struct prom_conf {
-	char textfile[PATH_MAX]; /* "" = off */
+	const char *textfile; /* "" = off */
 };
 
 struct control_conf {
@@ -74,14 +76,22 @@ struct control_conf {
 	int mode;         /* socket file mode, e.g. 0660 */
 };
 
+/*
+ * The paths (path, agent.state_dir, hwmon.sensors_conf,
+ * prometheus.textfile) point to constants or to strings in strs, as long
+ * as the file has them (at most PATH_MAX - 1 bytes), freed by cnf_free;
+ * the mqtt and ipmi groups own theirs. A copy of the struct takes them
+ * over (the copied-from one is not freed then).
+ */
 struct agent_conf {
-	char path[PATH_MAX]; /* the file it came from, or "" */
+	const char *path; /* the file it came from, or "" */
+	struct cnf_strs strs;
 	struct agent_group agent;
 	struct hwmon_conf hwmon;
 	struct ipmi_conf ipmi;
 	struct eng_conf engine; /* classes + policy */
 	int n_rules;
-	struct sensor_rule rules[CNF_MAX_RULES];
+	struct sensor_rule *rules; /* as many as the file has, or NULL */
 	struct mqtt_conf mqtt;
 	struct actions_conf actions;
 	struct control_conf control;

@@ -3,6 +3,7 @@
  */
 #include "conf_mqtt.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@ mqtt_conf_defaults(struct mqtt_conf *c)
 	c->n_brokers = 1;
 	snprintf(c->brokers[0].host, sizeof(c->brokers[0].host), "127.0.0.1");
 	c->brokers[0].port = 1883;
+	c->password_file = "";
+	c->tls.ca_file = c->tls.ca_path = "";
+	c->tls.cert_file = c->tls.key_file = "";
 	c->tls.verify = true;
 	c->keepalive_s = 30;
 	c->telemetry_interval_s = 10.0;
@@ -243,10 +247,10 @@ parse_tls(
 		return;
 	cnf_check_keys(ctx, g, "mqtt.tls", known);
 	t->enabled = true;
-	cnf_get_string(ctx, g, "ca_file", t->ca_file, sizeof(t->ca_file));
-	cnf_get_string(ctx, g, "ca_path", t->ca_path, sizeof(t->ca_path));
-	cnf_get_string(ctx, g, "cert_file", t->cert_file, sizeof(t->cert_file));
-	cnf_get_string(ctx, g, "key_file", t->key_file, sizeof(t->key_file));
+	cnf_get_owned(ctx, g, "ca_file", PATH_MAX, &c->strs, &t->ca_file);
+	cnf_get_owned(ctx, g, "ca_path", PATH_MAX, &c->strs, &t->ca_path);
+	cnf_get_owned(ctx, g, "cert_file", PATH_MAX, &c->strs, &t->cert_file);
+	cnf_get_owned(ctx, g, "key_file", PATH_MAX, &c->strs, &t->key_file);
 	cnf_get_bool(ctx, g, "verify", &t->verify);
 	if (t->ca_file[0] == '\0' && t->ca_path[0] == '\0')
 		cnf_error(ctx, g, "mqtt.tls: ca_file or ca_path is required");
@@ -278,8 +282,8 @@ mqtt_conf_parse(
 	    ctx, group, "client_id", c->client_id, sizeof(c->client_id));
 	cnf_get_string(
 	    ctx, group, "username", c->username, sizeof(c->username));
-	cnf_get_string(ctx, group, "password_file", c->password_file,
-	    sizeof(c->password_file));
+	cnf_get_owned(
+	    ctx, group, "password_file", PATH_MAX, &c->strs, &c->password_file);
 	parse_tls(ctx, group, c);
 	cnf_get_int(ctx, group, "keepalive_s", 5, 3600, &c->keepalive_s);
 	cnf_get_double(ctx, group, "telemetry_interval_s", 0.1, 3600,
@@ -399,5 +403,60 @@ mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c)
 void
 mqtt_conf_free(struct mqtt_conf *c)
 {
-	(void)c;
+	cnf_strs_free(&c->strs);
+	c->password_file = "";
+	c->tls.ca_file = c->tls.ca_path = "";
+	c->tls.cert_file = c->tls.key_file = "";
+}
+
+/* The path fields, for copies and comparisons. */
+static const size_t path_fields[] = {
+	offsetof(struct mqtt_conf, password_file),
+	offsetof(struct mqtt_conf, tls.ca_file),
+	offsetof(struct mqtt_conf, tls.ca_path),
+	offsetof(struct mqtt_conf, tls.cert_file),
+	offsetof(struct mqtt_conf, tls.key_file),
+};
+#define N_PATHS (sizeof(path_fields) / sizeof(path_fields[0]))
+
+static const char **
+path_at(struct mqtt_conf *c, size_t k)
+{
+	return (const char **)(void *)((char *)c + path_fields[k]);
+}
+
+int
+mqtt_conf_copy(struct mqtt_conf *dst, const struct mqtt_conf *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+	memset(&dst->strs, 0, sizeof(dst->strs));
+	for (size_t k = 0; k < N_PATHS; k++) {
+		const char **p = path_at(dst, k);
+
+		if ((*p)[0] == '\0')
+			*p = ""; /* not src's, which may be owned */
+		else if ((*p = cnf_strs_add(&dst->strs, *p)) == NULL) {
+			mqtt_conf_free(dst);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Byte for byte (the whole struct, as copied), but the paths by text. */
+bool
+mqtt_conf_same(const struct mqtt_conf *a, const struct mqtt_conf *b)
+{
+	struct mqtt_conf x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	for (size_t k = 0; k < N_PATHS; k++) {
+		if (strcmp(*path_at(&x, k), *path_at(&y, k)) != 0)
+			return false;
+		*path_at(&x, k) = *path_at(&y, k) = NULL;
+	}
+	memset(&x.strs, 0, sizeof(x.strs));
+	memset(&y.strs, 0, sizeof(y.strs));
+	return memcmp(&x, &y, sizeof(x)) == 0;
 }

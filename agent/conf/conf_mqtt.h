@@ -40,12 +40,14 @@ struct mqtt_key_conf {
 	char key[64]; /* base64 of the 32-byte public key, as written */
 };
 
+/* The paths are "" when not set, else owned by the mqtt_conf's strs
+ * (at most PATH_MAX - 1 bytes). */
 struct mqtt_tls_conf {
 	bool enabled; /* true when the tls group is present */
-	char ca_file[PATH_MAX];
-	char ca_path[PATH_MAX];
-	char cert_file[PATH_MAX];
-	char key_file[PATH_MAX];
+	const char *ca_file;
+	const char *ca_path;
+	const char *cert_file;
+	const char *key_file;
 	bool verify; /* check the broker's certificate + name */
 };
 
@@ -55,7 +57,7 @@ struct mqtt_conf {
 	struct mqtt_broker brokers[MQC_MAX_BROKERS];
 	char client_id[MQC_NAME_LEN]; /* "" = "thermwatch-<host>" */
 	char username[MQC_NAME_LEN];  /* "" = no user name */
-	char password_file[PATH_MAX]; /* "" = no password */
+	const char *password_file;    /* "" = no password */
 	struct mqtt_tls_conf tls;
 	int keepalive_s;
 	double telemetry_interval_s;
@@ -77,6 +79,7 @@ struct mqtt_conf {
 	int n_keys; /* > 0: remote overrides must be signed by one */
 	struct mqtt_key_conf keys[MQC_MAX_KEYS];
 	double override_max_age_s; /* a signed request older is expired */
+	struct cnf_strs strs;      /* the paths above, as the file has them */
 };
 
 void mqtt_conf_defaults(struct mqtt_conf *c);
@@ -85,6 +88,11 @@ void mqtt_conf_parse(
     struct cnf_ctx *ctx, const config_setting_t *group, struct mqtt_conf *c);
 void mqtt_conf_emit(config_setting_t *root, const struct mqtt_conf *c);
 void mqtt_conf_free(struct mqtt_conf *c);
+/* dst (not initialised) gets src with copies of its paths: 0, or -1 when
+ * out of memory (dst then holds nothing to free). */
+int mqtt_conf_copy(struct mqtt_conf *dst, const struct mqtt_conf *src);
+/* The same settings (the paths by their text). */
+bool mqtt_conf_same(const struct mqtt_conf *a, const struct mqtt_conf *b);
 
 /* "host:port" (or "[v6]:port", or "host" = port 1883), or a URL
  * "mqtt://host[:port][/]" (1883) or "mqtts://host[:port][/]" (8883, TLS)

@@ -221,27 +221,80 @@ cnf_get_double(struct cnf_ctx *c, const config_setting_t *group,
 	return true;
 }
 
-bool
-cnf_get_string(struct cnf_ctx *c, const config_setting_t *group,
-    const char *key, char *buf, size_t len)
+/* The string at key, shorter than len; NULL when absent or an error. */
+static const char *
+get_string(struct cnf_ctx *c, const config_setting_t *group, const char *key,
+    size_t len, config_setting_t **where)
 {
-	config_setting_t *s = member(group, key);
+	config_setting_t *s = *where = member(group, key);
 	const char *v;
 
 	if (s == NULL)
-		return false;
+		return NULL;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 		cnf_error(c, s, "'%s' must be a string, not %s", key,
 		    type_name(config_setting_type(s)));
-		return false;
+		return NULL;
 	}
 	v = config_setting_get_string(s);
 	if (strlen(v) >= len) {
 		cnf_error(c, s, "'%s' is too long (at most %zu characters)",
 		    key, len - 1);
+		return NULL;
+	}
+	return v;
+}
+
+bool
+cnf_get_string(struct cnf_ctx *c, const config_setting_t *group,
+    const char *key, char *buf, size_t len)
+{
+	config_setting_t *s;
+	const char *v = get_string(c, group, key, len, &s);
+
+	if (v == NULL)
+		return false;
+	memcpy(buf, v, strlen(v) + 1);
+	return true;
+}
+
+const char *
+cnf_strs_add(struct cnf_strs *o, const char *s)
+{
+	char **v = realloc(o->v, (size_t)(o->n + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	o->v = v;
+	if ((v[o->n] = strdup(s)) == NULL)
+		return NULL;
+	return v[o->n++];
+}
+
+void
+cnf_strs_free(struct cnf_strs *o)
+{
+	for (int i = 0; i < o->n; i++)
+		free(o->v[i]);
+	free(o->v);
+	o->v = NULL;
+	o->n = 0;
+}
+
+bool
+cnf_get_owned(struct cnf_ctx *c, const config_setting_t *group, const char *key,
+    size_t len, struct cnf_strs *o, const char **out)
+{
+	config_setting_t *s;
+	const char *v = get_string(c, group, key, len, &s), *own;
+
+	if (v == NULL)
+		return false;
+	if ((own = cnf_strs_add(o, v)) == NULL) {
+		cnf_error(c, s, "'%s': out of memory", key);
 		return false;
 	}
-	memcpy(buf, v, strlen(v) + 1);
+	*out = own;
 	return true;
 }
 

@@ -47,6 +47,20 @@ bool cnf_get_double(struct cnf_ctx *c, const config_setting_t *group,
 /* Copies into buf; too long is an error. */
 bool cnf_get_string(struct cnf_ctx *c, const config_setting_t *group,
     const char *key, char *buf, size_t len);
+
+/* The strings (paths) a part of the configuration owns: each as long as
+ * the file has it, not a PATH_MAX buffer in every copy of the struct.
+ * Fields point to one of them, or to a constant such as "". */
+struct cnf_strs {
+	char **v;
+	int n;
+};
+/* A copy of s owned by o; NULL when out of memory. */
+const char *cnf_strs_add(struct cnf_strs *o, const char *s);
+void cnf_strs_free(struct cnf_strs *o);
+/* As cnf_get_string with a buffer of len bytes, the value owned by o. */
+bool cnf_get_owned(struct cnf_ctx *c, const config_setting_t *group,
+    const char *key, size_t len, struct cnf_strs *o, const char **out);
 /* One of choices[] (NULL-terminated); *out is its index. */
 bool cnf_get_enum(struct cnf_ctx *c, const config_setting_t *group,
     const char *key, const char *const choices[], int *out);

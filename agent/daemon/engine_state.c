@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,11 @@
 struct est {
 	struct est_env env;
 	int timer;
-	bool failing;         /* the last save failed (told once) */
-	struct est_file f;    /* what the file had, until used or stale */
-	struct est_writer *w; /* kept from save to save, made at the first */
-	bool *used;           /* f.n of them: handed to the engine */
-	int64_t loaded_ms;    /* loop time of the read */
-	int64_t gap_ms;       /* the file's age at loaded_ms */
+	bool failing;      /* the last save failed (told once) */
+	struct est_file f; /* what the file had, until used or stale */
+	bool *used;        /* f.n of them: handed to the engine */
+	int64_t loaded_ms; /* loop time of the read */
+	int64_t gap_ms;    /* the file's age at loaded_ms */
 	char machine_id[EST_ID_LEN];
 	char boot_id[EST_ID_LEN];
 };
@@ -111,9 +111,14 @@ save(struct est *s, bool durable)
 
 	my_meta(s, &m);
 	eng_snapshot_host(s->env.eng, &h);
-	if (s->w == NULL)
-		s->w = est_writer_new();
-	w = s->w != NULL && est_json_begin(s->w, &m, &h) ? s->w : NULL;
+	/* made for this save and freed after it: a kept writer (its nodes,
+	 * its print buffer) would stay resident between saves minutes apart
+	 * to spare a hundred small allocations per save */
+	w = est_writer_new();
+	if (w != NULL && !est_json_begin(w, &m, &h)) {
+		est_writer_free(w);
+		w = NULL;
+	}
 	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
 		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
 		    (!snap.has_value && snap.n_points == 0))
@@ -123,6 +128,7 @@ save(struct est *s, bool durable)
 		n++;
 	}
 	text = w != NULL ? est_json_finish(w) : NULL;
+	est_writer_free(w);
 	path_of(s, path, sizeof(path));
 	if (text == NULL) {
 		rc = -ENOMEM;
@@ -141,6 +147,9 @@ save(struct est *s, bool durable)
 		}
 		free(text);
 	}
+	/* the writer's nodes and the text (as big as the file) go back to
+	 * the system now, not at the agent's next periodic trim */
+	malloc_trim(0);
 	if (rc != 0 && !s->failing)
 		log_warnx("engine state: cannot save %s: %s; the previous "
 			  "file (if any) stays, retrying every %.0f s "
@@ -391,6 +400,5 @@ est_free(struct est *s)
 	drop_file(s, false);
 	if (save(s, true) == 0)
 		log_info("engine state: saved for the next start");
-	est_writer_free(s->w);
 	free(s);
 }

@@ -63,9 +63,10 @@ size_t est_max_bytes(int max_sensors);
 
 /*
  * The file's text (malloc'ed), NULL when out of memory; or built one
- * sensor at a time by a writer kept from save to save (begin, add...,
- * finish). Each sensor is printed as it is added (a few nodes reused, its
- * numbers to 1e-3), so a save holds the text, not a tree of every number.
+ * sensor at a time by a writer (begin, add..., finish; the daemon makes
+ * one per save, a writer may serve several). Each sensor is printed as it is
+ * added (a few nodes reused, its numbers to 1e-3), so a save holds the text,
+ * not a tree of every number.
  */
 struct est_writer;
 struct est_writer *est_writer_new(void); /* NULL when out of memory */

@@ -230,8 +230,12 @@ on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	free(st);
 	if (mq->state_json != NULL)
 		mq_send(mq, mq->t_state, mq->state_json, 1, true, &mid);
-	if (mq->sensors_json != NULL)
-		mq_send(mq, mq->t_sensors, mq->sensors_json, 1, true, &mid);
+	/* the layout is the same since (telemetry, which changes it, waits
+	 * for the connection): the very text again */
+	if (mq->sensors.sent && (st = mq_sensors_text(mq)) != NULL) {
+		mq_send(mq, mq->t_sensors, st, 1, true, &mid);
+		free(st);
+	}
 	if (mq->ovr_json != NULL)
 		mq_send(mq, mq->t_override, mq->ovr_json, 1, true, &mid);
 	mq_flush_queue(mq);

@@ -42,7 +42,7 @@ struct mq {
 	char zone[CNF_NAME_LEN];
 	char host[CNF_NAME_LEN];
 	int tier;
-	char state_dir[PATH_MAX];
+	char *state_dir; /* malloc'ed, "" = none */
 	struct mqm_id id;
 	struct mq_callbacks cb;
 	void *arg;
@@ -102,9 +102,16 @@ struct mq {
 
 	struct mq_src lim[MQL_SOURCES + 1]; /* the last: "(others)" */
 
-	/* telemetry schema 2: the layout, the latest sensors message */
+	/* telemetry schema 2: the layout; what the latest sensors message
+	 * said beside it, to print it again for a new connection (not kept
+	 * as text: ~84 bytes a sensor) */
 	struct mqm_tele *tele;
-	char *sensors_json;
+	struct {
+		bool sent;
+		int64_t ts_ms;
+		uint64_t seq;
+		int max_sensors, refused;
+	} sensors;
 	int max_sensors, refused;
 	bool limits_changed;
 
@@ -128,6 +135,10 @@ void mq_sync_fd(struct mq *mq);
 /* Publish a message now if connected (not queued). 0 or a MOSQ_ERR. */
 int mq_send(struct mq *mq, const char *topic, const char *payload, int qos,
     bool retain, int *mid);
+
+/* The latest sensors message (mq->sensors) printed again; malloc'ed,
+ * NULL when out of memory. */
+char *mq_sensors_text(const struct mq *mq);
 
 /* Send queued events in order, a window of them awaiting PUBACK. */
 void mq_flush_queue(struct mq *mq);

@@ -46,20 +46,30 @@ telemetry_v2(struct mq *mq, const struct eng *e, const struct eng_output *o)
 
 	if (mq->tele == NULL && (mq->tele = mqm_tele_create()) == NULL)
 		return;
-	if (mqm_tele_sync(mq->tele, e) || mq->sensors_json == NULL ||
+	if (mqm_tele_sync(mq->tele, e) || !mq->sensors.sent ||
 	    mq->limits_changed) {
-		s = mqm_sensors(mq->tele, &mq->id, mq_wall_ms(),
-		    ++mq->seq_sensors, mq->max_sensors, mq->refused);
-		if (s == NULL)
+		mq->sensors.ts_ms = mq_wall_ms();
+		mq->sensors.seq = ++mq->seq_sensors;
+		mq->sensors.max_sensors = mq->max_sensors;
+		mq->sensors.refused = mq->refused;
+		mq->sensors.sent = false; /* until it could be made */
+		if ((s = mq_sensors_text(mq)) == NULL)
 			return;
-		free(mq->sensors_json);
-		mq->sensors_json = s;
+		mq->sensors.sent = true;
 		mq->limits_changed = false;
 		mq_send(mq, mq->t_sensors, s, 1, true, &mid);
+		free(s);
 	}
 	p = mqm_telemetry2(mq->tele, mq_wall_ms(), ++mq->seq_telemetry, o);
 	if (p != NULL)
 		mq_send(mq, mq->t_telemetry, p, 0, false, &mid);
+}
+
+char *
+mq_sensors_text(const struct mq *mq)
+{
+	return mqm_sensors(mq->tele, &mq->id, mq->sensors.ts_ms,
+	    mq->sensors.seq, mq->sensors.max_sensors, mq->sensors.refused);
 }
 
 void
@@ -248,7 +258,7 @@ bool
 mq_same_conf(const struct mq *mq, const struct mqtt_conf *c,
     const struct agent_group *id, const char *state_dir)
 {
-	return memcmp(&mq->conf, c, sizeof(*c)) == 0 &&
+	return mqtt_conf_same(&mq->conf, c) &&
 	    strcmp(mq->site, id->site) == 0 &&
 	    strcmp(mq->zone, id->zone) == 0 &&
 	    strcmp(mq->host, id->host) == 0 && mq->tier == id->tier &&

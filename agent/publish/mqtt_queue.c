@@ -20,7 +20,8 @@ struct mqq {
 	char *path; /* NULL: memory only */
 	int fd;     /* append fd of the log, -1 if none */
 	int max;
-	int cap; /* max + MQQ_NOISE_MAX + 1: noise, the dropped record */
+	int cap;  /* max + MQQ_NOISE_MAX + 1: noise, the dropped record */
+	int size; /* slots of ring: grown up to cap as entries wait */
 	int head;
 	int count;
 	int n_real;  /* real events queued (the dropped record is neither) */
@@ -39,7 +40,51 @@ struct mqq {
 static struct mqq_entry *
 ent(struct mqq *q, int i)
 {
-	return &q->ring[(q->head + i) % q->cap];
+	return &q->ring[(q->head + i) % q->size];
+}
+
+/*
+ * Room for one more entry. The ring grows as entries wait (by doubling,
+ * up to cap) and is given back when the queue empties: a full-sized ring
+ * (cap x 56 bytes, ~0.5 MB at the default queue_max) would become resident
+ * bit by bit as its head goes round, event after event, though a broker
+ * that answers keeps a few entries waiting at most. False when out of
+ * memory.
+ */
+static bool
+reserve(struct mqq *q)
+{
+	struct mqq_entry *r;
+	int i, size;
+
+	if (q->count < q->size)
+		return true;
+	if (q->size >= q->cap)
+		return false; /* not reached: the bound comes first */
+	size = q->size > 0 ? 2 * q->size : MQQ_RING_MIN;
+	if (size > q->cap)
+		size = q->cap;
+	if ((r = calloc((size_t)size, sizeof(*r))) == NULL)
+		return false;
+	for (i = 0; i < q->count; i++)
+		r[i] = *ent(q, i);
+	free(q->ring);
+	q->ring = r;
+	q->size = size;
+	q->head = 0;
+	return true;
+}
+
+/* An empty queue gives its ring back (after an outage it may be big). */
+static void
+release_if_empty(struct mqq *q)
+{
+	if (q->count > 0 || q->size <= MQQ_RING_MIN)
+		return;
+	free(q->ring);
+	q->ring = NULL;
+	q->size = 0;
+	q->head = 0;
 }
 
 static int
@@ -206,14 +251,15 @@ pop_head(struct mqq *q, bool log)
 		log_append(q, NULL, e->seq);
 	tally(q, e, -1);
 	ent_free(e);
-	q->head = (q->head + 1) % q->cap;
+	q->head = (q->head + 1) % q->size;
 	q->count--;
 }
 
+/* e in front of the head; the caller made room (reserve). */
 static void
 push_front(struct mqq *q, const struct mqq_entry *e)
 {
-	q->head = (q->head + q->cap - 1) % q->cap;
+	q->head = (q->head + q->size - 1) % q->size;
 	q->count++;
 	*ent(q, 0) = *e;
 }
@@ -254,12 +300,17 @@ drop_oldest(struct mqq *q)
 	d.drop_count = info.count;
 	d.json = q->drop(q->drop_arg, &info);
 	if (d.json == NULL)
-		return; /* out of memory: the loss is still counted */
+		return;    /* out of memory: the loss is still counted */
+	if (!reserve(q)) { /* not reached: two entries went, one comes */
+		free(d.json);
+		return;
+	}
 	d.len = strlen(d.json);
 	push_front(q, &d);
 	log_append(q, &d, 0);
 }
 
+/* The caller made room (reserve). */
 static void
 append(struct mqq *q, uint64_t seq, char *json, bool noise)
 {
@@ -290,6 +341,17 @@ mqq_push(struct mqq *q, uint64_t seq, char *json)
 		drop_oldest(q);
 		dropped++;
 	}
+	/* out of memory for a bigger ring: the oldest make room, and with
+	 * none waiting this one is lost (counted) */
+	while (!reserve(q) && q->count > 0) {
+		drop_oldest(q);
+		dropped++;
+	}
+	if (q->count >= q->size) {
+		free(json);
+		q->dropped_total++;
+		return dropped + 1;
+	}
 	append(q, seq, json, false);
 	return dropped;
 }
@@ -297,7 +359,7 @@ mqq_push(struct mqq *q, uint64_t seq, char *json)
 int
 mqq_push_noise(struct mqq *q, uint64_t seq, char *json)
 {
-	if (q->n_noise >= MQQ_NOISE_MAX) {
+	if (q->n_noise >= MQQ_NOISE_MAX || !reserve(q)) {
 		q->noise_refused++;
 		return -1;
 	}
@@ -470,8 +532,6 @@ mqq_open(const char *path, int max, mqq_drop_fn drop, void *arg)
 	q->next_seq = 1;
 	q->drop = drop;
 	q->drop_arg = arg;
-	if ((q->ring = calloc((size_t)q->cap, sizeof(*q->ring))) == NULL)
-		goto fail;
 	if (path != NULL) {
 		if ((q->path = strdup(path)) == NULL)
 			goto fail;
@@ -486,6 +546,8 @@ mqq_open(const char *path, int max, mqq_drop_fn drop, void *arg)
 			free(e->json);
 			continue;
 		}
+		if (!reserve(q))
+			goto fail_loading;
 		if (e->is_drop) {
 			*ent(q, q->count++) = *e;
 			continue;
@@ -496,14 +558,21 @@ mqq_open(const char *path, int max, mqq_drop_fn drop, void *arg)
 		}
 		while (!e->noise && q->n_real >= q->max)
 			drop_oldest(q);
+		if (!reserve(q))
+			goto fail_loading;
 		*ent(q, q->count++) = *e;
 		tally(q, e, 1);
 	}
 	free(lv.v);
 	lv.v = NULL;
+	lv.n = 0;
 	if (q->path != NULL && compact(q) < 0)
 		goto fail;
 	return q;
+fail_loading: /* the entries before i are the queue's */
+	for (; i < lv.n; i++)
+		free(lv.v[i].json);
+	lv.n = 0;
 fail:
 	for (i = 0; i < lv.n; i++)
 		free(lv.v[i].json);
@@ -538,6 +607,12 @@ mqq_count(const struct mqq *q)
 	return q->count;
 }
 
+int
+mqq_slots(const struct mqq *q)
+{
+	return q->size;
+}
+
 struct mqq_entry *
 mqq_at(struct mqq *q, int i)
 {
@@ -567,6 +642,7 @@ mqq_ack_mid(struct mqq *q, int mid)
 	}
 	while (q->count > 0 && ent(q, 0)->acked)
 		pop_head(q, false);
+	release_if_empty(q);
 	maybe_compact(q);
 	return seq;
 }

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #define MQQ_NOISE_MAX 64 /* noise events queued at most, besides max */
+#define MQQ_RING_MIN  16 /* entries the ring starts with and keeps */
 
 struct mqq;
 
@@ -83,6 +84,8 @@ int mqq_push(struct mqq *q, uint64_t seq, char *json);
 int mqq_push_noise(struct mqq *q, uint64_t seq, char *json);
 
 int mqq_count(const struct mqq *q);
+/* Entries the queue has room for now (its ring grows and shrinks). */
+int mqq_slots(const struct mqq *q);
 /* Entry i from the head (oldest), or NULL. */
 struct mqq_entry *mqq_at(struct mqq *q, int i);
 /* A PUBACK for mid: the entry is done. Returns its seq, or 0 if unknown. */

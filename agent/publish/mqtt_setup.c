@@ -97,10 +97,14 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 		log_warn("mqtt");
 		return NULL;
 	}
+	if (mqtt_conf_copy(&mq->conf, c) != 0) {
+		log_warn("mqtt");
+		free(mq);
+		return NULL;
+	}
 	if (lib_refs++ == 0)
 		mosquitto_lib_init();
 	mq->loop = l;
-	mq->conf = *c;
 	mq->fd = -1;
 	snprintf(mq->site, sizeof(mq->site), "%s", id->site);
 	snprintf(mq->zone, sizeof(mq->zone), "%s", id->zone);
@@ -110,8 +114,11 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 	mq->id.host = mq->host;
 	mq->id.tier = id->tier;
 	mq->tier = id->tier;
-	snprintf(mq->state_dir, sizeof(mq->state_dir), "%s",
-	    state_dir != NULL ? state_dir : "");
+	if ((mq->state_dir = strdup(state_dir != NULL ? state_dir : "")) ==
+	    NULL) {
+		log_warn("mqtt");
+		goto fail;
+	}
 	if (cb != NULL)
 		mq->cb = *cb;
 	mq->arg = arg;
@@ -185,10 +192,11 @@ mq_free(struct mq *mq)
 		free(mq->password);
 	}
 	free(mq->state_json);
-	free(mq->sensors_json);
 	mqm_tele_free(mq->tele);
 	free(mq->ovr_json);
 	free(mq->ovr_sig);
+	mqtt_conf_free(&mq->conf);
+	free(mq->state_dir);
 	free(mq);
 	if (--lib_refs == 0)
 		mosquitto_lib_cleanup();

@@ -41,10 +41,10 @@ init_lib(struct hwm *h, char *err, size_t errlen)
 	FILE *f = NULL;
 	int r;
 
-	if (h->conf.sensors_conf[0] != '\0') {
-		f = fopen(h->conf.sensors_conf, "re");
+	if (h->conf->sensors_conf[0] != '\0') {
+		f = fopen(h->conf->sensors_conf, "re");
 		if (f == NULL) {
-			snprintf(err, errlen, "%s: %s", h->conf.sensors_conf,
+			snprintf(err, errlen, "%s: %s", h->conf->sensors_conf,
 			    strerror(errno));
 			return -1;
 		}
@@ -91,8 +91,8 @@ ignored(const struct hwm *h, const char *id)
 {
 	int i;
 
-	for (i = 0; i < h->conf.n_ignore; i++)
-		if (fnmatch(h->conf.ignore[i], id, 0) == 0)
+	for (i = 0; i < h->conf->n_ignore; i++)
+		if (fnmatch(h->conf->ignore[i], id, 0) == 0)
 			return true;
 	return false;
 }
@@ -238,12 +238,46 @@ fingerprint(const struct hwm *h)
 	uint64_t x = FNV64_INIT;
 
 	x = dir_mark(x, HWMON_CLASS, false);
-	if (h->conf.sensors_conf[0] != '\0')
-		return stat_mark(x, h->conf.sensors_conf);
+	if (h->conf->sensors_conf[0] != '\0')
+		return stat_mark(x, h->conf->sensors_conf);
 	/* sensors_init(NULL): these files, as libsensors reads them */
 	x = stat_mark(x, "/etc/sensors3.conf");
 	x = stat_mark(x, "/etc/sensors.conf");
 	return dir_mark(x, "/etc/sensors.d", true);
+}
+
+/* Do the reads need libsensors: an input with a compute statement, or a
+ * fault flag that could not be opened? (crit_alarm, for --once, too.) */
+static bool
+reads_need_lib(const struct hwm *h)
+{
+	if (h->n_lib > 0)
+		return true;
+	for (int i = 0; i < h->n; i++)
+		if (h->s[i].r.handle >= 0 && h->s[i].fault_nr >= 0 &&
+		    h->s[i].fd_fault < 0)
+			return true;
+	return false;
+}
+
+/*
+ * When every attached sensor is read through its descriptors, libsensors'
+ * configuration and chip list (~2 kB a chip, and the whole parsed
+ * sensors3.conf) are not needed until the next scan: they go at the first
+ * read after a scan, with their pointers in the slots.
+ */
+static void
+release_lib(struct hwm *h)
+{
+	for (int i = 0; i < h->n; i++) {
+		struct hwm_sensor *s = &h->s[i];
+
+		s->chip = NULL;
+		s->input_name = s->fault_name = NULL;
+		s->fault_nr = s->alarm_nr = -1; /* read by fd, or not at all */
+	}
+	sensors_cleanup();
+	h->inited = false;
 }
 
 static void
@@ -266,6 +300,7 @@ scan(struct hwm *h)
 				add_feature(h, chip, chipname, feat, probe);
 	}
 	hwm_probe_end(probe);
+	h->need_lib = reads_need_lib(h);
 }
 
 struct hwm *
@@ -278,7 +313,7 @@ hwm_create(const struct hwmon_conf *c, src_attach_cb attach, void *arg,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	h->conf = *c;
+	h->conf = c;
 	h->attach = attach;
 	h->attach_arg = arg;
 	if (init_lib(h, err, errlen) != 0) {
@@ -326,6 +361,8 @@ hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 	struct hwm_sensor *s;
 	int i;
 
+	if (h->inited && !h->need_lib && !h->alarms)
+		release_lib(h);
 	for (i = 0; i < h->n; i++) {
 		s = &h->s[i];
 		if (s->r.handle < 0)
@@ -339,7 +376,20 @@ hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 void
 hwm_read_alarms(struct hwm *h, bool on)
 {
+	char err[256];
+
 	h->alarms = on;
+	/* the flags are read through libsensors: back, with a scan that
+	 * attaches every sensor again (none when set before the first read,
+	 * as --once does) */
+	if (on && !h->inited && hwm_rescan(h, err, sizeof(err)) < 0)
+		h->alarms = false;
+}
+
+bool
+hwm_holds_library(const struct hwm *h)
+{
+	return h->inited;
 }
 
 int

@@ -7,7 +7,9 @@
  * the input, fault and crit_alarm files through descriptors kept open
  * since the scan (one pread each, no path lookup, no allocation); an
  * input that a compute statement transforms is read through
- * sensors_get_value, so every value is the one libsensors gives.
+ * sensors_get_value, so every value is the one libsensors gives. When no
+ * read needs it, libsensors is released at the first read after a scan
+ * and started again by the next scan.
  *
  * There is no cap on the number of sensors here: the sink decides which
  * it takes (src_attach_cb). Chips that come or go are picked up by
@@ -30,7 +32,8 @@ struct hwm;
 /*
  * Start libsensors and scan: attach (may be NULL: every sensor is read,
  * with handle 0) is called for each sensor found. NULL with a message in
- * err when libsensors cannot start.
+ * err when libsensors cannot start. c is not copied: it must stay until
+ * hwm_free.
  */
 struct hwm *hwm_create(const struct hwmon_conf *c, src_attach_cb attach,
     void *arg, char *err, size_t errlen);
@@ -46,8 +49,13 @@ bool hwm_changed(struct hwm *h);
 void hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg);
 /* Also read each sensor's crit_alarm flag into hw_state ("alarm"): only
  * shown (thermwatchd --once), never decided on, so the daemon's cycles
- * leave it out. Off by default. */
+ * leave it out. Off by default. Turned on before the first read, as
+ * --once does; later, when libsensors was released, it rescans (every
+ * sensor attached again). */
 void hwm_read_alarms(struct hwm *h, bool on);
+/* libsensors is up: from a scan to the first read, or all along when the
+ * reads need it (compute statements, a fault flag not opened, alarms). */
+bool hwm_holds_library(const struct hwm *h);
 int hwm_count(const struct hwm *h);
 /* Of those, how many are read through libsensors (compute statements). */
 int hwm_count_library(const struct hwm *h);

@@ -20,7 +20,9 @@ struct hwm_sensor {
 	int fault_nr; /* -1 when absent */
 	int alarm_nr; /* crit_alarm, -1 when absent */
 	/* the sysfs files: "temp3_input", "temp3_fault" (NULL when absent):
-	 * libsensors' own names, valid as long as chip */
+	 * libsensors' own names, valid as long as chip. chip and they are
+	 * NULL (and fault_nr, alarm_nr -1) while libsensors is released:
+	 * between scans, when every read goes through the descriptors */
 	const char *input_name, *fault_name;
 	/* Kept open for pread; -1 when absent. fd_input is -1 too when the
 	 * input goes through sensors_get_value (a compute statement, or the
@@ -31,10 +33,11 @@ struct hwm_sensor {
 };
 
 struct hwm {
-	struct hwmon_conf conf;
+	const struct hwmon_conf *conf; /* the caller's (hwm_create) */
 	src_attach_cb attach;
 	void *attach_arg;
-	bool inited;
+	bool inited;   /* libsensors is up (from a scan, while needed) */
+	bool need_lib; /* the reads need it (compute, a fault flag) */
 	int n, cap;
 	struct hwm_sensor *s;
 	int n_lib;            /* inputs read through libsensors */

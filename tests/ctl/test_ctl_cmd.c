@@ -68,8 +68,7 @@ setup(void **state)
 	assert_non_null(f->l);
 	cnf_defaults(&f->conf);
 	snprintf(f->conf.agent.host, sizeof(f->conf.agent.host), "t1");
-	snprintf(f->conf.agent.state_dir, sizeof(f->conf.agent.state_dir), "%s",
-	    f->dir);
+	f->conf.agent.state_dir = f->dir; /* not the conf's: not freed */
 	f->eng = eng_create(&f->conf.engine);
 	assert_non_null(f->eng);
 	store_up(f);
@@ -504,8 +503,7 @@ agent_conf_in(const struct fx *f, struct agent_conf *conf, const char *host)
 {
 	cnf_defaults(conf);
 	snprintf(conf->agent.host, sizeof(conf->agent.host), "%s", host);
-	snprintf(
-	    conf->agent.state_dir, sizeof(conf->agent.state_dir), "%s", f->dir);
+	conf->agent.state_dir = f->dir;
 	snprintf(conf->control.socket, sizeof(conf->control.socket),
 	    "%s/ctl.sock", f->dir);
 	conf->hwmon.enabled = false;

@@ -163,7 +163,7 @@ set_value(const char *path, const char *text)
 }
 
 static struct hwm *
-start(const char *sensors_conf)
+start(const char *sensors_conf, bool alarms)
 {
 	static int next;
 	char err[256];
@@ -171,14 +171,13 @@ start(const char *sensors_conf)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.enabled = true;
-	snprintf(
-	    conf.sensors_conf, sizeof(conf.sensors_conf), "%s", sensors_conf);
+	conf.sensors_conf = sensors_conf;
 	next = 0;
 	h = hwm_create(&conf, attach_all, &next, err, sizeof(err));
 	if (h == NULL)
 		fail_msg("hwm_create: %s", err);
 	assert_int_equal(next, hwm_count(h));
-	hwm_read_alarms(h, true);
+	hwm_read_alarms(h, alarms);
 	return h;
 }
 
@@ -193,7 +192,7 @@ test_small(void **state)
 
 	(void)state;
 	assert_non_null(cf);
-	h = start(cf);
+	h = start(cf, true);
 	assert_int_equal(hwm_count(h), 4);
 	read_and_compare(h);
 	/* the label statement applies, the compute ones choose the path */
@@ -204,6 +203,11 @@ test_small(void **state)
 	/* identity at 0 C, the value at the scan: the probe still sees it */
 	assert_int_equal(hwm_reads_direct(h, "nct6775-virtual-0/temp1"), 0);
 	assert_int_equal(hwm_count_library(h), 2);
+	/* compute statements: libsensors stays, alarms or not */
+	hwm_read_alarms(h, false);
+	read_and_compare(h);
+	assert_true(hwm_holds_library(h));
+	hwm_read_alarms(h, true);
 	assert_true(find("lm75-virtual-0/temp1")->value_c == 2 * 30.5 - 10);
 	assert_true(find("coretemp-virtual-0/CPU Package")->value_c == 45.0);
 
@@ -249,9 +253,11 @@ static void
 test_many(void **state)
 {
 	struct hwm *h;
+	char err[256];
+	FILE *f;
 
 	(void)state;
-	h = start("/dev/null");
+	h = start("/dev/null", true);
 	assert_int_equal(hwm_count(h), 1024);
 	assert_int_equal(hwm_count_library(h), 0);
 	read_and_compare(h);
@@ -262,6 +268,29 @@ test_many(void **state)
 		assert_int_equal(got.r[i].cls, ENG_CLASS_CPU);
 		assert_true(got.r[i].trip_c == 100.0);
 	}
+	hwm_free(h);
+
+	/* no compute statement, no alarms: libsensors goes at the first
+	 * read; the reads stay libsensors' values; a rescan brings it back
+	 * until the next read */
+	h = start("/dev/null", false);
+	assert_true(hwm_holds_library(h));
+	got.n = 0;
+	hwm_read(h, 1000, collect, &got);
+	assert_int_equal(got.n, 1024);
+	assert_false(hwm_holds_library(h));
+	f = fopen("/dev/null", "r");
+	assert_non_null(f);
+	assert_int_equal(sensors_init(f), 0); /* the test's own, to compare */
+	fclose(f);
+	read_and_compare(h);
+	sensors_cleanup();
+	assert_int_equal(hwm_rescan(h, err, sizeof(err)), 1024);
+	assert_true(hwm_holds_library(h));
+	got.n = 0;
+	hwm_read(h, 1000, collect, &got);
+	assert_int_equal(got.n, 1024);
+	assert_false(hwm_holds_library(h));
 	hwm_free(h);
 }
 

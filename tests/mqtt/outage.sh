@@ -124,4 +124,20 @@ check_eq "dropped event comes first, its range ends at its seq" \
 	'["dropped",true,true]'
 check_eq "after it, at most queue_max events, in order" \
 	"$(jq -s -c '[.[1:][] | .seq] | (length <= 10) and (. == (sort))' "$MQ_T/ev2.sub")" true
+
+# --- a short outage: the sensors message comes again, the very text ------
+# (the agent keeps what it said, not the text: it prints it again)
+mosquitto_sub -h 127.0.0.1 -p $PORT -u dashboard -P dashboardpw -q 1 \
+	-c -i outage-sens -t "$P/sensors" > "$MQ_T/sens.sub" 2>"$MQ_T/sens.err" &
+tw_track $!
+sens() { [ "$(grep -c . "$MQ_T/sens.sub")" -ge "$1" ]; }
+check "the sensors message (retained)" wait_for 5 sens 1
+: > "$MQ_T/hv01.log"
+mq_broker_stop b
+check "agent noticed the outage" wait_for 5 logged "connection to .* lost"
+check "broker back" mq_broker b "$MQ_T/b.conf" $PORT
+check "agent connected again" wait_for 15 logged "mqtt: connected"
+check "the sensors message again" wait_for 10 sens 2
+check_eq "byte for byte the one before the outage" \
+	"$(sed -n 2p "$MQ_T/sens.sub")" "$(sed -n 1p "$MQ_T/sens.sub")"
 mq_done

@@ -136,6 +136,53 @@ test_emit_reads_back(void **state)
 	free(msgs);
 }
 
+/* The paths are as long as the file has them, owned by the conf: a copy
+ * (the MQTT client's) has its own, equal by text; another path, or any
+ * other setting, and they differ. */
+static void
+test_copy_and_same(void **state)
+{
+	static const char text[] =
+	    "mqtt = { enabled = true; password_file = \"/etc/tw/pw\";\n"
+	    " tls = { ca_file = \"/ca.crt\"; cert_file = \"\"; }; };\n";
+	struct agent_conf c, d;
+	struct mqtt_conf m;
+	char *msgs = NULL, long_path[PATH_MAX + 16];
+
+	(void)state;
+	assert_int_equal(load(text, &c, &msgs), 0);
+	free(msgs);
+	assert_int_equal(load(text, &d, &msgs), 0);
+	free(msgs);
+	assert_true(mqtt_conf_same(&c.mqtt, &d.mqtt)); /* other pointers */
+	assert_ptr_not_equal(c.mqtt.tls.ca_file, d.mqtt.tls.ca_file);
+	assert_int_equal(mqtt_conf_copy(&m, &c.mqtt), 0);
+	cnf_free(&c); /* the copy keeps its own */
+	assert_string_equal(m.password_file, "/etc/tw/pw");
+	assert_string_equal(m.tls.ca_file, "/ca.crt");
+	assert_string_equal(m.tls.cert_file, "");
+	assert_string_equal(m.tls.key_file, "");
+	assert_true(mqtt_conf_same(&m, &d.mqtt));
+	d.mqtt.tls.ca_file = "/other.crt";
+	assert_false(mqtt_conf_same(&m, &d.mqtt));
+	d.mqtt.tls.ca_file = m.tls.ca_file;
+	assert_true(mqtt_conf_same(&m, &d.mqtt));
+	d.mqtt.keepalive_s++;
+	assert_false(mqtt_conf_same(&m, &d.mqtt));
+	mqtt_conf_free(&m);
+	assert_string_equal(m.password_file, "");
+	cnf_free(&d);
+
+	/* a path's limit is still PATH_MAX - 1 bytes, an error at its line */
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	assert_true(asprintf(&msgs, "mqtt = {\n password_file = \"%s\"; };\n",
+			long_path) > 0);
+	expect_error(msgs, "t.conf:2: 'password_file' is too long");
+	free(msgs);
+}
+
 int
 main(void)
 {
@@ -144,6 +191,7 @@ main(void)
 		cmocka_unit_test(test_all_keys),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_emit_reads_back),
+		cmocka_unit_test(test_copy_and_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

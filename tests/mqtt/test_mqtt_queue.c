@@ -104,6 +104,59 @@ test_order_and_ack(void **state)
 	mqq_close(q);
 }
 
+/* ack the n oldest (they are in flight one after the other) */
+static void
+ack_n(struct mqq *q, int n)
+{
+	for (int i = 0; i < n; i++) {
+		mqq_at(q, 0)->mid = 1000 + i;
+		assert_int_not_equal(mqq_ack_mid(q, 1000 + i), 0);
+	}
+}
+
+static void
+assert_in_order(struct mqq *q, uint64_t first)
+{
+	for (int i = 0; i < mqq_count(q); i++)
+		assert_int_equal(mqq_at(q, i)->seq, first + (uint64_t)i);
+}
+
+/* The ring grows as events wait, with its head anywhere, keeps their
+ * order, never beyond the bound, and is given back when all are acked. */
+static void
+test_ring_grows_in_order(void **state)
+{
+	struct mqq *q = mqq_open(NULL, 300, mkdrop, NULL);
+
+	(void)state;
+	assert_non_null(q);
+	assert_int_equal(mqq_slots(q), 0); /* nothing waits: no ring */
+	push_n(q, 10);
+	assert_int_equal(mqq_slots(q), MQQ_RING_MIN);
+	ack_n(q, 7); /* the head is now in the middle of the ring */
+	push_n(q, 3 * MQQ_RING_MIN);
+	assert_int_equal(mqq_count(q), 3 + 3 * MQQ_RING_MIN);
+	assert_int_equal(mqq_slots(q), 4 * MQQ_RING_MIN);
+	assert_in_order(q, 8);
+	ack_n(q, 5);
+	push_n(q, 2);
+	assert_in_order(q, 13);
+	/* an outage: up to the bound, no more */
+	push_n(q, 1000);
+	assert_int_equal(mqq_count(q), 301); /* 300 and the dropped record */
+	assert_true(mqq_slots(q) <= 300 + MQQ_NOISE_MAX + 1);
+	assert_true(mqq_at(q, 0)->is_drop);
+	for (int i = 2; i < mqq_count(q); i++)
+		assert_int_equal(mqq_at(q, i)->seq, mqq_at(q, i - 1)->seq + 1);
+	/* the broker is back: all acked, the ring goes */
+	ack_n(q, mqq_count(q));
+	assert_int_equal(mqq_count(q), 0);
+	assert_int_equal(mqq_slots(q), 0);
+	push_n(q, 1);
+	assert_int_equal(mqq_slots(q), MQQ_RING_MIN);
+	mqq_close(q);
+}
+
 static void
 test_restart_keeps_events(void **state)
 {
@@ -394,6 +447,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_noise_first, setup, teardown),
 		cmocka_unit_test(test_interleavings),
+		cmocka_unit_test(test_ring_grows_in_order),
 		cmocka_unit_test_setup_teardown(
 		    test_noise_restart, setup, teardown),
 	};

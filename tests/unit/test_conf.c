@@ -168,6 +168,107 @@ test_sensor_rule_without_match(void **state)
 	    "test.conf:2: 'sensors' entry 1 has no 'match' pattern");
 }
 
+/* The ignore patterns and the sensors rules take the room the file needs
+ * (none without them), up to their limits, which are errors at their
+ * line. */
+static void
+test_lists_sized_to_the_file(void **state)
+{
+	struct agent_conf c;
+	char *msgs = NULL, *text;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	assert_int_equal(load("agent = { site = \"s\"; };\n", &c, &msgs), 0);
+	assert_null(c.rules);
+	assert_null(c.hwmon.ignore);
+	assert_int_equal(c.n_rules + c.hwmon.n_ignore, 0);
+	cnf_free(&c);
+	free(msgs);
+
+	/* at the limits: every one kept */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fprintf(f, "hwmon = { ignore = [ ");
+	for (i = 0; i < CNF_MAX_IGNORE; i++)
+		fprintf(f, "%s\"x%d-*\"", i > 0 ? ", " : "", i);
+	fprintf(f, " ]; };\nsensors = (\n");
+	for (i = 0; i < CNF_MAX_RULES; i++)
+		fprintf(f, "%s{ match = \"r%d-*\"; trip_c = %d.0; }\n",
+		    i > 0 ? "," : "", i, 40 + i);
+	fprintf(f, ");\n");
+	fclose(f);
+	assert_int_equal(load(text, &c, &msgs), 0);
+	assert_int_equal(c.hwmon.n_ignore, CNF_MAX_IGNORE);
+	assert_string_equal(c.hwmon.ignore[CNF_MAX_IGNORE - 1], "x31-*");
+	assert_int_equal(c.n_rules, CNF_MAX_RULES);
+	assert_true(c.rules[CNF_MAX_RULES - 1].trip_c == 40.0 + 63);
+	assert_int_equal(c.rules[CNF_MAX_RULES - 1].line, 3 + 63);
+	assert_ptr_equal(cnf_match_rule(&c, "r63-a"), &c.rules[63]);
+	cnf_free(&c);
+	free(msgs);
+	free(text);
+
+	/* one more of each: an error at its line */
+	len = 0;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fprintf(f, "sensors = (\n");
+	for (i = 0; i <= CNF_MAX_RULES; i++)
+		fprintf(f, "%s{ match = \"r%d-*\"; }\n", i > 0 ? "," : "", i);
+	fprintf(f, ");\nhwmon = { ignore = [ ");
+	for (i = 0; i <= CNF_MAX_IGNORE; i++)
+		fprintf(f, "%s\"x%d\"", i > 0 ? ", " : "", i);
+	fprintf(f, " ]; };\n");
+	fclose(f);
+	assert_int_equal(load(text, &c, &msgs), 2);
+	assert_non_null(strstr(msgs, "test.conf:66: more than 64 'sensors'"));
+	assert_non_null(
+	    strstr(msgs, "test.conf:68: 'ignore' has more than 32 patterns"));
+	assert_int_equal(c.n_rules, CNF_MAX_RULES);
+	assert_int_equal(c.hwmon.n_ignore, CNF_MAX_IGNORE);
+	cnf_free(&c);
+	free(msgs);
+	free(text);
+}
+
+/* The paths are as long as the file has them, owned by the conf (a copy
+ * takes them over), still at most PATH_MAX - 1 bytes, and "" after
+ * cnf_free. */
+static void
+test_paths_owned(void **state)
+{
+	struct agent_conf c, taken;
+	char *msgs = NULL, *text, long_path[PATH_MAX + 1];
+
+	(void)state;
+	assert_int_equal(load("agent = { state_dir = \"/x/y\"; };\n"
+			      "hwmon = { sensors_conf = \"/s.conf\"; };\n"
+			      "prometheus = { textfile = \"/p/t.prom\"; };\n",
+			     &c, &msgs),
+	    0);
+	free(msgs);
+	taken = c; /* as the agent takes the loaded conf */
+	assert_string_equal(taken.path, "test.conf");
+	assert_string_equal(taken.agent.state_dir, "/x/y");
+	assert_string_equal(taken.hwmon.sensors_conf, "/s.conf");
+	assert_string_equal(taken.prometheus.textfile, "/p/t.prom");
+	cnf_free(&taken);
+	assert_string_equal(taken.agent.state_dir, "");
+	assert_string_equal(taken.path, "");
+
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	assert_true(asprintf(&text, "agent = {\n state_dir = \"%s\"; };\n",
+			long_path) > 0);
+	expect_error(
+	    text, "test.conf:2: 'state_dir' is too long (at most 4095");
+	free(text);
+}
+
 static void
 test_all_errors_reported(void **state)
 {
@@ -278,6 +379,8 @@ main(void)
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_sensor_rule_without_match),
 		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_lists_sized_to_the_file),
+		cmocka_unit_test(test_paths_owned),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_file_line_from_file),
 		cmocka_unit_test(test_print_roundtrip),
