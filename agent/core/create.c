@@ -80,17 +80,19 @@ eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s)
 static void
 size_classes(struct eng *e)
 {
+	uint32_t cap, spill;
 	int c, n;
 
 	for (c = 0; c < ENG_CLASS_COUNT; c++) {
 		trend_win_set(&e->cls_win[c], e->conf.cls[c].trend_window_s);
 		n = class_capacity(e->conf.cls, c, e->sample_interval_s);
-		e->cls_cap[c] = (uint32_t)n < e->ring_cap ? (uint32_t)n
-							  : e->ring_cap;
-		e->cls_spill[c] = trend_spill(
-		    e->conf.cls[c].trend_window_s, e->cls_cap[c]);
-		if (e->cls_spill[c] > e->spill_cap)
-			e->cls_spill[c] = e->spill_cap;
+		cap = (uint32_t)n < e->ring_cap ? (uint32_t)n : e->ring_cap;
+		spill = trend_spill(e->conf.cls[c].trend_window_s, cap);
+		/* (both ENG_TREND_CAP at most) */
+		e->cls_cap[c] = (uint16_t)cap;
+		e->cls_spill[c] = (uint16_t)(spill < e->spill_cap
+			? spill
+			: e->spill_cap);
 	}
 }
 

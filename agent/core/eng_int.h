@@ -120,8 +120,11 @@ struct tblock {
  * (t INT32_MIN: free). */
 struct trend {
 	struct tpoint *ring;
-	uint32_t cap;
-	uint32_t n_spill;
+	uint16_t cap; /* ENG_TREND_CAP at most */
+	uint16_t n_spill;
+	uint16_t since_rebase;
+	bool evicted; /* a point left since the ring began (or reset): it
+			 no longer starts at the sensor's first reading */
 	uint32_t beg, end;
 	/* the oldest and the newest point in full (the per-sample path
 	 * and the span read no ring memory but the point evicted) */
@@ -131,9 +134,6 @@ struct trend {
 	struct tsum base;     /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
-	uint32_t since_rebase;
-	bool evicted; /* a point left since the ring began (or reset): it
-			 no longer starts at the sensor's first reading */
 	struct lsq full;
 };
 
@@ -195,11 +195,12 @@ struct pred {
  * noise's). */
 struct noise {
 	double prev[2];
-	int64_t prev_ms;  /* when prev[0] came */
-	int64_t prev_gap; /* ms between prev[1] and prev[0]: the sensor's
-			     pace, its last gap (0: none yet) */
-	int n;
+	int64_t prev_ms; /* when prev[0] came */
 	double var;
+	int32_t prev_gap; /* ms between prev[1] and prev[0]: the sensor's
+			     pace, its last gap (0: none yet; INT32_MAX at
+			     most) */
+	int32_t n;
 };
 
 /* What the evidence said at a reference time (a substitute is the value
@@ -359,8 +360,8 @@ struct eng {
 	 * ring_bytes fit in all). */
 	uint32_t spill_cap;
 	size_t ring_bytes;
-	uint32_t cls_cap[ENG_CLASS_COUNT];
-	uint32_t cls_spill[ENG_CLASS_COUNT];
+	uint16_t cls_cap[ENG_CLASS_COUNT];
+	uint16_t cls_spill[ENG_CLASS_COUNT];
 	struct trend_win cls_win[ENG_CLASS_COUNT]; /* each class's window */
 	size_t points_used;
 	double sample_interval_s; /* as created (eng_size) */
@@ -392,7 +393,8 @@ struct eng {
 	/* the sibling model: inlet = exhaust - rho (cpu - exhaust) */
 	double rho;
 	double rho_learnt_s;
-	struct host_view hv;
+	struct host_view *hv;   /* during eval_run(): its own, on the stack
+				   (rebuilt by every evaluation) */
 	double ev_sm[EV_COUNT]; /* smoothed evidence, kept across calls */
 	double cls_sm[ENG_CLASS_COUNT]; /* smoothed class means */
 
@@ -469,7 +471,6 @@ void predict(const struct trend *tr, const struct pred_in *in, struct pred *p);
 
 /* health.c */
 void health_begin(struct eng *e, int64_t now_ms);
-enum evsrc health_source(const struct eng *e, enum eng_class c);
 void health_sensor(struct eng *e, struct sensor *s, const struct eff_class *ef,
     int64_t now_ms);
 bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);

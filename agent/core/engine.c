@@ -15,7 +15,7 @@ static void
 sensor_init(struct sensor *s)
 {
 	struct tpoint *ring = s->tr.ring;
-	uint32_t cap = s->tr.cap, n_spill = s->tr.n_spill;
+	uint16_t cap = s->tr.cap, n_spill = s->tr.n_spill;
 	int k;
 
 	memset(s, 0, sizeof(*s));

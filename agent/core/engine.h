@@ -270,7 +270,9 @@ struct eng_output {
 	bool changed;                /* state changed in this evaluation */
 	char reason[ENG_REASON_LEN]; /* why the state is what it is, with
 					the figures from when that arose;
-					frozen once critical */
+					frozen once critical (a string:
+					the bytes after its end are not
+					written) */
 	int64_t since_ms;            /* when the current state was entered */
 	double eta_s;                /* host-wide shortest eta */
 	int worst_sensor;            /* -1 if none */

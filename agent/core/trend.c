@@ -21,7 +21,7 @@
  * Adding and evicting a point is O(1); the means of the thirds of any
  * recent span take a binary search over the checkpoints and a walk of
  * at most a block for each third. The sums are recomputed from the ring
- * every ENG_TREND_CAP pushes so that rounding cannot drift over a long
+ * every REBASE_EVERY pushes so that rounding cannot drift over a long
  * run (and when the times since t0 would outgrow 2^30 ms).
  *
  * A ring holds tr->cap points (ENG_TREND_CAP at most, fewer when the
@@ -40,6 +40,9 @@
 #define STEP_T_MAX 0xfffe /* TREND_ESC marks a spilt point */
 #define REL_T_MAX  (1 << 30)
 #define V_Q_MAX    1e9 /* values beyond +-1e6 C are held there */
+/* Pushes between two resums: the points are exact, so the sums drift
+ * only by the rounding of this many additions and subtractions. */
+#define REBASE_EVERY (4 * ENG_TREND_CAP)
 
 static void
 lsq_add(struct lsq *s, double t, double v)
@@ -362,8 +365,8 @@ trend_move(struct trend *tr, void *mem, uint32_t cap, uint32_t n_spill)
 	for (i = 0; i < n; i++)
 		keep[i] = trend_point(tr, tr->beg + i);
 	tr->ring = mem;
-	tr->cap = cap;
-	tr->n_spill = n_spill;
+	tr->cap = (uint16_t)cap; /* ENG_TREND_CAP at most */
+	tr->n_spill = (uint16_t)n_spill;
 	tr->beg = tr->end = 0;
 	for (i = 0; i < n_spill; i++)
 		spill(tr)[i].t = SPILL_FREE;
@@ -443,7 +446,7 @@ trend_push(
 	 * window's whole ms: the same as t < t_a - win_s in real numbers) */
 	while (tr->beg != tr->end && (int64_t)a.t - tr->first.t > w->win_ms)
 		evict_oldest(tr);
-	if (++tr->since_rebase >= ENG_TREND_CAP)
+	if (++tr->since_rebase >= REBASE_EVERY)
 		rebase(tr);
 }
 
