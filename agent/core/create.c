@@ -80,31 +80,52 @@ eng_trend_capacity(const struct eng_conf *conf, double sample_interval_s)
 static void
 size_classes(struct eng *e)
 {
+	uint32_t cap, spill;
 	int c, n;
 
 	for (c = 0; c < ENG_CLASS_COUNT; c++) {
 		trend_win_set(&e->cls_win[c], e->conf.cls[c].trend_window_s);
 		n = class_capacity(e->conf.cls, c, e->sample_interval_s);
-		e->cls_cap[c] = (uint32_t)n < e->ring_cap ? (uint32_t)n
-							  : e->ring_cap;
+		cap = (uint32_t)n < e->ring_cap ? (uint32_t)n : e->ring_cap;
+		spill = trend_spill(e->conf.cls[c].trend_window_s, cap);
+		/* (both ENG_TREND_CAP at most) */
+		e->cls_cap[c] = (uint16_t)cap;
+		e->cls_spill[c] = (uint16_t)(spill < e->spill_cap
+			? spill
+			: e->spill_cap);
 	}
+}
+
+/* The spill slots of the rings a block is sized for (a longer window
+ * after a reconfiguration gets no more). */
+static uint32_t
+spill_capacity(const struct eng_conf *conf, uint32_t ring_cap)
+{
+	uint32_t n = 0, k;
+	int c;
+
+	for (c = 0; c < ENG_CLASS_COUNT; c++) {
+		k = trend_spill(conf->cls[c].trend_window_s, ring_cap);
+		if (k > n)
+			n = k;
+	}
+	return n;
 }
 
 void
 eng_sensor_ring(struct eng *e, struct sensor *s)
 {
-	uint32_t cap = e->cls_cap[s->cls];
-	size_t need = trend_bytes(cap);
+	uint32_t cap = e->cls_cap[s->cls], spill = e->cls_spill[s->cls];
+	size_t need = trend_bytes(cap, spill);
 
-	if (s->tr.ring != NULL && s->tr.cap >= cap)
+	if (s->tr.ring != NULL && s->tr.cap >= cap && s->tr.n_spill >= spill)
 		return;
 	/* rings of ring_cap fit for the sensors added so far (the rest of
 	 * the block is kept for those to come): a longer ring for a class
 	 * taken over never leaves a new sensor without one */
-	if (e->points_used + need >
-	    (size_t)e->n_sensors * trend_bytes(e->ring_cap))
+	if (e->points_used + need > (size_t)e->n_sensors * e->ring_bytes)
 		return; /* no room left: the ring it has */
-	trend_move(&s->tr, (char *)e->points + e->points_used, cap);
+	trend_move(&s->tr, (char *)e->points + e->points_used, cap, spill);
 	e->points_used += need;
 }
 
@@ -176,7 +197,9 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	 * not cleared (a cleared pool from a used heap is resident all
 	 * along, though most hosts fill a fraction of it) */
 	e->ids = malloc((size_t)e->cap_sensors * ENG_ID_LEN);
-	e->points = calloc((size_t)e->cap_sensors, trend_bytes(e->ring_cap));
+	e->spill_cap = spill_capacity(conf, e->ring_cap);
+	e->ring_bytes = trend_bytes(e->ring_cap, e->spill_cap);
+	e->points = calloc((size_t)e->cap_sensors, e->ring_bytes);
 	e->sample_interval_s = sz->sample_interval_s;
 	if (e->cap_peers > 0) {
 		e->peers = calloc((size_t)e->cap_peers, sizeof(*e->peers));
@@ -221,7 +244,7 @@ eng_memory(const struct eng *e)
 		n += sizeof(e->own_cls[0]) * ENG_CLASS_COUNT;
 
 	n += (size_t)e->cap_sensors * (sizeof(*e->sensors) + ENG_ID_LEN);
-	n += (size_t)e->cap_sensors * trend_bytes(e->ring_cap);
+	n += (size_t)e->cap_sensors * e->ring_bytes;
 	if (e->cap_peers > 0)
 		n += (size_t)e->cap_peers * sizeof(*e->peers) +
 		    ((size_t)e->hash_mask + 1) * sizeof(*e->peer_hash);

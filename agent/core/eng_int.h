@@ -62,12 +62,37 @@ struct lsq_fit {
 	double sxx, sxy;
 };
 
-/* A point of the ring: t and v are float (a third of the memory of a
- * point with its own double prefix sums); every sum is double and built
- * from these stored (rounded) values, so it stays exact. */
+/* A point in full: its time in ms since the ring's t0_ms and its value
+ * in TREND_Q steps (hwmon's millidegrees: lossless for hwmon, whose
+ * values are whole millidegrees; other values round to the nearest). */
+#define TREND_Q 1000.0
+struct tabs {
+	int32_t t;
+	int32_t v;
+};
+
+/* Seconds since t0 and degrees C of a point in full (every sum and fit
+ * takes these doubles: the same values wherever they are read). */
+static inline double
+tabs_t(struct tabs a)
+{
+	return (double)a.t / 1000.0;
+}
+static inline double
+tabs_v(struct tabs a)
+{
+	return (double)a.v / TREND_Q;
+}
+
+/* A point of the ring, four bytes: its time and value as steps from the
+ * point before it (ms and TREND_Q). A step that does not fit (a gap
+ * longer than 65.534 s, a jump of more than 32.767 C between ring
+ * points) is escaped: dt is TREND_ESC and dv the spill slot that holds
+ * the point in full. */
+#define TREND_ESC 0xffffu
 struct tpoint {
-	float t;
-	float v;
+	uint16_t dt;
+	int16_t dv;
 };
 
 /* Sums of t and v. */
@@ -76,32 +101,39 @@ struct tsum {
 	double v;
 };
 
-/* Points per prefix-sum checkpoint: the prefix sums at any point are its
- * block's checkpoint plus the block's points before it, added in the
- * same order as a running sum would add them (so the very same double). */
+/* Points per block: each block has a checkpoint with its first point in
+ * full and the prefix sums just before it; the prefix sums at any point
+ * are its block's checkpoint plus the block's points before it, added
+ * in the same order as a running sum would add them (so the very same
+ * double). A ring's capacity is a whole number of blocks. */
 #define TREND_SUM_EVERY 16
+struct tblock {
+	struct tsum sum;
+	struct tabs first;
+};
 
 /* The trend ring: points [beg, end) within the trend window, cap of
  * them at most; beg < cap, so point i is at ring[i] or ring[i - cap].
- * After the cap points, the ring's memory holds one checkpoint for
- * every TREND_SUM_EVERY of them: checkpoint k is the prefix sums just
- * before the point at ring[k * TREND_SUM_EVERY] (while it is in). */
+ * After the cap points, the ring's memory holds a checkpoint for every
+ * TREND_SUM_EVERY of them (checkpoint k belongs to the point at
+ * ring[k * TREND_SUM_EVERY] while it is in), then n_spill spill slots
+ * (t INT32_MIN: free). */
 struct trend {
 	struct tpoint *ring;
-	uint32_t cap;
+	uint16_t cap; /* ENG_TREND_CAP at most */
+	uint16_t n_spill;
+	uint16_t since_rebase;
+	bool evicted; /* a point left since the ring began (or reset): it
+			 no longer starts at the sensor's first reading */
 	uint32_t beg, end;
-	/* copies of the oldest point's time and of the newest point (the
-	 * per-sample path and the span read no ring memory but the point
-	 * evicted) */
-	float t_first;
-	struct tpoint last;
+	/* the oldest and the newest point in full (the per-sample path
+	 * and the span read no ring memory but the point evicted) */
+	struct tabs first;
+	struct tabs last;
 	struct tsum sum_last; /* prefix sums before end (base when empty) */
 	struct tsum base;     /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
-	uint32_t since_rebase;
-	bool evicted; /* a point left since the ring began (or reset): it
-			 no longer starts at the sensor's first reading */
 	struct lsq full;
 };
 
@@ -163,11 +195,12 @@ struct pred {
  * noise's). */
 struct noise {
 	double prev[2];
-	int64_t prev_ms;  /* when prev[0] came */
-	int64_t prev_gap; /* ms between prev[1] and prev[0]: the sensor's
-			     pace, its last gap (0: none yet) */
-	int n;
+	int64_t prev_ms; /* when prev[0] came */
 	double var;
+	int32_t prev_gap; /* ms between prev[1] and prev[0]: the sensor's
+			     pace, its last gap (0: none yet; INT32_MAX at
+			     most) */
+	int32_t n;
 };
 
 /* What the evidence said at a reference time (a substitute is the value
@@ -321,10 +354,14 @@ struct eng {
 	size_t ids_used;
 	struct tpoint *points; /* one block for every ring (trend_bytes) */
 	uint32_t ring_cap;     /* points per ring (eng_trend_capacity) */
-	/* A ring holds what its class's window needs (at most ring_cap):
-	 * rings are carved from points one after the other, points_used
-	 * bytes so far (cap_sensors rings of ring_cap fit in all). */
-	uint32_t cls_cap[ENG_CLASS_COUNT];
+	/* A ring holds what its class's window needs (at most ring_cap
+	 * points and spill_cap slots): rings are carved from points one
+	 * after the other, points_used bytes so far (cap_sensors rings of
+	 * ring_bytes fit in all). */
+	uint32_t spill_cap;
+	size_t ring_bytes;
+	uint16_t cls_cap[ENG_CLASS_COUNT];
+	uint16_t cls_spill[ENG_CLASS_COUNT];
 	struct trend_win cls_win[ENG_CLASS_COUNT]; /* each class's window */
 	size_t points_used;
 	double sample_interval_s; /* as created (eng_size) */
@@ -356,7 +393,8 @@ struct eng {
 	/* the sibling model: inlet = exhaust - rho (cpu - exhaust) */
 	double rho;
 	double rho_learnt_s;
-	struct host_view hv;
+	struct host_view *hv;   /* during eval_run(): its own, on the stack
+				   (rebuilt by every evaluation) */
 	double ev_sm[EV_COUNT]; /* smoothed evidence, kept across calls */
 	double cls_sm[ENG_CLASS_COUNT]; /* smoothed class means */
 
@@ -375,22 +413,30 @@ struct eng {
 };
 
 /* trend.c */
-/* Point i of the ring, for beg <= i < end. */
-static inline struct tpoint *
-trend_at(const struct trend *tr, uint32_t i)
+/* Point i of the ring in full, for beg <= i < end. */
+struct tabs trend_point(const struct trend *tr, uint32_t i);
+/* The ring entry of point i (beg <= i <= end, within the capacity). */
+static inline const struct tpoint *
+trend_ring_at(const struct trend *tr, uint32_t i)
 {
 	return &tr->ring[i >= tr->cap ? i - tr->cap : i];
 }
 /* Points closer than this to the previous one are left out of a ring
  * for this window (so that ENG_TREND_CAP points span it). */
 int64_t trend_spacing_ms(double window_s);
-/* The memory of a ring of cap points (its points and checkpoints, a
- * multiple of sizeof(struct tsum)), and its ring in a block of such
- * rings. */
-size_t trend_bytes(uint32_t cap);
-/* Give tr (empty, or with the points it has) a ring of cap points at
- * mem, trend_bytes(cap) of it; the points are kept when they fit. */
-void trend_move(struct trend *tr, void *mem, uint32_t cap);
+/* The spill slots a ring for this window needs: one for every gap too
+ * long for a step that its window can hold, and two for jumps. */
+uint32_t trend_spill(double window_s, uint32_t cap);
+/* The capacity of a ring that holds cap points (a whole number of
+ * blocks). */
+uint32_t trend_cap(uint32_t cap);
+/* The memory of a ring of trend_cap(cap) points with n_spill slots (a
+ * multiple of 8 bytes), and its ring in a block of such rings. */
+size_t trend_bytes(uint32_t cap, uint32_t n_spill);
+/* Give tr (empty, or with the points it has) a ring of trend_cap(cap)
+ * points and n_spill slots at mem, trend_bytes() of it; the newest
+ * points are kept, as many as fit. */
+void trend_move(struct trend *tr, void *mem, uint32_t cap, uint32_t n_spill);
 void trend_reset(struct trend *tr);
 void trend_win_set(struct trend_win *w, double window_s);
 void trend_push(
@@ -404,7 +450,7 @@ trend_span(const struct trend *tr)
 {
 	if (tr->end - tr->beg < 2)
 		return 0.0;
-	return tr->last.t - tr->t_first;
+	return tabs_t(tr->last) - tabs_t(tr->first);
 }
 /* The time the last n points span (the whole ring when it has fewer). */
 double trend_span_last(const struct trend *tr, uint32_t n);
@@ -425,7 +471,6 @@ void predict(const struct trend *tr, const struct pred_in *in, struct pred *p);
 
 /* health.c */
 void health_begin(struct eng *e, int64_t now_ms);
-enum evsrc health_source(const struct eng *e, enum eng_class c);
 void health_sensor(struct eng *e, struct sensor *s, const struct eff_class *ef,
     int64_t now_ms);
 bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);

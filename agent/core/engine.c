@@ -9,18 +9,19 @@
 #include "eng_int.h"
 
 /* Values that broken sensors and drivers report instead of a reading. */
-static const double sentinels[] = { 0.0, -128.0, 127.0, 255.0 };
+static const double sentinels[4] = { 0.0, -128.0, 127.0, 255.0 };
 
 static void
 sensor_init(struct sensor *s)
 {
 	struct tpoint *ring = s->tr.ring;
-	uint32_t cap = s->tr.cap;
+	uint16_t cap = s->tr.cap, n_spill = s->tr.n_spill;
 	int k;
 
 	memset(s, 0, sizeof(*s));
 	s->tr.ring = ring;
 	s->tr.cap = cap;
+	s->tr.n_spill = n_spill;
 	s->added_ms = NO_TIME;
 	s->last_ms = NO_TIME;
 	s->filtered = NAN;
@@ -303,6 +304,10 @@ is_sentinel(const struct eng *e, const struct sensor *s, double v)
 {
 	size_t i;
 
+	/* (most values are none of them: four compares, no loop) */
+	if (v != sentinels[0] && v != sentinels[1] && v != sentinels[2] &&
+	    v != sentinels[3])
+		return false;
 	for (i = 0; i < sizeof(sentinels) / sizeof(sentinels[0]); i++) {
 		if (v != sentinels[i])
 			continue;

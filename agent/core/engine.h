@@ -270,7 +270,9 @@ struct eng_output {
 	bool changed;                /* state changed in this evaluation */
 	char reason[ENG_REASON_LEN]; /* why the state is what it is, with
 					the figures from when that arose;
-					frozen once critical */
+					frozen once critical (a string:
+					the bytes after its end are not
+					written) */
 	int64_t since_ms;            /* when the current state was entered */
 	double eta_s;                /* host-wide shortest eta */
 	int worst_sensor;            /* -1 if none */
@@ -333,6 +335,14 @@ struct eng *eng_create_sized(const struct eng_conf *conf, int max_sensors);
  * shorter rings of the sensors added so far leave room for it. Samples
  * closer together than that, or windows longer still, still work: the
  * ring then keeps only its newest points (a shorter window).
+ *
+ * A trend point takes four bytes (and 24 for every 16, and 8 for each
+ * gap longer than 65.534 s that the window can hold, and two more): a
+ * trend keeps times to the ms and values to 0.001 C, so hwmon's values
+ * (whole millidegrees) exactly and others rounded to the nearest
+ * millidegree; its sums are exact sums of those values. A ring with more
+ * jumps of over 32.767 C between successive points than that lets its
+ * oldest points go early.
  *
  * max_peers (0..ENG_MAX_PEERS) is the size of the peer table; with 0
  * there is none and eng_peer_update() ignores every summary.

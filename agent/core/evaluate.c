@@ -211,6 +211,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	enum cause cause = CAUSE_NONE;
 	bool was_accepting = e->accepting;
 	int i, level = 0, n_missing = 0, worst = -1, missing_i = -1;
+	struct host_view hv; /* health_begin() builds it */
 
 	/* Not a memset: the arrays are only read up to their counts. */
 	out->n_decisions = 0;
@@ -224,9 +225,12 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 		e->started = true;
 		e->since_ms = now_ms;
 	}
+	e->hv = &hv;
 	if (e->conf.policy.kind == ENG_POLICY_THERMWATCH) {
 		zone_update(e, now_ms, out);
 		health_begin(e, now_ms);
+	} else {
+		memset(&hv, 0, sizeof(hv)); /* no evidence is built */
 	}
 	/* The tiers' wider levels hold while the zone heats, not through
 	 * the alarm's hold after it: no action follows a recovery. */
@@ -316,7 +320,8 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	out->state = next;
 	out->prev_state = prev;
 	out->changed = next != prev;
-	memcpy(out->reason, e->reason, sizeof(out->reason));
+	/* the string, not the buffer: a short reason is one cache line */
+	memcpy(out->reason, e->reason, strlen(e->reason) + 1);
 	out->since_ms = e->since_ms;
 	out->worst_sensor = worst;
 	out->eta_s = INFINITY;
@@ -326,4 +331,5 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	out->sensors_refused = e->refused;
 	out->zone_alarm = e->zone_alarm;
 	out->accepting_load = e->accepting;
+	e->hv = NULL;
 }

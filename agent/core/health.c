@@ -89,7 +89,7 @@ noise_add(struct noise *n, int64_t t_ms, double v)
 			n->var += (x - n->var) / 32.0;
 	}
 	if (n->n >= 1)
-		n->prev_gap = gap;
+		n->prev_gap = gap < INT32_MAX ? (int32_t)gap : INT32_MAX;
 	n->prev[1] = n->prev[0];
 	n->prev[0] = v;
 	n->prev_ms = t_ms;
@@ -155,7 +155,7 @@ smooth(double *sm, double v, double dt)
 static void
 smooth_evidence(struct eng *e, int64_t now_ms)
 {
-	struct host_view *hv = &e->hv;
+	struct host_view *hv = e->hv;
 	double dt = e->last_eval_ms == NO_TIME
 	    ? 0.0
 	    : (double)(now_ms - e->last_eval_ms) / 1000.0;
@@ -172,7 +172,7 @@ smooth_evidence(struct eng *e, int64_t now_ms)
 void
 health_begin(struct eng *e, int64_t now_ms)
 {
-	struct host_view *hv = &e->hv;
+	struct host_view *hv = e->hv;
 	int i, c;
 
 	for (c = 0; c < ENG_CLASS_COUNT; c++) {
@@ -251,18 +251,17 @@ ev_now(const struct eng *e, enum evsrc src, double rho, bool sm)
 
 	if (src == EV_NONE)
 		return NAN;
-	if (src != EV_MODEL || !isfinite(e->hv.ev[EV_MODEL]))
-		return sm ? e->hv.ev_sm[src] : e->hv.ev[src];
-	cpu = sm ? e->cls_sm[ENG_CLASS_CPU] : e->hv.mean[ENG_CLASS_CPU];
-	exh = sm ? e->cls_sm[ENG_CLASS_EXHAUST] : e->hv.mean[ENG_CLASS_EXHAUST];
+	if (src != EV_MODEL || !isfinite(e->hv->ev[EV_MODEL]))
+		return sm ? e->hv->ev_sm[src] : e->hv->ev[src];
+	cpu = sm ? e->cls_sm[ENG_CLASS_CPU] : e->hv->mean[ENG_CLASS_CPU];
+	exh = sm ? e->cls_sm[ENG_CLASS_EXHAUST]
+		 : e->hv->mean[ENG_CLASS_EXHAUST];
 	return exh - rho * (cpu - exh);
 }
 
-enum evsrc
-health_source(const struct eng *e, enum eng_class c)
+static inline enum evsrc
+source_of(const struct host_view *hv, enum eng_class c)
 {
-	const struct host_view *hv = &e->hv;
-
 	if (c == ENG_CLASS_INLET) {
 		if (isfinite(hv->ev[EV_ZONE]))
 			return EV_ZONE;
@@ -333,9 +332,9 @@ check_frozen(const struct eng *e, struct sensor *s, const struct eff_class *ef,
 		bool fine = isfinite(s->resolution) &&
 		    16.0 * s->resolution * s->resolution < s->run_noise_var;
 
-		if (fine && e->hv.ev_slope[src] > 0.0) {
+		if (fine && e->hv->ev_slope[src] > 0.0) {
 			double h = s->trip_c - (s->run_v + moved);
-			double left = h > 0.0 ? h / e->hv.ev_slope[src] : 0.0;
+			double left = h > 0.0 ? h / e->hv->ev_slope[src] : 0.0;
 
 			if (p->wait_fraction * left * 1000.0 < (double)need)
 				need = (int64_t)(p->wait_fraction * left *
@@ -350,7 +349,7 @@ static void
 check_implausible(const struct eng *e, struct sensor *s,
     const struct eff_class *ef, bool fresh, int64_t now_ms)
 {
-	const struct host_view *hv = &e->hv;
+	const struct host_view *hv = e->hv;
 	double limit = -INFINITY;
 	bool cond;
 
@@ -382,7 +381,7 @@ void
 health_sensor(
     struct eng *e, struct sensor *s, const struct eff_class *ef, int64_t now_ms)
 {
-	enum evsrc src = health_source(e, s->cls);
+	enum evsrc src = source_of(e->hv, s->cls);
 
 	if (s->run_new) {
 		set_ref(e, &s->run_ref, src, s->run_v, s->run_since_ms);
@@ -398,7 +397,7 @@ bool
 health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
 {
 	const struct evref *ref = s->frozen ? &s->run_ref : &s->trusted_ref;
-	enum evsrc src = health_source(e, s->cls);
+	enum evsrc src = source_of(e->hv, s->cls);
 
 	double moved;
 

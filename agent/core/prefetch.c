@@ -56,8 +56,9 @@ eng_prefetch_sensors(const struct eng *e)
 		lines(&e->sensors[i], offsetof(struct sensor, rejected));
 }
 
-/* The newest point, the slot the next one goes to and the oldest (which
- * a push may evict) of each ring. */
+/* The slot the next point goes to and the point after the oldest (which
+ * a push may evict: the newest and the oldest are kept in full in the
+ * sensor) of each ring. */
 void
 eng_prefetch_points(const struct eng *e)
 {
@@ -70,10 +71,8 @@ eng_prefetch_points(const struct eng *e)
 
 		if (tr->ring == NULL || tr->cap == 0)
 			continue;
-		__builtin_prefetch(trend_at(tr, tr->beg), 0, 3);
-		if (tr->end > tr->beg)
-			__builtin_prefetch(trend_at(tr, tr->end - 1), 1, 3);
+		__builtin_prefetch(trend_ring_at(tr, tr->beg + 1), 0, 3);
 		if (tr->end - tr->beg < tr->cap)
-			__builtin_prefetch(trend_at(tr, tr->end), 1, 3);
+			__builtin_prefetch(trend_ring_at(tr, tr->end), 1, 3);
 	}
 }

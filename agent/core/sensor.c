@@ -240,8 +240,8 @@ blind_start(struct sensor *s)
 	if (tr->evicted || tr->beg == tr->end || s->pr.shape != SHAPE_STEADY ||
 	    !s->pr.whole)
 		return;
-	s->rise_since_ms = tr->t0_ms + (int64_t)llround(tr->t_first * 1000.0);
-	s->rise_v0 = trend_at(tr, tr->beg)->v;
+	s->rise_since_ms = tr->t0_ms + tr->first.t;
+	s->rise_v0 = tabs_v(tr->first);
 }
 
 /* A new sample: where is the sensor going, and since when has it been
@@ -342,8 +342,8 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	/* A substitute's series starts when the sensor is found out; the
 	 * evidence behind it has been seen rising for as long as it has. */
 	if (s->subst_mode && s->pr.rising &&
-	    e->hv.ev_rise_s[s->subst_src] > age)
-		age = e->hv.ev_rise_s[s->subst_src];
+	    e->hv->ev_rise_s[s->subst_src] > age)
+		age = e->hv->ev_rise_s[s->subst_src];
 	eta = s->eta_proj;
 	if (eta > 0.0 && eta > e->conf.policy.horizon_factor * age)
 		eta = INFINITY;
@@ -362,7 +362,7 @@ static bool
 own_evidence(
     const struct eng *e, const struct sensor *s, const struct eff_class *ef)
 {
-	const struct host_view *hv = &e->hv;
+	const struct host_view *hv = e->hv;
 
 	if (hv->slope[ENG_CLASS_INLET] > 0.0 ||
 	    hv->slope[ENG_CLASS_EXHAUST] > 0.0 ||

@@ -51,11 +51,10 @@ eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
 		step = 1;
 	/* thinned from the newest back, so the last point is always in */
 	for (i = 0; i < n && k < ENG_SNAP_POINTS; i += step) {
-		const struct tpoint *p = trend_at(tr, tr->end - 1 - i);
-		int64_t t_ms = tr->t0_ms + (int64_t)llround(p->t * 1000.0);
+		struct tabs p = trend_point(tr, tr->end - 1 - i);
 
-		out->age_ms[k] = now_ms - t_ms;
-		out->value_c[k] = p->v;
+		out->age_ms[k] = now_ms - (tr->t0_ms + p.t);
+		out->value_c[k] = tabs_v(p);
 		k++;
 	}
 	out->n_points = k;

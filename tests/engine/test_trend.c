@@ -1,0 +1,265 @@
+/*
+ * test_trend.c - the trend ring's four-byte points against a plain model
+ * (every point in full, in a list): the same points, in full, after every
+ * push of seeded series with gaps longer than a step holds (65.534 s),
+ * jumps larger than one (32.767 C), more of those than the ring has spill
+ * slots, values that are not whole millidegrees, resets after gaps longer
+ * than the window, and moves to rings of other sizes; the prefix sums of
+ * the thirds and the least-squares sums equal to the model's sums of the
+ * same points.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eng_int.h"
+#include "harness.h"
+
+#define MAXP 600
+
+/* The model: points in full (ms since the epoch, TREND_Q steps), and
+ * whether each went to a spill slot. */
+struct model {
+	int64_t t[MAXP];
+	int32_t v[MAXP];
+	bool spilt[MAXP];
+	int n;
+	int64_t last_ms;
+	int spills; /* points that went to a slot */
+	int early;  /* pushes that made the oldest leave for a slot */
+};
+
+static void
+model_drop(struct model *m)
+{
+	memmove(m->t, m->t + 1, sizeof(m->t[0]) * (size_t)(m->n - 1));
+	memmove(m->v, m->v + 1, sizeof(m->v[0]) * (size_t)(m->n - 1));
+	memmove(
+	    m->spilt, m->spilt + 1, sizeof(m->spilt[0]) * (size_t)(m->n - 1));
+	m->n--;
+}
+
+static int
+model_slots(const struct model *m)
+{
+	int i, k = 0;
+
+	for (i = 0; i < m->n; i++)
+		k += m->spilt[i];
+	return k;
+}
+
+static void
+model_push(struct model *m, const struct trend_win *w, uint32_t cap,
+    uint32_t n_spill, int64_t t_ms, double value)
+{
+	int32_t q = (int32_t)llround(value * TREND_Q);
+	bool spill;
+
+	if (m->last_ms != NO_TIME && t_ms < m->last_ms + w->spacing_ms)
+		return;
+	if (m->last_ms != NO_TIME && t_ms - m->last_ms > w->win_ms)
+		m->n = 0;
+	if (m->n == (int)cap)
+		model_drop(m);
+	spill = m->n > 0 &&
+	    (t_ms - m->t[m->n - 1] > 0xfffe || q - m->v[m->n - 1] > INT16_MAX ||
+		q - m->v[m->n - 1] < INT16_MIN);
+	if (spill) {
+		/* no free slot: the oldest leave up to a spilt one */
+		m->early += model_slots(m) >= (int)n_spill;
+		while (m->n > 0 && model_slots(m) >= (int)n_spill) {
+			bool freed = m->spilt[0];
+
+			model_drop(m);
+			if (freed)
+				break;
+		}
+		if (m->n == 0)
+			spill = false;
+	}
+	m->t[m->n] = t_ms;
+	m->v[m->n] = q;
+	m->spilt[m->n] = spill;
+	m->spills += spill;
+	m->n++;
+	m->last_ms = t_ms;
+	while (m->n > 0 && t_ms - m->t[0] > w->win_ms)
+		model_drop(m);
+}
+
+static void
+check_same(const struct trend *tr, const struct model *m)
+{
+	struct lsq full = { 0 };
+	int i;
+
+	assert_int_equal(tr->end - tr->beg, m->n);
+	for (i = 0; i < m->n; i++) {
+		struct tabs a = trend_point(tr, tr->beg + (uint32_t)i);
+
+		assert_int_equal(tr->t0_ms + a.t, m->t[i]);
+		assert_int_equal(a.v, m->v[i]);
+		full.n += 1.0;
+		full.t += tabs_t(a);
+		full.v += tabs_v(a);
+	}
+	if (m->n == 0)
+		return;
+	assert_int_equal(tr->t0_ms + tr->first.t, m->t[0]);
+	assert_int_equal(tr->t0_ms + tr->last.t, m->t[m->n - 1]);
+	assert_true(tr->full.n == full.n);
+	/* running sums against sums from scratch: rounding only */
+	assert_true(fabs(tr->full.t - full.t) <= 1e-9 * (1.0 + fabs(full.t)));
+	assert_true(fabs(tr->full.v - full.v) <= 1e-9 * (1.0 + fabs(full.v)));
+	/* the thirds of the whole ring: means of the model's points */
+	{
+		struct thirds th;
+		int b[4], k, j;
+
+		if (!trend_thirds(tr, INFINITY, &th) || m->n < 6)
+			return;
+		b[0] = 0;
+		b[1] = m->n / 3;
+		b[2] = (2 * m->n) / 3;
+		b[3] = m->n;
+		for (k = 0; k < 3; k++) {
+			double st = 0.0, sv = 0.0;
+
+			for (j = b[k]; j < b[k + 1]; j++) {
+				st += (double)(m->t[j] - tr->t0_ms) / 1000.0;
+				sv += (double)m->v[j] / TREND_Q;
+			}
+			assert_true(th.n[k] == (double)(b[k + 1] - b[k]));
+			assert_true(fabs(th.t[k] - st / th.n[k]) <= 1e-6);
+			assert_true(fabs(th.m[k] - sv / th.n[k]) <= 1e-6);
+		}
+	}
+}
+
+/* A seeded series: steps of about a second, some longer than a point's
+ * step holds, some past the window; a random walk with jumps. */
+static void
+run_series(uint64_t seed, double win_s, uint32_t cap, int pushes, bool many)
+{
+	struct trend_win w;
+	struct trend tr;
+	struct model *m = calloc(1, sizeof(*m));
+	uint32_t n_spill;
+	void *mem, *mem2;
+	struct rng rng = { seed };
+	int64_t t = 1700000000000LL;
+	double v = 40.0;
+	int i;
+
+	assert_non_null(m);
+	trend_win_set(&w, win_s);
+	n_spill = trend_spill(win_s, cap);
+	mem = calloc(1, trend_bytes(cap, n_spill));
+	mem2 = calloc(1, trend_bytes(cap / 2, 3));
+	assert_non_null(mem);
+	assert_non_null(mem2);
+	memset(&tr, 0, sizeof(tr));
+	trend_reset(&tr);
+	trend_move(&tr, mem, cap, n_spill);
+	m->last_ms = NO_TIME;
+	for (i = 0; i < pushes; i++) {
+		double r = rng_uniform(&rng);
+
+		if (r < 0.03)
+			t += 65535 + (int64_t)(rng_uniform(&rng) * 50000.0);
+		else if (r < 0.035)
+			t += w.win_ms + 1 +
+			    (int64_t)(rng_uniform(&rng) * 1000.0);
+		else
+			t += 700 + (int64_t)(rng_uniform(&rng) * 900.0);
+		if (rng_uniform(&rng) < (many ? 0.3 : 0.02))
+			v += rng_uniform(&rng) < 0.5 ? -40.0 : 40.0;
+		/* whole millidegrees, or not */
+		v += (rng_uniform(&rng) - 0.5) * 0.4;
+		if (rng_uniform(&rng) < 0.5)
+			v = round(v * 1000.0) / 1000.0;
+		trend_push(&tr, t, v, &w);
+		model_push(m, &w, trend_cap(cap), n_spill, t, v);
+		check_same(&tr, m);
+	}
+	/* the series did what it is for */
+	assert_true(m->spills > 0);
+	assert_true(!many || m->early > 0);
+	/* a smaller ring with fewer slots keeps the newest it can */
+	{
+		trend_move(&tr, mem2, cap / 2, 3);
+		assert_true(tr.end - tr.beg <= trend_cap(cap / 2));
+		for (i = 0; i < (int)(tr.end - tr.beg); i++) {
+			struct tabs a = trend_point(&tr, tr.beg + (uint32_t)i);
+			int j = m->n - (int)(tr.end - tr.beg) + i;
+
+			assert_int_equal(tr.t0_ms + a.t, m->t[j]);
+			assert_int_equal(a.v, m->v[j]);
+		}
+		/* and pushes go on from there */
+		t += w.spacing_ms + 1000;
+		trend_push(&tr, t, v, &w);
+		assert_int_equal(tr.t0_ms + tr.last.t, t);
+	}
+	free(mem2);
+	free(mem);
+	free(m);
+}
+
+static void
+test_points_as_model(void **state)
+{
+	uint64_t base = test_seed("trend points");
+	int k;
+
+	(void)state;
+	for (k = 0; k < 8; k++) {
+		run_series(base + (uint64_t)k, 120.0, 194, 3000, false);
+		run_series(base + (uint64_t)k, 180.0, 256, 3000, false);
+		run_series(base + (uint64_t)k, 600.0, 256, 3000, false);
+	}
+}
+
+/* More jumps than spill slots: the oldest points leave early. */
+static void
+test_spill_overflow(void **state)
+{
+	uint64_t base = test_seed("trend spill");
+	int k;
+
+	(void)state;
+	for (k = 0; k < 8; k++)
+		run_series(base + (uint64_t)k, 120.0, 194, 2000, true);
+}
+
+/* The memory of a ring: four bytes a point, a checkpoint for every 16,
+ * a slot for every gap a step cannot hold within the window, and two. */
+static void
+test_bytes(void **state)
+{
+	(void)state;
+	assert_int_equal(trend_cap(122), 128);
+	assert_int_equal(trend_spill(120.0, 256), 4);
+	assert_int_equal(trend_spill(3600.0, 256), 57);
+	assert_int_equal(trend_spill(3600.0, 40), 40);
+	assert_int_equal(trend_bytes(122, 4), 128 * 4 + 8 * 24 + 4 * 8);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_points_as_model),
+		cmocka_unit_test(test_spill_overflow),
+		cmocka_unit_test(test_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
