@@ -41,24 +41,10 @@ ROOM
 }
 room > "$TMP/room.conf"
 
-# same NAME ARGS...: the JSON and CSV of both ways, compared
-same() {
-	name=$1
-	shift
-	THERMWATCH_SIM_STEP=tick "$SIM" "$@" --json --compare \
-	    --csv "$TMP/tick.csv" | grep -v '"wall_s":' > "$TMP/tick.json"
-	"$SIM" "$@" --json --compare --csv "$TMP/block.csv" |
-	    grep -v '"wall_s":' > "$TMP/block.json"
-	check "$name: JSON as tick by tick" \
-	    cmp -s "$TMP/tick.json" "$TMP/block.json"
-	check "$name: CSV as tick by tick" \
-	    cmp -s "$TMP/tick.csv" "$TMP/block.csv"
-}
-
-same "three zones" "$TMP/room.conf" --duration 2400 --seed 3
+same_as_ticks "three zones" "$TMP/room.conf" --duration 2400 --seed 3
 check "three zones: an incident" grep -q '"kind":	"trip"\|"kind":	"shutdown"' \
     "$TMP/block.json"
-same "three zones, seed 4" "$TMP/room.conf" --duration 2400 --seed 4
+same_as_ticks "three zones, seed 4" "$TMP/room.conf" --duration 2400 --seed 4
 
 # The cost line says how many ticks went in blocks: most of a quiet
 # room's, none when stepped tick by tick.

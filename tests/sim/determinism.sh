@@ -26,17 +26,8 @@ check "--compare is deterministic too" cmp -s "$TMP/f" "$TMP/g"
 # Several ticks at a time (thermwatch-sim(1), Steps) or tick by tick:
 # the same JSON and CSV, in public scenarios with restarts, broker loss,
 # slow and hung BMCs, hot spots and cooler failures (shortened).
-same() {
-	THERMWATCH_SIM_STEP=tick "$SIM" "$@" --json --compare \
-	    --csv "$TMP/tick.csv" | grep -v '"wall_s":' > "$TMP/tick.json"
-	"$SIM" "$@" --json --compare --csv "$TMP/block.csv" |
-	    grep -v '"wall_s":' > "$TMP/block.json"
-	check "$1: JSON as tick by tick" \
-	    cmp -s "$TMP/tick.json" "$TMP/block.json"
-	check "$1: CSV as tick by tick" cmp -s "$TMP/tick.csv" "$TMP/block.csv"
-}
-same restart-mid-incident --duration 3h --seed 2
-same bmc-gaps --duration 4h
-same dense-room --duration 2h
-same cpu-cooler-failure --duration 4h
+same_as_ticks restart-mid-incident restart-mid-incident --duration 3h --seed 2
+same_as_ticks bmc-gaps bmc-gaps --duration 4h
+same_as_ticks dense-room dense-room --duration 2h
+same_as_ticks cpu-cooler-failure cpu-cooler-failure --duration 4h
 tw_done

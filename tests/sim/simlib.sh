@@ -34,3 +34,20 @@ jevents() {
 # is_num X, ge A B, gt A B (numbers, possibly fractional)
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
+
+# same_as_ticks NAME ARGS...: the run stepped tick by tick
+# (THERMWATCH_SIM_STEP=tick) and as the simulator steps it by default
+# (several ticks at a time where it can): JSON with the comparison and CSV,
+# byte for byte (wall_s removed).
+same_as_ticks() {
+	name=$1
+	shift
+	THERMWATCH_SIM_STEP=tick "$SIM" "$@" --json --compare \
+	    --csv "$TMP/tick.csv" | grep -v '"wall_s":' > "$TMP/tick.json"
+	"$SIM" "$@" --json --compare --csv "$TMP/block.csv" |
+	    grep -v '"wall_s":' > "$TMP/block.json"
+	check "$name: JSON as tick by tick" \
+	    cmp -s "$TMP/tick.json" "$TMP/block.json"
+	check "$name: CSV as tick by tick" \
+	    cmp -s "$TMP/tick.csv" "$TMP/block.csv"
+}
