@@ -116,22 +116,31 @@ read_limits(const struct hwm_lib *l, struct src_reading *r)
 	    l->chip, l->feat, SENSORS_SUBFEATURE_TEMP_EMERGENCY);
 }
 
-/* A reading of the sensor with what does not change from cycle to cycle:
- * id, class, trip, handle; no limits (NAN), no value yet. */
+/* A reading of no sensor yet: no limits (NAN), no value. */
 static void
-reading_of(const struct hwm_sensor *s, struct src_reading *r)
+reading_init(struct src_reading *r, int64_t t_ms)
 {
-	*r = (struct src_reading){ .id = s->id,
-		.source = "hwmon",
-		.cls = (enum eng_class)s->cls,
+	*r = (struct src_reading){ .source = "hwmon",
 		.quality = ENG_Q_UNAVAILABLE,
 		.value_c = NAN,
-		.trip_c = s->trip_c,
-		.trip_from = trip_from_names[s->trip_from],
+		.trip_c = NAN,
 		.max_c = NAN,
 		.crit_c = NAN,
 		.emergency_c = NAN,
-		.handle = s->handle };
+		.t_ms = t_ms,
+		.handle = -1 };
+}
+
+/* The reading takes what does not change from cycle to cycle of the
+ * sensor: id, class, trip, handle. */
+static void
+reading_of(const struct hwm_sensor *s, struct src_reading *r)
+{
+	r->id = s->id;
+	r->cls = (enum eng_class)s->cls;
+	r->trip_c = s->trip_c;
+	r->trip_from = trip_from_names[s->trip_from];
+	r->handle = s->handle;
 }
 
 /* The static part of the sensor: class and trip, from its limits; r, the
@@ -153,6 +162,7 @@ describe(struct hwm_sensor *s, const struct hwm_lib *l, const char *prefix,
 		s->trip_c = lim.crit_c;
 		s->trip_from = HWM_TRIP_CRIT;
 	}
+	reading_init(r, 0);
 	reading_of(s, r);
 	r->max_c = lim.max_c;
 	r->crit_c = lim.crit_c;
@@ -406,6 +416,7 @@ hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 
 	if (h->inited && !h->need_lib && !h->alarms)
 		release_lib(h);
+	reading_init(&r, now_ms);
 	for (i = 0; i < h->n; i++) {
 		const struct hwm_sensor *s = &h->s[i];
 
@@ -416,7 +427,6 @@ hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 		if (h->alarms && l != NULL) /* --once, which shows them */
 			read_limits(l, &r);
 		hwm_fd_read(s, l, h->alarms, &r);
-		r.t_ms = now_ms;
 		emit(arg, &r);
 	}
 }
