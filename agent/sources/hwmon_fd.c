@@ -214,16 +214,22 @@ value_is_plain(const struct hwm_lib *l, const char *probe_dir)
 	return true;
 }
 
-/* The live value by both paths agrees (a last check on the real file). */
+/* The live value by both paths agrees (a last check on the real file).
+ * The file is read before and after libsensors reads it: a value that
+ * moved in between (a busy sensor) agrees with one of the two, where a
+ * single read made one sensor in a thousand go through libsensors, which
+ * then stayed loaded (its chip list and configuration, ~200 kB at 128
+ * chips) for that one. */
 static bool
 same_as_library(const struct hwm_sensor *s, const struct hwm_lib *l)
 {
-	double lib, raw;
+	double lib, before, after;
 
-	if (sensors_get_value(l->chip, l->input_nr, &lib) != 0 ||
-	    read_number(s->fd_input, &raw) != 0)
+	if (read_number(s->fd_input, &before) != 0 ||
+	    sensors_get_value(l->chip, l->input_nr, &lib) != 0 ||
+	    read_number(s->fd_input, &after) != 0)
 		return true; /* nothing to compare: the probe decides */
-	return raw / 1000.0 == lib;
+	return before / 1000.0 == lib || after / 1000.0 == lib;
 }
 
 void
