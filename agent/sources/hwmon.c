@@ -410,23 +410,30 @@ hwm_changed(struct hwm *h)
 void
 hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 {
-	const struct hwm_lib *l;
+	const struct hwm_sensor *slots;
+	const struct hwm_lib *lib, *l = NULL;
 	struct src_reading r;
-	int i;
+	bool alarms = h->alarms;
+	int i, n;
 
-	if (h->inited && !h->need_lib && !h->alarms)
+	if (h->inited && !h->need_lib && !alarms)
 		release_lib(h);
+	/* read once: the sink does not change the source */
+	slots = h->s;
+	lib = h->lib;
+	n = h->n;
 	reading_init(&r, now_ms);
-	for (i = 0; i < h->n; i++) {
-		const struct hwm_sensor *s = &h->s[i];
+	for (i = 0; i < n; i++) {
+		const struct hwm_sensor *s = &slots[i];
 
 		if (s->handle < 0)
 			continue;
-		l = h->lib != NULL ? &h->lib[i] : NULL;
+		if (lib != NULL)
+			l = &lib[i];
 		reading_of(s, &r);
-		if (h->alarms && l != NULL) /* --once, which shows them */
+		if (alarms && l != NULL) /* --once, which shows them */
 			read_limits(l, &r);
-		hwm_fd_read(s, l, h->alarms, &r);
+		hwm_fd_read(s, l, alarms, &r);
 		emit(arg, &r);
 	}
 }
