@@ -21,16 +21,22 @@ set_type(cJSON *n, int type)
 	n->type = (n->type & ~0xff) | type;
 }
 
+void
+jnum_init(cJSON *n, char *buf)
+{
+	memset(n, 0, sizeof(*n));
+	memcpy(buf, "0", 2);
+	n->valuestring = buf;
+	n->type = cJSON_Raw | cJSON_IsReference;
+}
+
 cJSON *
 jnum_node(char *buf)
 {
 	cJSON *n = buf != NULL ? cJSON_CreateNumber(0) : NULL;
 
-	if (n == NULL)
-		return NULL;
-	memcpy(buf, "0", 2);
-	n->valuestring = buf;
-	n->type = cJSON_Raw | cJSON_IsReference;
+	if (n != NULL)
+		jnum_init(n, buf);
 	return n;
 }
 

@@ -28,6 +28,10 @@
 /* A node for "0" printed from buf (JNUM_LEN bytes); NULL when out of
  * memory or buf is NULL. */
 cJSON *jnum_node(char *buf);
+/* The same node for "0" in the caller's memory (an array of nodes, no
+ * allocation each): the caller takes it out of every document before
+ * cJSON_Delete, which would free it. */
+void jnum_init(cJSON *n, char *buf);
 /* Set it to v rounded to 1e-3 (null when not finite). */
 void jnum_set(cJSON *n, double v);
 /* Set it to an integer. */

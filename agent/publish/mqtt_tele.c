@@ -29,43 +29,49 @@ enum sparse_kind {
 static const char *const sparse_names[SP_COUNT] = { "slope_c_per_min", "eta_s",
 	"level", "status", "rejected", "used_c", "assumed" };
 
+/* A sparse member's node with its own number text and key (the position
+ * it was last used for, in decimal): made the first time a kind needs
+ * that many members in one cycle, then reused in order. */
+struct spnode {
+	cJSON n;
+	char text[JNUM_LEN];
+	char key[12];
+	int pos; /* -1: not keyed yet */
+};
+
 struct sparse {
-	cJSON *obj;    /* in the document only while it has members */
-	cJSON **pool;  /* a node per position, keyed by t->keys, made the
-			  first time the position needs one, then kept */
+	cJSON *obj;           /* in the document only while it has members */
+	struct spnode **pool; /* made so far (cap), used this cycle (used) */
+	int used, cap;
 	bool attached; /* obj is in the document */
 };
 
-/* What the layout remembers of a sensor: a change means a new layout. */
+/* What the layout remembers of a sensor (24 bytes): a change means a
+ * new layout. id is the engine's, taken again each cycle. */
 struct entry {
-	int eng;
-	enum eng_class cls;
+	const char *id;
 	double trip_c;
-	enum eng_trip_src trip_src;
+	int eng;
+	uint8_t cls;      /* enum eng_class */
+	uint8_t trip_src; /* enum eng_trip_src */
 };
 
-/* What telemetry and the sensors message use of a sensor's view this
- * cycle (72 bytes, not the whole eng_sensor_view: 176). */
-struct view {
-	const char *id; /* the engine's */
-	double value_c, filtered_c, used_c, slope_c_per_s, eta_s;
-	uint64_t rejected;
-	int level;
-	enum eng_sensor_status status;
-	bool assumed;
+/* A number of value_c or filtered_c and its text (80 bytes, in one
+ * array: no allocation and no pointer of its own per sensor). */
+struct vnode {
+	cJSON n;
+	char text[JNUM_LEN];
 };
 
 struct mqm_tele {
 	int n, cap;
 	struct entry *layout;
-	struct view *view; /* this cycle's, by position */
 	char name[9];
 	/* the telemetry document */
-	cJSON *doc, *ts, *seq, *state, *zone_alarm;
-	cJSON **value, **filtered;
-	char (*text)[JNUM_LEN]; /* value_c, filtered_c, ts, seq (json_num.h) */
+	cJSON *doc, *ts, *seq, *state, *zone_alarm, *va, *fa;
+	struct vnode *vals;     /* value_c by position, then filtered_c */
+	char text[2][JNUM_LEN]; /* ts, seq */
 	struct sparse sp[SP_COUNT];
-	char (*keys)[12]; /* "0", "1", ...: the sparse members' names */
 	char *buf;
 	size_t buflen;
 };
@@ -84,8 +90,11 @@ sparse_clear(struct sparse *sp)
 	if (sp->obj != NULL)
 		while (sp->obj->child != NULL)
 			cJSON_DetachItemViaPointer(sp->obj, sp->obj->child);
+	sp->used = 0;
 }
 
+/* The document goes; the sparse objects and pools stay for the next. The
+ * nodes of t->vals and the pools are never the document's to free. */
 static void
 doc_free(struct mqm_tele *t)
 {
@@ -95,24 +104,16 @@ doc_free(struct mqm_tele *t)
 		sparse_clear(sp);
 		if (sp->attached)
 			cJSON_DetachItemViaPointer(t->doc, sp->obj);
-		cJSON_Delete(sp->obj);
-		for (int i = 0; sp->pool != NULL && i < t->n; i++) {
-			if (sp->pool[i] != NULL && jnum_is_text(sp->pool[i]))
-				free(sp->pool[i]->valuestring);
-			cJSON_Delete(sp->pool[i]);
-		}
-		free(sp->pool);
-		memset(sp, 0, sizeof(*sp));
+		sp->attached = false;
 	}
+	if (t->va != NULL)
+		t->va->child = NULL;
+	if (t->fa != NULL)
+		t->fa->child = NULL;
 	cJSON_Delete(t->doc);
-	t->doc = NULL;
-	free(t->value);
-	free(t->filtered);
-	free(t->keys);
-	free(t->text);
-	t->value = t->filtered = NULL;
-	t->keys = NULL;
-	t->text = NULL;
+	t->doc = t->va = t->fa = NULL;
+	free(t->vals);
+	t->vals = NULL;
 }
 
 void
@@ -121,8 +122,15 @@ mqm_tele_free(struct mqm_tele *t)
 	if (t == NULL)
 		return;
 	doc_free(t);
+	for (int k = 0; k < SP_COUNT; k++) {
+		struct sparse *sp = &t->sp[k];
+
+		cJSON_Delete(sp->obj);
+		for (int i = 0; i < sp->cap; i++)
+			free(sp->pool[i]);
+		free(sp->pool);
+	}
 	free(t->layout);
-	free(t->view);
 	free(t->buf);
 	free(t);
 }
@@ -146,7 +154,7 @@ name_layout(struct mqm_tele *t)
 		const char *src = mqm_trip_src_name(l->trip_src);
 		double trip = round(l->trip_c * 1000.0) / 1000.0;
 
-		h = fnv32(h, t->view[i].id, strlen(t->view[i].id) + 1);
+		h = fnv32(h, l->id, strlen(l->id) + 1);
 		h = fnv32(h, cls, strlen(cls) + 1);
 		h = fnv32(h, &trip, sizeof(trip));
 		h = fnv32(h, src, strlen(src) + 1);
@@ -168,55 +176,43 @@ add_const(cJSON *obj, const char *key, cJSON *item)
 static bool
 doc_build(struct mqm_tele *t)
 {
-	cJSON *d, *va, *fa;
+	cJSON *d;
 	int i, k;
 
 	doc_free(t);
 	t->doc = d = cJSON_CreateObject();
-	t->value = calloc((size_t)t->n + 1, sizeof(*t->value));
-	t->filtered = calloc((size_t)t->n + 1, sizeof(*t->filtered));
-	t->keys = calloc((size_t)t->n + 1, sizeof(*t->keys));
-	t->text = calloc(2 * (size_t)t->n + 2, sizeof(*t->text));
-	if (d == NULL || t->value == NULL || t->filtered == NULL ||
-	    t->keys == NULL || t->text == NULL)
+	t->vals = calloc(2 * (size_t)t->n + 1, sizeof(*t->vals));
+	if (d == NULL || t->vals == NULL)
 		return false;
 	if (add_const(d, "v", cJSON_CreateNumber(MQM_TELE_VERSION)) == NULL ||
-	    (t->ts = add_const(d, "ts", jnum_node(t->text[2 * t->n]))) ==
-		NULL ||
-	    (t->seq = add_const(d, "seq", jnum_node(t->text[2 * t->n + 1]))) ==
-		NULL ||
+	    (t->ts = add_const(d, "ts", jnum_node(t->text[0]))) == NULL ||
+	    (t->seq = add_const(d, "seq", jnum_node(t->text[1]))) == NULL ||
 	    add_const(d, "layout", cJSON_CreateStringReference(t->name)) ==
 		NULL ||
 	    (t->state = add_const(d, "state",
 		 cJSON_CreateStringReference(eng_state_name(0)))) == NULL ||
 	    (t->zone_alarm = add_const(d, "zone_alarm", cJSON_CreateFalse())) ==
 		NULL ||
-	    (va = add_const(d, "value_c", cJSON_CreateArray())) == NULL ||
-	    (fa = add_const(d, "filtered_c", cJSON_CreateArray())) == NULL)
+	    (t->va = add_const(d, "value_c", cJSON_CreateArray())) == NULL ||
+	    (t->fa = add_const(d, "filtered_c", cJSON_CreateArray())) == NULL)
 		return false;
-	for (i = 0; i < t->n; i++) {
-		snprintf(t->keys[i], sizeof(t->keys[i]), "%d", i);
-		t->value[i] = jnum_node(t->text[2 * i]);
-		t->filtered[i] = jnum_node(t->text[2 * i + 1]);
-		if (!cJSON_AddItemToArray(va, t->value[i]) ||
-		    !cJSON_AddItemToArray(fa, t->filtered[i]))
-			return false;
-	}
-	for (k = 0; k < SP_COUNT; k++) {
-		struct sparse *sp = &t->sp[k];
+	for (i = 0; i < 2 * t->n; i++) {
+		struct vnode *v = &t->vals[i];
 
-		sp->obj = cJSON_CreateObject();
-		sp->pool = calloc((size_t)t->n + 1, sizeof(*sp->pool));
-		if (sp->obj == NULL || sp->pool == NULL)
+		jnum_init(&v->n, v->text);
+		if (!cJSON_AddItemToArray(i < t->n ? t->va : t->fa, &v->n))
 			return false;
 	}
+	for (k = 0; k < SP_COUNT; k++)
+		if (t->sp[k].obj == NULL &&
+		    (t->sp[k].obj = cJSON_CreateObject()) == NULL)
+			return false;
 	return true;
 }
 
 static bool
 grow(struct mqm_tele *t, int n)
 {
-	struct view *v;
 	struct entry *l;
 
 	if (n <= t->cap)
@@ -225,49 +221,130 @@ grow(struct mqm_tele *t, int n)
 	if (l == NULL)
 		return false;
 	t->layout = l;
-	v = realloc(t->view, (size_t)n * sizeof(*v));
-	if (v == NULL)
-		return false;
-	t->view = v;
 	t->cap = n;
 	return true;
 }
 
+/* As JSON shows them (to 1e-3, null when not finite), equal. */
+static bool
+same_rounded(double a, double b)
+{
+	if (!isfinite(a) || !isfinite(b))
+		return !isfinite(a) && !isfinite(b);
+	return round(a * 1000.0) == round(b * 1000.0);
+}
+
+/* The pool's next node for kind k, keyed by position i; NULL when out
+ * of memory (the member is left out this time). */
+static struct spnode *
+sparse_node(struct sparse *sp, enum sparse_kind k, int i)
+{
+	struct spnode *n, **pool;
+	char tmp[12], *p = tmp + sizeof(tmp);
+	unsigned u = (unsigned)i;
+
+	if (sp->used == sp->cap) {
+		pool = realloc(sp->pool, (size_t)(sp->cap + 1) * sizeof(*pool));
+		if (pool == NULL)
+			return NULL;
+		sp->pool = pool;
+		if ((n = malloc(sizeof(*n))) == NULL)
+			return NULL;
+		jnum_init(&n->n, n->text);
+		if (k == SP_ASSUMED)
+			n->n.type = cJSON_True;
+		else if (k == SP_STATUS)
+			n->n.type = cJSON_String | cJSON_IsReference;
+		n->pos = -1;
+		sp->pool[sp->cap++] = n;
+	}
+	n = sp->pool[sp->used++];
+	if (n->pos != i) { /* the key: i in decimal */
+		*--p = '\0';
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u != 0);
+		memcpy(n->key, p, (size_t)(tmp + sizeof(tmp) - p));
+		n->pos = i;
+	}
+	return n;
+}
+
+static void
+sparse_put(
+    struct mqm_tele *t, enum sparse_kind k, int i, double v, const char *text)
+{
+	struct spnode *n = sparse_node(&t->sp[k], k, i);
+
+	if (n == NULL)
+		return;
+	if (text != NULL)
+		n->n.valuestring = (char *)text;
+	else if (k != SP_ASSUMED) /* true, always */
+		jnum_set(&n->n, v);
+	cJSON_AddItemToObjectCS(t->sp[k].obj, n->key, &n->n);
+}
+
+/* Position k of the document takes this cycle's view of its sensor. */
+static void
+put_values(struct mqm_tele *t, int k, const struct eng_sensor_view *v)
+{
+	double slope = round(v->slope_c_per_s * 60.0 * 1000.0) / 1000.0;
+	double used = mqm_used_c(v);
+
+	jnum_set(&t->vals[k].n, v->value_c);
+	jnum_set(&t->vals[t->n + k].n, v->filtered_c);
+	if (isfinite(slope) && slope != 0.0)
+		sparse_put(t, SP_SLOPE, k, slope, NULL);
+	if (isfinite(v->eta_s))
+		sparse_put(t, SP_ETA, k, v->eta_s, NULL);
+	if (v->level != 0)
+		sparse_put(t, SP_LEVEL, k, v->level, NULL);
+	if (v->status != ENG_SENSOR_VALID)
+		sparse_put(
+		    t, SP_STATUS, k, 0, mqm_sensor_status_name(v->status));
+	if (v->rejected != 0)
+		sparse_put(t, SP_REJECTED, k, (double)v->rejected, NULL);
+	if (!same_rounded(used, v->filtered_c))
+		sparse_put(t, SP_USED, k, used, NULL);
+	if (v->extrapolated)
+		sparse_put(t, SP_ASSUMED, k, 0, NULL);
+}
+
+/* Each cycle's one pass over the engine's sensors: the layout compared,
+ * and while it holds, the values set in the document. A changed layout
+ * makes a new document, filled by a second pass. */
 bool
 mqm_tele_sync(struct mqm_tele *t, const struct eng *e)
 {
+	struct eng_sensor_view ev;
 	int i, k = 0, n = eng_sensor_count(e);
-	bool changed = false;
+	bool changed = t->doc == NULL || t->name[0] == '\0';
 
 	if (!grow(t, n > 0 ? n : 1)) {
 		doc_free(t);
 		return false;
 	}
-	for (i = 0; i < n; i++) {
-		struct eng_sensor_view ev;
-
+	for (k = 0; k < SP_COUNT; k++)
+		sparse_clear(&t->sp[k]);
+	for (i = 0, k = 0; i < n; i++) {
 		eng_sensor_view(e, i, &ev);
 		if (ev.status == ENG_SENSOR_REMOVED)
 			continue;
 		if (k >= t->n || !same_entry(&t->layout[k], i, &ev)) {
 			changed = true;
 			t->layout[k].eng = i;
-			t->layout[k].cls = ev.cls;
+			t->layout[k].cls = (uint8_t)ev.cls;
 			t->layout[k].trip_c = ev.trip_c;
-			t->layout[k].trip_src = ev.trip_src;
+			t->layout[k].trip_src = (uint8_t)ev.trip_src;
 		}
-		t->view[k++] = (struct view){ .id = ev.id,
-			.value_c = ev.value_c,
-			.filtered_c = ev.filtered_c,
-			.used_c = mqm_used_c(&ev),
-			.slope_c_per_s = ev.slope_c_per_s,
-			.eta_s = ev.eta_s,
-			.rejected = ev.rejected,
-			.level = ev.level,
-			.status = ev.status,
-			.assumed = ev.extrapolated };
+		t->layout[k].id = ev.id;
+		if (!changed)
+			put_values(t, k, &ev);
+		k++;
 	}
-	if (k != t->n || t->doc == NULL || t->name[0] == '\0')
+	if (k != t->n)
 		changed = true;
 	if (!changed)
 		return false;
@@ -276,6 +353,10 @@ mqm_tele_sync(struct mqm_tele *t, const struct eng *e)
 	if (!doc_build(t)) {
 		doc_free(t);
 		return false;
+	}
+	for (k = 0; k < t->n; k++) {
+		eng_sensor_view(e, t->layout[k].eng, &ev);
+		put_values(t, k, &ev);
 	}
 	return true;
 }
@@ -310,7 +391,7 @@ mqm_sensors(const struct mqm_tele *t, const struct mqm_id *id, int64_t ts_ms,
 		const struct entry *l = &t->layout[i];
 
 		s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "id", t->view[i].id);
+		cJSON_AddStringToObject(s, "id", l->id);
 		cJSON_AddStringToObject(s, "class", eng_class_name(l->cls));
 		mqm_add_num(s, "trip_c", l->trip_c);
 		cJSON_AddStringToObject(
@@ -320,47 +401,12 @@ mqm_sensors(const struct mqm_tele *t, const struct mqm_id *id, int64_t ts_ms,
 	return mqm_finish(o);
 }
 
-/* As JSON shows them (to 1e-3, null when not finite), equal. */
-static bool
-same_rounded(double a, double b)
-{
-	if (!isfinite(a) || !isfinite(b))
-		return !isfinite(a) && !isfinite(b);
-	return round(a * 1000.0) == round(b * 1000.0);
-}
-
-static void
-sparse_put(
-    struct mqm_tele *t, enum sparse_kind k, int i, double v, const char *text)
-{
-	cJSON *node = t->sp[k].pool[i];
-
-	if (node == NULL) {
-		char *buf = NULL;
-
-		if (k != SP_ASSUMED && text == NULL &&
-		    (buf = malloc(JNUM_LEN)) == NULL)
-			return; /* out of memory: left out this time */
-		node = k == SP_ASSUMED ? cJSON_CreateTrue()
-		    : text != NULL     ? cJSON_CreateStringReference(text)
-				       : jnum_node(buf);
-		if (node == NULL) {
-			free(buf);
-			return;
-		}
-		t->sp[k].pool[i] = node;
-	}
-	if (text != NULL)
-		node->valuestring = (char *)text;
-	else if (k != SP_ASSUMED) /* true, always */
-		jnum_set(node, v);
-	cJSON_AddItemToObjectCS(t->sp[k].obj, t->keys[i], node);
-}
-
+/* Printed into the kept buffer, sized to the text (the first time, or
+ * when a cycle has more to say: twice as large). */
 static bool
 print(struct mqm_tele *t)
 {
-	size_t want = (size_t)t->n * 64 + 512;
+	size_t want = (size_t)t->n * 24 + 512;
 
 	for (;;) {
 		if (t->buflen < want) {
@@ -373,7 +419,7 @@ print(struct mqm_tele *t)
 		}
 		if (cJSON_PrintPreallocated(t->doc, t->buf, (int)t->buflen, 0))
 			return true;
-		want = t->buflen * 2; /* rare: a sparse member for each */
+		want = t->buflen * 2; /* rare: many sparse members */
 	}
 }
 
@@ -381,7 +427,7 @@ const char *
 mqm_telemetry2(
     struct mqm_tele *t, int64_t ts_ms, uint64_t seq, const struct eng_output *o)
 {
-	int i, k;
+	int k;
 
 	if (t->doc == NULL)
 		return NULL;
@@ -391,32 +437,6 @@ mqm_telemetry2(
 	/* the type's low byte; the flags (a constant key) stay */
 	t->zone_alarm->type = (t->zone_alarm->type & ~0xff) |
 	    (o->zone_alarm ? cJSON_True : cJSON_False);
-	for (k = 0; k < SP_COUNT; k++)
-		sparse_clear(&t->sp[k]);
-	for (i = 0; i < t->n; i++) {
-		const struct view *v = &t->view[i];
-		double slope = round(v->slope_c_per_s * 60.0 * 1000.0) / 1000.0;
-		double used = v->used_c;
-
-		jnum_set(t->value[i], v->value_c);
-		jnum_set(t->filtered[i], v->filtered_c);
-		if (isfinite(slope) && slope != 0.0)
-			sparse_put(t, SP_SLOPE, i, slope, NULL);
-		if (isfinite(v->eta_s))
-			sparse_put(t, SP_ETA, i, v->eta_s, NULL);
-		if (v->level != 0)
-			sparse_put(t, SP_LEVEL, i, v->level, NULL);
-		if (v->status != ENG_SENSOR_VALID)
-			sparse_put(t, SP_STATUS, i, 0,
-			    mqm_sensor_status_name(v->status));
-		if (v->rejected != 0)
-			sparse_put(
-			    t, SP_REJECTED, i, (double)v->rejected, NULL);
-		if (!same_rounded(used, v->filtered_c))
-			sparse_put(t, SP_USED, i, used, NULL);
-		if (v->assumed)
-			sparse_put(t, SP_ASSUMED, i, 0, NULL);
-	}
 	/* a sparse member is in the message only when it has positions */
 	for (k = 0; k < SP_COUNT; k++) {
 		struct sparse *sp = &t->sp[k];

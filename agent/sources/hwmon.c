@@ -104,36 +104,78 @@ plausible_limit(double v)
 	return isfinite(v) && v > 0.0 && v < 250.0;
 }
 
-/* The static part of the sensor's readings: id, class, limits, trip. */
-static void
-describe(struct hwm_sensor *s, const sensors_feature *feat)
-{
-	struct src_reading *r = &s->r;
+static const char *const trip_from_names[] = { NULL, "emergency", "crit" };
 
-	r->source = "hwmon";
-	r->cls = hwm_class_of_chip(s->chip->prefix);
-	r->max_c = read_limit(s->chip, feat, SENSORS_SUBFEATURE_TEMP_MAX);
-	r->crit_c = read_limit(s->chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT);
+/* The sensor's hardware limits (NAN when absent). */
+static void
+read_limits(const struct hwm_lib *l, struct src_reading *r)
+{
+	r->max_c = read_limit(l->chip, l->feat, SENSORS_SUBFEATURE_TEMP_MAX);
+	r->crit_c = read_limit(l->chip, l->feat, SENSORS_SUBFEATURE_TEMP_CRIT);
 	r->emergency_c = read_limit(
-	    s->chip, feat, SENSORS_SUBFEATURE_TEMP_EMERGENCY);
-	r->trip_c = NAN;
-	if (plausible_limit(r->emergency_c)) {
-		r->trip_c = r->emergency_c;
-		r->trip_from = "emergency";
-	} else if (plausible_limit(r->crit_c)) {
-		r->trip_c = r->crit_c;
-		r->trip_from = "crit";
-	}
-	r->value_c = NAN;
-	r->quality = ENG_Q_UNAVAILABLE;
-	r->handle = -1;
+	    l->chip, l->feat, SENSORS_SUBFEATURE_TEMP_EMERGENCY);
 }
 
+/* A reading of no sensor yet: no limits (NAN), no value. */
+static void
+reading_init(struct src_reading *r, int64_t t_ms)
+{
+	*r = (struct src_reading){ .source = "hwmon",
+		.quality = ENG_Q_UNAVAILABLE,
+		.value_c = NAN,
+		.trip_c = NAN,
+		.max_c = NAN,
+		.crit_c = NAN,
+		.emergency_c = NAN,
+		.t_ms = t_ms,
+		.handle = -1 };
+}
+
+/* The reading takes what does not change from cycle to cycle of the
+ * sensor: id, class, trip, handle. */
+static void
+reading_of(const struct hwm_sensor *s, struct src_reading *r)
+{
+	r->id = s->id;
+	r->cls = (enum eng_class)s->cls;
+	r->trip_c = s->trip_c;
+	r->trip_from = trip_from_names[s->trip_from];
+	r->handle = s->handle;
+}
+
+/* The static part of the sensor: class and trip, from its limits; r, the
+ * reading that attaches it, with the limits. */
+static void
+describe(struct hwm_sensor *s, const struct hwm_lib *l, const char *prefix,
+    struct src_reading *r)
+{
+	struct src_reading lim;
+
+	read_limits(l, &lim);
+	s->cls = (uint8_t)hwm_class_of_chip(prefix);
+	s->trip_c = NAN;
+	s->trip_from = HWM_TRIP_NONE;
+	if (plausible_limit(lim.emergency_c)) {
+		s->trip_c = lim.emergency_c;
+		s->trip_from = HWM_TRIP_EMERGENCY;
+	} else if (plausible_limit(lim.crit_c)) {
+		s->trip_c = lim.crit_c;
+		s->trip_from = HWM_TRIP_CRIT;
+	}
+	reading_init(r, 0);
+	reading_of(s, r);
+	r->max_c = lim.max_c;
+	r->crit_c = lim.crit_c;
+	r->emergency_c = lim.emergency_c;
+}
+
+/* A new slot, and its libsensors part, zeroed; NULL when out of memory. */
 static struct hwm_sensor *
 next_slot(struct hwm *h)
 {
 	struct hwm_sensor *s;
-	int cap;
+	struct hwm_lib *l;
+	int cap = h->cap;
 
 	if (h->n == h->cap) {
 		cap = h->cap > 0 ? h->cap * 2 : 64;
@@ -143,9 +185,18 @@ next_slot(struct hwm *h)
 		h->s = s;
 		h->cap = cap;
 	}
+	if (h->lib == NULL || cap != h->cap_lib) {
+		l = realloc(h->lib, (size_t)cap * sizeof(*l));
+		if (l == NULL)
+			return NULL;
+		h->lib = l;
+		h->cap_lib = cap;
+	}
+	memset(&h->lib[h->n], 0, sizeof(*h->lib));
 	s = &h->s[h->n];
 	memset(s, 0, sizeof(*s));
 	s->fd_input = s->fd_fault = -1;
+	s->handle = -1;
 	return s;
 }
 
@@ -156,29 +207,33 @@ add_feature(struct hwm *h, const sensors_chip_name *chip, const char *chipname,
     const sensors_feature *feat, const char *probe)
 {
 	struct hwm_sensor *s = next_slot(h);
+	struct hwm_lib *l;
+	struct src_reading r;
 	char id[IDSTR_LEN], *label;
 
 	if (s == NULL)
 		return false;
-	s->chip = chip;
-	s->input_nr = subfeature(
-	    chip, feat, SENSORS_SUBFEATURE_TEMP_INPUT, &s->input_name);
-	if (s->input_nr < 0)
+	l = &h->lib[h->n];
+	l->chip = chip;
+	l->feat = feat;
+	l->input_nr = subfeature(
+	    chip, feat, SENSORS_SUBFEATURE_TEMP_INPUT, &l->input_name);
+	if (l->input_nr < 0)
 		return false;
 	label = sensors_get_label(chip, feat);
 	snprintf(id, sizeof(id), "%s/%s", chipname,
 	    label != NULL ? label : feat->name);
 	free(label);
-	if (ignored(h, id) || (s->r.id = idstr_intern(id)) == NULL)
+	if (ignored(h, id) || (s->id = idstr_intern(id)) == NULL)
 		return false;
-	s->fault_nr = subfeature(
-	    chip, feat, SENSORS_SUBFEATURE_TEMP_FAULT, &s->fault_name);
-	s->alarm_nr = subfeature(
+	l->fault_nr = subfeature(
+	    chip, feat, SENSORS_SUBFEATURE_TEMP_FAULT, &l->fault_name);
+	l->alarm_nr = subfeature(
 	    chip, feat, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM, NULL);
-	describe(s, feat);
-	s->r.handle = h->attach != NULL ? h->attach(h->attach_arg, &s->r) : 0;
-	if (s->r.handle >= 0) {
-		hwm_fd_open(s, probe);
+	describe(s, l, chip->prefix, &r);
+	s->handle = h->attach != NULL ? h->attach(h->attach_arg, &r) : 0;
+	if (s->handle >= 0) {
+		hwm_fd_open(s, l, probe);
 		if (s->fd_input < 0)
 			h->n_lib++;
 	}
@@ -254,7 +309,7 @@ reads_need_lib(const struct hwm *h)
 	if (h->n_lib > 0)
 		return true;
 	for (int i = 0; i < h->n; i++)
-		if (h->s[i].r.handle >= 0 && h->s[i].fault_nr >= 0 &&
+		if (h->s[i].handle >= 0 && h->lib[i].fault_nr >= 0 &&
 		    h->s[i].fd_fault < 0)
 			return true;
 	return false;
@@ -264,18 +319,14 @@ reads_need_lib(const struct hwm *h)
  * When every attached sensor is read through its descriptors, libsensors'
  * configuration and chip list (~2 kB a chip, and the whole parsed
  * sensors3.conf) are not needed until the next scan: they go at the first
- * read after a scan, with their pointers in the slots.
+ * read after a scan, with the slots' pointers into them (h->lib).
  */
 static void
 release_lib(struct hwm *h)
 {
-	for (int i = 0; i < h->n; i++) {
-		struct hwm_sensor *s = &h->s[i];
-
-		s->chip = NULL;
-		s->input_name = s->fault_name = NULL;
-		s->fault_nr = s->alarm_nr = -1; /* read by fd, or not at all */
-	}
+	free(h->lib);
+	h->lib = NULL;
+	h->cap_lib = 0;
 	sensors_cleanup();
 	h->inited = false;
 }
@@ -333,6 +384,7 @@ hwm_free(struct hwm *h)
 	if (h->inited)
 		sensors_cleanup();
 	free(h->s);
+	free(h->lib);
 	free(h);
 }
 
@@ -358,18 +410,31 @@ hwm_changed(struct hwm *h)
 void
 hwm_read(struct hwm *h, int64_t now_ms, src_emit_cb emit, void *arg)
 {
-	struct hwm_sensor *s;
-	int i;
+	const struct hwm_sensor *slots;
+	const struct hwm_lib *lib, *l = NULL;
+	struct src_reading r;
+	bool alarms = h->alarms;
+	int i, n;
 
-	if (h->inited && !h->need_lib && !h->alarms)
+	if (h->inited && !h->need_lib && !alarms)
 		release_lib(h);
-	for (i = 0; i < h->n; i++) {
-		s = &h->s[i];
-		if (s->r.handle < 0)
+	/* read once: the sink does not change the source */
+	slots = h->s;
+	lib = h->lib;
+	n = h->n;
+	reading_init(&r, now_ms);
+	for (i = 0; i < n; i++) {
+		const struct hwm_sensor *s = &slots[i];
+
+		if (s->handle < 0)
 			continue;
-		hwm_fd_read(s, h->alarms);
-		s->r.t_ms = now_ms;
-		emit(arg, &s->r);
+		if (lib != NULL)
+			l = &lib[i];
+		reading_of(s, &r);
+		if (alarms && l != NULL) /* --once, which shows them */
+			read_limits(l, &r);
+		hwm_fd_read(s, l, alarms, &r);
+		emit(arg, &r);
 	}
 }
 
@@ -408,7 +473,7 @@ int
 hwm_reads_direct(const struct hwm *h, const char *id)
 {
 	for (int i = 0; i < h->n; i++)
-		if (strcmp(h->s[i].r.id, id) == 0)
+		if (strcmp(h->s[i].id, id) == 0)
 			return h->s[i].fd_input >= 0 ? 1 : 0;
 	return -1;
 }

@@ -195,9 +195,9 @@ probe_file(const char *dir, size_t k, const char *name)
  * the chip's compute statement (if any) applied.
  */
 static bool
-value_is_plain(const struct hwm_sensor *s, const char *probe_dir)
+value_is_plain(const struct hwm_lib *l, const char *probe_dir)
 {
-	sensors_chip_name probe = *s->chip;
+	sensors_chip_name probe = *l->chip;
 	char path[PATH_MAX];
 	double v;
 
@@ -206,36 +206,43 @@ value_is_plain(const struct hwm_sensor *s, const char *probe_dir)
 	for (size_t k = 0; k < sizeof(probe_raw) / sizeof(*probe_raw); k++) {
 		snprintf(path, sizeof(path), "%s/%zu", probe_dir, k);
 		probe.path = path;
-		if (!probe_file(probe_dir, k, s->input_name) ||
-		    sensors_get_value(&probe, s->input_nr, &v) != 0 ||
+		if (!probe_file(probe_dir, k, l->input_name) ||
+		    sensors_get_value(&probe, l->input_nr, &v) != 0 ||
 		    v != strtod(probe_raw[k], NULL) / 1000.0)
 			return false;
 	}
 	return true;
 }
 
-/* The live value by both paths agrees (a last check on the real file). */
+/* The live value by both paths agrees (a last check on the real file).
+ * The file is read before and after libsensors reads it: a value that
+ * moved in between (a busy sensor) agrees with one of the two, where a
+ * single read made one sensor in a thousand go through libsensors, which
+ * then stayed loaded (its chip list and configuration, ~200 kB at 128
+ * chips) for that one. */
 static bool
-same_as_library(const struct hwm_sensor *s)
+same_as_library(const struct hwm_sensor *s, const struct hwm_lib *l)
 {
-	double lib, raw;
+	double lib, before, after;
 
-	if (sensors_get_value(s->chip, s->input_nr, &lib) != 0 ||
-	    read_number(s->fd_input, &raw) != 0)
+	if (read_number(s->fd_input, &before) != 0 ||
+	    sensors_get_value(l->chip, l->input_nr, &lib) != 0 ||
+	    read_number(s->fd_input, &after) != 0)
 		return true; /* nothing to compare: the probe decides */
-	return raw / 1000.0 == lib;
+	return before / 1000.0 == lib || after / 1000.0 == lib;
 }
 
 void
-hwm_fd_open(struct hwm_sensor *s, const char *probe_dir)
+hwm_fd_open(
+    struct hwm_sensor *s, const struct hwm_lib *l, const char *probe_dir)
 {
-	s->fd_fault = s->fault_name != NULL ? open_attr(s->chip, s->fault_name)
+	s->fd_fault = l->fault_name != NULL ? open_attr(l->chip, l->fault_name)
 					    : -1;
 	s->fd_input = -1;
-	if (!value_is_plain(s, probe_dir))
+	if (!value_is_plain(l, probe_dir))
 		return;
-	s->fd_input = open_attr(s->chip, s->input_name);
-	if (s->fd_input >= 0 && !same_as_library(s)) {
+	s->fd_input = open_attr(l->chip, l->input_name);
+	if (s->fd_input >= 0 && !same_as_library(s, l)) {
 		close(s->fd_input);
 		s->fd_input = -1;
 	}
@@ -252,29 +259,30 @@ hwm_fd_close(struct hwm_sensor *s)
 }
 
 /* A flag (fault, crit_alarm) reads non-zero: through its descriptor,
- * else (none could be opened) through libsensors. */
+ * else (none could be opened) through libsensors, while it is up. */
 static bool
-flag_set(const struct hwm_sensor *s, int fd, int nr)
+flag_set(const struct hwm_lib *l, int fd, int nr)
 {
 	double v;
 
 	if (fd >= 0)
 		return read_number(fd, &v) == 0 && v != 0.0;
-	return nr >= 0 && sensors_get_value(s->chip, nr, &v) == 0 && v != 0.0;
+	return l != NULL && nr >= 0 &&
+	    sensors_get_value(l->chip, nr, &v) == 0 && v != 0.0;
 }
 
 void
-hwm_fd_read(struct hwm_sensor *s, bool alarms)
+hwm_fd_read(const struct hwm_sensor *s, const struct hwm_lib *l, bool alarms,
+    struct src_reading *r)
 {
-	struct src_reading *r = &s->r;
 	double v;
-	int rc;
+	int rc = -1;
 
 	if (s->fd_input >= 0) {
 		rc = read_number(s->fd_input, &v);
 		v /= 1000.0;
-	} else {
-		rc = sensors_get_value(s->chip, s->input_nr, &v);
+	} else if (l != NULL) {
+		rc = sensors_get_value(l->chip, l->input_nr, &v);
 	}
 	r->quality = ENG_Q_OK;
 	r->hw_state = "nominal";
@@ -286,11 +294,11 @@ hwm_fd_read(struct hwm_sensor *s, bool alarms)
 		r->value_c = v;
 	}
 	/* A faulty input still reads as a number: the fault flag says so. */
-	if (flag_set(s, s->fd_fault, s->fault_nr)) {
+	if (flag_set(l, s->fd_fault, l != NULL ? l->fault_nr : -1)) {
 		r->quality = ENG_Q_FAULT;
 		r->hw_state = "fault";
 	} else if (alarms && r->quality == ENG_Q_OK &&
-	    flag_set(s, -1, s->alarm_nr)) {
+	    flag_set(l, -1, l != NULL ? l->alarm_nr : -1)) {
 		r->hw_state = "alarm";
 	}
 }

@@ -13,23 +13,36 @@
 
 #include "hwmon.h"
 
-/* One temperature feature of a chip. */
-struct hwm_sensor {
+/* What a sensor's reads take from libsensors, valid while it is up (from
+ * a scan until the first read after it, or for good when the reads need
+ * it: see release_lib): h->lib, by slot; NULL while released. */
+struct hwm_lib {
 	const sensors_chip_name *chip;
+	const sensors_feature *feat; /* its limits (--once) */
+	/* the sysfs files: "temp3_input", "temp3_fault" (NULL when absent):
+	 * libsensors' own names */
+	const char *input_name, *fault_name;
 	int input_nr;
 	int fault_nr; /* -1 when absent */
 	int alarm_nr; /* crit_alarm, -1 when absent */
-	/* the sysfs files: "temp3_input", "temp3_fault" (NULL when absent):
-	 * libsensors' own names, valid as long as chip. chip and they are
-	 * NULL (and fault_nr, alarm_nr -1) while libsensors is released:
-	 * between scans, when every read goes through the descriptors */
-	const char *input_name, *fault_name;
+};
+
+/* Where a trip point came from (src_reading.trip_from). */
+enum hwm_trip_from { HWM_TRIP_NONE, HWM_TRIP_EMERGENCY, HWM_TRIP_CRIT };
+
+/* One temperature feature of a chip: what every cycle needs (32 bytes);
+ * its reading is made on each read. */
+struct hwm_sensor {
+	const char *id; /* interned (idstr.h) */
+	double trip_c;  /* emergency, else crit; NAN when none */
 	/* Kept open for pread; -1 when absent. fd_input is -1 too when the
 	 * input goes through sensors_get_value (a compute statement, or the
 	 * file could not be opened). crit_alarm is read (only for --once)
 	 * through libsensors. */
 	int fd_input, fd_fault;
-	struct src_reading r; /* id (interned), class, limits, trip; handle */
+	int handle;        /* the sink's, from src_attach_cb; -1 = none */
+	uint8_t cls;       /* enum eng_class */
+	uint8_t trip_from; /* enum hwm_trip_from */
 };
 
 struct hwm {
@@ -40,6 +53,8 @@ struct hwm {
 	bool need_lib; /* the reads need it (compute, a fault flag) */
 	int n, cap;
 	struct hwm_sensor *s;
+	struct hwm_lib *lib; /* cap_lib of them while inited, else NULL */
+	int cap_lib;
 	int n_lib;            /* inputs read through libsensors */
 	bool alarms;          /* read crit_alarm too (hwm_read_alarms) */
 	uint64_t fingerprint; /* of the chips and the config, at the scan */
@@ -49,7 +64,8 @@ struct hwm {
 /* Open the sensor's files and decide how its input is read: pread when
  * libsensors would return the file's value as it is (divided by 1000),
  * else sensors_get_value. probe_dir: see hwm_probe_begin. */
-void hwm_fd_open(struct hwm_sensor *s, const char *probe_dir);
+void hwm_fd_open(
+    struct hwm_sensor *s, const struct hwm_lib *l, const char *probe_dir);
 void hwm_fd_close(struct hwm_sensor *s);
 /*
  * A directory where the compute probe writes known raw values that
@@ -62,7 +78,9 @@ void hwm_fd_close(struct hwm_sensor *s);
 void hwm_probe_begin(char *dir, size_t len);
 void hwm_probe_end(char *dir);
 /* Read one sensor's input and fault flag (and crit_alarm with alarms)
- * into s->r. */
-void hwm_fd_read(struct hwm_sensor *s, bool alarms);
+ * into r (value_c, quality, hw_state). l: NULL while libsensors is
+ * released. */
+void hwm_fd_read(const struct hwm_sensor *s, const struct hwm_lib *l,
+    bool alarms, struct src_reading *r);
 
 #endif
