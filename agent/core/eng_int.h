@@ -106,7 +106,7 @@ struct tsum {
  * are its block's checkpoint plus the block's points before it, added
  * in the same order as a running sum would add them (so the very same
  * double). A ring's capacity is a whole number of blocks. */
-#define TREND_SUM_EVERY 16
+#define TREND_SUM_EVERY 32
 struct tblock {
 	struct tsum sum;
 	struct tabs first;

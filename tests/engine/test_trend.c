@@ -239,7 +239,7 @@ test_spill_overflow(void **state)
 		run_series(base + (uint64_t)k, 120.0, 194, 2000, true);
 }
 
-/* The memory of a ring: four bytes a point, a checkpoint for every 16,
+/* The memory of a ring: four bytes a point, a checkpoint for every 32,
  * a slot for every gap a step cannot hold within the window, and two. */
 static void
 test_bytes(void **state)
@@ -249,7 +249,8 @@ test_bytes(void **state)
 	assert_int_equal(trend_spill(120.0, 256), 4);
 	assert_int_equal(trend_spill(3600.0, 256), 57);
 	assert_int_equal(trend_spill(3600.0, 40), 40);
-	assert_int_equal(trend_bytes(122, 4), 128 * 4 + 8 * 24 + 4 * 8);
+	assert_int_equal(TREND_SUM_EVERY, 32);
+	assert_int_equal(trend_bytes(122, 4), 128 * 4 + 4 * 24 + 4 * 8);
 }
 
 int
