@@ -458,14 +458,16 @@ trend_span_last(const struct trend *tr, uint32_t n)
 	return tabs_t(tr->last) - tabs_t(trend_point(tr, tr->end - n));
 }
 
-/* First point at or after time t (end when none): a binary search over
- * the checkpoints, then a walk within one block. */
+/* First point at or after time t (end when none), and the prefix sums
+ * just before it (what before() gives, from the same walk): a binary
+ * search over the checkpoints, then a walk within one block. */
 static uint32_t
-lower_bound(const struct trend *tr, double t)
+lower_bound(const struct trend *tr, double t, struct tsum *sum)
 {
 	uint32_t lo, hi, i;
 	struct tabs a;
 
+	*sum = tr->base;
 	if (tr->beg == tr->end || !(tabs_t(tr->first) < t))
 		return tr->beg;
 	/* the last block start after beg with its first point before t */
@@ -482,17 +484,23 @@ lower_bound(const struct trend *tr, double t)
 	}
 	i = (lo - 1) * TREND_SUM_EVERY;
 	if (i > tr->beg) {
-		a = blocks(tr)[ring_pos(tr, i) / TREND_SUM_EVERY].first;
+		const struct tblock *b = &blocks(
+		    tr)[ring_pos(tr, i) / TREND_SUM_EVERY];
+
+		a = b->first;
+		*sum = b->sum;
 	} else {
 		i = tr->beg;
 		a = tr->first;
 	}
 	/* point i is before t; the first after it that is not */
 	for (i++; i < tr->end; i++) {
+		add_point(sum, a);
 		a = step(tr, a, tr->ring[ring_pos(tr, i)]);
 		if (!(tabs_t(a) < t))
-			break;
+			return i;
 	}
+	*sum = tr->sum_last;
 	return i;
 }
 
@@ -522,20 +530,23 @@ trend_thirds(const struct trend *tr, double span_s, struct thirds *th)
 {
 	uint32_t b[4], n;
 	double ct[4], cv[4];
+	struct tsum s0;
 	int i;
 
 	/* Thirds by count, not by time: a hole in the readings (a hung
 	 * reader, a restart) then leaves no third empty, and the thirds'
 	 * real mean times say how far apart they are. On evenly spaced
 	 * points the two are the same. */
-	b[0] = lower_bound(tr, tabs_t(tr->last) - span_s);
+	b[0] = lower_bound(tr, tabs_t(tr->last) - span_s, &s0);
 	b[3] = tr->end;
 	n = b[3] - b[0];
 	if (n < 6)
 		return false;
 	b[1] = b[0] + n / 3;
 	b[2] = b[0] + (2 * n) / 3;
-	for (i = 0; i < 4; i++)
+	ct[0] = s0.t;
+	cv[0] = s0.v;
+	for (i = 1; i < 4; i++)
 		before(tr, b[i], &ct[i], &cv[i]);
 	for (i = 0; i < 3; i++) {
 		double k = (double)(b[i + 1] - b[i]);
