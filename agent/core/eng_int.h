@@ -47,15 +47,17 @@ enum evsrc {
 	EV_COUNT
 };
 
-/* Running sums for a least-squares line; t in s relative to t0_ms. */
+/* Running sums for a least-squares line; t in s relative to t0_ms. Their
+ * count is the ring's (end - beg), not kept twice. */
 struct lsq {
-	double n, t, tt, v, tv, vv;
+	double t, tt, v, tv, vv;
 };
 
 /* The line through the sums; its slope's standard error (a square root
  * and two divisions) only when asked for: lsq_se(). */
 struct lsq_fit {
 	bool ok;
+	double n; /* the points */
 	double slope;
 	double tmean;
 	double vmean;
@@ -204,9 +206,9 @@ struct noise {
 };
 
 /* What the evidence said at a reference time (a substitute is the value
- * then plus how far the evidence moved since). */
+ * then plus how far the evidence moved since); its source (enum evsrc) is
+ * the sensor's run_src or trusted_src. */
 struct evref {
-	enum evsrc src;
 	double rho; /* EV_MODEL: the rho of then */
 	double ev;  /* the evidence's value then */
 	double v;   /* the sensor's value then */
@@ -277,9 +279,12 @@ struct sensor {
 	uint8_t subst_src;                   /* enum evsrc */
 	uint8_t cond_cause[LEVEL_COUNT - 1]; /* enum cause, by LVL(k) */
 	uint8_t trip_src;                    /* enum eng_trip_src */
-	int above_n[LEVEL_COUNT - 1];        /* fresh evaluations with the
-						condition */
-	int impl_n;
+	/* fresh evaluations with the condition, up to UINT8_MAX (more
+	 * than policy.confirm_samples can ask for) */
+	uint8_t above_n[LEVEL_COUNT - 1];
+	uint8_t impl_n;
+	uint8_t run_src;     /* enum evsrc of run_ref */
+	uint8_t trusted_src; /* enum evsrc of trusted_ref */
 	int64_t above_since[LEVEL_COUNT - 1];
 	int64_t clear_since[LEVEL_COUNT - 1];
 	/* health */
@@ -441,7 +446,14 @@ void trend_reset(struct trend *tr);
 void trend_win_set(struct trend_win *w, double window_s);
 void trend_push(
     struct trend *tr, int64_t t_ms, double value, const struct trend_win *w);
-struct lsq_fit lsq_solve(const struct lsq *s);
+/* The line through the sums of n points. */
+struct lsq_fit lsq_solve(const struct lsq *s, double n);
+/* The points of a ring's sums (tr->full). */
+static inline double
+trend_n(const struct trend *tr)
+{
+	return (double)(tr->end - tr->beg);
+}
 /* The standard error of an ok fit's slope. */
 double lsq_se(const struct lsq *s, const struct lsq_fit *f);
 /* The time the ring's points span. */

@@ -38,7 +38,7 @@ sensor_init(struct sensor *s)
 	s->alarm_v0 = NAN;
 	s->frozen_cond_ms = NO_TIME;
 	s->impl_cond_ms = NO_TIME;
-	s->run_ref.src = s->trusted_ref.src = EV_NONE;
+	s->run_src = s->trusted_src = EV_NONE;
 	s->run_ref.ev = s->trusted_ref.ev = NAN;
 	s->run_ref.t_ms = s->trusted_ref.t_ms = NO_TIME;
 	s->pr.eta = INFINITY;

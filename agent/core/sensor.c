@@ -155,7 +155,7 @@ level_step(const struct eng *e, struct sensor *s, const struct eff_class *ef,
 				s->above_since[LVL(k)] = now_ms;
 				s->above_n[LVL(k)] = 0;
 			}
-			if (in->fresh)
+			if (in->fresh && s->above_n[LVL(k)] < UINT8_MAX)
 				s->above_n[LVL(k)]++;
 			s->cond_cause[LVL(k)] = in->why[k];
 		}

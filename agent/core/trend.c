@@ -47,7 +47,6 @@
 static void
 lsq_add(struct lsq *s, double t, double v)
 {
-	s->n += 1.0;
 	s->t += t;
 	s->tt += t * t;
 	s->v += v;
@@ -59,7 +58,6 @@ lsq_add(struct lsq *s, double t, double v)
 static void
 lsq_sub(struct lsq *s, double t, double v)
 {
-	s->n -= 1.0;
 	s->t -= t;
 	s->tt -= t * t;
 	s->v -= v;
@@ -68,14 +66,14 @@ lsq_sub(struct lsq *s, double t, double v)
 }
 
 struct lsq_fit
-lsq_solve(const struct lsq *s)
+lsq_solve(const struct lsq *s, double n)
 {
-	struct lsq_fit f = { .ok = false };
+	struct lsq_fit f = { .ok = false, .n = n };
 
-	if (s->n < 3.0)
+	if (n < 3.0)
 		return f;
-	f.tmean = s->t / s->n;
-	f.vmean = s->v / s->n;
+	f.tmean = s->t / n;
+	f.vmean = s->v / n;
 	f.sxx = s->tt - s->t * f.tmean;
 	if (f.sxx <= 1e-9)
 		return f;
@@ -93,7 +91,7 @@ lsq_se(const struct lsq *s, const struct lsq_fit *f)
 	sse = syy - f->slope * f->sxy;
 	if (sse < 0.0)
 		sse = 0.0;
-	return sqrt(sse / (s->n - 2.0) / f->sxx);
+	return sqrt(sse / (f->n - 2.0) / f->sxx);
 }
 
 /* The checkpoints after the points, the spill slots after them. */
