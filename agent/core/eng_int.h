@@ -292,7 +292,7 @@ struct sensor {
 	int64_t impl_cond_ms;
 	struct evref run_ref;     /* when the run of identical values began */
 	struct evref trusted_ref; /* last evaluation while trusted, fresh */
-	struct noise snz;         /* the substitute's, while it has one */
+	/* the substitute's noise, while it has one: sensor_snz() */
 
 	/* rarely: views, reasons, lookups (eng_prefetch_sensors() stops
 	 * here) */
@@ -354,8 +354,12 @@ struct eng {
 	int cap_sensors;
 	int refused;            /* sensor registrations refused (table full) */
 	struct sensor *sensors; /* cap_sensors of them */
-	char *ids;              /* the sensors' ids one after the other, in
-				   index order (cap_sensors * ENG_ID_LEN) */
+	/* the noise of each sensor's substitute (sensor_snz()): written
+	 * only while a sensor has one, so that its pages stay untouched on
+	 * a host whose sensors are all trusted */
+	struct noise *snz;
+	char *ids; /* the sensors' ids one after the other, in
+		      index order (cap_sensors * ENG_ID_LEN) */
 	size_t ids_used;
 	struct tpoint *points; /* one block for every ring (trend_bytes) */
 	uint32_t ring_cap;     /* points per ring (eng_trend_capacity) */
@@ -492,7 +496,13 @@ void health_begin(struct eng *e, int64_t now_ms);
 void health_sensor(struct eng *e, struct sensor *s, const struct eff_class *ef,
     int64_t now_ms);
 bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);
-double sensor_noise(const struct sensor *s);
+double sensor_noise(const struct eng *e, const struct sensor *s);
+/* The noise of s's substitute (read and written only in subst_mode). */
+static inline struct noise *
+sensor_snz(const struct eng *e, const struct sensor *s)
+{
+	return &e->snz[s - e->sensors];
+}
 void noise_add(struct noise *n, int64_t t_ms, double v);
 
 /* override.c */

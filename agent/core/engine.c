@@ -31,7 +31,7 @@ sensor_init(struct sensor *s)
 	s->headroom = NAN;
 	s->value_used = NAN;
 	s->resolution = INFINITY;
-	s->nz.var = s->snz.var = NAN;
+	s->nz.var = NAN;
 	s->run_since_ms = NO_TIME;
 	s->rise_since_ms = NO_TIME;
 	s->flat_since_ms = NO_TIME;
@@ -186,7 +186,7 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	v->asymptote_c = s->pr.shape == SHAPE_SETTLING ? s->pr.asym : NAN;
 	v->tau_s = s->pr.shape == SHAPE_SETTLING ? s->pr.tau : NAN;
 	v->eta_projected_s = s->eta_proj;
-	v->noise_c = sensor_noise(s);
+	v->noise_c = sensor_noise(e, s);
 	v->value_used_c = s->value_used;
 	v->evidence = s->extrap ? evidence_name(s->subst_src) : NULL;
 }

@@ -99,9 +99,9 @@ noise_add(struct noise *n, int64_t t_ms, double v)
 
 /* The noise of the series that feeds the sensor's ring. */
 double
-sensor_noise(const struct sensor *s)
+sensor_noise(const struct eng *e, const struct sensor *s)
 {
-	const struct noise *n = s->subst_mode ? &s->snz : &s->nz;
+	const struct noise *n = s->subst_mode ? sensor_snz(e, s) : &s->nz;
 	double sd;
 
 	if (n->n < 2 || !(n->var >= 0.0))

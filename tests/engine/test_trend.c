@@ -6,7 +6,7 @@
  * slots, values that are not whole millidegrees, resets after gaps longer
  * than the window, and moves to rings of other sizes; the prefix sums of
  * the thirds and the least-squares sums equal to the model's sums of the
- * same points.
+ * same points; the bytes a sensor takes, under a bound.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -252,6 +252,49 @@ test_bytes(void **state)
 	assert_int_equal(trend_bytes(122, 4), 128 * 4 + 4 * 24 + 4 * 8);
 }
 
+/*
+ * The engine's memory for one sensor (issue 17: the agent below
+ * collectd's RSS at 1,024 sensors): its struct sensor and its ring, with
+ * the default classes at 1 s and at 0.1 s. A sensor read faster than
+ * every 0.95 s keeps the ring it keeps at 1 s. Bounds (bytes): 672 + 640
+ * for the cpu, exhaust and other classes (120 s windows), 672 + 952 for
+ * the inlet (180 s); before phase 7 these were 744 + 736 and 744 + 1,096
+ * at 1 s, 744 + 1,176 for any class at 0.1 s.
+ */
+static void
+test_sensor_bytes(void **state)
+{
+	static const double ivs[] = { 1.0, 0.1 };
+	struct eng_conf conf;
+	unsigned k;
+	int c;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	assert_true(sizeof(struct sensor) <= 672);
+	for (k = 0; k < sizeof(ivs) / sizeof(ivs[0]); k++) {
+		struct eng_size sz;
+		struct eng *e;
+
+		eng_size_defaults(&sz);
+		sz.max_sensors = 1024;
+		sz.sample_interval_s = ivs[k];
+		e = eng_create_opts(&conf, &sz);
+		assert_non_null(e);
+		for (c = 0; c < ENG_CLASS_COUNT; c++) {
+			size_t ring = trend_bytes(
+			    e->cls_cap[c], e->cls_spill[c]);
+
+			print_message("# %.1f s, class %d: sensor %zu + ring "
+				      "%zu bytes\n",
+			    ivs[k], c, sizeof(struct sensor), ring);
+			assert_true(
+			    ring <= (c == ENG_CLASS_INLET ? 952u : 640u));
+		}
+		eng_free(e);
+	}
+}
+
 int
 main(void)
 {
@@ -259,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_points_as_model),
 		cmocka_unit_test(test_spill_overflow),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_sensor_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
