@@ -431,13 +431,7 @@ trend_ring_at(const struct trend *tr, uint32_t i)
 	return &tr->ring[i >= tr->cap ? i - tr->cap : i];
 }
 /* Points closer than this to the previous one are left out of a ring
- * for this window: so that ENG_TREND_CAP points span it, and at most
- * one a second (TREND_MIN_SPACING_MS: a sensor read every second keeps
- * every sample though its timer fires up to 5 % early; one read faster
- * keeps a ring no longer than at one second) while the window still
- * holds TREND_MIN_POINTS. */
-#define TREND_MIN_SPACING_MS 950
-#define TREND_MIN_POINTS     64
+ * for this window (so that ENG_TREND_CAP points span it). */
 int64_t trend_spacing_ms(double window_s);
 /* The spill slots a ring for this window needs: one for every gap too
  * long for a step that its window can hold, and two for jumps. */

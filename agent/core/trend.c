@@ -130,15 +130,7 @@ trend_reset(struct trend *tr)
 int64_t
 trend_spacing_ms(double window_s)
 {
-	int64_t w_ms = (int64_t)(window_s * 1000.0);
-	int64_t gap = w_ms / (ENG_TREND_CAP - 64);
-	/* at most a point a second, but at least TREND_MIN_POINTS of them
-	 * over the window */
-	int64_t floor_ms = w_ms / TREND_MIN_POINTS;
-
-	if (floor_ms > TREND_MIN_SPACING_MS)
-		floor_ms = TREND_MIN_SPACING_MS;
-	return gap > floor_ms ? gap : floor_ms;
+	return (int64_t)(window_s * 1000.0) / (ENG_TREND_CAP - 64);
 }
 
 uint32_t

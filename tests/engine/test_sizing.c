@@ -344,8 +344,7 @@ test_ring_follows_class(void **state)
 }
 
 /* The rule: the most points a window can hold at the interval (or at the
- * spacing every ring keeps: at least a 192nd of the window, and 0.95 s
- * while that leaves 64 points), never more than ENG_TREND_CAP. */
+ * spacing every ring keeps), never more than ENG_TREND_CAP. */
 static void
 test_capacity_rule(void **state)
 {
@@ -362,10 +361,7 @@ test_capacity_rule(void **state)
 
 		for (c = 0; c < ENG_CLASS_COUNT; c++) {
 			double w = conf.cls[c].trend_window_s;
-			/* a point at most every 0.95 s while the window
-			 * holds 64 of them */
-			double gap = fmax(iv,
-			    fmax(w / (ENG_TREND_CAP - 64), fmin(0.95, w / 64)));
+			double gap = fmax(iv, w / (ENG_TREND_CAP - 64));
 
 			if ((int)(w / gap) + 1 > need)
 				need = (int)(w / gap) + 1;
