@@ -16,7 +16,10 @@
  *	   (the zones' air couples the hosts every tick), keeping each
  *	   host's true temperatures of each tick;
  *	2. each host's agent for all the ticks of the block in a row, its
- *	   engine in the caches, fed the temperatures of each tick.
+ *	   engine in the caches, fed the temperatures of each tick; the
+ *	   peer exchange that starts the block and the one that ends it
+ *	   are folded in (peers.c: what the one delivers, the agent's
+ *	   summary for the other), so that each engine is touched once.
  *
  * A zone with a host that is not quiet (an incident) runs as usual in
  * pass 1, each of its hosts' whole tick in its turn; so does an oracle's
@@ -33,7 +36,10 @@
  * tick), everything is put back and the block's ticks run one at a time,
  * as usual. Either way the results are those of tick by tick, to the
  * byte (tests/sim/determinism.sh compares them); a guess that failed
- * makes the next ones wait a while (backoff).
+ * makes the next ones wait a while (backoff). A guess that holds goes
+ * on over the next blocks while only the exchange happens between them
+ * and the same zones are busy (run_block): saving costs as much as a
+ * tick or two, so it is done once for up to BLK_MAX ticks.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -46,20 +52,27 @@
 #define BLK_WAIT_MAX 32 /* peer intervals to wait after failed guesses */
 
 /* The part of a host a tick in a quiet zone can change (run.h). */
-#define HOST_HOT offsetof(struct sim_host, peers_lost)
+#define HOST_HOT  offsetof(struct sim_host, peers_lost)
+#define HOST_COLD (sizeof(struct sim_host) - HOST_HOT)
 
 enum { SAVED_HOT, SAVED_ALL };
 
 struct sim_block {
 	int kmax;                /* ticks in a block, at most */
 	double (*tv)[SIM_NSENS]; /* [host * kmax + tick]: true values */
-	struct sim_host *host_save;
-	unsigned char *saved; /* [host]: SAVED_*, what host_save holds */
+	/* the hosts: the part a quiet zone's tick changes (HOST_HOT), and
+	 * the rest, saved for busy zones only (so that its memory is only
+	 * ever touched for them) */
+	char *hot_save;
+	char *cold_save;
+	unsigned char *saved; /* [host]: SAVED_*, what is saved */
 	char *eng_save;       /* engines' states, one after the other */
 	size_t eng_cap;
 	size_t eng_used;
 	size_t *eng_off; /* [host]: where its engine's state is; SIZE_MAX */
 	struct sim_run run_save;
+	bool open;                /* a guess that went through so far */
+	int ticks;                /* ...of so many ticks */
 	bool busy[SIM_MAX_ZONES]; /* zones that run tick by tick */
 	int noisy;                /* the host that spoilt the last guess */
 	int64_t wait_ms;          /* no block before this */
@@ -81,11 +94,12 @@ blk_new(const struct sim_run *r)
 		b->kmax = 1;
 	b->noisy = -1;
 	b->tv = malloc(n * (size_t)b->kmax * sizeof(*b->tv));
-	b->host_save = malloc(n * sizeof(*b->host_save));
+	b->hot_save = malloc(n * HOST_HOT);
+	b->cold_save = malloc(n * HOST_COLD);
 	b->saved = malloc(n);
 	b->eng_off = malloc(n * sizeof(*b->eng_off));
-	if (b->tv == NULL || b->host_save == NULL || b->saved == NULL ||
-	    b->eng_off == NULL) {
+	if (b->tv == NULL || b->hot_save == NULL || b->cold_save == NULL ||
+	    b->saved == NULL || b->eng_off == NULL) {
 		blk_free(b);
 		return NULL;
 	}
@@ -98,7 +112,8 @@ blk_free(struct sim_block *b)
 	if (b == NULL)
 		return;
 	free(b->tv);
-	free(b->host_save);
+	free(b->hot_save);
+	free(b->cold_save);
 	free(b->saved);
 	free(b->eng_save);
 	free(b->eng_off);
@@ -156,12 +171,10 @@ host_blocks_all(const struct sim_host *h)
 	return h->restart_due || (h->n_ovr > 0 && !host_quiet(h));
 }
 
-/* Which zones run tick by tick (busy); and what a block may change of
- * each host saved (all of a host of a busy zone: other hosts' ticks
- * write to hosts not reached yet, VMs arriving). False when the whole
- * room must go tick by tick, or gains nothing (no quiet zone). */
+/* Which zones run tick by tick (busy[]). False when the whole room must
+ * go tick by tick, or gains nothing (no quiet zone). */
 static bool
-classify(struct sim_run *r, struct sim_block *b)
+zones_busy(struct sim_run *r, struct sim_block *b, bool busy[])
 {
 	int z, i, quiet = 0;
 
@@ -173,23 +186,53 @@ classify(struct sim_run *r, struct sim_block *b)
 		const struct sim_zone *zn = &r->zone[z];
 		int a = zn->first_host, e = a + zn->n_hosts;
 
-		b->busy[z] = false;
+		busy[z] = false;
 		for (i = a; i < e; i++) {
 			if (host_blocks_all(&r->host[i])) {
 				b->noisy = i;
 				return false;
 			}
 			if (!host_quiet(&r->host[i]))
-				b->busy[z] = true;
+				busy[z] = true;
 		}
-		for (i = a; i < e; i++) {
-			memcpy(&b->host_save[i], &r->host[i],
-			    b->busy[z] ? sizeof(r->host[i]) : HOST_HOT);
-			b->saved[i] = b->busy[z] ? SAVED_ALL : SAVED_HOT;
-		}
-		quiet += !b->busy[z];
+		quiet += !busy[z];
 	}
 	return quiet > 0;
+}
+
+/* Classify the zones for a new guess, and save what a block may change
+ * of each host (all of a host of a busy zone: other hosts' ticks write
+ * to hosts not reached yet, VMs arriving). */
+static bool
+classify(struct sim_run *r, struct sim_block *b)
+{
+	int i;
+
+	if (!zones_busy(r, b, b->busy))
+		return false;
+	for (i = 0; i < r->n_hosts; i++) {
+		bool all = b->busy[r->host[i].zone];
+
+		const char *h = (const char *)&r->host[i];
+
+		memcpy(b->hot_save + (size_t)i * HOST_HOT, h, HOST_HOT);
+		if (all)
+			memcpy(b->cold_save + (size_t)i * HOST_COLD,
+			    h + HOST_HOT, HOST_COLD);
+		b->saved[i] = all ? SAVED_ALL : SAVED_HOT;
+	}
+	return true;
+}
+
+/* May the open guess go on with the next block: the same zones busy,
+ * as saved? */
+static bool
+same_zones(struct sim_run *r, struct sim_block *b)
+{
+	bool busy[SIM_MAX_ZONES];
+
+	return zones_busy(r, b, busy) &&
+	    memcmp(busy, b->busy, (size_t)r->n_zones * sizeof(*busy)) == 0;
 }
 
 /* Room for more engines' states; false when out of memory. */
@@ -241,8 +284,10 @@ undo(struct sim_run *r, struct sim_block *b)
 	for (i = 0; i < r->n_hosts; i++) {
 		struct sim_host *h = &r->host[i];
 
-		memcpy(h, &b->host_save[i],
-		    b->saved[i] == SAVED_ALL ? sizeof(*h) : HOST_HOT);
+		memcpy(h, b->hot_save + (size_t)i * HOST_HOT, HOST_HOT);
+		if (b->saved[i] == SAVED_ALL)
+			memcpy((char *)h + HOST_HOT,
+			    b->cold_save + (size_t)i * HOST_COLD, HOST_COLD);
 		if (b->eng_off[i] != SIZE_MAX)
 			eng_state_restore(h->eng, b->eng_save + b->eng_off[i]);
 	}
@@ -266,7 +311,7 @@ tv_at(struct sim_block *b, int i, int j)
  * looked for room, out of memory).
  */
 static bool
-physics(struct sim_run *r, struct sim_block *b, int k)
+physics(struct sim_run *r, struct sim_block *b, int k, bool save)
 {
 	bool hints = r->n_hosts > SIM_HINT_MIN_HOSTS;
 	int64_t t0 = r->now_ms;
@@ -275,7 +320,8 @@ physics(struct sim_run *r, struct sim_block *b, int k)
 	for (j = 0; j < k; j++) {
 		if (j > 0) {
 			r->now_ms = t0 + j * r->tick_ms;
-			run_tick_begin(r); /* no event, no exchange is due */
+			/* no event, no exchange is due */
+			run_tick_begin(r, false);
 		}
 		for (i = 0; i < r->n_hosts; i++) {
 			struct sim_host *h = &r->host[i];
@@ -285,8 +331,11 @@ physics(struct sim_run *r, struct sim_block *b, int k)
 			if (busy) {
 				if (hints)
 					agent_prefetch(r, i);
-				if (j == 0 && !save_engine(r, b, i))
-					return false;
+				if (j == 0) {
+					if (save && !save_engine(r, b, i))
+						return false;
+					zx_deliver(r, i);
+				}
 				run_host_tick(r, i);
 				if (r->spoilt)
 					return false;
@@ -316,12 +365,15 @@ physics(struct sim_run *r, struct sim_block *b, int k)
 /*
  * Pass 2: each agent of a quiet zone for the k ticks from t0, on the
  * true values pass 1 kept (the last are the host's own again at the
- * end). False when one was not quiet.
+ * end), with what the exchange at t0 delivered to it, and its summary
+ * for the exchange that ends the block, if one does. False when one was
+ * not quiet.
  */
 static bool
-agents(struct sim_run *r, struct sim_block *b, int64_t t0, int k)
+agents(struct sim_run *r, struct sim_block *b, int64_t t0, int k, bool save)
 {
 	bool hints = r->n_hosts > SIM_HINT_MIN_HOSTS;
+	int64_t end = t0 + k * r->tick_ms;
 	int i, j;
 
 	for (i = 0; i < r->n_hosts; i++) {
@@ -333,8 +385,9 @@ agents(struct sim_run *r, struct sim_block *b, int64_t t0, int k)
 			agent_prefetch(r, i);
 		if (!agent_running(r, h))
 			continue;
-		if (!save_engine(r, b, i))
+		if (save && !save_engine(r, b, i))
 			return false;
+		zx_deliver(r, i);
 		for (j = 0; j < k; j++) {
 			const double *v = tv_at(b, i, j);
 
@@ -347,6 +400,8 @@ agents(struct sim_run *r, struct sim_block *b, int64_t t0, int k)
 				return false;
 			}
 		}
+		if (end == r->next_peer_ms)
+			zx_precollect(r, i, end);
 	}
 	return true;
 }
@@ -363,6 +418,66 @@ back_off(struct sim_run *r, struct sim_block *b)
 	b->wait_ms = r->now_ms + b->backoff_ms;
 }
 
+/* The open guess holds: what was saved is no longer needed. */
+static void
+close_guess(struct sim_run *r, struct sim_block *b)
+{
+	b->open = false;
+	b->ticks = 0;
+	zx_forget(r);
+}
+
+/* Start a guess at r->now_ms (its events, zones and exchange done): save
+ * what it may change; false when it gains nothing. */
+static bool
+open_guess(struct sim_run *r, struct sim_block *b)
+{
+	memset(b->eng_off, 0xff, (size_t)r->n_hosts * sizeof(*b->eng_off));
+	b->eng_used = 0;
+	if (!classify(r, b))
+		return false;
+	b->run_save = *r;
+	return true;
+}
+
+/*
+ * Run a block of k ticks from r->now_ms, saving the engines first when
+ * it opens the guess (save). A guess goes on over several blocks, up
+ * to BLK_MAX ticks, as long as nothing but the exchange happens between
+ * them and the same zones are busy: what was saved at its start is
+ * saved once for all of them. When one fails, everything goes back to
+ * the guess's start, which then runs tick by tick.
+ */
+static void
+run_block(struct sim_run *r, struct sim_block *b, int k, bool save)
+{
+	int64_t t0 = r->now_ms;
+
+	r->guessing = true;
+	zx_block_start(r);
+	if (!physics(r, b, k, save) || !agents(r, b, t0, k, save)) {
+		undo(r, b);
+		zx_undo(r, r->now_ms);
+		b->open = false;
+		b->ticks = 0;
+		back_off(r, b);
+		run_tick_hosts(r);
+		run_tick_end(r);
+		return;
+	}
+	zx_delivered(r);
+	r->guessing = false;
+	b->backoff_ms = 0;
+	b->open = true;
+	b->ticks += k;
+	r->res.block_ticks += k;
+	r->now_ms = t0 + (k - 1) * r->tick_ms;
+	zx_block_done(r,
+	    r->now_ms + r->tick_ms == r->next_peer_ms ? r->next_peer_ms
+						      : INT64_MIN);
+	run_tick_end(r);
+}
+
 void
 blk_run(struct sim_run *r, int64_t t_ms)
 {
@@ -370,30 +485,27 @@ blk_run(struct sim_run *r, int64_t t_ms)
 	int64_t t0 = r->now_ms;
 	int k;
 
-	run_tick_begin(r);
+	/* an event ends a guess (events change what is not saved) */
+	if (b->open && evq_next_ms(r) <= t0)
+		close_guess(r, b);
+	if (b->open)
+		zx_keep(r);
+	/* a block may follow: the exchange's deliveries wait for it */
+	run_tick_begin(r, t0 >= b->wait_ms);
 	k = t0 >= b->wait_ms ? block_len(r, b, t_ms) : 1;
-	if (k > 1) {
-		memset(
-		    b->eng_off, 0xff, (size_t)r->n_hosts * sizeof(*b->eng_off));
-		b->eng_used = 0;
+	if (b->open) {
+		if (k > 1 && b->ticks + k <= BLK_MAX && same_zones(r, b)) {
+			run_block(r, b, k, false);
+			return;
+		}
+		close_guess(r, b);
 	}
-	if (k <= 1 || !classify(r, b)) {
+	if (k <= 1 || !open_guess(r, b)) {
+		zx_deliver_all(r);
+		zx_delivered(r);
 		run_tick_hosts(r);
 		run_tick_end(r);
 		return;
 	}
-	b->run_save = *r;
-	r->guessing = true;
-	if (!physics(r, b, k) || !agents(r, b, t0, k)) {
-		undo(r, b);
-		back_off(r, b);
-		run_tick_hosts(r);
-		run_tick_end(r);
-		return;
-	}
-	r->guessing = false;
-	b->backoff_ms = 0;
-	r->res.block_ticks += k;
-	r->now_ms = t0 + (k - 1) * r->tick_ms;
-	run_tick_end(r);
+	run_block(r, b, k, true);
 }

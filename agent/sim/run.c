@@ -358,8 +358,9 @@ finish(struct sim_run *r)
  * several ticks at a time (block.c), with the same results.
  */
 void
-run_tick_begin(struct sim_run *r)
+run_tick_begin(struct sim_run *r, bool defer)
 {
+	bool events = evq_next_ms(r) <= r->now_ms;
 	int z;
 
 	evq_run_due(r);
@@ -370,7 +371,7 @@ run_tick_begin(struct sim_run *r)
 	if (r->now_ms >= r->next_peer_ms) {
 		danger_watch(r);
 		if (!r->opt.oracle)
-			zx_exchange(r);
+			zx_exchange(r, defer, events);
 		r->next_peer_ms += r->peer_ms;
 	}
 }
@@ -429,7 +430,7 @@ run_tick_end(struct sim_run *r)
 void
 run_tick(struct sim_run *r)
 {
-	run_tick_begin(r);
+	run_tick_begin(r, false);
 	run_tick_hosts(r);
 	run_tick_end(r);
 }

@@ -493,7 +493,27 @@ void danger_watch(struct sim_run *r);
 
 /* peers.c */
 int zx_init(struct sim_run *r);
-void zx_exchange(struct sim_run *r);
+/* The exchange now (events: some ran at this tick). With defer, what it
+ * delivers waits for zx_deliver, host by host (block.c), or for
+ * zx_deliver_all, until zx_delivered says it is all delivered. */
+void zx_exchange(struct sim_run *r, bool defer, bool events);
+void zx_deliver(struct sim_run *r, int hi);
+void zx_deliver_all(struct sim_run *r);
+void zx_delivered(struct sim_run *r);
+/* A guess that goes on over more blocks keeps what the exchange at its
+ * start delivered (zx_keep) until it is known to hold (zx_forget) or is
+ * undone: zx_undo delivers it again to the engines put back as they
+ * were at start_ms, before it. */
+void zx_keep(struct sim_run *r);
+void zx_forget(struct sim_run *r);
+void zx_undo(struct sim_run *r, int64_t start_ms);
+/* A block (block.c) takes each host's summary for the exchange at its
+ * end, after the host's last tick (zx_precollect); the exchange uses
+ * them when the block went through (zx_block_done: the exchange at
+ * next_ms, INT64_MIN when none ends it) and no event ran since. */
+void zx_block_start(struct sim_run *r);
+void zx_precollect(struct sim_run *r, int hi, int64_t at_ms);
+void zx_block_done(struct sim_run *r, int64_t next_ms);
 void zx_free(struct sim_run *r);
 
 /* agent.c */
@@ -568,9 +588,9 @@ void blk_run(struct sim_run *r, int64_t t_ms);
 
 /* run.c */
 /* The parts of a tick (run_tick runs them in this order): events,
- * zones and the peer exchange; the hosts; the zones' new power and the
- * recording. */
-void run_tick_begin(struct sim_run *r);
+ * zones and the peer exchange (what it delivers deferred: zx_exchange);
+ * the hosts; the zones' new power and the recording. */
+void run_tick_begin(struct sim_run *r, bool defer);
 void run_tick_hosts(struct sim_run *r);
 /* Host hi's part of run_tick_hosts. */
 void run_host_tick(struct sim_run *r, int hi);

@@ -30,4 +30,7 @@ same_as_ticks restart-mid-incident restart-mid-incident --duration 3h --seed 2
 same_as_ticks bmc-gaps bmc-gaps --duration 4h
 same_as_ticks dense-room dense-room --duration 2h
 same_as_ticks cpu-cooler-failure cpu-cooler-failure --duration 4h
+# (its zone alarm and the hosts after it: busy and quiet zones in the
+# same blocks, the peer exchange's deliveries folded into them)
+same_as_ticks ac-failure ac-failure --duration 8h
 tw_done
