@@ -193,6 +193,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	e->hash_mask = hash_buckets(sz->max_peers) - 1;
 	e->cap_ovr = sz->max_overrides;
 	e->sensors = calloc((size_t)e->cap_sensors, sizeof(*e->sensors));
+	e->snz = calloc((size_t)e->cap_sensors, sizeof(*e->snz));
 	/* written id by id as sensors come, read only as far as written:
 	 * not cleared (a cleared pool from a used heap is resident all
 	 * along, though most hosts fill a fraction of it) */
@@ -208,7 +209,8 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	}
 	if (e->cap_ovr > 0)
 		e->ovr = calloc((size_t)e->cap_ovr, sizeof(*e->ovr));
-	if (e->sensors == NULL || e->ids == NULL || e->points == NULL ||
+	if (e->sensors == NULL || e->snz == NULL || e->ids == NULL ||
+	    e->points == NULL ||
 	    (e->cap_peers > 0 && (e->peers == NULL || e->peer_hash == NULL)) ||
 	    (e->cap_ovr > 0 && e->ovr == NULL)) {
 		eng_free(e);
@@ -243,7 +245,8 @@ eng_memory(const struct eng *e)
 	if (e->conf.cls == e->own_cls)
 		n += sizeof(e->own_cls[0]) * ENG_CLASS_COUNT;
 
-	n += (size_t)e->cap_sensors * (sizeof(*e->sensors) + ENG_ID_LEN);
+	n += (size_t)e->cap_sensors *
+	    (sizeof(*e->sensors) + sizeof(*e->snz) + ENG_ID_LEN);
 	n += (size_t)e->cap_sensors * e->ring_bytes;
 	if (e->cap_peers > 0)
 		n += (size_t)e->cap_peers * sizeof(*e->peers) +
@@ -268,6 +271,7 @@ eng_free(struct eng *e)
 	free(e->peers);
 	free(e->points);
 	free(e->ids);
+	free(e->snz);
 	free(e->sensors);
 	free(e);
 }

@@ -5,32 +5,35 @@
  * goes back when an engine does more than feed and evaluate).
  *
  * Saved is everything feeding, evaluating and eng_zone_set() can change:
- * the object, its sensors, the ring points in use, the overrides and the
- * peer table. Not saved: the sensor ids and the class settings, which
- * only eng_sensor_add() and eng_conf_set() change. The state is put back
- * into the same engine (its pointers into its own blocks stay valid), so
- * it is a byte copy both ways. A new block of engine memory that these
- * calls change must be added here (the simulator's tests compare runs
- * stepped tick by tick and several ticks at a time, byte for byte).
+ * the object, its sensors, their substitutes' noise, the ring points in use,
+ * the overrides and the peer table. Not saved: the sensor ids and the class
+ * settings, which only eng_sensor_add() and eng_conf_set() change. The state is
+ * put back into the same engine (its pointers into its own blocks stay valid),
+ * so it is a byte copy both ways. A new block of engine memory that these calls
+ * change must be added here (the simulator's tests compare runs stepped tick by
+ * tick and several ticks at a time, byte for byte).
  */
 #include <string.h>
 
 #include "eng_int.h"
 
 /* The blocks of an engine's state, in the order they are saved. */
+#define MAX_PARTS 7
 struct part {
 	void *p;
 	size_t n;
 };
 
 static int
-parts(const struct eng *e, struct part out[6])
+parts(const struct eng *e, struct part out[MAX_PARTS])
 {
 	int k = 0;
 
 	out[k++] = (struct part){ (void *)e, sizeof(*e) };
 	out[k++] = (struct part){ e->sensors,
 		(size_t)e->cap_sensors * sizeof(*e->sensors) };
+	out[k++] = (struct part){ e->snz,
+		(size_t)e->cap_sensors * sizeof(*e->snz) };
 	out[k++] = (struct part){ e->points, e->points_used };
 	if (e->cap_ovr > 0)
 		out[k++] = (struct part){ e->ovr,
@@ -47,7 +50,7 @@ parts(const struct eng *e, struct part out[6])
 size_t
 eng_state_size(const struct eng *e)
 {
-	struct part p[6];
+	struct part p[MAX_PARTS];
 	size_t n = 0;
 	int i, k = parts(e, p);
 
@@ -59,7 +62,7 @@ eng_state_size(const struct eng *e)
 void
 eng_state_save(const struct eng *e, void *buf)
 {
-	struct part p[6];
+	struct part p[MAX_PARTS];
 	char *o = buf;
 	int i, k = parts(e, p);
 
@@ -72,7 +75,7 @@ eng_state_save(const struct eng *e, void *buf)
 void
 eng_state_restore(struct eng *e, const void *buf)
 {
-	struct part p[6];
+	struct part p[MAX_PARTS];
 	const char *o = buf;
 	int i, k;
 

@@ -47,15 +47,17 @@ enum evsrc {
 	EV_COUNT
 };
 
-/* Running sums for a least-squares line; t in s relative to t0_ms. */
+/* Running sums for a least-squares line; t in s relative to t0_ms. Their
+ * count is the ring's (end - beg), not kept twice. */
 struct lsq {
-	double n, t, tt, v, tv, vv;
+	double t, tt, v, tv, vv;
 };
 
 /* The line through the sums; its slope's standard error (a square root
  * and two divisions) only when asked for: lsq_se(). */
 struct lsq_fit {
 	bool ok;
+	double n; /* the points */
 	double slope;
 	double tmean;
 	double vmean;
@@ -106,7 +108,7 @@ struct tsum {
  * are its block's checkpoint plus the block's points before it, added
  * in the same order as a running sum would add them (so the very same
  * double). A ring's capacity is a whole number of blocks. */
-#define TREND_SUM_EVERY 16
+#define TREND_SUM_EVERY 32
 struct tblock {
 	struct tsum sum;
 	struct tabs first;
@@ -204,9 +206,9 @@ struct noise {
 };
 
 /* What the evidence said at a reference time (a substitute is the value
- * then plus how far the evidence moved since). */
+ * then plus how far the evidence moved since); its source (enum evsrc) is
+ * the sensor's run_src or trusted_src. */
 struct evref {
-	enum evsrc src;
 	double rho; /* EV_MODEL: the rho of then */
 	double ev;  /* the evidence's value then */
 	double v;   /* the sensor's value then */
@@ -277,9 +279,12 @@ struct sensor {
 	uint8_t subst_src;                   /* enum evsrc */
 	uint8_t cond_cause[LEVEL_COUNT - 1]; /* enum cause, by LVL(k) */
 	uint8_t trip_src;                    /* enum eng_trip_src */
-	int above_n[LEVEL_COUNT - 1];        /* fresh evaluations with the
-						condition */
-	int impl_n;
+	/* fresh evaluations with the condition, up to UINT8_MAX (more
+	 * than policy.confirm_samples can ask for) */
+	uint8_t above_n[LEVEL_COUNT - 1];
+	uint8_t impl_n;
+	uint8_t run_src;     /* enum evsrc of run_ref */
+	uint8_t trusted_src; /* enum evsrc of trusted_ref */
 	int64_t above_since[LEVEL_COUNT - 1];
 	int64_t clear_since[LEVEL_COUNT - 1];
 	/* health */
@@ -287,7 +292,7 @@ struct sensor {
 	int64_t impl_cond_ms;
 	struct evref run_ref;     /* when the run of identical values began */
 	struct evref trusted_ref; /* last evaluation while trusted, fresh */
-	struct noise snz;         /* the substitute's, while it has one */
+	/* the substitute's noise, while it has one: sensor_snz() */
 
 	/* rarely: views, reasons, lookups (eng_prefetch_sensors() stops
 	 * here) */
@@ -349,8 +354,12 @@ struct eng {
 	int cap_sensors;
 	int refused;            /* sensor registrations refused (table full) */
 	struct sensor *sensors; /* cap_sensors of them */
-	char *ids;              /* the sensors' ids one after the other, in
-				   index order (cap_sensors * ENG_ID_LEN) */
+	/* the noise of each sensor's substitute (sensor_snz()): written
+	 * only while a sensor has one, so that its pages stay untouched on
+	 * a host whose sensors are all trusted */
+	struct noise *snz;
+	char *ids; /* the sensors' ids one after the other, in
+		      index order (cap_sensors * ENG_ID_LEN) */
 	size_t ids_used;
 	struct tpoint *points; /* one block for every ring (trend_bytes) */
 	uint32_t ring_cap;     /* points per ring (eng_trend_capacity) */
@@ -441,7 +450,14 @@ void trend_reset(struct trend *tr);
 void trend_win_set(struct trend_win *w, double window_s);
 void trend_push(
     struct trend *tr, int64_t t_ms, double value, const struct trend_win *w);
-struct lsq_fit lsq_solve(const struct lsq *s);
+/* The line through the sums of n points. */
+struct lsq_fit lsq_solve(const struct lsq *s, double n);
+/* The points of a ring's sums (tr->full). */
+static inline double
+trend_n(const struct trend *tr)
+{
+	return (double)(tr->end - tr->beg);
+}
 /* The standard error of an ok fit's slope. */
 double lsq_se(const struct lsq *s, const struct lsq_fit *f);
 /* The time the ring's points span. */
@@ -474,7 +490,13 @@ void health_begin(struct eng *e, int64_t now_ms);
 void health_sensor(struct eng *e, struct sensor *s, const struct eff_class *ef,
     int64_t now_ms);
 bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);
-double sensor_noise(const struct sensor *s);
+double sensor_noise(const struct eng *e, const struct sensor *s);
+/* The noise of s's substitute (read and written only in subst_mode). */
+static inline struct noise *
+sensor_snz(const struct eng *e, const struct sensor *s)
+{
+	return &e->snz[s - e->sensors];
+}
 void noise_add(struct noise *n, int64_t t_ms, double v);
 
 /* override.c */

@@ -31,14 +31,14 @@ sensor_init(struct sensor *s)
 	s->headroom = NAN;
 	s->value_used = NAN;
 	s->resolution = INFINITY;
-	s->nz.var = s->snz.var = NAN;
+	s->nz.var = NAN;
 	s->run_since_ms = NO_TIME;
 	s->rise_since_ms = NO_TIME;
 	s->flat_since_ms = NO_TIME;
 	s->alarm_v0 = NAN;
 	s->frozen_cond_ms = NO_TIME;
 	s->impl_cond_ms = NO_TIME;
-	s->run_ref.src = s->trusted_ref.src = EV_NONE;
+	s->run_src = s->trusted_src = EV_NONE;
 	s->run_ref.ev = s->trusted_ref.ev = NAN;
 	s->run_ref.t_ms = s->trusted_ref.t_ms = NO_TIME;
 	s->pr.eta = INFINITY;
@@ -186,7 +186,7 @@ eng_sensor_view(const struct eng *e, int sensor, struct eng_sensor_view *v)
 	v->asymptote_c = s->pr.shape == SHAPE_SETTLING ? s->pr.asym : NAN;
 	v->tau_s = s->pr.shape == SHAPE_SETTLING ? s->pr.tau : NAN;
 	v->eta_projected_s = s->eta_proj;
-	v->noise_c = sensor_noise(s);
+	v->noise_c = sensor_noise(e, s);
 	v->value_used_c = s->value_used;
 	v->evidence = s->extrap ? evidence_name(s->subst_src) : NULL;
 }

@@ -336,7 +336,7 @@ struct eng *eng_create_sized(const struct eng_conf *conf, int max_sensors);
  * closer together than that, or windows longer still, still work: the
  * ring then keeps only its newest points (a shorter window).
  *
- * A trend point takes four bytes (and 24 for every 16, and 8 for each
+ * A trend point takes four bytes (and 24 for every 32, and 8 for each
  * gap longer than 65.534 s that the window can hold, and two more): a
  * trend keeps times to the ms and values to 0.001 C, so hwmon's values
  * (whole millidegrees) exactly and others rounded to the nearest

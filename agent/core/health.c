@@ -99,9 +99,9 @@ noise_add(struct noise *n, int64_t t_ms, double v)
 
 /* The noise of the series that feeds the sensor's ring. */
 double
-sensor_noise(const struct sensor *s)
+sensor_noise(const struct eng *e, const struct sensor *s)
 {
-	const struct noise *n = s->subst_mode ? &s->snz : &s->nz;
+	const struct noise *n = s->subst_mode ? sensor_snz(e, s) : &s->nz;
 	double sd;
 
 	if (n->n < 2 || !(n->var >= 0.0))
@@ -277,10 +277,10 @@ source_of(const struct host_view *hv, enum eng_class c)
 }
 
 static void
-set_ref(const struct eng *e, struct evref *r, enum evsrc src, double v,
-    int64_t t_ms)
+set_ref(const struct eng *e, struct evref *r, uint8_t *r_src, enum evsrc src,
+    double v, int64_t t_ms)
 {
-	r->src = src;
+	*r_src = (uint8_t)src;
 	r->rho = e->rho;
 	r->ev = ev_now(e, src, r->rho, true);
 	r->v = v;
@@ -313,12 +313,12 @@ check_frozen(const struct eng *e, struct sensor *s, const struct eff_class *ef,
 		return;
 	}
 	moved = ev_now(e, src, s->run_ref.rho, true) - s->run_ref.ev;
-	cond = s->run_n >= 3 && s->run_ref.src == src &&
+	cond = s->run_n >= 3 && s->run_src == src &&
 	    fabs(moved) > p->frozen_delta_c + 2.0 * step;
 	if (!cond) {
 		s->frozen_cond_ms = NO_TIME;
 		/* back where it was: the value agrees with its evidence */
-		if (s->frozen && s->run_ref.src == src &&
+		if (s->frozen && s->run_src == src &&
 		    fabs(moved) < p->frozen_delta_c / 2.0)
 			s->frozen = false;
 		return;
@@ -371,7 +371,8 @@ check_implausible(const struct eng *e, struct sensor *s,
 	}
 	if (s->impl_cond_ms == NO_TIME)
 		s->impl_cond_ms = now_ms;
-	s->impl_n++;
+	if (s->impl_n < UINT8_MAX)
+		s->impl_n++;
 	if (s->impl_n >= e->conf.policy.confirm_samples &&
 	    now_ms - s->impl_cond_ms >= ef->persist_ms)
 		s->implausible = true;
@@ -384,25 +385,28 @@ health_sensor(
 	enum evsrc src = source_of(e->hv, s->cls);
 
 	if (s->run_new) {
-		set_ref(e, &s->run_ref, src, s->run_v, s->run_since_ms);
+		set_ref(e, &s->run_ref, &s->run_src, src, s->run_v,
+		    s->run_since_ms);
 		s->run_new = false;
 	}
 	check_frozen(e, s, ef, src, now_ms);
 	check_implausible(e, s, ef, s->dirty, now_ms);
 	if (trusted(s))
-		set_ref(e, &s->trusted_ref, src, s->filtered, now_ms);
+		set_ref(e, &s->trusted_ref, &s->trusted_src, src, s->filtered,
+		    now_ms);
 }
 
 bool
 health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
 {
 	const struct evref *ref = s->frozen ? &s->run_ref : &s->trusted_ref;
+	enum evsrc ref_src = s->frozen ? s->run_src : s->trusted_src;
 	enum evsrc src = source_of(e->hv, s->cls);
 
 	double moved;
 
 	(void)now_ms;
-	if (src == EV_NONE || ref->src != src || !isfinite(ref->ev) ||
+	if (src == EV_NONE || ref_src != src || !isfinite(ref->ev) ||
 	    !isfinite(ref->v))
 		return false;
 	moved = ev_now(e, src, ref->rho, true) - ref->ev;

@@ -250,9 +250,9 @@ predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
 	bool line;
 
 	predict_none(p, headroom);
-	if (tr->full.n < TREND_MIN_N || span <= 0.0)
+	if (trend_n(tr) < TREND_MIN_N || span <= 0.0)
 		return;
-	f = lsq_solve(&tr->full);
+	f = lsq_solve(&tr->full, trend_n(tr));
 	/* A whole-degree sensor flickering between two values can line up
 	 * into what looks like a slope: the fitted rise over the span must
 	 * be at least one step. */

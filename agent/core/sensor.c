@@ -155,7 +155,7 @@ level_step(const struct eng *e, struct sensor *s, const struct eff_class *ef,
 				s->above_since[LVL(k)] = now_ms;
 				s->above_n[LVL(k)] = 0;
 			}
-			if (in->fresh)
+			if (in->fresh && s->above_n[LVL(k)] < UINT8_MAX)
 				s->above_n[LVL(k)]++;
 			s->cond_cause[LVL(k)] = in->why[k];
 		}
@@ -214,12 +214,12 @@ sensor_static(struct sensor *s, const struct eff_class *ef, double trip)
 /* One step of a stepped sensor (a whole-degree one), C; 0 where its steps
  * are finer than its noise (dithered away). */
 static double
-coarse_step(const struct sensor *s)
+coarse_step(const struct eng *e, const struct sensor *s)
 {
 	/* below the floor of any noise: fine, without measuring it */
 	if (!(s->resolution > NOISE_MIN_C))
 		return 0.0;
-	return stepped_by(s->resolution, sensor_noise(s));
+	return stepped_by(s->resolution, sensor_noise(e, s));
 }
 
 /*
@@ -256,7 +256,7 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 		.trip = trip,
 		.min_slope = cc->min_slope_c_per_s,
 		.sigma = e->conf.policy.trend_sigma,
-		.noise = sensor_noise(s),
+		.noise = sensor_noise(e, s),
 		.filter_window = cc->filter_window,
 		.max_span = s->rise_since_ms == NO_TIME
 		    ? INFINITY
@@ -312,12 +312,13 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
  * they are coarser than its noise.
  */
 static double
-reading_lag(const struct eng_class_conf *cc, const struct sensor *s)
+reading_lag(const struct eng *e, const struct sensor *s)
 {
+	const struct eng_class_conf *cc = &e->conf.cls[s->cls];
 	double samples = (double)(((int)cc->filter_window - 1) / 2);
 
 	return s->pr.slope_now * samples * (double)s->nz.prev_gap / 1000.0 +
-	    coarse_step(s);
+	    coarse_step(e, s);
 }
 
 /* The eta of a pair from the prediction as the headroom now says, and
@@ -335,7 +336,7 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	else if (s->pr.shape == SHAPE_SETTLING || s->pr.slope_now <= 0.0)
 		s->eta_proj = s->pr.eta;
 	else
-		s->eta_proj = fmax(h - reading_lag(cc, s), 0.0) /
+		s->eta_proj = fmax(h - reading_lag(e, s), 0.0) /
 		    s->pr.slope_now;
 	if (s->rise_since_ms != NO_TIME)
 		age = (double)(now_ms - s->rise_since_ms) / 1000.0;
@@ -376,8 +377,10 @@ own_evidence(
  * while the sensor has one. A switch starts the ring (and the rise)
  * afresh: the two series do not join. */
 static void
-set_mode(struct sensor *s, bool subst)
+set_mode(const struct eng *e, struct sensor *s, bool subst)
 {
+	struct noise *snz = sensor_snz(e, s);
+
 	if (s->subst_mode == subst)
 		return;
 	s->subst_mode = subst;
@@ -387,8 +390,8 @@ set_mode(struct sensor *s, bool subst)
 	s->pr.shape = SHAPE_NONE;
 	s->pr.slope = s->pr.slope_now = 0.0;
 	s->pr.eta = INFINITY;
-	memset(&s->snz, 0, sizeof(s->snz));
-	s->snz.var = NAN;
+	memset(snz, 0, sizeof(*snz));
+	snz->var = NAN;
 }
 
 /* The trusted sensor's own pair, with the zone's slope in a zone alarm. */
@@ -474,11 +477,11 @@ sensor_eval(
 	trusted = have && !s->stale && !s->frozen && !s->implausible;
 	if (have && !trusted && (!s->stale || e->conf.policy.stale_extrapolate))
 		subst = health_substitute(e, s, now_ms);
-	set_mode(s, subst);
+	set_mode(e, s, subst);
 	if (subst) {
 		/* The substitute is a series of its own, read like samples. */
 		trend_push(&s->tr, now_ms, s->subst_raw, &e->cls_win[s->cls]);
-		noise_add(&s->snz, now_ms, s->subst_raw);
+		noise_add(sensor_snz(e, s), now_ms, s->subst_raw);
 		update_prediction(e, s, s->value_used, trip, now_ms);
 	} else if (have && !s->stale && fresh) {
 		update_prediction(e, s, s->filtered, trip, now_ms);

@@ -31,7 +31,7 @@ eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
 	memset(out, 0, sizeof(*out));
 	snprintf(out->id, sizeof(out->id), "%s", s->id);
 	out->cls = s->cls;
-	out->noise_c = sensor_noise(s);
+	out->noise_c = sensor_noise(e, s);
 	out->resolution_c = isfinite(s->resolution) ? s->resolution : 0.0;
 	out->has_value = s->last_ms != NO_TIME && !s->removed;
 	if (out->has_value) {

@@ -47,7 +47,6 @@
 static void
 lsq_add(struct lsq *s, double t, double v)
 {
-	s->n += 1.0;
 	s->t += t;
 	s->tt += t * t;
 	s->v += v;
@@ -59,7 +58,6 @@ lsq_add(struct lsq *s, double t, double v)
 static void
 lsq_sub(struct lsq *s, double t, double v)
 {
-	s->n -= 1.0;
 	s->t -= t;
 	s->tt -= t * t;
 	s->v -= v;
@@ -68,14 +66,14 @@ lsq_sub(struct lsq *s, double t, double v)
 }
 
 struct lsq_fit
-lsq_solve(const struct lsq *s)
+lsq_solve(const struct lsq *s, double n)
 {
-	struct lsq_fit f = { .ok = false };
+	struct lsq_fit f = { .ok = false, .n = n };
 
-	if (s->n < 3.0)
+	if (n < 3.0)
 		return f;
-	f.tmean = s->t / s->n;
-	f.vmean = s->v / s->n;
+	f.tmean = s->t / n;
+	f.vmean = s->v / n;
 	f.sxx = s->tt - s->t * f.tmean;
 	if (f.sxx <= 1e-9)
 		return f;
@@ -93,7 +91,7 @@ lsq_se(const struct lsq *s, const struct lsq_fit *f)
 	sse = syy - f->slope * f->sxy;
 	if (sse < 0.0)
 		sse = 0.0;
-	return sqrt(sse / (s->n - 2.0) / f->sxx);
+	return sqrt(sse / (f->n - 2.0) / f->sxx);
 }
 
 /* The checkpoints after the points, the spill slots after them. */
@@ -458,14 +456,16 @@ trend_span_last(const struct trend *tr, uint32_t n)
 	return tabs_t(tr->last) - tabs_t(trend_point(tr, tr->end - n));
 }
 
-/* First point at or after time t (end when none): a binary search over
- * the checkpoints, then a walk within one block. */
+/* First point at or after time t (end when none), and the prefix sums
+ * just before it (what before() gives, from the same walk): a binary
+ * search over the checkpoints, then a walk within one block. */
 static uint32_t
-lower_bound(const struct trend *tr, double t)
+lower_bound(const struct trend *tr, double t, struct tsum *sum)
 {
 	uint32_t lo, hi, i;
 	struct tabs a;
 
+	*sum = tr->base;
 	if (tr->beg == tr->end || !(tabs_t(tr->first) < t))
 		return tr->beg;
 	/* the last block start after beg with its first point before t */
@@ -482,17 +482,23 @@ lower_bound(const struct trend *tr, double t)
 	}
 	i = (lo - 1) * TREND_SUM_EVERY;
 	if (i > tr->beg) {
-		a = blocks(tr)[ring_pos(tr, i) / TREND_SUM_EVERY].first;
+		const struct tblock *b = &blocks(
+		    tr)[ring_pos(tr, i) / TREND_SUM_EVERY];
+
+		a = b->first;
+		*sum = b->sum;
 	} else {
 		i = tr->beg;
 		a = tr->first;
 	}
 	/* point i is before t; the first after it that is not */
 	for (i++; i < tr->end; i++) {
+		add_point(sum, a);
 		a = step(tr, a, tr->ring[ring_pos(tr, i)]);
 		if (!(tabs_t(a) < t))
-			break;
+			return i;
 	}
+	*sum = tr->sum_last;
 	return i;
 }
 
@@ -522,20 +528,23 @@ trend_thirds(const struct trend *tr, double span_s, struct thirds *th)
 {
 	uint32_t b[4], n;
 	double ct[4], cv[4];
+	struct tsum s0;
 	int i;
 
 	/* Thirds by count, not by time: a hole in the readings (a hung
 	 * reader, a restart) then leaves no third empty, and the thirds'
 	 * real mean times say how far apart they are. On evenly spaced
 	 * points the two are the same. */
-	b[0] = lower_bound(tr, tabs_t(tr->last) - span_s);
+	b[0] = lower_bound(tr, tabs_t(tr->last) - span_s, &s0);
 	b[3] = tr->end;
 	n = b[3] - b[0];
 	if (n < 6)
 		return false;
 	b[1] = b[0] + n / 3;
 	b[2] = b[0] + (2 * n) / 3;
-	for (i = 0; i < 4; i++)
+	ct[0] = s0.t;
+	cv[0] = s0.v;
+	for (i = 1; i < 4; i++)
 		before(tr, b[i], &ct[i], &cv[i]);
 	for (i = 0; i < 3; i++) {
 		double k = (double)(b[i + 1] - b[i]);

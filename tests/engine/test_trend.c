@@ -6,7 +6,7 @@
  * slots, values that are not whole millidegrees, resets after gaps longer
  * than the window, and moves to rings of other sizes; the prefix sums of
  * the thirds and the least-squares sums equal to the model's sums of the
- * same points.
+ * same points; the bytes a sensor takes, under a bound.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -106,7 +106,6 @@ check_same(const struct trend *tr, const struct model *m)
 
 		assert_int_equal(tr->t0_ms + a.t, m->t[i]);
 		assert_int_equal(a.v, m->v[i]);
-		full.n += 1.0;
 		full.t += tabs_t(a);
 		full.v += tabs_v(a);
 	}
@@ -114,7 +113,7 @@ check_same(const struct trend *tr, const struct model *m)
 		return;
 	assert_int_equal(tr->t0_ms + tr->first.t, m->t[0]);
 	assert_int_equal(tr->t0_ms + tr->last.t, m->t[m->n - 1]);
-	assert_true(tr->full.n == full.n);
+	assert_true(trend_n(tr) == (double)m->n);
 	/* running sums against sums from scratch: rounding only */
 	assert_true(fabs(tr->full.t - full.t) <= 1e-9 * (1.0 + fabs(full.t)));
 	assert_true(fabs(tr->full.v - full.v) <= 1e-9 * (1.0 + fabs(full.v)));
@@ -239,7 +238,7 @@ test_spill_overflow(void **state)
 		run_series(base + (uint64_t)k, 120.0, 194, 2000, true);
 }
 
-/* The memory of a ring: four bytes a point, a checkpoint for every 16,
+/* The memory of a ring: four bytes a point, a checkpoint for every 32,
  * a slot for every gap a step cannot hold within the window, and two. */
 static void
 test_bytes(void **state)
@@ -249,7 +248,53 @@ test_bytes(void **state)
 	assert_int_equal(trend_spill(120.0, 256), 4);
 	assert_int_equal(trend_spill(3600.0, 256), 57);
 	assert_int_equal(trend_spill(3600.0, 40), 40);
-	assert_int_equal(trend_bytes(122, 4), 128 * 4 + 8 * 24 + 4 * 8);
+	assert_int_equal(TREND_SUM_EVERY, 32);
+	assert_int_equal(trend_bytes(122, 4), 128 * 4 + 4 * 24 + 4 * 8);
+}
+
+/*
+ * The engine's memory for one sensor (issue 17: the agent below
+ * collectd's RSS at 1,024 sensors): its struct sensor and its ring, with
+ * the default classes at 1 s and at 0.1 s. Bounds (bytes): at 1 s 672 +
+ * 640 for the cpu, exhaust and other classes (120 s windows), 672 + 952
+ * for the inlet (180 s); at 0.1 s 672 + 1,104 for any class. Before phase
+ * 7: 744 + 736 and 744 + 1,096 at 1 s, 744 + 1,184 at 0.1 s.
+ */
+static void
+test_sensor_bytes(void **state)
+{
+	static const double ivs[] = { 1.0, 0.1 };
+	struct eng_conf conf;
+	unsigned k;
+	int c;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	assert_true(sizeof(struct sensor) <= 672);
+	for (k = 0; k < sizeof(ivs) / sizeof(ivs[0]); k++) {
+		struct eng_size sz;
+		struct eng *e;
+
+		eng_size_defaults(&sz);
+		sz.max_sensors = 1024;
+		sz.sample_interval_s = ivs[k];
+		e = eng_create_opts(&conf, &sz);
+		assert_non_null(e);
+		for (c = 0; c < ENG_CLASS_COUNT; c++) {
+			size_t ring = trend_bytes(
+			    e->cls_cap[c], e->cls_spill[c]);
+
+			print_message("# %.1f s, class %d: sensor %zu + ring "
+				      "%zu bytes\n",
+			    ivs[k], c, sizeof(struct sensor), ring);
+			if (ivs[k] < 1.0)
+				assert_true(ring <= 1104u);
+			else
+				assert_true(ring <=
+				    (c == ENG_CLASS_INLET ? 952u : 640u));
+		}
+		eng_free(e);
+	}
 }
 
 int
@@ -259,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_points_as_model),
 		cmocka_unit_test(test_spill_overflow),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_sensor_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
