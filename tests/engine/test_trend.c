@@ -142,6 +142,40 @@ check_same(const struct trend *tr, const struct model *m)
 	}
 }
 
+/* The thirds of the points from the model's point c on, asked for by a
+ * span that starts halfway between points c - 1 and c: the search for the
+ * span's first point walks from a checkpoint and hands back the prefix
+ * sums before it, wherever c falls in a block. */
+static void
+check_thirds_from(const struct trend *tr, const struct model *m, int c)
+{
+	struct thirds th;
+	double mid_s, span_s;
+	int b[4], k, j, n = m->n - c;
+
+	if (c < 1 || n < 6)
+		return;
+	mid_s = ((double)(m->t[c - 1] + m->t[c]) / 2.0 - (double)tr->t0_ms) /
+	    1000.0;
+	span_s = tabs_t(tr->last) - mid_s;
+	assert_true(trend_thirds(tr, span_s, &th));
+	b[0] = c;
+	b[1] = c + n / 3;
+	b[2] = c + (2 * n) / 3;
+	b[3] = m->n;
+	for (k = 0; k < 3; k++) {
+		double st = 0.0, sv = 0.0;
+
+		for (j = b[k]; j < b[k + 1]; j++) {
+			st += (double)(m->t[j] - tr->t0_ms) / 1000.0;
+			sv += (double)m->v[j] / TREND_Q;
+		}
+		assert_true(th.n[k] == (double)(b[k + 1] - b[k]));
+		assert_true(fabs(th.t[k] - st / th.n[k]) <= 1e-6);
+		assert_true(fabs(th.m[k] - sv / th.n[k]) <= 1e-6);
+	}
+}
+
 /* A seeded series: steps of about a second, some longer than a point's
  * step holds, some past the window; a random walk with jumps. */
 static void
@@ -187,6 +221,19 @@ run_series(uint64_t seed, double win_s, uint32_t cap, int pushes, bool many)
 		trend_push(&tr, t, v, &w);
 		model_push(m, &w, trend_cap(cap), n_spill, t, v);
 		check_same(&tr, m);
+		/* spans that start anywhere in a block: its first points,
+		 * its last, the ring's middle, the fewest points a third
+		 * reading takes */
+		{
+			static const int cuts[] = { 1, 2, TREND_SUM_EVERY - 1,
+				TREND_SUM_EVERY, TREND_SUM_EVERY + 1 };
+			size_t k;
+
+			for (k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++)
+				check_thirds_from(&tr, m, cuts[k]);
+			check_thirds_from(&tr, m, m->n / 2);
+			check_thirds_from(&tr, m, m->n - 6);
+		}
 	}
 	/* the series did what it is for */
 	assert_true(m->spills > 0);
