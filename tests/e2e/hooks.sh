@@ -39,7 +39,8 @@ check "notify env: its own timeout" \
 check "hung notify killed at its timeout" \
     has_log "notify hook .*: timed out after 1.[0-9] s, killed (signal 9)"
 check_eq "the hung hook ran for warn first" "$(rec_field notify 1 state)" warn
-check "the queued notify ran after the kill" grep -q ' action=notify state=hot ' "$REC"
+check "the queued notify ran after the kill" \
+    wait_for 5 grep -q ' action=notify state=hot ' "$REC"
 sleep 2
 leftover=0
 for f in /proc/[0-9]*/cmdline; do
