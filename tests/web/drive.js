@@ -98,11 +98,19 @@ function drained() {
 			'-q', '1', '-t', topic, '-C', '1', '-W', '60']),
 		{ stdio: ['ignore', 'pipe', 'ignore'] });
 		let got = '';
-		sub.stdout.on('data', (d) => { got += d; });
-		sub.on('exit', () => resolve(got.trim() === mark));
-		setTimeout(() => execFileSync('mosquitto_pub', ['-h',
+		/* The mark is sent again every second until the subscriber has
+		 * it: a subscriber slow to subscribe under load would miss a
+		 * single one. Each is sent after the simulator's messages, so
+		 * any of them arriving means those came first. */
+		const pub = setInterval(() => execFileSync('mosquitto_pub', ['-h',
 			'127.0.0.1', '-p', env.TW_SIM_BROKER, '-q', '1', '-t',
-			topic, '-m', mark]), 500);
+			topic, '-m', mark]), 1000);
+		sub.stdout.on('data', (d) => { got += d; });
+		/* 'close', not 'exit': the output may still be unread at exit */
+		sub.on('close', () => {
+			clearInterval(pub);
+			resolve(got.trim() === mark);
+		});
 	});
 }
 
