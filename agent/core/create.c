@@ -4,9 +4,9 @@
  * creation and never later, and its configuration swapped in place.
  *
  * A trend ring holds the points of one trend window. How many that can
- * be follows from the configuration: a point is the mean of the samples
- * of one span of trend_spacing_ms() of the window (so ENG_TREND_CAP
- * points cover any window), and no more than one a sample. An engine told
+ * be follows from the configuration: a point is kept at most every
+ * trend_spacing_ms() of the window (so ENG_TREND_CAP points cover any
+ * window), and no more often than the sensor is sampled. An engine told
  * its sample interval gives each ring just that many points for its
  * class's window (carved one after the other from one block); the points
  * kept, and so every result, are the same as with full rings.
@@ -37,11 +37,16 @@ eng_size_defaults(struct eng_size *sz)
 static int
 window_capacity(double w_s, int64_t iv_ms)
 {
-	int64_t n;
+	int64_t gap_ms = trend_spacing_ms(w_s), n;
 
-	if (iv_ms < 1 || !(w_s * 1000.0 < (double)INT32_MAX))
+	if (gap_ms < iv_ms)
+		gap_ms = iv_ms;
+	if (gap_ms < 1 || !(w_s * 1000.0 < (double)INT32_MAX))
 		return ENG_TREND_CAP;
-	n = trend_window_points((int64_t)(w_s * 1000.0), iv_ms);
+	/* Points at least gap_ms apart within a window of w_s: one more
+	 * than the window holds gaps, and one more for the rounding of the
+	 * ring's float times. */
+	n = (int64_t)floor(w_s * 1000.0 / (double)gap_ms) + 2;
 	if (n < TREND_MIN_N + 2)
 		n = TREND_MIN_N + 2;
 	return n < ENG_TREND_CAP ? (int)n : ENG_TREND_CAP;

@@ -125,23 +125,15 @@ struct trend {
 	uint16_t cap; /* ENG_TREND_CAP at most */
 	uint16_t n_spill;
 	uint16_t since_rebase;
-	uint16_t acc_n; /* the samples the newest point is the mean of */
+	bool evicted; /* a point left since the ring began (or reset): it
+			 no longer starts at the sensor's first reading */
 	uint32_t beg, end;
 	/* the oldest and the newest point in full (the per-sample path
 	 * and the span read no ring memory but the point evicted) */
 	struct tabs first;
 	struct tabs last;
-	/* what the newest point's rounded mean leaves of its samples' sums:
-	 * sum of times (ms) - acc_n * last.t, of values - acc_n * last.v
-	 * (at most acc_n / 2 either way) */
-	int16_t acc_rt, acc_rv;
-	bool evicted; /* a point left since the ring began (or reset): it
-			 no longer starts at the sensor's first reading */
-	/* prefix sums before the newest point (base when the ring holds
-	 * one or none; the sums before end add the newest point to them:
-	 * trend.c's sum_end()), so that it can change in place */
-	struct tsum sum_prev;
-	struct tsum base; /* prefix sums just before beg */
+	struct tsum sum_last; /* prefix sums before end (base when empty) */
+	struct tsum base;     /* prefix sums just before beg */
 	int64_t t0_ms;
 	int64_t last_ms;
 	struct lsq full;
@@ -152,7 +144,7 @@ struct trend {
 struct trend_win {
 	double win_s;
 	int64_t win_ms;
-	int64_t spacing_ms; /* trend_spacing_ms(win_s): a point's span */
+	int64_t spacing_ms; /* trend_spacing_ms(win_s) */
 };
 
 /* The means of the three thirds (times in s, as in the ring). */
@@ -173,10 +165,6 @@ struct pred_in {
 	double max_span;   /* s: the rise's known age (the shape is read
 			      after its onset), INFINITY before one */
 	double resolution; /* C: the smallest change seen (stepped_by) */
-	/* the samples a full ring point is the mean of, at least (1 for a
-	 * sensor read once a span or slower), and those of the newest */
-	double per_point;
-	double newest_n;
 };
 
 /* One step of a stepped sensor (a whole-degree one), C; 0 where its steps
@@ -442,19 +430,9 @@ trend_ring_at(const struct trend *tr, uint32_t i)
 {
 	return &tr->ring[i >= tr->cap ? i - tr->cap : i];
 }
-/* A ring point is the mean of the samples in one span of this many ms
- * (spans are whole multiples of it since the epoch): a window's
- * ENG_TREND_CAP - 64th, or TREND_POINT_MS when that is longer and the
- * window still holds TREND_MIN_POINTS of them. A sensor read every
- * second then keeps every sample as a point of its own (though its
- * timer fires up to 5 % early), and one read faster a ring no longer
- * than at one second, with every sample in a point's mean. */
-#define TREND_POINT_MS   950
-#define TREND_MIN_POINTS 64
+/* Points closer than this to the previous one are left out of a ring
+ * for this window (so that ENG_TREND_CAP points span it). */
 int64_t trend_spacing_ms(double window_s);
-/* The points a ring for this window needs at samples iv_ms apart (at
- * least 1 ms; no more than the window can hold at either spacing). */
-int64_t trend_window_points(int64_t win_ms, int64_t iv_ms);
 /* The spill slots a ring for this window needs: one for every gap too
  * long for a step that its window can hold, and two for jumps. */
 uint32_t trend_spill(double window_s, uint32_t cap);

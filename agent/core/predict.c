@@ -45,40 +45,18 @@ struct judged {
 	enum cls3 c;
 };
 
-/* The standard error of the mean of n ring points of single samples. */
 static double
 mean_se(const struct pred_in *in, double n)
 {
 	return in->noise * sqrt(in->filter_window / n);
 }
 
-/* The same for the samples of n ring points (the newest among them when
- * newest): a point is the mean of per_point samples or more, the newest
- * of those that came in its span so far. */
-static double
-samples_se(const struct pred_in *in, double n, bool newest)
-{
-	double k = in->per_point;
-
-	if (k > 1.0)
-		n = newest ? (n - 1.0) * k + fmin(in->newest_n, k) : n * k;
-	return mean_se(in, n);
-}
-
 static void
 judge(const struct pred_in *in, struct judged *j)
 {
 	const struct thirds *th = &j->th;
-	/* Whether a third rose: over its samples (a point that is the mean
-	 * of several counts as those). Whether the rises differ (a slowing
-	 * or an onset): over its points, as when each point was one sample,
-	 * so that a course read as slowing, which puts the trip further
-	 * off, needs no less evidence than before points were means. */
-	double se1 = samples_se(in, th->n[0], false);
-	double se2 = samples_se(in, th->n[1], false);
-	double se3 = samples_se(in, th->n[2], true);
-	double pe1 = mean_se(in, th->n[0]), pe2 = mean_se(in, th->n[1]);
-	double pe3 = mean_se(in, th->n[2]), q2 = 2.0 * QUANT_C * QUANT_C;
+	double se1 = mean_se(in, th->n[0]), se2 = mean_se(in, th->n[1]);
+	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * QUANT_C * QUANT_C;
 	double h1 = th->t[1] - th->t[0], h2 = th->t[2] - th->t[1];
 	double a, b, sd1, sd2, sdd;
 	bool r1, r2, grew;
@@ -96,8 +74,8 @@ judge(const struct pred_in *in, struct judged *j)
 	sd1 = in->sigma * a * sqrt(se1 * se1 + se2 * se2 + q2 / 2.0);
 	sd2 = in->sigma * b * sqrt(se2 * se2 + se3 * se3 + q2 / 2.0);
 	sdd = in->sigma *
-	    sqrt(a * a * pe1 * pe1 + (a + b) * (a + b) * pe2 * pe2 +
-		b * b * pe3 * pe3 + (a * a + b * b) * q2 / 2.0);
+	    sqrt(a * a * se1 * se1 + (a + b) * (a + b) * se2 * se2 +
+		b * b * se3 * se3 + (a * a + b * b) * q2 / 2.0);
 	j->sdd = sdd / (in->sigma > 0.0 ? in->sigma : 1.0);
 	r1 = j->d1 > sd1;
 	r2 = j->d2 > sd2 && j->d2 > in->min_slope * j->h;

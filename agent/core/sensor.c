@@ -244,20 +244,6 @@ blind_start(struct sensor *s)
 	s->rise_v0 = tabs_v(tr->first);
 }
 
-/* The samples a full point of s's ring is the mean of, at least: its
- * span over the sensor's pace (that of its substitute while it has one),
- * 1 for a sensor read once a span or slower, or of unknown pace. */
-static double
-samples_per_point(const struct eng *e, const struct sensor *s)
-{
-	const struct noise *nz = s->subst_mode ? sensor_snz(e, s) : &s->nz;
-	int64_t span = e->cls_win[s->cls].spacing_ms;
-
-	if (nz->prev_gap <= 0 || nz->prev_gap >= span)
-		return 1.0;
-	return (double)(span / nz->prev_gap);
-}
-
 /* A new sample: where is the sensor going, and since when has it been
  * rising? */
 static void
@@ -276,8 +262,6 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 		    ? INFINITY
 		    : (double)(now_ms - s->rise_since_ms) / 1000.0,
 		.resolution = s->resolution,
-		.per_point = samples_per_point(e, s),
-		.newest_n = s->tr.acc_n,
 	};
 	double band;
 

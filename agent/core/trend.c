@@ -3,15 +3,6 @@
  * trend window, with running sums for a least-squares line over all of
  * them and prefix sums for the mean of any run of points.
  *
- * A point is the mean of the samples of one span of the window's
- * spacing (trend_spacing_ms(); spans are whole multiples of it), at
- * their mean time, so a slope through the points is that through the
- * samples, and the ring is no longer at any faster sampling. The
- * newest point takes each sample of its span as it comes: it changes in
- * place (its step, its checkpoint, the running sums), and the prefix
- * sums before it (sum_prev) stay as they are. A sensor read every
- * second or slower has a point for every sample.
- *
  * A point is four bytes: its time and value as steps from the point
  * before it (ms, and TREND_Q per degree C: hwmon's millidegrees, so
  * hwmon's values are kept exactly; others are rounded to the nearest
@@ -125,9 +116,7 @@ trend_reset(struct trend *tr)
 	tr->first.t = tr->first.v = 0;
 	tr->last = tr->first;
 	tr->base.t = tr->base.v = 0.0;
-	tr->sum_prev = tr->base;
-	tr->acc_n = 0;
-	tr->acc_rt = tr->acc_rv = 0;
+	tr->sum_last = tr->base;
 	tr->t0_ms = NO_TIME;
 	tr->last_ms = NO_TIME;
 	tr->since_rebase = 0;
@@ -141,31 +130,7 @@ trend_reset(struct trend *tr)
 int64_t
 trend_spacing_ms(double window_s)
 {
-	int64_t w_ms = (int64_t)(window_s * 1000.0);
-	int64_t gap = w_ms / (ENG_TREND_CAP - 64);
-	int64_t floor_ms = w_ms / TREND_MIN_POINTS;
-
-	if (floor_ms > TREND_POINT_MS)
-		floor_ms = TREND_POINT_MS;
-	if (gap < floor_ms)
-		gap = floor_ms;
-	return gap > 1 ? gap : 1;
-}
-
-int64_t
-trend_window_points(int64_t win_ms, int64_t iv_ms)
-{
-	int64_t span = trend_spacing_ms((double)win_ms / 1000.0);
-	/* Each point is the mean of the samples of its own span, and its
-	 * time is within it: the points within a window of win_ms are in
-	 * at most ceil(win_ms / span) + 1 spans. And each holds a sample of
-	 * its own at or after the window's start (its last one is no
-	 * earlier than its mean): one more than the window holds gaps of
-	 * iv_ms, and one more for rounding (as before spans). */
-	int64_t by_span = (win_ms + span - 1) / span + 1;
-	int64_t by_iv = win_ms / iv_ms + 2;
-
-	return by_span < by_iv ? by_span : by_iv;
+	return (int64_t)(window_s * 1000.0) / (ENG_TREND_CAP - 64);
 }
 
 uint32_t
@@ -217,19 +182,6 @@ add_point(struct tsum *s, struct tabs a)
 {
 	s->t += tabs_t(a);
 	s->v += tabs_v(a);
-}
-
-/* The prefix sums before end: those before the newest point and it,
- * added as a running sum adds them. */
-static inline struct tsum
-sum_end(const struct trend *tr)
-{
-	struct tsum s = tr->sum_prev;
-
-	if (tr->beg == tr->end)
-		return tr->base;
-	add_point(&s, tr->last);
-	return s;
 }
 
 /* Where a walk to point i starts: the checkpoint of its block, or the
@@ -307,10 +259,9 @@ rebase(struct trend *tr)
 			a = step(tr, a, tr->ring[pos]);
 		lsq_add(&tr->full, tabs_t(a), tabs_v(a));
 		checkpoint(tr, pos, &sum, a);
-		if (i + 1 == tr->end)
-			tr->sum_prev = sum;
 		add_point(&sum, a);
 	}
+	tr->sum_last = sum;
 	tr->since_rebase = 0;
 }
 
@@ -373,8 +324,7 @@ spill_point(struct trend *tr, struct tabs a)
 	return p;
 }
 
-/* Append point a (tr has room; sum_prev the prefix sums before it); its
- * running sums are the caller's. */
+/* Append point a (tr has room); its sums are the caller's. */
 static inline __attribute__((always_inline)) void
 append(struct trend *tr, struct tabs a)
 {
@@ -394,7 +344,7 @@ append(struct trend *tr, struct tabs a)
 		tr->first = a;
 	}
 	pos = ring_pos(tr, tr->end);
-	checkpoint(tr, pos, &tr->sum_prev, a);
+	checkpoint(tr, pos, &tr->sum_last, a);
 	tr->ring[pos] = p;
 	tr->end++;
 	tr->last = a;
@@ -455,160 +405,43 @@ evict_one(struct trend *tr)
 	evict_oldest(tr);
 }
 
-/* The span (of w->spacing_ms) that time t_ms falls in. */
-static inline int64_t
-span_of(int64_t t_ms, int64_t span_ms)
-{
-	int64_t k = t_ms / span_ms;
-
-	return t_ms % span_ms < 0 ? k - 1 : k;
-}
-
-/* n / d to the nearest, halves up (d > 0). */
-static inline int64_t
-div_near(int64_t n, int64_t d)
-{
-	int64_t q = n / d, r = n % d;
-
-	if (r < 0) {
-		q--;
-		r += d;
-	}
-	return 2 * r >= d ? q + 1 : q;
-}
-
-/* A value in TREND_Q steps: to the nearest, half away from zero. */
-static inline int32_t
-quantize(double value)
-{
-	double q = value * TREND_Q;
-
-	if (!(fabs(q) <= V_Q_MAX))
-		q = q > 0.0 ? V_Q_MAX : q < 0.0 ? -V_Q_MAX : 0.0;
-	return (int32_t)(q < 0.0 ? q - 0.5 : q + 0.5);
-}
-
-/* Out: points more than the window before the newest (win_ms is the
- * window's whole ms: the same as t < t_a - win_s in real numbers). */
-static inline void
-evict_window(struct trend *tr, const struct trend_win *w)
-{
-	while (
-	    tr->beg != tr->end && (int64_t)tr->last.t - tr->first.t > w->win_ms)
-		evict_oldest(tr);
-}
-
-/* The newest point, old, becomes a: its step from the point before it
- * (a spill slot when it no longer fits one, or its own slot when it is
- * in one already), the oldest in full when it is that too, and its
- * block's checkpoint. Its prefix sums before it (sum_prev) stay. */
-static void
-rewrite_newest(struct trend *tr, struct tabs old, struct tabs a)
-{
-	uint32_t pos = ring_pos(tr, tr->end - 1);
-	struct tpoint p = tr->ring[pos];
-
-	if (p.dt == TREND_ESC) {
-		spill(tr)[p.dv] = a;
-	} else if (tr->end - 1 != tr->beg) {
-		struct tabs prev = { old.t - p.dt, old.v - p.dv };
-		int64_t dt = (int64_t)a.t - prev.t;
-		int64_t dv = (int64_t)a.v - prev.v;
-		int k;
-
-		if (dt >= 0 && dt <= STEP_T_MAX && dv >= INT16_MIN &&
-		    dv <= INT16_MAX) {
-			p.dt = (uint16_t)dt;
-			p.dv = (int16_t)dv;
-		} else {
-			/* as append() spills: the oldest leave while no slot
-			 * is free (the newest alone is kept in full) */
-			while ((k = free_slot(tr)) < 0 && tr->end - tr->beg > 1)
-				evict_oldest(tr);
-			p.dt = p.dv = 0;
-			if (tr->end - tr->beg > 1) {
-				spill(tr)[k] = a;
-				p.dt = TREND_ESC;
-				p.dv = (int16_t)k;
-			}
-		}
-		tr->ring[pos] = p;
-	}
-	if (tr->end - 1 == tr->beg)
-		tr->first = a;
-	checkpoint(tr, pos, &tr->sum_prev, a);
-	tr->last = a;
-}
-
-/* Sample (t_ms, v in TREND_Q steps) in the newest point's span: the
- * point becomes the mean of its samples, in place. */
-static __attribute__((noinline)) void
-merge(struct trend *tr, int64_t t_ms, int32_t v, const struct trend_win *w)
-{
-	struct tabs old = tr->last, a;
-	int64_t n = (int64_t)tr->acc_n + 1;
-	int64_t st = (int64_t)tr->acc_n * old.t + tr->acc_rt +
-	    (t_ms - tr->t0_ms);
-	int64_t sv = (int64_t)tr->acc_n * old.v + tr->acc_rv + v;
-
-	a.t = (int32_t)div_near(st, n);
-	a.v = (int32_t)div_near(sv, n);
-	tr->acc_n = (uint16_t)n;
-	tr->acc_rt = (int16_t)(st - n * a.t);
-	tr->acc_rv = (int16_t)(sv - n * a.v);
-	rewrite_newest(tr, old, a);
-	lsq_sub(&tr->full, tabs_t(old), tabs_v(old));
-	lsq_add(&tr->full, tabs_t(a), tabs_v(a));
-	tr->last_ms = t_ms;
-	evict_window(tr, w);
-	if (++tr->since_rebase >= REBASE_EVERY)
-		rebase(tr);
-}
-
 void
 trend_push(
     struct trend *tr, int64_t t_ms, double value, const struct trend_win *w)
 {
 	struct tabs a;
+	struct tsum sum;
+	double q;
 
-	if (tr->last_ms != NO_TIME) {
-		int64_t gap = t_ms - tr->last_ms;
-
-		if (gap < 0)
-			return; /* out of order: left out */
-		/* A point stands for the samples of its span: their mean,
-		 * the newest in it as soon as it comes (a point already of
-		 * UINT16_MAX samples takes no more). A span later: a new
-		 * point without a division. */
-		if (gap < w->spacing_ms && tr->beg != tr->end &&
-		    span_of(t_ms, w->spacing_ms) ==
-			span_of(tr->last_ms, w->spacing_ms)) {
-			if (tr->acc_n < UINT16_MAX)
-				merge(tr, t_ms, quantize(value), w);
-			return;
-		}
-		/* After a gap longer than the window nothing old would
-		 * stay: start afresh, which also keeps the times since t0
-		 * small. */
-		if (gap > w->win_ms)
-			trend_reset(tr);
-	}
+	/* Keep the ring from filling before the window does: points
+	 * closer than this to the previous one are left out. */
+	if (tr->last_ms != NO_TIME && t_ms < tr->last_ms + w->spacing_ms)
+		return;
+	/* After a gap longer than the window nothing old would stay: start
+	 * afresh, which also keeps the times since t0 small. */
+	if (tr->last_ms != NO_TIME && t_ms - tr->last_ms > w->win_ms)
+		trend_reset(tr);
 	/* (one compare for both: NO_TIME is INT64_MIN) */
 	if ((uint64_t)t_ms - (uint64_t)tr->t0_ms > REL_T_MAX)
 		new_origin(tr, t_ms);
 	if (tr->end - tr->beg == tr->cap)
 		evict_one(tr);
+	/* to the nearest step, half away from zero */
+	q = value * TREND_Q;
+	if (!(fabs(q) <= V_Q_MAX))
+		q = q > 0.0 ? V_Q_MAX : q < 0.0 ? -V_Q_MAX : 0.0;
 	a.t = (int32_t)(t_ms - tr->t0_ms);
-	a.v = quantize(value);
+	a.v = (int32_t)(q < 0.0 ? q - 0.5 : q + 0.5);
 	/* the sums add the values as stored (what the prefix sums rebuilt
 	 * from the ring add) */
-	tr->sum_prev = sum_end(tr);
+	sum = tr->sum_last;
 	append(tr, a);
-	tr->acc_n = 1;
-	tr->acc_rt = tr->acc_rv = 0;
+	add_point(&sum, a);
+	tr->sum_last = sum;
 	lsq_add(&tr->full, tabs_t(a), tabs_v(a));
 	tr->last_ms = t_ms;
-	/* (evict_window() with a in a register) */
+	/* out: points more than the window before it (win_ms is the
+	 * window's whole ms: the same as t < t_a - win_s in real numbers) */
 	while (tr->beg != tr->end && (int64_t)a.t - tr->first.t > w->win_ms)
 		evict_oldest(tr);
 	if (++tr->since_rebase >= REBASE_EVERY)
@@ -665,7 +498,7 @@ lower_bound(const struct trend *tr, double t, struct tsum *sum)
 		if (!(tabs_t(a) < t))
 			return i;
 	}
-	*sum = sum_end(tr);
+	*sum = tr->sum_last;
 	return i;
 }
 
@@ -679,7 +512,7 @@ before(const struct trend *tr, uint32_t i, double *ct, double *cv)
 	uint32_t j;
 
 	if (i == tr->end) {
-		sum = sum_end(tr);
+		sum = tr->sum_last;
 	} else {
 		j = walk_from(tr, i, &a, &sum);
 		for (; j < i; j++) {

@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "eng_int.h"
+#include "engine.h"
 #include "harness.h"
 
 #define NSENS 7
@@ -344,7 +344,7 @@ test_ring_follows_class(void **state)
 }
 
 /* The rule: the most points a window can hold at the interval (or at the
- * span a point stands for), never more than ENG_TREND_CAP. */
+ * spacing every ring keeps), never more than ENG_TREND_CAP. */
 static void
 test_capacity_rule(void **state)
 {
@@ -361,8 +361,7 @@ test_capacity_rule(void **state)
 
 		for (c = 0; c < ENG_CLASS_COUNT; c++) {
 			double w = conf.cls[c].trend_window_s;
-			double gap = fmax(
-			    iv, (double)trend_spacing_ms(w) / 1000.0);
+			double gap = fmax(iv, w / (ENG_TREND_CAP - 64));
 
 			if ((int)(w / gap) + 1 > need)
 				need = (int)(w / gap) + 1;
