@@ -78,22 +78,6 @@ est_save_period_ms(const struct agent_conf *c)
 	return (int64_t)(p * 1000.0);
 }
 
-/* At most max of a snapshot's points, evenly thinned from the newest
- * back (the newest stays): a trend window's shape on a few kB a sensor. */
-static void
-thin_points(struct eng_snap_sensor *snap, int max)
-{
-	int step = (snap->n_points + max - 1) / max, i, k = 0;
-
-	if (step <= 1)
-		return;
-	for (i = 0; i < snap->n_points && k < max; i += step, k++) {
-		snap->age_ms[k] = snap->age_ms[i];
-		snap->value_c[k] = snap->value_c[i];
-	}
-	snap->n_points = k;
-}
-
 static void keep_waiting(struct est *s);
 
 static int
@@ -120,10 +104,17 @@ save(struct est *s, bool durable)
 		w = NULL;
 	}
 	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
-		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
+		/* the ring is read only for what is written: the points of
+		 * a sensor in a rise (engine_state_json.c), at most
+		 * EST_POINTS of them, thinned evenly from the newest back;
+		 * of any other, whether it has one */
+		if (eng_snapshot_sensor_max(s->env.eng, i, now, 1, &snap) !=
+			0 ||
 		    (!snap.has_value && snap.n_points == 0))
 			continue; /* removed, or never read */
-		thin_points(&snap, EST_POINTS);
+		if (snap.rising)
+			eng_snapshot_sensor_max(
+			    s->env.eng, i, now, EST_POINTS, &snap);
 		est_json_add(w, &snap);
 		n++;
 	}

@@ -95,6 +95,45 @@ good_file(const struct eng_conf *conf)
 	return text;
 }
 
+/* A save reads the ring only for what it writes: a snapshot of at most
+ * max points is the full one thinned evenly from the newest back (as the
+ * daemon thinned it before), none or the newest alone for 0 and 1, and
+ * the rest of the snapshot the same. */
+static void
+test_snapshot_max(void **state)
+{
+	struct eng_conf conf;
+	struct eng *e;
+	struct eng_snap_sensor full, few;
+	int max, i, k, step;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	e = ramped(&conf, 100000, 100, 0.2);
+	assert_int_equal(eng_snapshot_sensor(e, 0, 100500, &full), 0);
+	assert_true(full.n_points > EST_POINTS && full.rising);
+	for (max = 0; max <= ENG_SNAP_POINTS + 1; max++) {
+		assert_int_equal(
+		    eng_snapshot_sensor_max(e, 0, 100500, max, &few), 0);
+		step = (full.n_points + max - 1) / (max > 0 ? max : 1);
+		if (step < 1)
+			step = 1;
+		for (i = 0, k = 0; i < full.n_points && k < max;
+		     i += step, k++) {
+			assert_int_equal(few.age_ms[k], full.age_ms[i]);
+			assert_true(few.value_c[k] == full.value_c[i]);
+		}
+		assert_int_equal(few.n_points, k);
+		assert_int_equal(few.age_ms[0], max > 0 ? full.age_ms[0] : 0);
+		few.n_points = full.n_points;
+		memcpy(few.age_ms, full.age_ms, sizeof(few.age_ms));
+		memcpy(few.value_c, full.value_c, sizeof(few.value_c));
+		assert_memory_equal(&few, &full, sizeof(few));
+	}
+	assert_int_equal(eng_snapshot_sensor_max(e, 2, 100500, 8, &few), -1);
+	eng_free(e);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -713,6 +752,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_max),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_truncated),
