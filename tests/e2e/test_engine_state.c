@@ -734,6 +734,52 @@ test_store_full(void **state)
 	assert_true(slope > 0.4);
 }
 
+/* A calm host is saved at the first timed save, then again only when
+ * what it holds changes or est_max_skip_ms() has passed; a host with a
+ * sensor in a rise at every timed save. */
+static void
+test_calm_skip(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = loop_now_ms(fx->loop), skip;
+	struct eng *e = ramped(&fx->conf.engine, now, 60, 0.0);
+	struct est_env env = { fx->loop, e, &fx->conf };
+	struct est *s = est_create(&env);
+	struct eng_reading r = { 0 };
+	struct eng_output out;
+	struct stat st;
+	int k;
+
+	assert_non_null(s);
+	skip = est_max_skip_ms(&fx->conf);
+	assert_int_equal(est_timed_save(s, now), 0);
+	assert_int_equal(stat(fx->path, &st), 0);
+	assert_int_equal(unlink(fx->path), 0);
+	/* nothing changed: skipped up to the bound, not written */
+	assert_int_equal(est_timed_save(s, now + skip / 2), 1);
+	assert_int_equal(est_timed_save(s, now + skip - 1), 1);
+	assert_int_equal(stat(fx->path, &st), -1);
+	/* the bound: saved again, and the bound counts from there */
+	assert_int_equal(est_timed_save(s, now + skip), 0);
+	assert_int_equal(stat(fx->path, &st), 0);
+	assert_int_equal(est_timed_save(s, now + skip + 1), 1);
+	/* a sensor gone: what a save holds changed */
+	eng_sensor_remove(e, 1);
+	assert_int_equal(est_timed_save(s, now + skip + 2), 0);
+	assert_int_equal(est_timed_save(s, now + skip + 3), 1);
+	/* a rise: saved every time */
+	for (k = 1; k <= 40; k++) {
+		r.t_ms = now + skip + 500 * k;
+		r.value_c = 80 + 0.25 * k;
+		eng_feed(e, &r);
+		eng_evaluate(e, r.t_ms, &out);
+	}
+	assert_int_equal(est_timed_save(s, r.t_ms), 0);
+	assert_int_equal(est_timed_save(s, r.t_ms + 1), 0);
+	est_free(s);
+	eng_free(e);
+}
+
 static void
 test_period(void **state)
 {
@@ -742,8 +788,10 @@ test_period(void **state)
 	(void)state;
 	/* defaults: the shortest window 120 s, a twelfth */
 	assert_int_equal(est_save_period_ms(&fx->conf), 10000);
+	assert_int_equal(est_max_skip_ms(&fx->conf), 40000);
 	fx->conf.engine.cls[ENG_CLASS_CPU].trend_window_s = 12;
 	assert_int_equal(est_save_period_ms(&fx->conf), 5000);
+	assert_int_equal(est_max_skip_ms(&fx->conf), 5000);
 	fx->conf.agent.interval_s = 30;
 	assert_int_equal(est_save_period_ms(&fx->conf), 30000);
 }
@@ -768,6 +816,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_store_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_period, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_calm_skip, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
