@@ -14,6 +14,10 @@
 # is CPU time (/proc/PID/task/*/schedstat, else /proc/PID/stat), not wall
 # time: the machine may be shared. The load average is printed with the
 # figures. Without collectd the figures are thermwatchd's alone.
+# Also printed: each agent's wakeups per cycle (voluntary context switches
+# of all its threads) and what one wakeup of a process that only sleeps
+# costs here (tests/bench/wake_floor): on a virtual machine that floor can
+# be most of a 32-sensor cycle at 1 s, and each agent pays it per wakeup.
 #
 #   agent_overhead.sh [--short]     --short (ctest, CI; or BENCH_SHORT=1):
 #                                   32 and 1,024 sensors, one pair,
@@ -30,6 +34,8 @@ if [ "${TW_BENCH_NS:-}" != 1 ]; then
 	tw_need_root
 	tw_need_cmd unshare mosquitto mosquitto_sub python3 awk
 	[ -x "$TW_BUILD/thermwatchd" ] || tw_skip "no $TW_BUILD/thermwatchd"
+	[ -x "$TW_BUILD/tests/bench/wake_floor" ] ||
+		tw_skip "no $TW_BUILD/tests/bench/wake_floor"
 	# the rest runs in its own mount namespace, under the same PID
 	trap - EXIT
 	exec unshare -m env TW_BENCH_NS=1 sh "$0" "$@"
@@ -86,6 +92,13 @@ cpu_ns() {
 	fi
 }
 
+# wakes PID: voluntary context switches of all its threads so far (each
+# is a sleep, so each later wakeup)
+wakes() {
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+	    awk '/^voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+
 rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
@@ -95,7 +108,7 @@ now_ns() {
 }
 
 # measure PID SECONDS OUT: subscribe for SECONDS while PID runs; OUT gets
-# "cpu_ns broker_ns wall_ns rss_kb" and OUT.sub the messages (retained
+# "cpu_ns broker_ns wall_ns rss_kb wakeups" and OUT.sub the messages (retained
 # ones left out: they are not per-cycle traffic).
 measure() {
 	mosquitto_sub -h 127.0.0.1 -p "$PORT" -t 'collectd/#' \
@@ -104,14 +117,17 @@ measure() {
 	tw_track $sub
 	sleep 0.2
 	c0=$(cpu_ns "$1")
+	w0=$(wakes "$1")
 	b0=$(cpu_ns "$BROKER")
 	t0=$(now_ns)
 	wait $sub
 	tw_untrack $sub
 	c1=$(cpu_ns "$1")
+	w1=$(wakes "$1")
 	b1=$(cpu_ns "$BROKER")
 	t1=$(now_ns)
-	echo "$((c1 - c0)) $((b1 - b0)) $((t1 - t0)) $(rss_kb "$1")" >"$3"
+	echo "$((c1 - c0)) $((b1 - b0)) $((t1 - t0)) $(rss_kb "$1")" \
+	    "$((w1 - w0))" >"$3"
 }
 
 # idle_broker SECONDS: the broker's own CPU per second with the
@@ -195,9 +211,9 @@ CONF
 }
 
 # figures KIND N INTERVAL OUT: one line of "cpu_ms_per_cycle us_per_reading
-# rss_mb broker_ms_per_cycle bytes_per_s cycles"
+# rss_mb broker_ms_per_cycle bytes_per_s cycles wakeups_per_cycle"
 figures() {
-	read -r cpu broker wall rss <"$4"
+	read -r cpu broker wall rss wk <"$4"
 	if [ "$1" = thermwatchd ]; then
 		awk '$1 == 0 && $3 ~ /^thermwatch\// { b += $2 }
 		    $1 == 0 && $3 ~ /\/telemetry$/ { c++ }
@@ -208,13 +224,13 @@ figures() {
 	fi | {
 		read -r cycles bytes
 		awk -v cpu="$cpu" -v br="$broker" -v wall="$wall" -v rss="$rss" \
-		    -v c="$cycles" -v b="$bytes" -v n="$2" -v idle="$IDLE" 'BEGIN {
-			if (c < 1) { print "0 0 0 0 0 0"; exit }
+		    -v wk="$wk" -v c="$cycles" -v b="$bytes" -v n="$2" -v idle="$IDLE" 'BEGIN {
+			if (c < 1) { print "0 0 0 0 0 0 0"; exit }
 			br -= idle * wall / 1e9
 			if (br < 0) br = 0
-			printf "%.4f %.3f %.2f %.4f %.0f %.1f\n", cpu / c / 1e6,
+			printf "%.4f %.3f %.2f %.4f %.0f %.1f %.2f\n", cpu / c / 1e6,
 			    cpu / c / n / 1e3, rss / 1024, br / c / 1e6,
-			    b / (wall / 1e9), c }'
+			    b / (wall / 1e9), c, wk / c }'
 	}
 }
 
@@ -259,6 +275,10 @@ for n in $SIZES; do
 		fi
 		: >"$D/tw.$n.$iv"
 		: >"$D/cd.$n.$iv"
+		# the machine's floor: CPU per wakeup of a process that
+		# only sleeps, ~8 s of it
+		floor=$("$TW_BUILD/tests/bench/wake_floor" "$iv" \
+		    "$(awk -v i="$iv" 'BEGIN { printf "%d", 8 / i }')" 2>&1)
 		p=0
 		: >"$D/idle.$n.$iv"
 		while [ $p -lt "$PAIRS" ]; do
@@ -284,6 +304,19 @@ for n in $SIZES; do
 			    "$(col "$D/$who.$n.$iv" 4)" "$(col "$D/$who.$n.$iv" 5)" \
 			    "$(col "$D/$who.$n.$iv" 6)"
 		done
+		printf '# wakeups per cycle (all threads): thermwatchd %s%s;' \
+		    "$(col "$D/tw.$n.$iv" 7)" "$([ -s "$D/cd.$n.$iv" ] &&
+		    echo ", collectd $(col "$D/cd.$n.$iv" 7)")"
+		echo " one wakeup every $iv s of a process that only sleeps: $floor us CPU"
+		# each agent sleeps out the interval at least once a cycle:
+		# the same floor taken from both (context; the targets are on
+		# the plain figures)
+		[ -s "$D/cd.$n.$iv" ] && awk -v f="$floor" \
+		    -v a="$(col "$D/tw.$n.$iv" 1)" -v b="$(col "$D/cd.$n.$iv" 1)" \
+		    'BEGIN { a -= f / 1000; b -= f / 1000
+			printf "# beyond one such wakeup per cycle: thermwatchd" \
+			    " %.3f ms, collectd %.3f ms, ratio %.3f\n", a, b,
+			    (b > 0 ? a / b : 0) }'
 		if [ -s "$D/cd.$n.$iv" ]; then
 			awk -v a="$(col "$D/tw.$n.$iv" 2)" -v b="$(col "$D/cd.$n.$iv" 2)" \
 			    -v c="$(col "$D/tw.$n.$iv" 3)" -v d="$(col "$D/cd.$n.$iv" 3)" \
