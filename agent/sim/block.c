@@ -39,7 +39,8 @@
  * makes the next ones wait a while (backoff). A guess that holds goes
  * on over the next blocks while only the exchange happens between them
  * and the same zones are busy (run_block): saving costs as much as a
- * tick or two, so it is done once for up to BLK_MAX ticks.
+ * tick or two, so it is done once for up to GUESS_MAX ticks (and only
+ * for what those ticks can change of each engine: eng_state_save).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,9 +49,9 @@
 
 #include "run.h"
 
-#define BLK_MAX      32 /* ticks in a block, at most */
-#define GUESS_MAX    32 /* ticks in a guess (its blocks), at most */
-#define BLK_WAIT_MAX 32 /* peer intervals to wait after failed guesses */
+#define BLK_MAX      32  /* ticks in a block, at most */
+#define GUESS_MAX    128 /* ticks in a guess (its blocks), at most */
+#define BLK_WAIT_MAX 32  /* peer intervals to wait after failed guesses */
 
 /* The part of a host a tick in a quiet zone can change (run.h). */
 #define HOST_HOT  offsetof(struct sim_host, peers_lost)
@@ -447,7 +448,7 @@ open_guess(struct sim_run *r, struct sim_block *b)
 /*
  * Run a block of k ticks from r->now_ms, saving the engines first when
  * it opens the guess (save). A guess goes on over several blocks, up
- * to BLK_MAX ticks, as long as nothing but the exchange happens between
+ * to GUESS_MAX ticks, as long as nothing but the exchange happens between
  * them and the same zones are busy: what was saved at its start is
  * saved once for all of them. When one fails, everything goes back to
  * the guess's start, which then runs tick by tick.
