@@ -530,6 +530,11 @@ struct eng_snap_host {
 
 int eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
     struct eng_snap_sensor *out);
+/* The same with at most max_points points (0: none), thinned evenly from
+ * the newest back as eng_snapshot_sensor thins ENG_SNAP_POINTS: a state
+ * file that writes fewer reads no more of the ring than it writes. */
+int eng_snapshot_sensor_max(const struct eng *e, int sensor, int64_t now_ms,
+    int max_points, struct eng_snap_sensor *out);
 int eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
     int64_t now_ms, int64_t gap_ms);
 void eng_snapshot_host(const struct eng *e, struct eng_snap_host *out);

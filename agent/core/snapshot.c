@@ -19,6 +19,13 @@ int
 eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
     struct eng_snap_sensor *out)
 {
+	return eng_snapshot_sensor_max(e, sensor, now_ms, ENG_SNAP_POINTS, out);
+}
+
+int
+eng_snapshot_sensor_max(const struct eng *e, int sensor, int64_t now_ms,
+    int max_points, struct eng_snap_sensor *out)
+{
 	const struct sensor *s;
 	const struct trend *tr;
 	uint32_t n, i, step;
@@ -46,11 +53,16 @@ eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
 	}
 	/* The ring of a substitute holds no samples of the sensor's own. */
 	n = s->subst_mode ? 0 : tr->end - tr->beg;
-	step = (n + ENG_SNAP_POINTS - 1) / ENG_SNAP_POINTS;
+	if (max_points > ENG_SNAP_POINTS)
+		max_points = ENG_SNAP_POINTS;
+	if (max_points < 1)
+		n = 0;
+	step = n > 0 ? (n + (uint32_t)max_points - 1) / (uint32_t)max_points
+		     : 1;
 	if (step < 1)
 		step = 1;
 	/* thinned from the newest back, so the last point is always in */
-	for (i = 0; i < n && k < ENG_SNAP_POINTS; i += step) {
+	for (i = 0; i < n && k < max_points; i += step) {
 		struct tabs p = trend_point(tr, tr->end - 1 - i);
 
 		out->age_ms[k] = now_ms - (tr->t0_ms + p.t);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,12 @@ struct est {
 	int64_t gap_ms;    /* the file's age at loaded_ms */
 	char machine_id[EST_ID_LEN];
 	char boot_id[EST_ID_LEN];
+	/* the last timed save of a calm host: what it held, coarsely
+	 * (calm_sig), and when; a timed save with the same is skipped for up
+	 * to est_max_skip_ms() */
+	bool calm_saved;
+	uint64_t calm_sig;
+	int64_t calm_saved_ms;
 };
 
 static void
@@ -78,20 +85,72 @@ est_save_period_ms(const struct agent_conf *c)
 	return (int64_t)(p * 1000.0);
 }
 
-/* At most max of a snapshot's points, evenly thinned from the newest
- * back (the newest stays): a trend window's shape on a few kB a sensor. */
-static void
-thin_points(struct eng_snap_sensor *snap, int max)
+int64_t
+est_max_skip_ms(const struct agent_conf *c)
 {
-	int step = (snap->n_points + max - 1) / max, i, k = 0;
+	double w = 3600.0;
+	int64_t p = est_save_period_ms(c), m;
+	int i;
 
-	if (step <= 1)
-		return;
-	for (i = 0; i < snap->n_points && k < max; i += step, k++) {
-		snap->age_ms[k] = snap->age_ms[i];
-		snap->value_c[k] = snap->value_c[i];
+	for (i = 0; i < ENG_CLASS_COUNT; i++)
+		if (c->engine.cls[i].trend_window_s < w)
+			w = c->engine.cls[i].trend_window_s;
+	m = (int64_t)(w / 3.0 * 1000.0);
+	return m > p ? m : p;
+}
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	/* FNV-1a over the eight bytes of v */
+	for (int k = 0; k < 8; k++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 0x100000001b3ull;
+	return h;
+}
+
+/* A noise or rho in steps of a quarter of itself: what a restore would
+ * seed differs from the last save's by less than the noise estimate's
+ * own wobble. */
+static int64_t
+coarse(double x)
+{
+	return x > 0 && isfinite(x) ? (int64_t)floor(log(x) / log(1.25)) + 1000
+				    : 0;
+}
+
+/*
+ * Whether the host is calm (no sensor in a rise), and then in *sig what a
+ * save now would hold, coarsely: the sensors with values, their classes
+ * and resolutions, their noise in steps of a quarter, the host's model.
+ */
+static bool
+calm_sig(struct est *s, int64_t now, uint64_t *sig)
+{
+	struct eng_snap_sensor snap;
+	struct eng_snap_host h;
+	uint64_t x = 0xcbf29ce484222325ull;
+	int i;
+
+	for (i = 0; i < eng_sensor_count(s->env.eng); i++) {
+		uint64_t res;
+
+		if (eng_snapshot_sensor_max(s->env.eng, i, now, 1, &snap) !=
+			0 ||
+		    (!snap.has_value && snap.n_points == 0))
+			continue; /* not written */
+		if (snap.rising)
+			return false;
+		memcpy(&res, &snap.resolution_c, sizeof(res));
+		x = mix(x, (uint64_t)i);
+		x = mix(x, (uint64_t)snap.cls << 1 | snap.has_value);
+		x = mix(x, (uint64_t)coarse(snap.noise_c));
+		x = mix(x, res);
 	}
-	snap->n_points = k;
+	eng_snapshot_host(s->env.eng, &h);
+	x = mix(x, (uint64_t)coarse(h.rho));
+	x = mix(x, h.rho_learnt_s > 0);
+	*sig = x;
+	return true;
 }
 
 static void keep_waiting(struct est *s);
@@ -120,10 +179,17 @@ save(struct est *s, bool durable)
 		w = NULL;
 	}
 	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
-		if (eng_snapshot_sensor(s->env.eng, i, now, &snap) != 0 ||
+		/* the ring is read only for what is written: the points of
+		 * a sensor in a rise (engine_state_json.c), at most
+		 * EST_POINTS of them, thinned evenly from the newest back;
+		 * of any other, whether it has one */
+		if (eng_snapshot_sensor_max(s->env.eng, i, now, 1, &snap) !=
+			0 ||
 		    (!snap.has_value && snap.n_points == 0))
 			continue; /* removed, or never read */
-		thin_points(&snap, EST_POINTS);
+		if (snap.rising)
+			eng_snapshot_sensor_max(
+			    s->env.eng, i, now, EST_POINTS, &snap);
 		est_json_add(w, &snap);
 		n++;
 	}
@@ -354,19 +420,43 @@ keep_waiting(struct est *s)
 	memset(s->used, 0, (size_t)k * sizeof(*s->used));
 }
 
-static int64_t
-save_cb(struct loop *l, int64_t now_ms, void *arg)
+int
+est_timed_save(struct est *s, int64_t now_ms)
 {
-	struct est *s = arg;
+	uint64_t sig = 0;
+	bool calm;
+	int rc;
 
-	(void)l;
 	/* Sensors that have not attached within the longest window never
 	 * will in time for their state to mean anything. */
 	if (s->used != NULL &&
 	    s->gap_ms + (now_ms - s->loaded_ms) >
 		max_window_ms(&s->env.conf->engine))
 		drop_file(s, true);
-	(void)est_save(s);
+	/* A calm host whose save would hold what the last one held (to a
+	 * restart's use) is not saved again until est_max_skip_ms() has
+	 * passed; while a sensor is in a rise, every period. */
+	calm = calm_sig(s, now_ms, &sig);
+	if (calm && s->calm_saved && sig == s->calm_sig &&
+	    now_ms - s->calm_saved_ms < est_max_skip_ms(s->env.conf)) {
+		keep_waiting(s);
+		log_debug("engine state: calm and unchanged, not saved");
+		return 1;
+	}
+	rc = est_save(s);
+	s->calm_saved = rc == 0 && calm;
+	s->calm_sig = sig;
+	s->calm_saved_ms = now_ms;
+	return rc;
+}
+
+static int64_t
+save_cb(struct loop *l, int64_t now_ms, void *arg)
+{
+	struct est *s = arg;
+
+	(void)l;
+	(void)est_timed_save(s, now_ms);
 	return est_save_period_ms(s->env.conf);
 }
 

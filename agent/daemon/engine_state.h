@@ -132,6 +132,10 @@ int est_restore(struct eng *e, const struct eng_snap_sensor *snap,
  * at est_free is synced); 0, or -errno (logged once until a save works
  * again). What the file had of sensors already restored is let go. */
 int est_save(struct est *s);
+/* What the timer does every est_save_period_ms(): save, unless the host
+ * is calm and unchanged (est_max_skip_ms()). 1 when skipped, else as
+ * est_save. */
+int est_timed_save(struct est *s, int64_t now_ms);
 /* Save one last time and stop. NULL is a no-op. */
 void est_free(struct est *s);
 
@@ -142,5 +146,13 @@ void est_free(struct est *s);
  */
 #define EST_MIN_PERIOD_S 5.0
 int64_t est_save_period_ms(const struct agent_conf *c);
+/*
+ * A timed save is skipped while no sensor is in a rise and what it would
+ * hold is, to a restart's use, what the last save held (the same sensors,
+ * classes and resolutions, each noise and the host's model within a step
+ * of a quarter), for up to this long since that save: a third of the
+ * shortest trend window (40 s at the defaults), at least one period.
+ */
+int64_t est_max_skip_ms(const struct agent_conf *c);
 
 #endif

@@ -54,14 +54,35 @@ to_cjson(cJSON *n, double v)
 	set_type(n, cJSON_Number);
 }
 
+/* "00".."99": two digits a division */
+static const char pairs[] = "00010203040506070809"
+			    "10111213141516171819"
+			    "20212223242526272829"
+			    "30313233343536373839"
+			    "40414243444546474849"
+			    "50515253545556575859"
+			    "60616263646566676869"
+			    "70717273747576777879"
+			    "80818283848586878889"
+			    "90919293949596979899";
+
 /* The decimal digits of v ending at end (not included); the first. */
 static char *
 digits(char *end, unsigned long long v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100);
+
+		v /= 100;
+		end -= 2;
+		memcpy(end, pairs + 2 * d, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, pairs + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
 }
 
@@ -70,15 +91,17 @@ digits(char *end, unsigned long long v)
 static void
 put(cJSON *n, bool neg, unsigned long long whole, unsigned frac)
 {
-	char tmp[32], *end = tmp + sizeof(tmp), *p = end;
-	int keep = 3;
+	char tmp[32], *end = tmp + sizeof(tmp) - 1, *p = end;
 
+	*end = '\0';
 	if (frac != 0) {
-		for (; frac % 10 == 0; frac /= 10)
-			keep--;
-		for (; keep > 0; keep--, frac /= 10)
-			*--p = (char)('0' + frac % 10);
-		*--p = '.';
+		/* ".d", ".dd" or ".ddd" */
+		p -= 4;
+		p[0] = '.';
+		p[1] = (char)('0' + frac / 100);
+		memcpy(p + 2, pairs + 2 * (frac % 100), 2);
+		while (end[-1] == '0')
+			*--end = '\0';
 	}
 	p = digits(p, whole);
 	if (neg)
@@ -87,31 +110,47 @@ put(cJSON *n, bool neg, unsigned long long whole, unsigned frac)
 		to_cjson(n, n->valuedouble);
 		return;
 	}
-	memcpy(n->valuestring, p, (size_t)(end - p));
-	n->valuestring[end - p] = '\0';
+	memcpy(n->valuestring, p, (size_t)(end - p) + 1);
 }
 
 void
 jnum_set(cJSON *n, double v)
 {
-	double r = isfinite(v) ? round(v * 1000.0) / 1000.0 : NAN;
-	unsigned long long milli;
+	double m = v * 1000.0, r;
+	long long milli;
 
+	/* the thousandths as an integer: exact below JNUM_MAX; the rest
+	 * (not finite, or too large) as before: round(v * 1000) / 1000 */
+	if (!(fabs(m) < JNUM_MAX * 1000.0)) {
+		r = isfinite(v) ? round(m) / 1000.0 : NAN;
+		if (same(r, n->valuedouble) && (n->type & 0xff) == cJSON_Raw)
+			return;
+		n->valuedouble = r;
+		set_type(n, cJSON_Raw);
+		if (!isfinite(r))
+			memcpy(n->valuestring, "null", 5);
+		else
+			to_cjson(n, r);
+		return;
+	}
+	milli = llround(m);
+	/* round(m) / 1000, a rounded -0 included */
+	r = milli != 0 ? (double)milli / 1000.0 : copysign(0.0, m);
 	if (same(r, n->valuedouble) && (n->type & 0xff) == cJSON_Raw)
 		return;
 	n->valuedouble = r;
 	set_type(n, cJSON_Raw);
-	if (!isfinite(r)) {
-		memcpy(n->valuestring, "null", 5);
-		return;
-	}
 	if (fabs(r) >= JNUM_MAX) {
 		to_cjson(n, r);
 		return;
 	}
-	/* the thousandths as an integer: exact below JNUM_MAX */
-	milli = (unsigned long long)llround(fabs(v * 1000.0));
-	put(n, signbit(r) != 0, milli / 1000, (unsigned)(milli % 1000));
+	{
+		unsigned long long u = milli < 0
+		    ? 0ull - (unsigned long long)milli
+		    : (unsigned long long)milli;
+
+		put(n, signbit(r) != 0, u / 1000, (unsigned)(u % 1000));
+	}
 }
 
 void

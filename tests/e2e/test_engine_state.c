@@ -95,6 +95,45 @@ good_file(const struct eng_conf *conf)
 	return text;
 }
 
+/* A save reads the ring only for what it writes: a snapshot of at most
+ * max points is the full one thinned evenly from the newest back (as the
+ * daemon thinned it before), none or the newest alone for 0 and 1, and
+ * the rest of the snapshot the same. */
+static void
+test_snapshot_max(void **state)
+{
+	struct eng_conf conf;
+	struct eng *e;
+	struct eng_snap_sensor full, few;
+	int max, i, k, step;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	e = ramped(&conf, 100000, 100, 0.2);
+	assert_int_equal(eng_snapshot_sensor(e, 0, 100500, &full), 0);
+	assert_true(full.n_points > EST_POINTS && full.rising);
+	for (max = 0; max <= ENG_SNAP_POINTS + 1; max++) {
+		assert_int_equal(
+		    eng_snapshot_sensor_max(e, 0, 100500, max, &few), 0);
+		step = (full.n_points + max - 1) / (max > 0 ? max : 1);
+		if (step < 1)
+			step = 1;
+		for (i = 0, k = 0; i < full.n_points && k < max;
+		     i += step, k++) {
+			assert_int_equal(few.age_ms[k], full.age_ms[i]);
+			assert_true(few.value_c[k] == full.value_c[i]);
+		}
+		assert_int_equal(few.n_points, k);
+		assert_int_equal(few.age_ms[0], max > 0 ? full.age_ms[0] : 0);
+		few.n_points = full.n_points;
+		memcpy(few.age_ms, full.age_ms, sizeof(few.age_ms));
+		memcpy(few.value_c, full.value_c, sizeof(few.value_c));
+		assert_memory_equal(&few, &full, sizeof(few));
+	}
+	assert_int_equal(eng_snapshot_sensor_max(e, 2, 100500, 8, &few), -1);
+	eng_free(e);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -695,6 +734,52 @@ test_store_full(void **state)
 	assert_true(slope > 0.4);
 }
 
+/* A calm host is saved at the first timed save, then again only when
+ * what it holds changes or est_max_skip_ms() has passed; a host with a
+ * sensor in a rise at every timed save. */
+static void
+test_calm_skip(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = loop_now_ms(fx->loop), skip;
+	struct eng *e = ramped(&fx->conf.engine, now, 60, 0.0);
+	struct est_env env = { fx->loop, e, &fx->conf };
+	struct est *s = est_create(&env);
+	struct eng_reading r = { 0 };
+	struct eng_output out;
+	struct stat st;
+	int k;
+
+	assert_non_null(s);
+	skip = est_max_skip_ms(&fx->conf);
+	assert_int_equal(est_timed_save(s, now), 0);
+	assert_int_equal(stat(fx->path, &st), 0);
+	assert_int_equal(unlink(fx->path), 0);
+	/* nothing changed: skipped up to the bound, not written */
+	assert_int_equal(est_timed_save(s, now + skip / 2), 1);
+	assert_int_equal(est_timed_save(s, now + skip - 1), 1);
+	assert_int_equal(stat(fx->path, &st), -1);
+	/* the bound: saved again, and the bound counts from there */
+	assert_int_equal(est_timed_save(s, now + skip), 0);
+	assert_int_equal(stat(fx->path, &st), 0);
+	assert_int_equal(est_timed_save(s, now + skip + 1), 1);
+	/* a sensor gone: what a save holds changed */
+	eng_sensor_remove(e, 1);
+	assert_int_equal(est_timed_save(s, now + skip + 2), 0);
+	assert_int_equal(est_timed_save(s, now + skip + 3), 1);
+	/* a rise: saved every time */
+	for (k = 1; k <= 40; k++) {
+		r.t_ms = now + skip + 500 * k;
+		r.value_c = 80 + 0.25 * k;
+		eng_feed(e, &r);
+		eng_evaluate(e, r.t_ms, &out);
+	}
+	assert_int_equal(est_timed_save(s, r.t_ms), 0);
+	assert_int_equal(est_timed_save(s, r.t_ms + 1), 0);
+	est_free(s);
+	eng_free(e);
+}
+
 static void
 test_period(void **state)
 {
@@ -703,8 +788,10 @@ test_period(void **state)
 	(void)state;
 	/* defaults: the shortest window 120 s, a twelfth */
 	assert_int_equal(est_save_period_ms(&fx->conf), 10000);
+	assert_int_equal(est_max_skip_ms(&fx->conf), 40000);
 	fx->conf.engine.cls[ENG_CLASS_CPU].trend_window_s = 12;
 	assert_int_equal(est_save_period_ms(&fx->conf), 5000);
+	assert_int_equal(est_max_skip_ms(&fx->conf), 5000);
 	fx->conf.agent.interval_s = 30;
 	assert_int_equal(est_save_period_ms(&fx->conf), 30000);
 }
@@ -713,6 +800,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_max),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_truncated),
@@ -728,6 +816,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_store_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_period, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_calm_skip, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
