@@ -436,12 +436,16 @@ void eng_prefetch_points(const struct eng *e);
 /*
  * An engine's state saved and put back in place (eng_hint.c), for a
  * caller that runs engines ahead speculatively and may have to undo it:
- * eng_state_save() writes eng_state_size() bytes to buf;
- * eng_state_restore() puts them back into the same engine, which must
- * not have had sensors added or its configuration set in between.
+ * eng_state_save() writes eng_state_size() bytes to buf, what feeding
+ * readings and evaluating at times from from_ms to until_ms (and
+ * eng_zone_set()) can change; eng_state_restore() puts them back into
+ * the same engine, which must not have had sensors added, its
+ * configuration or overrides set, or readings or evaluations outside
+ * that span in between.
  */
-size_t eng_state_size(const struct eng *e);
-void eng_state_save(const struct eng *e, void *buf);
+size_t eng_state_size(const struct eng *e, int64_t from_ms, int64_t until_ms);
+void eng_state_save(
+    const struct eng *e, int64_t from_ms, int64_t until_ms, void *buf);
 void eng_state_restore(struct eng *e, const void *buf);
 
 /* This host's own inlet summary, for publishing to zone peers.

@@ -39,7 +39,8 @@
  * makes the next ones wait a while (backoff). A guess that holds goes
  * on over the next blocks while only the exchange happens between them
  * and the same zones are busy (run_block): saving costs as much as a
- * tick or two, so it is done once for up to BLK_MAX ticks.
+ * tick or two, so it is done once for up to GUESS_MAX ticks (and only
+ * for what those ticks can change of each engine: eng_state_save).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,8 +49,9 @@
 
 #include "run.h"
 
-#define BLK_MAX      32 /* ticks in a block, at most */
-#define BLK_WAIT_MAX 32 /* peer intervals to wait after failed guesses */
+#define BLK_MAX      32  /* ticks in a block, at most */
+#define GUESS_MAX    128 /* ticks in a guess (its blocks), at most */
+#define BLK_WAIT_MAX 32  /* peer intervals to wait after failed guesses */
 
 /* The part of a host a tick in a quiet zone can change (run.h). */
 #define HOST_HOT  offsetof(struct sim_host, peers_lost)
@@ -72,7 +74,8 @@ struct sim_block {
 	size_t *eng_off; /* [host]: where its engine's state is; SIZE_MAX */
 	struct sim_run run_save;
 	bool open;                /* a guess that went through so far */
-	int ticks;                /* ...of so many ticks */
+	int64_t from_ms;          /* ...from this tick */
+	int64_t until_ms;         /* ...up to this one at most */
 	bool busy[SIM_MAX_ZONES]; /* zones that run tick by tick */
 	int noisy;                /* the host that spoilt the last guess */
 	int64_t wait_ms;          /* no block before this */
@@ -263,10 +266,11 @@ save_engine(struct sim_run *r, struct sim_block *b, int i)
 
 	if (!agent_running(r, h))
 		return true;
-	n = eng_state_size(h->eng);
+	n = eng_state_size(h->eng, b->from_ms, b->until_ms);
 	if (!eng_room(b, n))
 		return false;
-	eng_state_save(h->eng, b->eng_save + b->eng_used);
+	eng_state_save(
+	    h->eng, b->from_ms, b->until_ms, b->eng_save + b->eng_used);
 	b->eng_off[i] = b->eng_used;
 	b->eng_used += n;
 	return true;
@@ -423,7 +427,6 @@ static void
 close_guess(struct sim_run *r, struct sim_block *b)
 {
 	b->open = false;
-	b->ticks = 0;
 	zx_forget(r);
 }
 
@@ -434,6 +437,8 @@ open_guess(struct sim_run *r, struct sim_block *b)
 {
 	memset(b->eng_off, 0xff, (size_t)r->n_hosts * sizeof(*b->eng_off));
 	b->eng_used = 0;
+	b->from_ms = r->now_ms;
+	b->until_ms = r->now_ms + (GUESS_MAX - 1) * r->tick_ms;
 	if (!classify(r, b))
 		return false;
 	b->run_save = *r;
@@ -443,7 +448,7 @@ open_guess(struct sim_run *r, struct sim_block *b)
 /*
  * Run a block of k ticks from r->now_ms, saving the engines first when
  * it opens the guess (save). A guess goes on over several blocks, up
- * to BLK_MAX ticks, as long as nothing but the exchange happens between
+ * to GUESS_MAX ticks, as long as nothing but the exchange happens between
  * them and the same zones are busy: what was saved at its start is
  * saved once for all of them. When one fails, everything goes back to
  * the guess's start, which then runs tick by tick.
@@ -459,7 +464,6 @@ run_block(struct sim_run *r, struct sim_block *b, int k, bool save)
 		undo(r, b);
 		zx_undo(r, r->now_ms);
 		b->open = false;
-		b->ticks = 0;
 		back_off(r, b);
 		run_tick_hosts(r);
 		run_tick_end(r);
@@ -469,7 +473,6 @@ run_block(struct sim_run *r, struct sim_block *b, int k, bool save)
 	r->guessing = false;
 	b->backoff_ms = 0;
 	b->open = true;
-	b->ticks += k;
 	r->res.block_ticks += k;
 	r->now_ms = t0 + (k - 1) * r->tick_ms;
 	zx_block_done(r,
@@ -494,7 +497,8 @@ blk_run(struct sim_run *r, int64_t t_ms)
 	run_tick_begin(r, t0 >= b->wait_ms);
 	k = t0 >= b->wait_ms ? block_len(r, b, t_ms) : 1;
 	if (b->open) {
-		if (k > 1 && b->ticks + k <= BLK_MAX && same_zones(r, b)) {
+		if (k > 1 && t0 + (k - 1) * r->tick_ms <= b->until_ms &&
+		    same_zones(r, b)) {
 			run_block(r, b, k, false);
 			return;
 		}

@@ -50,9 +50,13 @@ frac_at(const struct sim_zone *z, int i, int64_t t)
 static double
 offset_ahead(const struct sim_run *r, const struct sim_host *h)
 {
-	double d = h->inlet_off_to - h->inlet_off_c;
-	double step = h->inlet_off_rate * DANGER_HORIZON_MS / r->tick_ms;
+	double d = h->inlet_off_to - h->inlet_off_c, step;
 
+	/* no ramp: its rate, with the host's cold fields, stays unread
+	 * (this pass reads every host of the room) */
+	if (d == 0)
+		return h->inlet_off_to;
+	step = h->inlet_off_rate * DANGER_HORIZON_MS / r->tick_ms;
 	if (fabs(d) <= step)
 		return h->inlet_off_to;
 	return h->inlet_off_c + (d > 0 ? step : -step);
