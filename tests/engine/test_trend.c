@@ -94,6 +94,31 @@ model_push(struct model *m, const struct trend_win *w, uint32_t cap,
 		model_drop(m);
 }
 
+/* th holds the thirds of the model's points from c to its newest: each
+ * third's count, mean time and mean value as the model computes them. */
+static void
+assert_thirds_from(const struct trend *tr, const struct model *m, int c,
+    const struct thirds *th)
+{
+	int b[4], k, j, n = m->n - c;
+
+	b[0] = c;
+	b[1] = c + n / 3;
+	b[2] = c + (2 * n) / 3;
+	b[3] = m->n;
+	for (k = 0; k < 3; k++) {
+		double st = 0.0, sv = 0.0;
+
+		for (j = b[k]; j < b[k + 1]; j++) {
+			st += (double)(m->t[j] - tr->t0_ms) / 1000.0;
+			sv += (double)m->v[j] / TREND_Q;
+		}
+		assert_true(th->n[k] == (double)(b[k + 1] - b[k]));
+		assert_true(fabs(th->t[k] - st / th->n[k]) <= 1e-6);
+		assert_true(fabs(th->m[k] - sv / th->n[k]) <= 1e-6);
+	}
+}
+
 static void
 check_same(const struct trend *tr, const struct model *m)
 {
@@ -120,25 +145,10 @@ check_same(const struct trend *tr, const struct model *m)
 	/* the thirds of the whole ring: means of the model's points */
 	{
 		struct thirds th;
-		int b[4], k, j;
 
 		if (!trend_thirds(tr, INFINITY, &th) || m->n < 6)
 			return;
-		b[0] = 0;
-		b[1] = m->n / 3;
-		b[2] = (2 * m->n) / 3;
-		b[3] = m->n;
-		for (k = 0; k < 3; k++) {
-			double st = 0.0, sv = 0.0;
-
-			for (j = b[k]; j < b[k + 1]; j++) {
-				st += (double)(m->t[j] - tr->t0_ms) / 1000.0;
-				sv += (double)m->v[j] / TREND_Q;
-			}
-			assert_true(th.n[k] == (double)(b[k + 1] - b[k]));
-			assert_true(fabs(th.t[k] - st / th.n[k]) <= 1e-6);
-			assert_true(fabs(th.m[k] - sv / th.n[k]) <= 1e-6);
-		}
+		assert_thirds_from(tr, m, 0, &th);
 	}
 }
 
@@ -151,29 +161,14 @@ check_thirds_from(const struct trend *tr, const struct model *m, int c)
 {
 	struct thirds th;
 	double mid_s, span_s;
-	int b[4], k, j, n = m->n - c;
 
-	if (c < 1 || n < 6)
+	if (c < 1 || m->n - c < 6)
 		return;
 	mid_s = ((double)(m->t[c - 1] + m->t[c]) / 2.0 - (double)tr->t0_ms) /
 	    1000.0;
 	span_s = tabs_t(tr->last) - mid_s;
 	assert_true(trend_thirds(tr, span_s, &th));
-	b[0] = c;
-	b[1] = c + n / 3;
-	b[2] = c + (2 * n) / 3;
-	b[3] = m->n;
-	for (k = 0; k < 3; k++) {
-		double st = 0.0, sv = 0.0;
-
-		for (j = b[k]; j < b[k + 1]; j++) {
-			st += (double)(m->t[j] - tr->t0_ms) / 1000.0;
-			sv += (double)m->v[j] / TREND_Q;
-		}
-		assert_true(th.n[k] == (double)(b[k + 1] - b[k]));
-		assert_true(fabs(th.t[k] - st / th.n[k]) <= 1e-6);
-		assert_true(fabs(th.m[k] - sv / th.n[k]) <= 1e-6);
-	}
+	assert_thirds_from(tr, m, c, &th);
 }
 
 /* A seeded series: steps of about a second, some longer than a point's
