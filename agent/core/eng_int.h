@@ -406,6 +406,9 @@ struct eng {
 				   (rebuilt by every evaluation) */
 	double ev_sm[EV_COUNT]; /* smoothed evidence, kept across calls */
 	double cls_sm[ENG_CLASS_COUNT]; /* smoothed class means */
+	/* the smoothed cpu and exhaust when the zone alarm began, and the
+	 * rho of then (NAN outside an alarm): health_air_warmed() */
+	double alarm_cpu0, alarm_exh0, alarm_rho0;
 
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;
@@ -490,6 +493,10 @@ void health_begin(struct eng *e, int64_t now_ms);
 void health_sensor(struct eng *e, struct sensor *s, const struct eff_class *ef,
     int64_t now_ms);
 bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);
+/* Has the air this host breathes warmed since the zone alarm began, as its
+ * own cpu and exhaust show it: both, and the inlet they imply, up by more
+ * than by? */
+bool health_air_warmed(const struct eng *e, double by);
 double sensor_noise(const struct eng *e, const struct sensor *s);
 /* The noise of s's substitute (read and written only in subst_mode). */
 static inline struct noise *

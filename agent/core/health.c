@@ -169,6 +169,47 @@ smooth_evidence(struct eng *e, int64_t now_ms)
 		smooth(&e->cls_sm[i], hv->n[i] > 0 ? hv->mean[i] : NAN, dt);
 }
 
+/* Where the host's own cpu and exhaust stood when the zone alarm began:
+ * at the first evaluation of the alarm that has them and a learnt rho. */
+static void
+alarm_ref(struct eng *e)
+{
+	if (!e->zone_alarm) {
+		e->alarm_cpu0 = e->alarm_exh0 = e->alarm_rho0 = NAN;
+		return;
+	}
+	if (isfinite(e->alarm_cpu0) || !isfinite(e->hv->ev[EV_MODEL]) ||
+	    !isfinite(e->cls_sm[ENG_CLASS_CPU]) ||
+	    !isfinite(e->cls_sm[ENG_CLASS_EXHAUST]))
+		return;
+	e->alarm_cpu0 = e->cls_sm[ENG_CLASS_CPU];
+	e->alarm_exh0 = e->cls_sm[ENG_CLASS_EXHAUST];
+	e->alarm_rho0 = e->rho;
+}
+
+/*
+ * Warmer air raises a host's cpu, its exhaust and the inlet they imply
+ * alike. More load raises the cpu and the exhaust but not the implied
+ * inlet (the model is made to be blind to load; in the lag of a change it
+ * moves the other way), and less load lowers the cpu: only the air moves
+ * all three up together. Compared with the rho of the alarm's start, so
+ * that rho's learning is not taken for warming.
+ */
+bool
+health_air_warmed(const struct eng *e, double by)
+{
+	double cpu = e->cls_sm[ENG_CLASS_CPU];
+	double exh = e->cls_sm[ENG_CLASS_EXHAUST];
+	double rho = e->alarm_rho0;
+
+	if (!isfinite(e->alarm_cpu0) || !isfinite(cpu) || !isfinite(exh))
+		return false;
+	return cpu - e->alarm_cpu0 > by && exh - e->alarm_exh0 > by &&
+	    (exh - rho * (cpu - exh)) -
+		(e->alarm_exh0 - rho * (e->alarm_cpu0 - e->alarm_exh0)) >
+	    by;
+}
+
 void
 health_begin(struct eng *e, int64_t now_ms)
 {
@@ -236,6 +277,7 @@ health_begin(struct eng *e, int64_t now_ms)
 		    hv->rise_s[ENG_CLASS_CPU], hv->rise_s[ENG_CLASS_EXHAUST]);
 	}
 	smooth_evidence(e, now_ms);
+	alarm_ref(e);
 }
 
 /*

@@ -357,8 +357,10 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 
 /* Does the host's own trusted evidence back a shutdown of an inlet the
  * zone stands in for: its other sensors rising significantly (a slope is
- * NAN where a class has no trusted sensor), or the inlet its own exhaust
- * and cpu imply at or past the inlet's own shutdown level? */
+ * NAN where a class has no trusted sensor), the air its own cpu and
+ * exhaust are in warmer than when the zone alarm began (a creep too slow
+ * to read as a rise), or the inlet its own exhaust and cpu imply at or
+ * past the inlet's own shutdown level? */
 static bool
 own_evidence(
     const struct eng *e, const struct sensor *s, const struct eff_class *ef)
@@ -367,7 +369,8 @@ own_evidence(
 
 	if (hv->slope[ENG_CLASS_INLET] > 0.0 ||
 	    hv->slope[ENG_CLASS_EXHAUST] > 0.0 ||
-	    hv->slope[ENG_CLASS_CPU] > 0.0)
+	    hv->slope[ENG_CLASS_CPU] > 0.0 ||
+	    health_air_warmed(e, e->conf.policy.frozen_delta_c))
 		return true;
 	return s->cls == ENG_CLASS_INLET && isfinite(hv->ev[EV_MODEL]) &&
 	    s->trip_c - hv->ev[EV_MODEL] <= ef->sd_margin_own;

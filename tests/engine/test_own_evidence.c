@@ -200,6 +200,109 @@ test_own_evidence_still_shuts_down(void **state)
 	}
 }
 
+/* One run of a host with an inlet, an exhaust and a cpu in a zone that
+ * warms at rate C/min from 22 C on, all its peers' inlets with it. The
+ * host's air is the zone's; its exhaust and cpu sit 10 and 30 C above it.
+ * Its inlet freezes at the failure when frozen, and its cpu and exhaust
+ * follow the air when warm (else they stay where they were: a zone that
+ * only says it is warm). Returns the air at the host's shutdown (NAN when
+ * none came before the air reached the inlet's trip). */
+static double
+creep_run(struct rng *r, int tier, double rate, bool frozen, bool warm)
+{
+	struct eng_conf conf;
+	struct eng *e;
+	double trip, air = 22.0, at = NAN;
+	int64_t t, fail = 1800;
+	int i;
+
+	eng_conf_defaults(&conf);
+	snprintf(conf.host, sizeof(conf.host), "me");
+	conf.tier = tier;
+	e = eng_create(&conf);
+	assert_non_null(e);
+	trip = conf.cls[ENG_CLASS_INLET].trip_c;
+	assert_int_equal(
+	    eng_sensor_add(e, "in", ENG_CLASS_INLET, trip, ENG_TRIP_HW), 0);
+	assert_int_equal(eng_sensor_add(e, "exh", ENG_CLASS_EXHAUST,
+			     conf.cls[ENG_CLASS_EXHAUST].trip_c, ENG_TRIP_HW),
+	    1);
+	assert_int_equal(eng_sensor_add(e, "cpu", ENG_CLASS_CPU,
+			     conf.cls[ENG_CLASS_CPU].trip_c, ENG_TRIP_HW),
+	    2);
+	for (t = 1; air < trip && t < 48 * 3600; t++) {
+		struct eng_output out;
+		double own = warm || t < fail ? air : 22.0;
+
+		if (t >= fail)
+			air = 22.0 + rate * (double)(t - fail) / 60.0;
+		for (i = 0; i < 8; i++) {
+			struct eng_peer p;
+
+			memset(&p, 0, sizeof(p));
+			snprintf(p.host, sizeof(p.host), "peer-%d", i);
+			p.tier = i % (ENG_MAX_TIER + 1);
+			p.inlet_c = air + rng_range(r, -0.2, 0.2);
+			p.slope_c_per_s = t >= fail ? rate / 60.0 : 0.0;
+			p.state = air > 30.0 ? ENG_STATE_HOT
+			    : t >= fail      ? ENG_STATE_WARN
+					     : ENG_STATE_OK;
+			p.t_ms = t * 1000;
+			eng_peer_update(e, &p);
+		}
+		/* a frozen inlet repeats its value of the failure exactly */
+		feed1(e, 0, t * 1000,
+		    frozen && t >= fail ? 22.0 : air + rng_range(r, -0.2, 0.2));
+		feed1(e, 1, t * 1000, own + 10.0 + rng_range(r, -0.3, 0.3));
+		feed1(e, 2, t * 1000, own + 30.0 + rng_range(r, -1.0, 1.0));
+		eng_evaluate(e, t * 1000, &out);
+		for (i = 0; i < out.n_decisions; i++)
+			if (out.decisions[i].action == ENG_ACT_SHUTDOWN &&
+			    isnan(at))
+				at = air;
+		if (!isnan(at))
+			break;
+	}
+	eng_free(e);
+	return at;
+}
+
+/* A frozen inlet in a creep too slow to read as a rise (the room finding
+ * a new balance over hours), its host's own cpu and exhaust warming with
+ * the air: the host is shut down as a working inlet would have it, at
+ * its tier's level and never at the trip; a zone that only says it is
+ * warm (the host's own sensors unmoved) shuts nothing down. */
+static void
+test_frozen_inlet_creep_shut_down_as_working_one(void **state)
+{
+	static const double rates[] = { 0.02, 0.05, 0.1, 0.3, 1.0 };
+	struct rng r = { seed ^ 0x0e4 };
+	int tier, k;
+
+	(void)state;
+	for (tier = 0; tier <= 3; tier++)
+		for (k = 0; k < (int)(sizeof(rates) / sizeof(rates[0])); k++) {
+			double working = creep_run(
+				   &r, tier, rates[k], false, true),
+			       frozen = creep_run(
+				   &r, tier, rates[k], true, true),
+			       forged = creep_run(
+				   &r, tier, rates[k], true, false);
+
+			print_message("tier %d, %.2f C/min: shut down with "
+				      "the air at %.1f C (working inlet), "
+				      "%.1f (frozen), %.1f (peers alone)\n",
+			    tier, rates[k], working, frozen, forged);
+			assert_false(isnan(working));
+			assert_false(isnan(frozen));
+			/* the substitute is the zone's move added to the
+			 * value at the failure: within its noise and its
+			 * smoothing of the working inlet's moment */
+			assert_true(frozen <= working + 1.0);
+			assert_true(isnan(forged));
+		}
+}
+
 /* Tier order: a tier-0 host rising toward trip in a zone alarm shuts
  * down on its prediction only once the less important hosts of its zone
  * are down; while they run, it waits, at the latest until its own
@@ -264,6 +367,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flat_host_never_shut_down_by_others),
 		cmocka_unit_test(test_own_evidence_still_shuts_down),
+		cmocka_unit_test(
+		    test_frozen_inlet_creep_shut_down_as_working_one),
 		cmocka_unit_test(test_tier_order_waits_for_less_important),
 	};
 
