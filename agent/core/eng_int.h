@@ -431,7 +431,11 @@ trend_ring_at(const struct trend *tr, uint32_t i)
 	return &tr->ring[i >= tr->cap ? i - tr->cap : i];
 }
 /* Points closer than this to the previous one are left out of a ring
- * for this window (so that ENG_TREND_CAP points span it). */
+ * for this window: the window's ms / TREND_SPAN_GAPS, rounded up, so a
+ * window holds at most TREND_SPAN_GAPS spacings and a ring of
+ * TREND_SPAN_GAPS + 2 points (six blocks of TREND_SUM_EVERY, below
+ * ENG_TREND_CAP) spans it at any sample interval (eng_trend_capacity). */
+#define TREND_SPAN_GAPS 190
 int64_t trend_spacing_ms(double window_s);
 /* The spill slots a ring for this window needs: one for every gap too
  * long for a step that its window can hold, and two for jumps. */
