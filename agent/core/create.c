@@ -225,6 +225,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	 * slots not used yet are never touched and cost no resident memory */
 	take_conf(e, conf);
 	size_classes(e);
+	e->conf_gen = 1; /* no cached settings yet (eff_gen 0) */
 	e->state = ENG_STATE_OK;
 	e->since_ms = NO_TIME;
 	e->accepting = true;
@@ -289,6 +290,7 @@ eng_reconfigure(struct eng *e, const struct eng_conf *conf)
 	take_conf(e, conf);
 	if (e->conf.cls == e->own_cls)
 		memcpy(e->own_cls, conf->cls, sizeof(conf->cls));
+	e->conf_gen++; /* the cached effective settings are stale */
 	size_classes(e);
 	/* A smaller filter window only looks at the newest values. */
 	for (i = 0; i < e->n_sensors; i++) {
