@@ -5,7 +5,7 @@
  *
  * A trend ring holds the points of one trend window. How many that can
  * be follows from the configuration: a point is kept at most every
- * trend_spacing_ms() of the window (so ENG_TREND_CAP points cover any
+ * trend_spacing_ms() of the window (so 192 points, six blocks, cover any
  * window), and no more often than the sensor is sampled. An engine told
  * its sample interval gives each ring just that many points for its
  * class's window (carved one after the other from one block); the points
@@ -43,9 +43,14 @@ window_capacity(double w_s, int64_t iv_ms)
 		gap_ms = iv_ms;
 	if (gap_ms < 1 || !(w_s * 1000.0 < (double)INT32_MAX))
 		return ENG_TREND_CAP;
-	/* Points at least gap_ms apart within a window of w_s: one more
-	 * than the window holds gaps, and one more for the rounding of the
-	 * ring's float times. */
+	/* Points at least gap_ms apart within a window of w_s (times are
+	 * whole ms, and a point leaves once more than the window's whole ms
+	 * before the newest): one more than the window holds gaps, and one
+	 * more for samples a little closer than the interval (a timer that
+	 * fires early, a read that came late and the next one on time). At
+	 * the spacing, whatever the interval, this is at most
+	 * TREND_SPAN_GAPS + 2 (trend_spacing_ms rounds up); at an interval
+	 * longer than the spacing, fewer. */
 	n = (int64_t)floor(w_s * 1000.0 / (double)gap_ms) + 2;
 	if (n < TREND_MIN_N + 2)
 		n = TREND_MIN_N + 2;
@@ -220,6 +225,7 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	 * slots not used yet are never touched and cost no resident memory */
 	take_conf(e, conf);
 	size_classes(e);
+	e->conf_gen = 1; /* no cached settings yet (eff_gen 0) */
 	e->state = ENG_STATE_OK;
 	e->since_ms = NO_TIME;
 	e->accepting = true;
@@ -285,6 +291,7 @@ eng_reconfigure(struct eng *e, const struct eng_conf *conf)
 	take_conf(e, conf);
 	if (e->conf.cls == e->own_cls)
 		memcpy(e->own_cls, conf->cls, sizeof(conf->cls));
+	e->conf_gen++; /* the cached effective settings are stale */
 	size_classes(e);
 	/* A smaller filter window only looks at the newest values. */
 	for (i = 0; i < e->n_sensors; i++) {

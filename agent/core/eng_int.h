@@ -350,6 +350,10 @@ struct eng_cfg {
 
 struct eng {
 	struct eng_cfg conf;
+	/* bumped by every eng_reconfigure(): the settings cached in eff are
+	 * for one generation of the configuration (not saved by
+	 * eng_state_save, which does not cover reconfigurations) */
+	uint32_t conf_gen;
 	int n_sensors;
 	int cap_sensors;
 	int refused;            /* sensor registrations refused (table full) */
@@ -386,6 +390,15 @@ struct eng {
 	int n_ovr;
 	int cap_ovr;
 	struct eng_override *ovr; /* cap_ovr of them */
+	/* Each class's settings with the overrides in force
+	 * (ovr_effective_all), for zone heating or not (eff_zone): valid
+	 * while eff_valid (cleared when an override is set, cleared or
+	 * expires) and eff_gen is conf_gen. Saved and put back with the
+	 * overrides (eng_hint.c), so that it always matches them. */
+	bool eff_valid;
+	bool eff_zone;
+	uint32_t eff_gen;
+	struct eff_class eff[ENG_CLASS_COUNT];
 
 	enum eng_state state;
 	int64_t since_ms;
@@ -434,7 +447,11 @@ trend_ring_at(const struct trend *tr, uint32_t i)
 	return &tr->ring[i >= tr->cap ? i - tr->cap : i];
 }
 /* Points closer than this to the previous one are left out of a ring
- * for this window (so that ENG_TREND_CAP points span it). */
+ * for this window: the window's ms / TREND_SPAN_GAPS, rounded up, so a
+ * window holds at most TREND_SPAN_GAPS spacings and a ring of
+ * TREND_SPAN_GAPS + 2 points (six blocks of TREND_SUM_EVERY, below
+ * ENG_TREND_CAP) spans it at any sample interval (eng_trend_capacity). */
+#define TREND_SPAN_GAPS 190
 int64_t trend_spacing_ms(double window_s);
 /* The spill slots a ring for this window needs: one for every gap too
  * long for a step that its window can hold, and two for jumps. */
@@ -508,6 +525,10 @@ void noise_add(struct noise *n, int64_t t_ms, double v);
 
 /* override.c */
 void ovr_expire(struct eng *e, int64_t now_ms, struct eng_output *out);
+/* Each class's settings with the overrides in force (zone: the zone
+ * heating), from the cache when nothing changed since they were
+ * computed: call ovr_expire() first. */
+const struct eff_class *ovr_effective_all(struct eng *e, bool zone);
 void ovr_effective(
     const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef);
 bool ovr_quiet(const struct eng *e);

@@ -205,7 +205,7 @@ tier_waits(struct eng *e, const struct eff_class *ef, int64_t now_ms)
 void
 eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 {
-	struct eff_class ef[ENG_CLASS_COUNT];
+	const struct eff_class *ef;
 	const struct sensor *w = NULL, *missing = NULL;
 	enum eng_state prev = e->state, next;
 	enum cause cause = CAUSE_NONE;
@@ -234,8 +234,7 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	}
 	/* The tiers' wider levels hold while the zone heats, not through
 	 * the alarm's hold after it: no action follows a recovery. */
-	for (i = 0; i < ENG_CLASS_COUNT; i++)
-		ovr_effective(e, (enum eng_class)i, e->zone_heating, &ef[i]);
+	ef = ovr_effective_all(e, e->zone_heating);
 
 	for (i = 0; i < e->n_sensors; i++) {
 		struct sensor *s = &e->sensors[i];

@@ -367,6 +367,7 @@ eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
 	if (i < 0)
 		i = e->n_ovr++;
 	o = &e->ovr[i];
+	e->eff_valid = false;
 	memset(o, 0, sizeof(*o));
 	snprintf(o->key, sizeof(o->key), "%s", key);
 	o->value = v;
@@ -379,6 +380,7 @@ eng_override_set(struct eng *e, const char *key, double value, double ttl_s,
 static void
 remove_at(struct eng *e, int i)
 {
+	e->eff_valid = false;
 	e->n_ovr--;
 	if (i != e->n_ovr)
 		memmove(&e->ovr[i], &e->ovr[i + 1],
@@ -525,6 +527,24 @@ ovr_effective(
     const struct eng *e, enum eng_class c, bool zone, struct eff_class *ef)
 {
 	effective(e, c, zone, NULL, ef);
+}
+
+const struct eff_class *
+ovr_effective_all(struct eng *e, bool zone)
+{
+	int c;
+
+	/* what effective() reads: the configuration (conf_gen), the
+	 * overrides (eff_valid; an expiry removes one, ovr_expire) and the
+	 * zone flag */
+	if (!e->eff_valid || e->eff_zone != zone || e->eff_gen != e->conf_gen) {
+		for (c = 0; c < ENG_CLASS_COUNT; c++)
+			effective(e, (enum eng_class)c, zone, NULL, &e->eff[c]);
+		e->eff_valid = true;
+		e->eff_zone = zone;
+		e->eff_gen = e->conf_gen;
+	}
+	return e->eff;
 }
 
 int

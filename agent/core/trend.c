@@ -130,7 +130,11 @@ trend_reset(struct trend *tr)
 int64_t
 trend_spacing_ms(double window_s)
 {
-	return (int64_t)(window_s * 1000.0) / (ENG_TREND_CAP - 64);
+	int64_t w = (int64_t)(window_s * 1000.0);
+
+	/* rounded up: at most TREND_SPAN_GAPS spacings in a window, so
+	 * TREND_SPAN_GAPS + 2 points (six blocks) hold any window */
+	return (w + TREND_SPAN_GAPS - 1) / TREND_SPAN_GAPS;
 }
 
 uint32_t

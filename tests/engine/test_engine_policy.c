@@ -306,6 +306,56 @@ test_override_expiry(void **state)
 	fix_done(&f);
 }
 
+/* The settings with the overrides in force are kept from one evaluation
+ * to the next (ovr_effective_all): an override that expires between two
+ * evaluations with nothing else changed, one set or cleared between
+ * them, and a reload all count at the very next evaluation. */
+static void
+test_override_cache(void **state)
+{
+	struct fix f;
+	char err[128];
+	int i;
+
+	(void)state;
+	fix_init(&f, ENG_CLASS_CPU);
+	fix_start(&f, ENG_CLASS_CPU);
+	fix_hold(&f, 60, 10);
+	assert_float_equal(view(&f).headroom_c, 40.0, 1e-9);
+	assert_int_equal(eng_override_set(f.e, "cpu.trip_c", 97, 30, "fan",
+			     "ops", f.t * 1000, err, sizeof(err)),
+	    0);
+	/* in force for its 30 s, evaluation after evaluation */
+	for (i = 0; i < 29; i++) {
+		fix_hold(&f, 60, 1);
+		assert_float_equal(view(&f).headroom_c, 37.0, 1e-9);
+		assert_int_equal(f.out.n_expired, 0);
+	}
+	/* expired at the next one: the same reading, no other change */
+	fix_hold(&f, 60, 1);
+	assert_int_equal(f.out.n_expired, 1);
+	assert_float_equal(view(&f).headroom_c, 40.0, 1e-9);
+	fix_hold(&f, 60, 5);
+	assert_float_equal(view(&f).headroom_c, 40.0, 1e-9);
+	/* set, then cleared, between two evaluations each */
+	assert_int_equal(eng_override_set(f.e, "cpu.trip_c", 98, 3600, "fan",
+			     "ops", f.t * 1000, err, sizeof(err)),
+	    0);
+	fix_hold(&f, 60, 1);
+	assert_float_equal(view(&f).headroom_c, 38.0, 1e-9);
+	assert_int_equal(eng_override_clear(f.e, "cpu.trip_c"), 0);
+	fix_hold(&f, 60, 1);
+	assert_float_equal(view(&f).headroom_c, 40.0, 1e-9);
+	/* a reload that widens the warn margin past the headroom: warn */
+	assert_int_equal(view(&f).level, 0);
+	f.conf.cls[ENG_CLASS_CPU].warn.margin_c = 45.0;
+	eng_reconfigure(f.e, &f.conf);
+	fix_hold(&f, 60, 1 + (int)f.conf.cls[ENG_CLASS_CPU].persist_s);
+	assert_int_equal(view(&f).level, 1);
+	assert_int_equal(f.out.state, ENG_STATE_WARN);
+	fix_done(&f);
+}
+
 /* quiet suppresses notify and migrate, never shutdown. */
 static void
 test_override_quiet(void **state)
@@ -578,6 +628,7 @@ main(void)
 		cmocka_unit_test(test_zone_tier_margins),
 		cmocka_unit_test(test_override_table),
 		cmocka_unit_test(test_override_expiry),
+		cmocka_unit_test(test_override_cache),
 		cmocka_unit_test(test_override_quiet),
 		cmocka_unit_test(test_override_floor),
 		cmocka_unit_test(test_override_trip),

@@ -260,7 +260,8 @@ run_pair(double iv_s, uint64_t sd, struct run_stats *st)
 static void
 test_sized_same_results(void **state)
 {
-	static const double intervals[] = { 0.25, 0.5, 1.0, 2.0, 5.0, 15.0 };
+	static const double intervals[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 5.0,
+		15.0 };
 	struct run_stats st = { 0, 0 };
 	size_t k;
 	int rep;
@@ -361,7 +362,10 @@ test_capacity_rule(void **state)
 
 		for (c = 0; c < ENG_CLASS_COUNT; c++) {
 			double w = conf.cls[c].trend_window_s;
-			double gap = fmax(iv, w / (ENG_TREND_CAP - 64));
+			/* the spacing: the window over 190, rounded up to
+			 * a ms */
+			double gap = fmax(
+			    iv, ceil(w * 1000.0 / 190.0) / 1000.0);
 
 			if ((int)(w / gap) + 1 > need)
 				need = (int)(w / gap) + 1;
@@ -369,6 +373,8 @@ test_capacity_rule(void **state)
 		assert_true(cap >= need);
 		assert_true(cap <= need + 3 || cap == 8);
 		assert_true(cap <= ENG_TREND_CAP);
+		/* six blocks of 32 at most, at any interval */
+		assert_true(cap <= 192);
 	}
 	/* a longer window needs more */
 	conf.cls[ENG_CLASS_INLET].trend_window_s = 600.0;

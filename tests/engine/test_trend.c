@@ -280,6 +280,130 @@ test_spill_overflow(void **state)
 		run_series(base + (uint64_t)k, 120.0, 194, 2000, true);
 }
 
+/* The points a ring must hold: every push the spacing lets in whose time
+ * is within the window of the newest (times only, in a circle). */
+#define WMODEL 1024
+struct wmodel {
+	int64_t t[WMODEL];
+	int beg, n;
+	int64_t last_ms;
+	int most; /* the most it held */
+};
+
+static void
+wmodel_push(struct wmodel *m, const struct trend_win *w, int64_t t_ms)
+{
+	if (m->last_ms != NO_TIME && t_ms < m->last_ms + w->spacing_ms)
+		return;
+	if (m->last_ms != NO_TIME && t_ms - m->last_ms > w->win_ms)
+		m->n = 0;
+	assert_true(m->n < WMODEL);
+	m->t[(m->beg + m->n) % WMODEL] = t_ms;
+	m->n++;
+	m->last_ms = t_ms;
+	while (m->n > 0 && t_ms - m->t[m->beg] > w->win_ms) {
+		m->beg = (m->beg + 1) % WMODEL;
+		m->n--;
+	}
+	if (m->n > m->most)
+		m->most = m->n;
+}
+
+/* One window at one interval: a ring sized by eng_trend_capacity() for
+ * samples iv_s apart (each up to `late` of an interval late, never
+ * early) keeps every point of its window, for two windows and more. */
+static void
+window_fits(double win_s, double iv_s, double late, uint64_t seed)
+{
+	struct eng_conf conf;
+	struct trend_win w;
+	struct trend tr;
+	struct wmodel *m = calloc(1, sizeof(*m));
+	struct rng rng = { seed };
+	int64_t iv_ms = (int64_t)llround(iv_s * 1000.0), k, pushes;
+	int64_t t0 = 1700000000000LL;
+	uint32_t cap, n_spill;
+	void *mem;
+	int c;
+
+	assert_non_null(m);
+	eng_conf_defaults(&conf);
+	for (c = 0; c < ENG_CLASS_COUNT; c++)
+		conf.cls[c].trend_window_s = win_s;
+	cap = (uint32_t)eng_trend_capacity(&conf, iv_s);
+	/* six blocks hold any window at any interval */
+	assert_true(trend_cap(cap) <= TREND_SPAN_GAPS + 2);
+	assert_true(trend_cap(cap) <= 6 * TREND_SUM_EVERY);
+	trend_win_set(&w, win_s);
+	n_spill = trend_spill(win_s, cap);
+	mem = calloc(1, trend_bytes(cap, n_spill));
+	assert_non_null(mem);
+	memset(&tr, 0, sizeof(tr));
+	trend_reset(&tr);
+	trend_move(&tr, mem, cap, n_spill);
+	m->last_ms = NO_TIME;
+	pushes = (int64_t)(2.5 * win_s * 1000.0) / iv_ms + 10;
+	for (k = 0; k < pushes; k++) {
+		int64_t t = t0 + k * iv_ms +
+		    (int64_t)(rng_uniform(&rng) * late * (double)iv_ms);
+		struct tabs a;
+
+		/* a slow sine: no jumps, no spill slots used */
+		trend_push(&tr, t, 40.0 + sin((double)k * 0.01), &w);
+		wmodel_push(m, &w, t);
+		/* the ring has all of them: none left early */
+		if ((int)(tr.end - tr.beg) != m->n)
+			fail_msg("window %g s, interval %g s (late %g), push "
+				 "%lld: ring %u points, window %d; cap %u",
+			    win_s, iv_s, late, (long long)k, tr.end - tr.beg,
+			    m->n, cap);
+		a = trend_point(&tr, tr.beg);
+		assert_true(tr.t0_ms + a.t == m->t[m->beg]);
+	}
+	/* the series filled the window */
+	/* the series filled the window (points at most a spacing and a
+	 * late interval apart) */
+	assert_true(m->most >=
+	    (int)(win_s /
+		((double)w.spacing_ms / 1000.0 + iv_s * (1.0 + late))));
+	free(mem);
+	free(m);
+}
+
+/* The class of bug: a ring too small for its window (its oldest points
+ * then leave before the window is over, and the trend spans less than
+ * the configured window). Windows of the configurable range, where the
+ * spacing is and is not a whole number of samples (19.1-36 s at 0.1 s
+ * once needed a seventh block), windows of a whole number of blocks of
+ * samples (32, 64, 160 s at 1 s: no slack from rounding up to a block),
+ * at intervals from 1 ms (every spacing taken exactly: the most points a
+ * window can hold) to a minute. */
+static void
+test_capacity_holds_window(void **state)
+{
+	static const double wins[] = { 5.0, 7.3, 19.1, 19.15, 23.456, 30.0,
+		31.7, 32.0, 36.099, 36.1, 60.0, 64.0, 120.0, 160.0, 180.0,
+		299.9, 600.0, 1234.5, 3600.0 };
+	static const double ivs[] = { 0.001, 0.1, 0.15, 0.25, 0.333, 1.0, 2.5,
+		10.0, 60.0 };
+	uint64_t base = test_seed("trend window");
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(wins) / sizeof(wins[0]); i++)
+		for (j = 0; j < sizeof(ivs) / sizeof(ivs[0]); j++) {
+			/* the 1 ms series of the longest windows: one of them
+			 */
+			if (ivs[j] < 0.01 && wins[i] > 700.0 &&
+			    wins[i] < 3600.0)
+				continue;
+			window_fits(wins[i], ivs[j], 0.0, base + i * 16 + j);
+			if (ivs[j] >= 0.01)
+				window_fits(wins[i], ivs[j], 0.5,
+				    base + i * 16 + j + 1000);
+		}
+}
+
 /* The memory of a ring: four bytes a point, a checkpoint for every 32,
  * a slot for every gap a step cannot hold within the window, and two. */
 static void
@@ -299,8 +423,10 @@ test_bytes(void **state)
  * collectd's RSS at 1,024 sensors): its struct sensor and its ring, with
  * the default classes at 1 s and at 0.1 s. Bounds (bytes): at 1 s 672 +
  * 640 for the cpu, exhaust and other classes (120 s windows), 672 + 952
- * for the inlet (180 s); at 0.1 s 672 + 1,104 for any class. Before phase
- * 7: 744 + 736 and 744 + 1,096 at 1 s, 744 + 1,184 at 0.1 s.
+ * for the inlet (180 s); at 0.1 s 672 + 944 for the 120 s classes and
+ * 672 + 952 for the inlet (six blocks: the spacing of trend_spacing_ms;
+ * 1,096 / 1,104 in seven before). Before phase 7: 744 + 736 and
+ * 744 + 1,096 at 1 s, 744 + 1,184 at 0.1 s.
  */
 static void
 test_sensor_bytes(void **state)
@@ -330,7 +456,8 @@ test_sensor_bytes(void **state)
 				      "%zu bytes\n",
 			    ivs[k], c, sizeof(struct sensor), ring);
 			if (ivs[k] < 1.0)
-				assert_true(ring <= 1104u);
+				assert_true(ring <=
+				    (c == ENG_CLASS_INLET ? 952u : 944u));
 			else
 				assert_true(ring <=
 				    (c == ENG_CLASS_INLET ? 952u : 640u));
@@ -345,6 +472,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_points_as_model),
 		cmocka_unit_test(test_spill_overflow),
+		cmocka_unit_test(test_capacity_holds_window),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_sensor_bytes),
 	};
