@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,29 +155,41 @@ calm_sig(struct est *s, int64_t now, uint64_t *sig)
 static void keep_waiting(struct est *s);
 
 static int
-save(struct est *s, bool durable)
+to_file(void *arg, const void *buf, size_t n)
 {
-	char path[PATH_MAX + 32];
+	return fio_repl_write(arg, buf, n);
+}
+
+/* Write the file: 0, or -errno (path.tmp removed). */
+static int
+write_file(struct est *s, const char *path, bool durable, int *n)
+{
 	struct eng_snap_sensor snap;
 	struct eng_snap_host h;
 	struct est_meta m;
+	struct est_writer *w;
+	struct fio_repl out;
 	int64_t now = loop_now_ms(s->env.loop);
 	const char *dir = s->env.conf->agent.state_dir;
-	struct est_writer *w;
-	char *text;
-	int i, n = 0, rc;
+	int i, rc;
 
+	rc = fio_repl_begin(&out, path, 0640);
+	if (rc == -ENOENT) { /* no state_dir yet: made, once */
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+			log_debug(
+			    "engine state: mkdir %s: %s", dir, strerror(errno));
+		rc = fio_repl_begin(&out, path, 0640);
+	}
+	if (rc != 0)
+		return rc;
 	my_meta(s, &m);
 	eng_snapshot_host(s->env.eng, &h);
-	/* made for this save and freed after it: a kept writer (its nodes,
-	 * its print buffer) would stay resident between saves minutes apart
-	 * to spare a hundred small allocations per save */
+	/* made for this save and freed after it (its nodes, a sensor's
+	 * text, the chunk: some 40 kB that a save every 10 s or more would
+	 * not use in between); no allocation per sensor */
 	w = est_writer_new();
-	if (w != NULL && !est_json_begin(w, &m, &h)) {
-		est_writer_free(w);
-		w = NULL;
-	}
-	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
+	rc = w != NULL ? est_write_begin(w, &m, &h, to_file, &out) : -ENOMEM;
+	for (i = 0; i < eng_sensor_count(s->env.eng) && rc == 0; i++) {
 		/* the ring is read only for what is written: the points of
 		 * a sensor in a rise (engine_state_json.c), at most
 		 * EST_POINTS of them, thinned evenly from the newest back;
@@ -190,32 +201,30 @@ save(struct est *s, bool durable)
 		if (snap.rising)
 			eng_snapshot_sensor_max(
 			    s->env.eng, i, now, EST_POINTS, &snap);
-		est_json_add(w, &snap);
-		n++;
+		rc = est_write_sensor(w, &snap);
+		(*n)++;
 	}
-	text = w != NULL ? est_json_finish(w) : NULL;
+	if (rc == 0)
+		rc = est_write_end(w);
 	est_writer_free(w);
-	path_of(s, path, sizeof(path));
-	if (text == NULL) {
-		rc = -ENOMEM;
-	} else {
-		/* the periodic saves never wait for the disk in the event
-		 * loop (an fsync can take seconds on a busy one); the last
-		 * one, at a clean stop, does */
-		rc = durable ? fio_replace(path, text, 0640)
-			     : fio_replace_nosync(path, text, 0640);
-		if (rc == -ENOENT) { /* no state_dir yet: made, once */
-			if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-				log_debug("engine state: mkdir %s: %s", dir,
-				    strerror(errno));
-			rc = durable ? fio_replace(path, text, 0640)
-				     : fio_replace_nosync(path, text, 0640);
-		}
-		free(text);
+	if (rc != 0) {
+		fio_repl_abort(&out);
+		return rc;
 	}
-	/* the writer's nodes and the text (as big as the file) go back to
-	 * the system now, not at the agent's next periodic trim */
-	malloc_trim(0);
+	/* the periodic saves never wait for the disk in the event loop (an
+	 * fsync can take seconds on a busy one); the last one, at a clean
+	 * stop, does */
+	return fio_repl_commit(&out, durable);
+}
+
+static int
+save(struct est *s, bool durable)
+{
+	char path[PATH_MAX + 32];
+	int n = 0, rc;
+
+	path_of(s, path, sizeof(path));
+	rc = write_file(s, path, durable, &n);
 	if (rc != 0 && !s->failing)
 		log_warnx("engine state: cannot save %s: %s; the previous "
 			  "file (if any) stays, retrying every %.0f s "
@@ -259,36 +268,47 @@ refuse(const char *path, const char *why, bool set_aside)
 		    path, why);
 }
 
+struct load_ctx {
+	struct est_reader r;
+	char *why;
+	size_t whylen;
+};
+
+static int
+load_line(void *arg, char *text, size_t len)
+{
+	struct load_ctx *c = arg;
+
+	return est_reader_line(&c->r, text, len, c->why, c->whylen) < 0;
+}
+
 static void
 load(struct est *s)
 {
-	char path[PATH_MAX + 32], why[256];
+	char path[PATH_MAX + 32], why[256] = "";
+	struct load_ctx c = { .why = why, .whylen = sizeof(why) };
 	struct est_meta me;
-	size_t len = 0;
-	char *text;
-	int rc;
+	int max = eng_sensor_capacity(s->env.eng), rc;
 
 	path_of(s, path, sizeof(path));
-	text = fio_read_bounded(
-	    path, est_max_bytes(eng_sensor_capacity(s->env.eng)), &len);
-	if (text == NULL) {
-		if (errno == ENOENT)
-			log_info("engine state: no %s, starting from the "
-				 "short window",
-			    path);
-		else
-			refuse(path,
-			    errno == EFBIG ? "larger than any file this daemon "
-					     "writes"
-				: errno == EINVAL ? "not a regular file"
-						  : strerror(errno),
-			    true);
+	/* a line at a time: the file is never held whole, nor its tree */
+	est_reader_init(&c.r, &s->env.conf->engine, max, &s->f);
+	rc = fio_read_lines(path, est_max_bytes(max), EST_CHUNK, load_line, &c);
+	if (rc == -ENOENT) {
+		log_info("engine state: no %s, starting from the short window",
+		    path);
 		return;
 	}
-	rc = est_decode(text, len, &s->env.conf->engine,
-	    eng_sensor_capacity(s->env.eng), &s->f, why, sizeof(why));
-	free(text);
 	if (rc < 0) {
+		est_file_free(&s->f);
+		refuse(path,
+		    rc == -EFBIG ? "larger than any file this daemon writes"
+			: rc == -EINVAL ? "not a regular file"
+					: strerror(-rc),
+		    true);
+		return;
+	}
+	if (rc > 0 || est_reader_end(&c.r, why, sizeof(why)) < 0) {
 		refuse(path, why, true);
 		return;
 	}
@@ -306,9 +326,10 @@ load(struct est *s)
 	}
 	s->loaded_ms = me.mono_ms;
 	eng_restore_host(s->env.eng, &s->f.host);
-	log_info("engine state: read %s, written %.1f s ago with %d "
-		 "sensor%s",
-	    path, (double)s->gap_ms / 1000.0, s->f.n, s->f.n == 1 ? "" : "s");
+	log_info("engine state: read %s (version %d), written %.1f s ago "
+		 "with %d sensor%s",
+	    path, c.r.version, (double)s->gap_ms / 1000.0, s->f.n,
+	    s->f.n == 1 ? "" : "s");
 }
 
 /* Every saved sensor used (or too old to be): the copy goes. */
