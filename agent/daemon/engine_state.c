@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +20,25 @@
 #include "loop.h"
 #include "walltime.h"
 
+/* A saved sensor waiting for its own to attach: the snapshot up to its
+ * points, and only the points it has (a struct eng_snap_sensor has room
+ * for ENG_SNAP_POINTS, 4 kB: 4 MB at 1,024 sensors, most calm). */
+#define SNAP_HEAD offsetof(struct eng_snap_sensor, age_ms)
+struct kept {
+	unsigned char head[SNAP_HEAD];
+	int64_t *age_ms;
+	double *value_c; /* after the struct, in its allocation */
+};
+
 struct est {
 	struct est_env env;
 	int timer;
-	bool failing;      /* the last save failed (told once) */
-	struct est_file f; /* what the file had, until used or stale */
-	bool *used;        /* f.n of them: handed to the engine */
-	int64_t loaded_ms; /* loop time of the read */
-	int64_t gap_ms;    /* the file's age at loaded_ms */
+	bool failing;       /* the last save failed (told once) */
+	struct est_file f;  /* the file's meta and host (its sensors: kept) */
+	struct kept **kept; /* f.n of them, until used or stale */
+	bool *used;         /* f.n of them: handed to the engine */
+	int64_t loaded_ms;  /* loop time of the read */
+	int64_t gap_ms;     /* the file's age at loaded_ms */
 	char machine_id[EST_ID_LEN];
 	char boot_id[EST_ID_LEN];
 	/* the last timed save of a calm host: what it held, coarsely
@@ -270,9 +282,64 @@ refuse(const char *path, const char *why, bool set_aside)
 
 struct load_ctx {
 	struct est_reader r;
+	struct est *s;
+	int cap;
 	char *why;
 	size_t whylen;
 };
+
+static const char *
+kept_id(const struct kept *k)
+{
+	return (const char *)k->head + offsetof(struct eng_snap_sensor, id);
+}
+
+static void
+unpack(const struct kept *k, struct eng_snap_sensor *out)
+{
+	memcpy(out, k->head, SNAP_HEAD);
+	memcpy(out->age_ms, k->age_ms, (size_t)out->n_points * sizeof(int64_t));
+	memcpy(
+	    out->value_c, k->value_c, (size_t)out->n_points * sizeof(double));
+}
+
+/* est_reader's take: a sensor read, kept in its own size */
+static int
+take(void *arg, const struct eng_snap_sensor *snap, char *why, size_t whylen)
+{
+	struct load_ctx *c = arg;
+	struct est *s = c->s;
+	size_t n = (size_t)snap->n_points;
+	struct kept *k, **more;
+	int i;
+
+	for (i = 0; i < s->f.n; i++)
+		if (strcmp(kept_id(s->kept[i]), snap->id) == 0) {
+			snprintf(
+			    why, whylen, "sensor %s is there twice", snap->id);
+			return -1;
+		}
+	if (s->f.n == c->cap) {
+		c->cap = c->cap > 0 ? 2 * c->cap : 16;
+		more = realloc(s->kept, (size_t)c->cap * sizeof(*more));
+		if (more == NULL)
+			goto oom;
+		s->kept = more;
+	}
+	k = malloc(sizeof(*k) + n * (sizeof(int64_t) + sizeof(double)));
+	if (k == NULL)
+		goto oom;
+	memcpy(k->head, snap, SNAP_HEAD);
+	k->age_ms = (int64_t *)(k + 1);
+	k->value_c = (double *)(k->age_ms + n);
+	memcpy(k->age_ms, snap->age_ms, n * sizeof(int64_t));
+	memcpy(k->value_c, snap->value_c, n * sizeof(double));
+	s->kept[s->f.n++] = k;
+	return 0;
+oom:
+	snprintf(why, whylen, "out of memory");
+	return -1;
+}
 
 static int
 load_line(void *arg, char *text, size_t len)
@@ -283,24 +350,42 @@ load_line(void *arg, char *text, size_t len)
 }
 
 static void
+free_kept(struct est *s)
+{
+	for (int i = 0; i < s->f.n; i++)
+		free(s->kept[i]);
+	free(s->kept);
+	s->kept = NULL;
+	est_file_free(&s->f);
+}
+
+static void
 load(struct est *s)
 {
 	char path[PATH_MAX + 32], why[256] = "";
-	struct load_ctx c = { .why = why, .whylen = sizeof(why) };
+	struct load_ctx c = { .s = s, .why = why, .whylen = sizeof(why) };
+	struct eng_snap_sensor scratch;
 	struct est_meta me;
 	int max = eng_sensor_capacity(s->env.eng), rc;
 
 	path_of(s, path, sizeof(path));
-	/* a line at a time: the file is never held whole, nor its tree */
+	/* a line at a time: the file is never held whole, nor its tree, and
+	 * each sensor in its own size */
 	est_reader_init(&c.r, &s->env.conf->engine, max, &s->f);
+	c.r.take = take;
+	c.r.take_arg = &c;
+	c.r.scratch = &scratch;
 	rc = fio_read_lines(path, est_max_bytes(max), EST_CHUNK, load_line, &c);
 	if (rc == -ENOENT) {
 		log_info("engine state: no %s, starting from the short window",
 		    path);
 		return;
 	}
+	if (rc == 0 && est_reader_end(&c.r, why, sizeof(why)) < 0)
+		rc = 1;
+	if (rc != 0)
+		free_kept(s);
 	if (rc < 0) {
-		est_file_free(&s->f);
 		refuse(path,
 		    rc == -EFBIG ? "larger than any file this daemon writes"
 			: rc == -EINVAL ? "not a regular file"
@@ -308,7 +393,7 @@ load(struct est *s)
 		    true);
 		return;
 	}
-	if (rc > 0 || est_reader_end(&c.r, why, sizeof(why)) < 0) {
+	if (rc > 0) {
 		refuse(path, why, true);
 		return;
 	}
@@ -316,12 +401,12 @@ load(struct est *s)
 	if (est_check_meta(&s->f.meta, &me, max_window_ms(&s->env.conf->engine),
 		&s->gap_ms, why, sizeof(why)) < 0) {
 		refuse(path, why, false);
-		est_file_free(&s->f);
+		free_kept(s);
 		return;
 	}
 	s->used = calloc((size_t)s->f.n + 1, sizeof(*s->used));
 	if (s->used == NULL) {
-		est_file_free(&s->f);
+		free_kept(s);
 		return;
 	}
 	s->loaded_ms = me.mono_ms;
@@ -344,8 +429,8 @@ drop_file(struct est *s, bool stale)
 		if (!s->used[i] && stale)
 			log_info("engine state: sensor %s was saved but has "
 				 "not come back; its state is dropped",
-			    s->f.s[i].id);
-	est_file_free(&s->f);
+			    kept_id(s->kept[i]));
+	free_kept(s);
 	free(s->used);
 	s->used = NULL;
 }
@@ -368,7 +453,8 @@ est_restore(struct eng *e, const struct eng_snap_sensor *snap, int64_t now_ms,
 void
 est_sensor_added(struct est *s, const char *id, int eng_idx)
 {
-	const struct eng_snap_sensor *snap = NULL;
+	struct eng_snap_sensor full;
+	const struct eng_snap_sensor *snap = &full;
 	struct eng_sensor_view v;
 	int64_t now, gap;
 	double window;
@@ -378,12 +464,12 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 		return;
 	for (i = 0; i < s->f.n; i++) {
 		done += s->used[i];
-		if (!s->used[i] && strcmp(s->f.s[i].id, id) == 0)
+		if (!s->used[i] && strcmp(kept_id(s->kept[i]), id) == 0)
 			k = i;
 	}
 	if (k < 0)
 		return;
-	snap = &s->f.s[k];
+	unpack(s->kept[k], &full);
 	s->used[k] = true;
 	now = loop_now_ms(s->env.loop);
 	gap = s->gap_ms + (now - s->loaded_ms);
@@ -420,24 +506,26 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 static void
 keep_waiting(struct est *s)
 {
-	struct eng_snap_sensor *fewer;
+	struct kept **fewer;
 	int i, k = 0;
 
 	if (s->used == NULL)
 		return;
 	for (i = 0; i < s->f.n; i++)
 		if (!s->used[i])
-			s->f.s[k++] = s->f.s[i];
+			s->kept[k++] = s->kept[i];
+		else
+			free(s->kept[i]);
+	if (k == s->f.n)
+		return;
+	s->f.n = k;
 	if (k == 0) {
 		drop_file(s, false);
 		return;
 	}
-	if (k == s->f.n)
-		return;
-	s->f.n = k;
-	fewer = realloc(s->f.s, (size_t)k * sizeof(*s->f.s));
+	fewer = realloc(s->kept, (size_t)k * sizeof(*s->kept));
 	if (fewer != NULL)
-		s->f.s = fewer;
+		s->kept = fewer;
 	memset(s->used, 0, (size_t)k * sizeof(*s->used));
 }
 

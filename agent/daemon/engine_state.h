@@ -132,9 +132,17 @@ struct est_reader {
 	struct est_file *out;
 	int line;    /* lines read */
 	int version; /* 0 until the first line */
+	int n;       /* sensors read */
 	int cap;     /* room in out->s */
 	bool ended;  /* version 2: the end line read */
 	bool failed;
+	/* set after init to take each sensor as it is read, decoded into
+	 * scratch, instead of keeping them all in out->s (whose fixed room
+	 * for points is some 4 kB a sensor): 0, or -1 with why (refused). */
+	int (*take)(void *arg, const struct eng_snap_sensor *s, char *why,
+	    size_t whylen);
+	void *take_arg;
+	struct eng_snap_sensor *scratch;
 };
 void est_reader_init(struct est_reader *r, const struct eng_conf *conf,
     int max_sensors, struct est_file *out);

@@ -660,7 +660,8 @@ decode_header(struct dec *d, const cJSON *root, struct est_file *out)
 	return 0;
 }
 
-/* One more sensor into out (room for it made), its id not seen before. */
+/* One more sensor: to r->take, or into out (room for it made) when its
+ * id was not seen before. */
 static int
 add_sensor(struct dec *d, struct est_reader *r, const cJSON *o)
 {
@@ -668,8 +669,15 @@ add_sensor(struct dec *d, struct est_reader *r, const cJSON *o)
 	struct eng_snap_sensor *more;
 	int k, cap;
 
-	if (out->n >= r->max_sensors)
+	if (r->n >= r->max_sensors)
 		return fail(d, "%s", "more sensors than agent.max_sensors");
+	if (r->take != NULL) {
+		if (sensor(d, o, r->conf, r->scratch) < 0 ||
+		    r->take(r->take_arg, r->scratch, d->why, d->len) < 0)
+			return -1;
+		r->n++;
+		return 0;
+	}
 	if (out->n == r->cap) {
 		cap = r->cap > 0 ? 2 * r->cap : 16;
 		if (cap > r->max_sensors)
@@ -687,6 +695,7 @@ add_sensor(struct dec *d, struct est_reader *r, const cJSON *o)
 			return fail(
 			    d, "sensor %s is there twice", out->s[k].id);
 	out->n++;
+	r->n++;
 	return 0;
 }
 
@@ -742,7 +751,7 @@ v2_line(struct dec *d, struct est_reader *r, const cJSON *o)
 	/* the end: how many sensor lines came before it */
 	if (num(d, o, "sensors", 0, 1e9, false, &n) < 0)
 		return fail(d, "%s", "neither a sensor nor the end line");
-	if (n != (double)r->out->n)
+	if (n != (double)r->n)
 		return fail(d, "%s",
 		    "the end line's count is not the number of sensor lines");
 	r->ended = true;

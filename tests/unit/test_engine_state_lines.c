@@ -656,6 +656,22 @@ test_store_refuses(void **state)
 	assert_true(rising_after_restart(fx) == 0.0);
 	assert_int_equal(stat(aside, &st), 0);
 	free(bad);
+	/* the cpu twice (and counted so) */
+	{
+		const char *cpu = strchr(good, '\n') + 1;
+		size_t cpu_len = (size_t)(strchr(cpu, '\n') - cpu) + 1;
+
+		bad = calloc(1, len + cpu_len + 16);
+		assert_non_null(bad);
+		memcpy(bad, good, (size_t)(cpu - good) + cpu_len);
+		strncat(bad, cpu, cpu_len);
+		strcat(bad, "{\"sensors\":2}");
+	}
+	assert_int_equal(fio_replace_nosync(fx->path, bad, 0640), 0);
+	unlink(aside);
+	assert_true(rising_after_restart(fx) == 0.0);
+	assert_int_equal(stat(aside, &st), 0);
+	free(bad);
 	free(good);
 }
 
