@@ -35,10 +35,11 @@ struct est {
 	int timer;
 	bool failing;       /* the last save failed (told once) */
 	struct est_file f;  /* the file's meta and host (its sensors: kept) */
-	struct kept **kept; /* f.n of them, until used or stale */
-	bool *used;         /* f.n of them: handed to the engine */
-	int64_t loaded_ms;  /* loop time of the read */
-	int64_t gap_ms;     /* the file's age at loaded_ms */
+	struct kept **kept; /* n_kept of them, until used or stale */
+	int n_kept;
+	bool *used;        /* n_kept of them: handed to the engine */
+	int64_t loaded_ms; /* loop time of the read */
+	int64_t gap_ms;    /* the file's age at loaded_ms */
 	char machine_id[EST_ID_LEN];
 	char boot_id[EST_ID_LEN];
 	/* the last timed save of a calm host: what it held, coarsely
@@ -313,13 +314,13 @@ take(void *arg, const struct eng_snap_sensor *snap, char *why, size_t whylen)
 	struct kept *k, **more;
 	int i;
 
-	for (i = 0; i < s->f.n; i++)
+	for (i = 0; i < s->n_kept; i++)
 		if (strcmp(kept_id(s->kept[i]), snap->id) == 0) {
 			snprintf(
 			    why, whylen, "sensor %s is there twice", snap->id);
 			return -1;
 		}
-	if (s->f.n == c->cap) {
+	if (s->n_kept == c->cap) {
 		c->cap = c->cap > 0 ? 2 * c->cap : 16;
 		more = realloc(s->kept, (size_t)c->cap * sizeof(*more));
 		if (more == NULL)
@@ -334,7 +335,7 @@ take(void *arg, const struct eng_snap_sensor *snap, char *why, size_t whylen)
 	k->value_c = (double *)(k->age_ms + n);
 	memcpy(k->age_ms, snap->age_ms, n * sizeof(int64_t));
 	memcpy(k->value_c, snap->value_c, n * sizeof(double));
-	s->kept[s->f.n++] = k;
+	s->kept[s->n_kept++] = k;
 	return 0;
 oom:
 	snprintf(why, whylen, "out of memory");
@@ -352,10 +353,11 @@ load_line(void *arg, char *text, size_t len)
 static void
 free_kept(struct est *s)
 {
-	for (int i = 0; i < s->f.n; i++)
+	for (int i = 0; i < s->n_kept; i++)
 		free(s->kept[i]);
 	free(s->kept);
 	s->kept = NULL;
+	s->n_kept = 0;
 	est_file_free(&s->f);
 }
 
@@ -404,7 +406,7 @@ load(struct est *s)
 		free_kept(s);
 		return;
 	}
-	s->used = calloc((size_t)s->f.n + 1, sizeof(*s->used));
+	s->used = calloc((size_t)s->n_kept + 1, sizeof(*s->used));
 	if (s->used == NULL) {
 		free_kept(s);
 		return;
@@ -413,8 +415,8 @@ load(struct est *s)
 	eng_restore_host(s->env.eng, &s->f.host);
 	log_info("engine state: read %s (version %d), written %.1f s ago "
 		 "with %d sensor%s",
-	    path, c.r.version, (double)s->gap_ms / 1000.0, s->f.n,
-	    s->f.n == 1 ? "" : "s");
+	    path, c.r.version, (double)s->gap_ms / 1000.0, s->n_kept,
+	    s->n_kept == 1 ? "" : "s");
 }
 
 /* Every saved sensor used (or too old to be): the copy goes. */
@@ -425,7 +427,7 @@ drop_file(struct est *s, bool stale)
 
 	if (s->used == NULL)
 		return;
-	for (i = 0; i < s->f.n; i++)
+	for (i = 0; i < s->n_kept; i++)
 		if (!s->used[i] && stale)
 			log_info("engine state: sensor %s was saved but has "
 				 "not come back; its state is dropped",
@@ -462,7 +464,7 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 
 	if (s == NULL || s->used == NULL || eng_idx < 0)
 		return;
-	for (i = 0; i < s->f.n; i++) {
+	for (i = 0; i < s->n_kept; i++) {
 		done += s->used[i];
 		if (!s->used[i] && strcmp(kept_id(s->kept[i]), id) == 0)
 			k = i;
@@ -496,7 +498,7 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 		log_info("engine state: sensor %s restored (noise %.3f C, "
 			 "not rising, saved %.1f s ago)",
 		    id, snap->noise_c, (double)gap / 1000.0);
-	if (done + 1 == s->f.n)
+	if (done + 1 == s->n_kept)
 		drop_file(s, false);
 }
 
@@ -511,14 +513,14 @@ keep_waiting(struct est *s)
 
 	if (s->used == NULL)
 		return;
-	for (i = 0; i < s->f.n; i++)
+	for (i = 0; i < s->n_kept; i++)
 		if (!s->used[i])
 			s->kept[k++] = s->kept[i];
 		else
 			free(s->kept[i]);
-	if (k == s->f.n)
+	if (k == s->n_kept)
 		return;
-	s->f.n = k;
+	s->n_kept = k;
 	if (k == 0) {
 		drop_file(s, false);
 		return;
