@@ -6,8 +6,8 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <malloc.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +20,24 @@
 #include "loop.h"
 #include "walltime.h"
 
+/* A saved sensor waiting for its own to attach: the snapshot up to its
+ * points, and only the points it has (a struct eng_snap_sensor has room
+ * for ENG_SNAP_POINTS, 4 kB: 4 MB at 1,024 sensors, most calm). */
+#define SNAP_HEAD offsetof(struct eng_snap_sensor, age_ms)
+struct kept {
+	unsigned char head[SNAP_HEAD];
+	int64_t *age_ms;
+	double *value_c; /* after the struct, in its allocation */
+};
+
 struct est {
 	struct est_env env;
 	int timer;
-	bool failing;      /* the last save failed (told once) */
-	struct est_file f; /* what the file had, until used or stale */
-	bool *used;        /* f.n of them: handed to the engine */
+	bool failing;       /* the last save failed (told once) */
+	struct est_file f;  /* the file's meta and host (its sensors: kept) */
+	struct kept **kept; /* n_kept of them, until used or stale */
+	int n_kept;
+	bool *used;        /* n_kept of them: handed to the engine */
 	int64_t loaded_ms; /* loop time of the read */
 	int64_t gap_ms;    /* the file's age at loaded_ms */
 	char machine_id[EST_ID_LEN];
@@ -156,29 +168,41 @@ calm_sig(struct est *s, int64_t now, uint64_t *sig)
 static void keep_waiting(struct est *s);
 
 static int
-save(struct est *s, bool durable)
+to_file(void *arg, const void *buf, size_t n)
 {
-	char path[PATH_MAX + 32];
+	return fio_repl_write(arg, buf, n);
+}
+
+/* Write the file: 0, or -errno (path.tmp removed). */
+static int
+write_file(struct est *s, const char *path, bool durable, int *n)
+{
 	struct eng_snap_sensor snap;
 	struct eng_snap_host h;
 	struct est_meta m;
+	struct est_writer *w;
+	struct fio_repl out;
 	int64_t now = loop_now_ms(s->env.loop);
 	const char *dir = s->env.conf->agent.state_dir;
-	struct est_writer *w;
-	char *text;
-	int i, n = 0, rc;
+	int i, rc;
 
+	rc = fio_repl_begin(&out, path, 0640);
+	if (rc == -ENOENT) { /* no state_dir yet: made, once */
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+			log_debug(
+			    "engine state: mkdir %s: %s", dir, strerror(errno));
+		rc = fio_repl_begin(&out, path, 0640);
+	}
+	if (rc != 0)
+		return rc;
 	my_meta(s, &m);
 	eng_snapshot_host(s->env.eng, &h);
-	/* made for this save and freed after it: a kept writer (its nodes,
-	 * its print buffer) would stay resident between saves minutes apart
-	 * to spare a hundred small allocations per save */
+	/* made for this save and freed after it (its nodes, a sensor's
+	 * text, the chunk: some 40 kB that a save every 10 s or more would
+	 * not use in between); no allocation per sensor */
 	w = est_writer_new();
-	if (w != NULL && !est_json_begin(w, &m, &h)) {
-		est_writer_free(w);
-		w = NULL;
-	}
-	for (i = 0; i < eng_sensor_count(s->env.eng) && w != NULL; i++) {
+	rc = w != NULL ? est_write_begin(w, &m, &h, to_file, &out) : -ENOMEM;
+	for (i = 0; i < eng_sensor_count(s->env.eng) && rc == 0; i++) {
 		/* the ring is read only for what is written: the points of
 		 * a sensor in a rise (engine_state_json.c), at most
 		 * EST_POINTS of them, thinned evenly from the newest back;
@@ -190,32 +214,30 @@ save(struct est *s, bool durable)
 		if (snap.rising)
 			eng_snapshot_sensor_max(
 			    s->env.eng, i, now, EST_POINTS, &snap);
-		est_json_add(w, &snap);
-		n++;
+		rc = est_write_sensor(w, &snap);
+		(*n)++;
 	}
-	text = w != NULL ? est_json_finish(w) : NULL;
+	if (rc == 0)
+		rc = est_write_end(w);
 	est_writer_free(w);
-	path_of(s, path, sizeof(path));
-	if (text == NULL) {
-		rc = -ENOMEM;
-	} else {
-		/* the periodic saves never wait for the disk in the event
-		 * loop (an fsync can take seconds on a busy one); the last
-		 * one, at a clean stop, does */
-		rc = durable ? fio_replace(path, text, 0640)
-			     : fio_replace_nosync(path, text, 0640);
-		if (rc == -ENOENT) { /* no state_dir yet: made, once */
-			if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-				log_debug("engine state: mkdir %s: %s", dir,
-				    strerror(errno));
-			rc = durable ? fio_replace(path, text, 0640)
-				     : fio_replace_nosync(path, text, 0640);
-		}
-		free(text);
+	if (rc != 0) {
+		fio_repl_abort(&out);
+		return rc;
 	}
-	/* the writer's nodes and the text (as big as the file) go back to
-	 * the system now, not at the agent's next periodic trim */
-	malloc_trim(0);
+	/* the periodic saves never wait for the disk in the event loop (an
+	 * fsync can take seconds on a busy one); the last one, at a clean
+	 * stop, does */
+	return fio_repl_commit(&out, durable);
+}
+
+static int
+save(struct est *s, bool durable)
+{
+	char path[PATH_MAX + 32];
+	int n = 0, rc;
+
+	path_of(s, path, sizeof(path));
+	rc = write_file(s, path, durable, &n);
 	if (rc != 0 && !s->failing)
 		log_warnx("engine state: cannot save %s: %s; the previous "
 			  "file (if any) stays, retrying every %.0f s "
@@ -259,36 +281,121 @@ refuse(const char *path, const char *why, bool set_aside)
 		    path, why);
 }
 
+struct load_ctx {
+	struct est_reader r;
+	struct est *s;
+	int cap;
+	char *why;
+	size_t whylen;
+};
+
+static const char *
+kept_id(const struct kept *k)
+{
+	return (const char *)k->head + offsetof(struct eng_snap_sensor, id);
+}
+
+static void
+unpack(const struct kept *k, struct eng_snap_sensor *out)
+{
+	memcpy(out, k->head, SNAP_HEAD);
+	memcpy(out->age_ms, k->age_ms, (size_t)out->n_points * sizeof(int64_t));
+	memcpy(
+	    out->value_c, k->value_c, (size_t)out->n_points * sizeof(double));
+}
+
+/* est_reader's take: a sensor read, kept in its own size */
+static int
+take(void *arg, const struct eng_snap_sensor *snap, char *why, size_t whylen)
+{
+	struct load_ctx *c = arg;
+	struct est *s = c->s;
+	size_t n = (size_t)snap->n_points;
+	struct kept *k, **more;
+	int i;
+
+	for (i = 0; i < s->n_kept; i++)
+		if (strcmp(kept_id(s->kept[i]), snap->id) == 0) {
+			snprintf(
+			    why, whylen, "sensor %s is there twice", snap->id);
+			return -1;
+		}
+	if (s->n_kept == c->cap) {
+		c->cap = c->cap > 0 ? 2 * c->cap : 16;
+		more = realloc(s->kept, (size_t)c->cap * sizeof(*more));
+		if (more == NULL)
+			goto oom;
+		s->kept = more;
+	}
+	k = malloc(sizeof(*k) + n * (sizeof(int64_t) + sizeof(double)));
+	if (k == NULL)
+		goto oom;
+	memcpy(k->head, snap, SNAP_HEAD);
+	k->age_ms = (int64_t *)(k + 1);
+	k->value_c = (double *)(k->age_ms + n);
+	memcpy(k->age_ms, snap->age_ms, n * sizeof(int64_t));
+	memcpy(k->value_c, snap->value_c, n * sizeof(double));
+	s->kept[s->n_kept++] = k;
+	return 0;
+oom:
+	snprintf(why, whylen, "out of memory");
+	return -1;
+}
+
+static int
+load_line(void *arg, char *text, size_t len)
+{
+	struct load_ctx *c = arg;
+
+	return est_reader_line(&c->r, text, len, c->why, c->whylen) < 0;
+}
+
+static void
+free_kept(struct est *s)
+{
+	for (int i = 0; i < s->n_kept; i++)
+		free(s->kept[i]);
+	free(s->kept);
+	s->kept = NULL;
+	s->n_kept = 0;
+	est_file_free(&s->f);
+}
+
 static void
 load(struct est *s)
 {
-	char path[PATH_MAX + 32], why[256];
+	char path[PATH_MAX + 32], why[256] = "";
+	struct load_ctx c = { .s = s, .why = why, .whylen = sizeof(why) };
+	struct eng_snap_sensor scratch;
 	struct est_meta me;
-	size_t len = 0;
-	char *text;
-	int rc;
+	int max = eng_sensor_capacity(s->env.eng), rc;
 
 	path_of(s, path, sizeof(path));
-	text = fio_read_bounded(
-	    path, est_max_bytes(eng_sensor_capacity(s->env.eng)), &len);
-	if (text == NULL) {
-		if (errno == ENOENT)
-			log_info("engine state: no %s, starting from the "
-				 "short window",
-			    path);
-		else
-			refuse(path,
-			    errno == EFBIG ? "larger than any file this daemon "
-					     "writes"
-				: errno == EINVAL ? "not a regular file"
-						  : strerror(errno),
-			    true);
+	/* a line at a time: the file is never held whole, nor its tree, and
+	 * each sensor in its own size */
+	est_reader_init(&c.r, &s->env.conf->engine, max, &s->f);
+	c.r.take = take;
+	c.r.take_arg = &c;
+	c.r.scratch = &scratch;
+	rc = fio_read_lines(path, est_max_bytes(max), EST_CHUNK, load_line, &c);
+	if (rc == -ENOENT) {
+		log_info("engine state: no %s, starting from the short window",
+		    path);
 		return;
 	}
-	rc = est_decode(text, len, &s->env.conf->engine,
-	    eng_sensor_capacity(s->env.eng), &s->f, why, sizeof(why));
-	free(text);
+	if (rc == 0 && est_reader_end(&c.r, why, sizeof(why)) < 0)
+		rc = 1;
+	if (rc != 0)
+		free_kept(s);
 	if (rc < 0) {
+		refuse(path,
+		    rc == -EFBIG ? "larger than any file this daemon writes"
+			: rc == -EINVAL ? "not a regular file"
+					: strerror(-rc),
+		    true);
+		return;
+	}
+	if (rc > 0) {
 		refuse(path, why, true);
 		return;
 	}
@@ -296,19 +403,20 @@ load(struct est *s)
 	if (est_check_meta(&s->f.meta, &me, max_window_ms(&s->env.conf->engine),
 		&s->gap_ms, why, sizeof(why)) < 0) {
 		refuse(path, why, false);
-		est_file_free(&s->f);
+		free_kept(s);
 		return;
 	}
-	s->used = calloc((size_t)s->f.n + 1, sizeof(*s->used));
+	s->used = calloc((size_t)s->n_kept + 1, sizeof(*s->used));
 	if (s->used == NULL) {
-		est_file_free(&s->f);
+		free_kept(s);
 		return;
 	}
 	s->loaded_ms = me.mono_ms;
 	eng_restore_host(s->env.eng, &s->f.host);
-	log_info("engine state: read %s, written %.1f s ago with %d "
-		 "sensor%s",
-	    path, (double)s->gap_ms / 1000.0, s->f.n, s->f.n == 1 ? "" : "s");
+	log_info("engine state: read %s (version %d), written %.1f s ago "
+		 "with %d sensor%s",
+	    path, c.r.version, (double)s->gap_ms / 1000.0, s->n_kept,
+	    s->n_kept == 1 ? "" : "s");
 }
 
 /* Every saved sensor used (or too old to be): the copy goes. */
@@ -319,12 +427,12 @@ drop_file(struct est *s, bool stale)
 
 	if (s->used == NULL)
 		return;
-	for (i = 0; i < s->f.n; i++)
+	for (i = 0; i < s->n_kept; i++)
 		if (!s->used[i] && stale)
 			log_info("engine state: sensor %s was saved but has "
 				 "not come back; its state is dropped",
-			    s->f.s[i].id);
-	est_file_free(&s->f);
+			    kept_id(s->kept[i]));
+	free_kept(s);
 	free(s->used);
 	s->used = NULL;
 }
@@ -347,7 +455,8 @@ est_restore(struct eng *e, const struct eng_snap_sensor *snap, int64_t now_ms,
 void
 est_sensor_added(struct est *s, const char *id, int eng_idx)
 {
-	const struct eng_snap_sensor *snap = NULL;
+	struct eng_snap_sensor full;
+	const struct eng_snap_sensor *snap = &full;
 	struct eng_sensor_view v;
 	int64_t now, gap;
 	double window;
@@ -355,14 +464,14 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 
 	if (s == NULL || s->used == NULL || eng_idx < 0)
 		return;
-	for (i = 0; i < s->f.n; i++) {
+	for (i = 0; i < s->n_kept; i++) {
 		done += s->used[i];
-		if (!s->used[i] && strcmp(s->f.s[i].id, id) == 0)
+		if (!s->used[i] && strcmp(kept_id(s->kept[i]), id) == 0)
 			k = i;
 	}
 	if (k < 0)
 		return;
-	snap = &s->f.s[k];
+	unpack(s->kept[k], &full);
 	s->used[k] = true;
 	now = loop_now_ms(s->env.loop);
 	gap = s->gap_ms + (now - s->loaded_ms);
@@ -389,7 +498,7 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 		log_info("engine state: sensor %s restored (noise %.3f C, "
 			 "not rising, saved %.1f s ago)",
 		    id, snap->noise_c, (double)gap / 1000.0);
-	if (done + 1 == s->f.n)
+	if (done + 1 == s->n_kept)
 		drop_file(s, false);
 }
 
@@ -399,24 +508,26 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 static void
 keep_waiting(struct est *s)
 {
-	struct eng_snap_sensor *fewer;
+	struct kept **fewer;
 	int i, k = 0;
 
 	if (s->used == NULL)
 		return;
-	for (i = 0; i < s->f.n; i++)
+	for (i = 0; i < s->n_kept; i++)
 		if (!s->used[i])
-			s->f.s[k++] = s->f.s[i];
+			s->kept[k++] = s->kept[i];
+		else
+			free(s->kept[i]);
+	if (k == s->n_kept)
+		return;
+	s->n_kept = k;
 	if (k == 0) {
 		drop_file(s, false);
 		return;
 	}
-	if (k == s->f.n)
-		return;
-	s->f.n = k;
-	fewer = realloc(s->f.s, (size_t)k * sizeof(*s->f.s));
+	fewer = realloc(s->kept, (size_t)k * sizeof(*s->kept));
 	if (fewer != NULL)
-		s->f.s = fewer;
+		s->kept = fewer;
 	memset(s->used, 0, (size_t)k * sizeof(*s->used));
 }
 

@@ -7,18 +7,27 @@
  * daemon (engine_state.c: saved on a timer and on a clean stop, restored
  * per sensor as each sensor attaches, when fresh and of the same host).
  *
- * The file:
+ * The file (version 2): one JSON document a line, each printed by cJSON:
+ * a header, a line per sensor, and an end line with their number (a file
+ * cut short anywhere, even between lines, is refused):
  *
- *	{"v":1,"engine_snapshot":1,"written":"2026-11-30T02:00:00Z",
+ *	{"v":2,"engine_snapshot":1,"written":"2026-11-30T02:00:00Z",
  *	 "wall":1764468000.25,"mono_ms":123456,"boot_id":"...",
- *	 "host":"h1","machine_id":"...","rho":0.4,"rho_learnt_s":600,
- *	 "sensors":[{"id":"coretemp-isa-0000/Package id 0","class":"cpu",
- *	   "noise_c":0.05,"resolution_c":1,"last_age_ms":250,"last_c":71,
- *	   "rise_age_ms":30000,"rise_from_c":60,"rise_peak_c":71,
- *	   "age_ms":[250,750,...],"value_c":[71,70.5,...]}]}
+ *	 "host":"h1","machine_id":"...","rho":0.4,"rho_learnt_s":600}
+ *	{"id":"coretemp-isa-0000/Package id 0","class":"cpu",
+ *	 "noise_c":0.05,"resolution_c":1,"last_age_ms":250,"last_c":71,
+ *	 "rise_age_ms":30000,"rise_from_c":60,"rise_peak_c":71,
+ *	 "age_ms":[250,750,...],"value_c":[71,70.5,...]}
+ *	{"sensors":1}
  *
- * "last_*" only when the sensor had a value, "rise_*" only while it was
- * rising; the points are newest first (ages in ms before "wall").
+ * (each on one line). "last_*" only when the sensor had a value,
+ * "rise_*" only while it was rising; the points are newest first (ages in
+ * ms before "wall"). It is written through a buffer of EST_CHUNK bytes,
+ * never held whole, and read a line at a time.
+ *
+ * Version 1 (daemons before this one wrote it, and it is still read) is
+ * one document: the header's members with "v":1 and "sensors", the array
+ * of the sensor objects.
  */
 #ifndef THERMWATCH_ENGINE_STATE_H
 #define THERMWATCH_ENGINE_STATE_H
@@ -32,8 +41,9 @@
 #include "engine.h"
 
 #define EST_FILE    "engine-state.json"
-#define EST_VERSION 1
-#define EST_ID_LEN  64 /* host, machine and boot ids */
+#define EST_VERSION 2     /* what a save writes; 1 is read too */
+#define EST_CHUNK   16384 /* bytes a save writes at a time */
+#define EST_ID_LEN  64    /* host, machine and boot ids */
 /* Trend points written a sensor: its window's shape, thinned (a few kB) */
 #define EST_POINTS 64
 
@@ -62,16 +72,37 @@ struct est_file {
 size_t est_max_bytes(int max_sensors);
 
 /*
- * The file's text (malloc'ed), NULL when out of memory; or built one
- * sensor at a time by a writer (begin, add..., finish; the daemon makes
- * one per save, a writer may serve several). Each sensor is printed as it is
- * added (a few nodes reused, its numbers to 1e-3), so a save holds the text,
- * not a tree of every number.
+ * A writer: a few cJSON nodes a sensor's line is printed from (its
+ * numbers to 1e-3, json_num.h), made once and reused for every sensor;
+ * a save makes one.
  */
 struct est_writer;
 struct est_writer *est_writer_new(void); /* NULL when out of memory */
+/* the same writing version 2 through a buffer of chunk bytes */
+struct est_writer *est_writer_new_chunked(size_t chunk);
 void est_writer_free(struct est_writer *w);
-/* false when out of memory (finish then returns NULL) */
+
+/*
+ * Version 2, what the daemon saves: begin (the header line), a sensor
+ * line each, end (the end line); each hands the chunk to
+ * sink(arg, buf, n) whenever it is full, end the rest. 0, or -ENOMEM or
+ * the sink's first failure (later calls then write nothing and return it).
+ */
+int est_write_begin(struct est_writer *w, const struct est_meta *m,
+    const struct eng_snap_host *h,
+    int (*sink)(void *arg, const void *buf, size_t n), void *arg);
+int est_write_sensor(struct est_writer *w, const struct eng_snap_sensor *s);
+int est_write_end(struct est_writer *w);
+/* Such a file's text whole (malloc'ed; NULL when out of memory), written
+ * through a chunk of chunk bytes. */
+char *est_encode_lines(const struct est_meta *m, const struct eng_snap_host *h,
+    const struct eng_snap_sensor *s, int n, size_t chunk);
+
+/*
+ * Version 1, as earlier daemons wrote it (for the tests and tools that
+ * make such files): the text (malloc'ed; NULL when out of memory), or
+ * built a sensor at a time (begin, add..., finish).
+ */
 bool est_json_begin(struct est_writer *w, const struct est_meta *m,
     const struct eng_snap_host *h);
 void est_json_add(struct est_writer *w, const struct eng_snap_sensor *s);
@@ -80,13 +111,44 @@ char *est_encode(const struct est_meta *m, const struct eng_snap_host *h,
     const struct eng_snap_sensor *s, int n);
 
 /*
- * Parse and check a file: version, types, every number finite and in
- * range (values within their class's valid range of conf, ages and
- * lengths bounded, points newest first), ids unique, at most max_sensors.
- * 0 and *out filled (est_file_free it), or -1 with why.
+ * Parse and check a file of either version: version, types, every number
+ * finite and in range (values within their class's valid range of conf,
+ * ages and lengths bounded, points newest first), ids unique, at most
+ * max_sensors, and of version 2 every line and the end line's count.
+ * 0 and *out filled (est_file_free it), or -1 with why (for version 2
+ * with the line: "line 3: ...").
  */
 int est_decode(const char *text, size_t len, const struct eng_conf *conf,
     int max_sensors, struct est_file *out, char *why, size_t whylen);
+/*
+ * The same a line at a time (without its newline; none after a last
+ * newline): init, a line each, end. A version 1 file is its one line. Each
+ * line's document is parsed and let go before the next; -1 with why at
+ * the first fault, and *out is then emptied.
+ */
+struct est_reader {
+	const struct eng_conf *conf;
+	int max_sensors;
+	struct est_file *out;
+	int line;    /* lines read */
+	int version; /* 0 until the first line */
+	int n;       /* sensors read */
+	int cap;     /* room in out->s */
+	bool ended;  /* version 2: the end line read */
+	bool failed;
+	/* set after init to take each sensor as it is read, decoded into
+	 * scratch, instead of keeping them all in out->s (whose fixed room
+	 * for points is some 4 kB a sensor): 0, or -1 with why (refused). */
+	int (*take)(void *arg, const struct eng_snap_sensor *s, char *why,
+	    size_t whylen);
+	void *take_arg;
+	struct eng_snap_sensor *scratch;
+};
+void est_reader_init(struct est_reader *r, const struct eng_conf *conf,
+    int max_sensors, struct est_file *out);
+int est_reader_line(struct est_reader *r, const char *line, size_t len,
+    char *why, size_t whylen);
+int est_reader_end(struct est_reader *r, char *why, size_t whylen);
 void est_file_free(struct est_file *f);
 
 /*

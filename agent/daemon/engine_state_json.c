@@ -4,6 +4,7 @@
  * and the rule of whose and how old a file may seed an engine. See
  * engine_state.h.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,14 @@ struct est_writer {
 	char text[M_COUNT + 2 * ENG_SNAP_POINTS][JNUM_LEN];
 	char *buf; /* a sensor object's text */
 	size_t buflen, total;
+	/* version 2: the lines go through chunk (chunk_cap bytes, made at
+	 * the first est_write_begin) to sink */
+	char *chunk;
+	size_t chunk_cap, used;
+	int (*sink)(void *arg, const void *buf, size_t n);
+	void *sink_arg;
+	int err;   /* the first failure, -errno */
+	int lines; /* sensor lines written */
 };
 
 static void
@@ -103,6 +112,7 @@ est_writer_free(struct est_writer *w)
 	cJSON_Delete(w->obj);
 	cJSON_Delete(w->root);
 	free(w->buf);
+	free(w->chunk);
 	free(w);
 }
 
@@ -151,13 +161,14 @@ put(struct est_writer *w, enum member k)
 	cJSON_AddItemToObjectCS(w->obj, member_names[k], w->m[k]);
 }
 
-/* The sensor object's text in w->buf; false when out of memory. */
+/* o's text in w->buf (kept, grown to the longest); false when out of
+ * memory. */
 static bool
-print_sensor(struct est_writer *w)
+print_obj(struct est_writer *w, cJSON *o)
 {
 	for (;;) {
 		if (w->buflen > 0 &&
-		    cJSON_PrintPreallocated(w->obj, w->buf, (int)w->buflen, 0))
+		    cJSON_PrintPreallocated(o, w->buf, (int)w->buflen, 0))
 			return true;
 		size_t want = w->buflen > 0 ? 2 * w->buflen : 4096;
 		char *b = realloc(w->buf, want);
@@ -169,8 +180,9 @@ print_sensor(struct est_writer *w)
 	}
 }
 
-static cJSON *
-sensor_json(struct est_writer *w, const struct eng_snap_sensor *s)
+/* The sensor's text in w->buf; false when out of memory. */
+static bool
+sensor_text(struct est_writer *w, const struct eng_snap_sensor *s)
 {
 	int k, n = 0;
 
@@ -206,7 +218,7 @@ sensor_json(struct est_writer *w, const struct eng_snap_sensor *s)
 	}
 	if (n > 0) {
 		if (!point_nodes(w, n))
-			return NULL;
+			return false;
 		for (k = 0; k < n; k++) {
 			jnum_set_int(w->age[k], s->age_ms[k]);
 			jnum_set(w->val[k], s->value_c[k]);
@@ -216,11 +228,17 @@ sensor_json(struct est_writer *w, const struct eng_snap_sensor *s)
 		put(w, M_AGES);
 		put(w, M_VALUES);
 	}
-	return print_sensor(w) ? cJSON_CreateRaw(w->buf) : NULL;
+	return print_obj(w, w->obj);
+}
+
+static cJSON *
+sensor_json(struct est_writer *w, const struct eng_snap_sensor *s)
+{
+	return sensor_text(w, s) ? cJSON_CreateRaw(w->buf) : NULL;
 }
 
 struct est_writer *
-est_writer_new(void)
+est_writer_new_chunked(size_t chunk)
 {
 	struct est_writer *w = calloc(1, sizeof(*w));
 
@@ -228,36 +246,191 @@ est_writer_new(void)
 		est_writer_free(w);
 		return NULL;
 	}
+	if (w != NULL)
+		w->chunk_cap = chunk > 0 ? chunk : 1;
 	return w;
+}
+
+struct est_writer *
+est_writer_new(void)
+{
+	return est_writer_new_chunked(EST_CHUNK);
+}
+
+/* The members of the file's header (both versions) into o. */
+static void
+header(cJSON *o, int version, const struct est_meta *m,
+    const struct eng_snap_host *h)
+{
+	char iso[32] = "?";
+	struct tm tm;
+	time_t t = (time_t)m->wall_s;
+
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddNumberToObject(o, "v", version);
+	cJSON_AddNumberToObject(o, "engine_snapshot", ENG_SNAP_VERSION);
+	cJSON_AddStringToObject(o, "written", iso);
+	cJSON_AddNumberToObject(o, "wall", floor(m->wall_s * 1000) / 1000);
+	cJSON_AddNumberToObject(o, "mono_ms", (double)m->mono_ms);
+	cJSON_AddStringToObject(o, "boot_id", m->boot_id);
+	cJSON_AddStringToObject(o, "host", m->host);
+	cJSON_AddStringToObject(o, "machine_id", m->machine_id);
+	cJSON_AddNumberToObject(o, "rho", h->rho);
+	cJSON_AddNumberToObject(o, "rho_learnt_s", h->rho_learnt_s);
+}
+
+/* --- version 2: a line per JSON document, through the chunk --- */
+
+static void
+flush(struct est_writer *w)
+{
+	if (w->err == 0 && w->used > 0)
+		w->err = w->sink(w->sink_arg, w->chunk, w->used);
+	w->used = 0;
+}
+
+/* text and a newline into the chunk, which goes to the sink when full
+ * (a line may be cut anywhere by that: the reader joins it again) */
+static void
+emit_line(struct est_writer *w, const char *text)
+{
+	size_t n = strlen(text) + 1, k;
+
+	while (w->err == 0 && n > 0) {
+		k = w->chunk_cap - w->used;
+		if (k > n)
+			k = n;
+		if (k == n) { /* the rest, with the newline */
+			memcpy(w->chunk + w->used, text, n - 1);
+			w->chunk[w->used + n - 1] = '\n';
+		} else {
+			memcpy(w->chunk + w->used, text, k);
+		}
+		w->used += k;
+		text += k;
+		n -= k;
+		if (w->used == w->chunk_cap)
+			flush(w);
+	}
+}
+
+/* o printed as one line; o is deleted */
+static void
+emit_obj(struct est_writer *w, cJSON *o)
+{
+	if (w->err == 0 && (o == NULL || !print_obj(w, o)))
+		w->err = -ENOMEM;
+	else
+		emit_line(w, w->buf);
+	cJSON_Delete(o);
+}
+
+int
+est_write_begin(struct est_writer *w, const struct est_meta *m,
+    const struct eng_snap_host *h,
+    int (*sink)(void *arg, const void *buf, size_t n), void *arg)
+{
+	cJSON *o;
+
+	w->sink = sink;
+	w->sink_arg = arg;
+	w->err = 0;
+	w->used = 0;
+	w->lines = 0;
+	if (w->chunk == NULL && (w->chunk = malloc(w->chunk_cap)) == NULL)
+		return w->err = -ENOMEM;
+	if ((o = cJSON_CreateObject()) != NULL)
+		header(o, EST_VERSION, m, h);
+	emit_obj(w, o);
+	return w->err;
+}
+
+int
+est_write_sensor(struct est_writer *w, const struct eng_snap_sensor *s)
+{
+	if (w->err != 0)
+		return w->err;
+	if (!sensor_text(w, s))
+		return w->err = -ENOMEM;
+	emit_line(w, w->buf);
+	w->lines++;
+	return w->err;
+}
+
+int
+est_write_end(struct est_writer *w)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL &&
+	    cJSON_AddNumberToObject(o, "sensors", w->lines) == NULL) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	emit_obj(w, o);
+	flush(w);
+	return w->err;
+}
+
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static int
+to_text(void *arg, const void *buf, size_t n)
+{
+	struct text *t = arg;
+	char *bigger;
+
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = 2 * (t->len + n + 1);
+
+		if ((bigger = realloc(t->p, cap)) == NULL)
+			return -ENOMEM;
+		t->p = bigger;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, buf, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+	return 0;
+}
+
+char *
+est_encode_lines(const struct est_meta *m, const struct eng_snap_host *h,
+    const struct eng_snap_sensor *s, int n, size_t chunk)
+{
+	struct est_writer *w = est_writer_new_chunked(chunk);
+	struct text t = { NULL, 0, 0 };
+	int i, rc = -ENOMEM;
+
+	if (w != NULL && (rc = est_write_begin(w, m, h, to_text, &t)) == 0) {
+		for (i = 0; i < n && rc == 0; i++)
+			rc = est_write_sensor(w, &s[i]);
+		if (rc == 0)
+			rc = est_write_end(w);
+	}
+	est_writer_free(w);
+	if (rc != 0) {
+		free(t.p);
+		return NULL;
+	}
+	return t.p;
 }
 
 bool
 est_json_begin(struct est_writer *w, const struct est_meta *m,
     const struct eng_snap_host *h)
 {
-	cJSON *root;
-	char iso[32] = "?";
-	struct tm tm;
-	time_t t = (time_t)m->wall_s;
-
 	cJSON_Delete(w->root);
 	w->sensors = NULL;
 	w->total = 0;
-	if ((root = w->root = cJSON_CreateObject()) == NULL)
+	if ((w->root = cJSON_CreateObject()) == NULL)
 		return false;
-	if (gmtime_r(&t, &tm) != NULL)
-		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddNumberToObject(root, "v", EST_VERSION);
-	cJSON_AddNumberToObject(root, "engine_snapshot", ENG_SNAP_VERSION);
-	cJSON_AddStringToObject(root, "written", iso);
-	cJSON_AddNumberToObject(root, "wall", floor(m->wall_s * 1000) / 1000);
-	cJSON_AddNumberToObject(root, "mono_ms", (double)m->mono_ms);
-	cJSON_AddStringToObject(root, "boot_id", m->boot_id);
-	cJSON_AddStringToObject(root, "host", m->host);
-	cJSON_AddStringToObject(root, "machine_id", m->machine_id);
-	cJSON_AddNumberToObject(root, "rho", h->rho);
-	cJSON_AddNumberToObject(root, "rho_learnt_s", h->rho_learnt_s);
-	w->sensors = cJSON_AddArrayToObject(root, "sensors");
+	header(w->root, 1, m, h);
+	w->sensors = cJSON_AddArrayToObject(w->root, "sensors");
 	return w->sensors != NULL;
 }
 
@@ -469,18 +642,12 @@ meta(struct dec *d, const cJSON *root, struct est_meta *m)
 	return 0;
 }
 
+/* The header's members but "v" (both versions). */
 static int
-decode_root(struct dec *d, const cJSON *root, const struct eng_conf *conf,
-    int max_sensors, struct est_file *out)
+decode_header(struct dec *d, const cJSON *root, struct est_file *out)
 {
-	const cJSON *arr, *e;
-	double v = 0, snap = 0;
-	int k;
+	double snap = 0;
 
-	if (!cJSON_IsObject(root))
-		return fail(d, "%s", "not a JSON object");
-	if (num(d, root, "v", 0, 1e9, false, &v) < 0 || v != EST_VERSION)
-		return fail(d, "%s", "not a version 1 engine state file");
 	if (num(d, root, "engine_snapshot", 0, 1e9, false, &snap) < 0 ||
 	    snap != ENG_SNAP_VERSION)
 		return fail(d, "%s", "of another engine snapshot version");
@@ -490,49 +657,195 @@ decode_root(struct dec *d, const cJSON *root, const struct eng_conf *conf,
 		&out->host.rho_learnt_s) < 0)
 		return -1;
 	out->host.version = ENG_SNAP_VERSION;
+	return 0;
+}
+
+/* One more sensor: to r->take, or into out (room for it made) when its
+ * id was not seen before. */
+static int
+add_sensor(struct dec *d, struct est_reader *r, const cJSON *o)
+{
+	struct est_file *out = r->out;
+	struct eng_snap_sensor *more;
+	int k, cap;
+
+	if (r->n >= r->max_sensors)
+		return fail(d, "%s", "more sensors than agent.max_sensors");
+	if (r->take != NULL) {
+		if (sensor(d, o, r->conf, r->scratch) < 0 ||
+		    r->take(r->take_arg, r->scratch, d->why, d->len) < 0)
+			return -1;
+		r->n++;
+		return 0;
+	}
+	if (out->n == r->cap) {
+		cap = r->cap > 0 ? 2 * r->cap : 16;
+		if (cap > r->max_sensors)
+			cap = r->max_sensors;
+		more = realloc(out->s, (size_t)cap * sizeof(*out->s));
+		if (more == NULL)
+			return fail(d, "%s", "out of memory");
+		out->s = more;
+		r->cap = cap;
+	}
+	if (sensor(d, o, r->conf, &out->s[out->n]) < 0)
+		return -1;
+	for (k = 0; k < out->n; k++)
+		if (strcmp(out->s[k].id, out->s[out->n].id) == 0)
+			return fail(
+			    d, "sensor %s is there twice", out->s[k].id);
+	out->n++;
+	r->n++;
+	return 0;
+}
+
+/* Version 1: the whole file one document, its sensors an array. */
+static int
+decode_v1(struct dec *d, struct est_reader *r, const cJSON *root)
+{
+	const cJSON *arr, *e;
+	double v = 0;
+
+	if (num(d, root, "v", 0, 1e9, false, &v) < 0 || v != 1)
+		return fail(d, "%s",
+		    "not a version 1 engine state file (nor the header line "
+		    "of a version 2 one)");
+	if (decode_header(d, root, r->out) < 0)
+		return -1;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "sensors");
 	if (!cJSON_IsArray(arr))
 		return fail(d, "%s", "\"sensors\" is not an array");
-	if (cJSON_GetArraySize(arr) > max_sensors)
+	if (cJSON_GetArraySize(arr) > r->max_sensors)
 		return fail(d, "%s", "more sensors than agent.max_sensors");
-	if (cJSON_GetArraySize(arr) == 0)
-		return 0;
-	out->s = calloc((size_t)cJSON_GetArraySize(arr), sizeof(*out->s));
-	if (out->s == NULL)
-		return fail(d, "%s", "out of memory");
 	cJSON_ArrayForEach(e, arr)
 	{
-		if (sensor(d, e, conf, &out->s[out->n]) < 0)
+		if (add_sensor(d, r, e) < 0)
 			return -1;
-		for (k = 0; k < out->n; k++)
-			if (strcmp(out->s[k].id, out->s[out->n].id) == 0)
-				return fail(d, "sensor %s is there twice",
-				    out->s[k].id);
-		out->n++;
 	}
 	return 0;
+}
+
+void
+est_reader_init(struct est_reader *r, const struct eng_conf *conf,
+    int max_sensors, struct est_file *out)
+{
+	memset(r, 0, sizeof(*r));
+	memset(out, 0, sizeof(*out));
+	r->conf = conf;
+	r->max_sensors = max_sensors;
+	r->out = out;
+}
+
+/* A version 2 line after the header: a sensor, or the end. */
+static int
+v2_line(struct dec *d, struct est_reader *r, const cJSON *o)
+{
+	double n = -1;
+
+	if (r->ended)
+		return fail(d, "%s", "more after the end line");
+	if (!cJSON_IsObject(o))
+		return fail(d, "%s", "a sensor is not an object");
+	if (cJSON_GetObjectItemCaseSensitive(o, "id") != NULL)
+		return add_sensor(d, r, o);
+	/* the end: how many sensor lines came before it */
+	if (num(d, o, "sensors", 0, 1e9, false, &n) < 0)
+		return fail(d, "%s", "neither a sensor nor the end line");
+	if (n != (double)r->n)
+		return fail(d, "%s",
+		    "the end line's count is not the number of sensor lines");
+	r->ended = true;
+	return 0;
+}
+
+int
+est_reader_line(struct est_reader *r, const char *line, size_t len, char *why,
+    size_t whylen)
+{
+	struct dec d = { why, whylen };
+	char err[128];
+	double v = 0;
+	cJSON *o;
+	int rc;
+
+	if (r->failed)
+		return -1;
+	r->line++;
+	if (r->line > 1 && r->version == 1)
+		rc = fail(&d, "%s", "more after the document");
+	else if ((o = json_parse_strict(line, len, err, sizeof(err))) == NULL)
+		rc = fail(&d, "%s", err);
+	else {
+		if (r->line > 1)
+			rc = v2_line(&d, r, o);
+		else if (!cJSON_IsObject(o))
+			rc = fail(&d, "%s", "not a JSON object");
+		else if (cJSON_GetObjectItemCaseSensitive(o, "sensors") !=
+			NULL ||
+		    num(&d, o, "v", 0, 1e9, false, &v) < 0 || v != 2) {
+			/* not a version 2 header: the whole file, or refused */
+			r->version = 1;
+			rc = decode_v1(&d, r, o);
+		} else {
+			r->version = 2;
+			rc = decode_header(&d, o, r->out);
+		}
+		cJSON_Delete(o);
+	}
+	if (rc < 0) {
+		/* where, in a file of lines */
+		if (r->version == 2) {
+			char at[256];
+
+			snprintf(at, sizeof(at), "line %d: %s", r->line, why);
+			snprintf(why, whylen, "%s", at);
+		}
+		r->failed = true;
+		est_file_free(r->out);
+	}
+	return rc;
+}
+
+int
+est_reader_end(struct est_reader *r, char *why, size_t whylen)
+{
+	struct dec d = { why, whylen };
+
+	if (r->failed)
+		return -1;
+	if (r->line == 0)
+		fail(&d, "%s", "empty: not valid JSON");
+	else if (r->version == 2 && !r->ended)
+		fail(&d, "%s", "cut short: no end line");
+	else
+		return 0;
+	r->failed = true;
+	est_file_free(r->out);
+	return -1;
 }
 
 int
 est_decode(const char *text, size_t len, const struct eng_conf *conf,
     int max_sensors, struct est_file *out, char *why, size_t whylen)
 {
+	struct est_reader r;
 	struct dec d = { why, whylen };
-	char err[128];
-	cJSON *root;
-	int rc;
+	const char *nl, *end = text + len;
 
-	memset(out, 0, sizeof(*out));
+	est_reader_init(&r, conf, max_sensors, out);
 	if (len > est_max_bytes(max_sensors))
 		return fail(&d, "%s", "larger than any file we write");
-	root = json_parse_strict(text, len, err, sizeof(err));
-	if (root == NULL)
-		return fail(&d, "%s", err);
-	rc = decode_root(&d, root, conf, max_sensors, out);
-	cJSON_Delete(root);
-	if (rc < 0)
-		est_file_free(out);
-	return rc;
+	/* as fio_read_lines hands them: none after a last newline */
+	while (text < end) {
+		nl = memchr(text, '\n', (size_t)(end - text));
+		if (nl == NULL)
+			nl = end;
+		if (est_reader_line(
+			&r, text, (size_t)(nl - text), why, whylen) < 0)
+			return -1;
+		text = nl + 1;
+	}
+	return est_reader_end(&r, why, whylen);
 }
 
 void

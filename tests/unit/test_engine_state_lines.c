@@ -1,0 +1,693 @@
+/*
+ * test_engine_state_lines.c - the engine state file of version 2 (one
+ * JSON document a line, written through a chunk, read a line at a time;
+ * agent/daemon/engine_state*, agent/lib/fileio): the same text whatever the
+ * chunk, chunks cut inside a sensor's line, every line a document cJSON
+ * prints (a sensor's line is the version 1 array's element), it reads back
+ * the same as version 1 does; a version 1 file (what the daemon wrote
+ * before) still restores in the daemon's store, which then writes version
+ * 2; every cut of a file, garbage, a line too many or too few, is refused
+ * with a reason and not restored.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "engine_state.h"
+#include "fileio.h"
+#include "loop.h"
+
+#define N      40
+#define CPU_ID "coretemp-isa-0000/Package id 0"
+
+static const struct est_meta meta = { .host = "h1",
+	.machine_id = "m1",
+	.boot_id = "b1",
+	.wall_s = 1764468000.25,
+	.mono_ms = 123456 };
+static const struct eng_snap_host host = {
+	.version = ENG_SNAP_VERSION, .rho = 0.4123456789, .rho_learnt_s = 600
+};
+
+/* Sensor i of a file: calm or rising, with or without a value, with no,
+ * a few or EST_POINTS points, ids with characters cJSON escapes. */
+static void
+fill(struct eng_snap_sensor *s, int i)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->id, sizeof(s->id), "chip-isa-%04d/temp \"%d\"\t", i, i);
+	s->cls = i % ENG_CLASS_COUNT;
+	s->noise_c = 0.0123456 * i;
+	s->resolution_c = i % 2 ? 1 : 0.125;
+	s->has_value = i % 5 != 0;
+	s->last_age_ms = 250 * i;
+	s->last_c = 30.0 + 1.0 / 3.0 * (i % 7);
+	s->rising = i % 3 == 0;
+	s->rise_age_ms = 60000 + i;
+	s->rise_from_c = 25.5;
+	s->rise_peak_c = 40.9999;
+	s->n_points = i % 4 == 0 ? EST_POINTS : i % 4;
+	for (int k = 0; k < s->n_points; k++) {
+		s->age_ms[k] = 250 + 503LL * k;
+		s->value_c[k] = 40.0 - 0.0137 * k;
+	}
+}
+
+static void
+fill_all(struct eng_snap_sensor *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		fill(&s[i], i);
+}
+
+/* what a sink was handed: the bytes and where each chunk ended */
+struct sink {
+	char text[1 << 20];
+	size_t len;
+	size_t ends[4096];
+	int n;
+};
+
+static int
+to_sink(void *arg, const void *buf, size_t n)
+{
+	struct sink *k = arg;
+
+	assert_true(k->len + n < sizeof(k->text));
+	memcpy(k->text + k->len, buf, n);
+	k->len += n;
+	k->text[k->len] = '\0';
+	if (k->n < 4096)
+		k->ends[k->n++] = k->len;
+	return 0;
+}
+
+static void
+assert_same_file(const struct est_file *a, const struct est_file *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_string_equal(a->meta.host, b->meta.host);
+	assert_string_equal(a->meta.boot_id, b->meta.boot_id);
+	assert_string_equal(a->meta.machine_id, b->meta.machine_id);
+	assert_true(a->meta.wall_s == b->meta.wall_s);
+	assert_int_equal(a->meta.mono_ms, b->meta.mono_ms);
+	assert_true(a->host.rho == b->host.rho);
+	assert_true(a->host.rho_learnt_s == b->host.rho_learnt_s);
+	for (int i = 0; i < a->n; i++) {
+		const struct eng_snap_sensor *x = &a->s[i], *y = &b->s[i];
+
+		assert_string_equal(x->id, y->id);
+		assert_int_equal(x->cls, y->cls);
+		assert_true(x->noise_c == y->noise_c);
+		assert_true(x->resolution_c == y->resolution_c);
+		assert_int_equal(x->has_value, y->has_value);
+		assert_int_equal(x->rising, y->rising);
+		assert_int_equal(x->last_age_ms, y->last_age_ms);
+		assert_int_equal(x->rise_age_ms, y->rise_age_ms);
+		assert_int_equal(x->n_points, y->n_points);
+		for (int k = 0; k < x->n_points; k++) {
+			assert_int_equal(x->age_ms[k], y->age_ms[k]);
+			assert_true(x->value_c[k] == y->value_c[k]);
+		}
+	}
+}
+
+/*
+ * The same text through any chunk; each line one document of cJSON's
+ * printing; the header is version 1's without "sensors" (and "v":2), a
+ * sensor's line the element of version 1's array, the last line the
+ * count; and it reads back as the sensors written, as version 1 does.
+ */
+static void
+test_round_trip(void **state)
+{
+	static struct eng_snap_sensor s[N];
+	static const size_t chunks[] = { 1, 2, 7, 100, 1000, EST_CHUNK };
+	struct eng_conf conf;
+	struct est_file f1, f2;
+	char why[256], *v1, *v2, *again, *line, *save = NULL, *printed;
+	cJSON *doc, *arr, *el, *o;
+	int i;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	fill_all(s, N);
+	v1 = est_encode(&meta, &host, s, N);
+	v2 = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
+	assert_non_null(v1);
+	assert_non_null(v2);
+	for (i = 0; i < (int)(sizeof(chunks) / sizeof(chunks[0])); i++) {
+		again = est_encode_lines(&meta, &host, s, N, chunks[i]);
+		assert_non_null(again);
+		assert_string_equal(again, v2);
+		free(again);
+	}
+	/* line by line against version 1's document */
+	doc = cJSON_Parse(v1);
+	assert_non_null(doc);
+	arr = cJSON_DetachItemFromObject(doc, "sensors");
+	assert_non_null(arr);
+	cJSON_ReplaceItemInObject(doc, "v", cJSON_CreateNumber(2));
+	el = arr->child;
+	assert_int_equal(v2[strlen(v2) - 1], '\n');
+	for (i = 0, line = strtok_r(v2, "\n", &save); line != NULL;
+	     i++, line = strtok_r(NULL, "\n", &save)) {
+		o = cJSON_Parse(line);
+		assert_non_null(o);
+		assert_true(cJSON_IsObject(o));
+		printed = cJSON_PrintUnformatted(o);
+		assert_string_equal(printed, line); /* as cJSON prints it */
+		free(printed);
+		if (i == 0) {
+			assert_true(cJSON_Compare(o, doc, true));
+		} else if (i <= N) {
+			assert_non_null(el);
+			printed = cJSON_PrintUnformatted(el);
+			assert_string_equal(line, printed);
+			free(printed);
+			el = el->next;
+		} else {
+			assert_int_equal(i, N + 1);
+			assert_int_equal(
+			    cJSON_GetObjectItem(o, "sensors")->valueint, N);
+			assert_int_equal(cJSON_GetArraySize(o), 1);
+		}
+		cJSON_Delete(o);
+	}
+	assert_int_equal(i, N + 2);
+	assert_null(el);
+	cJSON_Delete(arr);
+	cJSON_Delete(doc);
+	free(v2);
+	/* both read back the same, version 2 as it was written */
+	v2 = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
+	assert_int_equal(
+	    est_decode(v1, strlen(v1), &conf, N, &f1, why, sizeof(why)), 0);
+	assert_int_equal(
+	    est_decode(v2, strlen(v2), &conf, N, &f2, why, sizeof(why)), 0);
+	assert_same_file(&f1, &f2);
+	assert_int_equal(f2.n, N);
+	assert_string_equal(f2.s[7].id, s[7].id);
+	assert_int_equal(f2.s[3].n_points, s[3].rising ? s[3].n_points : 0);
+	assert_int_equal(f2.s[0].n_points, EST_POINTS);
+	assert_true(fabs(f2.s[9].noise_c - s[9].noise_c) <= 0.0005);
+	/* and one sensor more than the engine takes is refused */
+	est_file_free(&f1);
+	assert_int_equal(
+	    est_decode(v2, strlen(v2), &conf, N - 1, &f1, why, sizeof(why)),
+	    -1);
+	assert_non_null(strstr(why, "max_sensors"));
+	assert_null(f1.s);
+	est_file_free(&f2);
+	free(v1);
+	free(v2);
+}
+
+/* The writer hands on full chunks, cut where they fill (inside a
+ * sensor's line), the rest at the end; a failing sink stops it. */
+static int
+failing(void *arg, const void *buf, size_t n)
+{
+	int *calls = arg;
+
+	(void)buf;
+	(void)n;
+	(*calls)++;
+	return -ENOSPC;
+}
+
+static void
+test_chunks(void **state)
+{
+	static struct eng_snap_sensor s[N];
+	static struct sink k;
+	struct est_writer *w = est_writer_new_chunked(100);
+	struct est_file f;
+	struct eng_conf conf;
+	char why[256], *whole;
+	int i, inside = 0, calls = 0;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	fill_all(s, N);
+	assert_non_null(w);
+	for (int round = 0; round < 2; round++) { /* a writer serves twice */
+		memset(&k, 0, sizeof(k));
+		assert_int_equal(
+		    est_write_begin(w, &meta, &host, to_sink, &k), 0);
+		for (i = 0; i < N; i++)
+			assert_int_equal(est_write_sensor(w, &s[i]), 0);
+		assert_int_equal(est_write_end(w), 0);
+		for (i = 0; i + 1 < k.n; i++) {
+			assert_int_equal(k.ends[i], 100 * (size_t)(i + 1));
+			/* a cut with text of the same line either side */
+			inside += k.text[k.ends[i] - 1] != '\n' &&
+			    k.text[k.ends[i]] != '\n';
+		}
+		assert_true(
+		    k.ends[k.n - 1] - (k.n > 1 ? k.ends[k.n - 2] : 0) <= 100);
+		assert_true(inside > 10);
+		whole = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
+		assert_string_equal(k.text, whole);
+		free(whole);
+		assert_int_equal(
+		    est_decode(k.text, k.len, &conf, N, &f, why, sizeof(why)),
+		    0);
+		assert_int_equal(f.n, N);
+		est_file_free(&f);
+	}
+	/* the sink fails (at the header, longer than the chunk): told
+	 * once, nothing more written */
+	assert_int_equal(
+	    est_write_begin(w, &meta, &host, failing, &calls), -ENOSPC);
+	for (i = 0; i < N; i++)
+		assert_int_equal(est_write_sensor(w, &s[i]), -ENOSPC);
+	assert_int_equal(est_write_end(w), -ENOSPC);
+	assert_int_equal(calls, 1);
+	est_writer_free(w);
+}
+
+/* fio_read_lines through a buffer smaller than a line: the lines as
+ * written, a last one without its newline, none after a last newline;
+ * bounded; what the callback says stops it. */
+struct lines {
+	char got[64][256];
+	int n;
+	int stop_at;
+};
+
+static int
+collect(void *arg, char *text, size_t len)
+{
+	struct lines *l = arg;
+
+	assert_int_equal(strlen(text), len);
+	assert_true(l->n < 64 && len < 256);
+	memcpy(l->got[l->n++], text, len + 1);
+	return l->n == l->stop_at ? 7 : 0;
+}
+
+static void
+test_read_lines(void **state)
+{
+	char dir[] = "/tmp/tw-lines.XXXXXX", path[64];
+	const char *text = "first line\n\nthird, longer than the buffer\nlast";
+	struct lines l;
+	struct fio_repl r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(fio_read_lines(path, 1000, 4, collect, &l), -ENOENT);
+	assert_int_equal(fio_repl_begin(&r, path, 0600), 0);
+	assert_int_equal(fio_repl_write(&r, text, strlen(text)), 0);
+	assert_int_equal(fio_repl_commit(&r, true), 0);
+	for (size_t chunk = 1; chunk < 64; chunk += 5) {
+		memset(&l, 0, sizeof(l));
+		assert_int_equal(
+		    fio_read_lines(path, 1000, chunk, collect, &l), 0);
+		assert_int_equal(l.n, 4);
+		assert_string_equal(l.got[0], "first line");
+		assert_string_equal(l.got[1], "");
+		assert_string_equal(l.got[2], "third, longer than the buffer");
+		assert_string_equal(l.got[3], "last");
+	}
+	memset(&l, 0, sizeof(l));
+	l.stop_at = 2;
+	assert_int_equal(fio_read_lines(path, 1000, 4, collect, &l), 7);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(
+	    fio_read_lines(path, strlen(text) - 1, 4, collect, &l), -EFBIG);
+	/* a final newline makes no empty line after it */
+	assert_int_equal(fio_repl_begin(&r, path, 0600), 0);
+	assert_int_equal(fio_repl_write(&r, "a\nb\n", 4), 0);
+	assert_int_equal(fio_repl_commit(&r, false), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(fio_read_lines(path, 1000, 3, collect, &l), 0);
+	assert_int_equal(l.n, 2);
+	/* aborted: the old file stays, no temporary */
+	assert_int_equal(fio_repl_begin(&r, path, 0600), 0);
+	assert_int_equal(fio_repl_write(&r, "x", 1), 0);
+	fio_repl_abort(&r);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(fio_read_lines(path, 1000, 3, collect, &l), 0);
+	assert_string_equal(l.got[1], "b");
+	assert_int_equal(access(r.tmp, F_OK), -1);
+	/* not a regular file */
+	assert_int_equal(fio_read_lines(dir, 1000, 3, collect, &l), -EINVAL);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Refused with a reason containing needle, nothing kept. */
+static void
+refused(const struct eng_conf *conf, const char *text, size_t len,
+    const char *needle)
+{
+	struct est_file f;
+	char why[256] = "";
+
+	if (est_decode(text, len, conf, N, &f, why, sizeof(why)) == 0)
+		fail_msg("accepted: %.*s", (int)(len < 300 ? len : 300), text);
+	if (needle != NULL && strstr(why, needle) == NULL)
+		fail_msg("refused with [%s], wanted [%s]", why, needle);
+	assert_null(f.s);
+	assert_int_equal(f.n, 0);
+}
+
+/* text with its line k (from 0) replaced by with (NULL: left out) */
+static char *
+with_line(const char *text, int k, const char *with)
+{
+	char *out = calloc(1, strlen(text) + (with ? strlen(with) : 0) + 2);
+	const char *p = text, *nl;
+	int i = 0;
+
+	assert_non_null(out);
+	for (; *p != '\0'; p = nl + 1, i++) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		if (i != k)
+			strncat(out, p, (size_t)(nl - p) + 1);
+		else if (with != NULL) {
+			strcat(out, with);
+			strcat(out, "\n");
+		}
+	}
+	return out;
+}
+
+static void
+test_refused(void **state)
+{
+	static struct eng_snap_sensor s[4];
+	struct eng_conf conf;
+	char *good, *bad, *v1;
+	size_t n, len;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	fill_all(s, 4);
+	good = est_encode_lines(&meta, &host, s, 4, EST_CHUNK);
+	assert_non_null(good);
+	len = strlen(good);
+	/* every cut but of the last newline alone */
+	for (n = 0; n + 1 < len; n++)
+		refused(&conf, good, n, NULL);
+	/* cut between lines: the end line is missing */
+	refused(&conf, good, (size_t)(strrchr(good, '{') - good),
+	    "cut short: no end line");
+	refused(&conf, good, (size_t)(strchr(good, '\n') - good) + 1,
+	    "cut short: no end line");
+	refused(&conf, good, (size_t)(strchr(good, '\n') - good) + 5,
+	    "line 2: not valid JSON");
+	refused(&conf, "", 0, "not valid JSON");
+	refused(&conf, "\n", 1, "not valid JSON");
+	refused(&conf, "garbage\n", 8, "not valid JSON");
+	refused(&conf, "[1]\n{}\n", 7, "not a JSON object");
+	/* lines out of place, too many or too few */
+	bad = with_line(good, 2, "garbage");
+	refused(&conf, bad, strlen(bad), "line 3: not valid JSON");
+	free(bad);
+	bad = with_line(good, 2, NULL);
+	refused(&conf, bad, strlen(bad), "line 5: the end line's count");
+	free(bad);
+	bad = malloc(len + 16);
+	assert_non_null(bad);
+	sprintf(bad, "%s{\"sensors\":4}\n", good);
+	refused(&conf, bad, strlen(bad), "line 7: more after the end line");
+	free(bad);
+	bad = with_line(good, 2, "{\"x\":1}");
+	refused(&conf, bad, strlen(bad), "neither a sensor nor the end line");
+	free(bad);
+	bad = with_line(good, 2, "[]");
+	refused(&conf, bad, strlen(bad), "not an object");
+	free(bad);
+	bad = with_line(good, 1, "{\"id\":\"\",\"class\":\"cpu\"}");
+	refused(&conf, bad, strlen(bad), "line 2: a sensor has no valid id");
+	free(bad);
+	bad = with_line(good, 0, "{\"v\":3}");
+	refused(&conf, bad, strlen(bad), "not a version 1");
+	free(bad);
+	/* a version 1 document with a line after it */
+	v1 = est_encode(&meta, &host, s, 4);
+	bad = malloc(strlen(v1) + 16);
+	assert_non_null(bad);
+	sprintf(bad, "%s\n{\"sensors\":0}\n", v1);
+	refused(&conf, bad, strlen(bad), "more after the document");
+	free(bad);
+	free(v1);
+	free(good);
+}
+
+/* --- the store: est_create reads, est_save writes ------------------- */
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct agent_conf conf;
+	struct loop *loop;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	char text[512];
+
+	assert_non_null(fx);
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/tw-estl.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, EST_FILE);
+	snprintf(text, sizeof(text),
+	    "agent = { host = \"h1\"; interval_s = 0.5; state_dir = \"%s\"; };",
+	    fx->dir);
+	assert_int_equal(cnf_load_string("t", text, &fx->conf, stderr), 0);
+	fx->loop = loop_create();
+	assert_non_null(fx->loop);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s.corrupt", fx->path);
+	unlink(p);
+	unlink(fx->path);
+	rmdir(fx->dir);
+	loop_free(fx->loop);
+	cnf_free(&fx->conf);
+	free(fx);
+	return 0;
+}
+
+/* A cpu that has risen at 0.5 C/s for 60 s until now (interval 0.5 s). */
+static struct eng *
+ramped(const struct eng_conf *conf, int64_t now)
+{
+	struct eng *e = eng_create(conf);
+	struct eng_reading r = { 0 };
+	struct eng_output out;
+
+	assert_non_null(e);
+	assert_int_equal(
+	    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW), 0);
+	for (int64_t t = now - 60000; t <= now; t += 500) {
+		r.t_ms = t;
+		r.value_c = 80 + 0.5 * (double)(t - now) / 1000.0;
+		eng_feed(e, &r);
+		eng_evaluate(e, t, &out);
+	}
+	return e;
+}
+
+/* A fresh engine seeded by a store from the file: how long the cpu has
+ * been rising after one sample (0: not restored). */
+static double
+rising_after_restart(struct fixture *fx)
+{
+	struct eng *e = eng_create(&fx->conf.engine);
+	struct est_env env = { fx->loop, e, &fx->conf };
+	struct eng_reading r = { 0 };
+	struct eng_sensor_view v;
+	struct eng_output out;
+	int64_t now = loop_now_ms(fx->loop);
+	struct est *s;
+
+	assert_non_null(e);
+	s = est_create(&env);
+	assert_non_null(s);
+	est_sensor_added(s, CPU_ID,
+	    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW));
+	r.t_ms = now + 500;
+	r.value_c = 80.25;
+	eng_feed(e, &r);
+	eng_evaluate(e, now + 500, &out);
+	eng_sensor_view(e, 0, &v);
+	est_free(s);
+	eng_free(e);
+	return v.rising_s;
+}
+
+/* the file's first line, parsed */
+static cJSON *
+first_line(const char *path)
+{
+	size_t len;
+	char *text = fio_read_bounded(path, 1 << 20, &len);
+	cJSON *j;
+
+	assert_non_null(text);
+	j = cJSON_ParseWithLength(text, strcspn(text, "\n"));
+	free(text);
+	return j;
+}
+
+/* What the daemon wrote before (version 1) restores after the upgrade;
+ * the next save is version 2, and restores as well. */
+static void
+test_store_upgrade(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = loop_now_ms(fx->loop);
+	struct eng *e = ramped(&fx->conf.engine, now);
+	struct eng_snap_sensor snap;
+	struct eng_snap_host h;
+	struct est_meta m;
+	char *v1;
+	cJSON *j;
+
+	eng_snapshot_host(e, &h);
+	assert_int_equal(
+	    eng_snapshot_sensor_max(e, 0, now, EST_POINTS, &snap), 0);
+	assert_true(snap.rising && snap.n_points > 10);
+	memset(&m, 0, sizeof(m));
+	snprintf(m.host, sizeof(m.host), "h1");
+	fio_read_line("/etc/machine-id", m.machine_id, sizeof(m.machine_id));
+	fio_read_line(
+	    "/proc/sys/kernel/random/boot_id", m.boot_id, sizeof(m.boot_id));
+	m.wall_s = (double)time(NULL);
+	m.mono_ms = now;
+	v1 = est_encode(&m, &h, &snap, 1);
+	assert_non_null(v1);
+	assert_int_equal(fio_replace(fx->path, v1, 0640), 0);
+	free(v1);
+	j = first_line(fx->path);
+	assert_int_equal(cJSON_GetObjectItem(j, "v")->valueint, 1);
+	cJSON_Delete(j);
+	/* restored from version 1; its stop saved version 2 */
+	assert_true(rising_after_restart(fx) > 50);
+	j = first_line(fx->path);
+	assert_int_equal(cJSON_GetObjectItem(j, "v")->valueint, 2);
+	assert_null(cJSON_GetObjectItem(j, "sensors"));
+	cJSON_Delete(j);
+	/* the store's own save of the ramp, version 2, restores */
+	{
+		struct est_env env = { fx->loop, e, &fx->conf };
+		struct est *s;
+
+		unlink(fx->path);
+		s = est_create(&env);
+		assert_int_equal(est_save(s), 0);
+		est_free(s);
+	}
+	assert_true(rising_after_restart(fx) > 50);
+	eng_free(e);
+}
+
+/* A version 2 file cut short or with garbage is not restored, and is
+ * moved aside. */
+static void
+test_store_refuses(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = loop_now_ms(fx->loop);
+	struct eng *e = ramped(&fx->conf.engine, now);
+	struct est_env env = { fx->loop, e, &fx->conf };
+	char aside[200], *good, *bad;
+	struct stat st;
+	size_t len;
+	struct est *s = est_create(&env);
+
+	assert_int_equal(est_save(s), 0);
+	est_free(s);
+	eng_free(e);
+	good = fio_read_bounded(fx->path, 1 << 20, &len);
+	assert_non_null(good);
+	snprintf(aside, sizeof(aside), "%s.corrupt", fx->path);
+	/* as it is: restored */
+	assert_true(rising_after_restart(fx) > 50);
+	/* cut after the cpu's line (no end line); in the cpu's line;
+	 * garbage for it */
+	{
+		size_t cuts[] = { (size_t)(strrchr(good, '{') - good),
+			(size_t)(strchr(good, '\n') - good) + 40 };
+
+		for (size_t i = 0; i < 2; i++) {
+			FILE *f = fopen(fx->path, "w");
+
+			assert_non_null(f);
+			fwrite(good, 1, cuts[i], f);
+			fclose(f);
+			unlink(aside);
+			assert_true(rising_after_restart(fx) == 0.0);
+			assert_int_equal(stat(aside, &st), 0);
+		}
+	}
+	bad = with_line(good, 1, "{\"id\":");
+	assert_int_equal(fio_replace_nosync(fx->path, bad, 0640), 0);
+	unlink(aside);
+	assert_true(rising_after_restart(fx) == 0.0);
+	assert_int_equal(stat(aside, &st), 0);
+	free(bad);
+	/* the cpu twice (and counted so) */
+	{
+		const char *cpu = strchr(good, '\n') + 1;
+		size_t cpu_len = (size_t)(strchr(cpu, '\n') - cpu) + 1;
+
+		bad = calloc(1, len + cpu_len + 16);
+		assert_non_null(bad);
+		memcpy(bad, good, (size_t)(cpu - good) + cpu_len);
+		strncat(bad, cpu, cpu_len);
+		strcat(bad, "{\"sensors\":2}");
+	}
+	assert_int_equal(fio_replace_nosync(fx->path, bad, 0640), 0);
+	unlink(aside);
+	assert_true(rising_after_restart(fx) == 0.0);
+	assert_int_equal(stat(aside, &st), 0);
+	free(bad);
+	free(good);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_chunks),
+		cmocka_unit_test(test_read_lines),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test_setup_teardown(
+		    test_store_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store_refuses, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
