@@ -5,6 +5,7 @@
  */
 #include "mqtt_tele.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,6 +483,8 @@ print_into(const cJSON *item, char **buf, size_t *len, size_t want)
 		}
 		if (cJSON_PrintPreallocated((cJSON *)item, *buf, (int)*len, 0))
 			return true;
+		if (*len > INT_MAX / 2) /* not for want of room */
+			return false;
 		want = *len + *len / 2 + 64;
 	}
 }
