@@ -15,8 +15,8 @@
 #include "mqtt_sig.h"
 #include "mqtt_tele.h"
 
-#define MQ_TOPIC_LEN 512
-#define MQ_WINDOW    16 /* events in flight at once */
+#define MQ_TOPIC_LEN 512 /* a longer topic is a configuration error */
+#define MQ_WINDOW    16  /* events in flight at once */
 
 /* mqtt_limit.c: rejections per source and window */
 #define MQL_WINDOW_MS 10000
@@ -47,24 +47,24 @@ struct mq {
 	struct mq_callbacks cb;
 	void *arg;
 	char client_id[MQC_NAME_LEN + 16];
-	char *password; /* NULL when none */
-	int n_keys;     /* operators' keys (mqtt_trust.c) */
-	struct mqs_key keys[MQC_MAX_KEYS];
-	int64_t key_last_ts[MQC_MAX_KEYS]; /* last accepted, per key */
+	char *password;       /* NULL when none */
+	int n_keys;           /* operators' keys (mqtt_trust.c) */
+	struct mqs_key *keys; /* n_keys of them, NULL when none */
+	int64_t *key_last_ts; /* last accepted, per key */
 
-	/* topics */
-	char t_telemetry[MQ_TOPIC_LEN];
-	char t_sensors[MQ_TOPIC_LEN];
-	char t_state[MQ_TOPIC_LEN];
-	char t_event[MQ_TOPIC_LEN];
-	char t_status[MQ_TOPIC_LEN];
-	char t_peer[MQ_TOPIC_LEN];
-	char t_override[MQ_TOPIC_LEN];
-	char t_set_host[MQ_TOPIC_LEN];
-	char t_set_zone[MQ_TOPIC_LEN];
-	char t_set_site[MQ_TOPIC_LEN];
-	char t_peer_sub[MQ_TOPIC_LEN]; /* <prefix>/<site>/<zone>/+/peer */
-	size_t peer_pfx_len;           /* strlen("<prefix>/<site>/<zone>/") */
+	/* topics (malloc'ed, each shorter than MQ_TOPIC_LEN) */
+	char *t_telemetry;
+	char *t_sensors;
+	char *t_state;
+	char *t_event;
+	char *t_status;
+	char *t_peer;
+	char *t_override;
+	char *t_set_host;
+	char *t_set_zone;
+	char *t_set_site;
+	char *t_peer_sub;    /* <prefix>/<site>/<zone>/+/peer */
+	size_t peer_pfx_len; /* strlen("<prefix>/<site>/<zone>/") */
 
 	/* connection */
 	struct mosquitto *m;
@@ -88,8 +88,8 @@ struct mq {
 	bool status_acked;
 
 	/* the fleet view (mqtt_site.c) */
-	char t_site_sub[3][MQ_TOPIC_LEN]; /* <prefix>/<site>/+/+/<leaf> */
-	size_t site_pfx_len;              /* strlen("<prefix>/<site>/") */
+	char *t_site_sub[3]; /* <prefix>/<site>/+/+/<leaf> (malloc'ed) */
+	size_t site_pfx_len; /* strlen("<prefix>/<site>/") */
 	struct mqm_offer offer;
 	bool have_offer;
 
@@ -100,7 +100,9 @@ struct mq {
 	char *ovr_json;
 	char *ovr_sig;
 
-	struct mq_src lim[MQL_SOURCES + 1]; /* the last: "(others)" */
+	/* MQL_SOURCES + 1 (the last: "(others)"), made at the first
+	 * rejection; NULL before */
+	struct mq_src *lim;
 
 	/* telemetry schema 2: the layout; what the latest sensors message
 	 * said beside it, to print it again for a new connection (not kept
@@ -128,6 +130,11 @@ struct mq {
  * from u in [0, 1].
  */
 int64_t mq_backoff_ms(double min_s, double max_s, int rounds, double u);
+/* *t = the topic printed from fmt (malloc'ed); -1 with a message logged
+ * when it is MQ_TOPIC_LEN bytes or longer (a configuration error) or out
+ * of memory. */
+int
+mq_topic(char **t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Wall clock, ms since the epoch. */
 int64_t mq_wall_ms(void);
 /* Keep the loop's fd watcher in step with libmosquitto's socket. */
@@ -174,8 +181,9 @@ int mq_trust_request(struct mq *mq, const struct mosquitto_message *msg,
 void mq_in_subscribe(struct mq *mq);
 void mq_in_message(struct mq *mq, const struct mosquitto_message *msg);
 
-/* mqtt_site.c: the site's topics for the fleet view (when cb.site). */
-void mq_site_topics(struct mq *mq);
+/* mqtt_site.c: the site's topics for the fleet view (when cb.site); 0 or
+ * -1 (mq_topic). */
+int mq_site_topics(struct mq *mq);
 void mq_site_subscribe(struct mq *mq);
 /* True when msg was on one of them (handled). */
 bool mq_site_message(struct mq *mq, const struct mosquitto_message *msg);

@@ -17,6 +17,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -94,8 +95,14 @@ mq_limit_admit(struct mq *mq, const cJSON *fields, int64_t now_ms)
 {
 	const char *via = str_or(fields, "via", "unknown");
 	const char *who = str_or(fields, "author", "(unreadable)");
-	struct mq_src *s = source(mq, via, who, now_ms);
+	struct mq_src *s;
 
+	if (mq->lim == NULL &&
+	    (mq->lim = calloc(MQL_SOURCES + 1, sizeof(*mq->lim))) == NULL) {
+		mq->st.rejections++;
+		return true; /* out of memory: each one in full */
+	}
+	s = source(mq, via, who, now_ms);
 	if (now_ms - s->start_ms >= MQL_WINDOW_MS) {
 		summarize(mq, s, now_ms);
 		s = source(mq, via, who, now_ms);
@@ -117,7 +124,7 @@ mq_limit_tick(struct mq *mq, int64_t now_ms)
 {
 	int i;
 
-	for (i = 0; i <= MQL_SOURCES; i++)
+	for (i = 0; mq->lim != NULL && i <= MQL_SOURCES; i++)
 		if (mq->lim[i].used &&
 		    now_ms - mq->lim[i].start_ms >= MQL_WINDOW_MS)
 			summarize(mq, &mq->lim[i], now_ms);

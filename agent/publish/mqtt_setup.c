@@ -6,6 +6,7 @@
 #include "mqtt_int.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,30 @@ read_password(struct mq *mq)
 	return mq->password != NULL ? 0 : -1;
 }
 
-#define TOPIC(buf, ...) snprintf(buf, sizeof(buf), __VA_ARGS__)
+int
+mq_topic(char **t, const char *fmt, ...)
+{
+	char buf[MQ_TOPIC_LEN];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= MQ_TOPIC_LEN) {
+		log_warnx("mqtt: topic %.64s... is %d bytes long, longer than "
+			  "%d: shorten mqtt.topic_prefix, site, zone or host",
+		    buf, n, MQ_TOPIC_LEN - 1);
+		return -1;
+	}
+	if ((*t = strdup(buf)) == NULL) {
+		log_warn("mqtt");
+		return -1;
+	}
+	return 0;
+}
+
+#define TOPIC(t, ...) (mq_topic(&(t), __VA_ARGS__) < 0)
 
 struct mq *
 mq_create(struct loop *l, const struct mqtt_conf *c,
@@ -130,27 +154,30 @@ mq_create(struct loop *l, const struct mqtt_conf *c,
 		snprintf(mq->client_id, sizeof(mq->client_id),
 		    "thermwatch-%.100s", id->host);
 	p = c->topic_prefix;
-	TOPIC(mq->t_telemetry, "%s/%s/%s/%s/telemetry", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(mq->t_sensors, "%s/%s/%s/%s/sensors", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(
-	    mq->t_state, "%s/%s/%s/%s/state", p, mq->site, mq->zone, mq->host);
-	TOPIC(
-	    mq->t_event, "%s/%s/%s/%s/event", p, mq->site, mq->zone, mq->host);
-	TOPIC(mq->t_status, "%s/%s/%s/%s/status", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(mq->t_peer, "%s/%s/%s/%s/peer", p, mq->site, mq->zone, mq->host);
-	TOPIC(mq->t_override, "%s/%s/%s/%s/override", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(mq->t_set_host, "%s/%s/%s/%s/override/set", p, mq->site, mq->zone,
-	    mq->host);
-	TOPIC(mq->t_set_zone, "%s/%s/%s/_all/override/set", p, mq->site,
-	    mq->zone);
-	TOPIC(mq->t_set_site, "%s/%s/_all/_all/override/set", p, mq->site);
-	TOPIC(mq->t_peer_sub, "%s/%s/%s/+/peer", p, mq->site, mq->zone);
+	if (TOPIC(mq->t_telemetry, "%s/%s/%s/%s/telemetry", p, mq->site,
+		mq->zone, mq->host) ||
+	    TOPIC(mq->t_sensors, "%s/%s/%s/%s/sensors", p, mq->site, mq->zone,
+		mq->host) ||
+	    TOPIC(mq->t_state, "%s/%s/%s/%s/state", p, mq->site, mq->zone,
+		mq->host) ||
+	    TOPIC(mq->t_event, "%s/%s/%s/%s/event", p, mq->site, mq->zone,
+		mq->host) ||
+	    TOPIC(mq->t_status, "%s/%s/%s/%s/status", p, mq->site, mq->zone,
+		mq->host) ||
+	    TOPIC(mq->t_peer, "%s/%s/%s/%s/peer", p, mq->site, mq->zone,
+		mq->host) ||
+	    TOPIC(mq->t_override, "%s/%s/%s/%s/override", p, mq->site, mq->zone,
+		mq->host) ||
+	    TOPIC(mq->t_set_host, "%s/%s/%s/%s/override/set", p, mq->site,
+		mq->zone, mq->host) ||
+	    TOPIC(mq->t_set_zone, "%s/%s/%s/_all/override/set", p, mq->site,
+		mq->zone) ||
+	    TOPIC(
+		mq->t_set_site, "%s/%s/_all/_all/override/set", p, mq->site) ||
+	    TOPIC(mq->t_peer_sub, "%s/%s/%s/+/peer", p, mq->site, mq->zone) ||
+	    mq_site_topics(mq) < 0)
+		goto fail;
 	mq->peer_pfx_len = strlen(mq->t_peer_sub) - strlen("+/peer");
-	mq_site_topics(mq);
 	if (read_password(mq) < 0 || mq_trust_init(mq) < 0)
 		goto fail;
 	if (state_dir != NULL && state_dir[0] != '\0') {
@@ -197,6 +224,22 @@ mq_free(struct mq *mq)
 	free(mq->ovr_sig);
 	mqtt_conf_free(&mq->conf);
 	free(mq->state_dir);
+	free(mq->keys);
+	free(mq->key_last_ts);
+	free(mq->lim);
+	free(mq->t_telemetry);
+	free(mq->t_sensors);
+	free(mq->t_state);
+	free(mq->t_event);
+	free(mq->t_status);
+	free(mq->t_peer);
+	free(mq->t_override);
+	free(mq->t_set_host);
+	free(mq->t_set_zone);
+	free(mq->t_set_site);
+	free(mq->t_peer_sub);
+	for (int i = 0; i < 3; i++)
+		free(mq->t_site_sub[i]);
 	free(mq);
 	if (--lib_refs == 0)
 		mosquitto_lib_cleanup();

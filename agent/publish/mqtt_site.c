@@ -20,15 +20,16 @@ static const char *const leaf_names[] = { "state", "status", "bridge" };
  * at least this much. */
 #define SITE_PAYLOAD_MIN 4096
 
-void
+int
 mq_site_topics(struct mq *mq)
 {
 	for (int i = 0; i < 3; i++)
-		snprintf(mq->t_site_sub[i], sizeof(mq->t_site_sub[i]),
-		    "%s/%s/+/+/%s", mq->conf.topic_prefix, mq->site,
-		    leaf_names[i]);
+		if (mq_topic(&mq->t_site_sub[i], "%s/%s/+/+/%s",
+			mq->conf.topic_prefix, mq->site, leaf_names[i]) < 0)
+			return -1;
 	mq->site_pfx_len = strlen(mq->conf.topic_prefix) + 1 +
 	    strlen(mq->site) + 1;
+	return 0;
 }
 
 void

@@ -11,7 +11,10 @@
  * in place each cycle (numbers set, nodes from a pool linked in and out,
  * printed into a kept buffer): a cycle builds no JSON by hand and
  * allocates nothing (a pool node is made the first time a position has a
- * sparse member, then kept). No I/O: unit tests drive it directly.
+ * sparse member, then kept). One node per position serves value_c and
+ * filtered_c: cJSON prints the array with the filtered numbers into a
+ * buffer of its own, which the document holds as a raw member, then the
+ * document with the values. No I/O: unit tests drive it directly.
  *
  *	t = mqm_tele_create();
  *	every telemetry interval:

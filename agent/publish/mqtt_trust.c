@@ -120,6 +120,14 @@ mq_trust_init(struct mq *mq)
 	int i;
 
 	mq->n_keys = 0;
+	if (mq->conf.n_keys > 0 &&
+	    ((mq->keys = calloc((size_t)mq->conf.n_keys, sizeof(*mq->keys))) ==
+		    NULL ||
+		(mq->key_last_ts = calloc((size_t)mq->conf.n_keys,
+		     sizeof(*mq->key_last_ts))) == NULL)) {
+		log_warn("mqtt: override keys");
+		return -1;
+	}
 	for (i = 0; i < mq->conf.n_keys; i++) {
 		snprintf(mq->keys[i].name, sizeof(mq->keys[i].name), "%s",
 		    mq->conf.keys[i].name);

@@ -46,7 +46,8 @@ setup(int n)
 	char name[64];
 
 	eng_conf_defaults(&f->conf);
-	f->e = eng_create(&f->conf);
+	f->e = n > ENG_MAX_SENSORS ? eng_create_sized(&f->conf, n)
+				   : eng_create(&f->conf);
 	assert_non_null(f->e);
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "coretemp-isa-0000/Core %d", i);
@@ -395,6 +396,155 @@ test_numbers_as_cjson_prints_them(void **state)
 	teardown(f);
 }
 
+/*
+ * The telemetry of this moment as plain cJSON builds and prints it (a
+ * new document, cJSON number nodes rounded to 1e-3, null when not
+ * finite), from the engine's views, by the schema's rules: the sparse
+ * members in the order tele has them (it adds one when it first has
+ * positions; the order is history, not content), then any tele lacks.
+ */
+static char *
+oracle(struct fix *f, const char *tele, int64_t ts, uint64_t seq)
+{
+	static const char *const sparse[] = { "slope_c_per_min", "eta_s",
+		"level", "status", "rejected", "used_c", "assumed" };
+	enum { NSP = sizeof(sparse) / sizeof(sparse[0]) };
+	cJSON *d = cJSON_CreateObject(), *va, *fa, *sp[NSP], *got;
+	const cJSON *it;
+	struct eng_sensor_view v;
+	bool added[NSP] = { false };
+	char key[16], *s;
+	int k = 0;
+
+	cJSON_AddNumberToObject(d, "v", 2);
+	cJSON_AddNumberToObject(d, "ts", (double)ts);
+	cJSON_AddNumberToObject(d, "seq", (double)seq);
+	cJSON_AddStringToObject(d, "layout", mqm_tele_layout(f->t));
+	cJSON_AddStringToObject(d, "state", eng_state_name(f->out.state));
+	cJSON_AddBoolToObject(d, "zone_alarm", f->out.zone_alarm);
+	va = cJSON_AddArrayToObject(d, "value_c");
+	fa = cJSON_AddArrayToObject(d, "filtered_c");
+	for (int j = 0; j < NSP; j++)
+		sp[j] = cJSON_CreateObject();
+	for (int i = 0; i < eng_sensor_count(f->e); i++) {
+		double slope, used;
+
+		eng_sensor_view(f->e, i, &v);
+		if (v.status == ENG_SENSOR_REMOVED)
+			continue;
+		snprintf(key, sizeof(key), "%d", k++);
+		mqm_add_num(va, "", v.value_c);
+		mqm_add_num(fa, "", v.filtered_c);
+		slope = round(v.slope_c_per_s * 60.0 * 1000.0) / 1000.0;
+		used = v.extrapolated || v.status == ENG_SENSOR_VALID
+		    ? v.value_used_c
+		    : NAN;
+		if (isfinite(slope) && slope != 0.0)
+			mqm_add_num(sp[0], key, slope);
+		if (isfinite(v.eta_s))
+			mqm_add_num(sp[1], key, v.eta_s);
+		if (v.level != 0)
+			cJSON_AddNumberToObject(sp[2], key, v.level);
+		if (v.status != ENG_SENSOR_VALID)
+			cJSON_AddStringToObject(
+			    sp[3], key, mqm_sensor_status_name(v.status));
+		if (v.rejected != 0)
+			cJSON_AddNumberToObject(sp[4], key, (double)v.rejected);
+		if (isfinite(used) != isfinite(v.filtered_c) ||
+		    (isfinite(used) &&
+			round(used * 1000.0) != round(v.filtered_c * 1000.0)))
+			mqm_add_num(sp[5], key, used);
+		if (v.extrapolated)
+			cJSON_AddTrueToObject(sp[6], key);
+	}
+	got = cJSON_Parse(tele);
+	assert_non_null(got);
+	/* in tele's order, then the rest */
+	cJSON_ArrayForEach(
+	    it, got) for (int j = 0; j < NSP;
+			  j++) if (strcmp(it->string, sparse[j]) == 0 &&
+	    sp[j]->child != NULL)
+	{
+		cJSON_AddItemToObject(d, sparse[j], sp[j]);
+		added[j] = true;
+	}
+	for (int j = 0; j < NSP; j++)
+		if (!added[j] && sp[j]->child != NULL) {
+			cJSON_AddItemToObject(d, sparse[j], sp[j]);
+			added[j] = true;
+		}
+	for (int j = 0; j < NSP; j++)
+		if (!added[j])
+			cJSON_Delete(sp[j]);
+	cJSON_Delete(got);
+	s = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	return s;
+}
+
+/* hwmon-like values, and values that stress the number formatting */
+static double
+wiggle(int i, int64_t now)
+{
+	if (i % 97 == 5 && now / 1000 % 20 > 12)
+		return NAN;
+	return (30000 + (i % 40) * 250 + (i % 64 == 1 ? now / 25 : 0) +
+		   (int)((unsigned)(i * 7919 + now * 104729) % 700u)) /
+	    1000.0;
+}
+
+static double
+stress(int i, int64_t now)
+{
+	static const double fixed[] = { -0.5, 0.0, -0.0004, 0.0005, 123.4567,
+		-273.15, 9999999999.999, 1e10, -1e15, 1.5e300, NAN, 99.9995,
+		-40.125, 1e-9, -0.0, 5e9 };
+	int nf = (int)(sizeof(fixed) / sizeof(fixed[0]));
+	int k = (int)(now / 1000);
+
+	if ((i + k) % 4 == 0)
+		return assorted(i, now);
+	return fixed[(i * 3 + k) % nf];
+}
+
+static void
+test_bytes_as_cjson_builds_them(void **state)
+{
+	static const int sizes[] = { 1, 2, 32, 1024 };
+	double (*const modes[])(int, int64_t) = { wiggle, stress, rising };
+	int cycles = 0;
+
+	(void)state;
+	for (size_t a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++)
+		for (size_t b = 0; b < sizeof(modes) / sizeof(modes[0]); b++) {
+			struct fix *f = setup(sizes[a]);
+
+			for (int k = 0; k < 40; k++) {
+				int64_t ts = 1764547200000 + k * 100;
+				const char *p;
+				char *want;
+
+				cycle(f, modes[b]);
+				if (k == 25 && sizes[a] > 2) /* a new layout */
+					eng_sensor_remove(f->e, 2);
+				mqm_tele_sync(f->t, f->e);
+				p = mqm_telemetry2(
+				    f->t, ts, (uint64_t)k, &f->out);
+				assert_non_null(p);
+				want = oracle(f, p, ts, (uint64_t)k);
+				if (strcmp(p, want) != 0)
+					fail_msg(
+					    "%d sensors, mode %zu, cycle %d:"
+					    "\n got %.2000s\nwant %.2000s",
+					    sizes[a], b, k, p, want);
+				free(want);
+				cycles++;
+			}
+			teardown(f);
+		}
+	print_message("%d telemetries as cJSON prints them\n", cycles);
+}
+
 int
 main(void)
 {
@@ -403,6 +553,7 @@ main(void)
 		cmocka_unit_test(test_layout_changes),
 		cmocka_unit_test(test_cycles_allocate_nothing),
 		cmocka_unit_test(test_numbers_as_cjson_prints_them),
+		cmocka_unit_test(test_bytes_as_cjson_builds_them),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
