@@ -97,7 +97,10 @@ mdl_host_power(const struct sim_run *r, struct sim_host *h)
 	h->p_fan = phi == 1 ? h->hw->fan_w : h->hw->fan_w * phi * phi * phi;
 	h->r_cpu_eff = phi == 1 ? h->hw->r_cpu
 				: h->hw->r_cpu * (0.5 + 0.5 * pow(phi, -0.8));
-	h->p_base = h->hw->idle_w - h->hw->fan_w + wl_migration_w(r, h);
+	h->p_base = h->hw->idle_w - h->hw->fan_w;
+	/* (what migrations add: nothing on nearly every host, every tick) */
+	if (h->receiving != 0 || h->mig_next >= 0)
+		h->p_base += wl_migration_w(r, h);
 	h->p_dyn = (h->hw->max_w - h->hw->idle_w) * mdl_utilisation(h);
 	h->p_cpu = h->p_base + h->p_dyn;
 	h->power_w = h->p_cpu + h->p_fan;

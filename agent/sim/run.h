@@ -28,7 +28,9 @@ enum sim_hstate {
 /* One virtual sensor: random faults, scenario faults, what it last said
  * (its hardware trip is the host's trip_c[], with the physics). */
 struct sim_sens {
-	double noise_c;
+	/* before this, nothing is due but a plain sample (sensors.c): no
+	 * glitch, dropout or hang to start, none going on */
+	int64_t quiet_until_ms;
 	int64_t next_glitch_ms;
 	int64_t next_dropout_ms;
 	int64_t next_stale_ms;

@@ -42,7 +42,7 @@ sens_init(struct sim_run *r, struct sim_host *h)
 	for (s = 0; s < SIM_NSENS; s++) {
 		struct sim_sens *ss = &h->sens[s];
 
-		ss->noise_c = f->noise_c[s];
+		ss->quiet_until_ms = INT64_MIN;
 		ss->next_glitch_ms = next_at(h, 0, f->glitch_per_h);
 		ss->next_dropout_ms = next_at(h, 0, f->dropout_per_h);
 		ss->next_stale_ms = next_at(h, 0, f->stale_per_h);
@@ -127,9 +127,62 @@ true_value(struct sim_host *h, int s, double *v)
 	return true;
 }
 
+/* Until when nothing but a plain sample is due, as the last sample
+ * left the sensor's timers: none of its random faults starts before the
+ * earliest of them, and none goes on (a window going on: none known). */
+static void
+quiet_until(struct sim_sens *ss, int64_t now)
+{
+	int64_t q = ss->next_glitch_ms;
+
+	if (ss->next_dropout_ms < q)
+		q = ss->next_dropout_ms;
+	if (ss->next_stale_ms < q)
+		q = ss->next_stale_ms;
+	if (now < ss->stale_until_ms || now < ss->dropout_until_ms)
+		q = INT64_MIN;
+	ss->quiet_until_ms = q;
+}
+
+static bool
+sample(struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd);
+
+/* The true value with its noise, the sample of nearly every tick: what
+ * sample() does when no fault is in force and none of the sensor's
+ * timers is due (a value with its noise, kept as the last). */
 bool
 sens_sample(
     struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd)
+{
+	struct sim_sens *ss = &h->sens[s];
+	int64_t now = r->now_ms;
+	double v, noise;
+	bool ok;
+
+	if (now >= ss->quiet_until_ms || ss->fault != SIM_F_OK ||
+	    (on_bmc(s) && (h->bmc_hang > 0 || h->bmc_late_s > 0))) {
+		ok = sample(r, h, s, rd);
+		quiet_until(ss, now);
+		return ok;
+	}
+	v = s == SIM_S_INLET ? h->t_inlet
+	    : s == SIM_S_CPU ? h->t_cpu
+			     : h->t_exh;
+	noise = r->scn->faults.noise_c[s];
+	if (noise > 0)
+		v += noise * rng_normal(&h->rng);
+	ss->last_c = v;
+	ss->have_last = true;
+	rd->sensor = ss->eng_idx;
+	rd->t_ms = now;
+	rd->quality = ENG_Q_OK;
+	rd->value_c = v;
+	return true;
+}
+
+/* Any sample: faults, windows and timers. */
+static bool
+sample(struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd)
 {
 	const struct sim_faults *f = &r->scn->faults;
 	struct sim_sens *ss = &h->sens[s];
@@ -169,8 +222,8 @@ sens_sample(
 		rd->value_c = ss->last_c;
 		return true;
 	}
-	if (ss->noise_c > 0)
-		v += ss->noise_c * rng_normal(&h->rng);
+	if (f->noise_c[s] > 0)
+		v += f->noise_c[s] * rng_normal(&h->rng);
 	if (now >= ss->next_glitch_ms) {
 		v = glitch_value(h, v);
 		ss->next_glitch_ms = next_at(h, now, f->glitch_per_h);
