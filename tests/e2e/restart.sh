@@ -40,7 +40,8 @@ ns_stop stale
 check "stale: saved on a clean stop" \
     grep -q "engine state: saved for the next start" "$D/stale/log"
 f=$D/stale/$STATE
-jq '.wall -= 300 | .mono_ms -= 300000' "$f" > "$f.new" && mv "$f.new" "$f"
+jq -c 'if .v then .wall -= 300 | .mono_ms -= 300000 else . end' "$f" \
+    > "$f.new" && mv "$f.new" "$f"
 sleep 1
 ns_start stale
 
@@ -50,10 +51,11 @@ ns_stop mid
 f=$D/mid/$STATE
 check "mid: saved on a clean stop" \
     grep -q "engine state: saved for the next start" "$D/mid/log"
-check "mid: the file is version 1, of this host, with the cpu sensor's rise and its trend points (at most 64, over the ~20 s it ran)" \
-    jqt --arg h "${H}mid" --arg s "$SENSOR" '.v == 1 and .host == $h and
-	(.sensors | map(.id) | index($s)) != null and
-	(.sensors[] | select(.id == $s) | (.age_ms | length) >= 10 and
+check "mid: the file is version 2 (a document a line), of this host, with the cpu sensor's rise and its trend points (at most 64, over the ~20 s it ran)" \
+    jqt -s --arg h "${H}mid" --arg s "$SENSOR" '.[0].v == 2 and
+	.[0].host == $h and .[-1].sensors == (length - 2) and
+	(.[1:-1] | map(.id) | index($s)) != null and
+	(.[1:-1][] | select(.id == $s) | (.age_ms | length) >= 10 and
 	    (.age_ms | length) <= 64 and .age_ms[-1] >= 15000 and
 	    (.value_c | length) == (.age_ms | length) and
 	    .rise_age_ms > 0)' "$f"
@@ -78,20 +80,30 @@ try() {
 	sleep 0.5
 	check "corrupt: the daemon runs on ($1)" ns_running corrupt
 	ns_stop corrupt
-	check "corrupt: a good file again after ($1)" jqt '.v == 1 and
-	    (.sensors | length) == 2' "$D/corrupt/$STATE"
+	check "corrupt: a good file again after ($1)" jqt -s '.[0].v == 2 and
+	    .[-1].sensors == 2 and length == 4' "$D/corrupt/$STATE"
 }
 printf 'garbage\0\001{' > "$D/corrupt/$STATE"
 try garbage "NUL byte at byte 7"
 check "corrupt: garbage moved aside" test -s "$D/corrupt/$STATE.corrupt"
 head -c 300 "$good" > "$D/corrupt/$STATE"
-try "a truncated file" "not valid JSON"
-jq '.host = "elsewhere"' "$good" > "$D/corrupt/$STATE"
+try "a truncated file" ".*not valid JSON"
+head -n 3 "$good" > "$D/corrupt/$STATE"
+try "a file without its end line" "cut short: no end line"
+jq -c 'if .v then .host = "elsewhere" else . end' "$good" \
+    > "$D/corrupt/$STATE"
 try "another host's file" "written by host \"elsewhere\""
-jq '.wall += 3600 | .boot_id = "another-boot"' "$good" > "$D/corrupt/$STATE"
+jq -c 'if .v then .wall += 3600 | .boot_id = "another-boot" else . end' \
+    "$good" > "$D/corrupt/$STATE"
 try "a file from the future" "written 3[56][0-9][0-9] s in the future"
-jq '.sensors[0].noise_c = 1e6' "$good" > "$D/corrupt/$STATE"
-try "a value out of range" ".*\"noise_c\" is out of range"
+jq -c 'if .id then .noise_c = 1e6 else . end' "$good" > "$D/corrupt/$STATE"
+try "a value out of range" "line 2: \"noise_c\" is out of range"
+# what an agent before version 2 wrote (one document) is still read
+jq -s -c '.[0] + { v: 1, sensors: .[1:-1] }' "$good" > "$D/corrupt/$STATE"
+ns_start corrupt
+check "corrupt: a version 1 file is read" started_log_has corrupt \
+    "engine state: read .* (version 1), written"
+ns_stop corrupt
 truncate -s 64M "$D/corrupt/$STATE"
 try "an oversized file" "larger than any file"
 
@@ -108,7 +120,8 @@ check "full: no partial or temporary file" sh -c \
 rm -f "$fill"
 check "full: saved again once there is space" wait_for 12 \
     grep -q "engine state: saved .* again" "$D/full/log"
-check "full: the file is whole" jqt '.v == 1' "$st/engine-state.json"
+check "full: the file is whole" jqt -s '.[0].v == 2 and
+    .[-1].sensors == length - 2' "$st/engine-state.json"
 ns_stop full
 
 # --- mid and stale: the shutdown hook in time ------------------------------------------
