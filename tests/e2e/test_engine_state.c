@@ -619,7 +619,8 @@ test_store_restores(void **state)
 			j = cJSON_Parse(line);
 			assert_non_null(j);
 			id = cJSON_GetObjectItem(j, "id");
-			n = cJSON_GetArraySize(cJSON_GetObjectItem(j, "age_ms"));
+			n = cJSON_GetArraySize(
+			    cJSON_GetObjectItem(j, "age_ms"));
 			if (cJSON_IsString(id) &&
 			    strcmp(id->valuestring, CPU_ID) == 0) {
 				found = 1;
