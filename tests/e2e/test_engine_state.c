@@ -33,7 +33,9 @@
 #include "fileio.h"
 #include "loop.h"
 
-#define CPU_ID "coretemp-isa-0000/Package id 0"
+#include "est_fixture.h"
+
+#define CPU_ID EST_CPU_ID
 
 /* An engine with a cpu and an inlet sensor, fed a cpu ramp of rate C/s
  * for secs (interval 0.5 s) ending at end_ms. */
@@ -508,80 +510,6 @@ test_restore_mid_ramp(void **state)
 }
 
 /* --- the store in the daemon ------------------------------------------ */
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct agent_conf conf;
-	struct loop *loop;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	char text[512], *msgs = NULL;
-
-	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/tw-est.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, EST_FILE);
-	snprintf(text, sizeof(text),
-	    "agent = { host = \"h1\"; interval_s = 0.5; state_dir = \"%s\"; };",
-	    fx->dir);
-	assert_int_equal(load(text, &fx->conf, &msgs), 0);
-	free(msgs);
-	fx->loop = loop_create();
-	assert_non_null(fx->loop);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s.corrupt", fx->path);
-	unlink(p);
-	unlink(fx->path);
-	rmdir(fx->dir);
-	loop_free(fx->loop);
-	cnf_free(&fx->conf);
-	free(fx);
-	return 0;
-}
-
-/* A fresh engine with the two sensors, seeded from the file by a store;
- * how long the cpu has been rising, as the engine sees it after one
- * sample (0: not rising, a blind start), and its slope then. */
-static double
-rising_after_restart(struct fixture *fx, double *slope)
-{
-	struct eng *e = eng_create(&fx->conf.engine);
-	struct est_env env = { fx->loop, e, &fx->conf };
-	struct eng_reading r = { 0 };
-	struct eng_sensor_view v;
-	struct eng_output out;
-	struct est *s;
-	int64_t now = loop_now_ms(fx->loop);
-
-	assert_non_null(e);
-	s = est_create(&env);
-	assert_non_null(s);
-	est_sensor_added(s, CPU_ID,
-	    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW));
-	r.t_ms = now + 500;
-	r.value_c = 80.25;
-	eng_feed(e, &r);
-	eng_evaluate(e, now + 500, &out);
-	eng_sensor_view(e, 0, &v);
-	est_free(s);
-	eng_free(e);
-	*slope = v.slope_c_per_s;
-	return v.rising_s;
-}
 
 static void
 test_store_restores(void **state)

@@ -29,8 +29,10 @@
 #include "fileio.h"
 #include "loop.h"
 
+#include "est_fixture.h"
+
 #define N      40
-#define CPU_ID "coretemp-isa-0000/Package id 0"
+#define CPU_ID EST_CPU_ID
 
 static const struct est_meta meta = { .host = "h1",
 	.machine_id = "m1",
@@ -454,49 +456,6 @@ test_refused(void **state)
 
 /* --- the store: est_create reads, est_save writes ------------------- */
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct agent_conf conf;
-	struct loop *loop;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	char text[512];
-
-	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/tw-estl.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, EST_FILE);
-	snprintf(text, sizeof(text),
-	    "agent = { host = \"h1\"; interval_s = 0.5; state_dir = \"%s\"; };",
-	    fx->dir);
-	assert_int_equal(cnf_load_string("t", text, &fx->conf, stderr), 0);
-	fx->loop = loop_create();
-	assert_non_null(fx->loop);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s.corrupt", fx->path);
-	unlink(p);
-	unlink(fx->path);
-	rmdir(fx->dir);
-	loop_free(fx->loop);
-	cnf_free(&fx->conf);
-	free(fx);
-	return 0;
-}
-
 /* A cpu that has risen at 0.5 C/s for 60 s until now (interval 0.5 s). */
 static struct eng *
 ramped(const struct eng_conf *conf, int64_t now)
@@ -515,34 +474,6 @@ ramped(const struct eng_conf *conf, int64_t now)
 		eng_evaluate(e, t, &out);
 	}
 	return e;
-}
-
-/* A fresh engine seeded by a store from the file: how long the cpu has
- * been rising after one sample (0: not restored). */
-static double
-rising_after_restart(struct fixture *fx)
-{
-	struct eng *e = eng_create(&fx->conf.engine);
-	struct est_env env = { fx->loop, e, &fx->conf };
-	struct eng_reading r = { 0 };
-	struct eng_sensor_view v;
-	struct eng_output out;
-	int64_t now = loop_now_ms(fx->loop);
-	struct est *s;
-
-	assert_non_null(e);
-	s = est_create(&env);
-	assert_non_null(s);
-	est_sensor_added(s, CPU_ID,
-	    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW));
-	r.t_ms = now + 500;
-	r.value_c = 80.25;
-	eng_feed(e, &r);
-	eng_evaluate(e, now + 500, &out);
-	eng_sensor_view(e, 0, &v);
-	est_free(s);
-	eng_free(e);
-	return v.rising_s;
 }
 
 /* the file's first line, parsed */
@@ -592,7 +523,7 @@ test_store_upgrade(void **state)
 	assert_int_equal(cJSON_GetObjectItem(j, "v")->valueint, 1);
 	cJSON_Delete(j);
 	/* restored from version 1; its stop saved version 2 */
-	assert_true(rising_after_restart(fx) > 50);
+	assert_true(rising_after_restart(fx, NULL) > 50);
 	j = first_line(fx->path);
 	assert_int_equal(cJSON_GetObjectItem(j, "v")->valueint, 2);
 	assert_null(cJSON_GetObjectItem(j, "sensors"));
@@ -607,7 +538,7 @@ test_store_upgrade(void **state)
 		assert_int_equal(est_save(s), 0);
 		est_free(s);
 	}
-	assert_true(rising_after_restart(fx) > 50);
+	assert_true(rising_after_restart(fx, NULL) > 50);
 	eng_free(e);
 }
 
@@ -632,7 +563,7 @@ test_store_refuses(void **state)
 	assert_non_null(good);
 	snprintf(aside, sizeof(aside), "%s.corrupt", fx->path);
 	/* as it is: restored */
-	assert_true(rising_after_restart(fx) > 50);
+	assert_true(rising_after_restart(fx, NULL) > 50);
 	/* cut after the cpu's line (no end line); in the cpu's line;
 	 * garbage for it */
 	{
@@ -646,14 +577,14 @@ test_store_refuses(void **state)
 			fwrite(good, 1, cuts[i], f);
 			fclose(f);
 			unlink(aside);
-			assert_true(rising_after_restart(fx) == 0.0);
+			assert_true(rising_after_restart(fx, NULL) == 0.0);
 			assert_int_equal(stat(aside, &st), 0);
 		}
 	}
 	bad = with_line(good, 1, "{\"id\":");
 	assert_int_equal(fio_replace_nosync(fx->path, bad, 0640), 0);
 	unlink(aside);
-	assert_true(rising_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx, NULL) == 0.0);
 	assert_int_equal(stat(aside, &st), 0);
 	free(bad);
 	/* the cpu twice (and counted so) */
@@ -669,7 +600,7 @@ test_store_refuses(void **state)
 	}
 	assert_int_equal(fio_replace_nosync(fx->path, bad, 0640), 0);
 	unlink(aside);
-	assert_true(rising_after_restart(fx) == 0.0);
+	assert_true(rising_after_restart(fx, NULL) == 0.0);
 	assert_int_equal(stat(aside, &st), 0);
 	free(bad);
 	free(good);
