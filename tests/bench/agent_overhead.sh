@@ -18,6 +18,9 @@
 # of all its threads) and what one wakeup of a process that only sleeps
 # costs here (tests/bench/wake_floor): on a virtual machine that floor can
 # be most of a 32-sensor cycle at 1 s, and each agent pays it per wakeup.
+# And what each RSS is made of: private memory (RssAnon) and mapped files
+# (RssFile: the binary and its shared libraries, whose resident pages
+# vary by 0.1-0.2 MB from run to run with the page cache).
 #
 #   agent_overhead.sh [--short]     --short (ctest, CI; or BENCH_SHORT=1):
 #                                   32 and 1,024 sensors, one pair,
@@ -103,12 +106,20 @@ rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# "anon_kb file_kb": the resident set's private part and the part that
+# maps files (the binary and its shared libraries, much of it shared
+# with other processes and varying from run to run with the page cache)
+rss_split_kb() {
+	awk '/^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
+	    END { print a + 0, f + 0 }' "/proc/$1/status"
+}
+
 now_ns() {
 	date +%s%N
 }
 
 # measure PID SECONDS OUT: subscribe for SECONDS while PID runs; OUT gets
-# "cpu_ns broker_ns wall_ns rss_kb wakeups" and OUT.sub the messages (retained
+# "cpu_ns broker_ns wall_ns rss_kb wakeups anon_kb file_kb" and OUT.sub the messages (retained
 # ones left out: they are not per-cycle traffic).
 measure() {
 	mosquitto_sub -h 127.0.0.1 -p "$PORT" -t 'collectd/#' \
@@ -127,7 +138,7 @@ measure() {
 	b1=$(cpu_ns "$BROKER")
 	t1=$(now_ns)
 	echo "$((c1 - c0)) $((b1 - b0)) $((t1 - t0)) $(rss_kb "$1")" \
-	    "$((w1 - w0))" >"$3"
+	    "$((w1 - w0)) $(rss_split_kb "$1")" >"$3"
 }
 
 # idle_broker SECONDS: the broker's own CPU per second with the
@@ -211,9 +222,10 @@ CONF
 }
 
 # figures KIND N INTERVAL OUT: one line of "cpu_ms_per_cycle us_per_reading
-# rss_mb broker_ms_per_cycle bytes_per_s cycles wakeups_per_cycle"
+# rss_mb broker_ms_per_cycle bytes_per_s cycles wakeups_per_cycle
+# anon_mb file_mb"
 figures() {
-	read -r cpu broker wall rss wk <"$4"
+	read -r cpu broker wall rss wk anon file <"$4"
 	if [ "$1" = thermwatchd ]; then
 		awk '$1 == 0 && $3 ~ /^thermwatch\// { b += $2 }
 		    $1 == 0 && $3 ~ /\/telemetry$/ { c++ }
@@ -224,13 +236,15 @@ figures() {
 	fi | {
 		read -r cycles bytes
 		awk -v cpu="$cpu" -v br="$broker" -v wall="$wall" -v rss="$rss" \
-		    -v wk="$wk" -v c="$cycles" -v b="$bytes" -v n="$2" -v idle="$IDLE" 'BEGIN {
-			if (c < 1) { print "0 0 0 0 0 0 0"; exit }
+		    -v wk="$wk" -v c="$cycles" -v b="$bytes" -v n="$2" -v idle="$IDLE" \
+		    -v an="$anon" -v fi="$file" 'BEGIN {
+			if (c < 1) { print "0 0 0 0 0 0 0 0 0"; exit }
 			br -= idle * wall / 1e9
 			if (br < 0) br = 0
-			printf "%.4f %.3f %.2f %.4f %.0f %.1f %.2f\n", cpu / c / 1e6,
-			    cpu / c / n / 1e3, rss / 1024, br / c / 1e6,
-			    b / (wall / 1e9), c, wk / c }'
+			printf "%.4f %.3f %.2f %.4f %.0f %.1f %.2f %.2f %.2f\n",
+			    cpu / c / 1e6, cpu / c / n / 1e3, rss / 1024,
+			    br / c / 1e6, b / (wall / 1e9), c, wk / c,
+			    an / 1024, fi / 1024 }'
 	}
 }
 
@@ -308,6 +322,10 @@ for n in $SIZES; do
 		    "$(col "$D/tw.$n.$iv" 7)" "$([ -s "$D/cd.$n.$iv" ] &&
 		    echo ", collectd $(col "$D/cd.$n.$iv" 7)")"
 		echo " one wakeup every $iv s of a process that only sleeps: $floor us CPU"
+		# what the RSS is made of (context; the target is on RSS)
+		printf '# RSS = private (RssAnon) + mapped files (RssFile, the binary and shared libraries): thermwatchd %s + %s MB%s\n' \
+		    "$(col "$D/tw.$n.$iv" 8)" "$(col "$D/tw.$n.$iv" 9)" \
+		    "$([ -s "$D/cd.$n.$iv" ] && echo ", collectd $(col "$D/cd.$n.$iv" 8) + $(col "$D/cd.$n.$iv" 9) MB")"
 		# each agent sleeps out the interval at least once a cycle:
 		# the same floor taken from both (context; the targets are on
 		# the plain figures)
