@@ -94,6 +94,13 @@ struct sim_hw {
 	double k_fast;   /* 1 - exp(-dt / tau) */
 	double k_cpu;
 	double k_exh;
+	/* ...and what follows from them (mdl_init_hw) */
+	double base_w;   /* idle_w - fan_w */
+	double dyn_w;    /* max_w - idle_w */
+	double k_cpu_1;  /* 1 - k_cpu */
+	double k_fast_1; /* 1 - k_fast */
+	double cpu_slow; /* 1 - cpu_fast */
+	double k_die;    /* (1 - cpu_fast) k_cpu + cpu_fast k_fast */
 };
 
 /*
