@@ -214,10 +214,13 @@ struct tabs
 trend_point(const struct trend *tr, uint32_t i)
 {
 	struct tabs a;
-	uint32_t j = walk_from(tr, i, &a, NULL);
+	uint32_t j = walk_from(tr, i, &a, NULL), k;
+	/* a block's points are side by side in the ring (its capacity is
+	 * a whole number of blocks) */
+	const struct tpoint *p = &tr->ring[ring_pos(tr, j)];
 
-	for (; j < i; j++)
-		a = step(tr, a, tr->ring[ring_pos(tr, j + 1)]);
+	for (k = 1; k <= i - j; k++)
+		a = step(tr, a, p[k]);
 	return a;
 }
 
@@ -452,26 +455,82 @@ trend_push(
 		rebase(tr);
 }
 
+/* The time of point i read back from the newest one (n - 1 steps, not
+ * up to a block's: the span of a few last points is asked every sample),
+ * or from its block when a step between is spilt. */
 double
 trend_span_last(const struct trend *tr, uint32_t n)
 {
+	struct tabs a = tr->last;
+	uint32_t i, j;
+
 	if (tr->end - tr->beg < n || n < 2)
 		return trend_span(tr);
-	return tabs_t(tr->last) - tabs_t(trend_point(tr, tr->end - n));
+	i = tr->end - n;
+	for (j = tr->end - 1; j > i; j--) {
+		struct tpoint p = tr->ring[ring_pos(tr, j)];
+
+		if (p.dt == TREND_ESC) {
+			a = trend_point(tr, i);
+			break;
+		}
+		a.t -= p.dt;
+	}
+	return tabs_t(tr->last) - tabs_t(a);
 }
 
-/* First point at or after time t (end when none), and the prefix sums
- * just before it (what before() gives, from the same walk): a binary
- * search over the checkpoints, then a walk within one block. */
-static uint32_t
-lower_bound(const struct trend *tr, double t, struct tsum *sum)
-{
-	uint32_t lo, hi, i;
+/* A walk along the ring: point i (when i < end) and the prefix sums
+ * just before it, as a running sum adds them. */
+struct walk {
+	uint32_t i;
 	struct tabs a;
+	struct tsum sum;
+};
 
-	*sum = tr->base;
+/* Walk w on to point i of the same block (w->i <= i < end: the block's
+ * points are side by side in the ring). */
+static inline void
+walk_on(const struct trend *tr, struct walk *w, uint32_t i)
+{
+	const struct tpoint *p = &tr->ring[ring_pos(tr, w->i)];
+	uint32_t k, n = i - w->i;
+
+	for (k = 1; k <= n; k++) {
+		add_point(&w->sum, w->a);
+		w->a = step(tr, w->a, p[k]);
+	}
+	w->i = i;
+}
+
+/* Walk w to point i (beg <= i <= end): on from where it is when that is
+ * in the block of i, else from the block's checkpoint (or from beg). */
+static void
+walk_to(const struct trend *tr, struct walk *w, uint32_t i)
+{
+	if (i == tr->end) {
+		w->i = i;
+		w->sum = tr->sum_last;
+		return;
+	}
+	if (!(w->i <= i && w->i / TREND_SUM_EVERY == i / TREND_SUM_EVERY))
+		w->i = walk_from(tr, i, &w->a, &w->sum);
+	walk_on(tr, w, i);
+}
+
+/* The first point at or after time t (end when none) and the prefix sums
+ * just before it, in w: a binary search over the checkpoints, then a walk
+ * within one block. */
+static void
+lower_bound(const struct trend *tr, double t, struct walk *w)
+{
+	uint32_t lo, hi, i, first, last;
+	const struct tpoint *p;
+
+	w->i = tr->beg;
+	w->a = tr->first;
+	w->sum = tr->base;
 	if (tr->beg == tr->end || !(tabs_t(tr->first) < t))
-		return tr->beg;
+		return;
 	/* the last block start after beg with its first point before t */
 	lo = tr->beg / TREND_SUM_EVERY + 1;
 	hi = (tr->end - 1) / TREND_SUM_EVERY + 1;
@@ -489,67 +548,67 @@ lower_bound(const struct trend *tr, double t, struct tsum *sum)
 		const struct tblock *b = &blocks(
 		    tr)[ring_pos(tr, i) / TREND_SUM_EVERY];
 
-		a = b->first;
-		*sum = b->sum;
+		w->a = b->first;
+		w->sum = b->sum;
 	} else {
 		i = tr->beg;
-		a = tr->first;
 	}
-	/* point i is before t; the first after it that is not */
-	for (i++; i < tr->end; i++) {
-		add_point(sum, a);
-		a = step(tr, a, tr->ring[ring_pos(tr, i)]);
-		if (!(tabs_t(a) < t))
-			return i;
-	}
-	*sum = tr->sum_last;
-	return i;
-}
-
-/* Prefix sums just before point i (beg <= i <= end): from the
- * checkpoint of its block, or from beg when that is in the block. */
-static void
-before(const struct trend *tr, uint32_t i, double *ct, double *cv)
-{
-	struct tsum sum;
-	struct tabs a;
-	uint32_t j;
-
-	if (i == tr->end) {
-		sum = tr->sum_last;
-	} else {
-		j = walk_from(tr, i, &a, &sum);
-		for (; j < i; j++) {
-			add_point(&sum, a);
-			a = step(tr, a, tr->ring[ring_pos(tr, j + 1)]);
+	/* point i is before t; the first after it that is not (within its
+	 * block: the next block's first point is not before t) */
+	p = &tr->ring[ring_pos(tr, i)];
+	first = i;
+	last = (i / TREND_SUM_EVERY + 1) * TREND_SUM_EVERY - 1;
+	if (last > tr->end - 1)
+		last = tr->end - 1;
+	for (i++; i <= last; i++) {
+		add_point(&w->sum, w->a);
+		w->a = step(tr, w->a, p[i - first]);
+		if (!(tabs_t(w->a) < t)) {
+			w->i = i;
+			return;
 		}
 	}
-	*ct = sum.t;
-	*cv = sum.v;
+	/* (past the block: as the running sums go on) */
+	for (; i < tr->end; i++) {
+		add_point(&w->sum, w->a);
+		w->a = step(tr, w->a, tr->ring[ring_pos(tr, i)]);
+		if (!(tabs_t(w->a) < t)) {
+			w->i = i;
+			return;
+		}
+	}
+	w->i = tr->end;
+	w->sum = tr->sum_last;
 }
+
 bool
 trend_thirds(const struct trend *tr, double span_s, struct thirds *th)
 {
 	uint32_t b[4], n;
 	double ct[4], cv[4];
-	struct tsum s0;
+	struct walk w;
 	int i;
 
 	/* Thirds by count, not by time: a hole in the readings (a hung
 	 * reader, a restart) then leaves no third empty, and the thirds'
 	 * real mean times say how far apart they are. On evenly spaced
 	 * points the two are the same. */
-	b[0] = lower_bound(tr, tabs_t(tr->last) - span_s, &s0);
+	lower_bound(tr, tabs_t(tr->last) - span_s, &w);
+	b[0] = w.i;
 	b[3] = tr->end;
 	n = b[3] - b[0];
 	if (n < 6)
 		return false;
 	b[1] = b[0] + n / 3;
 	b[2] = b[0] + (2 * n) / 3;
-	ct[0] = s0.t;
-	cv[0] = s0.v;
-	for (i = 1; i < 4; i++)
-		before(tr, b[i], &ct[i], &cv[i]);
+	ct[0] = w.sum.t;
+	cv[0] = w.sum.v;
+	/* each on from the one before when it is in the same block */
+	for (i = 1; i < 4; i++) {
+		walk_to(tr, &w, b[i]);
+		ct[i] = w.sum.t;
+		cv[i] = w.sum.v;
+	}
 	for (i = 0; i < 3; i++) {
 		double k = (double)(b[i + 1] - b[i]);
 

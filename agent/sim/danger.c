@@ -96,14 +96,15 @@ host_trips(const struct sim_run *r, const struct sim_host *h, double t_air,
     double shortfall)
 {
 	double s = h->hw->recirc_share * shortfall, dt = 0, inlet = 0, cpu, p;
-	double phi = h->phi;
+	double phi = h->phi, pw = h->p_base + h->p_dyn;
+	/* (what the rounds do not change, once) */
+	double room = t_air + offset_ahead(r, h) + h->swing_now;
 	int k;
 
 	for (k = 0; k < 4; k++) {
-		p = h->p_base + h->p_dyn + h->hw->fan_w * phi * phi * phi;
+		p = pw + h->hw->fan_w * phi * phi * phi;
 		dt = h->hw->r_exh * p / phi;
-		inlet = t_air + offset_ahead(r, h) + h->swing_now +
-		    s * dt / (1 - s);
+		inlet = room + s * dt / (1 - s);
 		phi = mdl_fan_speed(h, inlet);
 	}
 	if (inlet >= h->hw->trip_c[SIM_S_INLET] ||
@@ -111,8 +112,7 @@ host_trips(const struct sim_run *r, const struct sim_host *h, double t_air,
 		return true;
 	cpu = inlet +
 	    h->r_cpu_eff *
-		(h->hw->cpu_fast + (1 - h->hw->cpu_fast) * h->cooler_to) *
-		(h->p_base + h->p_dyn);
+		(h->hw->cpu_fast + (1 - h->hw->cpu_fast) * h->cooler_to) * pw;
 	if (cpu > h->hw->throttle_c)
 		cpu = fmax(h->hw->throttle_c, inlet + h->r_cpu_eff * h->p_base);
 	return cpu >= h->hw->trip_c[SIM_S_CPU];

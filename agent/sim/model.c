@@ -107,32 +107,6 @@ mdl_host_power(const struct sim_run *r, struct sim_host *h)
 	h->throttled = false;
 }
 
-/*
- * The CPU's thermal control (Intel TCC and the like) acts within
- * milliseconds: the core gives up speed so that the die does not pass
- * throttle_cpu_c. Here: the power that lands the die exactly there at
- * the end of this tick, when what the load asks would pass it; never
- * below the base power (idle, fans, migrations).
- */
-static void
-throttle(struct sim_host *h)
-{
-	double f = h->hw->cpu_fast, rr = h->r_cpu_eff, head, per_w, p;
-
-	if (h->p_dyn <= 0 || rr <= 0)
-		return;
-	head = h->hw->throttle_c - h->t_inlet - h->d_slow * (1 - h->hw->k_cpu) -
-	    h->d_fast * (1 - h->hw->k_fast);
-	per_w = rr * ((1 - f) * h->hw->k_cpu + f * h->hw->k_fast);
-	if (h->p_cpu * per_w <= head)
-		return;
-	p = head / per_w - h->p_base;
-	h->p_dyn = p > 0 ? p : 0;
-	h->p_cpu = h->p_base + h->p_dyn;
-	h->power_w = h->p_cpu + h->p_fan;
-	h->throttled = true;
-}
-
 void
 mdl_init_hw(
     const struct sim_run *r, struct sim_hw *hw, const struct sim_group *g)
@@ -158,6 +132,13 @@ mdl_init_hw(
 	hw->k_fast = 1 - exp(-dt / MDL_TAU_DIE_S);
 	hw->k_cpu = 1 - exp(-dt / g->tau_cpu_s);
 	hw->k_exh = 1 - exp(-dt / g->tau_exhaust_s);
+	/* what a tick computes of them (the same doubles) */
+	hw->base_w = hw->idle_w - hw->fan_w;
+	hw->dyn_w = hw->max_w - hw->idle_w;
+	hw->k_cpu_1 = 1 - hw->k_cpu;
+	hw->k_fast_1 = 1 - hw->k_fast;
+	hw->cpu_slow = 1 - hw->cpu_fast;
+	hw->k_die = (1 - hw->cpu_fast) * hw->k_cpu + hw->cpu_fast * hw->k_fast;
 }
 
 void
@@ -261,12 +242,26 @@ mdl_true_value(const struct sim_host *h, int s)
 	}
 }
 
+/*
+ * The CPU's thermal control (Intel TCC and the like) acts within
+ * milliseconds: the core gives up speed so that the die does not pass
+ * throttle_cpu_c. Here: the power that lands the die exactly there at
+ * the end of this tick, when what the load asks would pass it; never
+ * below the base power (idle, fans, migrations).
+
+ *
+ * A host's tick computes mdl_host_power() and then that, on the host's
+ * values kept at hand (the same operations in the same order, so the
+ * same doubles), and writes the host's fields once.
+ */
 int
 mdl_step_host(struct sim_run *r, struct sim_host *h)
 {
+	const struct sim_hw *hw = h->hw;
 	const struct sim_zone *z = &r->zone[h->zone];
-	double s = h->hw->recirc_share * z->shortfall, room;
-	int k;
+	double s = hw->recirc_share * z->shortfall, room, inlet, phi, p_fan;
+	double rr, p_base, p_dyn, p_cpu, power, d_fast, d_slow, t_cpu, t_exh;
+	bool throttled = false;
 
 	if (h->inlet_off_c != h->inlet_off_to) {
 		double d = h->inlet_off_to - h->inlet_off_c;
@@ -285,26 +280,62 @@ mdl_step_host(struct sim_run *r, struct sim_host *h)
 		else
 			h->cooler += d > 0 ? h->cooler_rate : -h->cooler_rate;
 	}
-	h->swing_now = swing(r, h);
+	h->swing_now = hw->swing_c == 0 ? 0 : swing(r, h);
 	room = z->t_air + h->inlet_off_c + h->swing_now;
-	h->t_inlet = s > 0 ? (1 - s) * room + s * h->t_exh : room;
-	mdl_host_power(r, h);
-	throttle(h);
-	h->d_fast += (h->hw->cpu_fast * h->r_cpu_eff * h->p_cpu - h->d_fast) *
-	    h->hw->k_fast;
+	t_exh = h->t_exh;
+	inlet = s > 0 ? (1 - s) * room + s * t_exh : room;
+	/* mdl_host_power() */
+	phi = mdl_fan_speed(h, inlet);
+	p_fan = phi == 1 ? hw->fan_w : hw->fan_w * phi * phi * phi;
+	rr = phi == 1 ? hw->r_cpu : hw->r_cpu * (0.5 + 0.5 * pow(phi, -0.8));
+	p_base = hw->base_w;
+	if (h->receiving != 0 || h->mig_next >= 0)
+		p_base += wl_migration_w(r, h);
+	p_dyn = hw->dyn_w * mdl_utilisation(h);
+	p_cpu = p_base + p_dyn;
+	power = p_cpu + p_fan;
+	d_fast = h->d_fast;
+	d_slow = h->d_slow;
+	/* throttle() */
+	if (!(p_dyn <= 0 || rr <= 0)) {
+		double head = hw->throttle_c - inlet - d_slow * hw->k_cpu_1 -
+		    d_fast * hw->k_fast_1;
+		double per_w = rr * hw->k_die;
+
+		if (!(p_cpu * per_w <= head)) {
+			double p = head / per_w - p_base;
+
+			p_dyn = p > 0 ? p : 0;
+			p_cpu = p_base + p_dyn;
+			power = p_cpu + p_fan;
+			throttled = true;
+		}
+	}
+	d_fast += (hw->cpu_fast * rr * p_cpu - d_fast) * hw->k_fast;
 	/* a failed fan or pump: the heatsink's part of the resistance */
-	h->d_slow += ((1 - h->hw->cpu_fast) * h->r_cpu_eff * h->cooler *
-			     h->p_cpu -
-			 h->d_slow) *
-	    h->hw->k_cpu;
-	h->t_cpu = h->t_inlet + h->d_fast + h->d_slow;
-	h->t_exh += (h->t_inlet + h->hw->r_exh * h->power_w / h->phi -
-			h->t_exh) *
-	    h->hw->k_exh;
-	if (h->throttled)
+	d_slow += (hw->cpu_slow * rr * h->cooler * p_cpu - d_slow) * hw->k_cpu;
+	t_cpu = inlet + d_fast + d_slow;
+	t_exh += (inlet + hw->r_exh * power / phi - t_exh) * hw->k_exh;
+	h->t_inlet = inlet;
+	h->phi = phi;
+	h->p_fan = p_fan;
+	h->r_cpu_eff = rr;
+	h->p_base = p_base;
+	h->p_dyn = p_dyn;
+	h->p_cpu = p_cpu;
+	h->power_w = power;
+	h->throttled = throttled;
+	h->d_fast = d_fast;
+	h->d_slow = d_slow;
+	h->t_cpu = t_cpu;
+	h->t_exh = t_exh;
+	if (throttled)
 		r->res.throttled_s += r->tick_ms / 1000.0;
-	for (k = 0; k < SIM_NSENS; k++)
-		if (mdl_true_value(h, k) >= h->hw->trip_c[k])
-			return k;
+	if (inlet >= hw->trip_c[SIM_S_INLET])
+		return SIM_S_INLET;
+	if (t_cpu >= hw->trip_c[SIM_S_CPU])
+		return SIM_S_CPU;
+	if (t_exh >= hw->trip_c[SIM_S_EXHAUST])
+		return SIM_S_EXHAUST;
 	return -1;
 }

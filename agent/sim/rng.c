@@ -70,16 +70,13 @@ rng_uniform(struct sim_rng *r)
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
 
-/* Marsaglia's polar method; keeps the second value. */
+/* Marsaglia's polar method; keeps the second value (rng_normal, sim.h,
+ * returns it). */
 double
-rng_normal(struct sim_rng *r)
+rng_normal_pair(struct sim_rng *r)
 {
 	double u, v, q;
 
-	if (r->has_spare) {
-		r->has_spare = false;
-		return r->spare;
-	}
 	do {
 		u = 2 * rng_uniform(r) - 1;
 		v = 2 * rng_uniform(r) - 1;

@@ -94,6 +94,13 @@ struct sim_hw {
 	double k_fast;   /* 1 - exp(-dt / tau) */
 	double k_cpu;
 	double k_exh;
+	/* ...and what follows from them (mdl_init_hw) */
+	double base_w;   /* idle_w - fan_w */
+	double dyn_w;    /* max_w - idle_w */
+	double k_cpu_1;  /* 1 - k_cpu */
+	double k_fast_1; /* 1 - k_fast */
+	double cpu_slow; /* 1 - cpu_fast */
+	double k_die;    /* (1 - cpu_fast) k_cpu + cpu_fast k_fast */
 };
 
 /*
@@ -466,10 +473,45 @@ double mdl_true_value(const struct sim_host *h, int s);
 /* sensors.c */
 void sens_init(struct sim_run *r, struct sim_host *h);
 /* Once per tick before the samples: the slow BMC's scans. */
-void sens_tick(struct sim_run *r, struct sim_host *h);
+void sens_tick_bmc(struct sim_run *r, struct sim_host *h);
+static inline void
+sens_tick(struct sim_run *r, struct sim_host *h)
+{
+	if (h->bmc_late_s <= 0)
+		h->bmc_ready = true;
+	else
+		sens_tick_bmc(r, h);
+}
 /* The sample a sensor delivers now: false when it delivers none. */
-bool sens_sample(
+bool sens_sample_any(
     struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd);
+/* ...nearly every tick, no fault in force and none of the sensor's
+ * timers due: the true value with its noise, kept as the last. */
+static inline bool
+sens_sample(
+    struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd)
+{
+	struct sim_sens *ss = &h->sens[s];
+	int64_t now = r->now_ms;
+	double v, noise;
+
+	if (now >= ss->quiet_until_ms || ss->fault != SIM_F_OK ||
+	    (s != SIM_S_CPU && (h->bmc_hang > 0 || h->bmc_late_s > 0)))
+		return sens_sample_any(r, h, s, rd);
+	v = s == SIM_S_INLET ? h->t_inlet
+	    : s == SIM_S_CPU ? h->t_cpu
+			     : h->t_exh;
+	noise = r->scn->faults.noise_c[s];
+	if (noise > 0)
+		v += noise * rng_normal(&h->rng);
+	ss->last_c = v;
+	ss->have_last = true;
+	rd->sensor = ss->eng_idx;
+	rd->t_ms = now;
+	rd->quality = ENG_Q_OK;
+	rd->value_c = v;
+	return true;
+}
 /* Scenario sensor faults and BMC windows. */
 void sens_set_fault(
     struct sim_host *h, int sensor, enum sim_fault f, double value_c);

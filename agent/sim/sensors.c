@@ -102,7 +102,7 @@ glitch_value(struct sim_host *h, double v)
 }
 
 void
-sens_tick(struct sim_run *r, struct sim_host *h)
+sens_tick_bmc(struct sim_run *r, struct sim_host *h)
 {
 	h->bmc_ready = h->bmc_late_s <= 0 || r->now_ms >= h->bmc_scan_done_ms;
 	if (h->bmc_late_s <= 0 || !h->bmc_ready)
@@ -147,37 +147,16 @@ quiet_until(struct sim_sens *ss, int64_t now)
 static bool
 sample(struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd);
 
-/* The true value with its noise, the sample of nearly every tick: what
- * sample() does when no fault is in force and none of the sensor's
- * timers is due (a value with its noise, kept as the last). */
+/* Any sample (sens_sample, run.h, takes the plain one itself): the
+ * faults, windows and timers, and until when none of them is due. */
 bool
-sens_sample(
+sens_sample_any(
     struct sim_run *r, struct sim_host *h, int s, struct eng_reading *rd)
 {
-	struct sim_sens *ss = &h->sens[s];
-	int64_t now = r->now_ms;
-	double v, noise;
-	bool ok;
+	bool ok = sample(r, h, s, rd);
 
-	if (now >= ss->quiet_until_ms || ss->fault != SIM_F_OK ||
-	    (on_bmc(s) && (h->bmc_hang > 0 || h->bmc_late_s > 0))) {
-		ok = sample(r, h, s, rd);
-		quiet_until(ss, now);
-		return ok;
-	}
-	v = s == SIM_S_INLET ? h->t_inlet
-	    : s == SIM_S_CPU ? h->t_cpu
-			     : h->t_exh;
-	noise = r->scn->faults.noise_c[s];
-	if (noise > 0)
-		v += noise * rng_normal(&h->rng);
-	ss->last_c = v;
-	ss->have_last = true;
-	rd->sensor = ss->eng_idx;
-	rd->t_ms = now;
-	rd->quality = ENG_Q_OK;
-	rd->value_c = v;
-	return true;
+	quiet_until(&h->sens[s], r->now_ms);
+	return ok;
 }
 
 /* Any sample: faults, windows and timers. */

@@ -260,7 +260,17 @@ void rng_seed_stream(
     struct sim_rng *r, uint64_t seed, uint64_t stream, uint64_t index);
 uint64_t rng_next(struct sim_rng *r);
 double rng_uniform(struct sim_rng *r); /* [0, 1) */
-double rng_normal(struct sim_rng *r);  /* mean 0, sd 1 */
+/* mean 0, sd 1: a pair at a time (rng_normal_pair), the second kept */
+double rng_normal_pair(struct sim_rng *r);
+static inline double
+rng_normal(struct sim_rng *r)
+{
+	if (r->has_spare) {
+		r->has_spare = false;
+		return r->spare;
+	}
+	return rng_normal_pair(r);
+}
 double rng_exp(struct sim_rng *r, double mean);
 /* median x exp(sigma N(0,1)) */
 double rng_lognormal(struct sim_rng *r, double median, double sigma);
