@@ -436,7 +436,10 @@ eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
 	memset(p, 0, sizeof(*p));
 	if (!inlet_summary_numbers(e, now_ms, p))
 		return false;
-	snprintf(p->host, sizeof(p->host), "%s", e->conf.host);
+	/* p is cleared: the name and its terminator (a format here was 1 %
+	 * of a simulated room's instructions) */
+	memcpy(p->host, e->conf.host,
+	    strnlen(e->conf.host, sizeof(p->host) - 1));
 	return true;
 }
 
