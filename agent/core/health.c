@@ -119,10 +119,6 @@ learn_rho(struct eng *e, const struct host_view *hv, int64_t now_ms)
 	if (hv->n[ENG_CLASS_INLET] == 0 || hv->n[ENG_CLASS_CPU] == 0 ||
 	    hv->n[ENG_CLASS_EXHAUST] == 0 || e->last_eval_ms == NO_TIME)
 		return;
-	/* In a load change's lag the gaps say nothing of rho (load_track):
-	 * only a settled load teaches it, after the first estimate. */
-	if (e->rho_learnt_s > 0.0 && !e->load_settled)
-		return;
 	/* Only where the gaps say something: the host draws power and the
 	 * sensors are in the order air and heat flow. */
 	if (cpu - exh < 2.0 || exh - in < 0.5)
@@ -239,7 +235,7 @@ health_air_warmed(const struct eng *e, double by)
  * exhaust (the load's own measure: (Rc - Re) P), and warmer air does
  * not. So the load is settled once that gap has held within
  * policy.frozen_delta_c / 2 for a whole trend window of the cpu and the
- * exhaust (load_settled: rho is learnt only then), and the model reads
+ * exhaust (load_settled), and the model reads
  * the air's warming once the warming has held as long with the gap
  * steady (model_settled).
  */
@@ -257,9 +253,7 @@ load_track(struct eng *e, int64_t now_ms)
 		e->load_steady = e->load_settled = e->model_settled = false;
 		return;
 	}
-	if (!e->load_steady ||
-	    fabs(gap - e->load_gap0) >
-		by / (2.0 * (1.0 + (e->rho > 0.0 ? e->rho : 0.0)))) {
+	if (!e->load_steady || fabs(gap - e->load_gap0) > by / 2.0) {
 		e->load_steady = true;
 		e->load_since_ms = now_ms;
 		e->load_gap0 = gap;
