@@ -422,6 +422,20 @@ struct eng {
 	/* the smoothed cpu and exhaust when the zone alarm began, and the
 	 * rho of then (NAN outside an alarm): health_air_warmed() */
 	double alarm_cpu0, alarm_exh0, alarm_rho0;
+	/* the model inlet then: the higher of the smoothed one and the
+	 * slow one (a load step just before reads it low) */
+	double alarm_model0;
+	/* the model inlet smoothed over RHO_TAU_S (model_slow_s: seconds of
+	 * it, 0 none yet) */
+	double model_slow, model_slow_s;
+	/* load_track() (health.c): the cpu - exhaust gap (the host's load)
+	 * within policy.frozen_delta_c / 2 of load_gap0 since
+	 * load_since_ms, for a whole trend window: load_settled; the air
+	 * warmed (health_air_warmed) since warm_since_ms (NO_TIME: not),
+	 * as long and with the load settled: model_settled */
+	bool load_steady, load_settled, model_settled;
+	int64_t load_since_ms, warm_since_ms;
+	double load_gap0;
 
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;
@@ -514,6 +528,7 @@ bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);
  * own cpu and exhaust show it: both, and the inlet they imply, up by more
  * than by? */
 bool health_air_warmed(const struct eng *e, double by);
+bool health_air_evidence(const struct eng *e);
 double sensor_noise(const struct eng *e, const struct sensor *s);
 /* The noise of s's substitute (read and written only in subst_mode). */
 static inline struct noise *

@@ -167,6 +167,18 @@ smooth_evidence(struct eng *e, int64_t now_ms)
 	}
 	for (i = 0; i < ENG_CLASS_COUNT; i++)
 		smooth(&e->cls_sm[i], hv->n[i] > 0 ? hv->mean[i] : NAN, dt);
+	/* and slowly, over the model's own time (its rho's): where it
+	 * stood before the last minutes' load steps */
+	if (!isfinite(hv->ev_sm[EV_MODEL])) {
+		e->model_slow_s = 0.0;
+	} else if (e->model_slow_s <= 0.0 || dt <= 0.0) {
+		e->model_slow = hv->ev_sm[EV_MODEL];
+		e->model_slow_s = dt > 0.0 ? dt : 1e-3;
+	} else {
+		e->model_slow += (hv->ev_sm[EV_MODEL] - e->model_slow) * dt /
+		    (RHO_TAU_S + dt);
+		e->model_slow_s += dt;
+	}
 }
 
 /* Where the host's own cpu and exhaust stood when the zone alarm began:
@@ -185,6 +197,12 @@ alarm_ref(struct eng *e)
 	e->alarm_cpu0 = e->cls_sm[ENG_CLASS_CPU];
 	e->alarm_exh0 = e->cls_sm[ENG_CLASS_EXHAUST];
 	e->alarm_rho0 = e->rho;
+	/* A load step of the last minutes holds the model below the air
+	 * while the cpu leads the exhaust: its recovery is no warming. */
+	e->alarm_model0 = e->alarm_exh0 -
+	    e->rho * (e->alarm_cpu0 - e->alarm_exh0);
+	if (e->model_slow_s > 0.0 && e->model_slow > e->alarm_model0)
+		e->alarm_model0 = e->model_slow;
 }
 
 /*
@@ -205,9 +223,98 @@ health_air_warmed(const struct eng *e, double by)
 	if (!isfinite(e->alarm_cpu0) || !isfinite(cpu) || !isfinite(exh))
 		return false;
 	return cpu - e->alarm_cpu0 > by && exh - e->alarm_exh0 > by &&
-	    (exh - rho * (cpu - exh)) -
-		(e->alarm_exh0 - rho * (e->alarm_cpu0 - e->alarm_exh0)) >
-	    by;
+	    (exh - rho * (cpu - exh)) - e->alarm_model0 > by;
+}
+
+/*
+ * The model is blind to load only once the host's load has settled: in
+ * the lag of a change the cpu and the exhaust move at their own paces,
+ * and the model with them (below the air while the cpu leads on a rise,
+ * above it while it leads on a fall), for as long as their time
+ * constants say. Each such change moves the gap between the cpu and the
+ * exhaust (the load's own measure: (Rc - Re) P), and warmer air does
+ * not. So the load is settled once that gap has held within
+ * policy.frozen_delta_c / 2 for a whole trend window of the cpu and the
+ * exhaust (load_settled), and the model reads
+ * the air's warming once the warming has held as long with the gap
+ * steady (model_settled).
+ */
+static void
+load_track(struct eng *e, int64_t now_ms)
+{
+	double gap = e->cls_sm[ENG_CLASS_CPU] - e->cls_sm[ENG_CLASS_EXHAUST];
+	double by = e->conf.policy.frozen_delta_c;
+	int64_t w =
+	    (int64_t)(fmax(e->conf.cls[ENG_CLASS_CPU].trend_window_s,
+			  e->conf.cls[ENG_CLASS_EXHAUST].trend_window_s) *
+		1000.0);
+
+	if (!isfinite(gap)) {
+		e->load_steady = e->load_settled = e->model_settled = false;
+		return;
+	}
+	if (!e->load_steady || fabs(gap - e->load_gap0) > by / 2.0) {
+		e->load_steady = true;
+		e->load_since_ms = now_ms;
+		e->load_gap0 = gap;
+		e->warm_since_ms = NO_TIME;
+	}
+	e->load_settled = now_ms - e->load_since_ms >= w;
+	if (!health_air_warmed(e, by))
+		e->warm_since_ms = NO_TIME;
+	else if (e->warm_since_ms == NO_TIME)
+		e->warm_since_ms = now_ms;
+	e->model_settled = e->warm_since_ms != NO_TIME &&
+	    now_ms - e->warm_since_ms >= w && e->load_settled;
+}
+
+/*
+ * The host's own sensors say the air it breathes is warmer, not that it
+ * works harder. Warmer air raises the cpu, the exhaust and the model
+ * inlet alike; more load raises the cpu and the exhaust and leaves the
+ * model where it was once they settle. In the lag of a load change the
+ * model moves too, but the heat reaches the exhaust air through the
+ * heatsink, so the exhaust follows the cpu: on more load the cpu leads
+ * and the model dips (and recovers to where it was), on less load it
+ * overshoots while the cpu falls. Either of:
+ *
+ *   - the air warmed (the cpu, the exhaust and the model each up by more
+ *     than policy.frozen_delta_c since the zone alarm began) and held so
+ *     for a trend window with the load settled (model_settled);
+ *   - a rise in progress: the cpu and the exhaust each up by more than
+ *     frozen_delta_c and both rising now, the model not falling and not
+ *     below where it stood when the alarm began (a load change's dip or
+ *     its recovery is no warming). Where the zone rises too fast to wait
+ *     for the model (the air moves more than frozen_delta_c in a trend
+ *     window: the exhaust's lag behind the air holds the model back as
+ *     long), the last is not asked: peers that forge so steep a rise
+ *     still need the host's cpu and exhaust rising together with the
+ *     model not falling.
+ */
+bool
+health_air_evidence(const struct eng *e)
+{
+	const struct host_view *hv = e->hv;
+	double by = e->conf.policy.frozen_delta_c, model, w;
+
+	if (!isfinite(e->alarm_cpu0))
+		return false;
+	if (e->model_settled)
+		return true;
+	if (!(e->cls_sm[ENG_CLASS_CPU] - e->alarm_cpu0 > by &&
+		e->cls_sm[ENG_CLASS_EXHAUST] - e->alarm_exh0 > by &&
+		hv->slope[ENG_CLASS_CPU] > 0.0 &&
+		hv->slope[ENG_CLASS_EXHAUST] > 0.0 &&
+		hv->ev_slope[EV_MODEL] >= 0.0))
+		return false;
+	w = fmax(e->conf.cls[ENG_CLASS_CPU].trend_window_s,
+	    e->conf.cls[ENG_CLASS_EXHAUST].trend_window_s);
+	if (e->zone_heating && e->zone_slope * w > by)
+		return true;
+	model = e->cls_sm[ENG_CLASS_EXHAUST] -
+	    e->alarm_rho0 *
+		(e->cls_sm[ENG_CLASS_CPU] - e->cls_sm[ENG_CLASS_EXHAUST]);
+	return model >= e->alarm_model0;
 }
 
 void
@@ -278,6 +385,7 @@ health_begin(struct eng *e, int64_t now_ms)
 	}
 	smooth_evidence(e, now_ms);
 	alarm_ref(e);
+	load_track(e, now_ms);
 }
 
 /*

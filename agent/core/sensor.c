@@ -356,24 +356,22 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 }
 
 /* Does the host's own trusted evidence back a shutdown of an inlet the
- * zone stands in for: its other sensors rising significantly (a slope is
- * NAN where a class has no trusted sensor), the air its own cpu and
- * exhaust are in warmer than when the zone alarm began (a creep too slow
- * to read as a rise), or the inlet its own exhaust and cpu imply at or
- * past the inlet's own shutdown level? */
+ * zone stands in for: warmer air, not more load (a slope is NAN where a
+ * class has no trusted sensor)? An own inlet rising significantly, the
+ * cpu, exhaust and model inlet showing warmer air (health_air_evidence),
+ * or the model inlet, read with the load settled, at or past the inlet's
+ * own shutdown level. A cpu or exhaust merely rising is a load burst as
+ * often as warmer air: alone it is no evidence. */
 static bool
 own_evidence(
     const struct eng *e, const struct sensor *s, const struct eff_class *ef)
 {
 	const struct host_view *hv = e->hv;
 
-	if (hv->slope[ENG_CLASS_INLET] > 0.0 ||
-	    hv->slope[ENG_CLASS_EXHAUST] > 0.0 ||
-	    hv->slope[ENG_CLASS_CPU] > 0.0 ||
-	    health_air_warmed(e, e->conf.policy.frozen_delta_c))
+	if (hv->slope[ENG_CLASS_INLET] > 0.0 || health_air_evidence(e))
 		return true;
-	return s->cls == ENG_CLASS_INLET && isfinite(hv->ev[EV_MODEL]) &&
-	    s->trip_c - hv->ev[EV_MODEL] <= ef->sd_margin_own;
+	return e->load_settled && s->cls == ENG_CLASS_INLET &&
+	    s->trip_c - hv->ev_sm[EV_MODEL] <= ef->sd_margin_own;
 }
 
 /* The ring holds what the levels read: the samples, or the substitute
