@@ -12,6 +12,11 @@ TW_SRC=${TW_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 tw_fails=0
 tw_checks=0
 
+# The functions here share the caller's variables (sh has no locals): what
+# they set is named _<prefix>_<name>, so a caller's loop counter or PID
+# survives a call (a stop_pid that set "p" once ended a benchmark's loop
+# of pairs after the first).
+
 tw_skip() {
 	if [ "${CI:-}" = true ]; then
 		echo "FAIL (skip not allowed in CI): $*"
@@ -26,8 +31,8 @@ tw_need_root() {
 }
 
 tw_need_cmd() {
-	for c in "$@"; do
-		command -v "$c" >/dev/null 2>&1 || tw_skip "needs $c"
+	for _nc_c in "$@"; do
+		command -v "$_nc_c" >/dev/null 2>&1 || tw_skip "needs $_nc_c"
 	done
 }
 
@@ -44,9 +49,9 @@ not_ok() {
 
 # check DESC CMD...: pass when CMD succeeds
 check() {
-	desc=$1
+	_ck_desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@"; then ok "$_ck_desc"; else not_ok "$_ck_desc"; fi
 }
 
 # check_eq DESC GOT WANT
@@ -56,29 +61,28 @@ check_eq() {
 
 # wait_for TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds
 wait_for() {
-	t=$1
+	_wf_n=$(awk -v t="$1" 'BEGIN { print int(t * 10) }')
 	shift
-	n=$(awk -v t="$t" 'BEGIN { print int(t * 10) }')
-	i=0
-	while [ $i -lt "$n" ]; do
+	_wf_i=0
+	while [ $_wf_i -lt "$_wf_n" ]; do
 		"$@" && return 0
 		sleep 0.1
-		i=$((i + 1))
+		_wf_i=$((_wf_i + 1))
 	done
 	return 1
 }
 
 # stop_pid PID: SIGTERM, wait up to 5 s, then SIGKILL; waits for the exit
 stop_pid() {
-	p=$1
-	kill "$p" 2>/dev/null || return 0
-	i=0
-	while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+	_sp_p=$1
+	kill "$_sp_p" 2>/dev/null || return 0
+	_sp_i=0
+	while kill -0 "$_sp_p" 2>/dev/null && [ $_sp_i -lt 50 ]; do
 		sleep 0.1
-		i=$((i + 1))
+		_sp_i=$((_sp_i + 1))
 	done
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	kill -9 "$_sp_p" 2>/dev/null
+	wait "$_sp_p" 2>/dev/null
 	return 0
 }
 
