@@ -438,8 +438,8 @@ eng_inlet_summary(const struct eng *e, int64_t now_ms, struct eng_peer *p)
 		return false;
 	/* p is cleared: the name and its terminator (a format here was 1 %
 	 * of a simulated room's instructions) */
-	memcpy(p->host, e->conf.host,
-	    strnlen(e->conf.host, sizeof(p->host) - 1));
+	memcpy(
+	    p->host, e->conf.host, strnlen(e->conf.host, sizeof(p->host) - 1));
 	return true;
 }
 
