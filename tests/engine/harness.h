@@ -73,4 +73,34 @@ feed1(struct eng *e, int sensor, int64_t t_ms, double v)
 	eng_feed(e, &r);
 }
 
+/* An engine of host "me" on tier with an inlet (sensor 0), an exhaust (1)
+ * and a cpu (2), each at its class's default trip; conf gets the
+ * defaults it was made from. Exits on failure. */
+static inline struct eng *
+host_engine(struct eng_conf *conf, int tier)
+{
+	static const enum eng_class cls[] = { ENG_CLASS_INLET,
+		ENG_CLASS_EXHAUST, ENG_CLASS_CPU };
+	static const char *const id[] = { "in", "exh", "cpu" };
+	struct eng *e;
+
+	eng_conf_defaults(conf);
+	snprintf(conf->host, sizeof(conf->host), "me");
+	conf->tier = tier;
+	e = eng_create(conf);
+	for (int i = 0; e != NULL && i < 3; i++) {
+		if (eng_sensor_add(e, id[i], cls[i], conf->cls[cls[i]].trip_c,
+			ENG_TRIP_HW) != i) {
+			fprintf(stderr, "host_engine: sensor %s not added\n",
+			    id[i]);
+			exit(1);
+		}
+	}
+	if (e == NULL) {
+		fprintf(stderr, "host_engine: no engine\n");
+		exit(1);
+	}
+	return e;
+}
+
 #endif

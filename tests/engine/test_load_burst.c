@@ -123,20 +123,7 @@ forged_run(struct rng *r, int tier, const struct host *h0,
 	int64_t t;
 	int i;
 
-	eng_conf_defaults(&conf);
-	snprintf(conf.host, sizeof(conf.host), "me");
-	conf.tier = tier;
-	e = eng_create(&conf);
-	assert_non_null(e);
-	assert_int_equal(eng_sensor_add(e, "in", ENG_CLASS_INLET,
-			     conf.cls[ENG_CLASS_INLET].trip_c, ENG_TRIP_HW),
-	    0);
-	assert_int_equal(eng_sensor_add(e, "exh", ENG_CLASS_EXHAUST,
-			     conf.cls[ENG_CLASS_EXHAUST].trip_c, ENG_TRIP_HW),
-	    1);
-	assert_int_equal(eng_sensor_add(e, "cpu", ENG_CLASS_CPU,
-			     conf.cls[ENG_CLASS_CPU].trip_c, ENG_TRIP_HW),
-	    2);
+	e = host_engine(&conf, tier);
 	h.d_fast = h.fast * h.rc * h.p0;
 	h.d_slow = (1.0 - h.fast) * h.rc * h.p0;
 	h.exh = h.air + h.re * h.p0;
@@ -268,12 +255,14 @@ test_forged_alarm_load_burst_never_shuts_down(void **state)
 	    "trains of bursts: %d of %d runs shut down\n", train_shut, trains);
 	/* KNOWN GAP, bounded here, not closed: the rule before this test
 	 * was shut down by the peers in 60 of these 160 runs (a bare
-	 * "cpu or exhaust rising"). A single burst still gets through in up
-	 * to 2 runs in 128, a train of bursts (whose exhaust never settles
-	 * between them, holding the model above the air with the cpu -
-	 * exhaust gap steady) in up to 3 in 32. */
-	assert_true(shut * 32 <= runs - trains);
-	assert_true(train_shut * 8 <= trains);
+	 * "cpu or exhaust rising"). A single burst still gets through in 0
+	 * to 6 runs in 128 over 25 seeds, a train of bursts (whose exhaust
+	 * never settles between them, holding the model above the air with
+	 * the cpu - exhaust gap steady) in 0 to 4 in 32. The bounds are
+	 * about twice those, so that no seed fails by chance, and far below
+	 * the old rule's 44 in 128 and 16 in 32. */
+	assert_true(shut * 16 <= runs - trains);
+	assert_true(train_shut * 4 <= trains);
 	/* the attack is real: the zone stood in for the inlet and the
 	 * peers brought migration, in most runs */
 	assert_true(found > runs * 3 / 4);

@@ -216,20 +216,8 @@ creep_run(struct rng *r, int tier, double rate, bool frozen, bool warm)
 	int64_t t, fail = 1800;
 	int i;
 
-	eng_conf_defaults(&conf);
-	snprintf(conf.host, sizeof(conf.host), "me");
-	conf.tier = tier;
-	e = eng_create(&conf);
-	assert_non_null(e);
+	e = host_engine(&conf, tier);
 	trip = conf.cls[ENG_CLASS_INLET].trip_c;
-	assert_int_equal(
-	    eng_sensor_add(e, "in", ENG_CLASS_INLET, trip, ENG_TRIP_HW), 0);
-	assert_int_equal(eng_sensor_add(e, "exh", ENG_CLASS_EXHAUST,
-			     conf.cls[ENG_CLASS_EXHAUST].trip_c, ENG_TRIP_HW),
-	    1);
-	assert_int_equal(eng_sensor_add(e, "cpu", ENG_CLASS_CPU,
-			     conf.cls[ENG_CLASS_CPU].trip_c, ENG_TRIP_HW),
-	    2);
 	for (t = 1; air < trip && t < 48 * 3600; t++) {
 		struct eng_output out;
 		double own = warm || t < fail ? air : 22.0;
