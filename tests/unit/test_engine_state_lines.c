@@ -431,18 +431,22 @@ test_refused(void **state)
 	sprintf(bad, "%s{\"sensors\":4}\n", good);
 	refused(&conf, bad, strlen(bad), "line 7: more after the end line");
 	free(bad);
-	bad = with_line(good, 2, "{\"x\":1}");
-	refused(&conf, bad, strlen(bad), "neither a sensor nor the end line");
-	free(bad);
-	bad = with_line(good, 2, "[]");
-	refused(&conf, bad, strlen(bad), "not an object");
-	free(bad);
-	bad = with_line(good, 1, "{\"id\":\"\",\"class\":\"cpu\"}");
-	refused(&conf, bad, strlen(bad), "line 2: a sensor has no valid id");
-	free(bad);
-	bad = with_line(good, 0, "{\"v\":3}");
-	refused(&conf, bad, strlen(bad), "not a version 1");
-	free(bad);
+	/* one line replaced: line k (from 0), by what, refused why */
+	static const struct {
+		int k;
+		const char *with, *why;
+	} lines[] = {
+		{ 2, "{\"x\":1}", "neither a sensor nor the end line" },
+		{ 2, "[]", "not an object" },
+		{ 1, "{\"id\":\"\",\"class\":\"cpu\"}",
+		    "line 2: a sensor has no valid id" },
+		{ 0, "{\"v\":3}", "not a version 1" },
+	};
+	for (size_t j = 0; j < sizeof(lines) / sizeof(lines[0]); j++) {
+		bad = with_line(good, lines[j].k, lines[j].with);
+		refused(&conf, bad, strlen(bad), lines[j].why);
+		free(bad);
+	}
 	/* a version 1 document with a line after it */
 	v1 = est_encode(&meta, &host, s, 4);
 	bad = malloc(strlen(v1) + 16);
