@@ -125,8 +125,9 @@ void agent_metrics_write(struct agent *a, int64_t now_ms);
  * error: the agent protects the host without a broker). */
 void agent_mqtt_start(struct agent *a);
 void agent_mqtt_stop(struct agent *a);
-/* After an evaluation: state, telemetry, peer, overrides. */
-void agent_mqtt_tick(struct agent *a, int64_t now_ms);
+/* After an evaluation: state, telemetry, peer, overrides. True when it
+ * made the sensors document (one-off, the size of the sensor table). */
+bool agent_mqtt_tick(struct agent *a, int64_t now_ms);
 /* Queue an event; fields is not consumed. */
 void agent_mqtt_event(struct agent *a, const char *type, const cJSON *fields);
 /* After a reload swapped a->conf: restart MQTT if its settings changed. */

@@ -131,17 +131,21 @@ agent_mqtt_stop(struct agent *a)
 	agent_fleet_on_connection(a, false);
 }
 
-void
+bool
 agent_mqtt_tick(struct agent *a, int64_t now_ms)
 {
+	uint64_t made;
+
 	if (a->mq == NULL)
-		return;
+		return false;
+	made = mq_sensors_made(a->mq);
 	mq_set_hold(a->mq, act_hold_reason(a->act));
 	mq_publish_state(a->mq, &a->out, now_ms);
 	mq_set_sensor_limits(a->mq, a->max_sensors, a->refused);
 	mq_publish_telemetry(a->mq, a->eng, &a->out, now_ms);
 	mq_publish_peer(a->mq, a->eng, now_ms);
 	mq_publish_overrides(a->mq, a->eng, now_ms);
+	return mq_sensors_made(a->mq) != made;
 }
 
 void

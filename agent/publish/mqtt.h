@@ -155,6 +155,9 @@ void mq_set_offer(struct mq *mq, const struct mqm_offer *offer);
  * "hold" with this reason. Takes effect at the next mq_publish_state. */
 void mq_set_hold(struct mq *mq, const char *reason);
 bool mq_connected(const struct mq *mq);
+/* How many sensors documents (telemetry schema 2) were made so far: one is
+ * the size of the sensor table, made at the start and on each change. */
+uint64_t mq_sensors_made(const struct mq *mq);
 /* Whether mq runs with these settings (a reload compares). */
 bool mq_same_conf(const struct mq *mq, const struct mqtt_conf *c,
     const struct agent_group *id, const char *state_dir);

@@ -248,6 +248,12 @@ mq_publish_event(struct mq *mq, const char *type, cJSON *fields)
 	return mq_queue_event(mq, type, fields, false);
 }
 
+uint64_t
+mq_sensors_made(const struct mq *mq)
+{
+	return mq->seq_sensors;
+}
+
 bool
 mq_connected(const struct mq *mq)
 {
