@@ -446,6 +446,10 @@ struct eng {
 		enum eng_state state;
 		int worst, level, n_missing, missing, refused;
 		enum cause cause;
+		/* the zone alarm's words: their figures when last made */
+		bool zone_words;
+		int zone_signals, zone_members;
+		double zone_slope;
 	} rkey;
 	/* conf.cls when they are not shared: the engine's own copy */
 	struct eng_class_conf own_cls[];
