@@ -446,6 +446,10 @@ struct eng {
 		enum eng_state state;
 		int worst, level, n_missing, missing, refused;
 		enum cause cause;
+		/* the zone alarm's words: their figures when last made */
+		bool zone_words;
+		int zone_signals, zone_members;
+		double zone_slope;
 	} rkey;
 	/* conf.cls when they are not shared: the engine's own copy */
 	struct eng_class_conf own_cls[];
@@ -484,8 +488,25 @@ void trend_reset(struct trend *tr);
 void trend_win_set(struct trend_win *w, double window_s);
 void trend_push(
     struct trend *tr, int64_t t_ms, double value, const struct trend_win *w);
-/* The line through the sums of n points. */
-struct lsq_fit lsq_solve(const struct lsq *s, double n);
+/* The line through the sums of n points (inline: it is asked every
+ * evaluation, and its fit is read in place). */
+static inline struct lsq_fit
+lsq_solve(const struct lsq *s, double n)
+{
+	struct lsq_fit f = { .ok = false, .n = n };
+
+	if (n < 3.0)
+		return f;
+	f.tmean = s->t / n;
+	f.vmean = s->v / n;
+	f.sxx = s->tt - s->t * f.tmean;
+	if (f.sxx <= 1e-9)
+		return f;
+	f.sxy = s->tv - s->t * f.vmean;
+	f.slope = f.sxy / f.sxx;
+	f.ok = true;
+	return f;
+}
 /* The points of a ring's sums (tr->full). */
 static inline double
 trend_n(const struct trend *tr)

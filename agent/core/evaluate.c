@@ -164,6 +164,51 @@ make_reason(struct eng *e, enum eng_state next, int level, enum cause cause,
 		snprintf(buf, len, "%s: no readings yet", sn);
 }
 
+/* Does the reason say the zone alarm's words (make_reason's second
+ * case)? Their figures are the zone's counts and slope only. */
+static bool
+zone_words(const struct eng *e, enum cause cause, const struct sensor *w)
+{
+	return e->conf.policy.kind != ENG_POLICY_NONE && cause == CAUSE_ZONE &&
+	    (w == NULL || w->level == 0);
+}
+
+/* ...and did it say them last, from the very figures of now? */
+static bool
+zone_words_same(const struct eng *e, enum cause cause, const struct sensor *w,
+    const struct eng_output *out)
+{
+	return e->rkey.zone_words && zone_words(e, cause, w) &&
+	    e->rkey.zone_signals == out->zone_signals &&
+	    e->rkey.zone_members == out->zone_members &&
+	    /* bit for bit: -0.0 is printed "-0.00" */
+	    memcmp(&e->rkey.zone_slope, &e->zone_slope, sizeof(double)) == 0;
+}
+
+/* The reason made anew, and what it was made from. */
+static void
+remake_reason(struct eng *e, enum eng_state next, int level, enum cause cause,
+    const struct sensor *w, const struct eff_class *ef,
+    const struct sensor *missing, int n_missing, int worst, int missing_i,
+    int64_t now_ms, const struct eng_output *out)
+{
+	make_reason(
+	    e, next, level, cause, w, ef, missing, n_missing, now_ms, out);
+	e->reason_ms = now_ms;
+	e->rkey.valid = true;
+	e->rkey.state = next;
+	e->rkey.level = level;
+	e->rkey.cause = cause;
+	e->rkey.n_missing = n_missing;
+	e->rkey.missing = missing_i;
+	e->rkey.refused = e->refused;
+	e->rkey.worst = worst;
+	e->rkey.zone_words = zone_words(e, cause, w);
+	e->rkey.zone_signals = out->zone_signals;
+	e->rkey.zone_members = out->zone_members;
+	e->rkey.zone_slope = e->zone_slope;
+}
+
 /*
  * Tier order: in a zone alarm a host shuts down on a prediction (an eta,
  * the zone's slope, a tier's wider margin) only once no less important
@@ -291,19 +336,18 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	if (!e->rkey.valid || e->rkey.state != next || e->rkey.level != level ||
 	    e->rkey.cause != cause || e->rkey.n_missing != n_missing ||
 	    e->rkey.missing != missing_i || e->rkey.refused != e->refused ||
-	    (level > 0 && e->rkey.worst != worst) ||
-	    ((level > 0 || e->zone_alarm) && now_ms - e->reason_ms >= 1000)) {
-		make_reason(e, next, level, cause, w, ef, missing, n_missing,
-		    now_ms, out);
-		e->reason_ms = now_ms;
-		e->rkey.valid = true;
-		e->rkey.state = next;
-		e->rkey.level = level;
-		e->rkey.cause = cause;
-		e->rkey.n_missing = n_missing;
-		e->rkey.missing = missing_i;
-		e->rkey.refused = e->refused;
-		e->rkey.worst = worst;
+	    (level > 0 && e->rkey.worst != worst)) {
+		remake_reason(e, next, level, cause, w, ef, missing, n_missing,
+		    worst, missing_i, now_ms, out);
+	} else if ((level > 0 || e->zone_alarm) &&
+	    now_ms - e->reason_ms >= 1000) {
+		/* the zone alarm's words from the figures they were made
+		 * from: the same string (a second's rebuild all the same) */
+		if (zone_words_same(e, cause, w, out))
+			e->reason_ms = now_ms;
+		else
+			remake_reason(e, next, level, cause, w, ef, missing,
+			    n_missing, worst, missing_i, now_ms, out);
 	}
 
 	e->state = next;

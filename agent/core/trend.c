@@ -65,24 +65,6 @@ lsq_sub(struct lsq *s, double t, double v)
 	s->vv -= v * v;
 }
 
-struct lsq_fit
-lsq_solve(const struct lsq *s, double n)
-{
-	struct lsq_fit f = { .ok = false, .n = n };
-
-	if (n < 3.0)
-		return f;
-	f.tmean = s->t / n;
-	f.vmean = s->v / n;
-	f.sxx = s->tt - s->t * f.tmean;
-	if (f.sxx <= 1e-9)
-		return f;
-	f.sxy = s->tv - s->t * f.vmean;
-	f.slope = f.sxy / f.sxx;
-	f.ok = true;
-	return f;
-}
-
 double
 lsq_se(const struct lsq *s, const struct lsq_fit *f)
 {
