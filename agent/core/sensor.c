@@ -398,15 +398,15 @@ set_mode(const struct eng *e, struct sensor *s, bool subst)
 /*
  * Does this trusted sensor rise with the air, for the zone's word to count
  * towards a shutdown? An inlet does; a cpu or an exhaust only while the
- * host's own inlet rises too, or once its model inlet has settled warmer
- * (model_settled, health.c): a load burst raises a cpu and an exhaust, and
- * in the lag of a load change the model rises for a while as well.
+ * host's own trusted inlets rise too. A load burst raises a cpu and an
+ * exhaust, and the inlet they imply is no sure sign either: a load step
+ * just before the zone alarm holds it low, and its recovery reads as
+ * warming (model_settled).
  */
 static bool
 rises_with_air(const struct eng *e, const struct sensor *s)
 {
-	return s->cls == ENG_CLASS_INLET ||
-	    e->hv->slope[ENG_CLASS_INLET] > 0.0 || e->model_settled;
+	return s->cls == ENG_CLASS_INLET || e->hv->slope[ENG_CLASS_INLET] > 0.0;
 }
 
 /* The trusted sensor's own pair, with the zone's slope in a zone alarm. */
