@@ -546,6 +546,33 @@ health_sensor(
 		    now_ms);
 }
 
+/*
+ * The zone's median speaks for the zone, not for this host's spot in it:
+ * an inlet's zone substitute is no lower than the inlet the host's own
+ * cpu and exhaust imply, where that is higher. The model is read with the
+ * rho of the reference (the inlet's last trusted moment, or where its run
+ * of one value began): rho goes on learning from a frozen inlet until it
+ * is found out, and would pull the model down to the frozen value. It is
+ * blind to load only once the load has settled: in the lag of a load
+ * change it overshoots the air (the cpu falls first), so until then it
+ * counts policy.frozen_delta_c less.
+ */
+static void
+model_floor(const struct eng *e, struct sensor *s, const struct evref *ref)
+{
+	double less = e->load_settled ? 0.0 : e->conf.policy.frozen_delta_c;
+	double sm, raw;
+
+	if (!isfinite(e->hv->ev[EV_MODEL]) || !(ref->rho > 0.0))
+		return;
+	sm = ev_now(e, EV_MODEL, ref->rho, true) - less;
+	raw = ev_now(e, EV_MODEL, ref->rho, false) - less;
+	if (sm > s->value_used)
+		s->value_used = sm;
+	if (raw > s->subst_raw)
+		s->subst_raw = raw;
+}
+
 bool
 health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
 {
@@ -568,5 +595,7 @@ health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
 	s->value_used = ref->v + moved;
 	s->subst_raw = ref->v + (ev_now(e, src, ref->rho, false) - ref->ev);
 	s->subst_src = src;
+	if (s->cls == ENG_CLASS_INLET && src == EV_ZONE)
+		model_floor(e, s, ref);
 	return true;
 }

@@ -395,12 +395,27 @@ set_mode(const struct eng *e, struct sensor *s, bool subst)
 	snz->var = NAN;
 }
 
+/*
+ * Does this trusted sensor rise with the air, for the zone's word to count
+ * towards a shutdown? An inlet does; a cpu or an exhaust only while the
+ * host's own trusted inlets rise too. A load burst raises a cpu and an
+ * exhaust, and the inlet they imply is no sure sign either: a load step
+ * just before the zone alarm holds it low, and its recovery reads as
+ * warming (model_settled).
+ */
+static bool
+rises_with_air(const struct eng *e, const struct sensor *s)
+{
+	return s->cls == ENG_CLASS_INLET || e->hv->slope[ENG_CLASS_INLET] > 0.0;
+}
+
 /* The trusted sensor's own pair, with the zone's slope in a zone alarm. */
 static void
 trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
     double h, double eta, int64_t now_ms, struct lvl_in *in)
 {
 	double eta_sd = eta;
+	bool sd_zone = false;
 
 	if (e->zone_heating && e->zone_slope > 0.0) {
 		double ez = h <= 0.0 ? 0.0 : h / e->zone_slope;
@@ -412,13 +427,16 @@ trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
 			ez = INFINITY;
 		if (ez < eta) {
 			/* Peers' summaries come over the network: they may
-			 * warn and shed load, but a shutdown also needs this
-			 * sensor itself to rise. */
+			 * warn and shed load, but a shutdown on the zone's
+			 * eta also needs this sensor itself to rise, with
+			 * the air. Else the shutdown keeps its own eta. */
 			eta = ez;
 			s->eta = ez;
 			s->zone_cause = true;
-			if (s->pr.rising)
+			if (s->pr.rising && rises_with_air(e, s)) {
 				eta_sd = ez;
+				sd_zone = true;
+			}
 		}
 	}
 	if (!s->pr.rising) {
@@ -447,8 +465,21 @@ trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
 		    3);
 		return;
 	}
-	pair(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
-	    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 3);
+	pair_levels(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
+	    s->zone_cause ? CAUSE_ZONE : CAUSE_ETA, 1, 2);
+	if (e->zone_heating && !rises_with_air(e, s)) {
+		/* The tier's wider shutdown lead is the zone's word too:
+		 * a cpu or exhaust rising from load keeps its own. */
+		struct eff_class own = *ef;
+
+		own.lead[3] = ef->lead[3] /
+		    (1.0 + e->conf.policy.tier_lead_factor * e->conf.tier);
+		pair_levels(
+		    in, s, &own, h, eta, eta_sd, CAUSE_MARGIN, CAUSE_ETA, 3, 3);
+		return;
+	}
+	pair_levels(in, s, ef, h, eta, eta_sd, CAUSE_MARGIN,
+	    sd_zone ? CAUSE_ZONE : CAUSE_ETA, 3, 3);
 }
 
 void
