@@ -409,34 +409,41 @@ rises_with_air(const struct eng *e, const struct sensor *s)
 	return s->cls == ENG_CLASS_INLET || e->hv->slope[ENG_CLASS_INLET] > 0.0;
 }
 
+/* The zone's line to this headroom in a zone alarm (INFINITY outside
+ * one, or beyond the horizon the alarm's age allows). */
+static double
+zone_eta(const struct eng *e, double h, int64_t now_ms)
+{
+	double ez, age;
+
+	if (!e->zone_heating || !(e->zone_slope > 0.0))
+		return INFINITY;
+	ez = h <= 0.0 ? 0.0 : h / e->zone_slope;
+	age = (double)(now_ms - e->zone_since_ms) / 1000.0;
+	/* the horizon holds for the zone's line as for any other: a room
+	 * finds a new balance too */
+	return ez > e->conf.policy.horizon_factor * age ? INFINITY : ez;
+}
+
 /* The trusted sensor's own pair, with the zone's slope in a zone alarm. */
 static void
 trusted_pair(struct eng *e, struct sensor *s, const struct eff_class *ef,
     double h, double eta, int64_t now_ms, struct lvl_in *in)
 {
-	double eta_sd = eta;
+	double eta_sd = eta, ez = zone_eta(e, h, now_ms);
 	bool sd_zone = false;
 
-	if (e->zone_heating && e->zone_slope > 0.0) {
-		double ez = h <= 0.0 ? 0.0 : h / e->zone_slope;
-		double age = (double)(now_ms - e->zone_since_ms) / 1000.0;
-
-		/* the horizon holds for the zone's line as for any other:
-		 * a room finds a new balance too */
-		if (ez > e->conf.policy.horizon_factor * age)
-			ez = INFINITY;
-		if (ez < eta) {
-			/* Peers' summaries come over the network: they may
-			 * warn and shed load, but a shutdown on the zone's
-			 * eta also needs this sensor itself to rise, with
-			 * the air. Else the shutdown keeps its own eta. */
-			eta = ez;
-			s->eta = ez;
-			s->zone_cause = true;
-			if (s->pr.rising && rises_with_air(e, s)) {
-				eta_sd = ez;
-				sd_zone = true;
-			}
+	if (ez < eta) {
+		/* Peers' summaries come over the network: they may
+		 * warn and shed load, but a shutdown on the zone's
+		 * eta also needs this sensor itself to rise, with
+		 * the air. Else the shutdown keeps its own eta. */
+		eta = ez;
+		s->eta = ez;
+		s->zone_cause = true;
+		if (s->pr.rising && rises_with_air(e, s)) {
+			eta_sd = ez;
+			sd_zone = true;
 		}
 	}
 	if (!s->pr.rising) {
@@ -532,6 +539,8 @@ sensor_eval(
 
 		h = trip - s->value_used;
 		eta = believed_eta(e, s, h, now_ms);
+		if (s->subst_src == EV_ZONE)
+			eta = fmin(eta, zone_eta(e, h, now_ms));
 		s->extrap = true;
 		s->headroom = h;
 		s->eta = eta;
