@@ -437,6 +437,11 @@ struct eng {
 	int64_t load_since_ms, warm_since_ms;
 	double load_gap0;
 
+	/* eng_host_busy(): the host's CPU utilisation in [0, 1] (NAN: not
+	 * known) and when it was given (NO_TIME: never) */
+	double host_busy;
+	int64_t host_busy_ms;
+
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;
 	/* The reason is rebuilt when what it says changes, and at most once

@@ -421,6 +421,15 @@ void eng_peer_update(struct eng *e, const struct eng_peer *p);
 void eng_zone_summarize(const struct eng_peer *peers, int n, int64_t now_ms,
     const struct eng_policy_conf *pc, struct eng_zone_summary *zs);
 void eng_zone_set(struct eng *e, const struct eng_zone_summary *zs);
+/*
+ * The host's CPU utilisation: the share of all its CPUs' time spent busy
+ * over the interval that ends at now_ms, in [0, 1]; NAN when it is not
+ * known (the caller cannot read it). The host's own measure of its load,
+ * beside the sensors: a cpu that warms more than its load explains is
+ * warmer air. Call at most once per tick, before eng_evaluate(); a value
+ * older than the class's stale_s counts as unknown.
+ */
+void eng_host_busy(struct eng *e, int64_t now_ms, double busy);
 /* Decide. Call once per tick after feeding. */
 void eng_evaluate(struct eng *e, int64_t now_ms, struct eng_output *out);
 /*

@@ -599,3 +599,15 @@ health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
 		model_floor(e, s, ref);
 	return true;
 }
+
+void
+eng_host_busy(struct eng *e, int64_t now_ms, double busy)
+{
+	if (!isfinite(busy) || busy < 0.0 || busy > 1.0) {
+		e->host_busy = NAN;
+		e->host_busy_ms = NO_TIME;
+		return;
+	}
+	e->host_busy = busy;
+	e->host_busy_ms = now_ms;
+}
