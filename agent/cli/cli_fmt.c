@@ -116,6 +116,10 @@ cli_print_status(const cJSON *r)
 	printf("hold:       %s\n", hold != NULL ? hold : "none");
 	printf("dry run:    %s\n",
 	    json_true(r, "dry_run") ? "yes (no actions)" : "no");
+	if (isfinite(json_num(r, "cpu_busy")))
+		printf("cpu busy:   %.0f%%\n", json_num(r, "cpu_busy") * 100.0);
+	else if (cJSON_HasObjectItem(r, "cpu_busy"))
+		printf("cpu busy:   - (unknown)\n");
 	printf("sensors:    %.0f\n", json_num(r, "sensors"));
 	printf("overrides:  %.0f\n", json_num(r, "overrides"));
 	printf("mqtt:       %s\n", json_str(r, "mqtt", "?"));

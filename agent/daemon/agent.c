@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "action.h"
 #include "agent_int.h"
+#include "cpubusy.h"
 #include "ctl.h"
 #include "engine_state.h"
 #include "log.h"
@@ -105,6 +107,10 @@ agent_tick(struct agent *a, int64_t now_ms)
 	a->ticks++;
 	if (!agent_sources_read(a, now_ms))
 		return;
+	/* the host's CPU utilisation since the last evaluation (a tick that
+	 * waited for the BMC above makes the next interval longer) */
+	a->cpu_busy = a->cpb != NULL ? cpb_read(a->cpb, now_ms) : NAN;
+	eng_host_busy(a->eng, now_ms, a->cpu_busy);
 	eng_evaluate(a->eng, now_ms, &a->out);
 	agent_act_dispatch(a, now_ms);
 	big = agent_mqtt_tick(a, now_ms);
@@ -195,6 +201,11 @@ agent_create(struct agent_conf *conf, struct loop *l, bool dry_run,
 	a->started_ms = loop_now_ms(l);
 	a->max_sensors = a->conf.agent.max_sensors;
 	a->refused_last = -1;
+	a->cpu_busy = NAN;
+	a->cpb = cpb_create(NULL); /* kept across reloads: its baseline too */
+	if (a->cpb == NULL)
+		log_warnx("cpu busy: out of memory, the host's CPU utilisation "
+			  "stays unknown");
 	/* trend rings as long as the trend windows at this interval need
 	 * (the readings come once per interval) */
 	eng_size_defaults(&sz);
@@ -258,6 +269,8 @@ agent_free(struct agent *a)
 	agent_sources_stop(a);
 	eng_free(a->eng);
 	a->eng = NULL;
+	cpb_free(a->cpb);
+	a->cpb = NULL;
 	atab_free(&a->tab);
 	cnf_free(&a->conf);
 	free(a);

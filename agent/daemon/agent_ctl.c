@@ -47,6 +47,7 @@ status_json(void *arg)
 		cJSON_AddNullToObject(r, "hold");
 	cJSON_AddNumberToObject(
 	    r, "uptime_s", (double)(now - a->started_ms) / 1000.0);
+	json_add_num(r, "cpu_busy", a->cpu_busy); /* null while unknown */
 	cJSON_AddNumberToObject(r, "sensors", eng_sensor_count(a->eng));
 	cJSON_AddNumberToObject(r, "overrides", eng_override_count(a->eng));
 	cJSON_AddStringToObject(r, "mqtt",

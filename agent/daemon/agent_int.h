@@ -32,6 +32,7 @@ struct est;
 struct fleet;
 struct capacity;
 struct prv;
+struct cpb;
 
 struct agent {
 	struct agent_conf conf;
@@ -45,6 +46,8 @@ struct agent {
 	struct ovs *ovs;      /* persisted overrides */
 	struct est *est;      /* the engine's state across a restart */
 	struct prv *prv;      /* the privileged part, NULL: hooks run here */
+	struct cpb *cpb;      /* /proc/stat; NULL when out of memory */
+	double cpu_busy;      /* the last tick's figure (cpubusy.h), or NAN */
 	struct fleet *fleet;  /* the site's hosts; NULL without MQTT */
 	struct capacity *cap; /* this host's offer; NULL without MQTT */
 	struct prom_counts counts; /* from the events, for the metrics */

@@ -90,6 +90,17 @@ add_fleet(struct agent *a, struct prom_snapshot *s, int64_t now_ms)
 	}
 }
 
+/* The host's CPU utilisation (cpubusy.h): absent while unknown. */
+static void
+host_cpu(struct prom *p, double busy)
+{
+	prom_family(p, "thermwatch_host_cpu_busy_ratio", PROM_GAUGE,
+	    "Share of all the host's CPU time spent busy over the last "
+	    "evaluation interval (/proc/stat), 0 to 1; absent while unknown.");
+	if (isfinite(busy))
+		prom_sample(p, NULL, busy);
+}
+
 void
 agent_metrics_write(struct agent *a, int64_t now_ms)
 {
@@ -156,8 +167,10 @@ agent_metrics_write(struct agent *a, int64_t now_ms)
 	}
 	add_fleet(a, &s, now_ms);
 	p = prom_new();
-	if (p != NULL)
+	if (p != NULL) {
 		prom_metrics(p, &s);
+		host_cpu(p, a->cpu_busy);
+	}
 	free(age);
 	free(source);
 	if (p == NULL)

@@ -11,6 +11,7 @@
 
 #include "agent_int.h"
 #include "bmc.h"
+#include "cpubusy.h"
 #include "engine_state.h"
 #include "hwmon.h"
 #include "log.h"
@@ -334,6 +335,13 @@ agent_dump(struct agent *a)
 	log_info("state %s since %.1f s: %s", eng_state_name(a->out.state),
 	    (double)(loop_now_ms(a->loop) - a->out.since_ms) / 1000.0,
 	    a->out.reason);
+	if (isfinite(a->cpu_busy))
+		log_info("cpu busy %.1f%% over the last cycle (%s)",
+		    a->cpu_busy * 100.0, cpb_path(a->cpb));
+	else if (a->cpb != NULL)
+		log_info("cpu busy unknown (%s: %s)", cpb_path(a->cpb),
+		    cpb_error(a->cpb) != NULL ? cpb_error(a->cpb)
+					      : "no figure yet");
 	for (i = 0; i < a->n_sensors; i++) {
 		const struct agent_sensor *s = &a->sensors[i];
 

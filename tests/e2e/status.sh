@@ -5,8 +5,10 @@
 # state: ok, warn, hot, critical, degraded, hold, and no daemon. During
 # the boot guard's hold after a thermal shutdown, "status" says hold and
 # not accepting load over the socket and in --json, exactly as the
-# retained MQTT state does. A sensor that goes stale while hot shows the
-# value the engine assumes for it, marked as assumed, with its level.
+# retained MQTT state does. The host's CPU utilisation is a share in
+# [0, 1] (json) and a percentage (status). A sensor that goes stale while
+# hot shows the value the engine assumes for it, marked as assumed, with
+# its level.
 # PORTS: MQTT from tw_ports.
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_need_mqtt
@@ -60,6 +62,18 @@ check "perfdata: inlet" perf inlet_c "24.0;;;;45.0"
 check "perfdata: sensor counts" perf sensors "2;;;0"
 check "perfdata: none missing" perf missing "0;;;0"
 check "perfdata: zone" perf zone_signals "0;;;0;1"
+# the host's CPU utilisation (/proc/stat), known from the second
+# evaluation on: a share in [0, 1], in percent for people
+busy_is_share() {
+	ctl --json status 2>/dev/null |
+	    jq -e '.cpu_busy | type == "number" and . >= 0 and . <= 1' >/dev/null
+}
+wait_for 5 busy_is_share
+check "json: cpu_busy is a share in [0, 1] ($(ctl --json status | jq .cpu_busy))" \
+    busy_is_share
+ctl status > "$D/status"
+check "human: cpu busy in percent" grep -qE '^cpu busy:   [0-9]{1,3}%$' "$D/status"
+check "no cpu busy warning in the log" sh -c "! grep -q 'cpu busy:' '$D/log'"
 
 # --- degraded: the inlet goes stale while the host is cool ------------------
 fault 1

@@ -5,8 +5,9 @@
 # (a sensor label with a quote, a backslash and a byte that is not UTF-8
 # included); a real prometheus scrapes node_exporter on loopback, loads
 # the shipped rules, and a query over its HTTP API returns the host's
-# state, then the new state when the host warms up; every query of the
-# shipped Grafana dashboard runs without error.
+# state, then the new state when the host warms up, and the host's CPU
+# utilisation (thermwatch_host_cpu_busy_ratio, in [0, 1]); every query of
+# the shipped Grafana dashboard runs without error.
 # Ports: three from tw_ports (broker, node_exporter, prometheus).
 . "$(dirname "$0")/../lib.sh"
 . "$TW_SRC/tests/mqtt/mqtt_lib.sh"
@@ -64,6 +65,15 @@ check "per-sensor temperature, filtered value, slope, eta, level, age" sh -c "
 	eta_seconds level reading_age_seconds; do
 	grep -q '^thermwatch_sensor_'\$m'{sensor=\"lm75-' '$MQ_T/snap.prom' || exit 1
     done"
+# the host's CPU utilisation (/proc/stat): a ratio in [0, 1] once two
+# evaluations have read it
+busy() { sed -n 's/^thermwatch_host_cpu_busy_ratio \([^ ]*\)$/\1/p' "$TXT/thermwatch.prom"; }
+wait_for 10 sh -c "grep -q '^thermwatch_host_cpu_busy_ratio ' '$TXT/thermwatch.prom'"
+b=$(busy)
+check "metric: thermwatch_host_cpu_busy_ratio in [0, 1] (${b:-absent})" \
+    awk -v b="${b:-x}" 'BEGIN { exit !(b ~ /^[0-9.e+-]+$/ && b + 0 >= 0 && b + 0 <= 1) }'
+check "thermwatch_host_cpu_busy_ratio is a gauge" \
+    grep -qx '# TYPE thermwatch_host_cpu_busy_ratio gauge' "$TXT/thermwatch.prom"
 
 # --- node_exporter scrapes the file ---------------------------------------
 prometheus-node-exporter --web.listen-address="127.0.0.1:$NE" \
@@ -115,6 +125,12 @@ check_eq "the agent's identity by its info metric" \
     "dc1 r101 hv01 2"
 mq_set hv01 0 74000		# 26 C below the trip: warn (at 30)
 check "a query returns the new state: warn" wait_for 30 state_is warn
+busy_q() {
+	q 'thermwatch_host_cpu_busy_ratio' |
+	    jqe '.data.result | length == 1 and (.[0].value[1] | tonumber) >= 0 and
+		(.[0].value[1] | tonumber) <= 1'
+}
+check "a query returns the host's CPU utilisation in [0, 1]" wait_for 10 busy_q
 rules_ok() {
 	curl -sf "http://127.0.0.1:$PR/api/v1/rules" |
 	    jqe '[.data.groups[].rules[]] | length > 10 and all(.health == "ok")'

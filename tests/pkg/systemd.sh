@@ -9,7 +9,8 @@
 # stops answering; with IPMI on it runs the packaged IPMI reader
 # (/usr/libexec/thermwatch/thermwatch-ipmi) inside the unit's sandbox and
 # reads a simulated BMC (ipmi_sim on the host's loopback) without mapping
-# FreeIPMI itself.
+# FreeIPMI itself. The sandbox leaves it /proc/stat (the host's CPU
+# utilisation), which ProcSubset=pid would hide.
 . "$(dirname "$0")/pkg_lib.sh"
 pkg_need_tools
 tw_need_cmd mosquitto mosquitto_sub ipmi_sim ipmi-raw setpriv jq
@@ -110,6 +111,15 @@ check "control socket in it" in_ct test -S /run/thermwatch/control.sock
 in_ct thermwatchctl --json status >"$W/status.json" 2>&1
 check "thermwatchctl status through the socket" \
 	grep -q '"host":[[:space:]]*"ct1"' "$W/status.json"
+# the sandbox leaves /proc/stat readable: the host's CPU utilisation
+busy_is_share() {
+	in_ct thermwatchctl --json status 2>/dev/null |
+	    jq -e '.cpu_busy | type == "number" and . >= 0 and . <= 1' >/dev/null
+}
+check "it reads /proc/stat in its sandbox: cpu_busy in [0, 1]" \
+	wait_for 10 busy_is_share
+check "no cpu busy warning in the journal" sh -c "! nsenter -t $INIT -a \
+	journalctl -u thermwatchd -o cat | grep -q 'cpu busy:'"
 
 check "connected to the privileged part" wait_for 10 sh -c "nsenter -t \
 	$INIT -a journalctl -u thermwatchd -o cat | grep -q \
@@ -224,6 +234,24 @@ check "the agent itself does not map FreeIPMI" sh -c \
 	"! nsenter -t $INIT -a grep -q libfreeipmi /proc/$main/maps"
 check "no IPMI failure in the journal" sh -c "! nsenter -t $INIT -a \
 	journalctl -u thermwatchd -o cat | grep -qi 'ipmi.*\(fail\|denied\|cannot\)'"
+
+# 7. why the unit has no ProcSubset=pid: with it, /proc/stat is hidden and
+# the CPU utilisation unknown (one warning, status null)
+cat >"$R/etc/systemd/system/thermwatchd.service.d/procsubset.conf" <<CONF
+[Service]
+ProcSubset=pid
+CONF
+in_ct systemctl daemon-reload
+timeout 60 nsenter -t "$INIT" -a systemctl restart thermwatchd
+hidden() {
+	jf -u thermwatchd _PID="$(show MainPID)" |
+	    grep -q '^cpu busy: /proc/stat: cannot open it'
+}
+check "ProcSubset=pid hides /proc/stat: one warning" wait_for 10 hidden
+check_eq "... and cpu_busy is null" \
+	"$(in_ct thermwatchctl --json status | jq -c .cpu_busy)" null
+rm "$R/etc/systemd/system/thermwatchd.service.d/procsubset.conf"
+in_ct systemctl daemon-reload
 
 in_ct systemctl stop thermwatchd
 check_eq "stops cleanly" "$(show Result)" success
