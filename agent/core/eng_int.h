@@ -25,6 +25,15 @@
 #define RHO_TAU_S    600.0 /* the sibling model learns over this */
 #define RHO_MIN_S    120.0 /* ...and is used after this much */
 #define EV_SMOOTH_S  10.0  /* evidence is smoothed over this */
+/* The host's CPU utilisation (eng_host_busy, health.c: busy_track): it is
+ * smoothed over BUSY_IN_TAU_S (no slower than any cpu follows its power),
+ * and two envelopes of it relax over BUSY_ENV_TAU_S (slower than any cpu
+ * and its smoothing: they bound the load the cpu still shows); a load
+ * within BUSY_TOL of where it was counts as no higher. */
+#define BUSY_IN_TAU_S  5.0
+#define BUSY_ENV_TAU_S 300.0
+#define BUSY_TOL       0.05
+#define BUSY_BINS      20 /* 1 / BUSY_TOL */
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
 enum cause {
@@ -441,6 +450,19 @@ struct eng {
 	 * known) and when it was given (NO_TIME: never) */
 	double host_busy;
 	int64_t host_busy_ms;
+	/* busy_track() (health.c): busy smoothed (busy_u), its upper and
+	 * lower envelopes (busy_hi, busy_lo), updated at busy_env_ms
+	 * (NO_TIME: busy not known); in a zone alarm, the lowest smoothed
+	 * cpu since it began at a busy_lo in each BUSY_TOL-wide bin
+	 * (busy_ref[k]: busy_lo in [k, k + 1) BUSY_TOL; NAN none, all NAN
+	 * while busy_ref_on is false); busy_warm: the cpu more than
+	 * policy.frozen_delta_c above one of them at a load no lower than
+	 * the most the cpu can show now (warmer air or lost cooling) */
+	double busy_u, busy_hi, busy_lo;
+	int64_t busy_env_ms;
+	float busy_ref[BUSY_BINS];
+	bool busy_ref_on;
+	bool busy_warm;
 
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;

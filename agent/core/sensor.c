@@ -406,7 +406,9 @@ set_mode(const struct eng *e, struct sensor *s, bool subst)
 static bool
 rises_with_air(const struct eng *e, const struct sensor *s)
 {
-	return s->cls == ENG_CLASS_INLET || e->hv->slope[ENG_CLASS_INLET] > 0.0;
+	return s->cls == ENG_CLASS_INLET ||
+	    e->hv->slope[ENG_CLASS_INLET] > 0.0 ||
+	    (s->cls == ENG_CLASS_CPU && e->busy_warm);
 }
 
 /* The zone's line to this headroom in a zone alarm (INFINITY outside
