@@ -32,8 +32,8 @@
  * within BUSY_TOL of where it was counts as no higher. */
 #define BUSY_IN_TAU_S  5.0
 #define BUSY_ENV_TAU_S 300.0
-#define BUSY_TOL       0.05
-#define BUSY_BINS      20 /* 1 / BUSY_TOL */
+#define BUSY_TOL       0.02
+#define BUSY_BINS      20 /* references: by busy_lo, 0.05 wide */
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
 enum cause {
@@ -452,16 +452,19 @@ struct eng {
 	int64_t host_busy_ms;
 	/* busy_track() (health.c): busy smoothed (busy_u), its upper and
 	 * lower envelopes (busy_hi, busy_lo), updated at busy_env_ms
-	 * (NO_TIME: busy not known); in a zone alarm, the lowest smoothed
-	 * cpu since it began at a busy_lo in each BUSY_TOL-wide bin
-	 * (busy_ref[k]: busy_lo in [k, k + 1) BUSY_TOL; NAN none, all NAN
-	 * while busy_ref_on is false); busy_warm: the cpu more than
-	 * policy.frozen_delta_c above one of them at a load no lower than
-	 * the most the cpu can show now (warmer air or lost cooling) */
+	 * (NO_TIME: busy not known); in a zone alarm, for each bin of
+	 * busy_lo (k / BUSY_BINS to (k + 1) / BUSY_BINS), the lowest
+	 * smoothed cpu since it began there (busy_ref[k], NAN none; all NAN
+	 * while busy_ref_on is false) and busy_lo then (busy_ref_lo[k]);
+	 * busy_warm: the cpu more than policy.frozen_delta_c above one of
+	 * them taken at a load no lower than the most the cpu can show now
+	 * (warmer air or lost cooling) */
 	double busy_u, busy_hi, busy_lo;
 	int64_t busy_env_ms;
 	float busy_ref[BUSY_BINS];
+	float busy_ref_lo[BUSY_BINS];
 	bool busy_ref_on;
+	double busy_by; /* busy_warm: by how much (C), at busy_u */
 	bool busy_warm;
 
 	char reason[ENG_REASON_LEN];

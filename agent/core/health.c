@@ -287,10 +287,10 @@ load_track(struct eng *e, int64_t now_ms)
  * explains: the air it breathes is warmer, or its cooling is lost (a
  * danger to the host either way). A load rise, a burst or a train of them
  * raises the upper envelope with it, and a drop lowers the lower one at
- * once: neither is taken for warming. The lowest cpu of each BUSY_TOL-wide
- * bin of the lower envelope is kept (busy_ref). Without busy (NAN, or
- * older than the cpu's stale_s) or a trusted cpu there is no such
- * evidence, and the bins start afresh.
+ * once: neither is taken for warming. The lowest cpu of each bin of the
+ * lower envelope is kept (busy_ref), with the envelope then. Without busy (NAN,
+ * or older than the cpu's stale_s) or a trusted cpu there is no such evidence,
+ * and the bins start afresh.
  */
 static void
 busy_track(struct eng *e, int64_t now_ms)
@@ -333,18 +333,21 @@ busy_track(struct eng *e, int64_t now_ms)
 			e->busy_ref[i] = NAN;
 		e->busy_ref_on = true;
 	}
-	i = (int)(e->busy_lo / BUSY_TOL);
+	i = (int)(e->busy_lo * BUSY_BINS);
 	i = i < 0 ? 0 : i >= BUSY_BINS ? BUSY_BINS - 1 : i;
-	if (!(e->busy_ref[i] <= cpu))
+	if (!(e->busy_ref[i] <= cpu)) {
 		e->busy_ref[i] = (float)cpu;
-	/* the bins whose every lower envelope is no lower than the upper
-	 * envelope now, less BUSY_TOL */
-	lo = (int)ceil((e->busy_hi - BUSY_TOL) / BUSY_TOL - 1e-9);
+		e->busy_ref_lo[i] = (float)e->busy_lo;
+	}
+	/* the references taken with the lower envelope no lower than the
+	 * upper one now, less BUSY_TOL (from the bin below that) */
+	lo = (int)((e->busy_hi - BUSY_TOL) * BUSY_BINS);
+	e->busy_by = 0.0;
 	for (i = lo < 0 ? 0 : lo; i < BUSY_BINS; i++)
-		if (cpu - e->busy_ref[i] > e->conf.policy.frozen_delta_c) {
-			e->busy_warm = true;
-			break;
-		}
+		if (e->busy_ref_lo[i] >= e->busy_hi - BUSY_TOL &&
+		    cpu - e->busy_ref[i] > e->busy_by)
+			e->busy_by = cpu - e->busy_ref[i];
+	e->busy_warm = e->busy_by > e->conf.policy.frozen_delta_c;
 }
 
 /*
