@@ -34,6 +34,10 @@
 #define BUSY_ENV_TAU_S 300.0
 #define BUSY_TOL       0.02
 #define BUSY_BINS      20 /* references: by busy_lo, 0.05 wide */
+/* No cpu sits more than this much further over its air at full load
+ * than idle (a cpu's trip less the coolest air): the most a load
+ * change of the whole range may explain. */
+#define BUSY_SWING_C 80.0
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
 enum cause {

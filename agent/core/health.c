@@ -297,7 +297,7 @@ busy_track(struct eng *e, int64_t now_ms)
 {
 	const struct eng_class_conf *cc = &e->conf.cls[ENG_CLASS_CPU];
 	double cpu = e->cls_sm[ENG_CLASS_CPU], b = e->host_busy, dt, k;
-	int i, lo;
+	int i;
 
 	e->busy_warm = false;
 	if (!isfinite(b) || e->host_busy_ms == NO_TIME ||
@@ -339,14 +339,19 @@ busy_track(struct eng *e, int64_t now_ms)
 		e->busy_ref[i] = (float)cpu;
 		e->busy_ref_lo[i] = (float)e->busy_lo;
 	}
-	/* the references taken with the lower envelope no lower than the
-	 * upper one now, less BUSY_TOL (from the bin below that) */
-	lo = (int)((e->busy_hi - BUSY_TOL) * BUSY_BINS);
-	e->busy_by = 0.0;
-	for (i = lo < 0 ? 0 : lo; i < BUSY_BINS; i++)
-		if (e->busy_ref_lo[i] >= e->busy_hi - BUSY_TOL &&
-		    cpu - e->busy_ref[i] > e->busy_by)
-			e->busy_by = cpu - e->busy_ref[i];
+	/* the most the cpu rose over what its load may explain since a
+	 * reference: all of the rise where the load may show no more now
+	 * than then (within BUSY_TOL), less BUSY_SWING_C for all of the
+	 * difference where it may show more */
+	e->busy_by = -INFINITY;
+	for (i = 0; i < BUSY_BINS; i++) {
+		double more = e->busy_hi - BUSY_TOL - e->busy_ref_lo[i];
+		double by = cpu - e->busy_ref[i] -
+		    (more > 0.0 ? BUSY_SWING_C * more : 0.0);
+
+		if (by > e->busy_by)
+			e->busy_by = by;
+	}
 	e->busy_warm = e->busy_by > e->conf.policy.frozen_delta_c;
 }
 
