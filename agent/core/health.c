@@ -330,7 +330,7 @@ busy_track(struct eng *e, int64_t now_ms)
 	}
 	if (!e->busy_ref_on) {
 		for (i = 0; i < BUSY_BINS; i++)
-			e->busy_ref[i] = NAN;
+			e->busy_ref[i] = e->busy_ref_lo[i] = NAN;
 		e->busy_ref_on = true;
 	}
 	i = (int)(e->busy_lo * BUSY_BINS);
