@@ -458,8 +458,10 @@ struct eng {
 	 * lower envelopes (busy_hi, busy_lo), updated at busy_env_ms
 	 * (NO_TIME: busy not known); in a zone alarm, for each bin of
 	 * busy_lo (k / BUSY_BINS to (k + 1) / BUSY_BINS), the lowest
-	 * smoothed cpu since it began there (busy_ref[k], NAN none; all NAN
-	 * while busy_ref_on is false) and busy_lo then (busy_ref_lo[k]);
+	 * smoothed cpu since it began there (busy_ref[k], NAN none) and
+	 * busy_lo then (busy_ref_lo[k]), for the bins busy_bin0 to busy_bin1
+	 * (those between the lowest and the highest visited; none while
+	 * busy_ref_on is false);
 	 * busy_warm: the cpu more than policy.frozen_delta_c above one of
 	 * them taken at a load no lower than the most the cpu can show now
 	 * (warmer air or lost cooling) */
@@ -468,6 +470,7 @@ struct eng {
 	float busy_ref[BUSY_BINS];
 	float busy_ref_lo[BUSY_BINS];
 	bool busy_ref_on;
+	uint8_t busy_bin0, busy_bin1;
 	double busy_by; /* busy_warm: by how much (C), at busy_u */
 	bool busy_warm;
 

@@ -328,13 +328,17 @@ busy_track(struct eng *e, int64_t now_ms)
 		e->busy_ref_on = false;
 		return;
 	}
-	if (!e->busy_ref_on) {
-		for (i = 0; i < BUSY_BINS; i++)
-			e->busy_ref[i] = e->busy_ref_lo[i] = NAN;
-		e->busy_ref_on = true;
-	}
 	i = (int)(e->busy_lo * BUSY_BINS);
 	i = i < 0 ? 0 : i >= BUSY_BINS ? BUSY_BINS - 1 : i;
+	if (!e->busy_ref_on) {
+		e->busy_ref_on = true;
+		e->busy_bin0 = e->busy_bin1 = (uint8_t)i;
+		e->busy_ref[i] = NAN;
+	}
+	for (; e->busy_bin0 > i; e->busy_bin0--)
+		e->busy_ref[e->busy_bin0 - 1] = NAN;
+	for (; e->busy_bin1 < i; e->busy_bin1++)
+		e->busy_ref[e->busy_bin1 + 1] = NAN;
 	if (!(e->busy_ref[i] <= cpu)) {
 		e->busy_ref[i] = (float)cpu;
 		e->busy_ref_lo[i] = (float)e->busy_lo;
@@ -344,12 +348,12 @@ busy_track(struct eng *e, int64_t now_ms)
 	 * than then (within BUSY_TOL), less BUSY_SWING_C for all of the
 	 * difference where it may show more */
 	e->busy_by = -INFINITY;
-	for (i = 0; i < BUSY_BINS; i++) {
+	for (i = e->busy_bin0; i <= e->busy_bin1; i++) {
 		double more = e->busy_hi - BUSY_TOL - e->busy_ref_lo[i];
 		double by = cpu - e->busy_ref[i] -
 		    (more > 0.0 ? BUSY_SWING_C * more : 0.0);
 
-		if (by > e->busy_by)
+		if (by > e->busy_by) /* (NAN: a bin not visited) */
 			e->busy_by = by;
 	}
 	e->busy_warm = e->busy_by > e->conf.policy.frozen_delta_c;
