@@ -380,7 +380,10 @@ busy_track(struct eng *e, int64_t now_ms)
  *     window: the exhaust's lag behind the air holds the model back as
  *     long), the last is not asked: peers that forge so steep a rise
  *     still need the host's cpu and exhaust rising together with the
- *     model not falling.
+ *     model not falling;
+ *   - the cpu warmer than its load explains (busy_warm: the host's CPU
+ *     utilisation given, busy_track), which needs neither the exhaust
+ *     nor the model.
  */
 bool
 health_air_evidence(const struct eng *e)
