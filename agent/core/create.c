@@ -256,6 +256,8 @@ eng_create_opts(const struct eng_conf *conf, const struct eng_size *sz)
 	e->alarm_cpu0 = e->alarm_exh0 = e->alarm_rho0 = NAN;
 	e->host_busy = NAN;
 	e->host_busy_ms = NO_TIME;
+	e->busy_env_ms = NO_TIME;
+	e->busy_u = e->busy_hi = e->busy_lo = NAN;
 	e->zone.inlet_median_c = e->zone.inlet_max_c = NAN;
 	peers_init(e);
 	snprintf(e->reason, sizeof(e->reason), "starting");

@@ -25,6 +25,19 @@
 #define RHO_TAU_S    600.0 /* the sibling model learns over this */
 #define RHO_MIN_S    120.0 /* ...and is used after this much */
 #define EV_SMOOTH_S  10.0  /* evidence is smoothed over this */
+/* The host's CPU utilisation (eng_host_busy, health.c: busy_track): it is
+ * smoothed over BUSY_IN_TAU_S (no slower than any cpu follows its power),
+ * and two envelopes of it relax over BUSY_ENV_TAU_S (slower than any cpu
+ * and its smoothing: they bound the load the cpu still shows); a load
+ * within BUSY_TOL of where it was counts as no higher. */
+#define BUSY_IN_TAU_S  5.0
+#define BUSY_ENV_TAU_S 300.0
+#define BUSY_TOL       0.02
+#define BUSY_BINS      20 /* references: by busy_lo, 0.05 wide */
+/* No cpu sits more than this much further over its air at full load
+ * than idle (a cpu's trip less the coolest air): the most a load
+ * change of the whole range may explain. */
+#define BUSY_SWING_C 80.0
 
 /* Why a sensor sits at its level; the names end up in decision codes. */
 enum cause {
@@ -441,6 +454,25 @@ struct eng {
 	 * known) and when it was given (NO_TIME: never) */
 	double host_busy;
 	int64_t host_busy_ms;
+	/* busy_track() (health.c): busy smoothed (busy_u), its upper and
+	 * lower envelopes (busy_hi, busy_lo), updated at busy_env_ms
+	 * (NO_TIME: busy not known); in a zone alarm, for each bin of
+	 * busy_lo (k / BUSY_BINS to (k + 1) / BUSY_BINS), the lowest
+	 * smoothed cpu since it began there (busy_ref[k], NAN none) and
+	 * busy_lo then (busy_ref_lo[k]), for the bins busy_bin0 to busy_bin1
+	 * (those between the lowest and the highest visited; none while
+	 * busy_ref_on is false);
+	 * busy_warm: the cpu more than policy.frozen_delta_c above one of
+	 * them taken at a load no lower than the most the cpu can show now
+	 * (warmer air or lost cooling) */
+	double busy_u, busy_hi, busy_lo;
+	int64_t busy_env_ms;
+	float busy_ref[BUSY_BINS];
+	float busy_ref_lo[BUSY_BINS];
+	bool busy_ref_on;
+	uint8_t busy_bin0, busy_bin1;
+	double busy_by; /* busy_warm: by how much (C), at busy_u */
+	bool busy_warm;
 
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "eng_int.h"
 
@@ -122,5 +123,16 @@ reason_sensor(char *buf, size_t len, const char *state, const struct eng *e,
 		    state, s->id, s->value_used, eng_level_name(k), lvl_c,
 		    s->trip_used, ef->margin[k], eta);
 		break;
+	}
+	/* A shutdown on the zone's word: the host's own evidence, where it
+	 * is its cpu warmer than its load explains (health.c) */
+	if (k == LEVEL_COUNT - 1 && e->busy_warm &&
+	    (s->cause == CAUSE_ZONE || s->subst_src == EV_ZONE)) {
+		size_t n = strlen(buf);
+
+		if (n < len)
+			snprintf(buf + n, len - n,
+			    "; cpu +%.1f C over its load (%.0f %% busy)",
+			    e->busy_by, 100.0 * e->busy_u);
 	}
 }

@@ -358,10 +358,11 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 /* Does the host's own trusted evidence back a shutdown of an inlet the
  * zone stands in for: warmer air, not more load (a slope is NAN where a
  * class has no trusted sensor)? An own inlet rising significantly, the
- * cpu, exhaust and model inlet showing warmer air (health_air_evidence),
- * or the model inlet, read with the load settled, at or past the inlet's
- * own shutdown level. A cpu or exhaust merely rising is a load burst as
- * often as warmer air: alone it is no evidence. */
+ * cpu, exhaust and model inlet showing warmer air, or the cpu warmer than
+ * its load explains (health_air_evidence), or the model inlet, read with
+ * the load settled, at or past the inlet's own shutdown level. A cpu or
+ * exhaust merely rising is a load burst as often as warmer air: alone it
+ * is no evidence. */
 static bool
 own_evidence(
     const struct eng *e, const struct sensor *s, const struct eff_class *ef)
@@ -398,15 +399,18 @@ set_mode(const struct eng *e, struct sensor *s, bool subst)
 /*
  * Does this trusted sensor rise with the air, for the zone's word to count
  * towards a shutdown? An inlet does; a cpu or an exhaust only while the
- * host's own trusted inlets rise too. A load burst raises a cpu and an
- * exhaust, and the inlet they imply is no sure sign either: a load step
- * just before the zone alarm holds it low, and its recovery reads as
- * warming (model_settled).
+ * host's own trusted inlets rise too, and a cpu while it is warmer than
+ * its load explains (busy_warm: the host's utilisation given). A load
+ * burst raises a cpu and an exhaust, and the inlet they imply is no sure
+ * sign either: a load step just before the zone alarm holds it low, and
+ * its recovery reads as warming (model_settled).
  */
 static bool
 rises_with_air(const struct eng *e, const struct sensor *s)
 {
-	return s->cls == ENG_CLASS_INLET || e->hv->slope[ENG_CLASS_INLET] > 0.0;
+	return s->cls == ENG_CLASS_INLET ||
+	    e->hv->slope[ENG_CLASS_INLET] > 0.0 ||
+	    (s->cls == ENG_CLASS_CPU && e->busy_warm);
 }
 
 /* The zone's line to this headroom in a zone alarm (INFINITY outside

@@ -11,6 +11,7 @@
  * override lasts across a restart, and which peer summaries look too old
  * (peers.c).
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,26 @@ agent_prefetch(const struct sim_run *r, int hi)
 	eng_prefetch_points(eng_ahead(r, hi + 1));
 }
 
+/*
+ * The host's CPU utilisation as thermwatchd reads it from /proc/stat:
+ * the share of its CPUs' time busy over the last interval (a tick, here),
+ * which counts the work of its VMs and of the migrations it sends or
+ * receives (their power's share of the CPU's dynamic power), whether or
+ * not the CPU is throttled. NAN for a host without /proc/stat.
+ */
+static double
+host_busy(const struct sim_run *r, const struct sim_host *h)
+{
+	double u;
+
+	if (!h->hw->proc_stat)
+		return NAN;
+	u = mdl_utilisation(h);
+	if ((h->receiving != 0 || h->mig_next >= 0) && h->hw->dyn_w > 0)
+		u += wl_migration_w(r, h) / h->hw->dyn_w;
+	return u < 1 ? u : 1;
+}
+
 static void
 feed(struct sim_run *r, struct sim_host *h)
 {
@@ -310,6 +331,7 @@ feed(struct sim_run *r, struct sim_host *h)
 			eng_feed(h->eng, &rd);
 			r->res.readings++;
 		}
+	eng_host_busy(h->eng, r->now_ms, host_busy(r, h));
 	eng_evaluate(h->eng, r->now_ms, &r->out);
 }
 

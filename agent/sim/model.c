@@ -115,6 +115,7 @@ mdl_init_hw(
 	int s;
 
 	hw->capacity = g->capacity_vms;
+	hw->proc_stat = g->proc_stat;
 	for (s = 0; s < SIM_NSENS; s++)
 		hw->trip_c[s] = g->trip_c[s];
 	hw->swing_c = g->inlet_swing_c;

@@ -101,6 +101,7 @@ struct sim_hw {
 	double k_fast_1; /* 1 - k_fast */
 	double cpu_slow; /* 1 - cpu_fast */
 	double k_die;    /* (1 - cpu_fast) k_cpu + cpu_fast k_fast */
+	bool proc_stat;  /* the agent knows the host's CPU utilisation */
 };
 
 /*

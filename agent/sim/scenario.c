@@ -44,7 +44,7 @@ static const char *const group_keys[] = { "prefix", "count", "tier", "vms",
 	"recirc_share", "trip_inlet_c", "trip_cpu_c", "trip_exhaust_c",
 	"throttle_cpu_c", "fan_w", "fan_max", "fan_start_c", "fan_full_c",
 	"r_cpu_k_per_w", "cpu_fast_fraction", "tau_cpu_s", "r_exhaust_k_per_w",
-	"tau_exhaust_s", NULL };
+	"tau_exhaust_s", "proc_stat", NULL };
 
 int
 scn_total_hosts(const struct sim_scenario *s)
@@ -86,6 +86,7 @@ group_defaults(struct sim_group *g, int idx)
 	g->fan_max = 1.6;
 	g->fan_start_c = 25;
 	g->fan_full_c = 35;
+	g->proc_stat = true;
 }
 
 static void
@@ -130,6 +131,7 @@ parse_group(
 	cnf_get_double(c, gs, "tau_cpu_s", 0.1, 3600, &g->tau_cpu_s);
 	cnf_get_double(c, gs, "r_exhaust_k_per_w", 0, 1, &g->r_exhaust_k_per_w);
 	cnf_get_double(c, gs, "tau_exhaust_s", 0.1, 3600, &g->tau_exhaust_s);
+	cnf_get_bool(c, gs, "proc_stat", &g->proc_stat);
 	cnf_get_double(c, gs, "fan_w", 0, 2000, &g->fan_w);
 	if (g->fan_w > g->idle_w)
 		cnf_error(c, gs, "fan_w (%g) is more than idle_w (%g)",

@@ -102,6 +102,7 @@ struct sim_group {
 	double fan_max;     /* top fan speed / base speed */
 	double fan_start_c; /* fans speed up above this inlet... */
 	double fan_full_c;  /* ...and are at fan_max here */
+	bool proc_stat;     /* the agent reads the CPU utilisation (busy) */
 	int line;
 };
 

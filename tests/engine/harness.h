@@ -62,6 +62,76 @@ test_seed(const char *what)
 	return seed;
 }
 
+/*
+ * A load shape, shared by the tests that drive a host's load: from at (s,
+ * on the caller's clock) the load rises by h (h < 0: falls), in one of
+ *
+ *	step		at once, and stays
+ *	pulse		at once, for len s, then back
+ *	ramp		along a ramp of ramp s, and stays
+ *	train		len s on, len s off, and again
+ *	ramp-drop	along a ramp of ramp s, held len s, then back at once
+ */
+enum load_kind {
+	LOAD_STEP,
+	LOAD_PULSE,
+	LOAD_RAMP,
+	LOAD_TRAIN,
+	LOAD_RAMP_DROP,
+	LOAD_KINDS
+};
+
+struct load_shape {
+	enum load_kind kind;
+	double h;     /* the load's height over where it was */
+	int64_t at;   /* s: its start */
+	int64_t len;  /* s at its height (pulse, train: each; ramp-drop) */
+	int64_t ramp; /* s to reach it (ramp, ramp-drop) */
+};
+
+static inline const char *
+load_kind_name(enum load_kind k)
+{
+	switch (k) {
+	case LOAD_STEP:
+		return "step";
+	case LOAD_PULSE:
+		return "pulse";
+	case LOAD_RAMP:
+		return "ramp";
+	case LOAD_TRAIN:
+		return "train";
+	case LOAD_RAMP_DROP:
+		return "ramp-drop";
+	default:
+		return "?";
+	}
+}
+
+/* The load the shape adds at time t (s, the clock of l->at). */
+static inline double
+load_at(const struct load_shape *l, int64_t t)
+{
+	int64_t x = t - l->at;
+
+	if (x < 0)
+		return 0.0;
+	switch (l->kind) {
+	case LOAD_STEP:
+		return l->h;
+	case LOAD_PULSE:
+		return x < l->len ? l->h : 0.0;
+	case LOAD_RAMP:
+		return x < l->ramp ? l->h * (double)x / (double)l->ramp : l->h;
+	case LOAD_TRAIN:
+		return (x / l->len) % 2 == 0 ? l->h : 0.0;
+	default: /* up along a ramp, held, then off at once */
+		if (x < l->ramp)
+			return l->h * (double)x / (double)l->ramp;
+		return x < l->ramp + l->len ? l->h : 0.0;
+	}
+}
+
 static inline void
 feed1(struct eng *e, int sensor, int64_t t_ms, double v)
 {

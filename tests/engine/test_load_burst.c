@@ -33,10 +33,6 @@
 
 static uint64_t seed;
 
-enum shape { B_STEP, B_PULSE, B_RAMP, B_TRAIN, B_RAMP_PULSE, B_COUNT };
-static const char *const shape_name[B_COUNT] = { "step", "pulse", "ramp",
-	"train", "ramp-pulse" };
-
 enum inlet_kind { IN_FROZEN, IN_QUIET, IN_COUNT };
 
 struct host {
@@ -49,37 +45,6 @@ struct host {
 	double tau_e; /* s, the exhaust */
 	double d_fast, d_slow, exh;
 };
-
-struct burst {
-	enum shape shape;
-	double w;     /* W added at its height */
-	int64_t at;   /* s from the alarm's start (may be before) */
-	int64_t len;  /* s at its height (pulse, train: each) */
-	int64_t ramp; /* s to reach it (ramp shapes) */
-};
-
-static double
-burst_w(const struct burst *b, int64_t t)
-{
-	int64_t x = t - b->at;
-
-	if (x < 0)
-		return 0.0;
-	switch (b->shape) {
-	case B_STEP:
-		return b->w;
-	case B_PULSE:
-		return x < b->len ? b->w : 0.0;
-	case B_RAMP:
-		return x < b->ramp ? b->w * (double)x / (double)b->ramp : b->w;
-	case B_TRAIN:
-		return (x / b->len) % 2 == 0 ? b->w : 0.0;
-	default: /* up along a ramp, held, then off at once */
-		if (x < b->ramp)
-			return b->w * (double)x / (double)b->ramp;
-		return x < b->ramp + b->len ? b->w : 0.0;
-	}
-}
 
 static void
 host_step(struct host *h, double p)
@@ -113,7 +78,8 @@ struct outcome {
  */
 static struct outcome
 forged_run(struct rng *r, int tier, const struct host *h0,
-    const struct burst *b, enum inlet_kind ik, double zone_rate, bool peers)
+    const struct load_shape *b, enum inlet_kind ik, double zone_rate,
+    bool peers, bool busy)
 {
 	struct eng_conf conf;
 	struct eng *e;
@@ -130,9 +96,14 @@ forged_run(struct rng *r, int tier, const struct host *h0,
 	for (t = 1; t <= t_end; t++) {
 		struct eng_output out;
 		struct eng_sensor_view v;
-		double zone = 22.0, in;
+		double zone = 22.0, in, pw = h.p0 + load_at(b, t - t_alarm);
 
-		host_step(&h, h.p0 + burst_w(b, t - t_alarm));
+		host_step(&h, pw);
+		/* the utilisation that goes with the power (in proportion:
+		 * any monotone relation would do), 90 % at the burst's
+		 * height */
+		eng_host_busy(
+		    e, t * 1000, busy ? 0.9 * pw / (h.p0 + b->h) : NAN);
 		if (t >= t_alarm)
 			zone += zone_rate * (double)(t - t_alarm) / 60.0;
 		for (i = 0; i < (peers ? 8 : 0); i++) {
@@ -188,7 +159,7 @@ test_forged_alarm_load_burst_never_shuts_down(void **state)
 	static const int64_t starts[] = { -900, -30, 0, 120, 600, 1800 };
 	struct rng r = { seed ^ 0x1b5 };
 	int round, migrated = 0, found = 0, runs = 0, shut = 0, own = 0;
-	int trains = 0, train_shut = 0;
+	int trains = 0, train_shut = 0, busy_added = 0;
 
 	(void)state;
 	for (round = 0; round < 160; round++) {
@@ -200,10 +171,10 @@ test_forged_alarm_load_burst_never_shuts_down(void **state)
 			.fast = rng_range(&r, 0.1, 0.5),
 			.tau_c = rng_range(&r, 15.0, 180.0),
 		};
-		struct burst b = {
-			.shape = (enum shape)(round % B_COUNT),
-			.w = rng_range(&r, 30.0, 300.0),
-			.at = starts[(round / B_COUNT) % 6],
+		struct load_shape b = {
+			.kind = (enum load_kind)(round % LOAD_KINDS),
+			.h = rng_range(&r, 30.0, 300.0),
+			.at = starts[(round / LOAD_KINDS) % 6],
 			.len = (int64_t)rng_range(&r, 20.0, 1200.0),
 			.ramp = (int64_t)rng_range(&r, 30.0, 1800.0),
 		};
@@ -213,32 +184,42 @@ test_forged_alarm_load_burst_never_shuts_down(void **state)
 		 * health.c asks no more of a faster forged rise than the
 		 * cpu and exhaust rising with the model not falling */
 		double rate = rng_range(&r, 0.05, 0.8);
-		struct outcome o, alone;
-		struct rng r0;
+		struct outcome o, alone, ob, alone_b;
+		struct rng r0, rb, rb0;
+		bool added;
 
 		/* the heat reaches the exhaust air through the heatsink:
 		 * the exhaust follows a load change no sooner than it */
 		h.tau_e = h.tau_c + rng_range(&r, 0.0, 150.0);
 		/* the cpu stays under its trip at the burst's height */
-		if (h.air + h.rc * (h.p0 + b.w) > 80.0)
-			b.w = (80.0 - h.air) / h.rc - h.p0;
-		r0 = r;
-		alone = forged_run(&r0, tier, &h, &b, ik, rate, false);
-		o = forged_run(&r, tier, &h, &b, ik, rate, true);
+		if (h.air + h.rc * (h.p0 + b.h) > 80.0)
+			b.h = (80.0 - h.air) / h.rc - h.p0;
+		r0 = rb = rb0 = r;
+		alone = forged_run(&r0, tier, &h, &b, ik, rate, false, false);
+		o = forged_run(&r, tier, &h, &b, ik, rate, true, false);
+		/* the same host, noise and burst, its utilisation given to
+		 * the engine: it explains the burst, and adds no shutdown */
+		alone_b = forged_run(&rb0, tier, &h, &b, ik, rate, false, true);
+		ob = forged_run(&rb, tier, &h, &b, ik, rate, true, true);
+		added = ob.shutdowns > alone_b.shutdowns &&
+		    !(o.shutdowns > alone.shutdowns);
+		busy_added += added;
 		runs++;
-		if ((o.shutdowns > 0 && alone.shutdowns == 0) || round < 8)
+		if ((o.shutdowns > 0 && alone.shutdowns == 0) || added ||
+		    round < 8)
 			print_message("tier %d, %s inlet, zone %.2f C/min; "
 				      "%s of %.0f W over %.0f at %+lld s (len "
 				      "%lld, ramp %lld), rc %.3f re %.3f "
 				      "tau_c %.0f tau_e %.0f: %d shutdowns, "
-				      "%d migrates\n",
+				      "%d migrates; busy given: %d shutdowns\n",
 			    tier, ik == IN_FROZEN ? "frozen" : "quiet", rate,
-			    shape_name[b.shape], b.w, h.p0, (long long)b.at,
+			    load_kind_name(b.kind), b.h, h.p0, (long long)b.at,
 			    (long long)b.len, (long long)b.ramp, h.rc, h.re,
-			    h.tau_c, h.tau_e, o.shutdowns, o.migrates);
+			    h.tau_c, h.tau_e, o.shutdowns, o.migrates,
+			    ob.shutdowns);
 		/* its own cpu near its own trip may shut it down, as it
 		 * would without peers; the peers add no shutdown */
-		if (b.shape == B_TRAIN) {
+		if (b.kind == LOAD_TRAIN) {
 			trains++;
 			train_shut += o.shutdowns > 0 && alone.shutdowns == 0;
 		} else {
@@ -253,6 +234,12 @@ test_forged_alarm_load_burst_never_shuts_down(void **state)
 	    runs, found, migrated, shut, own);
 	print_message(
 	    "trains of bursts: %d of %d runs shut down\n", train_shut, trains);
+	print_message("utilisation given: %d runs shut down that did not "
+		      "without it\n",
+	    busy_added);
+	/* the host's utilisation explains the burst: it brings no
+	 * shutdown the same run did not have without it */
+	assert_int_equal(busy_added, 0);
 	/* KNOWN GAP, bounded here, not closed: the rule before this test
 	 * was shut down by the peers in 60 of these 160 runs (a bare
 	 * "cpu or exhaust rising"). A single burst still gets through in 0
