@@ -62,21 +62,29 @@ tw_need_cmd awk xargs
 # (from the failure) to which the hung BMC and the lost peers last;
 # --duration ("-": the scenario's)
 ROOMS='
-dense-room	-10m:1-2,at:1-3,+2m:1	10m	-
-ac-failure	at:1	45m	20h
+dense-room	-10m:1-2:faults,-10m:1:restarts,at:1-3,+1m:1-3:restarts,+2m:1	10m	-
+ac-failure	at:1:faults,+10m:1:restarts	45m	20h
 partial-loss	+1h:1	4h	10h
 '
 # onset: seconds from the failure
 ONSETS='
 -10m	-600
 at	0
++1m	60
 +2m	120
 +10m	600
 +1h	3600
 '
-KINDS='half-inlets-frozen half-exhausts-frozen all-inlets-frozen
+# the kinds: faults of the own view, and agent restarts (an onset with
+# neither ":faults" nor ":restarts" runs both)
+FAULTS='half-inlets-frozen half-exhausts-frozen all-inlets-frozen
 half-bmc-frozen half-inlets-dead half-inlets-stale half-inlets-stuck-cool
 half-bmc-hung peers-lost'
+RESTARTS='half-restart all-restart half-bmc-frozen+restart'
+# a restart's down time (s), and how long after its BMCs freeze (s) the
+# agents of half-bmc-frozen+restart restart
+RESTART_DOWN_S=5
+RESTART_AFTER_S=90
 
 # Cells where hosts still trip today (room/onset/kind; shell patterns
 # allowed): delete a line when its cell holds.
@@ -93,7 +101,13 @@ dense-room/at/half-inlets-stale
 dense-room/at/half-inlets-stuck-cool
 dense-room/at/half-bmc-hung
 dense-room/at/peers-lost
+dense-room/-10m/half-bmc-frozen+restart
+dense-room/at/half-bmc-frozen+restart
+dense-room/+1m/half-restart
+dense-room/+1m/all-restart
+dense-room/+1m/half-bmc-frozen+restart
 ac-failure/at/all-inlets-frozen
+ac-failure/+10m/half-bmc-frozen+restart
 '
 
 # The cell whose determinism is checked, and the seed.
@@ -190,6 +204,13 @@ fault() {
 		echo "{ $half kind = \"sensor\"; sensor = \"inlet\"; fault = \"stuck\"; value_c = 22.0; },";;
 	half-bmc-hung)
 		echo "{ $half kind = \"bmc\"; duration = $3; },";;
+	half-restart)
+		echo "{ $half kind = \"restart\"; duration = $RESTART_DOWN_S; },";;
+	all-restart)
+		echo "{ $e hosts = \"*\"; kind = \"restart\"; duration = $RESTART_DOWN_S; },";;
+	half-bmc-frozen+restart)
+		fault half-bmc-frozen "$2"
+		echo "{ at = $(($2 + RESTART_AFTER_S)); zone = \"$ZONE\"; hosts = \"*[13579]\"; kind = \"restart\"; duration = $RESTART_DOWN_S; },";;
 	peers-lost)
 		echo "{ $e kind = \"peers\"; duration = $3; },";;
 	*)
@@ -223,9 +244,16 @@ while IFS='	' read -r room onsets win dur; do
 	for os in $(echo "$onsets" | tr , ' '); do
 		onset=${os%%:*}
 		seeds=${os#*:}
+		kinds="$FAULTS $RESTARTS"
+		case $seeds in
+		*:faults) kinds=$FAULTS;;
+		*:restarts) kinds=$RESTARTS;;
+		*:*) not_ok "$room: onset $os: which kinds?"; continue;;
+		esac
+		seeds=${seeds%%:*}
 		off=$(echo "$ONSETS" | awk -v o="$onset" '$1 == o { print $2 }')
 		[ -n "$off" ] || { not_ok "$room: onset $onset unknown"; continue; }
-		for k in $KINDS; do
+		for k in $kinds; do
 			c=$room/$onset/$k
 			n=$(echo "$c" | tr '/+' '_p')
 			ev=$(fault "$k" $((fail_s + off)) \
