@@ -4,7 +4,8 @@
 # away part of what a host sees (its inlet, its exhaust, its BMC, its
 # zone's summaries) when the room is about to heat, when there is least
 # time to make up for it. Each cell (room, onset, kind) is the public
-# scenario with one event more (two for half-bmc-frozen), run by
+# scenario with one event more (two for half-bmc-frozen, three for
+# half-bmc-frozen+restart), run by
 # thermwatch-sim --seeds. (It replaces dense_faults.sh: its cells are
 # the dense-room/at row.)
 #
@@ -22,12 +23,31 @@
 #   stuck last to the end; the hung BMC and the lost peers last from the
 #   onset to the room's window after the failure, past the oracle's
 #   first trip.
+# - restart kinds (the class "an agent restart around a cooling
+#   failure"): half the zone's agents (its odd-numbered hosts) or all of
+#   them restart at the onset, down 5 s; half-bmc-frozen+restart: the
+#   half-bmc-frozen hosts' agents restart 90 s after their BMCs froze
+#   (mid-ramp at dense-room's +1m and ac-failure's +10m). The simulator's
+#   restart frees the engine and starts a blank one: it keeps none of
+#   what thermwatchd's engine-state.json brings back (trend points,
+#   noise, resolution, rise, rho), so these cells measure a blind
+#   restart, an upper bound of what a daemon with its state file loses
+#   (it loses the zone alarm's references, load and busy tracking).
 # - onsets and seeds: a dense-room run costs a third to a fifth of a
 #   slower room's, and dense-room is where the onset changes the outcome,
 #   so it gets every onset: 10 min before the failure (a sensor that froze
 #   or died while the room was calm; seeds 1-2), at it (seeds 1-3) and
 #   2 min after it (mid-ramp; seed 1). ac-failure gets the failure's
 #   onset and partial-loss a mid-ramp one (+1h of about 3 h), at seed 1.
+#   The restart kinds (a third more runs of each room) have their own
+#   onsets, with seeds trimmed where they told the least (checked
+#   2026-12-01):
+#   dense-room -10m and at at seed 1 (a restart before the ramp: half-
+#   and all-restart held at seeds 1-3, the bmc-frozen one tripped at
+#   every seed), +1m at seeds 1-3 (mid-ramp: only seed 2 trips a restart
+#   alone), +2m at seed 1 with the faults (it holds; seeds 2-3 gave
+#   all-restart 1 and 0 hard trips); ac-failure +10m only ("at" gave
+#   the same: 0, 0 and 4 hard trips); partial-loss +1h as the faults.
 # - durations: dense-room whole (3 h: the recovery after the cooling is
 #   back included); partial-loss up to the repair (10 h; its whole 14 h
 #   gave the same for the frozen, stuck and all-frozen cells, no false
@@ -35,10 +55,13 @@
 #   after the failure (20 h of its 72): its hosts heat for days, and some
 #   faults trip hosts only hours later (half-bmc-frozen at seed 1,
 #   before the cpu's load was evidence: the first trip 11.5 h after the
-#   failure, 6 hard trips in 72 h, 2 in 20 h; none in 72 h since). Cells that hold at 20 h held at 72 h too when checked
+#   failure, 6 hard trips in 72 h, 2 in 20 h; none in 72 h since).
+#   Cells that hold at 20 h held at 72 h too when checked
 #   (2026-12-01, seed 1: half-inlets-frozen, half-exhausts-frozen,
 #   half-inlets-dead, -stale, -stuck-cool, half-bmc-hung, peers-lost).
-#   About 70 s of CPU in all, two runs at a time.
+#   ac-failure/+10m/half-bmc-frozen+restart trips 6-12 h after the
+#   failure (seed 1). About 90 s of CPU in all at load 7 (66 s without
+#   the restart kinds), two runs at a time.
 #
 # Asserted in every cell: the fault comes before the oracle's first trip
 # (the cell tests what it says) and no false action (a fault of some
@@ -58,11 +81,13 @@ tw_need_cmd awk xargs
 
 # ---- the grid (edit here) -----------------------------------------------
 
-# room: its onsets (labels of ONSETS), each with its seeds; the window
+# room (a line for each set of onsets): its onsets (labels of ONSETS),
+# each with its seeds and, after another ":", the kinds it runs; the window
 # (from the failure) to which the hung BMC and the lost peers last;
 # --duration ("-": the scenario's)
 ROOMS='
-dense-room	-10m:1-2:faults,-10m:1:restarts,at:1-3,+1m:1-3:restarts,+2m:1	10m	-
+dense-room	-10m:1-2:faults,at:1-3:faults,+2m:1	10m	-
+dense-room	-10m:1:restarts,at:1:restarts,+1m:1-3:restarts	10m	-
 ac-failure	at:1:faults,+10m:1:restarts	45m	20h
 partial-loss	+1h:1	4h	10h
 '
