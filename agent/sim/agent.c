@@ -3,6 +3,14 @@
  * freed and created again on a restart, with the sensors registered
  * again), its wall clock, and the overrides it persists.
  *
+ * A restart with state = "kept" keeps what thermwatchd's state file
+ * holds after a clean stop (engine_state.c): the host's model, and each
+ * sensor's noise, resolution, last value and rise, with the trend points
+ * of a sensor in a rise (at most SIM_STATE_POINTS, thinned as the
+ * daemon's are); the new engine gets them back with the down time as the
+ * gap. The default, "lost", is a restart without a usable file (a new
+ * boot: the daemon refuses a file of another boot).
+ *
  * As thermwatchd does, the agent stores an override's expiry as
  * wall-clock time and, when it starts, applies again the overrides still
  * in force with the time they have left by its wall clock; the engine
@@ -21,6 +29,59 @@
 
 static const enum eng_class sens_class[SIM_NSENS] = { ENG_CLASS_INLET,
 	ENG_CLASS_CPU, ENG_CLASS_EXHAUST };
+
+/* thermwatchd's EST_POINTS: the points a saved rise keeps */
+#define SIM_STATE_POINTS 64
+
+struct sim_saved {
+	int64_t at_ms;
+	struct eng_snap_host host;
+	bool has[SIM_NSENS];
+	struct eng_snap_sensor sens[SIM_NSENS];
+};
+
+/* What thermwatchd's state file would hold after a clean stop now. */
+static struct sim_saved *
+state_save(const struct sim_run *r, const struct sim_host *h)
+{
+	struct sim_saved *sv = calloc(1, sizeof(*sv));
+	int s;
+
+	if (sv == NULL)
+		return NULL;
+	sv->at_ms = r->now_ms;
+	eng_snapshot_host(h->eng, &sv->host);
+	for (s = 0; s < SIM_NSENS; s++) {
+		struct eng_snap_sensor *sn = &sv->sens[s];
+		int i = h->sens[s].eng_idx;
+
+		if (eng_snapshot_sensor_max(h->eng, i, r->now_ms, 1, sn) != 0 ||
+		    (!sn->has_value && sn->n_points == 0))
+			continue;
+		if (sn->rising)
+			eng_snapshot_sensor_max(
+			    h->eng, i, r->now_ms, SIM_STATE_POINTS, sn);
+		sv->has[s] = true;
+	}
+	return sv;
+}
+
+static void
+state_restore(const struct sim_run *r, struct sim_host *h)
+{
+	struct sim_saved *sv = h->saved;
+	int s;
+
+	h->saved = NULL;
+	if (sv == NULL)
+		return;
+	eng_restore_host(h->eng, &sv->host);
+	for (s = 0; s < SIM_NSENS; s++)
+		if (sv->has[s])
+			eng_restore_sensor(h->eng, &sv->sens[s], r->now_ms,
+			    r->now_ms - sv->at_ms);
+	free(sv);
+}
 
 static int64_t
 wall_now(const struct sim_run *r, const struct sim_host *h)
@@ -136,6 +197,7 @@ agent_start(struct sim_run *r, struct sim_host *h)
 	h->have_out = false;
 	h->accepting = true;
 	h->restart_due = false;
+	state_restore(r, h);
 	ovr_restore(r, h);
 	return 0;
 }
@@ -145,6 +207,8 @@ agent_stop(struct sim_host *h)
 {
 	eng_free(h->eng);
 	h->eng = NULL;
+	free(h->saved);
+	h->saved = NULL;
 }
 
 uint64_t
@@ -164,19 +228,30 @@ agent_rejected(const struct sim_host *h)
 }
 
 void
-agent_restart(struct sim_run *r, struct sim_host *h, double down_s)
+agent_restart(
+    struct sim_run *r, struct sim_host *h, double down_s, bool keep_state)
 {
+	struct sim_saved *sv;
+
 	if (!h->powered)
 		return;
 	r->res.rejected += agent_rejected(h);
+	if (h->eng != NULL)
+		sv = keep_state ? state_save(r, h) : NULL;
+	else { /* still down: the file it left stays, or none */
+		sv = keep_state ? h->saved : NULL;
+		h->saved = NULL;
+	}
 	agent_stop(h);
+	h->saved = sv;
 	hooks_agent_stopped(r, (int)(h - r->host));
 	h->down_until_ms = r->now_ms + (int64_t)(down_s * 1000);
 	h->restart_due = true;
 	h->restarts++;
 	r->res.restarts++;
 	run_log(r, SIM_L_AGENT, h->zone, (int)(h - r->host), 0,
-	    "agent restarts (down %.0f s): engine state lost", down_s);
+	    "agent restarts (down %.0f s): engine state %s", down_s,
+	    sv != NULL ? "kept" : "lost");
 }
 
 void

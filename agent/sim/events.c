@@ -246,7 +246,7 @@ host_event(
 		break;
 	case SIM_EV_RESTART:
 		if (!end)
-			agent_restart(r, h, e->duration_s);
+			agent_restart(r, h, e->duration_s, e->keep_state);
 		break;
 	case SIM_EV_CLOCK:
 		agent_clock_step(r, h, e->delta_s);

@@ -111,6 +111,8 @@ struct sim_hw {
  * physics (all the oracle's run reads), then what its agent reads every
  * tick, then what events, actions and reports use.
  */
+struct sim_saved; /* agent.c */
+
 struct sim_host {
 	/* ---- physics, every tick (each host starts a cache line) ---- */
 	_Alignas(64) const struct sim_hw *hw; /* its group's hardware */
@@ -142,19 +144,21 @@ struct sim_host {
 	double power_w;
 	/* ---- the agent, every tick ---- */
 	struct eng *eng;
-	bool restart_due;      /* engine to be recreated at down_until */
-	bool have_out;         /* it has evaluated since it started */
-	bool eng_zone_alarm;   /* ...its zone alarm */
-	bool accepting;        /* ...and whether it accepts load */
-	bool alarmed;          /* warn or worse, or zone alarm */
-	bool zone_alarm;       /* the agent's last zone alarm (its start) */
-	bool bmc_ready;        /* a scan completed in this tick */
-	enum eng_state state;  /* of its last evaluation */
-	int zone_members;      /* ...the zone it saw */
-	int bmc_hang;          /* hang windows in force */
-	int64_t down_until_ms; /* agent restarting: not running */
-	double bmc_late_s;     /* > 0: each scan takes this long */
-	struct sim_rng rng;    /* this host's sensors and draws */
+	bool restart_due;        /* engine to be recreated at down_until */
+	struct sim_saved *saved; /* restart with state kept: what
+				    thermwatchd's state file holds */
+	bool have_out;           /* it has evaluated since it started */
+	bool eng_zone_alarm;     /* ...its zone alarm */
+	bool accepting;          /* ...and whether it accepts load */
+	bool alarmed;            /* warn or worse, or zone alarm */
+	bool zone_alarm;         /* the agent's last zone alarm (its start) */
+	bool bmc_ready;          /* a scan completed in this tick */
+	enum eng_state state;    /* of its last evaluation */
+	int zone_members;        /* ...the zone it saw */
+	int bmc_hang;            /* hang windows in force */
+	int64_t down_until_ms;   /* agent restarting: not running */
+	double bmc_late_s;       /* > 0: each scan takes this long */
+	struct sim_rng rng;      /* this host's sensors and draws */
 	struct sim_sens sens[SIM_NSENS];
 	/* the hooks' state that every tick checks (hooks.c) */
 	enum sim_sd_phase sd_phase;
@@ -570,7 +574,8 @@ void agent_stop(struct sim_host *h);
 /* Samples the host's engine rejected (0 without an engine). */
 uint64_t agent_rejected(const struct sim_host *h);
 /* The agent restarts: down for down_s, then a new engine. */
-void agent_restart(struct sim_run *r, struct sim_host *h, double down_s);
+void agent_restart(
+    struct sim_run *r, struct sim_host *h, double down_s, bool keep_state);
 void agent_override(
     struct sim_run *r, struct sim_host *h, const struct sim_event *e);
 void agent_clock_step(struct sim_run *r, struct sim_host *h, double step_s);

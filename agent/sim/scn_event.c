@@ -22,6 +22,7 @@ static const char *const fault_names[SIM_F_COUNT + 1] = { "ok", "dead", "stale",
 static const char *const hook_fault_names[] = { "ok", "fail", "hang", NULL };
 static const char *const hook_names[] = { "migrate", "shutdown", "*", NULL };
 static const char *const sensor_names[] = { "inlet", "cpu", "exhaust", NULL };
+static const char *const state_names[] = { "lost", "kept", NULL };
 
 /* Every event may have these. */
 static const char *const common_keys[] = { "at", "kind", "every", "jitter",
@@ -43,7 +44,7 @@ static const char *const *const kind_keys[SIM_EV_COUNT] = {
 	[SIM_EV_BMC] = (const char *const[]){ "hosts", "zone", "late_s",
 	    "duration", NULL },
 	[SIM_EV_RESTART] = (const char *const[]){ "hosts", "zone", "duration",
-	    NULL },
+	    "state", NULL },
 	[SIM_EV_CLOCK] = (const char *const[]){ "hosts", "zone", "step", NULL },
 	[SIM_EV_HOOK] = (const char *const[]){ "hosts", "zone", "action",
 	    "fault", "duration", NULL },
@@ -253,6 +254,11 @@ parse_kind_keys(struct cnf_ctx *c, const struct sim_scenario *s,
 	    config_setting_get_member(es, "value_c") == NULL)
 		cnf_error(c, es, "a \"stuck\" sensor needs value_c");
 	cnf_get_double(c, es, "value_c", -150, 4e6, &e->value_c);
+	if (e->kind == SIM_EV_RESTART) {
+		v = 0;
+		cnf_get_enum(c, es, "state", state_names, &v);
+		e->keep_state = v == 1;
+	}
 	cnf_get_double(c, es, "load", 0, 10, &e->load);
 	if (e->kind == SIM_EV_LOAD && e->duration_s > 0 && e->load <= 0)
 		cnf_error(c, es, "a load window (duration) needs load > 0");

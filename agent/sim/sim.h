@@ -135,7 +135,7 @@ enum sim_ev_kind {
 	SIM_EV_INLET,      /* hosts' inlet offset shifts (hot spot) */
 	SIM_EV_PEERS,      /* zone peer messages lost (dead broker) */
 	SIM_EV_BMC,        /* the BMC hangs: IPMI readings late or missing */
-	SIM_EV_RESTART,    /* the agent restarts: engine state lost */
+	SIM_EV_RESTART,    /* the agent restarts: state lost or kept */
 	SIM_EV_CLOCK,      /* the wall clock steps */
 	SIM_EV_OVERRIDE,   /* an operator sets an override */
 	SIM_EV_HOOK,       /* a hook fails or hangs */
@@ -175,6 +175,7 @@ struct sim_event {
 	int fault;                /* enum sim_fault, or sim_hook_fault */
 	int hook;                 /* SIM_HOOK_* mask */
 	double value_c;           /* stuck value */
+	bool keep_state;          /* restart: state = "kept" */
 	double load;              /* utilisation multiplier */
 	double late_s;            /* BMC: readings this old, 0: none */
 	double factor;            /* cpu_cooler: heatsink resistance x */

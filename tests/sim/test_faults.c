@@ -290,6 +290,45 @@ test_clock_step(void **state)
 	free(c);
 }
 
+/* A restart mid-ramp with state = "kept" gives the new engine what
+ * thermwatchd's state file holds (the sensor's rise and trend points,
+ * across the down time); with "lost" (the default) it starts blank. */
+static void
+test_restart_state(void **state)
+{
+	struct sim_run r;
+	struct eng_sensor_view kept, lost, before;
+
+	(void)state;
+	assert_int_equal(
+	    st_setup(&r, &scn, "",
+		"{ at = 600; kind = \"cooling\"; zone = \"A\"; "
+		"capacity = 0.0; },"
+		"{ at = 600; kind = \"inlet\"; delta_c = 20.0; "
+		"ramp_s = 1800.0; },"
+		"{ at = 1200; kind = \"restart\"; hosts = \"h01\"; "
+		"duration = 10; state = \"kept\"; },"
+		"{ at = 1200; kind = \"restart\"; hosts = \"h02\"; "
+		"duration = 10; }",
+		ENG_POLICY_THERMWATCH, 1),
+	    0);
+	run_until(&r, ST_S(1199));
+	view(&r.host[0], SIM_S_INLET, &before);
+	assert_true(before.rising_s > 60.0);
+	run_until(&r, ST_S(1220));
+	assert_true(agent_running(&r, &r.host[0]));
+	assert_true(agent_running(&r, &r.host[1]));
+	view(&r.host[0], SIM_S_INLET, &kept);
+	view(&r.host[1], SIM_S_INLET, &lost);
+	/* the rise goes on from where it was, the down time included */
+	assert_true(kept.rising_s >= before.rising_s + 20.0);
+	assert_true(lost.rising_s < 15.0);
+	assert_true(kept.noise_c == before.noise_c);
+	assert_int_equal(st_count_log(&r, SIM_L_AGENT, "engine state kept"), 1);
+	assert_int_equal(st_count_log(&r, SIM_L_AGENT, "engine state lost"), 1);
+	st_done(&r, &scn);
+}
+
 /* Overrides are persisted with a wall-clock expiry: a restart applies
  * again those still in force by the agent's wall clock, so a clock step
  * before the restart decides whether it survives. */
@@ -432,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_bmc),
 		cmocka_unit_test(test_peers_lost),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_restart_state),
 		cmocka_unit_test(test_clock_step),
 		cmocka_unit_test(test_override_restart),
 		cmocka_unit_test(test_override_slots),
