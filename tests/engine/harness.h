@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,6 +142,24 @@ feed1(struct eng *e, int sensor, int64_t t_ms, double v)
 		.quality = ENG_Q_OK };
 
 	eng_feed(e, &r);
+}
+
+/* The summary of peer "peer<i>" of tier 0 (the most important: a host
+ * never waits for them), as it would arrive over MQTT at t_ms. */
+static inline void
+peer1(struct eng *e, int i, int64_t t_ms, double inlet_c, double slope_c_per_s,
+    enum eng_state state)
+{
+	struct eng_peer q;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.host, sizeof(q.host), "peer%d", i);
+	q.tier = 0;
+	q.inlet_c = inlet_c;
+	q.slope_c_per_s = slope_c_per_s;
+	q.state = state;
+	q.t_ms = t_ms;
+	eng_peer_update(e, &q);
 }
 
 /* An engine of host "me" on tier with an inlet (sensor 0), an exhaust (1)

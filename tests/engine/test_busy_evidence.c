@@ -117,18 +117,10 @@ run(const struct world *w, uint64_t ns)
 		exh += (air + 0.35 * d - exh) * (1.0 - exp(-1.0 / w->tau_e));
 		if (cpu > res.cpu_max)
 			res.cpu_max = cpu;
-		for (int i = 0; i < 6; i++) {
-			struct eng_peer q;
-
-			memset(&q, 0, sizeof(q));
-			snprintf(q.host, sizeof(q.host), "peer%d", i);
-			q.tier = 0;
-			q.inlet_c = zone + noise(&r, 0.1);
-			q.slope_c_per_s = t > t0 ? w->zone_rate / 60.0 : 0.0;
-			q.state = t > t0 ? ENG_STATE_WARN : ENG_STATE_OK;
-			q.t_ms = t * 1000;
-			eng_peer_update(e, &q);
-		}
+		for (int i = 0; i < 6; i++)
+			peer1(e, i, t * 1000, zone + noise(&r, 0.1),
+			    t > t0 ? w->zone_rate / 60.0 : 0.0,
+			    t > t0 ? ENG_STATE_WARN : ENG_STATE_OK);
 		/* the BMC freezes a minute before the alarm */
 		if (t == t0 - 60 && !w->healthy) {
 			in_frz = floor(air + noise(&r, 0.2)) + 0.5;

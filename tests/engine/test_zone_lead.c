@@ -121,20 +121,10 @@ run(const struct world *w, uint64_t noise_seed, bool peers)
 		cpu = lag(cpu, air + w->rc * p, w->tau_c);
 		exh = lag(exh, air + w->re * p, w->tau_e);
 		in = lag(in, air, w->tau_i);
-		for (int i = 0; peers && i < 6; i++) {
-			struct eng_peer q;
-
-			memset(&q, 0, sizeof(q));
-			snprintf(q.host, sizeof(q.host), "peer%d", i);
-			/* the most important hosts: this one never
-			 * waits for them (the tier order) */
-			q.tier = 0;
-			q.inlet_c = zone + gauss(&rp, 0.1);
-			q.slope_c_per_s = t > t0 ? w->zone_rate / 60.0 : 0.0;
-			q.state = t > t0 ? ENG_STATE_WARN : ENG_STATE_OK;
-			q.t_ms = t * 1000;
-			eng_peer_update(e, &q);
-		}
+		for (int i = 0; peers && i < 6; i++)
+			peer1(e, i, t * 1000, zone + gauss(&rp, 0.1),
+			    t > t0 ? w->zone_rate / 60.0 : 0.0,
+			    t > t0 ? ENG_STATE_WARN : ENG_STATE_OK);
 		feed1(e, 0, t * 1000, in + gauss(&r, 0.15));
 		feed1(e, 1, t * 1000, exh + gauss(&r, 0.3));
 		feed1(e, 2, t * 1000, cpu + gauss(&r, 0.8));
@@ -344,17 +334,9 @@ hot_spot_run(struct rng *r, bool hot, double *under, double *over)
 			p = p0 * (1.0 + step);
 		cpu = lag(cpu, air + rc * p, tau_c);
 		exh = lag(exh, air + re * p, tau_e);
-		for (int i = 0; i < 6; i++) {
-			struct eng_peer q;
-
-			memset(&q, 0, sizeof(q));
-			snprintf(q.host, sizeof(q.host), "peer%d", i);
-			q.inlet_c = zone + gauss(&rp, 0.1);
-			q.slope_c_per_s = t > t0 ? zrate / 60.0 : 0.0;
-			q.state = ENG_STATE_OK;
-			q.t_ms = t * 1000;
-			eng_peer_update(e, &q);
-		}
+		for (int i = 0; i < 6; i++)
+			peer1(e, i, t * 1000, zone + gauss(&rp, 0.1),
+			    t > t0 ? zrate / 60.0 : 0.0, ENG_STATE_OK);
 		feed1(e, 0, t * 1000, t >= t0 ? 22.0 : air + gauss(r, 0.15));
 		feed1(e, 1, t * 1000, exh + gauss(r, 0.3));
 		feed1(e, 2, t * 1000, cpu + gauss(r, 0.8));
