@@ -25,7 +25,7 @@
 #define RHO_TAU_S    600.0 /* the sibling model learns over this */
 #define RHO_MIN_S    120.0 /* ...and is used after this much */
 #define EV_SMOOTH_S  10.0  /* evidence is smoothed over this */
-/* The host's CPU utilisation (eng_host_busy, health.c: busy_track): it is
+/* The host's CPU utilisation (eng_host_busy, busy.c: busy_track): it is
  * smoothed over BUSY_IN_TAU_S (no slower than any cpu follows its power),
  * and two envelopes of it relax over BUSY_ENV_TAU_S (slower than any cpu
  * and its smoothing: they bound the load the cpu still shows); a load
@@ -454,7 +454,7 @@ struct eng {
 	 * known) and when it was given (NO_TIME: never) */
 	double host_busy;
 	int64_t host_busy_ms;
-	/* busy_track() (health.c): busy smoothed (busy_u), its upper and
+	/* busy_track() (busy.c): busy smoothed (busy_u), its upper and
 	 * lower envelopes (busy_hi, busy_lo), updated at busy_env_ms
 	 * (NO_TIME: busy not known); in a zone alarm, for each bin of
 	 * busy_lo (k / BUSY_BINS to (k + 1) / BUSY_BINS), the lowest
@@ -587,6 +587,8 @@ bool health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms);
  * than by? */
 bool health_air_warmed(const struct eng *e, double by);
 bool health_air_evidence(const struct eng *e);
+/* busy.c: the cpu warmer than its load explains (e->busy_warm) */
+void busy_track(struct eng *e, int64_t now_ms);
 double sensor_noise(const struct eng *e, const struct sensor *s);
 /* The noise of s's substitute (read and written only in subst_mode). */
 static inline struct noise *

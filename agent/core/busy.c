@@ -1,0 +1,111 @@
+/*
+ * busy.c - the host's CPU utilisation (eng_host_busy) and what it says
+ * about the air: a cpu warmer than its load explains (busy_track, one
+ * kind of own evidence in health_air_evidence()).
+ */
+#include <math.h>
+
+#include "eng_int.h"
+
+void
+eng_host_busy(struct eng *e, int64_t now_ms, double busy)
+{
+	if (!isfinite(busy) || busy < 0.0 || busy > 1.0) {
+		e->host_busy = NAN;
+		e->host_busy_ms = NO_TIME;
+		return;
+	}
+	e->host_busy = busy;
+	e->host_busy_ms = now_ms;
+}
+
+/*
+ * The cpu warmer than its load explains. A cpu sits above the air it
+ * breathes by an amount that grows with its power, which grows with the
+ * host's CPU utilisation (busy), and follows a change of it with the lag
+ * of its die and heatsink. Whatever that relation and that lag, the load
+ * the cpu shows at any moment lies between two envelopes of busy
+ * (smoothed over BUSY_IN_TAU_S, no slower than any cpu): the upper one
+ * follows a rise at once and relaxes over BUSY_ENV_TAU_S, the lower one
+ * follows a fall at once and relaxes as slowly, so that a cpu following
+ * busy with any lag shorter than that stays between them (a cpu still
+ * cooling after a load drop, still warming after a rise). Unknown busy
+ * starts them at 0 and 1: nothing is bounded until they close in.
+ *
+ * So a cpu now more than policy.frozen_delta_c above what it read at an
+ * earlier moment of the zone alarm, when the lower envelope was no lower
+ * than the upper one is now (less BUSY_TOL), warmed more than its load
+ * explains: the air it breathes is warmer, or its cooling is lost (a
+ * danger to the host either way). A load rise, a burst or a train of them
+ * raises the upper envelope with it, and a drop lowers the lower one at
+ * once: neither is taken for warming. The lowest cpu of each bin of the
+ * lower envelope is kept (busy_ref), with the envelope then. Without busy (NAN,
+ * or older than the cpu's stale_s) or a trusted cpu there is no such evidence,
+ * and the bins start afresh.
+ */
+void
+busy_track(struct eng *e, int64_t now_ms)
+{
+	const struct eng_class_conf *cc = &e->conf.cls[ENG_CLASS_CPU];
+	double cpu = e->cls_sm[ENG_CLASS_CPU], b = e->host_busy, dt, k;
+	int i;
+
+	e->busy_warm = false;
+	if (!isfinite(b) || e->host_busy_ms == NO_TIME ||
+	    (double)(now_ms - e->host_busy_ms) > cc->stale_s * 1000.0) {
+		e->busy_env_ms = NO_TIME;
+		e->busy_ref_on = false;
+		return;
+	}
+	if (e->busy_env_ms == NO_TIME) {
+		e->busy_u = b;
+		e->busy_hi = 1.0;
+		e->busy_lo = 0.0;
+	} else if (now_ms > e->busy_env_ms) {
+		dt = (double)(now_ms - e->busy_env_ms) / 1000.0;
+		e->busy_u += (b - e->busy_u) * dt / (BUSY_IN_TAU_S + dt);
+		k = dt / (BUSY_ENV_TAU_S + dt);
+		if (e->busy_u > e->busy_hi)
+			e->busy_hi = e->busy_u;
+		else
+			e->busy_hi += (e->busy_u - e->busy_hi) * k;
+		if (e->busy_u < e->busy_lo)
+			e->busy_lo = e->busy_u;
+		else
+			e->busy_lo += (e->busy_u - e->busy_lo) * k;
+	}
+	e->busy_env_ms = now_ms;
+	if (!e->zone_alarm || !isfinite(cpu)) {
+		e->busy_ref_on = false;
+		return;
+	}
+	i = (int)(e->busy_lo * BUSY_BINS);
+	i = i < 0 ? 0 : i >= BUSY_BINS ? BUSY_BINS - 1 : i;
+	if (!e->busy_ref_on) {
+		e->busy_ref_on = true;
+		e->busy_bin0 = e->busy_bin1 = (uint8_t)i;
+		e->busy_ref[i] = NAN;
+	}
+	for (; e->busy_bin0 > i; e->busy_bin0--)
+		e->busy_ref[e->busy_bin0 - 1] = NAN;
+	for (; e->busy_bin1 < i; e->busy_bin1++)
+		e->busy_ref[e->busy_bin1 + 1] = NAN;
+	if (!(e->busy_ref[i] <= cpu)) {
+		e->busy_ref[i] = (float)cpu;
+		e->busy_ref_lo[i] = (float)e->busy_lo;
+	}
+	/* the most the cpu rose over what its load may explain since a
+	 * reference: all of the rise where the load may show no more now
+	 * than then (within BUSY_TOL), less BUSY_SWING_C for all of the
+	 * difference where it may show more */
+	e->busy_by = -INFINITY;
+	for (i = e->busy_bin0; i <= e->busy_bin1; i++) {
+		double more = e->busy_hi - BUSY_TOL - e->busy_ref_lo[i];
+		double by = cpu - e->busy_ref[i] -
+		    (more > 0.0 ? BUSY_SWING_C * more : 0.0);
+
+		if (by > e->busy_by) /* (NAN: a bin not visited) */
+			e->busy_by = by;
+	}
+	e->busy_warm = e->busy_by > e->conf.policy.frozen_delta_c;
+}
