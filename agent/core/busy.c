@@ -107,5 +107,5 @@ busy_track(struct eng *e, int64_t now_ms)
 		if (by > e->busy_by) /* (NAN: a bin not visited) */
 			e->busy_by = by;
 	}
-	e->busy_warm = e->busy_by > e->conf.policy.frozen_delta_c;
+	e->busy_warm = e->busy_by > 2.0 * e->conf.policy.frozen_delta_c;
 }
