@@ -275,40 +275,42 @@ test_missing(void **state)
 	cpb_free(c);
 }
 
+/* A fresh reader over the line a, then b: its first read is the
+ * baseline (NAN); returns the second. */
+static double
+busy_between(const char *a, const char *b)
+{
+	struct cpb *c;
+	double v;
+
+	put(a);
+	c = cpb_create(path);
+	assert_true(isnan(cpb_read(c, 0)));
+	put(b);
+	v = cpb_read(c, 1000);
+	cpb_free(c);
+	return v;
+}
+
 static void
 test_fields(void **state)
 {
-	struct cpb *c;
-
 	(void)state;
 	/* a future kernel: 13 counters, the ones after guest_nice ignored */
-	put("cpu  1000 0 500 8000 200 50 50 0 0 0 7 7 7");
-	c = cpb_create(path);
-	assert_true(isnan(cpb_read(c, 0)));
-	put("cpu  1010 0 500 8010 200 50 50 0 0 0 900 900 900");
-	assert_near(cpb_read(c, 1000), 0.5);
-	cpb_free(c);
+	assert_near(busy_between("cpu  1000 0 500 8000 200 50 50 0 0 0 7 7 7",
+			"cpu  1010 0 500 8010 200 50 50 0 0 0 900 900 900"),
+	    0.5);
 	/* Linux 2.4: user nice system idle */
-	put("cpu  100 10 50 1000");
-	c = cpb_create(path);
-	assert_true(isnan(cpb_read(c, 0)));
-	put("cpu  110 12 58 1080");
-	assert_near(cpb_read(c, 1000), 0.2);
-	cpb_free(c);
+	assert_near(
+	    busy_between("cpu  100 10 50 1000", "cpu  110 12 58 1080"), 0.2);
 	/* Linux 2.6.0: and iowait irq softirq (no steal) */
-	put("cpu  100 10 50 1000 20 1 1");
-	c = cpb_create(path);
-	assert_true(isnan(cpb_read(c, 0)));
-	put("cpu  110 10 50 1070 30 6 6");
-	assert_near(cpb_read(c, 1000), 0.2);
-	cpb_free(c);
+	assert_near(busy_between("cpu  100 10 50 1000 20 1 1",
+			"cpu  110 10 50 1070 30 6 6"),
+	    0.2);
 	/* one space after "cpu", trailing spaces */
-	put("cpu 100 10 50 1000 0 0 0 0   ");
-	c = cpb_create(path);
-	assert_true(isnan(cpb_read(c, 0)));
-	put("cpu 150 10 50 1050 0 0 0 0   ");
-	assert_near(cpb_read(c, 1000), 0.5);
-	cpb_free(c);
+	assert_near(busy_between("cpu 100 10 50 1000 0 0 0 0   ",
+			"cpu 150 10 50 1050 0 0 0 0   "),
+	    0.5);
 	assert_int_equal(logged("cpu busy"), 0);
 }
 
