@@ -91,16 +91,6 @@ add_fleet(struct agent *a, struct prom_snapshot *s, int64_t now_ms)
 }
 
 /* The host's CPU utilisation (cpubusy.h): absent while unknown. */
-static void
-host_cpu(struct prom *p, double busy)
-{
-	prom_family(p, "thermwatch_host_cpu_busy_ratio", PROM_GAUGE,
-	    "Share of all the host's CPU time spent busy over the last "
-	    "evaluation interval (/proc/stat), 0 to 1; absent while unknown.");
-	if (isfinite(busy))
-		prom_sample(p, NULL, busy);
-}
-
 void
 agent_metrics_write(struct agent *a, int64_t now_ms)
 {
@@ -132,6 +122,7 @@ agent_metrics_write(struct agent *a, int64_t now_ms)
 	s.evaluations = a->ticks;
 	s.max_sensors = a->max_sensors;
 	s.sensors_refused = a->refused;
+	s.cpu_busy = a->cpu_busy;
 	/* by engine index, as many as the engine has (up to max_sensors) */
 	age = malloc(sizeof(*age) * (size_t)(n > 0 ? n : 1));
 	source = calloc((size_t)(n > 0 ? n : 1), sizeof(*source));
@@ -167,10 +158,8 @@ agent_metrics_write(struct agent *a, int64_t now_ms)
 	}
 	add_fleet(a, &s, now_ms);
 	p = prom_new();
-	if (p != NULL) {
+	if (p != NULL)
 		prom_metrics(p, &s);
-		host_cpu(p, a->cpu_busy);
-	}
 	free(age);
 	free(source);
 	if (p == NULL)

@@ -224,6 +224,11 @@ host(struct prom *p, const struct prom_snapshot *s)
 	one(p, "thermwatch_host_state_change_time_seconds", PROM_GAUGE,
 	    "When the current state was entered, seconds since the epoch.",
 	    s->now_wall_s - (double)(s->now_ms - o->since_ms) / 1000.0);
+	prom_family(p, "thermwatch_host_cpu_busy_ratio", PROM_GAUGE,
+	    "Share of all the host's CPU time spent busy over the last "
+	    "evaluation interval (/proc/stat), 0 to 1; absent while unknown.");
+	if (isfinite(s->cpu_busy))
+		prom_sample(p, NULL, s->cpu_busy);
 	one(p, "thermwatch_zone_alarm", PROM_GAUGE,
 	    "1 while the zone's cooling alarm is on.", o->zone_alarm);
 	one(p, "thermwatch_zone_members", PROM_GAUGE,

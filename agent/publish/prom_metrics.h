@@ -41,6 +41,8 @@ struct prom_snapshot {
 	uint64_t evaluations;
 	/* agent.max_sensors and the sensors found beyond it */
 	int max_sensors, sensors_refused;
+	/* the host's CPU utilisation, 0 to 1 (NAN: unknown) */
+	double cpu_busy;
 	/* by engine sensor index, eng_sensor_count() long (may be NULL):
 	 * seconds since the source's last reading, its source name */
 	const double *sensor_age_s;

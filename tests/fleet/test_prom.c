@@ -176,6 +176,7 @@ test_metrics_documented(void **state)
 		.now_wall_s = 1.7e9,
 		.start_time_s = 1.7e9,
 		.evaluations = 10,
+		.cpu_busy = 0.25,
 		.sensor_age_s = age,
 		.sensor_source = src,
 		.counts = &counts,
@@ -200,6 +201,22 @@ test_metrics_documented(void **state)
 	    strstr(text, "thermwatch_capacity_spare_memory_bytes 104857600\n"));
 	assert_non_null(strstr(
 	    text, "thermwatch_override_expiry_seconds{key=\"quiet\"} 599\n"));
+	assert_non_null(strstr(text, "thermwatch_host_cpu_busy_ratio 0.25\n"));
+	{ /* unknown utilisation: the family, no sample */
+		struct prom *q = prom_new();
+		const char *t;
+
+		assert_non_null(q);
+		s.cpu_busy = NAN;
+		prom_metrics(q, &s);
+		t = prom_text(q, NULL);
+		assert_non_null(
+		    strstr(t, "# TYPE thermwatch_host_cpu_busy_ratio"));
+		assert_null(strstr(t, "thermwatch_host_cpu_busy_ratio 0"));
+		assert_null(strstr(t, "thermwatch_host_cpu_busy_ratio nan"));
+		assert_null(strstr(t, "thermwatch_host_cpu_busy_ratio NaN"));
+		prom_free(q);
+	}
 	f = fopen(TW_SRC_DIR "/man/thermwatchd.8", "r");
 	assert_non_null(f);
 	{
