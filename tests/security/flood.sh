@@ -6,7 +6,11 @@
 # each state change, decision and override there), the rejections arrive
 # coalesced ("rejections" events that count them), sampling keeps its
 # rate, and the agent's RSS stays bounded (in the plain build: ASan keeps
-# freed memory in quarantine). Port: tw_ports.
+# freed memory in quarantine). The broker queues the whole flood for the
+# agent (max_queued_messages above N; mosquitto's default of 1000 drops
+# what a slow agent, as under the sanitizers, has not taken yet, a real
+# request among it: thermwatch-mqtt(7)), so that what is checked is the
+# agent's own handling. Port: tw_ports.
 . "$(dirname "$0")/../lib.sh"
 . "$TW_SRC/tests/mqtt/mqtt_lib.sh"
 mq_need_agent
@@ -17,6 +21,7 @@ N=${FLOOD_N:-100000}
 
 mq_etc
 mq_plain_conf "$MQ_T/b.conf" $PORT
+echo "max_queued_messages $((N + 1000))" >> "$MQ_T/b.conf"
 check "broker up" mq_broker b "$MQ_T/b.conf" $PORT
 mq_sub ev $PORT "$P/event"
 mq_sub tele $PORT "$P/telemetry"
@@ -64,6 +69,8 @@ mq_sub_stop tele
 
 ev() { mq_payloads "$MQ_T/ev.sub" event; }
 ev > "$MQ_T/events"
+check_eq "the broker dropped nothing for the agent" \
+	"$(grep -c 'messages are being dropped' "$MQ_T/b.log")" 0
 check_eq "no event dropped" "$(grep -c '"type":"dropped"' "$MQ_T/events")" 0
 gaps=$(jq -s '[.[].seq] | unique | . as $s | [range(1; length) | select($s[.] != $s[. - 1] + 1)] | length' "$MQ_T/events")
 check_eq "no gap in the event seq" "$gaps" 0
