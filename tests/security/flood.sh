@@ -60,6 +60,10 @@ rss1=$(rss)
 echo "# flood of $N sent in $(echo "$t1 - $t0" | bc) s; RSS ${rss0} kB -> ${rss1} kB"
 state_ok() { tail -1 "$MQ_T/ev.sub" >/dev/null; grep -q '"type":"state".*"to":"ok"' "$MQ_T/ev.sub"; }
 check "back to ok" wait_for 15 state_ok
+# the operator's request waits in the broker's queue behind the part of
+# the flood sent before it: the agent gets to it when it has handled that
+override_seen() { grep -q '"action":"set","key":"inlet.warn.margin_c"' "$MQ_T/ev.sub"; }
+wait_for 90 override_seen
 # the rejection summaries come at the end of their 10 s windows
 summaries() { grep -c '"type":"rejections"' "$MQ_T/ev.sub"; }
 sleep 11
