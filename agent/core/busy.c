@@ -20,34 +20,85 @@ eng_host_busy(struct eng *e, int64_t now_ms, double busy)
 }
 
 /*
+ * What noise alone may put between the smoothed cpu (cls_sm) now and the
+ * lowest it read at a reference, C: policy.trend_sigma of its standard
+ * error at either end, plus a step of a stepped cpu (one that steps
+ * further than its noise can sit a whole step off with no change at
+ * all). The smoothed cpu is each sample's measured noise averaged over
+ * EV_SMOOTH_S at the pace of the sensor's samples or of the evaluations,
+ * whichever is slower: its variance is the noise's times g / (2
+ * EV_SMOOTH_S + g), g that pace in s. The noisiest cpu sensor counts. A
+ * minimum kept over a long alarm and a value looked at every second are
+ * both extremes of that noise: without this band a noisy cpu (1 C sd:
+ * about 0.24 C smoothed) read 2 C over its load on noise alone.
+ */
+static double
+busy_noise_band(const struct eng *e, double dt)
+{
+	double band = 0.0;
+	int i;
+
+	for (i = 0; i < e->n_sensors; i++) {
+		const struct sensor *s = &e->sensors[i];
+		double sd, g, b;
+
+		if (s->removed || s->cls != ENG_CLASS_CPU ||
+		    s->last_ms == NO_TIME)
+			continue;
+		sd = sensor_noise(e, s);
+		g = (double)s->nz.prev_gap / 1000.0;
+		if (!(g >= dt))
+			g = dt;
+		if (!(g > 0.0))
+			g = 1.0;
+		b = 2.0 * e->conf.policy.trend_sigma * sd *
+			sqrt(g / (2.0 * EV_SMOOTH_S + g)) +
+		    stepped_by(s->resolution, sd);
+		if (b > band)
+			band = b;
+	}
+	return band;
+}
+
+/*
  * The cpu warmer than its load explains. A cpu sits above the air it
  * breathes by an amount that grows with its power, which grows with the
  * host's CPU utilisation (busy), and follows a change of it with the lag
  * of its die and heatsink. Whatever that relation and that lag, the load
  * the cpu shows at any moment lies between two envelopes of busy
  * (smoothed over BUSY_IN_TAU_S, no slower than any cpu): the upper one
- * follows a rise at once and relaxes over BUSY_ENV_TAU_S, the lower one
- * follows a fall at once and relaxes as slowly, so that a cpu following
- * busy with any lag shorter than that stays between them (a cpu still
- * cooling after a load drop, still warming after a rise). Unknown busy
- * starts them at 0 and 1: nothing is bounded until they close in.
+ * follows a rise at once, the lower one follows a fall at once, and each
+ * relaxes towards busy over BUSY_ENV_TAU_S only while the cpu is no
+ * longer on its way: while the smoothed cpu lies within its noise band
+ * (busy_noise_band) of itself smoothed over BUSY_ENV_TAU_S (busy_cpu_slow).
+ * A cpu still cooling after a load drop holds the upper envelope up, one
+ * still warming after a rise holds the lower one down, however slow its
+ * heatsink: the envelopes wait for what the cpu shows, not for a time
+ * assumed longer than any cpu's. Unknown busy starts them at 0 and 1:
+ * nothing is bounded until they close in.
  *
- * So a cpu now more than policy.frozen_delta_c above what it read at an
- * earlier moment of the zone alarm, when the lower envelope was no lower
- * than the upper one is now (less BUSY_TOL), warmed more than its load
- * explains: the air it breathes is warmer, or its cooling is lost (a
- * danger to the host either way). A load rise, a burst or a train of them
- * raises the upper envelope with it, and a drop lowers the lower one at
- * once: neither is taken for warming. The lowest cpu of each bin of the
- * lower envelope is kept (busy_ref), with the envelope then. Without busy (NAN,
- * or older than the cpu's stale_s) or a trusted cpu there is no such evidence,
- * and the bins start afresh.
+ * So a cpu now more than policy.frozen_delta_c plus its noise band above
+ * what it read at an earlier moment of the zone alarm, when the lower
+ * envelope was no lower than the upper one is now (less BUSY_TOL), warmed
+ * more than its load explains: the air it breathes is warmer, or its
+ * cooling is lost (a danger to the host either way). A load rise, a burst
+ * or a train of them raises the upper envelope with it, and a drop lowers
+ * the lower one at once: neither is taken for warming. The lowest cpu of
+ * each bin of the lower envelope is kept (busy_ref), with the envelope
+ * then: that minimum, and the cpu now looked at every evaluation of a
+ * long alarm, are both extremes of the cpu's noise, which the band
+ * covers. Without busy (NAN, or older than the cpu's stale_s) or a
+ * trusted cpu there is no such evidence, and the bins start afresh.
+ *
+ * Not covered: more power at the same utilisation (AVX, turbo) raises the
+ * cpu with nothing in busy to explain it, as warmer air does.
  */
 void
 busy_track(struct eng *e, int64_t now_ms)
 {
 	const struct eng_class_conf *cc = &e->conf.cls[ENG_CLASS_CPU];
-	double cpu = e->cls_sm[ENG_CLASS_CPU], b = e->host_busy, dt, k;
+	double cpu = e->cls_sm[ENG_CLASS_CPU], b = e->host_busy, dt = 0.0, k;
+	double moving, band = NAN;
 	int i;
 
 	e->busy_warm = false;
@@ -61,17 +112,26 @@ busy_track(struct eng *e, int64_t now_ms)
 		e->busy_u = b;
 		e->busy_hi = 1.0;
 		e->busy_lo = 0.0;
+		e->busy_cpu_slow = cpu;
 	} else if (now_ms > e->busy_env_ms) {
 		dt = (double)(now_ms - e->busy_env_ms) / 1000.0;
 		e->busy_u += (b - e->busy_u) * dt / (BUSY_IN_TAU_S + dt);
 		k = dt / (BUSY_ENV_TAU_S + dt);
+		/* the cpu still on its way: further than its noise from
+		 * where it stood over the envelopes' time */
+		moving = cpu - e->busy_cpu_slow;
+		band = busy_noise_band(e, dt);
+		if (!isfinite(e->busy_cpu_slow))
+			e->busy_cpu_slow = cpu;
+		else
+			e->busy_cpu_slow += (cpu - e->busy_cpu_slow) * k;
 		if (e->busy_u > e->busy_hi)
 			e->busy_hi = e->busy_u;
-		else
+		else if (!(moving < -band))
 			e->busy_hi += (e->busy_u - e->busy_hi) * k;
 		if (e->busy_u < e->busy_lo)
 			e->busy_lo = e->busy_u;
-		else
+		else if (!(moving > band))
 			e->busy_lo += (e->busy_u - e->busy_lo) * k;
 	}
 	e->busy_env_ms = now_ms;
@@ -107,5 +167,7 @@ busy_track(struct eng *e, int64_t now_ms)
 		if (by > e->busy_by) /* (NAN: a bin not visited) */
 			e->busy_by = by;
 	}
-	e->busy_warm = e->busy_by > 2.0 * e->conf.policy.frozen_delta_c;
+	e->busy_band = isfinite(band) ? band : busy_noise_band(e, dt);
+	e->busy_warm = e->busy_by >
+	    e->conf.policy.frozen_delta_c + e->busy_band;
 }

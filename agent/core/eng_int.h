@@ -27,9 +27,10 @@
 #define EV_SMOOTH_S  10.0  /* evidence is smoothed over this */
 /* The host's CPU utilisation (eng_host_busy, busy.c: busy_track): it is
  * smoothed over BUSY_IN_TAU_S (no slower than any cpu follows its power),
- * and two envelopes of it relax over BUSY_ENV_TAU_S (slower than any cpu
- * and its smoothing: they bound the load the cpu still shows); a load
- * within BUSY_TOL of where it was counts as no higher. */
+ * and two envelopes of it relax over BUSY_ENV_TAU_S once the cpu has
+ * settled (within its noise of itself smoothed as long: they bound the
+ * load the cpu still shows); a load within BUSY_TOL of where it was
+ * counts as no higher. */
 #define BUSY_IN_TAU_S  5.0
 #define BUSY_ENV_TAU_S 300.0
 #define BUSY_TOL       0.02
@@ -462,16 +463,21 @@ struct eng {
 	 * busy_lo then (busy_ref_lo[k]), for the bins busy_bin0 to busy_bin1
 	 * (those between the lowest and the highest visited; none while
 	 * busy_ref_on is false);
-	 * busy_warm: the cpu more than policy.frozen_delta_c above one of
-	 * them taken at a load no lower than the most the cpu can show now
-	 * (warmer air or lost cooling) */
+	 * busy_warm: the cpu more than policy.frozen_delta_c plus its noise
+	 * band (busy_band) above one of them taken at a load no lower than
+	 * the most the cpu can show now (warmer air or lost cooling) */
 	double busy_u, busy_hi, busy_lo;
+	/* the smoothed cpu smoothed again over BUSY_ENV_TAU_S: an envelope
+	 * relaxes only while the cpu is within its noise band of it (no
+	 * longer on its way after a load change) */
+	double busy_cpu_slow;
 	int64_t busy_env_ms;
 	float busy_ref[BUSY_BINS];
 	float busy_ref_lo[BUSY_BINS];
 	bool busy_ref_on;
 	uint8_t busy_bin0, busy_bin1;
-	double busy_by; /* busy_warm: by how much (C), at busy_u */
+	double busy_by;   /* busy_warm: by how much (C), at busy_u */
+	double busy_band; /* what noise alone may make of it (C) */
 	bool busy_warm;
 
 	char reason[ENG_REASON_LEN];

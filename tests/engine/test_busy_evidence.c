@@ -57,6 +57,14 @@ struct world {
 	bool healthy;           /* the BMC does not freeze */
 	double air_rate;        /* C/min from t0 */
 	double zone_rate;       /* C/min the peers claim from t0 */
+	/* the wider class (0: as above): the die's lag (s, else 2), the
+	 * cpu's noise (sd, else 0.8) and resolution (C, else none), the
+	 * utilisation's noise (sd, else 0.01) and step (else none), a
+	 * power step at constant utilisation (its fraction of the cpu's
+	 * rise over its air, from pstep_at s after t0), the run's length
+	 * after t0 (s, else an hour) */
+	double tau_d, cpu_sd, cpu_res, busy_sd, busy_q, pstep;
+	int64_t pstep_at, dur;
 };
 
 struct result {
@@ -98,7 +106,10 @@ run(const struct world *w, uint64_t ns)
 	double d_fast = w->fast * d, d_slow = (1.0 - w->fast) * d;
 	double exh = air + 0.35 * d, in_frz = NAN, exh_frz = NAN;
 	struct result res = { INT64_MAX, INT64_MAX, NAN, 0.0, "" };
-	const int64_t t_end = t0 + 3600;
+	const int64_t t_end = t0 + (w->dur > 0 ? w->dur : 3600);
+	const double tau_d = w->tau_d > 0.0 ? w->tau_d : 2.0;
+	const double cpu_sd = w->cpu_sd > 0.0 ? w->cpu_sd : 0.8;
+	const double busy_sd = w->busy_sd > 0.0 ? w->busy_sd : 0.01;
 
 	for (int64_t t = 1; t <= t_end; t++) {
 		struct eng_output out;
@@ -110,7 +121,9 @@ run(const struct world *w, uint64_t ns)
 		}
 		b = clamp01(w->b0 + load_at(&w->load, t - t0));
 		d = rise_at(w, b);
-		d_fast += (w->fast * d - d_fast) * (1.0 - exp(-1.0 / 2.0));
+		if (w->pstep != 0.0 && t - t0 >= w->pstep_at)
+			d *= 1.0 + w->pstep;
+		d_fast += (w->fast * d - d_fast) * (1.0 - exp(-1.0 / tau_d));
 		d_slow += ((1.0 - w->fast) * d - d_slow) *
 		    (1.0 - exp(-1.0 / w->tau_c));
 		cpu = air + d_fast + d_slow;
@@ -130,9 +143,19 @@ run(const struct world *w, uint64_t ns)
 		    isfinite(in_frz) ? in_frz : air + noise(&r, 0.2));
 		feed1(e, 1, t * 1000,
 		    isfinite(exh_frz) ? exh_frz : exh + noise(&r, 0.3));
-		feed1(e, 2, t * 1000, cpu + noise(&r, 0.8));
-		eng_host_busy(
-		    e, t * 1000, w->busy ? clamp01(b + noise(&r, 0.01)) : NAN);
+		cpu += noise(&r, cpu_sd);
+		if (w->cpu_res > 0.0)
+			cpu = w->cpu_res * floor(cpu / w->cpu_res + 0.5);
+		feed1(e, 2, t * 1000, cpu);
+		if (w->busy) {
+			double bb = clamp01(b + noise(&r, busy_sd));
+
+			if (w->busy_q > 0.0)
+				bb = w->busy_q * floor(bb / w->busy_q + 0.5);
+			eng_host_busy(e, t * 1000, bb);
+		} else {
+			eng_host_busy(e, t * 1000, NAN);
+		}
 		eng_evaluate(e, t * 1000, &out);
 		for (int i = 0; i < out.n_decisions; i++) {
 			if (out.decisions[i].action != ENG_ACT_SHUTDOWN)
@@ -226,6 +249,146 @@ test_forged_zone_any_load_never_evidence(void **state)
 	assert_int_equal(shut, 0);
 }
 
+/* The load shapes and hosts of the wider class over steady air. */
+enum cls_kind {
+	CK_SLOW_UP,   /* a ramp up over 10 min to an hour */
+	CK_SLOW_DOWN, /* the same down */
+	CK_SATURATE,  /* a ramp (1 min to an hour) ending at 0.9-1.0 */
+	CK_TRAIN,     /* bursts of 20 s to 10 min, up or down */
+	CK_HEATSINK,  /* any shape, the heatsink's lag 3-15 min */
+	CK_NOISY,     /* any shape, utilisation noisy and in 1 % or 5 % */
+	CK_POWER,     /* no load change; the power 10-20 % up at once */
+	CK_SENSOR,    /* any shape, the cpu in 1 C or 0.125 C steps */
+	CK_COUNT
+};
+
+static const char *const ck_name[] = { "slow-up", "slow-down", "saturate",
+	"train", "heatsink", "noisy-busy", "power-step", "sensor-steps" };
+
+static struct world
+draw_class(struct rng *r, enum cls_kind ck)
+{
+	static const enum load_kind any[] = { LOAD_STEP, LOAD_PULSE, LOAD_RAMP,
+		LOAD_TRAIN, LOAD_RAMP_DROP };
+	struct world w = draw(r, 0);
+	bool up = rng_uniform(r) < 0.5;
+
+	w.tau_c = exp(rng_range(r, log(5.0), log(240.0)));
+	w.tau_d = rng_range(r, 1.0, 5.0);
+	w.tau_e = w.tau_c + rng_range(r, 10.0, 200.0);
+	w.cpu_sd = rng_range(r, 0.1, 1.2);
+	w.cpu_res = rng_uniform(r) < 0.3 ? 0.125 : 0.0;
+	w.busy_sd = rng_range(r, 0.002, 0.02);
+	w.b0 = rng_range(r, 0.05, 0.95);
+	w.load.kind = any[rng_next(r) % 5];
+	w.load.h = (up ? 0.98 - w.b0 : -w.b0) * rng_range(r, 0.3, 1.0);
+	w.load.at = (int64_t)rng_range(r, -900.0, 1800.0);
+	w.load.len = (int64_t)rng_range(r, 20.0, 1800.0);
+	w.load.ramp = (int64_t)rng_range(r, 30.0, 1800.0);
+	w.zone_rate = rng_range(r, 0.5, 8.0);
+	w.dur = 7200;
+	w.busy = true;
+	switch (ck) {
+	case CK_SLOW_UP:
+	case CK_SLOW_DOWN:
+		w.load.kind = rng_uniform(r) < 0.7 ? LOAD_RAMP : LOAD_RAMP_DROP;
+		w.load.ramp = (int64_t)rng_range(r, 600.0, 3600.0);
+		w.b0 = ck == CK_SLOW_UP ? rng_range(r, 0.0, 0.5)
+					: rng_range(r, 0.5, 1.0);
+		w.load.h = ck == CK_SLOW_UP
+		    ? rng_range(r, 0.9, 1.0) * (1.0 - w.b0)
+		    : -w.b0 * rng_range(r, 0.3, 1.0);
+		break;
+	case CK_SATURATE:
+		w.load.kind = LOAD_RAMP;
+		w.b0 = rng_range(r, 0.1, 0.7);
+		w.load.h = rng_range(r, 0.9, 1.0) - w.b0;
+		w.load.ramp = (int64_t)exp(
+		    rng_range(r, log(60.0), log(3600.0)));
+		break;
+	case CK_TRAIN:
+		w.load.kind = LOAD_TRAIN;
+		w.load.len = (int64_t)rng_range(r, 20.0, 600.0);
+		break;
+	case CK_HEATSINK:
+		w.tau_c = rng_range(r, 180.0, 900.0);
+		w.tau_e = w.tau_c + rng_range(r, 10.0, 200.0);
+		break;
+	case CK_NOISY:
+		w.busy_sd = rng_range(r, 0.02, 0.08);
+		w.busy_q = rng_uniform(r) < 0.5 ? 0.01 : 0.05;
+		break;
+	case CK_POWER:
+		w.load.h = 0.0;
+		w.pstep = rng_range(r, 0.1, 0.2);
+		w.pstep_at = (int64_t)rng_range(r, -600.0, 3600.0);
+		break;
+	default: /* CK_SENSOR */
+		w.cpu_res = rng_uniform(r) < 0.5 ? 1.0 : 0.125;
+		w.cpu_sd = rng_range(r, 0.05, 0.6);
+		break;
+	}
+	return w;
+}
+
+/* The wider class over steady air, forged peers, the utilisation given:
+ * slow ramps up and down, ramps ending at saturation, trains, a heatsink
+ * of minutes, noisy and stepped utilisation, noisy and stepped cpus:
+ * never a shutdown on the zone's word (a fast ramp to saturation may
+ * send the cpu's own course to its own trip: counted apart).
+ *
+ * KNOWN GAP, counted, not asserted: more power at the same utilisation
+ * (AVX, turbo: 10-20 % more) raises the cpu by 10-20 % of its rise over
+ * its air, 3-12 C here, with nothing in the utilisation to explain it;
+ * to a host whose only own sensor is its cpu that is warmer air, and
+ * most such runs shut down. Bounding it by 20 % of the cpu's rise over
+ * its air would hold back the true evidence by as much (minutes of
+ * warming air); the engine would need the cpu's power (RAPL), not only
+ * its utilisation, to tell them apart. */
+static void
+test_steady_air_class_never_shuts_down(void **state)
+{
+	struct rng r = { seed ^ 0xc1a55 };
+	int runs = 0, shut = 0, power_shut = 0, own = 0, rounds = 6;
+	const char *env = getenv("TW_BUSY_ROUNDS");
+
+	(void)state;
+	if (env != NULL && atoi(env) > 0)
+		rounds = atoi(env);
+	for (int round = 0; round < rounds; round++)
+		for (int ck = 0; ck < CK_COUNT; ck++) {
+			struct world w = draw_class(&r, (enum cls_kind)ck);
+			uint64_t ns = rng_next(&r);
+			struct result res = run(&w, ns);
+
+			runs++;
+			/* the cpu's own course to its own trip (a fast ramp
+			 * to saturation) is no doing of the peers */
+			if (res.sd_t != INT64_MAX &&
+			    strstr(res.reason, "zone") == NULL) {
+				own++;
+				show("own trip", &w, &res);
+			} else if (res.sd_t != INT64_MAX && ck == CK_POWER) {
+				power_shut++;
+			} else if (res.sd_t != INT64_MAX) {
+				shut++;
+				print_message("%s: cpu sd %.2f res %.3f, busy "
+					      "sd %.3f q %.2f, power %+.0f %% "
+					      "at %+lld s, tau_d %.1f\n",
+				    ck_name[ck], w.cpu_sd, w.cpu_res, w.busy_sd,
+				    w.busy_q, 100.0 * w.pstep,
+				    (long long)w.pstep_at, w.tau_d);
+				show("SHUT DOWN", &w, &res);
+			}
+		}
+	print_message("%d runs of the class over steady air: %d shut down "
+		      "on the zone's word (%d on the cpu's own course); "
+		      "KNOWN GAP: more power at the same utilisation: %d of "
+		      "%d\n",
+	    runs, shut, own, power_shut, rounds);
+	assert_int_equal(shut, 0);
+}
+
 /* Warming air, honest peers, the load steady or falling: with the
  * utilisation given, the host whose BMC froze shuts down on the zone's
  * word, naming its cpu over its load, at most two minutes after the same
@@ -308,6 +471,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forged_zone_any_load_never_evidence),
+		cmocka_unit_test(test_steady_air_class_never_shuts_down),
 		cmocka_unit_test(
 		    test_warming_air_load_steady_or_falling_is_evidence),
 	};
