@@ -494,14 +494,15 @@ bool eng_override_bounds(
  * Snapshots, for a state file across a restart (no blind start): what
  * the engine has learnt of each sensor (a thinned copy of its recent
  * trend, its noise and resolution, the rise it is in) and of the host
- * (the exhaust/cpu model of its inlet). Times are ages, in ms before the
+ * (the exhaust/cpu model of its inlet; the zone alarm's references and
+ * the load tracking, version 2). Times are ages, in ms before the
  * snapshot.
  *
  *	at exit, or every minute:
- *		eng_snapshot_host(e, &h); for each sensor i:
+ *		eng_snapshot_host(e, now_ms, &h); for each sensor i:
  *		eng_snapshot_sensor(e, i, now_ms, &s[i]);   (0, or -1)
  *	at start, after registering the sensors, before the first sample:
- *		eng_restore_host(e, &h);
+ *		eng_restore_host(e, &h, now_ms, gap_ms);
  *		for each saved sensor: eng_restore_sensor(e, &s[i], now_ms,
  *		    gap_ms);
  *
@@ -510,8 +511,20 @@ bool eng_override_bounds(
  * registered sensor of the same class that has no sample yet (the index,
  * or -1); points older than the trend window and a rise across a gap of
  * more than a third of it are dropped.
+ *
+ * The host: rho always (version 1 and 2). The zone alarm's references
+ * (where the host's cpu, exhaust and model inlet stood when the alarm
+ * began) only when the alarm could not have ended while the agent was
+ * down: the gap and the time its quorum had been lost at the snapshot
+ * together shorter than policy.zone_hold_s. The new engine does not take
+ * the zone alarm back from the snapshot: it comes back from the peers,
+ * and when none is in force at the first evaluation the references go.
+ * The load tracking (how long the cpu - exhaust gap has held, and the
+ * air warmed) across a gap of less than a third of the longer of the cpu
+ * and exhaust trend windows, as a rise; the warming only with the
+ * alarm's references. The busy references (eng_host_busy) are not kept.
  */
-#define ENG_SNAP_VERSION 1
+#define ENG_SNAP_VERSION 2
 #define ENG_SNAP_POINTS  ENG_TREND_CAP
 
 struct eng_snap_sensor {
@@ -532,9 +545,27 @@ struct eng_snap_sensor {
 };
 
 struct eng_snap_host {
-	int version; /* ENG_SNAP_VERSION */
+	int version; /* ENG_SNAP_VERSION; 1: rho only (the rest ignored) */
 	double rho;  /* inlet = exhaust - rho (cpu - exhaust) */
 	double rho_learnt_s;
+	/* the zone alarm's references, when in one and taken (has_alarm):
+	 * it began alarm_age_ms ago, its quorum lost alarm_lost_age_ms ago
+	 * (-1: held); the smoothed cpu and exhaust then, the rho then and
+	 * the model inlet then */
+	bool has_alarm;
+	int64_t alarm_age_ms;
+	int64_t alarm_lost_age_ms;
+	double alarm_cpu_c, alarm_exhaust_c, alarm_rho, alarm_model_c;
+	/* the model inlet smoothed over the model's own time, over
+	 * model_slow_s seconds (0: none) */
+	double model_slow_c, model_slow_s;
+	/* the load tracking (has_load): the cpu - exhaust gap within half
+	 * of policy.frozen_delta_c of load_gap_c for load_age_ms; the air
+	 * warmed for warm_age_ms (-1: not) */
+	bool has_load;
+	int64_t load_age_ms;
+	double load_gap_c;
+	int64_t warm_age_ms;
 };
 
 int eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
@@ -546,8 +577,14 @@ int eng_snapshot_sensor_max(const struct eng *e, int sensor, int64_t now_ms,
     int max_points, struct eng_snap_sensor *out);
 int eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
     int64_t now_ms, int64_t gap_ms);
-void eng_snapshot_host(const struct eng *e, struct eng_snap_host *out);
-void eng_restore_host(struct eng *e, const struct eng_snap_host *in);
+void eng_snapshot_host(
+    const struct eng *e, int64_t now_ms, struct eng_snap_host *out);
+/* What came back of the host (ENG_SNAP_KEPT_* bits; 0: nothing). */
+#define ENG_SNAP_KEPT_MODEL 1 /* rho */
+#define ENG_SNAP_KEPT_ALARM 2 /* the zone alarm's references */
+#define ENG_SNAP_KEPT_LOAD  4 /* the load tracking */
+int eng_restore_host(struct eng *e, const struct eng_snap_host *in,
+    int64_t now_ms, int64_t gap_ms);
 
 const char *eng_state_name(enum eng_state s);
 const char *eng_class_name(enum eng_class c);

@@ -2,8 +2,11 @@
  * snapshot.c - what the engine has learnt, out to a state file and back
  * into a new engine after a restart: each sensor's recent trend (a
  * thinned copy of its ring), its noise and resolution, the rise it is in,
- * and the host's sibling model. Restored, the new engine's trends, rise
- * ages and horizons carry on as if it had not stopped, less the gap.
+ * and the host's: its sibling model, the zone alarm's references and the
+ * load tracking. Restored, the new engine's trends, rise ages and
+ * horizons carry on as if it had not stopped, less the gap, and a zone
+ * alarm still in force after it is measured from where it began, not
+ * from the (already warmed) restart.
  *
  * Times are kept as ages (ms before the snapshot), so the caller needs
  * no clock of the old engine: restoring with the gap (how long the agent
@@ -120,21 +123,127 @@ eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
 	return i;
 }
 
+/* load_track()'s window (health.c): the longer of the cpu's and the
+ * exhaust's trend windows, in ms */
+static int64_t
+load_window_ms(const struct eng *e)
+{
+	return (int64_t)(fmax(e->conf.cls[ENG_CLASS_CPU].trend_window_s,
+			     e->conf.cls[ENG_CLASS_EXHAUST].trend_window_s) *
+	    1000.0);
+}
+
 void
-eng_snapshot_host(const struct eng *e, struct eng_snap_host *out)
+eng_snapshot_host(
+    const struct eng *e, int64_t now_ms, struct eng_snap_host *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->version = ENG_SNAP_VERSION;
 	out->rho = e->rho;
 	out->rho_learnt_s = e->rho_learnt_s;
+	out->alarm_lost_age_ms = out->warm_age_ms = -1;
+	out->has_alarm = e->zone_alarm && e->zone_since_ms != NO_TIME &&
+	    isfinite(e->alarm_cpu0) && isfinite(e->alarm_exh0) &&
+	    isfinite(e->alarm_rho0) && isfinite(e->alarm_model0);
+	if (out->has_alarm) {
+		out->alarm_age_ms = now_ms - e->zone_since_ms;
+		if (e->zone_lost_ms != NO_TIME)
+			out->alarm_lost_age_ms = now_ms - e->zone_lost_ms;
+		out->alarm_cpu_c = e->alarm_cpu0;
+		out->alarm_exhaust_c = e->alarm_exh0;
+		out->alarm_rho = e->alarm_rho0;
+		out->alarm_model_c = e->alarm_model0;
+	}
+	if (e->model_slow_s > 0.0 && isfinite(e->model_slow)) {
+		out->model_slow_c = e->model_slow;
+		out->model_slow_s = e->model_slow_s;
+	}
+	out->has_load = e->load_steady && e->load_since_ms != NO_TIME &&
+	    isfinite(e->load_gap0);
+	if (out->has_load) {
+		out->load_age_ms = now_ms - e->load_since_ms;
+		out->load_gap_c = e->load_gap0;
+		if (out->has_alarm && e->warm_since_ms != NO_TIME)
+			out->warm_age_ms = now_ms - e->warm_since_ms;
+	}
 }
 
-void
-eng_restore_host(struct eng *e, const struct eng_snap_host *in)
+/* The alarm's references of in, when the alarm could not have ended in
+ * the gap: its quorum lost (at the snapshot, or in the gap) for less
+ * than policy.zone_hold_s all along. Whether the zone alarm is in force
+ * again is for the first evaluation (health.c, alarm_ref: none in force,
+ * they go). */
+static bool
+restore_alarm(struct eng *e, const struct eng_snap_host *in, int64_t gap_ms)
 {
-	if (in->version != ENG_SNAP_VERSION || !(in->rho >= 0.0) ||
-	    !(in->rho_learnt_s >= 0.0))
-		return;
-	e->rho = in->rho;
-	e->rho_learnt_s = in->rho_learnt_s;
+	int64_t lost = in->alarm_lost_age_ms > 0 ? in->alarm_lost_age_ms : 0;
+
+	if (!in->has_alarm || in->alarm_age_ms < 0 ||
+	    in->alarm_lost_age_ms < -1 || lost > in->alarm_age_ms ||
+	    !isfinite(in->alarm_cpu_c) || !isfinite(in->alarm_exhaust_c) ||
+	    !(in->alarm_rho >= 0.0) || !isfinite(in->alarm_rho) ||
+	    !isfinite(in->alarm_model_c) ||
+	    (double)(gap_ms + lost) >= e->conf.policy.zone_hold_s * 1000.0)
+		return false;
+	e->alarm_cpu0 = in->alarm_cpu_c;
+	e->alarm_exh0 = in->alarm_exhaust_c;
+	e->alarm_rho0 = in->alarm_rho;
+	e->alarm_model0 = in->alarm_model_c;
+	return true;
+}
+
+/* The load tracking of in (load_track, health.c), placed before the gap,
+ * across a gap too short to have hidden a load change and its return:
+ * a third of its window, as a rise. The air's warming only with the
+ * alarm's references it was measured against. */
+static bool
+restore_load(struct eng *e, const struct eng_snap_host *in, int64_t now_ms,
+    int64_t gap_ms, bool alarm)
+{
+	int64_t w = load_window_ms(e);
+
+	if (!in->has_load || in->load_age_ms < 0 || !isfinite(in->load_gap_c) ||
+	    gap_ms >= w / 3)
+		return false;
+	e->load_steady = true;
+	e->load_since_ms = now_ms - gap_ms - in->load_age_ms;
+	e->load_gap0 = in->load_gap_c;
+	e->load_settled = now_ms - e->load_since_ms >= w;
+	e->warm_since_ms = NO_TIME;
+	if (alarm && in->warm_age_ms >= 0 && in->warm_age_ms <= in->load_age_ms)
+		e->warm_since_ms = now_ms - gap_ms - in->warm_age_ms;
+	e->model_settled = e->warm_since_ms != NO_TIME &&
+	    now_ms - e->warm_since_ms >= w && e->load_settled;
+	return true;
+}
+
+int
+eng_restore_host(struct eng *e, const struct eng_snap_host *in, int64_t now_ms,
+    int64_t gap_ms)
+{
+	int kept = 0;
+	bool alarm;
+
+	if (in->version < 1 || in->version > ENG_SNAP_VERSION)
+		return 0;
+	if (in->rho >= 0.0 && in->rho_learnt_s >= 0.0 && isfinite(in->rho) &&
+	    isfinite(in->rho_learnt_s)) {
+		e->rho = in->rho;
+		e->rho_learnt_s = in->rho_learnt_s;
+		kept |= ENG_SNAP_KEPT_MODEL;
+	}
+	/* version 1 held the model alone: what it lacks, a new engine's */
+	if (in->version < 2 || gap_ms < 0)
+		return kept;
+	alarm = restore_alarm(e, in, gap_ms);
+	if (alarm)
+		kept |= ENG_SNAP_KEPT_ALARM;
+	if (restore_load(e, in, now_ms, gap_ms, alarm))
+		kept |= ENG_SNAP_KEPT_LOAD;
+	if (in->model_slow_s > 0.0 && isfinite(in->model_slow_s) &&
+	    isfinite(in->model_slow_c)) {
+		e->model_slow = in->model_slow_c;
+		e->model_slow_s = in->model_slow_s;
+	}
+	return kept;
 }

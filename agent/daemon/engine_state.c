@@ -140,12 +140,10 @@ calm_sig(struct est *s, int64_t now, uint64_t *sig)
 {
 	struct eng_snap_sensor snap;
 	struct eng_snap_host h;
-	uint64_t x = 0xcbf29ce484222325ull;
+	uint64_t x = 0xcbf29ce484222325ull, res;
 	int i;
 
 	for (i = 0; i < eng_sensor_count(s->env.eng); i++) {
-		uint64_t res;
-
 		if (eng_snapshot_sensor_max(s->env.eng, i, now, 1, &snap) !=
 			0 ||
 		    (!snap.has_value && snap.n_points == 0))
@@ -158,9 +156,23 @@ calm_sig(struct est *s, int64_t now, uint64_t *sig)
 		x = mix(x, (uint64_t)coarse(snap.noise_c));
 		x = mix(x, res);
 	}
-	eng_snapshot_host(s->env.eng, &h);
+	eng_snapshot_host(s->env.eng, now, &h);
 	x = mix(x, (uint64_t)coarse(h.rho));
 	x = mix(x, h.rho_learnt_s > 0);
+	/* the zone alarm's references and the load tracking, which change
+	 * only when taken again (the ages aside): saved when they do */
+	x = mix(x,
+	    (uint64_t)h.has_alarm << 2 | (uint64_t)h.has_load << 1 |
+		(h.warm_age_ms >= 0));
+	if (h.has_alarm) {
+		memcpy(&res, &h.alarm_cpu_c, sizeof(res));
+		x = mix(x, res);
+		x = mix(x, (uint64_t)(h.alarm_lost_age_ms >= 0));
+	}
+	if (h.has_load) {
+		memcpy(&res, &h.load_gap_c, sizeof(res));
+		x = mix(x, res);
+	}
 	*sig = x;
 	return true;
 }
@@ -196,7 +208,7 @@ write_file(struct est *s, const char *path, bool durable, int *n)
 	if (rc != 0)
 		return rc;
 	my_meta(s, &m);
-	eng_snapshot_host(s->env.eng, &h);
+	eng_snapshot_host(s->env.eng, now, &h);
 	/* made for this save and freed after it (its nodes, a sensor's
 	 * text, the chunk: some 40 kB that a save every 10 s or more would
 	 * not use in between); no allocation per sensor */
@@ -361,6 +373,51 @@ free_kept(struct est *s)
 	est_file_free(&s->f);
 }
 
+/*
+ * The host's part: its model always; the zone alarm's references, the
+ * slow model and the load tracking only from a file of this boot (the
+ * host's load, and so where its cpu stood, does not outlive a reboot),
+ * and then as eng_restore_host rules (the alarm could not have ended
+ * while the agent was down, the load could not have changed and come
+ * back unseen).
+ */
+static void
+restore_host(struct est *s, const struct est_meta *me)
+{
+	struct eng_snap_host *h = &s->f.host;
+	bool had_alarm = h->has_alarm, had_load = h->has_load;
+	int kept;
+
+	if (h->version >= 2 &&
+	    (s->f.meta.boot_id[0] == '\0' ||
+		strcmp(s->f.meta.boot_id, me->boot_id) != 0)) {
+		if (h->has_alarm || h->has_load)
+			log_info(
+			    "engine state: written in another boot: the "
+			    "zone alarm's references and the load tracking "
+			    "not restored");
+		h->has_alarm = h->has_load = false;
+		h->model_slow_s = 0;
+		had_alarm = had_load = false;
+	}
+	kept = eng_restore_host(s->env.eng, h, me->mono_ms, s->gap_ms);
+	if (had_alarm && (kept & ENG_SNAP_KEPT_ALARM))
+		log_info(
+		    "engine state: the zone alarm's references restored "
+		    "(the alarm began %.0f s before the save); they stay "
+		    "if the zone alarm is in force at the first evaluation",
+		    (double)h->alarm_age_ms / 1000.0);
+	else if (had_alarm)
+		log_info("engine state: the zone alarm's references not "
+			 "restored: its quorum could have been lost for "
+			 "policy.zone_hold_s while the agent was down");
+	if (had_load && !(kept & ENG_SNAP_KEPT_LOAD))
+		log_info("engine state: the load tracking not restored: down "
+			 "for %.1f s, longer than a third of the cpu's and "
+			 "exhaust's trend window",
+		    (double)s->gap_ms / 1000.0);
+}
+
 static void
 load(struct est *s)
 {
@@ -412,11 +469,14 @@ load(struct est *s)
 		return;
 	}
 	s->loaded_ms = me.mono_ms;
-	eng_restore_host(s->env.eng, &s->f.host);
 	log_info("engine state: read %s (version %d), written %.1f s ago "
 		 "with %d sensor%s",
 	    path, c.r.version, (double)s->gap_ms / 1000.0, s->n_kept,
 	    s->n_kept == 1 ? "" : "s");
+	if (s->f.warn[0] != '\0')
+		log_warnx("engine state: %s: %s (the rest of the file is used)",
+		    path, s->f.warn);
+	restore_host(s, &me);
 }
 
 /* Every saved sensor used (or too old to be): the copy goes. */

@@ -11,16 +11,27 @@
  * a header, a line per sensor, and an end line with their number (a file
  * cut short anywhere, even between lines, is refused):
  *
- *	{"v":2,"engine_snapshot":1,"written":"2026-11-30T02:00:00Z",
+ *	{"v":2,"engine_snapshot":2,"written":"2026-11-30T02:00:00Z",
  *	 "wall":1764468000.25,"mono_ms":123456,"boot_id":"...",
- *	 "host":"h1","machine_id":"...","rho":0.4,"rho_learnt_s":600}
+ *	 "host":"h1","machine_id":"...","rho":0.4,"rho_learnt_s":600,
+ *	 "alarm":{"age_ms":95000,"lost_age_ms":2000,"cpu_c":71.2,
+ *	  "exhaust_c":48.3,"rho":0.4,"model_c":29.1},
+ *	 "model_slow":{"c":28.7,"s":3600},
+ *	 "load":{"age_ms":400000,"gap_c":22.9,"warm_age_ms":30000}}
  *	{"id":"coretemp-isa-0000/Package id 0","class":"cpu",
  *	 "noise_c":0.05,"resolution_c":1,"last_age_ms":250,"last_c":71,
  *	 "rise_age_ms":30000,"rise_from_c":60,"rise_peak_c":71,
  *	 "age_ms":[250,750,...],"value_c":[71,70.5,...]}
  *	{"sensors":1}
  *
- * (each on one line). "last_*" only when the sensor had a value,
+ * (each on one line). "alarm" (the zone alarm's references, while one
+ * is in force and they are taken; "lost_age_ms" while its quorum is
+ * lost), "model_slow" and "load" (the load tracking; "warm_age_ms" while
+ * the air has warmed since the alarm began) only when the engine has
+ * them, and only with "engine_snapshot":2 (1, of earlier daemons, is
+ * read too: the model alone). A malformed or out-of-range member of
+ * those three is ignored with what needs it (est_file.warn), never the
+ * file. "last_*" only when the sensor had a value,
  * "rise_*" only while it was rising; the points are newest first (ages in
  * ms before "wall"). It is written through a buffer of EST_CHUNK bytes,
  * never held whole, and read a line at a time.
@@ -57,11 +68,16 @@ struct est_meta {
 };
 
 /* A decoded file. */
+#define EST_WARN_LEN 512
 struct est_file {
 	struct est_meta meta;
 	struct eng_snap_host host;
 	int n;
 	struct eng_snap_sensor *s; /* n of them, malloc'ed */
+	/* what of the host's part was ignored and why ("" none): a member
+	 * of engine snapshot 2 that is malformed or out of range is left
+	 * out (and what needs it), the rest of the file is used */
+	char warn[EST_WARN_LEN];
 };
 
 /*

@@ -22,7 +22,8 @@
 #define MAX_RISE_MS   (365LL * 24 * 3600 * 1000)
 #define MAX_MODEL_S   (10.0 * 365 * 24 * 3600)
 #define MAX_RHO       100.0
-#define FUTURE_SLOP_S 2.0 /* wall clocks of one host, a few s apart */
+#define MAX_MODEL_C   1000.0 /* a model inlet, however far off */
+#define FUTURE_SLOP_S 2.0    /* wall clocks of one host, a few s apart */
 
 /* --- decoding: every member checked, any doubt refuses the file --- */
 
@@ -179,21 +180,120 @@ meta(struct dec *d, const cJSON *root, struct est_meta *m)
 	return 0;
 }
 
+/* One more thing of the host left out, for the daemon to say. */
+static void
+warn(struct est_file *out, const char *group, const char *why, const char *what)
+{
+	size_t n = strlen(out->warn);
+
+	snprintf(out->warn + n, sizeof(out->warn) - n, "%s\"%s\": %s: %s",
+	    n > 0 ? "; " : "", group, why, what);
+}
+
+/* Group `key` of the header: NULL when absent; when not an object,
+ * NULL too, with a warning. */
+static const cJSON *
+group(
+    const cJSON *root, const char *key, const char *what, struct est_file *out)
+{
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, key);
+
+	if (g != NULL && !cJSON_IsObject(g)) {
+		warn(out, key, "not an object", what);
+		return NULL;
+	}
+	return g;
+}
+
+/*
+ * Engine snapshot 2's members of the host: the zone alarm's references,
+ * the slow model and the load tracking. Each is optional and checked on
+ * its own: a malformed or out-of-range one is left out with what needs
+ * it, and said in out->warn; the rest of the file stands.
+ */
+static void
+decode_host_v2(
+    const cJSON *root, const struct eng_conf *conf, struct est_file *out)
+{
+	const struct eng_class_conf *cpu = &conf->cls[ENG_CLASS_CPU];
+	const struct eng_class_conf *exh = &conf->cls[ENG_CLASS_EXHAUST];
+	struct eng_snap_host *h = &out->host;
+	char why[128];
+	struct dec d = { why, sizeof(why) };
+	const cJSON *g;
+	double slow_c = NAN, slow_s = NAN;
+
+	h->alarm_lost_age_ms = h->warm_age_ms = -1;
+	g = group(
+	    root, "alarm", "the zone alarm's references not restored", out);
+	if (g != NULL) {
+		if (ms(&d, g, "age_ms", MAX_RISE_MS, false, &h->alarm_age_ms) <
+			0 ||
+		    ms(&d, g, "lost_age_ms", h->alarm_age_ms, true,
+			&h->alarm_lost_age_ms) < 0 ||
+		    num(&d, g, "cpu_c", cpu->min_valid_c, cpu->max_valid_c,
+			false, &h->alarm_cpu_c) < 0 ||
+		    num(&d, g, "exhaust_c", exh->min_valid_c, exh->max_valid_c,
+			false, &h->alarm_exhaust_c) < 0 ||
+		    num(&d, g, "rho", 0, MAX_RHO, false, &h->alarm_rho) < 0 ||
+		    num(&d, g, "model_c", -MAX_MODEL_C, MAX_MODEL_C, false,
+			&h->alarm_model_c) < 0)
+			warn(out, "alarm", why,
+			    "the zone alarm's references not restored");
+		else
+			h->has_alarm = true;
+	}
+	g = group(root, "model_slow", "the slow model not restored", out);
+	if (g != NULL) {
+		if (num(&d, g, "c", -MAX_MODEL_C, MAX_MODEL_C, false, &slow_c) <
+			0 ||
+		    num(&d, g, "s", 0, MAX_MODEL_S, false, &slow_s) < 0) {
+			warn(out, "model_slow", why,
+			    "the slow model not restored");
+		} else {
+			h->model_slow_c = slow_c;
+			h->model_slow_s = slow_s;
+		}
+	}
+	g = group(root, "load", "the load tracking not restored", out);
+	if (g != NULL) {
+		if (ms(&d, g, "age_ms", MAX_RISE_MS, false, &h->load_age_ms) <
+			0 ||
+		    num(&d, g, "gap_c", cpu->min_valid_c - exh->max_valid_c,
+			cpu->max_valid_c - exh->min_valid_c, false,
+			&h->load_gap_c) < 0) {
+			warn(
+			    out, "load", why, "the load tracking not restored");
+			return;
+		}
+		h->has_load = true;
+		if (ms(&d, g, "warm_age_ms", h->load_age_ms, true,
+			&h->warm_age_ms) < 0) {
+			h->warm_age_ms = -1;
+			warn(
+			    out, "load", why, "the air's warming not restored");
+		}
+	}
+}
+
 /* The header's members but "v" (both versions). */
 static int
-decode_header(struct dec *d, const cJSON *root, struct est_file *out)
+decode_header(struct dec *d, const cJSON *root, const struct eng_conf *conf,
+    struct est_file *out)
 {
 	double snap = 0;
 
 	if (num(d, root, "engine_snapshot", 0, 1e9, false, &snap) < 0 ||
-	    snap != ENG_SNAP_VERSION)
+	    snap != floor(snap) || snap < 1 || snap > ENG_SNAP_VERSION)
 		return fail(d, "%s", "of another engine snapshot version");
 	if (meta(d, root, &out->meta) < 0 ||
 	    num(d, root, "rho", 0, MAX_RHO, false, &out->host.rho) < 0 ||
 	    num(d, root, "rho_learnt_s", 0, MAX_MODEL_S, false,
 		&out->host.rho_learnt_s) < 0)
 		return -1;
-	out->host.version = ENG_SNAP_VERSION;
+	out->host.version = (int)snap;
+	if (out->host.version >= 2)
+		decode_host_v2(root, conf, out);
 	return 0;
 }
 
@@ -247,7 +347,7 @@ decode_v1(struct dec *d, struct est_reader *r, const cJSON *root)
 		return fail(d, "%s",
 		    "not a version 1 engine state file (nor the header line "
 		    "of a version 2 one)");
-	if (decode_header(d, root, r->out) < 0)
+	if (decode_header(d, root, r->conf, r->out) < 0)
 		return -1;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "sensors");
 	if (!cJSON_IsArray(arr))
@@ -325,7 +425,7 @@ est_reader_line(struct est_reader *r, const char *line, size_t len, char *why,
 			rc = decode_v1(&d, r, o);
 		} else {
 			r->version = 2;
-			rc = decode_header(&d, o, r->out);
+			rc = decode_header(&d, o, r->conf, r->out);
 		}
 		cJSON_Delete(o);
 	}

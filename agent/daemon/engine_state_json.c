@@ -250,6 +250,36 @@ est_writer_new(void)
 	return est_writer_new_chunked(EST_CHUNK);
 }
 
+/* Engine snapshot 2's members of the host, those it has, into o. */
+static void
+host_v2(cJSON *o, const struct eng_snap_host *h)
+{
+	cJSON *g;
+
+	if (h->has_alarm && (g = cJSON_AddObjectToObject(o, "alarm")) != NULL) {
+		cJSON_AddNumberToObject(g, "age_ms", (double)h->alarm_age_ms);
+		if (h->alarm_lost_age_ms >= 0)
+			cJSON_AddNumberToObject(
+			    g, "lost_age_ms", (double)h->alarm_lost_age_ms);
+		cJSON_AddNumberToObject(g, "cpu_c", h->alarm_cpu_c);
+		cJSON_AddNumberToObject(g, "exhaust_c", h->alarm_exhaust_c);
+		cJSON_AddNumberToObject(g, "rho", h->alarm_rho);
+		cJSON_AddNumberToObject(g, "model_c", h->alarm_model_c);
+	}
+	if (h->model_slow_s > 0 &&
+	    (g = cJSON_AddObjectToObject(o, "model_slow")) != NULL) {
+		cJSON_AddNumberToObject(g, "c", h->model_slow_c);
+		cJSON_AddNumberToObject(g, "s", h->model_slow_s);
+	}
+	if (h->has_load && (g = cJSON_AddObjectToObject(o, "load")) != NULL) {
+		cJSON_AddNumberToObject(g, "age_ms", (double)h->load_age_ms);
+		cJSON_AddNumberToObject(g, "gap_c", h->load_gap_c);
+		if (h->warm_age_ms >= 0)
+			cJSON_AddNumberToObject(
+			    g, "warm_age_ms", (double)h->warm_age_ms);
+	}
+}
+
 /* The members of the file's header (both versions) into o. */
 static void
 header(cJSON *o, int version, const struct est_meta *m,
@@ -261,8 +291,12 @@ header(cJSON *o, int version, const struct est_meta *m,
 
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int snap = h->version >= 1 && h->version <= ENG_SNAP_VERSION
+	    ? h->version
+	    : ENG_SNAP_VERSION;
+
 	cJSON_AddNumberToObject(o, "v", version);
-	cJSON_AddNumberToObject(o, "engine_snapshot", ENG_SNAP_VERSION);
+	cJSON_AddNumberToObject(o, "engine_snapshot", snap);
 	cJSON_AddStringToObject(o, "written", iso);
 	cJSON_AddNumberToObject(o, "wall", floor(m->wall_s * 1000) / 1000);
 	cJSON_AddNumberToObject(o, "mono_ms", (double)m->mono_ms);
@@ -271,6 +305,8 @@ header(cJSON *o, int version, const struct est_meta *m,
 	cJSON_AddStringToObject(o, "machine_id", m->machine_id);
 	cJSON_AddNumberToObject(o, "rho", h->rho);
 	cJSON_AddNumberToObject(o, "rho_learnt_s", h->rho_learnt_s);
+	if (snap >= 2)
+		host_v2(o, h);
 }
 
 /* --- version 2: a line per JSON document, through the chunk --- */

@@ -4,7 +4,9 @@
  * again), its wall clock, and the overrides it persists.
  *
  * A restart with state = "kept" keeps what thermwatchd's state file
- * holds after a clean stop (engine_state.c): the host's model, and each
+ * holds after a clean stop (engine_state.c): the host's model, the zone
+ * alarm's references and the load tracking (eng_restore_host says when
+ * they come back), and each
  * sensor's noise, resolution, last value and rise, with the trend points
  * of a sensor in a rise (at most SIM_STATE_POINTS, thinned as the
  * daemon's are); the new engine gets them back with the down time as the
@@ -50,7 +52,7 @@ state_save(const struct sim_run *r, const struct sim_host *h)
 	if (sv == NULL)
 		return NULL;
 	sv->at_ms = r->now_ms;
-	eng_snapshot_host(h->eng, &sv->host);
+	eng_snapshot_host(h->eng, r->now_ms, &sv->host);
 	for (s = 0; s < SIM_NSENS; s++) {
 		struct eng_snap_sensor *sn = &sv->sens[s];
 		int i = h->sens[s].eng_idx;
@@ -75,7 +77,7 @@ state_restore(const struct sim_run *r, struct sim_host *h)
 	h->saved = NULL;
 	if (sv == NULL)
 		return;
-	eng_restore_host(h->eng, &sv->host);
+	eng_restore_host(h->eng, &sv->host, r->now_ms, r->now_ms - sv->at_ms);
 	for (s = 0; s < SIM_NSENS; s++)
 		if (sv->has[s])
 			eng_restore_sensor(h->eng, &sv->sens[s], r->now_ms,

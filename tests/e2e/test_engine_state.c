@@ -88,7 +88,7 @@ good_file(const struct eng_conf *conf)
 	char *text;
 
 	meta_of(&m, 1.7e9, 100000);
-	eng_snapshot_host(e, &h);
+	eng_snapshot_host(e, 100000, &h);
 	assert_int_equal(eng_snapshot_sensor(e, 0, 100000, &s[0]), 0);
 	assert_int_equal(eng_snapshot_sensor(e, 1, 100000, &s[1]), 0);
 	text = est_encode(&m, &h, s, 2);
@@ -222,8 +222,12 @@ test_refused(void **state)
 	} cases[] = {
 		{ "\"v\":1", "\"v\":2", NULL, NULL, "not a version 1" },
 		{ "\"v\":1", "\"v\":\"1\"", NULL, NULL, "not a version 1" },
-		{ "\"engine_snapshot\":1", "\"engine_snapshot\":9", NULL, NULL,
+		{ "\"engine_snapshot\":2", "\"engine_snapshot\":9", NULL, NULL,
 		    "another engine snapshot version" },
+		{ "\"engine_snapshot\":2", "\"engine_snapshot\":0", NULL, NULL,
+		    "another engine snapshot version" },
+		{ "\"engine_snapshot\":2", "\"engine_snapshot\":1.5", NULL,
+		    NULL, "another engine snapshot version" },
 		{ "\"host\":\"h1\"", "\"host\":7", NULL, NULL, "\"host\"" },
 		{ "\"wall\":", "\"wall\":-", NULL, NULL,
 		    "\"wall\" is out of range" },

@@ -227,8 +227,8 @@ run_pair(double iv_s, uint64_t sd, struct run_stats *st)
 
 			restarted = true;
 			compare_snaps(a, b, t_ms);
-			eng_snapshot_host(a, &ha);
-			eng_snapshot_host(b, &hb);
+			eng_snapshot_host(a, t_ms, &ha);
+			eng_snapshot_host(b, t_ms, &hb);
 			for (i = 0; i < NSENS; i++) {
 				eng_snapshot_sensor(a, i, t_ms, &snap[0][i]);
 				eng_snapshot_sensor(b, i, t_ms, &snap[1][i]);
@@ -237,8 +237,8 @@ run_pair(double iv_s, uint64_t sd, struct run_stats *st)
 			eng_free(b);
 			a = mk(&conf, &full);
 			b = mk(&conf, &sized);
-			eng_restore_host(a, &ha);
-			eng_restore_host(b, &hb);
+			eng_restore_host(a, &ha, t_ms + down_ms, down_ms);
+			eng_restore_host(b, &hb, t_ms + down_ms, down_ms);
 			t_ms += down_ms;
 			for (i = 0; i < NSENS; i++) {
 				assert_int_equal(

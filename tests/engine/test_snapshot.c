@@ -3,7 +3,9 @@
  * a new engine carries its trends and rises across a short gap, so a
  * restart in the middle of a ramp acts as early as no restart would (and
  * much earlier than a blind start); a long gap carries nothing stale;
- * restore refuses what does not fit.
+ * restore refuses what does not fit. The host's part: the zone alarm's
+ * references come back into the same alarm and never into another one,
+ * the load tracking across a short gap only.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -16,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "engine.h"
+#include "eng_int.h" /* the alarm's references, to compare */
 #include "harness.h"
 
 static uint64_t seed;
@@ -92,10 +94,10 @@ test_restart_mid_ramp(void **state)
 		}
 		assert_int_equal(
 		    eng_snapshot_sensor(a, 0, cut * 1000LL, &ss), 0);
-		eng_snapshot_host(a, &sh);
+		eng_snapshot_host(a, cut * 1000LL, &sh);
 		eng_free(a);
 		b = mk(&conf, cls);
-		eng_restore_host(b, &sh);
+		eng_restore_host(b, &sh, (cut + gap) * 1000LL, gap * 1000LL);
 		assert_int_equal(eng_restore_sensor(b, &ss,
 				     (cut + gap) * 1000LL, gap * 1000LL),
 		    0);
@@ -209,6 +211,272 @@ test_restore_refuses(void **state)
 	eng_free(a);
 }
 
+/* ---- the host: the zone alarm's references and the load tracking ---- */
+
+#define H_IN    0
+#define H_CPU   1
+#define H_EXH   2
+#define ALARM_S 300 /* the zone alarm begins */
+
+static struct eng *
+mk_host(struct eng_conf *conf)
+{
+	struct eng *e;
+
+	eng_conf_defaults(conf);
+	e = eng_create(conf);
+	assert_non_null(e);
+	assert_int_equal(eng_sensor_add(e, "in", ENG_CLASS_INLET,
+			     conf->cls[ENG_CLASS_INLET].trip_c, ENG_TRIP_HW),
+	    H_IN);
+	assert_int_equal(eng_sensor_add(e, "cpu", ENG_CLASS_CPU,
+			     conf->cls[ENG_CLASS_CPU].trip_c, ENG_TRIP_HW),
+	    H_CPU);
+	assert_int_equal(eng_sensor_add(e, "exh", ENG_CLASS_EXHAUST,
+			     conf->cls[ENG_CLASS_EXHAUST].trip_c, ENG_TRIP_HW),
+	    H_EXH);
+	return e;
+}
+
+/* The room's air at t s: calm, then warming from ALARM_S - 30 */
+static double
+air_at(int t)
+{
+	return 24.0 + (t > ALARM_S - 30 ? 0.02 * (t - (ALARM_S - 30)) : 0.0);
+}
+
+/* Seconds t_from..t_to of the host (its load steady) in its zone: the
+ * zone signals from ALARM_S while `quorum` (else its members are calm). */
+static void
+run_host(struct eng *e, struct rng *r, int t_from, int t_to, bool quorum)
+{
+	struct eng_output out;
+	int t;
+
+	for (t = t_from; t < t_to; t++) {
+		int64_t ms = t * 1000LL;
+		double air = air_at(t);
+		struct eng_zone_summary zs = { .t_ms = ms, .members = 10 };
+
+		zs.signals = quorum && t >= ALARM_S ? 8 : 0;
+		zs.slope_c_per_s = zs.signals > 0 ? 0.02 : 0.0;
+		zs.median_slope_c_per_s = zs.slope_c_per_s;
+		zs.inlet_median_c = zs.inlet_max_c = air;
+		zs.running[0] = 10;
+		eng_zone_set(e, &zs);
+		feed1(e, H_IN, ms, air + rng_range(r, -0.05, 0.05));
+		feed1(e, H_CPU, ms, air + 40.0 + rng_range(r, -0.2, 0.2));
+		feed1(e, H_EXH, ms, air + 15.0 + rng_range(r, -0.1, 0.1));
+		eng_evaluate(e, ms, &out);
+	}
+}
+
+/* A's snapshot at `at` s into a new engine after gap_s (its sensors
+ * too), then its first second with the zone's quorum or not: the new
+ * engine (the ENG_SNAP_KEPT_* bits in *kept). */
+static struct eng *
+restarted(const struct eng *a, const struct eng_snap_host *h, int at, int gap_s,
+    bool quorum, int *kept)
+{
+	struct eng_conf conf;
+	struct eng_snap_sensor ss;
+	struct eng *b = mk_host(&conf);
+	struct rng r = { seed ^ 0xc1 };
+	int64_t now = (at + gap_s) * 1000LL, gap = gap_s * 1000LL;
+	int i;
+
+	*kept = eng_restore_host(b, h, now, gap);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(
+		    eng_snapshot_sensor(a, i, at * 1000LL, &ss), 0);
+		(void)eng_restore_sensor(b, &ss, now, gap);
+	}
+	run_host(b, &r, at + gap_s, at + gap_s + 1, quorum);
+	return b;
+}
+
+static void
+assert_same_refs(const struct eng *a, const struct eng *b)
+{
+	assert_true(isfinite(a->alarm_cpu0));
+	assert_true(b->alarm_cpu0 == a->alarm_cpu0);
+	assert_true(b->alarm_exh0 == a->alarm_exh0);
+	assert_true(b->alarm_rho0 == a->alarm_rho0);
+	assert_true(b->alarm_model0 == a->alarm_model0);
+}
+
+/* A restart in the middle of a zone alarm: the new engine measures the
+ * host's warming from where the alarm began, not from the restart (4 C
+ * warmer by then); the load tracking goes on where it was. */
+static void
+test_alarm_refs_kept(void **state)
+{
+	struct eng_conf conf;
+	struct eng_snap_host h;
+	struct eng *a, *b, *c;
+	struct rng r = { seed ^ 0xc0 };
+	int kept, at = ALARM_S + 200;
+
+	(void)state;
+	a = mk_host(&conf);
+	run_host(a, &r, 1, at + 1, true);
+	assert_true(a->zone_alarm && isfinite(a->alarm_cpu0));
+	assert_true(a->load_steady);
+	eng_snapshot_host(a, at * 1000LL, &h);
+	assert_int_equal(h.version, ENG_SNAP_VERSION);
+	assert_true(h.has_alarm && h.has_load);
+	assert_true(h.alarm_age_ms == (int64_t)(at - ALARM_S) * 1000);
+	assert_int_equal(h.alarm_lost_age_ms, -1);
+	assert_true(h.alarm_cpu_c == a->alarm_cpu0);
+	assert_true(h.load_age_ms == at * 1000LL - a->load_since_ms);
+
+	b = restarted(a, &h, at, 5, true, &kept);
+	assert_int_equal(kept,
+	    ENG_SNAP_KEPT_MODEL | ENG_SNAP_KEPT_ALARM | ENG_SNAP_KEPT_LOAD);
+	assert_true(b->zone_alarm);
+	assert_same_refs(a, b);
+	/* on the same clock: where it was */
+	assert_true(b->load_steady && b->load_since_ms == a->load_since_ms);
+	assert_true(b->load_gap0 == a->load_gap0);
+	assert_true(b->load_settled == a->load_settled);
+	/* the air warmed 4 C since the alarm began: evidence to b as to a */
+	assert_true(health_air_warmed(a, conf.policy.frozen_delta_c));
+	assert_true(health_air_warmed(b, conf.policy.frozen_delta_c));
+
+	/* with the model alone (version 1, as before), the references of
+	 * the restart */
+	{
+		struct eng_snap_host v1 = h;
+
+		v1.version = 1;
+		c = restarted(a, &v1, at, 5, true, &kept);
+		assert_int_equal(kept, ENG_SNAP_KEPT_MODEL);
+	}
+	assert_true(c->alarm_cpu0 > a->alarm_cpu0 + 3.0);
+	assert_false(health_air_warmed(c, conf.policy.frozen_delta_c));
+	eng_free(c);
+	eng_free(b);
+	eng_free(a);
+}
+
+/* The references come back only into the alarm they were taken in: not
+ * when no zone alarm is in force at the first evaluation, nor after a
+ * gap in which the alarm could have ended (its quorum lost for
+ * policy.zone_hold_s), nor from a version 1 snapshot; the load tracking
+ * not across a gap of a third of its window. */
+static void
+test_alarm_refs_dropped(void **state)
+{
+	struct eng_conf conf;
+	struct eng_snap_host h, bad;
+	struct eng *a, *b;
+	struct rng r = { seed ^ 0xc2 };
+	int kept, at = ALARM_S + 200, lost_at, hold;
+
+	(void)state;
+	a = mk_host(&conf);
+	hold = (int)conf.policy.zone_hold_s;
+	run_host(a, &r, 1, at + 1, true);
+	eng_snapshot_host(a, at * 1000LL, &h);
+
+	/* no zone alarm at the first evaluation: dropped */
+	b = restarted(a, &h, at, 5, false, &kept);
+	assert_true(kept & ENG_SNAP_KEPT_ALARM);
+	assert_false(b->zone_alarm);
+	assert_true(isnan(b->alarm_cpu0));
+	assert_false(health_air_warmed(b, conf.policy.frozen_delta_c));
+	eng_free(b);
+
+	/* down for the whole hold: a zone alarm then may be a new one */
+	b = restarted(a, &h, at, hold, true, &kept);
+	assert_false(kept & ENG_SNAP_KEPT_ALARM);
+	assert_false(kept & ENG_SNAP_KEPT_LOAD); /* beyond a third of 120 s */
+	assert_true(b->zone_alarm);
+	assert_true(b->alarm_cpu0 > a->alarm_cpu0 + 3.0);
+	eng_free(b);
+
+	/* the load tracking not across 40 s (a third of the cpu's and
+	 * exhaust's 120 s), the references still */
+	b = restarted(a, &h, at, 40, true, &kept);
+	assert_int_equal(kept, ENG_SNAP_KEPT_MODEL | ENG_SNAP_KEPT_ALARM);
+	assert_same_refs(a, b);
+	assert_true(b->load_since_ms == (at + 40) * 1000LL);
+	eng_free(b);
+
+	/* saved with the quorum lost for a while: the hold counts it */
+	run_host(a, &r, at + 1, at + 101, false);
+	lost_at = at + 100;
+	assert_true(a->zone_alarm); /* held */
+	eng_snapshot_host(a, lost_at * 1000LL, &h);
+	assert_true(h.has_alarm);
+	assert_true(h.alarm_lost_age_ms == 100 * 1000 - 1000);
+	/* lost 99 s before the save: down 201 s more is the whole hold */
+	b = restarted(a, &h, lost_at, hold - 99, true, &kept);
+	assert_false(kept & ENG_SNAP_KEPT_ALARM);
+	eng_free(b);
+	b = restarted(a, &h, lost_at, hold - 100, true, &kept);
+	assert_true(kept & ENG_SNAP_KEPT_ALARM);
+	assert_same_refs(a, b);
+	eng_free(b);
+	b = restarted(a, &h, lost_at, 5, true, &kept);
+	assert_true(kept & ENG_SNAP_KEPT_ALARM);
+	assert_same_refs(a, b);
+	eng_free(b);
+
+	/* version 1: the model alone */
+	bad = h;
+	bad.version = 1;
+	b = restarted(a, &bad, lost_at, 5, true, &kept);
+	assert_int_equal(kept, ENG_SNAP_KEPT_MODEL);
+	assert_true(b->alarm_cpu0 > a->alarm_cpu0 + 3.0);
+	eng_free(b);
+	/* nonsense is refused, each part on its own */
+	bad = h;
+	bad.alarm_cpu_c = NAN;
+	b = restarted(a, &bad, lost_at, 5, true, &kept);
+	assert_int_equal(kept, ENG_SNAP_KEPT_MODEL | ENG_SNAP_KEPT_LOAD);
+	assert_true(b->alarm_cpu0 > a->alarm_cpu0 + 3.0);
+	eng_free(b);
+	bad = h;
+	bad.alarm_lost_age_ms = bad.alarm_age_ms + 1;
+	b = restarted(a, &bad, lost_at, 5, true, &kept);
+	assert_false(kept & ENG_SNAP_KEPT_ALARM);
+	eng_free(b);
+	bad = h;
+	bad.load_age_ms = -1;
+	b = restarted(a, &bad, lost_at, 5, true, &kept);
+	assert_int_equal(kept, ENG_SNAP_KEPT_MODEL | ENG_SNAP_KEPT_ALARM);
+	eng_free(b);
+	bad = h;
+	bad.version = ENG_SNAP_VERSION + 1;
+	b = restarted(a, &bad, lost_at, 5, true, &kept);
+	assert_int_equal(kept, 0);
+	eng_free(b);
+	b = restarted(a, &h, lost_at, -1, true, &kept);
+	assert_int_equal(kept, ENG_SNAP_KEPT_MODEL);
+	eng_free(b);
+	eng_free(a);
+}
+
+/* Outside an alarm the snapshot holds no references. */
+static void
+test_no_alarm_no_refs(void **state)
+{
+	struct eng_conf conf;
+	struct eng_snap_host h;
+	struct eng *a;
+	struct rng r = { seed ^ 0xc3 };
+
+	(void)state;
+	a = mk_host(&conf);
+	run_host(a, &r, 1, ALARM_S, true);
+	eng_snapshot_host(a, (ALARM_S - 1) * 1000LL, &h);
+	assert_false(h.has_alarm);
+	assert_true(h.has_load);
+	assert_true(h.rho_learnt_s > 0);
+	eng_free(a);
+}
+
 int
 main(void)
 {
@@ -216,6 +484,9 @@ main(void)
 		cmocka_unit_test(test_restart_mid_ramp),
 		cmocka_unit_test(test_long_gap),
 		cmocka_unit_test(test_restore_refuses),
+		cmocka_unit_test(test_alarm_refs_kept),
+		cmocka_unit_test(test_alarm_refs_dropped),
+		cmocka_unit_test(test_no_alarm_no_refs),
 	};
 
 	seed = test_seed("engine_snapshot");

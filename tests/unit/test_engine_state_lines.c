@@ -10,6 +10,7 @@
  * with a reason and not restored.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,9 +40,23 @@ static const struct est_meta meta = { .host = "h1",
 	.boot_id = "b1",
 	.wall_s = 1764468000.25,
 	.mono_ms = 123456 };
-static const struct eng_snap_host host = {
-	.version = ENG_SNAP_VERSION, .rho = 0.4123456789, .rho_learnt_s = 600
-};
+/* with every part of engine snapshot 2 */
+static const struct eng_snap_host host = { .version = ENG_SNAP_VERSION,
+	.rho = 0.4123456789,
+	.rho_learnt_s = 600,
+	.has_alarm = true,
+	.alarm_age_ms = 95000,
+	.alarm_lost_age_ms = 2000,
+	.alarm_cpu_c = 71.25,
+	.alarm_exhaust_c = 48.5,
+	.alarm_rho = 0.375,
+	.alarm_model_c = 29.125,
+	.model_slow_c = 28.75,
+	.model_slow_s = 3600,
+	.has_load = true,
+	.load_age_ms = 400000,
+	.load_gap_c = 22.75,
+	.warm_age_ms = 30000 };
 
 /* Sensor i of a file: calm or rising, with or without a value, with no,
  * a few or EST_POINTS points, ids with characters cJSON escapes. */
@@ -97,6 +112,30 @@ to_sink(void *arg, const void *buf, size_t n)
 }
 
 static void
+assert_same_host(const struct eng_snap_host *a, const struct eng_snap_host *b)
+{
+	assert_int_equal(a->version, b->version);
+	assert_int_equal(a->has_alarm, b->has_alarm);
+	if (a->has_alarm) {
+		assert_int_equal(a->alarm_age_ms, b->alarm_age_ms);
+		assert_int_equal(a->alarm_lost_age_ms, b->alarm_lost_age_ms);
+		assert_true(a->alarm_cpu_c == b->alarm_cpu_c);
+		assert_true(a->alarm_exhaust_c == b->alarm_exhaust_c);
+		assert_true(a->alarm_rho == b->alarm_rho);
+		assert_true(a->alarm_model_c == b->alarm_model_c);
+	}
+	assert_true(a->model_slow_s == b->model_slow_s);
+	if (a->model_slow_s > 0)
+		assert_true(a->model_slow_c == b->model_slow_c);
+	assert_int_equal(a->has_load, b->has_load);
+	if (a->has_load) {
+		assert_int_equal(a->load_age_ms, b->load_age_ms);
+		assert_true(a->load_gap_c == b->load_gap_c);
+		assert_int_equal(a->warm_age_ms, b->warm_age_ms);
+	}
+}
+
+static void
 assert_same_file(const struct est_file *a, const struct est_file *b)
 {
 	assert_int_equal(a->n, b->n);
@@ -107,6 +146,7 @@ assert_same_file(const struct est_file *a, const struct est_file *b)
 	assert_int_equal(a->meta.mono_ms, b->meta.mono_ms);
 	assert_true(a->host.rho == b->host.rho);
 	assert_true(a->host.rho_learnt_s == b->host.rho_learnt_s);
+	assert_same_host(&a->host, &b->host);
 	for (int i = 0; i < a->n; i++) {
 		const struct eng_snap_sensor *x = &a->s[i], *y = &b->s[i];
 
@@ -200,6 +240,8 @@ test_round_trip(void **state)
 	assert_int_equal(
 	    est_decode(v2, strlen(v2), &conf, N, &f2, why, sizeof(why)), 0);
 	assert_same_file(&f1, &f2);
+	assert_same_host(&f2.host, &host);
+	assert_string_equal(f2.warn, "");
 	assert_int_equal(f2.n, N);
 	assert_string_equal(f2.s[7].id, s[7].id);
 	assert_int_equal(f2.s[3].n_points, s[3].rising ? s[3].n_points : 0);
@@ -508,7 +550,7 @@ test_store_upgrade(void **state)
 	char *v1;
 	cJSON *j;
 
-	eng_snapshot_host(e, &h);
+	eng_snapshot_host(e, now, &h);
 	assert_int_equal(
 	    eng_snapshot_sensor_max(e, 0, now, EST_POINTS, &snap), 0);
 	assert_true(snap.rising && snap.n_points > 10);
@@ -610,6 +652,287 @@ test_store_refuses(void **state)
 	free(good);
 }
 
+/* The text with the first "from" replaced by "to" (malloc'ed). */
+static char *
+replaced(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	size_t n = strlen(text) + strlen(to) + 1;
+	char *out = malloc(n);
+
+	if (at == NULL)
+		fail_msg("no [%s] in the file", from);
+	assert_non_null(out);
+	snprintf(
+	    out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	return out;
+}
+
+enum part { P_ALARM, P_SLOW, P_LOAD, P_WARM };
+
+/*
+ * Engine snapshot 2's host: the zone alarm's references, the slow model
+ * and the load tracking read back as written; a file of engine snapshot
+ * 1 (the model alone) reads with none of them; garbage in any one of
+ * their members leaves out that part (and what needs it) with a warning
+ * naming the member, and the rest of the file (the other parts, the
+ * sensors) is read as it was.
+ */
+static void
+test_host_v2(void **state)
+{
+	static const struct {
+		const char *from, *to;
+		enum part part;
+		const char *why;
+	} cases[] = {
+		{ "\"age_ms\":95000", "\"age_ms\":-1", P_ALARM,
+		    "\"age_ms\" is out of range" },
+		{ "\"age_ms\":95000", "\"age_ms\":\"x\"", P_ALARM,
+		    "\"age_ms\" is missing or not a number" },
+		{ "\"age_ms\":95000,", "", P_ALARM, "\"age_ms\" is missing" },
+		{ "\"lost_age_ms\":2000", "\"lost_age_ms\":96000", P_ALARM,
+		    "\"lost_age_ms\" is out of range" },
+		{ "\"lost_age_ms\":2000", "\"lost_age_ms\":2.5", P_ALARM,
+		    "\"lost_age_ms\" is not a whole number" },
+		{ "\"cpu_c\":71.25", "\"cpu_c\":1e9", P_ALARM,
+		    "\"cpu_c\" is out of range" },
+		{ "\"exhaust_c\":48.5", "\"exhaust_c\":null", P_ALARM,
+		    "\"exhaust_c\" is missing or not a number" },
+		{ "\"rho\":0.375", "\"rho\":-0.5", P_ALARM,
+		    "\"rho\" is out of range" },
+		{ "\"model_c\":29.125", "\"model_c\":true", P_ALARM,
+		    "\"model_c\" is missing or not a number" },
+		{ "\"alarm\":{", "\"alarm\":7,\"x\":{", P_ALARM,
+		    "\"alarm\": not an object" },
+		{ "\"c\":28.75", "\"c\":\"hot\"", P_SLOW,
+		    "\"c\" is missing or not a number" },
+		{ "\"s\":3600", "\"s\":-1", P_SLOW, "\"s\" is out of range" },
+		{ "\"model_slow\":{", "\"model_slow\":[],\"y\":{", P_SLOW,
+		    "\"model_slow\": not an object" },
+		{ "\"age_ms\":400000", "\"age_ms\":1e30", P_LOAD,
+		    "\"age_ms\" is out of range" },
+		{ "\"gap_c\":22.75", "\"gap_c\":500", P_LOAD,
+		    "\"gap_c\" is out of range" },
+		{ "\"gap_c\":22.75", "\"gap_c\":{}", P_LOAD,
+		    "\"gap_c\" is missing or not a number" },
+		{ "\"warm_age_ms\":30000", "\"warm_age_ms\":500000", P_WARM,
+		    "\"warm_age_ms\" is out of range" },
+		{ "\"warm_age_ms\":30000", "\"warm_age_ms\":\"\"", P_WARM,
+		    "\"warm_age_ms\" is missing or not a number" },
+		{ "\"load\":{", "\"load\":null,\"z\":{", P_LOAD,
+		    "\"load\": not an object" },
+	};
+	static const char *const group[] = { "\"alarm\"", "\"model_slow\"",
+		"\"load\"", "\"load\"" };
+	static struct eng_snap_sensor s[N];
+	struct eng_snap_host old = host;
+	struct eng_conf conf;
+	struct est_file f;
+	char why[256], *good, *bad;
+	size_t i;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	fill_all(s, N);
+	good = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
+	assert_non_null(good);
+	assert_non_null(strstr(good, "\"engine_snapshot\":2,"));
+	assert_int_equal(
+	    est_decode(good, strlen(good), &conf, N, &f, why, sizeof(why)), 0);
+	assert_same_host(&f.host, &host);
+	assert_string_equal(f.warn, "");
+	est_file_free(&f);
+	/* what an older daemon wrote: engine snapshot 1, the model alone
+	 * (even with members it did not know) */
+	old.version = 1;
+	bad = est_encode_lines(&meta, &old, s, N, EST_CHUNK);
+	assert_non_null(bad);
+	assert_non_null(strstr(bad, "\"engine_snapshot\":1,"));
+	assert_null(strstr(bad, "\"alarm\""));
+	assert_int_equal(
+	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), 0);
+	assert_int_equal(f.host.version, 1);
+	assert_true(f.host.rho == host.rho);
+	assert_false(f.host.has_alarm || f.host.has_load);
+	assert_true(f.host.model_slow_s == 0);
+	assert_string_equal(f.warn, "");
+	assert_int_equal(f.n, N);
+	est_file_free(&f);
+	free(bad);
+	bad = replaced(good, "\"engine_snapshot\":2", "\"engine_snapshot\":1");
+	assert_int_equal(
+	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), 0);
+	assert_false(f.host.has_alarm || f.host.has_load);
+	est_file_free(&f);
+	free(bad);
+	/* none of them (a host outside an alarm, no load known) */
+	old = (struct eng_snap_host){ .version = ENG_SNAP_VERSION,
+		.rho = 0.5,
+		.rho_learnt_s = 10,
+		.alarm_lost_age_ms = -1,
+		.warm_age_ms = -1 };
+	bad = est_encode_lines(&meta, &old, s, N, EST_CHUNK);
+	assert_null(strstr(bad, "\"alarm\""));
+	assert_null(strstr(bad, "\"load\""));
+	assert_null(strstr(bad, "\"model_slow\""));
+	assert_int_equal(
+	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), 0);
+	assert_same_host(&f.host, &old);
+	est_file_free(&f);
+	free(bad);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum part p = cases[i].part;
+
+		bad = replaced(good, cases[i].from, cases[i].to);
+		if (est_decode(
+			bad, strlen(bad), &conf, N, &f, why, sizeof(why)) != 0)
+			fail_msg("%s -> %s: refused (%s)", cases[i].from,
+			    cases[i].to, why);
+		if (strstr(f.warn, cases[i].why) == NULL ||
+		    strstr(f.warn, group[p]) == NULL)
+			fail_msg("%s -> %s: warned [%s], wanted [%s] of %s",
+			    cases[i].from, cases[i].to, f.warn, cases[i].why,
+			    group[p]);
+		/* that part out, the rest as written */
+		assert_int_equal(f.host.has_alarm, p != P_ALARM);
+		assert_true(f.host.model_slow_s ==
+		    (p == P_SLOW ? 0 : host.model_slow_s));
+		assert_int_equal(f.host.has_load, p != P_LOAD);
+		if (p != P_ALARM)
+			assert_true(f.host.alarm_cpu_c == host.alarm_cpu_c);
+		if (p != P_LOAD)
+			assert_int_equal(f.host.warm_age_ms,
+			    p == P_WARM ? -1 : host.warm_age_ms);
+		if (p != P_LOAD)
+			assert_true(f.host.load_gap_c == host.load_gap_c);
+		assert_true(f.host.rho == host.rho);
+		assert_int_equal(f.n, N);
+		assert_int_equal(f.s[N - 1].n_points, s[N - 1].n_points);
+		est_file_free(&f);
+		free(bad);
+	}
+	/* the file's own members stay strict */
+	bad = replaced(good, "\"rho\":0.4", "\"rho\":-0.4");
+	assert_int_equal(
+	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), -1);
+	free(bad);
+	free(good);
+}
+
+/* The daemon's store: the host's part back into the engine from a file of
+ * this boot; of another boot the model alone; garbage in a member: a
+ * warning naming the file and the member, that part left out, the file
+ * used (not moved aside). */
+static void
+test_store_host(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = loop_now_ms(fx->loop);
+	struct eng_snap_sensor snap;
+	struct eng_snap_host h = host;
+	struct eng_snap_host got;
+	struct est_meta m;
+	struct stat st;
+	char aside[200], logf[200], *text, *bad, *logged;
+	size_t len;
+	int round;
+
+	{
+		struct eng *e = ramped(&fx->conf.engine, now);
+
+		assert_int_equal(
+		    eng_snapshot_sensor_max(e, 0, now, EST_POINTS, &snap), 0);
+		eng_free(e);
+	}
+	memset(&m, 0, sizeof(m));
+	snprintf(m.host, sizeof(m.host), "h1");
+	fio_read_line("/etc/machine-id", m.machine_id, sizeof(m.machine_id));
+	fio_read_line(
+	    "/proc/sys/kernel/random/boot_id", m.boot_id, sizeof(m.boot_id));
+	m.wall_s = (double)time(NULL);
+	m.mono_ms = now;
+	h.alarm_lost_age_ms = -1;
+	snprintf(aside, sizeof(aside), "%s.corrupt", fx->path);
+	snprintf(logf, sizeof(logf), "%s/log", fx->dir);
+	for (round = 0; round < 3; round++) {
+		struct eng *e = eng_create(&fx->conf.engine);
+		struct est_env env = { fx->loop, e, &fx->conf };
+		struct est *s;
+		int fd, saved;
+
+		if (round == 1)
+			snprintf(m.boot_id, sizeof(m.boot_id), "another-boot");
+		else
+			fio_read_line("/proc/sys/kernel/random/boot_id",
+			    m.boot_id, sizeof(m.boot_id));
+		text = est_encode_lines(&m, &h, &snap, 1, EST_CHUNK);
+		assert_non_null(text);
+		if (round == 2) {
+			bad = replaced(
+			    text, "\"cpu_c\":71.25", "\"cpu_c\":\"x\"");
+			free(text);
+			text = bad;
+		}
+		/* fio_replace adds the last newline */
+		text[strlen(text) - 1] = '\0';
+		assert_int_equal(fio_replace_nosync(fx->path, text, 0640), 0);
+		free(text);
+		/* what it logs, to a file */
+		fflush(stderr);
+		saved = dup(2);
+		fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(saved >= 0 && fd >= 0);
+		dup2(fd, 2);
+		close(fd);
+		s = est_create(&env);
+		assert_non_null(s);
+		est_sensor_added(s, CPU_ID,
+		    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW));
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		assert_non_null(s);
+		logged = fio_read_bounded(logf, 1 << 16, &len);
+		assert_non_null(logged);
+		eng_snapshot_host(e, now, &got);
+		/* the model and the sensor always */
+		assert_true(got.rho == h.rho);
+		assert_non_null(strstr(logged, "Package id 0 restored"));
+		switch (round) {
+		case 0: /* this boot: all of it (the alarm's references stay
+			   until the first evaluation finds no alarm) */
+			assert_true(got.load_gap_c == h.load_gap_c);
+			assert_true(got.has_load);
+			assert_true(got.model_slow_c == h.model_slow_c);
+			assert_null(strstr(logged, "rest of the file"));
+			assert_non_null(strstr(
+			    logged, "the zone alarm's references restored"));
+			break;
+		case 1: /* another boot: the model alone */
+			assert_false(got.has_load);
+			assert_true(got.model_slow_s == 0);
+			assert_non_null(strstr(logged, "another boot"));
+			break;
+		case 2: /* garbage: named, that part out, the rest in */
+			assert_true(got.has_load);
+			assert_non_null(strstr(logged, fx->path));
+			assert_non_null(strstr(logged, "\"cpu_c\""));
+			assert_non_null(strstr(logged,
+			    "the zone alarm's references not restored"));
+			assert_null(strstr(logged, "not used"));
+			assert_int_equal(stat(fx->path, &st), 0);
+			assert_int_equal(stat(aside, &st), -1);
+			break;
+		}
+		free(logged);
+		est_free(s);
+		eng_free(e);
+	}
+	unlink(logf);
+}
+
 int
 main(void)
 {
@@ -618,6 +941,9 @@ main(void)
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_read_lines),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_host_v2),
+		cmocka_unit_test_setup_teardown(
+		    test_store_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(
