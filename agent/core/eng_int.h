@@ -424,6 +424,9 @@ struct eng {
 	int64_t tier_wait_until_ms; /* waiting for less important hosts */
 	int64_t zone_lost_ms;
 	double zone_slope;
+	double zone_from_c; /* the zone's median inlet when its alarm began
+			       (NAN: none known); the alarm ends only once
+			       the zone is back under it (zone.c) */
 	int64_t last_eval_ms;
 
 	/* the sibling model: inlet = exhaust - rho (cpu - exhaust) */

@@ -277,8 +277,9 @@ eval_run(struct eng *e, int64_t now_ms, struct eng_output *out)
 	} else {
 		memset(&hv, 0, sizeof(hv)); /* no evidence is built */
 	}
-	/* The tiers' wider levels hold while the zone heats, not through
-	 * the alarm's hold after it: no action follows a recovery. */
+	/* The tiers' wider levels hold while the zone heats, and after its
+	 * quorum only until the zone is back (zone.c): no action follows a
+	 * recovery. */
 	ef = ovr_effective_all(e, e->zone_heating);
 
 	for (i = 0; i < e->n_sensors; i++) {

@@ -309,6 +309,28 @@ eng_zone_set(struct eng *e, const struct eng_zone_summary *zs)
 
 /* ---- the alarm ---- */
 
+/*
+ * Is the danger that raised the alarm gone? A lost quorum alone does not
+ * say so: a zone that heats at about zone_rise_c_per_h, or sits at about
+ * zone_high_c, gains and loses its quorum with the noise, and each new
+ * start of the alarm runs the migrate hook again on every host. The
+ * zone's own figures do say so: its median inlet back under where it
+ * stood when the alarm began (the heat that raised it is gone), or the
+ * zone cooling back at the rate that counts as rising (a repair). With
+ * nothing to compare (no member, no median, none when it began) the lost
+ * quorum is all there is.
+ */
+static bool
+zone_back(const struct eng_policy_conf *pc, const struct eng_zone_summary *z,
+    double from_c)
+{
+	if (z->members == 0 || !isfinite(z->inlet_median_c) ||
+	    !isfinite(from_c))
+		return true;
+	return z->inlet_median_c <= from_c ||
+	    z->median_slope_c_per_s <= -pc->zone_rise_c_per_h / 3600.0;
+}
+
 void
 zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 {
@@ -317,7 +339,7 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 	struct eng_peer me;
 	/* every evaluation: the numbers only (this host is the extra
 	 * member by position, not by name) */
-	bool quorum, self = inlet_summary_numbers(e, now_ms, &me);
+	bool quorum, back = true, self = inlet_summary_numbers(e, now_ms, &me);
 
 	if (!e->zone_ext) {
 		/* This host counts as a member of its own zone. */
@@ -347,22 +369,30 @@ zone_update(struct eng *e, int64_t now_ms, struct eng_output *out)
 	quorum = z->members > 0 && z->signals >= pc->zone_quorum_count &&
 	    z->signals >= pc->zone_quorum_fraction * z->members;
 	if (quorum) {
-		if (!e->zone_alarm)
+		if (!e->zone_alarm) {
 			e->zone_since_ms = now_ms;
+			e->zone_from_c = z->inlet_median_c;
+		}
 		e->zone_alarm = true;
 		e->zone_lost_ms = NO_TIME;
 		e->zone_slope = z->slope_c_per_s;
 	} else if (e->zone_alarm) {
+		back = zone_back(pc, z, e->zone_from_c);
 		if (e->zone_lost_ms == NO_TIME)
 			e->zone_lost_ms = now_ms;
 		if (now_ms - e->zone_lost_ms >=
-		    (int64_t)(pc->zone_hold_s * 1000.0))
+			(int64_t)(pc->zone_hold_s * 1000.0) &&
+		    back)
 			e->zone_alarm = false;
 	}
 	/* The tiers' wider levels hold while the quorum does and the zone
-	 * is not cooling back (a plateau in a hot room still presses). */
-	e->zone_heating = quorum &&
-	    e->zone_slope > -pc->zone_rise_c_per_h / 3600.0;
+	 * is not cooling back (a plateau in a hot room still presses), and
+	 * after the quorum while the zone is not back (the same flicker of
+	 * the quorum would otherwise take them away and give them back, and
+	 * each return is a new migrate decision); never after a recovery. */
+	e->zone_heating = quorum
+	    ? e->zone_slope > -pc->zone_rise_c_per_h / 3600.0
+	    : e->zone_alarm && !back;
 	out->zone_members = z->members;
 	out->zone_signals = z->signals;
 	out->zone_slope_c_per_s = e->zone_alarm ? e->zone_slope : 0.0;

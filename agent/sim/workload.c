@@ -2,10 +2,11 @@
  * workload.c - load units (VMs): where an evacuation puts them, how long
  * each live migration takes, and what is lost when a host goes down.
  *
- * An evacuation reserves room on other hosts that are up, not shutting
- * down, not evacuating and whose engine accepts load: another zone first,
- * then the hosts with the most room. The VMs then go one after the other
- * (nova's default max_concurrent_live_migrations = 1), each taking
+ * An evacuation reserves room on hosts of other zones (never its own,
+ * as thermwatchd) that are up, not shutting down, not evacuating and
+ * whose engine accepts load: the hosts with the most room first. The
+ * VMs then go one after the other (nova's default
+ * max_concurrent_live_migrations = 1), each taking
  *
  *	(migrate_setup_s + 8 vm_memory_gb / link_gbps x dirty_factor)
  *	    x lognormal(0, migrate_spread)
@@ -34,22 +35,25 @@ can_take(const struct sim_run *r, int src, int j)
 	    !t->mig_job.running && t->accepting && spare(t) > 0;
 }
 
-/* The best target: another zone first, then most room, then index. */
+/* The best target: the host of another zone with the most room, then
+ * index. Never one of the source's own zone: thermwatchd hands the
+ * migrate hook only hosts of other zones (fleet.c, is_destination), since
+ * a zone that evacuates shares its air with every host in it. */
 static int
 pick_target(const struct sim_run *r, int src)
 {
-	int j, best = -1, bz = 0, bs = 0;
+	int j, best = -1, bs = 0;
 
 	for (j = 0; j < r->n_hosts; j++) {
-		int other, sp;
+		int sp;
 
-		if (r->host[j].mark == r->mark || !can_take(r, src, j))
+		if (r->host[j].mark == r->mark ||
+		    r->host[j].zone == r->host[src].zone ||
+		    !can_take(r, src, j))
 			continue;
-		other = r->host[j].zone != r->host[src].zone;
 		sp = spare(&r->host[j]);
-		if (best < 0 || other > bz || (other == bz && sp > bs)) {
+		if (best < 0 || sp > bs) {
 			best = j;
-			bz = other;
 			bs = sp;
 		}
 	}

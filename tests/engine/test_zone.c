@@ -1,8 +1,10 @@
 /*
  * test_zone.c - the zone peers: the peer table against a plain model
  * (random updates, evictions of the longest silent), the zone summary
- * against a sort-based reference, and the same zone alarm whether the
- * engine summarizes its own table or is handed a summary.
+ * against a sort-based reference, the same zone alarm whether the
+ * engine summarizes its own table or is handed a summary, and the alarm
+ * lasting until the zone is back (not restarting with a flickering
+ * quorum).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -291,6 +293,121 @@ test_zone_set_equivalent(void **state)
 	}
 }
 
+static bool
+quorum(const struct eng_conf *conf, const struct eng_output *o)
+{
+	return o->zone_members > 0 &&
+	    o->zone_signals >= conf->policy.zone_quorum_count &&
+	    o->zone_signals >=
+	    conf->policy.zone_quorum_fraction * o->zone_members;
+}
+
+/* n peers at inlet c (spread +-0.5 C) rising s C/s (+-10 %), summarized
+ * and handed to e at now. */
+static void
+hand_zone(struct eng *e, const struct eng_conf *conf, struct rng *r, int n,
+    double c, double s, int64_t now)
+{
+	struct eng_peer p[64];
+	struct eng_zone_summary zs;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		snprintf(p[i].host, sizeof(p[i].host), "host-%d", i);
+		p[i].tier = i % (ENG_MAX_TIER + 1);
+		p[i].inlet_c = c + rng_range(r, -0.5, 0.5);
+		p[i].slope_c_per_s = s * rng_range(r, 0.9, 1.1);
+		p[i].state = ENG_STATE_OK;
+		p[i].t_ms = now;
+	}
+	eng_zone_summarize(p, n, now, &conf->policy, &zs);
+	eng_zone_set(e, &zs);
+}
+
+/*
+ * A zone heating at about policy.zone_rise_c_per_h gains and loses its
+ * quorum: the alarm starts once and holds, however long the quorum stays
+ * lost, while the zone stays above where it stood when the alarm began;
+ * it ends zone_hold_s after the quorum once the zone cools back fast (a
+ * repair) or is back under that level, and at once after the hold when
+ * no peer is heard (nothing to compare).
+ */
+static void
+test_zone_alarm_until_back(void **state)
+{
+	struct rng r = { seed ^ 0x2b2b };
+	int round;
+
+	(void)state;
+	for (round = 0; round < 60; round++) {
+		struct eng_conf conf;
+		struct eng_output o;
+		struct eng *e;
+		int n = 8 + (int)(rng_next(&r) % 40), k, starts = 0, end;
+		double rise, c = rng_range(&r, 22, 30);
+		int64_t now = 0, hold, lost = -1, t_end;
+		double c0 = NAN;
+		bool was = false;
+
+		eng_conf_defaults(&conf);
+		/* the rate only: no inlet is "high" */
+		conf.policy.zone_high_c = 100;
+		rise = conf.policy.zone_rise_c_per_h / 3600.0;
+		hold = (int64_t)(conf.policy.zone_hold_s * 1000);
+		e = eng_create(&conf);
+		assert_non_null(e);
+		/* 1 h of a rate that hovers about the "rising" one: 5 to 10
+		 * min over it, as long under it, the zone always warming */
+		for (k = 0; k < 360; k++) {
+			double s = (k / 45) % 2 == 0 ? rng_range(&r, 1.05, 1.3)
+						     : rng_range(&r, 0.5, 0.95);
+
+			now += 10000;
+			c += s * rise * 10;
+			hand_zone(e, &conf, &r, n, c, s * rise, now);
+			eng_evaluate(e, now, &o);
+			if (o.zone_alarm && !was && starts++ == 0)
+				c0 = c;
+			was = o.zone_alarm;
+			lost = quorum(&conf, &o) ? -1 : lost < 0 ? now : lost;
+		}
+		assert_true(was);
+		assert_int_equal(starts, 1);
+		/* the end: a repair (cooling back at twice the rising rate),
+		 * back under the start at a crawl, or no peer heard */
+		end = round % 3;
+		t_end = now;
+		for (k = 0; k < 1440; k++) {
+			now += 10000;
+			if (end == 0)
+				c -= 2 * rise * 10;
+			else if (end == 1)
+				c -= 0.5 * rise * 10;
+			hand_zone(e, &conf, &r, end == 2 ? 0 : n, c,
+			    end == 0 ? -2 * rise : -0.5 * rise, now);
+			eng_evaluate(e, now, &o);
+			lost = quorum(&conf, &o) ? -1 : lost < 0 ? now : lost;
+			if (!o.zone_alarm)
+				break;
+		}
+		assert_false(o.zone_alarm);
+		assert_true(lost >= 0);
+		/* never before the hold */
+		assert_true(now - lost >= hold);
+		/* the repair and the silence: as soon as the hold allows */
+		if (end != 1)
+			assert_true(
+			    now <= (lost + hold > t_end ? lost + hold : t_end) +
+				10000);
+		/* the crawl: not before the zone is back where it began (the
+		 * medians of peers spread +-0.5 C, then and now) */
+		if (end == 1)
+			assert_true(c <= c0 + 1.0);
+		eng_free(e);
+	}
+}
+
 int
 main(void)
 {
@@ -300,6 +417,7 @@ main(void)
 		cmocka_unit_test(test_zone_summary_reference),
 		cmocka_unit_test(test_zone_summary_large),
 		cmocka_unit_test(test_zone_set_equivalent),
+		cmocka_unit_test(test_zone_alarm_until_back),
 	};
 
 	seed = test_seed("engine_zone");

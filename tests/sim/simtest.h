@@ -1,7 +1,9 @@
 /*
  * simtest.h - a small room for the simulator's unit tests: one zone, four
  * identical tier-1 hosts (h01..h04) without sensor noise, 4 kW of cooling
- * for about 1.1 kW of IT load, and the events the test gives.
+ * for about 1.1 kW of IT load, and the events the test gives; or, for
+ * tests that migrate (only to another zone, as thermwatchd does), that
+ * zone and a second one like it, "B", with hosts g01..g04 (host[4..7]).
  */
 #ifndef THERMWATCH_SIMTEST_H
 #define THERMWATCH_SIMTEST_H
@@ -22,6 +24,22 @@
 	"  cooling = ( { name = \"c1\"; capacity_kw = 4.0; } );\n"      \
 	"  hosts = ( { prefix = \"h\"; count = 4; tier = 1; vms = 8;\n" \
 	"    inlet_spread_c = 0.0; %s } ); } );\n"                      \
+	"events = ( %s );\n"
+
+#define ST_ROOM_TWO                                                     \
+	"name = \"t\"; duration = \"1d\"; tick_s = 1.0;\n"                \
+	"peer_interval_s = 10.0; seed = 1;\n"                             \
+	"building = { temp_c = 24.0; swing_c = 0.0; };\n"                 \
+	"sensors = { noise_inlet_c = 0.0; noise_cpu_c = 0.0;\n"           \
+	"  noise_exhaust_c = 0.0; };\n"                                   \
+	"zones = ( { name = \"A\"; heat_capacity_kj_per_k = 300.0;\n"     \
+	"  cooling = ( { name = \"c1\"; capacity_kw = 4.0; } );\n"        \
+	"  hosts = ( { prefix = \"h\"; count = 4; tier = 1; vms = 8;\n"   \
+	"    inlet_spread_c = 0.0; %s } ); },\n"                          \
+	"  { name = \"B\"; heat_capacity_kj_per_k = 300.0;\n"             \
+	"  cooling = ( { name = \"c2\"; capacity_kw = 4.0; } );\n"        \
+	"  hosts = ( { prefix = \"g\"; count = 4; tier = 1; vms = 8;\n"   \
+	"    inlet_spread_c = 0.0; %s } ); } );\n"                        \
 	"events = ( %s );\n"
 
 /* Parse a scenario text and set up a run of it. Returns 0 or the number
@@ -54,6 +72,21 @@ st_setup(struct sim_run *r, struct sim_scenario *s, const char *group,
 	int rc;
 
 	snprintf(txt, n, ST_ROOM, group, events);
+	rc = st_setup_text(r, s, txt, policy, seed);
+	free(txt);
+	return rc;
+}
+
+/* The same with the second zone (the host-group keys go to both). */
+static inline int
+st_setup_two(struct sim_run *r, struct sim_scenario *s, const char *group,
+    const char *events, enum eng_policy_kind policy, uint64_t seed)
+{
+	size_t n = strlen(ST_ROOM_TWO) + 2 * strlen(group) + strlen(events) + 1;
+	char *txt = malloc(n);
+	int rc;
+
+	snprintf(txt, n, ST_ROOM_TWO, group, group, events);
 	rc = st_setup_text(r, s, txt, policy, seed);
 	free(txt);
 	return rc;

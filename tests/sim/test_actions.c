@@ -38,26 +38,31 @@ test_migration_time(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    st_setup(&r, &scn, "vm_memory_gb = 16.0; capacity_vms = 20;", "",
-		ENG_POLICY_NONE, 1),
+	    st_setup_two(&r, &scn, "vm_memory_gb = 16.0; capacity_vms = 20;",
+		"", ENG_POLICY_NONE, 1),
 	    0);
 	/* as if in the file: actions = { migrate_spread = 0.0; } */
 	scn.actions.migrate_spread = 0;
 	run_until(&r, ST_S(100));
 	idle_src = r.host[0].power_w;
-	idle_dst = r.host[1].power_w;
+	idle_dst = r.host[4].power_w;
 	decide(&r, 0, ENG_ACT_MIGRATE);
 	run_until(&r, ST_S(110));
 	assert_true(hooks_migrating(&r.host[0]));
 	assert_true(r.host[0].power_w > idle_src + 29);
-	assert_true(r.host[1].power_w + r.host[2].power_w + r.host[3].power_w >
-	    3 * idle_dst + 29);
+	/* the targets: hosts of the other zone */
+	assert_true(r.host[4].power_w + r.host[5].power_w + r.host[6].power_w +
+		r.host[7].power_w >
+	    4 * idle_dst + 29);
 	run_until(&r, ST_S(100 + 172));
 	assert_true(hooks_migrating(&r.host[0]));
 	run_until(&r, ST_S(100 + 175));
 	assert_false(hooks_migrating(&r.host[0]));
 	assert_int_equal(r.host[0].vms, 0);
 	assert_int_equal(r.res.migrations, 8);
+	/* none to the source's own zone, which has room too */
+	assert_int_equal(r.res.migrations_cross_zone, 8);
+	assert_int_equal(r.host[1].vms + r.host[2].vms + r.host[3].vms, 3 * 8);
 	assert_int_equal(r.res.migrations_completed, 1);
 	assert_true(fabs(r.res.evac_s_sum - 173.1) < 1.5);
 	/* the source is idle now, the targets carry its load */
@@ -78,8 +83,8 @@ test_migration_spread(void **state)
 
 	(void)state;
 	for (k = 0; k < 3; k++) {
-		assert_int_equal(st_setup(&r, &scn, "vm_memory_gb = 16.0;", "",
-				     ENG_POLICY_NONE, seeds[k]),
+		assert_int_equal(st_setup_two(&r, &scn, "vm_memory_gb = 16.0;",
+				     "", ENG_POLICY_NONE, seeds[k]),
 		    0);
 		decide(&r, 0, ENG_ACT_MIGRATE);
 		run_until(&r, ST_S(3600));
@@ -101,8 +106,8 @@ test_migration_timeout(void **state)
 	struct sim_run r;
 
 	(void)state;
-	assert_int_equal(
-	    st_setup(&r, &scn, "vm_memory_gb = 64.0;", "", ENG_POLICY_NONE, 1),
+	assert_int_equal(st_setup_two(&r, &scn, "vm_memory_gb = 64.0;", "",
+			     ENG_POLICY_NONE, 1),
 	    0);
 	scn.actions.migrate_spread = 0;
 	scn.actions.link_gbps = 1;
@@ -115,7 +120,9 @@ test_migration_timeout(void **state)
 	assert_int_equal(r.host[0].vms, 8);
 	assert_int_equal(r.res.migrations_failed, 1);
 	assert_int_equal(st_count_log(&r, SIM_L_MIG_FAIL, "killed"), 1);
-	assert_int_equal(r.host[1].reserved, 0);
+	assert_int_equal(r.host[4].reserved + r.host[5].reserved +
+		r.host[6].reserved + r.host[7].reserved,
+	    0);
 	st_done(&r, &scn);
 }
 
@@ -130,7 +137,7 @@ test_migrate_hook_fail(void **state)
 	struct sim_run r;
 
 	(void)state;
-	assert_int_equal(st_setup(&r, &scn, "",
+	assert_int_equal(st_setup_two(&r, &scn, "",
 			     "{ at = 60; kind = \"hook\"; hosts = \"h01\"; "
 			     "action = \"migrate\"; fault = \"fail\"; },"
 			     "{ at = 60; kind = \"inlet\"; hosts = \"h01\"; "
@@ -145,7 +152,7 @@ test_migrate_hook_fail(void **state)
 	assert_int_equal(r.host[0].vms, 8);
 	st_done(&r, &scn);
 
-	assert_int_equal(st_setup(&r, &scn, "",
+	assert_int_equal(st_setup_two(&r, &scn, "",
 			     "{ at = 1500; kind = \"hook\"; hosts = \"h01\"; "
 			     "action = \"migrate\"; fault = \"hang\"; "
 			     "duration = \"15m\"; },"
@@ -175,7 +182,7 @@ test_shutdown_time(void **state)
 	(void)state;
 	for (hang = 0; hang <= 1; hang++) {
 		assert_int_equal(
-		    st_setup(&r, &scn, "", "", ENG_POLICY_NONE, 1), 0);
+		    st_setup_two(&r, &scn, "", "", ENG_POLICY_NONE, 1), 0);
 		scn.actions.shutdown_spread = 0;
 		scn.actions.shutdown_hang_p = hang;
 		run_until(&r, ST_S(100));
@@ -203,7 +210,7 @@ test_shutdown_hook_fail(void **state)
 	int k;
 
 	(void)state;
-	assert_int_equal(st_setup(&r, &scn, "", ev, ENG_POLICY_NONE, 1), 0);
+	assert_int_equal(st_setup_two(&r, &scn, "", ev, ENG_POLICY_NONE, 1), 0);
 	decide(&r, 0, ENG_ACT_SHUTDOWN);
 	run_until(&r, ST_S(3600));
 	assert_true(r.host[0].powered);
@@ -212,7 +219,7 @@ test_shutdown_hook_fail(void **state)
 	assert_int_equal(st_count_log(&r, SIM_L_MIG_FAIL, "unprotected"), 1);
 	st_done(&r, &scn);
 
-	assert_int_equal(st_setup(&r, &scn, "", ev, ENG_POLICY_NONE, 1), 0);
+	assert_int_equal(st_setup_two(&r, &scn, "", ev, ENG_POLICY_NONE, 1), 0);
 	r.opt.agent.watchdog = true;
 	for (k = 0; k < ENG_CLASS_COUNT; k++)
 		lead = fmax(lead, r.opt.conf.cls[k].shutdown.lead_s);
@@ -234,7 +241,7 @@ test_fixed_times(void **state)
 	struct sim_run r;
 
 	(void)state;
-	assert_int_equal(st_setup(&r, &scn, "", "", ENG_POLICY_NONE, 1), 0);
+	assert_int_equal(st_setup_two(&r, &scn, "", "", ENG_POLICY_NONE, 1), 0);
 	scn.actions.fixed_migrate_s = 400;
 	scn.actions.fixed_shutdown_s = 200;
 	decide(&r, 1, ENG_ACT_SHUTDOWN);
@@ -252,7 +259,7 @@ test_restart_kills_migration(void **state)
 	struct sim_run r;
 
 	(void)state;
-	assert_int_equal(st_setup(&r, &scn, "vm_memory_gb = 16.0;",
+	assert_int_equal(st_setup_two(&r, &scn, "vm_memory_gb = 16.0;",
 			     "{ at = 60; kind = \"restart\"; hosts = \"h01\"; "
 			     "duration = 5; }",
 			     ENG_POLICY_NONE, 1),
