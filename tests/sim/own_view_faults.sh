@@ -128,7 +128,6 @@ KNOWN_GAPS='
 dense-room/-10m/all-inlets-frozen
 dense-room/-10m/half-bmc-frozen
 dense-room/-10m/half-inlets-stuck-cool
-dense-room/-10m/half-bmc-hung
 dense-room/-10m/peers-lost
 dense-room/at/all-inlets-frozen
 dense-room/at/half-bmc-frozen
@@ -137,18 +136,16 @@ dense-room/at/half-inlets-stale
 dense-room/at/half-inlets-stuck-cool
 dense-room/at/half-bmc-hung
 dense-room/at/peers-lost
+dense-room/+2m/half-inlets-stuck-cool
+dense-room/+2m/all-restart
 dense-room/-10m/half-bmc-frozen+restart
 dense-room/at/half-bmc-frozen+restart
-dense-room/+1m/half-restart
 dense-room/+1m/all-restart
 dense-room/+1m/half-bmc-frozen+restart
 dense-room/-10m/half-bmc-frozen+restart-kept
 dense-room/at/half-bmc-frozen+restart-kept
-dense-room/+1m/half-restart-kept
 dense-room/+1m/half-bmc-frozen+restart-kept
 ac-failure/at/all-inlets-frozen
-ac-failure/+10m/half-bmc-frozen+restart
-ac-failure/+10m/half-bmc-frozen+restart-kept
 '
 
 # The cell whose determinism is checked, and the seed.
