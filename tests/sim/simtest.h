@@ -29,14 +29,14 @@
 
 #define ST_ROOM ST_ROOM_HEAD " );\nevents = ( %s );\n"
 
-#define ST_ROOM_TWO                                                         \
-	ST_ROOM_HEAD                                                        \
-	    ",\n"                                                           \
-	    "  { name = \"B\"; heat_capacity_kj_per_k = 300.0;\n"           \
-	    "  cooling = ( { name = \"c2\"; capacity_kw = 4.0; } );\n"      \
-	    "  hosts = ( { prefix = \"g\"; count = 4; tier = 1; vms = 8;\n" \
-	    "    inlet_spread_c = 0.0; %s } ); } );\n"                      \
-	    "events = ( %s );\n"
+#define ST_ROOM_TWO                                                     \
+	ST_ROOM_HEAD                                                    \
+	",\n"                                                           \
+	"  { name = \"B\"; heat_capacity_kj_per_k = 300.0;\n"           \
+	"  cooling = ( { name = \"c2\"; capacity_kw = 4.0; } );\n"      \
+	"  hosts = ( { prefix = \"g\"; count = 4; tier = 1; vms = 8;\n" \
+	"    inlet_spread_c = 0.0; %s } ); } );\n"                      \
+	"events = ( %s );\n"
 
 /* Parse a scenario text and set up a run of it. Returns 0 or the number
  * of parse errors (-1 when the run cannot be set up). */
