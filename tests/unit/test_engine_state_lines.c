@@ -536,6 +536,20 @@ first_line(const char *path)
 	return j;
 }
 
+/* A state file header of this machine and boot, written now: what the
+ * daemon reads as its own. */
+static void
+this_boot(struct est_meta *m, int64_t now)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->host, sizeof(m->host), "h1");
+	fio_read_line("/etc/machine-id", m->machine_id, sizeof(m->machine_id));
+	fio_read_line(
+	    "/proc/sys/kernel/random/boot_id", m->boot_id, sizeof(m->boot_id));
+	m->wall_s = (double)time(NULL);
+	m->mono_ms = now;
+}
+
 /* What the daemon wrote before (version 1) restores after the upgrade;
  * the next save is version 2, and restores as well. */
 static void
@@ -554,13 +568,7 @@ test_store_upgrade(void **state)
 	assert_int_equal(
 	    eng_snapshot_sensor_max(e, 0, now, EST_POINTS, &snap), 0);
 	assert_true(snap.rising && snap.n_points > 10);
-	memset(&m, 0, sizeof(m));
-	snprintf(m.host, sizeof(m.host), "h1");
-	fio_read_line("/etc/machine-id", m.machine_id, sizeof(m.machine_id));
-	fio_read_line(
-	    "/proc/sys/kernel/random/boot_id", m.boot_id, sizeof(m.boot_id));
-	m.wall_s = (double)time(NULL);
-	m.mono_ms = now;
+	this_boot(&m, now);
 	v1 = est_encode(&m, &h, &snap, 1);
 	assert_non_null(v1);
 	assert_int_equal(fio_replace(fx->path, v1, 0640), 0);
@@ -846,13 +854,7 @@ test_store_host(void **state)
 		    eng_snapshot_sensor_max(e, 0, now, EST_POINTS, &snap), 0);
 		eng_free(e);
 	}
-	memset(&m, 0, sizeof(m));
-	snprintf(m.host, sizeof(m.host), "h1");
-	fio_read_line("/etc/machine-id", m.machine_id, sizeof(m.machine_id));
-	fio_read_line(
-	    "/proc/sys/kernel/random/boot_id", m.boot_id, sizeof(m.boot_id));
-	m.wall_s = (double)time(NULL);
-	m.mono_ms = now;
+	this_boot(&m, now);
 	h.alarm_lost_age_ms = -1;
 	snprintf(aside, sizeof(aside), "%s.corrupt", fx->path);
 	snprintf(logf, sizeof(logf), "%s/log", fx->dir);
