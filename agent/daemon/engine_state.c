@@ -120,14 +120,42 @@ mix(uint64_t h, uint64_t v)
 	return h;
 }
 
+/* 1.25^(k - COARSE_K), k = 0 .. 2 * COARSE_K: the steps of coarse() */
+#define COARSE_K 128
+static double coarse_step[2 * COARSE_K + 1];
+
 /* A noise or rho in steps of a quarter of itself: what a restore would
  * seed differs from the last save's by less than the noise estimate's
- * own wobble. */
+ * own wobble. The step k with 1.25^k <= x < 1.25^(k+1), found among
+ * powers of 1.25 made once, not by log(): libm's log() reads tables
+ * that would keep 128 kB of libm resident for this alone. Beyond
+ * 1.25^+-128 (4e-13, 2.5e12) the first or last step. */
 static int64_t
 coarse(double x)
 {
-	return x > 0 && isfinite(x) ? (int64_t)floor(log(x) / log(1.25)) + 1000
-				    : 0;
+	int lo = 0, hi = 2 * COARSE_K;
+
+	if (!(x > 0) || !isfinite(x))
+		return 0;
+	if (coarse_step[COARSE_K] != 1.0) {
+		coarse_step[COARSE_K] = 1.0;
+		for (int k = 1; k <= COARSE_K; k++) {
+			coarse_step[COARSE_K + k] =
+			    coarse_step[COARSE_K + k - 1] * 1.25;
+			coarse_step[COARSE_K - k] =
+			    coarse_step[COARSE_K - k + 1] / 1.25;
+		}
+	}
+	/* the last step <= x (the first when none is) */
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (coarse_step[mid] <= x)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (int64_t)(lo - COARSE_K) + 1000;
 }
 
 /*

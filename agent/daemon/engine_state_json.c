@@ -16,6 +16,7 @@
 #include "engine_state.h"
 #include "json_num.h"
 #include "json_strict.h"
+#include "walltime.h"
 
 size_t
 est_max_bytes(int max_sensors)
@@ -285,12 +286,9 @@ static void
 header(cJSON *o, int version, const struct est_meta *m,
     const struct eng_snap_host *h)
 {
-	char iso[32] = "?";
-	struct tm tm;
-	time_t t = (time_t)m->wall_s;
+	char iso[32];
 
-	if (gmtime_r(&t, &tm) != NULL)
-		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wt_iso(m->wall_s, iso, sizeof(iso)); /* "?" when it cannot */
 	int snap = h->version >= 1 && h->version <= ENG_SNAP_VERSION
 	    ? h->version
 	    : ENG_SNAP_VERSION;

@@ -398,11 +398,12 @@ connect_cb(struct loop *l, int64_t now_ms, void *arg)
 int64_t
 mq_backoff_ms(double min_s, double max_s, int rounds, double u)
 {
+	/* 2^k exactly, as pow(2.0, k) gives it, without pow(): its tables
+	 * are 128 kB of libm the daemon would map for this alone */
 	double d = min_s *
-	    pow(2.0,
-		rounds < 1        ? 0
-		    : rounds > 30 ? 29
-				  : rounds - 1);
+	    (double)(1u << (rounds < 1     ? 0
+			     : rounds > 30 ? 29
+					   : rounds - 1));
 
 	if (d > max_s)
 		d = max_s;
