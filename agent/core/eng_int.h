@@ -52,6 +52,16 @@ enum cause {
 	CAUSE_COUNT
 };
 
+/* An inlet's step beyond its class's max_rate_c_per_s (confirmed by the
+ * sample after it): untrusted from eng_feed() on, its own evidence taken
+ * at the next evaluation, held until that evidence follows the step or
+ * the reading undoes it (health.c: check_step). */
+enum step {
+	STEP_NONE,
+	STEP_NEW,  /* seen by eng_feed, not yet by an evaluation */
+	STEP_HELD, /* the host's own evidence has not followed it */
+};
+
 /* Where a substitute for an untrusted sensor comes from. */
 enum evsrc {
 	EV_NONE,
@@ -299,6 +309,8 @@ struct sensor {
 	uint8_t impl_n;
 	uint8_t run_src;     /* enum evsrc of run_ref */
 	uint8_t trusted_src; /* enum evsrc of trusted_ref */
+	uint8_t step;        /* enum step: health.c check_step */
+	bool impl_above;     /* above its exhaust and cpu: check_implausible */
 	int64_t above_since[LEVEL_COUNT - 1];
 	int64_t clear_since[LEVEL_COUNT - 1];
 	/* health */
@@ -428,6 +440,15 @@ struct eng {
 			       (NAN: none known); the alarm ends only once
 			       the zone is back under it (zone.c) */
 	int64_t last_eval_ms;
+
+	/* The inlet step held (engine.c: step_seen; health.c: check_step),
+	 * one a host (a struct sensor has no room for it): its sensor's
+	 * index + 1 (0: none), the filtered value before, the value, and
+	 * the smoothed cpu and exhaust at the step (NAN: none); and the
+	 * last warmer step of an inlet (up_slot: index + 1, 0 none). */
+	int step_slot, up_slot;
+	double step_from, step_to, step_ev[2];
+	double up_from, up_to;
 
 	/* the sibling model: inlet = exhaust - rho (cpu - exhaust) */
 	double rho;

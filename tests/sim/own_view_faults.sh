@@ -123,7 +123,11 @@ RESTART_DOWN_S=5
 RESTART_AFTER_S=90
 
 # Cells where hosts still trip today (room/onset/kind; shell patterns
-# allowed): delete a line when its cell holds.
+# allowed): delete a line when its cell holds. (dense-room/+2m/
+# half-inlets-stuck-cool holds since an inlet's step down beyond its
+# class's rate is not trusted until its cpu or exhaust follows: 12 hard
+# trips at seed 1 before; the stuck-cool cells at -10m and at stick 1-2 C
+# below the air, within the rate, and are left to the frozen check.)
 KNOWN_GAPS='
 dense-room/-10m/all-inlets-frozen
 dense-room/-10m/half-bmc-frozen
@@ -136,7 +140,6 @@ dense-room/at/half-inlets-stale
 dense-room/at/half-inlets-stuck-cool
 dense-room/at/half-bmc-hung
 dense-room/at/peers-lost
-dense-room/+2m/half-inlets-stuck-cool
 dense-room/+2m/all-restart
 dense-room/-10m/half-bmc-frozen+restart
 dense-room/at/half-bmc-frozen+restart
