@@ -80,7 +80,7 @@ reason_sensor(char *buf, size_t len, const char *state, const struct eng *e,
 	case CAUSE_STALE:
 	case CAUSE_FROZEN:
 	case CAUSE_IMPLAUSIBLE: {
-		char what[64];
+		char what[96];
 
 		if (s->cause == CAUSE_STALE)
 			snprintf(what, sizeof(what), "stale for %.0f s",
@@ -89,6 +89,11 @@ reason_sensor(char *buf, size_t len, const char *state, const struct eng *e,
 			snprintf(what, sizeof(what),
 			    "frozen at %.1f C for %.0f s", s->run_v,
 			    (double)(now_ms - s->run_since_ms) / 1000.0);
+		else if (s->step != STEP_NONE)
+			snprintf(what, sizeof(what),
+			    "implausible (%.1f C, a step down its cpu and "
+			    "exhaust do not follow)",
+			    s->filtered);
 		else
 			snprintf(what, sizeof(what),
 			    "implausible (%.1f C, above its exhaust and cpu)",

@@ -64,6 +64,9 @@ struct host {
 	int peers;
 	int shutdowns, migrates;
 	bool critical;
+	/* what the reasons said of an untrusted inlet: a step its own
+	 * evidence does not follow, or above its exhaust and cpu */
+	bool said_step, said_above;
 	double last_peer_t;
 };
 
@@ -136,6 +139,12 @@ host_step(struct host *h, struct rng *r, double t, double air, double inlet,
 		h->migrates += out.decisions[i].action == ENG_ACT_MIGRATE;
 	}
 	h->critical = h->critical || out.state == ENG_STATE_CRITICAL;
+	h->said_step = h->said_step ||
+	    strstr(out.reason,
+		"a step down its cpu and exhaust do not "
+		"follow") != NULL;
+	h->said_above = h->said_above ||
+	    strstr(out.reason, "above its exhaust and cpu") != NULL;
 }
 
 static bool
@@ -163,7 +172,7 @@ static void
 test_stuck_inlet_not_trusted(void **state)
 {
 	struct rng r = { seed ^ 0x57c };
-	int round, untrusted_evals = 0;
+	int round, untrusted_evals = 0, said_step = 0;
 	double least = INFINITY;
 
 	(void)state;
@@ -253,9 +262,14 @@ test_stuck_inlet_not_trusted(void **state)
 			if (left < least)
 				least = left;
 		}
+		/* the reason names the step, never "above its exhaust"
+		 * (the stuck value is below the air) */
+		assert_false(h.said_above);
+		said_step += h.said_step;
 		eng_free(h.e);
 	}
 	assert_true(untrusted_evals > 0);
+	assert_true(said_step > 0);
 	print_message("stuck inlets: shut down at least %.0f s before the "
 		      "air's trip\n",
 	    least);
