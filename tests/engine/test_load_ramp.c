@@ -1,0 +1,371 @@
+/*
+ * test_load_ramp.c - a cpu following a load rise: its own trend must not
+ * shut the host down where the load explains the rise, and must where its
+ * cooling fails.
+ *
+ * The host has healthy sensors (an inlet at the air, an exhaust, a cpu),
+ * no peers, and gives its utilisation each second as the daemon does
+ * (its mean over the second, a little noise). The cpu sits over its air
+ * by its power through a die (lag tau_d, 1-5 s, a share of 10-50 %) and a
+ * heatsink (lag tau_c, 2-240 s); its power follows the utilisation
+ * through a monotone curve (busy^gamma, gamma 0.6-1.6), which the engine
+ * is not told.
+ *
+ * The class:
+ *   - load rises of every size and speed (a step, a ramp of 5 s to 15
+ *     min, a ramp then a drop, two ramps one after the other), every lag
+ *     and noise, the cpu's full-load balance 60-92 C (its trip 100 C):
+ *     never a shutdown where the load rises within a minute;
+ *   - the same load rises with a cooling fault that carries the cpu over
+ *     its trip (the heatsink's resistance up by 1.5-4 times at once, or
+ *     growing steadily: a fan dying, a heatsink come off), from two
+ *     minutes before the load rise to five after it: a shutdown before
+ *     the trip wherever the cpu takes a minute or more from the fault to
+ *     its trip and the fault does not come before the load rise (those
+ *     before it, and the lead left: counted).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "harness.h"
+
+static uint64_t seed;
+
+static const int64_t t0 = 900; /* the load's change: all long settled */
+
+enum load_form { LF_STEP, LF_RAMP, LF_RAMP_DROP, LF_TWO_RAMPS, LF_COUNT };
+
+static const char *const lf_name[] = { "step", "ramp", "ramp-drop",
+	"two-ramps" };
+
+struct world {
+	double idle_c, span_c; /* the cpu over its air, idle; full - idle */
+	double gamma, fast, tau_d, tau_c;
+	double cpu_sd, busy_sd;
+	enum load_form form;
+	double b0, b1;    /* the utilisation before and after */
+	double ramp;      /* s from b0 to b1 (the first half, two ramps) */
+	double hold;      /* s at b1 before the drop (ramp-drop), or between
+			     the two ramps */
+	double fault;     /* 0, or the heatsink's resistance times this */
+	double fault_t;   /* s after t0 */
+	bool fault_grows; /* over 120-600 s (fault_len), else at once */
+	double fault_len;
+	int64_t dur; /* s after t0 */
+};
+
+struct result {
+	int64_t sd_t;   /* first shutdown, s after t0 (INT64_MAX none) */
+	int64_t trip_t; /* the true cpu at its trip, s (INT64_MAX never) */
+	double cpu_max; /* the true cpu's highest */
+	double fault_c; /* the true cpu when the fault began */
+	char reason[ENG_REASON_LEN];
+};
+
+static double
+clamp01(double x)
+{
+	return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
+}
+
+static double
+noise(struct rng *r, double sd)
+{
+	return sd * (rng_uniform(r) + rng_uniform(r) + rng_uniform(r) - 1.5) *
+	    2.0;
+}
+
+static double
+busy_at(const struct world *w, double x)
+{
+	double h = w->b1 - w->b0, r = w->ramp > 0.0 ? w->ramp : 1e-9;
+
+	if (x < 0.0)
+		return w->b0;
+	switch (w->form) {
+	case LF_STEP:
+		return w->b1;
+	case LF_RAMP:
+		return x < r ? w->b0 + h * x / r : w->b1;
+	case LF_RAMP_DROP:
+		if (x < r)
+			return w->b0 + h * x / r;
+		return x < r + w->hold ? w->b1 : w->b0;
+	default: /* half the way, a pause, the other half */
+		if (x < r / 2.0)
+			return w->b0 + h * x / r;
+		if (x < r / 2.0 + w->hold)
+			return w->b0 + h / 2.0;
+		x -= w->hold;
+		return x < r ? w->b0 + h * x / r : w->b1;
+	}
+}
+
+static double
+rise_at(const struct world *w, double b)
+{
+	return w->idle_c + w->span_c * pow(clamp01(b), w->gamma);
+}
+
+/* The heatsink's resistance, times the healthy one, at x s after t0. */
+static double
+resistance(const struct world *w, double x)
+{
+	if (w->fault <= 0.0 || x < w->fault_t)
+		return 1.0;
+	if (!w->fault_grows || x >= w->fault_t + w->fault_len)
+		return w->fault;
+	return 1.0 + (w->fault - 1.0) * (x - w->fault_t) / w->fault_len;
+}
+
+static struct result
+run(const struct world *w, uint64_t ns)
+{
+	struct rng r = { ns };
+	struct eng_conf conf;
+	struct eng *e = host_engine(&conf, 0);
+	const double air = 22.0;
+	double b = w->b0, d = rise_at(w, b);
+	double d_fast = w->fast * d, d_slow = (1.0 - w->fast) * d;
+	double exh = air + 0.35 * d;
+	struct result res = { INT64_MAX, INT64_MAX, 0.0, NAN, "" };
+	const int64_t t_end = t0 + w->dur;
+
+	for (int64_t t = 1; t <= t_end; t++) {
+		struct eng_output out;
+		double x = (double)(t - t0), cpu, rr = resistance(w, x);
+
+		b = clamp01(busy_at(w, x));
+		d = rise_at(w, b);
+		d_fast += (w->fast * d - d_fast) * (1.0 - exp(-1.0 / w->tau_d));
+		d_slow += ((1.0 - w->fast) * d * rr - d_slow) *
+		    (1.0 - exp(-1.0 / w->tau_c));
+		cpu = air + d_fast + d_slow;
+		exh += (air + 0.35 * d - exh) * (1.0 - exp(-1.0 / 60.0));
+		if (w->fault > 0.0 && isnan(res.fault_c) && x >= w->fault_t)
+			res.fault_c = cpu;
+		if (cpu > res.cpu_max)
+			res.cpu_max = cpu;
+		if (cpu >= conf.cls[ENG_CLASS_CPU].trip_c &&
+		    res.trip_t == INT64_MAX)
+			res.trip_t = t - t0;
+		if (res.sd_t != INT64_MAX)
+			continue; /* the course on, to its trip */
+		feed1(e, 0, t * 1000, air + noise(&r, 0.2));
+		feed1(e, 1, t * 1000, exh + noise(&r, 0.3));
+		feed1(e, 2, t * 1000, cpu + noise(&r, w->cpu_sd));
+		eng_host_busy(e, t * 1000, clamp01(b + noise(&r, w->busy_sd)));
+		eng_evaluate(e, t * 1000, &out);
+		for (int i = 0; i < out.n_decisions; i++) {
+			if (out.decisions[i].action != ENG_ACT_SHUTDOWN)
+				continue;
+			res.sd_t = t - t0;
+			snprintf(res.reason, sizeof(res.reason), "%s",
+			    out.decisions[i].reason);
+		}
+	}
+	eng_free(e);
+	return res;
+}
+
+static void
+show(const char *what, const struct world *w, const struct result *res)
+{
+	print_message("%s: %s %.2f -> %.2f over %.0f s (hold %.0f), cpu "
+		      "+%.0f..+%.0f C (gamma %.1f), tau_d %.1f (%.0f %%), "
+		      "tau_c %.0f, sd %.2f, busy sd %.3f; fault x%.1f at %+.0f "
+		      "s (%s %.0f s) from %.1f C; peak %.1f C, trip %+lld "
+		      "s, shutdown %+lld s (%s)\n",
+	    what, lf_name[w->form], w->b0, w->b1, w->ramp, w->hold, w->idle_c,
+	    w->idle_c + w->span_c, w->gamma, w->tau_d, 100.0 * w->fast,
+	    w->tau_c, w->cpu_sd, w->busy_sd, w->fault, w->fault_t,
+	    w->fault_grows ? "growing over" : "at once", w->fault_len,
+	    res->fault_c, res->cpu_max,
+	    res->trip_t == INT64_MAX ? -1LL : (long long)res->trip_t,
+	    res->sd_t == INT64_MAX ? -1LL : (long long)res->sd_t, res->reason);
+}
+
+/* A load rise of any form, size and speed on a cpu of any lag, its
+ * full-load balance peak_c over air 22 C. */
+static struct world
+draw(struct rng *r, int form, double peak_c)
+{
+	struct world w;
+
+	memset(&w, 0, sizeof(w));
+	w.form = (enum load_form)form;
+	w.idle_c = rng_range(r, 8.0, 20.0);
+	w.gamma = rng_range(r, 0.6, 1.6);
+	w.fast = rng_range(r, 0.1, 0.5);
+	w.tau_d = rng_range(r, 1.0, 5.0);
+	w.tau_c = exp(rng_range(r, log(2.0), log(240.0)));
+	w.cpu_sd = rng_range(r, 0.1, 1.2);
+	w.busy_sd = rng_range(r, 0.002, 0.03);
+	w.b0 = rng_range(r, 0.0, 0.5);
+	w.b1 = rng_range(r, w.b0 + 0.3, 1.0);
+	if (w.b1 > 1.0)
+		w.b1 = 1.0;
+	w.ramp = form == LF_STEP ? 0.0
+				 : exp(rng_range(r, log(5.0), log(900.0)));
+	w.hold = rng_range(r, 10.0, 600.0);
+	/* the full load's balance at peak_c */
+	w.span_c = (peak_c - 22.0 - w.idle_c);
+	w.dur = (int64_t)(w.ramp + w.hold + 6.0 * w.tau_c + 900.0);
+	return w;
+}
+
+/* Load rises over steady air, healthy cooling, the cpu's balance at full
+ * load 60-92 C: never a shutdown where the load rises within a minute (a
+ * step, a ramp of 5-60 s: half the runs). KNOWN GAP, counted, not
+ * asserted: a slow ramp (1-15 min) whose pace is within the
+ * utilisation's noise is not always seen rising, and its cpu's own line
+ * may then reach the trip's lead near the ramp's end (seeds 7919 i, i =
+ * 1-60: 2 of 1440 such runs; 56 before the load was read, and 42 of the
+ * 1440 fast ones, failing 30 of the 60 seeds). */
+static void
+test_load_rise_never_shuts_down(void **state)
+{
+	struct rng r = { seed ^ 0x10ad };
+	int runs = 0, shut = 0, slow_shut = 0, rounds = 12;
+	const char *env = getenv("TW_RAMP_ROUNDS");
+
+	(void)state;
+	if (env != NULL && atoi(env) > 0)
+		rounds = atoi(env);
+	for (int round = 0; round < rounds; round++)
+		for (int f = 0; f < LF_COUNT; f++) {
+			struct world w = draw(&r, f, rng_range(&r, 60.0, 92.0));
+			uint64_t ns = rng_next(&r);
+			struct result res;
+			bool fast = round % 2 == 0 || f == LF_STEP;
+
+			if (fast && f != LF_STEP)
+				w.ramp = rng_range(&r, 5.0, 60.0);
+			res = run(&w, ns);
+			runs++;
+			if (res.sd_t != INT64_MAX && fast) {
+				shut++;
+				show("SHUT DOWN", &w, &res);
+			} else if (res.sd_t != INT64_MAX) {
+				slow_shut++;
+				show("slow ramp, shut down", &w, &res);
+			}
+			if (getenv("TW_RAMP_SHOW") != NULL)
+				show(
+				    res.sd_t != INT64_MAX ? "SHUT DOWN" : "run",
+				    &w, &res);
+		}
+	print_message("%d load rises, healthy cooling: %d of the fast ones "
+		      "shut down; KNOWN GAP: %d of the slow ones\n",
+	    runs, shut, slow_shut);
+	assert_int_equal(shut, 0);
+}
+
+/* The same load rises with a cooling fault that carries the cpu over its
+ * trip: shut down before it wherever the cpu takes a minute or more from
+ * the fault to its trip and the fault begins with the load rise or after
+ * it. KNOWN GAPS, counted, not asserted: a fault up to two minutes before
+ * a load step may trip the cpu a few seconds after the step, with or
+ * without the load read (the step's onset starts the cpu's rise afresh,
+ * and the step explains it until the cpu outruns it; seeds 7919 i, i =
+ * 1-60: 7 runs, 3 before the load was read); and the lead left where the
+ * fault coincides with a load rise. The load explains the cpu's rise
+ * until the cpu has outrun it, so a fault that begins with a load rise
+ * is believed later than one on a steady load: at the same seeds, 34 of
+ * the runs taking over twice the class's shutdown lead from the fault to
+ * the trip shut down less than policy.min_shutdown_lead_s before it (9
+ * before the load was read). */
+static void
+test_load_rise_with_cooling_fault_shuts_down(void **state)
+{
+	struct rng r = { seed ^ 0xfa17 };
+	struct eng_conf conf;
+	int runs = 0, trips = 0, early_trips = 0, short_lead = 0, rounds = 12;
+	double min_lead = INFINITY;
+	const char *env = getenv("TW_RAMP_ROUNDS");
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	if (env != NULL && atoi(env) > 0)
+		rounds = atoi(env);
+	for (int round = 0; round < rounds; round++)
+		for (int f = 0; f < LF_COUNT; f++) {
+			struct world w = draw(&r, f, rng_range(&r, 60.0, 92.0));
+			uint64_t ns = rng_next(&r);
+			struct result res;
+			double lead, reach;
+
+			if (round % 2 == 0 && f != LF_STEP)
+				w.ramp = rng_range(&r, 5.0, 60.0);
+			/* the heatsink's lag as a fan's: 30-240 s */
+			w.tau_c = exp(rng_range(&r, log(30.0), log(240.0)));
+			w.fault = rng_range(&r, 1.5, 4.0);
+			w.fault_t = rng_range(&r, -120.0, w.ramp + 300.0);
+			w.fault_grows = rng_uniform(&r) < 0.5;
+			w.fault_len = rng_range(&r, 120.0, 600.0);
+			w.dur = (int64_t)(w.fault_t + w.fault_len +
+			    10.0 * w.tau_c + 900.0);
+			res = run(&w, ns);
+			if (getenv("TW_RAMP_SHOW") != NULL)
+				show("run", &w, &res);
+			if (res.trip_t == INT64_MAX)
+				continue; /* the fault did not carry it over */
+			runs++;
+			reach = (double)res.trip_t - w.fault_t;
+			lead = (double)res.trip_t - (double)res.sd_t;
+			if (reach < 60.0)
+				continue; /* too fast for any shutdown */
+			if ((res.sd_t == INT64_MAX || lead <= 0.0) &&
+			    w.fault_t < 0.0) {
+				early_trips++;
+				show("hard trip, fault before the load rise",
+				    &w, &res);
+				continue;
+			}
+			if (res.sd_t == INT64_MAX || lead <= 0.0) {
+				trips++;
+				show("HARD TRIP", &w, &res);
+				continue;
+			}
+			if (reach >=
+				2.0 * conf.cls[ENG_CLASS_CPU].shutdown.lead_s &&
+			    lead < conf.policy.min_shutdown_lead_s) {
+				short_lead++;
+				show("short lead", &w, &res);
+			}
+			if (reach >=
+				2.0 * conf.cls[ENG_CLASS_CPU].shutdown.lead_s &&
+			    lead < min_lead)
+				min_lead = lead;
+		}
+	print_message("%d load rises with a cooling fault to the trip: %d hard "
+		      "trips (a minute or more from the fault to the trip, the "
+		      "fault from the load rise on); KNOWN GAPS: %d with the "
+		      "fault before the load rise, %d with less than %.0f s of "
+		      "lead (the least %.0f s) of those taking over %.0f s\n",
+	    runs, trips, early_trips, short_lead,
+	    conf.policy.min_shutdown_lead_s, min_lead,
+	    2.0 * conf.cls[ENG_CLASS_CPU].shutdown.lead_s);
+	assert_int_equal(trips, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_rise_never_shuts_down),
+		cmocka_unit_test(test_load_rise_with_cooling_fault_shuts_down),
+	};
+
+	seed = test_seed("engine_load_ramp");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
