@@ -44,6 +44,20 @@ rng_range(struct rng *r, double lo, double hi)
 	return lo + (hi - lo) * rng_uniform(r);
 }
 
+/* Noise of about sd: the sum of three uniforms, within +-3 sd. */
+static inline double
+rng_noise(struct rng *r, double sd)
+{
+	return sd * (rng_uniform(r) + rng_uniform(r) + rng_uniform(r) - 1.5) *
+	    2.0;
+}
+
+static inline double
+clamp01(double x)
+{
+	return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
+}
+
 /* TW_SEED from the environment reproduces a run; otherwise a fresh seed.
  * Either way it is printed, so a failure can be replayed. */
 static inline uint64_t

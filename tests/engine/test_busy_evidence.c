@@ -76,19 +76,6 @@ struct result {
 	char reason[ENG_REASON_LEN];
 };
 
-static double
-clamp01(double x)
-{
-	return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
-}
-
-static double
-noise(struct rng *r, double sd)
-{
-	return sd * (rng_uniform(r) + rng_uniform(r) + rng_uniform(r) - 1.5) *
-	    2.0;
-}
-
 /* The cpu's rise over its air at steady utilisation b. */
 static double
 rise_at(const struct world *w, double b)
@@ -131,24 +118,24 @@ run(const struct world *w, uint64_t ns)
 		if (cpu > res.cpu_max)
 			res.cpu_max = cpu;
 		for (int i = 0; i < 6; i++)
-			peer1(e, i, t * 1000, zone + noise(&r, 0.1),
+			peer1(e, i, t * 1000, zone + rng_noise(&r, 0.1),
 			    t > t0 ? w->zone_rate / 60.0 : 0.0,
 			    t > t0 ? ENG_STATE_WARN : ENG_STATE_OK);
 		/* the BMC freezes a minute before the alarm */
 		if (t == t0 - 60 && !w->healthy) {
-			in_frz = floor(air + noise(&r, 0.2)) + 0.5;
-			exh_frz = exh + noise(&r, 0.3);
+			in_frz = floor(air + rng_noise(&r, 0.2)) + 0.5;
+			exh_frz = exh + rng_noise(&r, 0.3);
 		}
 		feed1(e, 0, t * 1000,
-		    isfinite(in_frz) ? in_frz : air + noise(&r, 0.2));
+		    isfinite(in_frz) ? in_frz : air + rng_noise(&r, 0.2));
 		feed1(e, 1, t * 1000,
-		    isfinite(exh_frz) ? exh_frz : exh + noise(&r, 0.3));
-		cpu += noise(&r, cpu_sd);
+		    isfinite(exh_frz) ? exh_frz : exh + rng_noise(&r, 0.3));
+		cpu += rng_noise(&r, cpu_sd);
 		if (w->cpu_res > 0.0)
 			cpu = w->cpu_res * floor(cpu / w->cpu_res + 0.5);
 		feed1(e, 2, t * 1000, cpu);
 		if (w->busy) {
-			double bb = clamp01(b + noise(&r, busy_sd));
+			double bb = clamp01(b + rng_noise(&r, busy_sd));
 
 			if (w->busy_q > 0.0)
 				bb = w->busy_q * floor(bb / w->busy_q + 0.5);

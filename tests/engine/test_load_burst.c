@@ -57,12 +57,6 @@ host_step(struct host *h, double p)
 }
 
 /* Gaussian-ish noise: the sum of three uniforms, sd about sd. */
-static double
-noise(struct rng *r, double sd)
-{
-	return sd * (rng_uniform(r) + rng_uniform(r) + rng_uniform(r) - 1.5) *
-	    2.0;
-}
 
 struct outcome {
 	int shutdowns;
@@ -112,7 +106,7 @@ forged_run(struct rng *r, int tier, const struct host *h0,
 			memset(&p, 0, sizeof(p));
 			snprintf(p.host, sizeof(p.host), "peer-%d", i);
 			p.tier = i % (ENG_MAX_TIER + 1);
-			p.inlet_c = zone + noise(r, 0.2);
+			p.inlet_c = zone + rng_noise(r, 0.2);
 			p.slope_c_per_s = t >= t_alarm ? zone_rate / 60.0 : 0.0;
 			p.state = t < t_alarm ? ENG_STATE_OK
 			    : zone > 30.0     ? ENG_STATE_HOT
@@ -120,15 +114,15 @@ forged_run(struct rng *r, int tier, const struct host *h0,
 			p.t_ms = t * 1000;
 			eng_peer_update(e, &p);
 		}
-		in = h.air + noise(r, 0.2);
+		in = h.air + rng_noise(r, 0.2);
 		if (ik == IN_QUIET)
 			in = floor(in + 0.5);
 		else if (t >= t_alarm - 60)
 			in = 22.0;
 		feed1(e, 0, t * 1000, in);
-		feed1(e, 1, t * 1000, h.exh + noise(r, 0.4));
+		feed1(e, 1, t * 1000, h.exh + rng_noise(r, 0.4));
 		feed1(e, 2, t * 1000,
-		    h.air + h.d_fast + h.d_slow + noise(r, 1.0));
+		    h.air + h.d_fast + h.d_slow + rng_noise(r, 1.0));
 		eng_evaluate(e, t * 1000, &out);
 		for (i = 0; i < out.n_decisions; i++) {
 			o.shutdowns += out.decisions[i].action ==

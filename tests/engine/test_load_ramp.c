@@ -72,19 +72,6 @@ struct result {
 };
 
 static double
-clamp01(double x)
-{
-	return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
-}
-
-static double
-noise(struct rng *r, double sd)
-{
-	return sd * (rng_uniform(r) + rng_uniform(r) + rng_uniform(r) - 1.5) *
-	    2.0;
-}
-
-static double
 busy_at(const struct world *w, double x)
 {
 	double h = w->b1 - w->b0, r = w->ramp > 0.0 ? w->ramp : 1e-9;
@@ -160,10 +147,11 @@ run(const struct world *w, uint64_t ns)
 			res.trip_t = t - t0;
 		if (res.sd_t != INT64_MAX)
 			continue; /* the course on, to its trip */
-		feed1(e, 0, t * 1000, air + noise(&r, 0.2));
-		feed1(e, 1, t * 1000, exh + noise(&r, 0.3));
-		feed1(e, 2, t * 1000, cpu + noise(&r, w->cpu_sd));
-		eng_host_busy(e, t * 1000, clamp01(b + noise(&r, w->busy_sd)));
+		feed1(e, 0, t * 1000, air + rng_noise(&r, 0.2));
+		feed1(e, 1, t * 1000, exh + rng_noise(&r, 0.3));
+		feed1(e, 2, t * 1000, cpu + rng_noise(&r, w->cpu_sd));
+		eng_host_busy(
+		    e, t * 1000, clamp01(b + rng_noise(&r, w->busy_sd)));
 		eng_evaluate(e, t * 1000, &out);
 		for (int i = 0; i < out.n_decisions; i++) {
 			if (out.decisions[i].action != ENG_ACT_SHUTDOWN)
@@ -223,6 +211,15 @@ draw(struct rng *r, int form, double peak_c)
 	return w;
 }
 
+/* Rounds of each test: TW_RAMP_ROUNDS, or 12. */
+static int
+ramp_rounds(void)
+{
+	const char *env = getenv("TW_RAMP_ROUNDS");
+
+	return env != NULL && atoi(env) > 0 ? atoi(env) : 12;
+}
+
 /* Load rises over steady air, healthy cooling, the cpu's balance at full
  * load 60-92 C: never a shutdown where the load rises within a minute (a
  * step, a ramp of 5-60 s: half the runs). KNOWN GAP, counted, not
@@ -235,12 +232,9 @@ static void
 test_load_rise_never_shuts_down(void **state)
 {
 	struct rng r = { seed ^ 0x10ad };
-	int runs = 0, shut = 0, slow_shut = 0, rounds = 12;
-	const char *env = getenv("TW_RAMP_ROUNDS");
+	int runs = 0, shut = 0, slow_shut = 0, rounds = ramp_rounds();
 
 	(void)state;
-	if (env != NULL && atoi(env) > 0)
-		rounds = atoi(env);
 	for (int round = 0; round < rounds; round++)
 		for (int f = 0; f < LF_COUNT; f++) {
 			struct world w = draw(&r, f, rng_range(&r, 60.0, 92.0));
@@ -289,14 +283,12 @@ test_load_rise_with_cooling_fault_shuts_down(void **state)
 {
 	struct rng r = { seed ^ 0xfa17 };
 	struct eng_conf conf;
-	int runs = 0, trips = 0, early_trips = 0, short_lead = 0, rounds = 12;
+	int runs = 0, trips = 0, early_trips = 0, short_lead = 0;
+	int rounds = ramp_rounds();
 	double min_lead = INFINITY;
-	const char *env = getenv("TW_RAMP_ROUNDS");
 
 	(void)state;
 	eng_conf_defaults(&conf);
-	if (env != NULL && atoi(env) > 0)
-		rounds = atoi(env);
 	for (int round = 0; round < rounds; round++)
 		for (int f = 0; f < LF_COUNT; f++) {
 			struct world w = draw(&r, f, rng_range(&r, 60.0, 92.0));
