@@ -60,143 +60,6 @@ busy_noise_band(const struct eng *e, double dt)
 	return band;
 }
 
-/* The utilisation's noise, from the second differences of its samples
- * (a ramp does not disturb them), each at most sixteen times the noise
- * known: a step is a change, not noise. */
-static void
-busy_noise_add(struct eng *e, double b)
-{
-	if (e->busy_prev_n >= 2) {
-		double x = b - 2.0 * e->busy_prev[0] + e->busy_prev[1];
-
-		x = x * x / 6.0;
-		if (isnan(e->busy_var))
-			e->busy_var = x;
-		else
-			e->busy_var += (fmin(x, 16.0 * e->busy_var) -
-					   e->busy_var) /
-			    32.0;
-	} else {
-		e->busy_prev_n++;
-	}
-	e->busy_prev[1] = e->busy_prev[0];
-	e->busy_prev[0] = b;
-}
-
-/*
- * Is the load rising? busy_u smoothed again over BUSY_IN_TAU_S trails it
- * by the rise of one BUSY_IN_TAU_S on a ramp (and by nothing on a level
- * load): a rise more than policy.trend_sigma of what the utilisation's
- * noise makes of that difference (no more than of busy_u itself, sd
- * sqrt(a / (2 - a)) of the noise's for a smoothing step a), and more
- * than a quarter of BUSY_TOL (a load that does not move), is a load
- * rising at that pace, until the smoothed load no longer rises at all.
- * Until its noise is known, a rise of BUSY_TOL starts one.
- */
-static void
-busy_rise(struct eng *e, double b, double dt, int64_t now_ms)
-{
-	double a = dt / (BUSY_IN_TAU_S + dt), rise, band;
-
-	e->busy_u2 += (e->busy_u - e->busy_u2) * a;
-	busy_noise_add(e, b);
-	rise = e->busy_u - e->busy_u2;
-	band = isfinite(e->busy_var)
-	    ? e->conf.policy.trend_sigma * sqrt(e->busy_var * a / (2.0 - a))
-	    : BUSY_TOL;
-	/* a run goes on while the smoothed load still rises at all (a
-	 * slow ramp's rise is in and out of the noise) */
-	if (e->busy_rise_ms == e->busy_env_ms && e->busy_rise_ms != NO_TIME
-		? rise > 0.0
-		: rise > band && rise > BUSY_TOL / 4.0) {
-		if (e->busy_rise_ms != e->busy_env_ms ||
-		    e->busy_rise_ms == NO_TIME) {
-			e->busy_run_i = (e->busy_run_i + 1) % BUSY_RUNS;
-			e->busy_run0_ms[e->busy_run_i] = now_ms;
-			e->busy_rate = 0.0;
-		}
-		e->busy_run1_ms[e->busy_run_i] = now_ms;
-		e->busy_rise_ms = now_ms;
-		/* the run's fastest pace: the cpu's slope now is what the
-		 * load's pace made of it a lag ago */
-		e->busy_rate = fmax(e->busy_rate, rise / BUSY_IN_TAU_S);
-	}
-}
-
-/* Was the load rising when a cpu's rise was first seen at t_ms: within
- * one of its last runs of rising, or a trend window of the cpu class
- * before t_ms at most (a heatsink's lag can show a load's rise that
- * late; a rise already seen before the load rose is no doing of it)?
- * BUSY_IN_TAU_S of slack after a run: the smoothed load sees a rise no
- * sooner than the cpu. */
-static bool
-busy_rose_at(const struct eng *e, int64_t t_ms)
-{
-	const int64_t slack = (int64_t)(BUSY_IN_TAU_S * 1000.0);
-	const int64_t lag =
-	    (int64_t)(e->conf.cls[ENG_CLASS_CPU].trend_window_s * 1000.0);
-
-	for (int i = 0; i < BUSY_RUNS; i++)
-		if (e->busy_run0_ms[i] != NO_TIME &&
-		    t_ms >= e->busy_run0_ms[i] - slack &&
-		    t_ms <= e->busy_run1_ms[i] + lag)
-			return true;
-	return false;
-}
-
-/*
- * How long a cpu rise the load explains may last from now, s. A cpu
- * follows a rise of its load with the lag of its die and heatsink: it
- * rises as long as the load does and then approaches the balance of the
- * new load along a decelerating (first-order) course. A straight line
- * through the rise so far would carry it on for as long as it has been
- * seen (sensor.c: the horizon), and a fast ramp of the load that climbs
- * the cpu tens of degrees in half a minute would be read as a cpu on its
- * way to its trip. But the load has a ceiling: full load. So while the
- * utilisation rises the rise is believed only as far ahead as the load
- * can still rise at its pace (to full load from where it is), and once it
- * has stopped, only as far ahead as the cpu has gone on rising since
- * (its lag runs out in a few time constants; a cpu rising at a steady or
- * growing rate long after its load stopped is losing its cooling, or its
- * air is warming, and that rise is believed as any other). Only a rise
- * that began as the load rose, or while the cpu has not settled since
- * (busy_lo still held below busy_hi), is so explained: a cpu already
- * rising on a settled load (a fan failing, then more load) keeps the age
- * of its own rise. INFINITY without the utilisation, or where it did not
- * rise as the cpu began to: the horizon is the rise's own age.
- */
-double
-busy_load_s(const struct eng *e, int64_t since_ms, int64_t now_ms)
-{
-	double since, room = 0.0, at;
-
-	if (e->busy_env_ms == NO_TIME || e->busy_rise_ms == NO_TIME ||
-	    !isfinite(e->host_busy) || since_ms == NO_TIME)
-		return INFINITY;
-	/* the cpu's rise began with the load's, or the cpu has not yet
-	 * settled since the load rose (the lower envelope still held
-	 * below the upper: however slow its heatsink) */
-	if (!busy_rose_at(e, since_ms) && !(e->busy_hi - e->busy_lo > BUSY_TOL))
-		return INFINITY;
-	since = (double)(now_ms - e->busy_rise_ms) / 1000.0;
-	if (e->busy_rise_ms == e->busy_env_ms && e->busy_rate > 0.0) {
-		/* where the load is now: busy_u trails a ramp by as much as
-		 * busy_u2 trails busy_u */
-		at = 2.0 * e->busy_u - e->busy_u2;
-		room = at < 1.0 ? (1.0 - at) / e->busy_rate : 0.0;
-	}
-	return since + room;
-}
-
-/* The age a cpu's rise is believed for: its own, or where its load
- * explains it, no more than busy_load_s(). */
-double
-busy_horizon(
-    const struct eng *e, const struct sensor *s, double age, int64_t now_ms)
-{
-	return fmin(age, busy_load_s(e, s->rise_since_ms, now_ms));
-}
-
 /*
  * The cpu warmer than its load explains. A cpu sits above the air it
  * breathes by an amount that grows with its power, which grows with the
@@ -246,22 +109,13 @@ busy_track(struct eng *e, int64_t now_ms)
 		return;
 	}
 	if (e->busy_env_ms == NO_TIME) {
-		e->busy_u = e->busy_u2 = b;
+		e->busy_u = b;
 		e->busy_hi = 1.0;
 		e->busy_lo = 0.0;
 		e->busy_cpu_slow = cpu;
-		e->busy_var = NAN;
-		e->busy_prev_n = 0;
-		e->busy_rise_ms = NO_TIME;
-		e->busy_rate = 0.0;
-		for (int j = 0; j < BUSY_RUNS; j++)
-			e->busy_run0_ms[j] = e->busy_run1_ms[j] = NO_TIME;
-		e->busy_run_i = 0;
-		busy_noise_add(e, b);
 	} else if (now_ms > e->busy_env_ms) {
 		dt = (double)(now_ms - e->busy_env_ms) / 1000.0;
 		e->busy_u += (b - e->busy_u) * dt / (BUSY_IN_TAU_S + dt);
-		busy_rise(e, b, dt, now_ms);
 		k = dt / (BUSY_ENV_TAU_S + dt);
 		/* the cpu still on its way: further than its noise from
 		 * where it stood over the envelopes' time */

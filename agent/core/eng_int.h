@@ -35,7 +35,6 @@
 #define BUSY_ENV_TAU_S 300.0
 #define BUSY_TOL       0.02
 #define BUSY_BINS      20 /* references: by busy_lo, 0.05 wide */
-#define BUSY_RUNS      16 /* the load's last rises kept (busy_load_s) */
 /* No cpu sits more than this much further over its air at full load
  * than idle (a cpu's trip less the coolest air): the most a load
  * change of the whole range may explain. */
@@ -504,20 +503,6 @@ struct eng {
 	double busy_by;   /* busy_warm: by how much (C), at busy_u */
 	double busy_band; /* what noise alone may make of it (C) */
 	bool busy_warm;
-	/* busy_track(): busy_u smoothed again over BUSY_IN_TAU_S (busy_u2:
-	 * busy_u - busy_u2 is its rise over BUSY_IN_TAU_S on a ramp), the
-	 * utilisation's noise (busy_var, from second differences of
-	 * busy_prev, NAN none yet), when it last rose more than its noise
-	 * explains, or went on rising in a run that began so (busy_rise_ms,
-	 * NO_TIME never), and the run's fastest pace (busy_rate, per s):
-	 * busy_load_s() */
-	double busy_u2, busy_var, busy_prev[2], busy_rate;
-	int64_t busy_rise_ms;
-	int busy_prev_n;
-	/* the last BUSY_RUNS runs of the utilisation rising, from
-	 * busy_run0_ms[i] to busy_run1_ms[i] (busy_run_i the newest) */
-	int64_t busy_run0_ms[BUSY_RUNS], busy_run1_ms[BUSY_RUNS];
-	int busy_run_i;
 
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;
@@ -634,15 +619,6 @@ bool health_air_warmed(const struct eng *e, double by);
 bool health_air_evidence(const struct eng *e);
 /* busy.c: the cpu warmer than its load explains (e->busy_warm) */
 void busy_track(struct eng *e, int64_t now_ms);
-/* How long a cpu rise that began at since_ms may last from now as far as
- * the load explains it, s: since the utilisation last rose, plus what it
- * may still take to reach full load at its pace (INFINITY: the
- * utilisation not known, or not rising when the rise began). */
-double busy_load_s(const struct eng *e, int64_t since_ms, int64_t now_ms);
-/* The age a cpu's rise is believed for (sensor.c: the horizon): its own,
- * or where its load explains it, no more than busy_load_s(). */
-double busy_horizon(
-    const struct eng *e, const struct sensor *s, double age, int64_t now_ms);
 double sensor_noise(const struct eng *e, const struct sensor *s);
 /* The noise of s's substitute (read and written only in subst_mode). */
 static inline struct noise *

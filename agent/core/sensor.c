@@ -345,9 +345,6 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	if (s->subst_mode && s->pr.rising &&
 	    e->hv->ev_rise_s[s->subst_src] > age)
 		age = e->hv->ev_rise_s[s->subst_src];
-	/* a cpu's rise no further than its load explains it (busy.c) */
-	if (s->cls == ENG_CLASS_CPU && !s->subst_mode)
-		age = busy_horizon(e, s, age, now_ms);
 	eta = s->eta_proj;
 	if (eta > 0.0 && eta > e->conf.policy.horizon_factor * age)
 		eta = INFINITY;
