@@ -55,7 +55,7 @@ enum cause {
 /* An inlet's step beyond its class's max_rate_c_per_s (confirmed by the
  * sample after it): untrusted from eng_feed() on, its own evidence taken
  * at the next evaluation, held until that evidence follows the step or
- * the reading undoes it (health.c: check_step). */
+ * the reading undoes it (step.c: step_check). */
 enum step {
 	STEP_NONE,
 	STEP_NEW,  /* seen by eng_feed, not yet by an evaluation */
@@ -309,7 +309,7 @@ struct sensor {
 	uint8_t impl_n;
 	uint8_t run_src;     /* enum evsrc of run_ref */
 	uint8_t trusted_src; /* enum evsrc of trusted_ref */
-	uint8_t step;        /* enum step: health.c check_step */
+	uint8_t step;        /* enum step: step.c step_check */
 	bool impl_above;     /* above its exhaust and cpu: check_implausible */
 	int64_t above_since[LEVEL_COUNT - 1];
 	int64_t clear_since[LEVEL_COUNT - 1];
@@ -441,7 +441,7 @@ struct eng {
 			       the zone is back under it (zone.c) */
 	int64_t last_eval_ms;
 
-	/* The inlet step held (engine.c: step_seen; health.c: check_step),
+	/* The inlet step held (step.c: step_seen, step_check),
 	 * one a host (a struct sensor has no room for it): its sensor's
 	 * index + 1 (0: none), the filtered value before, the value, and
 	 * the smoothed cpu and exhaust at the step (NAN: none); and the
@@ -655,5 +655,15 @@ void sensor_eval(struct eng *e, struct sensor *s, const struct eff_class *ef,
 
 /* evaluate.c */
 void eval_run(struct eng *e, int64_t now_ms, struct eng_output *out);
+
+/* step.c: an inlet's step down beyond its class's max_rate_c_per_s, held
+ * implausible until the host's cpu or exhaust follows it or the reading
+ * undoes it, one a host. step_seen: eng_feed(), v the first of the two
+ * samples that confirm s's jump. step_check: each evaluation, before
+ * s->implausible is set from s->step; true when the step is released now
+ * (the caller measures its run of one value from then on). */
+void step_seen(
+    struct eng *e, const struct eng_class_conf *cc, struct sensor *s, double v);
+bool step_check(struct eng *e, struct sensor *s);
 
 #endif

@@ -319,55 +319,6 @@ is_sentinel(const struct eng *e, const struct sensor *s, double v)
 	return false;
 }
 
-/*
- * An inlet's confirmed step down beyond what air can do (its class's
- * max_rate_c_per_s): untrusted (implausible) until the host's own cpu or
- * exhaust follows it or the reading undoes it (health.c: check_step). A
- * step seen while one is held replaces it (either way), from the same
- * value before.
- */
-static void
-step_seen(
-    struct eng *e, const struct eng_class_conf *cc, struct sensor *s, double v)
-{
-	int slot = (int)(s - e->sensors) + 1;
-
-	/* from a value its filter stood for: not from a lone sample after
-	 * a hole (that may be the glitch, and this step its end) */
-	if (s->cls != ENG_CLASS_INLET || !isfinite(s->filtered) ||
-	    (double)s->med_n < fmin(cc->filter_window, ENG_MAX_FILTER))
-		return;
-	/* Only a cooler one hides a danger. A warmer one is left alone: a
-	 * cooling loss steps an inlet up faster than the class's rate (its
-	 * supply air gone, the exhaust drawn back in), long before its cpu
-	 * and exhaust follow, and held back it would hide the loss from
-	 * the zone's alarm. */
-	if (s->step == STEP_NONE && v >= s->filtered) {
-		e->up_slot = slot;
-		e->up_from = s->filtered;
-		e->up_to = v;
-		return;
-	}
-	/* nor one back from a warmer step, where that left it (a glitch of a
-	 * few samples that returns) */
-	if (s->step == STEP_NONE && e->up_slot == slot &&
-	    fabs(s->filtered - e->up_to) <= fabs(v - s->filtered) / 2.0 &&
-	    fabs(v - e->up_from) <= fabs(v - s->filtered) / 2.0)
-		return;
-	if (s->step == STEP_NONE) {
-		/* one held a host: another inlet's step meanwhile is
-		 * trusted, as it always was */
-		if (e->step_slot > 0 && e->step_slot <= e->n_sensors &&
-		    e->sensors[e->step_slot - 1].step != STEP_NONE)
-			return;
-		e->step_slot = slot;
-		e->step_from = s->filtered;
-	}
-	s->step = STEP_NEW;
-	e->step_to = v;
-	s->implausible = true;
-}
-
 void
 eng_feed(struct eng *e, const struct eng_reading *r)
 {

@@ -523,8 +523,17 @@ bool eng_override_bounds(
  * air warmed) across a gap of less than a third of the longer of the cpu
  * and exhaust trend windows, as a rise; the warming only with the
  * alarm's references. The busy references (eng_host_busy) are not kept.
+ *
+ * A sensor (version 3): the run of one raw value it is in, with where its
+ * evidence stood when the run began (found frozen or not yet), its last
+ * trusted reference, and the inlet step down it is held implausible for
+ * (one a host: not into an engine that holds one), across a gap of less
+ * than a third of its class's trend window, as a rise: a frozen sensor
+ * stays untrusted after the restart. Its value when the zone alarm began
+ * only with the alarm's references (eng_restore_host first). A snapshot
+ * of version 2 has none of them (has_run and step_held false).
  */
-#define ENG_SNAP_VERSION 2
+#define ENG_SNAP_VERSION 3
 #define ENG_SNAP_POINTS  ENG_TREND_CAP
 
 struct eng_snap_sensor {
@@ -539,6 +548,31 @@ struct eng_snap_sensor {
 	int64_t rise_age_ms; /* rising for this long */
 	double rise_from_c;
 	double rise_peak_c;
+	/* version 3: the run of one raw value the sensor is in (has_run):
+	 * run_n samples of run_c for run_age_ms, the noise's variance when
+	 * it began; frozen, and since when the evidence has moved without
+	 * it (frozen_cond_age_ms, -1 none); the evidence when it began and
+	 * at its last trusted evaluation (enum evsrc src, 0 none; the
+	 * evidence, its rho, the sensor's value, the age); its value when
+	 * the zone alarm began (NAN none) */
+	bool has_run;
+	bool frozen;
+	uint32_t run_n;
+	int64_t run_age_ms;
+	double run_c;
+	double run_noise_var;
+	int64_t frozen_cond_age_ms;
+	struct eng_snap_ref {
+		int src;
+		double ev, rho, v;
+		int64_t age_ms;
+	} run_ref, trusted_ref;
+	double alarm_v0_c;
+	/* version 3: the inlet step down held implausible (step_held):
+	 * the value before and the step's, the host's smoothed cpu and
+	 * exhaust at the step (NAN: none) */
+	bool step_held;
+	double step_from_c, step_to_c, step_ev_c[2];
 	int n_points; /* newest first */
 	int64_t age_ms[ENG_SNAP_POINTS];
 	double value_c[ENG_SNAP_POINTS]; /* filtered */

@@ -24,7 +24,7 @@
  * air leaves a server warmer than it came in, and implausible too, from
  * a step down beyond what air can do (its class's max_rate_c_per_s,
  * confirmed by the sample after it) until the host's own cpu or exhaust
- * follows it (check_step). A stale sensor has no
+ * follows it (step.c). A stale sensor has no
  * recent sample. None of these is trusted: its own readings may warn but
  * never act (evaluate.c), and it is replaced by a substitute, its value
  * at the last trusted moment plus how far its evidence moved since, so
@@ -537,96 +537,19 @@ check_implausible(const struct eng *e, struct sensor *s,
 		s->impl_above = true;
 }
 
-/* The host's own evidence of a step now: its smoothed cpu (0) and
- * exhaust (1), NAN where it has none trusted. */
-static double
-step_evidence(const struct eng *e, int k)
-{
-	enum eng_class c = k == 0 ? ENG_CLASS_CPU : ENG_CLASS_EXHAUST;
-
-	return e->hv->n[c] > 0 ? e->cls_sm[c] : NAN;
-}
-
-/* The step is the air's after all, or gone: trusted again, its run of
- * one value measured from now, where it agrees with its evidence (a
+/* An inlet's step released (step_check): trusted again, its run of one
+ * value measured from now, where it agrees with its evidence (a
  * whole-degree inlet that stepped with the air repeats its value while
  * the evidence catches up: not frozen for that). */
 static void
-step_release(struct eng *e, struct sensor *s, enum evsrc src, int64_t now_ms)
+step_released(
+    const struct eng *e, struct sensor *s, enum evsrc src, int64_t now_ms)
 {
-	s->step = STEP_NONE;
 	if (s->run_since_ms == NO_TIME || s->run_new)
 		return;
 	set_ref(e, &s->run_ref, &s->run_src, src, s->run_v, now_ms);
 	s->frozen = false;
 	s->frozen_cond_ms = NO_TIME;
-}
-
-/*
- * An inlet that stepped down further than air can in the time (eng_feed:
- * step_seen) is the sensor's doing, not the air's, unless the air the
- * host breathes moved too: air that cools cools the host's cpu and
- * exhaust after it, within their time constants. So it is held
- * untrusted, its substitute standing in, until
- *
- *   - the host's own cpu or exhaust (smoothed over EV_SMOOTH_S) has
- *     moved the step's way by policy.frozen_delta_c (half the step, if
- *     that is less) since the step, and neither as far the other way:
- *     the air moved (the faster of the two follows first; a load change
- *     that happens to move them the same way is taken for the air, and
- *     a value stuck there is left to the frozen check); or
- *   - the reading is back within half the step (at least
- *     policy.frozen_delta_c / 2) of where it was before (a glitch that
- *     returns), or within policy.frozen_delta_c of its substitute (it
- *     agrees with the evidence).
- *
- * Either way its run of one value is measured from then on (step_release).
- * A step while one is held replaces it (the value before stays the last
- * trusted one), with the evidence of its own time: a cooler step after a
- * warmer one is not taken as followed because the cpu rose. A host with
- * neither a trusted cpu nor a trusted exhaust at the step has nothing of
- * its own that says otherwise: the step stands, as it always did.
- */
-static void
-check_step(struct eng *e, struct sensor *s, enum evsrc src, int64_t now_ms)
-{
-	const struct eng_policy_conf *p = &e->conf.policy;
-	double d, dir, need;
-	bool follows = false;
-	int k;
-
-	if (s->step == STEP_NONE)
-		return;
-	if (s->step == STEP_NEW) {
-		for (k = 0; k < 2; k++)
-			e->step_ev[k] = step_evidence(e, k);
-		if (!isfinite(e->step_ev[0]) && !isfinite(e->step_ev[1])) {
-			s->step = STEP_NONE;
-			return;
-		}
-		s->step = STEP_HELD;
-	}
-	d = e->step_to - e->step_from;
-	if (s->last_ms != NO_TIME && !isnan(s->filtered) &&
-	    (fabs(s->filtered - e->step_from) <=
-		    fmax(fabs(d), p->frozen_delta_c) / 2.0 ||
-		(s->extrap &&
-		    fabs(s->filtered - s->value_used) <= p->frozen_delta_c))) {
-		step_release(e, s, src, now_ms);
-		return;
-	}
-	dir = d > 0.0 ? 1.0 : -1.0;
-	need = fmin(p->frozen_delta_c, fabs(d) / 2.0);
-	for (k = 0; k < 2; k++) {
-		double moved = (step_evidence(e, k) - e->step_ev[k]) * dir;
-
-		if (moved <= -need)
-			return; /* the other way: it contradicts the step */
-		if (moved >= need)
-			follows = true; /* (NAN: neither) */
-	}
-	if (follows)
-		step_release(e, s, src, now_ms);
 }
 
 void
@@ -641,7 +564,8 @@ health_sensor(
 		s->run_new = false;
 	}
 	check_frozen(e, s, ef, src, now_ms);
-	check_step(e, s, src, now_ms);
+	if (step_check(e, s))
+		step_released(e, s, src, now_ms);
 	check_implausible(e, s, ef, s->dirty, now_ms);
 	s->implausible = s->impl_above || s->step != STEP_NONE;
 	if (trusted(s))

@@ -18,6 +18,48 @@
 
 #include "eng_int.h"
 
+static void
+snap_ref(const struct evref *r, uint8_t src, int64_t now_ms,
+    struct eng_snap_ref *out)
+{
+	out->src = src;
+	out->ev = r->ev;
+	out->rho = r->rho;
+	out->v = r->v;
+	out->age_ms = r->t_ms != NO_TIME ? now_ms - r->t_ms : -1;
+}
+
+/* Version 3: the sensor's run of one value (its frozen check) and the
+ * inlet step it holds (step.c). */
+static void
+snap_run(const struct eng *e, const struct sensor *s, int64_t now_ms,
+    struct eng_snap_sensor *out)
+{
+	out->alarm_v0_c = s->alarm_v0;
+	out->frozen_cond_age_ms = -1;
+	out->has_run = s->run_since_ms != NO_TIME && s->last_ms != NO_TIME &&
+	    !s->removed && !s->run_new;
+	if (out->has_run) {
+		out->frozen = s->frozen;
+		out->run_n = s->run_n;
+		out->run_age_ms = now_ms - s->run_since_ms;
+		out->run_c = s->run_v;
+		out->run_noise_var = s->run_noise_var;
+		if (s->frozen_cond_ms != NO_TIME)
+			out->frozen_cond_age_ms = now_ms - s->frozen_cond_ms;
+		snap_ref(&s->run_ref, s->run_src, now_ms, &out->run_ref);
+	}
+	snap_ref(&s->trusted_ref, s->trusted_src, now_ms, &out->trusted_ref);
+	out->step_held = s->step == STEP_HELD &&
+	    e->step_slot == (int)(s - e->sensors) + 1;
+	if (out->step_held) {
+		out->step_from_c = e->step_from;
+		out->step_to_c = e->step_to;
+		out->step_ev_c[0] = e->step_ev[0];
+		out->step_ev_c[1] = e->step_ev[1];
+	}
+}
+
 int
 eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
     struct eng_snap_sensor *out)
@@ -54,6 +96,7 @@ eng_snapshot_sensor_max(const struct eng *e, int sensor, int64_t now_ms,
 		out->rise_from_c = s->rise_v0;
 		out->rise_peak_c = s->rise_peak;
 	}
+	snap_run(e, s, now_ms, out);
 	/* The ring of a substitute holds no samples of the sensor's own. */
 	n = s->subst_mode ? 0 : tr->end - tr->beg;
 	if (max_points > ENG_SNAP_POINTS)
@@ -74,6 +117,93 @@ eng_snapshot_sensor_max(const struct eng *e, int sensor, int64_t now_ms,
 	}
 	out->n_points = k;
 	return 0;
+}
+
+/* An evidence reference of in, placed before the gap: its source one
+ * there is, its evidence and value finite, and no older than bound_ms
+ * (the run it belongs to); false (and r untouched) else. */
+static bool
+restore_ref(const struct eng_snap_ref *in, int64_t now_ms, int64_t gap_ms,
+    int64_t bound_ms, struct evref *r, uint8_t *r_src)
+{
+	if (in->src <= EV_NONE || in->src >= EV_COUNT || !isfinite(in->ev) ||
+	    !isfinite(in->v) || !(in->rho >= 0.0) || !isfinite(in->rho) ||
+	    in->age_ms < 0 || in->age_ms > bound_ms)
+		return false;
+	*r_src = (uint8_t)in->src;
+	r->ev = in->ev;
+	r->rho = in->rho;
+	r->v = in->v;
+	r->t_ms = now_ms - gap_ms - in->age_ms;
+	return true;
+}
+
+/*
+ * Version 3: the run of one value a sensor was in, across a gap too short
+ * to have hidden its end and a new run of the same value (a third of the
+ * trend window, as a rise), with where its evidence stood when it began:
+ * a sensor found frozen stays untrusted until the evidence or a new value
+ * clears it, and one not yet found out is found out as soon as it would
+ * have been without the restart. A run that comes back carries on if the
+ * first sample repeats its value (track_raw), and ends else. Its value
+ * when the zone alarm began only with the alarm's references (restored
+ * first: eng_restore_host).
+ */
+static void
+restore_run(struct eng *e, struct sensor *s, const struct eng_snap_sensor *in,
+    int64_t now_ms, int64_t gap_ms, int64_t win_ms)
+{
+	int64_t at;
+
+	if (!in->has_run || in->run_age_ms < 0 || in->run_n < 1 ||
+	    !isfinite(in->run_c) || !(in->run_noise_var >= 0.0) ||
+	    !isfinite(in->run_noise_var) || in->frozen_cond_age_ms < -1 ||
+	    in->frozen_cond_age_ms > in->run_age_ms || gap_ms >= win_ms / 3)
+		return;
+	if (!restore_ref(&in->run_ref, now_ms, gap_ms, in->run_age_ms,
+		&s->run_ref, &s->run_src))
+		return;
+	at = now_ms - gap_ms;
+	s->run_v = in->run_c;
+	s->run_since_ms = at - in->run_age_ms;
+	s->run_n = in->run_n;
+	s->run_noise_var = in->run_noise_var;
+	s->run_new = false;
+	s->frozen = in->frozen;
+	s->frozen_cond_ms = in->frozen_cond_age_ms >= 0
+	    ? at - in->frozen_cond_age_ms
+	    : NO_TIME;
+	restore_ref(&in->trusted_ref, now_ms, gap_ms, INT64_MAX / 4,
+	    &s->trusted_ref, &s->trusted_src);
+	if (isfinite(in->alarm_v0_c) && isfinite(e->alarm_cpu0))
+		s->alarm_v0 = in->alarm_v0_c;
+}
+
+/* Version 3: the inlet step s held, across the same gap as a run, when
+ * the engine holds none yet (one a host), with the last trusted
+ * reference its substitute comes from: implausible until the host's
+ * cpu or exhaust follows it or the reading undoes it (step.c). */
+static void
+restore_step(struct eng *e, struct sensor *s, const struct eng_snap_sensor *in,
+    int64_t now_ms, int64_t gap_ms, int64_t win_ms)
+{
+	if (!in->step_held || s->cls != ENG_CLASS_INLET ||
+	    gap_ms >= win_ms / 3 || !isfinite(in->step_from_c) ||
+	    !isfinite(in->step_to_c) || !(in->step_to_c < in->step_from_c) ||
+	    (!isfinite(in->step_ev_c[0]) && !isfinite(in->step_ev_c[1])) ||
+	    (e->step_slot > 0 && e->step_slot <= e->n_sensors &&
+		e->sensors[e->step_slot - 1].step != STEP_NONE))
+		return;
+	if (!restore_ref(&in->trusted_ref, now_ms, gap_ms, INT64_MAX / 4,
+		&s->trusted_ref, &s->trusted_src))
+		return;
+	e->step_slot = (int)(s - e->sensors) + 1;
+	e->step_from = in->step_from_c;
+	e->step_to = in->step_to_c;
+	e->step_ev[0] = in->step_ev_c[0];
+	e->step_ev[1] = in->step_ev_c[1];
+	s->step = STEP_HELD;
+	s->implausible = true;
 }
 
 int
@@ -120,6 +250,10 @@ eng_restore_sensor(struct eng *e, const struct eng_snap_sensor *in,
 		s->rise_v0 = in->rise_from_c;
 		s->rise_peak = in->rise_peak_c;
 	}
+	restore_run(
+	    e, s, in, now_ms, gap_ms, (int64_t)(cc->trend_window_s * 1000.0));
+	restore_step(
+	    e, s, in, now_ms, gap_ms, (int64_t)(cc->trend_window_s * 1000.0));
 	return i;
 }
 

@@ -161,7 +161,8 @@ coarse(double x)
 /*
  * Whether the host is calm (no sensor in a rise), and then in *sig what a
  * save now would hold, coarsely: the sensors with values, their classes
- * and resolutions, their noise in steps of a quarter, the host's model.
+ * and resolutions, their noise in steps of a quarter, whether each is
+ * frozen or holds a step, the host's model.
  */
 static bool
 calm_sig(struct est *s, int64_t now, uint64_t *sig)
@@ -183,6 +184,8 @@ calm_sig(struct est *s, int64_t now, uint64_t *sig)
 		x = mix(x, (uint64_t)snap.cls << 1 | snap.has_value);
 		x = mix(x, (uint64_t)coarse(snap.noise_c));
 		x = mix(x, res);
+		/* found frozen, or a step held: saved when that changes */
+		x = mix(x, (uint64_t)snap.frozen << 1 | snap.step_held);
 	}
 	eng_snapshot_host(s->env.eng, now, &h);
 	x = mix(x, (uint64_t)coarse(h.rho));
@@ -533,6 +536,33 @@ drop_file(struct est *s, bool stale)
  * sample counts, so the hole reads as time passing, not as a slowing: a
  * daemon restarted mid-ramp has its slope at the first samples.
  */
+/* What came back of a sensor's run of one value and of the inlet step it
+ * held (engine snapshot 3): only across a gap shorter than a third of
+ * its trend window (eng_restore_sensor). */
+static void
+restored_v3(struct eng *e, int idx, const char *id,
+    const struct eng_snap_sensor *snap, int64_t gap, double window)
+{
+	struct eng_sensor_view v;
+
+	if ((double)gap * 3.0 >= window * 1000.0) {
+		log_info(
+		    "engine state: sensor %s restored (noise %.3f C, saved "
+		    "%.1f s ago); its run of one value%s not restored: "
+		    "down a third of its trend window (%.0f s) or more",
+		    id, snap->noise_c, (double)gap / 1000.0,
+		    snap->step_held ? " and its held step" : "", window);
+		return;
+	}
+	eng_sensor_view(e, idx, &v);
+	log_info("engine state: sensor %s restored%s%s (noise %.3f C, "
+		 "repeating %.1f C for %.0f s, saved %.1f s ago)",
+	    id, v.frozen ? ", frozen" : "",
+	    snap->step_held ? ", its step down held implausible" : "",
+	    snap->noise_c, snap->run_c, (double)snap->run_age_ms / 1000.0,
+	    (double)gap / 1000.0);
+}
+
 int
 est_restore(struct eng *e, const struct eng_snap_sensor *snap, int64_t now_ms,
     int64_t gap_ms)
@@ -577,6 +607,8 @@ est_sensor_added(struct est *s, const char *id, int eng_idx)
 		log_warnx("engine state: sensor %s not restored: it already "
 			  "has samples",
 		    id);
+	else if (snap->has_run || snap->step_held)
+		restored_v3(s->env.eng, eng_idx, id, snap, gap, window);
 	else if (snap->rising)
 		log_info("engine state: sensor %s restored (noise %.3f C, "
 			 "rising for %.0f s from %.1f C, saved %.1f s ago)",

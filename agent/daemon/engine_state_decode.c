@@ -124,9 +124,154 @@ points(struct dec *d, const cJSON *o, const struct eng_class_conf *cc,
 	return 0;
 }
 
+static void warn(
+    struct est_file *out, const char *group, const char *why, const char *what);
+
+/* enum evsrc (eng_int.h) by its name in a file (engine_state_json.c);
+ * -1 unknown */
+static int
+src_of(const cJSON *o, const char *key)
+{
+	static const char *const names[] = { "zone", "inlet", "model" };
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+	int k;
+
+	for (k = 0; cJSON_IsString(j) && k < 3; k++)
+		if (strcmp(j->valuestring, names[k]) == 0)
+			return k + 1;
+	return -1;
+}
+
+/* An evidence reference of group g (its members src, ev_c, rho, the
+ * sensor's value c_key and age_key, no older than max_age_ms). */
+static int
+ref(struct dec *d, const cJSON *g, const char *c_key, const char *age_key,
+    double lo, double hi, int64_t max_age_ms, struct eng_snap_ref *r)
+{
+	r->src = src_of(g, "src");
+	r->rho = 0;
+	if (r->src < 0)
+		return fail(d, "\"%s\" is missing or unknown", "src");
+	return num(d, g, "ev_c", -MAX_MODEL_C, MAX_MODEL_C, false, &r->ev) <
+		    0 ||
+		num(d, g, "rho", 0, MAX_RHO, true, &r->rho) < 0 ||
+		num(d, g, c_key, lo, hi, false, &r->v) < 0 ||
+		ms(d, g, age_key, max_age_ms, false, &r->age_ms) < 0
+	    ? -1
+	    : 0;
+}
+
+/*
+ * Engine snapshot 3's groups of a sensor, each optional and checked on
+ * its own: "run" (its run of one value, frozen or a candidate),
+ * "trusted" (its last trusted reference) and "step" (the inlet step it
+ * holds). A malformed or out-of-range one is left out with what needs it
+ * and said in out->warn (the sensor and the member); the rest stands.
+ */
+static void
+sensor_v3(const cJSON *o, const struct eng_class_conf *cc,
+    struct eng_snap_sensor *s, struct est_file *out)
+{
+	const cJSON *run = cJSON_GetObjectItemCaseSensitive(o, "run");
+	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(o, "trusted");
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "step");
+	double lo = cc->min_valid_c, hi = cc->max_valid_c, n = 0, noise = 0;
+	char why[128], what[160];
+	struct dec d = { why, sizeof(why) };
+
+	s->alarm_v0_c = s->step_from_c = s->step_to_c = NAN;
+	s->step_ev_c[0] = s->step_ev_c[1] = NAN;
+	s->frozen_cond_age_ms = -1;
+	s->trusted_ref.age_ms = s->run_ref.age_ms = -1;
+	if (tr != NULL &&
+	    (!cJSON_IsObject(tr) ||
+		ref(&d, tr, "c", "age_ms", lo, hi, MAX_RISE_MS,
+		    &s->trusted_ref) < 0)) {
+		if (!cJSON_IsObject(tr))
+			snprintf(why, sizeof(why), "not an object");
+		snprintf(what, sizeof(what),
+		    "sensor %s: its last trusted reference not restored",
+		    s->id);
+		warn(out, "trusted", why, what);
+		memset(&s->trusted_ref, 0, sizeof(s->trusted_ref));
+		s->trusted_ref.age_ms = -1;
+	}
+	if (run != NULL) {
+		const cJSON *fz = cJSON_GetObjectItemCaseSensitive(
+		    run, "frozen");
+		int rc = -1;
+
+		if (!cJSON_IsObject(run))
+			snprintf(why, sizeof(why), "not an object");
+		else if (num(&d, run, "n", 3, 4294967295.0, false, &n) < 0 ||
+		    n != floor(n) ||
+		    num(&d, run, "c", lo, hi, false, &s->run_c) < 0 ||
+		    ms(&d, run, "age_ms", MAX_RISE_MS, false, &s->run_age_ms) <
+			0 ||
+		    num(&d, run, "noise_c", 0, hi - lo, false, &noise) < 0 ||
+		    ms(&d, run, "cond_age_ms", s->run_age_ms, true,
+			&s->frozen_cond_age_ms) < 0 ||
+		    ref(&d, run, "ref_c", "ref_age_ms", lo, hi, s->run_age_ms,
+			&s->run_ref) < 0 ||
+		    num(&d, run, "alarm_v0_c", lo, hi, true, &s->alarm_v0_c) <
+			0)
+			; /* why: said */
+		else if (fz != NULL && !cJSON_IsBool(fz))
+			fail(&d, "\"%s\" is not true or false", "frozen");
+		else
+			rc = 0;
+		if (rc < 0) {
+			if (n != floor(n))
+				snprintf(why, sizeof(why),
+				    "\"n\" is not a whole number");
+			snprintf(what, sizeof(what),
+			    "sensor %s: its run of one value not restored",
+			    s->id);
+			warn(out, "run", why, what);
+			s->alarm_v0_c = NAN;
+			s->frozen_cond_age_ms = -1;
+			memset(&s->run_ref, 0, sizeof(s->run_ref));
+		} else {
+			s->has_run = true;
+			s->run_n = (uint32_t)n;
+			s->run_noise_var = noise * noise;
+			s->frozen = cJSON_IsTrue(fz);
+		}
+	}
+	if (st != NULL) {
+		int rc = -1;
+
+		if (!cJSON_IsObject(st))
+			snprintf(why, sizeof(why), "not an object");
+		else if (s->cls != ENG_CLASS_INLET)
+			snprintf(why, sizeof(why), "not an inlet");
+		else if (num(&d, st, "from_c", lo, hi, false, &s->step_from_c) <
+			0 ||
+		    num(&d, st, "to_c", lo, hi, false, &s->step_to_c) < 0 ||
+		    num(&d, st, "cpu_c", -MAX_MODEL_C, MAX_MODEL_C, true,
+			&s->step_ev_c[0]) < 0 ||
+		    num(&d, st, "exhaust_c", -MAX_MODEL_C, MAX_MODEL_C, true,
+			&s->step_ev_c[1]) < 0)
+			; /* why: said */
+		else if (isnan(s->step_ev_c[0]) && isnan(s->step_ev_c[1]))
+			snprintf(why, sizeof(why),
+			    "neither \"cpu_c\" nor \"exhaust_c\"");
+		else
+			rc = 0;
+		if (rc < 0) {
+			snprintf(what, sizeof(what),
+			    "sensor %s: its held step not restored", s->id);
+			warn(out, "step", why, what);
+			s->step_from_c = s->step_to_c = NAN;
+			s->step_ev_c[0] = s->step_ev_c[1] = NAN;
+		} else
+			s->step_held = true;
+	}
+}
+
 static int
 sensor(struct dec *d, const cJSON *o, const struct eng_conf *conf,
-    struct eng_snap_sensor *s)
+    struct eng_snap_sensor *s, struct est_file *out)
 {
 	const struct eng_class_conf *cc;
 	char cls[16];
@@ -161,6 +306,7 @@ sensor(struct dec *d, const cJSON *o, const struct eng_conf *conf,
 	s->rising = cJSON_GetObjectItemCaseSensitive(o, "rise_age_ms") != NULL;
 	if (s->rising != (!isnan(s->rise_from_c) && !isnan(s->rise_peak_c)))
 		return fail(d, "%s: an incomplete rise", s->id);
+	sensor_v3(o, cc, s, out);
 	return points(d, o, cc, s);
 }
 
@@ -309,7 +455,7 @@ add_sensor(struct dec *d, struct est_reader *r, const cJSON *o)
 	if (r->n >= r->max_sensors)
 		return fail(d, "%s", "more sensors than agent.max_sensors");
 	if (r->take != NULL) {
-		if (sensor(d, o, r->conf, r->scratch) < 0 ||
+		if (sensor(d, o, r->conf, r->scratch, out) < 0 ||
 		    r->take(r->take_arg, r->scratch, d->why, d->len) < 0)
 			return -1;
 		r->n++;
@@ -325,7 +471,7 @@ add_sensor(struct dec *d, struct est_reader *r, const cJSON *o)
 		out->s = more;
 		r->cap = cap;
 	}
-	if (sensor(d, o, r->conf, &out->s[out->n]) < 0)
+	if (sensor(d, o, r->conf, &out->s[out->n], out) < 0)
 		return -1;
 	for (k = 0; k < out->n; k++)
 		if (strcmp(out->s[k].id, out->s[out->n].id) == 0)

@@ -50,12 +50,54 @@ enum member {
 	M_RISE_PEAK,
 	M_AGES,
 	M_VALUES,
+	/* engine snapshot 3: the groups "run", "trusted" and "step" */
+	M_RUN,
+	M_RUN_FROZEN, /* true, only when frozen */
+	M_RUN_SRC,
+	M_RUN_N, /* numbers from here to M_STEP_EXH, groups aside */
+	M_RUN_C,
+	M_RUN_AGE,
+	M_RUN_NOISE,
+	M_RUN_COND_AGE,
+	M_RUN_EV,
+	M_RUN_RHO,
+	M_RUN_REF_C,
+	M_RUN_REF_AGE,
+	M_RUN_ALARM_V0,
+	M_TRUSTED,
+	M_TR_SRC,
+	M_TR_EV,
+	M_TR_RHO,
+	M_TR_C,
+	M_TR_AGE,
+	M_STEP,
+	M_STEP_FROM,
+	M_STEP_TO,
+	M_STEP_CPU,
+	M_STEP_EXH,
 	M_COUNT
 };
 
 static const char *const member_names[M_COUNT] = { "id", "class", "noise_c",
 	"resolution_c", "last_age_ms", "last_c", "rise_age_ms", "rise_from_c",
-	"rise_peak_c", "age_ms", "value_c" };
+	"rise_peak_c", "age_ms", "value_c", "run", "frozen", "src", "n", "c",
+	"age_ms", "noise_c", "cond_age_ms", "ev_c", "rho", "ref_c",
+	"ref_age_ms", "alarm_v0_c", "trusted", "src", "ev_c", "rho", "c",
+	"age_ms", "step", "from_c", "to_c", "cpu_c", "exhaust_c" };
+
+/* The objects among the members (detached from before a sensor). */
+static bool
+is_group(int k)
+{
+	return k == M_AGES || k == M_VALUES || k == M_RUN || k == M_TRUSTED ||
+	    k == M_STEP;
+}
+
+static bool
+is_string(int k)
+{
+	return k == M_ID || k == M_CLASS || k == M_RUN_SRC || k == M_TR_SRC;
+}
 
 struct est_writer {
 	cJSON *root, *sensors;
@@ -95,7 +137,7 @@ est_writer_free(struct est_writer *w)
 	if (w->obj != NULL)
 		detach_all(w->obj);
 	for (k = 0; k < M_COUNT; k++) {
-		if (w->m[k] != NULL && (k == M_AGES || k == M_VALUES))
+		if (w->m[k] != NULL && is_group(k))
 			detach_all(w->m[k]);
 		cJSON_Delete(w->m[k]);
 	}
@@ -120,8 +162,15 @@ writer_nodes(struct est_writer *w)
 	w->m[M_CLASS] = cJSON_CreateStringReference("");
 	w->m[M_AGES] = cJSON_CreateArray();
 	w->m[M_VALUES] = cJSON_CreateArray();
-	for (k = M_NOISE; k <= M_RISE_PEAK; k++)
-		w->m[k] = jnum_node(w->text[t++]);
+	w->m[M_RUN] = cJSON_CreateObject();
+	w->m[M_TRUSTED] = cJSON_CreateObject();
+	w->m[M_STEP] = cJSON_CreateObject();
+	w->m[M_RUN_FROZEN] = cJSON_CreateTrue();
+	w->m[M_RUN_SRC] = cJSON_CreateStringReference("");
+	w->m[M_TR_SRC] = cJSON_CreateStringReference("");
+	for (k = M_NOISE; k < M_COUNT; k++)
+		if (!is_group(k) && !is_string(k) && k != M_RUN_FROZEN)
+			w->m[k] = jnum_node(w->text[t++]);
 	if (w->obj == NULL)
 		return false;
 	for (k = 0; k < M_COUNT; k++)
@@ -153,6 +202,99 @@ static void
 put(struct est_writer *w, enum member k)
 {
 	cJSON_AddItemToObjectCS(w->obj, member_names[k], w->m[k]);
+}
+
+static void
+put_in(struct est_writer *w, enum member g, enum member k)
+{
+	cJSON_AddItemToObjectCS(w->m[g], member_names[k], w->m[k]);
+}
+
+/* a number member of group g, when finite */
+static void
+put_num(struct est_writer *w, enum member g, enum member k, double v)
+{
+	if (!isfinite(v))
+		return;
+	jnum_set(w->m[k], v);
+	put_in(w, g, k);
+}
+
+/* enum evsrc (eng_int.h) in a file: engine_state_decode.c reads them */
+static const char *const src_names[] = { "none", "zone", "inlet", "model" };
+
+static const char *
+src_name(int src)
+{
+	return src > 0 && src < (int)(sizeof(src_names) / sizeof(src_names[0]))
+	    ? src_names[src]
+	    : NULL;
+}
+
+/*
+ * Engine snapshot 3's members of a sensor: its run of one value while it
+ * is frozen or a candidate (three samples or more, the frozen check's
+ * least), with its evidence when the run began; its last trusted
+ * reference with either; the inlet step it holds.
+ */
+static void
+sensor_v3(struct est_writer *w, const struct eng_snap_sensor *s)
+{
+	const char *src = src_name(s->run_ref.src);
+	const char *tsrc = src_name(s->trusted_ref.src);
+	bool run = s->has_run && s->run_n >= 3 && src != NULL &&
+	    s->run_ref.age_ms >= 0;
+
+	if (run) {
+		detach_all(w->m[M_RUN]);
+		jnum_set_int(w->m[M_RUN_N], (int64_t)s->run_n);
+		jnum_set(w->m[M_RUN_C], s->run_c);
+		jnum_set_int(w->m[M_RUN_AGE], s->run_age_ms);
+		put_in(w, M_RUN, M_RUN_N);
+		put_in(w, M_RUN, M_RUN_C);
+		put_in(w, M_RUN, M_RUN_AGE);
+		/* its noise, not the variance (1e-3 would round a fine
+		 * sensor's to 0) */
+		jnum_set(w->m[M_RUN_NOISE], sqrt(s->run_noise_var));
+		put_in(w, M_RUN, M_RUN_NOISE);
+		if (s->frozen)
+			put_in(w, M_RUN, M_RUN_FROZEN);
+		if (s->frozen_cond_age_ms >= 0) {
+			jnum_set_int(
+			    w->m[M_RUN_COND_AGE], s->frozen_cond_age_ms);
+			put_in(w, M_RUN, M_RUN_COND_AGE);
+		}
+		w->m[M_RUN_SRC]->valuestring = (char *)src;
+		put_in(w, M_RUN, M_RUN_SRC);
+		put_num(w, M_RUN, M_RUN_EV, s->run_ref.ev);
+		put_num(w, M_RUN, M_RUN_RHO, s->run_ref.rho);
+		put_num(w, M_RUN, M_RUN_REF_C, s->run_ref.v);
+		jnum_set_int(w->m[M_RUN_REF_AGE], s->run_ref.age_ms);
+		put_in(w, M_RUN, M_RUN_REF_AGE);
+		put_num(w, M_RUN, M_RUN_ALARM_V0, s->alarm_v0_c);
+		put(w, M_RUN);
+	}
+	if ((run || s->step_held) && tsrc != NULL &&
+	    s->trusted_ref.age_ms >= 0 && isfinite(s->trusted_ref.ev) &&
+	    isfinite(s->trusted_ref.v)) {
+		detach_all(w->m[M_TRUSTED]);
+		w->m[M_TR_SRC]->valuestring = (char *)tsrc;
+		put_in(w, M_TRUSTED, M_TR_SRC);
+		put_num(w, M_TRUSTED, M_TR_EV, s->trusted_ref.ev);
+		put_num(w, M_TRUSTED, M_TR_RHO, s->trusted_ref.rho);
+		put_num(w, M_TRUSTED, M_TR_C, s->trusted_ref.v);
+		jnum_set_int(w->m[M_TR_AGE], s->trusted_ref.age_ms);
+		put_in(w, M_TRUSTED, M_TR_AGE);
+		put(w, M_TRUSTED);
+	}
+	if (s->step_held) {
+		detach_all(w->m[M_STEP]);
+		put_num(w, M_STEP, M_STEP_FROM, s->step_from_c);
+		put_num(w, M_STEP, M_STEP_TO, s->step_to_c);
+		put_num(w, M_STEP, M_STEP_CPU, s->step_ev_c[0]);
+		put_num(w, M_STEP, M_STEP_EXH, s->step_ev_c[1]);
+		put(w, M_STEP);
+	}
 }
 
 /* o's text in w->buf (kept, grown to the longest); false when out of
@@ -210,6 +352,7 @@ sensor_text(struct est_writer *w, const struct eng_snap_sensor *s)
 		n = s->n_points < ENG_SNAP_POINTS ? s->n_points
 						  : ENG_SNAP_POINTS;
 	}
+	sensor_v3(w, s);
 	if (n > 0) {
 		if (!point_nodes(w, n))
 			return false;

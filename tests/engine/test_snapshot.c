@@ -477,6 +477,227 @@ test_no_alarm_no_refs(void **state)
 	eng_free(a);
 }
 
+/* ---- version 3: a frozen sensor's run and a held inlet step ---- */
+
+/* Seconds t_from..t_to of the host in a zone alarm (as run_host), its
+ * inlet stuck at `stuck` exactly from stuck_at s on; the first second of
+ * a decision to shut down (-1 none) */
+static int
+run_stuck(struct eng *e, struct rng *r, int t_from, int t_to, int stuck_at,
+    double stuck)
+{
+	struct eng_output out;
+	int t;
+
+	for (t = t_from; t < t_to; t++) {
+		int64_t ms = t * 1000LL;
+		double air = air_at(t);
+		struct eng_zone_summary zs = { .t_ms = ms, .members = 10 };
+
+		zs.signals = t >= ALARM_S ? 8 : 0;
+		zs.slope_c_per_s = zs.signals > 0 ? 0.02 : 0.0;
+		zs.median_slope_c_per_s = zs.slope_c_per_s;
+		zs.inlet_median_c = zs.inlet_max_c = air;
+		zs.running[0] = 10;
+		eng_zone_set(e, &zs);
+		feed1(e, H_IN, ms,
+		    t >= stuck_at ? stuck : air + rng_range(r, -0.05, 0.05));
+		feed1(e, H_CPU, ms, air + 40.0 + rng_range(r, -0.2, 0.2));
+		feed1(e, H_EXH, ms, air + 15.0 + rng_range(r, -0.1, 0.1));
+		eng_evaluate(e, ms, &out);
+		if (out.state == ENG_STATE_CRITICAL)
+			return t;
+	}
+	return -1;
+}
+
+/* a's snapshot at `at` s, restored into a new host engine after gap_s */
+static struct eng *
+restore_at(const struct eng *a, int at, int gap_s)
+{
+	struct eng_conf conf;
+	struct eng_snap_host h;
+	struct eng_snap_sensor ss;
+	struct eng *b = mk_host(&conf);
+	int64_t now = (at + gap_s) * 1000LL, gap = gap_s * 1000LL;
+	int i;
+
+	eng_snapshot_host(a, at * 1000LL, &h);
+	(void)eng_restore_host(b, &h, now, gap);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(
+		    eng_snapshot_sensor(a, i, at * 1000LL, &ss), 0);
+		assert_int_equal(eng_restore_sensor(b, &ss, now, gap), i);
+	}
+	return b;
+}
+
+static bool
+trusted_inlet(const struct eng *e)
+{
+	struct eng_sensor_view v;
+
+	eng_sensor_view(e, H_IN, &v);
+	return !v.frozen && !v.implausible && !e->sensors[H_IN].stale;
+}
+
+/* An inlet stuck where the air was when the zone alarm began: found
+ * frozen once the zone's inlets have warmed past policy.frozen_delta_c.
+ * Restored after a short gap, it is untrusted from the first evaluation
+ * and its substitute follows the air from where the run began; a blind
+ * restart trusts it again until the air has moved as far once more. A
+ * gap of a third of the inlet's trend window or more restores no run;
+ * a snapshot without one (version 2) neither. The restart mid-ramp still
+ * shuts down in time: no later than without it, give or take the samples
+ * a new engine must see again, and no later than the blind one. */
+static void
+test_frozen_kept(void **state)
+{
+	struct eng_conf conf;
+	struct eng_snap_sensor ss;
+	struct rng r = { seed ^ 0xd0 };
+	struct rng ra, rb, rc;
+	struct eng *a, *b, *c;
+	double stuck = air_at(ALARM_S);
+	int t, at = -1, found, ta, tb, tc, gap = 5, long_gap;
+
+	(void)state;
+	a = mk_host(&conf);
+	long_gap = (int)(conf.cls[ENG_CLASS_INLET].trend_window_s / 3.0) + 1;
+	run_stuck(a, &r, 1, ALARM_S, ALARM_S, stuck);
+	for (t = ALARM_S; t < ALARM_S + 1200 && at < 0; t++) {
+		run_stuck(a, &r, t, t + 1, ALARM_S, stuck);
+		if (a->sensors[H_IN].frozen)
+			at = t + 1;
+	}
+	assert_true(at > 0);
+	found = at - ALARM_S;
+	/* 10 s after it was found, mid-ramp */
+	at += 10;
+	run_stuck(a, &r, at - 10, at, ALARM_S, stuck);
+	assert_int_equal(eng_snapshot_sensor(a, H_IN, at * 1000LL, &ss), 0);
+	assert_true(ss.has_run && ss.frozen && ss.run_c == stuck);
+	assert_true(ss.run_age_ms == (int64_t)(at - ALARM_S) * 1000);
+	assert_int_equal(ss.run_ref.src, EV_ZONE);
+
+	ra = rb = rc = (struct rng){ rng_next(&r) };
+	b = restore_at(a, at, gap);
+	assert_true(b->sensors[H_IN].frozen);
+	assert_true(
+	    b->sensors[H_IN].run_since_ms == a->sensors[H_IN].run_since_ms);
+	run_stuck(b, &rb, at + gap, at + gap + 1, ALARM_S, stuck);
+	assert_true(b->sensors[H_IN].frozen);
+	assert_false(trusted_inlet(b));
+	/* its substitute: the air, not the stuck value */
+	assert_true(b->sensors[H_IN].value_used > stuck + 2.0);
+
+	c = mk_host(&conf); /* blind */
+	run_stuck(c, &rc, at + gap, at + gap + 1, ALARM_S, stuck);
+	assert_true(trusted_inlet(c));
+	for (t = at + gap + 1; t < at + gap + 1200 && trusted_inlet(c); t++)
+		run_stuck(c, &rc, t, t + 1, ALARM_S, stuck);
+	print_message("stuck inlet found frozen %d s after it stuck; blind "
+		      "restart: again %d s after it\n",
+	    found, t - (at + gap));
+	assert_true(t - (at + gap) >= found / 2);
+	eng_free(c);
+	eng_free(b);
+
+	/* a long gap: the run may have ended and come back unseen */
+	b = restore_at(a, at, long_gap);
+	assert_false(b->sensors[H_IN].frozen);
+	assert_true(b->sensors[H_IN].run_since_ms == NO_TIME);
+	eng_free(b);
+	/* a snapshot without the run (version 2): none */
+	{
+		struct eng_snap_sensor v2;
+		struct eng_conf conf2;
+
+		assert_int_equal(
+		    eng_snapshot_sensor(a, H_IN, at * 1000LL, &v2), 0);
+		v2.has_run = v2.frozen = v2.step_held = false;
+		b = mk_host(&conf2);
+		assert_int_equal(eng_restore_sensor(
+				     b, &v2, (at + gap) * 1000LL, gap * 1000LL),
+		    H_IN);
+		assert_false(b->sensors[H_IN].frozen);
+		eng_free(b);
+	}
+
+	/* the decision: a (no restart), b (restored), c (blind) */
+	{
+		struct eng *a2 = mk_host(&conf);
+		struct rng r2 = { seed ^ 0xd1 };
+
+		ta = run_stuck(a2, &r2, 1, 4000, ALARM_S, stuck);
+		eng_free(a2);
+	}
+	b = restore_at(a, at, gap);
+	tb = run_stuck(b, &rb, at + gap, 4000, ALARM_S, stuck);
+	c = mk_host(&conf);
+	{
+		struct rng r3 = ra;
+
+		tc = run_stuck(c, &r3, at + gap, 4000, ALARM_S, stuck);
+	}
+	print_message("shut down at %d s (no restart), %d (restored), %d "
+		      "(blind restart)\n",
+	    ta, tb, tc);
+	assert_true(ta > 0 && tb > 0);
+	assert_true(tc < 0 || tb <= tc);
+	assert_true(tb <= ta + gap +
+		(int)conf.cls[ENG_CLASS_INLET].filter_window +
+		conf.policy.confirm_samples);
+	eng_free(c);
+	eng_free(b);
+	eng_free(a);
+}
+
+/* An inlet that steps 8 C down at once and stays there (stuck cool)
+ * while its cpu and exhaust do not follow: held implausible. Restored,
+ * still held, its substitute from before the step; a blind restart
+ * trusts it. A gap of a third of its trend window restores no step. */
+static void
+test_step_kept(void **state)
+{
+	struct eng_conf conf;
+	struct eng_snap_sensor ss;
+	struct rng r = { seed ^ 0xd2 };
+	struct eng *a, *b, *c;
+	double stuck = air_at(ALARM_S + 20) - 8.0;
+	int at = ALARM_S + 60, gap = 5;
+
+	(void)state;
+	a = mk_host(&conf);
+	run_stuck(a, &r, 1, at, ALARM_S + 20, stuck);
+	assert_int_equal(a->sensors[H_IN].step, STEP_HELD);
+	assert_false(trusted_inlet(a));
+	assert_int_equal(eng_snapshot_sensor(a, H_IN, at * 1000LL, &ss), 0);
+	assert_true(ss.step_held);
+	assert_true(ss.step_to_c < ss.step_from_c - 6.0);
+
+	b = restore_at(a, at, gap);
+	assert_int_equal(b->sensors[H_IN].step, STEP_HELD);
+	assert_int_equal(b->step_slot, H_IN + 1);
+	run_stuck(b, &r, at + gap, at + gap + 1, ALARM_S + 20, stuck);
+	assert_int_equal(b->sensors[H_IN].step, STEP_HELD);
+	assert_false(trusted_inlet(b));
+	assert_true(b->sensors[H_IN].value_used > stuck + 6.0);
+
+	c = mk_host(&conf);
+	run_stuck(c, &r, at + gap, at + gap + 1, ALARM_S + 20, stuck);
+	assert_true(trusted_inlet(c));
+	eng_free(c);
+	eng_free(b);
+
+	b = restore_at(
+	    a, at, (int)(conf.cls[ENG_CLASS_INLET].trend_window_s / 3.0) + 1);
+	assert_int_equal(b->sensors[H_IN].step, STEP_NONE);
+	assert_int_equal(b->step_slot, 0);
+	eng_free(b);
+	eng_free(a);
+}
+
 int
 main(void)
 {
@@ -487,6 +708,8 @@ main(void)
 		cmocka_unit_test(test_alarm_refs_kept),
 		cmocka_unit_test(test_alarm_refs_dropped),
 		cmocka_unit_test(test_no_alarm_no_refs),
+		cmocka_unit_test(test_frozen_kept),
+		cmocka_unit_test(test_step_kept),
 	};
 
 	seed = test_seed("engine_snapshot");

@@ -35,12 +35,19 @@
 #   Each has a "-kept" twin (state = "kept"): the new engine gets what
 #   the daemon's state file holds after a clean stop (the sensors' trend
 #   points, noise and rise, rho, the zone alarm's references and the
-#   load tracking; not the busy references, the frozen sensors' runs nor
-#   the zone alarm itself). Measured 2026-12-01: the twins trip as the
-#   blind restarts do (+1m all-restart-kept holds at seeds 1-3, the
-#   blind one trips 2 at seed 2); the zone alarm's references do not
-#   come back in the simulator, whose restarted agent hears no peer
-#   before its first evaluation (they are dropped there).
+#   load tracking, and since engine snapshot 3 each sensor's run of one
+#   value (found frozen or not yet, with its evidence when it began) and
+#   an inlet's held step; not the busy references nor the zone alarm
+#   itself). Measured 2026-12-01: the twins trip as the blind restarts
+#   do (+1m all-restart-kept holds at seeds 1-3, the blind one trips 2
+#   at seed 2); the zone alarm's references do not come back in the
+#   simulator, whose restarted agent hears no peer before its first
+#   evaluation (they are dropped there; keeping them did not change the
+#   half-bmc-frozen+restart-kept cells, tried). With the runs kept,
+#   half-bmc-frozen+restart-kept (seed 1): -10m 26 -> 14 hard trips, at
+#   27 -> 26, +1m [2,2,3] as before; without a restart the same BMC
+#   faults trip none (-10m, at, +1m seeds 1-3), so most of what such a
+#   restart loses is still elsewhere.
 # - onsets and seeds: a dense-room run costs a third to a fifth of a
 #   slower room's, and dense-room is where the onset changes the outcome,
 #   so it gets every onset: 10 min before the failure (a sensor that froze

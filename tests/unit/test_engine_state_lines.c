@@ -745,7 +745,7 @@ test_host_v2(void **state)
 	fill_all(s, N);
 	good = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
 	assert_non_null(good);
-	assert_non_null(strstr(good, "\"engine_snapshot\":2,"));
+	assert_non_null(strstr(good, "\"engine_snapshot\":3,"));
 	assert_int_equal(
 	    est_decode(good, strlen(good), &conf, N, &f, why, sizeof(why)), 0);
 	assert_same_host(&f.host, &host);
@@ -768,7 +768,7 @@ test_host_v2(void **state)
 	assert_int_equal(f.n, N);
 	est_file_free(&f);
 	free(bad);
-	bad = replaced(good, "\"engine_snapshot\":2", "\"engine_snapshot\":1");
+	bad = replaced(good, "\"engine_snapshot\":3", "\"engine_snapshot\":1");
 	assert_int_equal(
 	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), 0);
 	assert_false(f.host.has_alarm || f.host.has_load);
@@ -935,6 +935,293 @@ test_store_host(void **state)
 	unlink(logf);
 }
 
+/* ---- engine snapshot 3: a sensor's run of one value, its last trusted
+ * reference and the inlet step it holds ---- */
+
+/* An inlet found frozen at 24.5 C (its run 100 s old, the zone's inlets
+ * 3 C warmer since), its last trusted reference, and a held step. */
+static void
+fill_v3(struct eng_snap_sensor *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->id, sizeof(s->id), "bmc/inlet");
+	s->cls = ENG_CLASS_INLET;
+	s->noise_c = 0.05;
+	s->resolution_c = 0.5;
+	s->has_value = true;
+	s->last_age_ms = 500;
+	s->last_c = 24.5;
+	s->has_run = true;
+	s->frozen = true;
+	s->run_n = 200;
+	s->run_age_ms = 100000;
+	s->run_c = 24.5;
+	s->run_noise_var = 0.0625 * 0.0625;
+	s->frozen_cond_age_ms = 40000;
+	s->run_ref = (struct eng_snap_ref){ 1, 24.25, 0.375, 24.5, 100000 };
+	s->trusted_ref = (struct eng_snap_ref){ 1, 24.125, 0.375, 24.5,
+		101000 };
+	s->alarm_v0_c = 24.5;
+	s->step_held = true;
+	s->step_from_c = 24.5;
+	s->step_to_c = 16.5;
+	s->step_ev_c[0] = 64.25;
+	s->step_ev_c[1] = NAN;
+}
+
+static void
+assert_same_v3(const struct eng_snap_sensor *a, const struct eng_snap_sensor *b,
+    bool run, bool trusted, bool step)
+{
+	assert_int_equal(b->has_run, run);
+	assert_int_equal(b->step_held, step);
+	if (run) {
+		assert_int_equal(a->frozen, b->frozen);
+		assert_int_equal(a->run_n, b->run_n);
+		assert_int_equal(a->run_age_ms, b->run_age_ms);
+		assert_true(a->run_c == b->run_c);
+		/* its noise written to 1e-3 */
+		assert_true(fabs(sqrt(a->run_noise_var) -
+				sqrt(b->run_noise_var)) <= 0.00051);
+		assert_int_equal(a->frozen_cond_age_ms, b->frozen_cond_age_ms);
+		assert_int_equal(a->run_ref.src, b->run_ref.src);
+		assert_true(a->run_ref.ev == b->run_ref.ev);
+		assert_true(a->run_ref.rho == b->run_ref.rho);
+		assert_true(a->run_ref.v == b->run_ref.v);
+		assert_int_equal(a->run_ref.age_ms, b->run_ref.age_ms);
+		assert_true(a->alarm_v0_c == b->alarm_v0_c);
+	} else {
+		assert_false(b->frozen);
+		assert_true(isnan(b->alarm_v0_c));
+	}
+	if (trusted) {
+		assert_int_equal(a->trusted_ref.src, b->trusted_ref.src);
+		assert_true(a->trusted_ref.ev == b->trusted_ref.ev);
+		assert_true(a->trusted_ref.v == b->trusted_ref.v);
+		assert_int_equal(a->trusted_ref.age_ms, b->trusted_ref.age_ms);
+	} else {
+		assert_int_equal(b->trusted_ref.age_ms, -1);
+	}
+	if (step) {
+		assert_true(a->step_from_c == b->step_from_c);
+		assert_true(a->step_to_c == b->step_to_c);
+		assert_true(a->step_ev_c[0] == b->step_ev_c[0]);
+		assert_true(isnan(b->step_ev_c[1]));
+	}
+}
+
+enum v3part { V3_RUN, V3_TRUSTED, V3_STEP };
+
+/*
+ * Engine snapshot 3's groups of a sensor read back as written; a sensor
+ * without them (what a daemon of snapshot 2 wrote) reads with none;
+ * garbage in any member of one leaves out that group (what it describes
+ * is not restored) with a warning naming the sensor, the group and the
+ * member, and the rest of the file (the sensor's other groups, its
+ * trend, the other sensors) is read as it was.
+ */
+static void
+test_sensor_v3(void **state)
+{
+	static const struct {
+		const char *from, *to;
+		enum v3part part;
+		const char *why;
+	} cases[] = {
+		{ "\"n\":200", "\"n\":2", V3_RUN, "\"n\" is out of range" },
+		{ "\"n\":200", "\"n\":20.5", V3_RUN,
+		    "\"n\" is not a whole number" },
+		{ "\"c\":24.5,\"age_ms\":100000", "\"c\":99,\"age_ms\":100000",
+		    V3_RUN, "\"c\" is out of range" },
+		{ "\"noise_c\":0.063", "\"noise_c\":\"x\"", V3_RUN,
+		    "\"noise_c\" is missing or not a number" },
+		{ "\"cond_age_ms\":40000", "\"cond_age_ms\":100001", V3_RUN,
+		    "\"cond_age_ms\" is out of range" },
+		{ "\"frozen\":true", "\"frozen\":1", V3_RUN,
+		    "\"frozen\" is not true or false" },
+		{ "\"src\":\"zone\",\"ev_c\":24.25",
+		    "\"src\":\"air\",\"ev_c\":24.25", V3_RUN,
+		    "\"src\" is missing or unknown" },
+		{ "\"ref_age_ms\":100000", "\"ref_age_ms\":100001", V3_RUN,
+		    "\"ref_age_ms\" is out of range" },
+		{ "\"alarm_v0_c\":24.5", "\"alarm_v0_c\":null", V3_RUN,
+		    "\"alarm_v0_c\" is missing or not a number" },
+		{ "\"run\":{", "\"run\":[],\"x\":{", V3_RUN, "not an object" },
+		{ "\"ev_c\":24.125", "\"ev_c\":\"\"", V3_TRUSTED,
+		    "\"ev_c\" is missing or not a number" },
+		{ "\"age_ms\":101000", "\"age_ms\":-3", V3_TRUSTED,
+		    "\"age_ms\" is out of range" },
+		{ "\"to_c\":16.5", "\"to_c\":1000", V3_STEP,
+		    "\"to_c\" is out of range" },
+		{ "\"cpu_c\":64.25", "\"x_c\":64.25", V3_STEP,
+		    "neither \"cpu_c\" nor \"exhaust_c\"" },
+		{ "\"step\":{", "\"step\":7,\"y\":{", V3_STEP,
+		    "not an object" },
+	};
+	static const char *const group[] = { "\"run\"", "\"trusted\"",
+		"\"step\"" };
+	static struct eng_snap_sensor s[N];
+	struct eng_conf conf;
+	struct est_file f;
+	char why[256], *good, *bad;
+	size_t i;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	fill_all(s, N);
+	fill_v3(&s[0]);
+	good = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
+	assert_non_null(good);
+	assert_int_equal(
+	    est_decode(good, strlen(good), &conf, N, &f, why, sizeof(why)), 0);
+	assert_string_equal(f.warn, "");
+	assert_same_v3(&s[0], &f.s[0], true, true, true);
+	/* the others have none of them */
+	for (i = 1; i < N; i++)
+		assert_same_v3(&s[i], &f.s[i], false, false, false);
+	est_file_free(&f);
+	/* a calm run (fewer than three samples) is not written */
+	s[0].run_n = 2;
+	s[0].step_held = false;
+	bad = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
+	assert_null(strstr(bad, "\"run\""));
+	assert_null(strstr(bad, "\"trusted\""));
+	free(bad);
+	fill_v3(&s[0]);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum v3part p = cases[i].part;
+
+		bad = replaced(good, cases[i].from, cases[i].to);
+		if (est_decode(
+			bad, strlen(bad), &conf, N, &f, why, sizeof(why)) != 0)
+			fail_msg("%s -> %s: refused (%s)", cases[i].from,
+			    cases[i].to, why);
+		if (strstr(f.warn, cases[i].why) == NULL ||
+		    strstr(f.warn, group[p]) == NULL ||
+		    strstr(f.warn, "sensor bmc/inlet") == NULL)
+			fail_msg("%s -> %s: warned [%s], wanted [%s] of %s",
+			    cases[i].from, cases[i].to, f.warn, cases[i].why,
+			    group[p]);
+		assert_same_v3(
+		    &s[0], &f.s[0], p != V3_RUN, p != V3_TRUSTED, p != V3_STEP);
+		assert_int_equal(f.n, N);
+		assert_true(f.s[0].last_c == s[0].last_c);
+		assert_int_equal(f.s[N - 1].n_points, s[N - 1].n_points);
+		est_file_free(&f);
+		free(bad);
+	}
+	free(good);
+}
+
+/* An inlet that has repeated one value for a while, found frozen. */
+static void
+frozen_inlet(struct eng_snap_sensor *s)
+{
+	fill_v3(s);
+	s->step_held = false;
+	s->alarm_v0_c = NAN;
+}
+
+/*
+ * The daemon's store: a frozen inlet saved and restored is frozen in the
+ * new engine and stays untrusted at its first evaluations while it goes
+ * on repeating its value; one saved longer ago than a third of its trend
+ * window (the run may have ended and come back unseen) is not, said in
+ * the log; garbage in its run: a warning naming the file, the sensor and
+ * the member, the run not restored, the rest of the sensor restored.
+ */
+static void
+test_store_frozen(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = loop_now_ms(fx->loop);
+	struct eng_snap_sensor snap;
+	struct eng_snap_host h = host;
+	struct est_meta m;
+	char logf[200], *text, *bad, *logged;
+	double third = fx->conf.engine.cls[ENG_CLASS_INLET].trend_window_s / 3;
+	size_t len;
+	int round;
+
+	frozen_inlet(&snap);
+	h.has_alarm = false;
+	snprintf(logf, sizeof(logf), "%s/log", fx->dir);
+	for (round = 0; round < 3; round++) {
+		struct eng *e = eng_create(&fx->conf.engine);
+		struct est_env env = { fx->loop, e, &fx->conf };
+		struct eng_sensor_view v;
+		struct eng_output out;
+		struct est *s;
+		int fd, saved, idx, t;
+
+		this_boot(&m, now);
+		if (round == 1) { /* written a third of the window ago */
+			m.wall_s -= third + 5;
+			m.mono_ms -= (int64_t)((third + 5) * 1000);
+		}
+		text = est_encode_lines(&m, &h, &snap, 1, EST_CHUNK);
+		assert_non_null(text);
+		if (round == 2) {
+			bad = replaced(text, "\"ref_c\":24.5", "\"ref_c\":[]");
+			free(text);
+			text = bad;
+		}
+		text[strlen(text) - 1] = '\0';
+		assert_int_equal(fio_replace_nosync(fx->path, text, 0640), 0);
+		free(text);
+		fflush(stderr);
+		saved = dup(2);
+		fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(saved >= 0 && fd >= 0);
+		dup2(fd, 2);
+		close(fd);
+		s = est_create(&env);
+		assert_non_null(s);
+		idx = eng_sensor_add(
+		    e, "bmc/inlet", ENG_CLASS_INLET, 45, ENG_TRIP_HW);
+		est_sensor_added(s, "bmc/inlet", idx);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		logged = fio_read_bounded(logf, 1 << 16, &len);
+		assert_non_null(logged);
+		eng_sensor_view(e, idx, &v);
+		assert_true(v.frozen == (round == 0));
+		/* it goes on repeating its value: still untrusted */
+		for (t = 1; t <= 5; t++) {
+			struct eng_reading r = { .sensor = idx,
+				.t_ms = now + 1000LL * t,
+				.value_c = 24.5 };
+
+			eng_feed(e, &r);
+			eng_evaluate(e, r.t_ms, &out);
+		}
+		eng_sensor_view(e, idx, &v);
+		assert_true(v.frozen == (round == 0));
+		switch (round) {
+		case 0:
+			assert_non_null(strstr(logged, "restored, frozen"));
+			break;
+		case 1:
+			assert_non_null(strstr(
+			    logged, "its run of one value not restored"));
+			break;
+		case 2:
+			assert_non_null(strstr(logged, fx->path));
+			assert_non_null(strstr(logged, "\"run\""));
+			assert_non_null(strstr(logged, "\"ref_c\""));
+			assert_non_null(strstr(logged, "sensor bmc/inlet"));
+			assert_non_null(strstr(logged, "bmc/inlet restored"));
+			break;
+		}
+		free(logged);
+		est_free(s);
+		eng_free(e);
+	}
+	unlink(logf);
+}
+
 int
 main(void)
 {
@@ -944,6 +1231,9 @@ main(void)
 		cmocka_unit_test(test_read_lines),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_host_v2),
+		cmocka_unit_test(test_sensor_v3),
+		cmocka_unit_test_setup_teardown(
+		    test_store_frozen, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(
