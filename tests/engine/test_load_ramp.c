@@ -61,6 +61,8 @@ struct world {
 	bool fault_grows; /* over 120-600 s (fault_len), else at once */
 	double fault_len;
 	int64_t dur; /* s after t0 */
+	double hist; /* 0, or the load the host ran at for half an hour,
+			until half an hour before t0 (from an hour before) */
 };
 
 struct result {
@@ -76,6 +78,8 @@ busy_at(const struct world *w, double x)
 {
 	double h = w->b1 - w->b0, r = w->ramp > 0.0 ? w->ramp : 1e-9;
 
+	if (w->hist > 0.0 && x < -1800.0)
+		return w->hist;
 	if (x < 0.0)
 		return w->b0;
 	switch (w->form) {
@@ -121,13 +125,13 @@ run(const struct world *w, uint64_t ns)
 	struct eng_conf conf;
 	struct eng *e = host_engine(&conf, 0);
 	const double air = 22.0;
-	double b = w->b0, d = rise_at(w, b);
+	double b = w->hist > 0.0 ? w->hist : w->b0, d = rise_at(w, b);
 	double d_fast = w->fast * d, d_slow = (1.0 - w->fast) * d;
 	double exh = air + 0.35 * d;
 	struct result res = { INT64_MAX, INT64_MAX, 0.0, NAN, "" };
-	const int64_t t_end = t0 + w->dur;
+	const int64_t t_end = t0 + w->dur, pre = w->hist > 0.0 ? 3600 : 0;
 
-	for (int64_t t = 1; t <= t_end; t++) {
+	for (int64_t t = 1 - pre; t <= t_end; t++) {
 		struct eng_output out;
 		double x = (double)(t - t0), cpu, rr = resistance(w, x);
 
@@ -147,12 +151,12 @@ run(const struct world *w, uint64_t ns)
 			res.trip_t = t - t0;
 		if (res.sd_t != INT64_MAX)
 			continue; /* the course on, to its trip */
-		feed1(e, 0, t * 1000, air + rng_noise(&r, 0.2));
-		feed1(e, 1, t * 1000, exh + rng_noise(&r, 0.3));
-		feed1(e, 2, t * 1000, cpu + rng_noise(&r, w->cpu_sd));
-		eng_host_busy(
-		    e, t * 1000, clamp01(b + rng_noise(&r, w->busy_sd)));
-		eng_evaluate(e, t * 1000, &out);
+		feed1(e, 0, (t + pre) * 1000, air + rng_noise(&r, 0.2));
+		feed1(e, 1, (t + pre) * 1000, exh + rng_noise(&r, 0.3));
+		feed1(e, 2, (t + pre) * 1000, cpu + rng_noise(&r, w->cpu_sd));
+		eng_host_busy(e, (t + pre) * 1000,
+		    clamp01(b + rng_noise(&r, w->busy_sd)));
+		eng_evaluate(e, (t + pre) * 1000, &out);
 		for (int i = 0; i < out.n_decisions; i++) {
 			if (out.decisions[i].action != ENG_ACT_SHUTDOWN)
 				continue;
@@ -168,14 +172,16 @@ run(const struct world *w, uint64_t ns)
 static void
 show(const char *what, const struct world *w, const struct result *res)
 {
-	print_message("%s: %s %.2f -> %.2f over %.0f s (hold %.0f), cpu "
-		      "+%.0f..+%.0f C (gamma %.1f), tau_d %.1f (%.0f %%), "
-		      "tau_c %.0f, sd %.2f, busy sd %.3f; fault x%.1f at %+.0f "
-		      "s (%s %.0f s) from %.1f C; peak %.1f C, trip %+lld "
-		      "s, shutdown %+lld s (%s)\n",
+	print_message(
+	    "%s: %s %.2f -> %.2f over %.0f s (hold %.0f), cpu "
+	    "+%.0f..+%.0f C (gamma %.1f), tau_d %.1f (%.0f %%), "
+	    "tau_c %.0f, sd %.2f, busy sd %.3f, hist %.2f; fault x%.1f "
+	    "at %+.0f "
+	    "s (%s %.0f s) from %.1f C; peak %.1f C, trip %+lld "
+	    "s, shutdown %+lld s (%s)\n",
 	    what, lf_name[w->form], w->b0, w->b1, w->ramp, w->hold, w->idle_c,
 	    w->idle_c + w->span_c, w->gamma, w->tau_d, 100.0 * w->fast,
-	    w->tau_c, w->cpu_sd, w->busy_sd, w->fault, w->fault_t,
+	    w->tau_c, w->cpu_sd, w->busy_sd, w->hist, w->fault, w->fault_t,
 	    w->fault_grows ? "growing over" : "at once", w->fault_len,
 	    res->fault_c, res->cpu_max,
 	    res->trip_t == INT64_MAX ? -1LL : (long long)res->trip_t,
@@ -232,34 +238,47 @@ test_load_rise_never_shuts_down(void **state)
 {
 	struct rng r = { seed ^ 0x10ad };
 	int runs = 0, shut = 0, slow_shut = 0, rounds = ramp_rounds();
+	int new_shut = 0, new_slow = 0;
 
 	(void)state;
 	for (int round = 0; round < rounds; round++)
 		for (int f = 0; f < LF_COUNT; f++) {
 			struct world w = draw(&r, f, rng_range(&r, 60.0, 92.0));
 			uint64_t ns = rng_next(&r);
+			double hist = rng_range(&r, w.b1, 1.0);
 			struct result res;
 			bool fast = round % 2 == 0 || f == LF_STEP;
 
 			if (fast && f != LF_STEP)
 				w.ramp = rng_range(&r, 5.0, 60.0);
-			res = run(&w, ns);
-			runs++;
-			if (res.sd_t != INT64_MAX && fast) {
-				shut++;
-				show("SHUT DOWN", &w, &res);
-			} else if (res.sd_t != INT64_MAX) {
-				slow_shut++;
-				show("slow ramp, shut down", &w, &res);
+			for (int h = 0; h < 2; h++) {
+				w.hist = h ? hist : 0.0;
+				res = run(&w, ns);
+				runs++;
+				if (getenv("TW_RAMP_SHOW") != NULL)
+					show(res.sd_t != INT64_MAX ? "SHUT DOWN"
+								   : "run",
+					    &w, &res);
+				if (res.sd_t == INT64_MAX)
+					continue;
+				if (h)
+					show("SHUT DOWN", &w, &res);
+				if (h && fast)
+					shut++;
+				else if (h)
+					slow_shut++;
+				else if (fast)
+					new_shut++;
+				else
+					new_slow++;
 			}
-			if (getenv("TW_RAMP_SHOW") != NULL)
-				show(
-				    res.sd_t != INT64_MAX ? "SHUT DOWN" : "run",
-				    &w, &res);
 		}
-	print_message("%d load rises, healthy cooling: KNOWN GAP: %d of the "
-		      "fast ones shut down, %d of the slow ones\n",
-	    runs, shut, slow_shut);
+	print_message("%d load rises, healthy cooling: the load seen before "
+		      "(hist): %d of the fast ones shut down, %d of the slow "
+		      "ones; KNOWN GAP: a load never seen: %d fast, %d slow\n",
+	    runs, shut, slow_shut, new_shut, new_slow);
+	assert_int_equal(shut, 0);
+	assert_int_equal(slow_shut, 0);
 }
 
 /* The same load rises with a cooling fault that carries the cpu over its
@@ -281,9 +300,10 @@ test_load_rise_with_cooling_fault_shuts_down(void **state)
 {
 	struct rng r = { seed ^ 0xfa17 };
 	struct eng_conf conf;
-	int runs = 0, trips = 0, early_trips = 0, short_lead = 0;
+	int runs[2] = { 0, 0 }, trips[2] = { 0, 0 }, early[2] = { 0, 0 };
+	int short_lead[2] = { 0, 0 };
 	int rounds = ramp_rounds();
-	double min_lead = INFINITY;
+	double min_lead[2] = { INFINITY, INFINITY };
 
 	(void)state;
 	eng_conf_defaults(&conf);
@@ -291,8 +311,6 @@ test_load_rise_with_cooling_fault_shuts_down(void **state)
 		for (int f = 0; f < LF_COUNT; f++) {
 			struct world w = draw(&r, f, rng_range(&r, 60.0, 92.0));
 			uint64_t ns = rng_next(&r);
-			struct result res;
-			double lead, reach;
 
 			if (round % 2 == 0 && f != LF_STEP)
 				w.ramp = rng_range(&r, 5.0, 60.0);
@@ -304,48 +322,62 @@ test_load_rise_with_cooling_fault_shuts_down(void **state)
 			w.fault_len = rng_range(&r, 120.0, 600.0);
 			w.dur = (int64_t)(w.fault_t + w.fault_len +
 			    10.0 * w.tau_c + 900.0);
-			res = run(&w, ns);
-			if (getenv("TW_RAMP_SHOW") != NULL)
-				show("run", &w, &res);
-			if (res.trip_t == INT64_MAX)
-				continue; /* the fault did not carry it over */
-			runs++;
-			reach = (double)res.trip_t - w.fault_t;
-			lead = (double)res.trip_t - (double)res.sd_t;
-			if (reach < 60.0)
-				continue; /* too fast for any shutdown */
-			if ((res.sd_t == INT64_MAX || lead <= 0.0) &&
-			    w.fault_t < 0.0) {
-				early_trips++;
-				show("hard trip, fault before the load rise",
-				    &w, &res);
-				continue;
+			for (int h = 0; h < 2; h++) {
+				struct result res;
+				double lead, reach;
+
+				/* the load seen before, at b1 or above */
+				w.hist = h ? w.b1 +
+					(1.0 - w.b1) *
+					    (double)((ns >> 20) % 1000) / 1000.0
+					   : 0.0;
+				res = run(&w, ns);
+				if (getenv("TW_RAMP_SHOW") != NULL)
+					show("run", &w, &res);
+				if (res.trip_t == INT64_MAX)
+					continue; /* not carried over */
+				runs[h]++;
+				reach = (double)res.trip_t - w.fault_t;
+				lead = (double)res.trip_t - (double)res.sd_t;
+				if (reach < 60.0)
+					continue; /* too fast for any */
+				if ((res.sd_t == INT64_MAX || lead <= 0.0) &&
+				    w.fault_t < 0.0) {
+					early[h]++;
+					show("hard trip, fault before the load "
+					     "rise",
+					    &w, &res);
+					continue;
+				}
+				if (res.sd_t == INT64_MAX || lead <= 0.0) {
+					trips[h]++;
+					show("HARD TRIP", &w, &res);
+					continue;
+				}
+				if (reach < 2.0 *
+					conf.cls[ENG_CLASS_CPU].shutdown.lead_s)
+					continue;
+				if (lead < conf.policy.min_shutdown_lead_s) {
+					short_lead[h]++;
+					show("short lead", &w, &res);
+				}
+				min_lead[h] = fmin(min_lead[h], lead);
 			}
-			if (res.sd_t == INT64_MAX || lead <= 0.0) {
-				trips++;
-				show("HARD TRIP", &w, &res);
-				continue;
-			}
-			if (reach >=
-				2.0 * conf.cls[ENG_CLASS_CPU].shutdown.lead_s &&
-			    lead < conf.policy.min_shutdown_lead_s) {
-				short_lead++;
-				show("short lead", &w, &res);
-			}
-			if (reach >=
-				2.0 * conf.cls[ENG_CLASS_CPU].shutdown.lead_s &&
-			    lead < min_lead)
-				min_lead = lead;
 		}
-	print_message("%d load rises with a cooling fault to the trip: %d hard "
-		      "trips (a minute or more from the fault to the trip, the "
-		      "fault from the load rise on); KNOWN GAPS: %d with the "
-		      "fault before the load rise, %d with less than %.0f s of "
-		      "lead (the least %.0f s) of those taking over %.0f s\n",
-	    runs, trips, early_trips, short_lead,
-	    conf.policy.min_shutdown_lead_s, min_lead,
-	    2.0 * conf.cls[ENG_CLASS_CPU].shutdown.lead_s);
-	assert_int_equal(trips, 0);
+	for (int h = 0; h < 2; h++)
+		print_message(
+		    "%s: %d load rises with a cooling fault to the "
+		    "trip: %d hard trips (a minute or more from the "
+		    "fault to the trip, the fault from the load rise "
+		    "on); KNOWN GAPS: %d with the fault before the "
+		    "load rise, %d with less than %.0f s of lead (the "
+		    "least %.0f s) of those taking over %.0f s\n",
+		    h ? "the load seen before" : "no history", runs[h],
+		    trips[h], early[h], short_lead[h],
+		    conf.policy.min_shutdown_lead_s, min_lead[h],
+		    2.0 * conf.cls[ENG_CLASS_CPU].shutdown.lead_s);
+	assert_int_equal(trips[0], 0);
+	assert_int_equal(trips[1], 0);
 }
 
 /*
