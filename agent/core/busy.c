@@ -97,8 +97,8 @@ void
 busy_track(struct eng *e, int64_t now_ms)
 {
 	const struct eng_class_conf *cc = &e->conf.cls[ENG_CLASS_CPU];
-	double cpu = e->cls_sm[ENG_CLASS_CPU], b = e->host_busy, dt = 0.0, k;
-	double moving, band = NAN;
+	double cpu = e->cls_sm[ENG_CLASS_CPU], b = e->host_busy, dt = 0.0;
+	double moving = NAN, band = NAN, k = 0.0;
 	int i;
 
 	e->busy_warm = false;
@@ -135,6 +135,23 @@ busy_track(struct eng *e, int64_t now_ms)
 			e->busy_lo += (e->busy_u - e->busy_lo) * k;
 	}
 	e->busy_env_ms = now_ms;
+	e->busy_set_band = band;
+	/* the cpu settled: it shows at least the lower envelope's load
+	 * (busy_ceiling) */
+	if (isfinite(band) && isfinite(cpu) && fabs(moving) <= band) {
+		i = (int)(e->busy_lo * BUSY_BINS);
+		i = i < 0 ? 0 : i >= BUSY_BINS ? BUSY_BINS - 1 : i;
+		if (!(e->busy_seen & (1u << i))) {
+			e->busy_seen |= 1u << i;
+			e->busy_set_c[i] = (float)cpu;
+			e->busy_set_lo[i] = (float)e->busy_lo;
+		} else {
+			e->busy_set_c[i] += (float)((cpu - e->busy_set_c[i]) *
+			    k);
+			e->busy_set_lo[i] +=
+			    (float)((e->busy_lo - e->busy_set_lo[i]) * k);
+		}
+	}
 	if (!e->zone_alarm || !isfinite(cpu)) {
 		e->busy_ref_on = false;
 		return;
@@ -170,4 +187,39 @@ busy_track(struct eng *e, int64_t now_ms)
 	e->busy_band = isfinite(band) ? band : busy_noise_band(e, dt);
 	e->busy_warm = e->busy_by >
 	    e->conf.policy.frozen_delta_c + e->busy_band;
+}
+
+/*
+ * The most a cpu may read that its load now explains, C. A cpu's power,
+ * and so its rise over its air, grows with its load: a cpu seen settled
+ * (busy_track: the cpu within its noise band of where it stood over the
+ * envelopes' time) showed at least the load of the lower envelope then
+ * (busy_lo), and reads no more at any load up to that one, air and
+ * cooling as they were. The load the cpu may show now is at most the
+ * upper envelope (busy_hi: a rise at once); the least cpu seen settled
+ * at a load no lower than that (or up to a bin, 0.05, lower, plus
+ * BUSY_SWING_C for the difference) bounds what the load explains, plus
+ * the cpu's noise band. Nothing is explained by a load never seen settled:
+ * a load above any seen, the utilisation not known, or no history (a
+ * start) give NAN. A cpu above it, however it got there, is its own
+ * course: its heat path or its air, not its load (sensor.c).
+ */
+double
+busy_ceiling(const struct eng *e)
+{
+	double c = INFINITY;
+
+	if (e->busy_env_ms == NO_TIME || e->busy_seen == 0 ||
+	    !isfinite(e->busy_set_band))
+		return NAN;
+	for (int i = 0; i < BUSY_BINS; i++) {
+		double under = e->busy_hi - e->busy_set_lo[i];
+
+		/* up to a bin under the load now: the most that much load
+		 * may add */
+		if ((e->busy_seen & (1u << i)) && under <= 1.0 / BUSY_BINS &&
+		    e->busy_set_c[i] + BUSY_SWING_C * fmax(under, 0.0) < c)
+			c = e->busy_set_c[i] + BUSY_SWING_C * fmax(under, 0.0);
+	}
+	return isfinite(c) ? c + e->busy_set_band : NAN;
 }

@@ -503,6 +503,15 @@ struct eng {
 	double busy_by;   /* busy_warm: by how much (C), at busy_u */
 	double busy_band; /* what noise alone may make of it (C) */
 	bool busy_warm;
+	/* busy_track(): what the load has been seen to do (busy_ceiling):
+	 * for each bin of busy_lo (0.05 wide) where the cpu was seen settled
+	 * (bit i of busy_seen), the smoothed cpu then (busy_set_c[i]) and
+	 * busy_lo then (busy_set_lo[i]); kept while the utilisation is not
+	 * known, lost at a restart */
+	float busy_set_c[BUSY_BINS];
+	float busy_set_lo[BUSY_BINS];
+	uint32_t busy_seen;
+	double busy_set_band; /* the cpu's noise band then (NAN: none) */
 
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;
@@ -619,6 +628,9 @@ bool health_air_warmed(const struct eng *e, double by);
 bool health_air_evidence(const struct eng *e);
 /* busy.c: the cpu warmer than its load explains (e->busy_warm) */
 void busy_track(struct eng *e, int64_t now_ms);
+/* The most a cpu may read that the load now explains, C (NAN: nothing
+ * learnt to bound it): busy.c */
+double busy_ceiling(const struct eng *e);
 double sensor_noise(const struct eng *e, const struct sensor *s);
 /* The noise of s's substitute (read and written only in subst_mode). */
 static inline struct noise *

@@ -348,6 +348,14 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	eta = s->eta_proj;
 	if (eta > 0.0 && eta > e->conf.policy.horizon_factor * age)
 		eta = INFINITY;
+	/* a cpu's rise its load explains, to a level below its trip: none
+	 * of its eta is believed while it reads no more (busy.c) */
+	if (s->cls == ENG_CLASS_CPU && !s->subst_mode && eta > 0.0) {
+		double cap = busy_ceiling(e);
+
+		if (s->filtered <= cap && cap < s->filtered + h)
+			eta = INFINITY;
+	}
 	/* an optional cap on the slope an eta assumes (off by default) */
 	if (cc->max_trend_c_per_s > 0.0 && h > 0.0 &&
 	    eta < h / cc->max_trend_c_per_s)

@@ -242,8 +242,10 @@ test_forged_zone_any_load_never_evidence(void **state)
 	 * cpu's own course to its own trip with the cpu far below it
 	 * (seed 246: 52.8 C/min at 74.7 C, eta 28 s to 100 C, peak 78
 	 * C). That is the cpu's trend rule, the same without peers, not
-	 * the zone's word: a load rise the utilisation shows does not
-	 * yet temper it. */
+	 * the zone's word. Here the host has only ever run at b0, so the
+	 * load it ramps to was never seen with the cpu settled at it and
+	 * explains nothing (busy.c: busy_ceiling); with the load seen
+	 * before, the class is asserted in test_load_ramp.c. */
 	print_message("%d runs over steady air: %d shut down on the zone's "
 		      "word; KNOWN GAP: %d on the cpu's own course\n",
 	    runs, shut, own);
