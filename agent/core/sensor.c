@@ -349,11 +349,17 @@ believed_eta(const struct eng *e, struct sensor *s, double h, int64_t now_ms)
 	if (eta > 0.0 && eta > e->conf.policy.horizon_factor * age)
 		eta = INFINITY;
 	/* a cpu's rise its load explains, to a level below its trip: none
-	 * of its eta is believed while it reads no more (busy.c) */
+	 * of its eta is believed while it reads no more (busy.c). That
+	 * level is learnt from the host's cpus together (their smoothed
+	 * mean), so it speaks for a cpu only while it reads as they do, not
+	 * for one below them (a socket whose cooler failed, rising from
+	 * under the others: its own course, as before any level was
+	 * learnt) */
 	if (s->cls == ENG_CLASS_CPU && !s->subst_mode && eta > 0.0) {
 		double cap = busy_ceiling(e);
 
-		if (s->filtered <= cap && cap < s->filtered + h)
+		if (s->filtered <= cap && cap < s->filtered + h &&
+		    s->filtered >= e->cls_sm[ENG_CLASS_CPU] - e->busy_set_band)
 			eta = INFINITY;
 	}
 	/* an optional cap on the slope an eta assumes (off by default) */

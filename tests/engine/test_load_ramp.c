@@ -440,6 +440,9 @@ struct gworld {
 	/* the defaults' cpu: over its air by idle_c + span_c busy^gamma */
 	double idle_c, span_c, gamma, fast, tau_d, tau_c;
 	double fault_t; /* s after the engine starts */
+	/* a second socket, over the faulted one by this (C; 0: one cpu):
+	 * the fault is on the cooler socket */
+	double other_c;
 };
 
 struct gresult {
@@ -550,6 +553,10 @@ grun(const struct gworld *w, uint64_t ns)
 	    0);
 	assert_int_equal(
 	    eng_sensor_add(e, "cpu", ENG_CLASS_CPU, trip, ENG_TRIP_HW), 1);
+	if (w->other_c > 0.0)
+		assert_int_equal(
+		    eng_sensor_add(e, "cpu2", ENG_CLASS_CPU, trip, ENG_TRIP_HW),
+		    2);
 	/* the pattern's start */
 	switch (w->bk) {
 	case BK_STEADY:
@@ -602,6 +609,10 @@ grun(const struct gworld *w, uint64_t ns)
 			continue; /* the course on, to its trip */
 		feed1(e, 0, k * step_ms, air + rng_noise(&r, 0.2));
 		feed1(e, 1, k * step_ms, cpu + rng_noise(&r, w->cpu_sd));
+		if (w->other_c > 0.0)
+			feed1(e, 2, k * step_ms,
+			    cpu - fault_climb(w, x) + w->other_c +
+				rng_noise(&r, w->cpu_sd));
 		eng_host_busy(e, k * step_ms, u);
 		eng_evaluate(e, k * step_ms, &out);
 		for (int i = 0; i < out.n_decisions; i++) {
@@ -743,6 +754,57 @@ test_cooling_fault_on_busy_host_keeps_lead(void **state)
 	assert_int_equal(short_runs, 0);
 }
 
+/*
+ * The same faults on a host of two sockets whose cpus follow a steady
+ * load (the defaults' machine), with an hour of history: the cooler
+ * socket's heat path fails (its cooler dies), the other, 3-20 C warmer,
+ * reads on as before. The levels a load explains are learnt from the
+ * cpus together (busy.c, their mean); they say nothing of a socket below
+ * the others, which must still be shut down with at least the shutdown
+ * lead left. (Passed with and without sensor.c's limit to cpus reading
+ * as the mean does, seeds 1-4, the least 164-170 s left: the horizon
+ * already keeps such a climb from being believed before it has passed
+ * the level. Under a moving load this host has the known gap of the
+ * test above, a cpu over its load: not asserted here.)
+ */
+static void
+test_cooler_socket_fault_keeps_lead(void **state)
+{
+	struct rng r = { seed ^ 0x50c4e7 };
+	struct eng_conf conf;
+	int runs = 0, short_runs = 0, trips = 0;
+	int rounds = (ramp_rounds() + 2) / 3;
+	double least = INFINITY, lead;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	lead = conf.cls[ENG_CLASS_CPU].shutdown.lead_s;
+	for (int round = 0; round < rounds * 6; round++) {
+		struct gworld w = gdraw(&r, 2, true, BK_STEADY);
+		struct gresult res;
+		double left;
+
+		w.other_c = rng_range(&r, 3.0, 20.0);
+		res = grun(&w, rng_next(&r));
+		left = res.trip_t - res.sd_t;
+		runs++;
+		least = fmin(least, left);
+		if (!(left > 0.0)) {
+			trips++;
+			gshow("HARD TRIP (two sockets)", &w, &res);
+		} else if (left < lead) {
+			short_runs++;
+			gshow("SHORT LEAD (two sockets)", &w, &res);
+		}
+	}
+	print_message("%d cooler-socket faults on a steady load: %d hard "
+		      "trips, %d with less than the shutdown lead left, the "
+		      "least left %.1f s\n",
+	    runs, trips, short_runs, least);
+	assert_int_equal(trips, 0);
+	assert_int_equal(short_runs, 0);
+}
+
 int
 main(void)
 {
@@ -750,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_load_rise_never_shuts_down),
 		cmocka_unit_test(test_load_rise_with_cooling_fault_shuts_down),
 		cmocka_unit_test(test_cooling_fault_on_busy_host_keeps_lead),
+		cmocka_unit_test(test_cooler_socket_fault_keeps_lead),
 	};
 
 	seed = test_seed("engine_load_ramp");
