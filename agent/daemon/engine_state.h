@@ -7,9 +7,10 @@
  * daemon (engine_state.c: saved on a timer and on a clean stop, restored
  * per sensor as each sensor attaches, when fresh and of the same host).
  *
- * The file (version 2, engine snapshot 3): one JSON document a line, each printed by cJSON:
- * a header, a line per sensor, and an end line with their number (a file
- * cut short anywhere, even between lines, is refused):
+ * The file (version 2, engine snapshot 3): one JSON document a line,
+ * each printed by cJSON: a header, a line per sensor, and an end line
+ * with their number (a file cut short anywhere, even between lines, is
+ * refused):
  *
  *	{"v":2,"engine_snapshot":3,"written":"2026-11-30T02:00:00Z",
  *	 "wall":1764468000.25,"mono_ms":123456,"boot_id":"...",
@@ -25,21 +26,21 @@
  *	 "run":{...},"trusted":{...},"step":{...}}
  *	{"sensors":1}
  *
- * (each on one line). "alarm" (the zone alarm's references, while one
- * is in force and they are taken; "lost_age_ms" while its quorum is
- * lost), "model_slow" and "load" (the load tracking; "warm_age_ms" while
- * the air has warmed since the alarm began) only when the engine has
- * them, and only with "engine_snapshot":2 or 3 (1, of earlier daemons,
- * is read too: the model alone). A sensor's "run" (its run of one
- * value, frozen or not yet), "trusted" (its last trusted reference) and
- * "step" (an inlet's held step down) only with "engine_snapshot":3, each
- * only when the sensor has one; thermwatchd(8) gives their members. A
- * bad one is dropped alone, with a warning naming the sensor. A malformed or out-of-range member of
- * those three is ignored with what needs it (est_file.warn), never the
- * file. "last_*" only when the sensor had a value,
- * "rise_*" only while it was rising; the points are newest first (ages in
- * ms before "wall"). It is written through a buffer of EST_CHUNK bytes,
- * never held whole, and read a line at a time.
+ * (each on one line). "alarm" (the zone alarm's references, while one is
+ * in force and they are taken; "lost_age_ms" while its quorum is lost),
+ * "model_slow" and "load" (the load tracking; "warm_age_ms" while the
+ * air has warmed since the alarm began) only when the engine has them,
+ * and only with "engine_snapshot":2 or 3 (1, of earlier daemons, is read
+ * too: the model alone). A malformed or out-of-range member of those
+ * three is ignored with what needs it (est_file.warn), never the file. A
+ * sensor's "run" (its run of one value, frozen or not yet), "trusted"
+ * (its last trusted reference) and "step" (an inlet's held step down)
+ * only with "engine_snapshot":3, each only when the sensor has one
+ * (thermwatchd(8) gives their members); a bad one is dropped alone, with
+ * a warning naming the sensor. "last_*" only when the sensor had a
+ * value, "rise_*" only while it was rising; the points are newest first
+ * (ages in ms before "wall"). It is written through a buffer of
+ * EST_CHUNK bytes, never held whole, and read a line at a time.
  *
  * Version 1 (daemons before this one wrote it, and it is still read) is
  * one document: the header's members with "v":1 and "sensors", the array
