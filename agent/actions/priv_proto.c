@@ -230,7 +230,7 @@ parse_request(const cJSON *o, struct prv_request *r, char *why, size_t wlen)
 	static const char *const wd_keys[] = { "req", "countdown_s", NULL };
 	static const char *const reload_keys[] = { "req", NULL };
 	char kind[16];
-	long v;
+	long v = 0; /* set by get_int() before every use */
 	int k;
 
 	switch (r->type) {
@@ -312,7 +312,7 @@ static int
 parse_reply(const cJSON *o, struct prv_reply *r, char *why, size_t wlen)
 {
 	char st[16];
-	long v;
+	long v = 0; /* set by get_int() before every use */
 	int k;
 
 	switch (r->type) {

@@ -111,6 +111,9 @@ put_line(int y, attr_t a, const char *text)
 	attrset(A_NORMAL);
 }
 
+/* Longer than this, a time to trip is no figure to act on. */
+#define TOP_ETA_MAX_S (100L * 86400)
+
 void
 top_fmt_eta(double s, char *buf, int len)
 {
@@ -124,7 +127,13 @@ top_fmt_eta(double s, char *buf, int len)
 		snprintf(buf, (size_t)len, "-");
 		return;
 	}
+	if (s >= TOP_ETA_MAX_S) { /* lround() of a larger one may not fit */
+		snprintf(buf, (size_t)len, ">99d");
+		return;
+	}
 	t = lround(s);
+	if (t < 0 || t >= TOP_ETA_MAX_S) /* not reached; tells the compiler */
+		t = TOP_ETA_MAX_S - 1;
 	if (t < 60)
 		snprintf(buf, (size_t)len, "%lds", t);
 	else if (t < 3600)

@@ -231,6 +231,14 @@ test_eta_format(void **st)
 	assert_string_equal(b, "-");
 	top_fmt_eta(NAN, b, sizeof(b));
 	assert_string_equal(b, "?");
+	/* the longest that fits, and a finite one too large for lround()
+	 * (a peer's payload is any double) */
+	top_fmt_eta(99 * 86400 + 23 * 3600, b, sizeof(b));
+	assert_string_equal(b, "99d23h");
+	top_fmt_eta(100 * 86400, b, sizeof(b));
+	assert_string_equal(b, ">99d");
+	top_fmt_eta(1e300, b, sizeof(b));
+	assert_string_equal(b, ">99d");
 }
 
 int
