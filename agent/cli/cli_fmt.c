@@ -66,6 +66,11 @@ cli_fmt_duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "%.1fs", s);
 		return;
 	}
+	if (s >= 1e9) { /* no duration here lasts 31 years; and lround()
+			 * of a large finite double does not fit a long */
+		snprintf(buf, len, ">31y");
+		return;
+	}
 	t = lround(s);
 	d = t / 86400;
 	h = t % 86400 / 3600;

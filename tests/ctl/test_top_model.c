@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "top_draw.h"
 #include "top_model.h"
 
@@ -241,6 +242,32 @@ test_eta_format(void **st)
 	assert_string_equal(b, ">99d");
 }
 
+/* thermwatchctl's durations (status, sensors): the same bounds */
+static void
+test_duration_format(void **st)
+{
+	char b[32];
+
+	(void)st;
+	cli_fmt_duration(2.5, b, sizeof(b));
+	assert_string_equal(b, "2.5s");
+	cli_fmt_duration(3725, b, sizeof(b));
+	assert_string_equal(b, "1h2m5s");
+	cli_fmt_duration(2 * 86400 + 3 * 3600 + 60, b, sizeof(b));
+	assert_string_equal(b, "2d3h1m");
+	cli_fmt_duration(-1, b, sizeof(b));
+	assert_string_equal(b, "-");
+	cli_fmt_duration(INFINITY, b, sizeof(b));
+	assert_string_equal(b, "-");
+	cli_fmt_duration(999999999, b, sizeof(b));
+	assert_string_equal(b, "11574d1h46m");
+	/* too large for lround(), or for any duration here */
+	cli_fmt_duration(1e9, b, sizeof(b));
+	assert_string_equal(b, ">31y");
+	cli_fmt_duration(1e300, b, sizeof(b));
+	assert_string_equal(b, ">31y");
+}
+
 int
 main(void)
 {
@@ -250,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_zones),
 		cmocka_unit_test(test_eta_format),
+		cmocka_unit_test(test_duration_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
