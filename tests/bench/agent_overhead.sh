@@ -25,8 +25,17 @@
 #   agent_overhead.sh [--short]     --short (ctest, CI; or BENCH_SHORT=1):
 #                                   32 and 1,024 sensors, one pair,
 #                                   shorter windows
+# Then, at the largest size and the shortest interval, each agent runs
+# BENCH_STEADY_SECONDS (default 300; 0 with --short) alone and its RSS is
+# read every 10 s: the windows above end seconds after the start, and an
+# agent that allocates as it goes (collectd's queues and caches) grows
+# after that while one that allocates up front (thermwatchd's rings) does
+# not. Printed: RSS at 10 s, 60 s and the end, the highest, and the ratio
+# at the end.
+#
 # Environment: BENCH_SIZES, BENCH_INTERVALS, BENCH_PAIRS, BENCH_SECONDS
-# (the measured window at 1 s; at 0.1 s it is half, at least 80 cycles).
+# (the measured window at 1 s; at 0.1 s it is half, at least 80 cycles),
+# BENCH_STEADY_SECONDS.
 #
 # Targets, as ratios to collectd in one run: CPU per reading <= 0.2, RSS
 # <= 1.0, broker CPU per cycle <= 0.2, bytes/s <= 1.0, and the cost per
@@ -48,10 +57,12 @@ SIZES=${BENCH_SIZES:-32 128 1024}
 INTERVALS=${BENCH_INTERVALS:-1 0.1}
 PAIRS=${BENCH_PAIRS:-3}
 SECONDS_1=${BENCH_SECONDS:-20}
+STEADY=${BENCH_STEADY_SECONDS:-300}
 if [ "${1:-}" = --short ] || [ "${BENCH_SHORT:-}" = 1 ]; then
 	SIZES=${BENCH_SIZES:-32 1024}
 	PAIRS=${BENCH_PAIRS:-1}
 	SECONDS_1=${BENCH_SECONDS:-10}
+	STEADY=${BENCH_STEADY_SECONDS:-0}
 fi
 TWD=$TW_BUILD/thermwatchd
 FAKE=$TW_SRC/tests/fakehwmon.sh
@@ -141,6 +152,18 @@ measure() {
 	    "$((w1 - w0)) $(rss_split_kb "$1")" >"$3"
 }
 
+# rss_series PID SECONDS OUT: OUT gets "seconds rss_kb" every 10 s
+rss_series() {
+	t=0
+	: >"$3"
+	while [ $t -lt "$2" ]; do
+		sleep 10
+		t=$((t + 10))
+		kill -0 "$1" 2>/dev/null || break
+		echo "$t $(rss_kb "$1")" >>"$3"
+	done
+}
+
 # idle_broker SECONDS: the broker's own CPU per second with the
 # subscriber but no agent, ns (what it spends anyway: its timers, $SYS)
 idle_broker() {
@@ -160,7 +183,11 @@ run_agent() {
 	pid=$!
 	tw_track $pid
 	sleep "$WARMUP"
-	measure $pid "$secs" "$out"
+	if [ -n "${SERIES:-}" ]; then
+		rss_series $pid "$secs" "$out"
+	else
+		measure $pid "$secs" "$out"
+	fi
 	kill -0 $pid 2>/dev/null || echo "# $name died: $(tail -3 "$log")"
 	tw_stop $pid
 }
@@ -353,6 +380,47 @@ for n in $SIZES; do
 	tw_stop $wig
 done
 
+# --- RSS over minutes -------------------------------------------------------
+
+# The runs above measure RSS at the end of a window of seconds. An agent
+# that allocates as it goes grows after that, one that allocates up front
+# does not: at the largest size and the shortest interval, each agent
+# runs STEADY seconds alone, its RSS read every 10 s.
+if [ "$STEADY" -gt 0 ]; then
+	n=$(echo $SIZES | awk '{ print $NF }')
+	iv=$(echo $INTERVALS | tr ' ' '\n' | sort -g | head -1)
+	rm -rf /sys/class/hwmon /sys/class/zz-fakedev
+	"$FAKE" many 0 $(((n + 7) / 8)) 8 >/dev/null
+	$PY "$TW_SRC/tests/bench/wiggle.py" /sys/class 0.1 &
+	wig=$!
+	tw_track $wig
+	WARMUP=0
+	SERIES=1
+	[ -n "$COLLECTD" ] && run_collectd "$n" "$iv" "$STEADY" "$D/steady.cd"
+	run_thermwatchd "$n" "$iv" "$STEADY" "$D/steady.tw"
+	SERIES=
+	tw_stop $wig
+	for who in tw cd; do
+		[ -s "$D/steady.$who" ] || continue
+		name=thermwatchd
+		[ $who = cd ] && name=collectd
+		awk -v name=$name -v n="$n" -v iv="$iv" '
+		    { v[NR] = $2; t[NR] = $1; if ($2 > m) m = $2 }
+		    END { k = NR < 6 ? NR : 6
+			printf "# RSS over %d s (%s sensors, %s s): %-11s" \
+			" at 10 s %.2f MB, at %d s %.2f, at the end %.2f," \
+			" highest %.2f\n", t[NR], n, iv, name, v[1] / 1024,
+			t[k], v[k] / 1024, v[NR] / 1024, m / 1024 }' \
+		    "$D/steady.$who"
+	done
+	[ -s "$D/steady.cd" ] && [ -s "$D/steady.tw" ] &&
+	    awk -v a="$(tail -1 "$D/steady.tw" | cut -d' ' -f2)" \
+		-v b="$(tail -1 "$D/steady.cd" | cut -d' ' -f2)" \
+		'BEGIN { r = b > 0 ? a / b : 0
+		    printf "# RSS at the end, thermwatchd / collectd: %.2f\n", r }' |
+	    tee "$D/steady.ratio"
+fi
+
 # --- checks and targets --------------------------------------------------
 
 for n in $SIZES; do
@@ -371,7 +439,7 @@ if [ -s "$D/ratios" ]; then
 		printf "# targets: CPU per reading <= 0.2x collectd: %s\n",
 		    cpu ? "NOT met in " cpu " runs" : "met"
 		printf "# targets: RSS <= 1.0x collectd: %s\n",
-		    rss ? "NOT met in " rss " runs" : "met"
+		    rss ? "NOT met in " rss " runs (after seconds)" : "met"
 		printf "# targets: broker CPU per cycle <= 0.2x collectd: %s\n",
 		    brk ? "NOT met in " brk " runs" : "met"
 		printf "# targets: bytes/s <= collectd: %s\n",
@@ -406,5 +474,11 @@ for iv in $INTERVALS; do
 		printf "# targets: cost per sensor flat (%s s):%s %s\n", iv, o,
 		    ok ? "met" : "NOT met" }'
 done
+[ -s "$D/steady.ratio" ] && awk '{ printf "# targets: RSS <= 1.0x collectd" \
+    " over minutes: %s (%s)\n", $NF <= 1.0 ? "met" : "NOT met", $NF }' \
+    "$D/steady.ratio"
+[ "$STEADY" -gt 0 ] && [ -n "$COLLECTD" ] &&
+	check "both agents ran the $STEADY s RSS run" \
+	    test -s "$D/steady.tw" -a -s "$D/steady.cd"
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 tw_done
