@@ -18,6 +18,10 @@
 # of all its threads) and what one wakeup of a process that only sleeps
 # costs here (tests/bench/wake_floor): on a virtual machine that floor can
 # be most of a 32-sensor cycle at 1 s, and each agent pays it per wakeup.
+# And the least a cycle can cost at all (that wakeup plus one pread of
+# each sensor's file): where that per reading is above 0.2x collectd's
+# figure, the CPU target cannot be met on this machine by any agent that
+# reads each sensor once a cycle.
 # And what each RSS is made of: private memory (RssAnon) and mapped files
 # (RssFile: the binary and its shared libraries, whose resident pages
 # vary by 0.1-0.2 MB from run to run with the page cache).
@@ -320,6 +324,11 @@ for n in $SIZES; do
 		# only sleeps, ~8 s of it
 		floor=$("$TW_BUILD/tests/bench/wake_floor" "$iv" \
 		    "$(awk -v i="$iv" 'BEGIN { printf "%d", 8 / i }')" 2>&1)
+		# and the least a cycle of n readings costs: that wakeup
+		# and one pread of each sensor's file, nothing else
+		least=$("$TW_BUILD/tests/bench/wake_floor" "$iv" \
+		    "$(awk -v i="$iv" 'BEGIN { printf "%d", 8 / i }')" \
+		    /sys/class/hwmon/hwmon*/temp*_input 2>&1)
 		p=0
 		: >"$D/idle.$n.$iv"
 		while [ $p -lt "$PAIRS" ]; do
@@ -362,6 +371,15 @@ for n in $SIZES; do
 			printf "# beyond one such wakeup per cycle: thermwatchd" \
 			    " %.3f ms, collectd %.3f ms, ratio %.3f\n", a, b,
 			    (b > 0 ? a / b : 0) }'
+		# the bound that sets on CPU per reading, against the target
+		awk -v l="$least" -v n="$n" -v c="$([ -s "$D/cd.$n.$iv" ] &&
+		    col "$D/cd.$n.$iv" 2)" 'BEGIN {
+			printf "# the least a cycle can cost here (that wakeup" \
+			    " and one pread per reading): %.1f us, %.2f us" \
+			    " per reading", l, l / n
+			if (c != "")
+				printf " (0.2x collectd: %.2f)", 0.2 * c
+			printf "\n" }'
 		if [ -s "$D/cd.$n.$iv" ]; then
 			awk -v a="$(col "$D/tw.$n.$iv" 2)" -v b="$(col "$D/cd.$n.$iv" 2)" \
 			    -v c="$(col "$D/tw.$n.$iv" 3)" -v d="$(col "$D/cd.$n.$iv" 3)" \

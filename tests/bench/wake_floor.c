@@ -1,7 +1,9 @@
 /*
  * wake_floor.c - what waking up costs on this machine: a process that does
  * nothing but sleep INTERVAL seconds, COUNT times, and prints the CPU time
- * one wakeup took, in microseconds.
+ * one wakeup took, in microseconds. With FILEs, each wakeup also reads
+ * every FILE once by pread() on a descriptor kept open: the least any
+ * agent reading those sensors once a cycle can cost here.
  *
  * agent_overhead.sh prints it beside the agents' figures: on a virtual
  * machine a wakeup after a long sleep can cost more CPU than a whole cycle
@@ -11,9 +13,11 @@
  * figures compare.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 static long long
 run_ns(void)
@@ -37,10 +41,24 @@ main(int argc, char **argv)
 	double interval;
 	char *end;
 	long count, i;
+	int nfd = argc - 3, *fd, k;
+	char buf[32];
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: wake_floor INTERVAL_S COUNT\n");
+	if (argc < 3) {
+		fprintf(
+		    stderr, "usage: wake_floor INTERVAL_S COUNT [FILE...]\n");
 		return 2;
+	}
+	fd = calloc((size_t)(nfd > 0 ? nfd : 1), sizeof(*fd));
+	if (fd == NULL)
+		return 1;
+	for (k = 0; k < nfd; k++) {
+		fd[k] = open(argv[3 + k], O_RDONLY | O_CLOEXEC);
+		if (fd[k] < 0) {
+			fprintf(stderr, "wake_floor: %s: cannot open\n",
+			    argv[3 + k]);
+			return 1;
+		}
 	}
 	interval = strtod(argv[1], &end);
 	if (*end != '\0' || !(interval >= 0.001 && interval <= 60)) {
@@ -72,8 +90,17 @@ main(int argc, char **argv)
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
 			   NULL) == EINTR)
 			;
+		for (k = 0; k < nfd; k++)
+			if (pread(fd[k], buf, sizeof(buf), 0) < 0) {
+				fprintf(stderr, "wake_floor: %s: cannot read\n",
+				    argv[3 + k]);
+				return 1;
+			}
 	}
 	after = run_ns();
 	printf("%.1f\n", (double)(after - before) / 1e3 / (double)count);
+	for (k = 0; k < nfd; k++)
+		close(fd[k]);
+	free(fd);
 	return 0;
 }
