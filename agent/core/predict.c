@@ -56,7 +56,8 @@ judge(const struct pred_in *in, struct judged *j)
 {
 	const struct thirds *th = &j->th;
 	double se1 = mean_se(in, th->n[0]), se2 = mean_se(in, th->n[1]);
-	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * QUANT_C * QUANT_C;
+	double qc = QUANT_C * quant_scale(in->resolution, in->noise);
+	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * qc * qc;
 	double h1 = th->t[1] - th->t[0], h2 = th->t[2] - th->t[1];
 	double a, b, sd1, sd2, sdd;
 	bool r1, r2, grew;
@@ -88,11 +89,11 @@ judge(const struct pred_in *in, struct judged *j)
 	 * age a would read as a rise of one step per a seconds, however
 	 * slow the creep. */
 	grew = r2 &&
-	    j->d2 > stepped_by(in->resolution, in->noise) +
+	    j->d2 > step_of(in->resolution, in->noise) +
 		    in->sigma * b * sqrt(se2 * se2 + se3 * se3);
 	/* A value now clearly below the last third's mean: it rose and
 	 * fell back within the last third, whatever the means say. */
-	if (in->value < th->m[2] - in->sigma * (in->noise + QUANT_C)) {
+	if (in->value < th->m[2] - in->sigma * (in->noise + qc)) {
 		j->r2 = false;
 		j->c = C3_FALLING;
 		return;
@@ -289,6 +290,7 @@ predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
 {
 	struct lsq_fit f;
 	double span = trend_span(tr), headroom = in->trip - in->value;
+	double qs = quant_scale(in->resolution, in->noise);
 	bool line;
 
 	predict_none(p, headroom);
@@ -299,14 +301,14 @@ predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
 	 * into what looks like a slope: the fitted rise over the span must
 	 * be at least one step. */
 	line = f.ok && f.slope > in->min_slope &&
-	    f.slope * span >= QUANT_RISE_C &&
+	    f.slope * span >= QUANT_RISE_C * qs &&
 	    f.slope >
 		in->sigma * lsq_se(&tr->full, &f) * sqrt(in->filter_window);
 	/* Outside a rise, a value that is not clearly above the window's
 	 * mean has no rise at any span to show: most sensors, most of the
 	 * time, stop here. */
 	if (!line && !(in->max_span < INFINITY) &&
-	    in->value - f.vmean <= in->sigma * (in->noise + QUANT_C))
+	    in->value - f.vmean <= in->sigma * (in->noise + QUANT_C * qs))
 		return;
 	if (span > in->max_span) {
 		/* Read a rise after its onset: until there are enough points
