@@ -21,8 +21,8 @@
  * thermwatchd(8) BUGS), less often than before staircases were read by
  * their step. So are settling steps beyond the reach of the trend's
  * thirds (fewer than ten samples a time constant, or fewer than two time
- * constants a trend window), which are still read as climbs about once
- * in 5,000.
+ * constants a trend window), of which about one in 10,000 is still read
+ * as a climb.
  *
  * TW_SEED=N replays a run (the seed is printed); TW_TRACE_SETTLE=round
  * and TW_TRACE_CLIMB=round print a round's samples with the engine's
