@@ -204,6 +204,28 @@ stepped_by(double resolution, double noise)
 	return step > noise ? step : 0.0;
 }
 
+/* One step of a stepped sensor, C, however coarse (stepped_by holds a
+ * step to a degree at most): a sensor that steps by 2 C moves a third's
+ * mean, and its reading trails its true value, by up to 2 C. */
+static inline double
+step_of(double resolution, double noise)
+{
+	double step = isfinite(resolution) ? resolution : 0.0;
+
+	if (step <= NOISE_MIN_C)
+		return 0.0;
+	return step > noise ? step : 0.0;
+}
+
+/* How many whole degrees a stepped sensor's step is, at least 1: the
+ * quantisation allowances (QUANT_C, QUANT_RISE_C) are a whole degree's
+ * and grow with a coarser step. */
+static inline double
+quant_scale(double resolution, double noise)
+{
+	return fmax(1.0, step_of(resolution, noise));
+}
+
 struct pred {
 	bool rising;
 	bool whole; /* read over the whole span asked for */

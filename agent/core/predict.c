@@ -40,7 +40,7 @@ struct judged {
 	struct thirds th;
 	double h;      /* the mean spacing of the thirds' mean times, s */
 	double d1, d2; /* rises between the thirds, per spacing h */
-	bool r2;       /* the last third rose significantly */
+	bool r1, r2;   /* the first, the last third rose significantly */
 	double sdd;    /* one standard error of D1 - D2 */
 	enum cls3 c;
 };
@@ -56,7 +56,8 @@ judge(const struct pred_in *in, struct judged *j)
 {
 	const struct thirds *th = &j->th;
 	double se1 = mean_se(in, th->n[0]), se2 = mean_se(in, th->n[1]);
-	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * QUANT_C * QUANT_C;
+	double qc = QUANT_C * quant_scale(in->resolution, in->noise);
+	double se3 = mean_se(in, th->n[2]), q2 = 2.0 * qc * qc;
 	double h1 = th->t[1] - th->t[0], h2 = th->t[2] - th->t[1];
 	double a, b, sd1, sd2, sdd;
 	bool r1, r2, grew;
@@ -79,6 +80,7 @@ judge(const struct pred_in *in, struct judged *j)
 	j->sdd = sdd / (in->sigma > 0.0 ? in->sigma : 1.0);
 	r1 = j->d1 > sd1;
 	r2 = j->d2 > sd2 && j->d2 > in->min_slope * j->h;
+	j->r1 = r1;
 	j->r2 = r2;
 	/* An onset's rate is D2 over the spacing alone, so D2 must be more
 	 * than one step of a stepped sensor can make by itself: a value
@@ -87,11 +89,11 @@ judge(const struct pred_in *in, struct judged *j)
 	 * age a would read as a rise of one step per a seconds, however
 	 * slow the creep. */
 	grew = r2 &&
-	    j->d2 > stepped_by(in->resolution, in->noise) +
+	    j->d2 > step_of(in->resolution, in->noise) +
 		    in->sigma * b * sqrt(se2 * se2 + se3 * se3);
 	/* A value now clearly below the last third's mean: it rose and
 	 * fell back within the last third, whatever the means say. */
-	if (in->value < th->m[2] - in->sigma * (in->noise + QUANT_C)) {
+	if (in->value < th->m[2] - in->sigma * (in->noise + qc)) {
 		j->r2 = false;
 		j->c = C3_FALLING;
 		return;
@@ -152,6 +154,29 @@ fit_settling(const struct judged *j, const struct pred_in *in, struct pred *p)
 }
 
 /*
+ * The rate now of a line read over a span whose thirds read flat (neither
+ * alike nor settling nor an onset): the line's slope is the span's mean
+ * rate, the rate now only while the thirds do not show it slowing. Where
+ * they resolve a rise (the first or the last third rose significantly)
+ * whose last third rose less than the first by more than their noise (the
+ * last rose less than half as much, within the noise of a settling
+ * course), the rate now is at most the last third's, carried forward by
+ * the slowing, as a bending steady rise is read (read_span): a settling
+ * load step is not extrapolated at the rate it has left behind, and a
+ * course that bends more is never read faster than one that bends less.
+ */
+static double
+line_rate(const struct judged *w, double slope)
+{
+	double now;
+
+	if (!(w->r1 || w->r2) || !(w->d1 - w->d2 > w->sdd))
+		return slope;
+	now = w->d2 > 0.0 ? w->d2 / w->h * (w->d2 / w->d1) : 0.0;
+	return now < slope ? now : slope;
+}
+
+/*
  * Read the shape over the last span seconds (limited: the span is the
  * rise's age, shorter than the data). The longest span whose thirds do
  * not contain an onset is read.
@@ -161,7 +186,7 @@ read_span(const struct trend *tr, const struct pred_in *in,
     const struct lsq_fit *f, bool line, double span, bool limited,
     struct pred *p)
 {
-	double headroom = in->trip - in->value, t;
+	double headroom = in->trip - in->value, t, rate = 0.0;
 	struct judged j, young;
 	enum cls3 first_c = C3_FLAT;
 	bool first = true, found = false, onset = false;
@@ -170,8 +195,10 @@ read_span(const struct trend *tr, const struct pred_in *in,
 	 * shorter ones (a young rise is diluted in a long flat window). */
 	for (t = span; trend_thirds(tr, t, &j.th); t *= SPAN_STEP) {
 		judge(in, &j);
-		if (first)
+		if (first) {
 			first_c = j.c;
+			rate = line_rate(&j, f->slope);
+		}
 		first = false;
 		if (j.c == C3_ONSET) {
 			young = j;
@@ -196,13 +223,16 @@ read_span(const struct trend *tr, const struct pred_in *in,
 	}
 	if (!found) {
 		/* A rise too gentle for the thirds to resolve can still be a
-		 * significant line over the whole window. */
-		if (first || first_c != C3_FLAT || !line || limited)
+		 * significant line over the whole window, at the rate the
+		 * whole window's thirds allow (line_rate). */
+		if (first || first_c != C3_FLAT || !line || limited ||
+		    !(rate > in->min_slope))
 			return C3_FLAT;
 		p->rising = true;
 		p->whole = true;
 		p->shape = SHAPE_STEADY;
-		p->slope = p->slope_now = f->slope;
+		p->slope = f->slope;
+		p->slope_now = rate;
 		/* its age counts from now */
 		p->since_ms = tr->last_ms;
 		if (headroom > 0.0)
@@ -260,6 +290,7 @@ predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
 {
 	struct lsq_fit f;
 	double span = trend_span(tr), headroom = in->trip - in->value;
+	double qs = quant_scale(in->resolution, in->noise);
 	bool line;
 
 	predict_none(p, headroom);
@@ -270,14 +301,14 @@ predict(const struct trend *tr, const struct pred_in *in, struct pred *p)
 	 * into what looks like a slope: the fitted rise over the span must
 	 * be at least one step. */
 	line = f.ok && f.slope > in->min_slope &&
-	    f.slope * span >= QUANT_RISE_C &&
+	    f.slope * span >= QUANT_RISE_C * qs &&
 	    f.slope >
 		in->sigma * lsq_se(&tr->full, &f) * sqrt(in->filter_window);
 	/* Outside a rise, a value that is not clearly above the window's
 	 * mean has no rise at any span to show: most sensors, most of the
 	 * time, stop here. */
 	if (!line && !(in->max_span < INFINITY) &&
-	    in->value - f.vmean <= in->sigma * (in->noise + QUANT_C))
+	    in->value - f.vmean <= in->sigma * (in->noise + QUANT_C * qs))
 		return;
 	if (span > in->max_span) {
 		/* Read a rise after its onset: until there are enough points

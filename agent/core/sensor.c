@@ -211,15 +211,15 @@ sensor_static(struct sensor *s, const struct eff_class *ef, double trip)
 	}
 }
 
-/* One step of a stepped sensor (a whole-degree one), C; 0 where its steps
- * are finer than its noise (dithered away). */
+/* One step of a stepped sensor (a whole-degree one, or coarser), C; 0
+ * where its steps are finer than its noise (dithered away). */
 static double
 coarse_step(const struct eng *e, const struct sensor *s)
 {
 	/* below the floor of any noise: fine, without measuring it */
 	if (!(s->resolution > NOISE_MIN_C))
 		return 0.0;
-	return stepped_by(s->resolution, sensor_noise(e, s));
+	return step_of(s->resolution, sensor_noise(e, s));
 }
 
 /*
@@ -273,9 +273,12 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	 * without a rise, or as soon as the value falls back from its peak
 	 * by more than its noise. An onset after a pause (flat, then a
 	 * rise) is a new rise. */
-	/* whole-degree sensors step a degree at a time */
+	/* whole-degree sensors step a degree at a time, coarser ones by
+	 * their step */
 	band = in.sigma * in.noise +
-	    fmax(QUANT_C, s->resolution < 1.0 ? s->resolution : 1.0);
+	    fmax(QUANT_C,
+		s->resolution < 1.0 ? s->resolution
+				    : quant_scale(s->resolution, in.noise));
 	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band)
 		s->rise_since_ms = NO_TIME;
 	if (s->pr.rising) {
