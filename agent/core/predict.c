@@ -187,7 +187,7 @@ read_span(const struct trend *tr, const struct pred_in *in,
     struct pred *p)
 {
 	double headroom = in->trip - in->value, t, rate = 0.0;
-	struct judged j, young;
+	struct judged j, young = { 0 }; /* read only after an onset set it */
 	enum cls3 first_c = C3_FLAT;
 	bool first = true, found = false, onset = false;
 
