@@ -552,9 +552,18 @@ step_released(
 	s->frozen_cond_ms = NO_TIME;
 }
 
+/* The zone heats and its air is rising now (its signalling members'
+ * median slope at least policy.zone_rise_c_per_h), not on a plateau. */
+static bool
+zone_rising(const struct eng *e)
+{
+	return e->zone_heating &&
+	    e->zone_slope >= e->conf.policy.zone_rise_c_per_h / 3600.0;
+}
+
 /*
  * An inlet that has stopped delivering (no sample for SILENT_GAPS of its
- * own sample gaps, and SILENT_MIN_S at least) while its zone heats is
+ * own sample gaps, and SILENT_MIN_S at least) while its zone rises is
  * stale from then on, not only after its class's stale_s: that allows for
  * a BMC that lags in a calm room, but in a rise the last value falls
  * behind the air by the zone's slope every second, and what stands in
@@ -569,7 +578,7 @@ silent_in_rise(const struct eng *e, const struct sensor *s, int64_t now_ms)
 {
 	double gap = (double)s->nz.prev_gap / 1000.0, silent;
 
-	if (s->stale || !e->zone_heating || s->cls != ENG_CLASS_INLET ||
+	if (s->stale || !zone_rising(e) || s->cls != ENG_CLASS_INLET ||
 	    s->last_ms == NO_TIME || s->nz.prev_gap <= 0)
 		return false;
 	silent = (double)(now_ms - s->last_ms) / 1000.0;
@@ -660,10 +669,10 @@ health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
 	s->subst_src = src;
 	if (s->cls == ENG_CLASS_INLET && src == EV_ZONE) {
 		/* Smoothing trails a rise by its slope times EV_SMOOTH_S: while
-		 * the zone heats (its quorum), the zone's substitute is no
+		 * the zone rises (zone_rising), the zone's substitute is no
 		 * lower than its unsmoothed median says (a median of the
 		 * peers' filtered inlets, with little noise of its own). */
-		if (e->zone_heating && s->subst_raw > s->value_used)
+		if (zone_rising(e) && s->subst_raw > s->value_used)
 			s->value_used = s->subst_raw;
 		model_floor(e, s, ref);
 	}

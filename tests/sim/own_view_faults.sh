@@ -139,10 +139,11 @@ RESTART_AFTER_S=90
 # inlet's reference for its substitute moves on only with its own samples
 # (it had paired the last value with the zone's inlets of every evaluation
 # until stale_s, starting the substitute up to 5 C low) and an inlet
-# silent for three of its sample gaps in a zone alarm is stale at once:
+# silent for three of its sample gaps while its zone's air rises is stale
+# at once:
 # hard trips at seeds 1-3 were [1,5,1], [1,5,1], [2,6,1]; with the same
 # change (and the zone's substitute no lower than its unsmoothed median
-# while the zone heats) half-bmc-frozen and half-inlets-stuck-cool at
+# while the zone rises) half-bmc-frozen and half-inlets-stuck-cool at
 # -10m ([0,1] before) and at ([0,1,0]) hold too. Measured 2026-12-01.)
 KNOWN_GAPS='
 dense-room/-10m/all-inlets-frozen
