@@ -552,12 +552,47 @@ step_released(
 	s->frozen_cond_ms = NO_TIME;
 }
 
+/* The zone heats and its air is rising now (its signalling members'
+ * median slope at least policy.zone_rise_c_per_h), not on a plateau. */
+static bool
+zone_rising(const struct eng *e)
+{
+	return e->zone_heating &&
+	    e->zone_slope >= e->conf.policy.zone_rise_c_per_h / 3600.0;
+}
+
+/*
+ * An inlet that has stopped delivering (no sample for SILENT_GAPS of its
+ * own sample gaps, and SILENT_MIN_S at least) while its zone rises is
+ * stale from then on, not only after its class's stale_s: that allows for
+ * a BMC that lags in a calm room, but in a rise the last value falls
+ * behind the air by the zone's slope every second, and what stands in
+ * for a stale inlet (its last value plus how far the zone's inlets have
+ * moved since) is what the peers see now. Outside a zone alarm nothing
+ * changes.
+ */
+#define SILENT_GAPS  3
+#define SILENT_MIN_S 10.0
+static bool
+silent_in_rise(const struct eng *e, const struct sensor *s, int64_t now_ms)
+{
+	double gap = (double)s->nz.prev_gap / 1000.0, silent;
+
+	if (s->stale || !zone_rising(e) || s->cls != ENG_CLASS_INLET ||
+	    s->last_ms == NO_TIME || s->nz.prev_gap <= 0)
+		return false;
+	silent = (double)(now_ms - s->last_ms) / 1000.0;
+	return silent > fmax(SILENT_GAPS * gap, SILENT_MIN_S);
+}
+
 void
 health_sensor(
     struct eng *e, struct sensor *s, const struct eff_class *ef, int64_t now_ms)
 {
 	enum evsrc src = source_of(e->hv, s->cls);
 
+	if (silent_in_rise(e, s, now_ms))
+		s->stale = true;
 	if (s->run_new) {
 		set_ref(e, &s->run_ref, &s->run_src, src, s->run_v,
 		    s->run_since_ms);
@@ -568,7 +603,14 @@ health_sensor(
 		step_released(e, s, src, now_ms);
 	check_implausible(e, s, ef, s->dirty, now_ms);
 	s->implausible = s->impl_above || s->step != STEP_NONE;
-	if (trusted(s))
+	/* The reference pairs a value with the evidence of its own time: it
+	 * moves on with a new sample (or a new source), not while the
+	 * sensor is silent and not yet stale (its last value would be
+	 * paired with evidence that moved on without it, and a substitute
+	 * would start that much low). */
+	if (trusted(s) &&
+	    (s->trusted_src != src || s->trusted_ref.t_ms == NO_TIME ||
+		s->last_ms > s->trusted_ref.t_ms))
 		set_ref(e, &s->trusted_ref, &s->trusted_src, src, s->filtered,
 		    now_ms);
 }
@@ -625,7 +667,14 @@ health_substitute(const struct eng *e, struct sensor *s, int64_t now_ms)
 	s->value_used = ref->v + moved;
 	s->subst_raw = ref->v + (ev_now(e, src, ref->rho, false) - ref->ev);
 	s->subst_src = src;
-	if (s->cls == ENG_CLASS_INLET && src == EV_ZONE)
+	if (s->cls == ENG_CLASS_INLET && src == EV_ZONE) {
+		/* Smoothing trails a rise by its slope times EV_SMOOTH_S: while
+		 * the zone rises (zone_rising), the zone's substitute is no
+		 * lower than its unsmoothed median says (a median of the
+		 * peers' filtered inlets, with little noise of its own). */
+		if (zone_rising(e) && s->subst_raw > s->value_used)
+			s->value_used = s->subst_raw;
 		model_floor(e, s, ref);
+	}
 	return true;
 }
