@@ -829,6 +829,38 @@ test_host_v2(void **state)
 	free(good);
 }
 
+/* est_create(env) and the attach of one sensor (id, of class cls with its
+ * trip at trip_c) with what they log (stderr) caught in logf: the store
+ * in *ret_s, the sensor's index in *ret_idx (unless NULL), and the log's
+ * text returned (free it). */
+static char *
+create_logged(const struct est_env *env, const char *logf, const char *id,
+    enum eng_class cls, double trip_c, struct est **ret_s, int *ret_idx)
+{
+	char *logged;
+	size_t len;
+	int fd, saved, idx;
+
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	*ret_s = est_create(env);
+	assert_non_null(*ret_s);
+	idx = eng_sensor_add(env->eng, id, cls, trip_c, ENG_TRIP_HW);
+	est_sensor_added(*ret_s, id, idx);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	logged = fio_read_bounded(logf, 1 << 16, &len);
+	assert_non_null(logged);
+	if (ret_idx != NULL)
+		*ret_idx = idx;
+	return logged;
+}
+
 /* The daemon's store: the host's part back into the engine from a file of
  * this boot; of another boot the model alone; garbage in a member: a
  * warning naming the file and the member, that part left out, the file
@@ -844,7 +876,6 @@ test_store_host(void **state)
 	struct est_meta m;
 	struct stat st;
 	char aside[200], logf[200], *text, *bad, *logged;
-	size_t len;
 	int round;
 
 	{
@@ -862,7 +893,6 @@ test_store_host(void **state)
 		struct eng *e = eng_create(&fx->conf.engine);
 		struct est_env env = { fx->loop, e, &fx->conf };
 		struct est *s;
-		int fd, saved;
 
 		if (round == 1)
 			snprintf(m.boot_id, sizeof(m.boot_id), "another-boot");
@@ -881,23 +911,8 @@ test_store_host(void **state)
 		text[strlen(text) - 1] = '\0';
 		assert_int_equal(fio_replace_nosync(fx->path, text, 0640), 0);
 		free(text);
-		/* what it logs, to a file */
-		fflush(stderr);
-		saved = dup(2);
-		fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		assert_true(saved >= 0 && fd >= 0);
-		dup2(fd, 2);
-		close(fd);
-		s = est_create(&env);
-		assert_non_null(s);
-		est_sensor_added(s, CPU_ID,
-		    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW));
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		assert_non_null(s);
-		logged = fio_read_bounded(logf, 1 << 16, &len);
-		assert_non_null(logged);
+		logged = create_logged(
+		    &env, logf, CPU_ID, ENG_CLASS_CPU, 100, &s, NULL);
 		eng_snapshot_host(e, now, &got);
 		/* the model and the sensor always */
 		assert_true(got.rho == h.rho);
@@ -1141,7 +1156,6 @@ test_store_frozen(void **state)
 	struct est_meta m;
 	char logf[200], *text, *bad, *logged;
 	double third = fx->conf.engine.cls[ENG_CLASS_INLET].trend_window_s / 3;
-	size_t len;
 	int round;
 
 	frozen_inlet(&snap);
@@ -1153,7 +1167,7 @@ test_store_frozen(void **state)
 		struct eng_sensor_view v;
 		struct eng_output out;
 		struct est *s;
-		int fd, saved, idx, t;
+		int idx, t;
 
 		this_boot(&m, now);
 		if (round == 1) { /* written a third of the window ago */
@@ -1170,22 +1184,8 @@ test_store_frozen(void **state)
 		text[strlen(text) - 1] = '\0';
 		assert_int_equal(fio_replace_nosync(fx->path, text, 0640), 0);
 		free(text);
-		fflush(stderr);
-		saved = dup(2);
-		fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		assert_true(saved >= 0 && fd >= 0);
-		dup2(fd, 2);
-		close(fd);
-		s = est_create(&env);
-		assert_non_null(s);
-		idx = eng_sensor_add(
-		    e, "bmc/inlet", ENG_CLASS_INLET, 45, ENG_TRIP_HW);
-		est_sensor_added(s, "bmc/inlet", idx);
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		logged = fio_read_bounded(logf, 1 << 16, &len);
-		assert_non_null(logged);
+		logged = create_logged(
+		    &env, logf, "bmc/inlet", ENG_CLASS_INLET, 45, &s, &idx);
 		eng_sensor_view(e, idx, &v);
 		assert_true(v.frozen == (round == 0));
 		/* it goes on repeating its value: still untrusted */
