@@ -7,6 +7,7 @@
  * references come back into the same alarm and never into another one,
  * the load tracking across a short gap only.
  */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -245,10 +246,17 @@ air_at(int t)
 	return 24.0 + (t > ALARM_S - 30 ? 0.02 * (t - (ALARM_S - 30)) : 0.0);
 }
 
+/* No inlet stuck (run_host's stuck_at) */
+#define NEVER INT_MAX
+
 /* Seconds t_from..t_to of the host (its load steady) in its zone: the
- * zone signals from ALARM_S while `quorum` (else its members are calm). */
-static void
-run_host(struct eng *e, struct rng *r, int t_from, int t_to, bool quorum)
+ * zone signals from ALARM_S while `quorum` (else its members are calm);
+ * its inlet stuck at `stuck` exactly from stuck_at s on (NEVER: not).
+ * With an inlet stuck, the run stops at the first second of a decision
+ * to shut down and returns it (-1 none); without, it runs to t_to. */
+static int
+run_host(struct eng *e, struct rng *r, int t_from, int t_to, bool quorum,
+    int stuck_at, double stuck)
 {
 	struct eng_output out;
 	int t;
@@ -264,11 +272,15 @@ run_host(struct eng *e, struct rng *r, int t_from, int t_to, bool quorum)
 		zs.inlet_median_c = zs.inlet_max_c = air;
 		zs.running[0] = 10;
 		eng_zone_set(e, &zs);
-		feed1(e, H_IN, ms, air + rng_range(r, -0.05, 0.05));
+		feed1(e, H_IN, ms,
+		    t >= stuck_at ? stuck : air + rng_range(r, -0.05, 0.05));
 		feed1(e, H_CPU, ms, air + 40.0 + rng_range(r, -0.2, 0.2));
 		feed1(e, H_EXH, ms, air + 15.0 + rng_range(r, -0.1, 0.1));
 		eng_evaluate(e, ms, &out);
+		if (stuck_at != NEVER && out.state == ENG_STATE_CRITICAL)
+			return t;
 	}
+	return -1;
 }
 
 /* A's snapshot at `at` s into a new engine after gap_s (its sensors
@@ -291,7 +303,7 @@ restarted(const struct eng *a, const struct eng_snap_host *h, int at, int gap_s,
 		    eng_snapshot_sensor(a, i, at * 1000LL, &ss), 0);
 		(void)eng_restore_sensor(b, &ss, now, gap);
 	}
-	run_host(b, &r, at + gap_s, at + gap_s + 1, quorum);
+	run_host(b, &r, at + gap_s, at + gap_s + 1, quorum, NEVER, 0);
 	return b;
 }
 
@@ -319,7 +331,7 @@ test_alarm_refs_kept(void **state)
 
 	(void)state;
 	a = mk_host(&conf);
-	run_host(a, &r, 1, at + 1, true);
+	run_host(a, &r, 1, at + 1, true, NEVER, 0);
 	assert_true(a->zone_alarm && isfinite(a->alarm_cpu0));
 	assert_true(a->load_steady);
 	eng_snapshot_host(a, at * 1000LL, &h);
@@ -376,7 +388,7 @@ test_alarm_refs_dropped(void **state)
 	(void)state;
 	a = mk_host(&conf);
 	hold = (int)conf.policy.zone_hold_s;
-	run_host(a, &r, 1, at + 1, true);
+	run_host(a, &r, 1, at + 1, true, NEVER, 0);
 	eng_snapshot_host(a, at * 1000LL, &h);
 
 	/* no zone alarm at the first evaluation: dropped */
@@ -404,7 +416,7 @@ test_alarm_refs_dropped(void **state)
 	eng_free(b);
 
 	/* saved with the quorum lost for a while: the hold counts it */
-	run_host(a, &r, at + 1, at + 101, false);
+	run_host(a, &r, at + 1, at + 101, false, NEVER, 0);
 	lost_at = at + 100;
 	assert_true(a->zone_alarm); /* held */
 	eng_snapshot_host(a, lost_at * 1000LL, &h);
@@ -469,7 +481,7 @@ test_no_alarm_no_refs(void **state)
 
 	(void)state;
 	a = mk_host(&conf);
-	run_host(a, &r, 1, ALARM_S, true);
+	run_host(a, &r, 1, ALARM_S, true, NEVER, 0);
 	eng_snapshot_host(a, (ALARM_S - 1) * 1000LL, &h);
 	assert_false(h.has_alarm);
 	assert_true(h.has_load);
@@ -478,38 +490,6 @@ test_no_alarm_no_refs(void **state)
 }
 
 /* ---- version 3: a frozen sensor's run and a held inlet step ---- */
-
-/* Seconds t_from..t_to of the host in a zone alarm (as run_host), its
- * inlet stuck at `stuck` exactly from stuck_at s on; the first second of
- * a decision to shut down (-1 none) */
-static int
-run_stuck(struct eng *e, struct rng *r, int t_from, int t_to, int stuck_at,
-    double stuck)
-{
-	struct eng_output out;
-	int t;
-
-	for (t = t_from; t < t_to; t++) {
-		int64_t ms = t * 1000LL;
-		double air = air_at(t);
-		struct eng_zone_summary zs = { .t_ms = ms, .members = 10 };
-
-		zs.signals = t >= ALARM_S ? 8 : 0;
-		zs.slope_c_per_s = zs.signals > 0 ? 0.02 : 0.0;
-		zs.median_slope_c_per_s = zs.slope_c_per_s;
-		zs.inlet_median_c = zs.inlet_max_c = air;
-		zs.running[0] = 10;
-		eng_zone_set(e, &zs);
-		feed1(e, H_IN, ms,
-		    t >= stuck_at ? stuck : air + rng_range(r, -0.05, 0.05));
-		feed1(e, H_CPU, ms, air + 40.0 + rng_range(r, -0.2, 0.2));
-		feed1(e, H_EXH, ms, air + 15.0 + rng_range(r, -0.1, 0.1));
-		eng_evaluate(e, ms, &out);
-		if (out.state == ENG_STATE_CRITICAL)
-			return t;
-	}
-	return -1;
-}
 
 /* a's snapshot at `at` s, restored into a new host engine after gap_s */
 static struct eng *
@@ -564,9 +544,9 @@ test_frozen_kept(void **state)
 	(void)state;
 	a = mk_host(&conf);
 	long_gap = (int)(conf.cls[ENG_CLASS_INLET].trend_window_s / 3.0) + 1;
-	run_stuck(a, &r, 1, ALARM_S, ALARM_S, stuck);
+	run_host(a, &r, 1, ALARM_S, true, ALARM_S, stuck);
 	for (t = ALARM_S; t < ALARM_S + 1200 && at < 0; t++) {
-		run_stuck(a, &r, t, t + 1, ALARM_S, stuck);
+		run_host(a, &r, t, t + 1, true, ALARM_S, stuck);
 		if (a->sensors[H_IN].frozen)
 			at = t + 1;
 	}
@@ -574,7 +554,7 @@ test_frozen_kept(void **state)
 	found = at - ALARM_S;
 	/* 10 s after it was found, mid-ramp */
 	at += 10;
-	run_stuck(a, &r, at - 10, at, ALARM_S, stuck);
+	run_host(a, &r, at - 10, at, true, ALARM_S, stuck);
 	assert_int_equal(eng_snapshot_sensor(a, H_IN, at * 1000LL, &ss), 0);
 	assert_true(ss.has_run && ss.frozen && ss.run_c == stuck);
 	assert_true(ss.run_age_ms == (int64_t)(at - ALARM_S) * 1000);
@@ -585,17 +565,17 @@ test_frozen_kept(void **state)
 	assert_true(b->sensors[H_IN].frozen);
 	assert_true(
 	    b->sensors[H_IN].run_since_ms == a->sensors[H_IN].run_since_ms);
-	run_stuck(b, &rb, at + gap, at + gap + 1, ALARM_S, stuck);
+	run_host(b, &rb, at + gap, at + gap + 1, true, ALARM_S, stuck);
 	assert_true(b->sensors[H_IN].frozen);
 	assert_false(trusted_inlet(b));
 	/* its substitute: the air, not the stuck value */
 	assert_true(b->sensors[H_IN].value_used > stuck + 2.0);
 
 	c = mk_host(&conf); /* blind */
-	run_stuck(c, &rc, at + gap, at + gap + 1, ALARM_S, stuck);
+	run_host(c, &rc, at + gap, at + gap + 1, true, ALARM_S, stuck);
 	assert_true(trusted_inlet(c));
 	for (t = at + gap + 1; t < at + gap + 1200 && trusted_inlet(c); t++)
-		run_stuck(c, &rc, t, t + 1, ALARM_S, stuck);
+		run_host(c, &rc, t, t + 1, true, ALARM_S, stuck);
 	print_message("stuck inlet found frozen %d s after it stuck; blind "
 		      "restart: again %d s after it\n",
 	    found, t - (at + gap));
@@ -629,16 +609,16 @@ test_frozen_kept(void **state)
 		struct eng *a2 = mk_host(&conf);
 		struct rng r2 = { seed ^ 0xd1 };
 
-		ta = run_stuck(a2, &r2, 1, 4000, ALARM_S, stuck);
+		ta = run_host(a2, &r2, 1, 4000, true, ALARM_S, stuck);
 		eng_free(a2);
 	}
 	b = restore_at(a, at, gap);
-	tb = run_stuck(b, &rb, at + gap, 4000, ALARM_S, stuck);
+	tb = run_host(b, &rb, at + gap, 4000, true, ALARM_S, stuck);
 	c = mk_host(&conf);
 	{
 		struct rng r3 = ra;
 
-		tc = run_stuck(c, &r3, at + gap, 4000, ALARM_S, stuck);
+		tc = run_host(c, &r3, at + gap, 4000, true, ALARM_S, stuck);
 	}
 	print_message("shut down at %d s (no restart), %d (restored), %d "
 		      "(blind restart)\n",
@@ -669,7 +649,7 @@ test_step_kept(void **state)
 
 	(void)state;
 	a = mk_host(&conf);
-	run_stuck(a, &r, 1, at, ALARM_S + 20, stuck);
+	run_host(a, &r, 1, at, true, ALARM_S + 20, stuck);
 	assert_int_equal(a->sensors[H_IN].step, STEP_HELD);
 	assert_false(trusted_inlet(a));
 	assert_int_equal(eng_snapshot_sensor(a, H_IN, at * 1000LL, &ss), 0);
@@ -679,13 +659,13 @@ test_step_kept(void **state)
 	b = restore_at(a, at, gap);
 	assert_int_equal(b->sensors[H_IN].step, STEP_HELD);
 	assert_int_equal(b->step_slot, H_IN + 1);
-	run_stuck(b, &r, at + gap, at + gap + 1, ALARM_S + 20, stuck);
+	run_host(b, &r, at + gap, at + gap + 1, true, ALARM_S + 20, stuck);
 	assert_int_equal(b->sensors[H_IN].step, STEP_HELD);
 	assert_false(trusted_inlet(b));
 	assert_true(b->sensors[H_IN].value_used > stuck + 6.0);
 
 	c = mk_host(&conf);
-	run_stuck(c, &r, at + gap, at + gap + 1, ALARM_S + 20, stuck);
+	run_host(c, &r, at + gap, at + gap + 1, true, ALARM_S + 20, stuck);
 	assert_true(trusted_inlet(c));
 	eng_free(c);
 	eng_free(b);
