@@ -4,6 +4,7 @@
  * each saved sensor as its own attaches (est_sensor_added), with what
  * was restored or why not, logged. See engine_state.h for the rules.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,13 +28,39 @@ unpack(const struct kept *k, struct eng_snap_sensor *out)
 	    out->value_c, k->value_c, (size_t)out->n_points * sizeof(double));
 }
 
+/* What came back of the busy levels and envelopes (kept: the
+ * ENG_SNAP_KEPT_ bits), said. */
+static void
+busy_restored(const struct eng_snap_host *h, int kept)
+{
+	int n = 0;
+
+	for (int i = 0; i < h->n_busy && i < ENG_SNAP_BUSY; i++)
+		n += isfinite(h->busy[i].air_c);
+	if (n > 0 && (kept & ENG_SNAP_KEPT_BUSY))
+		log_info("engine state: %d busy level%s restored (the cpu's "
+			 "level at a load seen; each lowered by as much as "
+			 "the air is cooler now than when it was learnt, "
+			 "never raised)%s",
+		    n, n == 1 ? "" : "s",
+		    (kept & ENG_SNAP_KEPT_ENV)
+			? ", with the utilisation's envelopes"
+			: "; the utilisation's envelopes start afresh");
+	if (h->n_busy > n)
+		log_info("engine state: %d busy level%s not restored: the "
+			 "air it was learnt in is not known",
+		    h->n_busy - n, h->n_busy - n == 1 ? "" : "s");
+}
+
 /*
  * The host's part: its model always; the zone alarm's references, the
  * slow model and the load tracking only from a file of this boot (the
  * host's load, and so where its cpu stood, does not outlive a reboot),
  * and then as eng_restore_host rules (the alarm could not have ended
  * while the agent was down, the load could not have changed and come
- * back unseen).
+ * back unseen). The busy levels (engine snapshot 4: the cpu's level at
+ * each load seen, with the air then) from any boot, the utilisation's
+ * envelopes from this one (busy_restored).
  */
 void
 est_restore_host(struct est *s, const struct est_meta *me)
@@ -41,6 +68,10 @@ est_restore_host(struct est *s, const struct est_meta *me)
 	struct eng_snap_host *h = &s->f.host;
 	bool had_alarm = h->has_alarm, had_load = h->has_load;
 	int kept;
+
+	if (s->f.meta.boot_id[0] == '\0' ||
+	    strcmp(s->f.meta.boot_id, me->boot_id) != 0)
+		h->has_busy_env = false;
 
 	if (h->version >= 2 &&
 	    (s->f.meta.boot_id[0] == '\0' ||
@@ -70,6 +101,7 @@ est_restore_host(struct est *s, const struct est_meta *me)
 			 "for %.1f s, longer than a third of the cpu's and "
 			 "exhaust's trend window",
 		    (double)s->gap_ms / 1000.0);
+	busy_restored(h, kept);
 }
 
 /*

@@ -40,7 +40,7 @@ static const struct est_meta meta = { .host = "h1",
 	.boot_id = "b1",
 	.wall_s = 1764468000.25,
 	.mono_ms = 123456 };
-/* with every part of engine snapshot 2 */
+/* with every part of engine snapshots 2 and 4 */
 static const struct eng_snap_host host = { .version = ENG_SNAP_VERSION,
 	.rho = 0.4123456789,
 	.rho_learnt_s = 600,
@@ -56,7 +56,16 @@ static const struct eng_snap_host host = { .version = ENG_SNAP_VERSION,
 	.has_load = true,
 	.load_age_ms = 400000,
 	.load_gap_c = 22.75,
-	.warm_age_ms = 30000 };
+	.warm_age_ms = 30000,
+	/* engine snapshot 4: busy levels and the envelopes */
+	.n_busy = 3,
+	.busy = { { 0.125, 51.5, 21.5 }, { 0.5625, 63.25, 22.75 },
+	    { 0.96875, 77.125, 23.5 } },
+	.has_busy_env = true,
+	.busy_u = 0.59375,
+	.busy_hi = 0.65625,
+	.busy_env_lo = 0.5625,
+	.busy_cpu_slow_c = 63.5 };
 
 /* Sensor i of a file: calm or rising, with or without a value, with no,
  * a few or EST_POINTS points, ids with characters cJSON escapes. */
@@ -132,6 +141,20 @@ assert_same_host(const struct eng_snap_host *a, const struct eng_snap_host *b)
 		assert_int_equal(a->load_age_ms, b->load_age_ms);
 		assert_true(a->load_gap_c == b->load_gap_c);
 		assert_int_equal(a->warm_age_ms, b->warm_age_ms);
+	}
+	assert_int_equal(a->n_busy, b->n_busy);
+	for (int i = 0; i < a->n_busy; i++) {
+		assert_true(a->busy[i].lo == b->busy[i].lo);
+		assert_true(a->busy[i].c == b->busy[i].c);
+		assert_true(a->busy[i].air_c == b->busy[i].air_c ||
+		    (isnan(a->busy[i].air_c) && isnan(b->busy[i].air_c)));
+	}
+	assert_int_equal(a->has_busy_env, b->has_busy_env);
+	if (a->has_busy_env) {
+		assert_true(a->busy_u == b->busy_u);
+		assert_true(a->busy_hi == b->busy_hi);
+		assert_true(a->busy_env_lo == b->busy_env_lo);
+		assert_true(a->busy_cpu_slow_c == b->busy_cpu_slow_c);
 	}
 }
 
@@ -745,7 +768,7 @@ test_host_v2(void **state)
 	fill_all(s, N);
 	good = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
 	assert_non_null(good);
-	assert_non_null(strstr(good, "\"engine_snapshot\":3,"));
+	assert_non_null(strstr(good, "\"engine_snapshot\":4,"));
 	assert_int_equal(
 	    est_decode(good, strlen(good), &conf, N, &f, why, sizeof(why)), 0);
 	assert_same_host(&f.host, &host);
@@ -768,7 +791,7 @@ test_host_v2(void **state)
 	assert_int_equal(f.n, N);
 	est_file_free(&f);
 	free(bad);
-	bad = replaced(good, "\"engine_snapshot\":3", "\"engine_snapshot\":1");
+	bad = replaced(good, "\"engine_snapshot\":4", "\"engine_snapshot\":1");
 	assert_int_equal(
 	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), 0);
 	assert_false(f.host.has_alarm || f.host.has_load);
@@ -816,6 +839,7 @@ test_host_v2(void **state)
 		if (p != P_LOAD)
 			assert_true(f.host.load_gap_c == host.load_gap_c);
 		assert_true(f.host.rho == host.rho);
+		assert_int_equal(f.host.n_busy, host.n_busy);
 		assert_int_equal(f.n, N);
 		assert_int_equal(f.s[N - 1].n_points, s[N - 1].n_points);
 		est_file_free(&f);
@@ -826,6 +850,100 @@ test_host_v2(void **state)
 	assert_int_equal(
 	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), -1);
 	free(bad);
+	free(good);
+}
+
+/* ---- engine snapshot 4: the busy levels and envelopes ---- */
+
+/* "busy" round trips (a level of unknown air without "air_c"); a file of
+ * snapshot 3 has none; each corrupt member drops the group alone, with a
+ * warning naming the group and the member, the rest of the file used. */
+static void
+test_host_busy(void **state)
+{
+	static const struct {
+		const char *from, *to, *why;
+	} cases[] = {
+		{ "\"lo\":0.125", "\"lo\":1.5", "\"lo\" is out of range" },
+		{ "\"lo\":0.125", "\"lo\":\"x\"",
+		    "\"lo\" is missing or not a number" },
+		{ "\"lo\":0.125", "\"lo\":0.5625",
+		    "\"lo\" in the bin of another level" },
+		{ "\"c\":51.5", "\"c\":1e9", "\"c\" is out of range" },
+		{ "\"c\":51.5,", "", "\"c\" is missing" },
+		{ "\"air_c\":21.5", "\"air_c\":500",
+		    "\"air_c\" is out of range" },
+		{ "\"air_c\":21.5", "\"air_c\":null",
+		    "\"air_c\" is missing or not a number" },
+		{ "\"levels\":[", "\"levels\":[7,", "not an object" },
+		{ "\"levels\":[", "\"levels\":\"x\",\"y\":[", "not an array" },
+		{ "\"u\":0.59375", "\"u\":2", "\"u\" is out of range" },
+		{ "\"hi\":0.65625", "\"hi\":[]",
+		    "\"hi\" is missing or not a number" },
+		{ "\"lo\":0.5625,\"cpu", "\"lo\":0.7,\"cpu",
+		    "\"lo\" is out of range" },
+		{ "\"cpu_slow_c\":63.5", "\"cpu_slow_c\":-300",
+		    "\"cpu_slow_c\" is out of range" },
+		{ "\"env\":{", "\"env\":3,\"q\":{", "not an object" },
+		{ "\"busy\":{", "\"busy\":\"\",\"q\":{",
+		    "\"busy\": not an object" },
+	};
+	static struct eng_snap_sensor s[2];
+	struct eng_snap_host h = host;
+	struct eng_conf conf;
+	struct est_file f;
+	char why[256], *good, *bad;
+	size_t i;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	fill_all(s, 2);
+	h.busy[1].air_c = NAN;
+	good = est_encode_lines(&meta, &h, s, 2, EST_CHUNK);
+	assert_non_null(good);
+	assert_non_null(strstr(good, "\"busy\":{\"levels\":[{"));
+	assert_int_equal(
+	    est_decode(good, strlen(good), &conf, 2, &f, why, sizeof(why)), 0);
+	assert_same_host(&f.host, &h);
+	assert_string_equal(f.warn, "");
+	est_file_free(&f);
+	free(good);
+	/* snapshot 3: none, and none read */
+	h = host;
+	h.version = 3;
+	good = est_encode_lines(&meta, &h, s, 2, EST_CHUNK);
+	assert_null(strstr(good, "\"busy\""));
+	free(good);
+	good = est_encode_lines(&meta, &host, s, 2, EST_CHUNK);
+	bad = replaced(good, "\"engine_snapshot\":4", "\"engine_snapshot\":3");
+	assert_int_equal(
+	    est_decode(bad, strlen(bad), &conf, 2, &f, why, sizeof(why)), 0);
+	assert_int_equal(f.host.n_busy, 0);
+	assert_false(f.host.has_busy_env);
+	assert_true(f.host.has_load);
+	est_file_free(&f);
+	free(bad);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bad = replaced(good, cases[i].from, cases[i].to);
+		if (est_decode(
+			bad, strlen(bad), &conf, 2, &f, why, sizeof(why)) != 0)
+			fail_msg("%s -> %s: refused (%s)", cases[i].from,
+			    cases[i].to, why);
+		if (strstr(f.warn, cases[i].why) == NULL ||
+		    strstr(f.warn, "\"busy\"") == NULL ||
+		    strstr(f.warn, "the busy levels not restored") == NULL)
+			fail_msg("%s -> %s: warned [%s], wanted [%s]",
+			    cases[i].from, cases[i].to, f.warn, cases[i].why);
+		/* that group out, the rest as written */
+		assert_int_equal(f.host.n_busy, 0);
+		assert_false(f.host.has_busy_env);
+		assert_true(f.host.has_alarm && f.host.has_load);
+		assert_true(f.host.model_slow_s == host.model_slow_s);
+		assert_true(f.host.rho == host.rho);
+		assert_int_equal(f.n, 2);
+		est_file_free(&f);
+		free(bad);
+	}
 	free(good);
 }
 
@@ -1231,6 +1349,7 @@ main(void)
 		cmocka_unit_test(test_read_lines),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_host_v2),
+		cmocka_unit_test(test_host_busy),
 		cmocka_unit_test(test_sensor_v3),
 		cmocka_unit_test_setup_teardown(
 		    test_store_frozen, setup, teardown),
