@@ -104,9 +104,21 @@ busy_track(struct eng *e, int64_t now_ms)
 	e->busy_warm = false;
 	if (!isfinite(b) || e->host_busy_ms == NO_TIME ||
 	    (double)(now_ms - e->host_busy_ms) > cc->stale_s * 1000.0) {
-		e->busy_env_ms = NO_TIME;
+		/* (restored envelopes wait for the first utilisation) */
+		if (!e->busy_env_kept)
+			e->busy_env_ms = NO_TIME;
 		e->busy_ref_on = false;
 		return;
+	}
+	/* restored envelopes carry on only if the utilisation came back
+	 * within a third of the cpu's trend window of the snapshot, as a
+	 * rise (snapshot.c) */
+	if (e->busy_env_kept) {
+		e->busy_env_kept = false;
+		if (e->busy_env_ms != NO_TIME &&
+		    (double)(now_ms - e->busy_env_ms) * 3.0 >=
+			cc->trend_window_s * 1000.0)
+			e->busy_env_ms = NO_TIME;
 	}
 	if (e->busy_env_ms == NO_TIME) {
 		e->busy_u = b;
@@ -139,17 +151,27 @@ busy_track(struct eng *e, int64_t now_ms)
 	/* the cpu settled: it shows at least the lower envelope's load
 	 * (busy_ceiling) */
 	if (isfinite(band) && isfinite(cpu) && fabs(moving) <= band) {
+		double air = busy_air(e);
+
 		i = (int)(e->busy_lo * BUSY_BINS);
 		i = i < 0 ? 0 : i >= BUSY_BINS ? BUSY_BINS - 1 : i;
-		if (!(e->busy_seen & (1u << i))) {
+		/* a restored level seen again: learnt afresh, in this air */
+		if (!(e->busy_seen & (1u << i)) || (e->busy_old & (1u << i))) {
 			e->busy_seen |= 1u << i;
+			e->busy_old &= ~(1u << i);
 			e->busy_set_c[i] = (float)cpu;
 			e->busy_set_lo[i] = (float)e->busy_lo;
+			e->busy_set_air[i] = (float)air;
 		} else {
 			e->busy_set_c[i] += (float)((cpu - e->busy_set_c[i]) *
 			    k);
 			e->busy_set_lo[i] +=
 			    (float)((e->busy_lo - e->busy_set_lo[i]) * k);
+			if (!isfinite(air) || !isfinite(e->busy_set_air[i]))
+				e->busy_set_air[i] = (float)air;
+			else
+				e->busy_set_air[i] +=
+				    (float)((air - e->busy_set_air[i]) * k);
 		}
 	}
 	if (!e->zone_alarm || !isfinite(cpu)) {
@@ -201,25 +223,53 @@ busy_track(struct eng *e, int64_t now_ms)
  * BUSY_SWING_C for the difference) bounds what the load explains, plus
  * the cpu's noise band. Nothing is explained by a load never seen settled:
  * a load above any seen, the utilisation not known, or no history (a
- * start) give NAN. A cpu above it, however it got there, is its own
- * course: its heat path or its air, not its load (sensor.c).
+ * start with no level restored) give NAN. A cpu above it, however it
+ * got there, is its own course: its heat path or its air, not its load
+ * (sensor.c).
+ *
+ * A level restored from a snapshot (busy_old: learnt before a restart,
+ * not seen again since) was learnt in other air: the cpu sits over its
+ * air by what its load adds, so in air cooler now by some amount the
+ * same load reads that much less. It counts only while the air it was
+ * learnt in and the air now are both known (busy_air), lowered by as
+ * much as the air is cooler now, never raised: one learnt in cooler air
+ * explains less than the load would now (a false alarm at worst, as
+ * with no level), never more.
  */
 double
 busy_ceiling(const struct eng *e)
 {
-	double c = INFINITY;
+	double c = INFINITY, air = NAN;
 
 	if (e->busy_env_ms == NO_TIME || e->busy_seen == 0 ||
 	    !isfinite(e->busy_set_band))
 		return NAN;
+	if (e->busy_old != 0)
+		air = busy_air(e);
 	for (int i = 0; i < BUSY_BINS; i++) {
 		double under = e->busy_hi - e->busy_set_lo[i];
+		double level = e->busy_set_c[i];
 
+		if (!(e->busy_seen & (1u << i)))
+			continue;
+		if (e->busy_old & (1u << i)) {
+			if (!isfinite(air) || !isfinite(e->busy_set_air[i]))
+				continue;
+			level -= fmax(e->busy_set_air[i] - air, 0.0);
+		}
 		/* up to a bin under the load now: the most that much load
 		 * may add */
-		if ((e->busy_seen & (1u << i)) && under <= 1.0 / BUSY_BINS &&
-		    e->busy_set_c[i] + BUSY_SWING_C * fmax(under, 0.0) < c)
-			c = e->busy_set_c[i] + BUSY_SWING_C * fmax(under, 0.0);
+		if (under <= 1.0 / BUSY_BINS &&
+		    level + BUSY_SWING_C * fmax(under, 0.0) < c)
+			c = level + BUSY_SWING_C * fmax(under, 0.0);
 	}
 	return isfinite(c) ? c + e->busy_set_band : NAN;
+}
+
+double
+busy_air(const struct eng *e)
+{
+	if (isfinite(e->ev_sm[EV_INLET]))
+		return e->ev_sm[EV_INLET];
+	return e->ev_sm[EV_ZONE];
 }

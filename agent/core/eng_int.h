@@ -529,11 +529,20 @@ struct eng {
 	 * for each bin of busy_lo (0.05 wide) where the cpu was seen settled
 	 * (bit i of busy_seen), the smoothed cpu then (busy_set_c[i]) and
 	 * busy_lo then (busy_set_lo[i]); kept while the utilisation is not
-	 * known, lost at a restart */
+	 * known, and across a restart (snapshot.c) */
 	float busy_set_c[BUSY_BINS];
 	float busy_set_lo[BUSY_BINS];
 	uint32_t busy_seen;
 	double busy_set_band; /* the cpu's noise band then (NAN: none) */
+	/* the air each level was learnt in (busy_air(); NAN unknown),
+	 * smoothed as the level; bit i of busy_old: level i restored from
+	 * a snapshot, not yet seen again (busy_ceiling: used lowered by as
+	 * much as the air is cooler now, never raised) */
+	float busy_set_air[BUSY_BINS];
+	uint32_t busy_old;
+	/* the envelopes restored (snapshot.c) and not yet carried on by a
+	 * known utilisation: kept over an unknown one until then */
+	bool busy_env_kept;
 
 	char reason[ENG_REASON_LEN];
 	int64_t reason_ms;
@@ -653,6 +662,9 @@ void busy_track(struct eng *e, int64_t now_ms);
 /* The most a cpu may read that the load now explains, C (NAN: nothing
  * learnt to bound it): busy.c */
 double busy_ceiling(const struct eng *e);
+/* The air a busy level is learnt in: the host's own inlets smoothed,
+ * else the zone's (NAN: neither): busy.c */
+double busy_air(const struct eng *e);
 double sensor_noise(const struct eng *e, const struct sensor *s);
 /* The noise of s's substitute (read and written only in subst_mode). */
 static inline struct noise *

@@ -522,7 +522,19 @@ bool eng_override_bounds(
  * The load tracking (how long the cpu - exhaust gap has held, and the
  * air warmed) across a gap of less than a third of the longer of the cpu
  * and exhaust trend windows, as a rise; the warming only with the
- * alarm's references. The busy references (eng_host_busy) are not kept.
+ * alarm's references. The busy references of a zone alarm
+ * (eng_host_busy) are not kept.
+ *
+ * The host (version 4): the cpu levels the load has been seen settled at
+ * (busy.c: what a load explains of a cpu's rise), each with the air it
+ * was learnt in, from any earlier boot and after any gap: a level is
+ * used only while the air is known and then lowered by as much as the
+ * air is cooler now than then, never raised (one learnt in cooler air
+ * explains less than the load would now: on the safe side); a level the
+ * cpu is seen settled at again is learnt afresh. The utilisation's
+ * envelopes (the load the cpu may still show) only from this boot across
+ * a gap of less than a third of the cpu's trend window, as a rise; else
+ * they start afresh (nothing bounded until they close in).
  *
  * A sensor (version 3): the run of one raw value it is in, with where its
  * evidence stood when the run began (found frozen or not yet), its last
@@ -533,8 +545,9 @@ bool eng_override_bounds(
  * only with the alarm's references (eng_restore_host first). A snapshot
  * of version 2 has none of them (has_run and step_held false).
  */
-#define ENG_SNAP_VERSION 3
+#define ENG_SNAP_VERSION 4
 #define ENG_SNAP_POINTS  ENG_TREND_CAP
+#define ENG_SNAP_BUSY    20 /* the busy levels' bins, 0.05 of load wide */
 
 struct eng_snap_sensor {
 	char id[ENG_ID_LEN];
@@ -600,6 +613,18 @@ struct eng_snap_host {
 	int64_t load_age_ms;
 	double load_gap_c;
 	int64_t warm_age_ms;
+	/* version 4: the cpu levels the load was seen settled at (the
+	 * host's smoothed cpu, busy_c, at the lower envelope's load,
+	 * busy_lo, with the air then: its own inlets, else the zone's, NAN
+	 * unknown), n_busy of them, one a bin of busy_lo; and the
+	 * utilisation's envelopes (has_busy_env: smoothed, upper, lower,
+	 * the smoothed cpu over their time) */
+	int n_busy;
+	struct eng_snap_busy {
+		double lo, c, air_c;
+	} busy[ENG_SNAP_BUSY];
+	bool has_busy_env;
+	double busy_u, busy_hi, busy_env_lo, busy_cpu_slow_c;
 };
 
 int eng_snapshot_sensor(const struct eng *e, int sensor, int64_t now_ms,
@@ -617,6 +642,8 @@ void eng_snapshot_host(
 #define ENG_SNAP_KEPT_MODEL 1 /* rho */
 #define ENG_SNAP_KEPT_ALARM 2 /* the zone alarm's references */
 #define ENG_SNAP_KEPT_LOAD  4 /* the load tracking */
+#define ENG_SNAP_KEPT_BUSY  8 /* a busy level, or more */
+#define ENG_SNAP_KEPT_ENV   16 /* the utilisation's envelopes */
 int eng_restore_host(struct eng *e, const struct eng_snap_host *in,
     int64_t now_ms, int64_t gap_ms);
 

@@ -2,11 +2,11 @@
  * snapshot.c - what the engine has learnt, out to a state file and back
  * into a new engine after a restart: each sensor's recent trend (a
  * thinned copy of its ring), its noise and resolution, the rise it is in,
- * and the host's: its sibling model, the zone alarm's references and the
- * load tracking. Restored, the new engine's trends, rise ages and
- * horizons carry on as if it had not stopped, less the gap, and a zone
- * alarm still in force after it is measured from where it began, not
- * from the (already warmed) restart.
+ * and the host's: its sibling model, the zone alarm's references, the
+ * load tracking and the cpu levels its loads were seen settled at. Restored,
+ * the new engine's trends, rise ages and horizons carry on as if it had not
+ * stopped, less the gap, and a zone alarm still in force after it is measured
+ * from where it began, not from the (already warmed) restart.
  *
  * Times are kept as ages (ms before the snapshot), so the caller needs
  * no clock of the old engine: restoring with the gap (how long the agent
@@ -267,6 +267,35 @@ load_window_ms(const struct eng *e)
 	    1000.0);
 }
 
+_Static_assert(ENG_SNAP_BUSY == BUSY_BINS, "a busy level a bin");
+
+/* Version 4: the busy levels (busy.c), a restored one not seen again
+ * with the air it was first learnt in, and the envelopes while the
+ * utilisation is tracked. */
+static void
+snap_busy(const struct eng *e, struct eng_snap_host *out)
+{
+	for (int i = 0; i < BUSY_BINS; i++) {
+		struct eng_snap_busy *b = &out->busy[out->n_busy];
+
+		if (!(e->busy_seen & (1u << i)))
+			continue;
+		b->lo = e->busy_set_lo[i];
+		b->c = e->busy_set_c[i];
+		b->air_c = e->busy_set_air[i];
+		out->n_busy++;
+	}
+	out->has_busy_env = e->busy_env_ms != NO_TIME && isfinite(e->busy_u) &&
+	    isfinite(e->busy_hi) && isfinite(e->busy_lo) &&
+	    isfinite(e->busy_cpu_slow);
+	if (out->has_busy_env) {
+		out->busy_u = e->busy_u;
+		out->busy_hi = e->busy_hi;
+		out->busy_env_lo = e->busy_lo;
+		out->busy_cpu_slow_c = e->busy_cpu_slow;
+	}
+}
+
 void
 eng_snapshot_host(
     const struct eng *e, int64_t now_ms, struct eng_snap_host *out)
@@ -300,6 +329,7 @@ eng_snapshot_host(
 		if (out->has_alarm && e->warm_since_ms != NO_TIME)
 			out->warm_age_ms = now_ms - e->warm_since_ms;
 	}
+	snap_busy(e, out);
 }
 
 /* The alarm's references of in, when the alarm could not have ended in
@@ -351,6 +381,53 @@ restore_load(struct eng *e, const struct eng_snap_host *in, int64_t now_ms,
 	return true;
 }
 
+/* Version 4: the busy levels, each into its bin (the first of a bin;
+ * one whose air is not known could never be checked, and is left out),
+ * marked restored (busy_old: busy_ceiling lowers it by as much as the
+ * air is cooler now); the envelopes across a gap of less than a third
+ * of the cpu's trend window, kept until the utilisation is known again
+ * (busy_track). The ENG_SNAP_KEPT_ bits of what came back. */
+static int
+restore_busy(struct eng *e, const struct eng_snap_host *in, int64_t now_ms,
+    int64_t gap_ms)
+{
+	double win = e->conf.cls[ENG_CLASS_CPU].trend_window_s * 1000.0;
+	int kept = 0;
+
+	for (int k = 0; k < in->n_busy && k < ENG_SNAP_BUSY; k++) {
+		const struct eng_snap_busy *b = &in->busy[k];
+		int i;
+
+		if (!(b->lo >= 0.0 && b->lo <= 1.0) || !isfinite(b->c) ||
+		    !isfinite(b->air_c))
+			continue;
+		i = (int)(b->lo * BUSY_BINS);
+		i = i >= BUSY_BINS ? BUSY_BINS - 1 : i;
+		if (e->busy_seen & (1u << i))
+			continue;
+		e->busy_seen |= 1u << i;
+		e->busy_old |= 1u << i;
+		e->busy_set_c[i] = (float)b->c;
+		e->busy_set_lo[i] = (float)b->lo;
+		e->busy_set_air[i] = (float)b->air_c;
+		kept = ENG_SNAP_KEPT_BUSY;
+	}
+	if (in->has_busy_env && (double)gap_ms * 3.0 < win &&
+	    e->busy_env_ms == NO_TIME && in->busy_env_lo >= 0.0 &&
+	    in->busy_env_lo <= in->busy_hi && in->busy_hi <= 1.0 &&
+	    in->busy_u >= 0.0 && in->busy_u <= 1.0 &&
+	    isfinite(in->busy_cpu_slow_c)) {
+		e->busy_u = in->busy_u;
+		e->busy_hi = in->busy_hi;
+		e->busy_lo = in->busy_env_lo;
+		e->busy_cpu_slow = in->busy_cpu_slow_c;
+		e->busy_env_ms = now_ms - gap_ms;
+		e->busy_env_kept = true;
+		kept |= ENG_SNAP_KEPT_ENV;
+	}
+	return kept;
+}
+
 int
 eng_restore_host(struct eng *e, const struct eng_snap_host *in, int64_t now_ms,
     int64_t gap_ms)
@@ -379,5 +456,7 @@ eng_restore_host(struct eng *e, const struct eng_snap_host *in, int64_t now_ms,
 		e->model_slow = in->model_slow_c;
 		e->model_slow_s = in->model_slow_s;
 	}
+	if (in->version >= 4)
+		kept |= restore_busy(e, in, now_ms, gap_ms);
 	return kept;
 }

@@ -14,41 +14,11 @@
 #include <sys/stat.h>
 
 #include "conf.h"
-#include "engine_state.h"
+#include "engine_state_int.h"
 #include "fileio.h"
 #include "log.h"
 #include "loop.h"
 #include "walltime.h"
-
-/* A saved sensor waiting for its own to attach: the snapshot up to its
- * points, and only the points it has (a struct eng_snap_sensor has room
- * for ENG_SNAP_POINTS, 4 kB: 4 MB at 1,024 sensors, most calm). */
-#define SNAP_HEAD offsetof(struct eng_snap_sensor, age_ms)
-struct kept {
-	unsigned char head[SNAP_HEAD];
-	int64_t *age_ms;
-	double *value_c; /* after the struct, in its allocation */
-};
-
-struct est {
-	struct est_env env;
-	int timer;
-	bool failing;       /* the last save failed (told once) */
-	struct est_file f;  /* the file's meta and host (its sensors: kept) */
-	struct kept **kept; /* n_kept of them, until used or stale */
-	int n_kept;
-	bool *used;        /* n_kept of them: handed to the engine */
-	int64_t loaded_ms; /* loop time of the read */
-	int64_t gap_ms;    /* the file's age at loaded_ms */
-	char machine_id[EST_ID_LEN];
-	char boot_id[EST_ID_LEN];
-	/* the last timed save of a calm host: what it held, coarsely
-	 * (calm_sig), and when; a timed save with the same is skipped for up
-	 * to est_max_skip_ms() */
-	bool calm_saved;
-	uint64_t calm_sig;
-	int64_t calm_saved_ms;
-};
 
 static void
 path_of(const struct est *s, char *buf, size_t len)
@@ -67,9 +37,8 @@ my_meta(const struct est *s, struct est_meta *m)
 	m->mono_ms = loop_now_ms(s->env.loop);
 }
 
-/* The longest trend window of the classes: older, a file says nothing. */
-static int64_t
-max_window_ms(const struct eng_conf *c)
+int64_t
+est_max_window_ms(const struct eng_conf *c)
 {
 	double w = 0;
 	int i;
@@ -78,134 +47,6 @@ max_window_ms(const struct eng_conf *c)
 		if (c->cls[i].trend_window_s > w)
 			w = c->cls[i].trend_window_s;
 	return (int64_t)(w * 1000.0);
-}
-
-int64_t
-est_save_period_ms(const struct agent_conf *c)
-{
-	double w = 3600.0, p;
-	int i;
-
-	for (i = 0; i < ENG_CLASS_COUNT; i++)
-		if (c->engine.cls[i].trend_window_s < w)
-			w = c->engine.cls[i].trend_window_s;
-	p = w / 12.0;
-	if (p < c->agent.interval_s)
-		p = c->agent.interval_s;
-	if (p < EST_MIN_PERIOD_S)
-		p = EST_MIN_PERIOD_S;
-	return (int64_t)(p * 1000.0);
-}
-
-int64_t
-est_max_skip_ms(const struct agent_conf *c)
-{
-	double w = 3600.0;
-	int64_t p = est_save_period_ms(c), m;
-	int i;
-
-	for (i = 0; i < ENG_CLASS_COUNT; i++)
-		if (c->engine.cls[i].trend_window_s < w)
-			w = c->engine.cls[i].trend_window_s;
-	m = (int64_t)(w / 3.0 * 1000.0);
-	return m > p ? m : p;
-}
-
-static uint64_t
-mix(uint64_t h, uint64_t v)
-{
-	/* FNV-1a over the eight bytes of v */
-	for (int k = 0; k < 8; k++, v >>= 8)
-		h = (h ^ (v & 0xff)) * 0x100000001b3ull;
-	return h;
-}
-
-/* 1.25^(k - COARSE_K), k = 0 .. 2 * COARSE_K: the steps of coarse() */
-#define COARSE_K 128
-static double coarse_step[2 * COARSE_K + 1];
-
-/* A noise or rho in steps of a quarter of itself: what a restore would
- * seed differs from the last save's by less than the noise estimate's
- * own wobble. The step k with 1.25^k <= x < 1.25^(k+1), found among
- * powers of 1.25 made once, not by log(): libm's log() reads tables
- * that would keep 128 kB of libm resident for this alone. Beyond
- * 1.25^+-128 (4e-13, 2.5e12) the first or last step. */
-static int64_t
-coarse(double x)
-{
-	int lo = 0, hi = 2 * COARSE_K;
-
-	if (!(x > 0) || !isfinite(x))
-		return 0;
-	if (coarse_step[COARSE_K] != 1.0) {
-		coarse_step[COARSE_K] = 1.0;
-		for (int k = 1; k <= COARSE_K; k++) {
-			coarse_step[COARSE_K + k] =
-			    coarse_step[COARSE_K + k - 1] * 1.25;
-			coarse_step[COARSE_K - k] =
-			    coarse_step[COARSE_K - k + 1] / 1.25;
-		}
-	}
-	/* the last step <= x (the first when none is) */
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
-
-		if (coarse_step[mid] <= x)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return (int64_t)(lo - COARSE_K) + 1000;
-}
-
-/*
- * Whether the host is calm (no sensor in a rise), and then in *sig what a
- * save now would hold, coarsely: the sensors with values, their classes
- * and resolutions, their noise in steps of a quarter, whether each is
- * frozen or holds a step, the host's model.
- */
-static bool
-calm_sig(struct est *s, int64_t now, uint64_t *sig)
-{
-	struct eng_snap_sensor snap;
-	struct eng_snap_host h;
-	uint64_t x = 0xcbf29ce484222325ull, res;
-	int i;
-
-	for (i = 0; i < eng_sensor_count(s->env.eng); i++) {
-		if (eng_snapshot_sensor_max(s->env.eng, i, now, 1, &snap) !=
-			0 ||
-		    (!snap.has_value && snap.n_points == 0))
-			continue; /* not written */
-		if (snap.rising)
-			return false;
-		memcpy(&res, &snap.resolution_c, sizeof(res));
-		x = mix(x, (uint64_t)i);
-		x = mix(x, (uint64_t)snap.cls << 1 | snap.has_value);
-		x = mix(x, (uint64_t)coarse(snap.noise_c));
-		x = mix(x, res);
-		/* found frozen, or a step held: saved when that changes */
-		x = mix(x, (uint64_t)snap.frozen << 1 | snap.step_held);
-	}
-	eng_snapshot_host(s->env.eng, now, &h);
-	x = mix(x, (uint64_t)coarse(h.rho));
-	x = mix(x, h.rho_learnt_s > 0);
-	/* the zone alarm's references and the load tracking, which change
-	 * only when taken again (the ages aside): saved when they do */
-	x = mix(x,
-	    (uint64_t)h.has_alarm << 2 | (uint64_t)h.has_load << 1 |
-		(h.warm_age_ms >= 0));
-	if (h.has_alarm) {
-		memcpy(&res, &h.alarm_cpu_c, sizeof(res));
-		x = mix(x, res);
-		x = mix(x, (uint64_t)(h.alarm_lost_age_ms >= 0));
-	}
-	if (h.has_load) {
-		memcpy(&res, &h.load_gap_c, sizeof(res));
-		x = mix(x, res);
-	}
-	*sig = x;
-	return true;
 }
 
 static void keep_waiting(struct est *s);
@@ -332,21 +173,6 @@ struct load_ctx {
 	size_t whylen;
 };
 
-static const char *
-kept_id(const struct kept *k)
-{
-	return (const char *)k->head + offsetof(struct eng_snap_sensor, id);
-}
-
-static void
-unpack(const struct kept *k, struct eng_snap_sensor *out)
-{
-	memcpy(out, k->head, SNAP_HEAD);
-	memcpy(out->age_ms, k->age_ms, (size_t)out->n_points * sizeof(int64_t));
-	memcpy(
-	    out->value_c, k->value_c, (size_t)out->n_points * sizeof(double));
-}
-
 /* est_reader's take: a sensor read, kept in its own size */
 static int
 take(void *arg, const struct eng_snap_sensor *snap, char *why, size_t whylen)
@@ -358,7 +184,7 @@ take(void *arg, const struct eng_snap_sensor *snap, char *why, size_t whylen)
 	int i;
 
 	for (i = 0; i < s->n_kept; i++)
-		if (strcmp(kept_id(s->kept[i]), snap->id) == 0) {
+		if (strcmp(est_kept_id(s->kept[i]), snap->id) == 0) {
 			snprintf(
 			    why, whylen, "sensor %s is there twice", snap->id);
 			return -1;
@@ -404,51 +230,6 @@ free_kept(struct est *s)
 	est_file_free(&s->f);
 }
 
-/*
- * The host's part: its model always; the zone alarm's references, the
- * slow model and the load tracking only from a file of this boot (the
- * host's load, and so where its cpu stood, does not outlive a reboot),
- * and then as eng_restore_host rules (the alarm could not have ended
- * while the agent was down, the load could not have changed and come
- * back unseen).
- */
-static void
-restore_host(struct est *s, const struct est_meta *me)
-{
-	struct eng_snap_host *h = &s->f.host;
-	bool had_alarm = h->has_alarm, had_load = h->has_load;
-	int kept;
-
-	if (h->version >= 2 &&
-	    (s->f.meta.boot_id[0] == '\0' ||
-		strcmp(s->f.meta.boot_id, me->boot_id) != 0)) {
-		if (h->has_alarm || h->has_load)
-			log_info(
-			    "engine state: written in another boot: the "
-			    "zone alarm's references and the load tracking "
-			    "not restored");
-		h->has_alarm = h->has_load = false;
-		h->model_slow_s = 0;
-		had_alarm = had_load = false;
-	}
-	kept = eng_restore_host(s->env.eng, h, me->mono_ms, s->gap_ms);
-	if (had_alarm && (kept & ENG_SNAP_KEPT_ALARM))
-		log_info(
-		    "engine state: the zone alarm's references restored "
-		    "(the alarm began %.0f s before the save); they stay "
-		    "if the zone alarm is in force at the first evaluation",
-		    (double)h->alarm_age_ms / 1000.0);
-	else if (had_alarm)
-		log_info("engine state: the zone alarm's references not "
-			 "restored: its quorum could have been lost for "
-			 "policy.zone_hold_s while the agent was down");
-	if (had_load && !(kept & ENG_SNAP_KEPT_LOAD))
-		log_info("engine state: the load tracking not restored: down "
-			 "for %.1f s, longer than a third of the cpu's and "
-			 "exhaust's trend window",
-		    (double)s->gap_ms / 1000.0);
-}
-
 static void
 load(struct est *s)
 {
@@ -488,8 +269,9 @@ load(struct est *s)
 		return;
 	}
 	my_meta(s, &me);
-	if (est_check_meta(&s->f.meta, &me, max_window_ms(&s->env.conf->engine),
-		&s->gap_ms, why, sizeof(why)) < 0) {
+	if (est_check_meta(&s->f.meta, &me,
+		est_max_window_ms(&s->env.conf->engine), &s->gap_ms, why,
+		sizeof(why)) < 0) {
 		refuse(path, why, false);
 		free_kept(s);
 		return;
@@ -507,12 +289,11 @@ load(struct est *s)
 	if (s->f.warn[0] != '\0')
 		log_warnx("engine state: %s: %s (the rest of the file is used)",
 		    path, s->f.warn);
-	restore_host(s, &me);
+	est_restore_host(s, &me);
 }
 
-/* Every saved sensor used (or too old to be): the copy goes. */
-static void
-drop_file(struct est *s, bool stale)
+void
+est_drop_file(struct est *s, bool stale)
 {
 	int i;
 
@@ -522,104 +303,10 @@ drop_file(struct est *s, bool stale)
 		if (!s->used[i] && stale)
 			log_info("engine state: sensor %s was saved but has "
 				 "not come back; its state is dropped",
-			    kept_id(s->kept[i]));
+			    est_kept_id(s->kept[i]));
 	free_kept(s);
 	free(s->used);
 	s->used = NULL;
-}
-
-/*
- * What a sensor gets back: its noise, resolution, the rise it is in (so
- * the horizon believes an eta as far ahead as the rise has really lasted)
- * and its trend points, placed before the gap the restart left. The
- * shape judge reads the thirds of a span by their real mean times and
- * sample counts, so the hole reads as time passing, not as a slowing: a
- * daemon restarted mid-ramp has its slope at the first samples.
- */
-/* What came back of a sensor's run of one value and of the inlet step it
- * held (engine snapshot 3): only across a gap shorter than a third of
- * its trend window (eng_restore_sensor). */
-static void
-restored_v3(struct eng *e, int idx, const char *id,
-    const struct eng_snap_sensor *snap, int64_t gap, double window)
-{
-	struct eng_sensor_view v;
-
-	if ((double)gap * 3.0 >= window * 1000.0) {
-		log_info(
-		    "engine state: sensor %s restored (noise %.3f C, saved "
-		    "%.1f s ago); its run of one value%s not restored: "
-		    "down a third of its trend window (%.0f s) or more",
-		    id, snap->noise_c, (double)gap / 1000.0,
-		    snap->step_held ? " and its held step" : "", window);
-		return;
-	}
-	eng_sensor_view(e, idx, &v);
-	log_info("engine state: sensor %s restored%s%s (noise %.3f C, "
-		 "repeating %.1f C for %.0f s, saved %.1f s ago)",
-	    id, v.frozen ? ", frozen" : "",
-	    snap->step_held ? ", its step down held implausible" : "",
-	    snap->noise_c, snap->run_c, (double)snap->run_age_ms / 1000.0,
-	    (double)gap / 1000.0);
-}
-
-int
-est_restore(struct eng *e, const struct eng_snap_sensor *snap, int64_t now_ms,
-    int64_t gap_ms)
-{
-	return eng_restore_sensor(e, snap, now_ms, gap_ms);
-}
-
-void
-est_sensor_added(struct est *s, const char *id, int eng_idx)
-{
-	struct eng_snap_sensor full;
-	const struct eng_snap_sensor *snap = &full;
-	struct eng_sensor_view v;
-	int64_t now, gap;
-	double window;
-	int i, k = -1, done = 0;
-
-	if (s == NULL || s->used == NULL || eng_idx < 0)
-		return;
-	for (i = 0; i < s->n_kept; i++) {
-		done += s->used[i];
-		if (!s->used[i] && strcmp(kept_id(s->kept[i]), id) == 0)
-			k = i;
-	}
-	if (k < 0)
-		return;
-	unpack(s->kept[k], &full);
-	s->used[k] = true;
-	now = loop_now_ms(s->env.loop);
-	gap = s->gap_ms + (now - s->loaded_ms);
-	eng_sensor_view(s->env.eng, eng_idx, &v);
-	window = s->env.conf->engine.cls[v.cls].trend_window_s;
-	if ((int)v.cls != snap->cls)
-		log_warnx("engine state: sensor %s not restored: its class "
-			  "is %s now, %s in the file",
-		    id, eng_class_name(v.cls), eng_class_name(snap->cls));
-	else if ((double)gap > window * 1000.0)
-		log_warnx("engine state: sensor %s not restored: saved %.1f "
-			  "s ago, longer than its trend window (%.0f s)",
-		    id, (double)gap / 1000.0, window);
-	else if (est_restore(s->env.eng, snap, now, gap) < 0)
-		log_warnx("engine state: sensor %s not restored: it already "
-			  "has samples",
-		    id);
-	else if (snap->has_run || snap->step_held)
-		restored_v3(s->env.eng, eng_idx, id, snap, gap, window);
-	else if (snap->rising)
-		log_info("engine state: sensor %s restored (noise %.3f C, "
-			 "rising for %.0f s from %.1f C, saved %.1f s ago)",
-		    id, snap->noise_c, (double)snap->rise_age_ms / 1000.0,
-		    snap->rise_from_c, (double)gap / 1000.0);
-	else
-		log_info("engine state: sensor %s restored (noise %.3f C, "
-			 "not rising, saved %.1f s ago)",
-		    id, snap->noise_c, (double)gap / 1000.0);
-	if (done + 1 == s->n_kept)
-		drop_file(s, false);
 }
 
 /* Keep only the saved sensors still waiting for theirs to attach (one
@@ -642,7 +329,7 @@ keep_waiting(struct est *s)
 		return;
 	s->n_kept = k;
 	if (k == 0) {
-		drop_file(s, false);
+		est_drop_file(s, false);
 		return;
 	}
 	fewer = realloc(s->kept, (size_t)k * sizeof(*s->kept));
@@ -662,12 +349,12 @@ est_timed_save(struct est *s, int64_t now_ms)
 	 * will in time for their state to mean anything. */
 	if (s->used != NULL &&
 	    s->gap_ms + (now_ms - s->loaded_ms) >
-		max_window_ms(&s->env.conf->engine))
-		drop_file(s, true);
+		est_max_window_ms(&s->env.conf->engine))
+		est_drop_file(s, true);
 	/* A calm host whose save would hold what the last one held (to a
 	 * restart's use) is not saved again until est_max_skip_ms() has
 	 * passed; while a sensor is in a rise, every period. */
-	calm = calm_sig(s, now_ms, &sig);
+	calm = est_calm_sig(s, now_ms, &sig);
 	if (calm && s->calm_saved && sig == s->calm_sig &&
 	    now_ms - s->calm_saved_ms < est_max_skip_ms(s->env.conf)) {
 		keep_waiting(s);
@@ -718,7 +405,7 @@ est_free(struct est *s)
 		return;
 	if (s->timer > 0)
 		loop_del_timer(s->env.loop, s->timer);
-	drop_file(s, false);
+	est_drop_file(s, false);
 	if (save(s, true) == 0)
 		log_info("engine state: saved for the next start");
 	free(s);

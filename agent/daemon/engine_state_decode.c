@@ -422,6 +422,96 @@ decode_host_v2(
 	}
 }
 
+/* A busy level of "levels" into *x, its bin not in *bins: 0, or -1
+ * with why. */
+static int
+busy_level(struct dec *d, const cJSON *l, const struct eng_conf *conf,
+    struct eng_snap_busy *x, uint32_t *bins)
+{
+	const struct eng_class_conf *cpu = &conf->cls[ENG_CLASS_CPU];
+	const struct eng_class_conf *in = &conf->cls[ENG_CLASS_INLET];
+	int i;
+
+	x->air_c = NAN;
+	if (!cJSON_IsObject(l))
+		return fail(d, "%s", "not an object");
+	if (num(d, l, "lo", 0, 1, false, &x->lo) < 0 ||
+	    num(d, l, "c", cpu->min_valid_c, cpu->max_valid_c, false, &x->c) <
+		0 ||
+	    num(d, l, "air_c", in->min_valid_c, in->max_valid_c, true,
+		&x->air_c) < 0)
+		return -1;
+	i = (int)(x->lo * ENG_SNAP_BUSY);
+	i = i >= ENG_SNAP_BUSY ? ENG_SNAP_BUSY - 1 : i;
+	if (*bins & (1u << i))
+		return fail(d, "%s", "\"lo\" in the bin of another level");
+	*bins |= 1u << i;
+	return 0;
+}
+
+/*
+ * Engine snapshot 4's member of the host: the busy levels and the
+ * utilisation's envelopes, "busy". Checked whole: a malformed or
+ * out-of-range member drops the group (said in out->warn, naming it),
+ * the rest of the file stands.
+ */
+static void
+decode_host_v4(
+    const cJSON *root, const struct eng_conf *conf, struct est_file *out)
+{
+	const struct eng_class_conf *cpu = &conf->cls[ENG_CLASS_CPU];
+	static const char what[] = "the busy levels not restored";
+	struct eng_snap_host *h = &out->host, b;
+	char why[128], where[160];
+	struct dec d = { why, sizeof(why) };
+	const cJSON *g = group(root, "busy", what, out), *a, *l, *env;
+	uint32_t bins = 0;
+
+	if (g == NULL)
+		return;
+	memset(&b, 0, sizeof(b));
+	a = cJSON_GetObjectItemCaseSensitive(g, "levels");
+	if (a != NULL && !cJSON_IsArray(a)) {
+		warn(out, "busy", "\"levels\" is not an array", what);
+		return;
+	}
+	cJSON_ArrayForEach(l, a)
+	{
+		if (b.n_busy == ENG_SNAP_BUSY) {
+			warn(out, "busy", "\"levels\" has too many", what);
+			return;
+		}
+		if (busy_level(&d, l, conf, &b.busy[b.n_busy], &bins) < 0) {
+			snprintf(where, sizeof(where), "\"levels\" %d: %s",
+			    b.n_busy, why);
+			warn(out, "busy", where, what);
+			return;
+		}
+		b.n_busy++;
+	}
+	env = cJSON_GetObjectItemCaseSensitive(g, "env");
+	if (env != NULL &&
+	    (!cJSON_IsObject(env) ||
+		num(&d, env, "u", 0, 1, false, &b.busy_u) < 0 ||
+		num(&d, env, "hi", 0, 1, false, &b.busy_hi) < 0 ||
+		num(&d, env, "lo", 0, b.busy_hi, false, &b.busy_env_lo) < 0 ||
+		num(&d, env, "cpu_slow_c", cpu->min_valid_c, cpu->max_valid_c,
+		    false, &b.busy_cpu_slow_c) < 0)) {
+		snprintf(where, sizeof(where), "\"env\": %s",
+		    cJSON_IsObject(env) ? why : "not an object");
+		warn(out, "busy", where, what);
+		return;
+	}
+	b.has_busy_env = env != NULL;
+	h->n_busy = b.n_busy;
+	memcpy(h->busy, b.busy, sizeof(h->busy));
+	h->has_busy_env = b.has_busy_env;
+	h->busy_u = b.busy_u;
+	h->busy_hi = b.busy_hi;
+	h->busy_env_lo = b.busy_env_lo;
+	h->busy_cpu_slow_c = b.busy_cpu_slow_c;
+}
+
 /* The header's members but "v" (both versions). */
 static int
 decode_header(struct dec *d, const cJSON *root, const struct eng_conf *conf,
@@ -440,6 +530,8 @@ decode_header(struct dec *d, const cJSON *root, const struct eng_conf *conf,
 	out->host.version = (int)snap;
 	if (out->host.version >= 2)
 		decode_host_v2(root, conf, out);
+	if (out->host.version >= 4)
+		decode_host_v4(root, conf, out);
 	return 0;
 }
 

@@ -424,6 +424,35 @@ host_v2(cJSON *o, const struct eng_snap_host *h)
 	}
 }
 
+/* Engine snapshot 4's busy levels and envelopes, those it has, into o:
+ * "busy":{"levels":[{"lo":..,"c":..,"air_c":..},...],"env":{..}} */
+static void
+host_v4(cJSON *o, const struct eng_snap_host *h)
+{
+	cJSON *g, *a, *l;
+
+	if ((h->n_busy <= 0 && !h->has_busy_env) ||
+	    (g = cJSON_AddObjectToObject(o, "busy")) == NULL)
+		return;
+	a = h->n_busy > 0 ? cJSON_AddArrayToObject(g, "levels") : NULL;
+	for (int i = 0; a != NULL && i < h->n_busy && i < ENG_SNAP_BUSY; i++) {
+		if ((l = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddNumberToObject(l, "lo", h->busy[i].lo);
+		cJSON_AddNumberToObject(l, "c", h->busy[i].c);
+		if (isfinite(h->busy[i].air_c))
+			cJSON_AddNumberToObject(l, "air_c", h->busy[i].air_c);
+		cJSON_AddItemToArray(a, l);
+	}
+	if (h->has_busy_env &&
+	    (g = cJSON_AddObjectToObject(g, "env")) != NULL) {
+		cJSON_AddNumberToObject(g, "u", h->busy_u);
+		cJSON_AddNumberToObject(g, "hi", h->busy_hi);
+		cJSON_AddNumberToObject(g, "lo", h->busy_env_lo);
+		cJSON_AddNumberToObject(g, "cpu_slow_c", h->busy_cpu_slow_c);
+	}
+}
+
 /* The members of the file's header (both versions) into o. */
 static void
 header(cJSON *o, int version, const struct est_meta *m,
@@ -448,6 +477,8 @@ header(cJSON *o, int version, const struct est_meta *m,
 	cJSON_AddNumberToObject(o, "rho_learnt_s", h->rho_learnt_s);
 	if (snap >= 2)
 		host_v2(o, h);
+	if (snap >= 4)
+		host_v4(o, h);
 }
 
 /* --- version 2: a line per JSON document, through the chunk --- */

@@ -7,6 +7,7 @@
  * references come back into the same alarm and never into another one,
  * the load tracking across a short gap only.
  */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -245,10 +246,17 @@ air_at(int t)
 	return 24.0 + (t > ALARM_S - 30 ? 0.02 * (t - (ALARM_S - 30)) : 0.0);
 }
 
+/* No inlet stuck (run_host's stuck_at) */
+#define NEVER INT_MAX
+
 /* Seconds t_from..t_to of the host (its load steady) in its zone: the
- * zone signals from ALARM_S while `quorum` (else its members are calm). */
-static void
-run_host(struct eng *e, struct rng *r, int t_from, int t_to, bool quorum)
+ * zone signals from ALARM_S while `quorum` (else its members are calm);
+ * its inlet stuck at `stuck` exactly from stuck_at s on (NEVER: not).
+ * With an inlet stuck, the run stops at the first second of a decision
+ * to shut down and returns it (-1 none); without, it runs to t_to. */
+static int
+run_host(struct eng *e, struct rng *r, int t_from, int t_to, bool quorum,
+    int stuck_at, double stuck)
 {
 	struct eng_output out;
 	int t;
@@ -264,11 +272,15 @@ run_host(struct eng *e, struct rng *r, int t_from, int t_to, bool quorum)
 		zs.inlet_median_c = zs.inlet_max_c = air;
 		zs.running[0] = 10;
 		eng_zone_set(e, &zs);
-		feed1(e, H_IN, ms, air + rng_range(r, -0.05, 0.05));
+		feed1(e, H_IN, ms,
+		    t >= stuck_at ? stuck : air + rng_range(r, -0.05, 0.05));
 		feed1(e, H_CPU, ms, air + 40.0 + rng_range(r, -0.2, 0.2));
 		feed1(e, H_EXH, ms, air + 15.0 + rng_range(r, -0.1, 0.1));
 		eng_evaluate(e, ms, &out);
+		if (stuck_at != NEVER && out.state == ENG_STATE_CRITICAL)
+			return t;
 	}
+	return -1;
 }
 
 /* A's snapshot at `at` s into a new engine after gap_s (its sensors
@@ -291,7 +303,7 @@ restarted(const struct eng *a, const struct eng_snap_host *h, int at, int gap_s,
 		    eng_snapshot_sensor(a, i, at * 1000LL, &ss), 0);
 		(void)eng_restore_sensor(b, &ss, now, gap);
 	}
-	run_host(b, &r, at + gap_s, at + gap_s + 1, quorum);
+	run_host(b, &r, at + gap_s, at + gap_s + 1, quorum, NEVER, 0);
 	return b;
 }
 
@@ -319,7 +331,7 @@ test_alarm_refs_kept(void **state)
 
 	(void)state;
 	a = mk_host(&conf);
-	run_host(a, &r, 1, at + 1, true);
+	run_host(a, &r, 1, at + 1, true, NEVER, 0);
 	assert_true(a->zone_alarm && isfinite(a->alarm_cpu0));
 	assert_true(a->load_steady);
 	eng_snapshot_host(a, at * 1000LL, &h);
@@ -376,7 +388,7 @@ test_alarm_refs_dropped(void **state)
 	(void)state;
 	a = mk_host(&conf);
 	hold = (int)conf.policy.zone_hold_s;
-	run_host(a, &r, 1, at + 1, true);
+	run_host(a, &r, 1, at + 1, true, NEVER, 0);
 	eng_snapshot_host(a, at * 1000LL, &h);
 
 	/* no zone alarm at the first evaluation: dropped */
@@ -404,7 +416,7 @@ test_alarm_refs_dropped(void **state)
 	eng_free(b);
 
 	/* saved with the quorum lost for a while: the hold counts it */
-	run_host(a, &r, at + 1, at + 101, false);
+	run_host(a, &r, at + 1, at + 101, false, NEVER, 0);
 	lost_at = at + 100;
 	assert_true(a->zone_alarm); /* held */
 	eng_snapshot_host(a, lost_at * 1000LL, &h);
@@ -469,7 +481,7 @@ test_no_alarm_no_refs(void **state)
 
 	(void)state;
 	a = mk_host(&conf);
-	run_host(a, &r, 1, ALARM_S, true);
+	run_host(a, &r, 1, ALARM_S, true, NEVER, 0);
 	eng_snapshot_host(a, (ALARM_S - 1) * 1000LL, &h);
 	assert_false(h.has_alarm);
 	assert_true(h.has_load);
@@ -478,38 +490,6 @@ test_no_alarm_no_refs(void **state)
 }
 
 /* ---- version 3: a frozen sensor's run and a held inlet step ---- */
-
-/* Seconds t_from..t_to of the host in a zone alarm (as run_host), its
- * inlet stuck at `stuck` exactly from stuck_at s on; the first second of
- * a decision to shut down (-1 none) */
-static int
-run_stuck(struct eng *e, struct rng *r, int t_from, int t_to, int stuck_at,
-    double stuck)
-{
-	struct eng_output out;
-	int t;
-
-	for (t = t_from; t < t_to; t++) {
-		int64_t ms = t * 1000LL;
-		double air = air_at(t);
-		struct eng_zone_summary zs = { .t_ms = ms, .members = 10 };
-
-		zs.signals = t >= ALARM_S ? 8 : 0;
-		zs.slope_c_per_s = zs.signals > 0 ? 0.02 : 0.0;
-		zs.median_slope_c_per_s = zs.slope_c_per_s;
-		zs.inlet_median_c = zs.inlet_max_c = air;
-		zs.running[0] = 10;
-		eng_zone_set(e, &zs);
-		feed1(e, H_IN, ms,
-		    t >= stuck_at ? stuck : air + rng_range(r, -0.05, 0.05));
-		feed1(e, H_CPU, ms, air + 40.0 + rng_range(r, -0.2, 0.2));
-		feed1(e, H_EXH, ms, air + 15.0 + rng_range(r, -0.1, 0.1));
-		eng_evaluate(e, ms, &out);
-		if (out.state == ENG_STATE_CRITICAL)
-			return t;
-	}
-	return -1;
-}
 
 /* a's snapshot at `at` s, restored into a new host engine after gap_s */
 static struct eng *
@@ -564,9 +544,9 @@ test_frozen_kept(void **state)
 	(void)state;
 	a = mk_host(&conf);
 	long_gap = (int)(conf.cls[ENG_CLASS_INLET].trend_window_s / 3.0) + 1;
-	run_stuck(a, &r, 1, ALARM_S, ALARM_S, stuck);
+	run_host(a, &r, 1, ALARM_S, true, ALARM_S, stuck);
 	for (t = ALARM_S; t < ALARM_S + 1200 && at < 0; t++) {
-		run_stuck(a, &r, t, t + 1, ALARM_S, stuck);
+		run_host(a, &r, t, t + 1, true, ALARM_S, stuck);
 		if (a->sensors[H_IN].frozen)
 			at = t + 1;
 	}
@@ -574,7 +554,7 @@ test_frozen_kept(void **state)
 	found = at - ALARM_S;
 	/* 10 s after it was found, mid-ramp */
 	at += 10;
-	run_stuck(a, &r, at - 10, at, ALARM_S, stuck);
+	run_host(a, &r, at - 10, at, true, ALARM_S, stuck);
 	assert_int_equal(eng_snapshot_sensor(a, H_IN, at * 1000LL, &ss), 0);
 	assert_true(ss.has_run && ss.frozen && ss.run_c == stuck);
 	assert_true(ss.run_age_ms == (int64_t)(at - ALARM_S) * 1000);
@@ -585,17 +565,17 @@ test_frozen_kept(void **state)
 	assert_true(b->sensors[H_IN].frozen);
 	assert_true(
 	    b->sensors[H_IN].run_since_ms == a->sensors[H_IN].run_since_ms);
-	run_stuck(b, &rb, at + gap, at + gap + 1, ALARM_S, stuck);
+	run_host(b, &rb, at + gap, at + gap + 1, true, ALARM_S, stuck);
 	assert_true(b->sensors[H_IN].frozen);
 	assert_false(trusted_inlet(b));
 	/* its substitute: the air, not the stuck value */
 	assert_true(b->sensors[H_IN].value_used > stuck + 2.0);
 
 	c = mk_host(&conf); /* blind */
-	run_stuck(c, &rc, at + gap, at + gap + 1, ALARM_S, stuck);
+	run_host(c, &rc, at + gap, at + gap + 1, true, ALARM_S, stuck);
 	assert_true(trusted_inlet(c));
 	for (t = at + gap + 1; t < at + gap + 1200 && trusted_inlet(c); t++)
-		run_stuck(c, &rc, t, t + 1, ALARM_S, stuck);
+		run_host(c, &rc, t, t + 1, true, ALARM_S, stuck);
 	print_message("stuck inlet found frozen %d s after it stuck; blind "
 		      "restart: again %d s after it\n",
 	    found, t - (at + gap));
@@ -629,16 +609,16 @@ test_frozen_kept(void **state)
 		struct eng *a2 = mk_host(&conf);
 		struct rng r2 = { seed ^ 0xd1 };
 
-		ta = run_stuck(a2, &r2, 1, 4000, ALARM_S, stuck);
+		ta = run_host(a2, &r2, 1, 4000, true, ALARM_S, stuck);
 		eng_free(a2);
 	}
 	b = restore_at(a, at, gap);
-	tb = run_stuck(b, &rb, at + gap, 4000, ALARM_S, stuck);
+	tb = run_host(b, &rb, at + gap, 4000, true, ALARM_S, stuck);
 	c = mk_host(&conf);
 	{
 		struct rng r3 = ra;
 
-		tc = run_stuck(c, &r3, at + gap, 4000, ALARM_S, stuck);
+		tc = run_host(c, &r3, at + gap, 4000, true, ALARM_S, stuck);
 	}
 	print_message("shut down at %d s (no restart), %d (restored), %d "
 		      "(blind restart)\n",
@@ -669,7 +649,7 @@ test_step_kept(void **state)
 
 	(void)state;
 	a = mk_host(&conf);
-	run_stuck(a, &r, 1, at, ALARM_S + 20, stuck);
+	run_host(a, &r, 1, at, true, ALARM_S + 20, stuck);
 	assert_int_equal(a->sensors[H_IN].step, STEP_HELD);
 	assert_false(trusted_inlet(a));
 	assert_int_equal(eng_snapshot_sensor(a, H_IN, at * 1000LL, &ss), 0);
@@ -679,13 +659,13 @@ test_step_kept(void **state)
 	b = restore_at(a, at, gap);
 	assert_int_equal(b->sensors[H_IN].step, STEP_HELD);
 	assert_int_equal(b->step_slot, H_IN + 1);
-	run_stuck(b, &r, at + gap, at + gap + 1, ALARM_S + 20, stuck);
+	run_host(b, &r, at + gap, at + gap + 1, true, ALARM_S + 20, stuck);
 	assert_int_equal(b->sensors[H_IN].step, STEP_HELD);
 	assert_false(trusted_inlet(b));
 	assert_true(b->sensors[H_IN].value_used > stuck + 6.0);
 
 	c = mk_host(&conf);
-	run_stuck(c, &r, at + gap, at + gap + 1, ALARM_S + 20, stuck);
+	run_host(c, &r, at + gap, at + gap + 1, true, ALARM_S + 20, stuck);
 	assert_true(trusted_inlet(c));
 	eng_free(c);
 	eng_free(b);
@@ -698,10 +678,300 @@ test_step_kept(void **state)
 	eng_free(a);
 }
 
+/* ---- version 4: the busy levels ---- */
+
+/* A host whose cpu follows its load (harness.h's host_engine): over its
+ * air by 10 + 60 busy C through a die (4 s, a quarter) and a heatsink
+ * (40 s), the heatsink's resistance growing by `fault` of itself every
+ * ten minutes from fault_at s on (a fan dying); its utilisation given
+ * each second. The load: 0.9 until 1200 s, 0.2
+ * until ramp_at, then up to `to` over 20 s. */
+struct lhost {
+	double air, d_fast, d_slow, exh;
+	double to, fault;
+	int ramp_at, fault_at;
+	int trip_t; /* the cpu at its trip first (-1: not yet) */
+};
+
+static double
+lhost_busy(const struct lhost *w, int t)
+{
+	if (t < 1200)
+		return 0.9;
+	if (t < w->ramp_at)
+		return 0.2;
+	return 0.2 + (w->to - 0.2) * fmin((t - w->ramp_at) / 20.0, 1.0);
+}
+
+/* Seconds t_from..t_to of it (e NULL: the agent down, the host goes on):
+ * the first second of a decision to shut down (-1 none; the run stops
+ * there). */
+static int
+run_load(struct eng *e, struct lhost *w, struct rng *r, int t_from, int t_to)
+{
+	struct eng_output out;
+
+	for (int t = t_from; t < t_to; t++) {
+		int64_t ms = t * 1000LL;
+		double b = lhost_busy(w, t), d = 10.0 + 60.0 * b, cpu;
+		double rr = t >= w->fault_at
+		    ? 1.0 + w->fault * (t - w->fault_at) / 600.0
+		    : 1.0;
+
+		w->d_fast += (0.25 * d - w->d_fast) * (1.0 - exp(-1.0 / 4.0));
+		w->d_slow += (0.75 * d * rr - w->d_slow) *
+		    (1.0 - exp(-1.0 / 40.0));
+		cpu = w->air + w->d_fast + w->d_slow;
+		w->exh += (w->air + 0.35 * d - w->exh) *
+		    (1.0 - exp(-1.0 / 60.0));
+		if (cpu >= 100.0 && w->trip_t < 0)
+			w->trip_t = t;
+		if (e == NULL)
+			continue;
+		feed1(e, 0, ms, w->air + rng_noise(r, 0.2));
+		feed1(e, 1, ms, w->exh + rng_noise(r, 0.3));
+		feed1(e, 2, ms, cpu + rng_noise(r, 0.3));
+		eng_host_busy(e, ms, clamp01(b + rng_noise(r, 0.01)));
+		eng_evaluate(e, ms, &out);
+		for (int i = 0; i < out.n_decisions; i++)
+			if (out.decisions[i].action == ENG_ACT_SHUTDOWN)
+				return t;
+	}
+	return -1;
+}
+
+static struct lhost
+lhost_new(double to, int ramp_at, double fault, int fault_at)
+{
+	struct lhost w = { .air = 22.0,
+		.to = to,
+		.fault = fault,
+		.ramp_at = ramp_at,
+		.fault_at = fault_at,
+		.trip_t = -1 };
+	double d = 10.0 + 60.0 * 0.9;
+
+	w.d_fast = 0.25 * d;
+	w.d_slow = 0.75 * d;
+	w.exh = w.air + 0.35 * d;
+	return w;
+}
+
+/* a's snapshot at `at` s into a new host engine after gap_s, as engine
+ * snapshot `version` (3: no busy levels) */
+static struct eng *
+restore_busy_at(struct eng *a, int at, int gap_s, int version, int *kept)
+{
+	struct eng_conf conf;
+	struct eng_snap_host h;
+	struct eng_snap_sensor ss;
+	struct eng *b = host_engine(&conf, 0);
+	int64_t now = (at + gap_s) * 1000LL, gap = gap_s * 1000LL;
+
+	eng_snapshot_host(a, at * 1000LL, &h);
+	h.version = version;
+	*kept = eng_restore_host(b, &h, now, gap);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(
+		    eng_snapshot_sensor(a, i, at * 1000LL, &ss), 0);
+		assert_int_equal(eng_restore_sensor(b, &ss, now, gap), i);
+	}
+	return b;
+}
+
+/* The levels learnt (the host at 0.9, 0.2 and between) come back from a
+ * snapshot as they were, with the air they were learnt in and the envelopes; a
+ * snapshot of them again holds the same; version 3 holds none. A level
+ * is used lowered by as much as the air is cooler now than then, never
+ * raised, and not at all while the air is unknown. */
+static void
+test_busy_levels_kept(void **state)
+{
+	struct eng_conf conf;
+	struct eng_snap_host h, h2;
+	struct rng r = { seed ^ 0xb5 };
+	struct lhost w = lhost_new(0.85, 100000, 0.0, 100000);
+	struct eng *a = host_engine(&conf, 0), *b;
+	int kept, at = 1900;
+	double caps[4];
+
+	(void)state;
+	assert_int_equal(run_load(a, &w, &r, 1, at + 1), -1);
+	eng_snapshot_host(a, at * 1000LL, &h);
+	assert_true(h.n_busy >= 2);
+	assert_true(h.has_busy_env);
+	for (int i = 0; i < h.n_busy; i++) {
+		assert_true(fabs(h.busy[i].air_c - 22.0) < 0.5);
+		assert_true(h.busy[i].c > 22.0 + 10.0 && h.busy[i].c < 100.0);
+	}
+	b = restore_busy_at(a, at, 10, ENG_SNAP_VERSION, &kept);
+	assert_true(kept & ENG_SNAP_KEPT_BUSY);
+	assert_true(kept & ENG_SNAP_KEPT_ENV);
+	eng_snapshot_host(b, (at + 10) * 1000LL, &h2);
+	assert_int_equal(h2.n_busy, h.n_busy);
+	for (int i = 0; i < h.n_busy; i++) {
+		assert_true(fabs(h2.busy[i].lo - h.busy[i].lo) < 1e-6);
+		assert_true(fabs(h2.busy[i].c - h.busy[i].c) < 1e-4);
+		assert_true(fabs(h2.busy[i].air_c - h.busy[i].air_c) < 1e-4);
+	}
+	assert_true(h2.has_busy_env && h2.busy_hi == h.busy_hi);
+	eng_free(b);
+	/* version 3: none; a gap of a third of the cpu's window: the levels
+	 * without the envelopes */
+	b = restore_busy_at(a, at, 10, 3, &kept);
+	assert_false(kept & (ENG_SNAP_KEPT_BUSY | ENG_SNAP_KEPT_ENV));
+	assert_int_equal(b->busy_seen, 0u);
+	eng_free(b);
+	b = restore_busy_at(a, at,
+	    (int)(conf.cls[ENG_CLASS_CPU].trend_window_s / 3.0) + 1,
+	    ENG_SNAP_VERSION, &kept);
+	assert_true(kept & ENG_SNAP_KEPT_BUSY);
+	assert_false(kept & ENG_SNAP_KEPT_ENV);
+	eng_free(b);
+	/* the air: the levels learnt at 22 C, given as learnt at 26 C (the
+	 * air 4 C cooler now: each 4 C lower), at 18 C (warmer now: as
+	 * they were), at 22 C, and unknown (none used) */
+	for (int k = 0; k < 4; k++) {
+		static const double shift[] = { 4.0, -4.0, 0.0, NAN };
+		struct eng_snap_host hk = h;
+		struct rng rb = { seed ^ 0xb6 };
+		struct lhost wb = w;
+
+		for (int i = 0; i < hk.n_busy; i++)
+			hk.busy[i].air_c += shift[k];
+		b = host_engine(&conf, 0);
+		eng_restore_host(b, &hk, (at + 10) * 1000LL, 10000);
+		wb.to = 0.9;
+		wb.ramp_at = at;
+		(void)run_load(b, &wb, &rb, at + 10, at + 40);
+		caps[k] = busy_ceiling(b);
+		if (getenv("TW_SNAP_SHOW") != NULL)
+			print_message("air %+.0f C then: ceiling %.2f C (band "
+				      "%.2f, hi %.3f, old %x, seen %x)\n",
+			    shift[k], caps[k], b->busy_set_band, b->busy_hi,
+			    b->busy_old, b->busy_seen);
+		eng_free(b);
+	}
+	assert_true(isfinite(caps[2]) && caps[2] < 100.0);
+	/* (less what the air moved between then and now, smoothed) */
+	assert_true(fabs(caps[0] - (caps[2] - 4.0)) < 0.3);
+	assert_true(fabs(caps[1] - caps[2]) < 0.3 && caps[1] >= caps[2]);
+	assert_true(isnan(caps[3]));
+	eng_free(a);
+}
+
+/* The load seen (0.9 for 20 minutes), a quiet spell at 0.2, a restart,
+ * then the load back up to 0.85-0.9 at once: no shutdown with the
+ * levels restored (engine snapshot 4), as without the restart; restored
+ * as snapshot 3, the new engine has no level to explain the climb and
+ * may shut down (counted). A cooling fault on that familiar load after
+ * the restart (the heatsink's resistance up by half every ten
+ * minutes) still shuts down
+ * before the trip, with policy.min_shutdown_lead_s left at least, no
+ * later than without the restart. */
+static void
+test_busy_restart_ramp(void **state)
+{
+	struct eng_conf conf;
+	int old_shut = 0, runs = 0;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	for (int k = 0; k < 8; k++) {
+		for (int v = 0; v < 3; v++) {
+			struct rng r = { seed ^ (0xc0 + (uint64_t)k) };
+			struct lhost w = lhost_new(
+			    0.85 + 0.05 * k / 7.0, 1900 + 20 * k, 0.0, 100000);
+			struct eng *a = host_engine(&conf, 0), *b;
+			int at = 1850 + 5 * k, gap = 3 + k, kept, sd;
+
+			assert_int_equal(run_load(a, &w, &r, 1, at + 1), -1);
+			if (v == 2) { /* no restart */
+				sd = run_load(a, &w, &r, at + 1, 3000);
+				assert_int_equal(sd, -1);
+				eng_free(a);
+				continue;
+			}
+			b = restore_busy_at(
+			    a, at, gap, v == 0 ? ENG_SNAP_VERSION : 3, &kept);
+			eng_free(a);
+			(void)run_load(NULL, &w, &r, at + 1, at + gap);
+			/* the ramp's first 10 s: the levels restored (not
+			 * seen again yet), none without */
+			sd = run_load(b, &w, &r, at + gap, w.ramp_at + 10);
+			if (getenv("TW_SNAP_SHOW") != NULL)
+				print_message("k %d v %d: ceiling %.2f hi %.3f "
+					      "old %x seen %x env %lld\n",
+				    k, v, busy_ceiling(b), b->busy_hi,
+				    b->busy_old, b->busy_seen,
+				    (long long)b->busy_env_ms);
+			if (v == 0)
+				assert_true((kept & ENG_SNAP_KEPT_BUSY) &&
+				    (kept & ENG_SNAP_KEPT_ENV) &&
+				    b->busy_old != 0);
+			else
+				assert_true(isnan(busy_ceiling(b)));
+			if (sd < 0)
+				sd = run_load(b, &w, &r, w.ramp_at + 10, 3000);
+			if (v == 0) {
+				runs++;
+				if (sd >= 0)
+					print_message("k %d: shut down at %d s "
+						      "after a restart\n",
+					    k, sd);
+				assert_int_equal(sd, -1);
+			} else {
+				old_shut += sd >= 0;
+			}
+			eng_free(b);
+		}
+	}
+	print_message("%d load ramps to a familiar load after a restart: "
+		      "none shut down; restored without the levels "
+		      "(snapshot 3): %d shut down\n",
+	    runs, old_shut);
+	for (int k = 0; k < 4; k++) {
+		int sd[2], trip[2];
+
+		for (int v = 0; v < 2; v++) {
+			struct rng r = { seed ^ (0xf0 + (uint64_t)k) };
+			struct lhost w = lhost_new(
+			    0.9, 1900, 2.0, 1960 + 30 * k);
+			struct eng *a = host_engine(&conf, 0);
+			int at = 1920, gap = 5, kept;
+
+			assert_int_equal(run_load(a, &w, &r, 1, at + 1), -1);
+			if (v == 0) {
+				struct eng *b = restore_busy_at(
+				    a, at, gap, ENG_SNAP_VERSION, &kept);
+
+				eng_free(a);
+				a = b;
+				(void)run_load(NULL, &w, &r, at + 1, at + gap);
+				sd[v] = run_load(a, &w, &r, at + gap, 4000);
+			} else {
+				sd[v] = run_load(a, &w, &r, at + 1, 4000);
+			}
+			/* the host on, to its trip */
+			(void)run_load(NULL, &w, &r, sd[v] + 1, 8000);
+			trip[v] = w.trip_t;
+			eng_free(a);
+		}
+		print_message("cooling fault at %d s: shut down %d s before "
+			      "the trip after a restart, %d s without\n",
+		    1960 + 30 * k, trip[0] - sd[0], trip[1] - sd[1]);
+		assert_true(sd[0] >= 0 && sd[1] >= 0);
+		assert_true(trip[0] - sd[0] >= conf.policy.min_shutdown_lead_s);
+		assert_true(sd[0] <= sd[1] + 5);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_busy_levels_kept),
+		cmocka_unit_test(test_busy_restart_ramp),
 		cmocka_unit_test(test_restart_mid_ramp),
 		cmocka_unit_test(test_long_gap),
 		cmocka_unit_test(test_restore_refuses),

@@ -40,7 +40,7 @@ static const struct est_meta meta = { .host = "h1",
 	.boot_id = "b1",
 	.wall_s = 1764468000.25,
 	.mono_ms = 123456 };
-/* with every part of engine snapshot 2 */
+/* with every part of engine snapshots 2 and 4 */
 static const struct eng_snap_host host = { .version = ENG_SNAP_VERSION,
 	.rho = 0.4123456789,
 	.rho_learnt_s = 600,
@@ -56,7 +56,16 @@ static const struct eng_snap_host host = { .version = ENG_SNAP_VERSION,
 	.has_load = true,
 	.load_age_ms = 400000,
 	.load_gap_c = 22.75,
-	.warm_age_ms = 30000 };
+	.warm_age_ms = 30000,
+	/* engine snapshot 4: busy levels and the envelopes */
+	.n_busy = 3,
+	.busy = { { 0.125, 51.5, 21.5 }, { 0.5625, 63.25, 22.75 },
+	    { 0.96875, 77.125, 23.5 } },
+	.has_busy_env = true,
+	.busy_u = 0.59375,
+	.busy_hi = 0.65625,
+	.busy_env_lo = 0.5625,
+	.busy_cpu_slow_c = 63.5 };
 
 /* Sensor i of a file: calm or rising, with or without a value, with no,
  * a few or EST_POINTS points, ids with characters cJSON escapes. */
@@ -132,6 +141,20 @@ assert_same_host(const struct eng_snap_host *a, const struct eng_snap_host *b)
 		assert_int_equal(a->load_age_ms, b->load_age_ms);
 		assert_true(a->load_gap_c == b->load_gap_c);
 		assert_int_equal(a->warm_age_ms, b->warm_age_ms);
+	}
+	assert_int_equal(a->n_busy, b->n_busy);
+	for (int i = 0; i < a->n_busy; i++) {
+		assert_true(a->busy[i].lo == b->busy[i].lo);
+		assert_true(a->busy[i].c == b->busy[i].c);
+		assert_true(a->busy[i].air_c == b->busy[i].air_c ||
+		    (isnan(a->busy[i].air_c) && isnan(b->busy[i].air_c)));
+	}
+	assert_int_equal(a->has_busy_env, b->has_busy_env);
+	if (a->has_busy_env) {
+		assert_true(a->busy_u == b->busy_u);
+		assert_true(a->busy_hi == b->busy_hi);
+		assert_true(a->busy_env_lo == b->busy_env_lo);
+		assert_true(a->busy_cpu_slow_c == b->busy_cpu_slow_c);
 	}
 }
 
@@ -745,7 +768,7 @@ test_host_v2(void **state)
 	fill_all(s, N);
 	good = est_encode_lines(&meta, &host, s, N, EST_CHUNK);
 	assert_non_null(good);
-	assert_non_null(strstr(good, "\"engine_snapshot\":3,"));
+	assert_non_null(strstr(good, "\"engine_snapshot\":4,"));
 	assert_int_equal(
 	    est_decode(good, strlen(good), &conf, N, &f, why, sizeof(why)), 0);
 	assert_same_host(&f.host, &host);
@@ -768,7 +791,7 @@ test_host_v2(void **state)
 	assert_int_equal(f.n, N);
 	est_file_free(&f);
 	free(bad);
-	bad = replaced(good, "\"engine_snapshot\":3", "\"engine_snapshot\":1");
+	bad = replaced(good, "\"engine_snapshot\":4", "\"engine_snapshot\":1");
 	assert_int_equal(
 	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), 0);
 	assert_false(f.host.has_alarm || f.host.has_load);
@@ -816,6 +839,7 @@ test_host_v2(void **state)
 		if (p != P_LOAD)
 			assert_true(f.host.load_gap_c == host.load_gap_c);
 		assert_true(f.host.rho == host.rho);
+		assert_int_equal(f.host.n_busy, host.n_busy);
 		assert_int_equal(f.n, N);
 		assert_int_equal(f.s[N - 1].n_points, s[N - 1].n_points);
 		est_file_free(&f);
@@ -827,6 +851,132 @@ test_host_v2(void **state)
 	    est_decode(bad, strlen(bad), &conf, N, &f, why, sizeof(why)), -1);
 	free(bad);
 	free(good);
+}
+
+/* ---- engine snapshot 4: the busy levels and envelopes ---- */
+
+/* "busy" round trips (a level of unknown air without "air_c"); a file of
+ * snapshot 3 has none; each corrupt member drops the group alone, with a
+ * warning naming the group and the member, the rest of the file used. */
+static void
+test_host_busy(void **state)
+{
+	static const struct {
+		const char *from, *to, *why;
+	} cases[] = {
+		{ "\"lo\":0.125", "\"lo\":1.5", "\"lo\" is out of range" },
+		{ "\"lo\":0.125", "\"lo\":\"x\"",
+		    "\"lo\" is missing or not a number" },
+		{ "\"lo\":0.125", "\"lo\":0.5625",
+		    "\"lo\" in the bin of another level" },
+		{ "\"c\":51.5", "\"c\":1e9", "\"c\" is out of range" },
+		{ "\"c\":51.5,", "", "\"c\" is missing" },
+		{ "\"air_c\":21.5", "\"air_c\":500",
+		    "\"air_c\" is out of range" },
+		{ "\"air_c\":21.5", "\"air_c\":null",
+		    "\"air_c\" is missing or not a number" },
+		{ "\"levels\":[", "\"levels\":[7,", "not an object" },
+		{ "\"levels\":[", "\"levels\":\"x\",\"y\":[", "not an array" },
+		{ "\"u\":0.59375", "\"u\":2", "\"u\" is out of range" },
+		{ "\"hi\":0.65625", "\"hi\":[]",
+		    "\"hi\" is missing or not a number" },
+		{ "\"lo\":0.5625,\"cpu", "\"lo\":0.7,\"cpu",
+		    "\"lo\" is out of range" },
+		{ "\"cpu_slow_c\":63.5", "\"cpu_slow_c\":-300",
+		    "\"cpu_slow_c\" is out of range" },
+		{ "\"env\":{", "\"env\":3,\"q\":{", "not an object" },
+		{ "\"busy\":{", "\"busy\":\"\",\"q\":{",
+		    "\"busy\": not an object" },
+	};
+	static struct eng_snap_sensor s[2];
+	struct eng_snap_host h = host;
+	struct eng_conf conf;
+	struct est_file f;
+	char why[256], *good, *bad;
+	size_t i;
+
+	(void)state;
+	eng_conf_defaults(&conf);
+	fill_all(s, 2);
+	h.busy[1].air_c = NAN;
+	good = est_encode_lines(&meta, &h, s, 2, EST_CHUNK);
+	assert_non_null(good);
+	assert_non_null(strstr(good, "\"busy\":{\"levels\":[{"));
+	assert_int_equal(
+	    est_decode(good, strlen(good), &conf, 2, &f, why, sizeof(why)), 0);
+	assert_same_host(&f.host, &h);
+	assert_string_equal(f.warn, "");
+	est_file_free(&f);
+	free(good);
+	/* snapshot 3: none, and none read */
+	h = host;
+	h.version = 3;
+	good = est_encode_lines(&meta, &h, s, 2, EST_CHUNK);
+	assert_null(strstr(good, "\"busy\""));
+	free(good);
+	good = est_encode_lines(&meta, &host, s, 2, EST_CHUNK);
+	bad = replaced(good, "\"engine_snapshot\":4", "\"engine_snapshot\":3");
+	assert_int_equal(
+	    est_decode(bad, strlen(bad), &conf, 2, &f, why, sizeof(why)), 0);
+	assert_int_equal(f.host.n_busy, 0);
+	assert_false(f.host.has_busy_env);
+	assert_true(f.host.has_load);
+	est_file_free(&f);
+	free(bad);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bad = replaced(good, cases[i].from, cases[i].to);
+		if (est_decode(
+			bad, strlen(bad), &conf, 2, &f, why, sizeof(why)) != 0)
+			fail_msg("%s -> %s: refused (%s)", cases[i].from,
+			    cases[i].to, why);
+		if (strstr(f.warn, cases[i].why) == NULL ||
+		    strstr(f.warn, "\"busy\"") == NULL ||
+		    strstr(f.warn, "the busy levels not restored") == NULL)
+			fail_msg("%s -> %s: warned [%s], wanted [%s]",
+			    cases[i].from, cases[i].to, f.warn, cases[i].why);
+		/* that group out, the rest as written */
+		assert_int_equal(f.host.n_busy, 0);
+		assert_false(f.host.has_busy_env);
+		assert_true(f.host.has_alarm && f.host.has_load);
+		assert_true(f.host.model_slow_s == host.model_slow_s);
+		assert_true(f.host.rho == host.rho);
+		assert_int_equal(f.n, 2);
+		est_file_free(&f);
+		free(bad);
+	}
+	free(good);
+}
+
+/* est_create(env) and the attach of one sensor (id, of class cls with its
+ * trip at trip_c) with what they log (stderr) caught in logf: the store
+ * in *ret_s, the sensor's index in *ret_idx (unless NULL), and the log's
+ * text returned (free it). */
+static char *
+create_logged(const struct est_env *env, const char *logf, const char *id,
+    enum eng_class cls, double trip_c, struct est **ret_s, int *ret_idx)
+{
+	char *logged;
+	size_t len;
+	int fd, saved, idx;
+
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	*ret_s = est_create(env);
+	assert_non_null(*ret_s);
+	idx = eng_sensor_add(env->eng, id, cls, trip_c, ENG_TRIP_HW);
+	est_sensor_added(*ret_s, id, idx);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	logged = fio_read_bounded(logf, 1 << 16, &len);
+	assert_non_null(logged);
+	if (ret_idx != NULL)
+		*ret_idx = idx;
+	return logged;
 }
 
 /* The daemon's store: the host's part back into the engine from a file of
@@ -844,7 +994,6 @@ test_store_host(void **state)
 	struct est_meta m;
 	struct stat st;
 	char aside[200], logf[200], *text, *bad, *logged;
-	size_t len;
 	int round;
 
 	{
@@ -862,7 +1011,6 @@ test_store_host(void **state)
 		struct eng *e = eng_create(&fx->conf.engine);
 		struct est_env env = { fx->loop, e, &fx->conf };
 		struct est *s;
-		int fd, saved;
 
 		if (round == 1)
 			snprintf(m.boot_id, sizeof(m.boot_id), "another-boot");
@@ -881,23 +1029,8 @@ test_store_host(void **state)
 		text[strlen(text) - 1] = '\0';
 		assert_int_equal(fio_replace_nosync(fx->path, text, 0640), 0);
 		free(text);
-		/* what it logs, to a file */
-		fflush(stderr);
-		saved = dup(2);
-		fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		assert_true(saved >= 0 && fd >= 0);
-		dup2(fd, 2);
-		close(fd);
-		s = est_create(&env);
-		assert_non_null(s);
-		est_sensor_added(s, CPU_ID,
-		    eng_sensor_add(e, CPU_ID, ENG_CLASS_CPU, 100, ENG_TRIP_HW));
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		assert_non_null(s);
-		logged = fio_read_bounded(logf, 1 << 16, &len);
-		assert_non_null(logged);
+		logged = create_logged(
+		    &env, logf, CPU_ID, ENG_CLASS_CPU, 100, &s, NULL);
 		eng_snapshot_host(e, now, &got);
 		/* the model and the sensor always */
 		assert_true(got.rho == h.rho);
@@ -1141,7 +1274,6 @@ test_store_frozen(void **state)
 	struct est_meta m;
 	char logf[200], *text, *bad, *logged;
 	double third = fx->conf.engine.cls[ENG_CLASS_INLET].trend_window_s / 3;
-	size_t len;
 	int round;
 
 	frozen_inlet(&snap);
@@ -1153,7 +1285,7 @@ test_store_frozen(void **state)
 		struct eng_sensor_view v;
 		struct eng_output out;
 		struct est *s;
-		int fd, saved, idx, t;
+		int idx, t;
 
 		this_boot(&m, now);
 		if (round == 1) { /* written a third of the window ago */
@@ -1170,22 +1302,8 @@ test_store_frozen(void **state)
 		text[strlen(text) - 1] = '\0';
 		assert_int_equal(fio_replace_nosync(fx->path, text, 0640), 0);
 		free(text);
-		fflush(stderr);
-		saved = dup(2);
-		fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		assert_true(saved >= 0 && fd >= 0);
-		dup2(fd, 2);
-		close(fd);
-		s = est_create(&env);
-		assert_non_null(s);
-		idx = eng_sensor_add(
-		    e, "bmc/inlet", ENG_CLASS_INLET, 45, ENG_TRIP_HW);
-		est_sensor_added(s, "bmc/inlet", idx);
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		logged = fio_read_bounded(logf, 1 << 16, &len);
-		assert_non_null(logged);
+		logged = create_logged(
+		    &env, logf, "bmc/inlet", ENG_CLASS_INLET, 45, &s, &idx);
 		eng_sensor_view(e, idx, &v);
 		assert_true(v.frozen == (round == 0));
 		/* it goes on repeating its value: still untrusted */
@@ -1231,6 +1349,7 @@ main(void)
 		cmocka_unit_test(test_read_lines),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_host_v2),
+		cmocka_unit_test(test_host_busy),
 		cmocka_unit_test(test_sensor_v3),
 		cmocka_unit_test_setup_teardown(
 		    test_store_frozen, setup, teardown),
