@@ -7,18 +7,20 @@
  * daemon (engine_state.c: saved on a timer and on a clean stop, restored
  * per sensor as each sensor attaches, when fresh and of the same host).
  *
- * The file (version 2, engine snapshot 3): one JSON document a line,
+ * The file (version 2, engine snapshot 4): one JSON document a line,
  * each printed by cJSON: a header, a line per sensor, and an end line
  * with their number (a file cut short anywhere, even between lines, is
  * refused):
  *
- *	{"v":2,"engine_snapshot":3,"written":"2026-11-30T02:00:00Z",
+ *	{"v":2,"engine_snapshot":4,"written":"2026-11-30T02:00:00Z",
  *	 "wall":1764468000.25,"mono_ms":123456,"boot_id":"...",
  *	 "host":"h1","machine_id":"...","rho":0.4,"rho_learnt_s":600,
  *	 "alarm":{"age_ms":95000,"lost_age_ms":2000,"cpu_c":71.2,
  *	  "exhaust_c":48.3,"rho":0.4,"model_c":29.1},
  *	 "model_slow":{"c":28.7,"s":3600},
- *	 "load":{"age_ms":400000,"gap_c":22.9,"warm_age_ms":30000}}
+ *	 "load":{"age_ms":400000,"gap_c":22.9,"warm_age_ms":30000},
+ *	 "busy":{"levels":[{"lo":0.21,"c":46.3,"air_c":22.1},...],
+ *	  "env":{...}}}
  *	{"id":"coretemp-isa-0000/Package id 0","class":"cpu",
  *	 "noise_c":0.05,"resolution_c":1,"last_age_ms":250,"last_c":71,
  *	 "rise_age_ms":30000,"rise_from_c":60,"rise_peak_c":71,
@@ -30,12 +32,15 @@
  * in force and they are taken; "lost_age_ms" while its quorum is lost),
  * "model_slow" and "load" (the load tracking; "warm_age_ms" while the
  * air has warmed since the alarm began) only when the engine has them,
- * and only with "engine_snapshot":2 or 3 (1, of earlier daemons, is read
+ * and only with "engine_snapshot":2 to 4 (1, of earlier daemons, is read
  * too: the model alone). A malformed or out-of-range member of those
- * three is ignored with what needs it (est_file.warn), never the file. A
+ * three is ignored with what needs it (est_file.warn), never the file.
+ * "busy" (the cpu levels learnt against the load, each with the air it
+ * was learnt in, and the load envelopes) only with "engine_snapshot":4;
+ * a bad member drops that group alone, with a warning. A
  * sensor's "run" (its run of one value, frozen or not yet), "trusted"
  * (its last trusted reference) and "step" (an inlet's held step down)
- * only with "engine_snapshot":3, each only when the sensor has one
+ * only with "engine_snapshot":3 or 4, each only when the sensor has one
  * (thermwatchd(8) gives their members); a bad one is dropped alone, with
  * a warning naming the sensor. "last_*" only when the sensor had a
  * value, "rise_*" only while it was rising; the points are newest first
