@@ -316,6 +316,7 @@ struct sensor {
 	int64_t flat_since_ms; /* not rising since (the rise kept) */
 	double rise_peak;      /* highest value since the rise began */
 	double rise_v0;        /* the value where it began */
+	uint32_t rise_fall_n;  /* readings in a row fallen from the peak */
 	double alarm_v0;       /* its value when the zone alarm began */
 	double subst_raw;      /* the substitute from unsmoothed evidence */
 	/* level machine */

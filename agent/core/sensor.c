@@ -279,8 +279,22 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	    fmax(QUANT_C,
 		s->resolution < 1.0 ? s->resolution
 				    : quant_scale(s->resolution, in.noise));
-	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band)
-		s->rise_since_ms = NO_TIME;
+	/* A fall from the peak ends the rise only once it is evidence, not
+	 * noise: the peak is the highest of many noisy readings (biased up
+	 * by the noise), a dip one reading (biased down), so one reading
+	 * below it says nothing on a long noisy climb. A fall held over
+	 * more readings than the filter spans (a median of filter_window
+	 * readings shares all but one with the next: its noise reaches
+	 * that far) is a fall: a load drop still ends its rise within
+	 * filter_window + 1 readings. */
+	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band) {
+		if (++s->rise_fall_n > cc->filter_window)
+			s->rise_since_ms = NO_TIME;
+	} else {
+		s->rise_fall_n = 0;
+	}
+	if (s->rise_since_ms == NO_TIME)
+		s->rise_fall_n = 0;
 	if (s->pr.rising) {
 		if (s->rise_since_ms == NO_TIME ||
 		    (s->pr.shape == SHAPE_ONSET &&
