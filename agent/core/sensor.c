@@ -285,10 +285,14 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	 * below it says nothing on a long noisy climb. A fall held over
 	 * more readings than the filter spans (a median of filter_window
 	 * readings shares all but one with the next: its noise reaches
-	 * that far) is a fall: a load drop still ends its rise within
-	 * filter_window + 1 readings. */
+	 * that far) is a fall, and so is one reading below the peak by
+	 * twice the band (past both extremes of the noise, the peak's up and
+	 * the reading's down): a load drop ends its rise at once where it
+	 * falls that far, within filter_window + 1 readings where it falls
+	 * less. */
 	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band) {
-		if (++s->rise_fall_n > cc->filter_window)
+		if (++s->rise_fall_n > cc->filter_window ||
+		    value < s->rise_peak - 2.0 * band)
 			s->rise_since_ms = NO_TIME;
 	} else {
 		s->rise_fall_n = 0;

@@ -235,14 +235,14 @@ test_ended(void **state)
 		/* then the load dropped (back to base, in seconds: p[5] ends
 		 * the fall's course), */
 		p[5] = 100.0 + p[3] + 300.0;
-		/* and once the fall is seen (five time constants, four
-		 * readings: the filter's reach), up to 30 s later (too soon
-		 * for flat readings to end the first rise, too soon to read
-		 * the second as an onset after a pause), an unrelated load step
-		 * settling below the migrate level, fast enough that its eta
-		 * would be believed with the first rise's age */
-		p[6] = 100.0 + p[3] + 40.0 + 4.0 * p[0] +
-		    rng_range(&r, 0.0, 30.0);
+		/* and once the fall is seen (most of it, then four readings:
+		 * the filter's reach), up to 20 s later (too soon for flat
+		 * readings to end the first rise, too soon to read the second
+		 * as an onset after a pause), an unrelated load step settling
+		 * below the migrate level, fast enough that its eta would be
+		 * believed with the first rise's age */
+		p[6] = 100.0 + p[3] + 10.0 + 4.0 * p[0] +
+		    rng_range(&r, 0.0, 20.0);
 		p[7] = rng_range(&r, 30.0, 90.0);
 		p[8] = cc->trip_c - cc->migrate.margin_c - 3.0 - p[2];
 		at = ended_run(r, cls, p, round == trace, &why, &lent);
