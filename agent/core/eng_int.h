@@ -229,6 +229,10 @@ quant_scale(double resolution, double noise)
 struct pred {
 	bool rising;
 	bool whole; /* read over the whole span asked for */
+	/* not predict()'s (it leaves it): sensor.c update_prediction's
+	 * count of readings in a row fallen from the rise's peak (in the
+	 * struct's hole: struct sensor has none) */
+	uint8_t fall_n;
 	enum shape shape;
 	double slope;     /* the significant least-squares slope, else 0 */
 	double slope_now; /* the rate the predicted course starts from */
@@ -316,7 +320,6 @@ struct sensor {
 	int64_t flat_since_ms; /* not rising since (the rise kept) */
 	double rise_peak;      /* highest value since the rise began */
 	double rise_v0;        /* the value where it began */
-	uint32_t rise_fall_n;  /* readings in a row fallen from the peak */
 	double alarm_v0;       /* its value when the zone alarm began */
 	double subst_raw;      /* the substitute from unsmoothed evidence */
 	/* level machine */

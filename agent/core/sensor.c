@@ -291,14 +291,14 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	 * falls that far, within filter_window + 1 readings where it falls
 	 * less. */
 	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band) {
-		if (++s->rise_fall_n > cc->filter_window ||
+		if (++s->pr.fall_n > cc->filter_window ||
 		    value < s->rise_peak - 2.0 * band)
 			s->rise_since_ms = NO_TIME;
 	} else {
-		s->rise_fall_n = 0;
+		s->pr.fall_n = 0;
 	}
 	if (s->rise_since_ms == NO_TIME)
-		s->rise_fall_n = 0;
+		s->pr.fall_n = 0;
 	if (s->pr.rising) {
 		if (s->rise_since_ms == NO_TIME ||
 		    (s->pr.shape == SHAPE_ONSET &&
