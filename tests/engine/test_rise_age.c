@@ -12,7 +12,7 @@
  *   asserted: "other" sensors read every 3.5 s or more climbing under
  *   2 C/min with 0.5 C of noise or more, whose rise is read flat for long
  *   enough to lose its age (about one such climb in 600 of all falls 2-25 s
- *   short, with or without the fall rule: thermwatch.conf(5));
+ *   short, with or without the fall rule);
  * - ended: a rise that really ends (a load ramp up for 5 to 15 min, then
  *   the load dropped) does not lend its age to a second, unrelated rise
  *   shortly after (a load step settling below the migrate level, quick
