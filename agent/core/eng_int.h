@@ -229,6 +229,10 @@ quant_scale(double resolution, double noise)
 struct pred {
 	bool rising;
 	bool whole; /* read over the whole span asked for */
+	/* not predict()'s (it leaves it): sensor.c update_prediction's
+	 * count of readings in a row fallen from the rise's peak (in the
+	 * struct's hole: struct sensor has none) */
+	uint8_t fall_n;
 	enum shape shape;
 	double slope;     /* the significant least-squares slope, else 0 */
 	double slope_now; /* the rate the predicted course starts from */

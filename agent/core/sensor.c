@@ -279,8 +279,26 @@ update_prediction(const struct eng *e, struct sensor *s, double value,
 	    fmax(QUANT_C,
 		s->resolution < 1.0 ? s->resolution
 				    : quant_scale(s->resolution, in.noise));
-	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band)
-		s->rise_since_ms = NO_TIME;
+	/* A fall from the peak ends the rise only once it is evidence, not
+	 * noise: the peak is the highest of many noisy readings (biased up
+	 * by the noise), a dip one reading (biased down), so one reading
+	 * below it says nothing on a long noisy climb. A fall held over
+	 * more readings than the filter spans (a median of filter_window
+	 * readings shares all but one with the next: its noise reaches
+	 * that far) is a fall, and so is one reading below the peak by
+	 * twice the band (past both extremes of the noise, the peak's up and
+	 * the reading's down): a load drop ends its rise at once where it
+	 * falls that far, within filter_window + 1 readings where it falls
+	 * less. */
+	if (s->rise_since_ms != NO_TIME && value < s->rise_peak - band) {
+		if (++s->pr.fall_n > cc->filter_window ||
+		    value < s->rise_peak - 2.0 * band)
+			s->rise_since_ms = NO_TIME;
+	} else {
+		s->pr.fall_n = 0;
+	}
+	if (s->rise_since_ms == NO_TIME)
+		s->pr.fall_n = 0;
 	if (s->pr.rising) {
 		if (s->rise_since_ms == NO_TIME ||
 		    (s->pr.shape == SHAPE_ONSET &&
