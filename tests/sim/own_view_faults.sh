@@ -37,8 +37,8 @@
 #   points, noise and rise, rho, the zone alarm's references and the
 #   load tracking, and since engine snapshot 3 each sensor's run of one
 #   value (found frozen or not yet, with its evidence when it began) and
-#   an inlet's held step; not the busy references nor the zone alarm
-#   itself). Measured 2026-12-01: the twins trip as the blind restarts
+#   an inlet's held step, since snapshot 4 the busy levels; not the busy
+#   references nor the zone alarm itself). Measured 2026-12-01: the twins trip as the blind restarts
 #   do (+1m all-restart-kept holds at seeds 1-3, the blind one trips 2
 #   at seed 2); the zone alarm's references do not come back in the
 #   simulator, whose restarted agent hears no peer before its first
@@ -47,7 +47,9 @@
 #   half-bmc-frozen+restart-kept (seed 1): -10m 26 -> 14 hard trips, at
 #   27 -> 26, +1m [2,2,3] as before; without a restart the same BMC
 #   faults trip none (-10m, at, +1m seeds 1-3), so most of what such a
-#   restart loses is still elsewhere.
+#   restart loses is still elsewhere. 2026-12-02, with the busy levels
+#   kept (snapshot 4) and a lost inlet's reference held to its last
+#   sample: -10m 14 -> 0 (now holds), at 26 -> 14, +1m [1,0,2].
 # - onsets and seeds: a dense-room run costs a third to a fifth of a
 #   slower room's, and dense-room is where the onset changes the outcome,
 #   so it gets every onset: 10 min before the failure (a sensor that froze
@@ -155,7 +157,6 @@ dense-room/-10m/half-bmc-frozen+restart
 dense-room/at/half-bmc-frozen+restart
 dense-room/+1m/all-restart
 dense-room/+1m/half-bmc-frozen+restart
-dense-room/-10m/half-bmc-frozen+restart-kept
 dense-room/at/half-bmc-frozen+restart-kept
 dense-room/+1m/half-bmc-frozen+restart-kept
 ac-failure/at/all-inlets-frozen
